@@ -1,0 +1,13 @@
+// Shared jest preset: TypeScript through @swc/jest, tests under src/ and test/.
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.tsx'],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,4 @@
+export * from './events/index.js';
+export * from './profile/index.js';
+export * from './segments/index.js';
+export * from './journeys/index.js';
