@@ -1,1 +1,4 @@
-export {};
+export * from './schema.js';
+export * from './normalize.js';
+export { fnv1a64, stableStringify, stableBucket } from './hash.js';
+export { formatIssuePath, type FieldIssue } from './issues.js';

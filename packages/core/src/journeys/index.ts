@@ -1,1 +1,65 @@
-export {};
+// Journeys: the graph contract, its validator, the pure interpreter and the simulator.
+// PropertyFilter is re-exported under a journey name: segments export their own, different one.
+export {
+  BranchConditionSchema,
+  DurationSchema,
+  JourneyDefinitionSchema,
+  JourneyEdgeSchema,
+  JourneyNodeSchema,
+  JourneySettingsSchema,
+  NODE_KINDS,
+  PROPERTY_FILTER_OPERATORS,
+  PropertyFilterSchema as JourneyPropertyFilterSchema,
+  ReentrySchema,
+  TriggerSchema,
+  WAITING_KINDS,
+  WaitForSchema,
+  WaitUntilSchema,
+  durationToMs,
+  nodeOutputs,
+} from './graph.js';
+export type {
+  ActionCatalog,
+  ActionCatalogEntry,
+  BranchCondition,
+  Duration,
+  DurationUnit,
+  JourneyDefinition,
+  JourneyEdge,
+  JourneyNode,
+  JourneyNodeKind,
+  JourneySettings,
+  JourneyTrigger,
+  NodeKindInfo,
+  NodeOfKind,
+  PropertyFilter as JourneyPropertyFilter,
+  WaitFor,
+  WaitUntil,
+} from './graph.js';
+export { matchesEvent, matchesFilter, matchesFilters, readPath } from './filters.js';
+export type { JourneyEvent } from './filters.js';
+export { nextTimeOfDay, quietHoursEnd, timeZoneOffsetMs, zonedTimeToInstant } from './time.js';
+export {
+  JourneyRuntimeError,
+  MAX_RECORDED_STEPS,
+  advance,
+  evaluateBranchCondition,
+  isTerminal,
+  pickVariant,
+  wakeUpAt,
+} from './interpreter.js';
+export type {
+  AdvanceResult,
+  CompletionReason,
+  JourneyCommand,
+  JourneyContext,
+  JourneyInput,
+  JourneyRunState,
+  JourneyStep,
+  RunStatus,
+  Waiting,
+} from './interpreter.js';
+export { validateJourney } from './validate.js';
+export type { JourneyProblem, ValidateJourneyOptions } from './validate.js';
+export { simulateJourney } from './simulate.js';
+export type { ConditionFacts, SimulatedAction, SimulatedContact, SimulationOptions, SimulationResult, TimelineEntry } from './simulate.js';

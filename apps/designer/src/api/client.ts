@@ -1,0 +1,166 @@
+// Every call the designer makes to the Cairn API lives here.
+import type { ConditionGroup, JourneyDefinition } from '../domain/journey.js';
+
+export type Problem = { title: string; status: number; detail?: string; errors?: { path: string; message: string }[] };
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+export type JourneyStatus = 'draft' | 'published' | 'paused' | 'archived';
+export type ActionManifest = {
+  type: string;
+  version: number;
+  title: string;
+  description: string;
+  category: string;
+  icon: string;
+  outputs: { name: string; label: string }[];
+  configJsonSchema: Record<string, unknown>;
+  uiHints?: Record<string, unknown>;
+};
+export type JourneySummary = {
+  id: string;
+  name: string;
+  status: JourneyStatus;
+  publishedVersion?: number;
+  updatedAt: string;
+  stats: { entered: number; active: number; converted: number };
+};
+export type JourneyDetail = {
+  id: string;
+  name: string;
+  status: JourneyStatus;
+  draft: JourneyDefinition;
+  publishedVersion?: number;
+  versions: { version: number; publishedAt: string }[];
+};
+export type NodeStats = {
+  entered: number;
+  waiting: number;
+  outputs: Record<string, number>;
+  converted: number;
+  sent?: number;
+  opened?: number;
+  clicked?: number;
+};
+export type JourneyStats = { nodes: Record<string, NodeStats>; series: { day: string; enrolled: number; converted: number }[] };
+export type SegmentSummary = { id: string; name: string; description?: string; memberCount: number; version: number };
+export type SegmentDetail = SegmentSummary & { definition: ConditionGroup };
+export type SegmentPreview = { count: number; total: number; sample: { id: string; traits: Record<string, unknown> }[] };
+export type ContactSummary = { id: string; traits: Record<string, unknown>; lastSeenAt?: string };
+export type ContactDetail = {
+  id: string;
+  traits: Record<string, unknown>;
+  profile: Record<string, unknown>;
+  segments: { id: string; name: string; since: string }[];
+  journeys: {
+    journeyId: string;
+    name: string;
+    version: number;
+    status: string;
+    steps: { nodeId: string; at: string; output?: string }[];
+  }[];
+  timeline: { at: string; event: string; properties: Record<string, unknown> }[];
+};
+export type EventSchema = { event: string; properties: { name: string; type: string }[] };
+export type MetricSchema = { name: string; type?: string; description?: string };
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export function createApiClient(adminKey: string, baseUrl = '') {
+  async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}/api/v1${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${adminKey}`,
+          Accept: 'application/json, application/problem+json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new ApiError({ title: 'Cannot reach the Cairn API', status: 0, detail: String(cause) });
+    }
+    const text = await response.text();
+    const parsed: unknown = text ? safeJson(text) : undefined;
+    if (!response.ok) {
+      const problem = (parsed && typeof parsed === 'object' ? parsed : {}) as Partial<Problem>;
+      throw new ApiError({
+        title: problem.title ?? response.statusText ?? 'Request failed',
+        status: response.status,
+        ...(problem.detail !== undefined ? { detail: problem.detail } : {}),
+        ...(problem.errors !== undefined ? { errors: problem.errors } : {}),
+      });
+    }
+    return parsed as T;
+  }
+
+  const journeyPath = (id: string) => `/journeys/${encodeURIComponent(id)}`;
+  const query = (params: Record<string, string | undefined>) => {
+    const entries = Object.entries(params).filter((e): e is [string, string] => !!e[1]);
+    return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
+  };
+
+  return {
+    me: () => call<{ workspace: { id: string; name: string } }>('GET', '/me'),
+    actionCatalog: () => call<ActionManifest[]>('GET', '/catalog/actions'),
+
+    listJourneys: () => call<JourneySummary[]>('GET', '/journeys'),
+    createJourney: (name: string, definition: JourneyDefinition) =>
+      call<{ id: string }>('POST', '/journeys', { name, definition }),
+    getJourney: (id: string) => call<JourneyDetail>('GET', journeyPath(id)),
+    saveDraft: (id: string, definition: JourneyDefinition) => call<unknown>('PUT', journeyPath(id), { definition }),
+    publish: (id: string) => call<{ version: number }>('POST', `${journeyPath(id)}/publish`),
+    pause: (id: string) => call<unknown>('POST', `${journeyPath(id)}/pause`),
+    resume: (id: string) => call<unknown>('POST', `${journeyPath(id)}/resume`),
+    getVersion: (id: string, version: number) =>
+      call<{ definition: JourneyDefinition }>('GET', `${journeyPath(id)}/versions/${version}`),
+    journeyStats: (id: string) => call<JourneyStats>('GET', `${journeyPath(id)}/stats`),
+    validateJourney: (definition: JourneyDefinition) =>
+      call<{ errors: { path: string; message: string }[] }>('POST', '/journeys/validate', { definition }),
+
+    listSegments: () => call<SegmentSummary[]>('GET', '/segments'),
+    getSegment: (id: string) => call<SegmentDetail>('GET', `/segments/${encodeURIComponent(id)}`),
+    createSegment: (segment: { name: string; description: string; definition: ConditionGroup }) =>
+      call<{ id: string }>('POST', '/segments', segment),
+    updateSegment: (id: string, segment: { name: string; description: string; definition: ConditionGroup }) =>
+      call<unknown>('PUT', `/segments/${encodeURIComponent(id)}`, segment),
+    deleteSegment: (id: string) => call<unknown>('DELETE', `/segments/${encodeURIComponent(id)}`),
+    previewSegment: (definition: ConditionGroup) => call<SegmentPreview>('POST', '/segments/preview', { definition }),
+    segmentMembers: (id: string, cursor?: string) =>
+      call<{ items: ContactSummary[]; nextCursor?: string }>('GET', `/segments/${encodeURIComponent(id)}/members${query({ cursor })}`),
+    segmentTemplates: () => call<unknown[]>('GET', '/segments/templates'),
+    segmentHistory: (id: string) => call<{ day: string; members: number }[]>('GET', `/segments/${encodeURIComponent(id)}/history`),
+    whyInSegment: (id: string, contactId: string) =>
+      call<unknown>('GET', `/segments/${encodeURIComponent(id)}/why/${encodeURIComponent(contactId)}`),
+
+    listContacts: (q?: string, cursor?: string) =>
+      call<{ items: ContactSummary[]; nextCursor?: string }>('GET', `/contacts${query({ q, cursor })}`),
+    getContact: (id: string) => call<ContactDetail>('GET', `/contacts/${encodeURIComponent(id)}`),
+
+    eventSchema: () => call<EventSchema[]>('GET', '/schema/events'),
+    metricSchema: () => call<MetricSchema[]>('GET', '/schema/metrics'),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { title: text.slice(0, 200) };
+  }
+}
+
+/** A message fit for the user: the server's detail plus each field error. */
+export function describeError(error: unknown): { message: string; errors: { path: string; message: string }[] } {
+  if (error instanceof ApiError)
+    return { message: error.problem.detail ?? error.problem.title, errors: error.problem.errors ?? [] };
+  return { message: error instanceof Error ? error.message : String(error), errors: [] };
+}

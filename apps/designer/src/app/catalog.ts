@@ -1,0 +1,31 @@
+import validator from '@rjsf/validator-ajv8';
+import type { RJSFSchema } from '@rjsf/utils';
+import type { ActionCatalog, ActionCatalogEntry } from '../domain/journey.js';
+import type { ActionManifest } from '../api/client.js';
+
+export type DesignerCatalogEntry = ActionCatalogEntry & { outputLabels: Record<string, string>; manifest: ActionManifest };
+
+/** Turns the API's action manifests into the graph's ActionCatalog; config is checked against the manifest's JSON Schema. */
+export function catalogFromManifests(manifests: ActionManifest[]): ActionCatalog & ((t: string, v: number) => DesignerCatalogEntry | undefined) {
+  const entries = new Map<string, DesignerCatalogEntry>();
+  for (const manifest of manifests) {
+    entries.set(`${manifest.type}@${manifest.version}`, {
+      manifest,
+      outputs: manifest.outputs.map((o) => o.name),
+      outputLabels: Object.fromEntries(manifest.outputs.map((o) => [o.name, o.label])),
+      validateConfig: (config) =>
+        validator.validateFormData(config, manifest.configJsonSchema as RJSFSchema).errors.map((e) => ({
+          path: (e.property ?? '').replace(/^\./, ''),
+          message: e.message ?? 'is invalid',
+        })),
+    });
+  }
+  return (type: string, version: number) => entries.get(`${type}@${version}`);
+}
+
+/** Latest version of each action type, for the palette. */
+export function latestManifests(manifests: ActionManifest[]): ActionManifest[] {
+  const latest = new Map<string, ActionManifest>();
+  for (const m of manifests) if ((latest.get(m.type)?.version ?? -1) < m.version) latest.set(m.type, m);
+  return [...latest.values()].sort((a, b) => a.title.localeCompare(b.title));
+}

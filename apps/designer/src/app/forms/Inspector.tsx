@@ -1,0 +1,511 @@
+import Form from '@rjsf/core';
+import type { RJSFSchema, UiSchema } from '@rjsf/utils';
+import validator from '@rjsf/validator-ajv8';
+import type {
+  BranchCondition,
+  JourneyNode,
+  JourneySettings,
+  PropertyFilter,
+  Trigger,
+  WaitUntil,
+} from '../../domain/journey.js';
+import { KIND_TITLES } from '../../graph/summary.js';
+import type { GraphIssue } from '../../graph/validate.js';
+import type { DesignerCatalogEntry } from '../catalog.js';
+import { ConditionGroupEditor, SegmentPicker } from './ConditionGroupEditor.js';
+import type { ConditionPickers } from './ConditionGroupEditor.js';
+import { DurationPicker, Field, FiltersEditor, Select, TextInput } from './inputs.js';
+
+type Props = {
+  node: JourneyNode;
+  onChange: (node: JourneyNode, field: string) => void;
+  pickers: ConditionPickers;
+  issues: GraphIssue[];
+  actionEntry?: DesignerCatalogEntry;
+};
+
+/** Right-hand panel: a purpose-built form per node kind; actions get a form drawn from their manifest. */
+export function Inspector({ node, onChange, pickers, issues, actionEntry }: Props) {
+  const set = (patch: Partial<JourneyNode>, field: string) => onChange({ ...node, ...patch } as JourneyNode, field);
+  return (
+    <aside className="inspector" data-testid="inspector">
+      <header>
+        <div className="eyebrow">{node.kind === 'action' ? actionEntry?.manifest.title ?? node.action.type : KIND_TITLES[node.kind]}</div>
+        <input
+          className="title-input"
+          placeholder="Name this step"
+          value={node.label ?? ''}
+          data-testid="inspector-label"
+          onChange={(e) => set({ label: e.target.value || undefined }, 'label')}
+        />
+        <div className="muted small">id: {node.id}</div>
+      </header>
+      {issues.length > 0 && (
+        <ul className="issues" data-testid="inspector-issues">
+          {issues.map((i, k) => (
+            <li key={k}>
+              <code>{i.path}</code>: {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="inspector-body">
+        <KindForm node={node} set={set} pickers={pickers} actionEntry={actionEntry} />
+      </div>
+    </aside>
+  );
+}
+
+function KindForm({
+  node,
+  set,
+  pickers,
+  actionEntry,
+}: {
+  node: JourneyNode;
+  set: (patch: Partial<JourneyNode>, field: string) => void;
+  pickers: ConditionPickers;
+  actionEntry?: DesignerCatalogEntry;
+}) {
+  switch (node.kind) {
+    case 'trigger':
+      return <TriggerForm trigger={node.trigger} onChange={(trigger) => set({ trigger }, 'trigger')} pickers={pickers} />;
+    case 'delay':
+      return (
+        <Field label="Wait for">
+          <DurationPicker testId="delay-duration" value={node.duration} onChange={(duration) => set({ duration }, 'duration')} />
+        </Field>
+      );
+    case 'waitUntil':
+      return <WaitUntilForm until={node.until} onChange={(until) => set({ until }, 'until')} />;
+    case 'waitFor':
+      return (
+        <>
+          <Field label="Wait for">
+            <Select
+              value={node.for.type}
+              options={[
+                { value: 'event', label: 'an event' },
+                { value: 'condition', label: 'a profile condition' },
+              ]}
+              onChange={(t) =>
+                set({ for: t === 'event' ? { type: 'event', event: '' } : { type: 'condition', condition: { type: 'all', conditions: [] } } }, 'for.type')
+              }
+            />
+          </Field>
+          {node.for.type === 'event' ? (
+            <EventWithFilters
+              event={node.for.event}
+              filters={node.for.filters}
+              events={pickers.events}
+              onChange={(event, filters) => set({ for: { type: 'event', event, ...(filters?.length ? { filters } : {}) } }, 'for')}
+            />
+          ) : (
+            <ConditionGroupEditor
+              group={node.for.condition}
+              pickers={pickers}
+              onChange={(condition) => set({ for: { type: 'condition', condition } }, 'for')}
+            />
+          )}
+          <Field label="Give up after" hint="Contacts who never match leave through the Timeout output.">
+            <DurationPicker value={node.timeout} onChange={(timeout) => set({ timeout }, 'timeout')} />
+          </Field>
+        </>
+      );
+    case 'branch':
+      return <BranchConditionForm condition={node.condition} pickers={pickers} onChange={(condition) => set({ condition }, 'condition')} />;
+    case 'goal':
+      return (
+        <>
+          <p className="muted small">Contacts who meet the goal count as converted. Leave the output unwired to end their journey there.</p>
+          <BranchConditionForm condition={node.condition} pickers={pickers} onChange={(condition) => set({ condition }, 'condition')} />
+        </>
+      );
+    case 'multiSplit':
+      return (
+        <>
+          {node.branches.map((b, i) => (
+            <fieldset key={b.id} className="sub-card">
+              <div className="row">
+                <input value={b.label} onChange={(e) => set({ branches: node.branches.map((x, j) => (j === i ? { ...x, label: e.target.value } : x)) }, `branches.${b.id}.label`)} />
+                <button className="icon" title="Remove path" onClick={() => set({ branches: node.branches.filter((_, j) => j !== i) }, 'branches')}>
+                  ×
+                </button>
+              </div>
+              <BranchConditionForm
+                condition={b.condition}
+                pickers={pickers}
+                onChange={(condition) => set({ branches: node.branches.map((x, j) => (j === i ? { ...x, condition } : x)) }, `branches.${b.id}`)}
+              />
+            </fieldset>
+          ))}
+          <button
+            className="link"
+            onClick={() => {
+              const id = freshLocalId('path', node.branches.map((b) => b.id));
+              set({ branches: [...node.branches, { id, label: `Path ${node.branches.length + 1}`, condition: { on: 'profile', condition: { type: 'all', conditions: [] } } }] }, 'branches');
+            }}
+          >
+            + Add path
+          </button>
+          <p className="muted small">Paths are checked top to bottom; the first match wins, otherwise Else.</p>
+        </>
+      );
+    case 'randomSplit': {
+      const total = node.variants.reduce((s, v) => s + v.weight, 0);
+      return (
+        <>
+          {node.variants.map((v, i) => (
+            <div className="row" key={v.id}>
+              <input value={v.label} onChange={(e) => set({ variants: node.variants.map((x, j) => (j === i ? { ...x, label: e.target.value } : x)) }, `variants.${v.id}.label`)} />
+              <input
+                type="number"
+                min={0}
+                className="narrow"
+                value={v.weight}
+                onChange={(e) => set({ variants: node.variants.map((x, j) => (j === i ? { ...x, weight: Number(e.target.value) } : x)) }, `variants.${v.id}.weight`)}
+              />
+              <span className="muted">{total > 0 ? Math.round((v.weight / total) * 100) : 0}%</span>
+              <button className="icon" title="Remove variant" onClick={() => set({ variants: node.variants.filter((_, j) => j !== i) }, 'variants')}>
+                ×
+              </button>
+            </div>
+          ))}
+          <button
+            className="link"
+            onClick={() => {
+              const id = freshLocalId('variant', node.variants.map((v) => v.id));
+              set({ variants: [...node.variants, { id, label: String.fromCharCode(65 + node.variants.length), weight: 0 }] }, 'variants');
+            }}
+          >
+            + Add variant
+          </button>
+        </>
+      );
+    }
+    case 'action':
+      if (!actionEntry) return <p className="error-box">This action ({node.action.type} v{node.action.version}) is not in the catalog.</p>;
+      return (
+        <div className="rjsf" data-testid="action-config">
+          {actionEntry.manifest.description && <p className="muted small">{actionEntry.manifest.description}</p>}
+          <Form
+            schema={actionEntry.manifest.configJsonSchema as RJSFSchema}
+            uiSchema={{ ...((actionEntry.manifest.uiHints ?? {}) as UiSchema), 'ui:submitButtonOptions': { norender: true } }}
+            validator={validator}
+            formData={node.config}
+            liveValidate="onChange"
+            showErrorList={false}
+            onChange={(e) => set({ config: (e.formData ?? {}) as Record<string, unknown> }, 'config')}
+          />
+        </div>
+      );
+    case 'exit':
+      return <p className="muted">Contacts leave the journey here.</p>;
+  }
+}
+
+function freshLocalId(prefix: string, taken: string[]): string {
+  let n = taken.length + 1;
+  while (taken.includes(`${prefix}-${n}`)) n += 1;
+  return `${prefix}-${n}`;
+}
+
+function EventWithFilters({
+  event,
+  filters,
+  events,
+  onChange,
+}: {
+  event: string;
+  filters: PropertyFilter[] | undefined;
+  events: string[];
+  onChange: (event: string, filters: PropertyFilter[] | undefined) => void;
+}) {
+  return (
+    <>
+      <Field label="Event">
+        <TextInput value={event} list="cairn-journey-events" placeholder="e.g. order_completed" onChange={(e) => onChange(e, filters)} testId="event-name" />
+        <datalist id="cairn-journey-events">
+          {events.map((e) => (
+            <option key={e} value={e} />
+          ))}
+        </datalist>
+      </Field>
+      <Field label="Where">
+        <FiltersEditor filters={filters ?? []} onChange={(f) => onChange(event, f)} />
+      </Field>
+    </>
+  );
+}
+
+function TriggerForm({ trigger, onChange, pickers }: { trigger: Trigger; onChange: (t: Trigger) => void; pickers: ConditionPickers }) {
+  return (
+    <>
+      <Field label="Start when">
+        <Select
+          testId="trigger-type"
+          value={trigger.type}
+          options={[
+            { value: 'segmentEntered', label: 'a contact enters a segment' },
+            { value: 'event', label: 'an event happens' },
+            { value: 'dateAnniversary', label: 'a date comes round each year' },
+            { value: 'manual', label: 'started by hand or by API' },
+          ]}
+          onChange={(type) =>
+            onChange(
+              type === 'segmentEntered'
+                ? { type, segmentId: '' }
+                : type === 'event'
+                  ? { type, event: '' }
+                  : type === 'dateAnniversary'
+                    ? { type, trait: '' }
+                    : { type: 'manual' },
+            )
+          }
+        />
+      </Field>
+      {trigger.type === 'segmentEntered' && (
+        <Field label="Segment">
+          <SegmentPicker testId="trigger-segment" value={trigger.segmentId} segments={pickers.segments} onChange={(segmentId) => onChange({ ...trigger, segmentId })} />
+        </Field>
+      )}
+      {trigger.type === 'event' && (
+        <>
+          <EventWithFilters
+            event={trigger.event}
+            filters={trigger.filters}
+            events={pickers.events}
+            onChange={(event, filters) => {
+              const { filters: _old, ...rest } = trigger;
+              onChange({ ...rest, event, ...(filters?.length ? { filters } : {}) });
+            }}
+          />
+          <Field label="One run per" hint="Optional property, e.g. order_id: each order gets its own run.">
+            <TextInput
+              value={trigger.key ?? ''}
+              placeholder="(one run per contact)"
+              onChange={(key) => {
+                const { key: _old, ...rest } = trigger;
+                onChange(key ? { ...rest, key } : rest);
+              }}
+            />
+          </Field>
+        </>
+      )}
+      {trigger.type === 'dateAnniversary' && (
+        <>
+          <Field label="Date trait">
+            <TextInput value={trigger.trait} placeholder="e.g. birthday" onChange={(trait) => onChange({ ...trigger, trait })} />
+          </Field>
+          <Field label="Days before (−) or after (+)">
+            <input type="number" value={trigger.offsetDays ?? 0} onChange={(e) => onChange({ ...trigger, offsetDays: Number(e.target.value) })} />
+          </Field>
+        </>
+      )}
+    </>
+  );
+}
+
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: WaitUntil) => void }) {
+  return (
+    <>
+      <Field label="Wait until">
+        <Select
+          value={until.type}
+          options={[
+            { value: 'timeOfDay', label: 'a time of day' },
+            { value: 'datetime', label: 'a date and time' },
+            { value: 'profileDate', label: 'a date on the profile' },
+          ]}
+          onChange={(type) =>
+            onChange(
+              type === 'timeOfDay'
+                ? { type, time: '09:00' }
+                : type === 'datetime'
+                  ? { type, at: new Date(Date.now() + 86_400_000).toISOString().slice(0, 16) + ':00Z' }
+                  : { type, field: '', offset: { amount: 0, unit: 'days' } },
+            )
+          }
+        />
+      </Field>
+      {until.type === 'timeOfDay' && (
+        <>
+          <Field label="Time">
+            <input type="time" value={until.time} onChange={(e) => onChange({ ...until, time: e.target.value })} />
+          </Field>
+          <Field label="On" hint="No day chosen = any day.">
+            <div className="weekdays">
+              {WEEKDAY_NAMES.map((name, i) => {
+                const day = i + 1;
+                const on = until.weekdays?.includes(day) ?? false;
+                return (
+                  <button
+                    key={day}
+                    className={on ? 'chip on' : 'chip'}
+                    onClick={() => {
+                      const days = on ? (until.weekdays ?? []).filter((d) => d !== day) : [...(until.weekdays ?? []), day].sort();
+                      const { weekdays: _old, ...rest } = until;
+                      onChange(days.length ? { ...rest, weekdays: days } : rest);
+                    }}
+                  >
+                    {name}
+                  </button>
+                );
+              })}
+            </div>
+          </Field>
+          <Field label="Time zone when the contact has none">
+            <TextInput value={until.defaultTimezone ?? ''} placeholder="e.g. Europe/Paris" onChange={(tz) => {
+              const { defaultTimezone: _old, ...rest } = until;
+              onChange(tz ? { ...rest, defaultTimezone: tz } : rest);
+            }} />
+          </Field>
+        </>
+      )}
+      {until.type === 'datetime' && (
+        <Field label="At (ISO, UTC)">
+          <TextInput value={until.at} onChange={(at) => onChange({ ...until, at })} placeholder="2025-12-24T09:00:00Z" />
+        </Field>
+      )}
+      {until.type === 'profileDate' && (
+        <>
+          <Field label="Profile date">
+            <TextInput value={until.field} placeholder="e.g. purchase.predictedNextOrderAt" onChange={(field) => onChange({ ...until, field })} />
+          </Field>
+          <Field label="Shift" hint="Negative = before the date (e.g. −3 days).">
+            <DurationPicker allowNegative value={until.offset} onChange={(offset) => onChange({ ...until, offset })} />
+          </Field>
+        </>
+      )}
+    </>
+  );
+}
+
+export function BranchConditionForm({
+  condition,
+  onChange,
+  pickers,
+}: {
+  condition: BranchCondition;
+  onChange: (c: BranchCondition) => void;
+  pickers: ConditionPickers;
+}) {
+  return (
+    <>
+      <Field label="Check">
+        <Select
+          value={condition.on}
+          options={[
+            { value: 'profile', label: 'the profile' },
+            { value: 'segment', label: 'segment membership' },
+            { value: 'entryEvent', label: 'the event that started the journey' },
+            { value: 'eventSinceEntry', label: 'an event since they entered' },
+          ]}
+          onChange={(on) =>
+            onChange(
+              on === 'profile'
+                ? { on, condition: { type: 'all', conditions: [] } }
+                : on === 'segment'
+                  ? { on, segmentId: '', member: true }
+                  : on === 'entryEvent'
+                    ? { on, filters: [] }
+                    : { on, event: '' },
+            )
+          }
+        />
+      </Field>
+      {condition.on === 'profile' && (
+        <ConditionGroupEditor group={condition.condition} pickers={pickers} onChange={(g) => onChange({ on: 'profile', condition: g })} />
+      )}
+      {condition.on === 'segment' && (
+        <div className="row">
+          <Select
+            value={condition.member ? 'in' : 'out'}
+            options={[
+              { value: 'in', label: 'is in' },
+              { value: 'out', label: 'is not in' },
+            ]}
+            onChange={(v) => onChange({ ...condition, member: v === 'in' })}
+          />
+          <SegmentPicker value={condition.segmentId} segments={pickers.segments} onChange={(segmentId) => onChange({ ...condition, segmentId })} />
+        </div>
+      )}
+      {condition.on === 'entryEvent' && <FiltersEditor filters={condition.filters} onChange={(filters) => onChange({ ...condition, filters })} />}
+      {condition.on === 'eventSinceEntry' && (
+        <>
+          <EventWithFilters
+            event={condition.event}
+            filters={condition.filters}
+            events={pickers.events}
+            onChange={(event, filters) => {
+              const { filters: _old, ...rest } = condition;
+              onChange({ ...rest, event, ...(filters?.length ? { filters } : {}) });
+            }}
+          />
+          <Field label="At least (times)">
+            <input type="number" min={1} value={condition.count ?? 1} onChange={(e) => onChange({ ...condition, count: Math.max(1, Number(e.target.value)) })} />
+          </Field>
+        </>
+      )}
+    </>
+  );
+}
+
+/** Journey-wide settings, shown when no step is selected. */
+export function SettingsForm({ settings, onChange }: { settings: JourneySettings; onChange: (s: JourneySettings, field: string) => void }) {
+  const r = settings.reentry;
+  return (
+    <aside className="inspector" data-testid="inspector">
+      <header>
+        <div className="eyebrow">Journey settings</div>
+        <p className="muted small">Select a step on the canvas to edit it.</p>
+      </header>
+      <div className="inspector-body">
+        <Field label="Can a contact enter again?">
+          <Select
+            value={r.policy}
+            options={[
+              { value: 'never', label: 'Never' },
+              { value: 'afterExit', label: 'After leaving' },
+              { value: 'afterCooldown', label: 'After a cooldown' },
+            ]}
+            onChange={(policy) =>
+              onChange({ ...settings, reentry: policy === 'afterCooldown' ? { policy, cooldown: { amount: 30, unit: 'days' } } : { policy } }, 'reentry')
+            }
+          />
+        </Field>
+        {r.policy === 'afterCooldown' && (
+          <Field label="Cooldown">
+            <DurationPicker value={r.cooldown} onChange={(cooldown) => onChange({ ...settings, reentry: { policy: 'afterCooldown', cooldown } }, 'reentry.cooldown')} />
+          </Field>
+        )}
+        <label className="inline">
+          <input type="checkbox" checked={settings.exitOnSegmentExit} onChange={(e) => onChange({ ...settings, exitOnSegmentExit: e.target.checked }, 'exitOnSegmentExit')} />
+          Leave the journey when they leave the trigger segment
+        </label>
+        <Field label="Holdout (% kept out as a control group)">
+          <input
+            type="number"
+            min={0}
+            max={100}
+            value={settings.holdoutPercent}
+            onChange={(e) => onChange({ ...settings, holdoutPercent: Math.min(100, Math.max(0, Number(e.target.value))) }, 'holdoutPercent')}
+          />
+        </Field>
+        <Field label="Enrollment limit" hint="Empty = no limit.">
+          <input
+            type="number"
+            min={1}
+            value={settings.enrollmentLimit ?? ''}
+            onChange={(e) => {
+              const { enrollmentLimit: _old, ...rest } = settings;
+              onChange(e.target.value ? { ...rest, enrollmentLimit: Number(e.target.value) } : rest, 'enrollmentLimit');
+            }}
+          />
+        </Field>
+      </div>
+    </aside>
+  );
+}

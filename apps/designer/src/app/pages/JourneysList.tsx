@@ -1,0 +1,69 @@
+import { useState } from 'react';
+import { emptyDefinition } from '../../domain/journey.js';
+import { ErrorBox } from '../ErrorBox.js';
+import { navigate, useApi, useLoad } from '../session.js';
+
+export function JourneysList() {
+  const api = useApi();
+  const journeys = useLoad(() => api.listJourneys(), [api]);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<unknown>(null);
+
+  async function create(event: React.FormEvent) {
+    event.preventDefault();
+    try {
+      const created = await api.createJourney(name.trim(), emptyDefinition(name.trim()));
+      navigate('journeys', created.id);
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Journeys</h1>
+        <form className="inline-form" onSubmit={create}>
+          <input data-testid="new-journey-name" placeholder="New journey name" value={name} onChange={(e) => setName(e.target.value)} />
+          <button className="primary" data-testid="create-journey" disabled={!name.trim()}>
+            Create journey
+          </button>
+        </form>
+      </header>
+      <ErrorBox error={error ?? journeys.error} />
+      {journeys.loading && !journeys.data && <p className="muted">Loading…</p>}
+      {journeys.data?.length === 0 && <p className="empty">No journeys yet. Name one above to start.</p>}
+      {journeys.data && journeys.data.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Status</th>
+              <th className="num">Entered</th>
+              <th className="num">Active</th>
+              <th className="num">Converted</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {journeys.data.map((j) => (
+              <tr key={j.id} className="clickable" data-testid={`journey-row-${j.id}`} onClick={() => navigate('journeys', j.id)}>
+                <td>{j.name}</td>
+                <td>
+                  <span className={`status status-${j.status}`}>
+                    {j.status}
+                    {j.publishedVersion !== undefined ? ` v${j.publishedVersion}` : ''}
+                  </span>
+                </td>
+                <td className="num">{j.stats.entered}</td>
+                <td className="num">{j.stats.active}</td>
+                <td className="num">{j.stats.converted}</td>
+                <td className="muted">{new Date(j.updatedAt).toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

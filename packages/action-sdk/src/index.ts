@@ -1,0 +1,25 @@
+export type {
+  ActionCategory,
+  ActionContact,
+  ActionContext,
+  ActionCredential,
+  ActionDefinition,
+  ActionDefinitionInput,
+  ActionJourney,
+  ActionLogger,
+  ActionManifest,
+  ActionOutput,
+  ActionResult,
+  ActionServices,
+  ConfigProblem,
+  ContactTraitsUpdate,
+  InAppMessage,
+  JsonValue,
+  RecordedEvent,
+  SubscriptionChannel,
+} from './types.js';
+export { defineAction, executeAction, validateActionConfig, configProblems, actionKey } from './define.js';
+export { RetryableActionError, PermanentActionError, isPermanentActionError, isRetryableActionError } from './errors.js';
+export { actionManifest, assertLosslessJsonSchema, findJsonSchemaLosses } from './manifest.js';
+export { ActionRegistry } from './registry.js';
+export type { ActionCatalogEntry, AnyActionDefinition } from './registry.js';

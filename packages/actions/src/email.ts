@@ -1,0 +1,172 @@
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { z } from 'zod';
+import { PermanentActionError, RetryableActionError, defineAction } from '@cairn/action-sdk';
+import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
+import { escapeAttribute, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html.js';
+import { signTrackingToken, type TrackingTokenPayload } from './tracking.js';
+
+export interface EmailActionOptions {
+  smtp: {
+    host: string;
+    port: number;
+    secure?: boolean;
+    auth?: { user: string; pass: string };
+    /** Skip STARTTLS (local catch-all SMTP servers only). */
+    ignoreTLS?: boolean;
+  };
+  /** Default sender, e.g. `Acme <hello@acme.test>`; a node's config.from overrides it. */
+  from: string;
+  /** Public URL of the API that serves /t/o, /t/c and /t/u, e.g. `https://cairn.acme.test`. */
+  trackingBaseUrl: string;
+  /** Signs tracking tokens; the API verifies with the same secret. */
+  trackingSecret: string;
+}
+
+export type Lazy<T> = T | (() => T);
+export const resolveLazy = <T>(value: Lazy<T>): T => (typeof value === 'function' ? (value as () => T)() : value);
+
+export const emailConfigSchema = z.object({
+  subject: z.string().min(1, 'must not be empty; write the subject line (Liquid allowed)'),
+  html: z.string().min(1, 'must not be empty; write the HTML body (Liquid allowed, output is HTML-escaped)'),
+  text: z.string().optional().describe('Plain-text part; generated from the HTML when left empty'),
+  from: z.string().min(3).optional().describe('Sender, e.g. "Acme <hello@acme.test>"; defaults to the workspace sender'),
+  replyTo: z.string().min(3).optional(),
+  templateId: z.string().optional().describe('Catalog template this content came from; recorded on Email Sent for reporting'),
+});
+export type EmailConfig = z.infer<typeof emailConfigSchema>;
+
+/** `<key@cairn>`, with characters a Message-ID cannot hold encoded reversibly (`:` → `=3A`). */
+export function messageIdFor(idempotencyKey: string): string {
+  const local = idempotencyKey.replace(/[^A-Za-z0-9!#$%&'*+/?^_`{|}~.-]/g, (c) =>
+    [...Buffer.from(c)].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+  return `<${local}@cairn>`;
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+export function createEmailAction(options: Lazy<EmailActionOptions>) {
+  const htmlEngine = createSandboxedLiquid({ escape: 'html' });
+  const textEngine = createSandboxedLiquid({ escape: 'none' });
+  let transport: { key: string; transporter: Transporter } | undefined;
+  const transporterFor = (opts: EmailActionOptions): Transporter => {
+    const key = JSON.stringify(opts.smtp);
+    if (transport?.key !== key) {
+      transport = {
+        key,
+        transporter: nodemailer.createTransport({
+          host: opts.smtp.host,
+          port: opts.smtp.port,
+          secure: opts.smtp.secure ?? false,
+          ignoreTLS: opts.smtp.ignoreTLS ?? false,
+          ...(opts.smtp.auth ? { auth: opts.smtp.auth } : {}),
+          connectionTimeout: 15_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 30_000,
+        }),
+      };
+    }
+    return transport.transporter;
+  };
+
+  return defineAction({
+    type: 'email',
+    version: 1,
+    title: 'Send email',
+    description: 'Sends a personalised email with open and click tracking and a one-click unsubscribe link.',
+    category: 'message',
+    icon: 'mail',
+    configSchema: emailConfigSchema,
+    outputs: [
+      { name: 'sent', label: 'Sent' },
+      { name: 'skipped', label: 'Skipped (unsubscribed or no address)' },
+    ],
+    uiHints: { order: ['subject', 'html', 'text', 'from', 'replyTo', 'templateId'], widgets: { html: 'html-editor', text: 'textarea' } },
+    async run(ctx, config) {
+      const opts = resolveLazy(options);
+      const to = ctx.contact.traits.email;
+      if (typeof to !== 'string' || !to.includes('@')) {
+        return { output: 'skipped', result: { reason: 'no email address (contact trait "email" is missing or invalid)' } };
+      }
+      if (!(await ctx.services.isSubscribed(ctx.contact.id, 'email'))) {
+        return { output: 'skipped', result: { reason: 'unsubscribed from email' } };
+      }
+      if (!opts.trackingSecret) throw new PermanentActionError('email: trackingSecret is empty; set CAIRN_SECRET_KEY');
+
+      const base = trimSlash(opts.trackingBaseUrl);
+      const messageId = ctx.idempotencyKey;
+      const token = (url?: string) => {
+        const payload: TrackingTokenPayload = {
+          ...(ctx.workspaceId ? { workspace: ctx.workspaceId } : {}),
+          contactId: ctx.contact.id,
+          journeyId: ctx.journey.id,
+          nodeId: ctx.journey.nodeId,
+          messageId,
+          ...(url ? { url } : {}),
+        };
+        return signTrackingToken(payload, opts.trackingSecret);
+      };
+      const unsubscribeUrl = `${base}/t/u/${token()}`;
+      const scope = templateScope(ctx, { unsubscribeUrl });
+
+      const subject = (await renderField(textEngine, 'subject', config.subject, scope)).replace(/\s+/g, ' ').trim();
+      let html = await renderField(htmlEngine, 'html', config.html, scope);
+      const text =
+        config.text !== undefined && config.text.trim() !== ''
+          ? await renderField(textEngine, 'text', config.text, scope)
+          : htmlToText(html);
+
+      // Links inside our own tracking space (unsubscribe, a hand-written pixel) are left alone.
+      html = rewriteLinks(html, (url) => (url.startsWith(`${base}/t/`) ? undefined : `${base}/t/c/${token(url)}`));
+      if (!html.includes(escapeAttribute(unsubscribeUrl))) {
+        html = insertBeforeBodyEnd(
+          html,
+          `<p style="font-size:12px;color:#888">Don't want these emails? <a href="${escapeAttribute(unsubscribeUrl)}">Unsubscribe</a></p>`,
+        );
+      }
+      html = insertBeforeBodyEnd(html, `<img src="${escapeAttribute(`${base}/t/o/${token()}.gif`)}" width="1" height="1" alt="" style="display:none">`);
+      const textWithFooter = text.includes(unsubscribeUrl) ? text : `${text}\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
+
+      ctx.heartbeat({ step: 'sending', to });
+      let info: { messageId?: string; accepted?: unknown[] };
+      try {
+        info = await transporterFor(opts).sendMail({
+          from: config.from ?? opts.from,
+          to,
+          ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+          subject,
+          html,
+          text: textWithFooter,
+          messageId: messageIdFor(messageId),
+          headers: {
+            'List-Unsubscribe': `<${unsubscribeUrl}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            'X-Cairn-Message-Id': messageId,
+          },
+        });
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        const message = `email: SMTP ${opts.smtp.host}:${opts.smtp.port} refused the message: ${(error as Error).message}`;
+        // 5xx means the server rejected this message for good; anything else (4xx, timeouts, refused connections) may pass later.
+        if (typeof code === 'number' && code >= 500) throw new PermanentActionError(message, { cause: error });
+        throw new RetryableActionError(message, { cause: error });
+      }
+
+      await ctx.services.recordEvent(ctx.contact.id, {
+        event: 'Email Sent',
+        messageId,
+        properties: {
+          journeyId: ctx.journey.id,
+          journeyVersion: ctx.journey.version,
+          nodeId: ctx.journey.nodeId,
+          subject,
+          to,
+          ...(config.templateId ? { templateId: config.templateId } : {}),
+        },
+      });
+      ctx.log.info('email sent', { to, messageId });
+      return { output: 'sent', result: { messageId, to, smtpMessageId: info.messageId ?? null } };
+    },
+  });
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/** Raised at start-up when an environment variable is missing or malformed. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a port number (1-65535)' })
+    .int('expected a port number (1-65535)')
+    .min(1, 'expected a port number (1-65535)')
+    .max(65535, 'expected a port number (1-65535)')
+    .default(fallback);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: "expected 'true' or 'false'" })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const list = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const url = (what: string) => z.url({ error: `expected ${what}` });
+
+/**
+ * Every variable Cairn reads, with its default. The embedded stack (npm start) and
+ * docker-compose.yml both set these, so a process never guesses where its services are.
+ */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, "expected a MongoDB connection string starting with 'mongodb://'")
+    .optional(),
+  MONGO_DB: z.string().min(1).default('cairn'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, "expected host:port, e.g. '127.0.0.1:7233'")
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('cairn'),
+  CAIRN_API_HOST: z.string().min(1).default('127.0.0.1'),
+  CAIRN_API_PORT: port(3000),
+  CAIRN_PUBLIC_URL: url("an absolute URL such as 'https://cairn.example.com'").optional(),
+  CAIRN_SECRET_KEY: z
+    .string()
+    .min(32, 'expected at least 32 characters (used to encrypt credentials and sign tracking links)')
+    .optional(),
+  CAIRN_DESIGNER_DIR: z.string().optional(),
+  CAIRN_ACTION_PACKAGES: list,
+  CAIRN_WEBHOOK_ALLOW_HOSTS: list,
+  CAIRN_SWEEP_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'expected a number of seconds' })
+    .int()
+    .min(1, 'expected at least 1 second')
+    .default(60),
+  CAIRN_TEMPORAL_CONNECT_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'expected a number of seconds' })
+    .int()
+    .min(1)
+    .default(60),
+  SMTP_HOST: z.string().default('127.0.0.1'),
+  SMTP_PORT: port(2525),
+  SMTP_SECURE: bool(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASS: z.string().optional(),
+  CAIRN_EMAIL_FROM: z.string().default('Cairn <hello@cairn.local>'),
+  CAIRN_HOME: z.string().optional(),
+  TEMPORAL_BIN: z.string().optional(),
+  TEMPORAL_TEST_SERVER_BIN: z.string().optional(),
+  FERRETDB_BIN: z.string().optional(),
+});
+
+export type CairnEnv = z.infer<typeof EnvSchema>;
+
+/** Parses the environment; on failure throws a ConfigError naming each variable and what it expects. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): CairnEnv {
+  // Empty strings mean "unset" so that `FOO=` in a compose file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const got = env[name];
+        return `${name}: ${issue.message}${got === undefined ? ' (not set)' : ` (got '${got}')`}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+/** Like loadConfig but also requires the services to be addressed (api and worker need both). */
+export function loadServiceConfig(
+  env: Record<string, string | undefined> = process.env,
+): CairnEnv & { MONGO_URL: string; TEMPORAL_ADDRESS: string } {
+  const config = loadConfig(env);
+  const missing: string[] = [];
+  if (!config.MONGO_URL) missing.push("MONGO_URL: not set; expected e.g. 'mongodb://127.0.0.1:27017' (npm start sets it)");
+  if (!config.TEMPORAL_ADDRESS) missing.push("TEMPORAL_ADDRESS: not set; expected e.g. '127.0.0.1:7233' (npm start sets it)");
+  if (missing.length) throw new ConfigError(missing);
+  return config as CairnEnv & { MONGO_URL: string; TEMPORAL_ADDRESS: string };
+}
+
+/**
+ * Custom search attributes on journey workflows, so Temporal's own UI and CLI can find a
+ * contact's runs. The dev stack registers them at start; the worker adds any that are missing.
+ */
+export const SEARCH_ATTRIBUTES = {
+  CairnWorkspaceId: 'Keyword',
+  CairnJourneyId: 'Keyword',
+  CairnJourneyVersion: 'Int',
+  CairnContactId: 'Keyword',
+} as const;

