@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { PermanentActionError, defineAction } from '@cairn/action-sdk';
+import { PermanentActionError, defineAction, type JsonValue } from '@cairn/action-sdk';
 import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
 import { normalizeHost, whyAddressIsBlocked } from './ssrf.js';
 import { resolveLazy, type Lazy } from './email.js';
@@ -109,15 +109,15 @@ function sendOnce(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function parseBody(body: string | undefined): z.infer<typeof jsonish> {
+/** The receiver's answer for the journey's run history: parsed JSON, or the first 2000 characters. */
+function parseBody(body: string | undefined): JsonValue {
   if (body === undefined || body === '') return null;
   try {
-    return jsonish.parse(JSON.parse(body));
+    return JSON.parse(body) as JsonValue;
   } catch {
     return body.slice(0, 2000);
   }
 }
-const jsonish = z.json();
 
 export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
   const urlEngine = createSandboxedLiquid({ escape: 'uri' });

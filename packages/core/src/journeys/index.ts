@@ -63,3 +63,5 @@ export { validateJourney } from './validate.js';
 export type { JourneyProblem, ValidateJourneyOptions } from './validate.js';
 export { simulateJourney } from './simulate.js';
 export type { ConditionFacts, SimulatedAction, SimulatedContact, SimulationOptions, SimulationResult, TimelineEntry } from './simulate.js';
+export { JOURNEY_TEMPLATES, instantiateTemplate } from './templates.js';
+export type { JourneyTemplate, TemplateParameter } from './templates.js';

@@ -19,9 +19,8 @@ export type JourneyTemplate = {
 };
 
 const at = (col: number, row: number) => ({ x: col * 260, y: row * 140 });
-let edgeCounter = 0;
 const edge = (source: string, sourceHandle: string, target: string): JourneyEdge => ({
-  id: `e-${source}-${sourceHandle}-${target}`.replace(/[^A-Za-z0-9_-]/g, '_') || `e${++edgeCounter}`,
+  id: `e-${source}-${sourceHandle}`,
   source,
   sourceHandle,
   target,
@@ -97,7 +96,7 @@ const ecommerceByFrequency: JourneyTemplate = {
         label: 'How often do they buy?',
         position: at(1, 1),
         branches: [
-          // Written as a number placeholder; instantiateTemplate turns "{{heavyBuyerOrders}}" into a number.
+          // 5 is the default; instantiateTemplate applies the heavyBuyerOrders parameter.
           { id: 'heavy', label: 'Heavy buyers', condition: orderCount('gte', 5) },
           { id: 'occasional', label: 'Occasional buyers', condition: orderCount('gte', 2) },
           { id: 'first-time', label: 'First-time buyers', condition: orderCount('eq', 1) },
@@ -205,8 +204,8 @@ const reorderReminder: JourneyTemplate = {
 export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [streamingWinBack, ecommerceByFrequency, saasFeatureAdoption, reorderReminder];
 
 /**
- * A copy of the template's journey with every `{{key}}` replaced. A string that is exactly one
- * numeric placeholder becomes a number. Throws naming each parameter that has no value.
+ * A copy of the template's journey with every `{{key}}` replaced (defaults fill the gaps).
+ * Throws naming each parameter that has no value.
  */
 export function instantiateTemplate(template: JourneyTemplate, values: Record<string, string> = {}): JourneyDefinition {
   const resolved: Record<string, string> = {};

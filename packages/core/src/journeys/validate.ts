@@ -45,8 +45,9 @@ const parseErrors = (issue: z.core.$ZodRawIssue): string | undefined => {
   }
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string') {
-    if (issue.discriminator === 'kind') return `kind must be one of ${NODE_KINDS.map((k) => k.kind).join(', ')}`;
-    return `${issue.discriminator} is missing or not a known value`;
+    // zod already puts the discriminator in the issue path
+    if (issue.discriminator === 'kind') return `must be one of ${NODE_KINDS.map((k) => k.kind).join(', ')}`;
+    return 'is missing or not a known value';
   }
   return undefined;
 };

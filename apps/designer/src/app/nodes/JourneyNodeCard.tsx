@@ -1,0 +1,121 @@
+import { Handle, Position } from '@xyflow/react';
+import type { NodeProps, NodeTypes } from '@xyflow/react';
+import { useContext, useState } from 'react';
+import { JOURNEY_KINDS } from '../../domain/journey.js';
+import type { JourneyKind } from '../../domain/journey.js';
+import type { JourneyFlowNode } from '../../graph/convert.js';
+import { KIND_TITLES, summarizeNode } from '../../graph/summary.js';
+import { EditorViewContext } from './context.js';
+import type { StepChoice } from './context.js';
+
+const KIND_ICONS: Record<JourneyKind, string> = {
+  trigger: '⚡',
+  delay: '⏱',
+  waitUntil: '🕘',
+  waitFor: '⏳',
+  branch: '⑂',
+  multiSplit: '☰',
+  randomSplit: '⚄',
+  action: '✉',
+  goal: '🎯',
+  exit: '⏹',
+};
+export const kindIcon = (kind: JourneyKind) => KIND_ICONS[kind];
+
+/** The card every kind shares: title, one-line summary, badges, and one labelled handle per output. */
+function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
+  const view = useContext(EditorViewContext);
+  const [menuFor, setMenuFor] = useState<string | null>(null);
+  const node = data.node;
+  const actionTitle = node.kind === 'action' ? view?.actionTitle(node.action.type, node.action.version) : undefined;
+  const title = node.kind === 'action' ? (actionTitle ?? node.action.type) : KIND_TITLES[node.kind];
+  const summary = summarizeNode(node, actionTitle);
+  const issues = view?.issuesByNode.get(id) ?? [];
+  const stats = view?.stats?.[id];
+
+  return (
+    <div className={`journey-node kind-${node.kind}${selected ? ' selected' : ''}${issues.length ? ' invalid' : ''}`} data-testid={`node-${id}`}>
+      {node.kind !== 'trigger' && <Handle type="target" position={Position.Top} id="in" className="handle-in" />}
+      <div className="node-head">
+        <span className="node-icon">{KIND_ICONS[node.kind]}</span>
+        <span className="node-title">{title}</span>
+        {issues.length > 0 && (
+          <span className="badge badge-error" title={issues.map((i) => `${i.path}: ${i.message}`).join('\n')} data-testid={`node-issues-${id}`}>
+            {issues.length}
+          </span>
+        )}
+      </div>
+      <div className="node-summary" title={summary}>
+        {node.kind !== 'action' && node.label ? `${node.label} · ${summary}` : summary}
+      </div>
+      {stats && (
+        <div className="node-stats" data-testid={`node-stats-${id}`}>
+          <span title="entered">{stats.entered} entered</span>
+          {stats.waiting > 0 && <span title="waiting here now">{stats.waiting} waiting</span>}
+        </div>
+      )}
+      {data.outputs.length > 0 && (
+        <div className="node-outputs">
+          {data.outputs.map((output) => (
+            <div className="node-output" key={output.name}>
+              <span className="output-label">
+                {output.label}
+                {stats?.outputs[output.name] !== undefined ? ` · ${stats.outputs[output.name]}` : ''}
+              </span>
+              <button
+                className="add-after nodrag"
+                title={`Add a step after ${output.label}`}
+                data-testid={`add-after-${id}-${output.name}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  setMenuFor(menuFor === output.name ? null : output.name);
+                }}
+              >
+                +
+              </button>
+              <Handle
+                type="source"
+                position={Position.Bottom}
+                id={output.name}
+                className="handle-out"
+                data-testid={`handle-${id}-${output.name}`}
+                aria-label={`${output.label} output`}
+                title={output.label}
+              />
+              {menuFor === output.name && view && (
+                <AddMenu
+                  onPick={(choice) => {
+                    setMenuFor(null);
+                    view.addAfter(id, output.name, choice);
+                  }}
+                  actions={view.actions}
+                  testId={`add-menu-${id}-${output.name}`}
+                />
+              )}
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function AddMenu({ onPick, actions, testId }: { onPick: (c: StepChoice) => void; actions: { type: string; version: number; title: string }[]; testId: string }) {
+  return (
+    <div className="add-menu nodrag nowheel" data-testid={testId} onClick={(e) => e.stopPropagation()}>
+      {JOURNEY_KINDS.filter((k) => k !== 'trigger' && k !== 'action').map((kind) => (
+        <button key={kind} data-testid={`${testId}-${kind}`} onClick={() => onPick({ kind })}>
+          {KIND_ICONS[kind]} {KIND_TITLES[kind]}
+        </button>
+      ))}
+      {actions.map((a) => (
+        <button key={a.type} data-testid={`${testId}-action-${a.type}`} onClick={() => onPick({ kind: 'action', action: { type: a.type, version: a.version } })}>
+          {KIND_ICONS.action} {a.title}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+// One entry per kind, so React Flow can style and later specialise each kind on its own.
+export const journeyNodeTypes: NodeTypes = Object.fromEntries(JOURNEY_KINDS.map((kind) => [kind, JourneyNodeCard]));

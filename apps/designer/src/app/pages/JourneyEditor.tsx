@@ -1,0 +1,456 @@
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import type { EdgeChange, NodeChange } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { ActionManifest, JourneyDetail, JourneyStats } from '../../api/client.js';
+import { JOURNEY_KINDS } from '../../domain/journey.js';
+import type { JourneyDefinition, JourneyNode, JourneySettings } from '../../domain/journey.js';
+import { toFlow } from '../../graph/convert.js';
+import type { JourneyGraph } from '../../graph/convert.js';
+import { addNodeAfter, connect, copySelection, createNode, deleteEdges, deleteNodes, freshId, paste, pruneDanglingEdges, updateNode } from '../../graph/edit.js';
+import type { Clipboard } from '../../graph/edit.js';
+import { autoLayout } from '../../graph/layout.js';
+import { canvasReducer, initialCanvas } from '../../graph/store.js';
+import { KIND_TITLES } from '../../graph/summary.js';
+import { validateGraph } from '../../graph/validate.js';
+import type { GraphIssue } from '../../graph/validate.js';
+import { catalogFromManifests, latestManifests } from '../catalog.js';
+import { ErrorBox } from '../ErrorBox.js';
+import type { ConditionPickers } from '../forms/ConditionGroupEditor.js';
+import { Inspector, SettingsForm } from '../forms/Inspector.js';
+import { EditorViewContext } from '../nodes/context.js';
+import type { EditorView, StepChoice } from '../nodes/context.js';
+import { journeyNodeTypes, kindIcon } from '../nodes/JourneyNodeCard.js';
+import { useApi, useLoad } from '../session.js';
+import { describeError } from '../../api/client.js';
+
+const STATS_POLL_MS = 5000;
+const DRAG_MIME = 'application/cairn-step';
+
+export function JourneyEditor({ journeyId }: { journeyId: string }) {
+  const api = useApi();
+  const detail = useLoad(() => api.getJourney(journeyId), [api, journeyId]);
+  const manifests = useLoad(() => api.actionCatalog(), [api]);
+  // Pickers are a convenience: the editor still works with free text if these fail.
+  const events = useLoad(() => api.eventSchema().catch(() => []), [api]);
+  const metrics = useLoad(() => api.metricSchema().catch(() => []), [api]);
+  const segments = useLoad(() => api.listSegments().catch(() => []), [api]);
+
+  if (detail.error || manifests.error) return <div className="page"><ErrorBox error={detail.error ?? manifests.error} /></div>;
+  if (!detail.data || !manifests.data) return <div className="page muted">Loading journey…</div>;
+  const pickers: ConditionPickers = {
+    events: (events.data ?? []).map((e) => e.event),
+    metrics: (metrics.data ?? []).map((m) => (typeof m === 'string' ? m : m.name)),
+    segments: segments.data ?? [],
+  };
+  return (
+    <ReactFlowProvider>
+      <EditorCanvas detail={detail.data} manifests={manifests.data} pickers={pickers} />
+    </ReactFlowProvider>
+  );
+}
+
+function startingGraph(draft: JourneyDefinition): JourneyGraph {
+  const graph = { nodes: draft.nodes, edges: draft.edges };
+  // A definition written as code may carry no positions: lay it out once on open.
+  return graph.nodes.some((n) => !n.position) ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges) } : graph;
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+type PublishResult = { ok: true; version: number } | { ok: false; error: unknown };
+
+function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; manifests: ActionManifest[]; pickers: ConditionPickers }) {
+  const api = useApi();
+  const flow = useReactFlow();
+  const [canvas, dispatch] = useReducer(canvasReducer, detail.draft, (d) => initialCanvas(startingGraph(d)));
+  const [settings, setSettings] = useState<JourneySettings>(detail.draft.settings);
+  const [status, setStatus] = useState(detail.status);
+  const [publishedVersion, setPublishedVersion] = useState(detail.publishedVersion);
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const [busy, setBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [saveError, setSaveError] = useState<unknown>(null);
+  const [publishResult, setPublishResult] = useState<PublishResult | null>(null);
+  const [stats, setStats] = useState<JourneyStats | null>(null);
+  const clipboard = useRef<Clipboard | null>(null);
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  const catalog = useMemo(() => catalogFromManifests(manifests), [manifests]);
+  const paletteActions = useMemo(() => latestManifests(manifests), [manifests]);
+  const definition: JourneyDefinition = useMemo(
+    () => ({ ...detail.draft, settings, nodes: canvas.graph.nodes, edges: canvas.graph.edges }),
+    [detail.draft, settings, canvas.graph],
+  );
+  const [savedJson, setSavedJson] = useState(() => JSON.stringify(definition));
+  const dirty = JSON.stringify(definition) !== savedJson;
+
+  const issues = useMemo(() => validateGraph(canvas.graph, catalog), [canvas.graph, catalog]);
+  const issuesByNode = useMemo(() => {
+    const map = new Map<string, GraphIssue[]>();
+    for (const issue of issues) if (issue.nodeId) map.set(issue.nodeId, [...(map.get(issue.nodeId) ?? []), issue]);
+    return map;
+  }, [issues]);
+
+  // Live stats only mean something once a version runs.
+  useEffect(() => {
+    if (status !== 'published' && status !== 'paused') return;
+    let alive = true;
+    const poll = () =>
+      api.journeyStats(detail.id).then(
+        (s) => alive && setStats(s),
+        () => undefined,
+      );
+    void poll();
+    const timer = setInterval(poll, STATS_POLL_MS);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, [api, detail.id, status]);
+
+  const selectedIds = useMemo(() => new Set(canvas.selection), [canvas.selection]);
+  const { nodes, edges } = useMemo(() => {
+    const f = toFlow(canvas.graph, catalog);
+    return {
+      nodes: f.nodes.map((n) => ({ ...n, selected: selectedIds.has(n.id), ...(measured[n.id] ? { measured: measured[n.id] } : {}) })),
+      edges: f.edges.map((e) => ({ ...e, selected: selectedIds.has(e.id), label: e.data?.outputLabel, className: 'journey-edge' })),
+    };
+  }, [canvas.graph, catalog, selectedIds, measured]);
+
+  const addStep = useCallback(
+    (choice: StepChoice, at?: { x: number; y: number }, after?: { nodeId: string; output: string }) => {
+      dispatch({
+        type: 'edit',
+        change: (g) => {
+          const taken = new Set([...g.nodes.map((n) => n.id), ...g.edges.map((e) => e.id)]);
+          const id = freshId(choice.action?.type ?? choice.kind, taken);
+          const node = createNode(choice.kind, id, { ...(choice.action ? { action: choice.action } : {}), ...(at ? { position: at } : {}) });
+          return after ? addNodeAfter(g, after.nodeId, after.output, node, catalog) : { ...g, nodes: [...g.nodes, node] };
+        },
+      });
+    },
+    [catalog],
+  );
+
+  const view: EditorView = useMemo(
+    () => ({
+      actionTitle: (type, version) => catalog(type, version)?.manifest.title,
+      actions: paletteActions,
+      issuesByNode,
+      ...(stats ? { stats: stats.nodes } : {}),
+      addAfter: (nodeId, output, choice) => addStep(choice, undefined, { nodeId, output }),
+    }),
+    [catalog, paletteActions, issuesByNode, stats, addStep],
+  );
+
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    const positions: Record<string, { x: number; y: number }> = {};
+    const selections: { id: string; selected: boolean }[] = [];
+    const sizes: Record<string, { width: number; height: number }> = {};
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+      if (c.type === 'select') selections.push({ id: c.id, selected: c.selected });
+      if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
+    }
+    if (Object.keys(positions).length) dispatch({ type: 'move', positions });
+    if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
+    if (Object.keys(sizes).length) setMeasured((m) => ({ ...m, ...sizes }));
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const selections = changes.flatMap((c) => (c.type === 'select' ? [{ id: c.id, selected: c.selected }] : []));
+    if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
+  }, []);
+
+  const deleteSelection = useCallback(() => {
+    dispatch({ type: 'edit', change: (g) => deleteEdges(deleteNodes(g, canvas.selection), canvas.selection) });
+  }, [canvas.selection]);
+
+  // Keyboard: undo/redo, copy/paste, delete — but never while typing in a form field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target)) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (mod && key === 'z') {
+        e.preventDefault();
+        dispatch({ type: e.shiftKey ? 'redo' : 'undo' });
+      } else if (mod && key === 'y') {
+        e.preventDefault();
+        dispatch({ type: 'redo' });
+      } else if (mod && key === 'c') {
+        clipboard.current = copySelection(canvas.graph, canvas.selection);
+      } else if (mod && key === 'v' && clipboard.current?.nodes.length) {
+        e.preventDefault();
+        const clip = clipboard.current;
+        dispatch({
+          type: 'edit',
+          change: (g) => paste(g, clip).graph,
+        });
+        // Select what was pasted: ids are deterministic for a given graph, so recompute them.
+        dispatch({ type: 'select', ids: paste(canvas.graph, clip).pastedIds });
+      } else if (e.key === 'Delete' || e.key === 'Backspace') {
+        if (canvas.selection.length) {
+          e.preventDefault();
+          deleteSelection();
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [canvas.graph, canvas.selection, deleteSelection]);
+
+  async function save(): Promise<boolean> {
+    setBusy('save');
+    setSaveError(null);
+    try {
+      await api.saveDraft(detail.id, definition);
+      setSavedJson(JSON.stringify(definition));
+      setNotice('Draft saved');
+      return true;
+    } catch (e) {
+      setSaveError(e);
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function publish() {
+    setPublishResult(null);
+    if (dirty && !(await save())) return;
+    setBusy('publish');
+    try {
+      const { version } = await api.publish(detail.id);
+      setPublishResult({ ok: true, version });
+      setPublishedVersion(version);
+      setStatus('published');
+    } catch (error) {
+      setPublishResult({ ok: false, error });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function setRunning(run: boolean) {
+    setBusy(run ? 'resume' : 'pause');
+    try {
+      await (run ? api.resume(detail.id) : api.pause(detail.id));
+      setStatus(run ? 'published' : 'paused');
+    } catch (e) {
+      setSaveError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  function relayout() {
+    dispatch({ type: 'edit', change: (g) => ({ ...g, nodes: autoLayout(g.nodes, g.edges) }) });
+    setTimeout(() => void flow.fitView({ padding: 0.2, duration: 200 }), 50);
+  }
+
+  function centerOfCanvas() {
+    const rect = wrapper.current?.getBoundingClientRect();
+    if (!rect) return { x: 0, y: 0 };
+    const p = flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 3 });
+    return { x: Math.round(p.x - 120), y: Math.round(p.y) };
+  }
+
+  /** Clicking a palette item attaches the step under the selected node's first free output, else drops it mid-canvas. */
+  function addFromPalette(choice: StepChoice) {
+    const selected = canvas.graph.nodes.find((n) => canvas.selection.length === 1 && n.id === canvas.selection[0]);
+    if (selected) {
+      const used = new Set(canvas.graph.edges.filter((e) => e.source === selected.id).map((e) => e.sourceHandle));
+      const free = nodes.find((n) => n.id === selected.id)?.data.outputs.find((o) => !used.has(o.name));
+      if (free) return addStep(choice, undefined, { nodeId: selected.id, output: free.name });
+    }
+    addStep(choice, centerOfCanvas());
+  }
+
+  const selectedNode = canvas.selection.length === 1 ? canvas.graph.nodes.find((n) => n.id === canvas.selection[0]) : undefined;
+  const onNodeEdit = (node: JourneyNode, field: string) =>
+    dispatch({ type: 'edit', key: `${node.id}:${field}`, change: (g) => pruneDanglingEdges(updateNode(g, node), catalog) });
+
+  return (
+    <EditorViewContext.Provider value={view}>
+      <div className="editor">
+        <header className="editor-toolbar">
+          <a href="#/journeys" className="back">← Journeys</a>
+          <h1>{detail.name}</h1>
+          <span className={`status status-${status}`} data-testid="journey-status">
+            {status}
+            {publishedVersion !== undefined ? ` · v${publishedVersion}` : ''}
+          </span>
+          {dirty && <span className="muted small" data-testid="unsaved">Unsaved changes</span>}
+          {!dirty && notice && <span className="muted small">{notice}</span>}
+          <span className="spacer" />
+          <button onClick={() => dispatch({ type: 'undo' })} disabled={!canvas.past.length} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
+          <button onClick={() => dispatch({ type: 'redo' })} disabled={!canvas.future.length} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷</button>
+          <button onClick={relayout} data-testid="auto-layout">Auto-layout</button>
+          {status === 'published' && <button onClick={() => setRunning(false)} disabled={!!busy} data-testid="pause">Pause</button>}
+          {status === 'paused' && <button onClick={() => setRunning(true)} disabled={!!busy} data-testid="resume">Resume</button>}
+          <button onClick={() => void save()} disabled={!!busy} data-testid="save-draft">
+            {busy === 'save' ? 'Saving…' : 'Save draft'}
+          </button>
+          <button className="primary" onClick={() => void publish()} disabled={!!busy} data-testid="publish">
+            {busy === 'publish' ? 'Publishing…' : 'Publish'}
+          </button>
+        </header>
+        {(saveError || publishResult) && (
+          <div className="editor-messages">
+            <ErrorBox error={saveError} testId="save-error" />
+            {publishResult && (
+              <PublishPanel
+                result={publishResult}
+                nodeIdAt={(index) => canvas.graph.nodes[index]?.id}
+                onSelect={(id) => dispatch({ type: 'select', ids: [id] })}
+                onClose={() => setPublishResult(null)}
+              />
+            )}
+          </div>
+        )}
+        <div className="editor-body">
+          <Palette actions={paletteActions} onAdd={addFromPalette} />
+          <div
+            className="canvas"
+            ref={wrapper}
+            data-testid="canvas"
+            onDragOver={(e) => {
+              if (e.dataTransfer.types.includes(DRAG_MIME)) {
+                e.preventDefault();
+                e.dataTransfer.dropEffect = 'move';
+              }
+            }}
+            onDrop={(e) => {
+              const raw = e.dataTransfer.getData(DRAG_MIME);
+              if (!raw) return;
+              e.preventDefault();
+              const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+              addStep(JSON.parse(raw) as StepChoice, { x: Math.round(p.x - 120), y: Math.round(p.y - 20) });
+            }}
+          >
+            <ReactFlow
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={journeyNodeTypes}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onNodeDragStart={() => dispatch({ type: 'checkpoint' })}
+              onConnect={(c) =>
+                c.sourceHandle &&
+                dispatch({ type: 'edit', change: (g) => connect(g, { source: c.source, sourceHandle: c.sourceHandle!, target: c.target }, catalog) })
+              }
+              onPaneClick={() => dispatch({ type: 'select', ids: [] })}
+              deleteKeyCode={null}
+              fitView
+              fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+              minZoom={0.2}
+              proOptions={{ hideAttribution: true }}
+            >
+              <Background gap={20} size={1} />
+              <Controls showInteractive={false} />
+              <MiniMap pannable zoomable />
+            </ReactFlow>
+          </div>
+          {selectedNode ? (
+            <Inspector
+              key={selectedNode.id}
+              node={selectedNode}
+              pickers={pickers}
+              issues={issuesByNode.get(selectedNode.id) ?? []}
+              onChange={onNodeEdit}
+              {...(selectedNode.kind === 'action' ? { actionEntry: catalog(selectedNode.action.type, selectedNode.action.version) } : {})}
+            />
+          ) : (
+            <SettingsForm settings={settings} onChange={(s) => setSettings(s)} />
+          )}
+        </div>
+        <datalist id="cairn-events">
+          {pickers.events.map((e) => (
+            <option key={e} value={e} />
+          ))}
+        </datalist>
+      </div>
+    </EditorViewContext.Provider>
+  );
+}
+
+function Palette({ actions, onAdd }: { actions: ActionManifest[]; onAdd: (c: StepChoice) => void }) {
+  const item = (choice: StepChoice, testId: string, label: string, icon: string) => (
+    <button
+      key={testId}
+      className="palette-item"
+      data-testid={testId}
+      draggable
+      onDragStart={(e) => {
+        e.dataTransfer.setData(DRAG_MIME, JSON.stringify(choice));
+        e.dataTransfer.effectAllowed = 'move';
+      }}
+      onClick={() => onAdd(choice)}
+      title="Drag onto the canvas, or click to add"
+    >
+      <span className="node-icon">{icon}</span> {label}
+    </button>
+  );
+  const firstAction = actions[0];
+  return (
+    <aside className="palette">
+      <div className="palette-heading">Flow</div>
+      {JOURNEY_KINDS.filter((k) => k !== 'trigger' && k !== 'action').map((kind) => item({ kind }, `palette-${kind}`, KIND_TITLES[kind], kindIcon(kind)))}
+      <div className="palette-heading">Actions</div>
+      {firstAction && item({ kind: 'action', action: { type: firstAction.type, version: firstAction.version } }, 'palette-action', `Action (${firstAction.title})`, kindIcon('action'))}
+      {actions.map((a) => item({ kind: 'action', action: { type: a.type, version: a.version } }, `palette-action-${a.type}`, a.title, kindIcon('action')))}
+      {actions.length === 0 && <p className="muted small">No actions registered.</p>}
+    </aside>
+  );
+}
+
+function PublishPanel({
+  result,
+  nodeIdAt,
+  onSelect,
+  onClose,
+}: {
+  result: PublishResult;
+  nodeIdAt: (index: number) => string | undefined;
+  onSelect: (id: string) => void;
+  onClose: () => void;
+}) {
+  if (result.ok)
+    return (
+      <div className="success-box" data-testid="publish-result">
+        Published version {result.version}. New contacts enter this version; contacts already inside stay on theirs.
+        <button className="icon" onClick={onClose}>×</button>
+      </div>
+    );
+  const { message, errors } = describeError(result.error);
+  return (
+    <div className="error-box" data-testid="publish-result" role="alert">
+      <strong>Not published: {message}</strong>
+      <button className="icon" onClick={onClose}>×</button>
+      {errors.length > 0 && (
+        <ul>
+          {errors.map((e, i) => {
+            const match = /^nodes\[(\d+)\]/.exec(e.path);
+            const nodeId = match ? nodeIdAt(Number(match[1])) : undefined;
+            return (
+              <li key={i}>
+                {nodeId ? (
+                  <button className="link" onClick={() => onSelect(nodeId)}>
+                    <code>{e.path}</code>
+                  </button>
+                ) : (
+                  <code>{e.path || '(journey)'}</code>
+                )}
+                : {e.message}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+import type { AnyActionDefinition } from '@cairn/action-sdk';
+import { createEmailAction, type EmailActionOptions, type Lazy, resolveLazy } from './email.js';
+import { createWebhookAction, type WebhookActionOptions } from './webhook.js';
+import { createInAppMessageAction, createStartJourneyAction, createStopJourneyAction, createUpdateContactAction } from './contact.js';
+
+export { createEmailAction, emailConfigSchema, messageIdFor } from './email.js';
+export type { EmailActionOptions, EmailConfig, Lazy } from './email.js';
+export { createWebhookAction, signWebhookBody, webhookConfigSchema } from './webhook.js';
+export type { WebhookActionOptions, WebhookConfig } from './webhook.js';
+export {
+  createInAppMessageAction,
+  createStartJourneyAction,
+  createStopJourneyAction,
+  createUpdateContactAction,
+  inAppMessageConfigSchema,
+  updateContactConfigSchema,
+} from './contact.js';
+export { signTrackingToken, verifyTrackingToken } from './tracking.js';
+export type { TrackingTokenPayload } from './tracking.js';
+export { whyAddressIsBlocked } from './ssrf.js';
+export { createSandboxedLiquid } from './liquid.js';
+
+export interface BuiltinActionOptions {
+  email: EmailActionOptions;
+  webhook?: WebhookActionOptions;
+}
+
+/** All built-in actions, configured; options may be a function so env is read at first use, not at import. */
+export function createBuiltinActions(options: Lazy<BuiltinActionOptions>): AnyActionDefinition[] {
+  return [
+    createEmailAction(() => resolveLazy(options).email),
+    createWebhookAction(() => resolveLazy(options).webhook ?? {}),
+    createUpdateContactAction(),
+    createInAppMessageAction(),
+    createStartJourneyAction(),
+    createStopJourneyAction(),
+  ];
+}
+
+const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Same variable names as @cairn/config; the worker should prefer passing its parsed config to createBuiltinActions. */
+export function builtinActionOptionsFromEnv(env: Record<string, string | undefined> = process.env): BuiltinActionOptions {
+  const user = env.SMTP_USER;
+  return {
+    email: {
+      smtp: {
+        host: env.SMTP_HOST || '127.0.0.1',
+        port: Number(env.SMTP_PORT || 2525),
+        secure: env.SMTP_SECURE === 'true' || env.SMTP_SECURE === '1',
+        ...(user ? { auth: { user, pass: env.SMTP_PASS ?? '' } } : {}),
+      },
+      from: env.CAIRN_EMAIL_FROM || 'Cairn <hello@cairn.local>',
+      trackingBaseUrl: env.CAIRN_PUBLIC_URL || `http://${env.CAIRN_API_HOST || '127.0.0.1'}:${env.CAIRN_API_PORT || 3000}`,
+      trackingSecret: env.CAIRN_SECRET_KEY ?? '',
+    },
+    webhook: { allowHosts: list(env.CAIRN_WEBHOOK_ALLOW_HOSTS) },
+  };
+}
+
+/**
+ * The built-ins configured from process.env when they first run, so listing manifests
+ * (API, designer, CAIRN_ACTION_PACKAGES=@cairn/actions) needs no configuration.
+ */
+export const builtinActions: AnyActionDefinition[] = createBuiltinActions(() => builtinActionOptionsFromEnv(process.env));
+export default builtinActions;
