@@ -151,6 +151,7 @@ describe('webhook@1', () => {
     });
 
     it('lets an allow-listed host through', async () => {
+      respond = () => ({ status: 200 });
       const run = await runActionForTest(allowLocal(), { url: `${base}/allowed`, method: 'GET' }, { contact });
       expect(run.output).toBe('ok');
       expect(received[0]?.method).toBe('GET');

@@ -1,12 +1,14 @@
 import validator from '@rjsf/validator-ajv8';
 import type { RJSFSchema } from '@rjsf/utils';
-import type { ActionCatalog, ActionCatalogEntry } from '../domain/journey.js';
+import type { ActionCatalogEntry } from '../domain/journey.js';
 import type { ActionManifest } from '../api/client.js';
 
 export type DesignerCatalogEntry = ActionCatalogEntry & { outputLabels: Record<string, string>; manifest: ActionManifest };
 
 /** Turns the API's action manifests into the graph's ActionCatalog; config is checked against the manifest's JSON Schema. */
-export function catalogFromManifests(manifests: ActionManifest[]): ActionCatalog & ((t: string, v: number) => DesignerCatalogEntry | undefined) {
+export type DesignerCatalog = (type: string, version: number) => DesignerCatalogEntry | undefined;
+
+export function catalogFromManifests(manifests: ActionManifest[]): DesignerCatalog {
   const entries = new Map<string, DesignerCatalogEntry>();
   for (const manifest of manifests) {
     entries.set(`${manifest.type}@${manifest.version}`, {

@@ -1,1 +1,9 @@
 export * from './schema.js';
+export { evaluateSegment, explainSegment, randomBucketOf, readField } from './evaluate.js';
+export type { ConditionExplanation, SegmentContext, SegmentResult } from './evaluate.js';
+export { validateSegmentDefinition } from './validate.js';
+export type { SegmentValidation, ValidateSegmentOptions } from './validate.js';
+export { findSegmentCycle, orderSegmentsForEvaluation, segmentDependencies, SegmentCycleError } from './dependencies.js';
+export type { SegmentWithDefinition } from './dependencies.js';
+export { SEGMENT_TEMPLATES } from './templates.js';
+export type { SegmentTemplate, SegmentTemplateFamily } from './templates.js';

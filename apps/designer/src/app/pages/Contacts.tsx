@@ -1,0 +1,150 @@
+import { useState } from 'react';
+import { ErrorBox } from '../ErrorBox.js';
+import { navigate, useApi, useLoad } from '../session.js';
+import { contactName } from './SegmentBuilder.js';
+
+export function ContactsList() {
+  const api = useApi();
+  const [q, setQ] = useState('');
+  const [search, setSearch] = useState('');
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const page = useLoad(() => api.listContacts(search || undefined, cursor), [api, search, cursor]);
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Contacts</h1>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setCursor(undefined);
+            setSearch(q.trim());
+          }}
+        >
+          <input placeholder="Search by id, email or name" value={q} onChange={(e) => setQ(e.target.value)} data-testid="contact-search" />
+          <button>Search</button>
+        </form>
+      </header>
+      <ErrorBox error={page.error} />
+      {page.data?.items.length === 0 && <p className="empty">No contacts found.</p>}
+      {page.data && page.data.items.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Contact</th>
+              <th>Id</th>
+              <th>Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.items.map((c) => (
+              <tr key={c.id} className="clickable" onClick={() => navigate('contacts', c.id)} data-testid={`contact-row-${c.id}`}>
+                <td>{contactName(c)}</td>
+                <td className="muted">{c.id}</td>
+                <td className="muted">{c.lastSeenAt ? new Date(c.lastSeenAt).toLocaleString() : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="pager">
+        {cursor && <button onClick={() => setCursor(undefined)}>First page</button>}
+        {page.data?.nextCursor && <button onClick={() => setCursor(page.data?.nextCursor)}>Next page</button>}
+      </div>
+    </div>
+  );
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export function ContactPage({ contactId }: { contactId: string }) {
+  const api = useApi();
+  const contact = useLoad(() => api.getContact(contactId), [api, contactId]);
+  if (contact.error) return <div className="page"><ErrorBox error={contact.error} /></div>;
+  if (!contact.data) return <div className="page muted">Loading contact…</div>;
+  const c = contact.data;
+  return (
+    <div className="page contact-page" data-testid="contact-page">
+      <header className="page-header">
+        <a href="#/contacts" className="back">← Contacts</a>
+        <h1>{contactName(c)}</h1>
+        <span className="muted">{c.id}</span>
+      </header>
+      <div className="two-columns">
+        <div>
+          <section className="card">
+            <h2>Traits</h2>
+            <dl className="kv">
+              {Object.entries(c.traits).map(([k, v]) => (
+                <div key={k}>
+                  <dt>{k}</dt>
+                  <dd>{show(v)}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+          <section className="card">
+            <h2>Profile</h2>
+            <dl className="kv">
+              {Object.entries(c.profile).map(([k, v]) => (
+                <div key={k}>
+                  <dt>{k}</dt>
+                  <dd className="mono">{show(v)}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+        </div>
+        <div>
+          <section className="card" data-testid="contact-segments">
+            <h2>Segments</h2>
+            {c.segments.length === 0 && <p className="muted">In no segment.</p>}
+            <ul className="plain">
+              {c.segments.map((s) => (
+                <li key={s.id}>
+                  <a href={`#/segments/${encodeURIComponent(s.id)}`}>{s.name}</a> <span className="muted small">since {new Date(s.since).toLocaleString()}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <section className="card" data-testid="contact-journeys">
+            <h2>Journeys</h2>
+            {c.journeys.length === 0 && <p className="muted">Not in any journey.</p>}
+            {c.journeys.map((j) => (
+              <div key={`${j.journeyId}-${j.version}`} className="journey-run">
+                <div>
+                  <a href={`#/journeys/${encodeURIComponent(j.journeyId)}`}>{j.name}</a> <span className="muted small">v{j.version}</span>{' '}
+                  <span className={`status status-${j.status}`}>{j.status}</span>
+                </div>
+                <ol className="steps">
+                  {j.steps.map((s, i) => (
+                    <li key={i}>
+                      <code>{s.nodeId}</code>
+                      {s.output && <span className="muted"> → {s.output}</span>} <span className="muted small">{new Date(s.at).toLocaleString()}</span>
+                    </li>
+                  ))}
+                </ol>
+              </div>
+            ))}
+          </section>
+          <section className="card" data-testid="contact-timeline">
+            <h2>Timeline</h2>
+            {c.timeline.length === 0 && <p className="muted">No events yet.</p>}
+            <ul className="timeline">
+              {c.timeline.map((t, i) => (
+                <li key={i}>
+                  <span className="muted small">{new Date(t.at).toLocaleString()}</span> <strong>{t.event}</strong>
+                  {Object.keys(t.properties).length > 0 && <div className="mono small">{JSON.stringify(t.properties)}</div>}
+                </li>
+              ))}
+            </ul>
+          </section>
+        </div>
+      </div>
+    </div>
+  );
+}

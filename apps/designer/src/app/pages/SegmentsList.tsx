@@ -1,0 +1,41 @@
+import { ErrorBox } from '../ErrorBox.js';
+import { navigate, useApi, useLoad } from '../session.js';
+
+export function SegmentsList() {
+  const api = useApi();
+  const segments = useLoad(() => api.listSegments(), [api]);
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Segments</h1>
+        <button className="primary" data-testid="new-segment" onClick={() => navigate('segments', 'new')}>
+          New segment
+        </button>
+      </header>
+      <ErrorBox error={segments.error} />
+      {segments.data?.length === 0 && <p className="empty">No segments yet.</p>}
+      {segments.data && segments.data.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Description</th>
+              <th className="num">Members</th>
+              <th className="num">Version</th>
+            </tr>
+          </thead>
+          <tbody>
+            {segments.data.map((s) => (
+              <tr key={s.id} className="clickable" data-testid={`segment-row-${s.id}`} onClick={() => navigate('segments', s.id)}>
+                <td>{s.name}</td>
+                <td className="muted">{s.description}</td>
+                <td className="num">{s.memberCount.toLocaleString()}</td>
+                <td className="num">{s.version}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,2 @@
+export { bundleCairnWorkflows } from './bundle.js';
+export { connectWithRetry, connectWorkerConnection, connectClientConnection, ensureSearchAttributes } from './temporal.js';
