@@ -150,5 +150,6 @@ function actionsExportedBy(mod: unknown): unknown[] | undefined {
 // Resolve from the process's working directory so packages installed next to the app are found.
 function defaultRequire(name: string): unknown {
   const resolved = require.resolve(name, { paths: [process.cwd(), __dirname] });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- package names come from config at run time
   return require(resolved);
 }

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { ApiContext } from './context.js';
+import { notFoundHandler, problemHandler } from './http/problem.js';
+import { healthRoutes } from './routes/health.js';
+
+export function designerDir(configured?: string): string | undefined {
+  const dir = configured ? resolve(configured) : join(__dirname, '..', '..', 'designer', 'dist');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}
+
+export function createApp(ctx: ApiContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // Keys and cookies never reach the logs.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+        },
+      },
+    }),
+  );
+  app.use(healthRoutes(ctx));
+
+  const designer = designerDir(ctx.config.CAIRN_DESIGNER_DIR);
+  if (designer) {
+    app.use(express.static(designer, { index: 'index.html', maxAge: '1h' }));
+    // Client-side routes of the designer fall back to its index.html.
+    app.get(/^\/(journeys|segments|contacts|settings|signin)(\/.*)?$/, (_req, res) => res.sendFile(join(designer, 'index.html')));
+  }
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

@@ -1,0 +1,12 @@
+import type { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { CairnEnv } from '@cairn/config';
+import type { Database } from '@cairn/db';
+
+/** Everything a route needs from the outside world, passed in so tests run the real app on real services. */
+export interface ApiContext {
+  config: CairnEnv;
+  db: Database;
+  temporal: { connection: Connection; client: Client; namespace: string; taskQueue: string };
+  logger: Logger;
+}

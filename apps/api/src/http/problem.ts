@@ -1,0 +1,123 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An error the API turns into an RFC 9457 `application/problem+json` answer. */
+export class HttpProblem extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly title: string,
+    public readonly detail?: string,
+    public readonly errors?: FieldError[],
+    public readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'HttpProblem';
+  }
+
+  static badRequest(detail: string, errors?: FieldError[]) {
+    return new HttpProblem(400, 'Bad Request', detail, errors);
+  }
+  static unauthorized(detail: string) {
+    return new HttpProblem(401, 'Unauthorized', detail, undefined, { 'WWW-Authenticate': 'Basic realm="cairn", Bearer' });
+  }
+  static forbidden(detail: string) {
+    return new HttpProblem(403, 'Forbidden', detail);
+  }
+  static notFound(detail: string) {
+    return new HttpProblem(404, 'Not Found', detail);
+  }
+  static conflict(detail: string) {
+    return new HttpProblem(409, 'Conflict', detail);
+  }
+  static unprocessable(detail: string, errors?: FieldError[]) {
+    return new HttpProblem(422, 'Unprocessable Content', detail, errors);
+  }
+  static unavailable(detail: string, retryAfterSeconds = 5) {
+    return new HttpProblem(503, 'Service Unavailable', detail, undefined, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
+/** `a.b[2].c` from a zod path, the form every Cairn error uses to name a field. */
+export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
+  let out = prefix;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(body)';
+}
+
+export function zodFieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path, prefix), message: issue.message }));
+}
+
+/** Parses `value` with `schema` or throws a 400 that lists every offending field. */
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, what = 'request body', prefix = ''): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors = zodFieldErrors(parsed.error, prefix);
+  throw HttpProblem.badRequest(`The ${what} is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+}
+
+export function sendProblem(res: Response, problem: HttpProblem, instance?: string) {
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: 'about:blank',
+        title: problem.title,
+        status: problem.status,
+        detail: problem.detail,
+        instance,
+        ...(problem.errors ? { errors: problem.errors } : {}),
+      }),
+    );
+}
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+function isMongoUnavailable(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongoTopologyClosedError|MongoNetworkTimeoutError/.test(name);
+}
+
+/** The single error middleware: every failure leaves as problem+json, and no stack trace leaks. */
+export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const instance = (req as { id?: unknown }).id ? `urn:request:${String((req as { id?: unknown }).id)}` : undefined;
+  if (res.headersSent) return;
+  if (error instanceof HttpProblem) return sendProblem(res, error, instance);
+  if (error instanceof z.ZodError) return sendProblem(res, HttpProblem.badRequest('The request is invalid.', zodFieldErrors(error)), instance);
+  const bodyError = error as BodyParserError;
+  if (bodyError.type === 'entity.parse.failed') {
+    return sendProblem(res, HttpProblem.badRequest(`The body is not valid JSON: ${bodyError.message}. Send a JSON object with Content-Type: application/json.`), instance);
+  }
+  if (bodyError.type === 'entity.too.large') {
+    return sendProblem(res, new HttpProblem(413, 'Content Too Large', `The body exceeds the ${bodyError.limit ?? ''} byte limit. Split it into smaller requests (e.g. batches of at most 500 events).`), instance);
+  }
+  if (bodyError.type === 'encoding.unsupported') {
+    return sendProblem(res, new HttpProblem(415, 'Unsupported Media Type', `${bodyError.message}. Use gzip, deflate or identity.`), instance);
+  }
+  if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return sendProblem(res, new HttpProblem(bodyError.status, 'Bad Request', bodyError.message), instance);
+  }
+  if (isMongoUnavailable(error)) {
+    return sendProblem(res, HttpProblem.unavailable('The database is unreachable; nothing was written. Retry shortly.'), instance);
+  }
+  (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err: error }, 'unhandled error');
+  return sendProblem(res, new HttpProblem(500, 'Internal Server Error', 'An unexpected error occurred; it has been logged.'), instance);
+};
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(HttpProblem.notFound(`No route for ${req.method} ${req.path}. See /openapi.json for the API.`));
+};

@@ -1,0 +1,3 @@
+export { createApp } from './app.js';
+export type { ApiContext } from './context.js';
+export { HttpProblem } from './http/problem.js';

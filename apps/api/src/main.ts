@@ -1,0 +1,38 @@
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { ConfigError, loadServiceConfig } from '@cairn/config';
+import { connectDatabase } from '@cairn/db';
+import { createApp } from './app.js';
+
+async function main() {
+  const config = loadServiceConfig();
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
+  const db = await connectDatabase(config.MONGO_URL, config.MONGO_DB);
+  // Lazy: the API starts and keeps ingesting even while Temporal is down; /readyz says so.
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({
+    config,
+    db,
+    temporal: { connection, client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    logger,
+  });
+  const server = app.listen(config.CAIRN_API_PORT, config.CAIRN_API_HOST, () => {
+    logger.info(`api listening on http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}`);
+  });
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      void Promise.allSettled([db.close(), connection.close()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(`cairn api: ${error.message}`);
+  else console.error(`cairn api: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { loadConfig } from '@cairn/config';
+import { connectDatabase, type Database } from '@cairn/db';
+import { createApp } from '../src/app';
+import type { ApiContext } from '../src/context';
+
+export interface RunningApi {
+  url: string;
+  ctx: ApiContext;
+  db: Database;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run integration tests through \`npm test\` (it starts the embedded stack)`);
+  return value;
+}
+
+/** The real API on a free port, on the real database (a fresh one per call) and the real Temporal. */
+export async function startApi(overrides: { temporalAddress?: string; env?: Record<string, string> } = {}): Promise<RunningApi> {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', ...overrides.env });
+  const db = await connectDatabase(requireEnv('MONGO_URL'), `api_${randomBytes(4).toString('hex')}`);
+  const connection = Connection.lazy({ address: overrides.temporalAddress ?? requireEnv('TEMPORAL_ADDRESS') });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const ctx: ApiContext = {
+    config,
+    db,
+    temporal: { connection, client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: `api-test-${randomBytes(4).toString('hex')}` },
+    logger: pino({ level: 'silent' }),
+  };
+  const app = createApp(ctx);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    ctx,
+    db,
+    fetch: (path, init) => fetch(url + path, init),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await db.connection.dropDatabase().catch(() => undefined);
+      await db.close();
+      await connection.close().catch(() => undefined);
+    },
+  };
+}

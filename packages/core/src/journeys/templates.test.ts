@@ -1,0 +1,123 @@
+import type { ConditionGroup } from '../segments/schema.js';
+import { simulateJourney, type SimulationOptions } from './simulate.js';
+import { JOURNEY_TEMPLATES, instantiateTemplate, type JourneyTemplate } from './templates.js';
+import { testCatalog } from './test-helpers.js';
+import { validateJourney } from './validate.js';
+
+const T0 = '2025-03-03T15:00:00.000Z';
+const DAY = 86_400_000;
+const plus = (days: number, hours = 0) => new Date(Date.parse(T0) + days * DAY + hours * 3_600_000).toISOString();
+const template = (id: string): JourneyTemplate => JOURNEY_TEMPLATES.find((t) => t.id === id)!;
+
+// Stand-in for the segment evaluator: the templates only test orderCount.
+const orderCountEvaluator = (group: ConditionGroup, facts: { profile: Record<string, unknown> }) =>
+  group.conditions.every((c) => {
+    if (!('metric' in c) || c.metric !== 'orderCount' || !('operator' in c)) throw new Error('unexpected condition in template');
+    const count = Number(facts.profile.orderCount ?? 0);
+    return c.operator === 'eq' ? count === c.value : c.operator === 'gte' ? count >= (c.value as number) : false;
+  });
+
+const simulate = (id: string, params: Record<string, string>, options: Partial<SimulationOptions>) =>
+  simulateJourney(instantiateTemplate(template(id), params), {
+    contact: { id: 'c1' },
+    startAt: T0,
+    until: plus(60),
+    catalog: testCatalog,
+    evaluateCondition: orderCountEvaluator,
+    ...options,
+  });
+
+const sends = (result: ReturnType<typeof simulateJourney>) => result.messages.map((m) => [m.nodeId, m.at, m.config.templateId]);
+
+describe('journey templates', () => {
+  it.each(JOURNEY_TEMPLATES.map((t) => [t.id, t] as const))('%s is valid once its parameters are filled', (_id, t) => {
+    const params = Object.fromEntries(t.parameters.filter((p) => p.default === undefined).map((p) => [p.key, `segment-${p.key}`]));
+    expect(validateJourney(instantiateTemplate(t, params), { catalog: testCatalog })).toEqual([]);
+  });
+
+  it('refuses to instantiate without required parameters, naming them', () => {
+    expect(() => instantiateTemplate(template('streaming-win-back'))).toThrow('template "streaming-win-back": give a value for lapsedSegmentId (Segment: no viewing in 21 days)');
+  });
+
+  describe('streaming win-back', () => {
+    const params = { lapsedSegmentId: 'no-viewing-21d' };
+    it('a viewer who comes back within 7 days gets one email and leaves', () => {
+      const result = simulate('streaming-win-back', params, { events: [{ at: plus(3), event: { event: 'Video Watched' } }] });
+      expect(result.path).toEqual(['trigger', 'recommend', 'wait-watch', 'exit-returned']);
+      expect(sends(result)).toEqual([['recommend', T0, 'winback-recommendations']]);
+      expect(result.state.completion).toEqual({ reason: 'exit', at: plus(3) });
+    });
+    it('a viewer who stays away gets the nudge after exactly 7 days', () => {
+      const result = simulate('streaming-win-back', params, {});
+      expect(result.path).toEqual(['trigger', 'recommend', 'wait-watch', 'nudge', 'exit']);
+      expect(sends(result)).toEqual([['recommend', T0, 'winback-recommendations'], ['nudge', plus(7), 'winback-nudge']]);
+    });
+    it('a viewer who leaves the lapsed segment exits at once', () => {
+      const result = simulate('streaming-win-back', params, { segmentChanges: [{ at: plus(1), segmentId: 'no-viewing-21d', member: false }] });
+      expect(result.state.completion).toEqual({ reason: 'segmentExit', at: plus(1) });
+      expect(result.messages).toHaveLength(1);
+    });
+  });
+
+  describe('ecommerce by purchase frequency', () => {
+    const params = { customersSegmentId: 'customers' };
+    it('routes heavy, occasional and first-time buyers to their own emails', () => {
+      const heavy = simulate('ecommerce-purchase-frequency', params, { contact: { id: 'h', profile: { orderCount: 9 } } });
+      expect(heavy.path).toEqual(['trigger', 'by-frequency', 'early-access', 'exit']);
+      const occasional = simulate('ecommerce-purchase-frequency', params, { contact: { id: 'o', profile: { orderCount: 3 } } });
+      expect(sends(occasional)).toEqual([['incentive', T0, 'reengagement-incentive']]);
+      const none = simulate('ecommerce-purchase-frequency', params, { contact: { id: 'n', profile: { orderCount: 0 } } });
+      expect(none.path).toEqual(['trigger', 'by-frequency', 'exit']);
+      expect(none.messages).toEqual([]);
+    });
+    it('first-time buyers get three onboarding emails on days 0, 3 and 7', () => {
+      const first = simulate('ecommerce-purchase-frequency', params, { contact: { id: 'f', profile: { orderCount: 1 } } });
+      expect(sends(first)).toEqual([
+        ['onboarding-1', T0, 'onboarding-1'],
+        ['onboarding-2', plus(3), 'onboarding-2'],
+        ['onboarding-3', plus(7), 'onboarding-3'],
+      ]);
+    });
+    it('the heavy-buyer threshold is a parameter', () => {
+      const result = simulate('ecommerce-purchase-frequency', { ...params, heavyBuyerOrders: '10' }, { contact: { id: 'h', profile: { orderCount: 9 } } });
+      expect(result.path).toContain('incentive');
+    });
+  });
+
+  describe('SaaS feature adoption', () => {
+    const params = { featureUnusedSegmentId: 'reports-unused-14d', featureUsedEvent: 'Report Created' };
+    it('a user who tries the feature within 2 days gets only the in-app tip', () => {
+      const result = simulate('saas-feature-adoption', params, { events: [{ at: plus(1), event: { event: 'Report Created' } }] });
+      expect(result.path).toEqual(['trigger', 'in-app-tip', 'wait-2-days', 'used-feature', 'exit-adopted']);
+      expect(result.messages.map((m) => m.action.type)).toEqual(['inAppMessage']);
+    });
+    it('a user who does not gets the tutorial email two days later', () => {
+      const result = simulate('saas-feature-adoption', params, { events: [{ at: plus(1), event: { event: 'Dashboard Viewed' } }] });
+      expect(result.path).toEqual(['trigger', 'in-app-tip', 'wait-2-days', 'used-feature', 'tutorial', 'exit']);
+      expect(sends(result)).toEqual([['in-app-tip', T0, undefined], ['tutorial', plus(2), 'feature-tutorial']]);
+    });
+  });
+
+  describe('reorder reminder', () => {
+    it('emails 14 days before the predicted next order', () => {
+      const result = simulate('reorder-reminder', {}, {
+        contact: { id: 'r', profile: { purchase: { predictedNextOrderAt: plus(30) } } },
+        entryEvent: { event: 'Order Completed', properties: { order_id: 'o-1' } },
+      });
+      expect(result.path).toEqual(['trigger', 'wait-reorder-date', 'reminder', 'exit']);
+      expect(sends(result)).toEqual([['reminder', plus(16), 'reorder-reminder']]);
+    });
+    it('a new order before the reminder ends the run without an email', () => {
+      const result = simulate('reorder-reminder', {}, {
+        contact: { id: 'r', profile: { purchase: { predictedNextOrderAt: plus(30) } } },
+        events: [{ at: plus(10), event: { event: 'Order Completed', properties: { order_id: 'o-2' } } }],
+      });
+      expect(result.state.completion).toEqual({ reason: 'exitEvent', at: plus(10) });
+      expect(result.messages).toEqual([]);
+    });
+    it('a reorder date already within 14 days sends at once', () => {
+      const result = simulate('reorder-reminder', {}, { contact: { id: 'r', profile: { purchase: { predictedNextOrderAt: plus(5) } } } });
+      expect(sends(result)).toEqual([['reminder', T0, 'reorder-reminder']]);
+    });
+  });
+});

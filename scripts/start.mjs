@@ -1,0 +1,87 @@
+// `npm start`: install if needed, build, start the embedded stack, the worker and the API (which
+// serves the designer), print the URLs, and stop everything on Ctrl-C.  `npm start -- --fresh` wipes data.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { ensureDependencies, log, root, runSync, spawnChild } from './lib.mjs';
+
+const fresh = process.argv.includes('--fresh');
+const port = process.env.CAIRN_API_PORT ?? '3000';
+
+function secretKey(home) {
+  if (process.env.CAIRN_SECRET_KEY) return process.env.CAIRN_SECRET_KEY;
+  const file = join(home, 'secret-key');
+  if (!existsSync(file)) {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function waitForReady(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error('the API exited while starting (see its output above)');
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the API did not become ready within ${timeoutMs / 1000}s`);
+}
+
+async function main() {
+  ensureDependencies();
+  log('building ...');
+  runSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+  const require = createRequire(join(root, 'package.json'));
+  const { startStack, cairnHome } = require('./packages/dev-stack/dist/index.js');
+  const home = cairnHome();
+  const stack = await startStack({ instance: 'dev', fresh, log: (line) => log(line) });
+  const env = { ...stack.env, CAIRN_SECRET_KEY: secretKey(home), CAIRN_API_PORT: port, NODE_ENV: 'development' };
+  env.CAIRN_PUBLIC_URL = process.env.CAIRN_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
+
+  const children = [];
+  let stopping = false;
+  const stopAll = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping ...');
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((r) => child.once('exit', r)))));
+    await stack.stop();
+    log('stopped; no service left running');
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
+
+  if (existsSync(join(root, 'apps/api/dist/cli.js'))) {
+    runSync('node', ['apps/api/dist/cli.js', 'demo', '--quiet-if-exists'], { env: { ...process.env, ...env } });
+  }
+  const worker = spawnChild('worker', 'node', ['apps/worker/dist/main.js'], env);
+  const api = spawnChild('api', 'node', ['apps/api/dist/main.js'], env);
+  children.push(worker, api);
+  for (const child of children) child.on('exit', (code) => { if (!stopping) { log(`a process exited (code ${code}); stopping everything`); void stopAll(1); } });
+
+  const url = `http://127.0.0.1:${port}`;
+  await waitForReady(url, api, 120_000);
+  log('Cairn is running:');
+  console.log(`
+  Designer      ${url}/
+  API           ${url}/api/v1   (OpenAPI: ${url}/openapi.json)
+  Ingestion     ${url}/v1/track, /v1/identify, /v1/batch ... (Segment-compatible)
+  Readiness     ${url}/readyz
+  Temporal UI   ${stack.temporalUiUrl ?? '(external Temporal)'}
+  MongoDB       ${stack.mongoUrl}
+
+  Press Ctrl-C to stop.`);
+}
+
+main().catch(async (error) => {
+  console.error(`\n[cairn] npm start failed: ${error.message}`);
+  process.exit(error.exitCode ?? 1);
+});
