@@ -44,7 +44,7 @@ describe('normalizeEvent', () => {
   it('derives the same messageId for a retry whose sentAt changed, and a different one for a different event', () => {
     const base = { type: 'track', userId: 'u', event: 'X', timestamp: '2024-05-01T11:00:00Z', properties: { a: 1, b: 2 } };
     const first = normalizeEvent({ ...base, sentAt: '2024-05-01T11:00:01Z' }, { receivedAt, now });
-    const retry = normalizeEvent({ properties: { b: 2, a: 1 }, ...base, sentAt: '2024-05-01T11:05:00Z' }, { receivedAt: receivedAt + 300_000, now });
+    const retry = normalizeEvent({ ...base, properties: { b: 2, a: 1 }, sentAt: '2024-05-01T11:05:00Z' }, { receivedAt: receivedAt + 300_000, now });
     const other = normalizeEvent({ ...base, properties: { a: 1, b: 3 } }, { receivedAt, now });
     expect(first.ok && retry.ok && first.event.messageId === retry.event.messageId).toBe(true);
     expect(first.ok && other.ok && first.event.messageId !== other.event.messageId).toBe(true);

@@ -1,0 +1,28 @@
+import { decideEnrollment } from './enrollment.js';
+
+const now = new Date('2025-03-10T00:00:00Z');
+const finished = (at: string) => ({ finished: true, finishedAt: at });
+
+describe('decideEnrollment', () => {
+  it('lets a first-time contact in and never starts a second concurrent run', () => {
+    expect(decideEnrollment({ reentry: { policy: 'afterExit' } }, { now })).toEqual({ enroll: true });
+    expect(decideEnrollment({ reentry: { policy: 'afterExit' } }, { now, previousRun: { finished: false } })).toEqual({ enroll: false, reason: 'alreadyInJourney' });
+  });
+
+  it('applies never / afterExit / afterCooldown to a finished run', () => {
+    const previousRun = finished('2025-03-05T00:00:00Z');
+    expect(decideEnrollment({ reentry: { policy: 'never' } }, { now, previousRun })).toEqual({ enroll: false, reason: 'reentryNever' });
+    expect(decideEnrollment({ reentry: { policy: 'afterExit' } }, { now, previousRun })).toEqual({ enroll: true });
+    expect(decideEnrollment({ reentry: { policy: 'afterCooldown', cooldown: { amount: 7, unit: 'days' } } }, { now, previousRun })).toEqual({
+      enroll: false,
+      reason: 'cooldown',
+      retryAt: '2025-03-12T00:00:00.000Z',
+    });
+    expect(decideEnrollment({ reentry: { policy: 'afterCooldown', cooldown: { amount: 5, unit: 'days' } } }, { now, previousRun })).toEqual({ enroll: true });
+  });
+
+  it('stops enrolling at the limit', () => {
+    expect(decideEnrollment({ reentry: { policy: 'afterExit' }, enrollmentLimit: 100 }, { now, enrolledCount: 100 })).toEqual({ enroll: false, reason: 'limitReached' });
+    expect(decideEnrollment({ reentry: { policy: 'afterExit' }, enrollmentLimit: 100 }, { now, enrolledCount: 99 })).toEqual({ enroll: true });
+  });
+});
