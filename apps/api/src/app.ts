@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiContext } from './context.js';
 import { notFoundHandler, problemHandler } from './http/problem.js';
 import { healthRoutes } from './routes/health.js';
+import { managementRoutes } from './routes/management.js';
 
 export function designerDir(configured?: string): string | undefined {
   const dir = configured ? resolve(configured) : join(__dirname, '..', '..', 'designer', 'dist');
@@ -44,6 +45,7 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   app.use(healthRoutes(ctx));
+  app.use('/api/v1', managementRoutes(ctx));
 
   const designer = designerDir(ctx.config.CAIRN_DESIGNER_DIR);
   if (designer) {

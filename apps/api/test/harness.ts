@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@cairn/config';
-import { connectDatabase, type Database } from '@cairn/db';
+import { connectDatabase, createWorkspace, syncIndexes, type CreatedWorkspace, type Database } from '@cairn/db';
 import { createApp } from '../src/app';
 import type { ApiContext } from '../src/context';
 
@@ -13,6 +13,12 @@ export interface RunningApi {
   ctx: ApiContext;
   db: Database;
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** A fresh workspace with its write and admin keys. */
+  workspace(name?: string): Promise<CreatedWorkspace>;
+  /** fetch with the admin key as Bearer and JSON bodies. */
+  admin(key: string, path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
+  /** POST to a Segment-style ingestion route with the write key as HTTP Basic username. */
+  ingest(writeKey: string, path: string, body: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -34,6 +40,7 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
     temporal: { connection, client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: `api-test-${randomBytes(4).toString('hex')}` },
     logger: pino({ level: 'silent' }),
   };
+  await syncIndexes(db.connection);
   const app = createApp(ctx);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -44,6 +51,19 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
     ctx,
     db,
     fetch: (path, init) => fetch(url + path, init),
+    workspace: (name = 'Test workspace') => createWorkspace(db.connection, { name, slug: `t-${randomBytes(4).toString('hex')}` }),
+    admin: (key, path, init = {}) =>
+      fetch(url + path, {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers: { authorization: `Bearer ${key}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      }),
+    ingest: (writeKey, path, body) =>
+      fetch(url + path, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

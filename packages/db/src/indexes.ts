@@ -1,6 +1,22 @@
 import type { Connection } from 'mongoose';
+import { apiKeyModel } from './models/api-key.js';
+import { contactModel } from './models/contact.js';
+import { eventModel, pendingFoldModel } from './models/event.js';
+import { journeyTriggerModel } from './models/journey-trigger.js';
+import { workspaceModel } from './models/workspace.js';
 
-/** Creates the declared indexes of every model on this connection (autoIndex is off so start-up is explicit). */
+/** Every model factory; a new model adds itself here so its indexes are created at start. */
+export const MODEL_FACTORIES: ((connection: Connection) => unknown)[] = [
+  workspaceModel,
+  apiKeyModel,
+  contactModel,
+  eventModel,
+  pendingFoldModel,
+  journeyTriggerModel,
+];
+
+/** Registers every model and creates its declared indexes (autoIndex is off so start-up is explicit). */
 export async function syncIndexes(connection: Connection): Promise<void> {
+  for (const factory of MODEL_FACTORIES) factory(connection);
   for (const model of Object.values(connection.models)) await model.createIndexes();
 }

@@ -1,0 +1,24 @@
+import express, { Router } from 'express';
+import { workspaceModel } from '@cairn/db';
+import type { ApiContext } from '../context.js';
+import { requireKey, workspaceIdOf } from '../http/auth.js';
+import { HttpProblem } from '../http/problem.js';
+
+/**
+ * The management API under /api/v1: admin keys only, and every handler scopes its queries by
+ * `workspaceIdOf(res)`. Another workspace's objects answer 404, never 403, so existence never leaks.
+ */
+export function managementRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  router.use(express.json({ limit: '2mb' }));
+  router.use(requireKey(ctx, 'admin'));
+
+  router.get('/me', async (_req, res) => {
+    const workspace = await workspaceModel(ctx.db.connection).findById(workspaceIdOf(res)).lean();
+    if (!workspace) throw HttpProblem.notFound('The workspace of this key no longer exists.');
+    res.json({ workspace: { id: workspace._id, name: workspace.name, slug: workspace.slug, settings: workspace.settings } });
+  });
+
+  // Feature routers mount here, one line each.
+  return router;
+}

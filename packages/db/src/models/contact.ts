@@ -1,0 +1,64 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { ContactProfile } from '@cairn/core';
+
+export interface SegmentMembershipState {
+  /** When the contact entered (epoch ms). */
+  since: number;
+  /** The segment version whose evaluation put them in. */
+  version: number;
+}
+
+export interface ContactDoc {
+  /** `${workspaceId}:${contactId}`: hot lookups are by _id, the one lookup FerretDB pushes down. */
+  _id: string;
+  workspaceId: string;
+  contactId: string;
+  /** Set when the contact was identified only by an anonymousId. */
+  anonymous: boolean;
+  traits: Record<string, unknown>;
+  tags: string[];
+  profile: ContactProfile;
+  /** The last few hundred applied messageIds: folding skips them, so a replay never counts twice. */
+  recentEventIds: string[];
+  /** Optimistic-concurrency revision: every write is conditional on the revision it read. */
+  rev: number;
+  /** segmentId → membership; a contact can be in many segments at once. */
+  segments: Record<string, SegmentMembershipState>;
+  /** Earliest instant at which some segment answer can change with no new event (the sweeper's due time). */
+  nextEvaluationAt?: number | null;
+  subscriptions: Record<string, 'subscribed' | 'unsubscribed'>;
+  /** When this anonymous contact was merged into an identified one. */
+  mergedInto?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const contactSchema = new Schema<ContactDoc>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true, index: true },
+    contactId: { type: String, required: true },
+    anonymous: { type: Boolean, default: false },
+    traits: { type: Schema.Types.Mixed, default: {} },
+    tags: { type: [String], default: [] },
+    profile: { type: Schema.Types.Mixed, required: true },
+    recentEventIds: { type: [String], default: [] },
+    rev: { type: Number, default: 0 },
+    segments: { type: Schema.Types.Mixed, default: {} },
+    nextEvaluationAt: { type: Number, default: null },
+    subscriptions: { type: Schema.Types.Mixed, default: {} },
+    mergedInto: { type: String },
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+
+export function contactKey(workspaceId: string, contactId: string): string {
+  return `${workspaceId}:${contactId}`;
+}
+
+export function contactModel(connection: Connection): Model<ContactDoc> {
+  return (
+    (connection.models.Contact as Model<ContactDoc> | undefined) ??
+    connection.model<ContactDoc>('Contact', contactSchema, 'contacts')
+  );
+}

@@ -1,0 +1,71 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/**
+ * The outbox between behaviour and journeys. Ingestion (matching events) and segment evaluation
+ * (entered / exited) write triggers here in the same step that changes the profile; the worker's
+ * dispatcher starts or signals journey workflows and then deletes them. If Temporal is down, triggers
+ * simply wait here: nothing is lost and ingestion keeps accepting.
+ */
+export type JourneyTriggerKind = 'segmentEntered' | 'segmentExited' | 'event';
+
+export interface JourneyTriggerDoc {
+  /** Deterministic, so writing the same trigger twice is a no-op (duplicate key). */
+  _id: string;
+  workspaceId: string;
+  contactId: string;
+  kind: JourneyTriggerKind;
+  segmentId?: string;
+  segmentVersion?: number;
+  /** For `event` triggers: the stored event's messageId, name, properties and timestamp. */
+  messageId?: string;
+  event?: string;
+  properties?: Record<string, unknown>;
+  at: number;
+  attempts: number;
+  lastError?: string;
+  createdAt: Date;
+}
+
+export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    contactId: { type: String, required: true },
+    kind: { type: String, required: true, enum: ['segmentEntered', 'segmentExited', 'event'] },
+    segmentId: String,
+    segmentVersion: Number,
+    messageId: String,
+    event: String,
+    properties: { type: Schema.Types.Mixed },
+    at: { type: Number, required: true },
+    attempts: { type: Number, default: 0 },
+    lastError: String,
+    createdAt: { type: Date, default: () => new Date() },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export function journeyTriggerKey(t: Pick<JourneyTriggerDoc, 'workspaceId' | 'contactId' | 'kind' | 'segmentId' | 'messageId' | 'at'>): string {
+  const ref = t.kind === 'event' ? t.messageId : `${t.segmentId}:${t.at}`;
+  return `${t.workspaceId}:${t.kind}:${t.contactId}:${ref}`;
+}
+
+export function journeyTriggerModel(connection: Connection): Model<JourneyTriggerDoc> {
+  return (
+    (connection.models.JourneyTrigger as Model<JourneyTriggerDoc> | undefined) ??
+    connection.model<JourneyTriggerDoc>('JourneyTrigger', journeyTriggerSchema, 'journey_triggers')
+  );
+}
+
+/** Writes triggers idempotently: duplicates (same _id) are ignored. */
+export async function enqueueJourneyTriggers(connection: Connection, triggers: Omit<JourneyTriggerDoc, '_id' | 'attempts' | 'createdAt'>[]): Promise<void> {
+  if (triggers.length === 0) return;
+  const docs = triggers.map((t) => ({ ...t, _id: journeyTriggerKey(t), attempts: 0, createdAt: new Date() }));
+  try {
+    await journeyTriggerModel(connection).insertMany(docs, { ordered: false });
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    const onlyDuplicates = writeErrors?.every((e) => (e.code ?? e.err?.code) === 11000);
+    if (!onlyDuplicates) throw error;
+  }
+}

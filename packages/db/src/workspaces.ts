@@ -1,0 +1,59 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { apiKeyModel, type ApiKeyScope } from './models/api-key.js';
+import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
+
+const PREFIX: Record<ApiKeyScope, string> = { write: 'cwk', admin: 'cak' };
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Creates a key and returns its full text once; only its hash is kept. Format: `<cwk|cak>_<id>_<secret>`. */
+export async function createApiKey(connection: Connection, workspaceId: string, scope: ApiKeyScope, name: string): Promise<string> {
+  const id = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
+  const secret = randomBytes(24).toString('base64url');
+  await apiKeyModel(connection).create({ _id: id, workspaceId, scope, name, secretHash: hashSecret(secret) });
+  return `${PREFIX[scope]}_${id}_${secret}`;
+}
+
+export interface VerifiedKey {
+  keyId: string;
+  workspaceId: string;
+  scope: ApiKeyScope;
+}
+
+/** Checks a presented key in constant time; undefined when unknown, revoked or wrong. */
+export async function verifyApiKey(connection: Connection, presented: string): Promise<VerifiedKey | undefined> {
+  const match = /^(cwk|cak)_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{20,})$/.exec(presented.trim());
+  if (!match) return undefined;
+  const [, prefix, id, secret] = match as unknown as [string, string, string, string];
+  const key = await apiKeyModel(connection).findById(id).lean();
+  // Hash even when the key is unknown so timing does not reveal which ids exist.
+  const expected = Buffer.from(key?.secretHash ?? hashSecret('x'.repeat(32)), 'hex');
+  const actual = Buffer.from(hashSecret(secret), 'hex');
+  const same = expected.length === actual.length && timingSafeEqual(expected, actual);
+  if (!key || !same || key.revokedAt || PREFIX[key.scope] !== prefix) return undefined;
+  return { keyId: key._id, workspaceId: key.workspaceId, scope: key.scope };
+}
+
+export async function revokeApiKey(connection: Connection, workspaceId: string, keyId: string): Promise<boolean> {
+  const result = await apiKeyModel(connection).updateOne({ _id: keyId, workspaceId }, { $set: { revokedAt: new Date() } });
+  return result.matchedCount === 1;
+}
+
+export interface CreatedWorkspace {
+  workspace: WorkspaceDoc;
+  writeKey: string;
+  adminKey: string;
+}
+
+/** A workspace with one write key and one admin key. */
+export async function createWorkspace(connection: Connection, input: { name: string; slug?: string; id?: string }): Promise<CreatedWorkspace> {
+  const slug = input.slug ?? (input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'workspace');
+  const id = input.id ?? `ws_${randomBytes(6).toString('hex')}`;
+  const workspace = (await workspaceModel(connection).create({ _id: id, slug, name: input.name })).toObject();
+  const writeKey = await createApiKey(connection, id, 'write', 'Default write key');
+  const adminKey = await createApiKey(connection, id, 'admin', 'Default admin key');
+  return { workspace, writeKey, adminKey };
+}
