@@ -8,6 +8,7 @@ import type { ApiContext } from './context.js';
 import { notFoundHandler, problemHandler } from './http/problem.js';
 import { healthRoutes } from './routes/health.js';
 import { managementRoutes } from './routes/management.js';
+import { ingestRoutes } from './routes/ingest.js';
 
 export function designerDir(configured?: string): string | undefined {
   const dir = configured ? resolve(configured) : join(__dirname, '..', '..', 'designer', 'dist');
@@ -45,6 +46,7 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   app.use(healthRoutes(ctx));
+  app.use(ingestRoutes(ctx));
   app.use('/api/v1', managementRoutes(ctx));
 
   const designer = designerDir(ctx.config.CAIRN_DESIGNER_DIR);

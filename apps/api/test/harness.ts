@@ -38,7 +38,7 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
     config,
     db,
     temporal: { connection, client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: `api-test-${randomBytes(4).toString('hex')}` },
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   };
   await syncIndexes(db.connection);
   const app = createApp(ctx);

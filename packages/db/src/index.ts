@@ -12,3 +12,63 @@ export {
 } from './models/journey-trigger.js';
 export { apiKeyModel, type ApiKeyDoc, type ApiKeyScope } from './models/api-key.js';
 export { createApiKey, verifyApiKey, revokeApiKey, createWorkspace, type VerifiedKey, type CreatedWorkspace } from './workspaces.js';
+export { identityModel, type IdentityDoc } from './models/identity.js';
+export { encodeDocumentKeys, decodeDocumentKeys } from './keys.js';
+export {
+  ingestEvents,
+  foldPendingEvents,
+  onContactChanged,
+  readProfile,
+  eventFromDoc,
+  type IngestOptions,
+  type IngestReport,
+  type ContactChangedHandler,
+} from './ingest.js';
+export * from './messaging/index.js';
+export * from './segments/index.js';
+// Side effect: ingestion re-evaluates segments after every profile change.
+import './segments/on-ingest.js';
+export {
+  journeyModel,
+  journeyKey,
+  journeyVersionModel,
+  journeyVersionKey,
+  journeyNodeStatsModel,
+  journeyStatsModel,
+  type JourneyDoc,
+  type JourneyStatus,
+  type JourneyVersionDoc,
+} from './models/journey.js';
+export { contactJourneysModel, journeyActionRunModel, inAppInboxModel, type InAppInboxDoc, type StoredInAppMessage, type JourneyActionRunDoc } from './models/journey-run.js';
+export {
+  applyJourneyProgress,
+  contactJourneysKey,
+  countJourneyEngagement,
+  createJourney,
+  existingSegmentIds,
+  fieldName,
+  findContactJourneys,
+  findJourney,
+  findJourneyVersion,
+  isFinishedRun,
+  journeyStats,
+  journeyTotals,
+  listJourneyVersions,
+  listJourneys,
+  loadJourneyDefinition,
+  newJourneyId,
+  publishJourneyDraft,
+  publishedJourneys,
+  referencedSegmentIds,
+  releaseEnrollment,
+  reserveEnrollment,
+  saveJourneyDraft,
+  setJourneyStatus,
+  type ContactJourneysDoc,
+  type EnrollmentReservation,
+  type JourneyProgressInput,
+  type JourneyRunRecord,
+  type JourneyRunStatus,
+  type NodeStatsView,
+  type PublishOutcome,
+} from './journeys.js';

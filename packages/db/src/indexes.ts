@@ -4,6 +4,16 @@ import { contactModel } from './models/contact.js';
 import { eventModel, pendingFoldModel } from './models/event.js';
 import { journeyTriggerModel } from './models/journey-trigger.js';
 import { workspaceModel } from './models/workspace.js';
+import { credentialModel, deliveryModel, inAppMessageModel, templateModel, templateVersionModel } from './messaging/index.js';
+import { identityModel } from './models/identity.js';
+import {
+  segmentDailyCountModel,
+  segmentDueBucketModel,
+  segmentMembershipChangeModel,
+  segmentModel,
+  segmentSweepCursorModel,
+  segmentVersionModel,
+} from './segments/models.js';
 
 /** Every model factory; a new model adds itself here so its indexes are created at start. */
 export const MODEL_FACTORIES: ((connection: Connection) => unknown)[] = [
@@ -13,6 +23,18 @@ export const MODEL_FACTORIES: ((connection: Connection) => unknown)[] = [
   eventModel,
   pendingFoldModel,
   journeyTriggerModel,
+  identityModel,
+  deliveryModel,
+  credentialModel,
+  inAppMessageModel,
+  templateModel,
+  templateVersionModel,
+  segmentModel,
+  segmentVersionModel,
+  segmentMembershipChangeModel,
+  segmentDailyCountModel,
+  segmentDueBucketModel,
+  segmentSweepCursorModel,
 ];
 
 /** Registers every model and creates its declared indexes (autoIndex is off so start-up is explicit). */

@@ -1,3 +1,28 @@
 // Workflow code only: runs in Temporal's deterministic sandbox. Imports @temporalio/workflow and
 // @cairn/core, nothing that does I/O.
 export { stackProbeWorkflow } from './probe.js';
+export { journeyWorkflow, contactEventSignal, segmentChangedSignal, profileChangedSignal, controlSignal, positionQuery } from './journey.js';
+export {
+  JOURNEY_WORKFLOW,
+  JOURNEY_SIGNALS,
+  JOURNEY_POSITION_QUERY,
+  encodeRunKey,
+  journeyWorkflowId,
+  journeyRunSlot,
+  journeyStartOptions,
+} from './journey-contract.js';
+export type {
+  CarriedRun,
+  ContactFacts,
+  JourneyActivities,
+  JourneyControl,
+  JourneyEntryKind,
+  JourneyInbox,
+  JourneyPosition,
+  JourneyProgress,
+  JourneyRunOutcome,
+  JourneyWorkflowInput,
+  LoadedJourneyVersion,
+  RunJourneyActionInput,
+  RunJourneyActionResult,
+} from './journey-contract.js';

@@ -1,5 +1,5 @@
 // Every call the designer makes to the Cairn API lives here.
-import type { ConditionGroup, JourneyDefinition } from '../domain/journey.js';
+import type { ConditionGroup, JourneyDefinition } from '@cairn/core';
 
 export type Problem = { title: string; status: number; detail?: string; errors?: { path: string; message: string }[] };
 

@@ -1,6 +1,6 @@
 import validator from '@rjsf/validator-ajv8';
 import type { RJSFSchema } from '@rjsf/utils';
-import type { ActionCatalogEntry } from '../domain/journey.js';
+import type { ActionCatalogEntry } from '@cairn/core';
 import type { ActionManifest } from '../api/client.js';
 
 export type DesignerCatalogEntry = ActionCatalogEntry & { outputLabels: Record<string, string>; manifest: ActionManifest };
@@ -14,6 +14,7 @@ export function catalogFromManifests(manifests: ActionManifest[]): DesignerCatal
     entries.set(`${manifest.type}@${manifest.version}`, {
       manifest,
       outputs: manifest.outputs.map((o) => o.name),
+      category: manifest.category,
       outputLabels: Object.fromEntries(manifest.outputs.map((o) => [o.name, o.label])),
       validateConfig: (config) =>
         validator.validateFormData(config, manifest.configJsonSchema as RJSFSchema).errors.map((e) => ({

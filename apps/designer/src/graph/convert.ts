@@ -1,6 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { ActionCatalog, JourneyDefinition, JourneyEdge, JourneyKind, JourneyNode } from '../domain/journey.js';
-import { outputsOf } from '../domain/journey.js';
+import type { ActionCatalog, JourneyDefinition, JourneyEdge, JourneyNode, JourneyNodeKind as JourneyKind } from '@cairn/core';
+import { outputsOf } from './definition.js';
 
 export type OutputHandle = { name: string; label: string };
 export type JourneyNodeData = { node: JourneyNode; outputs: OutputHandle[] };

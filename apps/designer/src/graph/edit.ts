@@ -1,5 +1,5 @@
-import type { ActionCatalog, JourneyEdge, JourneyKind, JourneyNode } from '../domain/journey.js';
-import { outputsOf } from '../domain/journey.js';
+import type { ActionCatalog, JourneyEdge, JourneyNode, JourneyNodeKind as JourneyKind } from '@cairn/core';
+import { outputsOf } from './definition.js';
 import type { JourneyGraph } from './convert.js';
 import { NODE_HEIGHT } from './layout.js';
 

@@ -1,4 +1,4 @@
-import type { ActionCatalog, JourneyDefinition } from '../domain/journey.js';
+import type { ActionCatalog, JourneyDefinition } from '@cairn/core';
 
 /** A catalog with an email (sent/bounced) and a webhook action; email needs a subject. */
 export const testCatalog: ActionCatalog = (type, version) => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { JourneyEdge, JourneyNode } from '../domain/journey.js';
+import type { JourneyEdge, JourneyNode } from '@cairn/core';
 import { winBackJourney } from './fixtures.js';
 import { NODE_HEIGHT, NODE_WIDTH, autoLayout } from './layout.js';
 

@@ -1,5 +1,5 @@
 import { Graph, layout } from '@dagrejs/dagre';
-import type { JourneyEdge, JourneyNode } from '../domain/journey.js';
+import type { JourneyEdge, JourneyNode } from '@cairn/core';
 
 export const NODE_WIDTH = 240;
 export const NODE_HEIGHT = 96;

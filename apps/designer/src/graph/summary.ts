@@ -1,4 +1,4 @@
-import type { BranchCondition, Duration, JourneyKind, JourneyNode, PropertyFilter } from '../domain/journey.js';
+import type { BranchCondition, Duration, JourneyNode, JourneyNodeKind as JourneyKind, JourneyPropertyFilter as PropertyFilter } from '@cairn/core';
 
 export const KIND_TITLES: Record<JourneyKind, string> = {
   trigger: 'Trigger',

@@ -60,7 +60,8 @@ function compareOccurrences(a: EventOccurrence, b: EventOccurrence): number {
  */
 export function foldEvent(profile: ContactProfile, event: FoldableEvent, settings?: Partial<ProfileSettings>): ContactProfile {
   const s = resolveProfileSettings(settings);
-  const p: ContactProfile = structuredClone(profile);
+  // The profile is plain JSON; a JSON copy avoids structuredClone, which not every sandbox provides.
+  const p: ContactProfile = JSON.parse(JSON.stringify(profile)) as ContactProfile;
   const at = event.timestamp;
 
   p.eventCount += 1;

@@ -1,13 +1,12 @@
-import type { ConditionGroup, SegmentCondition } from '../../domain/journey.js';
-import {
-  AGGREGATES,
-  CONDITION_TYPE_LABELS,
-  NUMBER_METRICS,
-  NUMBER_OPERATORS,
-  OPERATOR_LABELS,
-  TRAIT_OPERATORS,
-} from '../../domain/segment.js';
-import type { ConditionTypeName, TraitOperator } from '../../domain/segment.js';
+import type { ConditionGroup, SegmentCondition } from '@cairn/core';
+import { EventAggregateConditionSchema, NUMBER_OPERATORS, STATIC_NUMBER_METRICS, TIME_NUMBER_METRICS, VALUE_OPERATORS } from '@cairn/core';
+import type { ValueOperator as TraitOperator } from '@cairn/core';
+import { CONDITION_TYPE_LABELS, OPERATOR_LABELS } from './labels.js';
+import type { ConditionTypeName } from './labels.js';
+
+const TRAIT_OPERATORS = VALUE_OPERATORS;
+const AGGREGATES = EventAggregateConditionSchema.shape.aggregate.options;
+const NUMBER_METRICS = [...STATIC_NUMBER_METRICS, ...TIME_NUMBER_METRICS, 'emailOpens', 'emailClicks'];
 import { DurationPicker, Select, parseLooseValue } from './inputs.js';
 
 type Item = SegmentCondition | ConditionGroup;

@@ -5,12 +5,12 @@ import type {
   BranchCondition,
   JourneyNode,
   JourneySettings,
-  PropertyFilter,
-  Trigger,
+  JourneyPropertyFilter as PropertyFilter,
+  JourneyProblem,
+  JourneyTrigger as Trigger,
   WaitUntil,
-} from '../../domain/journey.js';
+} from '@cairn/core';
 import { KIND_TITLES } from '../../graph/summary.js';
-import type { GraphIssue } from '../../graph/validate.js';
 import type { DesignerCatalogEntry } from '../catalog.js';
 import { ConditionGroupEditor, SegmentPicker } from './ConditionGroupEditor.js';
 import type { ConditionPickers } from './ConditionGroupEditor.js';
@@ -20,7 +20,7 @@ type Props = {
   node: JourneyNode;
   onChange: (node: JourneyNode, field: string) => void;
   pickers: ConditionPickers;
-  issues: GraphIssue[];
+  issues: JourneyProblem[];
   actionEntry?: DesignerCatalogEntry;
 };
 

@@ -1,4 +1,6 @@
-import type { Duration, DurationUnit, FilterOperator, PropertyFilter } from '../../domain/journey.js';
+import type { Duration, DurationUnit, JourneyPropertyFilter as PropertyFilter } from '@cairn/core';
+
+type FilterOperator = PropertyFilter['operator'];
 
 const UNITS: DurationUnit[] = ['minutes', 'hours', 'days', 'weeks'];
 

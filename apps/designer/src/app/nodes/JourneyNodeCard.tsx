@@ -1,8 +1,8 @@
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps, NodeTypes } from '@xyflow/react';
 import { useContext, useState } from 'react';
-import { JOURNEY_KINDS } from '../../domain/journey.js';
-import type { JourneyKind } from '../../domain/journey.js';
+import type { JourneyNodeKind as JourneyKind } from '@cairn/core';
+import { JOURNEY_KINDS } from '../../graph/definition.js';
 import type { JourneyFlowNode } from '../../graph/convert.js';
 import { KIND_TITLES, summarizeNode } from '../../graph/summary.js';
 import { EditorViewContext } from './context.js';
@@ -32,9 +32,14 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   const summary = summarizeNode(node, actionTitle);
   const issues = view?.issuesByNode.get(id) ?? [];
   const stats = view?.stats?.[id];
+  const onPath = view?.pathNodes?.has(id) ?? false;
 
   return (
-    <div className={`journey-node kind-${node.kind}${selected ? ' selected' : ''}${issues.length ? ' invalid' : ''}`} data-testid={`node-${id}`}>
+    <div
+      className={`journey-node kind-${node.kind}${selected ? ' selected' : ''}${issues.length ? ' invalid' : ''}${onPath ? ' on-path' : ''}`}
+      data-testid={`node-${id}`}
+      data-on-path={onPath ? 'true' : undefined}
+    >
       {node.kind !== 'trigger' && <Handle type="target" position={Position.Top} id="in" className="handle-in" />}
       <div className="node-head">
         <span className="node-icon">{KIND_ICONS[node.kind]}</span>

@@ -1,7 +1,6 @@
 import { createContext } from 'react';
 import type { ActionManifest, NodeStats } from '../../api/client.js';
-import type { JourneyKind } from '../../domain/journey.js';
-import type { GraphIssue } from '../../graph/validate.js';
+import type { JourneyNodeKind as JourneyKind, JourneyProblem } from '@cairn/core';
 
 export type StepChoice = { kind: JourneyKind; action?: { type: string; version: number } };
 
@@ -9,8 +8,10 @@ export type StepChoice = { kind: JourneyKind; action?: { type: string; version: 
 export type EditorView = {
   actionTitle: (type: string, version: number) => string | undefined;
   actions: ActionManifest[];
-  issuesByNode: Map<string, GraphIssue[]>;
+  issuesByNode: Map<string, JourneyProblem[]>;
   stats?: Record<string, NodeStats>;
+  /** Nodes the last simulation walked through, highlighted on the canvas. */
+  pathNodes?: ReadonlySet<string>;
   addAfter: (nodeId: string, output: string, choice: StepChoice) => void;
 };
 

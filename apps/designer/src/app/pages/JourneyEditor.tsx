@@ -2,8 +2,8 @@ import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFl
 import type { EdgeChange, NodeChange } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { ActionManifest, JourneyDetail, JourneyStats } from '../../api/client.js';
-import { JOURNEY_KINDS } from '../../domain/journey.js';
-import type { JourneyDefinition, JourneyNode, JourneySettings } from '../../domain/journey.js';
+import type { JourneyDefinition, JourneyNode, JourneyProblem, JourneySettings } from '@cairn/core';
+import { JOURNEY_KINDS } from '../../graph/definition.js';
 import { toFlow } from '../../graph/convert.js';
 import type { JourneyGraph } from '../../graph/convert.js';
 import { addNodeAfter, connect, copySelection, createNode, deleteEdges, deleteNodes, freshId, paste, pruneDanglingEdges, updateNode } from '../../graph/edit.js';
@@ -11,8 +11,11 @@ import type { Clipboard } from '../../graph/edit.js';
 import { autoLayout } from '../../graph/layout.js';
 import { canvasReducer, initialCanvas } from '../../graph/store.js';
 import { KIND_TITLES } from '../../graph/summary.js';
-import { validateGraph } from '../../graph/validate.js';
-import type { GraphIssue } from '../../graph/validate.js';
+import { journeyProblems, problemsByNode } from '../../graph/issues.js';
+import type { SimulationView } from '../../graph/simulate.js';
+import { diffJourneys, isEmptyDiff } from '../../graph/diff.js';
+import type { JourneyDiff } from '../../graph/diff.js';
+import { SimulatePanel } from './SimulatePanel.js';
 import { catalogFromManifests, latestManifests } from '../catalog.js';
 import { ErrorBox } from '../ErrorBox.js';
 import type { ConditionPickers } from '../forms/ConditionGroupEditor.js';
@@ -33,7 +36,9 @@ export function JourneyEditor({ journeyId }: { journeyId: string }) {
   // Pickers are a convenience: the editor still works with free text if these fail.
   const events = useLoad(() => api.eventSchema().catch(() => []), [api]);
   const metrics = useLoad(() => api.metricSchema().catch(() => []), [api]);
-  const segments = useLoad(() => api.listSegments().catch(() => []), [api]);
+  // undefined when the list could not be loaded: then segment references are not checked rather than all flagged.
+  const segments = useLoad(() => api.listSegments().catch(() => undefined), [api]);
+  const segmentIds = useMemo(() => (segments.data ? new Set(segments.data.map((s) => s.id)) : undefined), [segments.data]);
 
   if (detail.error || manifests.error) return <div className="page"><ErrorBox error={detail.error ?? manifests.error} /></div>;
   if (!detail.data || !manifests.data) return <div className="page muted">Loading journey…</div>;
@@ -44,7 +49,7 @@ export function JourneyEditor({ journeyId }: { journeyId: string }) {
   };
   return (
     <ReactFlowProvider>
-      <EditorCanvas detail={detail.data} manifests={manifests.data} pickers={pickers} />
+      <EditorCanvas detail={detail.data} manifests={manifests.data} pickers={pickers} segmentIds={segmentIds} />
     </ReactFlowProvider>
   );
 }
@@ -60,9 +65,20 @@ function isTyping(target: EventTarget | null): boolean {
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
+type PublishReview = { previousVersion: number | undefined; diff?: JourneyDiff; error?: unknown };
 type PublishResult = { ok: true; version: number } | { ok: false; error: unknown };
 
-function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; manifests: ActionManifest[]; pickers: ConditionPickers }) {
+function EditorCanvas({
+  detail,
+  manifests,
+  pickers,
+  segmentIds,
+}: {
+  detail: JourneyDetail;
+  manifests: ActionManifest[];
+  pickers: ConditionPickers;
+  segmentIds: ReadonlySet<string> | undefined;
+}) {
   const api = useApi();
   const flow = useReactFlow();
   const [canvas, dispatch] = useReducer(canvasReducer, detail.draft, (d) => initialCanvas(startingGraph(d)));
@@ -75,6 +91,10 @@ function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; m
   const [saveError, setSaveError] = useState<unknown>(null);
   const [publishResult, setPublishResult] = useState<PublishResult | null>(null);
   const [stats, setStats] = useState<JourneyStats | null>(null);
+  const [simulating, setSimulating] = useState(false);
+  const [review, setReview] = useState<PublishReview | null>(null);
+  const [showProblems, setShowProblems] = useState(false);
+  const [simulation, setSimulation] = useState<SimulationView | null>(null);
   const clipboard = useRef<Clipboard | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
@@ -87,12 +107,9 @@ function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; m
   const [savedJson, setSavedJson] = useState(() => JSON.stringify(definition));
   const dirty = JSON.stringify(definition) !== savedJson;
 
-  const issues = useMemo(() => validateGraph(canvas.graph, catalog), [canvas.graph, catalog]);
-  const issuesByNode = useMemo(() => {
-    const map = new Map<string, GraphIssue[]>();
-    for (const issue of issues) if (issue.nodeId) map.set(issue.nodeId, [...(map.get(issue.nodeId) ?? []), issue]);
-    return map;
-  }, [issues]);
+  // The same validator the API runs on publish: a badge here means a 422 there.
+  const issues: JourneyProblem[] = useMemo(() => journeyProblems(definition, catalog, segmentIds), [definition, catalog, segmentIds]);
+  const issuesByNode = useMemo(() => problemsByNode(issues), [issues]);
 
   // Live stats only mean something once a version runs.
   useEffect(() => {
@@ -112,13 +129,21 @@ function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; m
   }, [api, detail.id, status]);
 
   const selectedIds = useMemo(() => new Set(canvas.selection), [canvas.selection]);
+  const pathNodes = useMemo(() => (simulation ? new Set(simulation.path) : undefined), [simulation]);
+  const pathEdges = useMemo(() => new Set(simulation?.pathEdges ?? []), [simulation]);
   const { nodes, edges } = useMemo(() => {
     const f = toFlow(canvas.graph, catalog);
     return {
       nodes: f.nodes.map((n) => ({ ...n, selected: selectedIds.has(n.id), ...(measured[n.id] ? { measured: measured[n.id] } : {}) })),
-      edges: f.edges.map((e) => ({ ...e, selected: selectedIds.has(e.id), label: e.data?.outputLabel, className: 'journey-edge' })),
+      edges: f.edges.map((e) => ({
+        ...e,
+        selected: selectedIds.has(e.id),
+        label: e.data?.outputLabel,
+        className: pathEdges.has(e.id) ? 'journey-edge on-path' : 'journey-edge',
+        animated: pathEdges.has(e.id),
+      })),
     };
-  }, [canvas.graph, catalog, selectedIds, measured]);
+  }, [canvas.graph, catalog, selectedIds, measured, pathEdges]);
 
   const addStep = useCallback(
     (choice: StepChoice, at?: { x: number; y: number }, after?: { nodeId: string; output: string }) => {
@@ -141,9 +166,10 @@ function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; m
       actions: paletteActions,
       issuesByNode,
       ...(stats ? { stats: stats.nodes } : {}),
+      ...(pathNodes ? { pathNodes } : {}),
       addAfter: (nodeId, output, choice) => addStep(choice, undefined, { nodeId, output }),
     }),
-    [catalog, paletteActions, issuesByNode, stats, addStep],
+    [catalog, paletteActions, issuesByNode, stats, pathNodes, addStep],
   );
 
   const onNodesChange = useCallback((changes: NodeChange[]) => {
@@ -219,7 +245,25 @@ function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; m
     }
   }
 
+  /** Before publishing, show what changes against the live version (a first version has nothing to compare). */
+  async function reviewPublish() {
+    setPublishResult(null);
+    if (publishedVersion === undefined) return setReview({ previousVersion: undefined });
+    setBusy('review');
+    try {
+      const published = await api.getVersion(detail.id, publishedVersion);
+      const previous = 'definition' in published ? published.definition : (published as unknown as JourneyDefinition);
+      setReview({ previousVersion: publishedVersion, diff: diffJourneys(previous, definition) });
+    } catch (error) {
+      // The diff is a courtesy: publishing stays possible when the old version cannot be read.
+      setReview({ previousVersion: publishedVersion, error });
+    } finally {
+      setBusy(null);
+    }
+  }
+
   async function publish() {
+    setReview(null);
     setPublishResult(null);
     if (dirty && !(await save())) return;
     setBusy('publish');
@@ -290,17 +334,67 @@ function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; m
           <button onClick={() => dispatch({ type: 'undo' })} disabled={!canvas.past.length} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
           <button onClick={() => dispatch({ type: 'redo' })} disabled={!canvas.future.length} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷</button>
           <button onClick={relayout} data-testid="auto-layout">Auto-layout</button>
+          <button
+            className={simulating ? 'active' : ''}
+            onClick={() => {
+              if (simulating) setSimulation(null);
+              setSimulating(!simulating);
+            }}
+            data-testid="simulate"
+            title="Preview one contact's path on a virtual clock"
+          >
+            Simulate
+          </button>
           {status === 'published' && <button onClick={() => setRunning(false)} disabled={!!busy} data-testid="pause">Pause</button>}
           {status === 'paused' && <button onClick={() => setRunning(true)} disabled={!!busy} data-testid="resume">Resume</button>}
           <button onClick={() => void save()} disabled={!!busy} data-testid="save-draft">
             {busy === 'save' ? 'Saving…' : 'Save draft'}
           </button>
-          <button className="primary" onClick={() => void publish()} disabled={!!busy} data-testid="publish">
+          {issues.length > 0 && (
+            <button className="problems-chip" onClick={() => setShowProblems(!showProblems)} data-testid="journey-problems">
+              {issues.length} {issues.length === 1 ? 'problem' : 'problems'}
+            </button>
+          )}
+          <button
+            className="primary"
+            onClick={() => void reviewPublish()}
+            disabled={!!busy || issues.length > 0}
+            title={issues.length > 0 ? 'Fix the problems marked on the canvas first' : 'Review the changes and publish'}
+            data-testid="publish"
+          >
             {busy === 'publish' ? 'Publishing…' : 'Publish'}
           </button>
         </header>
-        {(saveError || publishResult) && (
+        {(saveError || publishResult || review || (showProblems && issues.length > 0)) && (
           <div className="editor-messages">
+            {showProblems && issues.length > 0 && (
+              <div className="error-box" data-testid="problems-list">
+                <strong>Fix these before publishing</strong>
+                <button className="icon" onClick={() => setShowProblems(false)}>×</button>
+                <ul>
+                  {issues.map((p, i) => (
+                    <li key={i}>
+                      {p.nodeId ? (
+                        <button className="link" onClick={() => dispatch({ type: 'select', ids: [p.nodeId!] })}>
+                          {p.message}
+                        </button>
+                      ) : (
+                        p.message
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            {review && (
+              <PublishReviewPanel
+                review={review}
+                nextVersion={(publishedVersion ?? 0) + 1}
+                stepCount={definition.nodes.length}
+                onConfirm={() => void publish()}
+                onCancel={() => setReview(null)}
+              />
+            )}
             <ErrorBox error={saveError} testId="save-error" />
             {publishResult && (
               <PublishPanel
@@ -355,7 +449,15 @@ function EditorCanvas({ detail, manifests, pickers }: { detail: JourneyDetail; m
               <MiniMap pannable zoomable />
             </ReactFlow>
           </div>
-          {selectedNode ? (
+          {simulating ? (
+            <SimulatePanel
+              definition={definition}
+              catalog={catalog}
+              onResult={setSimulation}
+              onSelectNode={(id) => dispatch({ type: 'select', ids: [id] })}
+              onClose={() => setSimulating(false)}
+            />
+          ) : selectedNode ? (
             <Inspector
               key={selectedNode.id}
               node={selectedNode}
@@ -450,6 +552,60 @@ function PublishPanel({
             );
           })}
         </ul>
+      )}
+    </div>
+  );
+}
+
+function PublishReviewPanel({
+  review,
+  nextVersion,
+  stepCount,
+  onConfirm,
+  onCancel,
+}: {
+  review: PublishReview;
+  nextVersion: number;
+  stepCount: number;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const { diff } = review;
+  const section = (title: string, items: string[], testId: string) =>
+    items.length > 0 && (
+      <div data-testid={testId}>
+        <strong>{title}</strong>
+        <ul>
+          {items.map((item) => (
+            <li key={item}>{item}</li>
+          ))}
+        </ul>
+      </div>
+    );
+  return (
+    <div className="review-box" data-testid="publish-review">
+      <div className="review-head">
+        <strong>
+          Publish version {nextVersion}
+          {review.previousVersion !== undefined ? ` (changes since v${review.previousVersion})` : ` — first version, ${stepCount} steps`}
+        </strong>
+        <span className="spacer" />
+        <button onClick={onCancel}>Cancel</button>
+        <button className="primary" onClick={onConfirm} data-testid="publish-confirm">
+          Publish v{nextVersion}
+        </button>
+      </div>
+      {review.error !== undefined && <ErrorBox error={review.error} />}
+      {diff && isEmptyDiff(diff) && <p className="muted">No changes to steps, connections or settings.</p>}
+      {diff && (
+        <div className="review-columns">
+          {section('Added steps', diff.added.map((n) => `+ ${n.label}`), 'diff-added')}
+          {section('Removed steps', diff.removed.map((n) => `− ${n.label}`), 'diff-removed')}
+          {section('Changed steps', diff.changed.map((n) => `~ ${n.label}: ${n.fields.join(', ')}`), 'diff-changed')}
+          {section('New connections', diff.connectionsAdded, 'diff-connections-added')}
+          {section('Removed connections', diff.connectionsRemoved, 'diff-connections-removed')}
+          {section('Settings', diff.settingsChanged.map((f) => `~ ${f}`), 'diff-settings')}
+        </div>
       )}
     </div>
   );

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { emptyDefinition } from '../../domain/journey.js';
+import { emptyDefinition } from '../../graph/definition.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { navigate, useApi, useLoad } from '../session.js';
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SegmentPreview } from '../../api/client.js';
-import type { ConditionGroup } from '../../domain/journey.js';
+import type { ConditionGroup } from '@cairn/core';
 import { ErrorBox } from '../ErrorBox.js';
 import { ConditionGroupEditor } from '../forms/ConditionGroupEditor.js';
 import { navigate, useApi, useLoad } from '../session.js';

@@ -1,0 +1,83 @@
+import express, { Router, type Request } from 'express';
+import { normalizeEvent, validateBatchPayload, type CairnEvent } from '@cairn/core';
+import { ingestEvents } from '@cairn/db';
+import type { ApiContext } from '../context.js';
+import { requireKey, workspaceIdOf } from '../http/auth.js';
+import { HttpProblem } from '../http/problem.js';
+
+/** Segment's documented limits: 32 KB per call, 500 KB per batch. */
+export const INGEST_LIMITS = { eventBytes: 32 * 1024, batchBytes: 500 * 1024, batchEvents: 2500 } as const;
+
+const SINGLE_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
+
+// Segment libraries send JSON, sometimes as text/plain (browser beacons); gzip bodies are inflated.
+const jsonTypes = ['application/json', 'text/plain', 'application/*+json'];
+
+function bodyObject(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as Record<string, unknown>;
+    } catch (error) {
+      throw HttpProblem.badRequest(`The body is not valid JSON: ${(error as Error).message}.`);
+    }
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw HttpProblem.badRequest('The body must be a JSON object.', [{ path: '(body)', message: 'expected a JSON object' }]);
+  }
+  return body as Record<string, unknown>;
+}
+
+/**
+ * Segment-compatible HTTP Tracking API: same paths, payloads and Basic-auth write key, so Segment or
+ * RudderStack libraries only need their host changed. An event is stored before the 200 is sent.
+ */
+export function ingestRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const single = express.json({ limit: INGEST_LIMITS.eventBytes, type: jsonTypes, strict: false });
+  const batch = express.json({ limit: INGEST_LIMITS.batchBytes, type: jsonTypes, strict: false });
+  const writeKey = requireKey(ctx, 'write');
+
+  for (const type of SINGLE_TYPES) {
+    router.post(`/v1/${type}`, single, writeKey, async (req, res) => {
+      const receivedAt = Date.now();
+      const raw = { ...bodyObject(req), type };
+      const result = normalizeEvent(raw, { receivedAt, now: receivedAt });
+      if (!result.ok) {
+        throw HttpProblem.badRequest(
+          `The ${type} call is invalid: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+          result.errors,
+        );
+      }
+      await ingestEvents(ctx.db.connection, workspaceIdOf(res), [result.event], { now: receivedAt });
+      res.json({ success: true });
+    });
+  }
+
+  router.post('/v1/batch', batch, writeKey, async (req, res) => {
+    const receivedAt = Date.now();
+    const body = bodyObject(req);
+    if (Array.isArray(body.batch) && body.batch.length > INGEST_LIMITS.batchEvents) {
+      throw new HttpProblem(413, 'Content Too Large', `A batch holds at most ${INGEST_LIMITS.batchEvents} events; this one has ${body.batch.length}. Split it.`);
+    }
+    const validated = validateBatchPayload(body, { receivedAt, now: receivedAt });
+    if (!validated.ok) {
+      throw HttpProblem.badRequest(`The batch is invalid: ${validated.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, validated.errors);
+    }
+    const good: CairnEvent[] = [];
+    const rejected: { index: number; errors: { path: string; message: string }[] }[] = [];
+    for (const item of validated.results) {
+      if ('event' in item) good.push(item.event);
+      else rejected.push({ index: item.index, errors: item.errors.map((e) => ({ path: `batch[${item.index}]${e.path ? (e.path.startsWith('[') ? '' : '.') + e.path : ''}`, message: e.message })) });
+    }
+    if (good.length === 0 && rejected.length > 0) {
+      throw HttpProblem.badRequest(
+        `No event in the batch is valid; fix the fields listed in errors (first: ${rejected[0]?.errors[0]?.path}: ${rejected[0]?.errors[0]?.message}).`,
+        rejected.flatMap((r) => r.errors),
+      );
+    }
+    const report = await ingestEvents(ctx.db.connection, workspaceIdOf(res), good, { now: receivedAt });
+    res.json({ success: true, accepted: good.length, duplicates: report.duplicates, rejected });
+  });
+  return router;
+}

@@ -1,0 +1,371 @@
+import type { Connection } from 'mongoose';
+import {
+  emptyProfile,
+  foldEvents,
+  type CairnEvent,
+  type ContactProfile,
+  type ProfileSettings,
+} from '@cairn/core';
+import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
+import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
+import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
+import { identityModel } from './models/identity.js';
+import { enqueueJourneyTriggers } from './models/journey-trigger.js';
+import { workspaceModel } from './models/workspace.js';
+
+/** How many applied messageIds a contact remembers, so a replayed event is never folded twice. */
+const RECENT_EVENT_IDS = 500;
+const MAX_WRITE_ATTEMPTS = 20;
+const ANONYMOUS_PREFIX = 'anon:';
+
+export interface IngestOptions {
+  now?: number;
+}
+
+export interface IngestReport {
+  /** Events stored for the first time. */
+  stored: number;
+  /** Events whose messageId was already stored: they change nothing. */
+  duplicates: number;
+  /** Events folded into a profile by this call. */
+  folded: number;
+  /** Contacts whose profile changed. */
+  contacts: string[];
+}
+
+/** Called after a contact's profile changed (segment re-evaluation plugs in here). */
+export type ContactChangedHandler = (connection: Connection, workspaceId: string, contactId: string, now: number) => Promise<void>;
+
+const contactChangedHandlers: ContactChangedHandler[] = [];
+
+/** Registers work to do after every profile change, e.g. `reevaluateContact` from the segments module. */
+export function onContactChanged(handler: ContactChangedHandler): void {
+  if (!contactChangedHandlers.includes(handler)) contactChangedHandlers.push(handler);
+}
+
+const settingsCache = new Map<string, { settings: Partial<ProfileSettings>; until: number }>();
+
+async function profileSettingsOf(connection: Connection, workspaceId: string): Promise<Partial<ProfileSettings>> {
+  const cached = settingsCache.get(workspaceId);
+  if (cached && cached.until > Date.now()) return cached.settings;
+  const workspace = await workspaceModel(connection).findById(workspaceId).lean();
+  const settings: Partial<ProfileSettings> = workspace?.settings?.orderEvent ? { orderEvent: workspace.settings.orderEvent } : {};
+  settingsCache.set(workspaceId, { settings, until: Date.now() + 30_000 });
+  return settings;
+}
+
+function duplicateIndexes(error: unknown): Set<number> | undefined {
+  const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
+  if (!writeErrors) return undefined;
+  const duplicates = new Set<number>();
+  for (const e of writeErrors) {
+    const code = e.code ?? e.err?.code;
+    const index = e.index ?? e.err?.index;
+    if (code !== 11000 || index === undefined) return undefined;
+    duplicates.add(index);
+  }
+  return duplicates;
+}
+
+/** insertMany that treats duplicate keys as "already there" and reports which documents were new. */
+async function insertNew<T>(insert: (docs: T[]) => Promise<unknown>, docs: T[]): Promise<boolean[]> {
+  if (docs.length === 0) return [];
+  try {
+    await insert(docs);
+    return docs.map(() => true);
+  } catch (error) {
+    const duplicates = duplicateIndexes(error);
+    if (!duplicates) throw error;
+    return docs.map((_, i) => !duplicates.has(i));
+  }
+}
+
+class IdentityResolver {
+  private readonly cache = new Map<string, string>();
+  /** Contacts to merge: anonymous (or aliased) contact id → identified contact id. */
+  readonly merges = new Map<string, string>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly workspaceId: string,
+  ) {}
+
+  private async lookup(anonymousId: string): Promise<string | undefined> {
+    if (this.cache.has(anonymousId)) return this.cache.get(anonymousId);
+    const doc = await identityModel(this.connection).findById(`${this.workspaceId}:${anonymousId}`).lean();
+    if (doc) this.cache.set(anonymousId, doc.contactId);
+    return doc?.contactId;
+  }
+
+  private async link(anonymousId: string, contactId: string, mergeFrom: string): Promise<void> {
+    const known = await this.lookup(anonymousId);
+    if (known === contactId) return;
+    await identityModel(this.connection).updateOne(
+      { _id: `${this.workspaceId}:${anonymousId}` },
+      { $set: { workspaceId: this.workspaceId, anonymousId, contactId } },
+      { upsert: true },
+    );
+    this.cache.set(anonymousId, contactId);
+    const from = known ?? mergeFrom;
+    if (from !== contactId) this.merges.set(from, contactId);
+  }
+
+  async contactOf(event: CairnEvent): Promise<string> {
+    if (event.type === 'alias' && event.previousId && event.userId) {
+      // alias: everything known under previousId now belongs to userId.
+      await this.link(event.previousId, event.userId, event.previousId);
+      return event.userId;
+    }
+    if (event.userId) {
+      if (event.anonymousId) await this.link(event.anonymousId, event.userId, ANONYMOUS_PREFIX + event.anonymousId);
+      return event.userId;
+    }
+    const anonymousId = event.anonymousId as string;
+    return (await this.lookup(anonymousId)) ?? ANONYMOUS_PREFIX + anonymousId;
+  }
+}
+
+interface FoldCandidate {
+  event: CairnEvent;
+  /** False for a stored duplicate whose fold already completed (no pending marker was left). */
+  eligible: boolean;
+}
+
+function toStoredProfile(profile: ContactProfile) {
+  return encodeDocumentKeys(profile);
+}
+
+export function readProfile(doc: Pick<ContactDoc, 'profile'>): ContactProfile {
+  return decodeDocumentKeys(doc.profile);
+}
+
+/**
+ * Folds events into one contact's profile with optimistic concurrency: read the contact, fold what it
+ * has not seen, write conditionally on the revision read, retry on conflict.
+ */
+async function foldIntoContact(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  candidates: FoldCandidate[],
+  settings: Partial<ProfileSettings>,
+  now: number,
+): Promise<CairnEvent[]> {
+  const Contacts = contactModel(connection);
+  const _id = contactKey(workspaceId, contactId);
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const doc = await Contacts.findById(_id).lean();
+    if (!doc) {
+      const fresh = emptyProfile(contactId);
+      await insertNew(
+        (docs) => Contacts.insertMany(docs),
+        [
+          {
+            _id,
+            workspaceId,
+            contactId,
+            anonymous: contactId.startsWith(ANONYMOUS_PREFIX),
+            traits: {},
+            tags: [],
+            profile: toStoredProfile(fresh),
+            recentEventIds: [],
+            rev: 0,
+            segments: {},
+            nextEvaluationAt: null,
+            subscriptions: {},
+          },
+        ],
+      );
+      continue;
+    }
+    const recent = new Set(doc.recentEventIds);
+    const seen = new Set<string>();
+    const toFold: CairnEvent[] = [];
+    for (const candidate of candidates) {
+      const id = candidate.event.messageId;
+      if (!candidate.eligible || recent.has(id) || seen.has(id)) continue;
+      seen.add(id);
+      toFold.push(candidate.event);
+    }
+    if (toFold.length === 0) return [];
+    toFold.sort((a, b) => a.timestamp - b.timestamp);
+    const profile = foldEvents(readProfile(doc), toFold, settings);
+
+    // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
+    // and the trigger ids are deterministic, so nothing is lost and nothing doubles.
+    await enqueueJourneyTriggers(
+      connection,
+      toFold
+        .filter((e) => e.type !== 'identify' && e.type !== 'alias' && e.type !== 'group')
+        .map((e) => ({
+          workspaceId,
+          contactId,
+          kind: 'event' as const,
+          messageId: e.messageId,
+          event: e.event,
+          properties: encodeDocumentKeys(e.properties),
+          at: e.timestamp,
+        })),
+    );
+
+    const result = await Contacts.updateOne(
+      { _id, rev: doc.rev },
+      {
+        $set: {
+          profile: toStoredProfile(profile),
+          traits: encodeDocumentKeys(profile.traits),
+          recentEventIds: [...doc.recentEventIds, ...toFold.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
+          rev: doc.rev + 1,
+          // Segment answers may have changed: the contact is due for evaluation now.
+          nextEvaluationAt: now,
+          updatedAt: new Date(now),
+        },
+      },
+    );
+    if (result.matchedCount === 1) return toFold;
+  }
+  throw new Error(`contact ${contactId}: too many concurrent updates; retry the request`);
+}
+
+async function mergeContacts(
+  connection: Connection,
+  workspaceId: string,
+  fromContactId: string,
+  intoContactId: string,
+  settings: Partial<ProfileSettings>,
+  now: number,
+): Promise<boolean> {
+  const Contacts = contactModel(connection);
+  const from = await Contacts.findById(contactKey(workspaceId, fromContactId)).lean();
+  if (!from || from.mergedInto) return false;
+  const Events = eventModel(connection);
+  const history = (await Events.find({ workspaceId, contactId: fromContactId }).lean()).map((doc) => eventFromDoc(doc));
+  await foldIntoContact(
+    connection,
+    workspaceId,
+    intoContactId,
+    history.map((event) => ({ event, eligible: true })),
+    settings,
+    now,
+  );
+  await Events.updateMany({ workspaceId, contactId: fromContactId }, { $set: { contactId: intoContactId } });
+  await identityModel(connection).updateMany({ workspaceId, contactId: fromContactId }, { $set: { contactId: intoContactId } });
+  await Contacts.deleteOne({ _id: from._id });
+  return true;
+}
+
+export function eventFromDoc(doc: EventDoc): CairnEvent {
+  const { _id: _ignored, workspaceId: _ws, contactId: _contact, ...rest } = doc as EventDoc & { __v?: unknown };
+  return decodeDocumentKeys(rest) as CairnEvent;
+}
+
+async function runPerContact<T>(items: [string, T][], concurrency: number, work: (contactId: string, item: T) => Promise<void>) {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const [contactId, item] = items[next++] as [string, T];
+      await work(contactId, item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Stores events durably (deduplicated by messageId) and folds them into their contacts' profiles,
+ * exactly once per event even across retries and crashes. Events must already be normalized.
+ */
+export async function ingestEvents(
+  connection: Connection,
+  workspaceId: string,
+  events: CairnEvent[],
+  options: IngestOptions = {},
+): Promise<IngestReport> {
+  const now = options.now ?? Date.now();
+  const settings = await profileSettingsOf(connection, workspaceId);
+  const resolver = new IdentityResolver(connection, workspaceId);
+  const contactIds: string[] = [];
+  for (const event of events) contactIds.push(await resolver.contactOf(event));
+
+  const markerDocs = events.map((event, i) => ({
+    _id: eventKey(workspaceId, event.messageId),
+    workspaceId,
+    contactId: contactIds[i] as string,
+    createdAt: new Date(now),
+  }));
+  const markerIsNew = await insertNew((docs) => pendingFoldModel(connection).insertMany(docs, { ordered: false }), markerDocs);
+  const eventDocs = events.map((event, i) => ({
+    ...encodeDocumentKeys(event),
+    _id: eventKey(workspaceId, event.messageId),
+    workspaceId,
+    contactId: contactIds[i] as string,
+  }));
+  const eventIsNew = await insertNew((docs) => eventModel(connection).insertMany(docs, { ordered: false }), eventDocs);
+
+  const byContact = new Map<string, FoldCandidate[]>();
+  const staleMarkers: string[] = [];
+  events.forEach((event, i) => {
+    // A stored duplicate whose marker we just created had been folded completely before.
+    const eligible = (eventIsNew[i] ?? false) || !(markerIsNew[i] ?? false);
+    if (!eligible) staleMarkers.push(markerDocs[i]!._id);
+    const list = byContact.get(contactIds[i] as string) ?? [];
+    list.push({ event, eligible });
+    byContact.set(contactIds[i] as string, list);
+  });
+  if (staleMarkers.length) await pendingFoldModel(connection).deleteMany({ _id: { $in: staleMarkers } });
+
+  const changed: string[] = [];
+  let folded = 0;
+  await runPerContact([...byContact.entries()], 8, async (contactId, candidates) => {
+    const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
+    await pendingFoldModel(connection).deleteMany({ _id: { $in: candidates.map((c) => eventKey(workspaceId, c.event.messageId)) } });
+    if (applied.length) {
+      folded += applied.length;
+      changed.push(contactId);
+    }
+  });
+
+  for (const [from, into] of resolver.merges) {
+    if (await mergeContacts(connection, workspaceId, from, into, settings, now)) {
+      if (!changed.includes(into)) changed.push(into);
+    }
+  }
+  for (const contactId of changed) {
+    for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
+  }
+  const stored = eventIsNew.filter(Boolean).length;
+  return { stored, duplicates: events.length - stored, folded, contacts: changed };
+}
+
+/**
+ * Finishes folds interrupted by a crash: every pending marker older than `olderThanMs` names a stored
+ * event that may not be in its profile yet. Run at start-up and periodically.
+ */
+export async function foldPendingEvents(connection: Connection, options: { olderThanMs?: number; now?: number; limit?: number } = {}): Promise<number> {
+  const now = options.now ?? Date.now();
+  const cutoff = new Date(now - (options.olderThanMs ?? 30_000));
+  const markers = await pendingFoldModel(connection)
+    .find({ createdAt: { $lte: cutoff } })
+    .limit(options.limit ?? 1000)
+    .lean();
+  if (markers.length === 0) return 0;
+  const events = await eventModel(connection)
+    .find({ _id: { $in: markers.map((m) => m._id) } })
+    .lean();
+  const byWorkspaceContact = new Map<string, { workspaceId: string; contactId: string; events: CairnEvent[] }>();
+  for (const doc of events) {
+    const key = `${doc.workspaceId}\u0000${doc.contactId}`;
+    const entry = byWorkspaceContact.get(key) ?? { workspaceId: doc.workspaceId, contactId: doc.contactId, events: [] };
+    entry.events.push(eventFromDoc(doc));
+    byWorkspaceContact.set(key, entry);
+  }
+  let folded = 0;
+  for (const { workspaceId, contactId, events: list } of byWorkspaceContact.values()) {
+    const settings = await profileSettingsOf(connection, workspaceId);
+    const applied = await foldIntoContact(connection, workspaceId, contactId, list.map((event) => ({ event, eligible: true })), settings, now);
+    folded += applied.length;
+    if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
+  }
+  // Markers without an event: the crash came before the event was stored and the client got no 200.
+  await pendingFoldModel(connection).deleteMany({ _id: { $in: markers.map((m) => m._id) } });
+  return folded;
+}

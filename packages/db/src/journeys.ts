@@ -1,0 +1,481 @@
+// Journeys in the database: drafts, frozen versions, each contact's runs and the counters the
+// designer shows. Every hot read is by _id; every write is conditional or an $inc (no transactions).
+import { randomBytes } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
+import { isDuplicateKeyError } from './connection.js';
+import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
+import {
+  journeyKey,
+  journeyModel,
+  journeyNodeStatsModel,
+  journeyStatsModel,
+  journeyVersionKey,
+  journeyVersionModel,
+  type JourneyDoc,
+  type JourneyStatus,
+} from './models/journey.js';
+import { contactJourneysModel, type ContactJourneysDoc, type JourneyRunRecord, type JourneyRunStatus } from './models/journey-run.js';
+
+export function newJourneyId(): string {
+  return `j_${randomBytes(6).toString('hex')}`;
+}
+
+/** MongoDB field names may not hold '.' or start with '$'; slots and output names come from user ids. */
+export function fieldName(name: string): string {
+  return name.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
+}
+export function decodeFieldName(name: string): string {
+  return decodeURIComponent(name);
+}
+
+const decodeJourney = (doc: JourneyDoc): JourneyDoc => ({ ...doc, draft: decodeDocumentKeys(doc.draft) });
+
+export async function createJourney(
+  connection: Connection,
+  workspaceId: string,
+  input: { name: string; definition: JourneyDefinition; journeyId?: string },
+): Promise<JourneyDoc> {
+  const journeyId = input.journeyId ?? newJourneyId();
+  const doc = await journeyModel(connection).create({
+    _id: journeyKey(workspaceId, journeyId),
+    workspaceId,
+    journeyId,
+    name: input.name,
+    status: 'draft',
+    draft: encodeDocumentKeys(input.definition),
+    rev: 0,
+  });
+  return decodeJourney(doc.toObject());
+}
+
+export async function findJourney(connection: Connection, workspaceId: string, journeyId: string): Promise<JourneyDoc | null> {
+  const doc = await journeyModel(connection).findById(journeyKey(workspaceId, journeyId)).lean();
+  return doc ? decodeJourney(doc) : null;
+}
+
+export async function listJourneys(connection: Connection, workspaceId: string): Promise<JourneyDoc[]> {
+  const docs = await journeyModel(connection).find({ workspaceId }).sort({ updatedAt: -1 }).lean();
+  return docs.map(decodeJourney);
+}
+
+/** Replaces the draft (and name); archived journeys are read-only. Null when the journey does not exist. */
+export async function saveJourneyDraft(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  change: { definition: JourneyDefinition; name?: string },
+): Promise<JourneyDoc | 'archived' | null> {
+  const current = await findJourney(connection, workspaceId, journeyId);
+  if (!current) return null;
+  if (current.status === 'archived') return 'archived';
+  const updated = await journeyModel(connection)
+    .findOneAndUpdate(
+      { _id: current._id, status: { $ne: 'archived' } },
+      { $set: { draft: encodeDocumentKeys(change.definition), name: change.name ?? change.definition.name ?? current.name }, $inc: { rev: 1 } },
+      { new: true },
+    )
+    .lean();
+  return updated ? decodeJourney(updated) : 'archived';
+}
+
+export async function findJourneyVersion(connection: Connection, workspaceId: string, journeyId: string, version: number) {
+  const doc = await journeyVersionModel(connection).findById(journeyVersionKey(workspaceId, journeyId, version)).lean();
+  return doc ? { ...doc, definition: decodeDocumentKeys(doc.definition) } : null;
+}
+
+/** Versions 1..published, each found by its _id. */
+export async function listJourneyVersions(connection: Connection, journey: Pick<JourneyDoc, 'workspaceId' | 'journeyId' | 'publishedVersion'>) {
+  const n = journey.publishedVersion ?? 0;
+  if (n === 0) return [];
+  const ids = Array.from({ length: n }, (_, i) => journeyVersionKey(journey.workspaceId, journey.journeyId, i + 1));
+  const docs = await journeyVersionModel(connection).find({ _id: { $in: ids } }, { version: 1, publishedAt: 1, publishedBy: 1 }).lean();
+  return docs.map((d) => ({ version: d.version, publishedAt: d.publishedAt, ...(d.publishedBy ? { publishedBy: d.publishedBy } : {}) })).sort((a, b) => a.version - b.version);
+}
+
+export type PublishOutcome = { ok: true; version: number } | { ok: false; problems: { path: string; nodeId?: string; message: string }[] } | { ok: false; archived: true };
+
+/**
+ * Freezes the draft as version n+1 after `check` finds nothing wrong. The version _id makes two
+ * concurrent publishes of the same n collide; the loser retries on the new n.
+ */
+export async function publishJourneyDraft(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  options: { check(definition: JourneyDefinition): Promise<{ path: string; nodeId?: string; message: string }[]>; publishedBy?: string; now?: Date },
+): Promise<PublishOutcome | null> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const journey = await findJourney(connection, workspaceId, journeyId);
+    if (!journey) return null;
+    if (journey.status === 'archived') return { ok: false, archived: true };
+    const problems = await options.check(journey.draft);
+    if (problems.length > 0) return { ok: false, problems };
+    const version = (journey.publishedVersion ?? 0) + 1;
+    try {
+      await journeyVersionModel(connection).create({
+        _id: journeyVersionKey(workspaceId, journeyId, version),
+        workspaceId,
+        journeyId,
+        version,
+        definition: encodeDocumentKeys(journey.draft),
+        publishedAt: options.now ?? new Date(),
+        ...(options.publishedBy ? { publishedBy: options.publishedBy } : {}),
+      });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) continue;
+      throw error;
+    }
+    // A paused journey stays paused on publish: the marketer resumes it explicitly.
+    const status: JourneyStatus = journey.status === 'paused' ? 'paused' : 'published';
+    await journeyModel(connection).updateOne(
+      { _id: journey._id, $or: [{ publishedVersion: { $lt: version } }, { publishedVersion: { $exists: false } }] },
+      { $set: { publishedVersion: version, status }, $inc: { rev: 1 } },
+    );
+    return { ok: true, version };
+  }
+  throw new Error(`publish of journey ${journeyId} kept colliding with concurrent publishes; try again`);
+}
+
+/** Moves the status if the journey is in one of `from`. Null when it does not exist; 'conflict' when in another status. */
+export async function setJourneyStatus(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  to: JourneyStatus,
+  from: JourneyStatus[],
+): Promise<JourneyDoc | 'conflict' | null> {
+  const updated = await journeyModel(connection)
+    .findOneAndUpdate({ _id: journeyKey(workspaceId, journeyId), status: { $in: from } }, { $set: { status: to }, $inc: { rev: 1 } }, { new: true })
+    .lean();
+  if (updated) return decodeJourney(updated);
+  return (await journeyModel(connection).exists({ _id: journeyKey(workspaceId, journeyId) })) ? 'conflict' : null;
+}
+
+/** Segment ids a definition refers to (trigger, branch conditions, goals). */
+export function referencedSegmentIds(definition: unknown): string[] {
+  const ids = new Set<string>();
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    if (typeof record.segmentId === 'string') ids.add(record.segmentId);
+    Object.values(record).forEach(visit);
+  };
+  visit(definition);
+  return [...ids];
+}
+
+/** Which of `segmentIds` exist in the workspace (the segments collection, by _id; none if it does not exist yet). */
+export async function existingSegmentIds(connection: Connection, workspaceId: string, segmentIds: string[]): Promise<Set<string>> {
+  if (segmentIds.length === 0 || !connection.db) return new Set();
+  const docs = await connection.db
+    .collection<{ _id: string }>('segments')
+    .find({ _id: { $in: segmentIds.map((id) => `${workspaceId}:${id}`) } }, { projection: { _id: 1 } })
+    .toArray();
+  const prefix = `${workspaceId}:`;
+  return new Set(docs.map((d) => d._id.slice(prefix.length)));
+}
+
+const versionCache = new Map<string, JourneyDefinition>();
+
+/** A frozen version's graph; versions never change, so each is read once per process. */
+export async function loadJourneyDefinition(connection: Connection, workspaceId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
+  const key = `${connection.id}:${journeyVersionKey(workspaceId, journeyId, version)}`;
+  const cached = versionCache.get(key);
+  if (cached) return cached;
+  const doc = await findJourneyVersion(connection, workspaceId, journeyId, version);
+  if (!doc) return null;
+  if (versionCache.size > 1000) versionCache.clear();
+  versionCache.set(key, doc.definition);
+  return doc.definition;
+}
+
+/** Published journeys of a workspace with the graph new entrants get. */
+export async function publishedJourneys(connection: Connection, workspaceId: string) {
+  const journeys = await journeyModel(connection).find({ workspaceId, status: 'published' }, { draft: 0 }).lean();
+  const out: { journeyId: string; version: number; definition: JourneyDefinition }[] = [];
+  for (const j of journeys) {
+    if (!j.publishedVersion) continue;
+    const definition = await loadJourneyDefinition(connection, workspaceId, j.journeyId, j.publishedVersion);
+    if (definition) out.push({ journeyId: j.journeyId, version: j.publishedVersion, definition });
+  }
+  return out;
+}
+
+export function contactJourneysKey(workspaceId: string, contactId: string): string {
+  return `${workspaceId}:${contactId}`;
+}
+
+/** This contact's runs, by slot; one _id lookup. */
+export async function findContactJourneys(connection: Connection, workspaceId: string, contactId: string): Promise<ContactJourneysDoc | null> {
+  return contactJourneysModel(connection).findById(contactJourneysKey(workspaceId, contactId)).lean();
+}
+
+const FINISHED: JourneyRunStatus[] = ['completed', 'exited', 'converted', 'stopped', 'failed'];
+export const isFinishedRun = (run: Pick<JourneyRunRecord, 'status'>) => FINISHED.includes(run.status);
+
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+const statsKey = (workspaceId: string, journeyId: string) => `${workspaceId}:${journeyId}`;
+const dayKey = (workspaceId: string, journeyId: string, day: string) => `${workspaceId}:${journeyId}:day:${day}`;
+
+export type EnrollmentReservation =
+  | { enroll: true; version: number; definition: JourneyDefinition; repeated: boolean }
+  | { enroll: false; reason: Extract<EnrollmentDecision, { enroll: false }>['reason'] | 'notPublished' | 'notFound' | 'raced' };
+
+/**
+ * Decides and records one enrolment: re-entry rule, enrolment limit, then the run record, written
+ * conditionally so two dispatchers never both enrol the contact. The same `enrolledBy` again (a retried
+ * trigger whose workflow start failed) answers `repeated: true` so the caller starts the workflow again.
+ */
+export async function reserveEnrollment(
+  connection: Connection,
+  input: { workspaceId: string; journeyId: string; contactId: string; key?: string; slot: string; workflowId: string; enrolledBy: string; now: Date },
+): Promise<EnrollmentReservation> {
+  const { workspaceId, journeyId, now } = input;
+  const journey = await journeyModel(connection).findById(journeyKey(workspaceId, journeyId), { draft: 0 }).lean();
+  if (!journey) return { enroll: false, reason: 'notFound' };
+  if (journey.status !== 'published' || !journey.publishedVersion) return { enroll: false, reason: 'notPublished' };
+  const definition = await loadJourneyDefinition(connection, workspaceId, journeyId, journey.publishedVersion);
+  if (!definition) return { enroll: false, reason: 'notPublished' };
+
+  const cjId = contactJourneysKey(workspaceId, input.contactId);
+  const slotField = `runs.${fieldName(input.slot)}`;
+  const existing = await contactJourneysModel(connection).findById(cjId, { [slotField]: 1 }).lean();
+  const previous = existing?.runs?.[fieldName(input.slot)];
+  if (previous && previous.enrolledBy === input.enrolledBy) {
+    const def = await loadJourneyDefinition(connection, workspaceId, journeyId, previous.version);
+    return def ? { enroll: true, version: previous.version, definition: def, repeated: true } : { enroll: false, reason: 'notPublished' };
+  }
+  const totals = await journeyStatsModel(connection).findById(statsKey(workspaceId, journeyId)).lean();
+  const decision = decideEnrollment(definition.settings, {
+    now,
+    ...(previous ? { previousRun: { finished: isFinishedRun(previous), ...(previous.exitedAt ? { finishedAt: previous.exitedAt } : {}) } } : {}),
+    enrolledCount: totals?.entered ?? 0,
+  });
+  if (!decision.enroll) return { enroll: false, reason: decision.reason };
+
+  // Count first, conditionally on the limit, so a burst never enrols past it.
+  const stats = journeyStatsModel(connection);
+  const limit = definition.settings.enrollmentLimit;
+  if (limit !== undefined) {
+    await stats.updateOne({ _id: statsKey(workspaceId, journeyId) }, { $setOnInsert: { entered: 0, active: 0, converted: 0, enrolled: 0 } }, { upsert: true });
+    const counted = await stats.updateOne({ _id: statsKey(workspaceId, journeyId), entered: { $lt: limit } }, { $inc: { entered: 1, active: 1 } });
+    if (counted.modifiedCount === 0) return { enroll: false, reason: 'limitReached' };
+  } else {
+    await stats.updateOne({ _id: statsKey(workspaceId, journeyId) }, { $inc: { entered: 1, active: 1 } }, { upsert: true });
+  }
+
+  const record: JourneyRunRecord = {
+    journeyId,
+    ...(input.key !== undefined ? { key: input.key } : {}),
+    version: journey.publishedVersion,
+    workflowId: input.workflowId,
+    status: 'active',
+    enteredAt: now.toISOString(),
+    steps: [],
+    seq: 0,
+    enrolledBy: input.enrolledBy,
+  };
+  let written = false;
+  try {
+    const result = await contactJourneysModel(connection).updateOne(
+      { _id: cjId, [`${slotField}.enteredAt`]: previous ? previous.enteredAt : { $exists: false } },
+      { $set: { [slotField]: record }, $setOnInsert: { workspaceId, contactId: input.contactId } },
+      { upsert: true },
+    );
+    written = result.modifiedCount + result.upsertedCount > 0;
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  if (!written) {
+    await stats.updateOne({ _id: statsKey(workspaceId, journeyId) }, { $inc: { entered: -1, active: -1 } });
+    return { enroll: false, reason: 'raced' };
+  }
+  await stats.updateOne({ _id: dayKey(workspaceId, journeyId, utcDay(now)) }, { $inc: { enrolled: 1 } }, { upsert: true });
+  return { enroll: true, version: journey.publishedVersion, definition, repeated: false };
+}
+
+/** Undoes a reservation whose workflow could not be started and will not be retried (e.g. the trigger is dropped). */
+export async function releaseEnrollment(connection: Connection, workspaceId: string, journeyId: string, contactId: string, slot: string, enrolledBy: string) {
+  const slotField = `runs.${fieldName(slot)}`;
+  const result = await contactJourneysModel(connection).updateOne(
+    { _id: contactJourneysKey(workspaceId, contactId), [`${slotField}.enrolledBy`]: enrolledBy, [`${slotField}.status`]: 'active' },
+    { $set: { [`${slotField}.status`]: 'stopped', [`${slotField}.reason`]: 'notStarted', [`${slotField}.exitedAt`]: new Date().toISOString() } },
+  );
+  if (result.modifiedCount > 0) await journeyStatsModel(connection).updateOne({ _id: statsKey(workspaceId, journeyId) }, { $inc: { active: -1 } });
+}
+
+/** What the journey workflow reports after each step (see JourneyProgress in @cairn/workflows). */
+export interface JourneyProgressInput {
+  workspaceId: string;
+  journeyId: string;
+  version: number;
+  contactId: string;
+  key?: string;
+  slot: string;
+  workflowId: string;
+  runStartedId: string;
+  seq: number;
+  at: string;
+  nodeId: string;
+  status: string;
+  steps: { nodeId: string; at: string; output?: string }[];
+  entered: Record<string, number>;
+  outputs: { nodeId: string; output: string }[];
+  converted: string[];
+  waitingAt?: string;
+  leftWaitingAt?: string;
+  sent?: string[];
+  completion?: { reason: string; at: string };
+}
+
+export const MAX_RUN_STEPS = 50;
+
+const RUN_STATUS: Record<string, JourneyRunStatus> = {
+  running: 'active',
+  waiting: 'active',
+  completed: 'completed',
+  exited: 'exited',
+  converted: 'converted',
+  stopped: 'stopped',
+  failed: 'failed',
+};
+
+/**
+ * Applies one progress batch: the run record (conditional on the last applied seq, so a retried
+ * batch is dropped) and then the counters. Returns false when the batch was already applied.
+ */
+export async function applyJourneyProgress(connection: Connection, p: JourneyProgressInput): Promise<boolean> {
+  const cjId = contactJourneysKey(p.workspaceId, p.contactId);
+  const slotField = `runs.${fieldName(p.slot)}`;
+  const model = contactJourneysModel(connection);
+  const status = RUN_STATUS[p.status] ?? 'active';
+  let applied = false;
+  for (let attempt = 0; attempt < 10 && !applied; attempt++) {
+    const doc = await model.findById(cjId, { [slotField]: 1 }).lean();
+    const run = doc?.runs?.[fieldName(p.slot)];
+    // A batch from an earlier entry of this slot, or one already applied, changes nothing.
+    if (run?.runStartedId !== undefined && run.runStartedId !== p.runStartedId) return false;
+    if (run && run.seq >= p.seq) return false;
+    const steps = [...(run?.steps ?? []), ...p.steps].slice(-MAX_RUN_STEPS);
+    const next: JourneyRunRecord = {
+      journeyId: p.journeyId,
+      ...(p.key !== undefined ? { key: p.key } : {}),
+      version: p.version,
+      workflowId: p.workflowId,
+      runStartedId: p.runStartedId,
+      status,
+      enteredAt: run?.enteredAt ?? p.at,
+      ...(p.completion ? { exitedAt: p.completion.at, reason: p.completion.reason } : {}),
+      nodeId: p.nodeId,
+      steps,
+      seq: p.seq,
+      enrolledBy: run?.enrolledBy ?? 'unknown',
+    };
+    try {
+      const result = await model.updateOne(
+        { _id: cjId, [`${slotField}.seq`]: run ? run.seq : { $exists: false } },
+        { $set: { [slotField]: next }, $setOnInsert: { workspaceId: p.workspaceId, contactId: p.contactId } },
+        { upsert: true },
+      );
+      applied = result.modifiedCount + result.upsertedCount > 0;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+  if (!applied) throw new Error(`journey progress for ${p.workflowId} kept conflicting with concurrent writes`);
+
+  const node = (nodeId: string) => `${p.workspaceId}:${p.journeyId}:${nodeId}`;
+  const incs = new Map<string, Record<string, number>>();
+  const inc = (nodeId: string, field: string, by = 1) => {
+    const fields = incs.get(nodeId) ?? {};
+    fields[field] = (fields[field] ?? 0) + by;
+    incs.set(nodeId, fields);
+  };
+  for (const [nodeId, count] of Object.entries(p.entered)) inc(nodeId, 'entered', count);
+  for (const o of p.outputs) inc(o.nodeId, `outputs.${fieldName(o.output)}`);
+  for (const nodeId of p.converted) inc(nodeId, 'converted');
+  for (const nodeId of p.sent ?? []) inc(nodeId, 'sent');
+  if (p.waitingAt) inc(p.waitingAt, 'waiting', 1);
+  if (p.leftWaitingAt) inc(p.leftWaitingAt, 'waiting', -1);
+  if (incs.size > 0) {
+    await journeyNodeStatsModel(connection).bulkWrite(
+      [...incs].map(([nodeId, fields]) => ({ updateOne: { filter: { _id: node(nodeId) }, update: { $inc: fields }, upsert: true } })),
+      { ordered: false },
+    );
+  }
+  const totals: Record<string, number> = {};
+  if (p.converted.length > 0) totals.converted = p.converted.length;
+  if (p.completion) totals.active = -1;
+  if (Object.keys(totals).length > 0) {
+    await journeyStatsModel(connection).updateOne({ _id: statsKey(p.workspaceId, p.journeyId) }, { $inc: totals }, { upsert: true });
+  }
+  if (p.converted.length > 0) {
+    await journeyStatsModel(connection).updateOne(
+      { _id: dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)) },
+      { $inc: { converted: p.converted.length } },
+      { upsert: true },
+    );
+  }
+  return true;
+}
+
+/** Opens and clicks reported by tracking (the event carries journeyId and nodeId). */
+export async function countJourneyEngagement(connection: Connection, workspaceId: string, journeyId: string, nodeId: string, what: 'opened' | 'clicked') {
+  await journeyNodeStatsModel(connection).updateOne({ _id: `${workspaceId}:${journeyId}:${nodeId}` }, { $inc: { [what]: 1 } }, { upsert: true });
+}
+
+export async function journeyTotals(connection: Connection, workspaceId: string, journeyIds: string[]) {
+  const docs = await journeyStatsModel(connection)
+    .find({ _id: { $in: journeyIds.map((id) => statsKey(workspaceId, id)) } })
+    .lean();
+  const byId = new Map(docs.map((d) => [d._id.slice(workspaceId.length + 1), d]));
+  return (journeyId: string) => {
+    const d = byId.get(journeyId);
+    return { entered: d?.entered ?? 0, active: Math.max(0, d?.active ?? 0), converted: d?.converted ?? 0 };
+  };
+}
+
+export interface NodeStatsView {
+  entered: number;
+  waiting: number;
+  outputs: Record<string, number>;
+  converted: number;
+  sent?: number;
+  opened?: number;
+  clicked?: number;
+}
+
+/** Per-node counters for the given nodes and one entry per UTC day of the last `days`. */
+export async function journeyStats(connection: Connection, workspaceId: string, journeyId: string, nodeIds: string[], options: { days?: number; now?: Date } = {}) {
+  const nodeDocs = await journeyNodeStatsModel(connection)
+    .find({ _id: { $in: nodeIds.map((n) => `${workspaceId}:${journeyId}:${n}`) } })
+    .lean();
+  const prefix = `${workspaceId}:${journeyId}:`;
+  const nodes: Record<string, NodeStatsView> = {};
+  for (const nodeId of nodeIds) nodes[nodeId] = { entered: 0, waiting: 0, outputs: {}, converted: 0 };
+  for (const d of nodeDocs) {
+    const nodeId = d._id.slice(prefix.length);
+    nodes[nodeId] = {
+      entered: d.entered ?? 0,
+      waiting: Math.max(0, d.waiting ?? 0),
+      outputs: Object.fromEntries(Object.entries(d.outputs ?? {}).map(([k, v]) => [decodeFieldName(k), v])),
+      converted: d.converted ?? 0,
+      ...(d.sent ? { sent: d.sent } : {}),
+      ...(d.opened ? { opened: d.opened } : {}),
+      ...(d.clicked ? { clicked: d.clicked } : {}),
+    };
+  }
+  const days = options.days ?? 30;
+  const end = (options.now ?? new Date()).getTime();
+  const dayList = Array.from({ length: days }, (_, i) => utcDay(new Date(end - (days - 1 - i) * 86_400_000)));
+  const dayDocs = await journeyStatsModel(connection)
+    .find({ _id: { $in: dayList.map((d) => dayKey(workspaceId, journeyId, d)) } })
+    .lean();
+  const byDay = new Map(dayDocs.map((d) => [d._id.slice(-10), d]));
+  const series = dayList.map((day) => ({ day, enrolled: byDay.get(day)?.enrolled ?? 0, converted: byDay.get(day)?.converted ?? 0 }));
+  return { nodes, series };
+}
+
+export type { ContactJourneysDoc, JourneyRunRecord, JourneyRunStatus };

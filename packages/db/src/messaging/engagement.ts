@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import type { CairnEvent } from '@cairn/core';
+import { ingestEvents, type IngestReport } from '../ingest.js';
+import { setSubscriptions } from './subscriptions.js';
+
+export type EmailEngagementKind = 'opened' | 'clicked' | 'unsubscribed';
+
+export const EMAIL_ENGAGEMENT_EVENTS: Record<EmailEngagementKind, string> = {
+  opened: 'Email Opened',
+  clicked: 'Email Clicked',
+  unsubscribed: 'Unsubscribed',
+};
+
+/** What a verified tracking token says about the email (see verifyTrackingToken in @cairn/actions). */
+export interface EmailEngagement {
+  kind: EmailEngagementKind;
+  workspaceId: string;
+  contactId: string;
+  journeyId: string;
+  nodeId: string;
+  /** The email's own id (the send step's idempotency key). */
+  emailMessageId: string;
+  /** Clicks only: the original link. */
+  url?: string;
+  userAgent?: string;
+  ip?: string;
+}
+
+const MINUTE_MS = 60_000;
+const shortHash = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 16);
+
+/**
+ * The event's messageId (its dedupe key). Opens and clicks count once per email (and link) per
+ * minute: mail clients and image proxies fetch a pixel several times in a burst, and a retried
+ * request must not count twice, but a reader who comes back later counts again. An unsubscribe
+ * counts once per email, ever.
+ */
+export function engagementMessageId(e: Pick<EmailEngagement, 'kind' | 'emailMessageId' | 'url'>, now: number): string {
+  const minute = Math.floor(now / MINUTE_MS);
+  if (e.kind === 'unsubscribed') return `email-unsubscribed:${shortHash(e.emailMessageId)}`;
+  if (e.kind === 'clicked') return `email-clicked:${shortHash(`${e.emailMessageId}\n${e.url ?? ''}`)}:${minute}`;
+  return `email-opened:${shortHash(e.emailMessageId)}:${minute}`;
+}
+
+export function engagementEvent(e: EmailEngagement, now: number): CairnEvent {
+  return {
+    messageId: engagementMessageId(e, now),
+    type: 'track',
+    userId: e.contactId,
+    event: EMAIL_ENGAGEMENT_EVENTS[e.kind],
+    properties: {
+      messageId: e.emailMessageId,
+      journeyId: e.journeyId,
+      nodeId: e.nodeId,
+      channel: 'email',
+      ...(e.url !== undefined ? { url: e.url } : {}),
+    },
+    traits: {},
+    context: {
+      ...(e.userAgent ? { userAgent: e.userAgent } : {}),
+      ...(e.ip ? { ip: e.ip } : {}),
+    },
+    timestamp: now,
+    receivedAt: now,
+  };
+}
+
+/** Per journey-node counters (opened/clicked), provided by the journeys module when it exists. */
+export type NodeEngagementCounter = (connection: Connection, e: EmailEngagement) => Promise<void>;
+let nodeCounter: NodeEngagementCounter | undefined;
+
+/** The journeys module registers its `$inc` on `${ws}:${journeyId}:${nodeId}` here; called once per new event. */
+export function onEmailEngagement(counter: NodeEngagementCounter): void {
+  nodeCounter = counter;
+}
+
+/**
+ * Records an open, click or unsubscribe as an event folded into the contact's profile (and so into
+ * segments). An unsubscribe also sets `subscriptions.email = 'unsubscribed'`.
+ */
+export async function recordEmailEngagement(connection: Connection, e: EmailEngagement, options: { now?: number } = {}): Promise<IngestReport> {
+  const now = options.now ?? Date.now();
+  const report = await ingestEvents(connection, e.workspaceId, [engagementEvent(e, now)], { now });
+  if (e.kind === 'unsubscribed') {
+    // After ingesting: the event creates the contact if it was deleted meanwhile, so the choice always sticks.
+    await setSubscriptions(connection, e.workspaceId, e.contactId, { email: 'unsubscribed' });
+  }
+  if (report.stored > 0 && nodeCounter) await nodeCounter(connection, e);
+  return report;
+}

@@ -1,0 +1,73 @@
+// Messaging: delivery log, consent, templates, encrypted credentials, in-app inbox, email engagement.
+export {
+  deliveryModel,
+  recordDelivery,
+  listDeliveries,
+  type DeliveryDoc,
+  type DeliveryInput,
+  type DeliveryChannel,
+  type DeliveryStatus,
+} from './deliveries.js';
+export {
+  SUBSCRIPTION_CHANNELS,
+  isSubscribedTo,
+  effectiveSubscriptions,
+  getSubscriptions,
+  setSubscriptions,
+  type Subscriptions,
+  type SubscriptionState,
+  type SubscriptionChannelName,
+} from './subscriptions.js';
+export {
+  credentialModel,
+  credentialKey,
+  saveCredential,
+  listCredentials,
+  describeCredential,
+  deleteCredential,
+  readCredential,
+  sealCredentialValues,
+  openCredentialValues,
+  CredentialError,
+  type CredentialDoc,
+  type CredentialSummary,
+  type SecretKeys,
+} from './credentials.js';
+export {
+  inAppMessageModel,
+  inAppMessageKey,
+  storeInAppMessage,
+  listInAppMessages,
+  ackInAppMessage,
+  type InAppMessageDoc,
+  type InAppMessageInput,
+  type InAppMessageView,
+} from './in-app.js';
+export {
+  templateModel,
+  templateVersionModel,
+  createTemplate,
+  updateTemplate,
+  getTemplate,
+  listTemplates,
+  getTemplateVersion,
+  listTemplateVersions,
+  deleteTemplate,
+  contactForTemplate,
+  type TemplateChannel,
+  type TemplateContent,
+  type TemplateDoc,
+  type TemplateVersionDoc,
+  type TemplateView,
+  type TemplateUpdateResult,
+} from './templates.js';
+export {
+  EMAIL_ENGAGEMENT_EVENTS,
+  engagementMessageId,
+  engagementEvent,
+  recordEmailEngagement,
+  onEmailEngagement,
+  type EmailEngagement,
+  type EmailEngagementKind,
+  type NodeEngagementCounter,
+} from './engagement.js';

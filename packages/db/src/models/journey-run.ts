@@ -1,0 +1,125 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export type JourneyRunStatus = 'active' | 'completed' | 'exited' | 'converted' | 'stopped' | 'failed';
+
+/** One contact's latest run of one journey (one per key for keyed event triggers). */
+export interface JourneyRunRecord {
+  journeyId: string;
+  key?: string;
+  version: number;
+  workflowId: string;
+  /** The workflow's first execution run id, once it has reported progress. */
+  runStartedId?: string;
+  status: JourneyRunStatus;
+  /** ISO instants. */
+  enteredAt: string;
+  exitedAt?: string;
+  reason?: string;
+  nodeId?: string;
+  /** The latest steps, oldest first (bounded). */
+  steps: { nodeId: string; at: string; output?: string }[];
+  /** Last progress batch applied: a retried batch is dropped. */
+  seq: number;
+  /** The trigger (or request) that enrolled the run: a retry of the same enrolment restarts, not refuses. */
+  enrolledBy: string;
+}
+
+/**
+ * `${ws}:${contactId}` → that contact's runs by slot (journey id, or journey id + key), so
+ * "this contact's journeys" is one _id lookup.
+ */
+export interface ContactJourneysDoc {
+  _id: string;
+  workspaceId: string;
+  contactId: string;
+  runs: Record<string, JourneyRunRecord>;
+}
+
+export const contactJourneysSchema = new Schema<ContactJourneysDoc>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    contactId: { type: String, required: true },
+    runs: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export function contactJourneysModel(connection: Connection): Model<ContactJourneysDoc> {
+  return (
+    (connection.models.ContactJourneys as Model<ContactJourneysDoc> | undefined) ??
+    connection.model<ContactJourneysDoc>('ContactJourneys', contactJourneysSchema, 'contact_journeys')
+  );
+}
+
+/** The outcome of one action step, keyed by its idempotency key: a replayed step returns it instead of acting again. */
+export interface JourneyActionRunDoc {
+  _id: string;
+  workspaceId: string;
+  contactId: string;
+  journeyId: string;
+  nodeId: string;
+  action: string;
+  output: string;
+  result?: unknown;
+  at: Date;
+}
+
+export const journeyActionRunSchema = new Schema<JourneyActionRunDoc>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    contactId: { type: String, required: true },
+    journeyId: { type: String, required: true },
+    nodeId: { type: String, required: true },
+    action: { type: String, required: true },
+    output: { type: String, required: true },
+    result: { type: Schema.Types.Mixed },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export function journeyActionRunModel(connection: Connection): Model<JourneyActionRunDoc> {
+  return (
+    (connection.models.JourneyActionRun as Model<JourneyActionRunDoc> | undefined) ??
+    connection.model<JourneyActionRunDoc>('JourneyActionRun', journeyActionRunSchema, 'journey_action_runs')
+  );
+}
+
+/** What the in-app message action stores (the SDK's InAppMessage). */
+export interface StoredInAppMessage {
+  messageId: string;
+  journeyId: string;
+  nodeId: string;
+  title: string;
+  body: string;
+  cta?: { label: string; url: string };
+  createdAt: string;
+  expiresAt?: string;
+}
+
+/** `${ws}:${contactId}` → the contact's in-app messages by (encoded) message id; a retried store overwrites. */
+export interface InAppInboxDoc {
+  _id: string;
+  workspaceId: string;
+  contactId: string;
+  messages: Record<string, StoredInAppMessage>;
+}
+
+export const inAppInboxSchema = new Schema<InAppInboxDoc>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    contactId: { type: String, required: true },
+    messages: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export function inAppInboxModel(connection: Connection): Model<InAppInboxDoc> {
+  return (
+    (connection.models.InAppInbox as Model<InAppInboxDoc> | undefined) ??
+    connection.model<InAppInboxDoc>('InAppInbox', inAppInboxSchema, 'in_app_messages')
+  );
+}

@@ -1,0 +1,96 @@
+import type { Connection } from 'mongoose';
+import { contactModel } from '../models/contact.js';
+import { loadWorkspaceSegments } from './cache.js';
+import { forEachWithLimit } from './limit.js';
+import { segmentKey, segmentModel } from './models.js';
+import { recordDailyMemberCount, reevaluateContact } from './reevaluate.js';
+
+export interface BackfillPageInput {
+  workspaceId: string;
+  segmentId: string;
+  /** The version this backfill was started for; a newer edit makes this run obsolete. */
+  version: number;
+  /** Continue after this contact `_id` (null: start from the first contact). */
+  afterId: string | null;
+  pageSize: number;
+  now?: number;
+  concurrency?: number;
+  /** Called after each contact (the activity heartbeats with it). */
+  onProgress?: (progress: { lastId: string; processed: number }) => void;
+}
+
+export interface BackfillPageResult {
+  processed: number;
+  lastId: string | null;
+  /** No contacts after this page. */
+  done: boolean;
+  /** The segment was edited again or archived: stop; the newer backfill takes over. */
+  superseded: boolean;
+}
+
+function isCurrent(segment: { version: number; status: string } | null, version: number): boolean {
+  return segment !== null && segment.version === version && segment.status === 'active';
+}
+
+/**
+ * Re-evaluates one page of the workspace's contacts in `_id` order (all segments, so dependants of the
+ * edited segment follow it) and stores the progress on the segment.
+ */
+export async function backfillSegmentPage(connection: Connection, input: BackfillPageInput): Promise<BackfillPageResult> {
+  const { workspaceId, segmentId, version } = input;
+  const now = input.now ?? Date.now();
+  const Segments = segmentModel(connection);
+  const _id = segmentKey(workspaceId, segmentId);
+  const segment = await Segments.findById(_id, { version: 1, status: 1, backfill: 1 }).lean();
+  if (!isCurrent(segment, version)) return { processed: 0, lastId: input.afterId, done: true, superseded: true };
+  if (input.afterId === null && segment?.backfill?.state !== 'running') {
+    const total = await contactModel(connection).countDocuments({ workspaceId });
+    await Segments.updateOne(
+      { _id, version },
+      { $set: { backfill: { state: 'running', version, processed: 0, total, resumeAfter: null, startedAt: now, finishedAt: null, error: null } } },
+    );
+  }
+  // Fresh, not cached: this process may not have seen the edit that started the backfill.
+  const segments = await loadWorkspaceSegments(connection, workspaceId, { fresh: true });
+  const lowest = `${workspaceId}:`;
+  const highest = `${workspaceId};`; // ';' sorts right after ':', so this bounds the workspace's key range
+  const page = await contactModel(connection)
+    .find({ _id: { $gt: input.afterId ?? lowest, $lt: highest }, workspaceId }, { _id: 1, contactId: 1 })
+    .sort({ _id: 1 })
+    .limit(input.pageSize)
+    .lean();
+  let processed = 0;
+  await forEachWithLimit(page, input.concurrency ?? 8, async (contact) => {
+    await reevaluateContact(connection, { workspaceId, contactId: contact.contactId, now, reason: 'backfill', segments });
+    processed++;
+    input.onProgress?.({ lastId: contact._id, processed });
+  });
+  const lastId = page.length > 0 ? (page[page.length - 1] as { _id: string })._id : input.afterId;
+  await Segments.updateOne({ _id, 'backfill.version': version }, { $inc: { 'backfill.processed': processed }, $set: { 'backfill.resumeAfter': lastId } });
+  return { processed, lastId, done: page.length < input.pageSize, superseded: false };
+}
+
+/** Marks the backfill done and replaces the running member count with an exact one. */
+export async function finishSegmentBackfill(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; now?: number }): Promise<{ memberCount: number }> {
+  const { workspaceId, segmentId, version } = input;
+  const now = input.now ?? Date.now();
+  const memberCount = await countSegmentMembers(connection, workspaceId, segmentId);
+  const updated = await segmentModel(connection).updateOne(
+    { _id: segmentKey(workspaceId, segmentId), version, 'backfill.version': version },
+    { $set: { memberCount, 'backfill.state': 'done', 'backfill.finishedAt': now } },
+  );
+  if (updated.matchedCount === 1) await recordDailyMemberCount(connection, workspaceId, segmentId, now, memberCount);
+  return { memberCount };
+}
+
+/** Records why a backfill stopped, so the segment list shows it instead of "running" forever. */
+export async function failSegmentBackfill(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; error: string }): Promise<void> {
+  await segmentModel(connection).updateOne(
+    { _id: segmentKey(input.workspaceId, input.segmentId), 'backfill.version': input.version },
+    { $set: { 'backfill.state': 'failed', 'backfill.error': input.error.slice(0, 500) } },
+  );
+}
+
+export async function countSegmentMembers(connection: Connection, workspaceId: string, segmentId: string): Promise<number> {
+  return contactModel(connection).countDocuments({ workspaceId, [`segments.${segmentId}`]: { $exists: true } });
+}

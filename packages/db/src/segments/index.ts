@@ -1,0 +1,24 @@
+export * from './models.js';
+export { loadWorkspaceSegments, invalidateSegmentCache, SEGMENT_CACHE_MS, type ActiveSegment, type WorkspaceSegments } from './cache.js';
+export { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './membership.js';
+export { reevaluateContact, type ReevaluateContactInput, type ReevaluateContactResult } from './reevaluate.js';
+export { sweepDueContacts, fileContactForEvaluation, dueBucketKey, dueBucketStart, DUE_BUCKET_MS, type SweepOptions, type SweepResult } from './due.js';
+export { backfillSegmentPage, finishSegmentBackfill, failSegmentBackfill, countSegmentMembers, type BackfillPageInput, type BackfillPageResult } from './backfill.js';
+export {
+  SegmentProblem,
+  SEGMENT_ID_PATTERN,
+  createSegment,
+  getSegment,
+  listSegments,
+  updateSegment,
+  archiveSegment,
+  previewSegment,
+  listSegmentMembers,
+  segmentMemberHistory,
+  contactSegmentHistory,
+  explainContactSegment,
+  type SegmentInput,
+  type SegmentPreview,
+  type SegmentMemberPage,
+  type SegmentExplanation,
+} from './repository.js';

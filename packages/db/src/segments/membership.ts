@@ -1,0 +1,57 @@
+import { evaluateSegment, type ContactProfile, type ProfileSettings } from '@cairn/core';
+import type { SegmentMembershipState } from '../models/contact.js';
+import type { ActiveSegment } from './cache.js';
+
+export interface MembershipChange {
+  segmentId: string;
+  version: number;
+}
+
+export interface MembershipOutcome {
+  segments: Record<string, SegmentMembershipState>;
+  entered: MembershipChange[];
+  exited: MembershipChange[];
+  /** Earliest instant any answer can change with no new event; null when none can. */
+  nextEvaluationAt: number | null;
+}
+
+/**
+ * Evaluates every active segment for one contact, dependencies first, so a `segment` condition sees
+ * the membership decided in this same round. Pure: the caller persists the outcome.
+ * Memberships of segments that are no longer active are dropped without an exit (the segment is gone).
+ */
+export function evaluateMemberships(input: {
+  contactId: string;
+  profile: ContactProfile;
+  current: Record<string, SegmentMembershipState>;
+  segments: readonly ActiveSegment[];
+  now: number;
+  profileSettings?: Partial<ProfileSettings>;
+}): MembershipOutcome {
+  const { contactId, profile, current, now } = input;
+  const memberships = new Set(Object.keys(current));
+  const segments: Record<string, SegmentMembershipState> = {};
+  const entered: MembershipChange[] = [];
+  const exited: MembershipChange[] = [];
+  let nextEvaluationAt: number | null = null;
+  for (const segment of input.segments) {
+    const { matches, nextChangeAt } = evaluateSegment(segment.definition, {
+      contactId,
+      profile,
+      now,
+      memberships,
+      profileSettings: input.profileSettings,
+    });
+    const was = current[segment.segmentId];
+    if (matches) {
+      segments[segment.segmentId] = was ?? { since: now, version: segment.version };
+      memberships.add(segment.segmentId);
+      if (!was) entered.push({ segmentId: segment.segmentId, version: segment.version });
+    } else {
+      memberships.delete(segment.segmentId);
+      if (was) exited.push({ segmentId: segment.segmentId, version: segment.version });
+    }
+    if (nextChangeAt !== null && (nextEvaluationAt === null || nextChangeAt < nextEvaluationAt)) nextEvaluationAt = nextChangeAt;
+  }
+  return { segments, entered, exited, nextEvaluationAt };
+}

@@ -1,0 +1,160 @@
+import type { Connection } from 'mongoose';
+import { utcDayKey, type ContactProfile } from '@cairn/core';
+import { isDuplicateKeyError } from '../connection.js';
+import { decodeDocumentKeys } from '../keys.js';
+import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
+import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
+import { loadWorkspaceSegments, type WorkspaceSegments } from './cache.js';
+import { fileContactForEvaluation } from './due.js';
+import { evaluateMemberships, type MembershipChange } from './membership.js';
+import {
+  membershipChangeKey,
+  segmentDailyCountKey,
+  segmentDailyCountModel,
+  segmentKey,
+  segmentMembershipChangeModel,
+  segmentModel,
+  type MembershipChangeKind,
+} from './models.js';
+
+export interface ReevaluateContactInput {
+  workspaceId: string;
+  contactId: string;
+  /** The evaluation instant (epoch ms or Date); tests pass a controlled clock. Defaults to now. */
+  now?: number | Date;
+  /** Why: 'event', 'sweep', 'backfill', ... (kept with each entry/exit). */
+  reason: string;
+  /** Evaluate with these segments instead of the cached ones (the backfill reads them fresh). */
+  segments?: WorkspaceSegments;
+  /** Sweeper: do nothing unless the contact's nextEvaluationAt is at or before this instant. */
+  onlyIfDueBy?: number;
+}
+
+export interface ReevaluateContactResult {
+  entered: string[];
+  exited: string[];
+  nextEvaluationAt: number | null;
+  /** False when the contact does not exist or was not due. */
+  evaluated: boolean;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Brings one contact's segment memberships up to date with its profile at `now`.
+ * Order matters for crash safety: history and journey triggers first (deterministic ids, so a retry
+ * rewrites nothing), then the due bucket, then the contact's state, conditional on the revision it read.
+ */
+export async function reevaluateContact(connection: Connection, input: ReevaluateContactInput): Promise<ReevaluateContactResult> {
+  const now = input.now === undefined ? Date.now() : typeof input.now === 'number' ? input.now : input.now.getTime();
+  const { workspaceId, contactId } = input;
+  const workspace = input.segments ?? (await loadWorkspaceSegments(connection, workspaceId));
+  const Contacts = contactModel(connection);
+  const _id = contactKey(workspaceId, contactId);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const contact = await Contacts.findById(_id, { profile: 1, segments: 1, rev: 1, nextEvaluationAt: 1 }).lean();
+    if (!contact) return { entered: [], exited: [], nextEvaluationAt: null, evaluated: false };
+    if (input.onlyIfDueBy !== undefined && (contact.nextEvaluationAt == null || contact.nextEvaluationAt > input.onlyIfDueBy)) {
+      return { entered: [], exited: [], nextEvaluationAt: contact.nextEvaluationAt ?? null, evaluated: false };
+    }
+    const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
+    const outcome = evaluateMemberships({
+      contactId,
+      profile: decodeDocumentKeys(contact.profile) as ContactProfile,
+      current,
+      segments: workspace.ordered,
+      now,
+      profileSettings: workspace.profileSettings,
+    });
+    const result = {
+      entered: outcome.entered.map((c) => c.segmentId),
+      exited: outcome.exited.map((c) => c.segmentId),
+      nextEvaluationAt: outcome.nextEvaluationAt,
+      evaluated: true,
+    };
+    const sameMembers = Object.keys(current).length === Object.keys(outcome.segments).length && result.entered.length === 0 && result.exited.length === 0;
+    if (sameMembers && (contact.nextEvaluationAt ?? null) === outcome.nextEvaluationAt) return result;
+
+    await recordMembershipChanges(connection, { workspaceId, contactId, now, reason: input.reason, entered: outcome.entered, exited: outcome.exited });
+    // Filed before the state write: a crash in between leaves at worst a stale entry, never a lost due time.
+    if (outcome.nextEvaluationAt !== null) await fileContactForEvaluation(connection, workspaceId, contactId, outcome.nextEvaluationAt);
+    const revFilter = contact.rev === undefined ? { rev: { $exists: false } } : { rev: contact.rev };
+    const written = await Contacts.updateOne(
+      { _id, ...revFilter },
+      { $set: { segments: outcome.segments, nextEvaluationAt: outcome.nextEvaluationAt }, $inc: { rev: 1 } },
+    );
+    if (written.matchedCount === 1) {
+      await countMembershipChanges(connection, workspaceId, now, outcome.entered, outcome.exited);
+      return result;
+    }
+    // Someone (ingestion, another evaluation) wrote in between: evaluate again on what they wrote.
+  }
+  throw new Error(`contact ${contactId} in workspace ${workspaceId} kept changing during segment evaluation (${MAX_ATTEMPTS} attempts); retry later`);
+}
+
+async function recordMembershipChanges(
+  connection: Connection,
+  input: { workspaceId: string; contactId: string; now: number; reason: string; entered: MembershipChange[]; exited: MembershipChange[] },
+): Promise<void> {
+  const { workspaceId, contactId, now: at, reason } = input;
+  const changes: { kind: MembershipChangeKind; change: MembershipChange }[] = [
+    ...input.entered.map((change) => ({ kind: 'entered' as const, change })),
+    ...input.exited.map((change) => ({ kind: 'exited' as const, change })),
+  ];
+  if (changes.length === 0) return;
+  const docs = changes.map(({ kind, change }) => ({
+    _id: membershipChangeKey(workspaceId, change.segmentId, contactId, at),
+    workspaceId,
+    segmentId: change.segmentId,
+    contactId,
+    kind,
+    version: change.version,
+    at,
+    reason,
+  }));
+  try {
+    await segmentMembershipChangeModel(connection).insertMany(docs, { ordered: false });
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: unknown[] }).writeErrors;
+    const onlyDuplicates = Array.isArray(writeErrors) && writeErrors.every((e) => isDuplicateKeyError(e) || isDuplicateKeyError((e as { err?: unknown }).err));
+    if (!onlyDuplicates && !isDuplicateKeyError(error)) throw error;
+  }
+  await enqueueJourneyTriggers(
+    connection,
+    changes.map(({ kind, change }) => ({
+      workspaceId,
+      contactId,
+      kind: kind === 'entered' ? ('segmentEntered' as const) : ('segmentExited' as const),
+      segmentId: change.segmentId,
+      segmentVersion: change.version,
+      at,
+    })),
+  );
+}
+
+/** Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. */
+async function countMembershipChanges(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
+  const day = utcDayKey(now);
+  const deltas = [...entered.map((c) => ({ segmentId: c.segmentId, delta: 1 })), ...exited.map((c) => ({ segmentId: c.segmentId, delta: -1 }))];
+  for (const { segmentId, delta } of deltas) {
+    const segment = await segmentModel(connection)
+      .findOneAndUpdate({ _id: segmentKey(workspaceId, segmentId) }, { $inc: { memberCount: delta } }, { returnDocument: 'after', projection: { memberCount: 1 } })
+      .lean();
+    if (!segment) continue;
+    await segmentDailyCountModel(connection).updateOne(
+      { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
+      { $set: { workspaceId, segmentId, day, members: Math.max(0, segment.memberCount) }, $inc: delta > 0 ? { entered: 1 } : { exited: 1 } },
+      { upsert: true },
+    );
+  }
+}
+
+/** Overwrites today's chart figure with an exact count (after a backfill's recount). */
+export async function recordDailyMemberCount(connection: Connection, workspaceId: string, segmentId: string, now: number, members: number): Promise<void> {
+  const day = utcDayKey(now);
+  await segmentDailyCountModel(connection).updateOne(
+    { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
+    { $set: { workspaceId, segmentId, day, members } },
+    { upsert: true },
+  );
+}

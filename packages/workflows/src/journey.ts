@@ -1,0 +1,295 @@
+// One contact's run through one journey version. Deterministic: the graph walk is core's pure
+// `advance`; time comes from workflow time, every effect (loading facts, actions, progress) is an activity.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  advance,
+  evaluateSegment,
+  isTerminal,
+  stableBucket,
+  wakeUpAt,
+  type ContactProfile,
+  type JourneyCommand,
+  type JourneyContext,
+  type JourneyEvent,
+  type JourneyInput,
+  type JourneyRunState,
+} from '@cairn/core';
+import {
+  JOURNEY_POSITION_QUERY,
+  JOURNEY_SIGNALS,
+  type ContactFacts,
+  type JourneyActivities,
+  type JourneyControl,
+  type JourneyInbox,
+  type JourneyPosition,
+  type JourneyProgress,
+  type JourneyRunOutcome,
+  type JourneyWorkflowInput,
+} from './journey-contract.js';
+
+export const contactEventSignal = defineSignal<[JourneyEvent]>(JOURNEY_SIGNALS.contactEvent);
+export const segmentChangedSignal = defineSignal<[{ segmentId: string; member: boolean }]>(JOURNEY_SIGNALS.segmentChanged);
+export const profileChangedSignal = defineSignal<[]>(JOURNEY_SIGNALS.profileChanged);
+export const controlSignal = defineSignal<[JourneyControl]>(JOURNEY_SIGNALS.control);
+export const positionQuery = defineQuery<JourneyPosition | undefined>(JOURNEY_POSITION_QUERY);
+
+// Database activities retry until the database is back: a contact is never dropped for an outage.
+const data = proxyActivities<Omit<JourneyActivities, 'runJourneyAction'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// Actions retry with backoff for about a day; a PermanentActionError stops at once.
+const actions = proxyActivities<Pick<JourneyActivities, 'runJourneyAction'>>({
+  startToCloseTimeout: '5 minutes',
+  retry: {
+    initialInterval: '10 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 hour',
+    maximumAttempts: 30,
+    nonRetryableErrorTypes: ['PermanentActionError'],
+  },
+});
+
+/** Keep each run's history well under Temporal's limits; the state carried over is small. */
+const MAX_HISTORY_EVENTS = 2000;
+const MAX_EVENTS_SINCE_ENTRY = 200;
+/** A run that found its journey paused (not told by signal) looks again this often. */
+const PAUSED_RECHECK = '10 minutes';
+
+export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<JourneyRunOutcome> {
+  const { workspaceId, journeyId, version, contactId } = input;
+  const info = workflowInfo();
+  // Stable across retries, replays and continue-as-new; new for a re-entry of the same workflow id.
+  const runStartedId = info.firstExecutionRunId;
+
+  const inbox: JourneyInbox[] = [...(input.carried?.inbox ?? [])];
+  const eventsSinceEntry: JourneyEvent[] = [...(input.carried?.eventsSinceEntry ?? [])];
+  let state: JourneyRunState | undefined = input.carried?.state;
+  let seq = input.carried?.seq ?? 0;
+  let paused = input.carried?.paused ?? false;
+  let pausedByCheck = false;
+  let stopped = false;
+
+  setHandler(contactEventSignal, (event) => void inbox.push({ type: 'event', event }));
+  setHandler(segmentChangedSignal, (change) => void inbox.push({ type: 'segmentChanged', ...change }));
+  setHandler(profileChangedSignal, () => void inbox.push({ type: 'profileChanged' }));
+  setHandler(controlSignal, (control) => {
+    if (control === 'pause') paused = true;
+    if (control === 'resume') paused = pausedByCheck = false;
+    if (control === 'stop') stopped = true;
+  });
+  setHandler(positionQuery, () =>
+    state
+      ? {
+          nodeId: state.nodeId,
+          status: state.status,
+          paused,
+          ...(state.waiting ? { waiting: state.waiting } : {}),
+          ...(state.completion ? { completion: state.completion } : {}),
+          steps: state.steps.slice(-20),
+        }
+      : undefined,
+  );
+
+  const { definition, messageActions } = await data.loadJourneyVersion({ workspaceId, journeyId, version });
+  const isMessage = new Set(messageActions);
+
+  const context = (facts: ContactFacts, overrides: Partial<JourneyContext> = {}): JourneyContext => {
+    const memberships = facts.memberships;
+    return {
+      now: new Date(),
+      contactId,
+      profile: facts.profile,
+      ...(input.entry.event ? { entryEvent: input.entry.event } : {}),
+      eventsSinceEntry,
+      memberships,
+      evaluateCondition: (group) =>
+        evaluateSegment(group, {
+          contactId,
+          profile: facts.profile as unknown as ContactProfile,
+          now: Date.now(),
+          memberships: new Set(Object.keys(memberships).filter((id) => memberships[id])),
+        }).matches,
+      bucket: (salt) => stableBucket(`${journeyId}:${contactId}:${salt}`),
+      ...(facts.timezone ? { timezone: facts.timezone } : {}),
+      isMessageAction: (action) => isMessage.has(`${action.type}@${action.version}`),
+      ...overrides,
+    };
+  };
+
+  const progressBase = () => ({
+    workspaceId,
+    journeyId,
+    version,
+    contactId,
+    ...(input.key !== undefined ? { key: input.key } : {}),
+    workflowId: info.workflowId,
+    runStartedId,
+    at: new Date().toISOString(),
+  });
+
+  /** Feeds one input to the interpreter and records what happened in one activity call. */
+  const step = async (journeyInput: JourneyInput, sent: string[] = []) => {
+    const facts = await data.loadContactFacts({ workspaceId, contactId });
+    if (journeyInput.type === 'segmentChanged') {
+      // The signal is newer than whatever the fact load raced with.
+      facts.memberships = { ...facts.memberships, [journeyInput.segmentId]: journeyInput.member };
+    }
+    const before = state;
+    const result = advance(definition, before, journeyInput, context(facts));
+    state = result.state;
+    if (result.commands.length === 0 && sent.length === 0) return;
+    await data.recordJourneyProgress(progressOf(before, state, result.commands, sent));
+  };
+
+  const progressOf = (before: JourneyRunState | undefined, after: JourneyRunState, commands: JourneyCommand[], sent: string[]): JourneyProgress => {
+    const entered: Record<string, number> = {};
+    for (const [nodeId, visits] of Object.entries(after.counters.visits)) {
+      const delta = visits - (before?.counters.visits[nodeId] ?? 0);
+      if (delta > 0) entered[nodeId] = delta;
+    }
+    const outputs: { nodeId: string; output: string }[] = [];
+    const converted: string[] = [];
+    let completion: { reason: string; at: string } | undefined;
+    for (const c of commands) {
+      if (c.type === 'recordStep') outputs.push({ nodeId: c.nodeId, output: c.output });
+      if (c.type === 'converted') converted.push(c.nodeId);
+      if (c.type === 'complete' && after.completion) completion = after.completion;
+    }
+    const wasWaitingAt = before?.status === 'waiting' ? before.nodeId : undefined;
+    const waitsAt = after.status === 'waiting' ? after.nodeId : undefined;
+    const newSteps = after.steps.slice(Math.max(0, after.steps.length - outputs.length));
+    seq += 1;
+    return {
+      ...progressBase(),
+      seq,
+      nodeId: after.nodeId,
+      status: after.status,
+      steps: outputs.length > 0 ? newSteps : [],
+      entered,
+      outputs,
+      converted,
+      ...(waitsAt !== undefined && waitsAt !== wasWaitingAt ? { waitingAt: waitsAt } : {}),
+      ...(wasWaitingAt !== undefined && wasWaitingAt !== waitsAt ? { leftWaitingAt: wasWaitingAt } : {}),
+      ...(sent.length > 0 ? { sent } : {}),
+      ...(completion ? { completion } : {}),
+    };
+  };
+
+  /** Ends a run the interpreter did not end itself (stopped by hand, or an action failed for good). */
+  const finish = async (status: 'stopped' | 'failed', reason: string): Promise<JourneyRunOutcome> => {
+    const current = state;
+    seq += 1;
+    await data.recordJourneyProgress({
+      ...progressBase(),
+      seq,
+      nodeId: current?.nodeId ?? '',
+      status,
+      steps: [],
+      entered: {},
+      outputs: [],
+      converted: [],
+      ...(current?.status === 'waiting' ? { leftWaitingAt: current.nodeId } : {}),
+      completion: { reason, at: new Date().toISOString() },
+    });
+    return { status, reason, nodeId: current?.nodeId ?? '', steps: current?.steps.length ?? 0 };
+  };
+
+  const waitWhilePaused = async () => {
+    while (paused && !stopped) {
+      if (!pausedByCheck) {
+        await condition(() => !paused || stopped);
+        continue;
+      }
+      // Paused by a status check, not a signal: no resume signal may come, so look again now and then.
+      if (await condition(() => !paused || stopped, PAUSED_RECHECK)) continue;
+      const { status } = await data.journeyStatus({ workspaceId, journeyId });
+      if (status === 'published') paused = pausedByCheck = false;
+      if (status === 'archived') stopped = true;
+    }
+  };
+
+  if (!state) {
+    if (stopped) return finish('stopped', 'stopped');
+    await step({ type: 'start' });
+  }
+
+  while (state && !isTerminal(state)) {
+    await waitWhilePaused();
+    if (stopped) return finish('stopped', 'stopped');
+
+    const pending = state.status === 'running' ? state.pendingAction : undefined;
+    if (pending) {
+      const node = definition.nodes.find((n) => n.id === pending.nodeId);
+      if (node?.kind !== 'action') return finish('failed', `the pending action node "${pending.nodeId}" is not an action`);
+      let answer;
+      try {
+        answer = await actions.runJourneyAction({
+          workspaceId,
+          journeyId,
+          version,
+          contactId,
+          nodeId: node.id,
+          action: node.action,
+          config: node.config,
+          stepKey: pending.stepKey,
+          idempotencyKey: `${info.workflowId}:${runStartedId}:${pending.stepKey}`,
+          runId: runStartedId,
+        });
+      } catch (error) {
+        if (error instanceof ActivityFailure) {
+          const cause = error.cause instanceof ApplicationFailure ? error.cause.message : (error.cause?.message ?? error.message);
+          return finish('failed', `action ${node.action.type}@${node.action.version} at "${node.id}" failed: ${cause}`);
+        }
+        throw error;
+      }
+      if (answer.held) {
+        // The journey was paused or archived between the signal and this step: send nothing.
+        if (answer.status === 'archived') stopped = true;
+        else paused = pausedByCheck = true;
+        continue;
+      }
+      const sentHere = isMessage.has(`${node.action.type}@${node.action.version}`) && answer.output !== 'skipped' ? [node.id] : [];
+      await step({ type: 'actionResult', output: answer.output, result: answer.result, stepKey: pending.stepKey }, sentHere);
+    } else {
+      const wake = wakeUpAt(state);
+      const interrupted = () => inbox.length > 0 || paused || stopped;
+      if (wake === undefined) await condition(interrupted);
+      else {
+        const ms = Date.parse(wake) - Date.now();
+        if (ms > 0) await condition(interrupted, ms);
+      }
+      if (paused || stopped) continue;
+      const next = inbox.shift();
+      if (next?.type === 'event') {
+        eventsSinceEntry.push(next.event);
+        if (eventsSinceEntry.length > MAX_EVENTS_SINCE_ENTRY) eventsSinceEntry.splice(0, eventsSinceEntry.length - MAX_EVENTS_SINCE_ENTRY);
+      }
+      await step(next ?? { type: 'timerFired' });
+    }
+
+    const now = workflowInfo();
+    if (state && !isTerminal(state) && (now.continueAsNewSuggested || now.historyLength > MAX_HISTORY_EVENTS)) {
+      await continueAsNew<typeof journeyWorkflow>({ ...input, carried: { state, eventsSinceEntry, inbox, paused, seq } });
+    }
+  }
+
+  const end = state!;
+  return {
+    status: end.status,
+    ...(end.completion ? { reason: end.completion.reason } : {}),
+    nodeId: end.nodeId,
+    steps: end.steps.length,
+  };
+}
+
