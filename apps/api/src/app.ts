@@ -8,6 +8,8 @@ import type { ApiContext } from './context.js';
 import { notFoundHandler, problemHandler } from './http/problem.js';
 import { healthRoutes } from './routes/health.js';
 import { managementRoutes } from './routes/management.js';
+import { trackingRoutes } from './routes/tracking.js';
+import { inAppRoutes } from './routes/in-app.js';
 import { ingestRoutes } from './routes/ingest.js';
 
 export function designerDir(configured?: string): string | undefined {
@@ -47,6 +49,8 @@ export function createApp(ctx: ApiContext): Express {
   );
   app.use(healthRoutes(ctx));
   app.use(ingestRoutes(ctx));
+  app.use('/t', trackingRoutes(ctx));
+  app.use('/v1/in-app', inAppRoutes(ctx));
   app.use('/api/v1', managementRoutes(ctx));
 
   const designer = designerDir(ctx.config.CAIRN_DESIGNER_DIR);

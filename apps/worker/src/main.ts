@@ -1,8 +1,14 @@
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import { connectDatabase } from '@cairn/db';
 import pino from 'pino';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
 import { bundleCairnWorkflows } from './bundle.js';
 import { connectClientConnection, connectWorkerConnection, ensureSearchAttributes } from './temporal.js';
+import { createSegmentActivities, ensureSegmentSweepSchedule } from './segments/index.js';
+import { createActionRegistry } from './actions/registry.js';
+import { createJourneyActivities } from './journeys/activities.js';
+import { startJourneyDispatcher } from './journeys/dispatcher.js';
 
 async function main() {
   const config = loadServiceConfig();
@@ -11,19 +17,31 @@ async function main() {
   const clientConnection = await connectClientConnection(config.TEMPORAL_ADDRESS, timeout, (m) => log.warn(m));
   const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
   if (added.length) log.info({ added }, 'registered search attributes');
+  const db = await connectDatabase(config.MONGO_URL, config.MONGO_DB);
   const connection = await connectWorkerConnection(config.TEMPORAL_ADDRESS, timeout, (m) => log.warn(m));
+  const journeyClient = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const journeyDeps = { db, client: journeyClient, taskQueue: config.TEMPORAL_TASK_QUEUE, registry: createActionRegistry(config), ...(config.CAIRN_SECRET_KEY ? { secretKey: config.CAIRN_SECRET_KEY } : {}) };
+  const journeyActivities = createJourneyActivities(journeyDeps);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: await bundleCairnWorkflows(),
-    activities: {},
+    activities: { ...createSegmentActivities(db.connection), ...journeyActivities },
   });
+  const sweep = await ensureSegmentSweepSchedule(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    intervalSeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS,
+  });
+  log.info({ sweep, everySeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS }, 'segment sweep schedule ready');
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker running');
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
+  const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });
   await worker.run();
+  await dispatcher.stop();
   await connection.close();
   await clientConnection.close();
+  await db.close();
   log.info('worker stopped');
 }
 

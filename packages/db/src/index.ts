@@ -39,7 +39,7 @@ export {
   type JourneyStatus,
   type JourneyVersionDoc,
 } from './models/journey.js';
-export { contactJourneysModel, journeyActionRunModel, inAppInboxModel, type InAppInboxDoc, type StoredInAppMessage, type JourneyActionRunDoc } from './models/journey-run.js';
+export { contactJourneysModel, journeyActionRunModel, type JourneyActionRunDoc } from './models/journey-run.js';
 export {
   applyJourneyProgress,
   contactJourneysKey,
@@ -72,3 +72,4 @@ export {
   type NodeStatsView,
   type PublishOutcome,
 } from './journeys.js';
+export { eventSchemaModel, recordEventSchemas, type EventSchemaDoc } from './models/event-schema.js';

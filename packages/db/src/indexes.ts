@@ -6,6 +6,9 @@ import { journeyTriggerModel } from './models/journey-trigger.js';
 import { workspaceModel } from './models/workspace.js';
 import { credentialModel, deliveryModel, inAppMessageModel, templateModel, templateVersionModel } from './messaging/index.js';
 import { identityModel } from './models/identity.js';
+import { eventSchemaModel } from './models/event-schema.js';
+import { journeyModel, journeyNodeStatsModel, journeyStatsModel, journeyVersionModel } from './models/journey.js';
+import { contactJourneysModel, journeyActionRunModel } from './models/journey-run.js';
 import {
   segmentDailyCountModel,
   segmentDueBucketModel,
@@ -35,6 +38,13 @@ export const MODEL_FACTORIES: ((connection: Connection) => unknown)[] = [
   segmentDailyCountModel,
   segmentDueBucketModel,
   segmentSweepCursorModel,
+  journeyModel,
+  journeyVersionModel,
+  journeyNodeStatsModel,
+  journeyStatsModel,
+  contactJourneysModel,
+  journeyActionRunModel,
+  eventSchemaModel,
 ];
 
 /** Registers every model and creates its declared indexes (autoIndex is off so start-up is explicit). */

@@ -12,6 +12,7 @@ import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/
 import { identityModel } from './models/identity.js';
 import { enqueueJourneyTriggers } from './models/journey-trigger.js';
 import { workspaceModel } from './models/workspace.js';
+import { recordEventSchemas } from './models/event-schema.js';
 
 /** How many applied messageIds a contact remembers, so a replayed event is never folded twice. */
 const RECENT_EVENT_IDS = 500;
@@ -300,6 +301,8 @@ export async function ingestEvents(
     contactId: contactIds[i] as string,
   }));
   const eventIsNew = await insertNew((docs) => eventModel(connection).insertMany(docs, { ordered: false }), eventDocs);
+
+  await recordEventSchemas(connection, workspaceId, events.filter((_, i) => eventIsNew[i]));
 
   const byContact = new Map<string, FoldCandidate[]>();
   const staleMarkers: string[] = [];

@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
 import { isDuplicateKeyError } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
+import { onEmailEngagement } from './messaging/index.js';
 import {
   journeyKey,
   journeyModel,
@@ -170,11 +171,12 @@ export function referencedSegmentIds(definition: unknown): string[] {
 export async function existingSegmentIds(connection: Connection, workspaceId: string, segmentIds: string[]): Promise<Set<string>> {
   if (segmentIds.length === 0 || !connection.db) return new Set();
   const docs = await connection.db
-    .collection<{ _id: string }>('segments')
-    .find({ _id: { $in: segmentIds.map((id) => `${workspaceId}:${id}`) } }, { projection: { _id: 1 } })
+    .collection<{ _id: string; status?: string }>('segments')
+    .find({ _id: { $in: segmentIds.map((id) => `${workspaceId}:${id}`) } }, { projection: { _id: 1, status: 1 } })
     .toArray();
   const prefix = `${workspaceId}:`;
-  return new Set(docs.map((d) => d._id.slice(prefix.length)));
+  // An archived segment admits nobody any more: a journey keyed on it could never run.
+  return new Set(docs.filter((d) => d.status !== 'archived').map((d) => d._id.slice(prefix.length)));
 }
 
 const versionCache = new Map<string, JourneyDefinition>();
@@ -215,6 +217,21 @@ export async function findContactJourneys(connection: Connection, workspaceId: s
 const FINISHED: JourneyRunStatus[] = ['completed', 'exited', 'converted', 'stopped', 'failed'];
 export const isFinishedRun = (run: Pick<JourneyRunRecord, 'status'>) => FINISHED.includes(run.status);
 
+/**
+ * `$inc` with upsert. Two concurrent upserts of a missing document may both try to insert; the
+ * loser gets a duplicate-key error and simply retries, finding the document this time.
+ */
+async function incUpsert(model: { updateOne(filter: object, update: object, options: object): Promise<unknown> }, _id: string, inc: Record<string, number>) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await model.updateOne({ _id }, { $inc: inc }, { upsert: true });
+      return;
+    } catch (error) {
+      if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
+    }
+  }
+}
+
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 const statsKey = (workspaceId: string, journeyId: string) => `${workspaceId}:${journeyId}`;
 const dayKey = (workspaceId: string, journeyId: string, day: string) => `${workspaceId}:${journeyId}:day:${day}`;
@@ -244,6 +261,8 @@ export async function reserveEnrollment(
   const existing = await contactJourneysModel(connection).findById(cjId, { [slotField]: 1 }).lean();
   const previous = existing?.runs?.[fieldName(input.slot)];
   if (previous && previous.enrolledBy === input.enrolledBy) {
+    // Already started and finished for this cause: starting again would be a second run.
+    if (isFinishedRun(previous)) return { enroll: false, reason: 'alreadyInJourney' };
     const def = await loadJourneyDefinition(connection, workspaceId, journeyId, previous.version);
     return def ? { enroll: true, version: previous.version, definition: def, repeated: true } : { enroll: false, reason: 'notPublished' };
   }
@@ -259,11 +278,11 @@ export async function reserveEnrollment(
   const stats = journeyStatsModel(connection);
   const limit = definition.settings.enrollmentLimit;
   if (limit !== undefined) {
-    await stats.updateOne({ _id: statsKey(workspaceId, journeyId) }, { $setOnInsert: { entered: 0, active: 0, converted: 0, enrolled: 0 } }, { upsert: true });
+    await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: 0 });
     const counted = await stats.updateOne({ _id: statsKey(workspaceId, journeyId), entered: { $lt: limit } }, { $inc: { entered: 1, active: 1 } });
     if (counted.modifiedCount === 0) return { enroll: false, reason: 'limitReached' };
   } else {
-    await stats.updateOne({ _id: statsKey(workspaceId, journeyId) }, { $inc: { entered: 1, active: 1 } }, { upsert: true });
+    await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: 1, active: 1 });
   }
 
   const record: JourneyRunRecord = {
@@ -292,7 +311,7 @@ export async function reserveEnrollment(
     await stats.updateOne({ _id: statsKey(workspaceId, journeyId) }, { $inc: { entered: -1, active: -1 } });
     return { enroll: false, reason: 'raced' };
   }
-  await stats.updateOne({ _id: dayKey(workspaceId, journeyId, utcDay(now)) }, { $inc: { enrolled: 1 } }, { upsert: true });
+  await incUpsert(stats, dayKey(workspaceId, journeyId, utcDay(now)), { enrolled: 1 });
   return { enroll: true, version: journey.publishedVersion, definition, repeated: false };
 }
 
@@ -399,32 +418,26 @@ export async function applyJourneyProgress(connection: Connection, p: JourneyPro
   for (const nodeId of p.sent ?? []) inc(nodeId, 'sent');
   if (p.waitingAt) inc(p.waitingAt, 'waiting', 1);
   if (p.leftWaitingAt) inc(p.leftWaitingAt, 'waiting', -1);
-  if (incs.size > 0) {
-    await journeyNodeStatsModel(connection).bulkWrite(
-      [...incs].map(([nodeId, fields]) => ({ updateOne: { filter: { _id: node(nodeId) }, update: { $inc: fields }, upsert: true } })),
-      { ordered: false },
-    );
-  }
+  const nodeStats = journeyNodeStatsModel(connection);
+  await Promise.all([...incs].map(([nodeId, fields]) => incUpsert(nodeStats, node(nodeId), fields)));
   const totals: Record<string, number> = {};
   if (p.converted.length > 0) totals.converted = p.converted.length;
   if (p.completion) totals.active = -1;
-  if (Object.keys(totals).length > 0) {
-    await journeyStatsModel(connection).updateOne({ _id: statsKey(p.workspaceId, p.journeyId) }, { $inc: totals }, { upsert: true });
-  }
-  if (p.converted.length > 0) {
-    await journeyStatsModel(connection).updateOne(
-      { _id: dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)) },
-      { $inc: { converted: p.converted.length } },
-      { upsert: true },
-    );
-  }
+  const stats = journeyStatsModel(connection);
+  if (Object.keys(totals).length > 0) await incUpsert(stats, statsKey(p.workspaceId, p.journeyId), totals);
+  if (p.converted.length > 0) await incUpsert(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), { converted: p.converted.length });
   return true;
 }
 
 /** Opens and clicks reported by tracking (the event carries journeyId and nodeId). */
 export async function countJourneyEngagement(connection: Connection, workspaceId: string, journeyId: string, nodeId: string, what: 'opened' | 'clicked') {
-  await journeyNodeStatsModel(connection).updateOne({ _id: `${workspaceId}:${journeyId}:${nodeId}` }, { $inc: { [what]: 1 } }, { upsert: true });
+  await incUpsert(journeyNodeStatsModel(connection), `${workspaceId}:${journeyId}:${nodeId}`, { [what]: 1 });
 }
+
+// Tracking records opens and clicks through the messaging module; the per-node counters live here.
+onEmailEngagement(async (connection, e) => {
+  if (e.kind === 'opened' || e.kind === 'clicked') await countJourneyEngagement(connection, e.workspaceId, e.journeyId, e.nodeId, e.kind);
+});
 
 export async function journeyTotals(connection: Connection, workspaceId: string, journeyIds: string[]) {
   const docs = await journeyStatsModel(connection)

@@ -26,3 +26,4 @@ export type {
   RunJourneyActionInput,
   RunJourneyActionResult,
 } from './journey-contract.js';
+export { segmentBackfillWorkflow, segmentSweepWorkflow, type SegmentActivities, type SegmentBackfillInput } from './segments.js';

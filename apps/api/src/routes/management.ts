@@ -3,6 +3,14 @@ import { workspaceModel } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem } from '../http/problem.js';
+import { contactRoutes } from './contacts.js';
+import { importRoutes } from './imports.js';
+import { consentRoutes } from './consent.js';
+import { credentialRoutes } from './credentials.js';
+import { templateRoutes } from './templates.js';
+import { segmentRoutes } from './segments.js';
+import { journeyRoutes } from './journeys.js';
+import { catalogRoutes } from './catalog.js';
 
 /**
  * The management API under /api/v1: admin keys only, and every handler scopes its queries by
@@ -20,5 +28,13 @@ export function managementRoutes(ctx: ApiContext): Router {
   });
 
   // Feature routers mount here, one line each.
+  router.use(contactRoutes(ctx));
+  router.use(importRoutes(ctx));
+  router.use(consentRoutes(ctx));
+  router.use(templateRoutes(ctx));
+  router.use(credentialRoutes(ctx));
+  router.use(segmentRoutes(ctx));
+  router.use(journeyRoutes(ctx));
+  router.use(catalogRoutes(ctx));
   return router;
 }

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { verifyTrackingToken, type TrackingTokenPayload } from '@cairn/actions';
-import { recordEmailEngagement, type EmailEngagementKind } from '@cairn/db';
+import { getSubscriptions, recordEmailEngagement, type EmailEngagementKind } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 
 /** The smallest transparent GIF (43 bytes). */
@@ -78,7 +78,8 @@ export function trackingRoutes(ctx: ApiContext): Router {
       else res.status(404).type('html').send(page('Link not found', 'This unsubscribe link is invalid or was changed. Use the link in the latest email, or reply to it and ask to be removed.'));
       return;
     }
-    const done = await record(req, 'unsubscribed', payload);
+    // What counts is that the choice is stored, even if recording the Unsubscribed event failed.
+    const done = (await record(req, 'unsubscribed', payload)) || (await getSubscriptions(ctx.db.connection, payload.workspace, payload.contactId).catch(() => undefined))?.email === 'unsubscribed';
     res.set('Cache-Control', 'no-store');
     if (!done) {
       res.status(503).set('Retry-After', '30');

@@ -189,3 +189,21 @@ export async function readCredential(connection: Connection, secretKeys: SecretK
   }
   return openCredentialValues(secretKeys, workspaceId, name, doc.sealed);
 }
+
+/**
+ * Finishes a key rotation: re-seals every credential not yet under the current key (the first of
+ * `secretKeys`). Safe to run again; a record saved meanwhile is left alone (conditional on its seal).
+ */
+export async function resealCredentials(connection: Connection, secretKeys: SecretKeys, workspaceId?: string): Promise<{ resealed: number }> {
+  const [current] = keysOf(secretKeys) as [DerivedKey];
+  const model = credentialModel(connection);
+  const docs = await model.find({ ...(workspaceId ? { workspaceId } : {}), 'sealed.keyId': { $ne: current.id } }).lean();
+  let resealed = 0;
+  for (const doc of docs) {
+    const values = openCredentialValues(secretKeys, doc.workspaceId, doc.name, doc.sealed);
+    const sealed = sealCredentialValues(secretKeys, doc.workspaceId, doc.name, values);
+    const result = await model.updateOne({ _id: doc._id, 'sealed.iv': doc.sealed.iv }, { $set: { sealed } }, { timestamps: false });
+    resealed += result.modifiedCount;
+  }
+  return { resealed };
+}

@@ -81,11 +81,12 @@ export function onEmailEngagement(counter: NodeEngagementCounter): void {
  */
 export async function recordEmailEngagement(connection: Connection, e: EmailEngagement, options: { now?: number } = {}): Promise<IngestReport> {
   const now = options.now ?? Date.now();
+  const unsubscribe = () => setSubscriptions(connection, e.workspaceId, e.contactId, { email: 'unsubscribed' });
+  // The choice first, so it sticks even if recording the event fails later (e.g. in segment evaluation)...
+  if (e.kind === 'unsubscribed') await unsubscribe();
   const report = await ingestEvents(connection, e.workspaceId, [engagementEvent(e, now)], { now });
-  if (e.kind === 'unsubscribed') {
-    // After ingesting: the event creates the contact if it was deleted meanwhile, so the choice always sticks.
-    await setSubscriptions(connection, e.workspaceId, e.contactId, { email: 'unsubscribed' });
-  }
+  // ...and again after: the event creates the contact if it did not exist (a no-op when already set).
+  if (e.kind === 'unsubscribed') await unsubscribe();
   if (report.stored > 0 && nodeCounter) await nodeCounter(connection, e);
   return report;
 }

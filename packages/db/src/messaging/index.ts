@@ -26,6 +26,7 @@ export {
   describeCredential,
   deleteCredential,
   readCredential,
+  resealCredentials,
   sealCredentialValues,
   openCredentialValues,
   CredentialError,

@@ -5,6 +5,11 @@ import { forEachWithLimit } from './limit.js';
 import { segmentKey, segmentModel } from './models.js';
 import { recordDailyMemberCount, reevaluateContact } from './reevaluate.js';
 
+/** The one backfill workflow per segment: a newer version's backfill replaces a running one. */
+export function segmentBackfillWorkflowId(workspaceId: string, segmentId: string): string {
+  return `segment-backfill:${workspaceId}:${segmentId}`;
+}
+
 export interface BackfillPageInput {
   workspaceId: string;
   segmentId: string;
@@ -15,7 +20,7 @@ export interface BackfillPageInput {
   pageSize: number;
   now?: number;
   concurrency?: number;
-  /** Called after each contact (the activity heartbeats with it). */
+  /** Called after each chunk with the `_id` up to which every contact is done (the activity heartbeats it). */
   onProgress?: (progress: { lastId: string; processed: number }) => void;
 }
 
@@ -60,11 +65,16 @@ export async function backfillSegmentPage(connection: Connection, input: Backfil
     .limit(input.pageSize)
     .lean();
   let processed = 0;
-  await forEachWithLimit(page, input.concurrency ?? 8, async (contact) => {
-    await reevaluateContact(connection, { workspaceId, contactId: contact.contactId, now, reason: 'backfill', segments });
-    processed++;
-    input.onProgress?.({ lastId: contact._id, processed });
-  });
+  const concurrency = input.concurrency ?? 8;
+  // In chunks, so that after each chunk every contact up to its last _id is done: an exact resume point.
+  for (let start = 0; start < page.length; start += concurrency * 4) {
+    const chunk = page.slice(start, start + concurrency * 4);
+    await forEachWithLimit(chunk, concurrency, async (contact) => {
+      await reevaluateContact(connection, { workspaceId, contactId: contact.contactId, now, reason: 'backfill', segments });
+    });
+    processed += chunk.length;
+    input.onProgress?.({ lastId: (chunk[chunk.length - 1] as { _id: string })._id, processed });
+  }
   const lastId = page.length > 0 ? (page[page.length - 1] as { _id: string })._id : input.afterId;
   await Segments.updateOne({ _id, 'backfill.version': version }, { $inc: { 'backfill.processed': processed }, $set: { 'backfill.resumeAfter': lastId } });
   return { processed, lastId, done: page.length < input.pageSize, superseded: false };

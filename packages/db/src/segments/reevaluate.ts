@@ -138,7 +138,7 @@ async function countMembershipChanges(connection: Connection, workspaceId: strin
   const deltas = [...entered.map((c) => ({ segmentId: c.segmentId, delta: 1 })), ...exited.map((c) => ({ segmentId: c.segmentId, delta: -1 }))];
   for (const { segmentId, delta } of deltas) {
     const segment = await segmentModel(connection)
-      .findOneAndUpdate({ _id: segmentKey(workspaceId, segmentId) }, { $inc: { memberCount: delta } }, { returnDocument: 'after', projection: { memberCount: 1 } })
+      .findOneAndUpdate({ _id: segmentKey(workspaceId, segmentId) }, { $inc: { memberCount: delta } }, { returnDocument: 'after' })
       .lean();
     if (!segment) continue;
     await segmentDailyCountModel(connection).updateOne(

@@ -190,7 +190,7 @@ function KindForm({
           {actionEntry.manifest.description && <p className="muted small">{actionEntry.manifest.description}</p>}
           <Form
             schema={actionEntry.manifest.configJsonSchema as RJSFSchema}
-            uiSchema={{ ...((actionEntry.manifest.uiHints ?? {}) as UiSchema), 'ui:submitButtonOptions': { norender: true } }}
+            uiSchema={uiSchemaFromHints(actionEntry.manifest.uiHints)}
             validator={validator}
             formData={node.config}
             liveValidate="onChange"
@@ -396,6 +396,7 @@ export function BranchConditionForm({
     <>
       <Field label="Check">
         <Select
+          testId="condition-on"
           value={condition.on}
           options={[
             { value: 'profile', label: 'the profile' },
@@ -508,4 +509,18 @@ export function SettingsForm({ settings, onChange }: { settings: JourneySettings
       </div>
     </aside>
   );
+}
+
+/** Action manifests carry neutral hints ({ order, widgets }); rjsf wants its own 'ui:' keys. */
+export function uiSchemaFromHints(hints: Record<string, unknown> | undefined): UiSchema {
+  const ui: UiSchema = { 'ui:submitButtonOptions': { norender: true } };
+  if (Array.isArray(hints?.['order'])) ui['ui:order'] = [...(hints['order'] as string[]), '*'];
+  const widgets = hints?.['widgets'];
+  if (widgets && typeof widgets === 'object') {
+    for (const [field, widget] of Object.entries(widgets as Record<string, string>)) {
+      // Long text (HTML bodies, plain-text parts) is easier to write in a textarea.
+      if (widget === 'textarea' || widget === 'html-editor') ui[field] = { 'ui:widget': 'textarea', 'ui:options': { rows: widget === 'html-editor' ? 6 : 3 } };
+    }
+  }
+  return ui;
 }

@@ -5,20 +5,22 @@ import type { JourneyNodeKind as JourneyKind } from '@cairn/core';
 import { JOURNEY_KINDS } from '../../graph/definition.js';
 import type { JourneyFlowNode } from '../../graph/convert.js';
 import { KIND_TITLES, summarizeNode } from '../../graph/summary.js';
+import { rate } from '../charts/series.js';
 import { EditorViewContext } from './context.js';
 import type { StepChoice } from './context.js';
 
+// Glyphs from the basic symbol blocks, so they render with the fonts every Linux desktop and headless Chromium ship.
 const KIND_ICONS: Record<JourneyKind, string> = {
   trigger: '⚡',
-  delay: '⏱',
-  waitUntil: '🕘',
-  waitFor: '⏳',
-  branch: '⑂',
+  delay: '◷',
+  waitUntil: '◴',
+  waitFor: '◔',
+  branch: '⋔',
   multiSplit: '☰',
   randomSplit: '⚄',
   action: '✉',
-  goal: '🎯',
-  exit: '⏹',
+  goal: '◎',
+  exit: '■',
 };
 export const kindIcon = (kind: JourneyKind) => KIND_ICONS[kind];
 
@@ -57,6 +59,13 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
         <div className="node-stats" data-testid={`node-stats-${id}`}>
           <span title="entered">{stats.entered} entered</span>
           {stats.waiting > 0 && <span title="waiting here now">{stats.waiting} waiting</span>}
+        </div>
+      )}
+      {stats?.sent !== undefined && (
+        <div className="node-rates" data-testid={`node-rates-${id}`}>
+          <span title="messages sent">{stats.sent} sent</span>
+          <span title="opened / sent">{rate(stats.opened, stats.sent)} open</span>
+          <span title="clicked / sent">{rate(stats.clicked, stats.sent)} click</span>
         </div>
       )}
       {data.outputs.length > 0 && (

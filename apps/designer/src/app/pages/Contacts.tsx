@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ErrorBox } from '../ErrorBox.js';
 import { navigate, useApi, useLoad } from '../session.js';
+import { summarizeProfile } from '../../graph/profile.js';
 import { contactName } from './SegmentBuilder.js';
 
 export function ContactsList() {
@@ -87,17 +88,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
               ))}
             </dl>
           </section>
-          <section className="card">
-            <h2>Profile</h2>
-            <dl className="kv">
-              {Object.entries(c.profile).map(([k, v]) => (
-                <div key={k}>
-                  <dt>{k}</dt>
-                  <dd className="mono">{show(v)}</dd>
-                </div>
-              ))}
-            </dl>
-          </section>
+          <ProfileCard contactId={c.id} profile={c.profile} />
         </div>
         <div>
           <section className="card" data-testid="contact-segments">
@@ -105,7 +96,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
             {c.segments.length === 0 && <p className="muted">In no segment.</p>}
             <ul className="plain">
               {c.segments.map((s) => (
-                <li key={s.id}>
+                <li key={s.id} data-testid={`contact-segment-${s.id}`}>
                   <a href={`#/segments/${encodeURIComponent(s.id)}`}>{s.name}</a> <span className="muted small">since {new Date(s.since).toLocaleString()}</span>
                 </li>
               ))}
@@ -122,7 +113,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
                 </div>
                 <ol className="steps">
                   {j.steps.map((s, i) => (
-                    <li key={i}>
+                    <li key={i} data-testid={`contact-step-${j.journeyId}-${s.nodeId}`}>
                       <code>{s.nodeId}</code>
                       {s.output && <span className="muted"> → {s.output}</span>} <span className="muted small">{new Date(s.at).toLocaleString()}</span>
                     </li>
@@ -146,5 +137,69 @@ export function ContactPage({ contactId }: { contactId: string }) {
         </div>
       </div>
     </div>
+  );
+}
+
+const money = (n: number) => n.toLocaleString(undefined, { maximumFractionDigits: 2 });
+const date = (ms: number | undefined) => (ms === undefined ? '—' : new Date(ms).toLocaleDateString());
+
+function ProfileCard({ contactId, profile }: { contactId: string; profile: Record<string, unknown> }) {
+  const p = summarizeProfile(contactId, profile, new Date());
+  return (
+    <section className="card" data-testid="contact-profile">
+      <h2>Profile</h2>
+      <div className="profile-grid">
+        <div className="stat">
+          <div className="eyebrow">Engagement</div>
+          <span className={`level level-${p.engagement}`} data-testid="contact-engagement">
+            {p.engagement}
+          </span>
+        </div>
+        <div className="stat">
+          <div className="eyebrow">RFM (1–5)</div>
+          {p.rfm ? (
+            <span data-testid="contact-rfm">
+              R{p.rfm.recency} F{p.rfm.frequency} M{p.rfm.monetary} <span className="muted">· {p.rfm.total}</span>
+            </span>
+          ) : (
+            <span className="muted">not scored yet</span>
+          )}
+        </div>
+        <div className="stat">
+          <div className="eyebrow">Orders</div>
+          <span data-testid="contact-orders">
+            {p.orders.count} · {money(p.orders.revenue)} total
+          </span>
+          <div className="muted small">
+            {p.orders.averageValue !== undefined && `avg ${money(p.orders.averageValue)}`}
+            {p.orders.meanDaysBetween !== undefined && ` · every ${Math.round(p.orders.meanDaysBetween)} days`}
+          </div>
+          <div className="muted small">
+            first {date(p.orders.firstAt)} · last {date(p.orders.lastAt)}
+          </div>
+        </div>
+        <div className="stat">
+          <div className="eyebrow">Predicted next order</div>
+          <span data-testid="contact-next-order">{date(p.predictedNextOrderAt)}</span>
+        </div>
+        <div className="stat">
+          <div className="eyebrow">Top categories</div>
+          {p.topCategories.length === 0 && <span className="muted">none yet</span>}
+          {p.topCategories.map((c) => (
+            <div key={c.name} className="bar-row">
+              <span>{c.name}</span>
+              <span className="bar" style={{ width: `${Math.round(c.share * 100)}%` }} />
+              <span className="muted small">{Math.round(c.share * 100)}%</span>
+            </div>
+          ))}
+        </div>
+        <div className="stat">
+          <div className="eyebrow">Email</div>
+          <span>
+            {p.email.sent} sent · {p.email.opened} opened · {p.email.clicked} clicked
+          </span>
+        </div>
+      </div>
+    </section>
   );
 }

@@ -16,6 +16,7 @@ import type { SimulationView } from '../../graph/simulate.js';
 import { diffJourneys, isEmptyDiff } from '../../graph/diff.js';
 import type { JourneyDiff } from '../../graph/diff.js';
 import { SimulatePanel } from './SimulatePanel.js';
+import { LineChart } from '../charts/LineChart.js';
 import { catalogFromManifests, latestManifests } from '../catalog.js';
 import { ErrorBox } from '../ErrorBox.js';
 import type { ConditionPickers } from '../forms/ConditionGroupEditor.js';
@@ -404,6 +405,21 @@ function EditorCanvas({
                 onClose={() => setPublishResult(null)}
               />
             )}
+          </div>
+        )}
+        {stats && stats.series.length > 0 && (
+          <div className="stats-strip">
+            <span className="eyebrow">Enrolments and conversions by day</span>
+            <LineChart
+              testId="journey-series"
+              width={360}
+              height={64}
+              labels={stats.series.map((d) => d.day)}
+              series={[
+                { name: 'enrolled', color: '#4f46e5', values: stats.series.map((d) => d.enrolled) },
+                { name: 'converted', color: '#16a34a', values: stats.series.map((d) => d.converted) },
+              ]}
+            />
           </div>
         )}
         <div className="editor-body">

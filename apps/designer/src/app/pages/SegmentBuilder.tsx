@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { SegmentPreview } from '../../api/client.js';
+import { describeError } from '../../api/client.js';
 import type { ConditionGroup } from '@cairn/core';
+import { LineChart } from '../charts/LineChart.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { ConditionGroupEditor } from '../forms/ConditionGroupEditor.js';
 import { navigate, useApi, useLoad } from '../session.js';
@@ -130,6 +132,12 @@ function SegmentForm({
           )}
         </section>
       </div>
+      {segmentId && (
+        <div className="two-columns">
+          <MembershipHistory segmentId={segmentId} />
+          <WhyContact segmentId={segmentId} />
+        </div>
+      )}
     </div>
   );
 }
@@ -138,4 +146,100 @@ export function contactName(c: { id: string; traits: Record<string, unknown> }):
   const t = c.traits;
   const name = [t['firstName'] ?? t['first_name'], t['lastName'] ?? t['last_name']].filter((x) => typeof x === 'string').join(' ');
   return name || (typeof t['name'] === 'string' ? t['name'] : '') || (typeof t['email'] === 'string' ? t['email'] : '') || c.id;
+}
+
+type Explanation = { matches: boolean; sentence: string; children?: Explanation[] };
+
+/** The API may wrap the explanation tree; find the node that carries `matches` and `sentence`. */
+function explanationOf(raw: unknown): Explanation | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  if (typeof r['matches'] === 'boolean' && typeof r['sentence'] === 'string') return r as unknown as Explanation;
+  for (const key of ['explanation', 'why', 'result']) {
+    const inner = explanationOf(r[key]);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function ExplanationTree({ node }: { node: Explanation }) {
+  return (
+    <li className={node.matches ? 'yes' : 'no'}>
+      {node.sentence}
+      {node.children && node.children.length > 0 && (
+        <ul className="why-tree">
+          {node.children.map((child, i) => (
+            <ExplanationTree key={i} node={child} />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+/** "Why is this contact in (or out of) the segment?", condition by condition, from the server's evaluator. */
+function WhyContact({ segmentId }: { segmentId: string }) {
+  const api = useApi();
+  const [contactId, setContactId] = useState('');
+  const [answer, setAnswer] = useState<{ contactId: string; explanation?: Explanation; raw: unknown } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function ask(e: React.FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const raw = await api.whyInSegment(segmentId, contactId.trim());
+      const explanation = explanationOf(raw);
+      setAnswer({ contactId: contactId.trim(), raw, ...(explanation ? { explanation } : {}) });
+    } catch (err) {
+      setAnswer(null);
+      setError(err);
+    }
+  }
+  return (
+    <section className="card" data-testid="segment-why">
+      <h2>Why is a contact in or out?</h2>
+      <form className="inline-form" onSubmit={ask} style={{ marginLeft: 0 }}>
+        <input placeholder="contact id" value={contactId} onChange={(e) => setContactId(e.target.value)} data-testid="segment-why-contact" />
+        <button disabled={!contactId.trim()} data-testid="segment-why-ask">Explain</button>
+      </form>
+      <ErrorBox error={error} />
+      {answer && (
+        <div data-testid="segment-why-answer">
+          {answer.explanation ? (
+            <>
+              <p>
+                <strong>{answer.contactId}</strong> is {answer.explanation.matches ? 'in' : 'not in'} this segment.
+              </p>
+              <ul className="why-tree">
+                <ExplanationTree node={answer.explanation} />
+              </ul>
+            </>
+          ) : (
+            <pre className="mono small">{JSON.stringify(answer.raw, null, 2)}</pre>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Members per day, drawn from the segment's history. */
+function MembershipHistory({ segmentId }: { segmentId: string }) {
+  const api = useApi();
+  const history = useLoad(() => api.segmentHistory(segmentId), [api, segmentId]);
+  const days = Array.isArray(history.data) ? history.data : [];
+  return (
+    <section className="card" data-testid="segment-history">
+      <h2>Members over time</h2>
+      {history.error ? (
+        <p className="muted small">History is not available: {describeError(history.error).message}</p>
+      ) : (
+        <LineChart
+          testId="segment-history-chart"
+          labels={days.map((d) => d.day)}
+          series={[{ name: 'members', color: '#4f46e5', values: days.map((d) => d.members) }]}
+        />
+      )}
+    </section>
+  );
 }

@@ -1,0 +1,70 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { deleteCredential, describeCredential, listCredentials, saveCredential, type CredentialSummary } from '@cairn/db';
+import type { ApiContext } from '../context.js';
+import { workspaceIdOf } from '../http/auth.js';
+import { HttpProblem, parseOr400 } from '../http/problem.js';
+
+const credentialName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must start with a letter and use only letters, digits, - and _ (at most 100), e.g. "smtp-main"');
+const credentialValues = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'value names use letters, digits and _'), z.string().max(16_384, 'must be at most 16 KB'))
+  .refine((v) => Object.keys(v).length > 0, 'must hold at least one value, e.g. { "token": "..." }')
+  .refine((v) => Object.keys(v).length <= 50, 'must hold at most 50 values');
+const credentialType = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be a short word such as "smtp", "bearerToken" or "webhookSigning"');
+
+const createBody = z.object({ name: credentialName, type: credentialType, values: credentialValues });
+const replaceBody = z.object({ type: credentialType, values: credentialValues });
+
+function present(c: CredentialSummary) {
+  return { name: c.name, type: c.type, fields: c.fields, createdAt: c.createdAt, updatedAt: c.updatedAt };
+}
+
+/**
+ * Secrets for actions, encrypted at rest. Values go in and never come out of the API: only the
+ * worker reads them (readCredential), at run time, so they stay out of journey configs and history.
+ */
+export function credentialRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const secretKey = (): string => {
+    const key = ctx.config.CAIRN_SECRET_KEY;
+    if (!key) throw HttpProblem.unavailable('Credentials cannot be stored: CAIRN_SECRET_KEY is not set on the API. Set it (at least 32 characters) and restart.', 60);
+    return key;
+  };
+
+  router.get('/credentials', async (_req: Request, res: Response) => {
+    res.json({ credentials: (await listCredentials(ctx.db.connection, workspaceIdOf(res))).map(present) });
+  });
+
+  router.post('/credentials', async (req: Request, res: Response) => {
+    const body = parseOr400(createBody, req.body);
+    const saved = await saveCredential(ctx.db.connection, secretKey(), workspaceIdOf(res), body, 'create');
+    if ('conflict' in saved) throw HttpProblem.conflict(`name: a credential "${body.name}" already exists; replace it with PUT /api/v1/credentials/${body.name} or choose another name.`);
+    res.status(201).location(`/api/v1/credentials/${body.name}`).json(present(saved.credential));
+  });
+
+  router.get('/credentials/:name', async (req: Request<{ name: string }>, res: Response) => {
+    const found = await describeCredential(ctx.db.connection, workspaceIdOf(res), req.params.name);
+    if (!found) throw HttpProblem.notFound(`No credential "${req.params.name}" in this workspace.`);
+    res.json(present(found));
+  });
+
+  // Replaces all values (rotating an API token, for instance); creates the credential if it is new.
+  router.put('/credentials/:name', async (req: Request<{ name: string }>, res: Response) => {
+    const name = parseOr400(credentialName, req.params.name, 'credential name', 'name');
+    const body = parseOr400(replaceBody, req.body);
+    const saved = await saveCredential(ctx.db.connection, secretKey(), workspaceIdOf(res), { name, ...body }, 'replace');
+    if ('conflict' in saved) throw new Error('unreachable: replace never conflicts');
+    res.status(saved.created ? 201 : 200).json(present(saved.credential));
+  });
+
+  router.delete('/credentials/:name', async (req: Request<{ name: string }>, res: Response) => {
+    if (!(await deleteCredential(ctx.db.connection, workspaceIdOf(res), req.params.name))) {
+      throw HttpProblem.notFound(`No credential "${req.params.name}" in this workspace.`);
+    }
+    res.status(204).end();
+  });
+
+  return router;
+}

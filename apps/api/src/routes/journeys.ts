@@ -1,0 +1,282 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { JOURNEY_TEMPLATES, JourneyDefinitionSchema, validateJourney, type JourneyDefinition } from '@cairn/core';
+import {
+  contactKey,
+  contactModel,
+  createJourney,
+  existingSegmentIds,
+  findJourney,
+  findJourneyVersion,
+  getTemplate,
+  journeyStats,
+  journeyTotals,
+  listJourneyVersions,
+  listJourneys,
+  loadJourneyDefinition,
+  publishJourneyDraft,
+  referencedSegmentIds,
+  reserveEnrollment,
+  saveJourneyDraft,
+  setJourneyStatus,
+  type JourneyDoc,
+  type JourneyStatus,
+} from '@cairn/db';
+import { JOURNEY_SIGNALS, JOURNEY_WORKFLOW, journeyRunSlot, journeyStartOptions, journeyWorkflowId, type JourneyControl } from '@cairn/workflows';
+import type { ApiContext } from '../context.js';
+import { authOf, workspaceIdOf } from '../http/auth.js';
+import { HttpProblem, parseOr400, zodFieldErrors } from '../http/problem.js';
+import { actionRegistryOf } from './catalog.js';
+
+const EXPORT_FORMAT = 'cairn.journey/v1';
+
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const CreateBody = z.object({ name, definition: z.unknown() });
+const UpdateBody = z.object({ name: name.optional(), definition: z.unknown() });
+const ValidateBody = z.object({ definition: z.unknown() });
+const EnrollBody = z.object({ contactId: z.string().min(1, 'must name the contact to enrol, e.g. "user-42"') });
+const ImportBody = z.union([
+  z.object({ format: z.literal(EXPORT_FORMAT), name, definition: z.unknown() }),
+  z.object({ name: name.optional(), definition: z.unknown() }),
+]);
+
+/** Drafts may be unfinished graphs, but they must have the journey's shape; field errors name the path. */
+function parseDefinition(value: unknown): JourneyDefinition {
+  if (value === undefined) {
+    throw HttpProblem.badRequest('definition: is required: a journey with name, settings, nodes and edges (see GET /api/v1/journeys/templates)', [
+      { path: 'definition', message: 'is required' },
+    ]);
+  }
+  const parsed = JourneyDefinitionSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors = zodFieldErrors(parsed.error, 'definition');
+  throw HttpProblem.badRequest(`The journey definition is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+}
+
+function templateIdsOf(definition: unknown): string[] {
+  const nodes = (definition as { nodes?: unknown })?.nodes;
+  if (!Array.isArray(nodes)) return [];
+  const ids = new Set<string>();
+  for (const node of nodes) {
+    const id = (node as { config?: { templateId?: unknown } })?.config?.templateId;
+    if (typeof id === 'string' && id !== '') ids.add(id);
+  }
+  return [...ids];
+}
+
+/** Every reason the definition could not run here: graph, installed actions, this workspace's segments and templates. */
+async function problemsOf(ctx: ApiContext, workspaceId: string, definition: unknown) {
+  const segments = await existingSegmentIds(ctx.db.connection, workspaceId, referencedSegmentIds(definition));
+  const templates = new Set<string>();
+  for (const id of templateIdsOf(definition)) if (await getTemplate(ctx.db.connection, workspaceId, id)) templates.add(id);
+  return validateJourney(definition, {
+    catalog: actionRegistryOf(ctx).catalog(),
+    segmentExists: (id) => segments.has(id),
+    templateExists: (id) => templates.has(id),
+  });
+}
+
+async function detail(ctx: ApiContext, journey: JourneyDoc) {
+  const versions = await listJourneyVersions(ctx.db.connection, journey);
+  return {
+    id: journey.journeyId,
+    name: journey.name,
+    status: journey.status,
+    draft: journey.draft,
+    ...(journey.publishedVersion ? { publishedVersion: journey.publishedVersion } : {}),
+    versions: versions.map((v) => ({ version: v.version, publishedAt: v.publishedAt })),
+    createdAt: journey.createdAt,
+    updatedAt: journey.updatedAt,
+  };
+}
+
+async function journeyOr404(ctx: ApiContext, res: Response, journeyId: string): Promise<JourneyDoc> {
+  const journey = await findJourney(ctx.db.connection, workspaceIdOf(res), journeyId);
+  if (!journey) throw HttpProblem.notFound(`No journey "${journeyId}" in this workspace. GET /api/v1/journeys lists them.`);
+  return journey;
+}
+
+/**
+ * Tells the journey's running workflows (found by search attribute) to pause, resume or stop. Best
+ * effort: the action activity also checks the journey's status, so a run this misses still sends nothing.
+ */
+async function signalRuns(ctx: ApiContext, workspaceId: string, journeyId: string, control: JourneyControl) {
+  let signalled = 0;
+  try {
+    const query = `CairnWorkspaceId = '${workspaceId.replace(/'/g, "\\'")}' AND CairnJourneyId = '${journeyId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
+    for await (const run of ctx.temporal.client.workflow.list({ query })) {
+      await ctx.temporal.client.workflow
+        .getHandle(run.workflowId)
+        .signal(JOURNEY_SIGNALS.control, control)
+        .then(
+          () => void signalled++,
+          () => undefined, // it ended meanwhile
+        );
+    }
+    return { signalled };
+  } catch (error) {
+    ctx.logger.warn({ err: error, journeyId }, `could not signal "${control}" to running journey runs`);
+    return { signalled, signalError: 'Temporal is unreachable; running contacts pick the change up at their next step.' };
+  }
+}
+
+export function journeyRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const conn = () => ctx.db.connection;
+
+  router.get('/journeys', async (_req, res) => {
+    const workspaceId = workspaceIdOf(res);
+    const journeys = await listJourneys(conn(), workspaceId);
+    const totals = await journeyTotals(conn(), workspaceId, journeys.map((j) => j.journeyId));
+    res.json(
+      journeys.map((j) => ({
+        id: j.journeyId,
+        name: j.name,
+        status: j.status,
+        ...(j.publishedVersion ? { publishedVersion: j.publishedVersion } : {}),
+        updatedAt: j.updatedAt,
+        stats: totals(j.journeyId),
+      })),
+    );
+  });
+
+  router.get('/journeys/templates', (_req, res) => {
+    res.json(JOURNEY_TEMPLATES);
+  });
+
+  router.post('/journeys/validate', async (req, res) => {
+    const body = parseOr400(ValidateBody, req.body ?? {});
+    res.json({ errors: await problemsOf(ctx, workspaceIdOf(res), body.definition) });
+  });
+
+  router.post('/journeys', async (req, res) => {
+    const body = parseOr400(CreateBody, req.body ?? {});
+    const journey = await createJourney(conn(), workspaceIdOf(res), { name: body.name, definition: parseDefinition(body.definition) });
+    res.status(201).location(`/api/v1/journeys/${journey.journeyId}`).json(await detail(ctx, journey));
+  });
+
+  router.post('/journeys/import', async (req, res) => {
+    const body = parseOr400(ImportBody, req.body ?? {});
+    const definition = parseDefinition(body.definition);
+    const journey = await createJourney(conn(), workspaceIdOf(res), { name: body.name ?? definition.name, definition });
+    res.status(201).location(`/api/v1/journeys/${journey.journeyId}`).json(await detail(ctx, journey));
+  });
+
+  router.get('/journeys/:id', async (req, res) => {
+    res.json(await detail(ctx, await journeyOr404(ctx, res, req.params.id)));
+  });
+
+  router.put('/journeys/:id', async (req, res) => {
+    const body = parseOr400(UpdateBody, req.body ?? {});
+    const definition = parseDefinition(body.definition);
+    const saved = await saveJourneyDraft(conn(), workspaceIdOf(res), req.params.id, { definition, ...(body.name ? { name: body.name } : {}) });
+    if (saved === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
+    if (saved === 'archived') throw HttpProblem.conflict('This journey is archived and can no longer be edited; import its export to start a new one.');
+    res.json(await detail(ctx, saved));
+  });
+
+  router.post('/journeys/:id/publish', async (req, res) => {
+    const workspaceId = workspaceIdOf(res);
+    const outcome = await publishJourneyDraft(conn(), workspaceId, req.params.id, {
+      check: (definition) => problemsOf(ctx, workspaceId, definition),
+      publishedBy: authOf(res).keyId,
+    });
+    if (outcome === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
+    if (!outcome.ok && 'archived' in outcome) throw HttpProblem.conflict('This journey is archived; it cannot be published again.');
+    if (!outcome.ok) {
+      throw HttpProblem.unprocessable(
+        `The journey cannot be published: ${outcome.problems.length} problem(s). ${outcome.problems[0]?.message ?? ''}`,
+        outcome.problems.map((p) => ({ path: p.path, message: p.message, ...(p.nodeId ? { nodeId: p.nodeId } : {}) })),
+      );
+    }
+    res.json({ version: outcome.version });
+  });
+
+  const transition = (path: string, to: JourneyStatus, from: JourneyStatus[], control: JourneyControl, refusal: string) =>
+    router.post(`/journeys/:id/${path}`, async (req, res) => {
+      const workspaceId = workspaceIdOf(res);
+      const updated = await setJourneyStatus(conn(), workspaceId, req.params.id, to, from);
+      if (updated === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
+      if (updated === 'conflict') throw HttpProblem.conflict(refusal);
+      const signals = await signalRuns(ctx, workspaceId, req.params.id, control);
+      res.json({ id: updated.journeyId, status: updated.status, ...signals });
+    });
+  transition('pause', 'paused', ['published', 'paused'], 'pause', 'Only a published journey can be paused; publish it first.');
+  transition('resume', 'published', ['paused', 'published'], 'resume', 'Only a paused journey can be resumed.');
+  transition('archive', 'archived', ['draft', 'published', 'paused', 'archived'], 'stop', 'The journey cannot be archived.');
+
+  router.get('/journeys/:id/versions/:version', async (req, res) => {
+    const journey = await journeyOr404(ctx, res, req.params.id);
+    const version = Number(req.params.version);
+    if (!Number.isInteger(version) || version < 1) throw HttpProblem.badRequest('version: must be a whole number ≥ 1, e.g. /versions/1', [{ path: 'version', message: 'must be a whole number ≥ 1' }]);
+    const doc = await findJourneyVersion(conn(), journey.workspaceId, journey.journeyId, version);
+    if (!doc) throw HttpProblem.notFound(`Journey "${journey.journeyId}" has no version ${version}; published versions are 1..${journey.publishedVersion ?? 0}.`);
+    res.json({ version: doc.version, publishedAt: doc.publishedAt, definition: doc.definition });
+  });
+
+  router.get('/journeys/:id/stats', async (req, res) => {
+    const journey = await journeyOr404(ctx, res, req.params.id);
+    const nodeIds = new Set(journey.draft.nodes?.map((n) => n.id) ?? []);
+    if (journey.publishedVersion) {
+      const published = await loadJourneyDefinition(conn(), journey.workspaceId, journey.journeyId, journey.publishedVersion);
+      for (const n of published?.nodes ?? []) nodeIds.add(n.id);
+    }
+    res.json(await journeyStats(conn(), journey.workspaceId, journey.journeyId, [...nodeIds]));
+  });
+
+  router.post('/journeys/:id/enroll', async (req, res) => {
+    const workspaceId = workspaceIdOf(res);
+    const body = parseOr400(EnrollBody, req.body ?? {});
+    const journey = await journeyOr404(ctx, res, req.params.id);
+    const contact = await contactModel(conn()).exists({ _id: contactKey(workspaceId, body.contactId) });
+    if (!contact) throw HttpProblem.notFound(`No contact "${body.contactId}" in this workspace.`);
+    const now = new Date();
+    const workflowId = journeyWorkflowId(workspaceId, journey.journeyId, body.contactId);
+    // The request id names the cause: a retried request (same X-Request-Id) does not enrol twice.
+    const cause = `manual:${String((req as { id?: unknown }).id ?? now.getTime())}`;
+    const reservation = await reserveEnrollment(conn(), {
+      workspaceId,
+      journeyId: journey.journeyId,
+      contactId: body.contactId,
+      slot: journeyRunSlot(journey.journeyId),
+      workflowId,
+      enrolledBy: cause,
+      now,
+    });
+    if (!reservation.enroll) {
+      const why: Record<string, string> = {
+        notPublished: 'The journey is not published (or is paused); publish or resume it first.',
+        alreadyInJourney: 'The contact is already in this journey.',
+        reentryNever: 'The journey’s re-entry rule is "never" and the contact has been through it.',
+        cooldown: 'The contact finished this journey recently; the re-entry cooldown has not passed.',
+        limitReached: 'The journey’s enrolment limit is reached.',
+        raced: 'The contact was enrolled by something else at the same moment.',
+        notFound: 'The journey no longer exists.',
+      };
+      throw new HttpProblem(409, 'Conflict', why[reservation.reason] ?? reservation.reason, [{ path: 'contactId', message: reservation.reason }]);
+    }
+    try {
+      await ctx.temporal.client.workflow.start(
+        JOURNEY_WORKFLOW,
+        journeyStartOptions(
+          { workspaceId, journeyId: journey.journeyId, version: reservation.version, contactId: body.contactId, entry: { kind: 'manual', at: now.toISOString() } },
+          ctx.temporal.taskQueue,
+        ),
+      );
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'manual enrolment: workflow start failed');
+      throw HttpProblem.unavailable('Temporal is unreachable: the enrolment is reserved but not started. Retry the request with the same X-Request-Id.');
+    }
+    res.status(202).json({ workflowId, version: reservation.version });
+  });
+
+  router.get('/journeys/:id/export', async (req, res) => {
+    const journey = await journeyOr404(ctx, res, req.params.id);
+    res
+      .attachment(`${journey.journeyId}.journey.json`)
+      .type('application/json')
+      .send(JSON.stringify({ format: EXPORT_FORMAT, name: journey.name, definition: journey.draft, exportedAt: new Date().toISOString() }, null, 2));
+  });
+
+  return router;
+}

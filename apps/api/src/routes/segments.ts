@@ -1,0 +1,180 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { SEGMENT_TEMPLATES, validateSegmentDefinition } from '@cairn/core';
+import {
+  archiveSegment,
+  contactSegmentHistory,
+  createSegment,
+  explainContactSegment,
+  getSegment,
+  listSegmentMembers,
+  listSegments,
+  previewSegment,
+  segmentBackfillWorkflowId,
+  segmentMemberHistory,
+  segmentModel,
+  segmentKey,
+  SegmentProblem,
+  updateSegment,
+  type SegmentDoc,
+} from '@cairn/db';
+import type { ApiContext } from '../context.js';
+import { workspaceIdOf } from '../http/auth.js';
+import { HttpProblem, parseOr400 } from '../http/problem.js';
+
+const definitionField = z.custom<unknown>((v) => v !== undefined, {
+  message: 'is required: a condition group such as { "type": "all", "conditions": [ ... ] }',
+});
+
+const CreateBody = z.object({
+  id: z.string().optional(),
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  description: z.string().max(2000, 'must be at most 2000 characters').optional(),
+  definition: definitionField,
+});
+
+const UpdateBody = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  description: z.string().max(2000, 'must be at most 2000 characters').optional(),
+  definition: z.unknown().optional(),
+});
+
+const PreviewBody = z.object({ definition: definitionField, sampleSize: z.number().int().min(0).max(100).optional() });
+
+const MembersQuery = z.object({
+  cursor: z.string().optional(),
+  limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(500, 'must be ≤ 500').optional(),
+});
+
+const HistoryQuery = z.object({ days: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(400, 'must be ≤ 400').optional() });
+
+function summary(s: SegmentDoc) {
+  return { id: s.segmentId, name: s.name, description: s.description, memberCount: Math.max(0, s.memberCount), version: s.version, backfill: s.backfill };
+}
+
+function detail(s: SegmentDoc) {
+  return { ...summary(s), definition: s.definition, createdAt: s.createdAt, updatedAt: s.updatedAt };
+}
+
+function asHttpProblem(error: unknown): unknown {
+  if (!(error instanceof SegmentProblem)) return error;
+  switch (error.kind) {
+    case 'invalid':
+      return HttpProblem.badRequest(`${error.message} ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.trim(), error.issues);
+    case 'unknownReference':
+    case 'cycle':
+      return HttpProblem.unprocessable(`${error.message} ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.trim(), error.issues);
+    case 'notFound':
+      return HttpProblem.notFound(error.message);
+    case 'conflict':
+    case 'inUse':
+      return new HttpProblem(409, 'Conflict', error.message, error.issues.length ? error.issues : undefined);
+  }
+}
+
+async function orProblem<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw asHttpProblem(error);
+  }
+}
+
+/**
+ * Starts (or restarts, for a newer version) the backfill workflow. When Temporal is unreachable the
+ * segment is saved anyway and its backfill stays `pending`; saving it again retries.
+ */
+async function startBackfill(ctx: ApiContext, res: Response, segment: SegmentDoc): Promise<void> {
+  try {
+    await ctx.temporal.client.workflow.start('segmentBackfillWorkflow', {
+      taskQueue: ctx.temporal.taskQueue,
+      workflowId: segmentBackfillWorkflowId(segment.workspaceId, segment.segmentId),
+      args: [{ workspaceId: segment.workspaceId, segmentId: segment.segmentId, version: segment.version }],
+      workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+    });
+  } catch (error) {
+    res.locals.backfillNotStarted = true;
+    ctx.logger.warn({ err: error, segmentId: segment.segmentId }, 'segment backfill not started; it stays pending');
+    await segmentModel(ctx.db.connection).updateOne(
+      { _id: segmentKey(segment.workspaceId, segment.segmentId), 'backfill.version': segment.version },
+      { $set: { 'backfill.error': 'Temporal was unreachable; save the segment again to start its backfill.' } },
+    );
+  }
+}
+
+/** `/segments/**` and `/contacts/:contactId/segments/history` of the management API. */
+export function segmentRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const connection = ctx.db.connection;
+
+  router.get('/segments', async (_req, res) => {
+    res.json((await listSegments(connection, workspaceIdOf(res))).map(summary));
+  });
+
+  router.get('/segments/templates', (_req, res) => {
+    res.json(SEGMENT_TEMPLATES);
+  });
+
+  router.post('/segments/preview', async (req, res) => {
+    const body = parseOr400(PreviewBody, req.body);
+    const checked = validateSegmentDefinition(body.definition);
+    if (!checked.ok) {
+      const errors = checked.issues.map((i) => ({ path: i.path ? `definition.${i.path}` : 'definition', message: i.message }));
+      throw HttpProblem.badRequest(`The segment definition is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+    }
+    res.json(await previewSegment(connection, workspaceIdOf(res), checked.definition, { sampleSize: body.sampleSize }));
+  });
+
+  router.post('/segments', async (req, res) => {
+    const body = parseOr400(CreateBody, req.body);
+    const segment = await orProblem(
+      createSegment(connection, workspaceIdOf(res), { segmentId: body.id, name: body.name, description: body.description, definition: body.definition }),
+    );
+    await startBackfill(ctx, res, segment);
+    res.status(201).location(`/api/v1/segments/${segment.segmentId}`).json(detail(segment));
+  });
+
+  router.get('/segments/:id', async (req, res) => {
+    const segment = await getSegment(connection, workspaceIdOf(res), req.params.id);
+    if (!segment) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
+    res.json(detail(segment));
+  });
+
+  router.put('/segments/:id', async (req, res) => {
+    const body = parseOr400(UpdateBody, req.body);
+    const { segment, backfillNeeded } = await orProblem(updateSegment(connection, workspaceIdOf(res), req.params.id, body));
+    if (backfillNeeded) await startBackfill(ctx, res, segment);
+    res.json(detail(segment));
+  });
+
+  router.delete('/segments/:id', async (req, res) => {
+    await orProblem(archiveSegment(connection, workspaceIdOf(res), req.params.id));
+    res.status(204).end();
+  });
+
+  router.get('/segments/:id/members', async (req, res) => {
+    const query = parseOr400(MembersQuery, req.query, 'query string');
+    const workspaceId = workspaceIdOf(res);
+    if (!(await getSegment(connection, workspaceId, req.params.id))) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
+    res.json(await listSegmentMembers(connection, workspaceId, req.params.id, query));
+  });
+
+  router.get('/segments/:id/history', async (req, res) => {
+    const query = parseOr400(HistoryQuery, req.query, 'query string');
+    const workspaceId = workspaceIdOf(res);
+    if (!(await getSegment(connection, workspaceId, req.params.id))) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
+    res.json(await segmentMemberHistory(connection, workspaceId, req.params.id, query));
+  });
+
+  router.get('/segments/:id/why/:contactId', async (req, res) => {
+    const answer = await explainContactSegment(connection, workspaceIdOf(res), req.params.id, req.params.contactId);
+    if (!answer) throw HttpProblem.notFound(`No segment "${req.params.id}" or no contact "${req.params.contactId}" in this workspace.`);
+    res.json(answer);
+  });
+
+  router.get('/contacts/:contactId/segments/history', async (req, res) => {
+    res.json(await contactSegmentHistory(connection, workspaceIdOf(res), req.params.contactId));
+  });
+
+  return router;
+}

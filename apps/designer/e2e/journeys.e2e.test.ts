@@ -1,0 +1,134 @@
+import { JOURNEY_TEMPLATES, instantiateTemplate } from '@cairn/core';
+import type { Page } from 'playwright-core';
+import { dragToCanvas, eventually, openBrowser, screenshot, signIn, startStack, type Browser, type Stack } from './harness.js';
+
+let stack: Stack;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await openBrowser(pageErrors);
+  await signIn(browser.page, stack);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** Drags from an output handle to the target node's input handle, as a person would. */
+async function wire(page: Page, handleTestId: string, targetNodeId: string): Promise<void> {
+  const from = await page.getByTestId(handleTestId).boundingBox();
+  const to = await page.getByTestId(`node-${targetNodeId}`).locator('.react-flow__handle.target').boundingBox();
+  if (!from || !to) throw new Error(`cannot see ${handleTestId} or the input of ${targetNodeId}`);
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+async function addAfter(page: Page, nodeId: string, output: string, kind: string): Promise<void> {
+  await page.getByTestId(`add-after-${nodeId}-${output}`).click();
+  await page.getByTestId(`add-menu-${nodeId}-${output}-${kind}`).click();
+}
+
+async function relayout(page: Page): Promise<void> {
+  await page.getByTestId('auto-layout').click();
+  await page.waitForTimeout(400); // fitView animates for 200 ms
+}
+
+describe('journey designer', () => {
+  it('builds a journey from an empty canvas by drag and drop, publishes it, and counts an enrolment on the canvas', async () => {
+    const page = browser.page;
+    await page.goto(`${stack.url}/#/journeys`);
+    await page.getByTestId('new-journey-name').fill('Welcome series');
+    await page.getByTestId('create-journey').click();
+    await page.getByTestId('node-trigger').waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(1);
+
+    // palette → canvas, then wire the trigger to it
+    await dragToCanvas(page, 'palette-action-email', { x: 500, y: 420 });
+    await page.getByTestId('node-email-1').waitFor();
+    await wire(page, 'handle-trigger-next', 'email-1');
+    await eventually(() => page.locator('.react-flow__edge').count(), (v) => expect(v).toBe(1));
+
+    // configure the email in the inspector (a form drawn from the action's manifest)
+    await page.getByTestId('node-email-1').click();
+    await page.locator('#root_subject').fill('Welcome, {{ traits.first_name }}');
+    await page.locator('#root_html').fill('<p>Glad you are here.</p>');
+
+    // a wait after "sent", an exit after "skipped"
+    await addAfter(page, 'email-1', 'sent', 'delay');
+    await addAfter(page, 'email-1', 'skipped', 'exit');
+    await page.getByTestId('node-delay-1').click();
+    await page.getByTestId('delay-duration').getByLabel('amount').fill('2');
+
+    // a branch dragged in and wired by hand
+    await relayout(page);
+    await dragToCanvas(page, 'palette-branch', { x: 250, y: 600 });
+    await page.getByTestId('node-branch-1').waitFor();
+    await relayout(page);
+    await wire(page, 'handle-delay-1-next', 'branch-1');
+    await page.getByTestId('node-branch-1').click();
+    await page.getByTestId('add-condition-root').click();
+    await page.getByTestId('condition-root-0').locator('input').first().fill('plan');
+    await page.getByTestId('condition-root-0').locator('input').nth(1).fill('pro');
+    await addAfter(page, 'branch-1', 'yes', 'exit');
+    await addAfter(page, 'branch-1', 'no', 'exit');
+    await relayout(page);
+
+    // the same validator as the API: nothing left to fix, so Publish is enabled
+    await eventually(() => page.getByTestId('journey-problems').count(), (v) => expect(v).toBe(0));
+    expect(await page.locator('[data-testid^="node-issues-"]').count()).toBe(0);
+    await page.getByTestId('publish').click();
+    await page.getByTestId('publish-confirm').click();
+    await eventually(() => page.getByTestId('publish-result').textContent(), (v) => expect(v).toContain('Published version 1'));
+    await eventually(() => page.getByTestId('journey-status').textContent(), (v) => expect(v).toContain('v1'));
+
+    const journeyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
+    const saved = await stack.admin<{ draft: { nodes: { id: string; kind: string; config?: { subject?: string } }[]; edges: unknown[] } }>(
+      `/api/v1/journeys/${encodeURIComponent(journeyId)}`,
+    );
+    expect(saved.draft.nodes.map((n) => n.id).sort()).toEqual(['branch-1', 'delay-1', 'email-1', 'exit-1', 'exit-2', 'exit-3', 'trigger']);
+    expect(saved.draft.edges).toHaveLength(6);
+    expect(saved.draft.nodes.find((n) => n.id === 'email-1')?.config?.subject).toBe('Welcome, {{ traits.first_name }}');
+
+    // enrol a contact through the API and watch the canvas count it
+    const identified = await stack.ingest('/v1/identify', { userId: 'e2e-ada', traits: { email: 'ada@example.com', plan: 'pro' } });
+    expect(identified.status).toBeLessThan(300);
+    await stack.admin(`/api/v1/journeys/${encodeURIComponent(journeyId)}/enroll`, { body: { contactId: 'e2e-ada' } });
+    await eventually(() => page.getByTestId('node-stats-trigger').textContent().catch(() => ''), (v) => expect(v).toContain('1 entered'), { timeout: 60_000, interval: 1000 });
+    await screenshot(page, 'journey-canvas');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('previews a journey template on a virtual clock and highlights the path taken', async () => {
+    const page = browser.page;
+    const template = JOURNEY_TEMPLATES.find((t) => t.id === 'streaming-win-back')!;
+    const definition = instantiateTemplate(template, { lapsedSegmentId: 'lapsed-viewers' });
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', { body: { name: 'Win-back preview', definition } });
+    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.getByTestId('node-wait-watch').waitFor();
+
+    await page.getByTestId('simulate').click();
+    await page.getByTestId('simulate-events').fill('3 Video Watched');
+    await page.getByTestId('simulate-run').click();
+    const timeline = page.getByTestId('simulate-timeline');
+    await timeline.waitFor();
+    expect(await timeline.textContent()).toContain('received "Video Watched"');
+    expect(await page.getByTestId('simulate-messages').locator('li').count()).toBe(1);
+    for (const id of ['trigger', 'recommend', 'wait-watch', 'exit-returned']) {
+      expect(await page.getByTestId(`node-${id}`).getAttribute('data-on-path')).toBe('true');
+    }
+    expect(await page.getByTestId('node-nudge').getAttribute('data-on-path')).toBeNull();
+    await screenshot(page, 'journey-simulation');
+
+    // without the event the viewer times out and gets the nudge too
+    await page.getByTestId('simulate-events').fill('');
+    await page.getByTestId('simulate-run').click();
+    await eventually(() => page.getByTestId('node-nudge').getAttribute('data-on-path'), (v) => expect(v).toBe('true'));
+    expect(await page.getByTestId('simulate-messages').locator('li').count()).toBe(2);
+    expect(pageErrors).toEqual([]);
+  });
+});

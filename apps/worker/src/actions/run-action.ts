@@ -1,0 +1,130 @@
+// The one activity that runs any registered action: `type@version` from the registry, executed by the SDK.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { ActionRegistry, executeAction, isPermanentActionError, type ActionContext } from '@cairn/action-sdk';
+import {
+  contactKey,
+  contactModel,
+  decodeDocumentKeys,
+  isDuplicateKeyError,
+  journeyActionRunModel,
+  journeyKey,
+  journeyModel,
+  readCredential,
+  readProfile,
+  recordDelivery,
+} from '@cairn/db';
+import type { RunJourneyActionInput, RunJourneyActionResult } from '@cairn/workflows';
+import { createActionServices, type ActionServiceDeps } from './services.js';
+
+export interface RunActionDeps extends ActionServiceDeps {
+  registry: ActionRegistry;
+  /** CAIRN_SECRET_KEY: opens stored credentials. */
+  secretKey?: string;
+}
+
+const CHANNEL_OF: Record<string, string> = { email: 'email', inAppMessage: 'inApp', sms: 'sms', push: 'push' };
+
+/** The clock an action sees: the server's time when this attempt was scheduled (skipped time in tests), moving on from there. */
+function activityClock(): () => Date {
+  let scheduled = Date.now();
+  try {
+    scheduled = Context.current().info.currentAttemptScheduledTimestampMs;
+  } catch {
+    // Called outside an activity (unit use): the wall clock.
+  }
+  const startedAt = Date.now();
+  return () => new Date(scheduled + (Date.now() - startedAt));
+}
+
+export function createRunJourneyAction(deps: RunActionDeps) {
+  const { connection } = deps.db;
+  return async function runJourneyAction(input: RunJourneyActionInput): Promise<RunJourneyActionResult> {
+    const journey = await journeyModel(connection).findById(journeyKey(input.workspaceId, input.journeyId), { status: 1 }).lean();
+    // Paused or archived journeys send nothing; the workflow holds the contact where it is.
+    if (!journey || journey.status === 'paused' || journey.status === 'archived') return { held: true, status: journey?.status ?? 'archived' };
+
+    // A step that already ran (a replay, or a retry after the result was stored) answers from the record.
+    const done = await journeyActionRunModel(connection).findById(input.idempotencyKey).lean();
+    if (done) return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
+
+    const definition = deps.registry.get(input.action.type, input.action.version);
+    const contact = await contactModel(connection).findById(contactKey(input.workspaceId, input.contactId), { traits: 1, profile: 1 }).lean();
+    const now = activityClock();
+    let heartbeat: (details?: unknown) => void = () => undefined;
+    try {
+      const current = Context.current();
+      heartbeat = (details) => current.heartbeat(details);
+    } catch {
+      // outside an activity
+    }
+    const ctx: ActionContext = {
+      contact: {
+        id: input.contactId,
+        traits: contact ? decodeDocumentKeys(contact.traits ?? {}) : {},
+        profile: contact ? (readProfile(contact) as unknown as Record<string, unknown>) : {},
+      },
+      journey: { id: input.journeyId, version: input.version, runId: input.runId, nodeId: input.nodeId },
+      workspaceId: input.workspaceId,
+      idempotencyKey: input.idempotencyKey,
+      log: {
+        info: (message, fields) => console.info(JSON.stringify({ level: 'info', message, ...fields, idempotencyKey: input.idempotencyKey })),
+        warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', message, ...fields, idempotencyKey: input.idempotencyKey })),
+        error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields, idempotencyKey: input.idempotencyKey })),
+      },
+      credentials: {
+        get: async (name) => {
+          if (!deps.secretKey) throw ApplicationFailure.nonRetryable(`credential "${name}" cannot be opened: CAIRN_SECRET_KEY is not set on the worker`, 'PermanentActionError');
+          try {
+            return await readCredential(connection, deps.secretKey, input.workspaceId, name);
+          } catch (error) {
+            throw ApplicationFailure.nonRetryable((error as Error).message, 'PermanentActionError');
+          }
+        },
+      },
+      heartbeat,
+      services: createActionServices(deps, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey, now }),
+      now,
+    };
+
+    let answer;
+    try {
+      answer = await executeAction(definition, ctx, input.config);
+    } catch (error) {
+      if (isPermanentActionError(error)) throw ApplicationFailure.nonRetryable((error as Error).message, 'PermanentActionError');
+      throw error;
+    }
+
+    try {
+      await journeyActionRunModel(connection).create({
+        _id: input.idempotencyKey,
+        workspaceId: input.workspaceId,
+        contactId: input.contactId,
+        journeyId: input.journeyId,
+        nodeId: input.nodeId,
+        action: `${input.action.type}@${input.action.version}`,
+        output: answer.output,
+        ...(answer.result !== undefined ? { result: answer.result } : {}),
+        at: now(),
+      });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    if (definition.category === 'message') {
+      const skipped = answer.output === 'skipped';
+      const reason = skipped ? (answer.result as { reason?: unknown } | undefined)?.reason : undefined;
+      await recordDelivery(connection, {
+        idempotencyKey: input.idempotencyKey,
+        workspaceId: input.workspaceId,
+        contactId: input.contactId,
+        journeyId: input.journeyId,
+        nodeId: input.nodeId,
+        channel: CHANNEL_OF[input.action.type] ?? input.action.type,
+        status: skipped ? 'skipped' : 'sent',
+        ...(typeof reason === 'string' ? { reason } : {}),
+        at: now(),
+      });
+    }
+    return { held: false, output: answer.output, ...(answer.result !== undefined ? { result: answer.result } : {}) };
+  };
+}

@@ -1,0 +1,58 @@
+// The activities the journey workflow calls (see JourneyActivities in @cairn/workflows).
+import { ApplicationFailure } from '@temporalio/common';
+import { emptyProfile } from '@cairn/core';
+import {
+  applyJourneyProgress,
+  contactKey,
+  contactModel,
+  decodeDocumentKeys,
+  journeyKey,
+  journeyModel,
+  loadJourneyDefinition,
+  readProfile,
+} from '@cairn/db';
+import { journeyRunSlot, type ContactFacts, type JourneyActivities } from '@cairn/workflows';
+import { createRunJourneyAction, type RunActionDeps } from '../actions/run-action.js';
+
+export type JourneyActivityDeps = RunActionDeps;
+
+export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActivities {
+  const { connection } = deps.db;
+  return {
+    async loadJourneyVersion({ workspaceId, journeyId, version }) {
+      const definition = await loadJourneyDefinition(connection, workspaceId, journeyId, version);
+      if (!definition) throw ApplicationFailure.nonRetryable(`journey ${journeyId} has no published version ${version} in workspace ${workspaceId}`, 'JourneyVersionMissing');
+      const messageActions = new Set<string>();
+      for (const node of definition.nodes) {
+        if (node.kind !== 'action') continue;
+        if (deps.registry.find(node.action.type, node.action.version)?.category === 'message') messageActions.add(`${node.action.type}@${node.action.version}`);
+      }
+      return { definition, messageActions: [...messageActions] };
+    },
+
+    async loadContactFacts({ workspaceId, contactId }): Promise<ContactFacts> {
+      const doc = await contactModel(connection).findById(contactKey(workspaceId, contactId), { profile: 1, segments: 1, traits: 1 }).lean();
+      if (!doc) return { exists: false, profile: emptyProfile(contactId) as unknown as Record<string, unknown>, memberships: {} };
+      const profile = readProfile(doc);
+      const traits = decodeDocumentKeys(doc.traits ?? {});
+      const timezone = traits.timezone ?? profile.traits?.timezone;
+      return {
+        exists: true,
+        profile: profile as unknown as Record<string, unknown>,
+        memberships: Object.fromEntries(Object.keys(doc.segments ?? {}).map((id) => [id, true])),
+        ...(typeof timezone === 'string' && timezone !== '' ? { timezone } : {}),
+      };
+    },
+
+    async recordJourneyProgress(progress) {
+      await applyJourneyProgress(connection, { ...progress, slot: journeyRunSlot(progress.journeyId, progress.key) });
+    },
+
+    runJourneyAction: createRunJourneyAction(deps),
+
+    async journeyStatus({ workspaceId, journeyId }) {
+      const doc = await journeyModel(connection).findById(journeyKey(workspaceId, journeyId), { status: 1 }).lean();
+      return { status: doc?.status ?? 'archived' };
+    },
+  };
+}

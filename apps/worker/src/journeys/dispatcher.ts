@@ -1,0 +1,212 @@
+// Reads the journey_triggers outbox: signals the contact's running journeys, enrols the contact in
+// published journeys whose trigger matches, then deletes the trigger. A trigger that fails stays
+// (attempts, lastError) and is retried later, so a Temporal outage loses nothing.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { matchesFilters, readPath, type JourneyEvent } from '@cairn/core';
+import {
+  contactKey,
+  contactModel,
+  findContactJourneys,
+  journeyTriggerModel,
+  publishedJourneys,
+  type JourneyTriggerDoc,
+} from '@cairn/db';
+import { JOURNEY_SIGNALS } from '@cairn/workflows';
+import { enrollInJourney, type EnrollDeps, type EnrollResult } from './enroll.js';
+
+export interface DispatcherOptions extends EnrollDeps {
+  log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  /** Triggers read per pass. */
+  batchSize?: number;
+  /** Contacts handled at once (one contact's triggers always in order). */
+  concurrency?: number;
+  /** Upper bound on workflow starts per second, so a burst of a million entrants does not flood Temporal. */
+  maxStartsPerSecond?: number;
+  now?: () => Date;
+}
+
+export interface DispatchReport {
+  processed: number;
+  failed: number;
+  enrolled: number;
+  signalled: number;
+}
+
+const JOURNEY_CACHE_MS = 2000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+export class JourneyDispatcher {
+  private readonly journeysByWorkspace = new Map<string, { at: number; journeys: Awaited<ReturnType<typeof publishedJourneys>> }>();
+  private readonly retryAfter = new Map<string, number>();
+  private startsThisSecond = { second: 0, count: 0 };
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  private now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** One pass over the outbox; returns what it did. */
+  async dispatchOnce(): Promise<DispatchReport> {
+    const report: DispatchReport = { processed: 0, failed: 0, enrolled: 0, signalled: 0 };
+    const triggers = await journeyTriggerModel(this.options.db.connection)
+      .find({})
+      .sort({ at: 1 })
+      .limit(this.options.batchSize ?? 200)
+      .lean();
+    const wallNow = Date.now();
+    const byContact = new Map<string, JourneyTriggerDoc[]>();
+    for (const t of triggers) {
+      if ((this.retryAfter.get(t._id) ?? 0) > wallNow) continue;
+      const key = `${t.workspaceId}:${t.contactId}`;
+      byContact.set(key, [...(byContact.get(key) ?? []), t]);
+    }
+    const groups = [...byContact.values()];
+    const concurrency = this.options.concurrency ?? 8;
+    const workers = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
+      for (let group = groups.shift(); group; group = groups.shift()) {
+        for (const trigger of group) {
+          try {
+            const outcome = await this.handle(trigger);
+            report.enrolled += outcome.enrolled;
+            report.signalled += outcome.signalled;
+            await journeyTriggerModel(this.options.db.connection).deleteOne({ _id: trigger._id });
+            this.retryAfter.delete(trigger._id);
+            report.processed += 1;
+          } catch (error) {
+            report.failed += 1;
+            const attempts = (trigger.attempts ?? 0) + 1;
+            this.retryAfter.set(trigger._id, Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)));
+            const message = error instanceof Error ? error.message : String(error);
+            this.options.log?.warn({ trigger: trigger._id, attempts, err: message }, 'journey trigger failed; will retry');
+            await journeyTriggerModel(this.options.db.connection)
+              .updateOne({ _id: trigger._id }, { $inc: { attempts: 1 }, $set: { lastError: message.slice(0, 500) } })
+              .catch(() => undefined);
+            // Later triggers of this contact wait, so its events stay in order.
+            break;
+          }
+        }
+      }
+    });
+    await Promise.all(workers);
+    return report;
+  }
+
+  private async journeysOf(workspaceId: string) {
+    const cached = this.journeysByWorkspace.get(workspaceId);
+    if (cached && Date.now() - cached.at < JOURNEY_CACHE_MS) return cached.journeys;
+    const journeys = await publishedJourneys(this.options.db.connection, workspaceId);
+    this.journeysByWorkspace.set(workspaceId, { at: Date.now(), journeys });
+    return journeys;
+  }
+
+  private async pace() {
+    const limit = this.options.maxStartsPerSecond ?? 200;
+    for (;;) {
+      const second = Math.floor(Date.now() / 1000);
+      if (this.startsThisSecond.second !== second) this.startsThisSecond = { second, count: 0 };
+      if (this.startsThisSecond.count < limit) {
+        this.startsThisSecond.count += 1;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+    }
+  }
+
+  private async handle(trigger: JourneyTriggerDoc): Promise<{ enrolled: number; signalled: number }> {
+    const { workspaceId, contactId } = trigger;
+    const event: JourneyEvent | undefined =
+      trigger.kind === 'event' && trigger.event
+        ? { event: trigger.event, properties: trigger.properties ?? {}, timestamp: new Date(trigger.at).toISOString() }
+        : undefined;
+
+    // Running runs first, so a run started below never receives its own entry event as a signal.
+    let signalled = 0;
+    const runs = await findContactJourneys(this.options.db.connection, workspaceId, contactId);
+    for (const run of Object.values(runs?.runs ?? {})) {
+      if (run.status !== 'active') continue;
+      const handle = this.options.client.workflow.getHandle(run.workflowId);
+      try {
+        if (event) await handle.signal(JOURNEY_SIGNALS.contactEvent, event);
+        else if (trigger.segmentId) await handle.signal(JOURNEY_SIGNALS.segmentChanged, { segmentId: trigger.segmentId, member: trigger.kind === 'segmentEntered' });
+        signalled += 1;
+      } catch (error) {
+        // The run ended after its record was read: nothing to tell it.
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
+
+    if (trigger.kind === 'segmentExited') return { enrolled: 0, signalled };
+    const journeys = await this.journeysOf(workspaceId);
+    let enrolled = 0;
+    let stillMember: boolean | undefined;
+    for (const journey of journeys) {
+      const node = journey.definition.nodes.find((n) => n.kind === 'trigger');
+      if (node?.kind !== 'trigger') continue;
+      const spec = node.trigger;
+      let key: string | undefined;
+      if (trigger.kind === 'segmentEntered') {
+        if (spec.type !== 'segmentEntered' || spec.segmentId !== trigger.segmentId) continue;
+        // A stale trigger (the contact already left again) enrols nobody.
+        stillMember ??= await this.isMember(workspaceId, contactId, trigger.segmentId);
+        if (!stillMember) continue;
+      } else {
+        if (spec.type !== 'event' || !event || spec.event !== event.event || !matchesFilters(event.properties ?? {}, spec.filters)) continue;
+        if (spec.key !== undefined) {
+          const value = readPath(event.properties, spec.key);
+          if (value === undefined || value === null || value === '') continue;
+          key = String(value);
+        }
+      }
+      await this.pace();
+      const result: EnrollResult = await enrollInJourney(this.options, {
+        workspaceId,
+        journeyId: journey.journeyId,
+        contactId,
+        ...(key !== undefined ? { key } : {}),
+        entry: { kind: trigger.kind, ...(event ? { event } : {}), at: new Date(trigger.at).toISOString() },
+        enrolledBy: `${trigger._id}`,
+        now: this.now(),
+      });
+      if ('enrolled' in result) enrolled += 1;
+    }
+    return { enrolled, signalled };
+  }
+
+  private async isMember(workspaceId: string, contactId: string, segmentId: string): Promise<boolean> {
+    const doc = await contactModel(this.options.db.connection).findById(contactKey(workspaceId, contactId), { segments: 1 }).lean();
+    return Boolean(doc?.segments && Object.prototype.hasOwnProperty.call(doc.segments, segmentId));
+  }
+}
+
+/** Runs passes until stopped: immediately again while there is work, otherwise every `intervalMs`. */
+export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs?: number }): { dispatcher: JourneyDispatcher; stop(): Promise<void> } {
+  const dispatcher = new JourneyDispatcher(options);
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopped) {
+      let busy = false;
+      try {
+        const report = await dispatcher.dispatchOnce();
+        busy = report.processed > 0;
+      } catch (error) {
+        options.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'journey dispatcher pass failed');
+      }
+      if (!busy && !stopped) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, options.intervalMs ?? 500).unref();
+        });
+      }
+    }
+  })();
+  return {
+    dispatcher,
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}

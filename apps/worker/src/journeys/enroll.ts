@@ -1,0 +1,52 @@
+// Starting a contact's run: reserve the enrolment in the database (re-entry, limit, run record), then
+// start the workflow. A start of a run that is already running is a no-op (USE_EXISTING).
+import type { Client } from '@temporalio/client';
+import { reserveEnrollment, type Database, type EnrollmentReservation } from '@cairn/db';
+import { JOURNEY_WORKFLOW, journeyRunSlot, journeyStartOptions, journeyWorkflowId, type JourneyWorkflowInput } from '@cairn/workflows';
+
+export interface EnrollDeps {
+  db: Database;
+  client: Client;
+  taskQueue: string;
+  /** False on servers without Cairn's search attributes (the time-skipping test server). */
+  searchAttributes?: boolean;
+}
+
+export interface EnrollRequest {
+  workspaceId: string;
+  journeyId: string;
+  contactId: string;
+  key?: string;
+  entry: JourneyWorkflowInput['entry'];
+  /** Identifies the cause (trigger id, request id, action step): the same cause never enrols twice. */
+  enrolledBy: string;
+  now: Date;
+}
+
+export type EnrollResult = { enrolled: true; workflowId: string; version: number; runId: string } | Extract<EnrollmentReservation, { enroll: false }>;
+
+export async function enrollInJourney(deps: EnrollDeps, request: EnrollRequest): Promise<EnrollResult> {
+  const { workspaceId, journeyId, contactId, key } = request;
+  const workflowId = journeyWorkflowId(workspaceId, journeyId, contactId, key);
+  const reservation = await reserveEnrollment(deps.db.connection, {
+    workspaceId,
+    journeyId,
+    contactId,
+    ...(key !== undefined ? { key } : {}),
+    slot: journeyRunSlot(journeyId, key),
+    workflowId,
+    enrolledBy: request.enrolledBy,
+    now: request.now,
+  });
+  if (!reservation.enroll) return reservation;
+  // If this throws (Temporal down), the reservation stays: the caller retries with the same enrolledBy.
+  const handle = await deps.client.workflow.start(
+    JOURNEY_WORKFLOW,
+    journeyStartOptions(
+      { workspaceId, journeyId, version: reservation.version, contactId, ...(key !== undefined ? { key } : {}), entry: request.entry },
+      deps.taskQueue,
+      { searchAttributes: deps.searchAttributes !== false },
+    ),
+  );
+  return { enrolled: true, workflowId, version: reservation.version, runId: handle.firstExecutionRunId };
+}

@@ -1,0 +1,65 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { CairnEvent } from '@cairn/core';
+import { encodeDocumentKeys } from '../keys.js';
+
+/** What events a workspace sends and their property types: feeds the designer's pickers. */
+export interface EventSchemaDoc {
+  _id: string; // `${workspaceId}:${event}`
+  workspaceId: string;
+  event: string;
+  count: number;
+  lastSeenAt: number;
+  properties: Record<string, string>;
+}
+
+export const eventSchemaSchema = new Schema<EventSchemaDoc>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    event: { type: String, required: true },
+    count: { type: Number, default: 0 },
+    lastSeenAt: { type: Number, default: 0 },
+    properties: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export function eventSchemaModel(connection: Connection): Model<EventSchemaDoc> {
+  return (
+    (connection.models.EventSchema as Model<EventSchemaDoc> | undefined) ??
+    connection.model<EventSchemaDoc>('EventSchema', eventSchemaSchema, 'event_schemas')
+  );
+}
+
+function typeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}/.test(value)) return 'date';
+  return typeof value;
+}
+
+/** Records event names and top-level property types seen in a batch (one upsert per distinct name). */
+export async function recordEventSchemas(connection: Connection, workspaceId: string, events: CairnEvent[]): Promise<void> {
+  const byName = new Map<string, { count: number; lastSeenAt: number; properties: Record<string, string> }>();
+  for (const e of events) {
+    const entry = byName.get(e.event) ?? { count: 0, lastSeenAt: 0, properties: {} };
+    entry.count += 1;
+    entry.lastSeenAt = Math.max(entry.lastSeenAt, e.timestamp);
+    for (const [name, value] of Object.entries(e.type === 'identify' ? e.traits : e.properties).slice(0, 50)) {
+      entry.properties[name] ??= typeOf(value);
+    }
+    byName.set(e.event, entry);
+  }
+  const Model = eventSchemaModel(connection);
+  await Promise.all(
+    [...byName].map(([event, entry]) => {
+      const set: Record<string, unknown> = { workspaceId, event };
+      for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties))) set[`properties.${name}`] = type;
+      return Model.updateOne(
+        { _id: `${workspaceId}:${event}` },
+        { $set: set, $inc: { count: entry.count }, $max: { lastSeenAt: entry.lastSeenAt } },
+        { upsert: true },
+      );
+    }),
+  );
+}
