@@ -60,7 +60,8 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
 
   if (existsSync(join(root, 'apps/api/dist/cli.js'))) {
-    runSync('node', ['apps/api/dist/cli.js', 'demo', '--quiet-if-exists'], { env: { ...process.env, ...env } });
+    log('preparing the demo workspace (first run: generates a seeded store history) ...');
+    runSync('node', ['apps/api/dist/cli.js', 'demo', '--keys-file', join(home, 'demo-keys.json')], { env: { ...process.env, ...env } });
   }
   const worker = spawnChild('worker', 'node', ['apps/worker/dist/main.js'], env);
   const api = spawnChild('api', 'node', ['apps/api/dist/main.js'], env);

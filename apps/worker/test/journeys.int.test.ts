@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { z } from 'zod';
-import { ActionRegistry, defineAction } from '@cairn/action-sdk';
+import { ActionRegistry, PermanentActionError, defineAction } from '@cairn/action-sdk';
 import { createUpdateContactAction } from '@cairn/actions';
 import { JOURNEY_TEMPLATES, instantiateTemplate, validateJourney, type CairnEvent, type JourneyDefinition } from '@cairn/core';
 import {
@@ -63,12 +63,27 @@ const inAppTip = defineAction({
   },
 });
 
+let refusals = 0;
+const refusingCrm = defineAction({
+  type: 'crmTask',
+  version: 1,
+  title: 'CRM task (refused)',
+  description: 'Always refused by the provider.',
+  category: 'integration',
+  icon: 'phone',
+  configSchema: z.object({}),
+  async run() {
+    refusals += 1;
+    throw new PermanentActionError('CRM refused the task (403)');
+  },
+});
+
 describe('journey workflows on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
   let db: Database;
   const sends: Send[] = [];
-  const registry = new ActionRegistry([recordingEmail(sends), inAppTip, createUpdateContactAction()]);
+  const registry = new ActionRegistry([recordingEmail(sends), inAppTip, createUpdateContactAction(), refusingCrm]);
   const workspaceId = `ws_${randomBytes(4).toString('hex')}`;
   const histories: { workflowId: string; history: unknown }[] = [];
 
@@ -258,6 +273,31 @@ describe('journey workflows on the time-skipping server', () => {
     expect(crashSends.map((s) => s.nodeId)).toEqual(['onboarding-1', 'onboarding-2', 'onboarding-3']);
     expect(await path(journeyId, 'crash')).toMatchObject({ status: 'completed' });
   }, 180_000);
+
+  it('ends the run as failed, after one attempt, when an action fails permanently', async () => {
+    taskQueue = `journeys-${randomUUID()}`;
+    const journeyId = await publish({
+      name: 'CRM follow-up',
+      settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+      nodes: [
+        { id: 'trigger', kind: 'trigger', trigger: { type: 'manual' } },
+        { id: 'crm', kind: 'action', action: { type: 'crmTask', version: 1 }, config: {} },
+        { id: 'exit', kind: 'exit' },
+      ],
+      edges: [
+        { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'crm' },
+        { id: 'e2', source: 'crm', sourceHandle: 'next', target: 'exit' },
+      ],
+    });
+    await orders('refused', 0);
+    const worker = await newWorker();
+    await worker.runUntil(async () => {
+      await enrollInJourney(deps(), { workspaceId, journeyId, contactId: 'refused', entry: { kind: 'manual', at: new Date().toISOString() }, enrolledBy: 'test:refused', now: new Date() });
+      expect(await finish(journeyId, 'refused')).toMatchObject({ status: 'failed', reason: expect.stringContaining('CRM refused the task (403)') });
+    });
+    expect(refusals).toBe(1);
+    expect(await path(journeyId, 'refused')).toMatchObject({ status: 'failed', reason: expect.stringContaining('crmTask@1 at "crm" failed') });
+  }, 120_000);
 
   it('replays every recorded history with the current workflow code', async () => {
     expect(histories.length).toBeGreaterThanOrEqual(6);

@@ -18,6 +18,7 @@ export {
   ingestEvents,
   foldPendingEvents,
   onContactChanged,
+  forgetJourneyInterest,
   readProfile,
   eventFromDoc,
   type IngestOptions,

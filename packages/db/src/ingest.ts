@@ -194,20 +194,9 @@ async function foldIntoContact(
 
     // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
     // and the trigger ids are deterministic, so nothing is lost and nothing doubles.
-    await enqueueJourneyTriggers(
-      connection,
-      toFold
-        .filter((e) => e.type !== 'identify' && e.type !== 'alias' && e.type !== 'group')
-        .map((e) => ({
-          workspaceId,
-          contactId,
-          kind: 'event' as const,
-          messageId: e.messageId,
-          event: e.event,
-          properties: encodeDocumentKeys(e.properties),
-          at: e.timestamp,
-        })),
-    );
+    if (await workspaceHasJourneys(connection, workspaceId)) {
+      await enqueueJourneyTriggers(connection, triggersFor(workspaceId, contactId, toFold));
+    }
 
     const result = await Contacts.updateOne(
       { _id, rev: doc.rev },
@@ -271,6 +260,139 @@ async function runPerContact<T>(items: [string, T][], concurrency: number, work:
   await Promise.all(workers);
 }
 
+/** Events a contact has not applied yet, in timestamp order (duplicates within the batch dropped). */
+function unapplied(doc: Pick<ContactDoc, 'recentEventIds'>, candidates: FoldCandidate[]): CairnEvent[] {
+  const recent = new Set(doc.recentEventIds);
+  const seen = new Set<string>();
+  const out: CairnEvent[] = [];
+  for (const c of candidates) {
+    const id = c.event.messageId;
+    if (!c.eligible || recent.has(id) || seen.has(id)) continue;
+    seen.add(id);
+    out.push(c.event);
+  }
+  return out.sort((a, b) => a.timestamp - b.timestamp);
+}
+
+function triggersFor(workspaceId: string, contactId: string, events: CairnEvent[]) {
+  return events
+    .filter((e) => e.type !== 'identify' && e.type !== 'alias' && e.type !== 'group')
+    .map((e) => ({
+      workspaceId,
+      contactId,
+      kind: 'event' as const,
+      messageId: e.messageId,
+      event: e.event,
+      properties: encodeDocumentKeys(e.properties),
+      at: e.timestamp,
+    }));
+}
+
+const journeyInterest = new Map<string, { any: boolean; until: number }>();
+
+/** Whether the workspace has journeys that may react to events; if not, event triggers are not written. */
+async function workspaceHasJourneys(connection: Connection, workspaceId: string): Promise<boolean> {
+  const cached = journeyInterest.get(workspaceId);
+  if (cached && cached.until > Date.now()) return cached.any;
+  const db = connection.db;
+  const any = db ? (await db.collection('journeys').findOne({ workspaceId, status: { $in: ['published', 'paused'] } }, { projection: { _id: 1 } })) !== null : true;
+  journeyInterest.set(workspaceId, { any, until: Date.now() + 2_000 });
+  return any;
+}
+
+/** Lets a process that just published a journey see event triggers at once. */
+export function forgetJourneyInterest(workspaceId: string): void {
+  journeyInterest.delete(workspaceId);
+}
+
+/**
+ * Folds a whole batch in a constant number of round trips: one read of all its contacts, one insert
+ * of missing ones, one insert of journey triggers, one bulk of conditional writes. Contacts whose
+ * write lost a race fall back to the one-contact path, which retries.
+ */
+async function foldBatch(
+  connection: Connection,
+  workspaceId: string,
+  byContact: Map<string, FoldCandidate[]>,
+  settings: Partial<ProfileSettings>,
+  now: number,
+): Promise<Map<string, CairnEvent[]>> {
+  const Contacts = contactModel(connection);
+  const ids = [...byContact.keys()];
+  const keys = ids.map((id) => contactKey(workspaceId, id));
+  const found = new Map((await Contacts.find({ _id: { $in: keys } }).lean()).map((d) => [d.contactId, d]));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) {
+    await insertNew(
+      (docs) => Contacts.insertMany(docs, { ordered: false }),
+      missing.map((contactId) => ({
+        _id: contactKey(workspaceId, contactId),
+        workspaceId,
+        contactId,
+        anonymous: contactId.startsWith(ANONYMOUS_PREFIX),
+        traits: {},
+        tags: [],
+        profile: toStoredProfile(emptyProfile(contactId)),
+        recentEventIds: [],
+        rev: 0,
+        segments: {},
+        nextEvaluationAt: null,
+        subscriptions: {},
+      })),
+    );
+    for (const d of await Contacts.find({ _id: { $in: missing.map((id) => contactKey(workspaceId, id)) } }).lean()) found.set(d.contactId, d);
+  }
+
+  const planned: { contactId: string; doc: ContactDoc; events: CairnEvent[]; profile: ContactProfile }[] = [];
+  for (const [contactId, candidates] of byContact) {
+    const doc = found.get(contactId);
+    if (!doc) continue;
+    const events = unapplied(doc, candidates);
+    if (events.length === 0) continue;
+    planned.push({ contactId, doc, events, profile: foldEvents(readProfile(doc), events, settings) });
+  }
+  const result = new Map<string, CairnEvent[]>();
+  if (planned.length === 0) return result;
+
+  // Triggers before state (see foldIntoContact).
+  if (await workspaceHasJourneys(connection, workspaceId)) {
+    await enqueueJourneyTriggers(connection, planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events)));
+  }
+  await Contacts.bulkWrite(
+    planned.map((p) => ({
+      updateOne: {
+        filter: { _id: p.doc._id, rev: p.doc.rev },
+        update: {
+          $set: {
+            profile: toStoredProfile(p.profile),
+            traits: encodeDocumentKeys(p.profile.traits),
+            recentEventIds: [...p.doc.recentEventIds, ...p.events.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
+            rev: p.doc.rev + 1,
+            nextEvaluationAt: now,
+            updatedAt: new Date(now),
+          },
+        },
+      },
+    })),
+    { ordered: false },
+  );
+  const after = new Map(
+    (await Contacts.find({ _id: { $in: planned.map((p) => p.doc._id) } }, { rev: 1, recentEventIds: 1, contactId: 1 }).lean()).map((d) => [d.contactId, d]),
+  );
+  for (const p of planned) {
+    const now_ = after.get(p.contactId);
+    const last = p.events[p.events.length - 1]?.messageId;
+    if (now_ && now_.rev === p.doc.rev + 1 && last !== undefined && now_.recentEventIds.includes(last)) {
+      result.set(p.contactId, p.events);
+    } else {
+      // Lost a race with another writer: redo this contact on the careful path.
+      const applied = await foldIntoContact(connection, workspaceId, p.contactId, byContact.get(p.contactId) ?? [], settings, now);
+      if (applied.length) result.set(p.contactId, applied);
+    }
+  }
+  return result;
+}
+
 /**
  * Stores events durably (deduplicated by messageId) and folds them into their contacts' profiles,
  * exactly once per event even across retries and crashes. Events must already be normalized.
@@ -316,25 +438,19 @@ export async function ingestEvents(
   });
   if (staleMarkers.length) await pendingFoldModel(connection).deleteMany({ _id: { $in: staleMarkers } });
 
-  const changed: string[] = [];
-  let folded = 0;
-  await runPerContact([...byContact.entries()], 8, async (contactId, candidates) => {
-    const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
-    await pendingFoldModel(connection).deleteMany({ _id: { $in: candidates.map((c) => eventKey(workspaceId, c.event.messageId)) } });
-    if (applied.length) {
-      folded += applied.length;
-      changed.push(contactId);
-    }
-  });
+  const folds = await foldBatch(connection, workspaceId, byContact, settings, now);
+  await pendingFoldModel(connection).deleteMany({ _id: { $in: markerDocs.map((m) => m._id) } });
+  const changed = [...folds.keys()];
+  const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
 
   for (const [from, into] of resolver.merges) {
     if (await mergeContacts(connection, workspaceId, from, into, settings, now)) {
       if (!changed.includes(into)) changed.push(into);
     }
   }
-  for (const contactId of changed) {
+  await runPerContact(changed.map((id) => [id, null]), 4, async (contactId) => {
     for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
-  }
+  });
   const stored = eventIsNew.filter(Boolean).length;
   return { stored, duplicates: events.length - stored, folded, contacts: changed };
 }

@@ -96,7 +96,8 @@ export function journeyStartOptions(input: JourneyWorkflowInput, taskQueue: stri
 /** Activities the journey workflow calls; the worker implements them in apps/worker/src/journeys. */
 export interface JourneyActivities {
   loadJourneyVersion(input: { workspaceId: string; journeyId: string; version: number }): Promise<LoadedJourneyVersion>;
-  loadContactFacts(input: { workspaceId: string; contactId: string }): Promise<ContactFacts>;
+  /** `profile: false` skips the (large) profile when no node reads it, keeping history small. */
+  loadContactFacts(input: { workspaceId: string; contactId: string; profile?: boolean }): Promise<ContactFacts>;
   recordJourneyProgress(input: JourneyProgress): Promise<void>;
   runJourneyAction(input: RunJourneyActionInput): Promise<RunJourneyActionResult>;
   journeyStatus(input: { workspaceId: string; journeyId: string }): Promise<{ status: string }>;

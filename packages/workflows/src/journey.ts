@@ -103,6 +103,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
 
   const { definition, messageActions } = await data.loadJourneyVersion({ workspaceId, journeyId, version });
   const isMessage = new Set(messageActions);
+  // Only profile conditions and profile dates read the profile; other journeys never carry it through history.
+  const graph = JSON.stringify(definition);
+  const readsProfile = graph.includes('"on":"profile"') || graph.includes('"profileDate"') || graph.includes('"type":"condition"');
 
   const context = (facts: ContactFacts, overrides: Partial<JourneyContext> = {}): JourneyContext => {
     const memberships = facts.memberships;
@@ -140,7 +143,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
 
   /** Feeds one input to the interpreter and records what happened in one activity call. */
   const step = async (journeyInput: JourneyInput, sent: string[] = []) => {
-    const facts = await data.loadContactFacts({ workspaceId, contactId });
+    const facts = await data.loadContactFacts({ workspaceId, contactId, profile: readsProfile });
     if (journeyInput.type === 'segmentChanged') {
       // The signal is newer than whatever the fact load raced with.
       facts.memberships = { ...facts.memberships, [journeyInput.segmentId]: journeyInput.member };

@@ -30,15 +30,17 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
       return { definition, messageActions: [...messageActions] };
     },
 
-    async loadContactFacts({ workspaceId, contactId }): Promise<ContactFacts> {
-      const doc = await contactModel(connection).findById(contactKey(workspaceId, contactId), { profile: 1, segments: 1, traits: 1 }).lean();
-      if (!doc) return { exists: false, profile: emptyProfile(contactId) as unknown as Record<string, unknown>, memberships: {} };
-      const profile = readProfile(doc);
+    async loadContactFacts({ workspaceId, contactId, profile: wantProfile = true }): Promise<ContactFacts> {
+      const doc = await contactModel(connection)
+        .findById(contactKey(workspaceId, contactId), wantProfile ? { profile: 1, segments: 1, traits: 1 } : { segments: 1, traits: 1 })
+        .lean();
+      if (!doc) return { exists: false, profile: wantProfile ? (emptyProfile(contactId) as unknown as Record<string, unknown>) : {}, memberships: {} };
+      const profile = wantProfile ? readProfile(doc) : undefined;
       const traits = decodeDocumentKeys(doc.traits ?? {});
-      const timezone = traits.timezone ?? profile.traits?.timezone;
+      const timezone = traits.timezone ?? profile?.traits?.timezone;
       return {
         exists: true,
-        profile: profile as unknown as Record<string, unknown>,
+        profile: (profile ?? {}) as unknown as Record<string, unknown>,
         memberships: Object.fromEntries(Object.keys(doc.segments ?? {}).map((id) => [id, true])),
         ...(typeof timezone === 'string' && timezone !== '' ? { timezone } : {}),
       };

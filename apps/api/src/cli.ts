@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { normalizeEvent, SEGMENT_TEMPLATES, type CairnEvent } from '@cairn/core';
+import { ConfigError, loadServiceConfig } from '@cairn/config';
+import { connectDatabase, createSegment, createWorkspace, ingestEvents, syncIndexes, workspaceModel } from '@cairn/db';
+import { demoSummary, formatDemoSummary, generateDemoStore } from '@cairn/demo';
+
+const USAGE = `cairn: workspace and data commands
+
+  cairn workspace create --name <name>     create a workspace and print its write and admin keys
+  cairn demo [--contacts N] [--seed S] [--keys-file F] [--quiet-if-exists]
+                                           create the demo store workspace (seeded, reproducible)
+
+Reads MONGO_URL / MONGO_DB like the API.`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export const DEMO_WORKSPACE_ID = 'ws_demo';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadServiceConfig({ TEMPORAL_ADDRESS: '127.0.0.1:7233', ...process.env });
+  const db = await connectDatabase(config.MONGO_URL, config.MONGO_DB);
+  try {
+    await syncIndexes(db.connection);
+    if (command === 'workspace' && sub === 'create') {
+      const name = flag(rest, 'name');
+      if (!name) {
+        console.error('cairn workspace create: --name is required, e.g. --name "Acme"');
+        return 2;
+      }
+      const created = await createWorkspace(db.connection, { name });
+      console.log(`workspace ${created.workspace._id} (${created.workspace.slug})\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`);
+      console.log('Keep the admin key secret; it is shown only once.');
+      return 0;
+    }
+    if (command === 'demo') {
+      const args = [sub, ...rest].filter((a): a is string => a !== undefined);
+      const keysFile = flag(args, 'keys-file');
+      const existing = await workspaceModel(db.connection).findById(DEMO_WORKSPACE_ID).lean();
+      if (existing) {
+        if (keysFile && existsSync(keysFile)) {
+          const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as { writeKey: string; adminKey: string };
+          console.log(`demo workspace ${DEMO_WORKSPACE_ID} is ready\n  write key  ${keys.writeKey}\n  admin key  ${keys.adminKey}`);
+        } else if (!args.includes('--quiet-if-exists')) {
+          console.log(`demo workspace ${DEMO_WORKSPACE_ID} already exists (start fresh with npm start -- --fresh)`);
+        }
+        return 0;
+      }
+      const contacts = Number(flag(args, 'contacts') ?? 400);
+      const seed = Number(flag(args, 'seed') ?? 42);
+      const created = await createWorkspace(db.connection, { name: 'Demo coffee store', slug: 'demo', id: DEMO_WORKSPACE_ID });
+      // Segments first, so memberships form as the history streams in, exactly as they would live.
+      for (const template of SEGMENT_TEMPLATES) {
+        await createSegment(db.connection, DEMO_WORKSPACE_ID, {
+          segmentId: template.id,
+          name: template.name,
+          description: template.description,
+          definition: template.definition,
+        });
+      }
+      const now = Date.now();
+      const store = generateDemoStore({ seed, contacts, now });
+      console.log(formatDemoSummary(demoSummary(store)));
+      const started = Date.now();
+      let chunk: CairnEvent[] = [];
+      let done = 0;
+      for (const payload of store.events) {
+        const result = normalizeEvent(payload, { receivedAt: now, now });
+        if (!result.ok) throw new Error(`demo event ${payload.messageId} is invalid: ${JSON.stringify(result.errors)}`);
+        chunk.push(result.event);
+        if (chunk.length === 1000) {
+          await ingestEvents(db.connection, DEMO_WORKSPACE_ID, chunk, { now });
+          done += chunk.length;
+          chunk = [];
+          process.stdout.write(`\r  imported ${done}/${store.events.length} events`);
+        }
+      }
+      if (chunk.length) await ingestEvents(db.connection, DEMO_WORKSPACE_ID, chunk, { now });
+      console.log(`\r  imported ${store.events.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (keysFile) {
+        mkdirSync(dirname(keysFile), { recursive: true });
+        writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey: created.writeKey, adminKey: created.adminKey }, null, 2), { mode: 0o600 });
+      }
+      console.log(`demo workspace ${DEMO_WORKSPACE_ID} is ready\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`);
+      return 0;
+    }
+    console.error(USAGE);
+    return 2;
+  } finally {
+    await db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(`cairn: ${error.message}`);
+    else console.error(`cairn: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
