@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { workspaceModel } from '../models/workspace.js';
-import { forEachWithLimit } from './limit.js';
+import { forEachWithLimit, upsertRacing } from './limit.js';
 import { segmentDueBucketModel, segmentSweepCursorModel, type SegmentDueBucketDoc } from './models.js';
 import { loadWorkspaceSegments } from './cache.js';
 import { reevaluateContact } from './reevaluate.js';
@@ -21,10 +21,13 @@ export function dueBucketKey(workspaceId: string, bucketStart: number): string {
 /** Files a contact to be re-evaluated at `at` (the minute bucket containing it). Idempotent. */
 export async function fileContactForEvaluation(connection: Connection, workspaceId: string, contactId: string, at: number): Promise<void> {
   const bucketStart = dueBucketStart(at);
-  await segmentDueBucketModel(connection).updateOne(
-    { _id: dueBucketKey(workspaceId, bucketStart) },
-    { $addToSet: { contactIds: contactId }, $setOnInsert: { workspaceId, bucketStart } },
-    { upsert: true },
+  // Many contacts share a minute (window edges fall on midnights): concurrent upserts race, so retry the loser.
+  await upsertRacing(() =>
+    segmentDueBucketModel(connection).updateOne(
+      { _id: dueBucketKey(workspaceId, bucketStart) },
+      { $addToSet: { contactIds: contactId }, $setOnInsert: { workspaceId, bucketStart } },
+      { upsert: true },
+    ),
   );
 }
 
@@ -113,6 +116,6 @@ async function sweepWorkspace(connection: Connection, workspaceId: string, now: 
     if (done.length > 0) await Buckets.updateOne({ _id: bucket._id }, { $pullAll: { contactIds: done } });
     await Buckets.deleteOne({ _id: bucket._id, contactIds: { $size: 0 } });
   }
-  await segmentSweepCursorModel(connection).updateOne({ _id: workspaceId }, { $set: { sweptBefore: dueBucketStart(now) } }, { upsert: true });
+  await upsertRacing(() => segmentSweepCursorModel(connection).updateOne({ _id: workspaceId }, { $set: { sweptBefore: dueBucketStart(now) } }, { upsert: true }));
   return result;
 }

@@ -6,6 +6,7 @@ import { contactKey, contactModel, type SegmentMembershipState } from '../models
 import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
 import { loadWorkspaceSegments, type WorkspaceSegments } from './cache.js';
 import { fileContactForEvaluation } from './due.js';
+import { upsertRacing } from './limit.js';
 import { evaluateMemberships, type MembershipChange } from './membership.js';
 import {
   membershipChangeKey,
@@ -141,10 +142,12 @@ async function countMembershipChanges(connection: Connection, workspaceId: strin
       .findOneAndUpdate({ _id: segmentKey(workspaceId, segmentId) }, { $inc: { memberCount: delta } }, { returnDocument: 'after' })
       .lean();
     if (!segment) continue;
-    await segmentDailyCountModel(connection).updateOne(
-      { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
-      { $set: { workspaceId, segmentId, day, members: Math.max(0, segment.memberCount) }, $inc: delta > 0 ? { entered: 1 } : { exited: 1 } },
-      { upsert: true },
+    await upsertRacing(() =>
+      segmentDailyCountModel(connection).updateOne(
+        { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
+        { $set: { workspaceId, segmentId, day, members: Math.max(0, segment.memberCount) }, $inc: delta > 0 ? { entered: 1 } : { exited: 1 } },
+        { upsert: true },
+      ),
     );
   }
 }
@@ -152,9 +155,7 @@ async function countMembershipChanges(connection: Connection, workspaceId: strin
 /** Overwrites today's chart figure with an exact count (after a backfill's recount). */
 export async function recordDailyMemberCount(connection: Connection, workspaceId: string, segmentId: string, now: number, members: number): Promise<void> {
   const day = utcDayKey(now);
-  await segmentDailyCountModel(connection).updateOne(
-    { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
-    { $set: { workspaceId, segmentId, day, members } },
-    { upsert: true },
+  await upsertRacing(() =>
+    segmentDailyCountModel(connection).updateOne({ _id: segmentDailyCountKey(workspaceId, segmentId, day) }, { $set: { workspaceId, segmentId, day, members } }, { upsert: true }),
   );
 }
