@@ -5,6 +5,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+process.env.TURBO_TELEMETRY_DISABLED = '1';
+process.env.DO_NOT_TRACK = '1';
+
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function log(message) {

@@ -11,6 +11,8 @@ try {
   runSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
   log('type-checking ...');
   runSync('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
+  log('linting ...');
+  runSync('npx', ['turbo', 'run', 'lint', '--output-logs=errors-only']);
   log('starting the embedded stack and running the tests ...');
   runSync('node', [
     join(root, 'packages/dev-stack/dist/cli.js'),

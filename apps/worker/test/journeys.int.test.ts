@@ -32,7 +32,7 @@ function requireEnv(name: string): string {
 
 /**
  * A stand-in email@1 that records every send instead of speaking SMTP; everything else is the real worker.
- * Its one output is `next`, as JOURNEY_TEMPLATES wire it (the built-in email@1 answers sent/skipped).
+ * Its outputs are the built-in email@1's (sent/skipped), as JOURNEY_TEMPLATES wire them.
  */
 type Send = { nodeId: string; contactId: string; at: number; idempotencyKey: string; subject: string };
 function recordingEmail(sends: Send[]) {
@@ -44,9 +44,10 @@ function recordingEmail(sends: Send[]) {
     category: 'message',
     icon: 'mail',
     configSchema: z.object({ subject: z.string(), templateId: z.string().optional() }),
+    outputs: [{ name: 'sent' }, { name: 'skipped' }],
     async run(ctx, config) {
       sends.push({ nodeId: ctx.journey.nodeId, contactId: ctx.contact.id, at: ctx.now().getTime(), idempotencyKey: ctx.idempotencyKey, subject: config.subject });
-      return { output: 'next' };
+      return { output: 'sent' };
     },
   });
 }

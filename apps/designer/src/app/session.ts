@@ -35,7 +35,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loadable<T>
     return () => {
       current = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   return { ...state, reload: () => setTick((t) => t + 1) };
 }

@@ -3,7 +3,7 @@ import type { ActionCatalog } from '@cairn/core';
 import { parseScriptedEvents, profileFor, relativeTime, simulate } from './simulate.js';
 
 const catalog: ActionCatalog = (type) =>
-  type === 'email' ? { outputs: ['next'], validateConfig: () => [], category: 'message' } : undefined;
+  type === 'email' ? { outputs: ['sent', 'skipped'], validateConfig: () => [], category: 'message' } : undefined;
 const start = new Date('2026-03-02T09:00:00Z');
 
 function template(id: string) {
@@ -21,7 +21,7 @@ describe('simulate', () => {
     expect(run.path).toEqual(['trigger', 'recommend', 'wait-watch', 'nudge', 'exit']);
     expect(run.messages.map((m) => m.nodeId)).toEqual(['recommend', 'nudge']);
     expect(run.messages[1]!.at).toBe('2026-03-09T09:00:00.000Z');
-    expect(run.pathEdges).toEqual(['e-trigger-next', 'e-recommend-next', 'e-wait-watch-timeout', 'e-nudge-next']);
+    expect(run.pathEdges).toEqual(['e-trigger-next', 'e-recommend-sent', 'e-wait-watch-timeout', 'e-nudge-sent']);
   });
 
   it('follows a scripted event to the "came back" exit and sends no nudge', () => {

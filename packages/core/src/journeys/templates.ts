@@ -25,14 +25,28 @@ const edge = (source: string, sourceHandle: string, target: string): JourneyEdge
   sourceHandle,
   target,
 });
-const email = (id: string, templateKey: string, subject: string, pos: { x: number; y: number }, label?: string): JourneyNode => ({
+
+/** Subject and HTML body of an `email@1` node; Liquid, rendered per contact when the email is sent. */
+type EmailContent = { subject: string; html: string };
+
+// email@1 follows "sent" or "skipped" (unsubscribed, no address); the caller wires both.
+const email = (id: string, content: EmailContent, pos: { x: number; y: number }, label?: string): JourneyNode => ({
   id,
   kind: 'action',
   ...(label ? { label } : {}),
   position: pos,
   action: { type: 'email', version: 1 },
-  config: { templateId: `{{${templateKey}}}`, subject },
+  config: { subject: content.subject, html: content.html },
 });
+
+/** A contact email cannot reach leaves here, so the journey's stats show how many it could not reach. */
+const unreachableExit = (pos: { x: number; y: number }): JourneyNode => ({ id: 'exit-unreachable', kind: 'exit', label: 'Cannot be emailed', position: pos });
+
+const hello = '<p>Hi {{ contact.traits.firstName | default: "there" }},</p>';
+/** ", Ada" when the first name is known, nothing otherwise: subjects read well either way. */
+const COMMA_NAME = '{% if contact.traits.firstName %}, {{ contact.traits.firstName }}{% endif %}';
+const button = (href: string, text: string) =>
+  `<p><a href="${href}" style="display:inline-block;padding:10px 18px;background:#2f6f4e;color:#fff;border-radius:6px;text-decoration:none">${text}</a></p>`;
 
 const streamingWinBack: JourneyTemplate = {
   id: 'streaming-win-back',
@@ -41,8 +55,7 @@ const streamingWinBack: JourneyTemplate = {
   vertical: 'streaming',
   parameters: [
     { key: 'lapsedSegmentId', label: 'Segment: no viewing in 21 days', kind: 'segment' },
-    { key: 'recommendationsTemplateId', label: 'Email: titles like last month’s binge', kind: 'template', default: 'winback-recommendations' },
-    { key: 'nudgeTemplateId', label: 'Email: second nudge', kind: 'template', default: 'winback-nudge' },
+    { key: 'watchUrl', label: 'Link in the emails: where viewers start watching', kind: 'text', default: 'https://watch.example.com' },
   ],
   definition: {
     name: 'Streaming win-back',
@@ -50,18 +63,48 @@ const streamingWinBack: JourneyTemplate = {
     settings: { reentry: { policy: 'afterCooldown', cooldown: { amount: 30, unit: 'days' } }, exitOnSegmentExit: true, holdoutPercent: 0 },
     nodes: [
       { id: 'trigger', kind: 'trigger', label: 'No viewing in 21 days', position: at(0, 0), trigger: { type: 'segmentEntered', segmentId: '{{lapsedSegmentId}}' } },
-      email('recommend', 'recommendationsTemplateId', 'Picked for you: more like your last binge', at(0, 1), 'Recommend titles'),
+      email(
+        'recommend',
+        {
+          subject: `Picked for you${COMMA_NAME}: more like your last binge`,
+          // The last title watched comes from the profile; the picks from a recommender that sets the trait.
+          html: [
+            '{% assign lastWatched = contact.profile.events["Video Watched"].recent.first.properties.title %}',
+            hello,
+            '<p>{% if lastWatched %}Loved <strong>{{ lastWatched }}</strong>? Here is what viewers like you watched next:{% else %}We picked a few titles we think you will love:{% endif %}</p>',
+            '<ul>{% for title in contact.traits.recommendedTitles limit: 3 %}<li>{{ title }}</li>{% else %}<li>New this week, chosen by our editors</li>{% endfor %}</ul>',
+            button('{{watchUrl}}', 'Start watching'),
+          ].join('\n'),
+        },
+        at(0, 1),
+        'Recommend titles',
+      ),
+      unreachableExit(at(1, 2)),
       { id: 'wait-watch', kind: 'waitFor', label: 'Watched within 7 days?', position: at(0, 2), for: { type: 'event', event: 'Video Watched' }, timeout: { amount: 7, unit: 'days' } },
       { id: 'exit-returned', kind: 'exit', label: 'Came back', position: at(-1, 3) },
-      email('nudge', 'nudgeTemplateId', 'Still there? Your list misses you', at(1, 3), 'Second nudge'),
+      email(
+        'nudge',
+        {
+          subject: `Still there${COMMA_NAME}? Your list misses you`,
+          html: [
+            hello,
+            '<p>Your watchlist has been waiting a few weeks now.{% if contact.traits.recommendedTitles.size > 0 %} <strong>{{ contact.traits.recommendedTitles.first }}</strong> is a good place to start again.{% endif %}</p>',
+            button('{{watchUrl}}', 'Pick up where you left off'),
+          ].join('\n'),
+        },
+        at(1, 3),
+        'Second nudge',
+      ),
       { id: 'exit', kind: 'exit', position: at(1, 4) },
     ],
     edges: [
       edge('trigger', 'next', 'recommend'),
-      edge('recommend', 'next', 'wait-watch'),
+      edge('recommend', 'sent', 'wait-watch'),
+      edge('recommend', 'skipped', 'exit-unreachable'),
       edge('wait-watch', 'matched', 'exit-returned'),
       edge('wait-watch', 'timeout', 'nudge'),
-      edge('nudge', 'next', 'exit'),
+      edge('nudge', 'sent', 'exit'),
+      edge('nudge', 'skipped', 'exit'),
     ],
   },
 };
@@ -79,11 +122,8 @@ const ecommerceByFrequency: JourneyTemplate = {
   parameters: [
     { key: 'customersSegmentId', label: 'Segment: customers to enrol', kind: 'segment' },
     { key: 'heavyBuyerOrders', label: 'Orders that make a heavy buyer', kind: 'text', default: '5' },
-    { key: 'earlyAccessTemplateId', label: 'Email: early access', kind: 'template', default: 'early-access' },
-    { key: 'incentiveTemplateId', label: 'Email: come back with an incentive', kind: 'template', default: 'reengagement-incentive' },
-    { key: 'onboarding1TemplateId', label: 'Email: onboarding 1', kind: 'template', default: 'onboarding-1' },
-    { key: 'onboarding2TemplateId', label: 'Email: onboarding 2', kind: 'template', default: 'onboarding-2' },
-    { key: 'onboarding3TemplateId', label: 'Email: onboarding 3', kind: 'template', default: 'onboarding-3' },
+    { key: 'storeUrl', label: 'Link in the emails: your store', kind: 'text', default: 'https://shop.example.com' },
+    { key: 'incentiveCode', label: 'Discount code for occasional buyers', kind: 'text', default: 'COMEBACK15' },
   ],
   definition: {
     name: 'Customers by purchase frequency',
@@ -102,14 +142,67 @@ const ecommerceByFrequency: JourneyTemplate = {
           { id: 'first-time', label: 'First-time buyers', condition: orderCount('eq', 1) },
         ],
       },
-      email('early-access', 'earlyAccessTemplateId', 'You’re in early: new arrivals before anyone else', at(0, 2)),
-      email('incentive', 'incentiveTemplateId', 'We saved you 15% on your next order', at(1, 2)),
-      email('onboarding-1', 'onboarding1TemplateId', 'Welcome! Getting the most from your order', at(2, 2)),
+      email(
+        'early-access',
+        {
+          subject: `You’re in early${COMMA_NAME}: new arrivals before anyone else`,
+          html: [
+            hello,
+            '<p>You have ordered from us {{ contact.profile.purchases.orderCount }} times, so you see the new collection a week before everyone else.{% if contact.profile.categories.topCategory %} We started with the {{ contact.profile.categories.topCategory }} you like most.{% endif %}</p>',
+            button('{{storeUrl}}/new?early=1', 'See what’s new'),
+          ].join('\n'),
+        },
+        at(0, 2),
+        'Early access',
+      ),
+      email(
+        'incentive',
+        {
+          subject: `A thank-you${COMMA_NAME}: 15% off your next order`,
+          html: [
+            hello,
+            '<p>Thanks for coming back to us. Here is 15% off your next order with the code <strong>{{incentiveCode}}</strong>, valid for 14 days.</p>',
+            button('{{storeUrl}}?code={{incentiveCode}}', 'Use my 15%'),
+          ].join('\n'),
+        },
+        at(1, 2),
+        'Incentive',
+      ),
+      email(
+        'onboarding-1',
+        {
+          subject: `Welcome${COMMA_NAME}! Getting the most from your order`,
+          html: [hello, '<p>Thank you for your first order. A few tips to get the most out of it are waiting for you.</p>', button('{{storeUrl}}/guides', 'Read the guide')].join('\n'),
+        },
+        at(2, 2),
+        'Onboarding 1',
+      ),
       { id: 'wait-onboarding-2', kind: 'delay', position: at(2, 3), duration: { amount: 3, unit: 'days' } },
-      email('onboarding-2', 'onboarding2TemplateId', 'Customers who bought this also loved…', at(2, 4)),
+      email(
+        'onboarding-2',
+        {
+          subject: 'Customers who bought this also loved…',
+          html: [
+            hello,
+            '<p>Here is what other customers{% if contact.profile.categories.topCategory %} who love {{ contact.profile.categories.topCategory }}{% endif %} picked next.</p>',
+            button('{{storeUrl}}/bestsellers', 'See the favourites'),
+          ].join('\n'),
+        },
+        at(2, 4),
+        'Onboarding 2',
+      ),
       { id: 'wait-onboarding-3', kind: 'delay', position: at(2, 5), duration: { amount: 4, unit: 'days' } },
-      email('onboarding-3', 'onboarding3TemplateId', 'How is it going? Tell us', at(2, 6)),
+      email(
+        'onboarding-3',
+        {
+          subject: `How is it going${COMMA_NAME}? Tell us`,
+          html: [hello, '<p>You have had your order for a week now. How do you like it? Reply to this email; a real person reads every answer.</p>', button('{{storeUrl}}/reviews', 'Write a review')].join('\n'),
+        },
+        at(2, 6),
+        'Onboarding 3',
+      ),
       { id: 'exit', kind: 'exit', position: at(1, 7) },
+      unreachableExit(at(3, 7)),
     ],
     edges: [
       edge('trigger', 'next', 'by-frequency'),
@@ -117,13 +210,19 @@ const ecommerceByFrequency: JourneyTemplate = {
       edge('by-frequency', 'occasional', 'incentive'),
       edge('by-frequency', 'first-time', 'onboarding-1'),
       edge('by-frequency', 'else', 'exit'),
-      edge('early-access', 'next', 'exit'),
-      edge('incentive', 'next', 'exit'),
-      edge('onboarding-1', 'next', 'wait-onboarding-2'),
+      edge('early-access', 'sent', 'exit'),
+      edge('early-access', 'skipped', 'exit-unreachable'),
+      edge('incentive', 'sent', 'exit'),
+      edge('incentive', 'skipped', 'exit-unreachable'),
+      edge('onboarding-1', 'sent', 'wait-onboarding-2'),
+      // Whoever cannot get the first email will not get the next two either.
+      edge('onboarding-1', 'skipped', 'exit-unreachable'),
       edge('wait-onboarding-2', 'next', 'onboarding-2'),
-      edge('onboarding-2', 'next', 'wait-onboarding-3'),
+      edge('onboarding-2', 'sent', 'wait-onboarding-3'),
+      edge('onboarding-2', 'skipped', 'exit-unreachable'),
       edge('wait-onboarding-3', 'next', 'onboarding-3'),
-      edge('onboarding-3', 'next', 'exit'),
+      edge('onboarding-3', 'sent', 'exit'),
+      edge('onboarding-3', 'skipped', 'exit-unreachable'),
     ],
   },
 };
@@ -136,7 +235,9 @@ const saasFeatureAdoption: JourneyTemplate = {
   parameters: [
     { key: 'featureUnusedSegmentId', label: 'Segment: feature unused for 14 days', kind: 'segment' },
     { key: 'featureUsedEvent', label: 'Event sent when the feature is used', kind: 'event', default: 'Feature Used' },
-    { key: 'tutorialTemplateId', label: 'Email: tutorial', kind: 'template', default: 'feature-tutorial' },
+    { key: 'featureName', label: 'The feature, as users know it', kind: 'text', default: 'Reports' },
+    { key: 'featurePath', label: 'Where the feature lives in your app (starts with /)', kind: 'text', default: '/' },
+    { key: 'tutorialUrl', label: 'Link in the email: the tutorial', kind: 'text', default: 'https://help.example.com/getting-started' },
   ],
   definition: {
     name: 'Feature adoption',
@@ -149,12 +250,29 @@ const saasFeatureAdoption: JourneyTemplate = {
         label: 'In-app tip',
         position: at(0, 1),
         action: { type: 'inAppMessage', version: 1 },
-        config: { title: 'Have you tried it yet?', body: 'It takes a minute and saves you hours every week.' },
+        config: {
+          title: 'Have you tried {{featureName}} yet{% if contact.traits.firstName %}, {{ contact.traits.firstName }}{% endif %}?',
+          body: 'It takes a minute to set up and saves you hours every week.',
+          cta: { label: 'Show me', url: '{{featurePath}}' },
+          expiresAfterDays: 7,
+        },
       },
       { id: 'wait-2-days', kind: 'delay', position: at(0, 2), duration: { amount: 2, unit: 'days' } },
       { id: 'used-feature', kind: 'branch', label: 'Used the feature since?', position: at(0, 3), condition: { on: 'eventSinceEntry', event: '{{featureUsedEvent}}' } },
       { id: 'exit-adopted', kind: 'exit', label: 'Adopted', position: at(-1, 4) },
-      email('tutorial', 'tutorialTemplateId', 'A 3-minute tutorial to get started', at(1, 4), 'Tutorial email'),
+      email(
+        'tutorial',
+        {
+          subject: '{{featureName}} in 3 minutes: a quick tutorial',
+          html: [
+            hello,
+            '<p>{{featureName}} is one of the things our customers say they could not do without, and you have not tried it yet. This short tutorial walks you through the first three minutes.</p>',
+            button('{{tutorialUrl}}', 'Watch the tutorial'),
+          ].join('\n'),
+        },
+        at(1, 4),
+        'Tutorial email',
+      ),
       { id: 'exit', kind: 'exit', position: at(1, 5) },
     ],
     edges: [
@@ -163,7 +281,8 @@ const saasFeatureAdoption: JourneyTemplate = {
       edge('wait-2-days', 'next', 'used-feature'),
       edge('used-feature', 'yes', 'exit-adopted'),
       edge('used-feature', 'no', 'tutorial'),
-      edge('tutorial', 'next', 'exit'),
+      edge('tutorial', 'sent', 'exit'),
+      edge('tutorial', 'skipped', 'exit'),
     ],
   },
 };
@@ -174,8 +293,8 @@ const reorderReminder: JourneyTemplate = {
   description: 'Two weeks before a customer is predicted to run out, remind them to reorder. One run per order; a new order ends the old run.',
   vertical: 'ecommerce',
   parameters: [
-    { key: 'reminderTemplateId', label: 'Email: time to reorder', kind: 'template', default: 'reorder-reminder' },
-    { key: 'reorderDateField', label: 'Profile date to remind before', kind: 'text', default: 'purchase.predictedNextOrderAt' },
+    { key: 'reorderDateField', label: 'Profile date to remind before', kind: 'text', default: 'purchases.predictedNextOrderAt' },
+    { key: 'storeUrl', label: 'Link in the email: where customers reorder', kind: 'text', default: 'https://shop.example.com/account/orders' },
   ],
   definition: {
     name: 'Reorder reminder',
@@ -194,10 +313,27 @@ const reorderReminder: JourneyTemplate = {
         position: at(0, 1),
         until: { type: 'profileDate', field: '{{reorderDateField}}', offset: { amount: -14, unit: 'days' } },
       },
-      email('reminder', 'reminderTemplateId', 'Running low? Reorder in one click', at(0, 2), 'Reorder email'),
+      email(
+        'reminder',
+        {
+          subject: `Running low${COMMA_NAME}? Reorder in one click`,
+          html: [
+            hello,
+            '<p>{% if contact.profile.purchases.meanDaysBetweenOrders %}You usually reorder every {{ contact.profile.purchases.meanDaysBetweenOrders | round }} days, so you may be running low soon.{% else %}You may be running low soon.{% endif %} Reorder now and it arrives before you run out.</p>',
+            button('{{storeUrl}}', 'Reorder'),
+          ].join('\n'),
+        },
+        at(0, 2),
+        'Reorder email',
+      ),
       { id: 'exit', kind: 'exit', position: at(0, 3) },
     ],
-    edges: [edge('trigger', 'next', 'wait-reorder-date'), edge('wait-reorder-date', 'next', 'reminder'), edge('reminder', 'next', 'exit')],
+    edges: [
+      edge('trigger', 'next', 'wait-reorder-date'),
+      edge('wait-reorder-date', 'next', 'reminder'),
+      edge('reminder', 'sent', 'exit'),
+      edge('reminder', 'skipped', 'exit'),
+    ],
   },
 };
 

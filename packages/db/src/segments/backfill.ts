@@ -70,7 +70,7 @@ export async function backfillSegmentPage(connection: Connection, input: Backfil
   for (let start = 0; start < page.length; start += concurrency * 4) {
     const chunk = page.slice(start, start + concurrency * 4);
     await forEachWithLimit(chunk, concurrency, async (contact) => {
-      await reevaluateContact(connection, { workspaceId, contactId: contact.contactId, now, reason: 'backfill', segments });
+      await reevaluateContact(connection, { workspaceId, contactId: contact.contactId, now, reason: 'backfill', segments, countChanges: false });
     });
     processed += chunk.length;
     input.onProgress?.({ lastId: (chunk[chunk.length - 1] as { _id: string })._id, processed });

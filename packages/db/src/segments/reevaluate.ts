@@ -29,6 +29,8 @@ export interface ReevaluateContactInput {
   segments?: WorkspaceSegments;
   /** Sweeper: do nothing unless the contact's nextEvaluationAt is at or before this instant. */
   onlyIfDueBy?: number;
+  /** Keep memberCount and the daily chart live (default). The backfill turns it off and recounts at its end. */
+  countChanges?: boolean;
 }
 
 export interface ReevaluateContactResult {
@@ -78,14 +80,15 @@ export async function reevaluateContact(connection: Connection, input: Reevaluat
 
     await recordMembershipChanges(connection, { workspaceId, contactId, now, reason: input.reason, entered: outcome.entered, exited: outcome.exited });
     // Filed before the state write: a crash in between leaves at worst a stale entry, never a lost due time.
-    if (outcome.nextEvaluationAt !== null) await fileContactForEvaluation(connection, workspaceId, contactId, outcome.nextEvaluationAt);
+    // Unchanged due time: the contact is already in that bucket.
+    if (outcome.nextEvaluationAt !== null && outcome.nextEvaluationAt !== contact.nextEvaluationAt) await fileContactForEvaluation(connection, workspaceId, contactId, outcome.nextEvaluationAt);
     const revFilter = contact.rev === undefined ? { rev: { $exists: false } } : { rev: contact.rev };
     const written = await Contacts.updateOne(
       { _id, ...revFilter },
       { $set: { segments: outcome.segments, nextEvaluationAt: outcome.nextEvaluationAt }, $inc: { rev: 1 } },
     );
     if (written.matchedCount === 1) {
-      await countMembershipChanges(connection, workspaceId, now, outcome.entered, outcome.exited);
+      if (input.countChanges !== false) await countMembershipChanges(connection, workspaceId, now, outcome.entered, outcome.exited);
       return result;
     }
     // Someone (ingestion, another evaluation) wrote in between: evaluate again on what they wrote.
