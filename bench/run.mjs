@@ -1,0 +1,23 @@
+// Runs the benchmarks named on the command line (default: all) inside the stack `npm run bench` started.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { root } from './lib.mjs';
+
+const ALL = {
+  ingest: ['node', [join(root, 'bench/ingest.mjs')]],
+  segments: ['node', [join(root, 'bench/dist/segments.js')]],
+  designer: ['node', [join(root, 'bench/designer.mjs'), '--nodes', '500', '--runs', '3']],
+};
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+let failed = 0;
+for (const name of wanted.length ? wanted : Object.keys(ALL)) {
+  const entry = ALL[name];
+  if (!entry) {
+    console.error(`unknown benchmark '${name}'; choose from ${Object.keys(ALL).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n=== bench: ${name} ===`);
+  const result = spawnSync(entry[0], entry[1], { stdio: 'inherit', cwd: root });
+  if (result.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
