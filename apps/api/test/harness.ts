@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@cairn/config';
@@ -10,6 +11,7 @@ import type { ApiContext } from '../src/context';
 
 export interface RunningApi {
   url: string;
+  app: Express;
   ctx: ApiContext;
   db: Database;
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -48,6 +50,7 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    app,
     ctx,
     db,
     fetch: (path, init) => fetch(url + path, init),

@@ -1,7 +1,7 @@
-import validator from '@rjsf/validator-ajv8';
 import type { RJSFSchema } from '@rjsf/utils';
 import type { ActionCatalogEntry } from '@cairn/core';
 import type { ActionManifest } from '../api/client.js';
+import { schemaErrors } from './forms/json-schema-validator.js';
 
 export type DesignerCatalogEntry = ActionCatalogEntry & { outputLabels: Record<string, string>; manifest: ActionManifest };
 
@@ -17,10 +17,7 @@ export function catalogFromManifests(manifests: ActionManifest[]): DesignerCatal
       category: manifest.category,
       outputLabels: Object.fromEntries(manifest.outputs.map((o) => [o.name, o.label])),
       validateConfig: (config) =>
-        validator.validateFormData(config, manifest.configJsonSchema as RJSFSchema).errors.map((e) => ({
-          path: (e.property ?? '').replace(/^\./, ''),
-          message: e.message ?? 'is invalid',
-        })),
+        schemaErrors(manifest.configJsonSchema as RJSFSchema, config ?? {}).map((e) => ({ path: e.path.join('.'), message: e.message })),
     });
   }
   return (type: string, version: number) => entries.get(`${type}@${version}`);

@@ -2,7 +2,8 @@ import type { Edge, Node } from '@xyflow/react';
 import type { ActionCatalog, JourneyDefinition, JourneyEdge, JourneyNode, JourneyNodeKind as JourneyKind } from '@cairn/core';
 import { outputsOf } from './definition.js';
 
-export type OutputHandle = { name: string; label: string };
+/** `hint` is the part of a manifest label in parentheses, shown on hover so the canvas stays readable. */
+export type OutputHandle = { name: string; label: string; hint?: string };
 export type JourneyNodeData = { node: JourneyNode; outputs: OutputHandle[] };
 export type JourneyFlowNode = Node<JourneyNodeData, JourneyKind>;
 export type JourneyFlowEdge = Edge<{ outputLabel: string }>;
@@ -26,7 +27,11 @@ export function outputHandles(node: JourneyNode, catalog: ActionCatalog): Output
     }
     if (node.kind === 'action') {
       const entry = catalog(node.action.type, node.action.version) as (LabelledEntry & object) | undefined;
-      label = entry?.outputLabels?.[name];
+      const full = entry?.outputLabels?.[name];
+      // "Skipped (unsubscribed or no address)" → "Skipped", with the reason as a hint.
+      const parts = full?.match(/^(.+?)\s*\((.+)\)$/);
+      if (parts) return { name, label: parts[1]!, hint: parts[2]! };
+      label = full;
     }
     return { name, label: label || humanize(name) };
   });

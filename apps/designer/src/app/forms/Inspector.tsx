@@ -1,6 +1,5 @@
 import Form from '@rjsf/core';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
 import type {
   BranchCondition,
   JourneyNode,
@@ -14,6 +13,7 @@ import { KIND_TITLES } from '../../graph/summary.js';
 import type { DesignerCatalogEntry } from '../catalog.js';
 import { ConditionGroupEditor, SegmentPicker } from './ConditionGroupEditor.js';
 import type { ConditionPickers } from './ConditionGroupEditor.js';
+import { cspSafeValidator } from './json-schema-validator.js';
 import { DurationPicker, Field, FiltersEditor, Select, TextInput } from './inputs.js';
 
 type Props = {
@@ -191,7 +191,7 @@ function KindForm({
           <Form
             schema={actionEntry.manifest.configJsonSchema as RJSFSchema}
             uiSchema={uiSchemaFromHints(actionEntry.manifest.uiHints)}
-            validator={validator}
+            validator={cspSafeValidator}
             formData={node.config}
             liveValidate="onChange"
             showErrorList={false}

@@ -24,6 +24,17 @@ const KIND_ICONS: Record<JourneyKind, string> = {
 };
 export const kindIcon = (kind: JourneyKind) => KIND_ICONS[kind];
 
+// Manifest icon names (lucide-style) → glyphs from the same blocks; unknown names get the generic action glyph.
+const ACTION_ICONS: Record<string, string> = {
+  mail: '✉',
+  webhook: '⇄',
+  'message-square': '▤',
+  'user-pen': '✎',
+  play: '▷',
+  square: '□',
+};
+export const actionIcon = (icon: string | undefined) => (icon !== undefined ? ACTION_ICONS[icon] : undefined) ?? KIND_ICONS.action;
+
 /** The card every kind shares: title, one-line summary, badges, and one labelled handle per output. */
 function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   const view = useContext(EditorViewContext);
@@ -31,6 +42,7 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   const node = data.node;
   const actionTitle = node.kind === 'action' ? view?.actionTitle(node.action.type, node.action.version) : undefined;
   const title = node.kind === 'action' ? (actionTitle ?? node.action.type) : KIND_TITLES[node.kind];
+  const icon = node.kind === 'action' ? actionIcon(view?.actions.find((a) => a.type === node.action.type)?.icon) : KIND_ICONS[node.kind];
   const summary = summarizeNode(node, actionTitle);
   const issues = view?.issuesByNode.get(id) ?? [];
   const stats = view?.stats?.[id];
@@ -44,7 +56,7 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
     >
       {node.kind !== 'trigger' && <Handle type="target" position={Position.Top} id="in" className="handle-in" />}
       <div className="node-head">
-        <span className="node-icon">{KIND_ICONS[node.kind]}</span>
+        <span className="node-icon">{icon}</span>
         <span className="node-title">{title}</span>
         {issues.length > 0 && (
           <span className="badge badge-error" title={issues.map((i) => `${i.path}: ${i.message}`).join('\n')} data-testid={`node-issues-${id}`}>
@@ -72,7 +84,7 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
         <div className="node-outputs">
           {data.outputs.map((output) => (
             <div className="node-output" key={output.name}>
-              <span className="output-label">
+              <span className="output-label" title={output.hint ? `${output.label}: ${output.hint}` : output.label}>
                 {output.label}
                 {stats?.outputs[output.name] !== undefined ? ` · ${stats.outputs[output.name]}` : ''}
               </span>
@@ -94,7 +106,7 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
                 className="handle-out"
                 data-testid={`handle-${id}-${output.name}`}
                 aria-label={`${output.label} output`}
-                title={output.label}
+                title={output.hint ? `${output.label}: ${output.hint}` : output.label}
               />
               {menuFor === output.name && view && (
                 <AddMenu
@@ -124,7 +136,7 @@ function AddMenu({ onPick, actions, testId }: { onPick: (c: StepChoice) => void;
       ))}
       {actions.map((a) => (
         <button key={a.type} data-testid={`${testId}-action-${a.type}`} onClick={() => onPick({ kind: 'action', action: { type: a.type, version: a.version } })}>
-          {KIND_ICONS.action} {a.title}
+          {actionIcon(a.icon)} {a.title}
         </button>
       ))}
     </div>

@@ -23,7 +23,7 @@ import type { ConditionPickers } from '../forms/ConditionGroupEditor.js';
 import { Inspector, SettingsForm } from '../forms/Inspector.js';
 import { EditorViewContext } from '../nodes/context.js';
 import type { EditorView, StepChoice } from '../nodes/context.js';
-import { journeyNodeTypes, kindIcon } from '../nodes/JourneyNodeCard.js';
+import { actionIcon, journeyNodeTypes, kindIcon } from '../nodes/JourneyNodeCard.js';
 import { useApi, useLoad } from '../session.js';
 import { describeError } from '../../api/client.js';
 
@@ -513,14 +513,12 @@ function Palette({ actions, onAdd }: { actions: ActionManifest[]; onAdd: (c: Ste
       <span className="node-icon">{icon}</span> {label}
     </button>
   );
-  const firstAction = actions[0];
   return (
     <aside className="palette">
       <div className="palette-heading">Flow</div>
       {JOURNEY_KINDS.filter((k) => k !== 'trigger' && k !== 'action').map((kind) => item({ kind }, `palette-${kind}`, KIND_TITLES[kind], kindIcon(kind)))}
       <div className="palette-heading">Actions</div>
-      {firstAction && item({ kind: 'action', action: { type: firstAction.type, version: firstAction.version } }, 'palette-action', `Action (${firstAction.title})`, kindIcon('action'))}
-      {actions.map((a) => item({ kind: 'action', action: { type: a.type, version: a.version } }, `palette-action-${a.type}`, a.title, kindIcon('action')))}
+      {actions.map((a) => item({ kind: 'action', action: { type: a.type, version: a.version } }, `palette-action-${a.type}`, a.title, actionIcon(a.icon)))}
       {actions.length === 0 && <p className="muted small">No actions registered.</p>}
     </aside>
   );
