@@ -79,8 +79,12 @@ describe('journey designer', () => {
     await relayout(page);
 
     // the same validator as the API: nothing left to fix, so Publish is enabled
-    await eventually(() => page.getByTestId('journey-problems').count(), (v) => expect(v).toBe(0));
-    expect(await page.locator('[data-testid^="node-issues-"]').count()).toBe(0);
+    // On failure this names each problem the canvas shows, not just how many.
+    const problemsShown = async () => ({
+      summary: await page.getByTestId('journey-problems').count(),
+      nodes: await page.locator('[data-testid^="node-issues-"]').evaluateAll((badges) => badges.map((b) => `${b.getAttribute('data-testid')}: ${b.getAttribute('title')}`)),
+    });
+    await eventually(problemsShown, (v) => expect(v).toEqual({ summary: 0, nodes: [] }));
     await page.getByTestId('publish').click();
     await page.getByTestId('publish-confirm').click();
     await eventually(() => page.getByTestId('publish-result').textContent(), (v) => expect(v).toContain('Published version 1'));
@@ -106,10 +110,15 @@ describe('journey designer', () => {
   it('previews a journey template on a virtual clock and highlights the path taken', async () => {
     const page = browser.page;
     const template = JOURNEY_TEMPLATES.find((t) => t.id === 'streaming-win-back')!;
+    // The segment it starts from exists, so the template opens with nothing to fix.
+    await stack.admin('/api/v1/segments', {
+      body: { id: 'lapsed-viewers', name: 'No viewing in 21 days', definition: { type: 'all', conditions: [{ type: 'event', check: 'notPerformed', event: 'Video Watched', window: { amount: 21, unit: 'days' } }] } },
+    });
     const definition = instantiateTemplate(template, { lapsedSegmentId: 'lapsed-viewers' });
     const created = await stack.admin<{ id: string }>('/api/v1/journeys', { body: { name: 'Win-back preview', definition } });
     await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-wait-watch').waitFor();
+    await eventually(() => page.locator('[data-testid^="node-issues-"]').count(), (v) => expect(v).toBe(0));
 
     await page.getByTestId('simulate').click();
     await page.getByTestId('simulate-events').fill('3 Video Watched');

@@ -16,6 +16,18 @@ describe('toFlow', () => {
     expect(byId['t']?.deletable).toBe(false);
   });
 
+  it('shortens a manifest output label to its words before the parentheses and keeps the rest as a hint', () => {
+    const def = winBackJourney();
+    const labelled = (type: string, version: number) =>
+      type === 'email' ? { ...testCatalog(type, version)!, outputLabels: { sent: 'Sent', bounced: 'Skipped (unsubscribed or no address)' } } : testCatalog(type, version);
+    const { nodes, edges } = toFlow(def, labelled);
+    expect(nodes.find((n) => n.id === 'mail')?.data.outputs).toEqual([
+      { name: 'sent', label: 'Sent' },
+      { name: 'bounced', label: 'Skipped', hint: 'unsubscribed or no address' },
+    ]);
+    expect(edges.filter((e) => e.source === 'mail').map((e) => e.data?.outputLabel)).not.toContain('Skipped (unsubscribed or no address)');
+  });
+
   it('puts the output name on the edge source handle', () => {
     const { edges } = toFlow(winBackJourney(), testCatalog);
     expect(edges.find((e) => e.id === 'e5')).toMatchObject({ source: 'w', sourceHandle: 'timeout', target: 'split' });

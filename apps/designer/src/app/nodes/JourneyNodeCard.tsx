@@ -126,7 +126,7 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   );
 }
 
-function AddMenu({ onPick, actions, testId }: { onPick: (c: StepChoice) => void; actions: { type: string; version: number; title: string }[]; testId: string }) {
+function AddMenu({ onPick, actions, testId }: { onPick: (c: StepChoice) => void; actions: { type: string; version: number; title: string; icon?: string }[]; testId: string }) {
   return (
     <div className="add-menu nodrag nowheel" data-testid={testId} onClick={(e) => e.stopPropagation()}>
       {JOURNEY_KINDS.filter((k) => k !== 'trigger' && k !== 'action').map((kind) => (
