@@ -5,6 +5,7 @@ import { root } from './lib.mjs';
 
 const ALL = {
   ingest: ['node', [join(root, 'bench/ingest.mjs')]],
+  journeys: ['node', [join(root, 'bench/journeys.mjs')]],
   segments: ['node', [join(root, 'bench/dist/segments.js')]],
   designer: ['node', [join(root, 'bench/designer.mjs'), '--nodes', '500', '--runs', '3']],
 };
