@@ -33,13 +33,24 @@ export async function connectDatabase(url: string, dbName: string, options: { se
 async function detectCapabilities(connection: Connection): Promise<DatabaseCapabilities> {
   const db = connection.db;
   if (!db) throw new Error('database connection has no db handle');
-  const info = (await db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdb?: { version?: string } };
-  if (info.ferretdb) {
-    return { engine: 'ferretdb', version: info.ferretdb.version ?? 'unknown', transactions: false, changeStreams: false };
+  const info = (await db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdb?: { version?: string }; ferretdbVersion?: string };
+  // FerretDB announces itself in buildInfo (field names differ across versions) and in getParameter.
+  const ferret = info.ferretdb?.version ?? info.ferretdbVersion ?? (await ferretVersion(db));
+  if (ferret) {
+    return { engine: 'ferretdb', version: ferret, transactions: false, changeStreams: false };
   }
   const hello = (await db.admin().command({ hello: 1 })) as { setName?: string };
   const replicaSet = Boolean(hello.setName);
   return { engine: 'mongodb', version: info.version ?? 'unknown', transactions: replicaSet, changeStreams: replicaSet };
+}
+
+async function ferretVersion(db: NonNullable<Connection['db']>): Promise<string | undefined> {
+  try {
+    const status = (await db.admin().command({ serverStatus: 1 })) as { ferretdb?: { version?: string }; ferretdbVersion?: string };
+    return status.ferretdb?.version ?? status.ferretdbVersion;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when the database answers a ping within the timeout; used by /readyz. */

@@ -2,6 +2,8 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { SEGMENT_TEMPLATES, validateSegmentDefinition } from '@cairn/core';
 import {
+  contactKey,
+  contactModel,
   archiveSegment,
   contactSegmentHistory,
   createSegment,
@@ -173,7 +175,11 @@ export function segmentRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/contacts/:contactId/segments/history', async (req, res) => {
-    res.json(await contactSegmentHistory(connection, workspaceIdOf(res), req.params.contactId));
+    const workspaceId = workspaceIdOf(res);
+    if (!(await contactModel(connection).exists({ _id: contactKey(workspaceId, req.params.contactId) }))) {
+      throw HttpProblem.notFound(`No contact '${req.params.contactId}' in this workspace.`);
+    }
+    res.json(await contactSegmentHistory(connection, workspaceId, req.params.contactId));
   });
 
   return router;
