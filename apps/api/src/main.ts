@@ -20,6 +20,8 @@ async function main() {
   const server = app.listen(config.CAIRN_API_PORT, config.CAIRN_API_HOST, () => {
     logger.info(`api listening on http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}`);
   });
+  // A bulk import streams its body while it is processed; Node's default 5-minute request timeout would cut it.
+  server.requestTimeout = 60 * 60 * 1000;
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {

@@ -47,6 +47,7 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  server.requestTimeout = 0; // as in main.ts: bulk imports stream for longer than Node's 5-minute default
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -13,6 +13,10 @@ import { identityModel } from './models/identity.js';
 import { enqueueJourneyTriggers } from './models/journey-trigger.js';
 import { workspaceModel } from './models/workspace.js';
 import { recordEventSchemas } from './models/event-schema.js';
+import { loadWorkspaceSegments } from './segments/cache.js';
+import { fileContactForEvaluation, fileContactsForEvaluation } from './segments/due.js';
+import { evaluateMemberships, type MembershipOutcome } from './segments/membership.js';
+import { countMembershipChanges, recordMembershipChanges } from './segments/reevaluate.js';
 
 /** How many applied messageIds a contact remembers, so a replayed event is never folded twice. */
 const RECENT_EVENT_IDS = 500;
@@ -198,6 +202,8 @@ async function foldIntoContact(
       await enqueueJourneyTriggers(connection, triggersFor(workspaceId, contactId, toFold));
     }
 
+    // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
+    await fileContactForEvaluation(connection, workspaceId, contactId, now);
     const result = await Contacts.updateOne(
       { _id, rev: doc.rev },
       {
@@ -316,6 +322,7 @@ async function foldBatch(
   byContact: Map<string, FoldCandidate[]>,
   settings: Partial<ProfileSettings>,
   now: number,
+  evaluatedInline: Set<string>,
 ): Promise<Map<string, CairnEvent[]>> {
   const Contacts = contactModel(connection);
   const ids = [...byContact.keys()];
@@ -343,13 +350,17 @@ async function foldBatch(
     for (const d of await Contacts.find({ _id: { $in: missing.map((id) => contactKey(workspaceId, id)) } }).lean()) found.set(d.contactId, d);
   }
 
-  const planned: { contactId: string; doc: ContactDoc; events: CairnEvent[]; profile: ContactProfile }[] = [];
+  // Segments are evaluated on the folded profile and written in the same update: one write per contact.
+  const segments = await loadWorkspaceSegments(connection, workspaceId);
+  const planned: { contactId: string; doc: ContactDoc; events: CairnEvent[]; profile: ContactProfile; outcome: MembershipOutcome }[] = [];
   for (const [contactId, candidates] of byContact) {
     const doc = found.get(contactId);
     if (!doc) continue;
     const events = unapplied(doc, candidates);
     if (events.length === 0) continue;
-    planned.push({ contactId, doc, events, profile: foldEvents(readProfile(doc), events, settings) });
+    const profile = foldEvents(readProfile(doc), events, settings);
+    const outcome = evaluateMemberships({ contactId, profile, current: doc.segments ?? {}, segments: segments.ordered, now, profileSettings: segments.profileSettings });
+    planned.push({ contactId, doc, events, profile, outcome });
   }
   const result = new Map<string, CairnEvent[]>();
   if (planned.length === 0) return result;
@@ -358,6 +369,20 @@ async function foldBatch(
   if (await workspaceHasJourneys(connection, workspaceId)) {
     await enqueueJourneyTriggers(connection, planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events)));
   }
+  // Membership history and segment triggers, then due buckets, before the state (as reevaluateContact does).
+  await Promise.all(
+    planned
+      .filter((p) => p.outcome.entered.length || p.outcome.exited.length)
+      .map((p) => recordMembershipChanges(connection, { workspaceId, contactId: p.contactId, now, reason: 'event', entered: p.outcome.entered, exited: p.outcome.exited })),
+  );
+  await fileContactsForEvaluation(
+    connection,
+    workspaceId,
+    planned.flatMap((p) => {
+      const at = p.outcome.nextEvaluationAt;
+      return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
+    }),
+  );
   await Contacts.bulkWrite(
     planned.map((p) => ({
       updateOne: {
@@ -368,7 +393,8 @@ async function foldBatch(
             traits: encodeDocumentKeys(p.profile.traits),
             recentEventIds: [...p.doc.recentEventIds, ...p.events.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
             rev: p.doc.rev + 1,
-            nextEvaluationAt: now,
+            segments: p.outcome.segments,
+            nextEvaluationAt: p.outcome.nextEvaluationAt,
             updatedAt: new Date(now),
           },
         },
@@ -384,6 +410,8 @@ async function foldBatch(
     const last = p.events[p.events.length - 1]?.messageId;
     if (now_ && now_.rev === p.doc.rev + 1 && last !== undefined && now_.recentEventIds.includes(last)) {
       result.set(p.contactId, p.events);
+      evaluatedInline.add(p.contactId);
+      await countMembershipChanges(connection, workspaceId, now, p.outcome.entered, p.outcome.exited);
     } else {
       // Lost a race with another writer: redo this contact on the careful path.
       const applied = await foldIntoContact(connection, workspaceId, p.contactId, byContact.get(p.contactId) ?? [], settings, now);
@@ -438,7 +466,8 @@ export async function ingestEvents(
   });
   if (staleMarkers.length) await pendingFoldModel(connection).deleteMany({ _id: { $in: staleMarkers } });
 
-  const folds = await foldBatch(connection, workspaceId, byContact, settings, now);
+  const evaluatedInline = new Set<string>();
+  const folds = await foldBatch(connection, workspaceId, byContact, settings, now, evaluatedInline);
   await pendingFoldModel(connection).deleteMany({ _id: { $in: markerDocs.map((m) => m._id) } });
   const changed = [...folds.keys()];
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
@@ -446,9 +475,11 @@ export async function ingestEvents(
   for (const [from, into] of resolver.merges) {
     if (await mergeContacts(connection, workspaceId, from, into, settings, now)) {
       if (!changed.includes(into)) changed.push(into);
+      evaluatedInline.delete(into);
     }
   }
-  await runPerContact(changed.map((id) => [id, null]), 4, async (contactId) => {
+  const toEvaluate = changed.filter((id) => !evaluatedInline.has(id));
+  await runPerContact(toEvaluate.map((id) => [id, null]), 4, async (contactId) => {
     for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
   });
   const stored = eventIsNew.filter(Boolean).length;

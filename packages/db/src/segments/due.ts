@@ -31,6 +31,26 @@ export async function fileContactForEvaluation(connection: Connection, workspace
   );
 }
 
+/** Files many contacts at once: one upsert per due bucket instead of one per contact. */
+export async function fileContactsForEvaluation(connection: Connection, workspaceId: string, entries: { contactId: string; at: number }[]): Promise<void> {
+  const byBucket = new Map<number, string[]>();
+  for (const { contactId, at } of entries) {
+    const start = dueBucketStart(at);
+    byBucket.set(start, [...(byBucket.get(start) ?? []), contactId]);
+  }
+  await Promise.all(
+    [...byBucket].map(([bucketStart, contactIds]) =>
+      upsertRacing(() =>
+        segmentDueBucketModel(connection).updateOne(
+          { _id: dueBucketKey(workspaceId, bucketStart) },
+          { $addToSet: { contactIds: { $each: contactIds } }, $setOnInsert: { workspaceId, bucketStart } },
+          { upsert: true },
+        ),
+      ),
+    ),
+  );
+}
+
 export interface SweepResult {
   workspaces: number;
   bucketsRead: number;

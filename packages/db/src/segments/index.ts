@@ -2,7 +2,7 @@ export * from './models.js';
 export { loadWorkspaceSegments, invalidateSegmentCache, SEGMENT_CACHE_MS, type ActiveSegment, type WorkspaceSegments } from './cache.js';
 export { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './membership.js';
 export { reevaluateContact, type ReevaluateContactInput, type ReevaluateContactResult } from './reevaluate.js';
-export { sweepDueContacts, fileContactForEvaluation, dueBucketKey, dueBucketStart, DUE_BUCKET_MS, type SweepOptions, type SweepResult } from './due.js';
+export { sweepDueContacts, fileContactForEvaluation, fileContactsForEvaluation, dueBucketKey, dueBucketStart, DUE_BUCKET_MS, type SweepOptions, type SweepResult } from './due.js';
 export { segmentBackfillWorkflowId, backfillSegmentPage, finishSegmentBackfill, failSegmentBackfill, countSegmentMembers, type BackfillPageInput, type BackfillPageResult } from './backfill.js';
 export {
   SegmentProblem,

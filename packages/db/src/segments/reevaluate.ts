@@ -96,7 +96,7 @@ export async function reevaluateContact(connection: Connection, input: Reevaluat
   throw new Error(`contact ${contactId} in workspace ${workspaceId} kept changing during segment evaluation (${MAX_ATTEMPTS} attempts); retry later`);
 }
 
-async function recordMembershipChanges(
+export async function recordMembershipChanges(
   connection: Connection,
   input: { workspaceId: string; contactId: string; now: number; reason: string; entered: MembershipChange[]; exited: MembershipChange[] },
 ): Promise<void> {
@@ -137,7 +137,7 @@ async function recordMembershipChanges(
 }
 
 /** Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. */
-async function countMembershipChanges(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
+export async function countMembershipChanges(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
   const day = utcDayKey(now);
   const deltas = [...entered.map((c) => ({ segmentId: c.segmentId, delta: 1 })), ...exited.map((c) => ({ segmentId: c.segmentId, delta: -1 }))];
   for (const { segmentId, delta } of deltas) {
