@@ -45,11 +45,13 @@ async function main() {
   const ws = await createWorkspace(db.connection, { name: 'bench', slug: `bench-j-${Date.now()}` });
   const now = Date.now();
   const identifies = Array.from({ length: CONTACTS * 2 }, (_, i) => normalizeEvent({ type: 'identify', userId: `c${i}`, messageId: `id-${i}`, traits: { email: `c${i}@example.com` } }, { receivedAt: now, now }).event);
+  console.log(`creating ${identifies.length} contacts ...`);
   for (let i = 0; i < identifies.length; i += 500) await ingestEvents(db.connection, ws.workspace._id, identifies.slice(i, i + 500), { now });
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { MONGO_DB: dbName, TEMPORAL_TASK_QUEUE: taskQueue, CAIRN_API_PORT: String(port), CAIRN_SECRET_KEY: 'bench-secret-bench-secret-bench-secret!!' };
+  console.log('starting the worker and the API ...');
   const worker = await startApp('worker', env, async () => true);
   const api = await startApp('api', env, async () => (await fetch(`${url}/readyz`)).ok);
   const admin = (path, body) =>
@@ -74,6 +76,7 @@ async function main() {
     const published = await admin(`/api/v1/journeys/${created.id}/publish`, {});
     if (!published.ok) throw new Error(`publish failed: ${await published.text()}`);
 
+    console.log('journey published; enrolling ...');
     await new Promise((r) => setTimeout(r, 3000)); // let the worker settle before measuring memory
     const rssBefore = rssMiB(worker.pid);
     let started = performance.now();
@@ -83,6 +86,7 @@ async function main() {
     });
     const cairnMs = performance.now() - started;
 
+    console.log('raw workflow starts ...');
     started = performance.now();
     const rawLatencies = await pool(CONTACTS, (i) =>
       client.workflow.start('stackProbeWorkflow', { taskQueue, workflowId: `raw-${taskQueue}-${i}`, args: [{ sleepMs: 86_400_000 }] }),

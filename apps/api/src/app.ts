@@ -11,6 +11,7 @@ import { managementRoutes } from './routes/management.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { inAppRoutes } from './routes/in-app.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { docsRoutes } from './routes/docs.js';
 
 export function designerDir(configured?: string): string | undefined {
   const dir = configured ? resolve(configured) : join(__dirname, '..', '..', 'designer', 'dist');
@@ -48,6 +49,7 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   app.use(healthRoutes(ctx));
+  app.use(docsRoutes());
   app.use(ingestRoutes(ctx));
   app.use('/t', trackingRoutes(ctx));
   app.use('/v1/in-app', inAppRoutes(ctx));

@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
         }
         return 0;
       }
-      const contacts = Number(flag(args, 'contacts') ?? 400);
+      const contacts = Number(flag(args, 'contacts') ?? 150);
       const seed = Number(flag(args, 'seed') ?? 42);
       const created = await createWorkspace(db.connection, { name: 'Demo coffee store', slug: 'demo', id: DEMO_WORKSPACE_ID });
       // Segments first, so memberships form as the history streams in, exactly as they would live.

@@ -37,7 +37,8 @@ describe('bulk import', () => {
   it('imports 100k events as NDJSON with progress, and builds the same profiles as live ingestion', async () => {
     const imported = await api.workspace('imported');
     const live = await api.workspace('live');
-    const events = history(2000, 50);
+    // 500 contacts × 200 events: FerretDB's updates scan the collection, so many contacts would make this slow.
+    const events = history(500, 200);
     expect(events).toHaveLength(100_000);
     const body = events.map((e) => JSON.stringify(e)).join('\n') + '\n{"type":"track","event":"No identity"}\nnot json\n';
 
@@ -58,7 +59,7 @@ describe('bulk import', () => {
     expect(done.errors.map((e) => e.row)).toEqual([100_001, 100_002]);
 
     // The same events for a sample of contacts, sent live through /v1/batch to another workspace.
-    const sample = [0, 1, 17, 999, 1998];
+    const sample = [0, 1, 17, 250, 499];
     for (const c of sample) {
       const mine = events.filter((e) => e.userId === `c${c}`);
       expect((await api.ingest(live.writeKey, '/v1/batch', { batch: mine })).status).toBe(200);
@@ -68,8 +69,8 @@ describe('bulk import', () => {
           return doc ? readProfile(doc) : undefined;
         }),
       );
-      expect(a?.eventCount).toBe(50);
-      expect(a?.purchases.orderCount).toBe(4);
+      expect(a?.eventCount).toBe(200);
+      expect(a?.purchases.orderCount).toBe(19);
       expect(a).toEqual(b);
     }
   }, 600_000);

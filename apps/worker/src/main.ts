@@ -6,12 +6,14 @@ import { ConfigError, loadServiceConfig } from '@cairn/config';
 import { bundleCairnWorkflows } from './bundle.js';
 import { connectClientConnection, connectWorkerConnection, ensureSearchAttributes } from './temporal.js';
 import { createSegmentActivities, ensureSegmentSweepSchedule } from './segments/index.js';
+import { createRfmActivities, ensureRfmSchedule, rfmIntervalHours } from './rfm/index.js';
 import { createActionRegistry } from './actions/registry.js';
 import { createJourneyActivities } from './journeys/activities.js';
 import { startJourneyDispatcher } from './journeys/dispatcher.js';
 
 async function main() {
   const config = loadServiceConfig();
+  const rfmEveryHours = rfmIntervalHours();
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } });
   const timeout = config.CAIRN_TEMPORAL_CONNECT_TIMEOUT_SECONDS;
   const clientConnection = await connectClientConnection(config.TEMPORAL_ADDRESS, timeout, (m) => log.warn(m));
@@ -27,13 +29,18 @@ async function main() {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: await bundleCairnWorkflows(),
-    activities: { ...createSegmentActivities(db.connection), ...journeyActivities },
+    activities: { ...createSegmentActivities(db.connection), ...createRfmActivities(db.connection), ...journeyActivities },
   });
   const sweep = await ensureSegmentSweepSchedule(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     intervalSeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS,
   });
   log.info({ sweep, everySeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS }, 'segment sweep schedule ready');
+  const rfm = await ensureRfmSchedule(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    intervalHours: rfmEveryHours,
+  });
+  log.info({ rfm, everyHours: rfmEveryHours }, 'RFM recompute schedule ready');
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker running');
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
   const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });

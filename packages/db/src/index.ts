@@ -74,3 +74,4 @@ export {
   type PublishOutcome,
 } from './journeys.js';
 export { eventSchemaModel, recordEventSchemas, type EventSchemaDoc } from './models/event-schema.js';
+export { recomputeRfm, type RecomputeRfmOptions, type RecomputeRfmReport } from './rfm.js';

@@ -327,7 +327,9 @@ async function foldBatch(
   const Contacts = contactModel(connection);
   const ids = [...byContact.keys()];
   const keys = ids.map((id) => contactKey(workspaceId, id));
-  const found = new Map((await Contacts.find({ _id: { $in: keys } }).lean()).map((d) => [d.contactId, d]));
+  // One _id lookup per contact, in parallel: FerretDB pushes down `_id` equality but scans for `$in`.
+  const byIds = async (wanted: string[]) => (await Promise.all(wanted.map((k) => Contacts.findById(k).lean()))).filter((d): d is NonNullable<typeof d> => d !== null);
+  const found = new Map((await byIds(keys)).map((d) => [d.contactId, d]));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length) {
     await insertNew(
@@ -347,7 +349,7 @@ async function foldBatch(
         subscriptions: {},
       })),
     );
-    for (const d of await Contacts.find({ _id: { $in: missing.map((id) => contactKey(workspaceId, id)) } }).lean()) found.set(d.contactId, d);
+    for (const d of await byIds(missing.map((id) => contactKey(workspaceId, id)))) found.set(d.contactId, d);
   }
 
   // Segments are evaluated on the folded profile and written in the same update: one write per contact.
@@ -402,9 +404,7 @@ async function foldBatch(
     })),
     { ordered: false },
   );
-  const after = new Map(
-    (await Contacts.find({ _id: { $in: planned.map((p) => p.doc._id) } }, { rev: 1, recentEventIds: 1, contactId: 1 }).lean()).map((d) => [d.contactId, d]),
-  );
+  const after = new Map((await byIds(planned.map((p) => p.doc._id))).map((d) => [d.contactId, d]));
   for (const p of planned) {
     const now_ = after.get(p.contactId);
     const last = p.events[p.events.length - 1]?.messageId;

@@ -27,3 +27,4 @@ export type {
   RunJourneyActionResult,
 } from './journey-contract.js';
 export { segmentBackfillWorkflow, segmentSweepWorkflow, type SegmentActivities, type SegmentBackfillInput } from './segments.js';
+export { rfmRecomputeWorkflow, type RfmActivities, type RfmRecomputeResult } from './rfm.js';

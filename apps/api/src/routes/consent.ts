@@ -7,14 +7,14 @@ import { HttpProblem, parseOr400 } from '../http/problem.js';
 
 const state = z.enum(['subscribed', 'unsubscribed'], { error: "must be 'subscribed' or 'unsubscribed'" });
 
-const subscriptionsBody = z
+export const subscriptionsBody = z
   .strictObject(
     { email: state.optional(), sms: state.optional(), push: state.optional(), inApp: state.optional() },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown channel; use email, sms, push or inApp' : 'must be an object such as { "email": "unsubscribed" }') },
   )
   .refine((v) => Object.keys(v).length > 0, { message: 'name at least one channel, e.g. { "email": "unsubscribed" }' });
 
-const deliveriesQuery = z.object({
+export const deliveriesQuery = z.object({
   limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(500, 'must be ≤ 500').optional(),
   before: z.coerce.number({ error: 'must be epoch milliseconds' }).int().optional(),
 });

@@ -16,7 +16,7 @@ import type { ApiContext } from '../context.js';
 import { workspaceIdOf } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
-const ListQuery = z.object({
+export const ListQuery = z.object({
   q: z.string().max(200).optional(),
   cursor: z.string().max(300).optional(),
   limit: z.coerce.number().int().min(1, 'must be ≥ 1').max(200, 'must be ≤ 200').default(50),

@@ -14,8 +14,8 @@ const credentialValues = z
   .refine((v) => Object.keys(v).length <= 50, 'must hold at most 50 values');
 const credentialType = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be a short word such as "smtp", "bearerToken" or "webhookSigning"');
 
-const createBody = z.object({ name: credentialName, type: credentialType, values: credentialValues });
-const replaceBody = z.object({ type: credentialType, values: credentialValues });
+export const createBody = z.object({ name: credentialName, type: credentialType, values: credentialValues });
+export const replaceBody = z.object({ type: credentialType, values: credentialValues });
 
 function present(c: CredentialSummary) {
   return { name: c.name, type: c.type, fields: c.fields, createdAt: c.createdAt, updatedAt: c.updatedAt };

@@ -5,11 +5,11 @@ import type { ApiContext } from '../context.js';
 import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
-const userQuery = z.object({
+export const userQuery = z.object({
   userId: z.string({ error: 'is required: the userId your app sends in identify calls' }).min(1, 'must not be empty').max(500),
   limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(100, 'must be ≤ 100').optional(),
 });
-const ackBody = z.object({ userId: z.string().min(1, 'must not be empty').max(500).optional() });
+export const ackBody = z.object({ userId: z.string().min(1, 'must not be empty').max(500).optional() });
 
 /** Apps call this from browsers on other origins with the write key in a header, never with cookies. */
 function cors(req: Request, res: Response, next: NextFunction) {

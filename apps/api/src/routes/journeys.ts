@@ -31,11 +31,11 @@ import { actionRegistryOf } from './catalog.js';
 const EXPORT_FORMAT = 'cairn.journey/v1';
 
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const CreateBody = z.object({ name, definition: z.unknown() });
-const UpdateBody = z.object({ name: name.optional(), definition: z.unknown() });
-const ValidateBody = z.object({ definition: z.unknown() });
-const EnrollBody = z.object({ contactId: z.string().min(1, 'must name the contact to enrol, e.g. "user-42"') });
-const ImportBody = z.union([
+export const CreateBody = z.object({ name, definition: z.unknown() });
+export const UpdateBody = z.object({ name: name.optional(), definition: z.unknown() });
+export const ValidateBody = z.object({ definition: z.unknown() });
+export const EnrollBody = z.object({ contactId: z.string().min(1, 'must name the contact to enrol, e.g. "user-42"') });
+export const ImportBody = z.union([
   z.object({ format: z.literal(EXPORT_FORMAT), name, definition: z.unknown() }),
   z.object({ name: name.optional(), definition: z.unknown() }),
 ]);

@@ -28,27 +28,27 @@ const definitionField = z.custom<unknown>((v) => v !== undefined, {
   message: 'is required: a condition group such as { "type": "all", "conditions": [ ... ] }',
 });
 
-const CreateBody = z.object({
+export const CreateBody = z.object({
   id: z.string().optional(),
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   description: z.string().max(2000, 'must be at most 2000 characters').optional(),
   definition: definitionField,
 });
 
-const UpdateBody = z.object({
+export const UpdateBody = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   description: z.string().max(2000, 'must be at most 2000 characters').optional(),
   definition: z.unknown().optional(),
 });
 
-const PreviewBody = z.object({ definition: definitionField, sampleSize: z.number().int().min(0).max(100).optional() });
+export const PreviewBody = z.object({ definition: definitionField, sampleSize: z.number().int().min(0).max(100).optional() });
 
-const MembersQuery = z.object({
+export const MembersQuery = z.object({
   cursor: z.string().optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(500, 'must be ≤ 500').optional(),
 });
 
-const HistoryQuery = z.object({ days: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(400, 'must be ≤ 400').optional() });
+export const HistoryQuery = z.object({ days: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(400, 'must be ≤ 400').optional() });
 
 function summary(s: SegmentDoc) {
   return { id: s.segmentId, name: s.name, description: s.description, memberCount: Math.max(0, s.memberCount), version: s.version, backfill: s.backfill };

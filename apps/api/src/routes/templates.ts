@@ -32,15 +32,15 @@ const inAppTemplate = z.object({
   title: liquid('title').max(2000),
   body: liquid('message body'),
 });
-const templateBody = z.discriminatedUnion('channel', [emailTemplate, inAppTemplate], { error: "must be 'email' or 'inApp'" });
-const updateBody = z.intersection(templateBody, z.object({ baseVersion: z.number().int().min(1).optional() }));
+export const templateBody = z.discriminatedUnion('channel', [emailTemplate, inAppTemplate], { error: "must be 'email' or 'inApp'" });
+export const updateBody = z.intersection(templateBody, z.object({ baseVersion: z.number().int().min(1).optional() }));
 
 const sampleContact = z.object({
   id: z.string().min(1).default('sample-contact'),
   traits: z.record(z.string(), z.unknown()).default({}),
   profile: z.record(z.string(), z.unknown()).default({}),
 });
-const previewBody = z
+export const previewBody = z
   .object({
     template: templateBody.optional(),
     templateId: z.string().min(1).optional(),
@@ -51,7 +51,7 @@ const previewBody = z
   .refine((v) => (v.template === undefined) !== (v.templateId === undefined), { message: 'send either template (the content) or templateId (a saved template), not both', path: ['template'] })
   .refine((v) => v.contactId === undefined || v.sampleContact === undefined, { message: 'send either contactId or sampleContact, not both', path: ['contactId'] });
 
-const listQuery = z.object({ channel: z.enum(['email', 'inApp'], { error: "must be 'email' or 'inApp'" }).optional() });
+export const listQuery = z.object({ channel: z.enum(['email', 'inApp'], { error: "must be 'email' or 'inApp'" }).optional() });
 
 // Same engines as the email action: HTML output escapes every {{ }}, subject and text are plain.
 const htmlEngine = createSandboxedLiquid({ escape: 'html' });

@@ -1,0 +1,92 @@
+import { startApi, type RunningApi } from './harness';
+import { routeTable } from './route-table';
+import { documentedRoutes } from '../src/openapi';
+
+interface Doc {
+  openapi: string;
+  paths: Record<string, Record<string, { security: unknown[]; parameters: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>;
+  components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
+}
+
+const toOpenApi = (path: string) => path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+const refName = (ref: string | undefined) => ref?.replace('#/components/schemas/', '') ?? '';
+
+describe('OpenAPI document and docs page', () => {
+  let api: RunningApi;
+  let doc: Doc;
+  beforeAll(async () => {
+    api = await startApi();
+    const res = await api.fetch('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    doc = JSON.parse(await res.text()) as Doc;
+  });
+  afterAll(async () => api.close());
+
+  it('is public, parses as OpenAPI 3.1 and documents every /v1 and /api/v1 route of the route table', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const apiRoutes = routeTable(api.app).filter((r) => r.path.startsWith('/v1/') || r.path.startsWith('/api/v1/'));
+    expect(apiRoutes.length).toBeGreaterThan(30);
+    const missing = apiRoutes.filter((r) => !doc.paths[toOpenApi(r.path)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.path}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('has no stale route docs: every documented route is still served', () => {
+    const served = new Set(routeTable(api.app).map((r) => `${r.method} ${r.path}`));
+    expect(documentedRoutes().filter((key) => !served.has(key))).toEqual([]);
+  });
+
+  it('gives the track body the core schema, which requires event (type comes from the path)', () => {
+    const op = doc.paths['/v1/track']?.post;
+    expect(op?.security).toEqual(expect.arrayContaining([{ writeKey: [] }]));
+    const track = doc.components.schemas[refName(op?.requestBody?.content['application/json']?.schema.$ref)];
+    expect(track?.required).toContain('event');
+    expect(track?.required).not.toContain('type');
+    expect(track?.properties).toHaveProperty('properties');
+  });
+
+  it('documents management routes with bearer auth, path parameters and their zod bodies', () => {
+    const create = doc.paths['/api/v1/segments']?.post;
+    expect(create?.security).toEqual([{ adminKey: [] }]);
+    const body = doc.components.schemas[refName(create?.requestBody?.content['application/json']?.schema.$ref)];
+    expect(body?.required).toEqual(expect.arrayContaining(['name', 'definition']));
+    expect(body?.properties?.definition).toEqual({ $ref: '#/components/schemas/SegmentDefinition' });
+
+    const why = doc.paths['/api/v1/segments/{id}/why/{contactId}']?.get;
+    expect(why?.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['id', 'contactId']);
+    expect(doc.paths['/api/v1/contacts']?.get?.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['q', 'limit', 'cursor']));
+    expect(doc.paths['/api/v1/journeys']?.post?.requestBody).toBeDefined();
+    expect(doc.paths['/api/v1/credentials']?.post?.requestBody).toBeDefined();
+    expect(doc.paths['/api/v1/templates']?.post?.requestBody).toBeDefined();
+  });
+
+  it('points every error response at the shared Problem schema, and every $ref resolves', () => {
+    expect(doc.components.schemas.Problem?.required).toEqual(expect.arrayContaining(['type', 'title', 'status']));
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          expect({ at: `${method} ${path} ${status}`, ref: response.content?.['application/problem+json']?.schema.$ref }).toEqual({
+            at: `${method} ${path} ${status}`,
+            ref: '#/components/schemas/Problem',
+          });
+        }
+      }
+    }
+    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]*"/g) ?? [];
+    const dangling = [...new Set(refs)].map((r) => r.slice(8, -1)).filter((r) => !doc.components.schemas[refName(r)]);
+    expect(dangling).toEqual([]);
+  });
+
+  it('serves /docs as server-rendered HTML listing the routes, without scripts', async () => {
+    const res = await api.fetch('/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toContain('/v1/track');
+    expect(html).toContain('/api/v1/segments/{id}/members');
+    expect(html).not.toMatch(/<script/i);
+    // Schema text is escaped: JSON quotes never appear raw inside <pre>.
+    expect(html).toContain('&quot;event&quot;');
+  });
+});
