@@ -34,6 +34,8 @@ async function waitForReady(url, child, timeoutMs) {
   throw new Error(`the API did not become ready within ${timeoutMs / 1000}s`);
 }
 
+let runningStack;
+
 async function main() {
   ensureDependencies();
   log('building ...');
@@ -42,15 +44,18 @@ async function main() {
   const { startStack, cairnHome } = require('./packages/dev-stack/dist/index.js');
   const home = cairnHome();
   const stack = await startStack({ instance: 'dev', fresh, log: (line) => log(line) });
+  runningStack = stack;
   const env = { ...stack.env, CAIRN_SECRET_KEY: secretKey(home), CAIRN_API_PORT: port, NODE_ENV: 'development' };
   env.CAIRN_PUBLIC_URL = process.env.CAIRN_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
 
   const children = [];
+  let demo;
   let stopping = false;
   const stopAll = async (code = 0) => {
     if (stopping) return;
     stopping = true;
     log('stopping ...');
+    if (demo && demo.exitCode === null) demo.kill('SIGTERM');
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((r) => child.once('exit', r)))));
     await stack.stop();
@@ -59,17 +64,19 @@ async function main() {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
 
-  if (existsSync(join(root, 'apps/api/dist/cli.js'))) {
-    log('preparing the demo workspace (first run: generates a seeded store history) ...');
-    runSync('node', ['apps/api/dist/cli.js', 'demo', '--keys-file', join(home, 'demo-keys.json')], { env: { ...process.env, ...env } });
-  }
+  // The demo store loads beside the API (first run only), so the designer is usable while history streams in.
+  demo = spawnChild('demo', 'node', ['apps/api/dist/cli.js', 'demo', '--keys-file', join(home, 'demo-keys.json')], env);
   const worker = spawnChild('worker', 'node', ['apps/worker/dist/main.js'], env);
   const api = spawnChild('api', 'node', ['apps/api/dist/main.js'], env);
   children.push(worker, api);
   for (const child of children) child.on('exit', (code) => { if (!stopping) { log(`a process exited (code ${code}); stopping everything`); void stopAll(1); } });
+  demo.on('exit', (code) => { if (code) log(`the demo data loader exited with ${code} (the product keeps running; see its output above)`); });
+  process.on('exit', () => { if (demo.exitCode === null) demo.kill('SIGTERM'); });
 
   const url = `http://127.0.0.1:${port}`;
   await waitForReady(url, api, 120_000);
+  const keysFile = join(home, 'demo-keys.json');
+  const keys = existsSync(keysFile) ? JSON.parse(readFileSync(keysFile, 'utf8')) : undefined;
   log('Cairn is running:');
   console.log(`
   Designer      ${url}/
@@ -78,11 +85,16 @@ async function main() {
   Readiness     ${url}/readyz
   Temporal UI   ${stack.temporalUiUrl ?? '(external Temporal)'}
   MongoDB       ${stack.mongoUrl}
-
+${keys ? `
+  Demo workspace ${keys.workspaceId}: sign in to the designer with the admin key
+    admin key   ${keys.adminKey}
+    write key   ${keys.writeKey}
+` : ''}
   Press Ctrl-C to stop.`);
 }
 
 main().catch(async (error) => {
   console.error(`\n[cairn] npm start failed: ${error.message}`);
+  await runningStack?.stop().catch(() => undefined);
   process.exit(error.exitCode ?? 1);
 });

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { normalizeEvent, SEGMENT_TEMPLATES, type CairnEvent } from '@cairn/core';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
-import { connectDatabase, createSegment, createWorkspace, ingestEvents, syncIndexes, workspaceModel } from '@cairn/db';
+import type { Connection } from 'mongoose';
+import { connectDatabase, createApiKey, createSegment, createWorkspace, ingestEvents, syncIndexes, workspaceModel } from '@cairn/db';
 import { demoSummary, formatDemoSummary, generateDemoStore } from '@cairn/demo';
 
 const USAGE = `cairn: workspace and data commands
@@ -46,6 +47,18 @@ async function main(argv: string[]): Promise<number> {
       const args = [sub, ...rest].filter((a): a is string => a !== undefined);
       const keysFile = flag(args, 'keys-file');
       const existing = await workspaceModel(db.connection).findById(DEMO_WORKSPACE_ID).lean();
+      if (existing && keysFile && (!existsSync(keysFile) || !(JSON.parse(readFileSync(keysFile, 'utf8')) as { loaded?: boolean }).loaded)) {
+        // A previous load was interrupted: mint keys if they were never saved, then load again (messageIds dedupe).
+        const saved = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as { writeKey: string; adminKey: string }) : undefined;
+        const writeKey = saved?.writeKey ?? (await createApiKey(db.connection, DEMO_WORKSPACE_ID, 'write', 'Demo write key'));
+        const adminKey = saved?.adminKey ?? (await createApiKey(db.connection, DEMO_WORKSPACE_ID, 'admin', 'Demo admin key'));
+        mkdirSync(dirname(keysFile), { recursive: true });
+        writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey, adminKey, loaded: false }, null, 2), { mode: 0o600 });
+        console.log(`demo workspace ${DEMO_WORKSPACE_ID}: resuming an interrupted load\n  write key  ${writeKey}\n  admin key  ${adminKey}`);
+        await loadDemoEvents(db.connection, Number(flag(args, 'contacts') ?? 150), Number(flag(args, 'seed') ?? 42));
+        writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey, adminKey, loaded: true }, null, 2), { mode: 0o600 });
+        return 0;
+      }
       if (existing) {
         if (keysFile && existsSync(keysFile)) {
           const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as { writeKey: string; adminKey: string };
@@ -67,30 +80,13 @@ async function main(argv: string[]): Promise<number> {
           definition: template.definition,
         });
       }
-      const now = Date.now();
-      const store = generateDemoStore({ seed, contacts, now });
-      console.log(formatDemoSummary(demoSummary(store)));
-      const started = Date.now();
-      let chunk: CairnEvent[] = [];
-      let done = 0;
-      for (const payload of store.events) {
-        const result = normalizeEvent(payload, { receivedAt: now, now });
-        if (!result.ok) throw new Error(`demo event ${payload.messageId} is invalid: ${JSON.stringify(result.errors)}`);
-        chunk.push(result.event);
-        if (chunk.length === 1000) {
-          await ingestEvents(db.connection, DEMO_WORKSPACE_ID, chunk, { now });
-          done += chunk.length;
-          chunk = [];
-          process.stdout.write(`\r  imported ${done}/${store.events.length} events`);
-        }
-      }
-      if (chunk.length) await ingestEvents(db.connection, DEMO_WORKSPACE_ID, chunk, { now });
-      console.log(`\r  imported ${store.events.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (keysFile) {
         mkdirSync(dirname(keysFile), { recursive: true });
         writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey: created.writeKey, adminKey: created.adminKey }, null, 2), { mode: 0o600 });
       }
-      console.log(`demo workspace ${DEMO_WORKSPACE_ID} is ready\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`);
+      console.log(`demo workspace ${DEMO_WORKSPACE_ID} created\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`);
+      await loadDemoEvents(db.connection, contacts, seed);
+      if (keysFile) writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey: created.writeKey, adminKey: created.adminKey, loaded: true }, null, 2), { mode: 0o600 });
       return 0;
     }
     console.error(USAGE);
@@ -98,6 +94,30 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await db.close();
   }
+}
+
+
+/** Streams the seeded demo history through the live ingestion path, in chunks. Safe to repeat: messageIds dedupe. */
+async function loadDemoEvents(connection: Connection, contacts: number, seed: number): Promise<void> {
+  const now = Date.now();
+  const store = generateDemoStore({ seed, contacts, now });
+  console.log(formatDemoSummary(demoSummary(store)));
+  const started = Date.now();
+  let chunk: CairnEvent[] = [];
+  let done = 0;
+  for (const payload of store.events) {
+    const result = normalizeEvent(payload, { receivedAt: now, now });
+    if (!result.ok) throw new Error(`demo event ${payload.messageId} is invalid: ${JSON.stringify(result.errors)}`);
+    chunk.push(result.event);
+    if (chunk.length === 1000) {
+      await ingestEvents(connection, DEMO_WORKSPACE_ID, chunk, { now });
+      done += chunk.length;
+      chunk = [];
+      if (done % 5000 === 0) console.log(`imported ${done}/${store.events.length} events`);
+    }
+  }
+  if (chunk.length) await ingestEvents(connection, DEMO_WORKSPACE_ID, chunk, { now });
+  console.log(`imported ${store.events.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s: the demo store is ready`);
 }
 
 main(process.argv.slice(2)).then(

@@ -199,7 +199,7 @@ describe('a journey run by the workflow takes the path the pure interpreter pred
           until: new Date(startedAt + 400 * DAY),
           actionOutputs,
           catalog,
-          seed: `mutated-${journeyId}`,
+          seed: journeyId,
           evaluateCondition: (group, facts) =>
             evaluateSegment(group, {
               contactId,
@@ -211,8 +211,11 @@ describe('a journey run by the workflow takes the path the pure interpreter pred
 
         expect(outcome.status).toBe('completed');
         expect(run?.status).toBe('completed');
-        if (JSON.stringify(workflowPath) !== JSON.stringify(simulated.path)) {
-          mismatches.push(`${contactId} on ${JSON.stringify(definition)}\n  workflow:  ${workflowPath.join(' → ')}\n  simulated: ${simulated.path.join(' → ')}`);
+        // Node ids alone cannot tell two outputs wired to the same node apart, so compare the outputs taken too.
+        const workflowSteps = (run?.steps ?? []).map((s) => `${s.nodeId}/${s.output}`);
+        const simulatedSteps = simulated.timeline.filter((t) => t.output !== undefined).map((t) => `${t.nodeId}/${t.output}`);
+        if (JSON.stringify(workflowPath) !== JSON.stringify(simulated.path) || JSON.stringify(workflowSteps) !== JSON.stringify(simulatedSteps)) {
+          mismatches.push(`${contactId} on ${JSON.stringify(definition)}\n  workflow:  ${workflowSteps.join(' → ')} ⇒ ${outcome.nodeId}\n  simulated: ${simulatedSteps.join(' → ')} ⇒ ${simulated.state.nodeId}`);
         }
       }
     });
