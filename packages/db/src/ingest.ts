@@ -136,6 +136,24 @@ interface FoldCandidate {
   eligible: boolean;
 }
 
+/** A contact seen for the first time: an empty profile at revision 0. */
+function newContactDoc(workspaceId: string, contactId: string) {
+  return {
+    _id: contactKey(workspaceId, contactId),
+    workspaceId,
+    contactId,
+    anonymous: contactId.startsWith(ANONYMOUS_PREFIX),
+    traits: {},
+    tags: [],
+    profile: toStoredProfile(emptyProfile(contactId)),
+    recentEventIds: [],
+    rev: 0,
+    segments: {},
+    nextEvaluationAt: null,
+    subscriptions: {},
+  };
+}
+
 function toStoredProfile(profile: ContactProfile) {
   return encodeDocumentKeys(profile);
 }
@@ -161,39 +179,11 @@ async function foldIntoContact(
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const doc = await Contacts.findById(_id).lean();
     if (!doc) {
-      const fresh = emptyProfile(contactId);
-      await insertNew(
-        (docs) => Contacts.insertMany(docs),
-        [
-          {
-            _id,
-            workspaceId,
-            contactId,
-            anonymous: contactId.startsWith(ANONYMOUS_PREFIX),
-            traits: {},
-            tags: [],
-            profile: toStoredProfile(fresh),
-            recentEventIds: [],
-            rev: 0,
-            segments: {},
-            nextEvaluationAt: null,
-            subscriptions: {},
-          },
-        ],
-      );
+      await insertNew((docs) => Contacts.insertMany(docs), [newContactDoc(workspaceId, contactId)]);
       continue;
     }
-    const recent = new Set(doc.recentEventIds);
-    const seen = new Set<string>();
-    const toFold: CairnEvent[] = [];
-    for (const candidate of candidates) {
-      const id = candidate.event.messageId;
-      if (!candidate.eligible || recent.has(id) || seen.has(id)) continue;
-      seen.add(id);
-      toFold.push(candidate.event);
-    }
+    const toFold = unapplied(doc, candidates);
     if (toFold.length === 0) return [];
-    toFold.sort((a, b) => a.timestamp - b.timestamp);
     const profile = foldEvents(readProfile(doc), toFold, settings);
 
     // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
@@ -334,20 +324,7 @@ async function foldBatch(
   if (missing.length) {
     await insertNew(
       (docs) => Contacts.insertMany(docs, { ordered: false }),
-      missing.map((contactId) => ({
-        _id: contactKey(workspaceId, contactId),
-        workspaceId,
-        contactId,
-        anonymous: contactId.startsWith(ANONYMOUS_PREFIX),
-        traits: {},
-        tags: [],
-        profile: toStoredProfile(emptyProfile(contactId)),
-        recentEventIds: [],
-        rev: 0,
-        segments: {},
-        nextEvaluationAt: null,
-        subscriptions: {},
-      })),
+      missing.map((contactId) => newContactDoc(workspaceId, contactId)),
     );
     for (const d of await byIds(missing.map((id) => contactKey(workspaceId, id)))) found.set(d.contactId, d);
   }
