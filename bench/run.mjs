@@ -6,7 +6,9 @@ import { root } from './lib.mjs';
 const ALL = {
   ingest: ['node', [join(root, 'bench/ingest.mjs')]],
   journeys: ['node', [join(root, 'bench/journeys.mjs')]],
-  segments: ['node', [join(root, 'bench/dist/segments.js')]],
+  latency: ['node', [join(root, 'bench/latency.mjs')]],
+  memory: ['node', [join(root, 'bench/memory.mjs')]],
+  segments: ['node', [join(root, 'bench/dist/segments.js'), '--contacts', process.env.BENCH_SWEEP_CONTACTS ?? '1000', '--write']],
   designer: ['node', [join(root, 'bench/designer.mjs'), '--nodes', '500', '--runs', '3']],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

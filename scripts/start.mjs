@@ -86,8 +86,8 @@ async function main() {
   Temporal UI   ${stack.temporalUiUrl ?? '(external Temporal)'}
   MongoDB       ${stack.mongoUrl}
 ${keys ? `
-  Demo workspace ${keys.workspaceId}: sign in to the designer with the admin key
-    admin key   ${keys.adminKey}
+  Demo workspace ${keys.workspaceId}: sign in to the designer${keys.user ? ` as ${keys.user.email}` : ' with the admin key'}
+${keys.user ? `    email       ${keys.user.email}\n    password    ${keys.user.password}\n` : ''}    admin key   ${keys.adminKey}   (machines, or "Use an API key" in the designer)
     write key   ${keys.writeKey}
 ` : ''}
   Press Ctrl-C to stop.`);

@@ -12,6 +12,8 @@ import { trackingRoutes } from './routes/tracking.js';
 import { inAppRoutes } from './routes/in-app.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { docsRoutes } from './routes/docs.js';
+import { requireDatabase } from './http/database-gate.js';
+import { rateLimitFor } from './http/rate-limit.js';
 
 export function designerDir(configured?: string): string | undefined {
   const dir = configured ? resolve(configured) : join(__dirname, '..', '..', 'designer', 'dist');
@@ -33,7 +35,7 @@ export function createApp(ctx: ApiContext): Express {
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
       // Keys and cookies never reach the logs.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
     }),
   );
   app.use(
@@ -49,7 +51,13 @@ export function createApp(ctx: ApiContext): Express {
     }),
   );
   app.use(healthRoutes(ctx));
+  // Limits per presented key, counted before the key is verified, so a flood is refused before any database work.
+  const ingestLimit = ctx.config.CAIRN_RATE_LIMIT_INGEST_PER_MINUTE;
+  app.use('/v1', rateLimitFor({ name: 'ingestion (/v1)', perMinute: ingestLimit, setting: 'CAIRN_RATE_LIMIT_INGEST_PER_MINUTE', byKey: true, advice: 'send events in batches (POST /v1/batch) or as a bulk import (POST /api/v1/imports)' }));
+  app.use('/t', rateLimitFor({ name: 'tracking links (/t)', perMinute: ingestLimit, setting: 'CAIRN_RATE_LIMIT_INGEST_PER_MINUTE', byKey: false, advice: 'slow down' }));
+  app.use('/api/v1', rateLimitFor({ name: 'the management API (/api/v1)', perMinute: ctx.config.CAIRN_RATE_LIMIT_API_PER_MINUTE, setting: 'CAIRN_RATE_LIMIT_API_PER_MINUTE', byKey: true, advice: 'spread the requests out or use list endpoints with a larger page size' }));
   app.use(docsRoutes());
+  app.use(['/v1', '/api/v1'], requireDatabase(ctx));
   app.use(ingestRoutes(ctx));
   app.use('/t', trackingRoutes(ctx));
   app.use('/v1/in-app', inAppRoutes(ctx));

@@ -4,12 +4,28 @@ import { dirname } from 'node:path';
 import { normalizeEvent, SEGMENT_TEMPLATES, type CairnEvent } from '@cairn/core';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
 import type { Connection } from 'mongoose';
-import { connectDatabase, createApiKey, createSegment, createWorkspace, ingestEvents, syncIndexes, workspaceModel } from '@cairn/db';
+import {
+  connectDatabase,
+  createApiKey,
+  createSegment,
+  createUser,
+  createWorkspace,
+  findUser,
+  generatePassword,
+  ingestEvents,
+  ROLES,
+  syncIndexes,
+  updateUser,
+  workspaceModel,
+  type Role,
+} from '@cairn/db';
 import { demoSummary, formatDemoSummary, generateDemoStore } from '@cairn/demo';
 
 const USAGE = `cairn: workspace and data commands
 
   cairn workspace create --name <name>     create a workspace and print its write and admin keys
+  cairn user add --workspace <id> --email <email> --role <admin|editor|publisher|viewer> [--name N] [--password P]
+                                           add a designer/API user; prints a generated password when none is given
   cairn demo [--contacts N] [--seed S] [--keys-file F] [--quiet-if-exists]
                                            create the demo store workspace (seeded, reproducible)
 
@@ -21,6 +37,22 @@ function flag(args: string[], name: string): string | undefined {
 }
 
 export const DEMO_WORKSPACE_ID = 'ws_demo';
+export const DEMO_USER_EMAIL = 'demo@cairn.local';
+
+type DemoKeys = { workspaceId: string; writeKey: string; adminKey: string; loaded?: boolean; user?: { email: string; password: string } };
+
+/** The demo admin user, created once; its password lives in the keys file beside the demo keys. */
+async function ensureDemoUser(connection: Connection, keysFile: string | undefined): Promise<void> {
+  if (!keysFile || !existsSync(keysFile)) return;
+  const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys;
+  if (keys.user && (await findUser(connection, DEMO_WORKSPACE_ID, keys.user.email))) return;
+  const password = generatePassword();
+  const created = await createUser(connection, DEMO_WORKSPACE_ID, { email: DEMO_USER_EMAIL, name: 'Demo admin', role: 'admin', password });
+  // Made by a run whose keys file was lost: the file is the demo's source of truth, so reset the password.
+  if ('exists' in created) await updateUser(connection, DEMO_WORKSPACE_ID, DEMO_USER_EMAIL, { password });
+  writeFileSync(keysFile, JSON.stringify({ ...keys, user: { email: DEMO_USER_EMAIL, password } }, null, 2), { mode: 0o600 });
+  console.log(`demo user ${DEMO_USER_EMAIL} (admin)\n  password   ${password}`);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
@@ -43,26 +75,55 @@ async function main(argv: string[]): Promise<number> {
       console.log('Keep the admin key secret; it is shown only once.');
       return 0;
     }
+    if (command === 'user' && sub === 'add') {
+      const workspaceId = flag(rest, 'workspace');
+      const email = flag(rest, 'email');
+      const role = flag(rest, 'role') as Role | undefined;
+      if (!workspaceId || !email || !role || !ROLES.includes(role)) {
+        console.error(`cairn user add: --workspace, --email and --role (${ROLES.join(', ')}) are required, e.g. --workspace ws_demo --email ana@example.com --role editor`);
+        return 2;
+      }
+      if (!(await workspaceModel(db.connection).exists({ _id: workspaceId }))) {
+        console.error(`cairn user add: no workspace "${workspaceId}"`);
+        return 2;
+      }
+      const given = flag(rest, 'password');
+      if (given !== undefined && given.length < 12) {
+        console.error('cairn user add: --password must be at least 12 characters (or leave it out to get a generated one)');
+        return 2;
+      }
+      const password = given ?? generatePassword();
+      const created = await createUser(db.connection, workspaceId, { email, name: flag(rest, 'name') ?? email.split('@')[0] ?? email, role, password });
+      if ('exists' in created) {
+        console.error(`cairn user add: ${email} already has an account in ${workspaceId}`);
+        return 1;
+      }
+      console.log(`user ${created.user.email} (${created.user.role}) added to ${workspaceId}`);
+      if (!given) console.log(`  password   ${password}\nShown only once: pass it on safely; it can be changed with PUT /api/v1/users/<email>.`);
+      return 0;
+    }
     if (command === 'demo') {
       const args = [sub, ...rest].filter((a): a is string => a !== undefined);
       const keysFile = flag(args, 'keys-file');
       const existing = await workspaceModel(db.connection).findById(DEMO_WORKSPACE_ID).lean();
       if (existing && keysFile && (!existsSync(keysFile) || !(JSON.parse(readFileSync(keysFile, 'utf8')) as { loaded?: boolean }).loaded)) {
         // A previous load was interrupted: mint keys if they were never saved, then load again (messageIds dedupe).
-        const saved = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as { writeKey: string; adminKey: string }) : undefined;
+        const saved = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys) : undefined;
         const writeKey = saved?.writeKey ?? (await createApiKey(db.connection, DEMO_WORKSPACE_ID, 'write', 'Demo write key'));
         const adminKey = saved?.adminKey ?? (await createApiKey(db.connection, DEMO_WORKSPACE_ID, 'admin', 'Demo admin key'));
         mkdirSync(dirname(keysFile), { recursive: true });
-        writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey, adminKey, loaded: false }, null, 2), { mode: 0o600 });
+        writeFileSync(keysFile, JSON.stringify({ ...saved, workspaceId: DEMO_WORKSPACE_ID, writeKey, adminKey, loaded: false }, null, 2), { mode: 0o600 });
         console.log(`demo workspace ${DEMO_WORKSPACE_ID}: resuming an interrupted load\n  write key  ${writeKey}\n  admin key  ${adminKey}`);
+        await ensureDemoUser(db.connection, keysFile);
         await loadDemoEvents(db.connection, Number(flag(args, 'contacts') ?? 150), Number(flag(args, 'seed') ?? 42));
-        writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey, adminKey, loaded: true }, null, 2), { mode: 0o600 });
+        markLoaded(keysFile);
         return 0;
       }
       if (existing) {
         if (keysFile && existsSync(keysFile)) {
           const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as { writeKey: string; adminKey: string };
           console.log(`demo workspace ${DEMO_WORKSPACE_ID} is ready\n  write key  ${keys.writeKey}\n  admin key  ${keys.adminKey}`);
+          await ensureDemoUser(db.connection, keysFile);
         } else if (!args.includes('--quiet-if-exists')) {
           console.log(`demo workspace ${DEMO_WORKSPACE_ID} already exists (start fresh with npm start -- --fresh)`);
         }
@@ -85,8 +146,9 @@ async function main(argv: string[]): Promise<number> {
         writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey: created.writeKey, adminKey: created.adminKey }, null, 2), { mode: 0o600 });
       }
       console.log(`demo workspace ${DEMO_WORKSPACE_ID} created\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`);
+      await ensureDemoUser(db.connection, keysFile);
       await loadDemoEvents(db.connection, contacts, seed);
-      if (keysFile) writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey: created.writeKey, adminKey: created.adminKey, loaded: true }, null, 2), { mode: 0o600 });
+      if (keysFile) markLoaded(keysFile);
       return 0;
     }
     console.error(USAGE);
@@ -96,6 +158,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+
+/** Marks the demo load finished, keeping the keys and the demo user's password. */
+function markLoaded(keysFile: string): void {
+  const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys;
+  writeFileSync(keysFile, JSON.stringify({ ...keys, loaded: true }, null, 2), { mode: 0o600 });
+}
 
 /** Streams the seeded demo history through the live ingestion path, in chunks. Safe to repeat: messageIds dedupe. */
 async function loadDemoEvents(connection: Connection, contacts: number, seed: number): Promise<void> {

@@ -15,6 +15,7 @@ import { ackBody, userQuery } from './routes/in-app.js';
 import { deliveriesQuery, subscriptionsBody } from './routes/consent.js';
 import { ListQuery as contactListQuery } from './routes/contacts.js';
 import { createBody as credentialCreateBody, replaceBody as credentialReplaceBody } from './routes/credentials.js';
+import { AuditQuery, CreateKeyBody, CreateUserBody, SignInBody, UpdateUserBody } from './routes/access.js';
 import {
   CreateBody as journeyCreateBody,
   EnrollBody as journeyEnrollBody,
@@ -173,6 +174,15 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/v1/credentials': { summary: 'Stores an encrypted credential for actions.', body: { schema: credentialCreateBody, id: 'CredentialCreate' }, status: 201 },
   'PUT /api/v1/credentials/:name': { summary: 'Replaces the values of a credential.', body: { schema: credentialReplaceBody, id: 'CredentialReplace' } },
   'DELETE /api/v1/credentials/:name': { summary: 'Deletes a credential.', status: 204 },
+  'POST /api/v1/sessions': { summary: 'Signs a user in with email and password; the token goes in Authorization: Bearer.', body: { schema: SignInBody, id: 'SignIn' }, status: 201 },
+  'DELETE /api/v1/sessions/current': { summary: 'Signs the current user out.', status: 204 },
+  'GET /api/v1/users': { summary: 'Lists the users of the workspace (admin).' },
+  'POST /api/v1/users': { summary: 'Adds a user with a role; answers a generated password once when none is given (admin).', body: { schema: CreateUserBody, id: 'UserCreate' }, status: 201 },
+  'PUT /api/v1/users/:email': { summary: "Changes a user's name, role or password, or disables them (admin).", body: { schema: UpdateUserBody, id: 'UserUpdate' } },
+  'GET /api/v1/keys': { summary: 'Lists API keys, never their secrets (admin).' },
+  'POST /api/v1/keys': { summary: 'Creates an API key; its full text is answered once (admin).', body: { schema: CreateKeyBody, id: 'KeyCreate' }, status: 201 },
+  'DELETE /api/v1/keys/:id': { summary: 'Revokes an API key (admin).', status: 204 },
+  'GET /api/v1/audit': { summary: 'The audit log: who changed what and when, newest first.', query: AuditQuery },
   'GET /api/v1/segments': { summary: 'Lists segments.' },
   'GET /api/v1/segments/templates': { summary: 'Ready-made segment definitions to start from.' },
   'POST /api/v1/segments/preview': {
@@ -205,6 +215,7 @@ export function documentedRoutes(): string[] {
 const NO_DEPENDENCIES = new Set(['/healthz', '/openapi.json', '/docs']);
 
 function authOf(path: string): Auth {
+  if (path === '/api/v1/sessions') return 'none'; // sign-in itself
   if (path.startsWith('/api/v1/')) return 'adminKey';
   if (path.startsWith('/v1/')) return 'writeKey';
   return 'none';
@@ -330,7 +341,7 @@ export function buildOpenApiDocument(app: Application, info: { version?: string 
     if (doc.body || doc.query || params.length > 0 || route.method !== 'GET') responses['400'] = problemResponse('Invalid input: `errors` names each field and the fix.');
     if (auth !== 'none') {
       responses['401'] = problemResponse('Missing, unknown or revoked key.');
-      if (auth === 'adminKey') responses['403'] = problemResponse('A write key was used where an admin key is required.');
+      if (auth === 'adminKey') responses['403'] = problemResponse("A write key was used where an admin key is required, or the user's role is below the one the route needs.");
     }
     if (params.length > 0) responses['404'] = problemResponse('No such object in this workspace.');
     if (auth === 'writeKey' && route.method === 'POST') responses['413'] = problemResponse('The body is too large.');

@@ -31,7 +31,7 @@ function requireEnv(name: string): string {
 }
 
 /** The real API on a free port, on the real database (a fresh one per call) and the real Temporal. */
-export async function startApi(overrides: { temporalAddress?: string; env?: Record<string, string> } = {}): Promise<RunningApi> {
+export async function startApi(overrides: { temporalAddress?: string; env?: Record<string, string>; logger?: pino.Logger } = {}): Promise<RunningApi> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', ...overrides.env });
   const db = await connectDatabase(requireEnv('MONGO_URL'), `api_${randomBytes(4).toString('hex')}`);
   const connection = Connection.lazy({ address: overrides.temporalAddress ?? requireEnv('TEMPORAL_ADDRESS') });
@@ -40,7 +40,7 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
     config,
     db,
     temporal: { connection, client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: `api-test-${randomBytes(4).toString('hex')}` },
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: overrides.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   };
   await syncIndexes(db.connection);
   const app = createApp(ctx);

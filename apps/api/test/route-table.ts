@@ -1,13 +1,16 @@
 import type { Express } from 'express';
+import type { RoutePolicy } from '../src/http/auth';
 
 export interface RouteEntry {
   method: string;
   path: string;
+  /** The role and effect the route declares with requireRole()/publicRoute(), if any. */
+  policies: RoutePolicy[];
 }
 
 interface Layer {
   rawPath?: string;
-  route?: { path: string; methods: Record<string, boolean> };
+  route?: { path: string; methods: Record<string, boolean>; stack?: { handle: { policy?: RoutePolicy } }[] };
   handle: { stack?: Layer[] };
 }
 
@@ -17,7 +20,8 @@ export function routeTable(app: Express): RouteEntry[] {
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const method of Object.keys(layer.route.methods)) out.push({ method: method.toUpperCase(), path: prefix + layer.route.path });
+        const policies = (layer.route.stack ?? []).map((l) => l.handle.policy).filter((p): p is RoutePolicy => p !== undefined);
+        for (const method of Object.keys(layer.route.methods)) out.push({ method: method.toUpperCase(), path: prefix + layer.route.path, policies });
       } else if (layer.handle.stack) {
         const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
         walk(layer.handle.stack, prefix + mount);

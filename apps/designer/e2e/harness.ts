@@ -198,12 +198,24 @@ export async function openBrowser(errors: string[] = []): Promise<Browser> {
   };
 }
 
-/** Opens the designer and signs in with the workspace's admin key. */
+/** Opens the designer and signs in with the workspace's admin key ("Use an API key"). */
 export async function signIn(page: Page, stack: Stack): Promise<void> {
   await page.goto(`${stack.url}/`);
+  await page.getByTestId('use-api-key').click();
   await page.getByTestId('admin-key').fill(stack.workspace.adminKey);
   await page.getByTestId('sign-in').click();
   await page.getByTestId('nav-journeys').waitFor();
+}
+
+/** Opens the designer signed out and signs in with an email and password, as a person would. */
+export async function signInAsUser(page: Page, stack: Stack, email: string, password: string): Promise<void> {
+  await page.goto(`${stack.url}/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.getByTestId('signin-email').fill(email);
+  await page.getByTestId('signin-password').fill(password);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('signed-in-role').waitFor();
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

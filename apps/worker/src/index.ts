@@ -7,3 +7,4 @@ export { enrollInJourney, type EnrollDeps, type EnrollRequest, type EnrollResult
 export { createRunJourneyAction, type RunActionDeps } from './actions/run-action.js';
 export { createActionServices, applyTraitsUpdate } from './actions/services.js';
 export { createActionRegistry } from './actions/registry.js';
+export { startPendingFoldSweeper, type PendingFoldSweeperOptions } from './pending-folds.js';

@@ -10,6 +10,7 @@ import { createRfmActivities, ensureRfmSchedule, rfmIntervalHours } from './rfm/
 import { createActionRegistry } from './actions/registry.js';
 import { createJourneyActivities } from './journeys/activities.js';
 import { startJourneyDispatcher } from './journeys/dispatcher.js';
+import { startPendingFoldSweeper } from './pending-folds.js';
 
 async function main() {
   const config = loadServiceConfig();
@@ -44,8 +45,10 @@ async function main() {
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker running');
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
   const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });
+  const pendingFolds = startPendingFoldSweeper({ db, log });
   await worker.run();
   await dispatcher.stop();
+  await pendingFolds.stop();
   await connection.close();
   await clientConnection.close();
   await db.close();

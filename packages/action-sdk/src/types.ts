@@ -54,6 +54,17 @@ export interface ActionServices {
   stopJourney(journeyId: string, contactId: string): Promise<void>;
   recordEvent(contactId: string, event: RecordedEvent): Promise<void>;
   isSubscribed(contactId: string, channel: SubscriptionChannel): Promise<boolean>;
+  /**
+   * Stores the step's outcome durably at once, right after a side effect that must not repeat (an email
+   * the SMTP server accepted) and before anything slow: a retry after a crash then answers from this
+   * record instead of doing the effect again. Optional: hosts without it store the outcome when run() returns.
+   */
+  recordOutcome?(outcome: { output: string; result?: unknown }): Promise<void>;
+  /**
+   * Withdraws what recordOutcome stored in this attempt, when the effect turned out not to happen after all
+   * (the SMTP server refused the message after the record was written): the retry then does it again.
+   */
+  clearOutcome?(): Promise<void>;
 }
 
 export interface ActionLogger {

@@ -1,10 +1,10 @@
-import nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 import { PermanentActionError, RetryableActionError, defineAction } from '@cairn/action-sdk';
 import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
 import { escapeAttribute, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html.js';
 import { signTrackingToken, type TrackingTokenPayload } from './tracking.js';
+import { SmtpSendError, sendWithCommitPoint } from './smtp-send.js';
 
 export interface EmailActionOptions {
   smtp: {
@@ -49,26 +49,6 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 export function createEmailAction(options: Lazy<EmailActionOptions>) {
   const htmlEngine = createSandboxedLiquid({ escape: 'html' });
   const textEngine = createSandboxedLiquid({ escape: 'none' });
-  let transport: { key: string; transporter: Transporter } | undefined;
-  const transporterFor = (opts: EmailActionOptions): Transporter => {
-    const key = JSON.stringify(opts.smtp);
-    if (transport?.key !== key) {
-      transport = {
-        key,
-        transporter: nodemailer.createTransport({
-          host: opts.smtp.host,
-          port: opts.smtp.port,
-          secure: opts.smtp.secure ?? false,
-          ignoreTLS: opts.smtp.ignoreTLS ?? false,
-          ...(opts.smtp.auth ? { auth: opts.smtp.auth } : {}),
-          connectionTimeout: 15_000,
-          greetingTimeout: 10_000,
-          socketTimeout: 30_000,
-        }),
-      };
-    }
-    return transport.transporter;
-  };
 
   return defineAction({
     type: 'email',
@@ -129,24 +109,40 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
       const textWithFooter = text.includes(unsubscribeUrl) ? text : `${text}\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
 
       ctx.heartbeat({ step: 'sending', to });
-      let info: { messageId?: string; accepted?: unknown[] };
+      const mail = new MailComposer({
+        from: config.from ?? opts.from,
+        to,
+        ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+        subject,
+        html,
+        text: textWithFooter,
+        messageId: messageIdFor(messageId),
+        headers: {
+          'List-Unsubscribe': `<${unsubscribeUrl}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'X-Cairn-Message-Id': messageId,
+        },
+      }).compile();
+      const envelope = mail.getEnvelope();
+      const raw = await new Promise<Buffer>((resolve, reject) => mail.build((error, message) => (error ? reject(error) : resolve(message))));
+      const sent = { output: 'sent' as const, result: { messageId, to, smtpMessageId: messageIdFor(messageId) } };
+      const { recordOutcome, clearOutcome } = ctx.services;
       try {
-        info = await transporterFor(opts).sendMail({
-          from: config.from ?? opts.from,
-          to,
-          ...(config.replyTo ? { replyTo: config.replyTo } : {}),
-          subject,
-          html,
-          text: textWithFooter,
-          messageId: messageIdFor(messageId),
-          headers: {
-            'List-Unsubscribe': `<${unsubscribeUrl}>`,
-            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-            'X-Cairn-Message-Id': messageId,
+        await sendWithCommitPoint(opts.smtp, {
+          envelope: { from: envelope.from || '', to: envelope.to },
+          raw,
+          // The whole body is in the kernel, only the final "." is missing: store "sent" now, so a crash
+          // from here on is answered from the record instead of sending again (see docs/faults.md).
+          beforeTerminator: async () => {
+            await recordOutcome?.(sent);
           },
         });
       } catch (error) {
-        const code = (error as { responseCode?: number }).responseCode;
+        const failure = error instanceof SmtpSendError ? error : undefined;
+        // The record was stored but the server refused the message or we never saw its answer: withdraw it
+        // so the retry sends (a lost reply can mean a second copy, with the same Message-ID).
+        if (failure?.committed) await clearOutcome?.();
+        const code = failure?.responseCode;
         const message = `email: SMTP ${opts.smtp.host}:${opts.smtp.port} refused the message: ${(error as Error).message}`;
         // 5xx means the server rejected this message for good; anything else (4xx, timeouts, refused connections) may pass later.
         if (typeof code === 'number' && code >= 500) throw new PermanentActionError(message, { cause: error });
@@ -166,7 +162,7 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
         },
       });
       ctx.log.info('email sent', { to, messageId });
-      return { output: 'sent', result: { messageId, to, smtpMessageId: info.messageId ?? null } };
+      return sent;
     },
   });
 }

@@ -18,7 +18,7 @@ export {
 export { signTrackingToken, verifyTrackingToken } from './tracking.js';
 export type { TrackingTokenPayload } from './tracking.js';
 export { whyAddressIsBlocked } from './ssrf.js';
-export { createSandboxedLiquid } from './liquid.js';
+export { createSandboxedLiquid, renderField, MAX_RENDERED_CHARS } from './liquid.js';
 
 export interface BuiltinActionOptions {
   email: EmailActionOptions;

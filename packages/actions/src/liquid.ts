@@ -29,11 +29,19 @@ export function templateScope(ctx: ActionContext, extra: Record<string, unknown>
   };
 }
 
+/** Largest rendered field: far above any real email or webhook body, far below what would hurt the worker or a mailbox. */
+export const MAX_RENDERED_CHARS = 1_000_000;
+
 /** Template mistakes cannot be fixed by retrying, so they fail permanently and name the field. */
 export async function renderField(engine: Liquid, field: string, template: string, scope: Record<string, unknown>): Promise<string> {
+  let rendered: string;
   try {
-    return String(await engine.parseAndRender(template, scope));
+    rendered = String(await engine.parseAndRender(template, scope));
   } catch (error) {
     throw new PermanentActionError(`${field}: template error: ${(error as Error).message}`, { cause: error });
   }
+  if (rendered.length > MAX_RENDERED_CHARS) {
+    throw new PermanentActionError(`${field}: the template renders to ${rendered.length} characters, more than the ${MAX_RENDERED_CHARS} allowed; check its loops`);
+  }
+  return rendered;
 }

@@ -35,6 +35,9 @@ describe('email@1 through a real SMTP server', () => {
   let server: SMTPServer;
   let port: number;
   const inbox: Delivered[] = [];
+  /** Body bytes the server has read for the message in progress (it takes the message only at the final "."). */
+  const receiving = { bytes: 0 };
+  let refuseNext: string | undefined;
   const secret = 'tracking-secret-for-tests-0123456789';
 
   beforeAll(async () => {
@@ -44,8 +47,18 @@ describe('email@1 through a real SMTP server', () => {
       logger: false,
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
+        receiving.bytes = 0;
+        stream.on('data', (c: Buffer) => {
+          chunks.push(c);
+          receiving.bytes += c.length;
+        });
         stream.on('end', () => {
+          if (refuseNext) {
+            const reason = refuseNext;
+            refuseNext = undefined;
+            callback(Object.assign(new Error(reason), { responseCode: 550 }));
+            return;
+          }
           inbox.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
@@ -63,6 +76,7 @@ describe('email@1 through a real SMTP server', () => {
   });
   beforeEach(() => {
     inbox.length = 0;
+    refuseNext = undefined;
   });
 
   const action = () =>
@@ -171,6 +185,64 @@ describe('email@1 through a real SMTP server', () => {
       message: expect.stringMatching(/^html: template error/),
     });
     expect(inbox).toHaveLength(0);
+  });
+
+  const waitFor = async (check: () => boolean, what: string) => {
+    const until = Date.now() + 5_000;
+    while (!check()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+
+  it('stores "sent" when the server holds the whole body but has not taken the message yet', async () => {
+    const services = createFakeServices();
+    const seen: { inboxAtRecord: number; bodyBytesAtRecord: number }[] = [];
+    services.recordOutcome = async (outcome) => {
+      expect(outcome.output).toBe('sent');
+      // The body is in the kernel already, so the server reads it without us writing anything more.
+      await waitFor(() => receiving.bytes > 1_000, 'the body to reach the server');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen.push({ inboxAtRecord: inbox.length, bodyBytesAtRecord: receiving.bytes });
+    };
+    const cleared: number[] = [];
+    services.clearOutcome = async () => void cleared.push(1);
+    const run = await runActionForTest(action(), config, { contact, services });
+    expect(run.output).toBe('sent');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.inboxAtRecord).toBe(0);
+    expect(inbox).toHaveLength(1);
+    // Everything but the terminator had arrived when the record was stored (smtp-server holds back the
+    // last few bytes, which could be the start of the terminator, until it sees what follows).
+    expect(Buffer.byteLength(inbox[0]!.raw, 'latin1') - seen[0]!.bodyBytesAtRecord).toBeLessThanOrEqual(5);
+    expect(cleared).toHaveLength(0);
+  });
+
+  it('sends nothing when the record cannot be stored, so the retry sends it', async () => {
+    const services = createFakeServices();
+    services.recordOutcome = async () => {
+      throw new Error('database unreachable');
+    };
+    await expect(runActionForTest(action(), config, { contact, services })).rejects.toMatchObject({ kind: 'retryable' });
+    // The server got the body without its final "." and discards it when the connection drops.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(inbox).toHaveLength(0);
+    expect(services.events).toHaveLength(0);
+  });
+
+  it('withdraws the record when the server refuses the message after the final "."', async () => {
+    const services = createFakeServices();
+    const calls: string[] = [];
+    services.recordOutcome = async () => void calls.push('record');
+    services.clearOutcome = async () => void calls.push('clear');
+    refuseNext = 'mailbox unavailable';
+    await expect(runActionForTest(action(), config, { contact, services })).rejects.toMatchObject({
+      kind: 'permanent',
+      message: expect.stringContaining('mailbox unavailable'),
+    });
+    expect(calls).toEqual(['record', 'clear']);
+    expect(inbox).toHaveLength(0);
+    expect(services.events).toHaveLength(0);
   });
 
   it('reports an unreachable SMTP server as retryable', async () => {

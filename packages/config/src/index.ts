@@ -32,6 +32,13 @@ const list = z
       .filter(Boolean),
   );
 
+const perMinute = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a number of requests per minute (0 turns the limit off)' })
+    .int('expected a whole number of requests per minute')
+    .min(0, 'expected 0 (off) or more requests per minute')
+    .default(fallback);
+
 const url = (what: string) => z.url({ error: `expected ${what}` });
 
 /**
@@ -76,6 +83,9 @@ export const EnvSchema = z.object({
     .int()
     .min(1)
     .default(60),
+  // Requests per minute per presented key (per client IP when none is sent); 0 turns the limit off.
+  CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: perMinute(6000),
+  CAIRN_RATE_LIMIT_API_PER_MINUTE: perMinute(3000),
   SMTP_HOST: z.string().default('127.0.0.1'),
   SMTP_PORT: port(2525),
   SMTP_SECURE: bool(false),

@@ -31,4 +31,10 @@ describe('loadConfig', () => {
       expect((error as ConfigError).problems.join('\n')).toMatch(/MONGO_URL[\s\S]*TEMPORAL_ADDRESS/);
     }
   });
+
+  it('reads rate limits per minute, with 0 meaning off', () => {
+    expect(loadConfig({}).CAIRN_RATE_LIMIT_INGEST_PER_MINUTE).toBe(6000);
+    expect(loadConfig({ CAIRN_RATE_LIMIT_API_PER_MINUTE: '0' }).CAIRN_RATE_LIMIT_API_PER_MINUTE).toBe(0);
+    expect(() => loadConfig({ CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: '-5' })).toThrow(/CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: expected 0 \(off\) or more/);
+  });
 });

@@ -19,10 +19,17 @@ export async function connectDatabase(url: string, dbName: string, options: { se
   const connection = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+    // No mongoose buffering: while the database is away an operation fails after server selection
+    // (a 503 from the API, a retry in the worker) instead of waiting in a queue, some without a timeout.
+    bufferCommands: false,
+    // The monitor notices an outage (and the recovery) within 2 s; the API's database gate reads it.
+    heartbeatFrequencyMS: 2_000,
     autoIndex: false,
+    monitorCommands: process.env.CAIRN_MONITOR_COMMANDS === "1",
   });
   await connection.asPromise();
   const capabilities = await detectCapabilities(connection);
+  rememberCapabilities(connection, capabilities);
   return {
     connection,
     capabilities,
@@ -68,4 +75,106 @@ export async function pingDatabase(db: Database, timeoutMs = 2000): Promise<bool
 /** Duplicate-key errors from MongoDB and FerretDB alike. */
 export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+}
+
+const capabilitiesByConnection = new WeakMap<Connection, DatabaseCapabilities>();
+
+/** What the database behind a connection opened by connectDatabase can do (undefined for other connections). */
+export function capabilitiesOf(connection: Connection): DatabaseCapabilities | undefined {
+  return capabilitiesByConnection.get(connection);
+}
+
+/** Records capabilities for a connection opened elsewhere (tests, tools that build their own connection). */
+export function rememberCapabilities(connection: Connection, capabilities: DatabaseCapabilities): void {
+  capabilitiesByConnection.set(connection, capabilities);
+}
+
+const lockTails = new Map<string, Promise<void>>();
+
+function acquireLock(key: string): Promise<() => void> {
+  const previous = lockTails.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = previous.then(() => mine);
+  lockTails.set(key, tail);
+  return previous.then(() => () => {
+    release();
+    if (lockTails.get(key) === tail) lockTails.delete(key);
+  });
+}
+
+/**
+ * Runs `work` while this process holds the locks of every key (taken in sorted order, so two callers
+ * with overlapping keys cannot deadlock). Read-modify-write of one document is then never interleaved
+ * within a process; across processes the guarded write below still decides.
+ */
+export async function withDocumentLocks<T>(keys: string[], work: () => Promise<T>): Promise<T> {
+  const releases: (() => void)[] = [];
+  try {
+    for (const key of [...new Set(keys)].sort()) releases.push(await acquireLock(key));
+    return await work();
+  } finally {
+    for (const release of releases) release();
+  }
+}
+
+/** A guard on a document read earlier: dotted path → the value it had, or `{ $exists: false }`. */
+export type WriteGuard = Record<string, unknown>;
+
+function valueAt(doc: unknown, path: string): unknown {
+  let node = doc;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+function guardHolds(doc: unknown, guard: WriteGuard): boolean {
+  return Object.entries(guard).every(([path, expected]) => {
+    const actual = valueAt(doc, path);
+    if (expected !== null && typeof expected === 'object' && '$exists' in expected) return (actual !== undefined) === Boolean((expected as { $exists: unknown }).$exists);
+    return actual === expected;
+  });
+}
+
+export interface WriteOutcome {
+  matchedCount: number;
+  modifiedCount: number;
+  upsertedCount: number;
+}
+
+const NOT_WRITTEN: WriteOutcome = { matchedCount: 0, modifiedCount: 0, upsertedCount: 0 };
+
+interface GuardedModel {
+  updateOne(filter: object, update: object, options?: object): PromiseLike<WriteOutcome>;
+  findById(id: string, projection?: object): { lean(): PromiseLike<unknown> };
+}
+
+/**
+ * Updates the document `_id` only if it still matches `guard` (optimistic concurrency); a guard that
+ * no longer holds answers matchedCount 0. On MongoDB the guard is part of the filter, which is atomic. FerretDB v1 pushes down only a
+ * filter that is a lone `_id` equality: any other field makes every update scan the whole collection,
+ * and its updates are read-modify-write without a lock in any case. There the guard is checked by an
+ * `_id` read right before an `_id`-only write; callers hold withDocumentLocks around their
+ * read-modify-write, so within a process nothing interleaves, and across processes the window is the
+ * few milliseconds between that read and the write (decision 007).
+ */
+export async function updateIfUnchanged(
+  connection: Connection,
+  model: GuardedModel,
+  _id: string,
+  guard: WriteGuard,
+  update: object,
+  options: { upsert?: boolean; timestamps?: boolean } = {},
+): Promise<WriteOutcome> {
+  if (capabilitiesOf(connection)?.engine !== 'ferretdb') return model.updateOne({ _id, ...guard }, update, options);
+  const projection = Object.fromEntries(Object.keys(guard).map((path) => [path, 1]));
+  const current = await model.findById(_id, projection).lean();
+  if (current === null || current === undefined) {
+    if (!options.upsert || !guardHolds({}, guard)) return NOT_WRITTEN;
+  } else if (!guardHolds(current, guard)) {
+    return NOT_WRITTEN;
+  }
+  return model.updateOne({ _id }, update, options);
 }

@@ -1,4 +1,4 @@
-export { connectDatabase, pingDatabase, isDuplicateKeyError, type Database, type DatabaseCapabilities } from './connection.js';
+export { connectDatabase, pingDatabase, isDuplicateKeyError, capabilitiesOf, rememberCapabilities, withDocumentLocks, updateIfUnchanged, type Database, type DatabaseCapabilities, type WriteGuard } from './connection.js';
 export { syncIndexes } from './indexes.js';
 export { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
 export { contactModel, contactKey, type ContactDoc, type SegmentMembershipState } from './models/contact.js';
@@ -16,6 +16,10 @@ export { identityModel, type IdentityDoc } from './models/identity.js';
 export { encodeDocumentKeys, decodeDocumentKeys } from './keys.js';
 export {
   ingestEvents,
+  storeEvents,
+  foldStoredEvents,
+  combineStored,
+  type StoredEvents,
   foldPendingEvents,
   onContactChanged,
   forgetJourneyInterest,
@@ -75,3 +79,4 @@ export {
 } from './journeys.js';
 export { eventSchemaModel, recordEventSchemas, type EventSchemaDoc } from './models/event-schema.js';
 export { recomputeRfm, type RecomputeRfmOptions, type RecomputeRfmReport } from './rfm.js';
+export * from './access/index.js';

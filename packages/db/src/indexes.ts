@@ -7,6 +7,7 @@ import { workspaceModel } from './models/workspace.js';
 import { credentialModel, deliveryModel, inAppMessageModel, templateModel, templateVersionModel } from './messaging/index.js';
 import { identityModel } from './models/identity.js';
 import { eventSchemaModel } from './models/event-schema.js';
+import { auditEntryModel, sessionModel, userModel } from './access/models.js';
 import { journeyModel, journeyNodeStatsModel, journeyStatsModel, journeyVersionModel } from './models/journey.js';
 import { contactJourneysModel, journeyActionRunModel } from './models/journey-run.js';
 import {
@@ -45,6 +46,9 @@ export const MODEL_FACTORIES: ((connection: Connection) => unknown)[] = [
   contactJourneysModel,
   journeyActionRunModel,
   eventSchemaModel,
+  userModel,
+  sessionModel,
+  auditEntryModel,
 ];
 
 /** Registers every model and creates its declared indexes (autoIndex is off so start-up is explicit). */

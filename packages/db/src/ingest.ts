@@ -6,6 +6,7 @@ import {
   type ContactProfile,
   type ProfileSettings,
 } from '@cairn/core';
+import { capabilitiesOf, updateIfUnchanged, withDocumentLocks } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
@@ -17,6 +18,7 @@ import { loadWorkspaceSegments } from './segments/cache.js';
 import { fileContactForEvaluation, fileContactsForEvaluation } from './segments/due.js';
 import { evaluateMemberships, type MembershipOutcome } from './segments/membership.js';
 import { countMembershipChanges, recordMembershipChanges } from './segments/reevaluate.js';
+import { mapWithLimit } from './segments/limit.js';
 
 /** How many applied messageIds a contact remembers, so a replayed event is never folded twice. */
 const RECENT_EVENT_IDS = 500;
@@ -61,7 +63,9 @@ async function profileSettingsOf(connection: Connection, workspaceId: string): P
 
 function duplicateIndexes(error: unknown): Set<number> | undefined {
   const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
-  if (!writeErrors) return undefined;
+  // A bulk write that failed as a whole (the database went away) carries an empty writeErrors list:
+  // that is not "every document was a duplicate", it is "nothing is known to be written".
+  if (!writeErrors || writeErrors.length === 0) return undefined;
   const duplicates = new Set<number>();
   for (const e of writeErrors) {
     const code = e.code ?? e.err?.code;
@@ -130,7 +134,7 @@ class IdentityResolver {
   }
 }
 
-interface FoldCandidate {
+export interface FoldCandidate {
   event: CairnEvent;
   /** False for a stored duplicate whose fold already completed (no pending marker was left). */
   eligible: boolean;
@@ -173,46 +177,73 @@ async function foldIntoContact(
   candidates: FoldCandidate[],
   settings: Partial<ProfileSettings>,
   now: number,
+  /** Contact ids whose history this fold takes over (a merge); remembered so their events stay findable. */
+  mergedFrom: string[] = [],
 ): Promise<CairnEvent[]> {
   const Contacts = contactModel(connection);
   const _id = contactKey(workspaceId, contactId);
-  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const doc = await Contacts.findById(_id).lean();
-    if (!doc) {
-      await insertNew((docs) => Contacts.insertMany(docs), [newContactDoc(workspaceId, contactId)]);
-      continue;
-    }
-    const toFold = unapplied(doc, candidates);
-    if (toFold.length === 0) return [];
-    const profile = foldEvents(readProfile(doc), toFold, settings);
+  return withDocumentLocks([_id], async () => {
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const doc = await Contacts.findById(_id).lean();
+      if (!doc) {
+        await insertNew((docs) => Contacts.insertMany(docs), [newContactDoc(workspaceId, contactId)]);
+        continue;
+      }
+      const toFold = unapplied(doc, candidates);
+      const newlyMerged = mergedFrom.filter((id) => !(doc.mergedFrom ?? []).includes(id));
+      const alreadyMerged = newlyMerged.length === 0;
+      if (toFold.length === 0 && alreadyMerged) return [];
+      const profile = foldEvents(readProfile(doc), toFold, settings);
 
-    // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
-    // and the trigger ids are deterministic, so nothing is lost and nothing doubles.
-    if (await workspaceHasJourneys(connection, workspaceId)) {
-      await enqueueJourneyTriggers(connection, triggersFor(workspaceId, contactId, toFold));
-    }
+      // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
+      // and the trigger ids are deterministic, so nothing is lost and nothing doubles.
+      if (toFold.length && (await workspaceHasJourneys(connection, workspaceId))) {
+        await enqueueJourneyTriggers(connection, triggersFor(workspaceId, contactId, toFold));
+      }
 
-    // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
-    await fileContactForEvaluation(connection, workspaceId, contactId, now);
-    const result = await Contacts.updateOne(
-      { _id, rev: doc.rev },
-      {
+      // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
+      await fileContactForEvaluation(connection, workspaceId, contactId, now);
+      const result = await updateIfUnchanged(connection, Contacts, _id, { rev: doc.rev }, {
         $set: {
           profile: toStoredProfile(profile),
           traits: encodeDocumentKeys(profile.traits),
           recentEventIds: [...doc.recentEventIds, ...toFold.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
           rev: doc.rev + 1,
+          ...(alreadyMerged ? {} : { mergedFrom: [...(doc.mergedFrom ?? []), ...newlyMerged] }),
           // Segment answers may have changed: the contact is due for evaluation now.
           nextEvaluationAt: now,
           updatedAt: new Date(now),
         },
-      },
-    );
-    if (result.matchedCount === 1) return toFold;
-  }
-  throw new Error(`contact ${contactId}: too many concurrent updates; retry the request`);
+      });
+      if (result.matchedCount === 1) return toFold;
+    }
+    throw new Error(`contact ${contactId}: too many concurrent updates; retry the request`);
+  });
 }
 
+/**
+ * The stored events of a contact. Its applied messageIds are complete while fewer than the remembered
+ * maximum, and then each event is one `_id` read; otherwise (a long history) a query by contact.
+ */
+async function historyOf(connection: Connection, workspaceId: string, contact: Pick<ContactDoc, 'contactId' | 'recentEventIds'>): Promise<CairnEvent[]> {
+  const Events = eventModel(connection);
+  if (contact.recentEventIds.length >= RECENT_EVENT_IDS) {
+    return (await Events.find({ workspaceId, contactId: contact.contactId }).lean()).map((doc) => eventFromDoc(doc));
+  }
+  const docs: EventDoc[] = [];
+  const ids = contact.recentEventIds.map((messageId) => eventKey(workspaceId, messageId));
+  for (let i = 0; i < ids.length; i += 16) {
+    const page = await Promise.all(ids.slice(i, i + 16).map((id) => Events.findById(id).lean()));
+    for (const doc of page) if (doc) docs.push(doc);
+  }
+  return docs.map((doc) => eventFromDoc(doc));
+}
+
+/**
+ * Moves an anonymous (or aliased) contact's history into the identified one. Its events keep their
+ * stored contactId; the survivor lists it in `mergedFrom`, and timelines and deletes read both. (On
+ * FerretDB v1 rewriting them would scan the whole events collection once per merge.)
+ */
 async function mergeContacts(
   connection: Connection,
   workspaceId: string,
@@ -224,8 +255,7 @@ async function mergeContacts(
   const Contacts = contactModel(connection);
   const from = await Contacts.findById(contactKey(workspaceId, fromContactId)).lean();
   if (!from || from.mergedInto) return false;
-  const Events = eventModel(connection);
-  const history = (await Events.find({ workspaceId, contactId: fromContactId }).lean()).map((doc) => eventFromDoc(doc));
+  const history = await historyOf(connection, workspaceId, from);
   await foldIntoContact(
     connection,
     workspaceId,
@@ -233,9 +263,12 @@ async function mergeContacts(
     history.map((event) => ({ event, eligible: true })),
     settings,
     now,
+    [fromContactId, ...(from.mergedFrom ?? [])],
   );
-  await Events.updateMany({ workspaceId, contactId: fromContactId }, { $set: { contactId: intoContactId } });
-  await identityModel(connection).updateMany({ workspaceId, contactId: fromContactId }, { $set: { contactId: intoContactId } });
+  // Identities only ever point at identified contacts, so an anonymous one has none to move.
+  if (!fromContactId.startsWith(ANONYMOUS_PREFIX)) {
+    await identityModel(connection).updateMany({ workspaceId, contactId: fromContactId }, { $set: { contactId: intoContactId } });
+  }
   await Contacts.deleteOne({ _id: from._id });
   return true;
 }
@@ -306,19 +339,21 @@ export function forgetJourneyInterest(workspaceId: string): void {
  * of missing ones, one insert of journey triggers, one bulk of conditional writes. Contacts whose
  * write lost a race fall back to the one-contact path, which retries.
  */
-async function foldBatch(
+async function foldBatchLocked(
   connection: Connection,
   workspaceId: string,
   byContact: Map<string, FoldCandidate[]>,
   settings: Partial<ProfileSettings>,
   now: number,
   evaluatedInline: Set<string>,
+  retry: string[],
 ): Promise<Map<string, CairnEvent[]>> {
   const Contacts = contactModel(connection);
   const ids = [...byContact.keys()];
   const keys = ids.map((id) => contactKey(workspaceId, id));
   // One _id lookup per contact, in parallel: FerretDB pushes down `_id` equality but scans for `$in`.
-  const byIds = async (wanted: string[]) => (await Promise.all(wanted.map((k) => Contacts.findById(k).lean()))).filter((d): d is NonNullable<typeof d> => d !== null);
+  // A bounded number in flight: the server's connection pool is shared with every other request.
+  const byIds = async (wanted: string[]) => (await mapWithLimit(wanted, 16, (k) => Contacts.findById(k).lean())).filter((d): d is NonNullable<typeof d> => d !== null);
   const found = new Map((await byIds(keys)).map((d) => [d.contactId, d]));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length) {
@@ -362,54 +397,102 @@ async function foldBatch(
       return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
     }),
   );
-  await Contacts.bulkWrite(
-    planned.map((p) => ({
-      updateOne: {
-        filter: { _id: p.doc._id, rev: p.doc.rev },
-        update: {
-          $set: {
-            profile: toStoredProfile(p.profile),
-            traits: encodeDocumentKeys(p.profile.traits),
-            recentEventIds: [...p.doc.recentEventIds, ...p.events.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
-            rev: p.doc.rev + 1,
-            segments: p.outcome.segments,
-            nextEvaluationAt: p.outcome.nextEvaluationAt,
-            updatedAt: new Date(now),
-          },
-        },
-      },
-    })),
-    { ordered: false },
-  );
-  const after = new Map((await byIds(planned.map((p) => p.doc._id))).map((d) => [d.contactId, d]));
+  // On FerretDB the filter can only be `_id` (anything more scans the collection): re-read each revision
+  // just before writing, and leave contacts another process changed to the careful path.
+  const ferret = capabilitiesOf(connection)?.engine === 'ferretdb';
+  let unchanged: Set<string> | undefined;
+  if (ferret) {
+    const revs = await mapWithLimit(planned, 16, (p) => Contacts.findById(p.doc._id, { rev: 1 }).lean());
+    unchanged = new Set(planned.filter((p, i) => revs[i]?.rev === p.doc.rev).map((p) => p.doc._id));
+  }
+  const writable = unchanged ? planned.filter((p) => unchanged.has(p.doc._id)) : planned;
+  const writeOf = (p: (typeof planned)[number]) => ({
+    $set: {
+      profile: toStoredProfile(p.profile),
+      traits: encodeDocumentKeys(p.profile.traits),
+      recentEventIds: [...p.doc.recentEventIds, ...p.events.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
+      rev: p.doc.rev + 1,
+      segments: p.outcome.segments,
+      nextEvaluationAt: p.outcome.nextEvaluationAt,
+      updatedAt: new Date(now),
+    },
+  });
+  if (ferret) {
+    // Never one multi-statement update on FerretDB v1 (SQLite): it keeps a pooled connection open per
+    // statement until the command ends, and at 100 statements the server waits for itself forever.
+    // One at a time, as the bulk did inside the server: parallel writes there end in SQLITE_BUSY.
+    for (const p of writable) await Contacts.updateOne({ _id: p.doc._id }, writeOf(p));
+  } else if (writable.length) {
+    await Contacts.bulkWrite(
+      writable.map((p) => ({ updateOne: { filter: { _id: p.doc._id, rev: p.doc.rev }, update: writeOf(p) } })),
+      { ordered: false },
+    );
+  }
+  // MongoDB: a bulk reports how many writes matched, not which, so read back who won. FerretDB: the
+  // revisions were checked just before the `_id`-only writes, under this process's locks.
+  const after = ferret ? undefined : new Map((await byIds(planned.map((p) => p.doc._id))).map((d) => [d.contactId, d]));
   for (const p of planned) {
-    const now_ = after.get(p.contactId);
+    const now_ = after?.get(p.contactId);
     const last = p.events[p.events.length - 1]?.messageId;
-    if (now_ && now_.rev === p.doc.rev + 1 && last !== undefined && now_.recentEventIds.includes(last)) {
+    const won = after ? now_ !== undefined && now_.rev === p.doc.rev + 1 && last !== undefined && now_.recentEventIds.includes(last) : unchanged?.has(p.doc._id) === true;
+    if (won) {
       result.set(p.contactId, p.events);
       evaluatedInline.add(p.contactId);
       await countMembershipChanges(connection, workspaceId, now, p.outcome.entered, p.outcome.exited);
     } else {
-      // Lost a race with another writer: redo this contact on the careful path.
-      const applied = await foldIntoContact(connection, workspaceId, p.contactId, byContact.get(p.contactId) ?? [], settings, now);
-      if (applied.length) result.set(p.contactId, applied);
+      // Lost a race with another writer: redo this contact on the careful path (after the locks go).
+      retry.push(p.contactId);
     }
   }
   return result;
 }
 
 /**
- * Stores events durably (deduplicated by messageId) and folds them into their contacts' profiles,
- * exactly once per event even across retries and crashes. Events must already be normalized.
+ * Folds a whole batch with the batch's contacts locked in this process; contacts that lost a race with
+ * another process are then folded one by one on the careful path.
  */
-export async function ingestEvents(
+async function foldBatch(
   connection: Connection,
   workspaceId: string,
-  events: CairnEvent[],
-  options: IngestOptions = {},
-): Promise<IngestReport> {
+  byContact: Map<string, FoldCandidate[]>,
+  settings: Partial<ProfileSettings>,
+  now: number,
+  evaluatedInline: Set<string>,
+): Promise<Map<string, CairnEvent[]>> {
+  const retry: string[] = [];
+  const keys = [...byContact.keys()].map((id) => contactKey(workspaceId, id));
+  const result = await withDocumentLocks(keys, () => foldBatchLocked(connection, workspaceId, byContact, settings, now, evaluatedInline, retry));
+  for (const contactId of retry) {
+    const applied = await foldIntoContact(connection, workspaceId, contactId, byContact.get(contactId) ?? [], settings, now);
+    if (applied.length) result.set(contactId, applied);
+  }
+  return result;
+}
+
+/**
+ * Events stored durably but not folded yet: what storeEvents hands to foldStoredEvents. Several can be
+ * combined (combineStored) so a bulk import folds each contact once per window, not once per chunk.
+ */
+export interface StoredEvents {
+  workspaceId: string;
+  byContact: Map<string, FoldCandidate[]>;
+  /** Contacts to merge: anonymous (or aliased) contact id → identified contact id, in discovery order. */
+  merges: Map<string, string>;
+  /** Pending-fold markers to clear once folded. */
+  markerIds: string[];
+  stored: number;
+  duplicates: number;
+  /** How many events the candidates hold (the size of the window). */
+  events: number;
+}
+
+/**
+ * Step one of ingestion: resolves identities, leaves a pending-fold marker per event, then stores the
+ * events (deduplicated by messageId). From here on an event is durable: if the process dies before
+ * foldStoredEvents, foldPendingEvents folds it later.
+ */
+export async function storeEvents(connection: Connection, workspaceId: string, events: CairnEvent[], options: IngestOptions = {}): Promise<StoredEvents> {
   const now = options.now ?? Date.now();
-  const settings = await profileSettingsOf(connection, workspaceId);
   const resolver = new IdentityResolver(connection, workspaceId);
   const contactIds: string[] = [];
   for (const event of events) contactIds.push(await resolver.contactOf(event));
@@ -442,14 +525,59 @@ export async function ingestEvents(
     byContact.set(contactIds[i] as string, list);
   });
   if (staleMarkers.length) await pendingFoldModel(connection).deleteMany({ _id: { $in: staleMarkers } });
+  const stored = eventIsNew.filter(Boolean).length;
+  return {
+    workspaceId,
+    byContact,
+    merges: resolver.merges,
+    markerIds: markerDocs.map((m) => m._id),
+    stored,
+    duplicates: events.length - stored,
+    events: events.length,
+  };
+}
 
+/** Adds `next` to `into` (same workspace): candidates per contact append, merges keep their order. */
+export function combineStored(into: StoredEvents, next: StoredEvents): StoredEvents {
+  if (into.workspaceId !== next.workspaceId) throw new Error('combineStored: events of two workspaces');
+  for (const [contactId, list] of next.byContact) into.byContact.set(contactId, [...(into.byContact.get(contactId) ?? []), ...list]);
+  for (const [from, to] of next.merges) {
+    into.merges.delete(from);
+    into.merges.set(from, to);
+  }
+  into.markerIds.push(...next.markerIds);
+  into.stored += next.stored;
+  into.duplicates += next.duplicates;
+  into.events += next.events;
+  return into;
+}
+
+/** How many contacts foldStoredEvents folds in one batch write. */
+const FOLD_PAGE = 200;
+
+/**
+ * Step two: folds stored events into their contacts (with segment evaluation in the same write), runs
+ * the identity merges found while storing, clears the markers, and lets segment listeners see the
+ * contacts that changed.
+ */
+export async function foldStoredEvents(connection: Connection, stored: StoredEvents, options: IngestOptions = {}): Promise<IngestReport> {
+  const now = options.now ?? Date.now();
+  const { workspaceId } = stored;
+  const settings = await profileSettingsOf(connection, workspaceId);
   const evaluatedInline = new Set<string>();
-  const folds = await foldBatch(connection, workspaceId, byContact, settings, now, evaluatedInline);
-  await pendingFoldModel(connection).deleteMany({ _id: { $in: markerDocs.map((m) => m._id) } });
+  const folds = new Map<string, CairnEvent[]>();
+  const entries = [...stored.byContact];
+  for (let i = 0; i < entries.length; i += FOLD_PAGE) {
+    const page = await foldBatch(connection, workspaceId, new Map(entries.slice(i, i + FOLD_PAGE)), settings, now, evaluatedInline);
+    for (const [contactId, list] of page) folds.set(contactId, list);
+  }
+  for (let i = 0; i < stored.markerIds.length; i += 1000) {
+    await pendingFoldModel(connection).deleteMany({ _id: { $in: stored.markerIds.slice(i, i + 1000) } });
+  }
   const changed = [...folds.keys()];
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
 
-  for (const [from, into] of resolver.merges) {
+  for (const [from, into] of stored.merges) {
     if (await mergeContacts(connection, workspaceId, from, into, settings, now)) {
       if (!changed.includes(into)) changed.push(into);
       evaluatedInline.delete(into);
@@ -459,8 +587,21 @@ export async function ingestEvents(
   await runPerContact(toEvaluate.map((id) => [id, null]), 4, async (contactId) => {
     for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
   });
-  const stored = eventIsNew.filter(Boolean).length;
-  return { stored, duplicates: events.length - stored, folded, contacts: changed };
+  return { stored: stored.stored, duplicates: stored.duplicates, folded, contacts: changed };
+}
+
+/**
+ * Stores events durably (deduplicated by messageId) and folds them into their contacts' profiles,
+ * exactly once per event even across retries and crashes. Events must already be normalized.
+ */
+export async function ingestEvents(
+  connection: Connection,
+  workspaceId: string,
+  events: CairnEvent[],
+  options: IngestOptions = {},
+): Promise<IngestReport> {
+  const now = options.now ?? Date.now();
+  return foldStoredEvents(connection, await storeEvents(connection, workspaceId, events, { now }), { now });
 }
 
 /**

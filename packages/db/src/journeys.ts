@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
-import { isDuplicateKeyError } from './connection.js';
+import { isDuplicateKeyError, updateIfUnchanged, withDocumentLocks } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { onEmailEngagement } from './messaging/index.js';
 import {
@@ -298,10 +298,15 @@ export async function reserveEnrollment(
   };
   let written = false;
   try {
-    const result = await contactJourneysModel(connection).updateOne(
-      { _id: cjId, [`${slotField}.enteredAt`]: previous ? previous.enteredAt : { $exists: false } },
-      { $set: { [slotField]: record }, $setOnInsert: { workspaceId, contactId: input.contactId } },
-      { upsert: true },
+    const result = await withDocumentLocks([cjId], () =>
+      updateIfUnchanged(
+        connection,
+        contactJourneysModel(connection),
+        cjId,
+        { [`${slotField}.enteredAt`]: previous ? previous.enteredAt : { $exists: false } },
+        { $set: { [slotField]: record }, $setOnInsert: { workspaceId, contactId: input.contactId } },
+        { upsert: true },
+      ),
     );
     written = result.modifiedCount + result.upsertedCount > 0;
   } catch (error) {
@@ -318,10 +323,14 @@ export async function reserveEnrollment(
 /** Undoes a reservation whose workflow could not be started and will not be retried (e.g. the trigger is dropped). */
 export async function releaseEnrollment(connection: Connection, workspaceId: string, journeyId: string, contactId: string, slot: string, enrolledBy: string) {
   const slotField = `runs.${fieldName(slot)}`;
-  const result = await contactJourneysModel(connection).updateOne(
-    { _id: contactJourneysKey(workspaceId, contactId), [`${slotField}.enrolledBy`]: enrolledBy, [`${slotField}.status`]: 'active' },
+  const cjId = contactJourneysKey(workspaceId, contactId);
+  const result = await withDocumentLocks([cjId], () => updateIfUnchanged(
+    connection,
+    contactJourneysModel(connection),
+    cjId,
+    { [`${slotField}.enrolledBy`]: enrolledBy, [`${slotField}.status`]: 'active' },
     { $set: { [`${slotField}.status`]: 'stopped', [`${slotField}.reason`]: 'notStarted', [`${slotField}.exitedAt`]: new Date().toISOString() } },
-  );
+  ));
   if (result.modifiedCount > 0) await journeyStatsModel(connection).updateOne({ _id: statsKey(workspaceId, journeyId) }, { $inc: { active: -1 } });
 }
 
@@ -393,10 +402,15 @@ export async function applyJourneyProgress(connection: Connection, p: JourneyPro
       enrolledBy: run?.enrolledBy ?? 'unknown',
     };
     try {
-      const result = await model.updateOne(
-        { _id: cjId, [`${slotField}.seq`]: run ? run.seq : { $exists: false } },
-        { $set: { [slotField]: next }, $setOnInsert: { workspaceId: p.workspaceId, contactId: p.contactId } },
-        { upsert: true },
+      const result = await withDocumentLocks([cjId], () =>
+        updateIfUnchanged(
+          connection,
+          model,
+          cjId,
+          { [`${slotField}.seq`]: run ? run.seq : { $exists: false } },
+          { $set: { [slotField]: next }, $setOnInsert: { workspaceId: p.workspaceId, contactId: p.contactId } },
+          { upsert: true },
+        ),
       );
       applied = result.modifiedCount + result.upsertedCount > 0;
     } catch (error) {

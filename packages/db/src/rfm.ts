@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { computeRfmScores, type RfmInput, type RfmScores } from '@cairn/core';
+import { updateIfUnchanged, withDocumentLocks } from './connection.js';
 import { contactKey, contactModel } from './models/contact.js';
 import { readProfile } from './ingest.js';
 import { fileContactsForEvaluation } from './segments/due.js';
@@ -89,10 +90,12 @@ export async function recomputeRfm(connection: Connection, workspaceId: string, 
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const doc = await Contacts.findById(_id, { rev: 1 }).lean();
       if (!doc) return;
-      const revFilter = doc.rev === undefined ? { rev: { $exists: false } } : { rev: doc.rev };
+      const revGuard = doc.rev === undefined ? { rev: { $exists: false } } : { rev: doc.rev };
       // Only profile.rfm is set: an order folded in meanwhile keeps its fold; its effect on the scores
       // shows in the next run, as the quintiles are taken over one consistent scan.
-      const written = await Contacts.updateOne({ _id, ...revFilter }, { $set: { 'profile.rfm': rfm, nextEvaluationAt: now }, $inc: { rev: 1 } });
+      const written = await withDocumentLocks([_id], () =>
+        updateIfUnchanged(connection, Contacts, _id, revGuard, { $set: { 'profile.rfm': rfm, nextEvaluationAt: now }, $inc: { rev: 1 } }),
+      );
       if (written.matchedCount === 1) {
         report.contactsUpdated++;
         return;

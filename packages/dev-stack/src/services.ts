@@ -26,10 +26,18 @@ export async function freePort(preferred?: number): Promise<number> {
 
 export interface ManagedService {
   name: string;
+  /** The current process; `start()` after `stop()` replaces it (and `pid`). */
   pid: number;
   logFile: string;
   child: ChildProcess;
   stop(): Promise<void>;
+  /**
+   * Starts the service again after `stop()` (or a crash) with the same command, ports and data, and
+   * waits until it answers when a readiness check is known. Fault drills use it to take one service away.
+   */
+  start(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
 }
 
 export function isAlive(pid: number): boolean {
@@ -61,29 +69,37 @@ export function startService(options: {
   logDir: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** How `start()` knows the service is back; the first start is awaited by the caller. */
+  ready?: () => Promise<void>;
+  readyTimeoutMs?: number;
 }): ManagedService {
   mkdirSync(options.logDir, { recursive: true });
   mkdirSync(options.runDir, { recursive: true });
   const logFile = join(options.logDir, `${options.name}.log`);
-  const fd = openSync(logFile, 'a');
-  const child = spawn(options.command, options.args, {
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  if (!child.pid) throw new Error(`${options.name}: could not start ${options.command}`);
   const pidFile = join(options.runDir, `${options.name}.json`);
-  writeFileSync(pidFile, JSON.stringify({ pid: child.pid, owner: process.pid, command: options.command }));
+  const spawnChild = (): ChildProcess => {
+    const fd = openSync(logFile, 'a');
+    const child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    if (!child.pid) throw new Error(`${options.name}: could not start ${options.command}`);
+    writeFileSync(pidFile, JSON.stringify({ pid: child.pid, owner: process.pid, command: options.command }));
+    return child;
+  };
+  const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
   let stopping: Promise<void> | undefined;
-  return {
+  const service: ManagedService = {
     name: options.name,
-    pid: child.pid,
+    pid: 0,
     logFile,
-    child,
+    child: spawnChild(),
     stop() {
+      const child = service.child;
       stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
+        if (!exited(child)) {
           child.kill('SIGTERM');
           if (!(await waitForExit(child, 10_000))) {
             child.kill('SIGKILL');
@@ -94,7 +110,24 @@ export function startService(options: {
       })();
       return stopping;
     },
+    async kill() {
+      const child = service.child;
+      if (!exited(child)) {
+        child.kill('SIGKILL');
+        await waitForExit(child, 5_000);
+      }
+    },
+    async start() {
+      if (stopping) await stopping;
+      if (!exited(service.child)) return;
+      stopping = undefined;
+      service.child = spawnChild();
+      service.pid = service.child.pid as number;
+      if (options.ready) await waitUntilReady(service, options.ready, options.readyTimeoutMs ?? 120_000);
+    },
   };
+  service.pid = service.child.pid as number;
+  return service;
 }
 
 /**

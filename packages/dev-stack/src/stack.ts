@@ -96,8 +96,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       const debugPort = await freePort();
       const ferretData = join(dataDir, 'ferretdb');
       mkdirSync(ferretData, { recursive: true });
+      const url = `mongodb://127.0.0.1:${port}/`;
       const service = startService({
         name: 'ferretdb',
+        ready: () => pingMongo(url),
+        readyTimeoutMs,
         command: ferretBin.path,
         args: [
           '--handler=sqlite',
@@ -112,8 +115,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         logDir,
       });
       services.push(service);
-      mongoUrl = `mongodb://127.0.0.1:${port}/`;
-      const url = mongoUrl;
+      mongoUrl = url;
       readiness.push(waitUntilReady(service, () => pingMongo(url), readyTimeoutMs));
     }
 
@@ -137,11 +139,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       if (instance === 'dev') args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
       else args.push('--headless');
       for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
-      const service = startService({ name: 'temporal', command: temporalBin.path, args, runDir, logDir });
+      const address = `127.0.0.1:${port}`;
+      const service = startService({ name: 'temporal', command: temporalBin.path, args, runDir, logDir, ready: () => pingTemporal(address, namespace), readyTimeoutMs });
       services.push(service);
-      temporalAddress = `127.0.0.1:${port}`;
+      temporalAddress = address;
       if (instance === 'dev') temporalUiUrl = `http://127.0.0.1:${uiPort}`;
-      const address = temporalAddress;
       readiness.push(waitUntilReady(service, () => pingTemporal(address, namespace), readyTimeoutMs));
     }
 

@@ -51,6 +51,8 @@ const data = proxyActivities<Omit<JourneyActivities, 'runJourneyAction'>>({
 // Actions retry with backoff for about a day; a PermanentActionError stops at once.
 const actions = proxyActivities<Pick<JourneyActivities, 'runJourneyAction'>>({
   startToCloseTimeout: '5 minutes',
+  // runJourneyAction heartbeats every 5 s: a step whose worker died is retried after 30 s, not 5 minutes.
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '10 seconds',
     backoffCoefficient: 2,

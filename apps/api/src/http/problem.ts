@@ -87,9 +87,19 @@ interface BodyParserError extends Error {
   limit?: number;
 }
 
-function isMongoUnavailable(error: unknown): boolean {
-  const name = (error as { name?: string })?.name ?? '';
-  return /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongoTopologyClosedError|MongoNetworkTimeoutError/.test(name);
+const UNAVAILABLE_NAMES = /MongoServerSelectionError|MongoNetworkError|MongoNotConnectedError|MongoTopologyClosedError|MongoNetworkTimeoutError|MongoPoolClearedError|MongoServerClosedError/;
+const UNAVAILABLE_MESSAGES = /ECONNREFUSED|ECONNRESET|EPIPE|connection .* closed|buffering timed out|Client must be connected/i;
+
+/**
+ * True for "the database is not there" however the driver or mongoose phrased it: a bulk insert wraps
+ * the network error (MongoBulkWriteError), mongoose's buffering times out with a plain MongooseError.
+ */
+function isMongoUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false;
+  const { name = '', message = '', cause } = error as { name?: string; message?: string; cause?: unknown };
+  if (UNAVAILABLE_NAMES.test(name)) return true;
+  if (/^Mongo|MongooseError/.test(name) && UNAVAILABLE_MESSAGES.test(message)) return true;
+  return isMongoUnavailable(cause, depth + 1);
 }
 
 /** The single error middleware: every failure leaves as problem+json, and no stack trace leaks. */
@@ -100,7 +110,13 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof z.ZodError) return sendProblem(res, HttpProblem.badRequest('The request is invalid.', zodFieldErrors(error)), instance);
   const bodyError = error as BodyParserError;
   if (bodyError.type === 'entity.parse.failed') {
-    return sendProblem(res, HttpProblem.badRequest(`The body is not valid JSON: ${bodyError.message}. Send a JSON object with Content-Type: application/json.`), instance);
+    return sendProblem(
+      res,
+      HttpProblem.badRequest(`The body is not valid JSON: ${bodyError.message}. Send a JSON object with Content-Type: application/json.`, [
+        { path: '(body)', message: `not valid JSON: ${bodyError.message}` },
+      ]),
+      instance,
+    );
   }
   if (bodyError.type === 'entity.too.large') {
     return sendProblem(res, new HttpProblem(413, 'Content Too Large', `The body exceeds the ${bodyError.limit ?? ''} byte limit. Split it into smaller requests (e.g. batches of at most 500 events).`), instance);

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { ActionRegistry } from '@cairn/action-sdk';
 import { createBuiltinActions } from '@cairn/actions';
 import type { ApiContext } from '../context.js';
+import { requireRole } from '../http/auth.js';
 
 const registries = new WeakMap<ApiContext, ActionRegistry>();
 
@@ -32,7 +33,7 @@ export function actionRegistryOf(ctx: ApiContext): ActionRegistry {
 
 export function catalogRoutes(ctx: ApiContext): Router {
   const router = Router();
-  router.get('/catalog/actions', (_req, res) => {
+  router.get('/catalog/actions', requireRole('viewer'), (_req, res) => {
     res.json(actionRegistryOf(ctx).manifests());
   });
   return router;

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { contactKey, contactModel, getSubscriptions, listDeliveries, setSubscriptions } from '@cairn/db';
 import type { ApiContext } from '../context.js';
-import { workspaceIdOf } from '../http/auth.js';
+import { requireRole, workspaceIdOf } from '../http/auth.js';
+import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
 const state = z.enum(['subscribed', 'unsubscribed'], { error: "must be 'subscribed' or 'unsubscribed'" });
@@ -25,21 +26,23 @@ const notFound = (id: string) => HttpProblem.notFound(`No contact "${id}" in thi
 export function consentRoutes(ctx: ApiContext): Router {
   const router = Router();
 
-  router.get('/contacts/:id/subscriptions', async (req: Request<{ id: string }>, res: Response) => {
+  router.get('/contacts/:id/subscriptions', requireRole('viewer'), async (req: Request<{ id: string }>, res: Response) => {
     const subscriptions = await getSubscriptions(ctx.db.connection, workspaceIdOf(res), req.params.id);
     if (!subscriptions) throw notFound(req.params.id);
     res.json({ contactId: req.params.id, subscriptions });
   });
 
   // Merges: channels not named keep their state. Unnamed channels default to subscribed (opt-out model).
-  router.put('/contacts/:id/subscriptions', async (req: Request<{ id: string }>, res: Response) => {
+  router.put('/contacts/:id/subscriptions', requireRole('editor', { audits: 'contact' }), async (req: Request<{ id: string }>, res: Response) => {
     const changes = parseOr400(subscriptionsBody, req.body);
+    const before = await getSubscriptions(ctx.db.connection, workspaceIdOf(res), req.params.id);
     const subscriptions = await setSubscriptions(ctx.db.connection, workspaceIdOf(res), req.params.id, changes);
     if (!subscriptions) throw notFound(req.params.id);
+    await audit(ctx, res, { action: 'contact.subscriptionsChanged', resource: { type: 'contact', id: req.params.id }, before: { subscriptions: before ?? {} }, after: { subscriptions } });
     res.json({ contactId: req.params.id, subscriptions });
   });
 
-  router.get('/contacts/:id/deliveries', async (req: Request<{ id: string }>, res: Response) => {
+  router.get('/contacts/:id/deliveries', requireRole('viewer'), async (req: Request<{ id: string }>, res: Response) => {
     const query = parseOr400(deliveriesQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     const exists = await contactModel(ctx.db.connection).exists({ _id: contactKey(workspaceId, req.params.id) });

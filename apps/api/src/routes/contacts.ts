@@ -13,7 +13,8 @@ import {
 } from '@cairn/db';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
-import { workspaceIdOf } from '../http/auth.js';
+import { requireRole, workspaceIdOf } from '../http/auth.js';
+import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
 export const ListQuery = z.object({
@@ -42,7 +43,7 @@ export function contactRoutes(ctx: ApiContext): Router {
   const router = Router();
   const Contacts = () => contactModel(ctx.db.connection);
 
-  router.get('/contacts', async (req, res) => {
+  router.get('/contacts', requireRole('viewer'), async (req, res) => {
     const query = parseOr400(ListQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     const filter: Record<string, unknown> = { workspaceId, mergedInto: { $exists: false } };
@@ -59,7 +60,7 @@ export function contactRoutes(ctx: ApiContext): Router {
     });
   });
 
-  router.get('/contacts/:contactId', async (req, res) => {
+  router.get('/contacts/:contactId', requireRole('viewer'), async (req, res) => {
     const workspaceId = workspaceIdOf(res);
     const doc = await Contacts().findById(contactKey(workspaceId, req.params.contactId)).lean();
     if (!doc) throw HttpProblem.notFound(`No contact '${req.params.contactId}' in this workspace.`);
@@ -70,7 +71,7 @@ export function contactRoutes(ctx: ApiContext): Router {
     const names = new Map(segments.map((s) => [s.segmentId, s.name]));
     const [journeysDoc] = await rawFind<{ runs?: Record<string, Record<string, unknown>> }>(ctx, 'contact_journeys', { _id: contactKey(workspaceId, doc.contactId) }, 1);
     const timeline = await eventModel(ctx.db.connection)
-      .find({ workspaceId, contactId: doc.contactId })
+      .find({ workspaceId, contactId: { $in: [doc.contactId, ...(doc.mergedFrom ?? [])] } })
       .sort({ timestamp: -1 })
       .limit(100)
       .lean();
@@ -88,7 +89,8 @@ export function contactRoutes(ctx: ApiContext): Router {
     });
   });
 
-  router.delete('/contacts/:contactId', async (req, res) => {
+  // Erasing a person (GDPR) is irreversible: admins only.
+  router.delete('/contacts/:contactId', requireRole('admin', { audits: 'contact' }), async (req, res) => {
     const workspaceId = workspaceIdOf(res);
     const contactId = req.params.contactId;
     const doc = await Contacts().findById(contactKey(workspaceId, contactId)).lean();
@@ -104,14 +106,16 @@ export function contactRoutes(ctx: ApiContext): Router {
     } catch (error) {
       throw HttpProblem.unavailable(`Could not stop the contact's journeys (${(error as Error).message}); nothing was deleted. Retry when Temporal is reachable.`);
     }
-    const events = await eventModel(ctx.db.connection).deleteMany({ workspaceId, contactId });
+    // Events of contacts merged into this one keep their own contactId: they go too.
+    const events = await eventModel(ctx.db.connection).deleteMany({ workspaceId, contactId: { $in: [contactId, ...(doc.mergedFrom ?? [])] } });
     await identityModel(ctx.db.connection).deleteMany({ workspaceId, contactId });
     await ctx.db.connection.db?.collection('contact_journeys').deleteOne({ _id: contactKey(workspaceId, contactId) } as never);
     await Contacts().deleteOne({ _id: doc._id });
+    await audit(ctx, res, { action: 'contact.deleted', resource: { type: 'contact', id: contactId }, changes: [] });
     res.json({ deleted: true, events: events.deletedCount, journeysStopped: stopped });
   });
 
-  router.get('/schema/events', async (_req, res) => {
+  router.get('/schema/events', requireRole('viewer'), async (_req, res) => {
     const docs = await eventSchemaModel(ctx.db.connection).find({ workspaceId: workspaceIdOf(res) }).sort({ count: -1 }).limit(500).lean();
     res.json(
       docs.map((d) => ({
@@ -123,7 +127,7 @@ export function contactRoutes(ctx: ApiContext): Router {
     );
   });
 
-  router.get('/schema/metrics', (_req, res) => {
+  router.get('/schema/metrics', requireRole('viewer'), (_req, res) => {
     res.json(METRIC_NAMES.map((name) => ({ name })));
   });
 

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Router, type Request } from 'express';
 import { parse } from 'csv-parse';
 import { normalizeEvent, type CairnEvent } from '@cairn/core';
-import { ingestEvents } from '@cairn/db';
+import { combineStored, foldStoredEvents, storeEvents, type StoredEvents } from '@cairn/db';
 import type { ApiContext } from '../context.js';
-import { workspaceIdOf } from '../http/auth.js';
+import { requireRole, workspaceIdOf } from '../http/auth.js';
+import { audit } from '../http/audit.js';
 import { HttpProblem } from '../http/problem.js';
 
 const CHUNK = 500;
+/** Events stored before they are folded together (bounds the memory an import holds). */
+const FOLD_WINDOW = 20_000;
 const MAX_REPORTED_ERRORS = 1000;
 
 interface RowError {
@@ -51,11 +53,53 @@ export function csvRowToPayload(row: Record<string, string>): Record<string, unk
   return payload;
 }
 
+/** One row may be at most this long; a longer line (a gzip bomb, a file without newlines) is skipped, not buffered. */
+export const MAX_IMPORT_LINE_BYTES = 1024 * 1024;
+
+/**
+ * Splits a stream into lines without ever holding more than MAX_IMPORT_LINE_BYTES of one line:
+ * the bytes of an over-long line are dropped as they arrive and the line is reported as too long.
+ */
+async function* boundedLines(stream: Readable): AsyncGenerator<{ line: string } | { tooLong: number }> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let dropped = false;
+  const finish = function* () {
+    if (dropped) yield { tooLong: size };
+    else yield { line: Buffer.concat(parts).toString('utf8').replace(/\r$/, '') };
+    parts = [];
+    size = 0;
+    dropped = false;
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    let buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (let newline = buffer.indexOf(10); newline !== -1; newline = buffer.indexOf(10)) {
+      const head = buffer.subarray(0, newline);
+      size += head.length;
+      if (!dropped && size <= MAX_IMPORT_LINE_BYTES) parts.push(head);
+      else dropped = true;
+      yield* finish();
+      buffer = buffer.subarray(newline + 1);
+    }
+    size += buffer.length;
+    if (!dropped && size <= MAX_IMPORT_LINE_BYTES) parts.push(Buffer.from(buffer));
+    else {
+      dropped = true;
+      parts = [];
+    }
+  }
+  if (size > 0 || dropped) yield* finish();
+}
+
 async function* ndjsonRows(stream: Readable): AsyncGenerator<{ row: number; value: unknown } | { row: number; error: string }> {
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let row = 0;
-  for await (const line of lines) {
+  for await (const item of boundedLines(stream)) {
     row++;
+    if ('tooLong' in item) {
+      yield { row, error: `the line is longer than ${MAX_IMPORT_LINE_BYTES} bytes (${item.tooLong} bytes); one event per line, each at most 32 KB as on /v1` };
+      continue;
+    }
+    const line = item.line;
     if (!line.trim()) continue;
     try {
       yield { row, value: JSON.parse(line) };
@@ -66,7 +110,8 @@ async function* ndjsonRows(stream: Readable): AsyncGenerator<{ row: number; valu
 }
 
 async function* csvRows(stream: Readable): AsyncGenerator<{ row: number; value: unknown } | { row: number; error: string }> {
-  const parser = stream.pipe(parse({ columns: true, skip_empty_lines: true, relax_column_count: true, bom: true }));
+  // max_record_size stops csv-parse from buffering an endless field (a gzip bomb, an unclosed quote).
+  const parser = stream.pipe(parse({ columns: true, skip_empty_lines: true, relax_column_count: true, bom: true, max_record_size: MAX_IMPORT_LINE_BYTES }));
   let row = 1; // the header is row 1
   for await (const record of parser as AsyncIterable<Record<string, string>>) {
     row++;
@@ -87,7 +132,7 @@ function bodyStream(req: Request): Readable {
  */
 export function importRoutes(ctx: ApiContext): Router {
   const router = Router();
-  router.post('/imports', async (req, res) => {
+  router.post('/imports', requireRole('editor', { audits: 'import' }), async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const format = req.query.format ?? (type.includes('csv') ? 'csv' : type.includes('ndjson') || type.includes('jsonl') ? 'ndjson' : undefined);
     if (format !== 'csv' && format !== 'ndjson') {
@@ -99,6 +144,8 @@ export function importRoutes(ctx: ApiContext): Router {
     const workspaceId = workspaceIdOf(res);
     const importId = randomUUID();
     const rows = format === 'csv' ? csvRows(bodyStream(req)) : ndjsonRows(bodyStream(req));
+    // Recorded as it starts: the answer streams, and the rows it stores are in the events themselves.
+    await audit(ctx, res, { action: 'import.started', resource: { type: 'import', id: importId }, changes: [{ path: 'format', before: null, after: format }] });
     res.status(200).type('application/x-ndjson');
     res.setHeader('X-Import-Id', importId);
     const errors: RowError[] = [];
@@ -106,14 +153,27 @@ export function importRoutes(ctx: ApiContext): Router {
     let accepted = 0;
     let duplicates = 0;
     let rejected = 0;
+    let folded = 0;
     let chunk: CairnEvent[] = [];
+    // Stored chunk by chunk (durable at once), folded per window: a contact's events in a window fold in
+    // one write, where chunk-by-chunk folding would rewrite its profile once per chunk.
+    let window: StoredEvents | undefined;
+    const foldWindow = async () => {
+      if (!window) return;
+      const report = await foldStoredEvents(ctx.db.connection, window, { now: Date.now() });
+      folded += report.folded;
+      window = undefined;
+      res.write(JSON.stringify({ type: 'progress', importId, processed, accepted, duplicates, rejected, folded }) + '\n');
+    };
     const flush = async () => {
       if (chunk.length === 0) return;
-      const report = await ingestEvents(ctx.db.connection, workspaceId, chunk, { now: Date.now() });
-      accepted += report.stored;
-      duplicates += report.duplicates;
+      const stored = await storeEvents(ctx.db.connection, workspaceId, chunk, { now: Date.now() });
+      accepted += stored.stored;
+      duplicates += stored.duplicates;
       chunk = [];
-      res.write(JSON.stringify({ type: 'progress', importId, processed, accepted, duplicates, rejected }) + '\n');
+      window = window ? combineStored(window, stored) : stored;
+      if (window.events >= FOLD_WINDOW) await foldWindow();
+      else res.write(JSON.stringify({ type: 'progress', importId, processed, accepted, duplicates, rejected, folded }) + '\n');
     };
     try {
       for await (const item of rows) {
@@ -134,7 +194,8 @@ export function importRoutes(ctx: ApiContext): Router {
         if (chunk.length >= CHUNK) await flush();
       }
       await flush();
-      res.end(JSON.stringify({ type: 'done', importId, processed, accepted, duplicates, rejected, errors }) + '\n');
+      await foldWindow();
+      res.end(JSON.stringify({ type: 'done', importId, processed, accepted, duplicates, rejected, folded, errors }) + '\n');
     } catch (error) {
       // Headers are gone: report in-band; rows before this point are stored and a re-run skips them.
       res.end(JSON.stringify({ type: 'failed', importId, processed, accepted, duplicates, rejected, detail: (error as Error).message, errors }) + '\n');

@@ -19,7 +19,8 @@ function bodyObject(req: Request): Record<string, unknown> {
     try {
       return JSON.parse(body) as Record<string, unknown>;
     } catch (error) {
-      throw HttpProblem.badRequest(`The body is not valid JSON: ${(error as Error).message}.`);
+      const message = (error as Error).message;
+      throw HttpProblem.badRequest(`The body is not valid JSON: ${message}.`, [{ path: '(body)', message: `not valid JSON: ${message}` }]);
     }
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {

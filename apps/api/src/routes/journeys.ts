@@ -24,7 +24,8 @@ import {
 } from '@cairn/db';
 import { JOURNEY_SIGNALS, JOURNEY_WORKFLOW, journeyRunSlot, journeyStartOptions, journeyWorkflowId, type JourneyControl } from '@cairn/workflows';
 import type { ApiContext } from '../context.js';
-import { authOf, workspaceIdOf } from '../http/auth.js';
+import { principalOf, requireRole, workspaceIdOf } from '../http/auth.js';
+import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400, zodFieldErrors } from '../http/problem.js';
 import { actionRegistryOf } from './catalog.js';
 
@@ -90,6 +91,15 @@ async function detail(ctx: ApiContext, journey: JourneyDoc) {
   };
 }
 
+/** The fields of a journey the audit log compares. */
+function audited(j: JourneyDoc) {
+  return { name: j.name, status: j.status, publishedVersion: j.publishedVersion ?? null, draft: j.draft };
+}
+
+function resourceOf(j: JourneyDoc) {
+  return { type: 'journey', id: j.journeyId, name: j.name };
+}
+
 async function journeyOr404(ctx: ApiContext, res: Response, journeyId: string): Promise<JourneyDoc> {
   const journey = await findJourney(ctx.db.connection, workspaceIdOf(res), journeyId);
   if (!journey) throw HttpProblem.notFound(`No journey "${journeyId}" in this workspace. GET /api/v1/journeys lists them.`);
@@ -124,7 +134,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
   const router = Router();
   const conn = () => ctx.db.connection;
 
-  router.get('/journeys', async (_req, res) => {
+  router.get('/journeys', requireRole('viewer'), async (_req, res) => {
     const workspaceId = workspaceIdOf(res);
     const journeys = await listJourneys(conn(), workspaceId);
     const totals = await journeyTotals(conn(), workspaceId, journeys.map((j) => j.journeyId));
@@ -140,46 +150,51 @@ export function journeyRoutes(ctx: ApiContext): Router {
     );
   });
 
-  router.get('/journeys/templates', (_req, res) => {
+  router.get('/journeys/templates', requireRole('viewer'), (_req, res) => {
     res.json(JOURNEY_TEMPLATES);
   });
 
-  router.post('/journeys/validate', async (req, res) => {
+  router.post('/journeys/validate', requireRole('viewer', 'readOnly'), async (req, res) => {
     const body = parseOr400(ValidateBody, req.body ?? {});
     res.json({ errors: await problemsOf(ctx, workspaceIdOf(res), body.definition) });
   });
 
-  router.post('/journeys', async (req, res) => {
+  router.post('/journeys', requireRole('editor', { audits: 'journey' }), async (req, res) => {
     const body = parseOr400(CreateBody, req.body ?? {});
     const journey = await createJourney(conn(), workspaceIdOf(res), { name: body.name, definition: parseDefinition(body.definition) });
+    await audit(ctx, res, { action: 'journey.created', resource: resourceOf(journey), before: {}, after: audited(journey) });
     res.status(201).location(`/api/v1/journeys/${journey.journeyId}`).json(await detail(ctx, journey));
   });
 
-  router.post('/journeys/import', async (req, res) => {
+  router.post('/journeys/import', requireRole('editor', { audits: 'journey' }), async (req, res) => {
     const body = parseOr400(ImportBody, req.body ?? {});
     const definition = parseDefinition(body.definition);
     const journey = await createJourney(conn(), workspaceIdOf(res), { name: body.name ?? definition.name, definition });
+    await audit(ctx, res, { action: 'journey.imported', resource: resourceOf(journey), before: {}, after: audited(journey) });
     res.status(201).location(`/api/v1/journeys/${journey.journeyId}`).json(await detail(ctx, journey));
   });
 
-  router.get('/journeys/:id', async (req, res) => {
+  router.get('/journeys/:id', requireRole('viewer'), async (req, res) => {
     res.json(await detail(ctx, await journeyOr404(ctx, res, req.params.id)));
   });
 
-  router.put('/journeys/:id', async (req, res) => {
+  router.put('/journeys/:id', requireRole('editor', { audits: 'journey' }), async (req, res) => {
     const body = parseOr400(UpdateBody, req.body ?? {});
     const definition = parseDefinition(body.definition);
+    const before = await findJourney(conn(), workspaceIdOf(res), req.params.id);
     const saved = await saveJourneyDraft(conn(), workspaceIdOf(res), req.params.id, { definition, ...(body.name ? { name: body.name } : {}) });
     if (saved === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
     if (saved === 'archived') throw HttpProblem.conflict('This journey is archived and can no longer be edited; import its export to start a new one.');
+    await audit(ctx, res, { action: 'journey.updated', resource: resourceOf(saved), before: before ? audited(before) : {}, after: audited(saved) });
     res.json(await detail(ctx, saved));
   });
 
-  router.post('/journeys/:id/publish', async (req, res) => {
+  router.post('/journeys/:id/publish', requireRole('publisher', { audits: 'journey' }), async (req, res) => {
     const workspaceId = workspaceIdOf(res);
+    const before = await findJourney(conn(), workspaceId, req.params.id);
     const outcome = await publishJourneyDraft(conn(), workspaceId, req.params.id, {
       check: (definition) => problemsOf(ctx, workspaceId, definition),
-      publishedBy: authOf(res).keyId,
+      publishedBy: principalOf(res).actor.id,
     });
     if (outcome === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
     if (!outcome.ok && 'archived' in outcome) throw HttpProblem.conflict('This journey is archived; it cannot be published again.');
@@ -189,15 +204,24 @@ export function journeyRoutes(ctx: ApiContext): Router {
         outcome.problems.map((p) => ({ path: p.path, message: p.message, ...(p.nodeId ? { nodeId: p.nodeId } : {}) })),
       );
     }
+    const after = await findJourney(conn(), workspaceId, req.params.id);
+    await audit(ctx, res, {
+      action: 'journey.published',
+      resource: after ? resourceOf(after) : { type: 'journey', id: req.params.id },
+      before: { status: before?.status ?? null, publishedVersion: before?.publishedVersion ?? null },
+      after: { status: after?.status ?? 'published', publishedVersion: outcome.version },
+    });
     res.json({ version: outcome.version });
   });
 
   const transition = (path: string, to: JourneyStatus, from: JourneyStatus[], control: JourneyControl, refusal: string) =>
-    router.post(`/journeys/:id/${path}`, async (req, res) => {
+    router.post(`/journeys/:id/${path}`, requireRole('publisher', { audits: 'journey' }), async (req, res) => {
       const workspaceId = workspaceIdOf(res);
+      const before = await findJourney(conn(), workspaceId, req.params.id);
       const updated = await setJourneyStatus(conn(), workspaceId, req.params.id, to, from);
       if (updated === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
       if (updated === 'conflict') throw HttpProblem.conflict(refusal);
+      await audit(ctx, res, { action: `journey.${path}d`, resource: resourceOf(updated), before: { status: before?.status ?? null }, after: { status: updated.status } });
       const signals = await signalRuns(ctx, workspaceId, req.params.id, control);
       res.json({ id: updated.journeyId, status: updated.status, ...signals });
     });
@@ -205,7 +229,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
   transition('resume', 'published', ['paused', 'published'], 'resume', 'Only a paused journey can be resumed.');
   transition('archive', 'archived', ['draft', 'published', 'paused', 'archived'], 'stop', 'The journey cannot be archived.');
 
-  router.get('/journeys/:id/versions/:version', async (req, res) => {
+  router.get('/journeys/:id/versions/:version', requireRole('viewer'), async (req, res) => {
     const journey = await journeyOr404(ctx, res, req.params.id);
     const version = Number(req.params.version);
     if (!Number.isInteger(version) || version < 1) throw HttpProblem.badRequest('version: must be a whole number ≥ 1, e.g. /versions/1', [{ path: 'version', message: 'must be a whole number ≥ 1' }]);
@@ -214,7 +238,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
     res.json({ version: doc.version, publishedAt: doc.publishedAt, definition: doc.definition });
   });
 
-  router.get('/journeys/:id/stats', async (req, res) => {
+  router.get('/journeys/:id/stats', requireRole('viewer'), async (req, res) => {
     const journey = await journeyOr404(ctx, res, req.params.id);
     const nodeIds = new Set(journey.draft.nodes?.map((n) => n.id) ?? []);
     if (journey.publishedVersion) {
@@ -224,7 +248,8 @@ export function journeyRoutes(ctx: ApiContext): Router {
     res.json(await journeyStats(conn(), journey.workspaceId, journey.journeyId, [...nodeIds]));
   });
 
-  router.post('/journeys/:id/enroll', async (req, res) => {
+  // Enrolling a contact by hand starts sending, so it is a go-live action.
+  router.post('/journeys/:id/enroll', requireRole('publisher', { audits: 'journey' }), async (req, res) => {
     const workspaceId = workspaceIdOf(res);
     const body = parseOr400(EnrollBody, req.body ?? {});
     const journey = await journeyOr404(ctx, res, req.params.id);
@@ -267,10 +292,11 @@ export function journeyRoutes(ctx: ApiContext): Router {
       ctx.logger.warn({ err: error }, 'manual enrolment: workflow start failed');
       throw HttpProblem.unavailable('Temporal is unreachable: the enrolment is reserved but not started. Retry the request with the same X-Request-Id.');
     }
+    await audit(ctx, res, { action: 'journey.contactEnrolled', resource: resourceOf(journey), changes: [{ path: 'contactId', before: null, after: body.contactId }] });
     res.status(202).json({ workflowId, version: reservation.version });
   });
 
-  router.get('/journeys/:id/export', async (req, res) => {
+  router.get('/journeys/:id/export', requireRole('viewer'), async (req, res) => {
     const journey = await journeyOr404(ctx, res, req.params.id);
     res
       .attachment(`${journey.journeyId}.journey.json`)

@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import { workspaceModel } from '@cairn/db';
 import type { ApiContext } from '../context.js';
-import { requireKey, workspaceIdOf } from '../http/auth.js';
+import { principalOf, requireMember, requireRole, workspaceIdOf } from '../http/auth.js';
+import { MAX_MANAGEMENT_BODY_DEPTH, rejectDeepJson } from '../http/body-limits.js';
 import { HttpProblem } from '../http/problem.js';
 import { contactRoutes } from './contacts.js';
 import { importRoutes } from './imports.js';
@@ -11,20 +12,26 @@ import { templateRoutes } from './templates.js';
 import { segmentRoutes } from './segments.js';
 import { journeyRoutes } from './journeys.js';
 import { catalogRoutes } from './catalog.js';
+import { accessRoutes, signInRoutes } from './access.js';
 
 /**
- * The management API under /api/v1: admin keys only, and every handler scopes its queries by
+ * The management API under /api/v1: signed-in users (by role) and admin keys (as admins); each route
+ * declares its role with requireRole. Every handler scopes its queries by
  * `workspaceIdOf(res)`. Another workspace's objects answer 404, never 403, so existence never leaks.
  */
 export function managementRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.use(express.json({ limit: '2mb' }));
-  router.use(requireKey(ctx, 'admin'));
+  router.use(rejectDeepJson(MAX_MANAGEMENT_BODY_DEPTH));
+  router.use(signInRoutes(ctx));
+  // Users (session tokens) and admin keys; each route then declares the role it needs.
+  router.use(requireMember(ctx));
 
-  router.get('/me', async (_req, res) => {
+  router.get('/me', requireRole('viewer'), async (_req, res) => {
     const workspace = await workspaceModel(ctx.db.connection).findById(workspaceIdOf(res)).lean();
     if (!workspace) throw HttpProblem.notFound('The workspace of this key no longer exists.');
-    res.json({ workspace: { id: workspace._id, name: workspace.name, slug: workspace.slug, settings: workspace.settings } });
+    const { role, actor } = principalOf(res);
+    res.json({ workspace: { id: workspace._id, name: workspace.name, slug: workspace.slug, settings: workspace.settings }, principal: { ...actor, role } });
   });
 
   // Feature routers mount here, one line each.
@@ -36,5 +43,6 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(segmentRoutes(ctx));
   router.use(journeyRoutes(ctx));
   router.use(catalogRoutes(ctx));
+  router.use(accessRoutes(ctx));
   return router;
 }

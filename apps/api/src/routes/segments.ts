@@ -21,7 +21,8 @@ import {
   type SegmentDoc,
 } from '@cairn/db';
 import type { ApiContext } from '../context.js';
-import { workspaceIdOf } from '../http/auth.js';
+import { requireRole, workspaceIdOf } from '../http/auth.js';
+import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
 const definitionField = z.custom<unknown>((v) => v !== undefined, {
@@ -56,6 +57,12 @@ function summary(s: SegmentDoc) {
 
 function detail(s: SegmentDoc) {
   return { ...summary(s), definition: s.definition, createdAt: s.createdAt, updatedAt: s.updatedAt };
+}
+
+/** The fields of a segment the audit log compares. */
+function audited(s: SegmentDoc) {
+  // An empty description and none read the same to a marketer: no change either way.
+  return { name: s.name, description: s.description || null, definition: s.definition };
 }
 
 function asHttpProblem(error: unknown): unknown {
@@ -109,15 +116,15 @@ export function segmentRoutes(ctx: ApiContext): Router {
   const router = Router();
   const connection = ctx.db.connection;
 
-  router.get('/segments', async (_req, res) => {
+  router.get('/segments', requireRole('viewer'), async (_req, res) => {
     res.json((await listSegments(connection, workspaceIdOf(res))).map(summary));
   });
 
-  router.get('/segments/templates', (_req, res) => {
+  router.get('/segments/templates', requireRole('viewer'), (_req, res) => {
     res.json(SEGMENT_TEMPLATES);
   });
 
-  router.post('/segments/preview', async (req, res) => {
+  router.post('/segments/preview', requireRole('viewer', 'readOnly'), async (req, res) => {
     const body = parseOr400(PreviewBody, req.body);
     const checked = validateSegmentDefinition(body.definition);
     if (!checked.ok) {
@@ -127,54 +134,60 @@ export function segmentRoutes(ctx: ApiContext): Router {
     res.json(await previewSegment(connection, workspaceIdOf(res), checked.definition, { sampleSize: body.sampleSize }));
   });
 
-  router.post('/segments', async (req, res) => {
+  router.post('/segments', requireRole('editor', { audits: 'segment' }), async (req, res) => {
     const body = parseOr400(CreateBody, req.body);
     const segment = await orProblem(
       createSegment(connection, workspaceIdOf(res), { segmentId: body.id, name: body.name, description: body.description, definition: body.definition }),
     );
+    await audit(ctx, res, { action: 'segment.created', resource: { type: 'segment', id: segment.segmentId, name: segment.name }, before: {}, after: audited(segment) });
     await startBackfill(ctx, res, segment);
     res.status(201).location(`/api/v1/segments/${segment.segmentId}`).json(detail(segment));
   });
 
-  router.get('/segments/:id', async (req, res) => {
+  router.get('/segments/:id', requireRole('viewer'), async (req, res) => {
     const segment = await getSegment(connection, workspaceIdOf(res), req.params.id);
     if (!segment) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
     res.json(detail(segment));
   });
 
-  router.put('/segments/:id', async (req, res) => {
+  router.put('/segments/:id', requireRole('editor', { audits: 'segment' }), async (req, res) => {
     const body = parseOr400(UpdateBody, req.body);
+    const before = await getSegment(connection, workspaceIdOf(res), req.params.id);
     const { segment, backfillNeeded } = await orProblem(updateSegment(connection, workspaceIdOf(res), req.params.id, body));
+    await audit(ctx, res, { action: 'segment.updated', resource: { type: 'segment', id: segment.segmentId, name: segment.name }, before: before ? audited(before) : {}, after: audited(segment) });
     if (backfillNeeded) await startBackfill(ctx, res, segment);
     res.json(detail(segment));
   });
 
-  router.delete('/segments/:id', async (req, res) => {
+  // Archiving takes a segment out of use, so it needs the publisher role like other go-live changes.
+  router.delete('/segments/:id', requireRole('publisher', { audits: 'segment' }), async (req, res) => {
+    const before = await getSegment(connection, workspaceIdOf(res), req.params.id);
     await orProblem(archiveSegment(connection, workspaceIdOf(res), req.params.id));
+    await audit(ctx, res, { action: 'segment.archived', resource: { type: 'segment', id: req.params.id, ...(before ? { name: before.name } : {}) }, changes: [] });
     res.status(204).end();
   });
 
-  router.get('/segments/:id/members', async (req, res) => {
+  router.get('/segments/:id/members', requireRole('viewer'), async (req, res) => {
     const query = parseOr400(MembersQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     if (!(await getSegment(connection, workspaceId, req.params.id))) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
     res.json(await listSegmentMembers(connection, workspaceId, req.params.id, query));
   });
 
-  router.get('/segments/:id/history', async (req, res) => {
+  router.get('/segments/:id/history', requireRole('viewer'), async (req, res) => {
     const query = parseOr400(HistoryQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     if (!(await getSegment(connection, workspaceId, req.params.id))) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
     res.json(await segmentMemberHistory(connection, workspaceId, req.params.id, query));
   });
 
-  router.get('/segments/:id/why/:contactId', async (req, res) => {
+  router.get('/segments/:id/why/:contactId', requireRole('viewer'), async (req, res) => {
     const answer = await explainContactSegment(connection, workspaceIdOf(res), req.params.id, req.params.contactId);
     if (!answer) throw HttpProblem.notFound(`No segment "${req.params.id}" or no contact "${req.params.contactId}" in this workspace.`);
     res.json(answer);
   });
 
-  router.get('/contacts/:contactId/segments/history', async (req, res) => {
+  router.get('/contacts/:contactId/segments/history', requireRole('viewer'), async (req, res) => {
     const workspaceId = workspaceIdOf(res);
     if (!(await contactModel(connection).exists({ _id: contactKey(workspaceId, req.params.contactId) }))) {
       throw HttpProblem.notFound(`No contact '${req.params.contactId}' in this workspace.`);

@@ -13,7 +13,8 @@ import {
   type TemplateContent,
 } from '@cairn/db';
 import type { ApiContext } from '../context.js';
-import { workspaceIdOf } from '../http/auth.js';
+import { requireRole, workspaceIdOf } from '../http/auth.js';
+import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400, type FieldError } from '../http/problem.js';
 
 const liquid = (what: string) => z.string().min(1, `must not be empty; write the ${what} (Liquid allowed)`).max(500_000);
@@ -112,6 +113,11 @@ function contentFrom(body: z.infer<typeof templateBody>): TemplateContent {
   return { name: body.name, channel: 'inApp', title: body.title, body: body.body };
 }
 
+/** The fields of a template the audit log compares (its content; the version number is implied). */
+function audited(t: TemplateContent) {
+  return { name: t.name, channel: t.channel, subject: t.subject ?? null, html: t.html ?? null, text: t.text ?? null, title: t.title ?? null, body: t.body ?? null };
+}
+
 const notFound = (id: string) => HttpProblem.notFound(`No template "${id}" in this workspace.`);
 
 /** Message templates: every save is a new immutable version; preview renders with the send-time engine. */
@@ -119,7 +125,7 @@ export function templateRoutes(ctx: ApiContext): Router {
   const router = Router();
   const connection = () => ctx.db.connection;
 
-  router.post('/templates/preview', async (req: Request, res: Response) => {
+  router.post('/templates/preview', requireRole('viewer', 'readOnly'), async (req: Request, res: Response) => {
     const body = parseOr400(previewBody, req.body);
     const workspaceId = workspaceIdOf(res);
     let content: TemplateContent;
@@ -151,31 +157,35 @@ export function templateRoutes(ctx: ApiContext): Router {
     res.json({ channel: content.channel, ...(source ?? {}), contactId: contact.id, rendered });
   });
 
-  router.get('/templates', async (req: Request, res: Response) => {
+  router.get('/templates', requireRole('viewer'), async (req: Request, res: Response) => {
     const query = parseOr400(listQuery, req.query, 'query string');
     const templates = await listTemplates(connection(), workspaceIdOf(res), query.channel ? { channel: query.channel } : {});
     res.json({ templates });
   });
 
-  router.post('/templates', async (req: Request, res: Response) => {
+  router.post('/templates', requireRole('editor', { audits: 'template' }), async (req: Request, res: Response) => {
     const content = contentFrom(parseOr400(templateBody, req.body));
     assertParses(content);
     const template = await createTemplate(connection(), workspaceIdOf(res), content);
+    await audit(ctx, res, { action: 'template.created', resource: { type: 'template', id: template.id, name: template.name }, before: {}, after: audited(template) });
     res.status(201).location(`/api/v1/templates/${template.id}`).json(template);
   });
 
-  router.get('/templates/:id', async (req: Request<{ id: string }>, res: Response) => {
+  router.get('/templates/:id', requireRole('viewer'), async (req: Request<{ id: string }>, res: Response) => {
     const template = await getTemplate(connection(), workspaceIdOf(res), req.params.id);
     if (!template) throw notFound(req.params.id);
     res.json(template);
   });
 
-  router.put('/templates/:id', async (req: Request<{ id: string }>, res: Response) => {
+  router.put('/templates/:id', requireRole('editor', { audits: 'template' }), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseOr400(updateBody, req.body);
     const content = contentFrom(body);
     assertParses(content);
+    const before = await getTemplate(connection(), workspaceIdOf(res), req.params.id);
     const result = await updateTemplate(connection(), workspaceIdOf(res), req.params.id, content, body.baseVersion !== undefined ? { baseVersion: body.baseVersion } : {});
     if (result.ok) {
+      const resource = { type: 'template', id: result.template.id, name: result.template.name };
+      await audit(ctx, res, { action: 'template.updated', resource, before: before ? audited(before) : {}, after: audited(result.template) });
       res.json(result.template);
       return;
     }
@@ -183,18 +193,21 @@ export function templateRoutes(ctx: ApiContext): Router {
     throw HttpProblem.conflict(`baseVersion: the template is at version ${result.currentVersion} now; reload it, reapply your change and save with baseVersion ${result.currentVersion}.`);
   });
 
-  router.delete('/templates/:id', async (req: Request<{ id: string }>, res: Response) => {
+  // Deleting a template can stop live journeys from sending: a go-live change, so publisher or admin.
+  router.delete('/templates/:id', requireRole('publisher', { audits: 'template' }), async (req: Request<{ id: string }>, res: Response) => {
+    const before = await getTemplate(connection(), workspaceIdOf(res), req.params.id);
     if (!(await deleteTemplate(connection(), workspaceIdOf(res), req.params.id))) throw notFound(req.params.id);
+    await audit(ctx, res, { action: 'template.deleted', resource: { type: 'template', id: req.params.id, ...(before ? { name: before.name } : {}) }, changes: [] });
     res.status(204).end();
   });
 
-  router.get('/templates/:id/versions', async (req: Request<{ id: string }>, res: Response) => {
+  router.get('/templates/:id/versions', requireRole('viewer'), async (req: Request<{ id: string }>, res: Response) => {
     const versions = await listTemplateVersions(connection(), workspaceIdOf(res), req.params.id);
     if (!versions) throw notFound(req.params.id);
     res.json({ id: req.params.id, versions });
   });
 
-  router.get('/templates/:id/versions/:version', async (req: Request<{ id: string; version: string }>, res: Response) => {
+  router.get('/templates/:id/versions/:version', requireRole('viewer'), async (req: Request<{ id: string; version: string }>, res: Response) => {
     const version = Number(req.params.version);
     if (!Number.isInteger(version) || version < 1) {
       throw HttpProblem.badRequest(`version: must be a whole number ≥ 1, got "${req.params.version}".`, [{ path: 'version', message: 'must be a whole number ≥ 1' }]);

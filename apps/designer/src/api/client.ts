@@ -68,16 +68,49 @@ export type ContactDetail = {
 export type EventSchema = { event: string; properties: { name: string; type: string }[] };
 export type MetricSchema = { name: string; type?: string; description?: string };
 
+export type Role = 'viewer' | 'editor' | 'publisher' | 'admin';
+export type Principal = { type: 'user' | 'key'; id: string; email?: string; name?: string; role: Role };
+export type Me = { workspace: { id: string; name: string }; principal: Principal };
+export type AuditChange = { path: string; before: unknown; after: unknown };
+export type AuditEntry = {
+  id: string;
+  at: string;
+  actor: { type: 'user' | 'key'; id: string; email?: string; name?: string };
+  action: string;
+  resource: { type: string; id: string; name?: string };
+  changes: AuditChange[];
+};
+export type AuditQuery = { resourceType?: string; resourceId?: string; actor?: string; before?: string; limit?: string };
+
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export function createApiClient(adminKey: string, baseUrl = '') {
+/** Email and password sign-in: the session token it returns is then used like a key (Bearer). */
+export async function signInWithPassword(email: string, password: string, baseUrl = ''): Promise<{ token: string; expiresAt: string }> {
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+      body: JSON.stringify({ email, password }),
+    });
+  } catch (cause) {
+    throw new ApiError({ title: 'Cannot reach the Cairn API', status: 0, detail: String(cause) });
+  }
+  const parsed = safeJson(await response.text()) as Partial<Problem> & { token?: string; expiresAt?: string };
+  if (!response.ok || !parsed.token) {
+    throw new ApiError({ title: parsed.title ?? 'Sign-in failed', status: response.status, ...(parsed.detail !== undefined ? { detail: parsed.detail } : {}) });
+  }
+  return { token: parsed.token, expiresAt: parsed.expiresAt ?? '' };
+}
+
+export function createApiClient(token: string, baseUrl = '') {
   async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${baseUrl}/api/v1${path}`, {
         method,
         headers: {
-          Authorization: `Bearer ${adminKey}`,
+          Authorization: `Bearer ${token}`,
           Accept: 'application/json, application/problem+json',
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
@@ -107,7 +140,9 @@ export function createApiClient(adminKey: string, baseUrl = '') {
   };
 
   return {
-    me: () => call<{ workspace: { id: string; name: string } }>('GET', '/me'),
+    me: () => call<Me>('GET', '/me'),
+    signOut: () => call<unknown>('DELETE', '/sessions/current'),
+    audit: (q: AuditQuery = {}) => call<{ entries: AuditEntry[]; next?: string }>('GET', `/audit${query(q)}`),
     actionCatalog: () => call<ActionManifest[]>('GET', '/catalog/actions'),
 
     listJourneys: () => call<JourneySummary[]>('GET', '/journeys'),

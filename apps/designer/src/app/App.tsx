@@ -1,63 +1,94 @@
-import { useMemo, useState } from 'react';
-import { createApiClient } from '../api/client.js';
+import { useEffect, useMemo, useState } from 'react';
+import { createApiClient, type Me } from '../api/client.js';
+import { Activity } from './pages/Activity.js';
 import { ContactPage, ContactsList } from './pages/Contacts.js';
 import { JourneyEditor } from './pages/JourneyEditor.js';
 import { JourneysList } from './pages/JourneysList.js';
 import { SegmentBuilder } from './pages/SegmentBuilder.js';
 import { SegmentsList } from './pages/SegmentsList.js';
-import { ApiContext, storeAdminKey, storedAdminKey, useRoute } from './session.js';
+import { ApiContext, MeContext, storeToken, storedToken, useRoute } from './session.js';
 import { SignIn } from './SignIn.js';
 
 const SECTIONS = [
   { route: 'journeys', label: 'Journeys' },
   { route: 'segments', label: 'Segments' },
   { route: 'contacts', label: 'Contacts' },
+  { route: 'activity', label: 'Activity' },
 ] as const;
 
 export function App() {
-  const [adminKey, setAdminKey] = useState(storedAdminKey);
-  const [workspace, setWorkspace] = useState<string | null>(null);
-  const api = useMemo(() => (adminKey ? createApiClient(adminKey) : null), [adminKey]);
+  const [token, setToken] = useState(storedToken);
+  const [me, setMe] = useState<Me | null>(null);
+  const api = useMemo(() => (token ? createApiClient(token) : null), [token]);
   const [section = 'journeys', id] = useRoute();
+
+  // After a reload the token is remembered but not who it belongs to; an expired session signs out.
+  useEffect(() => {
+    if (!api || me) return;
+    api.me().then(setMe, () => {
+      storeToken(null);
+      setToken(null);
+    });
+  }, [api, me]);
 
   if (!api)
     return (
       <SignIn
-        onSignedIn={(key, name) => {
-          storeAdminKey(key);
-          setWorkspace(name);
-          setAdminKey(key);
+        onSignedIn={(next, who) => {
+          storeToken(next);
+          setMe(who);
+          setToken(next);
         }}
       />
     );
 
+  const principal = me?.principal;
   return (
     <ApiContext.Provider value={api}>
-      <div className="shell">
-        <nav className="left-nav">
-          <div className="brand">Cairn</div>
-          {workspace && <div className="workspace muted">{workspace}</div>}
-          {SECTIONS.map((s) => (
-            <a key={s.route} href={`#/${s.route}`} className={section === s.route ? 'active' : ''} data-testid={`nav-${s.route}`}>
-              {s.label}
-            </a>
-          ))}
-          <button
-            className="link sign-out"
-            onClick={() => {
-              storeAdminKey(null);
-              setAdminKey(null);
-            }}
-          >
-            Sign out
-          </button>
-        </nav>
-        <main className="content">
-          {section === 'journeys' && (id ? <JourneyEditor key={id} journeyId={id} /> : <JourneysList />)}
-          {section === 'segments' && (id ? <SegmentBuilder key={id} segmentId={id === 'new' ? undefined : id} /> : <SegmentsList />)}
-          {section === 'contacts' && (id ? <ContactPage key={id} contactId={id} /> : <ContactsList />)}
-        </main>
-      </div>
+      <MeContext.Provider value={me}>
+        <div className="shell">
+          <nav className="left-nav">
+            <div className="brand">Cairn</div>
+            {me && <div className="workspace muted">{me.workspace.name}</div>}
+            {SECTIONS.map((s) => (
+              <a key={s.route} href={`#/${s.route}`} className={section === s.route ? 'active' : ''} data-testid={`nav-${s.route}`}>
+                {s.label}
+              </a>
+            ))}
+            <div className="signed-in" data-testid="signed-in-as">
+              {principal && (
+                <>
+                  <span className="who" title={principal.id}>
+                    {principal.type === 'user' ? (principal.name ?? principal.email) : 'API key'}
+                  </span>
+                  <span className={`role-badge role-${principal.role}`} data-testid="signed-in-role">
+                    {principal.role}
+                  </span>
+                </>
+              )}
+            </div>
+            <button
+              className="link sign-out"
+              data-testid="sign-out"
+              onClick={() => {
+                // Ends the session on the server too; a key simply stays valid (revoke keys in settings).
+                if (principal?.type === 'user') void api.signOut().catch(() => undefined);
+                storeToken(null);
+                setMe(null);
+                setToken(null);
+              }}
+            >
+              Sign out
+            </button>
+          </nav>
+          <main className="content">
+            {section === 'journeys' && (id ? <JourneyEditor key={id} journeyId={id} /> : <JourneysList />)}
+            {section === 'segments' && (id ? <SegmentBuilder key={id} segmentId={id === 'new' ? undefined : id} /> : <SegmentsList />)}
+            {section === 'contacts' && (id ? <ContactPage key={id} contactId={id} /> : <ContactsList />)}
+            {section === 'activity' && <Activity />}
+          </main>
+        </div>
+      </MeContext.Provider>
     </ApiContext.Provider>
   );
 }

@@ -1,15 +1,26 @@
 import { createContext, useContext, useEffect, useState } from 'react';
-import type { ApiClient } from '../api/client.js';
+import type { ApiClient, Me } from '../api/client.js';
+import { can, type Ability } from './roles.js';
 
-const KEY_STORAGE = 'cairn.adminKey';
+const TOKEN_STORAGE = 'cairn.token';
 
-// sessionStorage: the admin key is forgotten when the tab closes.
-export function storedAdminKey(): string | null {
-  return sessionStorage.getItem(KEY_STORAGE);
+// sessionStorage: the session token (or admin key) is forgotten when the tab closes.
+export function storedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_STORAGE);
 }
-export function storeAdminKey(key: string | null): void {
-  if (key) sessionStorage.setItem(KEY_STORAGE, key);
-  else sessionStorage.removeItem(KEY_STORAGE);
+export function storeToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_STORAGE, token);
+  else sessionStorage.removeItem(TOKEN_STORAGE);
+}
+
+/** Who is signed in (a user or an API key) and their role, from GET /api/v1/me. */
+export const MeContext = createContext<Me | null>(null);
+export function useMe(): Me | null {
+  return useContext(MeContext);
+}
+/** Whether the signed-in role may do this; the designer hides or disables what it may not. */
+export function useCan(ability: Ability): boolean {
+  return can(useMe()?.principal.role, ability);
 }
 
 export const ApiContext = createContext<ApiClient | null>(null);

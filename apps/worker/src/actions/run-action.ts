@@ -23,6 +23,9 @@ export interface RunActionDeps extends ActionServiceDeps {
   secretKey?: string;
 }
 
+/** Well inside the 30 s heartbeat timeout of the journey workflow's action activities. */
+const ACTION_HEARTBEAT_MS = 5_000;
+
 const CHANNEL_OF: Record<string, string> = { email: 'email', inAppMessage: 'inApp', sms: 'sms', push: 'push' };
 
 /** The clock an action sees: the server's time when this attempt was scheduled (skipped time in tests), moving on from there. */
@@ -46,15 +49,65 @@ export function createRunJourneyAction(deps: RunActionDeps) {
 
     // A step that already ran (a replay, or a retry after the result was stored) answers from the record.
     const done = await journeyActionRunModel(connection).findById(input.idempotencyKey).lean();
-    if (done) return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
-
     const definition = deps.registry.get(input.action.type, input.action.version);
+    if (done) {
+      // An attempt killed right after storing "sent" (email@1 stores it before the message's final ".")
+      // never wrote the delivery log entry; writing it here is a no-op when it did.
+      if (definition.category === 'message' && done.output === 'sent') {
+        await recordDelivery(connection, {
+          idempotencyKey: input.idempotencyKey,
+          workspaceId: input.workspaceId,
+          contactId: input.contactId,
+          journeyId: input.journeyId,
+          nodeId: input.nodeId,
+          channel: CHANNEL_OF[input.action.type] ?? input.action.type,
+          status: 'sent',
+          at: done.at,
+        });
+      }
+      return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
+    }
+
     const contact = await contactModel(connection).findById(contactKey(input.workspaceId, input.contactId), { traits: 1, profile: 1 }).lean();
     const now = activityClock();
+    // The record a retried step answers from; written once (the first outcome stored wins).
+    let storedHere = false;
+    const saveActionRun = async (outcome: { output: string; result?: unknown }) => {
+      try {
+        await journeyActionRunModel(connection).create({
+          _id: input.idempotencyKey,
+          workspaceId: input.workspaceId,
+          contactId: input.contactId,
+          journeyId: input.journeyId,
+          nodeId: input.nodeId,
+          action: `${input.action.type}@${input.action.version}`,
+          output: outcome.output,
+          ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+          at: now(),
+        });
+        storedHere = true;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    };
+    // Withdraws this attempt's record (never one an earlier attempt wrote) so the retry does the effect again.
+    const clearActionRun = async () => {
+      if (!storedHere) return;
+      await journeyActionRunModel(connection).deleteOne({ _id: input.idempotencyKey });
+      storedHere = false;
+    };
     let heartbeat: (details?: unknown) => void = () => undefined;
+    let keepAlive: NodeJS.Timeout | undefined;
     try {
       const current = Context.current();
-      heartbeat = (details) => current.heartbeat(details);
+      let lastDetails: unknown;
+      heartbeat = (details) => {
+        lastDetails = details;
+        current.heartbeat(details);
+      };
+      // The workflow sets a heartbeat timeout, so a step on a worker that died (kill -9, OOM) is retried
+      // within seconds instead of after the 5-minute start-to-close timeout; a live step keeps beating.
+      keepAlive = setInterval(() => current.heartbeat(lastDetails), ACTION_HEARTBEAT_MS);
     } catch {
       // outside an activity
     }
@@ -83,7 +136,11 @@ export function createRunJourneyAction(deps: RunActionDeps) {
         },
       },
       heartbeat,
-      services: createActionServices(deps, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey, now }),
+      services: {
+        ...createActionServices(deps, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey, now }),
+        recordOutcome: (outcome) => saveActionRun(outcome),
+        clearOutcome: () => clearActionRun(),
+      },
       now,
     };
 
@@ -93,23 +150,11 @@ export function createRunJourneyAction(deps: RunActionDeps) {
     } catch (error) {
       if (isPermanentActionError(error)) throw ApplicationFailure.nonRetryable((error as Error).message, 'PermanentActionError');
       throw error;
+    } finally {
+      clearInterval(keepAlive);
     }
 
-    try {
-      await journeyActionRunModel(connection).create({
-        _id: input.idempotencyKey,
-        workspaceId: input.workspaceId,
-        contactId: input.contactId,
-        journeyId: input.journeyId,
-        nodeId: input.nodeId,
-        action: `${input.action.type}@${input.action.version}`,
-        output: answer.output,
-        ...(answer.result !== undefined ? { result: answer.result } : {}),
-        at: now(),
-      });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    await saveActionRun(answer);
     if (definition.category === 'message') {
       const skipped = answer.output === 'skipped';
       const reason = skipped ? (answer.result as { reason?: unknown } | undefined)?.reason : undefined;

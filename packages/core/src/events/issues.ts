@@ -20,3 +20,35 @@ export function joinIssuePath(prefix: string, path: ReadonlyArray<PropertyKey>):
   if (rest === '') return prefix;
   return rest.startsWith('[') ? `${prefix}${rest}` : `${prefix}.${rest}`;
 }
+
+/**
+ * The path of the first value nested deeper than `maxDepth` objects/arrays, or undefined. Walks with an
+ * explicit stack, so a hostile payload nested a hundred thousand levels deep cannot overflow the call stack.
+ * Storage and validators recurse, so a depth limit keeps a pathological document from reaching them.
+ */
+export function findTooDeep(value: unknown, maxDepth: number): (string | number)[] | undefined {
+  // Entries point at their parent, so the path is only built for the one value that is too deep.
+  interface Entry { value: unknown; depth: number; key?: string | number; parent?: Entry }
+  const stack: Entry[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const entry = stack.pop()!;
+    const current = entry.value;
+    if (current === null || typeof current !== 'object') continue;
+    if (entry.depth >= maxDepth) {
+      const path: (string | number)[] = [];
+      for (let at: Entry | undefined = entry; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+      return path;
+    }
+    const depth = entry.depth + 1;
+    if (Array.isArray(current)) current.forEach((item, index) => stack.push({ value: item, depth, key: index, parent: entry }));
+    else for (const [key, item] of Object.entries(current)) stack.push({ value: item, depth, key, parent: entry });
+  }
+  return undefined;
+}
+
+/** A FieldIssue for a value nested too deeply, naming where (shortened: the path itself may be huge). */
+export function tooDeepIssue(value: unknown, maxDepth: number, prefix = ''): FieldIssue | undefined {
+  const path = findTooDeep(value, maxDepth);
+  if (!path) return undefined;
+  return { path: joinIssuePath(prefix, path.slice(0, maxDepth)) || '(body)', message: `nests deeper than ${maxDepth} levels of objects and arrays; flatten it` };
+}

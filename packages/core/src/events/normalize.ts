@@ -1,5 +1,5 @@
 import { fnv1a64, stableStringify } from './hash.js';
-import { formatIssuePath, type FieldIssue } from './issues.js';
+import { formatIssuePath, tooDeepIssue, type FieldIssue } from './issues.js';
 import { BatchPayloadSchema, EventPayloadSchema, type CairnEvent, type EventPayload } from './schema.js';
 
 export interface NormalizeOptions {
@@ -10,6 +10,9 @@ export interface NormalizeOptions {
   /** How far in the future a corrected timestamp may be (default 1 day). */
   maxFutureMs?: number;
 }
+
+/** How deeply objects and arrays may nest in one event (counted from the payload itself, so properties get 31). */
+export const MAX_EVENT_DEPTH = 32;
 
 /** Events before this are refused: such timestamps come from unset device clocks, not real history. */
 export const EARLIEST_EVENT_TIMESTAMP = Date.UTC(2000, 0, 1);
@@ -41,6 +44,8 @@ export function deriveMessageId(raw: Record<string, unknown>): string {
  * with sentAt present, timestamp = receivedAt − (sentAt − timestamp).
  */
 export function normalizeEvent(raw: unknown, options: NormalizeOptions): NormalizeResult {
+  const tooDeep = tooDeepIssue(raw, MAX_EVENT_DEPTH);
+  if (tooDeep) return { ok: false, errors: [tooDeep] };
   const parsed = EventPayloadSchema.safeParse(raw);
   if (!parsed.success) {
     return {

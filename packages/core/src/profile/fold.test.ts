@@ -134,3 +134,19 @@ describe('order independence (property)', () => {
     );
   });
 });
+
+describe('huge numbers', () => {
+  // Found by the API fuzz test: 1e308 folded to Infinity, which the database refuses (a 500 on ingestion).
+  it('keeps every figure finite when properties hold numbers near the double limit', () => {
+    const p = foldEvents(emptyProfile('c-huge'), [
+      ev('Order Completed', '2024-03-01T10:00:00Z', { revenue: 1e308, score: 1e308 }),
+      ev('Order Completed', '2024-03-01T11:00:00Z', { revenue: 1e308, score: -1e308 }),
+      ev('Order Completed', '2024-03-01T12:00:00Z', { revenue: 1e308, score: 1e308 }),
+    ]);
+    const numbers: number[] = [];
+    JSON.stringify(p, (_k, v: unknown) => (typeof v === 'number' && numbers.push(v), v));
+    expect(numbers.every(Number.isFinite)).toBe(true);
+    expect(p.purchases.totalRevenue).toBe(Number.MAX_VALUE);
+    expect(p.purchases.orderCount).toBe(3);
+  });
+});

@@ -30,7 +30,11 @@ export function emptyProfile(contactId: string): ContactProfile {
 }
 
 // Money and property sums are rounded to 1e-6 so that adding in a different order gives the same figure.
+// Beyond 1e15 a double has no fraction left to round; sums that overflow stay at the largest finite
+// number, because a stored Infinity is refused by the database (and means nothing to a marketer).
 function round6(x: number): number {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 0 : x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+  if (Math.abs(x) >= 1e15) return x;
   return Math.round(x * 1e6) / 1e6;
 }
 

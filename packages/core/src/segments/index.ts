@@ -1,7 +1,7 @@
 export * from './schema.js';
 export { evaluateSegment, explainSegment, randomBucketOf, readField } from './evaluate.js';
 export type { ConditionExplanation, SegmentContext, SegmentResult } from './evaluate.js';
-export { validateSegmentDefinition } from './validate.js';
+export { validateSegmentDefinition, MAX_SEGMENT_DEPTH } from './validate.js';
 export type { SegmentValidation, ValidateSegmentOptions } from './validate.js';
 export { findSegmentCycle, orderSegmentsForEvaluation, segmentDependencies, SegmentCycleError } from './dependencies.js';
 export type { SegmentWithDefinition } from './dependencies.js';

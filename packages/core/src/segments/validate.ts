@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatIssuePath, joinIssuePath, type FieldIssue } from '../events/issues.js';
+import { formatIssuePath, joinIssuePath, tooDeepIssue, type FieldIssue } from '../events/issues.js';
 import { DEFAULT_PROFILE_SETTINGS } from '../profile/types.js';
 import { isConditionGroup, METRIC_NAMES, SegmentDefinitionSchema, type ConditionGroup, type SegmentCondition, type SegmentDefinition } from './schema.js';
 
@@ -39,7 +39,13 @@ function readAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
  * Checks a segment definition and lists every problem with its JSON path, e.g.
  * `conditions[1].conditions[0].window.amount: must be ≥ 1`.
  */
+/** How deeply a definition may nest, in JSON levels. */
+export const MAX_SEGMENT_DEPTH = 24;
+
 export function validateSegmentDefinition(definition: unknown, options: ValidateSegmentOptions = {}): SegmentValidation {
+  // Each group is two levels (the group and its conditions list): 24 allows groups about ten deep.
+  const tooDeep = tooDeepIssue(definition, MAX_SEGMENT_DEPTH);
+  if (tooDeep) return { ok: false, issues: [{ ...tooDeep, message: `${tooDeep.message}: groups inside groups rarely need more than three levels` }] };
   const parsed = SegmentDefinitionSchema.safeParse(definition);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: formatIssuePath(i.path), message: describeIssue(i, definition) }));

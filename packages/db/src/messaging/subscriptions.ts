@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { updateIfUnchanged, withDocumentLocks } from '../connection.js';
 import { contactKey, contactModel } from '../models/contact.js';
 
 export type SubscriptionState = 'subscribed' | 'unsubscribed';
@@ -47,11 +48,9 @@ export async function setSubscriptions(
     const unchanged = Object.entries(changes).every(([channel, state]) => contact.subscriptions?.[channel] === state);
     if (unchanged) return effectiveSubscriptions(next);
     // A contact written by a raw upsert may have no rev yet; match that state exactly too.
-    const revFilter = typeof contact.rev === 'number' ? contact.rev : { $exists: false };
-    const result = await contacts.updateOne(
-      { _id, rev: revFilter },
-      { $set: { subscriptions: next, updatedAt: new Date() }, $inc: { rev: 1 } },
-      { timestamps: false },
+    const revGuard = typeof contact.rev === 'number' ? contact.rev : { $exists: false };
+    const result = await withDocumentLocks([_id], () =>
+      updateIfUnchanged(connection, contacts, _id, { rev: revGuard }, { $set: { subscriptions: next, updatedAt: new Date() }, $inc: { rev: 1 } }, { timestamps: false }),
     );
     if (result.matchedCount === 1) return effectiveSubscriptions(next);
   }

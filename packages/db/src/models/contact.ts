@@ -29,6 +29,8 @@ export interface ContactDoc {
   subscriptions: Record<string, 'subscribed' | 'unsubscribed'>;
   /** When this anonymous contact was merged into an identified one. */
   mergedInto?: string;
+  /** Contacts merged into this one: their stored events keep their own contactId. */
+  mergedFrom?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -48,6 +50,7 @@ export const contactSchema = new Schema<ContactDoc>(
     nextEvaluationAt: { type: Number, default: null },
     subscriptions: { type: Schema.Types.Mixed, default: {} },
     mergedInto: { type: String },
+    mergedFrom: { type: [String], default: undefined },
   },
   { timestamps: true, versionKey: false, minimize: false },
 );

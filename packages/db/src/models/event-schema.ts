@@ -54,7 +54,8 @@ export async function recordEventSchemas(connection: Connection, workspaceId: st
   await Promise.all(
     [...byName].map(([event, entry]) => {
       const set: Record<string, unknown> = { workspaceId, event };
-      for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties))) set[`properties.${name}`] = type;
+      // FerretDB refuses update paths with a blank segment or one ending in whitespace; such names are left out of the pickers.
+      for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties))) if (name !== '' && name.trim() === name) set[`properties.${name}`] = type;
       return Model.updateOne(
         { _id: `${workspaceId}:${event}` },
         { $set: set, $inc: { count: entry.count }, $max: { lastSeenAt: entry.lastSeenAt } },

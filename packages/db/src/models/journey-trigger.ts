@@ -65,7 +65,8 @@ export async function enqueueJourneyTriggers(connection: Connection, triggers: O
     await journeyTriggerModel(connection).insertMany(docs, { ordered: false });
   } catch (error) {
     const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-    const onlyDuplicates = writeErrors?.every((e) => (e.code ?? e.err?.code) === 11000);
+    // An empty list means the whole write failed (e.g. the database went away), not "all duplicates".
+    const onlyDuplicates = Boolean(writeErrors?.length) && writeErrors!.every((e) => (e.code ?? e.err?.code) === 11000);
     if (!onlyDuplicates) throw error;
   }
 }

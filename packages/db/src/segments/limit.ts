@@ -23,3 +23,12 @@ export async function upsertRacing<T>(write: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+/** Maps with at most `concurrency` calls in flight; results keep the input order. */
+export async function mapWithLimit<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  await forEachWithLimit(items, concurrency, async (item, index) => {
+    out[index] = await fn(item, index);
+  });
+  return out;
+}

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { utcDayKey, type ContactProfile } from '@cairn/core';
-import { isDuplicateKeyError } from '../connection.js';
+import { isDuplicateKeyError, updateIfUnchanged, withDocumentLocks } from '../connection.js';
 import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
@@ -54,46 +54,48 @@ export async function reevaluateContact(connection: Connection, input: Reevaluat
   const workspace = input.segments ?? (await loadWorkspaceSegments(connection, workspaceId));
   const Contacts = contactModel(connection);
   const _id = contactKey(workspaceId, contactId);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const contact = await Contacts.findById(_id, { profile: 1, segments: 1, rev: 1, nextEvaluationAt: 1 }).lean();
-    if (!contact) return { entered: [], exited: [], nextEvaluationAt: null, evaluated: false };
-    if (input.onlyIfDueBy !== undefined && (contact.nextEvaluationAt == null || contact.nextEvaluationAt > input.onlyIfDueBy)) {
-      return { entered: [], exited: [], nextEvaluationAt: contact.nextEvaluationAt ?? null, evaluated: false };
-    }
-    const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
-    const outcome = evaluateMemberships({
-      contactId,
-      profile: decodeDocumentKeys(contact.profile) as ContactProfile,
-      current,
-      segments: workspace.ordered,
-      now,
-      profileSettings: workspace.profileSettings,
-    });
-    const result = {
-      entered: outcome.entered.map((c) => c.segmentId),
-      exited: outcome.exited.map((c) => c.segmentId),
-      nextEvaluationAt: outcome.nextEvaluationAt,
-      evaluated: true,
-    };
-    const sameMembers = Object.keys(current).length === Object.keys(outcome.segments).length && result.entered.length === 0 && result.exited.length === 0;
-    if (sameMembers && (contact.nextEvaluationAt ?? null) === outcome.nextEvaluationAt) return result;
+  return withDocumentLocks([_id], async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const contact = await Contacts.findById(_id, { profile: 1, segments: 1, rev: 1, nextEvaluationAt: 1 }).lean();
+      if (!contact) return { entered: [], exited: [], nextEvaluationAt: null, evaluated: false };
+      if (input.onlyIfDueBy !== undefined && (contact.nextEvaluationAt == null || contact.nextEvaluationAt > input.onlyIfDueBy)) {
+        return { entered: [], exited: [], nextEvaluationAt: contact.nextEvaluationAt ?? null, evaluated: false };
+      }
+      const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
+      const outcome = evaluateMemberships({
+        contactId,
+        profile: decodeDocumentKeys(contact.profile) as ContactProfile,
+        current,
+        segments: workspace.ordered,
+        now,
+        profileSettings: workspace.profileSettings,
+      });
+      const result = {
+        entered: outcome.entered.map((c) => c.segmentId),
+        exited: outcome.exited.map((c) => c.segmentId),
+        nextEvaluationAt: outcome.nextEvaluationAt,
+        evaluated: true,
+      };
+      const sameMembers = Object.keys(current).length === Object.keys(outcome.segments).length && result.entered.length === 0 && result.exited.length === 0;
+      if (sameMembers && (contact.nextEvaluationAt ?? null) === outcome.nextEvaluationAt) return result;
 
-    await recordMembershipChanges(connection, { workspaceId, contactId, now, reason: input.reason, entered: outcome.entered, exited: outcome.exited });
-    // Filed before the state write: a crash in between leaves at worst a stale entry, never a lost due time.
-    // Unchanged due time: the contact is already in that bucket.
-    if (outcome.nextEvaluationAt !== null && outcome.nextEvaluationAt !== contact.nextEvaluationAt) await fileContactForEvaluation(connection, workspaceId, contactId, outcome.nextEvaluationAt);
-    const revFilter = contact.rev === undefined ? { rev: { $exists: false } } : { rev: contact.rev };
-    const written = await Contacts.updateOne(
-      { _id, ...revFilter },
-      { $set: { segments: outcome.segments, nextEvaluationAt: outcome.nextEvaluationAt }, $inc: { rev: 1 } },
-    );
-    if (written.matchedCount === 1) {
-      if (input.countChanges !== false) await countMembershipChanges(connection, workspaceId, now, outcome.entered, outcome.exited);
-      return result;
+      await recordMembershipChanges(connection, { workspaceId, contactId, now, reason: input.reason, entered: outcome.entered, exited: outcome.exited });
+      // Filed before the state write: a crash in between leaves at worst a stale entry, never a lost due time.
+      // Unchanged due time: the contact is already in that bucket.
+      if (outcome.nextEvaluationAt !== null && outcome.nextEvaluationAt !== contact.nextEvaluationAt) await fileContactForEvaluation(connection, workspaceId, contactId, outcome.nextEvaluationAt);
+      const revGuard = contact.rev === undefined ? { rev: { $exists: false } } : { rev: contact.rev };
+      const written = await updateIfUnchanged(connection, Contacts, _id, revGuard, {
+        $set: { segments: outcome.segments, nextEvaluationAt: outcome.nextEvaluationAt },
+        $inc: { rev: 1 },
+      });
+      if (written.matchedCount === 1) {
+        if (input.countChanges !== false) await countMembershipChanges(connection, workspaceId, now, outcome.entered, outcome.exited);
+        return result;
+      }
+      // Someone (ingestion, another evaluation) wrote in between: evaluate again on what they wrote.
     }
-    // Someone (ingestion, another evaluation) wrote in between: evaluate again on what they wrote.
-  }
-  throw new Error(`contact ${contactId} in workspace ${workspaceId} kept changing during segment evaluation (${MAX_ATTEMPTS} attempts); retry later`);
+    throw new Error(`contact ${contactId} in workspace ${workspaceId} kept changing during segment evaluation (${MAX_ATTEMPTS} attempts); retry later`);
+  });
 }
 
 export async function recordMembershipChanges(
@@ -120,7 +122,7 @@ export async function recordMembershipChanges(
     await segmentMembershipChangeModel(connection).insertMany(docs, { ordered: false });
   } catch (error) {
     const writeErrors = (error as { writeErrors?: unknown[] }).writeErrors;
-    const onlyDuplicates = Array.isArray(writeErrors) && writeErrors.every((e) => isDuplicateKeyError(e) || isDuplicateKeyError((e as { err?: unknown }).err));
+    const onlyDuplicates = Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((e) => isDuplicateKeyError(e) || isDuplicateKeyError((e as { err?: unknown }).err));
     if (!onlyDuplicates && !isDuplicateKeyError(error)) throw error;
   }
   await enqueueJourneyTriggers(

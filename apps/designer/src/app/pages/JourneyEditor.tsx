@@ -24,7 +24,8 @@ import { Inspector, SettingsForm } from '../forms/Inspector.js';
 import { EditorViewContext } from '../nodes/context.js';
 import type { EditorView, StepChoice } from '../nodes/context.js';
 import { actionIcon, journeyNodeTypes, kindIcon } from '../nodes/JourneyNodeCard.js';
-import { useApi, useLoad } from '../session.js';
+import { needsRole } from '../roles.js';
+import { useApi, useCan, useLoad } from '../session.js';
 import { describeError } from '../../api/client.js';
 
 const STATS_POLL_MS = 5000;
@@ -88,6 +89,8 @@ function EditorCanvas({
   const [publishedVersion, setPublishedVersion] = useState(detail.publishedVersion);
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const [busy, setBusy] = useState<string | null>(null);
+  const canEdit = useCan('editDrafts');
+  const canGoLive = useCan('goLive');
   const [notice, setNotice] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [publishResult, setPublishResult] = useState<PublishResult | null>(null);
@@ -346,9 +349,9 @@ function EditorCanvas({
           >
             Simulate
           </button>
-          {status === 'published' && <button onClick={() => setRunning(false)} disabled={!!busy} data-testid="pause">Pause</button>}
-          {status === 'paused' && <button onClick={() => setRunning(true)} disabled={!!busy} data-testid="resume">Resume</button>}
-          <button onClick={() => void save()} disabled={!!busy} data-testid="save-draft">
+          {status === 'published' && <button onClick={() => setRunning(false)} disabled={!!busy || !canGoLive} title={canGoLive ? undefined : needsRole('goLive')} data-testid="pause">Pause</button>}
+          {status === 'paused' && <button onClick={() => setRunning(true)} disabled={!!busy || !canGoLive} title={canGoLive ? undefined : needsRole('goLive')} data-testid="resume">Resume</button>}
+          <button onClick={() => void save()} disabled={!!busy || !canEdit} title={canEdit ? undefined : needsRole('editDrafts')} data-testid="save-draft">
             {busy === 'save' ? 'Saving…' : 'Save draft'}
           </button>
           {issues.length > 0 && (
@@ -359,8 +362,8 @@ function EditorCanvas({
           <button
             className="primary"
             onClick={() => void reviewPublish()}
-            disabled={!!busy || issues.length > 0}
-            title={issues.length > 0 ? 'Fix the problems marked on the canvas first' : 'Review the changes and publish'}
+            disabled={!!busy || issues.length > 0 || !canGoLive}
+            title={!canGoLive ? needsRole('goLive') : issues.length > 0 ? 'Fix the problems marked on the canvas first' : 'Review the changes and publish'}
             data-testid="publish"
           >
             {busy === 'publish' ? 'Publishing…' : 'Publish'}

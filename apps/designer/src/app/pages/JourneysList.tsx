@@ -1,13 +1,15 @@
 import { useState } from 'react';
 import { emptyDefinition } from '../../graph/definition.js';
 import { ErrorBox } from '../ErrorBox.js';
-import { navigate, useApi, useLoad } from '../session.js';
+import { needsRole } from '../roles.js';
+import { navigate, useApi, useCan, useLoad } from '../session.js';
 
 export function JourneysList() {
   const api = useApi();
   const journeys = useLoad(() => api.listJourneys(), [api]);
   const [name, setName] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const canEdit = useCan('editDrafts');
 
   async function create(event: React.FormEvent) {
     event.preventDefault();
@@ -25,7 +27,7 @@ export function JourneysList() {
         <h1>Journeys</h1>
         <form className="inline-form" onSubmit={create}>
           <input data-testid="new-journey-name" placeholder="New journey name" value={name} onChange={(e) => setName(e.target.value)} />
-          <button className="primary" data-testid="create-journey" disabled={!name.trim()}>
+          <button className="primary" data-testid="create-journey" disabled={!name.trim() || !canEdit} title={canEdit ? undefined : needsRole('editDrafts')}>
             Create journey
           </button>
         </form>

@@ -5,7 +5,8 @@ import type { ConditionGroup } from '@cairn/core';
 import { LineChart } from '../charts/LineChart.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { ConditionGroupEditor } from '../forms/ConditionGroupEditor.js';
-import { navigate, useApi, useLoad } from '../session.js';
+import { needsRole } from '../roles.js';
+import { navigate, useApi, useCan, useLoad } from '../session.js';
 
 const PREVIEW_DEBOUNCE_MS = 400;
 
@@ -49,6 +50,7 @@ function SegmentForm({
   const [previewing, setPreviewing] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
+  const canEdit = useCan('editDrafts');
 
   // Live count: wait for typing to settle, and ignore answers to older definitions.
   useEffect(() => {
@@ -102,7 +104,12 @@ function SegmentForm({
         <input className="title-input" placeholder="Segment name" value={name} data-testid="segment-name" onChange={(e) => { setName(e.target.value); setSaved(false); }} />
         <span className="spacer" />
         {saved && <span className="muted small">Saved</span>}
-        <button className="primary" data-testid="segment-save" disabled={!name.trim()} onClick={() => void save()}>
+        {segmentId && (
+          <a className="small" href={`#/activity/segment/${encodeURIComponent(segmentId)}`} data-testid="segment-activity">
+            Activity
+          </a>
+        )}
+        <button className="primary" data-testid="segment-save" disabled={!name.trim() || !canEdit} title={canEdit ? undefined : needsRole('editDrafts')} onClick={() => void save()}>
           Save segment
         </button>
       </header>

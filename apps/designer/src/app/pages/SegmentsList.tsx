@@ -1,14 +1,16 @@
 import { ErrorBox } from '../ErrorBox.js';
-import { navigate, useApi, useLoad } from '../session.js';
+import { needsRole } from '../roles.js';
+import { navigate, useApi, useCan, useLoad } from '../session.js';
 
 export function SegmentsList() {
   const api = useApi();
   const segments = useLoad(() => api.listSegments(), [api]);
+  const canEdit = useCan('editDrafts');
   return (
     <div className="page">
       <header className="page-header">
         <h1>Segments</h1>
-        <button className="primary" data-testid="new-segment" onClick={() => navigate('segments', 'new')}>
+        <button className="primary" data-testid="new-segment" disabled={!canEdit} title={canEdit ? undefined : needsRole('editDrafts')} onClick={() => navigate('segments', 'new')}>
           New segment
         </button>
       </header>
