@@ -560,7 +560,11 @@ const FOLD_PAGE = 200;
  * the identity merges found while storing, clears the markers, and lets segment listeners see the
  * contacts that changed.
  */
-export async function foldStoredEvents(connection: Connection, stored: StoredEvents, options: IngestOptions = {}): Promise<IngestReport> {
+export async function foldStoredEvents(
+  connection: Connection,
+  stored: StoredEvents,
+  options: IngestOptions & { onProgress?: (folded: number) => void } = {},
+): Promise<IngestReport> {
   const now = options.now ?? Date.now();
   const { workspaceId } = stored;
   const settings = await profileSettingsOf(connection, workspaceId);
@@ -570,6 +574,7 @@ export async function foldStoredEvents(connection: Connection, stored: StoredEve
   for (let i = 0; i < entries.length; i += FOLD_PAGE) {
     const page = await foldBatch(connection, workspaceId, new Map(entries.slice(i, i + FOLD_PAGE)), settings, now, evaluatedInline);
     for (const [contactId, list] of page) folds.set(contactId, list);
+    options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
   }
   for (let i = 0; i < stored.markerIds.length; i += 1000) {
     await pendingFoldModel(connection).deleteMany({ _id: { $in: stored.markerIds.slice(i, i + 1000) } });

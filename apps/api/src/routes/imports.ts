@@ -12,7 +12,7 @@ import { HttpProblem } from '../http/problem.js';
 
 const CHUNK = 500;
 /** Events stored before they are folded together (bounds the memory an import holds). */
-const FOLD_WINDOW = 20_000;
+const FOLD_WINDOW = 10_000;
 const MAX_REPORTED_ERRORS = 1000;
 
 interface RowError {
@@ -160,10 +160,18 @@ export function importRoutes(ctx: ApiContext): Router {
     let window: StoredEvents | undefined;
     const foldWindow = async () => {
       if (!window) return;
-      const report = await foldStoredEvents(ctx.db.connection, window, { now: Date.now() });
-      folded += report.folded;
+      const foldedBefore = folded;
+      // A progress line per page of contacts: a client never waits long in silence.
+      const report = await foldStoredEvents(ctx.db.connection, window, {
+        now: Date.now(),
+        onProgress: (pageFolded) => {
+          folded += pageFolded;
+          res.write(JSON.stringify({ type: 'progress', importId, processed, accepted, duplicates, rejected, folded }) + '\n');
+        },
+      });
+      // Pages were counted as they went; the report holds the exact total.
+      folded = foldedBefore + report.folded;
       window = undefined;
-      res.write(JSON.stringify({ type: 'progress', importId, processed, accepted, duplicates, rejected, folded }) + '\n');
     };
     const flush = async () => {
       if (chunk.length === 0) return;

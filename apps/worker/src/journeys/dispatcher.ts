@@ -15,7 +15,9 @@ import { JOURNEY_SIGNALS } from '@cairn/workflows';
 import { enrollInJourney, type EnrollDeps, type EnrollResult } from './enroll.js';
 
 export interface DispatcherOptions extends EnrollDeps {
-  log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; debug?(o: object, m?: string): void };
+  /** Passes a segment-entry trigger is retried while its membership is not visible yet (default 3: about 14 s). */
+  membershipRechecks?: number;
   /** Triggers read per pass. */
   batchSize?: number;
   /** Contacts handled at once (one contact's triggers always in order). */
@@ -34,6 +36,15 @@ export interface DispatchReport {
 
 const JOURNEY_CACHE_MS = 2000;
 const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** How many times a segment-entry trigger is retried while the membership it announces is not visible. */
+const MEMBERSHIP_RECHECKS = 3;
+
+class MembershipNotVisibleYet extends Error {
+  constructor(segmentId: string) {
+    super(`segment '${segmentId}' membership not written yet; checking again`);
+  }
+}
 
 export class JourneyDispatcher {
   private readonly journeysByWorkspace = new Map<string, { at: number; journeys: Awaited<ReturnType<typeof publishedJourneys>> }>();
@@ -78,7 +89,8 @@ export class JourneyDispatcher {
             const attempts = (trigger.attempts ?? 0) + 1;
             this.retryAfter.set(trigger._id, Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)));
             const message = error instanceof Error ? error.message : String(error);
-            this.options.log?.warn({ trigger: trigger._id, attempts, err: message }, 'journey trigger failed; will retry');
+            if (error instanceof MembershipNotVisibleYet) this.options.log?.debug?.({ trigger: trigger._id, attempts }, message);
+            else this.options.log?.warn({ trigger: trigger._id, attempts, err: message }, 'journey trigger failed; will retry');
             await journeyTriggerModel(this.options.db.connection)
               .updateOne({ _id: trigger._id }, { $inc: { attempts: 1 }, $set: { lastError: message.slice(0, 500) } })
               .catch(() => undefined);
@@ -147,9 +159,14 @@ export class JourneyDispatcher {
       let key: string | undefined;
       if (trigger.kind === 'segmentEntered') {
         if (spec.type !== 'segmentEntered' || spec.segmentId !== trigger.segmentId) continue;
-        // A stale trigger (the contact already left again) enrols nobody.
         stillMember ??= await this.isMember(workspaceId, contactId, trigger.segmentId);
-        if (!stillMember) continue;
+        if (!stillMember) {
+          // The trigger is written before the contact's membership (triggers before state), so a fresh
+          // one may be read in between: look again a few times before calling it stale (the contact
+          // left again), which enrols nobody.
+          if ((trigger.attempts ?? 0) < (this.options.membershipRechecks ?? MEMBERSHIP_RECHECKS)) throw new MembershipNotVisibleYet(trigger.segmentId);
+          continue;
+        }
       } else {
         if (spec.type !== 'event' || !event || spec.event !== event.event || !matchesFilters(event.properties ?? {}, spec.filters)) continue;
         if (spec.key !== undefined) {
