@@ -126,22 +126,21 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
       const envelope = mail.getEnvelope();
       const raw = await new Promise<Buffer>((resolve, reject) => mail.build((error, message) => (error ? reject(error) : resolve(message))));
       const sent = { output: 'sent' as const, result: { messageId, to, smtpMessageId: messageIdFor(messageId) } };
-      const { recordOutcome, clearOutcome } = ctx.services;
+      const { recordOutcome } = ctx.services;
       try {
         await sendWithCommitPoint(opts.smtp, {
           envelope: { from: envelope.from || '', to: envelope.to },
           raw,
-          // The whole body is in the kernel, only the final "." is missing: store "sent" now, so a crash
-          // from here on is answered from the record instead of sending again (see docs/faults.md).
-          beforeTerminator: async () => {
-            await recordOutcome?.(sent);
-          },
+          // Nothing is stored before the server's answer: a record saved before the final "." can outlive
+          // a message the server never completes (a killed worker's socket is reset, and what was in flight
+          // is dropped), and a lost email is worse than a second copy with the same Message-ID.
+          beforeTerminator: async () => undefined,
         });
+        // Accepted: store "sent" at once, before slower bookkeeping, so a crash from here is answered from
+        // the record (see docs/faults.md for the window that remains).
+        await recordOutcome?.(sent);
       } catch (error) {
         const failure = error instanceof SmtpSendError ? error : undefined;
-        // The record was stored but the server refused the message or we never saw its answer: withdraw it
-        // so the retry sends (a lost reply can mean a second copy, with the same Message-ID).
-        if (failure?.committed) await clearOutcome?.();
         const code = failure?.responseCode;
         const message = `email: SMTP ${opts.smtp.host}:${opts.smtp.port} refused the message: ${(error as Error).message}`;
         // 5xx means the server rejected this message for good; anything else (4xx, timeouts, refused connections) may pass later.

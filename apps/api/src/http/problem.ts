@@ -102,6 +102,14 @@ function isMongoUnavailable(error: unknown, depth = 0): boolean {
   return isMongoUnavailable(cause, depth + 1);
 }
 
+/** FerretDB on SQLite answers a write-lock timeout as an InternalError: a retryable overload, not a bug. */
+function isDatabaseBusy(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false;
+  const { message = '', cause } = error as { message?: string; cause?: unknown };
+  if (/SQLITE_BUSY|database is locked/.test(message)) return true;
+  return isDatabaseBusy(cause, depth + 1);
+}
+
 /** The single error middleware: every failure leaves as problem+json, and no stack trace leaks. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const instance = (req as { id?: unknown }).id ? `urn:request:${String((req as { id?: unknown }).id)}` : undefined;
@@ -126,6 +134,11 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   }
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return sendProblem(res, new HttpProblem(bodyError.status, 'Bad Request', bodyError.message), instance);
+  }
+  if (isDatabaseBusy(error)) {
+    // Events stored before the write that hit the lock keep their pending-fold markers: the worker
+    // folds them, and a retry of the same messageIds counts each once.
+    return sendProblem(res, HttpProblem.unavailable('The database is busy (its write lock timed out); retry this request shortly with the same messageIds.', 2), instance);
   }
   if (isMongoUnavailable(error)) {
     return sendProblem(res, HttpProblem.unavailable('The database is unreachable; nothing was written. Retry shortly.'), instance);
