@@ -60,11 +60,6 @@ export interface ActionServices {
    * record instead of doing the effect again. Optional: hosts without it store the outcome when run() returns.
    */
   recordOutcome?(outcome: { output: string; result?: unknown }): Promise<void>;
-  /**
-   * Withdraws what recordOutcome stored in this attempt, when the effect turned out not to happen after all
-   * (the SMTP server refused the message after the record was written): the retry then does it again.
-   */
-  clearOutcome?(): Promise<void>;
 }
 
 export interface ActionLogger {

@@ -1,10 +1,10 @@
-import MailComposer from 'nodemailer/lib/mail-composer';
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { PermanentActionError, RetryableActionError, defineAction } from '@cairn/action-sdk';
 import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
 import { escapeAttribute, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html.js';
 import { signTrackingToken, type TrackingTokenPayload } from './tracking.js';
-import { SmtpSendError, sendWithCommitPoint } from './smtp-send.js';
 
 export interface EmailActionOptions {
   smtp: {
@@ -49,6 +49,26 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 export function createEmailAction(options: Lazy<EmailActionOptions>) {
   const htmlEngine = createSandboxedLiquid({ escape: 'html' });
   const textEngine = createSandboxedLiquid({ escape: 'none' });
+  let transport: { key: string; transporter: Transporter } | undefined;
+  const transporterFor = (opts: EmailActionOptions): Transporter => {
+    const key = JSON.stringify(opts.smtp);
+    if (transport?.key !== key) {
+      transport = {
+        key,
+        transporter: nodemailer.createTransport({
+          host: opts.smtp.host,
+          port: opts.smtp.port,
+          secure: opts.smtp.secure ?? false,
+          ignoreTLS: opts.smtp.ignoreTLS ?? false,
+          ...(opts.smtp.auth ? { auth: opts.smtp.auth } : {}),
+          connectionTimeout: 15_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 30_000,
+        }),
+      };
+    }
+    return transport.transporter;
+  };
 
   return defineAction({
     type: 'email',
@@ -109,44 +129,34 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
       const textWithFooter = text.includes(unsubscribeUrl) ? text : `${text}\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
 
       ctx.heartbeat({ step: 'sending', to });
-      const mail = new MailComposer({
-        from: config.from ?? opts.from,
-        to,
-        ...(config.replyTo ? { replyTo: config.replyTo } : {}),
-        subject,
-        html,
-        text: textWithFooter,
-        messageId: messageIdFor(messageId),
-        headers: {
-          'List-Unsubscribe': `<${unsubscribeUrl}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          'X-Cairn-Message-Id': messageId,
-        },
-      }).compile();
-      const envelope = mail.getEnvelope();
-      const raw = await new Promise<Buffer>((resolve, reject) => mail.build((error, message) => (error ? reject(error) : resolve(message))));
-      const sent = { output: 'sent' as const, result: { messageId, to, smtpMessageId: messageIdFor(messageId) } };
-      const { recordOutcome } = ctx.services;
+      let info: { messageId?: string; accepted?: unknown[] };
       try {
-        await sendWithCommitPoint(opts.smtp, {
-          envelope: { from: envelope.from || '', to: envelope.to },
-          raw,
-          // Nothing is stored before the server's answer: a record saved before the final "." can outlive
-          // a message the server never completes (a killed worker's socket is reset, and what was in flight
-          // is dropped), and a lost email is worse than a second copy with the same Message-ID.
-          beforeTerminator: async () => undefined,
+        info = await transporterFor(opts).sendMail({
+          from: config.from ?? opts.from,
+          to,
+          ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+          subject,
+          html,
+          text: textWithFooter,
+          messageId: messageIdFor(messageId),
+          headers: {
+            'List-Unsubscribe': `<${unsubscribeUrl}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            'X-Cairn-Message-Id': messageId,
+          },
         });
-        // Accepted: store "sent" at once, before slower bookkeeping, so a crash from here is answered from
-        // the record (see docs/faults.md for the window that remains).
-        await recordOutcome?.(sent);
       } catch (error) {
-        const failure = error instanceof SmtpSendError ? error : undefined;
-        const code = failure?.responseCode;
+        const code = (error as { responseCode?: number }).responseCode;
         const message = `email: SMTP ${opts.smtp.host}:${opts.smtp.port} refused the message: ${(error as Error).message}`;
         // 5xx means the server rejected this message for good; anything else (4xx, timeouts, refused connections) may pass later.
         if (typeof code === 'number' && code >= 500) throw new PermanentActionError(message, { cause: error });
         throw new RetryableActionError(message, { cause: error });
       }
+      const sent = { output: 'sent' as const, result: { messageId, to, smtpMessageId: info.messageId ?? null } };
+      // Accepted: store "sent" at once, before slower bookkeeping, so a crash from here is answered from the
+      // record. Never before the server's answer: a lost email is worse than a second copy with the same
+      // Message-ID (docs/faults.md).
+      await ctx.services.recordOutcome?.(sent);
 
       await ctx.services.recordEvent(ctx.contact.id, {
         event: 'Email Sent',

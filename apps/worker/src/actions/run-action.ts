@@ -71,7 +71,6 @@ export function createRunJourneyAction(deps: RunActionDeps) {
     const contact = await contactModel(connection).findById(contactKey(input.workspaceId, input.contactId), { traits: 1, profile: 1 }).lean();
     const now = activityClock();
     // The record a retried step answers from; written once (the first outcome stored wins).
-    let storedHere = false;
     const saveActionRun = async (outcome: { output: string; result?: unknown }) => {
       try {
         await journeyActionRunModel(connection).create({
@@ -85,16 +84,9 @@ export function createRunJourneyAction(deps: RunActionDeps) {
           ...(outcome.result !== undefined ? { result: outcome.result } : {}),
           at: now(),
         });
-        storedHere = true;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
-    };
-    // Withdraws this attempt's record (never one an earlier attempt wrote) so the retry does the effect again.
-    const clearActionRun = async () => {
-      if (!storedHere) return;
-      await journeyActionRunModel(connection).deleteOne({ _id: input.idempotencyKey });
-      storedHere = false;
     };
     let heartbeat: (details?: unknown) => void = () => undefined;
     let keepAlive: NodeJS.Timeout | undefined;
@@ -139,7 +131,6 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       services: {
         ...createActionServices(deps, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey, now }),
         recordOutcome: (outcome) => saveActionRun(outcome),
-        clearOutcome: () => clearActionRun(),
       },
       now,
     };
