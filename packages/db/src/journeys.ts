@@ -217,11 +217,27 @@ export async function findContactJourneys(connection: Connection, workspaceId: s
 const FINISHED: JourneyRunStatus[] = ['completed', 'exited', 'converted', 'stopped', 'failed'];
 export const isFinishedRun = (run: Pick<JourneyRunRecord, 'status'>) => FINISHED.includes(run.status);
 
+interface CounterModel {
+  updateOne(filter: object, update: object, options?: object): Promise<unknown>;
+  collection: { collectionName: string };
+}
+
+/**
+ * Counters (journey totals, per-day and per-node figures) are bumped by many steps at once. FerretDB v1
+ * applies `$inc` as a read-modify-write without a lock, so two bumps of one document at the same moment
+ * lose one (1,000 enrolments once showed 209 waiting). Bumps of one counter document are therefore
+ * serialized within the process, like segment member counts. The worker makes nearly every bump; the
+ * API's few (a manual enrolment, an open or a click) can still race it across processes on FerretDB.
+ */
+function withCounterLock<T>(model: CounterModel, _id: string, work: () => Promise<T>): Promise<T> {
+  return withDocumentLocks([`${model.collection.collectionName}/${_id}`], work);
+}
+
 /**
  * `$inc` with upsert. Two concurrent upserts of a missing document may both try to insert; the
  * loser gets a duplicate-key error and simply retries, finding the document this time.
  */
-async function incUpsert(model: { updateOne(filter: object, update: object, options: object): Promise<unknown> }, _id: string, inc: Record<string, number>) {
+async function incUpsertLocked(model: CounterModel, _id: string, inc: Record<string, number>) {
   for (let attempt = 0; ; attempt++) {
     try {
       await model.updateOne({ _id }, { $inc: inc }, { upsert: true });
@@ -230,6 +246,10 @@ async function incUpsert(model: { updateOne(filter: object, update: object, opti
       if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
     }
   }
+}
+
+function incUpsert(model: CounterModel, _id: string, inc: Record<string, number>) {
+  return withCounterLock(model, _id, () => incUpsertLocked(model, _id, inc));
 }
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
@@ -278,8 +298,11 @@ export async function reserveEnrollment(
   const stats = journeyStatsModel(connection);
   const limit = definition.settings.enrollmentLimit;
   if (limit !== undefined) {
-    await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: 0 });
-    const counted = await stats.updateOne({ _id: statsKey(workspaceId, journeyId), entered: { $lt: limit } }, { $inc: { entered: 1, active: 1 } });
+    const key = statsKey(workspaceId, journeyId);
+    const counted = await withCounterLock(stats, key, async () => {
+      await incUpsertLocked(stats, key, { entered: 0 });
+      return stats.updateOne({ _id: key, entered: { $lt: limit } }, { $inc: { entered: 1, active: 1 } });
+    });
     if (counted.modifiedCount === 0) return { enroll: false, reason: 'limitReached' };
   } else {
     await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: 1, active: 1 });
@@ -313,7 +336,7 @@ export async function reserveEnrollment(
     if (!isDuplicateKeyError(error)) throw error;
   }
   if (!written) {
-    await stats.updateOne({ _id: statsKey(workspaceId, journeyId) }, { $inc: { entered: -1, active: -1 } });
+    await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: -1, active: -1 });
     return { enroll: false, reason: 'raced' };
   }
   await incUpsert(stats, dayKey(workspaceId, journeyId, utcDay(now)), { enrolled: 1 });
@@ -331,7 +354,7 @@ export async function releaseEnrollment(connection: Connection, workspaceId: str
     { [`${slotField}.enrolledBy`]: enrolledBy, [`${slotField}.status`]: 'active' },
     { $set: { [`${slotField}.status`]: 'stopped', [`${slotField}.reason`]: 'notStarted', [`${slotField}.exitedAt`]: new Date().toISOString() } },
   ));
-  if (result.modifiedCount > 0) await journeyStatsModel(connection).updateOne({ _id: statsKey(workspaceId, journeyId) }, { $inc: { active: -1 } });
+  if (result.modifiedCount > 0) await incUpsert(journeyStatsModel(connection), statsKey(workspaceId, journeyId), { active: -1 });
 }
 
 /** What the journey workflow reports after each step (see JourneyProgress in @cairn/workflows). */
