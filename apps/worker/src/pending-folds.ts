@@ -6,8 +6,6 @@ export interface PendingFoldSweeperOptions {
   db: Database;
   log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
   intervalMs?: number;
-  /** A marker younger than this may belong to an ingest still in progress. */
-  olderThanMs?: number;
 }
 
 /** Runs foldPendingEvents at once and then every `intervalMs` until stopped. */
@@ -17,7 +15,9 @@ export function startPendingFoldSweeper(options: PendingFoldSweeperOptions): { s
   const loop = (async () => {
     while (!stopped) {
       try {
-        const folded = await foldPendingEvents(options.db.connection, { olderThanMs: options.olderThanMs ?? 30_000 });
+        // Each marker says from when it counts as abandoned (foldAfter: 30 s for live ingestion, longer
+        // for an import that folds per window), so an ingest still in progress is left alone.
+        const folded = await foldPendingEvents(options.db.connection);
         if (folded) options.log?.info({ folded }, 'folded events left pending by an interrupted ingest');
       } catch (error) {
         // The database may be down; the next pass tries again.

@@ -21,6 +21,7 @@ export {
   combineStored,
   type StoredEvents,
   foldPendingEvents,
+  DEFAULT_FOLD_WITHIN_MS,
   onContactChanged,
   forgetJourneyInterest,
   readProfile,

@@ -27,7 +27,15 @@ const ANONYMOUS_PREFIX = 'anon:';
 
 export interface IngestOptions {
   now?: number;
+  /**
+   * How long the caller may take to fold what it stores (storeEvents). Until then the pending-fold
+   * sweeper leaves the events alone; after it, they count as left behind by a crash. Default 30 s.
+   */
+  foldWithinMs?: number;
 }
+
+/** How long live ingestion may take between storing an event and folding it. */
+export const DEFAULT_FOLD_WITHIN_MS = 30_000;
 
 export interface IngestReport {
   /** Events stored for the first time. */
@@ -502,6 +510,7 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
     workspaceId,
     contactId: contactIds[i] as string,
     createdAt: new Date(now),
+    foldAfter: new Date(now + (options.foldWithinMs ?? DEFAULT_FOLD_WITHIN_MS)),
   }));
   const markerIsNew = await insertNew((docs) => pendingFoldModel(connection).insertMany(docs, { ordered: false }), markerDocs);
   const eventDocs = events.map((event, i) => ({
@@ -610,14 +619,15 @@ export async function ingestEvents(
 }
 
 /**
- * Finishes folds interrupted by a crash: every pending marker older than `olderThanMs` names a stored
- * event that may not be in its profile yet. Run at start-up and periodically.
+ * Finishes folds interrupted by a crash: every pending marker past its `foldAfter` names a stored event
+ * that may not be in its profile yet. Run at start-up and periodically.
  */
 export async function foldPendingEvents(connection: Connection, options: { olderThanMs?: number; now?: number; limit?: number } = {}): Promise<number> {
   const now = options.now ?? Date.now();
-  const cutoff = new Date(now - (options.olderThanMs ?? 30_000));
+  // Markers written before foldAfter existed fall back to their age.
+  const cutoff = new Date(now - (options.olderThanMs ?? DEFAULT_FOLD_WITHIN_MS));
   const markers = await pendingFoldModel(connection)
-    .find({ createdAt: { $lte: cutoff } })
+    .find({ $or: [{ foldAfter: { $lte: new Date(now) } }, { foldAfter: { $exists: false }, createdAt: { $lte: cutoff } }] })
     .limit(options.limit ?? 1000)
     .lean();
   if (markers.length === 0) return 0;

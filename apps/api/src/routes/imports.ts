@@ -13,6 +13,12 @@ import { HttpProblem } from '../http/problem.js';
 const CHUNK = 500;
 /** Events stored before they are folded together (bounds the memory an import holds). */
 const FOLD_WINDOW = 10_000;
+/**
+ * Rows are stored at once but folded when their window fills, which takes minutes on FerretDB; the
+ * worker's pending-fold sweeper must not fold them meanwhile. If the API dies mid-import, the stored
+ * rows are folded by the sweeper after this long (or at once by the client's retry of the file).
+ */
+const IMPORT_FOLD_WITHIN_MS = 15 * 60_000;
 const MAX_REPORTED_ERRORS = 1000;
 
 interface RowError {
@@ -175,7 +181,7 @@ export function importRoutes(ctx: ApiContext): Router {
     };
     const flush = async () => {
       if (chunk.length === 0) return;
-      const stored = await storeEvents(ctx.db.connection, workspaceId, chunk, { now: Date.now() });
+      const stored = await storeEvents(ctx.db.connection, workspaceId, chunk, { now: Date.now(), foldWithinMs: IMPORT_FOLD_WITHIN_MS });
       accepted += stored.stored;
       duplicates += stored.duplicates;
       chunk = [];

@@ -48,6 +48,11 @@ export interface PendingFoldDoc {
   workspaceId: string;
   contactId: string;
   createdAt: Date;
+  /**
+   * From when the pending-fold sweeper may fold it: the ingest that wrote the marker expects to have
+   * folded the event by then (30 s for live ingestion, longer for an import that folds per window).
+   */
+  foldAfter?: Date;
 }
 
 export const pendingFoldSchema = new Schema<PendingFoldDoc>(
@@ -56,9 +61,13 @@ export const pendingFoldSchema = new Schema<PendingFoldDoc>(
     workspaceId: { type: String, required: true },
     contactId: { type: String, required: true },
     createdAt: { type: Date, default: () => new Date() },
+    foldAfter: { type: Date },
   },
   { versionKey: false },
 );
+
+// The sweeper's query (MongoDB uses it; FerretDB v1 reads the small collection whole).
+pendingFoldSchema.index({ foldAfter: 1 });
 
 export function pendingFoldModel(connection: Connection): Model<PendingFoldDoc> {
   return (
