@@ -12,6 +12,7 @@ export {
   signIn,
   verifySession,
   revokeSession,
+  purgeExpiredSessions,
   isSessionToken,
   SESSION_TTL_MS,
   type UserView,

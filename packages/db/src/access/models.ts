@@ -52,7 +52,7 @@ export interface SessionDoc {
   createdAt: Date;
 }
 
-// FerretDB has no TTL indexes: expired sessions are refused on read and can be swept by expiresAt.
+// FerretDB has no TTL indexes: expired sessions are refused on read and deleted at sign-in (purgeExpiredSessions).
 export const sessionSchema = new Schema<SessionDoc>(
   {
     _id: { type: String, required: true },

@@ -131,7 +131,24 @@ export async function signIn(
   const secret = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + (options.ttlMs ?? SESSION_TTL_MS));
   await sessionModel(connection).create({ _id: id, workspaceId: user.workspaceId, email: user.email, secretHash: sha256(secret), expiresAt });
+  await purgeExpiredSessions(connection, now);
   return { token: `cus_${id}_${secret}`, user: { ...userView(user), workspaceId: user.workspaceId }, expiresAt };
+}
+
+const PURGE_EVERY_MS = 10 * 60 * 1000;
+const lastPurge = new WeakMap<Connection, number>();
+
+/**
+ * Deletes sessions past their expiry (revoked ones included: they are refused either way, and the audit
+ * log, not the session, records who did what). FerretDB v1 has no TTL index, so sign-in does it, at most
+ * every 10 minutes per connection. Returns how many were deleted (0 when skipped).
+ */
+export async function purgeExpiredSessions(connection: Connection, now = new Date()): Promise<number> {
+  const last = lastPurge.get(connection);
+  if (last !== undefined && now.getTime() - last >= 0 && now.getTime() - last < PURGE_EVERY_MS) return 0;
+  lastPurge.set(connection, now.getTime());
+  const result = await sessionModel(connection).deleteMany({ expiresAt: { $lte: now } });
+  return result.deletedCount;
 }
 
 export interface VerifiedSession {
