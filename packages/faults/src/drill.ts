@@ -178,3 +178,28 @@ export async function runsOf(drill: Drill, journeyId: string, contactIds: string
   }
   return out;
 }
+
+/**
+ * Gives a drill file its own Cairn: started (API and worker running, API answering) before the file's
+ * tests and stopped after them. The returned object stands for the running drill; touching it outside
+ * a test (before beforeAll ran) throws.
+ */
+export function useDrill(name: string): Drill {
+  let running: Drill | undefined;
+  beforeAll(async () => {
+    running = await startDrill(name);
+    running.api.start();
+    running.worker.start();
+    await running.apiUp();
+  }, 180_000);
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return new Proxy({} as Drill, {
+    get(_target, property) {
+      if (!running) throw new Error(`the ${name} drill is used before it started (only inside a test)`);
+      const value = Reflect.get(running, property, running) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(running) : value;
+    },
+  });
+}

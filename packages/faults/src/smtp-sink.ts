@@ -4,6 +4,8 @@ export interface ReceivedEmail {
   to: string;
   subject: string;
   messageId: string;
+  /** When the sink accepted it (ms since the epoch). */
+  at: number;
 }
 
 /** An SMTP server in the test process that keeps every message it accepted, to count them. */
@@ -35,7 +37,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         for (const rcpt of session.envelope.rcptTo) {
-          received.push({ to: rcpt.address.toLowerCase(), subject: header(raw, 'Subject'), messageId: header(raw, 'Message-ID') });
+          received.push({ to: rcpt.address.toLowerCase(), subject: header(raw, 'Subject'), messageId: header(raw, 'Message-ID'), at: Date.now() });
         }
         callback();
       });

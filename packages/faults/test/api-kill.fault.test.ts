@@ -1,4 +1,4 @@
-import { startDrill, type Drill } from '../src/drill';
+import { useDrill } from '../src/drill';
 import { eventually, sleep } from '../src/processes';
 
 const KILLS = Number(process.env.FAULTS_API_KILLS ?? 6);
@@ -12,19 +12,8 @@ interface SentBatch {
 }
 
 describe('kill -9 the API during a sustained ingest', () => {
-  let drill: Drill;
-
-  beforeAll(async () => {
-    drill = await startDrill('api-kill');
-    drill.api.start();
     // The worker finishes folds a killed ingest left half done.
-    drill.worker.start();
-    await drill.apiUp();
-  }, 180_000);
-
-  afterAll(async () => {
-    await drill?.stop();
-  });
+  const drill = useDrill('api-kill');
 
   const contactIds = Array.from({ length: CONTACTS }, (_, i) => `ingest-${i}`);
   const batchOf = (seq: number) =>

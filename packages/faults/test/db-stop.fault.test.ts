@@ -1,4 +1,4 @@
-import { startDrill, type Drill } from '../src/drill';
+import { useDrill } from '../src/drill';
 import { eventually, sleep } from '../src/processes';
 
 const DOWN_SECONDS = Number(process.env.FAULTS_DB_DOWN_SECONDS ?? 30);
@@ -14,18 +14,7 @@ interface Answer {
 }
 
 describe('stop the database', () => {
-  let drill: Drill;
-
-  beforeAll(async () => {
-    drill = await startDrill('db-stop');
-    drill.api.start();
-    drill.worker.start();
-    await drill.apiUp();
-  }, 180_000);
-
-  afterAll(async () => {
-    await drill?.stop();
-  });
+  const drill = useDrill('db-stop');
 
   const batchOf = (tag: string) => [0, 1, 2].map((i) => ({ type: 'track', userId: `beat-${i}`, event: EVENT, messageId: `${tag}-${i}` }));
 

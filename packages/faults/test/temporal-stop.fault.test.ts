@@ -1,4 +1,4 @@
-import { publishJourney, runsOf, startDrill, type Drill } from '../src/drill';
+import { publishJourney, runsOf, useDrill } from '../src/drill';
 import { eventually, sleep } from '../src/processes';
 
 const DOWN_SECONDS = Number(process.env.FAULTS_TEMPORAL_DOWN_SECONDS ?? 60);
@@ -20,18 +20,7 @@ const welcome = {
 };
 
 describe('stop Temporal under ingest', () => {
-  let drill: Drill;
-
-  beforeAll(async () => {
-    drill = await startDrill('temporal-stop');
-    drill.api.start();
-    drill.worker.start();
-    await drill.apiUp();
-  }, 180_000);
-
-  afterAll(async () => {
-    await drill?.stop();
-  });
+  const drill = useDrill('temporal-stop');
 
   it(`keeps accepting events while Temporal is down for ${DOWN_SECONDS}s; afterwards every triggered contact runs the journey exactly once`, async () => {
     const journeyId = await publishJourney(drill, welcome);
