@@ -345,6 +345,8 @@ export function buildOpenApiDocument(app: Application, info: { version?: string 
     }
     if (params.length > 0) responses['404'] = problemResponse('No such object in this workspace.');
     if (auth === 'writeKey' && route.method === 'POST') responses['413'] = problemResponse('The body is too large.');
+    // The per-key (per-address for /t) limits in app.ts cover every /v1, /t and /api/v1 route.
+    if (/^\/(v1|t|api\/v1)(\/|$)/.test(route.path)) responses['429'] = problemResponse('Rate limit reached for this key; retry after Retry-After seconds (limits: CAIRN_RATE_LIMIT_INGEST_PER_MINUTE, CAIRN_RATE_LIMIT_API_PER_MINUTE).');
     if (!NO_DEPENDENCIES.has(route.path)) responses['503'] = problemResponse('A dependency (database or Temporal) is unreachable; retry after Retry-After seconds.');
 
     const operation: OpenApiOperation = {

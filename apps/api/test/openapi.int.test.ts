@@ -31,6 +31,13 @@ describe('OpenAPI document and docs page', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents the 429 of the rate limits on every rate-limited route', () => {
+    const limited = routeTable(api.app).filter((r) => /^\/(v1|api\/v1)\//.test(r.path));
+    const without = limited.filter((r) => !doc.paths[toOpenApi(r.path)]?.[r.method.toLowerCase()]?.responses['429']).map((r) => `${r.method} ${r.path}`);
+    expect(without).toEqual([]);
+    expect(doc.paths['/healthz']?.get?.responses['429']).toBeUndefined();
+  });
+
   it('has no stale route docs: every documented route is still served', () => {
     const served = new Set(routeTable(api.app).map((r) => `${r.method} ${r.path}`));
     expect(documentedRoutes().filter((key) => !served.has(key))).toEqual([]);
