@@ -77,6 +77,37 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
 }
 
+function duplicateIndexes(error: unknown): Set<number> | undefined {
+  const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
+  // A bulk write that failed as a whole (the database went away) carries an empty writeErrors list:
+  // that is not "every document was a duplicate", it is "nothing is known to be written".
+  if (!writeErrors || writeErrors.length === 0) return undefined;
+  const duplicates = new Set<number>();
+  for (const e of writeErrors) {
+    const code = e.code ?? e.err?.code;
+    const index = e.index ?? e.err?.index;
+    if (code !== 11000 || index === undefined) return undefined;
+    duplicates.add(index);
+  }
+  return duplicates;
+}
+
+/**
+ * insertMany (unordered) that treats duplicate keys as "already there" and reports which documents were
+ * new. Any other failure, including a bulk write that failed as a whole, is rethrown.
+ */
+export async function insertNew<T>(insert: (docs: T[]) => Promise<unknown>, docs: T[]): Promise<boolean[]> {
+  if (docs.length === 0) return [];
+  try {
+    await insert(docs);
+    return docs.map(() => true);
+  } catch (error) {
+    const duplicates = duplicateIndexes(error);
+    if (!duplicates) throw error;
+    return docs.map((_, i) => !duplicates.has(i));
+  }
+}
+
 const capabilitiesByConnection = new WeakMap<Connection, DatabaseCapabilities>();
 
 /** What the database behind a connection opened by connectDatabase can do (undefined for other connections). */

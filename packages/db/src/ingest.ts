@@ -6,7 +6,7 @@ import {
   type ContactProfile,
   type ProfileSettings,
 } from '@cairn/core';
-import { capabilitiesOf, updateIfUnchanged, withDocumentLocks } from './connection.js';
+import { capabilitiesOf, insertNew, updateIfUnchanged, withDocumentLocks } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
@@ -67,34 +67,6 @@ async function profileSettingsOf(connection: Connection, workspaceId: string): P
   const settings: Partial<ProfileSettings> = workspace?.settings?.orderEvent ? { orderEvent: workspace.settings.orderEvent } : {};
   settingsCache.set(workspaceId, { settings, until: Date.now() + 30_000 });
   return settings;
-}
-
-function duplicateIndexes(error: unknown): Set<number> | undefined {
-  const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
-  // A bulk write that failed as a whole (the database went away) carries an empty writeErrors list:
-  // that is not "every document was a duplicate", it is "nothing is known to be written".
-  if (!writeErrors || writeErrors.length === 0) return undefined;
-  const duplicates = new Set<number>();
-  for (const e of writeErrors) {
-    const code = e.code ?? e.err?.code;
-    const index = e.index ?? e.err?.index;
-    if (code !== 11000 || index === undefined) return undefined;
-    duplicates.add(index);
-  }
-  return duplicates;
-}
-
-/** insertMany that treats duplicate keys as "already there" and reports which documents were new. */
-async function insertNew<T>(insert: (docs: T[]) => Promise<unknown>, docs: T[]): Promise<boolean[]> {
-  if (docs.length === 0) return [];
-  try {
-    await insert(docs);
-    return docs.map(() => true);
-  } catch (error) {
-    const duplicates = duplicateIndexes(error);
-    if (!duplicates) throw error;
-    return docs.map((_, i) => !duplicates.has(i));
-  }
 }
 
 class IdentityResolver {

@@ -11,6 +11,7 @@ const ping = (userId: string, n: number): CairnEvent => ({
   userId,
   event: 'Ping',
   properties: {},
+  traits: {},
   context: {},
   timestamp: T0 + n,
   receivedAt: T0 + n,

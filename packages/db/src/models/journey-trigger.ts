@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { insertNew } from '../connection.js';
 
 /**
  * The outbox between behaviour and journeys. Ingestion (matching events) and segment evaluation
@@ -61,12 +62,5 @@ export function journeyTriggerModel(connection: Connection): Model<JourneyTrigge
 export async function enqueueJourneyTriggers(connection: Connection, triggers: Omit<JourneyTriggerDoc, '_id' | 'attempts' | 'createdAt'>[]): Promise<void> {
   if (triggers.length === 0) return;
   const docs = triggers.map((t) => ({ ...t, _id: journeyTriggerKey(t), attempts: 0, createdAt: new Date() }));
-  try {
-    await journeyTriggerModel(connection).insertMany(docs, { ordered: false });
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-    // An empty list means the whole write failed (e.g. the database went away), not "all duplicates".
-    const onlyDuplicates = Boolean(writeErrors?.length) && writeErrors!.every((e) => (e.code ?? e.err?.code) === 11000);
-    if (!onlyDuplicates) throw error;
-  }
+  await insertNew((list) => journeyTriggerModel(connection).insertMany(list, { ordered: false }), docs);
 }

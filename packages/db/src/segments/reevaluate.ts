@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { utcDayKey, type ContactProfile } from '@cairn/core';
-import { isDuplicateKeyError, updateIfUnchanged, withDocumentLocks } from '../connection.js';
+import { insertNew, updateIfUnchanged, withDocumentLocks } from '../connection.js';
 import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
@@ -118,13 +118,8 @@ export async function recordMembershipChanges(
     at,
     reason,
   }));
-  try {
-    await segmentMembershipChangeModel(connection).insertMany(docs, { ordered: false });
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: unknown[] }).writeErrors;
-    const onlyDuplicates = Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((e) => isDuplicateKeyError(e) || isDuplicateKeyError((e as { err?: unknown }).err));
-    if (!onlyDuplicates && !isDuplicateKeyError(error)) throw error;
-  }
+  // A retried re-evaluation writes the same _ids again: those are already there.
+  await insertNew((list) => segmentMembershipChangeModel(connection).insertMany(list, { ordered: false }), docs);
   await enqueueJourneyTriggers(
     connection,
     changes.map(({ kind, change }) => ({
