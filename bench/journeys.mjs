@@ -4,12 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { freePort, machine, percentile, requireEnv, root, startApp, stopApp, today, writeSection } from './lib.mjs';
+import { machine, percentile, root, startCairn, today, writeSection } from './lib.mjs';
 
 const require = createRequire(join(root, 'package.json'));
-const { connectDatabase, createWorkspace, syncIndexes, ingestEvents } = require('@cairn/db');
+const { ingestEvents } = require('@cairn/db');
 const { normalizeEvent } = require('@cairn/core');
-const { Client, Connection } = require('@temporalio/client');
 
 const CONTACTS = Number(process.env.BENCH_ENROLLMENTS ?? 300);
 const CONCURRENCY = 8;
@@ -36,28 +35,15 @@ async function pool(count, work) {
 }
 
 async function main() {
-  const mongoUrl = requireEnv('MONGO_URL');
-  const address = requireEnv('TEMPORAL_ADDRESS');
-  const dbName = `bench_journeys_${Date.now()}`;
-  const taskQueue = `bench-${Date.now()}`;
-  const db = await connectDatabase(mongoUrl, dbName);
-  await syncIndexes(db.connection);
-  const ws = await createWorkspace(db.connection, { name: 'bench', slug: `bench-j-${Date.now()}` });
-  const now = Date.now();
-  const identifies = Array.from({ length: CONTACTS * 2 }, (_, i) => normalizeEvent({ type: 'identify', userId: `c${i}`, messageId: `id-${i}`, traits: { email: `c${i}@example.com` } }, { receivedAt: now, now }).event);
-  console.log(`creating ${identifies.length} contacts ...`);
-  for (let i = 0; i < identifies.length; i += 500) await ingestEvents(db.connection, ws.workspace._id, identifies.slice(i, i + 500), { now });
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = { MONGO_DB: dbName, TEMPORAL_TASK_QUEUE: taskQueue, CAIRN_API_PORT: String(port), CAIRN_SECRET_KEY: 'bench-secret-bench-secret-bench-secret!!' };
-  console.log('starting the worker and the API ...');
-  const worker = await startApp('worker', env, async () => true);
-  const api = await startApp('api', env, async () => (await fetch(`${url}/readyz`)).ok);
-  const admin = (path, body) =>
-    fetch(url + path, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${ws.adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const cairn = await startCairn('journeys', {
+    async prepare(db, ws) {
+      const now = Date.now();
+      const identifies = Array.from({ length: CONTACTS * 2 }, (_, i) => normalizeEvent({ type: 'identify', userId: `c${i}`, messageId: `id-${i}`, traits: { email: `c${i}@example.com` } }, { receivedAt: now, now }).event);
+      console.log(`creating ${identifies.length} contacts ...`);
+      for (let i = 0; i < identifies.length; i += 500) await ingestEvents(db.connection, ws.workspace._id, identifies.slice(i, i + 500), { now });
+    },
+  });
+  const { ws, worker, admin, client, taskQueue } = cairn;
   try {
     const definition = {
       name: 'bench: wait a day',
@@ -127,11 +113,7 @@ async function main() {
     writeSection('journeys', section);
     console.log(section);
   } finally {
-    await connection.close();
-    await stopApp(api);
-    await stopApp(worker);
-    await db.connection.dropDatabase().catch(() => undefined);
-    await db.close();
+    await cairn.stop();
   }
 }
 

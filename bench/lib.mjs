@@ -1,6 +1,7 @@
 // Shared helpers for benchmarks: machine description, sections in RESULTS.md, child processes.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -85,4 +86,58 @@ export async function stopApp(child) {
       resolve();
     });
   });
+}
+
+/**
+ * What the journeys, latency and memory benchmarks share: a workspace in a database of its own, the real
+ * worker and API on it, an admin fetch, the write key's Basic header and a Temporal client. `prepare` runs
+ * before the apps start (creating contacts directly is faster than through the API). `stop()` undoes it all.
+ */
+export async function startCairn(label, { prepare, env: extraEnv = {} } = {}) {
+  const require = createRequire(join(root, 'package.json'));
+  const { connectDatabase, createWorkspace, syncIndexes } = require('@cairn/db');
+  const { Client, Connection } = require('@temporalio/client');
+  const stamp = Date.now();
+  const dbName = `bench_${label}_${stamp}`;
+  const taskQueue = `bench-${label}-${stamp}`;
+  const db = await connectDatabase(requireEnv('MONGO_URL'), dbName);
+  await syncIndexes(db.connection);
+  const ws = await createWorkspace(db.connection, { name: 'bench', slug: `bench-${label}-${stamp}` });
+  const started = [];
+  let connection;
+  const stop = async () => {
+    await connection?.close();
+    for (const child of started.reverse()) await stopApp(child);
+    await db.connection.dropDatabase().catch(() => undefined);
+    await db.close();
+  };
+  try {
+    if (prepare) await prepare(db, ws);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = { MONGO_DB: dbName, TEMPORAL_TASK_QUEUE: taskQueue, CAIRN_API_PORT: String(port), CAIRN_SECRET_KEY: 'bench-secret-bench-secret-bench-secret!!', ...extraEnv };
+    console.log('starting the worker and the API ...');
+    const worker = await startApp('worker', env, async () => true);
+    started.push(worker);
+    const api = await startApp('api', env, async () => (await fetch(`${url}/readyz`)).ok);
+    started.push(api);
+    connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+    return {
+      db,
+      ws,
+      workspaceId: ws.workspace._id,
+      taskQueue,
+      url,
+      worker,
+      api,
+      client: new Client({ connection }),
+      writeAuth: `Basic ${Buffer.from(`${ws.writeKey}:`).toString('base64')}`,
+      admin: (path, body) =>
+        fetch(url + path, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${ws.adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
