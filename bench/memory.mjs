@@ -13,6 +13,7 @@ import { freePort, machine, requireEnv, root, startApp, stopApp, today, writeSec
 const require = createRequire(join(root, 'package.json'));
 const { connectDatabase, contactKey, contactModel, createWorkspace, encodeDocumentKeys, syncIndexes } = require('@cairn/db');
 const { emptyProfile } = require('@cairn/core');
+const { loadConfig, workflowCacheSize } = require('@cairn/config');
 const { Client, Connection } = require('@temporalio/client');
 const { loadavg } = require('node:os');
 
@@ -167,9 +168,11 @@ async function main() {
       return (((rows[i][key] - prev[key]) * 1024) / (rows[i].n - prev.n)).toFixed(0);
     };
     const heapMiB = getHeapStatistics().heap_size_limit / 2 ** 20;
+    // The worker process computes the same from the same heap limit (same node, same flags).
+    const cairnCache = workflowCacheSize(loadConfig(), getHeapStatistics().heap_size_limit);
     const section = `## Worker memory with runs waiting (${today()})
 
-\`npm run bench -- memory\` (BENCH_WAITING=${STEPS.join(',')}): N contacts enrolled through the API in a published journey (manual trigger → delay 1 hour → exit), every run waiting on its timer; worker VmRSS (\`/proc/<pid>/status\`, median of 5 samples after 3 s settling) at each step; "per added run" is the RSS growth from the previous row divided by the runs added (GC timing makes single samples noisy by tens of MiB, so trust the largest step). Baseline: a bare Temporal worker process (only the trivial sleeping \`stackProbeWorkflow\`, no activities) holding the same N sleeping runs on the same Temporal dev server. Both start from 1 warm run. Temporal TypeScript SDK 1.24, \`reuseV8Context\` on (the default), sticky cache \`maxCachedWorkflows\` = ${bare.cache} (the SDK's default for a ${heapMiB.toFixed(0)} MiB heap limit; the Cairn worker does not set it, so it gets the same), so every run below stays cached. ${machine()}, shared with other engineers' builds and tests.
+\`npm run bench -- memory\` (BENCH_WAITING=${STEPS.join(',')}): N contacts enrolled through the API in a published journey (manual trigger → delay 1 hour → exit), every run waiting on its timer; worker VmRSS (\`/proc/<pid>/status\`, median of 5 samples after 3 s settling) at each step; "per added run" is the RSS growth from the previous row divided by the runs added (GC timing makes single samples noisy by tens of MiB, so trust the largest step). Baseline: a bare Temporal worker process (only the trivial sleeping \`stackProbeWorkflow\`, no activities) holding the same N sleeping runs on the same Temporal dev server. Both start from 1 warm run. Temporal TypeScript SDK 1.24, \`reuseV8Context\` on (the default), sticky cache \`maxCachedWorkflows\`: Cairn worker ${cairnCache} (${process.env.CAIRN_MAX_CACHED_WORKFLOWS ? 'CAIRN_MAX_CACHED_WORKFLOWS' : `CAIRN_MAX_CACHED_WORKFLOWS unset: sized from the ${heapMiB.toFixed(0)} MiB heap limit by \`workflowCacheSize\``}), bare worker ${bare.cache} (the SDK's default for that heap limit)${max <= Math.min(cairnCache, bare.cache) ? ', so every run below stays cached' : ''}. ${machine()}, shared with other engineers' builds and tests.
 
 | runs waiting | contacts waiting (stats) | Cairn worker RSS | per added run | bare worker RSS | per added run | load average |
 |---:|---:|---:|---:|---:|---:|---:|

@@ -2,7 +2,8 @@ import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { connectDatabase } from '@cairn/db';
 import pino from 'pino';
-import { ConfigError, loadServiceConfig } from '@cairn/config';
+import { getHeapStatistics } from 'node:v8';
+import { ConfigError, loadServiceConfig, workflowCacheSize } from '@cairn/config';
 import { bundleCairnWorkflows } from './bundle.js';
 import { connectClientConnection, connectWorkerConnection, ensureSearchAttributes } from './temporal.js';
 import { createSegmentActivities, ensureSegmentSweepSchedule } from './segments/index.js';
@@ -25,11 +26,14 @@ async function main() {
   const journeyClient = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const journeyDeps = { db, client: journeyClient, taskQueue: config.TEMPORAL_TASK_QUEUE, registry: createActionRegistry(config), ...(config.CAIRN_SECRET_KEY ? { secretKey: config.CAIRN_SECRET_KEY } : {}) };
   const journeyActivities = createJourneyActivities(journeyDeps);
+  // The SDK's default cache size ignores what a cached run costs here; see workflowCacheSize.
+  const maxCachedWorkflows = workflowCacheSize(config, getHeapStatistics().heap_size_limit);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: await bundleCairnWorkflows(),
+    maxCachedWorkflows,
     activities: { ...createSegmentActivities(db.connection), ...createRfmActivities(db.connection), ...journeyActivities },
   });
   const sweep = await ensureSegmentSweepSchedule(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
@@ -42,7 +46,7 @@ async function main() {
     intervalHours: rfmEveryHours,
   });
   log.info({ rfm, everyHours: rfmEveryHours }, 'RFM recompute schedule ready');
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker running');
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, maxCachedWorkflows }, 'worker running');
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
   const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });
   const pendingFolds = startPendingFoldSweeper({ db, log });

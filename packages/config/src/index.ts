@@ -83,6 +83,14 @@ export const EnvSchema = z.object({
     .int()
     .min(1)
     .default(60),
+  // Workflow runs the worker keeps in memory between tasks (Temporal's sticky cache); unset = sized
+  // from the worker's heap limit by workflowCacheSize(). 0 turns the cache off (every task replays).
+  CAIRN_MAX_CACHED_WORKFLOWS: z.coerce
+    .number({ error: 'expected a whole number of cached workflow runs (0 turns the cache off)' })
+    .int('expected a whole number of cached workflow runs (0 turns the cache off)')
+    .min(0, 'expected 0 (cache off) or at least 2 cached workflow runs')
+    .refine((n) => n !== 1, 'expected 0 (cache off) or at least 2 cached workflow runs (Temporal needs two)')
+    .optional(),
   // Requests per minute per presented key (per client IP when none is sent); 0 turns the limit off.
   CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: perMinute(6000),
   CAIRN_RATE_LIMIT_API_PER_MINUTE: perMinute(3000),
@@ -127,6 +135,31 @@ export function loadServiceConfig(
   if (!config.TEMPORAL_ADDRESS) missing.push("TEMPORAL_ADDRESS: not set; expected e.g. '127.0.0.1:7233' (npm start sets it)");
   if (missing.length) throw new ConfigError(missing);
   return config as CairnEnv & { MONGO_URL: string; TEMPORAL_ADDRESS: string };
+}
+
+/**
+ * Memory budgeted per cached workflow run, and for everything else in the worker process.
+ * Measured (bench/memory.mjs and an in-process worker with stubbed activities, Node 20, SDK 1.24,
+ * reuseV8Context on): a journey run waiting on a delay costs ~0.3–0.4 MiB of worker RSS for a 3-node
+ * journey, ~0.55 MiB for 100 nodes and ~0.9 MiB for 500 nodes (each run holds its own decoded copy of the
+ * definition). 2 MiB leaves about 2× headroom over the largest of these; the 512 MiB reserve covers
+ * the idle worker (~250–370 MiB RSS: bundle, activities, database and Temporal connections) with room
+ * for activity bursts. The SDK's own default (~600 runs per GiB of heap, 2,310 on a 4 GiB heap) assumes
+ * ~1.7 MiB per run with no reserve, which a large journey plus the idle worker would not fit.
+ */
+export const WORKFLOW_CACHE_MIB_PER_RUN = 2;
+export const WORKFLOW_CACHE_RESERVED_MIB = 512;
+
+/**
+ * The sticky-cache size for a worker: CAIRN_MAX_CACHED_WORKFLOWS when set, else what fits the heap
+ * limit (pass `v8.getHeapStatistics().heap_size_limit`) at WORKFLOW_CACHE_MIB_PER_RUN per run, at
+ * least 10 (the SDK's own floor). A run that falls out of the cache is replayed from its history
+ * when its next task comes, so a smaller cache costs CPU on wake-up, never correctness.
+ */
+export function workflowCacheSize(config: Pick<CairnEnv, 'CAIRN_MAX_CACHED_WORKFLOWS'>, heapLimitBytes: number): number {
+  if (config.CAIRN_MAX_CACHED_WORKFLOWS !== undefined) return config.CAIRN_MAX_CACHED_WORKFLOWS;
+  const heapMiB = heapLimitBytes / (1024 * 1024);
+  return Math.max(10, Math.floor((heapMiB - WORKFLOW_CACHE_RESERVED_MIB) / WORKFLOW_CACHE_MIB_PER_RUN));
 }
 
 /**

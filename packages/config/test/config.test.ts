@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, loadServiceConfig } from '../src/index';
+import { ConfigError, loadConfig, loadServiceConfig, workflowCacheSize } from '../src/index';
 
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
@@ -36,5 +36,41 @@ describe('loadConfig', () => {
     expect(loadConfig({}).CAIRN_RATE_LIMIT_INGEST_PER_MINUTE).toBe(6000);
     expect(loadConfig({ CAIRN_RATE_LIMIT_API_PER_MINUTE: '0' }).CAIRN_RATE_LIMIT_API_PER_MINUTE).toBe(0);
     expect(() => loadConfig({ CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: '-5' })).toThrow(/CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: expected 0 \(off\) or more/);
+  });
+});
+
+describe('CAIRN_MAX_CACHED_WORKFLOWS', () => {
+  const GiB = 1024 * 1024 * 1024;
+
+  it('is unset by default, and the cache is then sized from the heap limit', () => {
+    const config = loadConfig({});
+    expect(config.CAIRN_MAX_CACHED_WORKFLOWS).toBeUndefined();
+    // (4096 MiB − 512 MiB reserved) / 2 MiB per run
+    expect(workflowCacheSize(config, 4 * GiB)).toBe(1792);
+    expect(workflowCacheSize(config, 2 * GiB)).toBe(768);
+    // A heap smaller than the reserve still caches a few runs, like the SDK's own floor.
+    expect(workflowCacheSize(config, 256 * 1024 * 1024)).toBe(10);
+  });
+
+  it('takes a set value as is, including 0 (cache off)', () => {
+    expect(workflowCacheSize(loadConfig({ CAIRN_MAX_CACHED_WORKFLOWS: '500' }), 4 * GiB)).toBe(500);
+    expect(workflowCacheSize(loadConfig({ CAIRN_MAX_CACHED_WORKFLOWS: '0' }), 4 * GiB)).toBe(0);
+    expect(loadConfig({ CAIRN_MAX_CACHED_WORKFLOWS: '' }).CAIRN_MAX_CACHED_WORKFLOWS).toBeUndefined();
+  });
+
+  it.each([
+    ['lots', /CAIRN_MAX_CACHED_WORKFLOWS: expected a whole number of cached workflow runs \(0 turns the cache off\) \(got 'lots'\)/],
+    ['2.5', /CAIRN_MAX_CACHED_WORKFLOWS: expected a whole number of cached workflow runs .*\(got '2\.5'\)/],
+    ['-1', /CAIRN_MAX_CACHED_WORKFLOWS: expected 0 \(cache off\) or at least 2 cached workflow runs \(got '-1'\)/],
+    ['1', /CAIRN_MAX_CACHED_WORKFLOWS: expected 0 \(cache off\) or at least 2 cached workflow runs \(Temporal needs two\) \(got '1'\)/],
+  ])('rejects %s with a ConfigError naming the setting', (value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ CAIRN_MAX_CACHED_WORKFLOWS: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(message);
   });
 });

@@ -1,5 +1,5 @@
 // Workflow code only: runs in Temporal's deterministic sandbox. Imports @temporalio/workflow and
-// @cairn/core, nothing that does I/O.
+// @cairn/core/runtime (never the package root: it brings zod into every run), nothing that does I/O.
 export { stackProbeWorkflow } from './probe.js';
 export { journeyWorkflow, contactEventSignal, segmentChangedSignal, profileChangedSignal, controlSignal, positionQuery } from './journey.js';
 export {

@@ -1,5 +1,7 @@
 // One contact's run through one journey version. Deterministic: the graph walk is core's pure
 // `advance`; time comes from workflow time, every effect (loading facts, actions, progress) is an activity.
+// Core comes in through its zod-free `runtime` entry: the workflow's modules are evaluated once per
+// cached run, and the package root (zod and every schema) cost ~1.4 MiB of worker heap per waiting run.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -23,7 +25,7 @@ import {
   type JourneyEvent,
   type JourneyInput,
   type JourneyRunState,
-} from '@cairn/core';
+} from '@cairn/core/runtime';
 import {
   JOURNEY_POSITION_QUERY,
   JOURNEY_SIGNALS,

@@ -1,22 +1,12 @@
 import { z } from 'zod';
 import { ConditionGroupSchema, DurationSchema, type Duration } from '../segments/schema.js';
+import { assertNever } from './duration.js';
 
 // One Duration shape for segments and journeys, so a designer control serves both.
 export { DurationSchema };
 export type { Duration };
-export type DurationUnit = Duration['unit'];
-
-const UNIT_MS: Record<DurationUnit, number> = {
-  minutes: 60_000,
-  hours: 3_600_000,
-  days: 86_400_000,
-  weeks: 7 * 86_400_000,
-};
-
-/** Milliseconds in a duration; a `days` duration is 24 h of wall time (DST is not applied). */
-export function durationToMs(duration: { amount: number; unit: DurationUnit }): number {
-  return duration.amount * UNIT_MS[duration.unit];
-}
+export type { DurationUnit } from './duration.js';
+export { assertNever, durationToMs } from './duration.js';
 
 export const PROPERTY_FILTER_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'exists'] as const;
 
@@ -222,6 +212,3 @@ export const NODE_KINDS: readonly NodeKindInfo[] = [
   { kind: 'exit', title: 'Exit', description: 'The contact leaves the journey.', outputs: [] },
 ];
 
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
-}

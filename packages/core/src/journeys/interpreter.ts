@@ -1,8 +1,7 @@
 import type { ConditionGroup } from '../segments/schema.js';
 import { matchesEvent, matchesFilters, readPath, type JourneyEvent } from './filters.js';
+import { assertNever, durationToMs } from './duration.js';
 import {
-  assertNever,
-  durationToMs,
   type BranchCondition,
   type JourneyDefinition,
   type JourneyNode,

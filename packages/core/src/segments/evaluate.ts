@@ -3,8 +3,8 @@ import { joinIssuePath } from '../events/issues.js';
 import { engagementLevel, engagementLevelChangesAt } from '../profile/engagement.js';
 import { DAY_MS, HOUR_MS, dayKeyStart, toEpochMs, utcDayKey, windowExitAt, windowStart, type DurationLike } from '../profile/time.js';
 import { resolveProfileSettings, type ContactProfile, type EventOccurrence, type EventSummary, type ProfileSettings } from '../profile/types.js';
+import { isConditionGroup } from './condition-group.js';
 import {
-  isConditionGroup,
   type ConditionGroup,
   type EventAggregateCondition,
   type EventCondition,

@@ -254,6 +254,4 @@ export const SegmentNodeSchema: z.ZodType<SegmentCondition | ConditionGroup> = z
 export const SegmentDefinitionSchema = ConditionGroupSchema;
 export type SegmentDefinition = ConditionGroup;
 
-export function isConditionGroup(node: SegmentCondition | ConditionGroup): node is ConditionGroup {
-  return node.type === 'all' || node.type === 'any' || node.type === 'none';
-}
+export { isConditionGroup } from './condition-group.js';
