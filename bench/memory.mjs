@@ -8,13 +8,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { freePort, machine, requireEnv, root, startApp, stopApp, today, writeSection } from './lib.mjs';
+import { machine, root, startCairn, stopApp, today, writeSection } from './lib.mjs';
 
 const require = createRequire(join(root, 'package.json'));
-const { connectDatabase, contactKey, contactModel, createWorkspace, encodeDocumentKeys, syncIndexes } = require('@cairn/db');
+const { contactKey, contactModel, encodeDocumentKeys } = require('@cairn/db');
 const { emptyProfile } = require('@cairn/core');
 const { loadConfig, workflowCacheSize } = require('@cairn/config');
-const { Client, Connection } = require('@temporalio/client');
 const { loadavg } = require('node:os');
 
 const STEPS = (process.env.BENCH_WAITING ?? '200,1000').split(',').map(Number);
@@ -73,40 +72,31 @@ async function startBareWorker(env) {
 }
 
 async function main() {
-  const mongoUrl = requireEnv('MONGO_URL');
-  const address = requireEnv('TEMPORAL_ADDRESS');
   const max = Math.max(...STEPS);
-  const dbName = `bench_memory_${Date.now()}`;
-  const taskQueue = `bench-memory-${Date.now()}`;
+  const cairn = await startCairn('memory', {
+    // Contacts written directly (this bench is about the worker, not ingestion).
+    async prepare(db, ws) {
+      const workspaceId = ws.workspace._id;
+      const docs = Array.from({ length: max }, (_, i) => ({
+        _id: contactKey(workspaceId, `c${i}`),
+        workspaceId,
+        contactId: `c${i}`,
+        profile: encodeDocumentKeys(emptyProfile(`c${i}`)),
+        traits: {},
+        rev: 0,
+        segments: {},
+        nextEvaluationAt: null,
+      }));
+      for (let i = 0; i < docs.length; i += 500) await contactModel(db.connection).insertMany(docs.slice(i, i + 500));
+    },
+  });
+  const { workspaceId, worker, admin, client } = cairn;
   const bareQueue = `bench-memory-bare-${Date.now()}`;
-  const db = await connectDatabase(mongoUrl, dbName);
-  await syncIndexes(db.connection);
-  const ws = await createWorkspace(db.connection, { name: 'bench', slug: `bench-m-${Date.now()}` });
-  const workspaceId = ws.workspace._id;
-  // Contacts written directly (this bench is about the worker, not ingestion).
-  const docs = Array.from({ length: max }, (_, i) => ({
-    _id: contactKey(workspaceId, `c${i}`),
-    workspaceId,
-    contactId: `c${i}`,
-    profile: encodeDocumentKeys(emptyProfile(`c${i}`)),
-    traits: {},
-    rev: 0,
-    segments: {},
-    nextEvaluationAt: null,
-  }));
-  for (let i = 0; i < docs.length; i += 500) await contactModel(db.connection).insertMany(docs.slice(i, i + 500));
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = { MONGO_DB: dbName, TEMPORAL_TASK_QUEUE: taskQueue, CAIRN_API_PORT: String(port), CAIRN_SECRET_KEY: 'bench-secret-bench-secret-bench-secret!!' };
-  console.log('starting the worker, the API and a bare Temporal worker ...');
-  const worker = await startApp('worker', env, async () => true);
-  const api = await startApp('api', env, async () => (await fetch(`${url}/readyz`)).ok);
-  const bare = await startBareWorker({ TEMPORAL_TASK_QUEUE: bareQueue });
-  const admin = (path, body) =>
-    fetch(url + path, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${ws.adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  console.log('starting a bare Temporal worker ...');
+  const bare = await startBareWorker({ TEMPORAL_TASK_QUEUE: bareQueue }).catch(async (error) => {
+    await cairn.stop();
+    throw error;
+  });
   try {
     const definition = {
       name: 'bench: wait an hour',
@@ -184,12 +174,8 @@ A waiting run costs the worker memory only while it sits in the sticky cache: pa
     writeSection('memory', section);
     console.log(section);
   } finally {
-    await connection.close();
-    await stopApp(api);
-    await stopApp(worker);
     await stopApp(bare.child);
-    await db.connection.dropDatabase().catch(() => undefined);
-    await db.close();
+    await cairn.stop();
   }
 }
 
