@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { InAppMessage } from '@cairn/core';
 
 /** Any value that survives JSON.stringify → JSON.parse unchanged (what Temporal history can hold). */
 // `undefined` members are allowed because JSON.stringify drops them (and TS adds them when unioning object literals).
@@ -25,17 +26,7 @@ export interface ContactTraitsUpdate {
   removeTags?: string[];
 }
 
-export interface InAppMessage {
-  /** Stable id (the idempotency key) so a retried store overwrites instead of duplicating. */
-  messageId: string;
-  journeyId: string;
-  nodeId: string;
-  title: string;
-  body: string;
-  cta?: { label: string; url: string };
-  createdAt: string;
-  expiresAt?: string;
-}
+export type { InAppMessage };
 
 export interface RecordedEvent {
   event: string;

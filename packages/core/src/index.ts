@@ -2,3 +2,4 @@ export * from './events/index.js';
 export * from './profile/index.js';
 export * from './segments/index.js';
 export * from './journeys/index.js';
+export type { InAppMessage } from './messaging/in-app.js';

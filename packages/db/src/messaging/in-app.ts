@@ -1,17 +1,8 @@
+import type { InAppMessage } from '@cairn/core';
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/** What the `inAppMessage@1` action stores (same shape as @cairn/action-sdk's InAppMessage). */
-export interface InAppMessageInput {
-  messageId: string;
-  journeyId: string;
-  nodeId: string;
-  title: string;
-  body: string;
-  cta?: { label: string; url: string };
-  /** ISO-8601. */
-  createdAt: string;
-  expiresAt?: string;
-}
+/** What the `inAppMessage@1` action stores. */
+export type InAppMessageInput = InAppMessage;
 
 export interface InAppMessageDoc {
   /** `${workspaceId}:${contactId}:${messageId}`: a retried store lands on the same document. */
