@@ -85,16 +85,8 @@ export async function storeInAppMessage(connection: Connection, workspaceId: str
   );
 }
 
-export interface InAppMessageView {
-  messageId: string;
-  journeyId: string;
-  nodeId: string;
-  title: string;
-  body: string;
-  cta?: { label: string; url: string };
-  createdAt: string;
-  expiresAt?: string;
-}
+/** What the app's inbox endpoint lists: the stored message, times back in ISO-8601. */
+export type InAppMessageView = InAppMessage;
 
 function view(doc: InAppMessageDoc): InAppMessageView {
   return {
