@@ -55,7 +55,9 @@ export function requireEnv(name) {
 
 /** Starts a built Cairn app (api or worker) as a child process; resolves once `ready()` succeeds. */
 export async function startApp(name, env, ready) {
-  const child = spawn('node', [join(root, `apps/${name}/dist/main.js`)], {
+  // BENCH_PROFILE=dir writes a V8 CPU profile of each app (open it in Chrome DevTools) when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const child = spawn('node', [...profile, join(root, `apps/${name}/dist/main.js`)], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
