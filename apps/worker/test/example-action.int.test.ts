@@ -1,19 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '@cairn/config';
 import { validateJourney, type CairnEvent } from '@cairn/core';
-import { connectDatabase, createJourney, findContactJourneys, ingestEvents, publishJourneyDraft, saveCredential, syncIndexes, type Database } from '@cairn/db';
+import { createJourney, findContactJourneys, ingestEvents, publishJourneyDraft, saveCredential, type Database } from '@cairn/db';
 import { journeyWorkflowId } from '@cairn/workflows';
 import { bundleCairnWorkflows, createActionRegistry, createJourneyActivities, enrollInJourney } from '../src/index';
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run integration tests through the dev stack (node packages/dev-stack/dist/cli.js exec -- …)`);
-  return value;
-}
+import { useWorkerTestStack } from './harness';
 
 type Received = { method: string; path: string; contentType: string | undefined; idempotencyKey: string | undefined; body: unknown };
 
@@ -53,20 +48,13 @@ describe('the example Slack action (a custom action package) inside a journey', 
   let env: TestWorkflowEnvironment;
   let db: Database;
   let slack: Awaited<ReturnType<typeof startFakeSlack>>;
+  useWorkerTestStack('slack_action', { temporal: 'time-skipping' }, (s) => ({ env, db } = s));
 
   beforeAll(async () => {
     slack = await startFakeSlack();
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: requireEnv('TEMPORAL_TEST_SERVER_BIN') } },
-    });
-    db = await connectDatabase(requireEnv('MONGO_URL'), `slack_action_${randomBytes(4).toString('hex')}`);
-    await syncIndexes(db.connection);
-  }, 180_000);
+  });
 
   afterAll(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-    await env?.teardown();
     await new Promise((resolve) => slack?.server.close(resolve));
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { ActionRegistry, defineAction } from '@cairn/action-sdk';
@@ -15,18 +15,13 @@ import {
   type JourneyDefinition,
   type JourneyNode,
 } from '@cairn/core';
-import { connectDatabase, contactKey, contactModel, createJourney, findContactJourneys, ingestEvents, publishJourneyDraft, readProfile, syncIndexes, type Database } from '@cairn/db';
+import { contactKey, contactModel, createJourney, findContactJourneys, ingestEvents, publishJourneyDraft, readProfile, type Database } from '@cairn/db';
 import { journeyWorkflowId } from '@cairn/workflows';
 import { bundleCairnWorkflows, createJourneyActivities, enrollInJourney } from '../src/index';
+import { useWorkerTestStack } from './harness';
 
 const DAY = 86_400_000;
 const JOURNEYS = 15;
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run integration tests through the dev stack (node packages/dev-stack/dist/cli.js exec -- …)`);
-  return value;
-}
 
 /** A stand-in integration step whose answer is part of its config, so the simulator can be told the same answer. */
 const lookup = defineAction({
@@ -104,20 +99,7 @@ describe('a journey run by the workflow takes the path the pure interpreter pred
   const catalog = registry.catalog();
   const workspaceId = `ws_${randomBytes(4).toString('hex')}`;
   const taskQueue = `journey-vs-interpreter-${randomUUID()}`;
-
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: requireEnv('TEMPORAL_TEST_SERVER_BIN') } },
-    });
-    db = await connectDatabase(requireEnv('MONGO_URL'), `journey_vs_interp_${randomBytes(4).toString('hex')}`);
-    await syncIndexes(db.connection);
-  }, 180_000);
-
-  afterAll(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-    await env?.teardown();
-  });
+  useWorkerTestStack('journey_vs_interp', { temporal: 'time-skipping' }, (s) => ({ env, db } = s));
 
   it(`matches simulateJourney node for node on ${JOURNEYS} random journeys`, async () => {
     const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);

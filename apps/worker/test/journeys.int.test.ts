@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { z } from 'zod';
 import { ActionRegistry, PermanentActionError, defineAction } from '@cairn/action-sdk';
 import { createUpdateContactAction } from '@cairn/actions';
 import { JOURNEY_TEMPLATES, instantiateTemplate, validateJourney, type CairnEvent, type JourneyDefinition } from '@cairn/core';
 import {
-  connectDatabase,
   contactKey,
   contactModel,
   createJourney,
@@ -16,19 +15,13 @@ import {
   journeyStats,
   journeyTriggerModel,
   publishJourneyDraft,
-  syncIndexes,
   type Database,
 } from '@cairn/db';
 import { journeyWorkflowId } from '@cairn/workflows';
 import { JourneyDispatcher, bundleCairnWorkflows, createJourneyActivities, enrollInJourney } from '../src/index';
+import { useWorkerTestStack } from './harness';
 
 const DAY = 86_400_000;
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run integration tests through the dev stack (node packages/dev-stack/dist/cli.js exec -- …)`);
-  return value;
-}
 
 /**
  * A stand-in email@1 that records every send instead of speaking SMTP; everything else is the real worker.
@@ -91,20 +84,10 @@ describe('journey workflows on the time-skipping server', () => {
   const deps = () => ({ db, client: env.client, taskQueue, registry, searchAttributes: false });
   let taskQueue = '';
 
+  useWorkerTestStack('journeys', { temporal: 'time-skipping' }, (s) => ({ env, db } = s));
   beforeAll(async () => {
     bundle = await bundleCairnWorkflows();
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: requireEnv('TEMPORAL_TEST_SERVER_BIN') } },
-    });
-    db = await connectDatabase(requireEnv('MONGO_URL'), `journeys_${randomBytes(4).toString('hex')}`);
-    await syncIndexes(db.connection);
   }, 180_000);
-
-  afterAll(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-    await env?.teardown();
-  });
 
   // No sticky cache: the time-skipping server does not hand a dead worker's sticky tasks back to the
   // shared queue, while a real server does so after a few seconds.

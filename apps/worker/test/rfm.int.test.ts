@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { CairnEvent, RfmScores } from '@cairn/core';
 import {
-  connectDatabase,
   contactKey,
   contactModel,
   createSegment,
@@ -13,20 +12,14 @@ import {
   readProfile,
   recomputeRfm,
   sweepDueContacts,
-  syncIndexes,
   type Database,
 } from '@cairn/db';
 import { bundleCairnWorkflows } from '../src/bundle';
 import { createRfmActivities, ensureRfmSchedule, rfmIntervalHours } from '../src/rfm/index';
+import { useWorkerTestStack } from './harness';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run integration tests through \`npm test\` (it starts the embedded stack)`);
-  return value;
-}
 
 function order(userId: string, messageId: string, at: number, revenue: number): CairnEvent {
   return { messageId, type: 'track', userId, event: 'Order Completed', properties: { revenue }, traits: {}, context: {}, timestamp: at, receivedAt: at };
@@ -56,15 +49,9 @@ describe('RFM recompute on the real database', () => {
   let workspaceId: string;
   const now = Date.UTC(2025, 8, 15, 12);
 
+  useWorkerTestStack('rfm', { temporal: 'none', workspace: { name: 'Scores' } }, (s) => ({ db, workspaceId } = s));
   beforeAll(async () => {
-    db = await connectDatabase(requireEnv('MONGO_URL'), `rfm_${randomBytes(4).toString('hex')}`);
-    await syncIndexes(db.connection);
-    workspaceId = (await createWorkspace(db.connection, { name: 'Scores', slug: `scores-${randomBytes(3).toString('hex')}` })).workspace._id;
     await ingestEvents(db.connection, workspaceId, shop(now), { now });
-  });
-  afterAll(async () => {
-    await db.connection.dropDatabase().catch(() => undefined);
-    await db.close();
   });
 
   async function contact(contactId: string) {
@@ -134,23 +121,11 @@ describe('RFM recompute on the real database', () => {
 describe('RFM recompute on the Temporal dev server', () => {
   let db: Database;
   let client: Client;
-  let connection: Connection;
   let nativeConnection: NativeConnection;
+  let namespace: string;
   const taskQueue = `rfm-${randomUUID()}`;
 
-  beforeAll(async () => {
-    db = await connectDatabase(requireEnv('MONGO_URL'), `rfmwf_${randomBytes(4).toString('hex')}`);
-    await syncIndexes(db.connection);
-    connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
-    client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
-    nativeConnection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
-  }, 60_000);
-  afterAll(async () => {
-    await nativeConnection?.close();
-    await connection?.close();
-    await db.connection.dropDatabase().catch(() => undefined);
-    await db.close();
-  });
+  useWorkerTestStack('rfmwf', { temporal: 'dev-server' }, (s) => ({ db, client, nativeConnection, namespace } = s));
 
   it('rescores every workspace in one workflow run', async () => {
     const now = Date.now();
@@ -162,7 +137,7 @@ describe('RFM recompute on the Temporal dev server', () => {
     }
     const worker = await Worker.create({
       connection: nativeConnection,
-      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      namespace,
       taskQueue,
       workflowBundle: await bundleCairnWorkflows(),
       activities: createRfmActivities(db.connection),

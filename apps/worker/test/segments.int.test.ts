@@ -1,33 +1,25 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { CairnEvent } from '@cairn/core';
 import {
-  connectDatabase,
   contactKey,
   contactModel,
   createSegment,
-  createWorkspace,
   fileContactForEvaluation,
   getSegment,
   ingestEvents,
   journeyTriggerModel,
   segmentMembershipChangeModel,
   sweepDueContacts,
-  syncIndexes,
   updateSegment,
   type Database,
 } from '@cairn/db';
 import { bundleCairnWorkflows } from '../src/bundle';
 import { createSegmentActivities, ensureSegmentSweepSchedule } from '../src/segments/index';
+import { useWorkerTestStack } from './harness';
 
 const DAY = 86_400_000;
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run integration tests through \`npm test\` (it starts the embedded stack)`);
-  return value;
-}
 
 function order(userId: string, messageId: string, at: number, revenue = 30): CairnEvent {
   return { messageId, type: 'track', userId, event: 'Order Completed', properties: { revenue }, traits: {}, context: {}, timestamp: at, receivedAt: at };
@@ -44,15 +36,7 @@ const noOrderIn21Days = {
 describe('segment membership on the real database', () => {
   let db: Database;
   let workspaceId: string;
-  beforeAll(async () => {
-    db = await connectDatabase(requireEnv('MONGO_URL'), `segments_${randomBytes(4).toString('hex')}`);
-    await syncIndexes(db.connection);
-    workspaceId = (await createWorkspace(db.connection, { name: 'Clocks', slug: `clocks-${randomBytes(3).toString('hex')}` })).workspace._id;
-  });
-  afterAll(async () => {
-    await db.connection.dropDatabase().catch(() => undefined);
-    await db.close();
-  });
+  useWorkerTestStack('segments', { temporal: 'none', workspace: { name: 'Clocks' } }, (s) => ({ db, workspaceId } = s));
 
   async function membersOf(contactId: string) {
     const doc = await contactModel(db.connection).findById(contactKey(workspaceId, contactId)).lean();
@@ -115,31 +99,20 @@ describe('segment workflows on the Temporal dev server', () => {
   let bundle: WorkflowBundleWithSourceMap;
   let db: Database;
   let client: Client;
-  let connection: Connection;
   let nativeConnection: NativeConnection;
+  let namespace: string;
   let workspaceId: string;
   const taskQueue = `segments-${randomUUID()}`;
 
+  useWorkerTestStack('segwf', { temporal: 'dev-server', workspace: { name: 'Backfill' } }, (s) => ({ db, client, nativeConnection, namespace, workspaceId } = s));
   beforeAll(async () => {
     bundle = await bundleCairnWorkflows();
-    db = await connectDatabase(requireEnv('MONGO_URL'), `segwf_${randomBytes(4).toString('hex')}`);
-    await syncIndexes(db.connection);
-    workspaceId = (await createWorkspace(db.connection, { name: 'Backfill', slug: `bf-${randomBytes(3).toString('hex')}` })).workspace._id;
-    connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
-    client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
-    nativeConnection = await NativeConnection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
   }, 180_000);
-  afterAll(async () => {
-    await nativeConnection?.close();
-    await connection?.close();
-    await db.connection.dropDatabase().catch(() => undefined);
-    await db.close();
-  });
 
   function worker() {
     return Worker.create({
       connection: nativeConnection,
-      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      namespace,
       taskQueue,
       workflowBundle: bundle,
       activities: createSegmentActivities(db.connection),
