@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { FoldableEvent } from './index.js';
-import { computeRfmScores, DAY_MS, emptyProfile, engagementLevel, engagementLevelChangesAt, foldEvents } from './index.js';
+import { computeRfmScores, DAY_MS, emptyProfile, engagementLevel, engagementLevelChangesAt, foldEvent, foldEvents } from './index.js';
 
 const t = (iso: string) => Date.parse(iso);
 let seq = 0;
@@ -129,6 +129,12 @@ describe('order independence (property)', () => {
         const shuffled = [...events].sort((a, b) => ((a.timestamp * 31 + seed) % 97) - ((b.timestamp * 31 + seed) % 97) || a.messageId.localeCompare(b.messageId));
         const settings = { windowDays: 100, recentOccurrences: 5, numericPropertiesPerEvent: 1 };
         expect(foldEvents(emptyProfile('c'), shuffled, settings)).toEqual(foldEvents(emptyProfile('c'), events, settings));
+        // The batch fold (one copy, in place) equals folding event by event, and leaves its input alone.
+        const start = foldEvents(emptyProfile('c'), events.slice(0, 3), settings);
+        const before = JSON.stringify(start);
+        const oneByOne = events.slice(3).reduce((p, e) => foldEvent(p, e, settings), start);
+        expect(foldEvents(start, events.slice(3), settings)).toEqual(oneByOne);
+        expect(JSON.stringify(start)).toBe(before);
       }),
       { numRuns: 150 },
     );

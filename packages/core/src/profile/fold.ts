@@ -63,9 +63,16 @@ function compareOccurrences(a: EventOccurrence, b: EventOccurrence): number {
  * (by messageId) is the caller's job: folding an event twice counts it twice.
  */
 export function foldEvent(profile: ContactProfile, event: FoldableEvent, settings?: Partial<ProfileSettings>): ContactProfile {
-  const s = resolveProfileSettings(settings);
-  // The profile is plain JSON; a JSON copy avoids structuredClone, which not every sandbox provides.
-  const p: ContactProfile = JSON.parse(JSON.stringify(profile)) as ContactProfile;
+  const p = copyProfile(profile);
+  foldInto(p, event, resolveProfileSettings(settings));
+  return p;
+}
+
+// The profile is plain JSON; a JSON copy avoids structuredClone, which not every sandbox provides.
+const copyProfile = (profile: ContactProfile): ContactProfile => JSON.parse(JSON.stringify(profile)) as ContactProfile;
+
+/** Folds one event into `p` in place (foldEvent and foldEvents own the copy). */
+function foldInto(p: ContactProfile, event: FoldableEvent, s: ProfileSettings): void {
   const at = event.timestamp;
 
   p.eventCount += 1;
@@ -92,13 +99,16 @@ export function foldEvent(profile: ContactProfile, event: FoldableEvent, setting
     p.email.lastClickedAt = maxDefined(p.email.lastClickedAt, at);
   }
   pruneToWindow(p, s);
-  return p;
 }
 
-/** Folds many events (any order) into a profile. */
+/**
+ * Folds many events (any order) into a profile; the input is not changed. One copy for the whole batch:
+ * a profile can be ~100 KB, and copying it per event made a 100-event batch copy 10 MB.
+ */
 export function foldEvents(profile: ContactProfile, events: Iterable<FoldableEvent>, settings?: Partial<ProfileSettings>): ContactProfile {
-  let p = profile;
-  for (const e of events) p = foldEvent(p, e, settings);
+  const s = resolveProfileSettings(settings);
+  const p = copyProfile(profile);
+  for (const e of events) foldInto(p, e, s);
   return p;
 }
 
