@@ -94,6 +94,9 @@ describe('designer escaping', () => {
     await page.getByTestId('simulate').click();
     await page.getByTestId('simulate-run').click();
     await eventually(() => page.getByTestId('simulate-messages').innerText(), (text) => expect(text).toContain(`Subject ${SCRIPT}`));
+    // The rendered email body is shown as the contact's mail client would, but in a sandbox: no scripts, no access to the designer.
+    expect(await page.getByTestId('simulate-message-0-body').getAttribute('sandbox')).toBe('');
+    expect(await page.frameLocator('[data-testid="simulate-message-0-body"]').locator('img[src="x"]').count()).toBe(1);
     await page.goto(`${stack.url}/#/contacts/${encodeURIComponent(`contact-${IMG}`)}`);
     await eventually(() => page.locator('body').innerText(), (text) => expect(text).toContain(`contact-${IMG}`), { timeout: 30_000, interval: 500 });
     // Let any deferred handler (image error, svg load) fire before the verdict.

@@ -121,12 +121,21 @@ describe('journey designer', () => {
     await eventually(() => page.locator('[data-testid^="node-issues-"]').count(), (v) => expect(v).toBe(0));
 
     await page.getByTestId('simulate').click();
+    await page.getByTestId('simulate-traits').fill('{"email": "ada@example.com", "firstName": "Ada"}');
     await page.getByTestId('simulate-events').fill('3 Video Watched');
     await page.getByTestId('simulate-run').click();
     const timeline = page.getByTestId('simulate-timeline');
     await timeline.waitFor();
     expect(await timeline.textContent()).toContain('received "Video Watched"');
     expect(await page.getByTestId('simulate-messages').locator('li').count()).toBe(1);
+
+    // The email reads as Ada would get it: Liquid rendered with her traits, not "{{ contact.traits.firstName }}".
+    expect(await page.getByTestId('simulate-message-0-subject').textContent()).toContain('Picked for you, Ada');
+    const body = page.frameLocator('[data-testid="simulate-message-0-body"]').locator('body');
+    await eventually(() => body.textContent(), (v) => expect(v).toContain('Hi Ada'));
+    expect(await body.textContent()).not.toContain('{{');
+    // What the template reads but this contact lacks is named, so an empty spot is not a surprise.
+    expect(await page.getByTestId('simulate-message-0-missing').textContent()).toContain('contact.traits.recommendedTitles');
     for (const id of ['trigger', 'recommend', 'wait-watch', 'exit-returned']) {
       expect(await page.getByTestId(`node-${id}`).getAttribute('data-on-path')).toBe('true');
     }
@@ -138,6 +147,36 @@ describe('journey designer', () => {
     await page.getByTestId('simulate-run').click();
     await eventually(() => page.getByTestId('node-nudge').getAttribute('data-on-path'), (v) => expect(v).toBe('true'));
     expect(await page.getByTestId('simulate-messages').locator('li').count()).toBe(2);
+    expect(await page.getByTestId('simulate-message-1-subject').textContent()).toContain('Still there, Ada?');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('keeps the minimap and zoom controls off the journey on a laptop-sized window', async () => {
+    const page = browser.page;
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      body: { name: 'Minimap placement', definition: instantiateTemplate(JOURNEY_TEMPLATES.find((t) => t.id === 'streaming-win-back')!, { lapsedSegmentId: 'lapsed-viewers' }) },
+    });
+    try {
+      for (const size of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
+        await page.setViewportSize(size);
+        await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+        await page.getByTestId('node-exit').waitFor();
+        await page.waitForTimeout(300); // fitView runs once the steps are measured
+        const overlays = [await page.locator('.react-flow__minimap').boundingBox(), await page.locator('.react-flow__controls').boundingBox()];
+        const covered: string[] = [];
+        for (const node of await page.locator('.react-flow__node').all()) {
+          const box = await node.boundingBox();
+          const hit = box && overlays.some((o) => o && box.x < o.x + o.width && o.x < box.x + box.width && box.y < o.y + o.height && o.y < box.y + box.height);
+          if (hit) covered.push(`${await node.getAttribute('data-id')} at ${size.width}×${size.height}`);
+        }
+        expect(covered).toEqual([]);
+        await screenshot(page, `journey-open-${size.width}x${size.height}`);
+      }
+      // Hidden on request, for a small screen.
+      await page.getByTestId('toggle-minimap').click();
+      expect(await page.locator('.react-flow__minimap').count()).toBe(0);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 });

@@ -1,9 +1,9 @@
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps, NodeTypes } from '@xyflow/react';
-import { useContext, useState } from 'react';
+import { memo, useContext, useState } from 'react';
 import type { JourneyNodeKind as JourneyKind } from '@cairn/core';
 import { JOURNEY_KINDS } from '../../graph/definition.js';
-import type { JourneyFlowNode } from '../../graph/convert.js';
+import type { CanvasFlowNode } from '../../graph/flow-cache.js';
 import { KIND_TITLES, summarizeNode } from '../../graph/summary.js';
 import { rate } from '../charts/series.js';
 import { EditorViewContext } from './context.js';
@@ -36,7 +36,7 @@ const ACTION_ICONS: Record<string, string> = {
 export const actionIcon = (icon: string | undefined) => (icon !== undefined ? ACTION_ICONS[icon] : undefined) ?? KIND_ICONS.action;
 
 /** The card every kind shares: title, one-line summary, badges, and one labelled handle per output. */
-function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
+function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
   const view = useContext(EditorViewContext);
   const [menuFor, setMenuFor] = useState<string | null>(null);
   const node = data.node;
@@ -44,9 +44,7 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   const title = node.kind === 'action' ? (actionTitle ?? node.action.type) : KIND_TITLES[node.kind];
   const icon = node.kind === 'action' ? actionIcon(view?.actions.find((a) => a.type === node.action.type)?.icon) : KIND_ICONS[node.kind];
   const summary = summarizeNode(node, actionTitle);
-  const issues = view?.issuesByNode.get(id) ?? [];
-  const stats = view?.stats?.[id];
-  const onPath = view?.pathNodes?.has(id) ?? false;
+  const { issues, stats, onPath } = data;
 
   return (
     <div
@@ -143,5 +141,17 @@ function AddMenu({ onPick, actions, testId }: { onPick: (c: StepChoice) => void;
   );
 }
 
-// One entry per kind, so React Flow can style and later specialise each kind on its own.
-export const journeyNodeTypes: NodeTypes = Object.fromEntries(JOURNEY_KINDS.map((kind) => [kind, JourneyNodeCard]));
+/**
+ * A card draws only its id, data and selection. React Flow also hands it its position and measured size,
+ * which change on every drag frame and after the first measurement; ignoring those keeps a 500-step canvas
+ * from re-rendering every card when one moves. The editor reuses `data` objects for unchanged steps.
+ */
+const MemoJourneyNodeCard = memo(
+  JourneyNodeCard,
+  (before: NodeProps<CanvasFlowNode>, after: NodeProps<CanvasFlowNode>) =>
+    before.id === after.id && before.data === after.data && before.selected === after.selected,
+);
+
+// One entry per kind, so React Flow can style and later specialise each kind on its own. Built once at
+// module load: a new nodeTypes object would make React Flow remount every node.
+export const journeyNodeTypes: NodeTypes = Object.fromEntries(JOURNEY_KINDS.map((kind) => [kind, MemoJourneyNodeCard]));

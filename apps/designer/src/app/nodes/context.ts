@@ -1,17 +1,17 @@
 import { createContext } from 'react';
-import type { ActionManifest, NodeStats } from '../../api/client.js';
-import type { JourneyNodeKind as JourneyKind, JourneyProblem } from '@cairn/core';
+import type { ActionManifest } from '../../api/client.js';
+import type { JourneyNodeKind as JourneyKind } from '@cairn/core';
 
 export type StepChoice = { kind: JourneyKind; action?: { type: string; version: number } };
 
-/** What node cards read from the editor; graph changes still go through the canvas store. */
+/**
+ * What node cards read from the editor that is the same for every card and changes only when the action
+ * catalog does. Per-step facts (problems, live stats, simulated path) travel in each node's `data`, so a
+ * change to one step re-renders that card only; a change to this context re-renders all of them.
+ */
 export type EditorView = {
   actionTitle: (type: string, version: number) => string | undefined;
   actions: ActionManifest[];
-  issuesByNode: Map<string, JourneyProblem[]>;
-  stats?: Record<string, NodeStats>;
-  /** Nodes the last simulation walked through, highlighted on the canvas. */
-  pathNodes?: ReadonlySet<string>;
   addAfter: (nodeId: string, output: string, choice: StepChoice) => void;
 };
 

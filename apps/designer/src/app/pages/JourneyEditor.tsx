@@ -1,11 +1,11 @@
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import type { EdgeChange, NodeChange } from '@xyflow/react';
+import { Background, ControlButton, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import type { EdgeChange, FitViewOptions, Node, NodeChange } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { ActionManifest, JourneyDetail, JourneyStats } from '../../api/client.js';
 import type { JourneyDefinition, JourneyNode, JourneyProblem, JourneySettings } from '@cairn/core';
 import { JOURNEY_KINDS } from '../../graph/definition.js';
-import { toFlow } from '../../graph/convert.js';
 import type { JourneyGraph } from '../../graph/convert.js';
+import { createCanvasCache } from '../../graph/flow-cache.js';
 import { addNodeAfter, connect, copySelection, createNode, deleteEdges, deleteNodes, freshId, paste, pruneDanglingEdges, updateNode } from '../../graph/edit.js';
 import type { Clipboard } from '../../graph/edit.js';
 import { autoLayout } from '../../graph/layout.js';
@@ -30,6 +30,30 @@ import { describeError } from '../../api/client.js';
 
 const STATS_POLL_MS = 5000;
 const DRAG_MIME = 'application/cairn-step';
+const MIN_ZOOM = 0.02;
+
+// The minimap sits bottom-right and the zoom controls bottom-left, over the canvas. Fitting the journey
+// into the area above them keeps them from covering its last steps on a laptop-sized canvas.
+const MINIMAP_SIZE = { width: 168, height: 112 };
+const FIT_VIEW: FitViewOptions = { padding: { top: '32px', left: '64px', right: '32px', bottom: `${MINIMAP_SIZE.height + 32}px` }, maxZoom: 1 };
+
+// Minimap colours match the coloured top edge of each kind's card.
+const KIND_COLOURS: Record<string, string> = {
+  trigger: '#4f46e5',
+  delay: '#f59e0b',
+  waitUntil: '#f59e0b',
+  waitFor: '#f59e0b',
+  branch: '#0ea5e9',
+  multiSplit: '#0ea5e9',
+  randomSplit: '#0ea5e9',
+  action: '#10b981',
+  goal: '#a855f7',
+  exit: '#71717a',
+};
+const minimapColour = (node: Node) => KIND_COLOURS[node.type ?? ''] ?? '#a1a1aa';
+
+/** Below this zoom card text is a few pixels tall: the canvas stops painting it (see `.canvas.far` in styles.css). */
+const FAR_ZOOM = 0.35;
 
 export function JourneyEditor({ journeyId }: { journeyId: string }) {
   const api = useApi();
@@ -60,6 +84,20 @@ function startingGraph(draft: JourneyDefinition): JourneyGraph {
   const graph = { nodes: draft.nodes, edges: draft.edges };
   // A definition written as code may carry no positions: lay it out once on open.
   return graph.nodes.some((n) => !n.position) ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges) } : graph;
+}
+
+/** True when the two journeys differ at most in where their steps sit on the canvas. */
+function sameButPositions(a: JourneyDefinition, b: JourneyDefinition): boolean {
+  if (a === b) return true;
+  if (a.settings !== b.settings || a.edges !== b.edges || a.nodes.length !== b.nodes.length) return false;
+  return a.nodes.every((node, i) => {
+    const other = b.nodes[i]!;
+    if (node === other) return true;
+    const { position: _a, ...restA } = node;
+    const { position: _b, ...restB } = other;
+    const keys = Object.keys(restA);
+    return keys.length === Object.keys(restB).length && keys.every((k) => (restA as Record<string, unknown>)[k] === (restB as Record<string, unknown>)[k]);
+  });
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -99,6 +137,9 @@ function EditorCanvas({
   const [review, setReview] = useState<PublishReview | null>(null);
   const [showProblems, setShowProblems] = useState(false);
   const [simulation, setSimulation] = useState<SimulationView | null>(null);
+  const [showMinimap, setShowMinimap] = useState(true);
+  // Changes only when the zoom crosses FAR_ZOOM, so zooming and panning do not re-render the editor.
+  const [far, setFar] = useState(false);
   const clipboard = useRef<Clipboard | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
@@ -109,10 +150,19 @@ function EditorCanvas({
     [detail.draft, settings, canvas.graph],
   );
   const [savedJson, setSavedJson] = useState(() => JSON.stringify(definition));
-  const dirty = JSON.stringify(definition) !== savedJson;
+  // Serialising a large journey costs milliseconds: once per change, not on every render.
+  const dirty = useMemo(() => JSON.stringify(definition) !== savedJson, [definition, savedJson]);
 
-  // The same validator the API runs on publish: a badge here means a 422 there.
-  const issues: JourneyProblem[] = useMemo(() => journeyProblems(definition, catalog, segmentIds), [definition, catalog, segmentIds]);
+  // The same validator the API runs on publish: a badge here means a 422 there. Moving steps cannot
+  // change its verdict, so a drag (one 'move' per frame) reuses the last answer instead of re-validating.
+  const validated = useRef<{ definition: JourneyDefinition; catalog: unknown; segmentIds: unknown; issues: JourneyProblem[] } | null>(null);
+  const issues: JourneyProblem[] = useMemo(() => {
+    const last = validated.current;
+    if (last && last.catalog === catalog && last.segmentIds === segmentIds && sameButPositions(last.definition, definition)) return last.issues;
+    const next = journeyProblems(definition, catalog, segmentIds);
+    validated.current = { definition, catalog, segmentIds, issues: next };
+    return next;
+  }, [definition, catalog, segmentIds]);
   const issuesByNode = useMemo(() => problemsByNode(issues), [issues]);
 
   // Live stats only mean something once a version runs.
@@ -135,19 +185,22 @@ function EditorCanvas({
   const selectedIds = useMemo(() => new Set(canvas.selection), [canvas.selection]);
   const pathNodes = useMemo(() => (simulation ? new Set(simulation.path) : undefined), [simulation]);
   const pathEdges = useMemo(() => new Set(simulation?.pathEdges ?? []), [simulation]);
-  const { nodes, edges } = useMemo(() => {
-    const f = toFlow(canvas.graph, catalog);
-    return {
-      nodes: f.nodes.map((n) => ({ ...n, selected: selectedIds.has(n.id), ...(measured[n.id] ? { measured: measured[n.id] } : {}) })),
-      edges: f.edges.map((e) => ({
-        ...e,
-        selected: selectedIds.has(e.id),
-        label: e.data?.outputLabel,
-        className: pathEdges.has(e.id) ? 'journey-edge on-path' : 'journey-edge',
-        animated: pathEdges.has(e.id),
-      })),
-    };
-  }, [canvas.graph, catalog, selectedIds, measured, pathEdges]);
+  // Unchanged steps keep their node objects, so React Flow and the memoized cards skip them.
+  const [buildCanvas] = useState(createCanvasCache);
+  const { nodes, edges } = useMemo(
+    () =>
+      buildCanvas({
+        graph: canvas.graph,
+        catalog,
+        selected: selectedIds,
+        measured,
+        issuesByNode,
+        ...(stats ? { stats: stats.nodes } : {}),
+        ...(pathNodes ? { pathNodes } : {}),
+        pathEdges,
+      }),
+    [buildCanvas, canvas.graph, catalog, selectedIds, measured, issuesByNode, stats, pathNodes, pathEdges],
+  );
 
   const addStep = useCallback(
     (choice: StepChoice, at?: { x: number; y: number }, after?: { nodeId: string; output: string }) => {
@@ -168,12 +221,9 @@ function EditorCanvas({
     () => ({
       actionTitle: (type, version) => catalog(type, version)?.manifest.title,
       actions: paletteActions,
-      issuesByNode,
-      ...(stats ? { stats: stats.nodes } : {}),
-      ...(pathNodes ? { pathNodes } : {}),
       addAfter: (nodeId, output, choice) => addStep(choice, undefined, { nodeId, output }),
     }),
-    [catalog, paletteActions, issuesByNode, stats, pathNodes, addStep],
+    [catalog, paletteActions, addStep],
   );
 
   const onNodesChange = useCallback((changes: NodeChange[]) => {
@@ -297,7 +347,7 @@ function EditorCanvas({
 
   function relayout() {
     dispatch({ type: 'edit', change: (g) => ({ ...g, nodes: autoLayout(g.nodes, g.edges) }) });
-    setTimeout(() => void flow.fitView({ padding: 0.2, duration: 200 }), 50);
+    setTimeout(() => void flow.fitView({ ...FIT_VIEW, duration: 200 }), 50);
   }
 
   function centerOfCanvas() {
@@ -330,7 +380,7 @@ function EditorCanvas({
           <h1>{detail.name}</h1>
           <span className={`status status-${status}`} data-testid="journey-status">
             {status}
-            {publishedVersion !== undefined ? ` · v${publishedVersion}` : ''}
+            {publishedVersion !== undefined && <span className="status-version"> · v{publishedVersion}</span>}
           </span>
           {dirty && <span className="muted small" data-testid="unsaved">Unsaved changes</span>}
           {!dirty && notice && <span className="muted small">{notice}</span>}
@@ -428,7 +478,7 @@ function EditorCanvas({
         <div className="editor-body">
           <Palette actions={paletteActions} onAdd={addFromPalette} />
           <div
-            className="canvas"
+            className={far ? 'canvas far' : 'canvas'}
             ref={wrapper}
             data-testid="canvas"
             onDragOver={(e) => {
@@ -457,19 +507,45 @@ function EditorCanvas({
                 dispatch({ type: 'edit', change: (g) => connect(g, { source: c.source, sourceHandle: c.sourceHandle!, target: c.target }, catalog) })
               }
               onPaneClick={() => dispatch({ type: 'select', ids: [] })}
+              onMove={(_, viewport) => setFar(viewport.zoom < FAR_ZOOM)}
+              onInit={(instance) => setFar(instance.getZoom() < FAR_ZOOM)}
               deleteKeyCode={null}
               fitView
-              fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
-              minZoom={0.2}
+              fitViewOptions={FIT_VIEW}
+              // Low enough that fitView can show a whole large journey (500 steps span some 17,000 px);
+              // React Flow clamps fitView to minZoom, so a higher floor would crop it.
+              minZoom={MIN_ZOOM}
               proOptions={{ hideAttribution: true }}
             >
               <Background gap={20} size={1} />
-              <Controls showInteractive={false} />
-              <MiniMap pannable zoomable />
+              <Controls showInteractive={false} fitViewOptions={FIT_VIEW}>
+                <ControlButton
+                  onClick={() => setShowMinimap(!showMinimap)}
+                  title={showMinimap ? 'Hide the minimap' : 'Show the minimap'}
+                  aria-pressed={showMinimap}
+                  data-testid="toggle-minimap"
+                >
+                  ▦
+                </ControlButton>
+              </Controls>
+              {showMinimap && (
+                <MiniMap
+                  pannable
+                  zoomable
+                  position="bottom-right"
+                  style={MINIMAP_SIZE}
+                  nodeColor={minimapColour}
+                  nodeBorderRadius={8}
+                  maskColor="rgb(244 244 245 / 0.7)"
+                  ariaLabel="Minimap of the journey"
+                  data-testid="minimap"
+                />
+              )}
             </ReactFlow>
           </div>
           {simulating ? (
             <SimulatePanel
+              journeyId={detail.id}
               definition={definition}
               catalog={catalog}
               onResult={setSimulation}

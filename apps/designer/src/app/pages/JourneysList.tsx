@@ -54,7 +54,7 @@ export function JourneysList() {
                 <td>
                   <span className={`status status-${j.status}`}>
                     {j.status}
-                    {j.publishedVersion !== undefined ? ` v${j.publishedVersion}` : ''}
+                    {j.publishedVersion !== undefined && <span className="status-version"> v{j.publishedVersion}</span>}
                   </span>
                 </td>
                 <td className="num">{j.stats.entered}</td>

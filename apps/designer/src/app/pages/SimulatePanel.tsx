@@ -1,8 +1,10 @@
 import type { ActionCatalog, JourneyDefinition } from '@cairn/core';
 import { useMemo, useState } from 'react';
 import { outputsOf } from '../../graph/definition.js';
-import { parseScriptedEvents, relativeTime, simulate } from '../../graph/simulate.js';
+import { parseScriptedEvents, profileFor, relativeTime, simulate } from '../../graph/simulate.js';
 import type { SimulatedPerson, SimulationView } from '../../graph/simulate.js';
+import type { MessagePreview } from '../../graph/message-preview.js';
+import { withoutScripts } from '../../graph/mail-html.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { useApi } from '../session.js';
 
@@ -13,12 +15,14 @@ type Mode = 'contact' | 'describe';
  * interpreter the worker runs. Nothing is sent; the path is handed back for highlighting on the canvas.
  */
 export function SimulatePanel({
+  journeyId,
   definition,
   catalog,
   onResult,
   onSelectNode,
   onClose,
 }: {
+  journeyId: string;
   definition: JourneyDefinition;
   catalog: ActionCatalog;
   onResult: (result: SimulationView | null) => void;
@@ -28,12 +32,14 @@ export function SimulatePanel({
   const api = useApi();
   const [mode, setMode] = useState<Mode>('describe');
   const [contactId, setContactId] = useState('');
-  const [traitsText, setTraitsText] = useState('{\n  "email": "ada@example.com",\n  "timezone": "Europe/Paris"\n}');
+  const [traitsText, setTraitsText] = useState('{\n  "email": "ada@example.com",\n  "firstName": "Ada",\n  "timezone": "Europe/Paris"\n}');
   const [eventsText, setEventsText] = useState('');
   const [segmentsText, setSegmentsText] = useState('');
   const [days, setDays] = useState(30);
   const [outcomes, setOutcomes] = useState<Record<string, string>>({});
   const [result, setResult] = useState<SimulationView | null>(null);
+  // Rendered subject and body per simulated message (by step key), for the contact being previewed.
+  const [previews, setPreviews] = useState<Record<string, MessagePreview>>({});
   const [error, setError] = useState<unknown>(null);
   const [running, setRunning] = useState(false);
 
@@ -72,7 +78,24 @@ export function SimulatePanel({
     setError(null);
     try {
       const person = await personFromInputs();
-      const view = simulate(definition, { person, startAt: new Date(), days, catalog, actionOutputs: outcomes });
+      const startAt = new Date();
+      const view = simulate(definition, { person, startAt, days, catalog, actionOutputs: outcomes });
+      // Templates read the same contact the conditions did: its traits and its profile (history folded in).
+      // The template engine loads on the first preview, keeping it out of the editor's first paint.
+      const { PREVIEW_UNSUBSCRIBE_URL, renderMessagePreview } = await import('../../graph/message-preview.js');
+      const contact = { id: person.id, traits: person.traits, profile: profileFor(person, startAt) as unknown as Record<string, unknown> };
+      setPreviews(
+        Object.fromEntries(
+          view.messages.map((m) => [
+            m.stepKey,
+            renderMessagePreview(m.config, {
+              contact,
+              journey: { id: journeyId, version: 0, runId: 'preview', nodeId: m.nodeId },
+              unsubscribeUrl: PREVIEW_UNSUBSCRIBE_URL,
+            }),
+          ]),
+        ),
+      );
       setResult(view);
       onResult(view);
     } catch (e) {
@@ -175,10 +198,14 @@ export function SimulatePanel({
             <h3 className="panel-subhead">Messages it would get ({result.messages.length})</h3>
             <ul className="plain sim-messages" data-testid="simulate-messages">
               {result.messages.length === 0 && <li className="muted">None.</li>}
-              {result.messages.map((m) => (
-                <li key={m.stepKey}>
+              {result.messages.map((m, i) => (
+                <li key={m.stepKey} data-testid={`simulate-message-${i}`}>
                   <span className="muted small">{relativeTime(result.startAt, m.at)}</span> <strong>{m.action.type}</strong> · {labelOf(m.nodeId)}
-                  {typeof m.config['subject'] === 'string' && <div className="small">“{m.config['subject']}”</div>}
+                  {previews[m.stepKey] ? (
+                    <MessagePreviewView preview={previews[m.stepKey]!} testId={`simulate-message-${i}`} />
+                  ) : (
+                    typeof m.config['subject'] === 'string' && <div className="small">“{m.config['subject']}”</div>
+                  )}
                 </li>
               ))}
             </ul>
@@ -199,4 +226,49 @@ export function SimulatePanel({
       </div>
     </aside>
   );
+}
+
+/** A simulated email as the contact would read it: rendered subject, the body in a sandbox (no scripts), and what was missing. */
+function MessagePreviewView({ preview, testId }: { preview: MessagePreview; testId: string }) {
+  const subject = preview.fields.find((f) => f.field === 'subject');
+  const body = preview.fields.find((f) => f.field === 'html') ?? preview.fields.find((f) => f.field === 'text');
+  const broken = preview.fields.filter((f) => f.error);
+  return (
+    <div className="sim-message">
+      {subject && !subject.error && (
+        <div className="sim-subject" data-testid={`${testId}-subject`}>
+          “{subject.text}”
+        </div>
+      )}
+      {body && !body.error && (
+        <iframe
+          className="sim-body"
+          title="Email preview"
+          sandbox=""
+          // A mail client's usual default font, which the email's own styles override.
+          srcDoc={`<style>body{font:14px/1.45 system-ui,sans-serif;margin:10px}</style>${body.field === 'html' ? withoutScripts(body.text) : `<pre style="white-space:pre-wrap;font:inherit">${escapeHtml(body.text)}</pre>`}`}
+          data-testid={`${testId}-body`}
+        />
+      )}
+      {preview.missing.length > 0 && (
+        <div className="sim-missing small" data-testid={`${testId}-missing`}>
+          Not set for this contact, shown empty: {preview.missing.map((v, i) => (
+            <span key={v}>
+              {i > 0 && ', '}
+              <code>{v}</code>
+            </span>
+          ))}
+        </div>
+      )}
+      {broken.map((f) => (
+        <div key={f.field} className="sim-template-error small" role="alert" data-testid={`${testId}-error`}>
+          {f.field}: template error: {f.error}. The worker would fail this step.
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
