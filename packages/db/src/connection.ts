@@ -108,6 +108,20 @@ export async function insertNew<T>(insert: (docs: T[]) => Promise<unknown>, docs
   }
 }
 
+/**
+ * Runs an upsert, retrying when a concurrent upsert of the same `_id` won the insert (E11000): the retry
+ * then finds the document and updates it. Both MongoDB and FerretDB raise this race.
+ */
+export async function upsertRacing<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= 3 || !isDuplicateKeyError(error)) throw error;
+    }
+  }
+}
+
 const capabilitiesByConnection = new WeakMap<Connection, DatabaseCapabilities>();
 
 /** What the database behind a connection opened by connectDatabase can do (undefined for other connections). */

@@ -6,7 +6,7 @@ import {
   type ContactProfile,
   type ProfileSettings,
 } from '@cairn/core';
-import { capabilitiesOf, insertNew, updateIfUnchanged, withDocumentLocks } from './connection.js';
+import { capabilitiesOf, insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
@@ -89,10 +89,13 @@ class IdentityResolver {
   private async link(anonymousId: string, contactId: string, mergeFrom: string): Promise<void> {
     const known = await this.lookup(anonymousId);
     if (known === contactId) return;
-    await identityModel(this.connection).updateOne(
-      { _id: `${this.workspaceId}:${anonymousId}` },
-      { $set: { workspaceId: this.workspaceId, anonymousId, contactId } },
-      { upsert: true },
+    // Two batches naming the same new anonymous id race to insert it; the loser retries as an update.
+    await upsertRacing(() =>
+      identityModel(this.connection).updateOne(
+        { _id: `${this.workspaceId}:${anonymousId}` },
+        { $set: { workspaceId: this.workspaceId, anonymousId, contactId } },
+        { upsert: true },
+      ),
     );
     this.cache.set(anonymousId, contactId);
     const from = known ?? mergeFrom;

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
-import { isDuplicateKeyError, updateIfUnchanged, withDocumentLocks } from './connection.js';
+import { isDuplicateKeyError, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { onEmailEngagement } from './messaging/index.js';
 import {
@@ -233,19 +233,9 @@ function withCounterLock<T>(model: CounterModel, _id: string, work: () => Promis
   return withDocumentLocks([`${model.collection.collectionName}/${_id}`], work);
 }
 
-/**
- * `$inc` with upsert. Two concurrent upserts of a missing document may both try to insert; the
- * loser gets a duplicate-key error and simply retries, finding the document this time.
- */
+/** `$inc` with upsert; a concurrent upsert that won the insert makes this one retry as an update. */
 async function incUpsertLocked(model: CounterModel, _id: string, inc: Record<string, number>) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await model.updateOne({ _id }, { $inc: inc }, { upsert: true });
-      return;
-    } catch (error) {
-      if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
-    }
-  }
+  await upsertRacing(() => model.updateOne({ _id }, { $inc: inc }, { upsert: true }));
 }
 
 function incUpsert(model: CounterModel, _id: string, inc: Record<string, number>) {

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { CairnEvent } from '@cairn/core';
 import { encodeDocumentKeys } from '../keys.js';
+import { upsertRacing } from '../connection.js';
 
 /** What events a workspace sends and their property types: feeds the designer's pickers. */
 export interface EventSchemaDoc {
@@ -56,10 +57,13 @@ export async function recordEventSchemas(connection: Connection, workspaceId: st
       const set: Record<string, unknown> = { workspaceId, event };
       // FerretDB refuses update paths with a blank segment or one ending in whitespace; such names are left out of the pickers.
       for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties))) if (name !== '' && name.trim() === name) set[`properties.${name}`] = type;
-      return Model.updateOne(
-        { _id: `${workspaceId}:${event}` },
-        { $set: set, $inc: { count: entry.count }, $max: { lastSeenAt: entry.lastSeenAt } },
-        { upsert: true },
+      // Two batches seeing a new event name at once both upsert: the loser retries and updates.
+      return upsertRacing(() =>
+        Model.updateOne(
+          { _id: `${workspaceId}:${event}` },
+          { $set: set, $inc: { count: entry.count }, $max: { lastSeenAt: entry.lastSeenAt } },
+          { upsert: true },
+        ),
       );
     }),
   );

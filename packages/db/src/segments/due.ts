@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { workspaceModel } from '../models/workspace.js';
-import { forEachWithLimit, upsertRacing } from './limit.js';
+import { upsertRacing } from '../connection.js';
+import { forEachWithLimit } from './limit.js';
 import { segmentDueBucketModel, segmentSweepCursorModel, type SegmentDueBucketDoc } from './models.js';
 import { loadWorkspaceSegments } from './cache.js';
 import { reevaluateContact } from './reevaluate.js';

@@ -1,12 +1,11 @@
 import type { Connection } from 'mongoose';
 import { utcDayKey, type ContactProfile } from '@cairn/core';
-import { insertNew, updateIfUnchanged, withDocumentLocks } from '../connection.js';
+import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from '../connection.js';
 import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
 import { loadWorkspaceSegments, type WorkspaceSegments } from './cache.js';
 import { fileContactForEvaluation } from './due.js';
-import { upsertRacing } from './limit.js';
 import { evaluateMemberships, type MembershipChange } from './membership.js';
 import {
   membershipChangeKey,
