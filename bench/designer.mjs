@@ -3,13 +3,14 @@
 // It measures the browser side only: the built designer (apps/designer/dist) is served from disk and the few API
 // calls the editor makes are answered at the network layer with the generated journey, so no server time is included.
 //
-//   npx vite build (in apps/designer), then:  node bench/designer.mjs [--nodes 500] [--runs 3] [--write]
+//   npx vite build (in apps/designer), then:  node bench/designer.mjs [--nodes 500] [--runs 3] [--dry-run]
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, existsSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, extname, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { writeSection } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -178,7 +179,8 @@ const summary = {
 };
 console.log(JSON.stringify(summary));
 
-if (process.argv.includes('--write')) {
+// `--dry-run` measures without touching RESULTS.md (e.g. comparing builds with DESIGNER_DIST=).
+if (!process.argv.includes('--dry-run')) {
   const chromiumVersion = (() => {
     try {
       return require('node:child_process').execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version']).toString().trim();
@@ -200,6 +202,6 @@ API answered at the network layer, so only browser time is measured. Medians of 
 | pan by mouse drag, frame time median | ${summary.frameMedian.toFixed(1)} ms |
 | pan by mouse drag, frame time p95 | ${summary.frameP95.toFixed(1)} ms |
 `;
-  appendFileSync(join(root, 'bench', 'RESULTS.md'), section);
-  console.log('appended to bench/RESULTS.md');
+  writeSection('designer', section);
+  console.log('wrote the designer section of bench/RESULTS.md');
 }
