@@ -20,6 +20,7 @@ import {
   type Role,
 } from '@cairn/db';
 import { demoSummary, formatDemoSummary, generateDemoStore } from '@cairn/demo';
+import { createDemoJourneys } from './demo-journeys.js';
 
 const USAGE = `cairn: workspace and data commands
 
@@ -141,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
           definition: template.definition,
         });
       }
+      await createDemoJourneys(db.connection, DEMO_WORKSPACE_ID);
       if (keysFile) {
         mkdirSync(dirname(keysFile), { recursive: true });
         writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey: created.writeKey, adminKey: created.adminKey }, null, 2), { mode: 0o600 });
@@ -178,13 +180,15 @@ async function loadDemoEvents(connection: Connection, contacts: number, seed: nu
     if (!result.ok) throw new Error(`demo event ${payload.messageId} is invalid: ${JSON.stringify(result.errors)}`);
     chunk.push(result.event);
     if (chunk.length === 1000) {
-      await ingestEvents(connection, DEMO_WORKSPACE_ID, chunk, { now });
+      // Each chunk at the time it is folded, as live ingestion would: a fixed start time made every chunk
+      // after the first 30 s look abandoned to the worker's pending-fold sweeper, which then folded it too.
+      await ingestEvents(connection, DEMO_WORKSPACE_ID, chunk, { now: Date.now() });
       done += chunk.length;
       chunk = [];
       if (done % 5000 === 0) console.log(`imported ${done}/${store.events.length} events`);
     }
   }
-  if (chunk.length) await ingestEvents(connection, DEMO_WORKSPACE_ID, chunk, { now });
+  if (chunk.length) await ingestEvents(connection, DEMO_WORKSPACE_ID, chunk, { now: Date.now() });
   console.log(`imported ${store.events.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s: the demo store is ready`);
 }
 
