@@ -1,5 +1,5 @@
 // Every call the designer makes to the Cairn API lives here.
-import type { ConditionGroup, JourneyDefinition } from '@cairn/core';
+import type { ConditionGroup, JourneyDefinition, JourneyTemplate } from '@cairn/core';
 
 export type Problem = { title: string; status: number; detail?: string; errors?: { path: string; message: string }[] };
 
@@ -148,6 +148,7 @@ export function createApiClient(token: string, baseUrl = '') {
     listJourneys: () => call<JourneySummary[]>('GET', '/journeys'),
     createJourney: (name: string, definition: JourneyDefinition) =>
       call<{ id: string }>('POST', '/journeys', { name, definition }),
+    journeyTemplates: () => call<JourneyTemplate[]>('GET', '/journeys/templates'),
     getJourney: (id: string) => call<JourneyDetail>('GET', journeyPath(id)),
     saveDraft: (id: string, definition: JourneyDefinition) => call<unknown>('PUT', journeyPath(id), { definition }),
     publish: (id: string) => call<{ version: number }>('POST', `${journeyPath(id)}/publish`),

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { emptyDefinition } from '../../graph/definition.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { needsRole } from '../roles.js';
+import { JourneyTemplates } from './JourneyTemplates.js';
 import { navigate, useApi, useCan, useLoad } from '../session.js';
 
 export function JourneysList() {
@@ -34,7 +35,12 @@ export function JourneysList() {
       </header>
       <ErrorBox error={error ?? journeys.error} />
       {journeys.loading && !journeys.data && <p className="muted">Loading…</p>}
-      {journeys.data?.length === 0 && <p className="empty">No journeys yet. Name one above to start.</p>}
+      {journeys.data?.length === 0 && (
+        <>
+          <p className="empty">No journeys yet. Start from a template below, or name one above to begin from a blank canvas.</p>
+          <JourneyTemplates prominent />
+        </>
+      )}
       {journeys.data && journeys.data.length > 0 && (
         <table className="table">
           <thead>
@@ -66,6 +72,7 @@ export function JourneysList() {
           </tbody>
         </table>
       )}
+      {journeys.data && journeys.data.length > 0 && <JourneyTemplates prominent={false} />}
     </div>
   );
 }
