@@ -74,7 +74,7 @@ export async function saveJourneyDraft(
     .findOneAndUpdate(
       { _id: current._id, status: { $ne: 'archived' } },
       { $set: { draft: encodeDocumentKeys(change.definition), name: change.name ?? change.definition.name ?? current.name }, $inc: { rev: 1 } },
-      { new: true },
+      { returnDocument: 'after' },
     )
     .lean();
   return updated ? decodeJourney(updated) : 'archived';
@@ -147,7 +147,7 @@ export async function setJourneyStatus(
   from: JourneyStatus[],
 ): Promise<JourneyDoc | 'conflict' | null> {
   const updated = await journeyModel(connection)
-    .findOneAndUpdate({ _id: journeyKey(workspaceId, journeyId), status: { $in: from } }, { $set: { status: to }, $inc: { rev: 1 } }, { new: true })
+    .findOneAndUpdate({ _id: journeyKey(workspaceId, journeyId), status: { $in: from } }, { $set: { status: to }, $inc: { rev: 1 } }, { returnDocument: 'after' })
     .lean();
   if (updated) return decodeJourney(updated);
   return (await journeyModel(connection).exists({ _id: journeyKey(workspaceId, journeyId) })) ? 'conflict' : null;

@@ -93,7 +93,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
     if (ferretBin) {
       const port = await freePort(instance === 'dev' ? 27027 : undefined);
-      const debugPort = await freePort();
+      // FerretDB's debug listener (metrics, pprof, goroutine dumps) only when asked for: every port picked
+      // here can be taken by a parallel stack before FerretDB binds it, and one fewer is one race fewer.
+      const debugAddr = process.env.CAIRN_FERRETDB_DEBUG === '1' ? `127.0.0.1:${await freePort()}` : '-';
       const ferretData = join(dataDir, 'ferretdb');
       mkdirSync(ferretData, { recursive: true });
       const url = `mongodb://127.0.0.1:${port}/`;
@@ -107,7 +109,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           `--sqlite-url=file:${ferretData}/`,
           `--state-dir=${ferretData}`,
           `--listen-addr=127.0.0.1:${port}`,
-          `--debug-addr=127.0.0.1:${debugPort}`,
+          `--debug-addr=${debugAddr}`,
           '--telemetry=disable',
           '--log-level=warn',
         ],
