@@ -13,7 +13,7 @@ import {
   type FieldIssue,
   type SegmentDefinition,
 } from '@cairn/core';
-import { isDuplicateKeyError } from '../connection.js';
+import { capabilitiesOf, isDuplicateKeyError } from '../connection.js';
 import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel } from '../models/contact.js';
 import { invalidateSegmentCache, loadWorkspaceSegments } from './cache.js';
@@ -179,7 +179,18 @@ export async function archiveSegment(connection: Connection, workspaceId: string
   if (dependants.length > 0) {
     throw new SegmentProblem('inUse', `Segment "${segmentId}" is used by ${dependants.map((d) => `"${d}"`).join(', ')}; remove those conditions first.`);
   }
-  await segmentModel(connection).updateOne({ _id: segmentKey(workspaceId, segmentId) }, { $set: { status: 'archived' } });
+  const _id = segmentKey(workspaceId, segmentId);
+  await segmentModel(connection).updateOne({ _id }, { $set: { status: 'archived' } });
+  // FerretDB v1 applies every update as a read-modify-write of the whole document, so a member-count or
+  // backfill-progress update (the worker's) that read the segment just before this write can put
+  // `active` back. Updates that start after it keep `archived`, so confirming for a moment is enough.
+  if (capabilitiesOf(connection)?.engine === 'ferretdb') {
+    for (let check = 0; check < 5; check++) {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      const current = await segmentModel(connection).findById(_id, { status: 1 }).lean();
+      if (current && current.status !== 'archived') await segmentModel(connection).updateOne({ _id }, { $set: { status: 'archived' } });
+    }
+  }
   invalidateSegmentCache(connection, workspaceId);
 }
 
