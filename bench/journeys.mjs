@@ -45,29 +45,14 @@ async function main() {
   });
   const { ws, worker, admin, client, taskQueue } = cairn;
   try {
-    const definition = {
-      name: 'bench: wait a day',
-      settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-      nodes: [
-        { id: 'start', kind: 'trigger', trigger: { type: 'manual' } },
-        { id: 'wait', kind: 'delay', duration: { amount: 1, unit: 'days' } },
-        { id: 'done', kind: 'exit' },
-      ],
-      edges: [
-        { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait' },
-        { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'done' },
-      ],
-    };
-    const created = await (await admin('/api/v1/journeys', { name: definition.name, definition })).json();
-    const published = await admin(`/api/v1/journeys/${created.id}/publish`, {});
-    if (!published.ok) throw new Error(`publish failed: ${await published.text()}`);
+    const journeyId = await cairn.publishDelayJourney('bench: wait a day', { type: 'manual' }, { amount: 1, unit: 'days' });
 
     console.log('journey published; enrolling ...');
     await new Promise((r) => setTimeout(r, 3000)); // let the worker settle before measuring memory
     const rssBefore = rssMiB(worker.pid);
     let started = performance.now();
     const cairnLatencies = await pool(CONTACTS, async (i) => {
-      const res = await admin(`/api/v1/journeys/${created.id}/enroll`, { contactId: `c${i}` });
+      const res = await admin(`/api/v1/journeys/${journeyId}/enroll`, { contactId: `c${i}` });
       if (res.status !== 202) throw new Error(`enroll c${i}: ${res.status} ${await res.text()}`);
     });
     const cairnMs = performance.now() - started;
@@ -80,7 +65,7 @@ async function main() {
     const rawMs = performance.now() - started;
 
     // Wait until every journey run is waiting on its delay, then measure history and memory.
-    const workflowId = `journey:${ws.workspace._id}:${created.id}:c0`;
+    const workflowId = `journey:${ws.workspace._id}:${journeyId}:c0`;
     let events = 0;
     for (let tries = 0; tries < 120; tries++) {
       const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -92,7 +77,7 @@ async function main() {
     // The other runs reach the delay a little later; their progress lands in the stats as they do.
     let waiting = NaN;
     for (let tries = 0; tries < 120; tries++) {
-      const stats = await (await admin(`/api/v1/journeys/${created.id}/stats`)).json();
+      const stats = await (await admin(`/api/v1/journeys/${journeyId}/stats`)).json();
       waiting = stats.nodes?.wait?.waiting ?? NaN;
       if (waiting >= CONTACTS) break;
       await new Promise((r) => setTimeout(r, 500));

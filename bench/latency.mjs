@@ -51,28 +51,13 @@ async function main() {
       definition: { type: 'all', conditions: [{ type: 'event', check: 'performed', event: 'Order Completed' }] },
     });
     if (segment.status !== 201) throw new Error(`segment: ${segment.status} ${await segment.text()}`);
-    const definition = {
-      name: 'bench: welcome buyers',
-      settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-      nodes: [
-        { id: 'start', kind: 'trigger', trigger: { type: 'segmentEntered', segmentId: SEGMENT } },
-        { id: 'wait', kind: 'delay', duration: { amount: 1, unit: 'days' } },
-        { id: 'done', kind: 'exit' },
-      ],
-      edges: [
-        { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait' },
-        { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'done' },
-      ],
-    };
-    const created = await (await admin('/api/v1/journeys', { name: definition.name, definition })).json();
-    const published = await admin(`/api/v1/journeys/${created.id}/publish`, {});
-    if (!published.ok) throw new Error(`publish failed: ${await published.text()}`);
+    const journeyId = await cairn.publishDelayJourney('bench: welcome buyers', { type: 'segmentEntered', segmentId: SEGMENT }, { amount: 1, unit: 'days' });
 
     // Warm-up: one contact all the way through (caches of keys, segments, journeys; workflow bundle loaded).
     console.log('warm-up ...');
     await track('warmup');
     const warmDeadline = Date.now() + 60_000;
-    while ((await runStart('warmup', created.id)) === undefined) {
+    while ((await runStart('warmup', journeyId)) === undefined) {
       if (Date.now() > warmDeadline) throw new Error('the warm-up contact never started its journey');
       await sleep(250);
     }
@@ -125,7 +110,7 @@ async function main() {
       const deadline = Date.now() + 60_000;
       for (const s of samples) {
         while (s.t1 !== undefined && s.t2 === undefined && Date.now() < deadline) {
-          s.t2 = await runStart(s.contactId, created.id);
+          s.t2 = await runStart(s.contactId, journeyId);
           if (s.t2 === undefined) await sleep(250);
         }
       }

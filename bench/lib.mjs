@@ -124,6 +124,8 @@ export async function startCairn(label, { prepare, env: extraEnv = {} } = {}) {
     const api = await startApp('api', env, async () => (await fetch(`${url}/readyz`)).ok);
     started.push(api);
     connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
+    const admin = (path, body) =>
+      fetch(url + path, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${ws.adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
     return {
       db,
       ws,
@@ -134,8 +136,27 @@ export async function startCairn(label, { prepare, env: extraEnv = {} } = {}) {
       api,
       client: new Client({ connection }),
       writeAuth: `Basic ${Buffer.from(`${ws.writeKey}:`).toString('base64')}`,
-      admin: (path, body) =>
-        fetch(url + path, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${ws.adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined }),
+      admin,
+      /** Publishes trigger → delay → exit through the API (the benches' journey); returns its id. */
+      async publishDelayJourney(name, trigger, duration) {
+        const definition = {
+          name,
+          settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+          nodes: [
+            { id: 'start', kind: 'trigger', trigger },
+            { id: 'wait', kind: 'delay', duration },
+            { id: 'done', kind: 'exit' },
+          ],
+          edges: [
+            { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait' },
+            { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'done' },
+          ],
+        };
+        const created = await (await admin('/api/v1/journeys', { name, definition })).json();
+        const published = await admin(`/api/v1/journeys/${created.id}/publish`, {});
+        if (!published.ok) throw new Error(`publish failed: ${await published.text()}`);
+        return created.id;
+      },
       stop,
     };
   } catch (error) {

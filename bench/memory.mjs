@@ -98,29 +98,14 @@ async function main() {
     throw error;
   });
   try {
-    const definition = {
-      name: 'bench: wait an hour',
-      settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-      nodes: [
-        { id: 'start', kind: 'trigger', trigger: { type: 'manual' } },
-        { id: 'wait', kind: 'delay', duration: { amount: 1, unit: 'hours' } },
-        { id: 'done', kind: 'exit' },
-      ],
-      edges: [
-        { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait' },
-        { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'done' },
-      ],
-    };
-    const created = await (await admin('/api/v1/journeys', { name: definition.name, definition })).json();
-    const published = await admin(`/api/v1/journeys/${created.id}/publish`, {});
-    if (!published.ok) throw new Error(`publish failed: ${await published.text()}`);
+    const journeyId = await cairn.publishDelayJourney('bench: wait an hour', { type: 'manual' }, { amount: 1, unit: 'hours' });
 
     // One warm-up run each, so the baseline includes a loaded workflow bundle and open connections.
     const enroll = async (i) => {
-      const res = await admin(`/api/v1/journeys/${created.id}/enroll`, { contactId: `c${i}` });
+      const res = await admin(`/api/v1/journeys/${journeyId}/enroll`, { contactId: `c${i}` });
       if (res.status !== 202) throw new Error(`enroll c${i}: ${res.status} ${await res.text()}`);
     };
-    const journeyRun = (i) => `journey:${workspaceId}:${created.id}:c${i}`;
+    const journeyRun = (i) => `journey:${workspaceId}:${journeyId}:c${i}`;
     const probeRun = (i) => `probe-${bareQueue}-${i}`;
     const startProbe = (i) => client.workflow.start('stackProbeWorkflow', { taskQueue: bareQueue, workflowId: probeRun(i), args: [{ sleepMs: 3_600_000 }] });
     await enroll(0);
@@ -142,7 +127,7 @@ async function main() {
       // the sample is not taken while that backlog still sits in the worker.
       let stats;
       for (let tries = 0; tries < 300; tries++) {
-        stats = await (await admin(`/api/v1/journeys/${created.id}/stats`)).json();
+        stats = await (await admin(`/api/v1/journeys/${journeyId}/stats`)).json();
         if ((stats.nodes?.wait?.waiting ?? 0) >= n) break;
         await sleep(1000);
       }
