@@ -1,4 +1,4 @@
-// Helpers shared by `npm start`, `npm test` and `npm run bench`. Plain Node only: these run before
+// Helpers shared by `npm start`, `npm test`, `npm run faults` and `npm run bench`. Plain Node only: these run before
 // dependencies are installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -49,4 +49,34 @@ export function spawnChild(name, command, args, env) {
   forward(child.stdout, process.stdout);
   forward(child.stderr, process.stderr);
   return child;
+}
+
+/**
+ * Runs a test command, echoing its output, and adds up jest's "Tests:" lines, so `npm test` and
+ * `npm run faults` can end with one plain summary line any CI can read.
+ */
+export function runCountingTests(command, args, cwd = root) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const totals = { passed: 0, failed: 0, skipped: 0 };
+    let buffer = '';
+    const scan = (chunk, out) => {
+      out.write(chunk);
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /Tests:\s+(.*\d+ total)/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
+        if (!m) continue;
+        for (const [, n, kind] of m[1].matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
+          if (kind === 'passed') totals.passed += Number(n);
+          else if (kind === 'failed') totals.failed += Number(n);
+          else totals.skipped += Number(n);
+        }
+      }
+    };
+    child.stdout.on('data', (c) => scan(c, process.stdout));
+    child.stderr.on('data', (c) => scan(c, process.stderr));
+    child.on('exit', (code) => resolve({ code: code ?? 1, totals }));
+  });
 }

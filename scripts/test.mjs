@@ -1,37 +1,9 @@
 // `npm test`: install, build, type-check, lint, start a throwaway embedded stack, run every package's
 // tests (unit + integration + browser), stop everything, and exit non-zero on any failure.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureDependencies, log, root, runSync } from './lib.mjs';
+import { ensureDependencies, log, root, runCountingTests, runSync } from './lib.mjs';
 
 const extra = process.argv.slice(2); // e.g. `npm test -- --filter=@cairn/api`
-
-/** Runs the test command, echoing its output, and adds up jest's "Tests:" lines for a closing summary. */
-function runTests(args) {
-  return new Promise((resolve) => {
-    const child = spawn('node', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    const totals = { passed: 0, failed: 0, skipped: 0 };
-    let buffer = '';
-    const scan = (chunk, out) => {
-      out.write(chunk);
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /Tests:\s+(.*\d+ total)/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
-        if (!m) continue;
-        for (const [, n, kind] of m[1].matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
-          if (kind === 'passed') totals.passed += Number(n);
-          else if (kind === 'failed') totals.failed += Number(n);
-          else totals.skipped += Number(n);
-        }
-      }
-    };
-    child.stdout.on('data', (c) => scan(c, process.stdout));
-    child.stderr.on('data', (c) => scan(c, process.stderr));
-    child.on('exit', (code) => resolve({ code: code ?? 1, totals }));
-  });
-}
 
 try {
   ensureDependencies();
@@ -42,7 +14,7 @@ try {
   log('linting ...');
   runSync('npx', ['turbo', 'run', 'lint', '--output-logs=errors-only']);
   log('starting the embedded stack and running the tests ...');
-  const { code, totals } = await runTests([
+  const { code, totals } = await runCountingTests('node', [
     join(root, 'packages/dev-stack/dist/cli.js'),
     'exec',
     '--',

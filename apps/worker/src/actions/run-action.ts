@@ -50,21 +50,23 @@ export function createRunJourneyAction(deps: RunActionDeps) {
     // A step that already ran (a replay, or a retry after the result was stored) answers from the record.
     const done = await journeyActionRunModel(connection).findById(input.idempotencyKey).lean();
     const definition = deps.registry.get(input.action.type, input.action.version);
+    // The delivery log entry of a message step (written once per idempotency key).
+    const logDelivery = (status: 'sent' | 'skipped', at: number | Date, reason?: string) =>
+      recordDelivery(connection, {
+        idempotencyKey: input.idempotencyKey,
+        workspaceId: input.workspaceId,
+        contactId: input.contactId,
+        journeyId: input.journeyId,
+        nodeId: input.nodeId,
+        channel: CHANNEL_OF[input.action.type] ?? input.action.type,
+        status,
+        ...(reason !== undefined ? { reason } : {}),
+        at,
+      });
     if (done) {
-      // An attempt killed right after storing "sent" (email@1 stores it before the message's final ".")
-      // never wrote the delivery log entry; writing it here is a no-op when it did.
-      if (definition.category === 'message' && done.output === 'sent') {
-        await recordDelivery(connection, {
-          idempotencyKey: input.idempotencyKey,
-          workspaceId: input.workspaceId,
-          contactId: input.contactId,
-          journeyId: input.journeyId,
-          nodeId: input.nodeId,
-          channel: CHANNEL_OF[input.action.type] ?? input.action.type,
-          status: 'sent',
-          at: done.at,
-        });
-      }
+      // An attempt killed right after storing "sent" (email@1 stores it as soon as the server accepted the
+      // message) never wrote the delivery log entry; writing it here is a no-op when it did.
+      if (definition.category === 'message' && done.output === 'sent') await logDelivery('sent', done.at);
       return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
     }
 
@@ -149,17 +151,7 @@ export function createRunJourneyAction(deps: RunActionDeps) {
     if (definition.category === 'message') {
       const skipped = answer.output === 'skipped';
       const reason = skipped ? (answer.result as { reason?: unknown } | undefined)?.reason : undefined;
-      await recordDelivery(connection, {
-        idempotencyKey: input.idempotencyKey,
-        workspaceId: input.workspaceId,
-        contactId: input.contactId,
-        journeyId: input.journeyId,
-        nodeId: input.nodeId,
-        channel: CHANNEL_OF[input.action.type] ?? input.action.type,
-        status: skipped ? 'skipped' : 'sent',
-        ...(typeof reason === 'string' ? { reason } : {}),
-        at: now(),
-      });
+      await logDelivery(skipped ? 'skipped' : 'sent', now(), typeof reason === 'string' ? reason : undefined);
     }
     return { held: false, output: answer.output, ...(answer.result !== undefined ? { result: answer.result } : {}) };
   };
