@@ -49,6 +49,12 @@ function count(status: number): void {
   counts.set(status, (counts.get(status) ?? 0) + 1);
   tally.set(tallyKey, counts);
 }
+/**
+ * Share of 2xx answers: proof the generator reaches past the first validator. About a quarter of the
+ * inputs are valid, so with 120 random inputs a share near 0.15 is ordinary bad luck (it failed CI once at
+ * exactly 0.15); 0.05 is still far above "all garbage" (0) and about five standard deviations below the mean.
+ */
+const MIN_SHARE_2XX = 0.05;
 function share2xx(key: string): number {
   const counts = [...(tally.get(key) ?? new Map<number, number>()).entries()];
   const total = counts.reduce((sum, [, n]) => sum + n, 0);
@@ -173,7 +179,7 @@ describe('ingestion', () => {
     );
     await expectUp();
     // A good share of the inputs must get past validation into storage, or the property proves little.
-    expect(share2xx(expect.getState().currentTestName!)).toBeGreaterThan(0.15);
+    expect(share2xx(expect.getState().currentTestName!)).toBeGreaterThan(MIN_SHARE_2XX);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -288,7 +294,7 @@ describe('segment definitions', () => {
       { numRuns: RUNS },
     );
     await expectUp();
-    expect(share2xx(expect.getState().currentTestName!)).toBeGreaterThan(0.15);
+    expect(share2xx(expect.getState().currentTestName!)).toBeGreaterThan(MIN_SHARE_2XX);
   });
 
   it('keeps valid documented definitions valid (the generator is not all garbage)', async () => {
