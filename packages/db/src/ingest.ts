@@ -12,16 +12,19 @@ import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { enqueueJourneyTriggers } from './models/journey-trigger.js';
-import { workspaceModel } from './models/workspace.js';
+import { deleteActivities, loadProfile, loadProfiles, profileSettingsOf, storedProfileParts, writeActivities } from './profiles.js';
 import { recordEventSchemas } from './models/event-schema.js';
 import { loadWorkspaceSegments } from './segments/cache.js';
 import { fileContactForEvaluation, fileContactsForEvaluation } from './segments/due.js';
-import { evaluateMemberships, type MembershipOutcome } from './segments/membership.js';
-import { countMembershipChanges, recordMembershipChanges } from './segments/reevaluate.js';
+import { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './segments/membership.js';
+import { countMembershipChanges, recordMembershipChangesMany } from './segments/reevaluate.js';
 import { mapWithLimit } from './segments/limit.js';
 
-/** How many applied messageIds a contact remembers, so a replayed event is never folded twice. */
-const RECENT_EVENT_IDS = 500;
+/**
+ * How many applied messageIds a contact remembers, so a replayed event is never folded twice (with the
+ * whole last fold in lastFoldIds, which covers a crash between a fold and its marker deletion however big).
+ */
+const RECENT_EVENT_IDS = 200;
 const MAX_WRITE_ATTEMPTS = 20;
 const ANONYMOUS_PREFIX = 'anon:';
 
@@ -58,16 +61,6 @@ export function onContactChanged(handler: ContactChangedHandler): void {
   if (!contactChangedHandlers.includes(handler)) contactChangedHandlers.push(handler);
 }
 
-const settingsCache = new Map<string, { settings: Partial<ProfileSettings>; until: number }>();
-
-async function profileSettingsOf(connection: Connection, workspaceId: string): Promise<Partial<ProfileSettings>> {
-  const cached = settingsCache.get(workspaceId);
-  if (cached && cached.until > Date.now()) return cached.settings;
-  const workspace = await workspaceModel(connection).findById(workspaceId).lean();
-  const settings: Partial<ProfileSettings> = workspace?.settings?.orderEvent ? { orderEvent: workspace.settings.orderEvent } : {};
-  settingsCache.set(workspaceId, { settings, until: Date.now() + 30_000 });
-  return settings;
-}
 
 class IdentityResolver {
   private readonly cache = new Map<string, string>();
@@ -132,8 +125,9 @@ function newContactDoc(workspaceId: string, contactId: string) {
     anonymous: contactId.startsWith(ANONYMOUS_PREFIX),
     traits: {},
     tags: [],
-    profile: toStoredProfile(emptyProfile(contactId)),
+    profile: storedProfileParts(emptyProfile(contactId)).summary,
     recentEventIds: [],
+    foldRev: 0,
     rev: 0,
     segments: {},
     nextEvaluationAt: null,
@@ -141,12 +135,20 @@ function newContactDoc(workspaceId: string, contactId: string) {
   };
 }
 
-function toStoredProfile(profile: ContactProfile) {
-  return encodeDocumentKeys(profile);
-}
-
-export function readProfile(doc: Pick<ContactDoc, 'profile'>): ContactProfile {
-  return decodeDocumentKeys(doc.profile);
+/** What a fold changes on the contact document besides segments: the summary and the fold bookkeeping. */
+function foldedFields(doc: Pick<ContactDoc, 'recentEventIds' | 'foldRev'>, profile: ContactProfile, events: CairnEvent[]) {
+  const { summary, activityEvents } = storedProfileParts(profile);
+  const ids = events.map((e) => e.messageId);
+  return {
+    set: {
+      profile: summary,
+      traits: encodeDocumentKeys(profile.traits),
+      recentEventIds: [...doc.recentEventIds, ...ids].slice(-RECENT_EVENT_IDS),
+      foldRev: (doc.foldRev ?? 0) + 1,
+      lastFoldIds: ids,
+    },
+    activityEvents,
+  };
 }
 
 /**
@@ -176,7 +178,7 @@ async function foldIntoContact(
       const newlyMerged = mergedFrom.filter((id) => !(doc.mergedFrom ?? []).includes(id));
       const alreadyMerged = newlyMerged.length === 0;
       if (toFold.length === 0 && alreadyMerged) return [];
-      const profile = foldEvents(readProfile(doc), toFold, settings);
+      const profile = foldEvents(await loadProfile(connection, doc), toFold, settings);
 
       // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
       // and the trigger ids are deterministic, so nothing is lost and nothing doubles.
@@ -186,11 +188,10 @@ async function foldIntoContact(
 
       // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
       await fileContactForEvaluation(connection, workspaceId, contactId, now);
+      const folded = foldedFields(doc, profile, toFold);
       const result = await updateIfUnchanged(connection, Contacts, _id, { rev: doc.rev }, {
         $set: {
-          profile: toStoredProfile(profile),
-          traits: encodeDocumentKeys(profile.traits),
-          recentEventIds: [...doc.recentEventIds, ...toFold.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
+          ...folded.set,
           rev: doc.rev + 1,
           ...(alreadyMerged ? {} : { mergedFrom: [...(doc.mergedFrom ?? []), ...newlyMerged] }),
           // Segment answers may have changed: the contact is due for evaluation now.
@@ -198,7 +199,10 @@ async function foldIntoContact(
           updatedAt: new Date(now),
         },
       });
-      if (result.matchedCount === 1) return toFold;
+      if (result.matchedCount === 1) {
+        await writeActivities(connection, [{ workspaceId, contactId, foldRev: folded.set.foldRev, events: folded.activityEvents }]);
+        return toFold;
+      }
     }
     throw new Error(`contact ${contactId}: too many concurrent updates; retry the request`);
   });
@@ -253,6 +257,7 @@ async function mergeContacts(
     await identityModel(connection).updateMany({ workspaceId, contactId: fromContactId }, { $set: { contactId: intoContactId } });
   }
   await Contacts.deleteOne({ _id: from._id });
+  await deleteActivities(connection, [from._id]);
   return true;
 }
 
@@ -273,8 +278,8 @@ async function runPerContact<T>(items: [string, T][], concurrency: number, work:
 }
 
 /** Events a contact has not applied yet, in timestamp order (duplicates within the batch dropped). */
-function unapplied(doc: Pick<ContactDoc, 'recentEventIds'>, candidates: FoldCandidate[]): CairnEvent[] {
-  const recent = new Set(doc.recentEventIds);
+function unapplied(doc: Pick<ContactDoc, 'recentEventIds' | 'lastFoldIds'>, candidates: FoldCandidate[]): CairnEvent[] {
+  const recent = new Set([...doc.recentEventIds, ...(doc.lastFoldIds ?? [])]);
   const seen = new Set<string>();
   const out: CairnEvent[] = [];
   for (const c of candidates) {
@@ -337,25 +342,24 @@ async function foldBatchLocked(
   // One _id lookup per contact, in parallel: FerretDB pushes down `_id` equality but scans for `$in`.
   // A bounded number in flight: the server's connection pool is shared with every other request.
   const byIds = async (wanted: string[]) => (await mapWithLimit(wanted, 16, (k) => Contacts.findById(k).lean())).filter((d): d is NonNullable<typeof d> => d !== null);
-  const found = new Map((await byIds(keys)).map((d) => [d.contactId, d]));
-  const missing = ids.filter((id) => !found.has(id));
-  if (missing.length) {
-    await insertNew(
-      (docs) => Contacts.insertMany(docs, { ordered: false }),
-      missing.map((contactId) => newContactDoc(workspaceId, contactId)),
-    );
-    for (const d of await byIds(missing.map((id) => contactKey(workspaceId, id)))) found.set(d.contactId, d);
-  }
+  const found = new Map<string, ContactDoc>((await byIds(keys)).map((d) => [d.contactId, d]));
+  // A contact seen for the first time is folded in memory and inserted once, whole.
+  const fresh = new Set(ids.filter((id) => !found.has(id)));
+  for (const contactId of fresh) found.set(contactId, { ...newContactDoc(workspaceId, contactId), createdAt: new Date(now), updatedAt: new Date(now) });
 
   // Segments are evaluated on the folded profile and written in the same update: one write per contact.
   const segments = await loadWorkspaceSegments(connection, workspaceId);
   const planned: { contactId: string; doc: ContactDoc; events: CairnEvent[]; profile: ContactProfile; outcome: MembershipOutcome }[] = [];
+  const toFold: { contactId: string; doc: ContactDoc; events: CairnEvent[] }[] = [];
   for (const [contactId, candidates] of byContact) {
     const doc = found.get(contactId);
     if (!doc) continue;
     const events = unapplied(doc, candidates);
-    if (events.length === 0) continue;
-    const profile = foldEvents(readProfile(doc), events, settings);
+    if (events.length) toFold.push({ contactId, doc, events });
+  }
+  const profiles = await loadProfiles(connection, toFold.map((f) => f.doc));
+  for (const [i, { contactId, doc, events }] of toFold.entries()) {
+    const profile = foldEvents(profiles[i] as ContactProfile, events, settings);
     const outcome = evaluateMemberships({ contactId, profile, current: doc.segments ?? {}, segments: segments.ordered, now, profileSettings: segments.profileSettings });
     planned.push({ contactId, doc, events, profile, outcome });
   }
@@ -367,10 +371,9 @@ async function foldBatchLocked(
     await enqueueJourneyTriggers(connection, planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events)));
   }
   // Membership history and segment triggers, then due buckets, before the state (as reevaluateContact does).
-  await Promise.all(
-    planned
-      .filter((p) => p.outcome.entered.length || p.outcome.exited.length)
-      .map((p) => recordMembershipChanges(connection, { workspaceId, contactId: p.contactId, now, reason: 'event', entered: p.outcome.entered, exited: p.outcome.exited })),
+  await recordMembershipChangesMany(
+    connection,
+    planned.map((p) => ({ workspaceId, contactId: p.contactId, now, reason: 'event', entered: p.outcome.entered, exited: p.outcome.exited })),
   );
   await fileContactsForEvaluation(
     connection,
@@ -380,53 +383,72 @@ async function foldBatchLocked(
       return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
     }),
   );
+  const folded = new Map(planned.map((p) => [p.contactId, foldedFields(p.doc, p.profile, p.events)]));
+  const fieldsOf = (p: (typeof planned)[number]) => ({
+    ...folded.get(p.contactId)!.set,
+    rev: p.doc.rev + 1,
+    segments: p.outcome.segments,
+    nextEvaluationAt: p.outcome.nextEvaluationAt,
+    updatedAt: new Date(now),
+  });
+  const won = new Set<string>();
+
+  // New contacts: one insert of the folded documents; one another process created meanwhile goes the careful way.
+  const created = planned.filter((p) => fresh.has(p.contactId));
+  const inserted = await insertNew(
+    (docs) => Contacts.insertMany(docs, { ordered: false }),
+    created.map((p) => ({ ...p.doc, ...fieldsOf(p) })),
+  );
+  created.forEach((p, i) => inserted[i] && won.add(p.contactId));
+
+  const existing = planned.filter((p) => !fresh.has(p.contactId));
   // On FerretDB the filter can only be `_id` (anything more scans the collection): re-read each revision
   // just before writing, and leave contacts another process changed to the careful path.
   const ferret = capabilitiesOf(connection)?.engine === 'ferretdb';
-  let unchanged: Set<string> | undefined;
   if (ferret) {
-    const revs = await mapWithLimit(planned, 16, (p) => Contacts.findById(p.doc._id, { rev: 1 }).lean());
-    unchanged = new Set(planned.filter((p, i) => revs[i]?.rev === p.doc.rev).map((p) => p.doc._id));
-  }
-  const writable = unchanged ? planned.filter((p) => unchanged.has(p.doc._id)) : planned;
-  const writeOf = (p: (typeof planned)[number]) => ({
-    $set: {
-      profile: toStoredProfile(p.profile),
-      traits: encodeDocumentKeys(p.profile.traits),
-      recentEventIds: [...p.doc.recentEventIds, ...p.events.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
-      rev: p.doc.rev + 1,
-      segments: p.outcome.segments,
-      nextEvaluationAt: p.outcome.nextEvaluationAt,
-      updatedAt: new Date(now),
-    },
-  });
-  if (ferret) {
+    const revs = await mapWithLimit(existing, 16, (p) => Contacts.findById(p.doc._id, { rev: 1 }).lean());
+    const writable = existing.filter((p, i) => revs[i]?.rev === p.doc.rev);
     // Never one multi-statement update on FerretDB v1 (SQLite): it keeps a pooled connection open per
     // statement until the command ends, and at 100 statements the server waits for itself forever.
     // One at a time, as the bulk did inside the server: parallel writes there end in SQLITE_BUSY.
-    for (const p of writable) await Contacts.updateOne({ _id: p.doc._id }, writeOf(p));
-  } else if (writable.length) {
+    for (const p of writable) {
+      await Contacts.updateOne({ _id: p.doc._id }, { $set: fieldsOf(p) });
+      won.add(p.contactId);
+    }
+  } else if (existing.length) {
     await Contacts.bulkWrite(
-      writable.map((p) => ({ updateOne: { filter: { _id: p.doc._id, rev: p.doc.rev }, update: writeOf(p) } })),
+      existing.map((p) => ({ updateOne: { filter: { _id: p.doc._id, rev: p.doc.rev }, update: { $set: fieldsOf(p) } } })),
       { ordered: false },
     );
+    // A bulk reports how many writes matched, not which, so read back who won.
+    const after = new Map((await byIds(existing.map((p) => p.doc._id))).map((d) => [d.contactId, d]));
+    for (const p of existing) {
+      const doc = after.get(p.contactId);
+      const last = p.events[p.events.length - 1]?.messageId;
+      if (doc && doc.rev === p.doc.rev + 1 && last !== undefined && doc.recentEventIds.includes(last)) won.add(p.contactId);
+    }
   }
-  // MongoDB: a bulk reports how many writes matched, not which, so read back who won. FerretDB: the
-  // revisions were checked just before the `_id`-only writes, under this process's locks.
-  const after = ferret ? undefined : new Map((await byIds(planned.map((p) => p.doc._id))).map((d) => [d.contactId, d]));
+
+  const activities: Parameters<typeof writeActivities>[1] = [];
+  const entered: MembershipChange[] = [];
+  const exited: MembershipChange[] = [];
   for (const p of planned) {
-    const now_ = after?.get(p.contactId);
-    const last = p.events[p.events.length - 1]?.messageId;
-    const won = after ? now_ !== undefined && now_.rev === p.doc.rev + 1 && last !== undefined && now_.recentEventIds.includes(last) : unchanged?.has(p.doc._id) === true;
-    if (won) {
+    if (won.has(p.contactId)) {
+      const f = folded.get(p.contactId)!;
+      activities.push({ workspaceId, contactId: p.contactId, foldRev: f.set.foldRev, events: f.activityEvents, first: fresh.has(p.contactId) });
       result.set(p.contactId, p.events);
       evaluatedInline.add(p.contactId);
-      await countMembershipChanges(connection, workspaceId, now, p.outcome.entered, p.outcome.exited);
+      entered.push(...p.outcome.entered);
+      exited.push(...p.outcome.exited);
     } else {
       // Lost a race with another writer: redo this contact on the careful path (after the locks go).
       retry.push(p.contactId);
     }
   }
+  // After the contact documents (the commit point): a crash in between leaves activities one fold behind.
+  await writeActivities(connection, activities);
+  // One counter update per segment for the whole page, not one per contact.
+  await countMembershipChanges(connection, workspaceId, now, entered, exited);
   return result;
 }
 

@@ -1,5 +1,5 @@
 import type { CairnEvent } from '@cairn/core';
-import { contactKey, contactModel, foldPendingEvents, readProfile, storeEvents, syncIndexes } from '../src/index';
+import { contactKey, contactModel, foldPendingEvents, readProfileSummary, storeEvents, syncIndexes } from '../src/index';
 import { testDatabase } from './helpers';
 
 const WS = 'ws_pending';
@@ -27,7 +27,7 @@ describe('events stored but not yet folded (an ingest that died in between)', ()
 
   const pings = async (userId: string) => {
     const doc = await contactModel(db.connection).findById(contactKey(WS, userId), { profile: 1 }).lean();
-    return doc ? (readProfile(doc).events['Ping']?.count ?? 0) : 0;
+    return doc ? (readProfileSummary(doc).events['Ping']?.count ?? 0) : 0;
   };
 
   it('are folded by the sweeper once the ingest that stored them had time to finish, and only once', async () => {

@@ -8,7 +8,9 @@ import {
   eventModel,
   eventSchemaModel,
   identityModel,
-  readProfile,
+  loadProfile,
+  readProfileSummary,
+  deleteActivities,
   type ContactDoc,
 } from '@cairn/db';
 import { z } from 'zod';
@@ -29,7 +31,7 @@ function escapeRegex(text: string): string {
 
 function summary(doc: ContactDoc) {
   const traits = decodeDocumentKeys(doc.traits ?? {});
-  return { id: doc.contactId, traits, anonymous: doc.anonymous, lastSeenAt: readProfile(doc).lastSeenAt ?? null };
+  return { id: doc.contactId, traits, anonymous: doc.anonymous, lastSeenAt: readProfileSummary(doc).lastSeenAt ?? null };
 }
 
 /** Reads another feature's collection without depending on its module (names are part of the data contract). */
@@ -79,7 +81,7 @@ export function contactRoutes(ctx: ApiContext): Router {
       ...summary(doc),
       tags: doc.tags,
       subscriptions: doc.subscriptions,
-      profile: readProfile(doc),
+      profile: await loadProfile(ctx.db.connection, doc),
       segments: Object.entries(doc.segments ?? {}).map(([id, m]) => ({ id, name: names.get(id) ?? id, since: m.since, version: m.version })),
       journeys: Object.entries(journeysDoc?.runs ?? {}).map(([journeyId, run]) => ({ journeyId, ...run })),
       timeline: timeline.map((e) => {
@@ -111,6 +113,7 @@ export function contactRoutes(ctx: ApiContext): Router {
     await identityModel(ctx.db.connection).deleteMany({ workspaceId, contactId });
     await ctx.db.connection.db?.collection('contact_journeys').deleteOne({ _id: contactKey(workspaceId, contactId) } as never);
     await Contacts().deleteOne({ _id: doc._id });
+    await deleteActivities(ctx.db.connection, [doc._id]);
     await audit(ctx, res, { action: 'contact.deleted', resource: { type: 'contact', id: contactId }, changes: [] });
     res.json({ deleted: true, events: events.deletedCount, journeysStopped: stopped });
   });

@@ -11,7 +11,7 @@ import {
   journeyKey,
   journeyModel,
   readCredential,
-  readProfile,
+  loadProfile,
   recordDelivery,
 } from '@cairn/db';
 import type { RunJourneyActionInput, RunJourneyActionResult } from '@cairn/workflows';
@@ -70,7 +70,7 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
     }
 
-    const contact = await contactModel(connection).findById(contactKey(input.workspaceId, input.contactId), { traits: 1, profile: 1 }).lean();
+    const contact = await contactModel(connection).findById(contactKey(input.workspaceId, input.contactId), { workspaceId: 1, contactId: 1, traits: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1 }).lean();
     const now = activityClock();
     // The record a retried step answers from; written once (the first outcome stored wins).
     const saveActionRun = async (outcome: { output: string; result?: unknown }) => {
@@ -109,7 +109,7 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       contact: {
         id: input.contactId,
         traits: contact ? decodeDocumentKeys(contact.traits ?? {}) : {},
-        profile: contact ? (readProfile(contact) as unknown as Record<string, unknown>) : {},
+        profile: contact ? ((await loadProfile(connection, contact)) as unknown as Record<string, unknown>) : {},
       },
       journey: { id: input.journeyId, version: input.version, runId: input.runId, nodeId: input.nodeId },
       workspaceId: input.workspaceId,

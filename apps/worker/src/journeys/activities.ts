@@ -9,7 +9,7 @@ import {
   journeyKey,
   journeyModel,
   loadJourneyDefinition,
-  readProfile,
+  loadProfile,
 } from '@cairn/db';
 import { journeyRunSlot, type ContactFacts, type JourneyActivities } from '@cairn/workflows';
 import { createRunJourneyAction, type RunActionDeps } from '../actions/run-action.js';
@@ -32,10 +32,10 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
 
     async loadContactFacts({ workspaceId, contactId, profile: wantProfile = true }): Promise<ContactFacts> {
       const doc = await contactModel(connection)
-        .findById(contactKey(workspaceId, contactId), wantProfile ? { profile: 1, segments: 1, traits: 1 } : { segments: 1, traits: 1 })
+        .findById(contactKey(workspaceId, contactId), wantProfile ? { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1, traits: 1 } : { segments: 1, traits: 1 })
         .lean();
       if (!doc) return { exists: false, profile: wantProfile ? (emptyProfile(contactId) as unknown as Record<string, unknown>) : {}, memberships: {} };
-      const profile = wantProfile ? readProfile(doc) : undefined;
+      const profile = wantProfile ? await loadProfile(connection, doc) : undefined;
       const traits = decodeDocumentKeys(doc.traits ?? {});
       const timezone = traits.timezone ?? profile?.traits?.timezone;
       return {

@@ -3,3 +3,4 @@ export { emptyProfile, foldEvent, foldEvents, oldestRetainedDay, type FoldableEv
 export { engagementLevel, engagementLevelChangesAt, ENGAGEMENT_RULE, ENGAGEMENT_LEVELS, type EngagementLevel } from './engagement.js';
 export { computeRfmScores, type RfmInput, type RfmScoreRow } from './rfm.js';
 export { DAY_MS, HOUR_MS, MINUTE_MS, utcDayKey, startOfUtcDay, windowStart, windowExitAt, durationMs } from './time.js';
+export { splitProfile, joinProfile, emptyActivity, type ProfileSummary, type ContactActivity, type SummaryEvent, type ActivityEvent } from './split.js';

@@ -15,7 +15,8 @@ import {
 } from '@cairn/core';
 import { capabilitiesOf, isDuplicateKeyError } from '../connection.js';
 import { decodeDocumentKeys } from '../keys.js';
-import { contactKey, contactModel } from '../models/contact.js';
+import { contactKey, contactModel, type ContactDoc } from '../models/contact.js';
+import { loadProfile, loadProfiles } from '../profiles.js';
 import { invalidateSegmentCache, loadWorkspaceSegments } from './cache.js';
 import {
   segmentDailyCountModel,
@@ -216,15 +217,30 @@ export async function previewSegment(
   const sampleSize = options.sampleSize ?? 10;
   const { profileSettings } = await loadWorkspaceSegments(connection, workspaceId);
   const result: SegmentPreview = { count: 0, total: 0, sample: [] };
-  const cursor = contactModel(connection).find({ workspaceId }, { contactId: 1, profile: 1, segments: 1 }).lean().cursor({ batchSize: 500 });
+  const cursor = contactModel(connection)
+    .find({ workspaceId }, { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1 })
+    .lean()
+    .cursor({ batchSize: 500 });
+  const evaluatePage = async (page: ContactDoc[]) => {
+    const profiles = await loadProfiles(connection, page);
+    page.forEach((contact, i) => {
+      result.total++;
+      const profile = profiles[i] as ContactProfile;
+      const { matches } = evaluateSegment(definition, { contactId: contact.contactId, profile, now, memberships: new Set(Object.keys(contact.segments ?? {})), profileSettings });
+      if (!matches) return;
+      result.count++;
+      if (result.sample.length < sampleSize) result.sample.push({ id: contact.contactId, traits: profile.traits ?? {} });
+    });
+  };
+  let page: ContactDoc[] = [];
   for await (const contact of cursor) {
-    result.total++;
-    const profile = decodeDocumentKeys(contact.profile) as ContactProfile;
-    const { matches } = evaluateSegment(definition, { contactId: contact.contactId, profile, now, memberships: new Set(Object.keys(contact.segments ?? {})), profileSettings });
-    if (!matches) continue;
-    result.count++;
-    if (result.sample.length < sampleSize) result.sample.push({ id: contact.contactId, traits: profile.traits ?? {} });
+    page.push(contact as ContactDoc);
+    if (page.length === 200) {
+      await evaluatePage(page);
+      page = [];
+    }
   }
+  await evaluatePage(page);
   return result;
 }
 
@@ -315,13 +331,13 @@ export async function explainContactSegment(
 ): Promise<SegmentExplanation | null> {
   const [segment, contact] = await Promise.all([
     getSegment(connection, workspaceId, segmentId),
-    contactModel(connection).findById(contactKey(workspaceId, contactId), { profile: 1, segments: 1 }).lean(),
+    contactModel(connection).findById(contactKey(workspaceId, contactId), { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1 }).lean(),
   ]);
   if (!segment || !contact) return null;
   const { profileSettings } = await loadWorkspaceSegments(connection, workspaceId);
   const explanation = explainSegment(segment.definition, {
     contactId,
-    profile: decodeDocumentKeys(contact.profile) as ContactProfile,
+    profile: await loadProfile(connection, contact),
     now: options.now ?? Date.now(),
     memberships: new Set(Object.keys(contact.segments ?? {})),
     profileSettings,
