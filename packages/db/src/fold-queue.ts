@@ -110,17 +110,20 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
 }
 
 /**
- * How far folding is behind, across every process: the pending-fold markers still in the log (one per
- * appended event not folded yet) and the age of the oldest, for one workspace or all. Markers are deleted
- * as folds finish, so the collection stays small and this read is cheap even where the engine scans.
+ * How far folding is behind, across every process: the events listed by the pending-fold markers still in
+ * the log (one marker per request not folded yet) and the age of the oldest, for one workspace or all.
+ * Markers are deleted as folds finish, so the collection stays small and this read is cheap even where the
+ * engine scans.
  */
 export async function foldLag(connection: Connection, options: { workspaceId?: string; now?: number } = {}): Promise<{ pendingEvents: number; oldestAgeMs: number }> {
-  const Markers = pendingFoldModel(connection);
   const filter = options.workspaceId ? { workspaceId: options.workspaceId } : {};
-  const [oldest, pendingEvents] = await Promise.all([
-    Markers.findOne(filter, { createdAt: 1 }).sort({ createdAt: 1 }).lean(),
-    Markers.countDocuments(filter),
-  ]);
+  const markers = await pendingFoldModel(connection).find(filter, { createdAt: 1, messageIds: 1 }).lean();
   const now = options.now ?? Date.now();
-  return { pendingEvents, oldestAgeMs: oldest?.createdAt ? Math.max(0, now - new Date(oldest.createdAt).getTime()) : 0 };
+  let pendingEvents = 0;
+  let oldest = Infinity;
+  for (const m of markers) {
+    pendingEvents += m.messageIds ? m.messageIds.length : 1;
+    oldest = Math.min(oldest, new Date(m.createdAt).getTime());
+  }
+  return { pendingEvents, oldestAgeMs: markers.length ? Math.max(0, now - oldest) : 0 };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import {
   emptyProfile,
@@ -502,41 +503,42 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
   const contactIds: string[] = [];
   for (const event of events) contactIds.push(await resolver.contactOf(event));
 
-  const markerDocs = events.map((event, i) => ({
-    _id: eventKey(workspaceId, event.messageId),
+  // One marker for the request, written before its events: from here a crash leaves them to the sweeper.
+  const marker = {
+    _id: `${workspaceId}:fold:${randomUUID()}`,
     workspaceId,
-    contactId: contactIds[i] as string,
+    messageIds: events.map((e) => e.messageId),
     createdAt: new Date(now),
     foldAfter: new Date(now + (options.foldWithinMs ?? DEFAULT_FOLD_WITHIN_MS)),
-  }));
-  const markerIsNew = await insertNew((docs) => pendingFoldModel(connection).insertMany(docs, { ordered: false }), markerDocs);
+  };
+  if (events.length) await pendingFoldModel(connection).insertMany([marker]);
   const eventDocs = events.map((event, i) => ({
     ...encodeDocumentKeys(event),
     _id: eventKey(workspaceId, event.messageId),
     workspaceId,
     contactId: contactIds[i] as string,
+    foldBatch: marker._id,
   }));
   const eventIsNew = await insertNew((docs) => eventModel(connection).insertMany(docs, { ordered: false }), eventDocs);
 
   await recordEventSchemas(connection, workspaceId, events.filter((_, i) => eventIsNew[i]));
 
   const byContact = new Map<string, FoldCandidate[]>();
-  const staleMarkers: string[] = [];
   events.forEach((event, i) => {
-    // A stored duplicate whose marker we just created had been folded completely before.
-    const eligible = (eventIsNew[i] ?? false) || !(markerIsNew[i] ?? false);
-    if (!eligible) staleMarkers.push(markerDocs[i]!._id);
+    // A duplicate was stored by an earlier request, whose fold (or the sweeper on its marker) folds it.
+    const eligible = eventIsNew[i] ?? false;
     const list = byContact.get(contactIds[i] as string) ?? [];
     list.push({ event, eligible });
     byContact.set(contactIds[i] as string, list);
   });
-  if (staleMarkers.length) await pendingFoldModel(connection).deleteMany({ _id: { $in: staleMarkers } });
   const stored = eventIsNew.filter(Boolean).length;
+  // Nothing new to fold: the marker has done its job already.
+  if (events.length && stored === 0) await pendingFoldModel(connection).deleteOne({ _id: marker._id });
   return {
     workspaceId,
     byContact,
     merges: resolver.merges,
-    markerIds: markerDocs.map((m) => m._id),
+    markerIds: events.length && stored > 0 ? [marker._id] : [],
     stored,
     duplicates: events.length - stored,
     events: events.length,
@@ -582,9 +584,8 @@ export async function foldStoredEvents(
     for (const [contactId, list] of page) folds.set(contactId, list);
     options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
   }
-  for (let i = 0; i < stored.markerIds.length; i += 1000) {
-    await pendingFoldModel(connection).deleteMany({ _id: { $in: stored.markerIds.slice(i, i + 1000) } });
-  }
+  // One marker per request, each deleted by `_id` (FerretDB scans for `$in`).
+  for (const _id of stored.markerIds) await pendingFoldModel(connection).deleteOne({ _id });
   const changed = [...folds.keys()];
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
 
@@ -625,18 +626,23 @@ export async function foldPendingEvents(connection: Connection, options: { older
   const cutoff = new Date(now - (options.olderThanMs ?? DEFAULT_FOLD_WITHIN_MS));
   const markers = await pendingFoldModel(connection)
     .find({ $or: [{ foldAfter: { $lte: new Date(now) } }, { foldAfter: { $exists: false }, createdAt: { $lte: cutoff } }] })
-    .limit(options.limit ?? 1000)
+    .limit(options.limit ?? 100)
     .lean();
   if (markers.length === 0) return 0;
-  const events = await eventModel(connection)
-    .find({ _id: { $in: markers.map((m) => m._id) } })
-    .lean();
+  const Events = eventModel(connection);
   const byWorkspaceContact = new Map<string, { workspaceId: string; contactId: string; events: CairnEvent[] }>();
-  for (const doc of events) {
-    const key = `${doc.workspaceId}\u0000${doc.contactId}`;
-    const entry = byWorkspaceContact.get(key) ?? { workspaceId: doc.workspaceId, contactId: doc.contactId, events: [] };
-    entry.events.push(eventFromDoc(doc));
-    byWorkspaceContact.set(key, entry);
+  for (const marker of markers) {
+    // A one-event marker from before batches is keyed by its event; a batch lists its events.
+    const ids = marker.messageIds ? marker.messageIds.map((id) => eventKey(marker.workspaceId, id)) : [marker._id];
+    const docs = await mapWithLimit(ids, 16, (id) => Events.findById(id).lean());
+    for (const doc of docs) {
+      // Folded on behalf of the request that inserted it; a duplicate this request only listed is not its to fold.
+      if (!doc || (marker.messageIds && doc.foldBatch !== marker._id)) continue;
+      const key = `${doc.workspaceId}\u0000${doc.contactId}`;
+      const entry = byWorkspaceContact.get(key) ?? { workspaceId: doc.workspaceId, contactId: doc.contactId, events: [] };
+      entry.events.push(eventFromDoc(doc));
+      byWorkspaceContact.set(key, entry);
+    }
   }
   let folded = 0;
   for (const { workspaceId, contactId, events: list } of byWorkspaceContact.values()) {
@@ -645,7 +651,7 @@ export async function foldPendingEvents(connection: Connection, options: { older
     folded += applied.length;
     if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
   }
-  // Markers without an event: the crash came before the event was stored and the client got no 200.
-  await pendingFoldModel(connection).deleteMany({ _id: { $in: markers.map((m) => m._id) } });
+  // Events a marker lists but the log lacks: the crash came before they were stored and the client got no 200.
+  for (const marker of markers) await pendingFoldModel(connection).deleteOne({ _id: marker._id });
   return folded;
 }
