@@ -9,11 +9,27 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { freePort, machine, percentile, requireEnv, root, startApp, stopApp, today, writeSection } from './lib.mjs';
+import {
+  freePort,
+  machine,
+  percentile,
+  requireEnv,
+  root,
+  startApp,
+  stopApp,
+  today,
+  writeSection,
+} from './lib.mjs';
 
 const require = createRequire(join(root, 'package.json'));
 const { BSON } = require('mongodb');
-const { connectDatabase, createWorkspace, syncIndexes, createSegment, encodeDocumentKeys } = require('@cairn/db');
+const {
+  connectDatabase,
+  createWorkspace,
+  syncIndexes,
+  createSegment,
+  encodeDocumentKeys,
+} = require('@cairn/db');
 const { normalizeEvent, SEGMENT_TEMPLATES } = require('@cairn/core');
 const { generateDemoStore } = require('@cairn/demo');
 
@@ -34,16 +50,38 @@ async function main() {
   await syncIndexes(db.connection);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const api = await startApp('api', { MONGO_DB: dbName, CAIRN_API_PORT: String(port), CAIRN_SECRET_KEY: 'bench-secret-bench-secret-bench-secret!!', CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: '0' }, async () => (await fetch(`${url}/healthz`)).ok);
+  const api = await startApp(
+    'api',
+    {
+      MONGO_DB: dbName,
+      CAIRN_API_PORT: String(port),
+      CAIRN_SECRET_KEY: 'bench-secret-bench-secret-bench-secret!!',
+      CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: '0',
+    },
+    async () => (await fetch(`${url}/healthz`)).ok,
+  );
 
   async function workspace(name) {
     const ws = await createWorkspace(db.connection, { name, slug: `${name}-${Date.now()}` });
-    for (const t of SEGMENT_TEMPLATES) await createSegment(db.connection, ws.workspace._id, { segmentId: t.id, name: t.name, definition: t.definition });
-    return { ...ws, auth: `Basic ${Buffer.from(`${ws.writeKey}:`).toString('base64')}`, admin: `Bearer ${ws.adminKey}` };
+    for (const t of SEGMENT_TEMPLATES)
+      await createSegment(db.connection, ws.workspace._id, {
+        segmentId: t.id,
+        name: t.name,
+        definition: t.definition,
+      });
+    return {
+      ...ws,
+      auth: `Basic ${Buffer.from(`${ws.writeKey}:`).toString('base64')}`,
+      admin: `Bearer ${ws.adminKey}`,
+    };
   }
   async function post(ws, batch) {
     const t = performance.now();
-    const res = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { authorization: ws.auth, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+    const res = await fetch(`${url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: ws.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ batch }),
+    });
     if (!res.ok) throw new Error(`batch failed: ${res.status} ${await res.text()}`);
     await res.arrayBuffer();
     return performance.now() - t;
@@ -76,7 +114,14 @@ async function main() {
   }
   async function rawInsert(events, wsId, collection) {
     // The same documents Cairn stores: the normalized event, keys escaped, keyed by workspace + messageId.
-    const docs = events.map((e) => normalizeEvent(e, { receivedAt: Date.now(), now: Date.now() }).event).map((e) => ({ ...encodeDocumentKeys(e), _id: `${wsId}:${e.messageId}`, workspaceId: wsId, contactId: e.userId ?? `anon:${e.anonymousId}` }));
+    const docs = events
+      .map((e) => normalizeEvent(e, { receivedAt: Date.now(), now: Date.now() }).event)
+      .map((e) => ({
+        ...encodeDocumentKeys(e),
+        _id: `${wsId}:${e.messageId}`,
+        workspaceId: wsId,
+        contactId: e.userId ?? `anon:${e.anonymousId}`,
+      }));
     const raw = db.connection.db.collection(collection);
     let i = 0;
     const started = performance.now();
@@ -92,9 +137,19 @@ async function main() {
   }
   async function sizes(wsId) {
     const size = (d) => BSON.calculateObjectSize(d);
-    const contacts = (await db.connection.db.collection('contacts').find({ workspaceId: wsId }).toArray()).map(size).sort((a, b) => a - b);
-    const activity = (await db.connection.db.collection('contact_activity').find({ workspaceId: wsId }).toArray()).map(size).sort((a, b) => a - b);
-    const events = (await db.connection.db.collection('events').find({ workspaceId: wsId }).toArray()).map(size);
+    const contacts = (
+      await db.connection.db.collection('contacts').find({ workspaceId: wsId }).toArray()
+    )
+      .map(size)
+      .sort((a, b) => a - b);
+    const activity = (
+      await db.connection.db.collection('contact_activity').find({ workspaceId: wsId }).toArray()
+    )
+      .map(size)
+      .sort((a, b) => a - b);
+    const events = (
+      await db.connection.db.collection('events').find({ workspaceId: wsId }).toArray()
+    ).map(size);
     const sum = (xs) => xs.reduce((a, b) => a + b, 0);
     return { contacts, activity, events, sum };
   }
@@ -104,7 +159,12 @@ async function main() {
   try {
     // 1. Demo-shaped traffic.
     const demoWs = await workspace('bench-demo');
-    const demo = generateDemoStore({ seed: 7, contacts: CONTACTS, days: DAYS, now: Date.now() }).events;
+    const demo = generateDemoStore({
+      seed: 7,
+      contacts: CONTACTS,
+      days: DAYS,
+      now: Date.now(),
+    }).events;
     console.log(`demo-shaped: ${demo.length} events from ${CONTACTS} contacts`);
     const demoRun = await sendAndFold(demoWs, demo);
     const demoRawMs = await rawInsert(demo, demoWs.workspace._id, 'bench_raw_demo');
@@ -114,13 +174,24 @@ async function main() {
 
     // 2. Every event from a new contact.
     const freshWs = await workspace('bench-new');
-    const fresh = Array.from({ length: NEW_CONTACTS }, (_, i) => ({ type: 'track', userId: `new-${i}`, event: 'Product Viewed', messageId: `new-${i}`, properties: { product_id: `p${i % 50}`, category: 'Coffee' } }));
+    const fresh = Array.from({ length: NEW_CONTACTS }, (_, i) => ({
+      type: 'track',
+      userId: `new-${i}`,
+      event: 'Product Viewed',
+      messageId: `new-${i}`,
+      properties: { product_id: `p${i % 50}`, category: 'Coffee' },
+    }));
     const freshRun = await sendAndFold(freshWs, fresh);
     const freshRate = NEW_CONTACTS / (freshRun.foldedMs / 1000);
 
     // 3. A steady rate: how far folding falls behind.
     const steadyWs = await workspace('bench-steady');
-    const steady = generateDemoStore({ seed: 11, contacts: Math.max(100, Math.round(STEADY_RATE * STEADY_SECONDS / 20)), days: 30, now: Date.now() }).events.slice(0, STEADY_RATE * STEADY_SECONDS);
+    const steady = generateDemoStore({
+      seed: 11,
+      contacts: Math.max(100, Math.round((STEADY_RATE * STEADY_SECONDS) / 20)),
+      days: 30,
+      now: Date.now(),
+    }).events.slice(0, STEADY_RATE * STEADY_SECONDS);
     const lags = [];
     let sampling = true;
     const sampler = (async () => {
@@ -138,7 +209,8 @@ async function main() {
       if (wait > 0) await sleep(wait);
       const slice = steady.slice(sent, sent + perTick);
       sent += slice.length;
-      for (let i = 0; i < slice.length; i += BATCH) inflight.push(post(steadyWs, slice.slice(i, i + BATCH)));
+      for (let i = 0; i < slice.length; i += BATCH)
+        inflight.push(post(steadyWs, slice.slice(i, i + BATCH)));
     }
     await Promise.all(inflight);
     const steadySendS = (performance.now() - steadyStarted) / 1000;

@@ -23,7 +23,8 @@ function printPhases() {
   const width = Math.max(...phases.map((p) => p.name.length));
   const total = phases.filter((p) => !p.name.startsWith('  ')).reduce((sum, p) => sum + p.ms, 0);
   console.log('\nphase durations:');
-  for (const p of phases) console.log(`  ${p.name.padEnd(width)}  ${(p.ms / 1000).toFixed(1).padStart(7)} s`);
+  for (const p of phases)
+    console.log(`  ${p.name.padEnd(width)}  ${(p.ms / 1000).toFixed(1).padStart(7)} s`);
   console.log(`  ${'total'.padEnd(width)}  ${(total / 1000).toFixed(1).padStart(7)} s`);
 }
 
@@ -32,14 +33,22 @@ function printPhases() {
  * so a machine that cannot run it is told what to install now, not by a dozen failed tests later.
  */
 function resolveChromium() {
-  runSync('npx', ['turbo', 'run', 'build', '--filter=@cairn/dev-stack', '--output-logs=errors-only']);
+  runSync('npx', [
+    'turbo',
+    'run',
+    'build',
+    '--filter=@cairn/dev-stack',
+    '--output-logs=errors-only',
+  ]);
   const result = spawnSync('node', [join(root, 'packages/dev-stack/dist/cli.js'), 'browser'], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   if (result.status !== 0) {
-    const error = new Error('no Chromium can run here for the designer\'s browser tests (the reason and the fix are above)');
+    const error = new Error(
+      "no Chromium can run here for the designer's browser tests (the reason and the fix are above)",
+    );
     error.exitCode = result.status ?? 1;
     throw error;
   }
@@ -65,7 +74,18 @@ try {
   const { code, totals, groups } = await phase('services and tests', () =>
     runCountingTests(
       'node',
-      [join(root, 'packages/dev-stack/dist/cli.js'), 'exec', '--', 'npx', 'turbo', 'run', 'test', '--concurrency=1', '--continue', ...extra],
+      [
+        join(root, 'packages/dev-stack/dist/cli.js'),
+        'exec',
+        '--',
+        'npx',
+        'turbo',
+        'run',
+        'test',
+        '--concurrency=1',
+        '--continue',
+        ...extra,
+      ],
       root,
       { CHROMIUM_PATH: chromium },
     ),
@@ -73,7 +93,9 @@ try {
   for (const group of groups) phases.push({ name: `  ${group.name}`, ms: group.ms });
   printPhases();
   // One plain closing line that any CI can read.
-  console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+  console.log(
+    `\ntests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
+  );
   if (code !== 0 || totals.failed > 0) {
     console.error('[cairn] npm test failed');
     process.exit(code || 1);

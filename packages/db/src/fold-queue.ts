@@ -45,18 +45,34 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
 
   async function pass(batch: Waiter[]): Promise<void> {
     const byWorkspace = new Map<string, Waiter[]>();
-    for (const w of batch) byWorkspace.set(w.stored.workspaceId, [...(byWorkspace.get(w.stored.workspaceId) ?? []), w]);
+    for (const w of batch)
+      byWorkspace.set(w.stored.workspaceId, [...(byWorkspace.get(w.stored.workspaceId) ?? []), w]);
     for (const waiters of byWorkspace.values()) {
       // combineStored mutates its first argument: start from an empty copy so callers' objects stay as they were.
       const first = waiters[0] as Waiter;
-      const combined: StoredEvents = { ...first.stored, byContact: new Map(), merges: new Map(), markerIds: [], stored: 0, duplicates: 0, events: 0 };
+      const combined: StoredEvents = {
+        ...first.stored,
+        byContact: new Map(),
+        merges: new Map(),
+        markerIds: [],
+        stored: 0,
+        duplicates: 0,
+        events: 0,
+      };
       for (const w of waiters) combineStored(combined, w.stored);
       try {
         await foldStoredEvents(connection, combined, { now: Date.now() });
         for (const w of waiters) w.settle();
       } catch (error) {
         // The markers stay, so the pending-fold sweeper folds these later; the next pass goes on with others.
-        options.log?.warn({ err: error instanceof Error ? error.message : String(error), workspaceId: first.stored.workspaceId, events: combined.events }, 'fold pass failed; the pending-fold sweeper will retry');
+        options.log?.warn(
+          {
+            err: error instanceof Error ? error.message : String(error),
+            workspaceId: first.stored.workspaceId,
+            events: combined.events,
+          },
+          'fold pass failed; the pending-fold sweeper will retry',
+        );
         for (const w of waiters) w.settle(error);
       }
     }
@@ -81,7 +97,10 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
       if (closed) throw new Error('the fold queue is closed');
       let settle!: (error?: unknown) => void;
       const done = new Promise<void>((resolve, reject) => {
-        settle = (error) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error(String(error))));
+        settle = (error) =>
+          error === undefined
+            ? resolve()
+            : reject(error instanceof Error ? error : new Error(String(error)));
       });
       // Nobody may be waiting on `done`; an unobserved failure is already logged above.
       done.catch(() => undefined);
@@ -90,14 +109,18 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
       queue.push(waiter);
       queuedEvents += stored.events;
       drain();
-      while (queuedEvents > maxQueued && running) await new Promise<void>((resolve) => roomWaiters.push(resolve));
+      while (queuedEvents > maxQueued && running)
+        await new Promise<void>((resolve) => roomWaiters.push(resolve));
     },
     async folded(stored) {
       await byStored.get(stored)?.done;
     },
     backlog(now = Date.now()) {
       const oldest = inFlight[0]?.queuedAt ?? queue[0]?.queuedAt;
-      return { events: queuedEvents, oldestAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest) };
+      return {
+        events: queuedEvents,
+        oldestAgeMs: oldest === undefined ? 0 : Math.max(0, now - oldest),
+      };
     },
     async close() {
       closed = true;
@@ -115,9 +138,14 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
  * Markers are deleted as folds finish, so the collection stays small and this read is cheap even where the
  * engine scans.
  */
-export async function foldLag(connection: Connection, options: { workspaceId?: string; now?: number } = {}): Promise<{ pendingEvents: number; oldestAgeMs: number }> {
+export async function foldLag(
+  connection: Connection,
+  options: { workspaceId?: string; now?: number } = {},
+): Promise<{ pendingEvents: number; oldestAgeMs: number }> {
   const filter = options.workspaceId ? { workspaceId: options.workspaceId } : {};
-  const markers = await pendingFoldModel(connection).find(filter, { createdAt: 1, messageIds: 1 }).lean();
+  const markers = await pendingFoldModel(connection)
+    .find(filter, { createdAt: 1, messageIds: 1 })
+    .lean();
   const now = options.now ?? Date.now();
   let pendingEvents = 0;
   let oldest = Infinity;

@@ -49,24 +49,34 @@ const contactActivitySchema = new Schema<ContactActivityDoc>(
 export function contactActivityModel(connection: Connection): Model<ContactActivityDoc> {
   return (
     (connection.models.ContactActivity as Model<ContactActivityDoc> | undefined) ??
-    connection.model<ContactActivityDoc>('ContactActivity', contactActivitySchema, 'contact_activity')
+    connection.model<ContactActivityDoc>(
+      'ContactActivity',
+      contactActivitySchema,
+      'contact_activity',
+    )
   );
 }
 
 const settingsCache = new Map<string, { settings: Partial<ProfileSettings>; until: number }>();
 
 /** The workspace's fold settings (which event is an order, ...), cached for 30 s. */
-export async function profileSettingsOf(connection: Connection, workspaceId: string): Promise<Partial<ProfileSettings>> {
+export async function profileSettingsOf(
+  connection: Connection,
+  workspaceId: string,
+): Promise<Partial<ProfileSettings>> {
   const cached = settingsCache.get(workspaceId);
   if (cached && cached.until > Date.now()) return cached.settings;
   const workspace = await workspaceModel(connection).findById(workspaceId).lean();
-  const settings: Partial<ProfileSettings> = workspace?.settings?.orderEvent ? { orderEvent: workspace.settings.orderEvent } : {};
+  const settings: Partial<ProfileSettings> = workspace?.settings?.orderEvent
+    ? { orderEvent: workspace.settings.orderEvent }
+    : {};
   settingsCache.set(workspaceId, { settings, until: Date.now() + 30_000 });
   return settings;
 }
 
 /** The part of a contact document a profile is read from. */
-export type ProfileSource = Pick<ContactDoc, '_id' | 'workspaceId' | 'contactId' | 'profile'> & Partial<Pick<ContactDoc, 'foldRev' | 'lastFoldIds' | 'mergedFrom'>>;
+export type ProfileSource = Pick<ContactDoc, '_id' | 'workspaceId' | 'contactId' | 'profile'> &
+  Partial<Pick<ContactDoc, 'foldRev' | 'lastFoldIds' | 'mergedFrom'>>;
 
 /** Contacts written before the split hold the whole profile in the contact document and have no foldRev. */
 function isWholeProfile(doc: ProfileSource): boolean {
@@ -80,33 +90,63 @@ export function readProfileSummary(doc: Pick<ContactDoc, 'profile'>): ContactPro
 }
 
 /** Stored forms of a profile: the encoded summary for the contact document and the activity's events. */
-export function storedProfileParts(profile: ContactProfile): { summary: ProfileSummary; activityEvents: ContactActivity['events'] } {
+export function storedProfileParts(profile: ContactProfile): {
+  summary: ProfileSummary;
+  activityEvents: ContactActivity['events'];
+} {
   const { summary, activity } = splitProfile(profile);
-  return { summary: encodeDocumentKeys(summary), activityEvents: encodeDocumentKeys(activity.events) };
+  return {
+    summary: encodeDocumentKeys(summary),
+    activityEvents: encodeDocumentKeys(activity.events),
+  };
 }
 
-async function eventsById(connection: Connection, workspaceId: string, messageIds: string[]): Promise<CairnEvent[]> {
+async function eventsById(
+  connection: Connection,
+  workspaceId: string,
+  messageIds: string[],
+): Promise<CairnEvent[]> {
   const Events = eventModel(connection);
-  const docs = await mapWithLimit(messageIds, 16, async (id) => (await Events.findById(eventKey(workspaceId, id)).lean()) as EventDoc | null);
+  const docs = await mapWithLimit(
+    messageIds,
+    16,
+    async (id) => (await Events.findById(eventKey(workspaceId, id)).lean()) as EventDoc | null,
+  );
   return docs.filter((d): d is EventDoc => d !== null).map((d) => eventOf(d));
 }
 
 function eventOf(doc: EventDoc): CairnEvent {
-  const { _id: _ignored, workspaceId: _ws, contactId: _contact, ...rest } = doc as EventDoc & { __v?: unknown };
+  const {
+    _id: _ignored,
+    workspaceId: _ws,
+    contactId: _contact,
+    ...rest
+  } = doc as EventDoc & { __v?: unknown };
   return decodeDocumentKeys(rest) as CairnEvent;
 }
 
 /** The activity from the whole event log of the contact (and the contacts merged into it): the slow, sure path. */
-async function rebuildActivity(connection: Connection, doc: ProfileSource): Promise<ContactActivity> {
+async function rebuildActivity(
+  connection: Connection,
+  doc: ProfileSource,
+): Promise<ContactActivity> {
   const settings = await profileSettingsOf(connection, doc.workspaceId);
   const docs = await eventModel(connection)
-    .find({ workspaceId: doc.workspaceId, contactId: { $in: [doc.contactId, ...(doc.mergedFrom ?? [])] } })
+    .find({
+      workspaceId: doc.workspaceId,
+      contactId: { $in: [doc.contactId, ...(doc.mergedFrom ?? [])] },
+    })
     .lean();
-  return splitProfile(foldEvents(emptyProfile(doc.contactId), docs.map(eventOf), settings)).activity;
+  return splitProfile(foldEvents(emptyProfile(doc.contactId), docs.map(eventOf), settings))
+    .activity;
 }
 
 /** The whole profile from a contact document and its activity document (repairing an activity left behind). */
-async function joinWithActivity(connection: Connection, doc: ProfileSource, activityDoc: ContactActivityDoc | null): Promise<ContactProfile> {
+async function joinWithActivity(
+  connection: Connection,
+  doc: ProfileSource,
+  activityDoc: ContactActivityDoc | null,
+): Promise<ContactProfile> {
   const stored = decodeDocumentKeys(doc.profile) as ContactProfile;
   if (isWholeProfile(doc)) return stored;
   const summary = splitProfile(stored).summary;
@@ -118,23 +158,32 @@ async function joinWithActivity(connection: Connection, doc: ProfileSource, acti
     // One fold behind: fold that fold's events into (summary, old activity) and keep only the activity.
     const settings = await profileSettingsOf(connection, doc.workspaceId);
     const events = await eventsById(connection, doc.workspaceId, doc.lastFoldIds ?? []);
-    const repaired = splitProfile(foldEvents(joinProfile(summary, activity), events, settings)).activity;
+    const repaired = splitProfile(
+      foldEvents(joinProfile(summary, activity), events, settings),
+    ).activity;
     return joinProfile(summary, repaired);
   }
   return joinProfile(summary, await rebuildActivity(connection, doc));
 }
 
 /** Whole profiles of several contacts: one `_id` read of each activity document, a bounded number in flight. */
-export async function loadProfiles(connection: Connection, docs: ProfileSource[]): Promise<ContactProfile[]> {
+export async function loadProfiles(
+  connection: Connection,
+  docs: ProfileSource[],
+): Promise<ContactProfile[]> {
   const Activity = contactActivityModel(connection);
   return mapWithLimit(docs, 16, async (doc) => {
-    if (isWholeProfile(doc) || (doc.foldRev ?? 0) === 0) return joinWithActivity(connection, doc, null);
+    if (isWholeProfile(doc) || (doc.foldRev ?? 0) === 0)
+      return joinWithActivity(connection, doc, null);
     return joinWithActivity(connection, doc, await Activity.findById(doc._id).lean());
   });
 }
 
 /** The whole profile of one contact (summary + activity). */
-export async function loadProfile(connection: Connection, doc: ProfileSource): Promise<ContactProfile> {
+export async function loadProfile(
+  connection: Connection,
+  doc: ProfileSource,
+): Promise<ContactProfile> {
   return (await loadProfiles(connection, [doc]))[0] as ContactProfile;
 }
 
@@ -145,12 +194,27 @@ export async function loadProfile(connection: Connection, doc: ProfileSource): P
  */
 export async function writeActivities(
   connection: Connection,
-  items: { workspaceId: string; contactId: string; foldRev: number; events: ContactActivity['events']; first?: boolean }[],
+  items: {
+    workspaceId: string;
+    contactId: string;
+    foldRev: number;
+    events: ContactActivity['events'];
+    first?: boolean;
+  }[],
 ): Promise<void> {
   const Activity = contactActivityModel(connection);
-  const docOf = (item: (typeof items)[number]) => ({ _id: contactKey(item.workspaceId, item.contactId), workspaceId: item.workspaceId, contactId: item.contactId, foldRev: item.foldRev, events: item.events });
+  const docOf = (item: (typeof items)[number]) => ({
+    _id: contactKey(item.workspaceId, item.contactId),
+    workspaceId: item.workspaceId,
+    contactId: item.contactId,
+    foldRev: item.foldRev,
+    events: item.events,
+  });
   const firsts = items.filter((i) => i.first);
-  const inserted = await insertNew((docs) => Activity.insertMany(docs, { ordered: false }), firsts.map(docOf));
+  const inserted = await insertNew(
+    (docs) => Activity.insertMany(docs, { ordered: false }),
+    firsts.map(docOf),
+  );
   // One that already existed (a contact deleted and seen again, or a race) is updated like the rest.
   const updates = [...firsts.filter((_, i) => !inserted[i]), ...items.filter((i) => !i.first)];
   for (const item of updates) {

@@ -1,5 +1,13 @@
 import { emptyProfile, foldEvents, type CairnEvent } from '@cairn/core';
-import { contactActivityModel, contactKey, contactModel, encodeDocumentKeys, ingestEvents, loadProfile, syncIndexes } from '../src/index';
+import {
+  contactActivityModel,
+  contactKey,
+  contactModel,
+  encodeDocumentKeys,
+  ingestEvents,
+  loadProfile,
+  syncIndexes,
+} from '../src/index';
 import { testDatabase } from './helpers';
 
 const WS = 'ws_activity';
@@ -14,7 +22,10 @@ const order = (userId: string, day: number, revenue: number): CairnEvent => {
     type: 'track',
     userId,
     event: 'Order Completed',
-    properties: { revenue, products: [{ product_id: `p${seq % 3}`, category: 'Coffee', price: revenue, quantity: 1 }] },
+    properties: {
+      revenue,
+      products: [{ product_id: `p${seq % 3}`, category: 'Coffee', price: revenue, quantity: 1 }],
+    },
     traits: {},
     context: {},
     timestamp: T0 + day * DAY,
@@ -39,7 +50,12 @@ describe('a profile stored as a slim contact document plus its activity document
     await ingestEvents(db.connection, WS, events.slice(2), { now: T0 + 9 * DAY });
     const doc = await contact('ada');
     const stored = doc?.profile as { events: Record<string, Record<string, unknown>> };
-    expect(Object.keys(stored.events['Order Completed'] ?? {}).sort()).toEqual(['count', 'firstAt', 'lastAt', 'numericProperties']);
+    expect(Object.keys(stored.events['Order Completed'] ?? {}).sort()).toEqual([
+      'count',
+      'firstAt',
+      'lastAt',
+      'numericProperties',
+    ]);
     expect(doc?.foldRev).toBe(2);
     expect(await loadProfile(db.connection, doc!)).toEqual(whole(events, 'ada'));
   });
@@ -55,8 +71,12 @@ describe('a profile stored as a slim contact document plus its activity document
     // The next fold writes the repaired activity plus its own event.
     const more = order('bea', 7, 5);
     await ingestEvents(db.connection, WS, [more], { now: T0 + 7 * DAY });
-    expect((await contactActivityModel(db.connection).findById(contactKey(WS, 'bea')).lean())?.foldRev).toBe(3);
-    expect(await loadProfile(db.connection, (await contact('bea'))!)).toEqual(whole([...events, more], 'bea'));
+    expect(
+      (await contactActivityModel(db.connection).findById(contactKey(WS, 'bea')).lean())?.foldRev,
+    ).toBe(3);
+    expect(await loadProfile(db.connection, (await contact('bea'))!)).toEqual(
+      whole([...events, more], 'bea'),
+    );
   });
 
   it('rebuilds a lost activity from the event log', async () => {

@@ -87,9 +87,21 @@ function checkLibraries(binary: string): void {
   );
 }
 
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
-  if (result.error) throw new MissingBrowserError(`${command} could not run: ${result.error.message}`, HOW_TO_SUPPLY);
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+) {
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
+  if (result.error)
+    throw new MissingBrowserError(
+      `${command} could not run: ${result.error.message}`,
+      HOW_TO_SUPPLY,
+    );
   return result;
 }
 
@@ -106,21 +118,40 @@ function installPackedChromium(home: string, log: (line: string) => void): strin
   const unpackDir = join(scratch, 'unpacked');
   mkdirSync(packageDir, { recursive: true });
   mkdirSync(unpackDir, { recursive: true });
-  writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name: 'cairn-browser', private: true }));
+  writeFileSync(
+    join(packageDir, 'package.json'),
+    JSON.stringify({ name: 'cairn-browser', private: true }),
+  );
   const spec = `${CHROMIUM_PACKAGE.name}@${CHROMIUM_PACKAGE.version}`;
   log(`installing ${spec} from the npm registry into ${target} (about 65 MB, once) ...`);
-  const install = run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', spec], { cwd: packageDir });
+  const install = run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', spec],
+    { cwd: packageDir },
+  );
   if (install.status !== 0) {
-    throw new MissingBrowserError(`npm install ${spec} failed:\n${(install.stderr || install.stdout).trim()}`, HOW_TO_SUPPLY);
+    throw new MissingBrowserError(
+      `npm install ${spec} failed:\n${(install.stderr || install.stdout).trim()}`,
+      HOW_TO_SUPPLY,
+    );
   }
   const unpack = run(
     process.execPath,
-    ['-e', `require(${JSON.stringify(CHROMIUM_PACKAGE.name)}).executablePath().then((p) => console.log(p))`],
-    { cwd: packageDir, env: { ...process.env, TMPDIR: unpackDir, TMP: unpackDir, TEMP: unpackDir } },
+    [
+      '-e',
+      `require(${JSON.stringify(CHROMIUM_PACKAGE.name)}).executablePath().then((p) => console.log(p))`,
+    ],
+    {
+      cwd: packageDir,
+      env: { ...process.env, TMPDIR: unpackDir, TMP: unpackDir, TEMP: unpackDir },
+    },
   );
   const unpacked = unpack.stdout.trim().split('\n').pop() ?? '';
   if (unpack.status !== 0 || !isExecutable(unpacked)) {
-    throw new MissingBrowserError(`unpacking ${spec} failed:\n${(unpack.stderr || unpack.stdout).trim()}`, HOW_TO_SUPPLY);
+    throw new MissingBrowserError(
+      `unpacking ${spec} failed:\n${(unpack.stderr || unpack.stdout).trim()}`,
+      HOW_TO_SUPPLY,
+    );
   }
   rmSync(target, { recursive: true, force: true });
   renameSync(unpackDir, target);
@@ -133,11 +164,20 @@ function installPackedChromium(home: string, log: (line: string) => void): strin
  * `.cairn/`; otherwise installs the pinned packed build. Throws MissingBrowserError, naming what to install,
  * when the binary cannot run here (missing shared libraries), so a test run stops before its first test.
  */
-export function ensureChromium(options: { home: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void; install?: boolean }): ResolvedBrowser {
+export function ensureChromium(options: {
+  home: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  install?: boolean;
+}): ResolvedBrowser {
   const env = options.env ?? process.env;
   const supplied = env.CHROMIUM_PATH;
   if (supplied) {
-    if (!isExecutable(supplied)) throw new MissingBrowserError(`CHROMIUM_PATH=${supplied} is not an executable file`, HOW_TO_SUPPLY);
+    if (!isExecutable(supplied))
+      throw new MissingBrowserError(
+        `CHROMIUM_PATH=${supplied} is not an executable file`,
+        HOW_TO_SUPPLY,
+      );
     return { path: supplied, source: 'env' };
   }
   const system = onPath(SYSTEM_NAMES, env);
@@ -147,7 +187,8 @@ export function ensureChromium(options: { home: string; env?: NodeJS.ProcessEnv;
     checkLibraries(installed);
     return { path: installed, source: 'installed' };
   }
-  if (options.install === false) throw new MissingBrowserError('none found, and installing was not allowed', HOW_TO_SUPPLY);
+  if (options.install === false)
+    throw new MissingBrowserError('none found, and installing was not allowed', HOW_TO_SUPPLY);
   const path = installPackedChromium(options.home, options.log ?? (() => undefined));
   checkLibraries(path);
   return { path, source: 'fresh-install' };

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { emptyProfile, foldEvents, joinProfile, splitProfile, type FoldableEvent } from './index.js';
+import {
+  emptyProfile,
+  foldEvents,
+  joinProfile,
+  splitProfile,
+  type FoldableEvent,
+} from './index.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -11,14 +17,20 @@ const eventArb = fc.record({
   genre: fc.constantFrom('crime', 'drama', 'toString'),
 });
 
-function eventsOf(specs: { name: string; day: number; amount: number; genre: string }[], prefix: string): FoldableEvent[] {
+function eventsOf(
+  specs: { name: string; day: number; amount: number; genre: string }[],
+  prefix: string,
+): FoldableEvent[] {
   return specs.map((s, i) => ({
     messageId: `${prefix}${i}`,
     type: s.name === 'Identify' ? 'identify' : 'track',
     event: s.name,
     timestamp: T0 + s.day * DAY + i,
     traits: s.name === 'Identify' ? { plan: s.genre } : {},
-    properties: s.name === 'Order Completed' ? { revenue: s.amount / 100, products: [{ product_id: s.genre, quantity: 1 }] } : { genre: s.genre, minutes: s.amount },
+    properties:
+      s.name === 'Order Completed'
+        ? { revenue: s.amount / 100, products: [{ product_id: s.genre, quantity: 1 }] }
+        : { genre: s.genre, minutes: s.amount },
   }));
 }
 
@@ -32,7 +44,13 @@ describe('a profile stored as summary + activity', () => {
         const { summary, activity } = splitProfile(profile);
         expect(joinProfile(summary, activity)).toEqual(profile);
         // The summary holds no per-day series and no occurrences: those are the activity's bytes.
-        for (const e of Object.values(summary.events)) expect(Object.keys(e).sort()).toEqual(['count', 'firstAt', 'lastAt', 'numericProperties']);
+        for (const e of Object.values(summary.events))
+          expect(Object.keys(e).sort()).toEqual([
+            'count',
+            'firstAt',
+            'lastAt',
+            'numericProperties',
+          ]);
       }),
       { numRuns: 150 },
     );
@@ -42,22 +60,36 @@ describe('a profile stored as summary + activity', () => {
     // A crash between the two writes leaves the summary at fold n and the activity at fold n − 1; folding fold
     // n's events into (summary n + activity n − 1) and keeping only the activity gives the activity of fold n.
     fc.assert(
-      fc.property(fc.array(eventArb, { maxLength: 30 }), fc.array(eventArb, { minLength: 1, maxLength: 15 }), (before, last) => {
-        const previous = foldEvents(emptyProfile('c'), eventsOf(before, 'a'), settings);
-        const lastFold = eventsOf(last, 'b');
-        const committed = foldEvents(previous, lastFold, settings);
-        const stale = splitProfile(previous).activity;
-        const { summary } = splitProfile(committed);
-        const repaired = splitProfile(foldEvents(joinProfile(summary, stale), lastFold, settings)).activity;
-        expect(repaired).toEqual(splitProfile(committed).activity);
-      }),
+      fc.property(
+        fc.array(eventArb, { maxLength: 30 }),
+        fc.array(eventArb, { minLength: 1, maxLength: 15 }),
+        (before, last) => {
+          const previous = foldEvents(emptyProfile('c'), eventsOf(before, 'a'), settings);
+          const lastFold = eventsOf(last, 'b');
+          const committed = foldEvents(previous, lastFold, settings);
+          const stale = splitProfile(previous).activity;
+          const { summary } = splitProfile(committed);
+          const repaired = splitProfile(
+            foldEvents(joinProfile(summary, stale), lastFold, settings),
+          ).activity;
+          expect(repaired).toEqual(splitProfile(committed).activity);
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('gives an event the activity has never seen empty series', () => {
-    const profile = foldEvents(emptyProfile('c'), eventsOf([{ name: 'Video Watched', day: 1, amount: 5, genre: 'crime' }], 'x'));
+    const profile = foldEvents(
+      emptyProfile('c'),
+      eventsOf([{ name: 'Video Watched', day: 1, amount: 5, genre: 'crime' }], 'x'),
+    );
     const joined = joinProfile(splitProfile(profile).summary, undefined);
-    expect(joined.events['Video Watched']).toMatchObject({ count: 1, byDay: {}, numericByDay: {}, recent: [] });
+    expect(joined.events['Video Watched']).toMatchObject({
+      count: 1,
+      byDay: {},
+      numericByDay: {},
+      recent: [],
+    });
   });
 });

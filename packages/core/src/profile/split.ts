@@ -7,7 +7,9 @@ import type { ContactProfile, EventSummary } from './types.js';
  * is read only to evaluate windows and filters, to render templates and to show a contact.
  */
 export type SummaryEvent = Omit<EventSummary, 'byDay' | 'numericByDay' | 'recent'>;
-export type ProfileSummary = Omit<ContactProfile, 'events'> & { events: Record<string, SummaryEvent> };
+export type ProfileSummary = Omit<ContactProfile, 'events'> & {
+  events: Record<string, SummaryEvent>;
+};
 export type ActivityEvent = Pick<EventSummary, 'byDay' | 'numericByDay' | 'recent'>;
 export interface ContactActivity {
   events: Record<string, ActivityEvent>;
@@ -18,7 +20,10 @@ export function emptyActivity(): ContactActivity {
 }
 
 /** Splits a profile into its summary and activity parts; `joinProfile` puts them back together exactly. */
-export function splitProfile(profile: ContactProfile): { summary: ProfileSummary; activity: ContactActivity } {
+export function splitProfile(profile: ContactProfile): {
+  summary: ProfileSummary;
+  activity: ContactActivity;
+} {
   const summaryEvents: Record<string, SummaryEvent> = {};
   const activityEvents: Record<string, ActivityEvent> = {};
   for (const [name, { byDay, numericByDay, recent, ...rest }] of Object.entries(profile.events)) {
@@ -29,11 +34,19 @@ export function splitProfile(profile: ContactProfile): { summary: ProfileSummary
 }
 
 /** The whole profile from its two parts; an event the activity lacks gets empty series. */
-export function joinProfile(summary: ProfileSummary, activity: ContactActivity | undefined): ContactProfile {
+export function joinProfile(
+  summary: ProfileSummary,
+  activity: ContactActivity | undefined,
+): ContactProfile {
   const events: Record<string, EventSummary> = {};
   for (const [name, rest] of Object.entries(summary.events ?? {})) {
     const part = activity?.events[name];
-    events[name] = { ...rest, byDay: part?.byDay ?? {}, numericByDay: part?.numericByDay ?? {}, recent: part?.recent ?? [] };
+    events[name] = {
+      ...rest,
+      byDay: part?.byDay ?? {},
+      numericByDay: part?.numericByDay ?? {},
+      recent: part?.recent ?? [],
+    };
   }
   return { ...summary, events };
 }
