@@ -1,10 +1,9 @@
 import { Router } from 'express';
-import { METRIC_NAMES } from '@cairn/core';
+import { METRIC_NAMES, recentTimeline } from '@cairn/core';
 import {
   contactKey,
   contactModel,
   decodeDocumentKeys,
-  eventFromDoc,
   eventModel,
   eventSchemaModel,
   identityModel,
@@ -32,6 +31,12 @@ function escapeRegex(text: string): string {
 function summary(doc: ContactDoc) {
   const traits = decodeDocumentKeys(doc.traits ?? {});
   return { id: doc.contactId, traits, anonymous: doc.anonymous, lastSeenAt: readProfileSummary(doc).lastSeenAt ?? null };
+}
+
+/** The call type behind an event name (Segment's non-track calls have fixed names). */
+function typeOfEvent(event: string): string {
+  const byName: Record<string, string> = { Identify: 'identify', 'Page Viewed': 'page', 'Screen Viewed': 'screen', Group: 'group', Alias: 'alias' };
+  return byName[event] ?? 'track';
 }
 
 /** Reads another feature's collection without depending on its module (names are part of the data contract). */
@@ -72,22 +77,16 @@ export function contactRoutes(ctx: ApiContext): Router {
       : [];
     const names = new Map(segments.map((s) => [s.segmentId, s.name]));
     const [journeysDoc] = await rawFind<{ runs?: Record<string, Record<string, unknown>> }>(ctx, 'contact_journeys', { _id: contactKey(workspaceId, doc.contactId) }, 1);
-    const timeline = await eventModel(ctx.db.connection)
-      .find({ workspaceId, contactId: { $in: [doc.contactId, ...(doc.mergedFrom ?? [])] } })
-      .sort({ timestamp: -1 })
-      .limit(100)
-      .lean();
+    // The latest events come from the occurrences the profile keeps: an `_id` read, not a scan of the event log.
+    const profile = await loadProfile(ctx.db.connection, doc);
     res.json({
       ...summary(doc),
       tags: doc.tags,
       subscriptions: doc.subscriptions,
-      profile: await loadProfile(ctx.db.connection, doc),
+      profile,
       segments: Object.entries(doc.segments ?? {}).map(([id, m]) => ({ id, name: names.get(id) ?? id, since: m.since, version: m.version })),
       journeys: Object.entries(journeysDoc?.runs ?? {}).map(([journeyId, run]) => ({ journeyId, ...run })),
-      timeline: timeline.map((e) => {
-        const event = eventFromDoc(e);
-        return { at: event.timestamp, type: event.type, event: event.event, properties: event.type === 'identify' ? event.traits : event.properties, messageId: event.messageId };
-      }),
+      timeline: recentTimeline(profile, 100).map((t) => ({ at: t.at, type: typeOfEvent(t.event), event: t.event, properties: t.properties, messageId: t.messageId })),
     });
   });
 

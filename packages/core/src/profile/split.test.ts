@@ -1,11 +1,5 @@
 import fc from 'fast-check';
-import {
-  emptyProfile,
-  foldEvents,
-  joinProfile,
-  splitProfile,
-  type FoldableEvent,
-} from './index.js';
+import { emptyProfile, foldEvents, joinProfile, recentTimeline, splitProfile, type FoldableEvent } from './index.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -91,5 +85,21 @@ describe('a profile stored as summary + activity', () => {
       numericByDay: {},
       recent: [],
     });
+  });
+});
+
+describe('the timeline a contact page shows', () => {
+  it('lists the newest kept occurrences of every event, newest first', () => {
+    const events = eventsOf(
+      [
+        { name: 'Product Viewed', day: 1, amount: 1, genre: 'crime' },
+        { name: 'Order Completed', day: 3, amount: 500, genre: 'crime' },
+        { name: 'Video Watched', day: 2, amount: 30, genre: 'drama' },
+      ],
+      't',
+    );
+    const timeline = recentTimeline(foldEvents(emptyProfile('c'), events), 2);
+    expect(timeline.map((t) => t.event)).toEqual(['Order Completed', 'Video Watched']);
+    expect(timeline[1]?.properties).toEqual({ genre: 'drama', minutes: 30 });
   });
 });

@@ -50,3 +50,29 @@ export function joinProfile(
   }
   return { ...summary, events };
 }
+
+export interface ContactTimelineEntry {
+  at: number;
+  event: string;
+  messageId: string;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * A contact's latest events, newest first, from the occurrences the profile keeps (settings.recentOccurrences
+ * per event name), so a contact page needs no scan of the event log. Exact while no single event name has
+ * more occurrences among the newest `limit` than the profile keeps per name.
+ */
+export function recentTimeline(
+  profile: Pick<ContactProfile, 'events'>,
+  limit = 100,
+): ContactTimelineEntry[] {
+  const entries: ContactTimelineEntry[] = [];
+  for (const [event, summary] of Object.entries(profile.events)) {
+    for (const o of summary.recent)
+      entries.push({ at: o.at, event, messageId: o.messageId, properties: o.properties });
+  }
+  return entries
+    .sort((a, b) => b.at - a.at || (a.messageId < b.messageId ? 1 : -1))
+    .slice(0, limit);
+}
