@@ -172,6 +172,11 @@ async function main() {
     const demoRawRate = demo.length / (demoRawMs / 1000);
     const demoSizes = await sizes(demoWs.workspace._id);
 
+    // The demo store `npm start` seeds (150 contacts, a year): how big its contacts' documents are.
+    const storeWs = await workspace('bench-store');
+    await sendAndFold(storeWs, generateDemoStore({ seed: 42, contacts: 150, now: Date.now() }).events);
+    const storeSizes = await sizes(storeWs.workspace._id);
+
     // 2. Every event from a new contact.
     const freshWs = await workspace('bench-new');
     const fresh = Array.from({ length: NEW_CONTACTS }, (_, i) => ({
@@ -232,6 +237,8 @@ async function main() {
 | request latency p50 / p99 (answer on append) | ${percentile(demoRun.latencies, 50).toFixed(0)} ms / ${percentile(demoRun.latencies, 99).toFixed(0)} ms | |
 | every event from a new contact (${NEW_CONTACTS} contacts, one event each): events/s acknowledged and folded | ${freshRate.toFixed(0)} | ≥ 500 |
 | fold lag at a steady ${STEADY_RATE} events/s offered for ${STEADY_SECONDS} s (sent in ${steadySendS.toFixed(1)} s): p50 / p99 / max | ${(percentile(lags, 50) / 1000).toFixed(2)} s / ${(percentile(lags, 99) / 1000).toFixed(2)} s / ${(Math.max(...lags) / 1000).toFixed(2)} s | p99 ≤ 2 s |
+| the demo store \`npm start\` seeds (150 contacts, a year of events): contact document median / p99 / max | ${kb(percentile(storeSizes.contacts, 50))} / ${kb(percentile(storeSizes.contacts, 99))} / ${kb(storeSizes.contacts.at(-1) ?? 0)} | median ≤ 4 KB, p99 ≤ 16 KB |
+| the same contacts' activity documents: median / p99 / max | ${kb(percentile(storeSizes.activity, 50))} / ${kb(percentile(storeSizes.activity, 99))} / ${kb(storeSizes.activity.at(-1) ?? 0)} | |
 | contact document (BSON) after the demo-shaped run: median / p99 / max | ${kb(percentile(demoSizes.contacts, 50))} / ${kb(percentile(demoSizes.contacts, 99))} / ${kb(demoSizes.contacts.at(-1) ?? 0)} | |
 | activity document (per-day series, latest occurrences): median / p99 | ${kb(percentile(demoSizes.activity, 50))} / ${kb(percentile(demoSizes.activity, 99))} | |
 | stored event: mean bytes | ${(demoSizes.sum(demoSizes.events) / Math.max(1, demoSizes.events.length)).toFixed(0)} B | |
