@@ -113,8 +113,23 @@ class IdentityResolver {
 
 export interface FoldCandidate {
   event: CairnEvent;
-  /** False for a stored duplicate whose fold already completed (no pending marker was left). */
+  /** False for a duplicate: the request that inserted the event folds it. */
   eligible: boolean;
+  /** The pending-fold marker the event is folded on behalf of. */
+  marker?: string;
+}
+
+/**
+ * The markers a contact's last fold applied, plus earlier ones still pending (a fold that committed and
+ * died before deleting its marker). The sweeper skips a marker a contact lists, so a marker is folded into
+ * each contact once however many events the contact received since; a marker is kept in the list for as
+ * long as it exists.
+ */
+async function stillPendingMarkers(connection: Connection, docs: Pick<ContactDoc, 'lastFoldMarkers'>[]): Promise<Set<string>> {
+  const ids = [...new Set(docs.flatMap((d) => d.lastFoldMarkers ?? []))];
+  const Markers = pendingFoldModel(connection);
+  const found = await mapWithLimit(ids, 16, (_id) => Markers.findById(_id, { _id: 1 }).lean());
+  return new Set(found.filter((m): m is NonNullable<typeof m> => m !== null).map((m) => m._id));
 }
 
 /** A contact seen for the first time: an empty profile at revision 0. */
@@ -137,9 +152,16 @@ function newContactDoc(workspaceId: string, contactId: string) {
 }
 
 /** What a fold changes on the contact document besides segments: the summary and the fold bookkeeping. */
-function foldedFields(doc: Pick<ContactDoc, 'recentEventIds' | 'foldRev'>, profile: ContactProfile, events: CairnEvent[]) {
+function foldedFields(
+  doc: Pick<ContactDoc, 'recentEventIds' | 'foldRev' | 'lastFoldMarkers'>,
+  profile: ContactProfile,
+  events: CairnEvent[],
+  markers: Iterable<string>,
+  pending: Set<string>,
+) {
   const { summary, activityEvents } = storedProfileParts(profile);
   const ids = events.map((e) => e.messageId);
+  const lastFoldMarkers = [...new Set([...markers, ...(doc.lastFoldMarkers ?? []).filter((m) => pending.has(m))])];
   return {
     set: {
       profile: summary,
@@ -147,6 +169,7 @@ function foldedFields(doc: Pick<ContactDoc, 'recentEventIds' | 'foldRev'>, profi
       recentEventIds: [...doc.recentEventIds, ...ids].slice(-RECENT_EVENT_IDS),
       foldRev: (doc.foldRev ?? 0) + 1,
       lastFoldIds: ids,
+      lastFoldMarkers,
     },
     activityEvents,
   };
@@ -175,7 +198,7 @@ async function foldIntoContact(
         await insertNew((docs) => Contacts.insertMany(docs), [newContactDoc(workspaceId, contactId)]);
         continue;
       }
-      const toFold = unapplied(doc, candidates);
+      const { events: toFold, markers } = unapplied(doc, candidates);
       const newlyMerged = mergedFrom.filter((id) => !(doc.mergedFrom ?? []).includes(id));
       const alreadyMerged = newlyMerged.length === 0;
       if (toFold.length === 0 && alreadyMerged) return [];
@@ -189,7 +212,7 @@ async function foldIntoContact(
 
       // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
       await fileContactForEvaluation(connection, workspaceId, contactId, now);
-      const folded = foldedFields(doc, profile, toFold);
+      const folded = foldedFields(doc, profile, toFold, markers, await stillPendingMarkers(connection, [doc]));
       const result = await updateIfUnchanged(connection, Contacts, _id, { rev: doc.rev }, {
         $set: {
           ...folded.set,
@@ -279,17 +302,20 @@ async function runPerContact<T>(items: [string, T][], concurrency: number, work:
 }
 
 /** Events a contact has not applied yet, in timestamp order (duplicates within the batch dropped). */
-function unapplied(doc: Pick<ContactDoc, 'recentEventIds' | 'lastFoldIds'>, candidates: FoldCandidate[]): CairnEvent[] {
+function unapplied(doc: Pick<ContactDoc, 'recentEventIds' | 'lastFoldIds' | 'lastFoldMarkers'>, candidates: FoldCandidate[]): { events: CairnEvent[]; markers: Set<string> } {
   const recent = new Set([...doc.recentEventIds, ...(doc.lastFoldIds ?? [])]);
+  const folded = new Set(doc.lastFoldMarkers ?? []);
   const seen = new Set<string>();
   const out: CairnEvent[] = [];
+  const markers = new Set<string>();
   for (const c of candidates) {
     const id = c.event.messageId;
-    if (!c.eligible || recent.has(id) || seen.has(id)) continue;
+    if (!c.eligible || recent.has(id) || seen.has(id) || (c.marker !== undefined && folded.has(c.marker))) continue;
     seen.add(id);
     out.push(c.event);
+    if (c.marker !== undefined) markers.add(c.marker);
   }
-  return out.sort((a, b) => a.timestamp - b.timestamp);
+  return { events: out.sort((a, b) => a.timestamp - b.timestamp), markers };
 }
 
 function triggersFor(workspaceId: string, contactId: string, events: CairnEvent[]) {
@@ -352,10 +378,12 @@ async function foldBatchLocked(
   const segments = await loadWorkspaceSegments(connection, workspaceId);
   const planned: { contactId: string; doc: ContactDoc; events: CairnEvent[]; profile: ContactProfile; outcome: MembershipOutcome }[] = [];
   const toFold: { contactId: string; doc: ContactDoc; events: CairnEvent[] }[] = [];
+  const markersOf = new Map<string, Set<string>>();
   for (const [contactId, candidates] of byContact) {
     const doc = found.get(contactId);
     if (!doc) continue;
-    const events = unapplied(doc, candidates);
+    const { events, markers } = unapplied(doc, candidates);
+    markersOf.set(contactId, markers);
     if (events.length) toFold.push({ contactId, doc, events });
   }
   const profiles = await loadProfiles(connection, toFold.map((f) => f.doc));
@@ -384,7 +412,8 @@ async function foldBatchLocked(
       return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
     }),
   );
-  const folded = new Map(planned.map((p) => [p.contactId, foldedFields(p.doc, p.profile, p.events)]));
+  const pending = await stillPendingMarkers(connection, planned.map((p) => p.doc));
+  const folded = new Map(planned.map((p) => [p.contactId, foldedFields(p.doc, p.profile, p.events, markersOf.get(p.contactId) ?? [], pending)]));
   const fieldsOf = (p: (typeof planned)[number]) => ({
     ...folded.get(p.contactId)!.set,
     rev: p.doc.rev + 1,
@@ -528,7 +557,7 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
     // A duplicate was stored by an earlier request, whose fold (or the sweeper on its marker) folds it.
     const eligible = eventIsNew[i] ?? false;
     const list = byContact.get(contactIds[i] as string) ?? [];
-    list.push({ event, eligible });
+    list.push({ event, eligible, marker: marker._id });
     byContact.set(contactIds[i] as string, list);
   });
   const stored = eventIsNew.filter(Boolean).length;
@@ -630,7 +659,7 @@ export async function foldPendingEvents(connection: Connection, options: { older
     .lean();
   if (markers.length === 0) return 0;
   const Events = eventModel(connection);
-  const byWorkspaceContact = new Map<string, { workspaceId: string; contactId: string; events: CairnEvent[] }>();
+  const byWorkspaceContact = new Map<string, { workspaceId: string; contactId: string; candidates: FoldCandidate[] }>();
   for (const marker of markers) {
     // A one-event marker from before batches is keyed by its event; a batch lists its events.
     const ids = marker.messageIds ? marker.messageIds.map((id) => eventKey(marker.workspaceId, id)) : [marker._id];
@@ -639,15 +668,15 @@ export async function foldPendingEvents(connection: Connection, options: { older
       // Folded on behalf of the request that inserted it; a duplicate this request only listed is not its to fold.
       if (!doc || (marker.messageIds && doc.foldBatch !== marker._id)) continue;
       const key = `${doc.workspaceId}\u0000${doc.contactId}`;
-      const entry = byWorkspaceContact.get(key) ?? { workspaceId: doc.workspaceId, contactId: doc.contactId, events: [] };
-      entry.events.push(eventFromDoc(doc));
+      const entry = byWorkspaceContact.get(key) ?? { workspaceId: doc.workspaceId, contactId: doc.contactId, candidates: [] };
+      entry.candidates.push({ event: eventFromDoc(doc), eligible: true, marker: marker._id });
       byWorkspaceContact.set(key, entry);
     }
   }
   let folded = 0;
-  for (const { workspaceId, contactId, events: list } of byWorkspaceContact.values()) {
+  for (const { workspaceId, contactId, candidates } of byWorkspaceContact.values()) {
     const settings = await profileSettingsOf(connection, workspaceId);
-    const applied = await foldIntoContact(connection, workspaceId, contactId, list.map((event) => ({ event, eligible: true })), settings, now);
+    const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
     folded += applied.length;
     if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
   }

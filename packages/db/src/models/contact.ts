@@ -28,6 +28,8 @@ export interface ContactDoc {
   foldRev?: number;
   /** The messageIds of the last fold: enough to bring an activity left one fold behind by a crash up to date. */
   lastFoldIds?: string[];
+  /** The pending-fold markers the last fold applied, and earlier ones still pending: the sweeper skips these. */
+  lastFoldMarkers?: string[];
   /** Optimistic-concurrency revision: every write is conditional on the revision it read. */
   rev: number;
   /** segmentId → membership; a contact can be in many segments at once. */
@@ -55,6 +57,7 @@ export const contactSchema = new Schema<ContactDoc>(
     recentEventIds: { type: [String], default: [] },
     foldRev: { type: Number },
     lastFoldIds: { type: [String], default: undefined },
+    lastFoldMarkers: { type: [String], default: undefined },
     rev: { type: Number, default: 0 },
     segments: { type: Schema.Types.Mixed, default: {} },
     nextEvaluationAt: { type: Number, default: null },
