@@ -6,6 +6,8 @@ export interface DatabaseCapabilities {
   version: string;
   transactions: boolean;
   changeStreams: boolean;
+  /** Whether concurrent updates of one document all apply (MongoDB; FerretDB only as Cairn builds it, decision 010). */
+  atomicUpdates: boolean;
 }
 
 export interface Database {
@@ -44,11 +46,16 @@ async function detectCapabilities(connection: Connection): Promise<DatabaseCapab
   // FerretDB announces itself in buildInfo (field names differ across versions) and in getParameter.
   const ferret = info.ferretdb?.version ?? info.ferretdbVersion ?? (await ferretVersion(db));
   if (ferret) {
-    return { engine: 'ferretdb', version: ferret, transactions: false, changeStreams: false };
+    // dev-stack's build tags its version (FERRETDB_BUILD_TAG); an upstream FerretDB loses concurrent updates.
+    const atomicUpdates = ferret.includes('+cairn.atomic-updates');
+    if (!atomicUpdates) {
+      console.warn(`FerretDB ${ferret} applies concurrent updates of one document as last-writer-wins, so counters lose increments: use the FerretDB that Cairn's dev stack builds (docs/decisions/010) or MongoDB.`);
+    }
+    return { engine: 'ferretdb', version: ferret, transactions: false, changeStreams: false, atomicUpdates };
   }
   const hello = (await db.admin().command({ hello: 1 })) as { setName?: string };
   const replicaSet = Boolean(hello.setName);
-  return { engine: 'mongodb', version: info.version ?? 'unknown', transactions: replicaSet, changeStreams: replicaSet };
+  return { engine: 'mongodb', version: info.version ?? 'unknown', transactions: replicaSet, changeStreams: replicaSet, atomicUpdates: true };
 }
 
 async function ferretVersion(db: NonNullable<Connection['db']>): Promise<string | undefined> {
