@@ -11,11 +11,10 @@ import {
   membershipChangeKey,
   segmentDailyCountKey,
   segmentDailyCountModel,
-  segmentKey,
   segmentMembershipChangeModel,
-  segmentModel,
   type MembershipChangeKind,
 } from './models.js';
+import { addToMemberCount } from './stats.js';
 
 export interface ReevaluateContactInput {
   workspaceId: string;
@@ -147,14 +146,12 @@ async function countMembershipChangesNow(connection: Connection, workspaceId: st
   const day = utcDayKey(now);
   const deltas = [...entered.map((c) => ({ segmentId: c.segmentId, delta: 1 })), ...exited.map((c) => ({ segmentId: c.segmentId, delta: -1 }))];
   for (const { segmentId, delta } of deltas) {
-    const segment = await segmentModel(connection)
-      .findOneAndUpdate({ _id: segmentKey(workspaceId, segmentId) }, { $inc: { memberCount: delta } }, { returnDocument: 'after' })
-      .lean();
-    if (!segment) continue;
+    const members = await addToMemberCount(connection, workspaceId, segmentId, delta);
+    if (members === null) continue;
     await upsertRacing(() =>
       segmentDailyCountModel(connection).updateOne(
         { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
-        { $set: { workspaceId, segmentId, day, members: Math.max(0, segment.memberCount) }, $inc: delta > 0 ? { entered: 1 } : { exited: 1 } },
+        { $set: { workspaceId, segmentId, day, members: Math.max(0, members) }, $inc: delta > 0 ? { entered: 1 } : { exited: 1 } },
         { upsert: true },
       ),
     );
