@@ -85,7 +85,11 @@ func lockForUpdate(db, collection string, filter *types.Document) func() {
 // pinnedID returns a key for the _id that the filter requires, if it requires one string or ObjectID
 // (other _id types compare across numeric types, so they take the collection lock instead).
 func pinnedID(filter *types.Document) (string, bool) {
-	if filter == nil {
+	if filter.Len() == 0 || !filter.Has("_id") {
+		return "", false
+	}
+
+	if _, dup := filter.FindDuplicateKey(); dup {
 		return "", false
 	}
 

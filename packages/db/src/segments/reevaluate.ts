@@ -131,18 +131,11 @@ export async function recordMembershipChanges(
   );
 }
 
-/** Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. */
-// FerretDB v1 applies an update as read-modify-write without a lock, so concurrent $inc on one segment
-// can lose a count. Counting is serialized per process; the backfill's exact recount corrects the rest.
-let countingChain: Promise<unknown> = Promise.resolve();
-
-export function countMembershipChanges(...args: Parameters<typeof countMembershipChangesNow>): Promise<void> {
-  const run = countingChain.then(() => countMembershipChangesNow(...args));
-  countingChain = run.catch(() => undefined);
-  return run;
-}
-
-async function countMembershipChangesNow(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
+/**
+ * Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. Any number of
+ * processes count at once: `$inc` on segment_stats is atomic where Cairn runs (decision 010).
+ */
+export async function countMembershipChanges(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
   const day = utcDayKey(now);
   const deltas = [...entered.map((c) => ({ segmentId: c.segmentId, delta: 1 })), ...exited.map((c) => ({ segmentId: c.segmentId, delta: -1 }))];
   for (const { segmentId, delta } of deltas) {
