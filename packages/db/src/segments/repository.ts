@@ -22,6 +22,7 @@ import {
   segmentKey,
   segmentMembershipChangeModel,
   segmentModel,
+  segmentStatsModel,
   segmentVersionKey,
   segmentVersionModel,
   type Segment,
@@ -268,6 +269,10 @@ export async function segmentMemberHistory(
     members = byDay.get(day) ?? members;
     out.push({ day, members });
   }
+  // Today's figure is the live count: two counts written at once can land in either order on the day's document.
+  const live = await segmentStatsModel(connection).findById(segmentKey(workspaceId, segmentId), { memberCount: 1 }).lean();
+  const today = out[out.length - 1];
+  if (live && today && today.day === utcDayKey(Date.now())) today.members = Math.max(0, live.memberCount);
   return out;
 }
 
