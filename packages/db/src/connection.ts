@@ -6,6 +6,8 @@ export interface DatabaseCapabilities {
   version: string;
   transactions: boolean;
   changeStreams: boolean;
+  /** Whether concurrent updates of one document all apply (MongoDB; FerretDB only as Cairn builds it, decision 010). */
+  atomicUpdates: boolean;
 }
 
 export interface Database {
@@ -44,11 +46,16 @@ async function detectCapabilities(connection: Connection): Promise<DatabaseCapab
   // FerretDB announces itself in buildInfo (field names differ across versions) and in getParameter.
   const ferret = info.ferretdb?.version ?? info.ferretdbVersion ?? (await ferretVersion(db));
   if (ferret) {
-    return { engine: 'ferretdb', version: ferret, transactions: false, changeStreams: false };
+    // dev-stack's build tags its version (FERRETDB_BUILD_TAG); an upstream FerretDB loses concurrent updates.
+    const atomicUpdates = ferret.includes('+cairn.atomic-updates');
+    if (!atomicUpdates) {
+      console.warn(`FerretDB ${ferret} applies concurrent updates of one document as last-writer-wins, so counters lose increments: use the FerretDB that Cairn's dev stack builds (docs/decisions/010) or MongoDB.`);
+    }
+    return { engine: 'ferretdb', version: ferret, transactions: false, changeStreams: false, atomicUpdates };
   }
   const hello = (await db.admin().command({ hello: 1 })) as { setName?: string };
   const replicaSet = Boolean(hello.setName);
-  return { engine: 'mongodb', version: info.version ?? 'unknown', transactions: replicaSet, changeStreams: replicaSet };
+  return { engine: 'mongodb', version: info.version ?? 'unknown', transactions: replicaSet, changeStreams: replicaSet, atomicUpdates: true };
 }
 
 async function ferretVersion(db: NonNullable<Connection['db']>): Promise<string | undefined> {
@@ -198,12 +205,11 @@ interface GuardedModel {
 
 /**
  * Updates the document `_id` only if it still matches `guard` (optimistic concurrency); a guard that
- * no longer holds answers matchedCount 0. On MongoDB the guard is part of the filter, which is atomic. FerretDB v1 pushes down only a
- * filter that is a lone `_id` equality: any other field makes every update scan the whole collection,
- * and its updates are read-modify-write without a lock in any case. There the guard is checked by an
- * `_id` read right before an `_id`-only write; callers hold withDocumentLocks around their
- * read-modify-write, so within a process nothing interleaves, and across processes the window is the
- * few milliseconds between that read and the write (decision 007).
+ * no longer holds answers matchedCount 0. Where updates are atomic (MongoDB; FerretDB as dev-stack builds it,
+ * which also looks `{ _id, ...guard }` up by `_id`, decision 010) the guard is part of the filter. On an upstream
+ * FerretDB v1 such a filter scans the whole collection and the update is an unlocked read-modify-write anyway,
+ * so the guard is checked by an `_id` read right before an `_id`-only write, and callers' withDocumentLocks keep
+ * a process from interleaving with itself (decision 008).
  */
 export async function updateIfUnchanged(
   connection: Connection,
@@ -213,7 +219,7 @@ export async function updateIfUnchanged(
   update: object,
   options: { upsert?: boolean; timestamps?: boolean } = {},
 ): Promise<WriteOutcome> {
-  if (capabilitiesOf(connection)?.engine !== 'ferretdb') return model.updateOne({ _id, ...guard }, update, options);
+  if (capabilitiesOf(connection)?.atomicUpdates !== false) return model.updateOne({ _id, ...guard }, update, options);
   const projection = Object.fromEntries(Object.keys(guard).map((path) => [path, 1]));
   const current = await model.findById(_id, projection).lean();
   if (current === null || current === undefined) {

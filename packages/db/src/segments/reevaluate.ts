@@ -11,11 +11,10 @@ import {
   membershipChangeKey,
   segmentDailyCountKey,
   segmentDailyCountModel,
-  segmentKey,
   segmentMembershipChangeModel,
-  segmentModel,
   type MembershipChangeKind,
 } from './models.js';
+import { addToMemberCount } from './stats.js';
 
 export interface ReevaluateContactInput {
   workspaceId: string;
@@ -142,32 +141,23 @@ export async function recordMembershipChangesMany(connection: Connection, inputs
   );
 }
 
-/** Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. */
-// FerretDB v1 applies an update as read-modify-write without a lock, so concurrent $inc on one segment
-// can lose a count. Counting is serialized per process; the backfill's exact recount corrects the rest.
-let countingChain: Promise<unknown> = Promise.resolve();
-
-export function countMembershipChanges(...args: Parameters<typeof countMembershipChangesNow>): Promise<void> {
-  const run = countingChain.then(() => countMembershipChangesNow(...args));
-  countingChain = run.catch(() => undefined);
-  return run;
-}
-
-async function countMembershipChangesNow(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
+/**
+ * Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. Any number of
+ * processes count at once: `$inc` on segment_stats is atomic where Cairn runs (decision 010).
+ */
+export async function countMembershipChanges(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
   const day = utcDayKey(now);
   // Summed per segment first: a page of folds updates each segment's figures once, not once per contact.
   const perSegment = new Map<string, { entered: number; exited: number }>();
   for (const c of entered) perSegment.set(c.segmentId, { entered: (perSegment.get(c.segmentId)?.entered ?? 0) + 1, exited: perSegment.get(c.segmentId)?.exited ?? 0 });
   for (const c of exited) perSegment.set(c.segmentId, { entered: perSegment.get(c.segmentId)?.entered ?? 0, exited: (perSegment.get(c.segmentId)?.exited ?? 0) + 1 });
   for (const [segmentId, n] of perSegment) {
-    const segment = await segmentModel(connection)
-      .findOneAndUpdate({ _id: segmentKey(workspaceId, segmentId) }, { $inc: { memberCount: n.entered - n.exited } }, { returnDocument: 'after' })
-      .lean();
-    if (!segment) continue;
+    const members = await addToMemberCount(connection, workspaceId, segmentId, n.entered - n.exited);
+    if (members === null) continue;
     await upsertRacing(() =>
       segmentDailyCountModel(connection).updateOne(
         { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
-        { $set: { workspaceId, segmentId, day, members: Math.max(0, segment.memberCount) }, $inc: { entered: n.entered, exited: n.exited } },
+        { $set: { workspaceId, segmentId, day, members: Math.max(0, members) }, $inc: { entered: n.entered, exited: n.exited } },
         { upsert: true },
       ),
     );
