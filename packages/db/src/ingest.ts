@@ -432,18 +432,14 @@ async function foldBatchLocked(
   created.forEach((p, i) => inserted[i] && won.add(p.contactId));
 
   const existing = planned.filter((p) => !fresh.has(p.contactId));
-  // On FerretDB the filter can only be `_id` (anything more scans the collection): re-read each revision
-  // just before writing, and leave contacts another process changed to the careful path.
   const ferret = capabilitiesOf(connection)?.engine === 'ferretdb';
   if (ferret) {
-    const revs = await mapWithLimit(existing, 16, (p) => Contacts.findById(p.doc._id, { rev: 1 }).lean());
-    const writable = existing.filter((p, i) => revs[i]?.rev === p.doc.rev);
-    // Never one multi-statement update on FerretDB v1 (SQLite): it keeps a pooled connection open per
-    // statement until the command ends, and at 100 statements the server waits for itself forever.
-    // One at a time, as the bulk did inside the server: parallel writes there end in SQLITE_BUSY.
-    for (const p of writable) {
-      await Contacts.updateOne({ _id: p.doc._id }, { $set: fieldsOf(p) });
-      won.add(p.contactId);
+    // Never one multi-statement update on FerretDB v1 built without Cairn's patch (it hangs at 100 statements),
+    // so one guarded update at a time. With the patch the revision guard is part of one atomic update; without
+    // it updateIfUnchanged reads the revision just before (a narrow race, decision 010).
+    for (const p of existing) {
+      const written = await updateIfUnchanged(connection, Contacts, p.doc._id, { rev: p.doc.rev }, { $set: fieldsOf(p) });
+      if (written.matchedCount === 1) won.add(p.contactId);
     }
   } else if (existing.length) {
     await Contacts.bulkWrite(
