@@ -226,7 +226,7 @@ async function main() {
     const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
     const section = `## Ingestion (${today()})
 
-\`npm run bench -- ingest\` on ${machine()}, embedded FerretDB v1.24.2 (SQLite), one API process, load average ${Math.min(...loads, loadavg()[0]).toFixed(1)}–${Math.max(...loads, loadavg()[0]).toFixed(1)} during the run. The API answers once a request's events are appended to the event log and folds them into profiles just behind (decision 010); every rate below stops its clock when the last event is **folded** (\`GET /api/v1/ingestion\` reports none left), not when it was acknowledged. The ${SEGMENT_TEMPLATES.length} demo segments are live, so every fold also re-evaluates memberships.
+\`npm run bench -- ingest\` on ${machine()}, embedded FerretDB v1.24.2 (SQLite), one API process, load average ${Math.min(...loads, loadavg()[0]).toFixed(1)}–${Math.max(...loads, loadavg()[0]).toFixed(1)} during the run. The API answers once a request's events are appended to the event log and folds them into profiles just behind (decision 011); every rate below stops its clock when the last event is **folded** (\`GET /api/v1/ingestion\` reports none left), not when it was acknowledged. The ${SEGMENT_TEMPLATES.length} demo segments are live, so every fold also re-evaluates memberships.
 
 | measure | result | target |
 |---|---|---|

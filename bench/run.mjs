@@ -11,6 +11,7 @@ const ALL = {
   memory: ['node', [join(root, 'bench/memory.mjs')]],
   segments: ['node', [join(root, 'bench/dist/segments.js'), '--contacts', process.env.BENCH_SWEEP_CONTACTS ?? '1000', '--write']],
   designer: ['node', [join(root, 'bench/designer.mjs'), '--nodes', '500', '--runs', '3']],
+  engines: ['node', [join(root, 'bench/engines.mjs')]],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = 0;

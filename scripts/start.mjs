@@ -84,7 +84,7 @@ async function main() {
   Ingestion     ${url}/v1/track, /v1/identify, /v1/batch ... (Segment-compatible)
   Readiness     ${url}/readyz
   Temporal UI   ${stack.temporalUiUrl ?? '(external Temporal)'}
-  MongoDB       ${stack.mongoUrl}
+  MongoDB       ${stack.mongoUrl}   (${stack.engine.description})
 ${keys ? `
   Demo workspace ${keys.workspaceId}: sign in to the designer${keys.user ? ` as ${keys.user.email}` : ' with the admin key'}
 ${keys.user ? `    email       ${keys.user.email}\n    password    ${keys.user.password}\n` : ''}    admin key   ${keys.adminKey}   (machines, or "Use an API key" in the designer)

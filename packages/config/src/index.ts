@@ -41,6 +41,11 @@ const perMinute = (fallback: number) =>
 
 const url = (what: string) => z.url({ error: `expected ${what}` });
 
+/** The database engines the embedded stack can run; MONGO_URL replaces them with a server of your own. */
+export const ENGINES = ['ferretdb-sqlite', 'ferretdb-postgres'] as const;
+export type Engine = (typeof ENGINES)[number];
+const engine = z.enum(ENGINES, { error: `expected one of ${ENGINES.join(', ')}` }).default('ferretdb-sqlite');
+
 /**
  * Every variable Cairn reads, with its default. The embedded stack (npm start) and
  * docker-compose.yml both set these, so a process never guesses where its services are.
@@ -104,6 +109,9 @@ export const EnvSchema = z.object({
   TEMPORAL_BIN: z.string().optional(),
   TEMPORAL_TEST_SERVER_BIN: z.string().optional(),
   FERRETDB_BIN: z.string().optional(),
+  // Which engine `npm start`, `npm test` and cairn-stack run; see docs/decisions/012-embedded-engine.md.
+  CAIRN_ENGINE: engine,
+  POSTGRES_BIN: z.string().optional(),
 });
 
 export type CairnEnv = z.infer<typeof EnvSchema>;
@@ -122,6 +130,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     );
   }
+  return parsed.data;
+}
+
+/**
+ * CAIRN_ENGINE alone, for the dev stack: it starts before any Cairn process and must not fail on a variable
+ * that only the API or the worker reads.
+ */
+export function embeddedEngine(env: Record<string, string | undefined> = process.env): Engine {
+  const got = env.CAIRN_ENGINE;
+  const parsed = engine.safeParse(got === '' ? undefined : got);
+  if (!parsed.success) throw new ConfigError([`CAIRN_ENGINE: expected one of ${ENGINES.join(', ')} (got '${got}')`]);
   return parsed.data;
 }
 

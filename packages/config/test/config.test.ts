@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, loadServiceConfig, workflowCacheSize } from '../src/index';
+import { ConfigError, embeddedEngine, loadConfig, loadServiceConfig, workflowCacheSize } from '../src/index';
 
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
@@ -72,5 +72,18 @@ describe('CAIRN_MAX_CACHED_WORKFLOWS', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toMatch(message);
+  });
+
+  it('runs FerretDB on SQLite unless CAIRN_ENGINE names another engine', () => {
+    expect(loadConfig({}).CAIRN_ENGINE).toBe('ferretdb-sqlite');
+    expect(embeddedEngine({})).toBe('ferretdb-sqlite');
+    expect(embeddedEngine({ CAIRN_ENGINE: '' })).toBe('ferretdb-sqlite');
+    expect(embeddedEngine({ CAIRN_ENGINE: 'ferretdb-postgres' })).toBe('ferretdb-postgres');
+    expect(() => embeddedEngine({ CAIRN_ENGINE: 'postgres' })).toThrow(
+      "CAIRN_ENGINE: expected one of ferretdb-sqlite, ferretdb-postgres (got 'postgres')",
+    );
+    expect(() => loadConfig({ CAIRN_ENGINE: 'mongodb' })).toThrow(
+      "CAIRN_ENGINE: expected one of ferretdb-sqlite, ferretdb-postgres (got 'mongodb')",
+    );
   });
 });

