@@ -7,11 +7,39 @@ export {
   journeyTriggerModel,
   journeyTriggerKey,
   enqueueJourneyTriggers,
+  nextJourneyTriggers,
+  completeJourneyTrigger,
+  recordJourneyTriggerFailure,
   type JourneyTriggerDoc,
   type JourneyTriggerKind,
 } from './models/journey-trigger.js';
 export { apiKeyModel, type ApiKeyDoc, type ApiKeyScope } from './models/api-key.js';
-export { createApiKey, verifyApiKey, revokeApiKey, createWorkspace, type VerifiedKey, type CreatedWorkspace } from './workspaces.js';
+export {
+  createApiKey,
+  verifyApiKey,
+  revokeApiKey,
+  createWorkspace,
+  findWorkspace,
+  workspaceExists,
+  listWorkspaceIds,
+  type VerifiedKey,
+  type CreatedWorkspace,
+} from './workspaces.js';
+export {
+  findContact,
+  contactExists,
+  isSegmentMember,
+  listContacts,
+  contactTimeline,
+  eraseContact,
+  updateContactTraits,
+  type ContactPart,
+  type ContactPage,
+  type ContactPageQuery,
+  type ContactTraitsState,
+  type ContactTraitsOutcome,
+} from './contacts.js';
+export { listEventCatalog, type EventCatalogEntry } from './catalog.js';
 export { identityModel, type IdentityDoc } from './models/identity.js';
 export { encodeDocumentKeys, decodeDocumentKeys } from './keys.js';
 export {
@@ -53,11 +81,13 @@ export {
   createJourney,
   existingSegmentIds,
   fieldName,
+  findActionRun,
   findContactJourneys,
   findJourney,
   findJourneyVersion,
   isFinishedRun,
   journeyStats,
+  journeyStatusOf,
   journeyTotals,
   listJourneyVersions,
   listJourneys,
@@ -70,6 +100,7 @@ export {
   reserveEnrollment,
   saveJourneyDraft,
   setJourneyStatus,
+  storeActionRun,
   type ContactJourneysDoc,
   type EnrollmentReservation,
   type JourneyProgressInput,

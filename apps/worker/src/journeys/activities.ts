@@ -3,11 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { emptyProfile } from '@cairn/core';
 import {
   applyJourneyProgress,
-  contactKey,
-  contactModel,
   decodeDocumentKeys,
-  journeyKey,
-  journeyModel,
+  findContact,
+  journeyStatusOf,
   loadJourneyDefinition,
   readProfile,
 } from '@cairn/db';
@@ -31,9 +29,7 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
     },
 
     async loadContactFacts({ workspaceId, contactId, profile: wantProfile = true }): Promise<ContactFacts> {
-      const doc = await contactModel(connection)
-        .findById(contactKey(workspaceId, contactId), wantProfile ? { profile: 1, segments: 1, traits: 1 } : { segments: 1, traits: 1 })
-        .lean();
+      const doc = await findContact(connection, workspaceId, contactId, wantProfile ? ['profile', 'segments', 'traits'] : ['segments', 'traits']);
       if (!doc) return { exists: false, profile: wantProfile ? (emptyProfile(contactId) as unknown as Record<string, unknown>) : {}, memberships: {} };
       const profile = wantProfile ? readProfile(doc) : undefined;
       const traits = decodeDocumentKeys(doc.traits ?? {});
@@ -53,8 +49,7 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
     runJourneyAction: createRunJourneyAction(deps),
 
     async journeyStatus({ workspaceId, journeyId }) {
-      const doc = await journeyModel(connection).findById(journeyKey(workspaceId, journeyId), { status: 1 }).lean();
-      return { status: doc?.status ?? 'archived' };
+      return { status: (await journeyStatusOf(connection, workspaceId, journeyId)) ?? 'archived' };
     },
   };
 }

@@ -3,7 +3,7 @@ export { loadWorkspaceSegments, invalidateSegmentCache, SEGMENT_CACHE_MS, type A
 export { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './membership.js';
 export { reevaluateContact, type ReevaluateContactInput, type ReevaluateContactResult } from './reevaluate.js';
 export { sweepDueContacts, fileContactForEvaluation, fileContactsForEvaluation, dueBucketKey, dueBucketStart, DUE_BUCKET_MS, type SweepOptions, type SweepResult } from './due.js';
-export { segmentBackfillWorkflowId, backfillSegmentPage, finishSegmentBackfill, failSegmentBackfill, countSegmentMembers, type BackfillPageInput, type BackfillPageResult } from './backfill.js';
+export { segmentBackfillWorkflowId, backfillSegmentPage, finishSegmentBackfill, failSegmentBackfill, noteBackfillNotStarted, countSegmentMembers, type BackfillPageInput, type BackfillPageResult } from './backfill.js';
 export {
   SegmentProblem,
   SEGMENT_ID_PATTERN,
@@ -17,6 +17,7 @@ export {
   segmentMemberHistory,
   contactSegmentHistory,
   explainContactSegment,
+  segmentNames,
   type SegmentInput,
   type SegmentPreview,
   type SegmentMemberPage,
