@@ -1,6 +1,7 @@
 // The contacts repository: what the API and the worker ask of a contact, by intention.
 import type { Connection } from 'mongoose';
 import type { CairnEvent } from '@cairn/core';
+import { updateIfUnchanged } from './connection.js';
 import { eventFromDoc } from './ingest.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
@@ -166,8 +167,12 @@ export async function updateContactTraits(
         (doc.profile as { traits?: Record<string, unknown> } | undefined)?.traits ?? {},
       ),
     });
-    const result = await contacts.updateOne(
-      { _id: doc._id, rev: doc.rev },
+    // The engine's adapter decides how the revision guard is checked (in the filter, or read just before).
+    const result = await updateIfUnchanged(
+      connection,
+      contacts,
+      doc._id,
+      { rev: doc.rev },
       {
         $set: {
           traits: encodeDocumentKeys(next.traits),

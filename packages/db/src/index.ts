@@ -1,4 +1,21 @@
-export { connectDatabase, pingDatabase, isDuplicateKeyError, capabilitiesOf, rememberCapabilities, withDocumentLocks, updateIfUnchanged, type Database, type DatabaseCapabilities, type WriteGuard } from './connection.js';
+export {
+  connectDatabase,
+  pingDatabase,
+  isDuplicateKeyError,
+  isTransientStorageError,
+  capabilitiesOf,
+  engineOf,
+  useEngine,
+  withDocumentLocks,
+  updateIfUnchanged,
+  type ConnectOptions,
+  type Database,
+  type DatabaseCapabilities,
+  type EngineCapabilities,
+  type EngineName,
+  type StorageEngine,
+  type WriteGuard,
+} from './connection.js';
 export { syncIndexes } from './indexes.js';
 export { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
 export { contactModel, contactKey, type ContactDoc, type SegmentMembershipState } from './models/contact.js';

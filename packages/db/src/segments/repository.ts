@@ -181,10 +181,10 @@ export async function archiveSegment(connection: Connection, workspaceId: string
   }
   const _id = segmentKey(workspaceId, segmentId);
   await segmentModel(connection).updateOne({ _id }, { $set: { status: 'archived' } });
-  // FerretDB v1 applies every update as a read-modify-write of the whole document, so a member-count or
+  // Where updates are read-modify-write of the whole document (FerretDB v1 unpatched), a member-count or
   // backfill-progress update (the worker's) that read the segment just before this write can put
   // `active` back. Updates that start after it keep `archived`, so confirming for a moment is enough.
-  if (capabilitiesOf(connection)?.engine === 'ferretdb') {
+  if (capabilitiesOf(connection)?.atomicUpdates === false) {
     for (let check = 0; check < 5; check++) {
       await new Promise((resolve) => setTimeout(resolve, 40));
       const current = await segmentModel(connection).findById(_id, { status: 1 }).lean();
