@@ -146,7 +146,7 @@ export async function updateContactTraits(
   connection: Connection,
   workspaceId: string,
   contactId: string,
-  change: (current: ContactTraitsState) => ContactTraitsState,
+  change: (current: ContactTraitsState) => ContactTraitsState | Promise<ContactTraitsState>,
   attempts = 20,
 ): Promise<ContactTraitsOutcome> {
   const contacts = contactModel(connection);
@@ -160,7 +160,7 @@ export async function updateContactTraits(
       })
       .lean();
     if (!doc) return 'missing';
-    const next = change({
+    const next = await change({
       traits: decodeDocumentKeys(doc.traits ?? {}),
       tags: doc.tags ?? [],
       profileTraits: decodeDocumentKeys(
