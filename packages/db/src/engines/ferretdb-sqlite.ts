@@ -1,5 +1,10 @@
 // FerretDB v1.24 on SQLite, as dev-stack builds it (the `_id` index patch: lookups by `_id` are index searches).
-import { ferretCapabilities, updateByIdAfterGuardRead } from './ferretdb.js';
+import {
+  ferretAtomicUpdates,
+  ferretCapabilities,
+  updateByIdAfterGuardRead,
+  updateWithGuardInFilter,
+} from './ferretdb.js';
 import type { StorageEngine } from './types.js';
 
 export function ferretdbSqliteEngine(version: string): StorageEngine {
@@ -7,7 +12,10 @@ export function ferretdbSqliteEngine(version: string): StorageEngine {
     name: 'ferretdb-sqlite',
     version,
     capabilities: ferretCapabilities(version, 'idOnly'),
-    updateIfUnchanged: updateByIdAfterGuardRead,
+    // The patched build (decision 010) locks each document's update and looks `{ _id, ...guard }` up by `_id`.
+    updateIfUnchanged: ferretAtomicUpdates(version)
+      ? updateWithGuardInFilter
+      : updateByIdAfterGuardRead,
     // One writer at a time: a write that waited past the busy timeout comes back as an InternalError.
     isTransientError: (error) => /SQLITE_BUSY|database is locked/.test(error.message ?? ''),
   };

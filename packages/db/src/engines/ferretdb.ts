@@ -43,10 +43,11 @@ function guardHolds(doc: unknown, guard: WriteGuard): boolean {
 }
 
 /**
- * FerretDB pushes down only a filter that is a lone `_id` equality: a guard in the filter would read the
- * whole collection on every update. So the guard is checked by an `_id` read right before an `_id`-only
- * write; callers hold withDocumentLocks around their read-modify-write, so within a process nothing
- * interleaves, and across processes the window is the few milliseconds between that read and the write.
+ * Upstream FerretDB on SQLite pushes down only a filter that is a lone `_id` equality, so a guard in the
+ * filter would read the whole collection on every update. There the guard is checked by an `_id` read
+ * right before an `_id`-only write; callers hold withDocumentLocks around their read-modify-write, so
+ * within a process nothing interleaves, and across processes the window is the few milliseconds between
+ * that read and the write (decision 008).
  */
 export async function updateByIdAfterGuardRead({
   model,
@@ -63,4 +64,15 @@ export async function updateByIdAfterGuardRead({
     return NOT_WRITTEN;
   }
   return model.updateOne({ _id }, update, options);
+}
+
+/** The guard in the filter: one statement, atomic wherever the engine's updates are. */
+export function updateWithGuardInFilter({
+  model,
+  _id,
+  guard,
+  update,
+  options,
+}: GuardedUpdate): Promise<WriteOutcome> {
+  return Promise.resolve(model.updateOne({ _id, ...guard }, update, options));
 }

@@ -13,7 +13,8 @@ export interface EngineCapabilities {
   partialIndexes: boolean;
   /**
    * Which filters the server answers from an index: every index Cairn declares ('declared'), only an `_id`
-   * equality alone in its filter ('idOnly': any other filter reads the whole collection), or none ('none').
+   * equality ('idOnly': alone in the filter upstream, also beside other fields in the build of decision 010;
+   * any other filter reads the whole collection), or none ('none').
    */
   indexesServed: 'declared' | 'idOnly' | 'none';
   /** Most update statements Cairn sends in one bulk write (bigger ones hang FerretDB v1.24). */
