@@ -37,10 +37,12 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     monitorCommands: process.env.CAIRN_MONITOR_COMMANDS === "1",
   });
   await connection.asPromise();
-  const requested = options.engine ?? (process.env.CAIRN_ENGINE ? parseEngineName(process.env.CAIRN_ENGINE) : undefined);
+  const fromEnv = process.env.CAIRN_ENGINE ? parseEngineName(process.env.CAIRN_ENGINE) : undefined;
   let engine: StorageEngine;
   try {
-    engine = await chooseEngine(connection, requested);
+    // CAIRN_ENGINE names the embedded stack's engine; a MONGO_URL of one's own may lead elsewhere, so
+    // the environment only picks a FerretDB backend, while a caller's explicit choice must match.
+    engine = options.engine ? await chooseEngine(connection, options.engine) : await chooseEngine(connection, fromEnv, { hint: true });
   } catch (error) {
     await connection.close();
     throw error;

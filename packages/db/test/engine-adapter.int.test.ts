@@ -40,13 +40,23 @@ describe('one adapter per engine, chosen at connect time', () => {
       });
   });
 
-  it('refuses an engine the server is not, naming CAIRN_ENGINE and the fix', async () => {
+  it('refuses an engine asked for that the server is not, and takes CAIRN_ENGINE only as a hint', async () => {
     const wrong = db.capabilities.adapter === 'mongodb' ? 'ferretdb-sqlite' : 'mongodb';
+    const url = process.env.MONGO_URL ?? '';
     await expect(
-      connectDatabase(process.env.MONGO_URL ?? '', `engine_${randomBytes(4).toString('hex')}`, {
-        engine: wrong,
-      }),
-    ).rejects.toThrow(/CAIRN_ENGINE asks for .* unset CAIRN_ENGINE/);
+      connectDatabase(url, `engine_${randomBytes(4).toString('hex')}`, { engine: wrong }),
+    ).rejects.toThrow(/engine was asked for, but the server at this URL is .*; ask for no engine/);
+    // A shell's CAIRN_ENGINE meant for the embedded stack must not stop a connection to another server.
+    const saved = process.env.CAIRN_ENGINE;
+    process.env.CAIRN_ENGINE = wrong;
+    try {
+      const other = await connectDatabase(url, `engine_${randomBytes(4).toString('hex')}`);
+      expect(other.capabilities.adapter).toBe(db.capabilities.adapter);
+      await other.close();
+    } finally {
+      if (saved === undefined) delete process.env.CAIRN_ENGINE;
+      else process.env.CAIRN_ENGINE = saved;
+    }
   });
 
   it('writes a guarded update only while the guard still holds, whichever way the adapter checks it', async () => {

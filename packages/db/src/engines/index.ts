@@ -22,6 +22,7 @@ const ENGINE_NAMES: Record<string, EngineName> = {
   'ferretdb-sqlite': 'ferretdb-sqlite',
   postgresql: 'ferretdb-postgresql',
   postgres: 'ferretdb-postgresql',
+  'ferretdb-postgres': 'ferretdb-postgresql',
   'ferretdb-postgresql': 'ferretdb-postgresql',
 };
 
@@ -77,19 +78,24 @@ async function ferretBackend(db: Db): Promise<'ferretdb-sqlite' | 'ferretdb-post
   }
 }
 
-/** Detects the server behind `connection` and returns its adapter; `requested` must agree with what answers. */
+/**
+ * Detects the server behind `connection` and returns its adapter. A `requested` engine must agree with
+ * what answers, unless it is only a hint (CAIRN_ENGINE), which just names the backend of a FerretDB.
+ */
 export async function chooseEngine(
   connection: Connection,
   requested?: EngineName,
+  options: { hint?: boolean } = {},
 ): Promise<StorageEngine> {
   const db = connection.db;
   if (!db) throw new Error('database connection has no db handle');
   const ferret = await ferretVersion(db);
+  const mismatch = (server: string) =>
+    new Error(
+      `The ${requested} engine was asked for, but the server at this URL is ${server}; ask for no engine (it is detected) or for the one that answers.`,
+    );
   if (!ferret) {
-    if (requested && requested !== 'mongodb')
-      throw new Error(
-        `CAIRN_ENGINE asks for ${requested}, but the server at this URL is MongoDB; unset CAIRN_ENGINE or set it to mongodb`,
-      );
+    if (requested && requested !== 'mongodb' && !options.hint) throw mismatch('MongoDB');
     const info = (await db.admin().command({ buildInfo: 1 })) as { version?: string };
     const hello = (await db.admin().command({ hello: 1 })) as { setName?: string };
     return mongodbEngine({
@@ -97,11 +103,8 @@ export async function chooseEngine(
       replicaSet: Boolean(hello.setName),
     });
   }
-  if (requested === 'mongodb')
-    throw new Error(
-      `CAIRN_ENGINE asks for mongodb, but the server at this URL is FerretDB ${ferret}; unset CAIRN_ENGINE or name its backend (sqlite or postgresql)`,
-    );
-  const backend = requested ?? (await ferretBackend(db));
+  if (requested === 'mongodb' && !options.hint) throw mismatch(`FerretDB ${ferret}`);
+  const backend = requested && requested !== 'mongodb' ? requested : await ferretBackend(db);
   return backend === 'ferretdb-postgresql'
     ? ferretdbPostgresqlEngine(ferret)
     : ferretdbSqliteEngine(ferret);
