@@ -14,6 +14,9 @@ import { writeSection } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
+const { cairnHome, ensureChromium } = require('../packages/dev-stack/dist/index.js');
+// CHROMIUM_PATH, a system Chromium, or the packed build unpacked into .cairn/ (installed on first use).
+const chromiumPath = ensureChromium({ home: cairnHome() }).path;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // DESIGNER_DIST points at another build (say, of the previous commit) to compare the two on one machine.
 const dist = process.env.DESIGNER_DIST ?? join(root, 'apps', 'designer', 'dist');
@@ -101,7 +104,7 @@ const percentile = (values, p) => {
 async function runOnce() {
   const userDataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1440, height: 900 },
@@ -183,7 +186,7 @@ console.log(JSON.stringify(summary));
 if (!process.argv.includes('--dry-run')) {
   const chromiumVersion = (() => {
     try {
-      return require('node:child_process').execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version']).toString().trim();
+      return require('node:child_process').execFileSync(chromiumPath, ['--version']).toString().trim();
     } catch {
       return 'chromium (version unknown)';
     }

@@ -5,6 +5,7 @@ import { root } from './lib.mjs';
 
 const ALL = {
   ingest: ['node', [join(root, 'bench/ingest.mjs')]],
+  reads: ['node', [join(root, 'bench/reads.mjs')]],
   journeys: ['node', [join(root, 'bench/journeys.mjs')]],
   latency: ['node', [join(root, 'bench/latency.mjs')]],
   memory: ['node', [join(root, 'bench/memory.mjs')]],

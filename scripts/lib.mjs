@@ -53,20 +53,41 @@ export function spawnChild(name, command, args, env) {
 
 /**
  * Runs a test command, echoing its output, and adds up jest's "Tests:" lines, so `npm test` and
- * `npm run faults` can end with one plain summary line any CI can read.
+ * `npm run faults` can end with one plain summary line any CI can read. It also times each group of tests:
+ * the embedded stack's start (until it prints where its services are) and each turbo task (`pkg:test:`
+ * lines; tasks run one after another, so first to last line is that task's time).
  */
-export function runCountingTests(command, args, cwd = root) {
+export function runCountingTests(command, args, cwd = root, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = Date.now();
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const totals = { passed: 0, failed: 0, skipped: 0 };
+    const groups = [];
+    const byName = new Map();
     let buffer = '';
+    const seen = (name) => {
+      const now = Date.now();
+      let group = byName.get(name);
+      if (!group) {
+        const previous = groups[groups.length - 1];
+        group = { name, from: previous ? previous.to : started, to: now, ms: 0 };
+        byName.set(name, group);
+        groups.push(group);
+      }
+      group.to = now;
+      group.ms = group.to - group.from;
+    };
     const scan = (chunk, out) => {
       out.write(chunk);
       buffer += chunk.toString();
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /Tests:\s+(.*\d+ total)/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
+      for (const raw of lines) {
+        const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
+        if (!byName.has('embedded stack start') && /^MongoDB protocol /.test(line)) seen('embedded stack start');
+        const task = /^(@?[\w./-]+):(test|faults?):/.exec(line);
+        if (task) seen(task[1]);
+        const m = /Tests:\s+(.*\d+ total)/.exec(line);
         if (!m) continue;
         for (const [, n, kind] of m[1].matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
           if (kind === 'passed') totals.passed += Number(n);
@@ -77,6 +98,6 @@ export function runCountingTests(command, args, cwd = root) {
     };
     child.stdout.on('data', (c) => scan(c, process.stdout));
     child.stderr.on('data', (c) => scan(c, process.stderr));
-    child.on('exit', (code) => resolve({ code: code ?? 1, totals }));
+    child.on('exit', (code) => resolve({ code: code ?? 1, totals, groups }));
   });
 }

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
-import { connectDatabase } from '@cairn/db';
+import { connectDatabase, createFoldQueue } from '@cairn/db';
 import { createApp } from './app.js';
 
 async function main() {
@@ -11,9 +11,11 @@ async function main() {
   // Lazy: the API starts and keeps ingesting even while Temporal is down; /readyz says so.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const folds = createFoldQueue(db.connection, { log: logger });
   const app = createApp({
     config,
     db,
+    folds,
     temporal: { connection, client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
     logger,
   });
@@ -25,7 +27,12 @@ async function main() {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void Promise.allSettled([db.close(), connection.close()]).then(() => process.exit(0));
+      // Fold what was acknowledged before closing (were this cut short, the worker's sweeper folds the rest).
+      void folds
+        .close()
+        .catch(() => undefined)
+        .then(() => Promise.allSettled([db.close(), connection.close()]))
+        .then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10_000).unref();
   };

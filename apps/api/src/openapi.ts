@@ -123,12 +123,12 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   ...Object.fromEntries(
     Object.entries(ingestTypes).map(([type, [schema, id, summary]]) => [`POST /v1/${type}`, { summary, body: { schema, id: `${id}Payload` } }]),
   ),
-  'POST /v1/batch': { summary: 'Several calls in one request (at most 2500 events, 500 KB); invalid items are reported, valid ones stored.', body: { schema: BatchPayloadSchema, id: 'BatchPayload' } },
+  'POST /v1/batch': { summary: 'Several calls in one request (at most 2500 events, 500 KB); invalid items are reported, valid ones stored. Answers once the events are appended; `?wait=folded` answers once they are in the profiles.', body: { schema: BatchPayloadSchema, id: 'BatchPayload' } },
   'GET /v1/in-app/messages': { summary: 'In-app messages waiting for a user.', query: userQuery },
   'POST /v1/in-app/messages/:messageId/ack': { summary: 'Marks an in-app message as seen.', body: { schema: ackBody, id: 'InAppAck' }, status: 204 },
 
   'GET /healthz': { summary: 'Liveness: the process answers.' },
-  'GET /readyz': { summary: 'Readiness: MongoDB and Temporal are reachable (503 naming the one that is not).' },
+  'GET /readyz': { summary: 'Readiness: MongoDB and Temporal are reachable (503 naming the one that is not); `ingestion` tells how far folding events into profiles is behind.' },
   'GET /openapi.json': { summary: 'This document.' },
   'GET /docs': { summary: 'This document as a readable page.' },
   'GET /t/o/:file': { summary: 'Open-tracking pixel embedded in sent emails.' },
@@ -139,6 +139,7 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/v1/me': { summary: 'The workspace of the presented admin key.' },
   'GET /api/v1/schema/events': { summary: 'Event names and properties seen in this workspace, for building segments.' },
   'GET /api/v1/schema/metrics': { summary: 'Computed profile metrics segments can use.' },
+  'GET /api/v1/ingestion': { summary: "How far this workspace's profiles are behind its events: events appended but not folded yet, and the oldest one's age." },
   'GET /api/v1/templates/:id': { summary: 'A template with its latest content.' },
   'GET /api/v1/templates/:id/versions': { summary: 'Saved versions of a template.' },
   'GET /api/v1/templates/:id/versions/:version': { summary: 'One saved version of a template.' },

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadConfig } from '@cairn/config';
-import { connectDatabase, createWorkspace, syncIndexes, type CreatedWorkspace, type Database } from '@cairn/db';
+import { connectDatabase, createFoldQueue, createWorkspace, syncIndexes, type CreatedWorkspace, type Database } from '@cairn/db';
 import { createApp } from '../src/app';
 import type { ApiContext } from '../src/context';
 
@@ -19,8 +19,12 @@ export interface RunningApi {
   workspace(name?: string): Promise<CreatedWorkspace>;
   /** fetch with the admin key as Bearer and JSON bodies. */
   admin(key: string, path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
-  /** POST to a Segment-style ingestion route with the write key as HTTP Basic username. */
-  ingest(writeKey: string, path: string, body: unknown): Promise<Response>;
+  /**
+   * POST to a Segment-style ingestion route with the write key as HTTP Basic username. It asks the API to
+   * answer once the events are folded (`?wait=folded`), as a test reads profiles right after; pass
+   * `{ wait: false }` for the plain answer-on-append a Segment library gets.
+   */
+  ingest(writeKey: string, path: string, body: unknown, options?: { wait?: boolean }): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -41,6 +45,7 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
     db,
     temporal: { connection, client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: `api-test-${randomBytes(4).toString('hex')}` },
     logger: overrides.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    folds: createFoldQueue(db.connection),
   };
   await syncIndexes(db.connection);
   const app = createApp(ctx);
@@ -62,8 +67,8 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
         headers: { authorization: `Bearer ${key}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       }),
-    ingest: (writeKey, path, body) =>
-      fetch(url + path, {
+    ingest: (writeKey, path, body, options = {}) =>
+      fetch(url + path + (options.wait === false ? '' : `${path.includes('?') ? '&' : '?'}wait=folded`), {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -71,6 +76,7 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await ctx.folds.close();
       await db.connection.dropDatabase().catch(() => undefined);
       await db.close();
       await connection.close().catch(() => undefined);

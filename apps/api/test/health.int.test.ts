@@ -11,7 +11,12 @@ describe('health and readiness', () => {
     expect((await api.fetch('/healthz')).status).toBe(200);
     const ready = await api.fetch('/readyz');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { mongodb: 'up', temporal: 'up' } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { mongodb: 'up', temporal: 'up' },
+      // Nothing was sent, so nothing waits to be folded.
+      ingestion: { unfoldedEvents: 0, foldLagMs: 0, queuedHere: 0, oldestQueuedHereMs: 0 },
+    });
   });
 
   it('answers unknown routes with problem+json and a request id', async () => {

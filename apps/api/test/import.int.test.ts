@@ -1,4 +1,4 @@
-import { contactKey, contactModel, readProfile } from '@cairn/db';
+import { contactKey, contactModel, loadProfile } from '@cairn/db';
 import { startApi, type RunningApi } from './harness';
 
 const DAY = 86_400_000;
@@ -67,7 +67,7 @@ describe('bulk import', () => {
       const [a, b] = await Promise.all(
         [imported, live].map(async (w) => {
           const doc = await contactModel(api.db.connection).findById(contactKey(w.workspace._id, `c${c}`)).lean();
-          return doc ? readProfile(doc) : undefined;
+          return doc ? loadProfile(api.db.connection, doc) : undefined;
         }),
       );
       expect(a?.eventCount).toBe(100);

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { contactKey, contactModel, eventModel, readProfile } from '@cairn/db';
+import { contactKey, contactModel, eventModel, loadProfile } from '@cairn/db';
 import { startApi, type RunningApi } from './harness';
 
 const DAY = 86_400_000;
@@ -15,7 +15,7 @@ describe('Segment-compatible ingestion on the real database', () => {
 
   async function profileOf(contactId: string) {
     const doc = await contactModel(api.db.connection).findById(contactKey(keys.workspace._id, contactId)).lean();
-    return doc ? readProfile(doc) : undefined;
+    return doc ? loadProfile(api.db.connection, doc) : undefined;
   }
 
   it('stores the good events of a mixed batch and reports the bad ones by index and field', async () => {
@@ -37,6 +37,43 @@ describe('Segment-compatible ingestion on the real database', () => {
     const profile = await profileOf('u-mixed');
     expect(profile?.traits).toMatchObject({ email: 'mixed@example.com', 'odd.key': 1, $weird: true });
     expect(profile?.events['Product Viewed']?.count).toBe(1);
+  });
+
+  it('answers once the events are appended, folds them just behind, and reports the lag until it is zero', async () => {
+    // Many contacts, so the fold takes longer than the append and the answer demonstrably comes first.
+    const batch = Array.from({ length: 1500 }, (_, i) => ({ type: 'track', userId: `u-async-${i}`, event: 'Async Ping', messageId: `async-${i}` }));
+    const res = await api.ingest(keys.writeKey, '/v1/batch', { batch }, { wait: false });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { accepted: number }).accepted).toBe(1500);
+    // Every event is in the log at the answer...
+    expect(await eventModel(api.db.connection).countDocuments({ workspaceId: keys.workspace._id, event: 'Async Ping' })).toBe(1500);
+    // ...and the profiles are not all folded yet: the workspace sees the lag.
+    const lag = (await (await api.admin(keys.adminKey, '/api/v1/ingestion')).json()) as { unfoldedEvents: number; foldLagMs: number };
+    expect(lag.unfoldedEvents).toBeGreaterThan(0);
+    const ready = (await (await api.fetch('/readyz')).json()) as { ingestion: { unfoldedEvents: number } };
+    expect(ready.ingestion.unfoldedEvents).toBeGreaterThan(0);
+    // The lag drains to zero and every contact holds its event exactly once.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const now = (await (await api.admin(keys.adminKey, '/api/v1/ingestion')).json()) as { unfoldedEvents: number; foldLagMs: number };
+      if (now.unfoldedEvents === 0) {
+        expect(now.foldLagMs).toBe(0);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`still ${now.unfoldedEvents} events unfolded after 120 s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    for (const i of [0, 749, 1499]) expect((await profileOf(`u-async-${i}`))?.events['Async Ping']?.count).toBe(1);
+  });
+
+  it("refuses a 'wait' it does not know, naming the parameter", async () => {
+    const res = await api.fetch('/v1/track?wait=forever', {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${keys.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'u-wait', event: 'E' }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe('query.wait');
   });
 
   it('changes nothing when a batch is replayed', async () => {
@@ -98,7 +135,7 @@ describe('Segment-compatible ingestion on the real database', () => {
 
   it('accepts gzip bodies and write keys sent as Bearer', async () => {
     const body = gzipSync(JSON.stringify({ userId: 'u-gzip', event: 'Signed Up', messageId: 'gzip-1' }));
-    const res = await api.fetch('/v1/track', {
+    const res = await api.fetch('/v1/track?wait=folded', {
       method: 'POST',
       headers: { authorization: `Bearer ${keys.writeKey}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
       body,

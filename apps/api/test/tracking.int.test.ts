@@ -1,5 +1,5 @@
 import { signTrackingToken, type TrackingTokenPayload } from '@cairn/actions';
-import { contactKey, contactModel, createSegment, eventModel, journeyNodeStatsModel, readProfile } from '@cairn/db';
+import { contactKey, contactModel, createSegment, eventModel, journeyNodeStatsModel, loadProfile } from '@cairn/db';
 import { startApi, type RunningApi } from './harness';
 
 const SECRET = 'tracking-test-secret-0123456789abcdef';
@@ -23,7 +23,7 @@ describe('email tracking links on the real stack', () => {
   async function contact(contactId: string) {
     const doc = await contactModel(api.db.connection).findById(contactKey(keys.workspace._id, contactId)).lean();
     if (!doc) throw new Error(`no contact ${contactId}`);
-    return { doc, profile: readProfile(doc) };
+    return { doc, profile: await loadProfile(api.db.connection, doc) };
   }
   const events = (contactId: string, event: string) =>
     eventModel(api.db.connection).find({ workspaceId: keys.workspace._id, contactId, event }).lean();

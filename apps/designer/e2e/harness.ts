@@ -1,5 +1,6 @@
 // Starts the real Cairn API and worker (built dist/ of each) as child processes on the stack the test run
-// started, creates a fresh workspace, and drives Debian's Chromium with playwright-core.
+// started, creates a fresh workspace, and drives Chromium with playwright-core: CHROMIUM_PATH, a system
+// Chromium, or the build `npm test` unpacks into .cairn/ (see @cairn/dev-stack's ensureChromium).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { connectDatabase, createWorkspace, type CreatedWorkspace, type Database } from '@cairn/db';
+import { cairnHome, ensureChromium } from '@cairn/dev-stack';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 export const SCREENSHOTS = join(REPO_ROOT, 'test-artifacts', 'screenshots');
@@ -55,7 +57,7 @@ export type Stack = {
   admin<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<T>;
   /** Raw admin API response, for tests that check a status. */
   adminRaw(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
-  /** Segment-style ingestion with the write key as HTTP Basic username. */
+  /** Segment-style ingestion with the write key as HTTP Basic username; answers once the events are folded. */
   ingest(path: string, body: unknown): Promise<Response>;
   logs(): string;
   close(): Promise<void>;
@@ -144,7 +146,7 @@ export async function startStack(): Promise<Stack> {
       return (text ? JSON.parse(text) : undefined) as T;
     },
     ingest: (path, body) =>
-      fetch(url + path, {
+      fetch(`${url}${path}${path.includes('?') ? '&' : '?'}wait=folded`, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -177,7 +179,7 @@ export type Browser = { context: BrowserContext; page: Page; close(): Promise<vo
 export async function openBrowser(errors: string[] = []): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'cairn-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: ensureChromium({ home: cairnHome() }).path,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1440, height: 900 },

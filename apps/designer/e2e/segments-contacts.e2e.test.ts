@@ -74,6 +74,9 @@ describe('contact view', () => {
       (c) => expect(c.profile.purchases?.orderCount).toBe(3),
       { timeout: 60_000, interval: 1000 },
     );
+    // Every event sent is folded by now, and the contacts page says so.
+    await page.goto(`${stack.url}/#/contacts`);
+    await eventually(() => page.getByTestId('fold-lag').textContent(), (v) => expect(v).toBe('Profiles are up to date'));
     await page.goto(`${stack.url}/#/contacts/e2e-pro-1`);
     await page.getByTestId('contact-profile').waitFor();
     expect(await page.getByTestId('contact-orders').textContent()).toMatch(/^3 · /);

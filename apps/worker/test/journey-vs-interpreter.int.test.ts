@@ -15,7 +15,7 @@ import {
   type JourneyDefinition,
   type JourneyNode,
 } from '@cairn/core';
-import { contactKey, contactModel, createJourney, findContactJourneys, ingestEvents, publishJourneyDraft, readProfile, type Database } from '@cairn/db';
+import { contactKey, contactModel, createJourney, findContactJourneys, ingestEvents, publishJourneyDraft, loadProfile, type Database } from '@cairn/db';
 import { journeyWorkflowId } from '@cairn/workflows';
 import { bundleCairnWorkflows, createJourneyActivities, enrollInJourney } from '../src/index';
 import { useWorkerTestStack } from './harness';
@@ -170,7 +170,7 @@ describe('a journey run by the workflow takes the path the pure interpreter pred
         // The simulator gets the same inputs: the stored profile and memberships, the stub's answers,
         // and the workflow's random buckets (seeded by journey and contact).
         const doc = await contactModel(db.connection).findById(contactKey(workspaceId, contactId)).lean();
-        const profile = readProfile(doc!);
+        const profile = await loadProfile(db.connection, doc!);
         const memberships = Object.fromEntries(Object.keys(doc?.segments ?? {}).map((id) => [id, true]));
         const actionOutputs = Object.fromEntries(
           definition.nodes.flatMap((n) => (n.kind === 'action' ? [[n.id, (n.config as { answer: string }).answer] as const] : [])),

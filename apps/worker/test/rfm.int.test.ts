@@ -9,7 +9,7 @@ import {
   createWorkspace,
   getSegment,
   ingestEvents,
-  readProfile,
+  readProfileSummary,
   recomputeRfm,
   sweepDueContacts,
   type Database,
@@ -57,7 +57,7 @@ describe('RFM recompute on the real database', () => {
   async function contact(contactId: string) {
     const doc = await contactModel(db.connection).findById(contactKey(workspaceId, contactId)).lean();
     if (!doc) throw new Error(`no contact ${contactId}`);
-    return { rfm: readProfile(doc).rfm, segments: Object.keys(doc.segments ?? {}), rev: doc.rev };
+    return { rfm: readProfileSummary(doc).rfm, segments: Object.keys(doc.segments ?? {}), rev: doc.rev };
   }
 
   it('scores the best buyer 5/5/5, the worst 1/1/1 and ties alike, and an rfmTotal segment picks them up on the next sweep', async () => {
@@ -146,7 +146,7 @@ describe('RFM recompute on the Temporal dev server', () => {
     expect(result).toEqual({ workspaces: 2, contactsScored: 24, contactsUpdated: 24, failedWorkspaces: [] });
     for (const id of ids) {
       const doc = await contactModel(db.connection).findById(contactKey(id, 'c9')).lean();
-      expect(doc && readProfile(doc).rfm).toMatchObject({ recency: 5, frequency: 5, monetary: 5, total: 15 });
+      expect(doc && readProfileSummary(doc).rfm).toMatchObject({ recency: 5, frequency: 5, monetary: 5, total: 15 });
     }
   }, 180_000);
 

@@ -1,13 +1,12 @@
 // The contacts repository: what the API and the worker ask of a contact, by intention.
 import type { Connection } from 'mongoose';
-import type { CairnEvent } from '@cairn/core';
 import { updateIfUnchanged } from './connection.js';
-import { eventFromDoc } from './ingest.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventModel } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { contactJourneysModel } from './models/journey-run.js';
+import { deleteActivities } from './profiles.js';
 
 /** Top-level parts of a contact a caller may ask for (the rest is left on the server). */
 export type ContactPart = Exclude<keyof ContactDoc, '_id'>;
@@ -94,24 +93,9 @@ export async function listContacts(
   };
 }
 
-/** The contact's latest events, newest first, including those of contacts merged into it. */
-export async function contactTimeline(
-  connection: Connection,
-  workspaceId: string,
-  contact: Pick<ContactDoc, 'contactId' | 'mergedFrom'>,
-  limit = 100,
-): Promise<CairnEvent[]> {
-  const docs = await eventModel(connection)
-    .find({ workspaceId, contactId: { $in: [contact.contactId, ...(contact.mergedFrom ?? [])] } })
-    .sort({ timestamp: -1 })
-    .limit(limit)
-    .lean();
-  return docs.map((doc) => eventFromDoc(doc));
-}
-
 /**
- * Erases a person: their events (and those of contacts merged into them), identities, journey runs and the
- * contact itself, the contact last so an interrupted erasure can be run again. Returns how many events went.
+ * Erases a person: their events (and those of contacts merged into them), identities, journey runs, the
+ * contact and its activity document, the contact late so an interrupted erasure can be run again. Returns how many events went.
  */
 export async function eraseContact(
   connection: Connection,
@@ -126,6 +110,7 @@ export async function eraseContact(
   await identityModel(connection).deleteMany({ workspaceId, contactId });
   await contactJourneysModel(connection).deleteOne({ _id: contactKey(workspaceId, contactId) });
   await contactModel(connection).deleteOne({ _id: contactKey(workspaceId, contactId) });
+  await deleteActivities(connection, [contactKey(workspaceId, contactId)]);
   return { events: events.deletedCount };
 }
 

@@ -47,7 +47,6 @@ export {
   contactExists,
   isSegmentMember,
   listContacts,
-  contactTimeline,
   eraseContact,
   updateContactTraits,
   type ContactPart,
@@ -69,12 +68,13 @@ export {
   DEFAULT_FOLD_WITHIN_MS,
   onContactChanged,
   forgetJourneyInterest,
-  readProfile,
   eventFromDoc,
   type IngestOptions,
   type IngestReport,
   type ContactChangedHandler,
 } from './ingest.js';
+export { loadProfile, loadProfiles, readProfileSummary, deleteActivities, contactActivityModel, profileSettingsOf, type ContactActivityDoc, type ProfileSource } from './profiles.js';
+export { createFoldQueue, foldLag, type FoldQueue, type FoldQueueOptions } from './fold-queue.js';
 export * from './messaging/index.js';
 export * from './segments/index.js';
 // Side effect: ingestion re-evaluates segments after every profile change.

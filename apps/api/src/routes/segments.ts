@@ -16,7 +16,7 @@ import {
   segmentMemberHistory,
   SegmentProblem,
   updateSegment,
-  type SegmentDoc,
+  type Segment,
 } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
@@ -49,16 +49,16 @@ export const MembersQuery = z.object({
 
 export const HistoryQuery = z.object({ days: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(400, 'must be ≤ 400').optional() });
 
-function summary(s: SegmentDoc) {
+function summary(s: Segment) {
   return { id: s.segmentId, name: s.name, description: s.description, memberCount: Math.max(0, s.memberCount), version: s.version, backfill: s.backfill };
 }
 
-function detail(s: SegmentDoc) {
+function detail(s: Segment) {
   return { ...summary(s), definition: s.definition, createdAt: s.createdAt, updatedAt: s.updatedAt };
 }
 
 /** The fields of a segment the audit log compares. */
-function audited(s: SegmentDoc) {
+function audited(s: Segment) {
   // An empty description and none read the same to a marketer: no change either way.
   return { name: s.name, description: s.description || null, definition: s.definition };
 }
@@ -91,7 +91,7 @@ async function orProblem<T>(work: Promise<T>): Promise<T> {
  * Starts (or restarts, for a newer version) the backfill workflow. When Temporal is unreachable the
  * segment is saved anyway and its backfill stays `pending`; saving it again retries.
  */
-async function startBackfill(ctx: ApiContext, res: Response, segment: SegmentDoc): Promise<void> {
+async function startBackfill(ctx: ApiContext, res: Response, segment: Segment): Promise<void> {
   try {
     await ctx.temporal.client.workflow.start('segmentBackfillWorkflow', {
       taskQueue: ctx.temporal.taskQueue,

@@ -103,6 +103,12 @@ export async function signInWithPassword(email: string, password: string, baseUr
   return { token: parsed.token, expiresAt: parsed.expiresAt ?? '' };
 }
 
+/** Events appended but not yet folded into profiles, and the oldest one's age. */
+export interface IngestionLag {
+  unfoldedEvents: number;
+  foldLagMs: number;
+}
+
 export function createApiClient(token: string, baseUrl = '') {
   async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
     let response: Response;
@@ -179,6 +185,7 @@ export function createApiClient(token: string, baseUrl = '') {
       call<{ items: ContactSummary[]; nextCursor?: string }>('GET', `/contacts${query({ q, cursor })}`),
     getContact: (id: string) => call<ContactDetail>('GET', `/contacts/${encodeURIComponent(id)}`),
 
+    ingestion: () => call<IngestionLag>('GET', '/ingestion'),
     eventSchema: () => call<EventSchema[]>('GET', '/schema/events'),
     metricSchema: () => call<MetricSchema[]>('GET', '/schema/metrics'),
   };

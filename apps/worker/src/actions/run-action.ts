@@ -8,7 +8,7 @@ import {
   findContact,
   journeyStatusOf,
   readCredential,
-  readProfile,
+  loadProfile,
   recordDelivery,
   storeActionRun,
 } from '@cairn/db';
@@ -68,7 +68,7 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
     }
 
-    const contact = await findContact(connection, input.workspaceId, input.contactId, ['traits', 'profile']);
+    const contact = await findContact(connection, input.workspaceId, input.contactId, ['workspaceId', 'contactId', 'traits', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom']);
     const now = activityClock();
     // The record a retried step answers from; written once (the first outcome stored wins).
     const saveActionRun = async (outcome: { output: string; result?: unknown }) => {
@@ -103,7 +103,7 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       contact: {
         id: input.contactId,
         traits: contact ? decodeDocumentKeys(contact.traits ?? {}) : {},
-        profile: contact ? (readProfile(contact) as unknown as Record<string, unknown>) : {},
+        profile: contact ? ((await loadProfile(connection, contact)) as unknown as Record<string, unknown>) : {},
       },
       journey: { id: input.journeyId, version: input.version, runId: input.runId, nodeId: input.nodeId },
       workspaceId: input.workspaceId,

@@ -7,7 +7,7 @@ import {
   findContact,
   journeyStatusOf,
   loadJourneyDefinition,
-  readProfile,
+  loadProfile,
 } from '@cairn/db';
 import { journeyRunSlot, type ContactFacts, type JourneyActivities } from '@cairn/workflows';
 import { createRunJourneyAction, type RunActionDeps } from '../actions/run-action.js';
@@ -29,9 +29,14 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
     },
 
     async loadContactFacts({ workspaceId, contactId, profile: wantProfile = true }): Promise<ContactFacts> {
-      const doc = await findContact(connection, workspaceId, contactId, wantProfile ? ['profile', 'segments', 'traits'] : ['segments', 'traits']);
+      const doc = await findContact(
+        connection,
+        workspaceId,
+        contactId,
+        wantProfile ? ['workspaceId', 'contactId', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom', 'segments', 'traits'] : ['segments', 'traits'],
+      );
       if (!doc) return { exists: false, profile: wantProfile ? (emptyProfile(contactId) as unknown as Record<string, unknown>) : {}, memberships: {} };
-      const profile = wantProfile ? readProfile(doc) : undefined;
+      const profile = wantProfile ? await loadProfile(connection, doc) : undefined;
       const traits = decodeDocumentKeys(doc.traits ?? {});
       const timezone = traits.timezone ?? profile?.traits?.timezone;
       return {

@@ -1,5 +1,37 @@
 export * from './types.js';
-export { emptyProfile, foldEvent, foldEvents, oldestRetainedDay, type FoldableEvent } from './fold.js';
-export { engagementLevel, engagementLevelChangesAt, ENGAGEMENT_RULE, ENGAGEMENT_LEVELS, type EngagementLevel } from './engagement.js';
+export {
+  emptyProfile,
+  foldEvent,
+  foldEvents,
+  oldestRetainedDay,
+  type FoldableEvent,
+} from './fold.js';
+export {
+  engagementLevel,
+  engagementLevelChangesAt,
+  ENGAGEMENT_RULE,
+  ENGAGEMENT_LEVELS,
+  type EngagementLevel,
+} from './engagement.js';
 export { computeRfmScores, type RfmInput, type RfmScoreRow } from './rfm.js';
-export { DAY_MS, HOUR_MS, MINUTE_MS, utcDayKey, startOfUtcDay, windowStart, windowExitAt, durationMs } from './time.js';
+export {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  utcDayKey,
+  startOfUtcDay,
+  windowStart,
+  windowExitAt,
+  durationMs,
+} from './time.js';
+export {
+  splitProfile,
+  joinProfile,
+  emptyActivity,
+  recentTimeline,
+  type ContactTimelineEntry,
+  type ProfileSummary,
+  type ContactActivity,
+  type SummaryEvent,
+  type ActivityEvent,
+} from './split.js';

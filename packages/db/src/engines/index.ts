@@ -105,9 +105,16 @@ export async function chooseEngine(
   }
   if (requested === 'mongodb' && !options.hint) throw mismatch(`FerretDB ${ferret}`);
   const backend = requested && requested !== 'mongodb' ? requested : await ferretBackend(db);
-  return backend === 'ferretdb-postgresql'
-    ? ferretdbPostgresqlEngine(ferret)
-    : ferretdbSqliteEngine(ferret);
+  const engine =
+    backend === 'ferretdb-postgresql'
+      ? ferretdbPostgresqlEngine(ferret)
+      : ferretdbSqliteEngine(ferret);
+  if (!engine.capabilities.atomicUpdates) {
+    console.warn(
+      `FerretDB ${ferret} applies concurrent updates of one document as last-writer-wins, so counters lose increments: use the FerretDB that Cairn's dev stack builds (docs/decisions/010) or MongoDB.`,
+    );
+  }
+  return engine;
 }
 
 /** Every adapter's error classifier: an error reaching the HTTP layer no longer says which engine raised it. */

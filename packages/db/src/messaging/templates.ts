@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel } from '../models/contact.js';
+import { loadProfile } from '../profiles.js';
 
 export type TemplateChannel = 'email' | 'inApp';
 
@@ -225,11 +226,11 @@ export async function contactForTemplate(
   workspaceId: string,
   contactId: string,
 ): Promise<{ id: string; traits: Record<string, unknown>; profile: Record<string, unknown> } | undefined> {
-  const doc = await contactModel(connection).findById(contactKey(workspaceId, contactId), { contactId: 1, traits: 1, profile: 1, workspaceId: 1 }).lean();
+  const doc = await contactModel(connection).findById(contactKey(workspaceId, contactId), { contactId: 1, traits: 1, profile: 1, workspaceId: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1 }).lean();
   if (!doc || doc.workspaceId !== workspaceId) return undefined;
   return {
     id: doc.contactId,
     traits: decodeDocumentKeys(doc.traits ?? {}),
-    profile: decodeDocumentKeys((doc.profile ?? {}) as unknown as Record<string, unknown>),
+    profile: (await loadProfile(connection, doc)) as unknown as Record<string, unknown>,
   };
 }

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ContactProfile } from '@cairn/core';
+import type { ContactProfile, ProfileSummary } from '@cairn/core';
 
 export interface SegmentMembershipState {
   /** When the contact entered (epoch ms). */
@@ -17,9 +17,19 @@ export interface ContactDoc {
   anonymous: boolean;
   traits: Record<string, unknown>;
   tags: string[];
-  profile: ContactProfile;
-  /** The last few hundred applied messageIds: folding skips them, so a replay never counts twice. */
+  /**
+   * The profile's summary (see profiles.ts; its per-day series and occurrences are in `contact_activity`).
+   * Contacts written before that split hold the whole profile here and have no foldRev.
+   */
+  profile: ProfileSummary | ContactProfile;
+  /** The last couple of hundred applied messageIds: folding skips them, so a replay never counts twice. */
   recentEventIds: string[];
+  /** How many folds changed this profile; the activity document is stamped with the fold it belongs to. */
+  foldRev?: number;
+  /** The messageIds of the last fold: enough to bring an activity left one fold behind by a crash up to date. */
+  lastFoldIds?: string[];
+  /** The pending-fold markers the last fold applied, and earlier ones still pending: the sweeper skips these. */
+  lastFoldMarkers?: string[];
   /** Optimistic-concurrency revision: every write is conditional on the revision it read. */
   rev: number;
   /** segmentId → membership; a contact can be in many segments at once. */
@@ -45,6 +55,9 @@ export const contactSchema = new Schema<ContactDoc>(
     tags: { type: [String], default: [] },
     profile: { type: Schema.Types.Mixed, required: true },
     recentEventIds: { type: [String], default: [] },
+    foldRev: { type: Number },
+    lastFoldIds: { type: [String], default: undefined },
+    lastFoldMarkers: { type: [String], default: undefined },
     rev: { type: Number, default: 0 },
     segments: { type: Schema.Types.Mixed, default: {} },
     nextEvaluationAt: { type: Number, default: null },

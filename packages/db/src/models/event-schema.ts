@@ -39,7 +39,11 @@ function typeOf(value: unknown): string {
   return typeof value;
 }
 
-/** Records event names and top-level property types seen in a batch (one upsert per distinct name). */
+/**
+ * Records event names and top-level property types seen in a batch (one upsert per distinct name). Counts stay
+ * exact with any number of API processes because `$inc` is atomic on every engine Cairn runs: MongoDB, and FerretDB
+ * as dev-stack builds it (decision 010); `capabilities.atomicUpdates` says which.
+ */
 export async function recordEventSchemas(connection: Connection, workspaceId: string, events: CairnEvent[]): Promise<void> {
   const byName = new Map<string, { count: number; lastSeenAt: number; properties: Record<string, string> }>();
   for (const e of events) {

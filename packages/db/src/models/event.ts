@@ -7,6 +7,8 @@ export interface EventDoc extends CairnEvent {
   workspaceId: string;
   /** The contact the event was folded into (after identity resolution). */
   contactId: string;
+  /** The pending-fold marker of the request that stored it: only that request's fold (or the sweeper on its behalf) folds it. */
+  foldBatch?: string;
 }
 
 export const eventSchema = new Schema<EventDoc>(
@@ -26,6 +28,7 @@ export const eventSchema = new Schema<EventDoc>(
     receivedAt: { type: Number, required: true },
     groupId: String,
     previousId: String,
+    foldBatch: String,
   },
   { versionKey: false, minimize: false },
 );
@@ -40,13 +43,18 @@ export function eventModel(connection: Connection): Model<EventDoc> {
 }
 
 /**
- * A marker written before an event and removed once it is folded: after a crash, the (small) set of
- * markers says exactly which stored events still need folding, without scanning all events.
+ * A marker written before a request's events and removed once they are folded: after a crash, the (small)
+ * set of markers says exactly which stored events still need folding, without scanning all events. One per
+ * request, listing its events; an event is folded on behalf of the marker whose `_id` it carries in
+ * `foldBatch` (the request that inserted it), so a duplicate listed by a later request is never folded twice.
+ * Markers written before batches existed have one event each (their `_id` is the event's) and no list.
  */
 export interface PendingFoldDoc {
-  _id: string; // same as the event's _id
+  _id: string;
   workspaceId: string;
-  contactId: string;
+  /** The messageIds the request sent (absent on a one-event marker written before batches). */
+  messageIds?: string[];
+  contactId?: string;
   createdAt: Date;
   /**
    * From when the pending-fold sweeper may fold it: the ingest that wrote the marker expects to have
@@ -59,7 +67,8 @@ export const pendingFoldSchema = new Schema<PendingFoldDoc>(
   {
     _id: { type: String, required: true },
     workspaceId: { type: String, required: true },
-    contactId: { type: String, required: true },
+    messageIds: { type: [String], default: undefined },
+    contactId: { type: String },
     createdAt: { type: Date, default: () => new Date() },
     foldAfter: { type: Date },
   },

@@ -2,8 +2,9 @@ import type { Connection } from 'mongoose';
 import { contactModel } from '../models/contact.js';
 import { loadWorkspaceSegments } from './cache.js';
 import { forEachWithLimit } from './limit.js';
-import { segmentKey, segmentModel } from './models.js';
+import { segmentKey, segmentModel, segmentStatsModel } from './models.js';
 import { recordDailyMemberCount, reevaluateContact } from './reevaluate.js';
+import { ensureSegmentStats } from './stats.js';
 
 /** The one backfill workflow per segment: a newer version's backfill replaces a running one. */
 export function segmentBackfillWorkflowId(workspaceId: string, segmentId: string): string {
@@ -39,21 +40,26 @@ function isCurrent(segment: { version: number; status: string } | null, version:
 
 /**
  * Re-evaluates one page of the workspace's contacts in `_id` order (all segments, so dependants of the
- * edited segment follow it) and stores the progress on the segment.
+ * edited segment follow it) and stores the progress in the segment's figures (segment_stats).
  */
 export async function backfillSegmentPage(connection: Connection, input: BackfillPageInput): Promise<BackfillPageResult> {
   const { workspaceId, segmentId, version } = input;
   const now = input.now ?? Date.now();
-  const Segments = segmentModel(connection);
+  const Stats = segmentStatsModel(connection);
   const _id = segmentKey(workspaceId, segmentId);
-  const segment = await Segments.findById(_id, { version: 1, status: 1, backfill: 1 }).lean();
+  const segment = await segmentModel(connection).findById(_id, { version: 1, status: 1 }).lean();
   if (!isCurrent(segment, version)) return { processed: 0, lastId: input.afterId, done: true, superseded: true };
-  if (input.afterId === null && segment?.backfill?.state !== 'running') {
-    const total = await contactModel(connection).countDocuments({ workspaceId });
-    await Segments.updateOne(
-      { _id, version },
-      { $set: { backfill: { state: 'running', version, processed: 0, total, resumeAfter: null, startedAt: now, finishedAt: null, error: null } } },
-    );
+  if (input.afterId === null) {
+    await ensureSegmentStats(connection, workspaceId, segmentId);
+    const stats = await Stats.findById(_id, { backfill: 1 }).lean();
+    if (stats?.backfill?.state !== 'running' || stats.backfill.version !== version) {
+      const total = await contactModel(connection).countDocuments({ workspaceId });
+      // Not over a newer version's backfill: an edit after this read resets to that version first.
+      await Stats.updateOne(
+        { _id, 'backfill.version': { $lte: version } },
+        { $set: { backfill: { state: 'running', version, processed: 0, total, resumeAfter: null, startedAt: now, finishedAt: null, error: null } } },
+      );
+    }
   }
   // Fresh, not cached: this process may not have seen the edit that started the backfill.
   const segments = await loadWorkspaceSegments(connection, workspaceId, { fresh: true });
@@ -76,7 +82,7 @@ export async function backfillSegmentPage(connection: Connection, input: Backfil
     input.onProgress?.({ lastId: (chunk[chunk.length - 1] as { _id: string })._id, processed });
   }
   const lastId = page.length > 0 ? (page[page.length - 1] as { _id: string })._id : input.afterId;
-  await Segments.updateOne({ _id, 'backfill.version': version }, { $inc: { 'backfill.processed': processed }, $set: { 'backfill.resumeAfter': lastId } });
+  await Stats.updateOne({ _id, 'backfill.version': version }, { $inc: { 'backfill.processed': processed }, $set: { 'backfill.resumeAfter': lastId } });
   return { processed, lastId, done: page.length < input.pageSize, superseded: false };
 }
 
@@ -84,18 +90,17 @@ export async function backfillSegmentPage(connection: Connection, input: Backfil
 export async function finishSegmentBackfill(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; now?: number }): Promise<{ memberCount: number }> {
   const { workspaceId, segmentId, version } = input;
   const now = input.now ?? Date.now();
+  const _id = segmentKey(workspaceId, segmentId);
   const memberCount = await countSegmentMembers(connection, workspaceId, segmentId);
-  const updated = await segmentModel(connection).updateOne(
-    { _id: segmentKey(workspaceId, segmentId), version, 'backfill.version': version },
-    { $set: { memberCount, 'backfill.state': 'done', 'backfill.finishedAt': now } },
-  );
+  if (!isCurrent(await segmentModel(connection).findById(_id, { version: 1, status: 1 }).lean(), version)) return { memberCount };
+  const updated = await segmentStatsModel(connection).updateOne({ _id, 'backfill.version': version }, { $set: { memberCount, 'backfill.state': 'done', 'backfill.finishedAt': now } });
   if (updated.matchedCount === 1) await recordDailyMemberCount(connection, workspaceId, segmentId, now, memberCount);
   return { memberCount };
 }
 
 /** Records why a backfill stopped, so the segment list shows it instead of "running" forever. */
 export async function failSegmentBackfill(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; error: string }): Promise<void> {
-  await segmentModel(connection).updateOne(
+  await segmentStatsModel(connection).updateOne(
     { _id: segmentKey(input.workspaceId, input.segmentId), 'backfill.version': input.version },
     { $set: { 'backfill.state': 'failed', 'backfill.error': input.error.slice(0, 500) } },
   );
@@ -103,7 +108,7 @@ export async function failSegmentBackfill(connection: Connection, input: { works
 
 /** Notes on the segment why its backfill (of `version`) did not start; it stays pending until saved again. */
 export async function noteBackfillNotStarted(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; error: string }): Promise<void> {
-  await segmentModel(connection).updateOne(
+  await segmentStatsModel(connection).updateOne(
     { _id: segmentKey(input.workspaceId, input.segmentId), 'backfill.version': input.version },
     { $set: { 'backfill.error': input.error } },
   );

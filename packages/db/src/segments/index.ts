@@ -3,6 +3,7 @@ export { loadWorkspaceSegments, invalidateSegmentCache, SEGMENT_CACHE_MS, type A
 export { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './membership.js';
 export { reevaluateContact, type ReevaluateContactInput, type ReevaluateContactResult } from './reevaluate.js';
 export { sweepDueContacts, fileContactForEvaluation, fileContactsForEvaluation, dueBucketKey, dueBucketStart, DUE_BUCKET_MS, type SweepOptions, type SweepResult } from './due.js';
+export { withSegmentStats } from './stats.js';
 export { segmentBackfillWorkflowId, backfillSegmentPage, finishSegmentBackfill, failSegmentBackfill, noteBackfillNotStarted, countSegmentMembers, type BackfillPageInput, type BackfillPageResult } from './backfill.js';
 export {
   SegmentProblem,

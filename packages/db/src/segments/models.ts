@@ -18,6 +18,7 @@ export interface SegmentBackfill {
   error?: string | null;
 }
 
+/** A segment as people edit it. The system's figures live in `SegmentStatsDoc`, so they never rewrite an edit. */
 export interface SegmentDoc {
   /** `${workspaceId}:${segmentId}` */
   _id: string;
@@ -28,8 +29,6 @@ export interface SegmentDoc {
   definition: SegmentDefinition;
   version: number;
   status: SegmentStatus;
-  memberCount: number;
-  backfill: SegmentBackfill;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -44,11 +43,43 @@ const segmentSchema = new Schema<SegmentDoc>(
     definition: { type: Schema.Types.Mixed, required: true },
     version: { type: Number, required: true },
     status: { type: String, enum: ['active', 'archived'], default: 'active' },
-    memberCount: { type: Number, default: 0 },
-    backfill: { type: Schema.Types.Mixed, default: () => ({ state: 'pending', version: 1, processed: 0, total: 0 }) },
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
+
+/**
+ * What the system counts about a segment: the live member count and the backfill's progress. Keyed like the
+ * segment, in a document of its own, so a management edit and a counter update never share a document.
+ */
+export interface SegmentStatsDoc {
+  /** `${workspaceId}:${segmentId}`, the segment's own `_id` */
+  _id: string;
+  workspaceId: string;
+  segmentId: string;
+  memberCount: number;
+  backfill: SegmentBackfill;
+}
+
+const segmentStatsSchema = new Schema<SegmentStatsDoc>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true, index: true },
+    segmentId: { type: String, required: true },
+    memberCount: { type: Number, default: 0 },
+    backfill: { type: Schema.Types.Mixed, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export function segmentStatsModel(connection: Connection): Model<SegmentStatsDoc> {
+  return (
+    (connection.models.SegmentStats as Model<SegmentStatsDoc> | undefined) ??
+    connection.model<SegmentStatsDoc>('SegmentStats', segmentStatsSchema, 'segment_stats')
+  );
+}
+
+/** A segment with its figures, as the repository returns it. */
+export type Segment = SegmentDoc & Pick<SegmentStatsDoc, 'memberCount' | 'backfill'>;
 
 export function segmentKey(workspaceId: string, segmentId: string): string {
   return `${workspaceId}:${segmentId}`;

@@ -1,9 +1,9 @@
 import type { Connection } from 'mongoose';
-import { utcDayKey, type ContactProfile } from '@cairn/core';
+import { utcDayKey } from '@cairn/core';
 import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from '../connection.js';
-import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
+import { loadProfile } from '../profiles.js';
 import { loadWorkspaceSegments, type WorkspaceSegments } from './cache.js';
 import { fileContactForEvaluation } from './due.js';
 import { evaluateMemberships, type MembershipChange } from './membership.js';
@@ -11,11 +11,10 @@ import {
   membershipChangeKey,
   segmentDailyCountKey,
   segmentDailyCountModel,
-  segmentKey,
   segmentMembershipChangeModel,
-  segmentModel,
   type MembershipChangeKind,
 } from './models.js';
+import { addToMemberCount } from './stats.js';
 
 export interface ReevaluateContactInput {
   workspaceId: string;
@@ -55,7 +54,7 @@ export async function reevaluateContact(connection: Connection, input: Reevaluat
   const _id = contactKey(workspaceId, contactId);
   return withDocumentLocks([_id], async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const contact = await Contacts.findById(_id, { profile: 1, segments: 1, rev: 1, nextEvaluationAt: 1 }).lean();
+      const contact = await Contacts.findById(_id, { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1, rev: 1, nextEvaluationAt: 1 }).lean();
       if (!contact) return { entered: [], exited: [], nextEvaluationAt: null, evaluated: false };
       if (input.onlyIfDueBy !== undefined && (contact.nextEvaluationAt == null || contact.nextEvaluationAt > input.onlyIfDueBy)) {
         return { entered: [], exited: [], nextEvaluationAt: contact.nextEvaluationAt ?? null, evaluated: false };
@@ -63,7 +62,7 @@ export async function reevaluateContact(connection: Connection, input: Reevaluat
       const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
       const outcome = evaluateMemberships({
         contactId,
-        profile: decodeDocumentKeys(contact.profile) as ContactProfile,
+        profile: await loadProfile(connection, contact),
         current,
         segments: workspace.ordered,
         now,
@@ -97,64 +96,68 @@ export async function reevaluateContact(connection: Connection, input: Reevaluat
   });
 }
 
-export async function recordMembershipChanges(
-  connection: Connection,
-  input: { workspaceId: string; contactId: string; now: number; reason: string; entered: MembershipChange[]; exited: MembershipChange[] },
-): Promise<void> {
-  const { workspaceId, contactId, now: at, reason } = input;
-  const changes: { kind: MembershipChangeKind; change: MembershipChange }[] = [
-    ...input.entered.map((change) => ({ kind: 'entered' as const, change })),
-    ...input.exited.map((change) => ({ kind: 'exited' as const, change })),
-  ];
+export interface MembershipChanges {
+  workspaceId: string;
+  contactId: string;
+  now: number;
+  reason: string;
+  entered: MembershipChange[];
+  exited: MembershipChange[];
+}
+
+export async function recordMembershipChanges(connection: Connection, input: MembershipChanges): Promise<void> {
+  await recordMembershipChangesMany(connection, [input]);
+}
+
+/** The history entries and journey triggers of many contacts' membership changes: two inserts in all. */
+export async function recordMembershipChangesMany(connection: Connection, inputs: MembershipChanges[]): Promise<void> {
+  const changes = inputs.flatMap((input) => [
+    ...input.entered.map((change) => ({ input, kind: 'entered' as MembershipChangeKind, change })),
+    ...input.exited.map((change) => ({ input, kind: 'exited' as MembershipChangeKind, change })),
+  ]);
   if (changes.length === 0) return;
-  const docs = changes.map(({ kind, change }) => ({
-    _id: membershipChangeKey(workspaceId, change.segmentId, contactId, at),
-    workspaceId,
+  const docs = changes.map(({ input, kind, change }) => ({
+    _id: membershipChangeKey(input.workspaceId, change.segmentId, input.contactId, input.now),
+    workspaceId: input.workspaceId,
     segmentId: change.segmentId,
-    contactId,
+    contactId: input.contactId,
     kind,
     version: change.version,
-    at,
-    reason,
+    at: input.now,
+    reason: input.reason,
   }));
   // A retried re-evaluation writes the same _ids again: those are already there.
   await insertNew((list) => segmentMembershipChangeModel(connection).insertMany(list, { ordered: false }), docs);
   await enqueueJourneyTriggers(
     connection,
-    changes.map(({ kind, change }) => ({
-      workspaceId,
-      contactId,
+    changes.map(({ input, kind, change }) => ({
+      workspaceId: input.workspaceId,
+      contactId: input.contactId,
       kind: kind === 'entered' ? ('segmentEntered' as const) : ('segmentExited' as const),
       segmentId: change.segmentId,
       segmentVersion: change.version,
-      at,
+      at: input.now,
     })),
   );
 }
 
-/** Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. */
-// FerretDB v1 applies an update as read-modify-write without a lock, so concurrent $inc on one segment
-// can lose a count. Counting is serialized per process; the backfill's exact recount corrects the rest.
-let countingChain: Promise<unknown> = Promise.resolve();
-
-export function countMembershipChanges(...args: Parameters<typeof countMembershipChangesNow>): Promise<void> {
-  const run = countingChain.then(() => countMembershipChangesNow(...args));
-  countingChain = run.catch(() => undefined);
-  return run;
-}
-
-async function countMembershipChangesNow(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
+/**
+ * Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. Any number of
+ * processes count at once: `$inc` on segment_stats is atomic where Cairn runs (decision 010).
+ */
+export async function countMembershipChanges(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
   const day = utcDayKey(now);
-  const deltas = [...entered.map((c) => ({ segmentId: c.segmentId, delta: 1 })), ...exited.map((c) => ({ segmentId: c.segmentId, delta: -1 }))];
-  for (const { segmentId, delta } of deltas) {
-    const segment = await segmentModel(connection)
-      .findOneAndUpdate({ _id: segmentKey(workspaceId, segmentId) }, { $inc: { memberCount: delta } }, { returnDocument: 'after' })
-      .lean();
-    if (!segment) continue;
+  // Summed per segment first: a page of folds updates each segment's figures once, not once per contact.
+  const perSegment = new Map<string, { entered: number; exited: number }>();
+  for (const c of entered) perSegment.set(c.segmentId, { entered: (perSegment.get(c.segmentId)?.entered ?? 0) + 1, exited: perSegment.get(c.segmentId)?.exited ?? 0 });
+  for (const c of exited) perSegment.set(c.segmentId, { entered: perSegment.get(c.segmentId)?.entered ?? 0, exited: (perSegment.get(c.segmentId)?.exited ?? 0) + 1 });
+  for (const [segmentId, n] of perSegment) {
+    const members = await addToMemberCount(connection, workspaceId, segmentId, n.entered - n.exited);
+    if (members === null) continue;
     await upsertRacing(() =>
       segmentDailyCountModel(connection).updateOne(
         { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
-        { $set: { workspaceId, segmentId, day, members: Math.max(0, segment.memberCount) }, $inc: delta > 0 ? { entered: 1 } : { exited: 1 } },
+        { $set: { workspaceId, segmentId, day, members: Math.max(0, members) }, $inc: { entered: n.entered, exited: n.exited } },
         { upsert: true },
       ),
     );

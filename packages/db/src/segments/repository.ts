@@ -13,20 +13,24 @@ import {
   type FieldIssue,
   type SegmentDefinition,
 } from '@cairn/core';
-import { capabilitiesOf, isDuplicateKeyError } from '../connection.js';
+import { isDuplicateKeyError } from '../connection.js';
 import { decodeDocumentKeys } from '../keys.js';
-import { contactKey, contactModel } from '../models/contact.js';
+import { contactKey, contactModel, type ContactDoc } from '../models/contact.js';
+import { loadProfile, loadProfiles } from '../profiles.js';
 import { invalidateSegmentCache, loadWorkspaceSegments } from './cache.js';
 import {
   segmentDailyCountModel,
   segmentKey,
   segmentMembershipChangeModel,
   segmentModel,
+  segmentStatsModel,
   segmentVersionKey,
   segmentVersionModel,
+  type Segment,
   type SegmentDoc,
   type SegmentMembershipChangeDoc,
 } from './models.js';
+import { resetSegmentBackfill, withSegmentStats } from './stats.js';
 
 /** Why a segment write was refused; the API turns `kind` into a status and `issues` into field errors. */
 export class SegmentProblem extends Error {
@@ -80,7 +84,7 @@ export interface SegmentInput {
 }
 
 /** Creates a segment at version 1 with its backfill pending; the caller starts the backfill workflow. */
-export async function createSegment(connection: Connection, workspaceId: string, input: SegmentInput & { segmentId?: string }): Promise<SegmentDoc> {
+export async function createSegment(connection: Connection, workspaceId: string, input: SegmentInput & { segmentId?: string }): Promise<Segment> {
   const Segments = segmentModel(connection);
   let segmentId = input.segmentId;
   if (segmentId !== undefined && !SEGMENT_ID_PATTERN.test(segmentId)) {
@@ -104,24 +108,24 @@ export async function createSegment(connection: Connection, workspaceId: string,
       definition,
       version: 1,
       status: 'active',
-      memberCount: 0,
-      backfill: { state: 'pending', version: 1, processed: 0, total: 0, resumeAfter: null, startedAt: now, finishedAt: null, error: null },
     });
     invalidateSegmentCache(connection, workspaceId);
-    return doc.toObject();
+    await resetSegmentBackfill(connection, workspaceId, segmentId, 1, now);
+    return (await withSegmentStats(connection, [doc.toObject()]))[0] as Segment;
   } catch (error) {
     if (isDuplicateKeyError(error)) throw new SegmentProblem('conflict', `A segment with id "${segmentId}" already exists; pick another id or edit that segment.`, [{ path: 'id', message: 'already taken' }]);
     throw error;
   }
 }
 
-export async function getSegment(connection: Connection, workspaceId: string, segmentId: string): Promise<SegmentDoc | null> {
+export async function getSegment(connection: Connection, workspaceId: string, segmentId: string): Promise<Segment | null> {
   const doc = await segmentModel(connection).findById(segmentKey(workspaceId, segmentId)).lean();
-  return doc && doc.workspaceId === workspaceId && doc.status === 'active' ? doc : null;
+  if (!doc || doc.workspaceId !== workspaceId || doc.status !== 'active') return null;
+  return (await withSegmentStats(connection, [doc]))[0] ?? null;
 }
 
-export async function listSegments(connection: Connection, workspaceId: string): Promise<SegmentDoc[]> {
-  return segmentModel(connection).find({ workspaceId, status: 'active' }).sort({ name: 1 }).lean();
+export async function listSegments(connection: Connection, workspaceId: string): Promise<Segment[]> {
+  return withSegmentStats(connection, await segmentModel(connection).find({ workspaceId, status: 'active' }).sort({ name: 1 }).lean());
 }
 
 /**
@@ -133,7 +137,7 @@ export async function updateSegment(
   workspaceId: string,
   segmentId: string,
   input: Partial<SegmentInput>,
-): Promise<{ segment: SegmentDoc; backfillNeeded: boolean }> {
+): Promise<{ segment: Segment; backfillNeeded: boolean }> {
   const Segments = segmentModel(connection);
   const _id = segmentKey(workspaceId, segmentId);
   const existing = await getSegment(connection, workspaceId, segmentId);
@@ -152,11 +156,7 @@ export async function updateSegment(
         if (isDuplicateKeyError(error)) throw new SegmentProblem('conflict', 'The segment was edited at the same time by someone else; reload it and try again.');
         throw error;
       }
-      Object.assign(set, {
-        definition,
-        version,
-        backfill: { state: 'pending', version, processed: 0, total: 0, resumeAfter: null, startedAt: Date.now(), finishedAt: null, error: null },
-      });
+      Object.assign(set, { definition, version });
       backfillNeeded = true;
     }
   }
@@ -165,9 +165,10 @@ export async function updateSegment(
     const written = await Segments.updateOne({ _id, version: existing.version, status: 'active' }, { $set: set });
     if (written.matchedCount !== 1) throw new SegmentProblem('conflict', 'The segment was edited at the same time by someone else; reload it and try again.');
     invalidateSegmentCache(connection, workspaceId);
+    if (backfillNeeded) await resetSegmentBackfill(connection, workspaceId, segmentId, set.version as number, Date.now());
   }
-  const segment = (await Segments.findById(_id).lean()) as SegmentDoc;
-  return { segment, backfillNeeded };
+  const [segment] = await withSegmentStats(connection, [(await Segments.findById(_id).lean()) as SegmentDoc]);
+  return { segment: segment as Segment, backfillNeeded };
 }
 
 /** Archives a segment; refused while another active segment uses it. */
@@ -180,17 +181,8 @@ export async function archiveSegment(connection: Connection, workspaceId: string
     throw new SegmentProblem('inUse', `Segment "${segmentId}" is used by ${dependants.map((d) => `"${d}"`).join(', ')}; remove those conditions first.`);
   }
   const _id = segmentKey(workspaceId, segmentId);
+  // The system's figures live in segment_stats, so nothing but another edit writes this document.
   await segmentModel(connection).updateOne({ _id }, { $set: { status: 'archived' } });
-  // Where updates are read-modify-write of the whole document (FerretDB v1 unpatched), a member-count or
-  // backfill-progress update (the worker's) that read the segment just before this write can put
-  // `active` back. Updates that start after it keep `archived`, so confirming for a moment is enough.
-  if (capabilitiesOf(connection)?.atomicUpdates === false) {
-    for (let check = 0; check < 5; check++) {
-      await new Promise((resolve) => setTimeout(resolve, 40));
-      const current = await segmentModel(connection).findById(_id, { status: 1 }).lean();
-      if (current && current.status !== 'archived') await segmentModel(connection).updateOne({ _id }, { $set: { status: 'archived' } });
-    }
-  }
   invalidateSegmentCache(connection, workspaceId);
 }
 
@@ -226,15 +218,30 @@ export async function previewSegment(
   const sampleSize = options.sampleSize ?? 10;
   const { profileSettings } = await loadWorkspaceSegments(connection, workspaceId);
   const result: SegmentPreview = { count: 0, total: 0, sample: [] };
-  const cursor = contactModel(connection).find({ workspaceId }, { contactId: 1, profile: 1, segments: 1 }).lean().cursor({ batchSize: 500 });
+  const cursor = contactModel(connection)
+    .find({ workspaceId }, { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1 })
+    .lean()
+    .cursor({ batchSize: 500 });
+  const evaluatePage = async (page: ContactDoc[]) => {
+    const profiles = await loadProfiles(connection, page);
+    page.forEach((contact, i) => {
+      result.total++;
+      const profile = profiles[i] as ContactProfile;
+      const { matches } = evaluateSegment(definition, { contactId: contact.contactId, profile, now, memberships: new Set(Object.keys(contact.segments ?? {})), profileSettings });
+      if (!matches) return;
+      result.count++;
+      if (result.sample.length < sampleSize) result.sample.push({ id: contact.contactId, traits: profile.traits ?? {} });
+    });
+  };
+  let page: ContactDoc[] = [];
   for await (const contact of cursor) {
-    result.total++;
-    const profile = decodeDocumentKeys(contact.profile) as ContactProfile;
-    const { matches } = evaluateSegment(definition, { contactId: contact.contactId, profile, now, memberships: new Set(Object.keys(contact.segments ?? {})), profileSettings });
-    if (!matches) continue;
-    result.count++;
-    if (result.sample.length < sampleSize) result.sample.push({ id: contact.contactId, traits: profile.traits ?? {} });
+    page.push(contact as ContactDoc);
+    if (page.length === 200) {
+      await evaluatePage(page);
+      page = [];
+    }
   }
+  await evaluatePage(page);
   return result;
 }
 
@@ -288,6 +295,10 @@ export async function segmentMemberHistory(
     members = byDay.get(day) ?? members;
     out.push({ day, members });
   }
+  // Today's figure is the live count: two counts written at once can land in either order on the day's document.
+  const live = await segmentStatsModel(connection).findById(segmentKey(workspaceId, segmentId), { memberCount: 1 }).lean();
+  const today = out[out.length - 1];
+  if (live && today && today.day === utcDayKey(Date.now())) today.members = Math.max(0, live.memberCount);
   return out;
 }
 
@@ -325,13 +336,13 @@ export async function explainContactSegment(
 ): Promise<SegmentExplanation | null> {
   const [segment, contact] = await Promise.all([
     getSegment(connection, workspaceId, segmentId),
-    contactModel(connection).findById(contactKey(workspaceId, contactId), { profile: 1, segments: 1 }).lean(),
+    contactModel(connection).findById(contactKey(workspaceId, contactId), { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1 }).lean(),
   ]);
   if (!segment || !contact) return null;
   const { profileSettings } = await loadWorkspaceSegments(connection, workspaceId);
   const explanation = explainSegment(segment.definition, {
     contactId,
-    profile: decodeDocumentKeys(contact.profile) as ContactProfile,
+    profile: await loadProfile(connection, contact),
     now: options.now ?? Date.now(),
     memberships: new Set(Object.keys(contact.segments ?? {})),
     profileSettings,

@@ -4,6 +4,21 @@ import { navigate, useApi, useLoad } from '../session.js';
 import { summarizeProfile } from '../../graph/profile.js';
 import { contactName } from './SegmentBuilder.js';
 
+/** Whether profiles are up to date with the events sent: folding runs just behind ingestion. */
+function FoldLag() {
+  const api = useApi();
+  const lag = useLoad(() => api.ingestion(), [api]);
+  if (!lag.data) return null;
+  const { unfoldedEvents, foldLagMs } = lag.data;
+  return (
+    <span className="muted fold-lag" data-testid="fold-lag" title="Events are stored first and folded into profiles just after">
+      {unfoldedEvents === 0
+        ? 'Profiles are up to date'
+        : `Folding ${unfoldedEvents} event${unfoldedEvents === 1 ? '' : 's'} into profiles, ${(foldLagMs / 1000).toFixed(1)} s behind`}
+    </span>
+  );
+}
+
 export function ContactsList() {
   const api = useApi();
   const [q, setQ] = useState('');
@@ -14,6 +29,7 @@ export function ContactsList() {
     <div className="page">
       <header className="page-header">
         <h1>Contacts</h1>
+        <FoldLag />
         <form
           className="inline-form"
           onSubmit={(e) => {

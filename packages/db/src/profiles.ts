@@ -1,0 +1,229 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import {
+  emptyProfile,
+  foldEvents,
+  joinProfile,
+  splitProfile,
+  type CairnEvent,
+  type ContactActivity,
+  type ContactProfile,
+  type ProfileSettings,
+  type ProfileSummary,
+} from '@cairn/core';
+import { insertNew, upsertRacing } from './connection.js';
+import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
+import { contactKey, type ContactDoc } from './models/contact.js';
+import { eventKey, eventModel, type EventDoc } from './models/event.js';
+import { workspaceModel } from './models/workspace.js';
+import { mapWithLimit } from './segments/limit.js';
+
+/**
+ * A contact's profile lives in two documents with the same `_id` (see core's splitProfile): the contact
+ * document holds the summary, which lists, search and most conditions read; `contact_activity` holds the
+ * per-day series and latest occurrences, which are most of the bytes. The contact document is the commit
+ * point: a fold writes it first (with `foldRev` + 1 and the ids it folded in `lastFoldIds`), then the
+ * activity stamped with the same `foldRev`. A crash in between leaves the activity one fold behind, and
+ * readers repair it by folding `lastFoldIds` again (a property test in core shows that gives the same
+ * activity); anything else (no activity yet, or further behind) is rebuilt from the event log.
+ */
+export interface ContactActivityDoc {
+  _id: string;
+  workspaceId: string;
+  contactId: string;
+  /** The contact's foldRev this activity belongs to. */
+  foldRev: number;
+  events: ContactActivity['events'];
+}
+
+const contactActivitySchema = new Schema<ContactActivityDoc>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    contactId: { type: String, required: true },
+    foldRev: { type: Number, required: true },
+    events: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export function contactActivityModel(connection: Connection): Model<ContactActivityDoc> {
+  return (
+    (connection.models.ContactActivity as Model<ContactActivityDoc> | undefined) ??
+    connection.model<ContactActivityDoc>(
+      'ContactActivity',
+      contactActivitySchema,
+      'contact_activity',
+    )
+  );
+}
+
+const settingsCache = new Map<string, { settings: Partial<ProfileSettings>; until: number }>();
+
+/** The workspace's fold settings (which event is an order, ...), cached for 30 s. */
+export async function profileSettingsOf(
+  connection: Connection,
+  workspaceId: string,
+): Promise<Partial<ProfileSettings>> {
+  const cached = settingsCache.get(workspaceId);
+  if (cached && cached.until > Date.now()) return cached.settings;
+  const workspace = await workspaceModel(connection).findById(workspaceId).lean();
+  const settings: Partial<ProfileSettings> = workspace?.settings?.orderEvent
+    ? { orderEvent: workspace.settings.orderEvent }
+    : {};
+  settingsCache.set(workspaceId, { settings, until: Date.now() + 30_000 });
+  return settings;
+}
+
+/** The part of a contact document a profile is read from. */
+export type ProfileSource = Pick<ContactDoc, '_id' | 'workspaceId' | 'contactId' | 'profile'> &
+  Partial<Pick<ContactDoc, 'foldRev' | 'lastFoldIds' | 'mergedFrom'>>;
+
+/** Contacts written before the split hold the whole profile in the contact document and have no foldRev. */
+function isWholeProfile(doc: ProfileSource): boolean {
+  return doc.foldRev === undefined;
+}
+
+/** The summary of a contact's profile: what the contact document alone holds (no per-day series, no occurrences). */
+export function readProfileSummary(doc: Pick<ContactDoc, 'profile'>): ContactProfile {
+  const stored = decodeDocumentKeys(doc.profile) as ContactProfile | ProfileSummary;
+  return joinProfile(splitProfile(stored as ContactProfile).summary, undefined);
+}
+
+/** Stored forms of a profile: the encoded summary for the contact document and the activity's events. */
+export function storedProfileParts(profile: ContactProfile): {
+  summary: ProfileSummary;
+  activityEvents: ContactActivity['events'];
+} {
+  const { summary, activity } = splitProfile(profile);
+  return {
+    summary: encodeDocumentKeys(summary),
+    activityEvents: encodeDocumentKeys(activity.events),
+  };
+}
+
+async function eventsById(
+  connection: Connection,
+  workspaceId: string,
+  messageIds: string[],
+): Promise<CairnEvent[]> {
+  const Events = eventModel(connection);
+  const docs = await mapWithLimit(
+    messageIds,
+    16,
+    async (id) => (await Events.findById(eventKey(workspaceId, id)).lean()) as EventDoc | null,
+  );
+  return docs.filter((d): d is EventDoc => d !== null).map((d) => eventOf(d));
+}
+
+function eventOf(doc: EventDoc): CairnEvent {
+  const {
+    _id: _ignored,
+    workspaceId: _ws,
+    contactId: _contact,
+    ...rest
+  } = doc as EventDoc & { __v?: unknown };
+  return decodeDocumentKeys(rest) as CairnEvent;
+}
+
+/** The activity from the whole event log of the contact (and the contacts merged into it): the slow, sure path. */
+async function rebuildActivity(
+  connection: Connection,
+  doc: ProfileSource,
+): Promise<ContactActivity> {
+  const settings = await profileSettingsOf(connection, doc.workspaceId);
+  const docs = await eventModel(connection)
+    .find({
+      workspaceId: doc.workspaceId,
+      contactId: { $in: [doc.contactId, ...(doc.mergedFrom ?? [])] },
+    })
+    .lean();
+  return splitProfile(foldEvents(emptyProfile(doc.contactId), docs.map(eventOf), settings))
+    .activity;
+}
+
+/** The whole profile from a contact document and its activity document (repairing an activity left behind). */
+async function joinWithActivity(
+  connection: Connection,
+  doc: ProfileSource,
+  activityDoc: ContactActivityDoc | null,
+): Promise<ContactProfile> {
+  const stored = decodeDocumentKeys(doc.profile) as ContactProfile;
+  if (isWholeProfile(doc)) return stored;
+  const summary = splitProfile(stored).summary;
+  const foldRev = doc.foldRev ?? 0;
+  if (foldRev === 0) return joinProfile(summary, undefined);
+  const activity = activityDoc ? { events: decodeDocumentKeys(activityDoc.events) } : undefined;
+  if (activity && activityDoc?.foldRev === foldRev) return joinProfile(summary, activity);
+  if (activity && activityDoc?.foldRev === foldRev - 1) {
+    // One fold behind: fold that fold's events into (summary, old activity) and keep only the activity.
+    const settings = await profileSettingsOf(connection, doc.workspaceId);
+    const events = await eventsById(connection, doc.workspaceId, doc.lastFoldIds ?? []);
+    const repaired = splitProfile(
+      foldEvents(joinProfile(summary, activity), events, settings),
+    ).activity;
+    return joinProfile(summary, repaired);
+  }
+  return joinProfile(summary, await rebuildActivity(connection, doc));
+}
+
+/** Whole profiles of several contacts: one `_id` read of each activity document, a bounded number in flight. */
+export async function loadProfiles(
+  connection: Connection,
+  docs: ProfileSource[],
+): Promise<ContactProfile[]> {
+  const Activity = contactActivityModel(connection);
+  return mapWithLimit(docs, 16, async (doc) => {
+    if (isWholeProfile(doc) || (doc.foldRev ?? 0) === 0)
+      return joinWithActivity(connection, doc, null);
+    return joinWithActivity(connection, doc, await Activity.findById(doc._id).lean());
+  });
+}
+
+/** The whole profile of one contact (summary + activity). */
+export async function loadProfile(
+  connection: Connection,
+  doc: ProfileSource,
+): Promise<ContactProfile> {
+  return (await loadProfiles(connection, [doc]))[0] as ContactProfile;
+}
+
+/**
+ * Writes the activity of folds that were just committed on the contact documents: one insert for contacts
+ * seen for the first time, one `_id` update each for the others (a stale one a slower writer leaves behind
+ * is repaired by readers, see joinWithActivity).
+ */
+export async function writeActivities(
+  connection: Connection,
+  items: {
+    workspaceId: string;
+    contactId: string;
+    foldRev: number;
+    events: ContactActivity['events'];
+    first?: boolean;
+  }[],
+): Promise<void> {
+  const Activity = contactActivityModel(connection);
+  const docOf = (item: (typeof items)[number]) => ({
+    _id: contactKey(item.workspaceId, item.contactId),
+    workspaceId: item.workspaceId,
+    contactId: item.contactId,
+    foldRev: item.foldRev,
+    events: item.events,
+  });
+  const firsts = items.filter((i) => i.first);
+  const inserted = await insertNew(
+    (docs) => Activity.insertMany(docs, { ordered: false }),
+    firsts.map(docOf),
+  );
+  // One that already existed (a contact deleted and seen again, or a race) is updated like the rest.
+  const updates = [...firsts.filter((_, i) => !inserted[i]), ...items.filter((i) => !i.first)];
+  for (const item of updates) {
+    const { _id, ...fields } = docOf(item);
+    await upsertRacing(() => Activity.updateOne({ _id }, { $set: fields }, { upsert: true }));
+  }
+}
+
+/** Removes the activity documents of deleted or merged-away contacts. */
+export async function deleteActivities(connection: Connection, ids: string[]): Promise<void> {
+  for (const _id of ids) await contactActivityModel(connection).deleteOne({ _id });
+}

@@ -1,0 +1,112 @@
+import { emptyProfile, foldEvents, type CairnEvent } from '@cairn/core';
+import {
+  contactActivityModel,
+  contactKey,
+  contactModel,
+  encodeDocumentKeys,
+  ingestEvents,
+  loadProfile,
+  syncIndexes,
+} from '../src/index';
+import { testDatabase } from './helpers';
+
+const WS = 'ws_activity';
+const T0 = Date.parse('2026-11-01T09:00:00Z');
+const DAY = 86_400_000;
+
+let seq = 0;
+const order = (userId: string, day: number, revenue: number): CairnEvent => {
+  seq += 1;
+  return {
+    messageId: `${userId}-o${seq}`,
+    type: 'track',
+    userId,
+    event: 'Order Completed',
+    properties: {
+      revenue,
+      products: [{ product_id: `p${seq % 3}`, category: 'Coffee', price: revenue, quantity: 1 }],
+    },
+    traits: {},
+    context: {},
+    timestamp: T0 + day * DAY,
+    receivedAt: T0 + day * DAY,
+  };
+};
+
+describe('a profile stored as a slim contact document plus its activity document', () => {
+  let db: Awaited<ReturnType<typeof testDatabase>>;
+  beforeAll(async () => {
+    db = await testDatabase('activity');
+    await syncIndexes(db.connection);
+  });
+  afterAll(async () => db.drop());
+
+  const contact = (id: string) => contactModel(db.connection).findById(contactKey(WS, id)).lean();
+  const whole = (events: CairnEvent[], id: string) => foldEvents(emptyProfile(id), events);
+
+  it('keeps per-day series and occurrences out of the contact document and gives the whole profile back', async () => {
+    const events = [order('ada', 0, 10), order('ada', 3, 20), order('ada', 9, 30)];
+    await ingestEvents(db.connection, WS, events.slice(0, 2), { now: T0 + 3 * DAY });
+    await ingestEvents(db.connection, WS, events.slice(2), { now: T0 + 9 * DAY });
+    const doc = await contact('ada');
+    const stored = doc?.profile as { events: Record<string, Record<string, unknown>> };
+    expect(Object.keys(stored.events['Order Completed'] ?? {}).sort()).toEqual([
+      'count',
+      'firstAt',
+      'lastAt',
+      'numericProperties',
+    ]);
+    expect(doc?.foldRev).toBe(2);
+    expect(await loadProfile(db.connection, doc!)).toEqual(whole(events, 'ada'));
+  });
+
+  it('repairs an activity left one fold behind by a crash between the two writes', async () => {
+    const events = [order('bea', 0, 10), order('bea', 2, 15), order('bea', 5, 25)];
+    await ingestEvents(db.connection, WS, events.slice(0, 2), { now: T0 + 2 * DAY });
+    const before = await contactActivityModel(db.connection).findById(contactKey(WS, 'bea')).lean();
+    await ingestEvents(db.connection, WS, events.slice(2), { now: T0 + 5 * DAY });
+    // The crash: the contact committed fold 2, the activity still holds fold 1.
+    await contactActivityModel(db.connection).replaceOne({ _id: contactKey(WS, 'bea') }, before!);
+    expect(await loadProfile(db.connection, (await contact('bea'))!)).toEqual(whole(events, 'bea'));
+    // The next fold writes the repaired activity plus its own event.
+    const more = order('bea', 7, 5);
+    await ingestEvents(db.connection, WS, [more], { now: T0 + 7 * DAY });
+    expect(
+      (await contactActivityModel(db.connection).findById(contactKey(WS, 'bea')).lean())?.foldRev,
+    ).toBe(3);
+    expect(await loadProfile(db.connection, (await contact('bea'))!)).toEqual(
+      whole([...events, more], 'bea'),
+    );
+  });
+
+  it('rebuilds a lost activity from the event log', async () => {
+    const events = [order('cy', 0, 10), order('cy', 1, 11), order('cy', 4, 12)];
+    for (const e of events) await ingestEvents(db.connection, WS, [e], { now: e.timestamp });
+    await contactActivityModel(db.connection).deleteOne({ _id: contactKey(WS, 'cy') });
+    expect(await loadProfile(db.connection, (await contact('cy'))!)).toEqual(whole(events, 'cy'));
+  });
+
+  it('reads a contact stored whole before the split, and splits it at its next fold', async () => {
+    const events = [order('dee', 0, 40), order('dee', 6, 60)];
+    const legacy = whole(events.slice(0, 1), 'dee');
+    await contactModel(db.connection).collection.insertOne({
+      _id: contactKey(WS, 'dee'),
+      workspaceId: WS,
+      contactId: 'dee',
+      anonymous: false,
+      traits: {},
+      tags: [],
+      profile: encodeDocumentKeys(legacy),
+      recentEventIds: [events[0]!.messageId],
+      rev: 1,
+      segments: {},
+      nextEvaluationAt: null,
+      subscriptions: {},
+    } as never);
+    expect(await loadProfile(db.connection, (await contact('dee'))!)).toEqual(legacy);
+    await ingestEvents(db.connection, WS, events.slice(1), { now: T0 + 6 * DAY });
+    const doc = await contact('dee');
+    expect(doc?.foldRev).toBe(1);
+    expect(await loadProfile(db.connection, doc!)).toEqual(whole(events, 'dee'));
+  });
+});
