@@ -99,7 +99,7 @@ async function main() {
       '## Segments (bench/segments.ts)',
       '',
       `\`npm run bench -- segments\` (BENCH_SWEEP_CONTACTS=${CONTACTS}; alone: \`npx tsc -p bench/tsconfig.json && node packages/dev-stack/dist/cli.js exec -- node bench/dist/segments.js --contacts ${CONTACTS} --write\`)`,
-      `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'} shared with other engineers' builds and tests (load average ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} over the run), ${db.capabilities.engine} ${db.capabilities.version}, N = ${CONTACTS} contacts, 4 segments (2 with time windows).`,
+      `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'} shared with other engineers' builds and tests (load average ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} over the run), ${db.capabilities.adapter} ${db.capabilities.version}, N = ${CONTACTS} contacts, 4 segments (2 with time windows).`,
       `The sweep row is the time-window sweep a year later: every contact with a window is due, and each due contact is re-evaluated against all 4 segments and its changes written (membership, history, outbox trigger, due bucket, counts).`,
       '',
       '| measure | contacts re-evaluated/s | vs raw read |',

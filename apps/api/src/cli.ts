@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { normalizeEvent, SEGMENT_TEMPLATES, type CairnEvent } from '@cairn/core';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
-import type { Connection } from 'mongoose';
 import {
   connectDatabase,
   createApiKey,
@@ -16,11 +15,15 @@ import {
   ROLES,
   syncIndexes,
   updateUser,
-  workspaceModel,
+  workspaceExists,
+  findWorkspace,
+  type Database,
   type Role,
 } from '@cairn/db';
 import { demoSummary, formatDemoSummary, generateDemoStore } from '@cairn/demo';
 import { createDemoJourneys } from './demo-journeys.js';
+
+type Connection = Database['connection'];
 
 const USAGE = `cairn: workspace and data commands
 
@@ -84,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`cairn user add: --workspace, --email and --role (${ROLES.join(', ')}) are required, e.g. --workspace ws_demo --email ana@example.com --role editor`);
         return 2;
       }
-      if (!(await workspaceModel(db.connection).exists({ _id: workspaceId }))) {
+      if (!(await workspaceExists(db.connection, workspaceId))) {
         console.error(`cairn user add: no workspace "${workspaceId}"`);
         return 2;
       }
@@ -106,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'demo') {
       const args = [sub, ...rest].filter((a): a is string => a !== undefined);
       const keysFile = flag(args, 'keys-file');
-      const existing = await workspaceModel(db.connection).findById(DEMO_WORKSPACE_ID).lean();
+      const existing = await findWorkspace(db.connection, DEMO_WORKSPACE_ID);
       if (existing && keysFile && (!existsSync(keysFile) || !(JSON.parse(readFileSync(keysFile, 'utf8')) as { loaded?: boolean }).loaded)) {
         // A previous load was interrupted: mint keys if they were never saved, then load again (messageIds dedupe).
         const saved = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys) : undefined;

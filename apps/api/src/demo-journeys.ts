@@ -2,8 +2,9 @@
 // own segments, saved as drafts so a newcomer opens a real journey in the designer, simulates it on a
 // demo contact and publishes it when ready (nothing is sent before that).
 import { instantiateTemplate, JOURNEY_TEMPLATES, type JourneyDefinition } from '@cairn/core';
-import type { Connection } from 'mongoose';
-import { createJourney } from '@cairn/db';
+import { createJourney, type Database } from '@cairn/db';
+
+type Connection = Database['connection'];
 
 const STARTERS: { templateId: string; values: Record<string, string> }[] = [
   { templateId: 'ecommerce-purchase-frequency', values: { customersSegmentId: 'repeat-buyers', storeUrl: 'https://coffee.example.com' } },

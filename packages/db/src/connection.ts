@@ -1,13 +1,14 @@
 import mongoose, { type Connection } from 'mongoose';
+import { chooseEngine, parseEngineName, type EngineCapabilities, type EngineName, type GuardedModel, type StorageEngine, type WriteGuard, type WriteOutcome } from './engines/index.js';
 
-export interface DatabaseCapabilities {
-  /** FerretDB v1 speaks the protocol but lacks transactions, change streams, TTL and partial indexes. */
+export { isTransientStorageError, type EngineCapabilities, type EngineName, type StorageEngine, type WriteGuard, type WriteOutcome } from './engines/index.js';
+
+export interface DatabaseCapabilities extends EngineCapabilities {
+  /** The adapter serving this connection, for logs and benchmark reports: decide by a capability, not by this. */
+  adapter: EngineName;
+  /** @deprecated The engine family, read only by ingest.ts until its rewrite (issue 15); ask a capability instead. */
   engine: 'mongodb' | 'ferretdb';
   version: string;
-  transactions: boolean;
-  changeStreams: boolean;
-  /** Whether concurrent updates of one document all apply (MongoDB; FerretDB only as Cairn builds it, decision 010). */
-  atomicUpdates: boolean;
 }
 
 export interface Database {
@@ -16,8 +17,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface ConnectOptions {
+  serverSelectionTimeoutMS?: number;
+  /** Which engine the URL leads to; defaults to CAIRN_ENGINE, else what the server answers. */
+  engine?: EngineName;
+}
+
 /** Opens a dedicated connection (never the mongoose global) so tests and tools can hold several. */
-export async function connectDatabase(url: string, dbName: string, options: { serverSelectionTimeoutMS?: number } = {}): Promise<Database> {
+export async function connectDatabase(url: string, dbName: string, options: ConnectOptions = {}): Promise<Database> {
   const connection = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
@@ -30,41 +37,22 @@ export async function connectDatabase(url: string, dbName: string, options: { se
     monitorCommands: process.env.CAIRN_MONITOR_COMMANDS === "1",
   });
   await connection.asPromise();
-  const capabilities = await detectCapabilities(connection);
-  rememberCapabilities(connection, capabilities);
+  const fromEnv = process.env.CAIRN_ENGINE ? parseEngineName(process.env.CAIRN_ENGINE) : undefined;
+  let engine: StorageEngine;
+  try {
+    // CAIRN_ENGINE names the embedded stack's engine; a MONGO_URL of one's own may lead elsewhere, so
+    // the environment only picks a FerretDB backend, while a caller's explicit choice must match.
+    engine = options.engine ? await chooseEngine(connection, options.engine) : await chooseEngine(connection, fromEnv, { hint: true });
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  useEngine(connection, engine);
   return {
     connection,
-    capabilities,
+    capabilities: capabilitiesOf(connection) as DatabaseCapabilities,
     close: () => connection.close(),
   };
-}
-
-async function detectCapabilities(connection: Connection): Promise<DatabaseCapabilities> {
-  const db = connection.db;
-  if (!db) throw new Error('database connection has no db handle');
-  const info = (await db.admin().command({ buildInfo: 1 })) as { version?: string; ferretdb?: { version?: string }; ferretdbVersion?: string };
-  // FerretDB announces itself in buildInfo (field names differ across versions) and in getParameter.
-  const ferret = info.ferretdb?.version ?? info.ferretdbVersion ?? (await ferretVersion(db));
-  if (ferret) {
-    // dev-stack's build tags its version (FERRETDB_BUILD_TAG); an upstream FerretDB loses concurrent updates.
-    const atomicUpdates = ferret.includes('+cairn.atomic-updates');
-    if (!atomicUpdates) {
-      console.warn(`FerretDB ${ferret} applies concurrent updates of one document as last-writer-wins, so counters lose increments: use the FerretDB that Cairn's dev stack builds (docs/decisions/010) or MongoDB.`);
-    }
-    return { engine: 'ferretdb', version: ferret, transactions: false, changeStreams: false, atomicUpdates };
-  }
-  const hello = (await db.admin().command({ hello: 1 })) as { setName?: string };
-  const replicaSet = Boolean(hello.setName);
-  return { engine: 'mongodb', version: info.version ?? 'unknown', transactions: replicaSet, changeStreams: replicaSet, atomicUpdates: true };
-}
-
-async function ferretVersion(db: NonNullable<Connection['db']>): Promise<string | undefined> {
-  try {
-    const status = (await db.admin().command({ serverStatus: 1 })) as { ferretdb?: { version?: string }; ferretdbVersion?: string };
-    return status.ferretdb?.version ?? status.ferretdbVersion;
-  } catch {
-    return undefined;
-  }
 }
 
 /** True when the database answers a ping within the timeout; used by /readyz. */
@@ -129,16 +117,23 @@ export async function upsertRacing<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-const capabilitiesByConnection = new WeakMap<Connection, DatabaseCapabilities>();
+const engineByConnection = new WeakMap<Connection, StorageEngine>();
+
+/** Serves `connection` with `engine`'s adapter (connectDatabase does this; tools that open their own connection may). */
+export function useEngine(connection: Connection, engine: StorageEngine): void {
+  engineByConnection.set(connection, engine);
+}
+
+/** The adapter of a connection opened by connectDatabase (undefined for other connections). */
+export function engineOf(connection: Connection): StorageEngine | undefined {
+  return engineByConnection.get(connection);
+}
 
 /** What the database behind a connection opened by connectDatabase can do (undefined for other connections). */
 export function capabilitiesOf(connection: Connection): DatabaseCapabilities | undefined {
-  return capabilitiesByConnection.get(connection);
-}
-
-/** Records capabilities for a connection opened elsewhere (tests, tools that build their own connection). */
-export function rememberCapabilities(connection: Connection, capabilities: DatabaseCapabilities): void {
-  capabilitiesByConnection.set(connection, capabilities);
+  const engine = engineByConnection.get(connection);
+  if (!engine) return undefined;
+  return { ...engine.capabilities, adapter: engine.name, engine: engine.name === 'mongodb' ? 'mongodb' : 'ferretdb', version: engine.version };
 }
 
 const lockTails = new Map<string, Promise<void>>();
@@ -170,46 +165,11 @@ export async function withDocumentLocks<T>(keys: string[], work: () => Promise<T
   }
 }
 
-/** A guard on a document read earlier: dotted path → the value it had, or `{ $exists: false }`. */
-export type WriteGuard = Record<string, unknown>;
-
-function valueAt(doc: unknown, path: string): unknown {
-  let node = doc;
-  for (const part of path.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
-}
-
-function guardHolds(doc: unknown, guard: WriteGuard): boolean {
-  return Object.entries(guard).every(([path, expected]) => {
-    const actual = valueAt(doc, path);
-    if (expected !== null && typeof expected === 'object' && '$exists' in expected) return (actual !== undefined) === Boolean((expected as { $exists: unknown }).$exists);
-    return actual === expected;
-  });
-}
-
-export interface WriteOutcome {
-  matchedCount: number;
-  modifiedCount: number;
-  upsertedCount: number;
-}
-
-const NOT_WRITTEN: WriteOutcome = { matchedCount: 0, modifiedCount: 0, upsertedCount: 0 };
-
-interface GuardedModel {
-  updateOne(filter: object, update: object, options?: object): PromiseLike<WriteOutcome>;
-  findById(id: string, projection?: object): { lean(): PromiseLike<unknown> };
-}
-
 /**
- * Updates the document `_id` only if it still matches `guard` (optimistic concurrency); a guard that
- * no longer holds answers matchedCount 0. Where updates are atomic (MongoDB; FerretDB as dev-stack builds it,
- * which also looks `{ _id, ...guard }` up by `_id`, decision 010) the guard is part of the filter. On an upstream
- * FerretDB v1 such a filter scans the whole collection and the update is an unlocked read-modify-write anyway,
- * so the guard is checked by an `_id` read right before an `_id`-only write, and callers' withDocumentLocks keep
- * a process from interleaving with itself (decision 008).
+ * Updates the document `_id` only if it still matches `guard` (optimistic concurrency); a guard that no
+ * longer holds answers matchedCount 0. How the guard is checked is the engine adapter's business: in the
+ * filter where that is atomic and index-served (MongoDB), else read by `_id` right before an `_id`-only
+ * write (FerretDB, decision 008). Connections without an adapter get the filter.
  */
 export async function updateIfUnchanged(
   connection: Connection,
@@ -219,13 +179,7 @@ export async function updateIfUnchanged(
   update: object,
   options: { upsert?: boolean; timestamps?: boolean } = {},
 ): Promise<WriteOutcome> {
-  if (capabilitiesOf(connection)?.atomicUpdates !== false) return model.updateOne({ _id, ...guard }, update, options);
-  const projection = Object.fromEntries(Object.keys(guard).map((path) => [path, 1]));
-  const current = await model.findById(_id, projection).lean();
-  if (current === null || current === undefined) {
-    if (!options.upsert || !guardHolds({}, guard)) return NOT_WRITTEN;
-  } else if (!guardHolds(current, guard)) {
-    return NOT_WRITTEN;
-  }
-  return model.updateOne({ _id }, update, options);
+  const engine = engineOf(connection);
+  if (!engine) return model.updateOne({ _id, ...guard }, update, options);
+  return engine.updateIfUnchanged({ model, _id, guard, update, options });
 }

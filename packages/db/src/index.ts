@@ -1,4 +1,21 @@
-export { connectDatabase, pingDatabase, isDuplicateKeyError, capabilitiesOf, rememberCapabilities, withDocumentLocks, updateIfUnchanged, type Database, type DatabaseCapabilities, type WriteGuard } from './connection.js';
+export {
+  connectDatabase,
+  pingDatabase,
+  isDuplicateKeyError,
+  isTransientStorageError,
+  capabilitiesOf,
+  engineOf,
+  useEngine,
+  withDocumentLocks,
+  updateIfUnchanged,
+  type ConnectOptions,
+  type Database,
+  type DatabaseCapabilities,
+  type EngineCapabilities,
+  type EngineName,
+  type StorageEngine,
+  type WriteGuard,
+} from './connection.js';
 export { syncIndexes } from './indexes.js';
 export { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
 export { contactModel, contactKey, type ContactDoc, type SegmentMembershipState } from './models/contact.js';
@@ -7,11 +24,38 @@ export {
   journeyTriggerModel,
   journeyTriggerKey,
   enqueueJourneyTriggers,
+  nextJourneyTriggers,
+  completeJourneyTrigger,
+  recordJourneyTriggerFailure,
   type JourneyTriggerDoc,
   type JourneyTriggerKind,
 } from './models/journey-trigger.js';
 export { apiKeyModel, type ApiKeyDoc, type ApiKeyScope } from './models/api-key.js';
-export { createApiKey, verifyApiKey, revokeApiKey, createWorkspace, type VerifiedKey, type CreatedWorkspace } from './workspaces.js';
+export {
+  createApiKey,
+  verifyApiKey,
+  revokeApiKey,
+  createWorkspace,
+  findWorkspace,
+  workspaceExists,
+  listWorkspaceIds,
+  type VerifiedKey,
+  type CreatedWorkspace,
+} from './workspaces.js';
+export {
+  findContact,
+  contactExists,
+  isSegmentMember,
+  listContacts,
+  eraseContact,
+  updateContactTraits,
+  type ContactPart,
+  type ContactPage,
+  type ContactPageQuery,
+  type ContactTraitsState,
+  type ContactTraitsOutcome,
+} from './contacts.js';
+export { listEventCatalog, type EventCatalogEntry } from './catalog.js';
 export { identityModel, type IdentityDoc } from './models/identity.js';
 export { encodeDocumentKeys, decodeDocumentKeys } from './keys.js';
 export {
@@ -54,11 +98,13 @@ export {
   createJourney,
   existingSegmentIds,
   fieldName,
+  findActionRun,
   findContactJourneys,
   findJourney,
   findJourneyVersion,
   isFinishedRun,
   journeyStats,
+  journeyStatusOf,
   journeyTotals,
   listJourneyVersions,
   listJourneys,
@@ -71,6 +117,7 @@ export {
   reserveEnrollment,
   saveJourneyDraft,
   setJourneyStatus,
+  storeActionRun,
   type ContactJourneysDoc,
   type EnrollmentReservation,
   type JourneyProgressInput,

@@ -16,7 +16,7 @@ import {
   type JourneyDoc,
   type JourneyStatus,
 } from './models/journey.js';
-import { contactJourneysModel, type ContactJourneysDoc, type JourneyRunRecord, type JourneyRunStatus } from './models/journey-run.js';
+import { contactJourneysModel, journeyActionRunModel, type ContactJourneysDoc, type JourneyActionRunDoc, type JourneyRunRecord, type JourneyRunStatus } from './models/journey-run.js';
 
 export function newJourneyId(): string {
   return `j_${randomBytes(6).toString('hex')}`;
@@ -203,6 +203,25 @@ export async function publishedJourneys(connection: Connection, workspaceId: str
     if (definition) out.push({ journeyId: j.journeyId, version: j.publishedVersion, definition });
   }
   return out;
+}
+
+/** The journey's status; undefined when the workspace has no such journey. */
+export async function journeyStatusOf(connection: Connection, workspaceId: string, journeyId: string): Promise<JourneyStatus | undefined> {
+  return (await journeyModel(connection).findById(journeyKey(workspaceId, journeyId), { status: 1 }).lean())?.status;
+}
+
+/** The stored outcome of an action step, by its idempotency key; null when the step never finished. */
+export async function findActionRun(connection: Connection, idempotencyKey: string): Promise<JourneyActionRunDoc | null> {
+  return journeyActionRunModel(connection).findById(idempotencyKey).lean<JourneyActionRunDoc>();
+}
+
+/** Stores an action step's outcome once: when one is already stored (a retried step), that one stays. */
+export async function storeActionRun(connection: Connection, run: JourneyActionRunDoc): Promise<void> {
+  try {
+    await journeyActionRunModel(connection).create(run);
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
 }
 
 export function contactJourneysKey(workspaceId: string, contactId: string): string {

@@ -57,3 +57,16 @@ export async function createWorkspace(connection: Connection, input: { name: str
   const adminKey = await createApiKey(connection, id, 'admin', 'Default admin key');
   return { workspace, writeKey, adminKey };
 }
+
+export async function findWorkspace(connection: Connection, workspaceId: string): Promise<WorkspaceDoc | null> {
+  return workspaceModel(connection).findById(workspaceId).lean<WorkspaceDoc>();
+}
+
+export async function workspaceExists(connection: Connection, workspaceId: string): Promise<boolean> {
+  return (await workspaceModel(connection).exists({ _id: workspaceId })) !== null;
+}
+
+/** Every workspace's id, in order. */
+export async function listWorkspaceIds(connection: Connection): Promise<string[]> {
+  return (await workspaceModel(connection).find({}, { _id: 1 }).sort({ _id: 1 }).lean()).map((w) => w._id);
+}

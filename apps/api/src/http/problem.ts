@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { isTransientStorageError } from '@cairn/db';
 import { z } from 'zod';
 
 export interface FieldError {
@@ -102,13 +103,8 @@ function isMongoUnavailable(error: unknown, depth = 0): boolean {
   return isMongoUnavailable(cause, depth + 1);
 }
 
-/** FerretDB on SQLite answers a write-lock timeout as an InternalError: a retryable overload, not a bug. */
-function isDatabaseBusy(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== 'object' || depth > 3) return false;
-  const { message = '', cause } = error as { message?: string; cause?: unknown };
-  if (/SQLITE_BUSY|database is locked/.test(message)) return true;
-  return isDatabaseBusy(cause, depth + 1);
-}
+/** A storage engine's "busy, retry shortly" (its adapter in @cairn/db knows which errors): an overload, not a bug. */
+const isDatabaseBusy = (error: unknown) => isTransientStorageError(error);
 
 /** The single error middleware: every failure leaves as problem+json, and no stack trace leaks. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {

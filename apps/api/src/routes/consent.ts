@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { contactKey, contactModel, getSubscriptions, listDeliveries, setSubscriptions } from '@cairn/db';
+import { contactExists, getSubscriptions, listDeliveries, setSubscriptions } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
@@ -45,8 +45,7 @@ export function consentRoutes(ctx: ApiContext): Router {
   router.get('/contacts/:id/deliveries', requireRole('viewer'), async (req: Request<{ id: string }>, res: Response) => {
     const query = parseOr400(deliveriesQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
-    const exists = await contactModel(ctx.db.connection).exists({ _id: contactKey(workspaceId, req.params.id) });
-    if (!exists) throw notFound(req.params.id);
+    if (!(await contactExists(ctx.db.connection, workspaceId, req.params.id))) throw notFound(req.params.id);
     const deliveries = await listDeliveries(ctx.db.connection, workspaceId, req.params.id, {
       ...(query.limit !== undefined ? { limit: query.limit } : {}),
       ...(query.before !== undefined ? { before: query.before } : {}),

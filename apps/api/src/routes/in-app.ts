@@ -1,6 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ackInAppMessage, contactKey, contactModel, listInAppMessages } from '@cairn/db';
+import { ackInAppMessage, contactExists, listInAppMessages } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
@@ -39,7 +39,7 @@ export function inAppRoutes(ctx: ApiContext): Router {
     const query = parseOr400(userQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     // An unknown user is a 404 rather than an empty inbox, so a key from the wrong workspace is noticed at once.
-    if (!(await contactModel(ctx.db.connection).exists({ _id: contactKey(workspaceId, query.userId) }))) {
+    if (!(await contactExists(ctx.db.connection, workspaceId, query.userId))) {
       throw HttpProblem.notFound(`No contact with userId "${query.userId}" in this workspace. Send an identify call for the user first.`);
     }
     const messages = await listInAppMessages(ctx.db.connection, workspaceId, query.userId, query.limit !== undefined ? { limit: query.limit } : {});

@@ -2,8 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { JOURNEY_TEMPLATES, JourneyDefinitionSchema, validateJourney, type JourneyDefinition } from '@cairn/core';
 import {
-  contactKey,
-  contactModel,
+  contactExists,
   createJourney,
   existingSegmentIds,
   findJourney,
@@ -253,8 +252,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
     const workspaceId = workspaceIdOf(res);
     const body = parseOr400(EnrollBody, req.body ?? {});
     const journey = await journeyOr404(ctx, res, req.params.id);
-    const contact = await contactModel(conn()).exists({ _id: contactKey(workspaceId, body.contactId) });
-    if (!contact) throw HttpProblem.notFound(`No contact "${body.contactId}" in this workspace.`);
+    if (!(await contactExists(conn(), workspaceId, body.contactId))) throw HttpProblem.notFound(`No contact "${body.contactId}" in this workspace.`);
     const now = new Date();
     const workflowId = journeyWorkflowId(workspaceId, journey.journeyId, body.contactId);
     // The request id names the cause: a retried request (same X-Request-Id) does not enrol twice.

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { workspaceModel } from '@cairn/db';
+import { findWorkspace } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireMember, requireRole, workspaceIdOf } from '../http/auth.js';
 import { MAX_MANAGEMENT_BODY_DEPTH, rejectDeepJson } from '../http/body-limits.js';
@@ -29,7 +29,7 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(requireMember(ctx));
 
   router.get('/me', requireRole('viewer'), async (_req, res) => {
-    const workspace = await workspaceModel(ctx.db.connection).findById(workspaceIdOf(res)).lean();
+    const workspace = await findWorkspace(ctx.db.connection, workspaceIdOf(res));
     if (!workspace) throw HttpProblem.notFound('The workspace of this key no longer exists.');
     const { role, actor } = principalOf(res);
     res.json({ workspace: { id: workspace._id, name: workspace.name, slug: workspace.slug, settings: workspace.settings }, principal: { ...actor, role } });

@@ -2,20 +2,18 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { SEGMENT_TEMPLATES, validateSegmentDefinition } from '@cairn/core';
 import {
-  contactKey,
-  contactModel,
   archiveSegment,
+  contactExists,
   contactSegmentHistory,
   createSegment,
   explainContactSegment,
   getSegment,
   listSegmentMembers,
   listSegments,
+  noteBackfillNotStarted,
   previewSegment,
   segmentBackfillWorkflowId,
   segmentMemberHistory,
-  segmentStatsModel,
-  segmentKey,
   SegmentProblem,
   updateSegment,
   type Segment,
@@ -104,10 +102,12 @@ async function startBackfill(ctx: ApiContext, res: Response, segment: Segment): 
   } catch (error) {
     res.locals.backfillNotStarted = true;
     ctx.logger.warn({ err: error, segmentId: segment.segmentId }, 'segment backfill not started; it stays pending');
-    await segmentStatsModel(ctx.db.connection).updateOne(
-      { _id: segmentKey(segment.workspaceId, segment.segmentId), 'backfill.version': segment.version },
-      { $set: { 'backfill.error': 'Temporal was unreachable; save the segment again to start its backfill.' } },
-    );
+    await noteBackfillNotStarted(ctx.db.connection, {
+      workspaceId: segment.workspaceId,
+      segmentId: segment.segmentId,
+      version: segment.version,
+      error: 'Temporal was unreachable; save the segment again to start its backfill.',
+    });
   }
 }
 
@@ -189,7 +189,7 @@ export function segmentRoutes(ctx: ApiContext): Router {
 
   router.get('/contacts/:contactId/segments/history', requireRole('viewer'), async (req, res) => {
     const workspaceId = workspaceIdOf(res);
-    if (!(await contactModel(connection).exists({ _id: contactKey(workspaceId, req.params.contactId) }))) {
+    if (!(await contactExists(connection, workspaceId, req.params.contactId))) {
       throw HttpProblem.notFound(`No contact '${req.params.contactId}' in this workspace.`);
     }
     res.json(await contactSegmentHistory(connection, workspaceId, req.params.contactId));

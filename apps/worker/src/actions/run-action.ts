@@ -3,16 +3,14 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ActionRegistry, executeAction, isPermanentActionError, type ActionContext } from '@cairn/action-sdk';
 import {
-  contactKey,
-  contactModel,
   decodeDocumentKeys,
-  isDuplicateKeyError,
-  journeyActionRunModel,
-  journeyKey,
-  journeyModel,
+  findActionRun,
+  findContact,
+  journeyStatusOf,
   readCredential,
   loadProfile,
   recordDelivery,
+  storeActionRun,
 } from '@cairn/db';
 import type { RunJourneyActionInput, RunJourneyActionResult } from '@cairn/workflows';
 import { createActionServices, type ActionServiceDeps } from './services.js';
@@ -43,12 +41,12 @@ function activityClock(): () => Date {
 export function createRunJourneyAction(deps: RunActionDeps) {
   const { connection } = deps.db;
   return async function runJourneyAction(input: RunJourneyActionInput): Promise<RunJourneyActionResult> {
-    const journey = await journeyModel(connection).findById(journeyKey(input.workspaceId, input.journeyId), { status: 1 }).lean();
+    const status = await journeyStatusOf(connection, input.workspaceId, input.journeyId);
     // Paused or archived journeys send nothing; the workflow holds the contact where it is.
-    if (!journey || journey.status === 'paused' || journey.status === 'archived') return { held: true, status: journey?.status ?? 'archived' };
+    if (!status || status === 'paused' || status === 'archived') return { held: true, status: status ?? 'archived' };
 
     // A step that already ran (a replay, or a retry after the result was stored) answers from the record.
-    const done = await journeyActionRunModel(connection).findById(input.idempotencyKey).lean();
+    const done = await findActionRun(connection, input.idempotencyKey);
     const definition = deps.registry.get(input.action.type, input.action.version);
     // The delivery log entry of a message step (written once per idempotency key).
     const logDelivery = (status: 'sent' | 'skipped', at: number | Date, reason?: string) =>
@@ -70,25 +68,21 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
     }
 
-    const contact = await contactModel(connection).findById(contactKey(input.workspaceId, input.contactId), { workspaceId: 1, contactId: 1, traits: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1 }).lean();
+    const contact = await findContact(connection, input.workspaceId, input.contactId, ['workspaceId', 'contactId', 'traits', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom']);
     const now = activityClock();
     // The record a retried step answers from; written once (the first outcome stored wins).
     const saveActionRun = async (outcome: { output: string; result?: unknown }) => {
-      try {
-        await journeyActionRunModel(connection).create({
-          _id: input.idempotencyKey,
-          workspaceId: input.workspaceId,
-          contactId: input.contactId,
-          journeyId: input.journeyId,
-          nodeId: input.nodeId,
-          action: `${input.action.type}@${input.action.version}`,
-          output: outcome.output,
-          ...(outcome.result !== undefined ? { result: outcome.result } : {}),
-          at: now(),
-        });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+      await storeActionRun(connection, {
+        _id: input.idempotencyKey,
+        workspaceId: input.workspaceId,
+        contactId: input.contactId,
+        journeyId: input.journeyId,
+        nodeId: input.nodeId,
+        action: `${input.action.type}@${input.action.version}`,
+        output: outcome.output,
+        ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+        at: now(),
+      });
     };
     let heartbeat: (details?: unknown) => void = () => undefined;
     let keepAlive: NodeJS.Timeout | undefined;

@@ -3,16 +3,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ActionServices, ContactTraitsUpdate, RecordedEvent } from '@cairn/action-sdk';
 import type { CairnEvent } from '@cairn/core';
-import {
-  contactKey,
-  contactModel,
-  decodeDocumentKeys,
-  encodeDocumentKeys,
-  ingestEvents,
-  isSubscribedTo,
-  storeInAppMessage,
-  type Database,
-} from '@cairn/db';
+import { findContact, ingestEvents, isSubscribedTo, storeInAppMessage, updateContactTraits, type Database } from '@cairn/db';
 import { JOURNEY_SIGNALS, journeyWorkflowId } from '@cairn/workflows';
 import { enrollInJourney } from '../journeys/enroll.js';
 
@@ -22,8 +13,6 @@ export interface ActionServiceDeps {
   taskQueue: string;
   searchAttributes?: boolean;
 }
-
-const MAX_CONFLICT_RETRIES = 20;
 
 /** Traits and tags after an update; pure so the conflict loop can recompute it from a fresh read. */
 export function applyTraitsUpdate(traits: Record<string, unknown>, tags: string[], update: ContactTraitsUpdate) {
@@ -37,26 +26,15 @@ export function applyTraitsUpdate(traits: Record<string, unknown>, tags: string[
 export function createActionServices(deps: ActionServiceDeps, scope: { workspaceId: string; idempotencyKey: string; now: () => Date }): ActionServices {
   const { connection } = deps.db;
   const { workspaceId } = scope;
-  const contacts = contactModel(connection);
 
   return {
     async updateContact(contactId, update) {
-      // Conditional on the revision read: a concurrent fold or update makes us read again, never overwrite.
-      for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-        const doc = await contacts.findById(contactKey(workspaceId, contactId), { traits: 1, tags: 1, rev: 1, 'profile.traits': 1 }).lean();
-        if (!doc) throw new Error(`updateContact: contact "${contactId}" does not exist in workspace ${workspaceId}`);
-        const next = applyTraitsUpdate(decodeDocumentKeys(doc.traits ?? {}), doc.tags ?? [], update);
-        const profileTraits = applyTraitsUpdate(decodeDocumentKeys((doc.profile as { traits?: Record<string, unknown> } | undefined)?.traits ?? {}), [], update).traits;
-        const result = await contacts.updateOne(
-          { _id: doc._id, rev: doc.rev },
-          {
-            $set: { traits: encodeDocumentKeys(next.traits), tags: next.tags, 'profile.traits': encodeDocumentKeys(profileTraits) },
-            $inc: { rev: 1 },
-          },
-        );
-        if (result.modifiedCount === 1 || result.matchedCount === 1) return;
-      }
-      throw new Error(`updateContact: contact "${contactId}" kept changing concurrently; the step will be retried`);
+      const outcome = await updateContactTraits(connection, workspaceId, contactId, (current) => {
+        const next = applyTraitsUpdate(current.traits, current.tags, update);
+        return { ...next, profileTraits: applyTraitsUpdate(current.profileTraits, [], update).traits };
+      });
+      if (outcome === 'missing') throw new Error(`updateContact: contact "${contactId}" does not exist in workspace ${workspaceId}`);
+      if (outcome === 'conflict') throw new Error(`updateContact: contact "${contactId}" kept changing concurrently; the step will be retried`);
     },
 
     async storeInAppMessage(contactId, message) {
@@ -100,7 +78,7 @@ export function createActionServices(deps: ActionServiceDeps, scope: { workspace
     },
 
     async isSubscribed(contactId, channel) {
-      const doc = await contacts.findById(contactKey(workspaceId, contactId), { subscriptions: 1 }).lean();
+      const doc = await findContact(connection, workspaceId, contactId, ['subscriptions']);
       return isSubscribedTo(doc?.subscriptions, channel);
     },
   };

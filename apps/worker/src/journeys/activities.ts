@@ -3,11 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { emptyProfile } from '@cairn/core';
 import {
   applyJourneyProgress,
-  contactKey,
-  contactModel,
   decodeDocumentKeys,
-  journeyKey,
-  journeyModel,
+  findContact,
+  journeyStatusOf,
   loadJourneyDefinition,
   loadProfile,
 } from '@cairn/db';
@@ -31,9 +29,12 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
     },
 
     async loadContactFacts({ workspaceId, contactId, profile: wantProfile = true }): Promise<ContactFacts> {
-      const doc = await contactModel(connection)
-        .findById(contactKey(workspaceId, contactId), wantProfile ? { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1, traits: 1 } : { segments: 1, traits: 1 })
-        .lean();
+      const doc = await findContact(
+        connection,
+        workspaceId,
+        contactId,
+        wantProfile ? ['workspaceId', 'contactId', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom', 'segments', 'traits'] : ['segments', 'traits'],
+      );
       if (!doc) return { exists: false, profile: wantProfile ? (emptyProfile(contactId) as unknown as Record<string, unknown>) : {}, memberships: {} };
       const profile = wantProfile ? await loadProfile(connection, doc) : undefined;
       const traits = decodeDocumentKeys(doc.traits ?? {});
@@ -53,8 +54,7 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
     runJourneyAction: createRunJourneyAction(deps),
 
     async journeyStatus({ workspaceId, journeyId }) {
-      const doc = await journeyModel(connection).findById(journeyKey(workspaceId, journeyId), { status: 1 }).lean();
-      return { status: doc?.status ?? 'archived' };
+      return { status: (await journeyStatusOf(connection, workspaceId, journeyId)) ?? 'archived' };
     },
   };
 }

@@ -4,11 +4,12 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { matchesFilters, readPath, type JourneyEvent } from '@cairn/core';
 import {
-  contactKey,
-  contactModel,
+  completeJourneyTrigger,
   findContactJourneys,
-  journeyTriggerModel,
+  isSegmentMember,
+  nextJourneyTriggers,
   publishedJourneys,
+  recordJourneyTriggerFailure,
   type JourneyTriggerDoc,
 } from '@cairn/db';
 import { JOURNEY_SIGNALS } from '@cairn/workflows';
@@ -60,11 +61,7 @@ export class JourneyDispatcher {
   /** One pass over the outbox; returns what it did. */
   async dispatchOnce(): Promise<DispatchReport> {
     const report: DispatchReport = { processed: 0, failed: 0, enrolled: 0, signalled: 0 };
-    const triggers = await journeyTriggerModel(this.options.db.connection)
-      .find({})
-      .sort({ at: 1 })
-      .limit(this.options.batchSize ?? 200)
-      .lean();
+    const triggers = await nextJourneyTriggers(this.options.db.connection, this.options.batchSize ?? 200);
     const wallNow = Date.now();
     const byContact = new Map<string, JourneyTriggerDoc[]>();
     for (const t of triggers) {
@@ -81,7 +78,7 @@ export class JourneyDispatcher {
             const outcome = await this.handle(trigger);
             report.enrolled += outcome.enrolled;
             report.signalled += outcome.signalled;
-            await journeyTriggerModel(this.options.db.connection).deleteOne({ _id: trigger._id });
+            await completeJourneyTrigger(this.options.db.connection, trigger._id);
             this.retryAfter.delete(trigger._id);
             report.processed += 1;
           } catch (error) {
@@ -91,9 +88,7 @@ export class JourneyDispatcher {
             const message = error instanceof Error ? error.message : String(error);
             if (error instanceof MembershipNotVisibleYet) this.options.log?.debug?.({ trigger: trigger._id, attempts }, message);
             else this.options.log?.warn({ trigger: trigger._id, attempts, err: message }, 'journey trigger failed; will retry');
-            await journeyTriggerModel(this.options.db.connection)
-              .updateOne({ _id: trigger._id }, { $inc: { attempts: 1 }, $set: { lastError: message.slice(0, 500) } })
-              .catch(() => undefined);
+            await recordJourneyTriggerFailure(this.options.db.connection, trigger._id, message).catch(() => undefined);
             // Later triggers of this contact wait, so its events stay in order.
             break;
           }
@@ -191,8 +186,7 @@ export class JourneyDispatcher {
   }
 
   private async isMember(workspaceId: string, contactId: string, segmentId: string): Promise<boolean> {
-    const doc = await contactModel(this.options.db.connection).findById(contactKey(workspaceId, contactId), { segments: 1 }).lean();
-    return Boolean(doc?.segments && Object.prototype.hasOwnProperty.call(doc.segments, segmentId));
+    return isSegmentMember(this.options.db.connection, workspaceId, contactId, segmentId);
   }
 }
 

@@ -1,4 +1,4 @@
-import { recomputeRfm, workspaceModel, type Database } from '@cairn/db';
+import { listWorkspaceIds, recomputeRfm, type Database } from '@cairn/db';
 import type { RfmActivities } from '@cairn/workflows';
 
 type Connection = Database['connection'];
@@ -6,9 +6,7 @@ type Connection = Database['connection'];
 /** The RFM activities, bound to the worker's database connection. */
 export function createRfmActivities(connection: Connection): RfmActivities {
   return {
-    async listRfmWorkspaces() {
-      return (await workspaceModel(connection).find({}, { _id: 1 }).sort({ _id: 1 }).lean()).map((w) => w._id);
-    },
+    listRfmWorkspaces: () => listWorkspaceIds(connection),
     recomputeWorkspaceRfm: ({ workspaceId, now }) => recomputeRfm(connection, workspaceId, { now }),
   };
 }

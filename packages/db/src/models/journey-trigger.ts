@@ -64,3 +64,18 @@ export async function enqueueJourneyTriggers(connection: Connection, triggers: O
   const docs = triggers.map((t) => ({ ...t, _id: journeyTriggerKey(t), attempts: 0, createdAt: new Date() }));
   await insertNew((list) => journeyTriggerModel(connection).insertMany(list, { ordered: false }), docs);
 }
+
+/** The oldest waiting triggers, at most `limit`. */
+export async function nextJourneyTriggers(connection: Connection, limit: number): Promise<JourneyTriggerDoc[]> {
+  return journeyTriggerModel(connection).find({}).sort({ at: 1 }).limit(limit).lean<JourneyTriggerDoc[]>();
+}
+
+/** Removes a trigger the dispatcher has acted on. */
+export async function completeJourneyTrigger(connection: Connection, triggerId: string): Promise<void> {
+  await journeyTriggerModel(connection).deleteOne({ _id: triggerId });
+}
+
+/** Counts a failed attempt and keeps its error (cut to 500 characters) on the trigger, which stays queued. */
+export async function recordJourneyTriggerFailure(connection: Connection, triggerId: string, error: string): Promise<void> {
+  await journeyTriggerModel(connection).updateOne({ _id: triggerId }, { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } });
+}

@@ -106,6 +106,14 @@ export async function failSegmentBackfill(connection: Connection, input: { works
   );
 }
 
+/** Notes on the segment why its backfill (of `version`) did not start; it stays pending until saved again. */
+export async function noteBackfillNotStarted(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; error: string }): Promise<void> {
+  await segmentStatsModel(connection).updateOne(
+    { _id: segmentKey(input.workspaceId, input.segmentId), 'backfill.version': input.version },
+    { $set: { 'backfill.error': input.error } },
+  );
+}
+
 export async function countSegmentMembers(connection: Connection, workspaceId: string, segmentId: string): Promise<number> {
   return contactModel(connection).countDocuments({ workspaceId, [`segments.${segmentId}`]: { $exists: true } });
 }

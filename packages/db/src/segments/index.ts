@@ -4,7 +4,7 @@ export { evaluateMemberships, type MembershipChange, type MembershipOutcome } fr
 export { reevaluateContact, type ReevaluateContactInput, type ReevaluateContactResult } from './reevaluate.js';
 export { sweepDueContacts, fileContactForEvaluation, fileContactsForEvaluation, dueBucketKey, dueBucketStart, DUE_BUCKET_MS, type SweepOptions, type SweepResult } from './due.js';
 export { withSegmentStats } from './stats.js';
-export { segmentBackfillWorkflowId, backfillSegmentPage, finishSegmentBackfill, failSegmentBackfill, countSegmentMembers, type BackfillPageInput, type BackfillPageResult } from './backfill.js';
+export { segmentBackfillWorkflowId, backfillSegmentPage, finishSegmentBackfill, failSegmentBackfill, noteBackfillNotStarted, countSegmentMembers, type BackfillPageInput, type BackfillPageResult } from './backfill.js';
 export {
   SegmentProblem,
   SEGMENT_ID_PATTERN,
@@ -18,6 +18,7 @@ export {
   segmentMemberHistory,
   contactSegmentHistory,
   explainContactSegment,
+  segmentNames,
   type SegmentInput,
   type SegmentPreview,
   type SegmentMemberPage,

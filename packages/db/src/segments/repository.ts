@@ -186,6 +186,16 @@ export async function archiveSegment(connection: Connection, workspaceId: string
   invalidateSegmentCache(connection, workspaceId);
 }
 
+/** Names of the given segments (archived ones included), by segmentId. */
+export async function segmentNames(connection: Connection, workspaceId: string, segmentIds: string[]): Promise<Map<string, string>> {
+  if (segmentIds.length === 0) return new Map();
+  const docs = await segmentModel(connection)
+    .find({ _id: { $in: segmentIds.map((id) => segmentKey(workspaceId, id)) } }, { segmentId: 1, name: 1 })
+    .limit(100)
+    .lean();
+  return new Map(docs.map((s) => [s.segmentId, s.name]));
+}
+
 export interface SegmentPreview {
   /** Contacts that match now. */
   count: number;

@@ -1,0 +1,173 @@
+// The contacts repository: what the API and the worker ask of a contact, by intention.
+import type { Connection } from 'mongoose';
+import { updateIfUnchanged } from './connection.js';
+import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
+import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
+import { eventModel } from './models/event.js';
+import { identityModel } from './models/identity.js';
+import { contactJourneysModel } from './models/journey-run.js';
+import { deleteActivities } from './profiles.js';
+
+/** Top-level parts of a contact a caller may ask for (the rest is left on the server). */
+export type ContactPart = Exclude<keyof ContactDoc, '_id'>;
+
+/** One contact, whole or only `parts` of it (plus `_id`); null when the workspace has no such contact. */
+export async function findContact(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  parts?: readonly ContactPart[],
+): Promise<ContactDoc | null> {
+  const projection = parts ? Object.fromEntries(parts.map((part) => [part, 1])) : undefined;
+  return contactModel(connection)
+    .findById(contactKey(workspaceId, contactId), projection)
+    .lean<ContactDoc>();
+}
+
+export async function contactExists(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+): Promise<boolean> {
+  return (
+    (await contactModel(connection).exists({ _id: contactKey(workspaceId, contactId) })) !== null
+  );
+}
+
+/** True when the contact's stored memberships include `segmentId`. */
+export async function isSegmentMember(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  segmentId: string,
+): Promise<boolean> {
+  const doc = await findContact(connection, workspaceId, contactId, ['segments']);
+  return Boolean(doc?.segments && Object.prototype.hasOwnProperty.call(doc.segments, segmentId));
+}
+
+export interface ContactPageQuery {
+  /** Case-insensitive substring of the id, email, name or first name. */
+  search?: string;
+  /** The last contactId of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+export interface ContactPage {
+  contacts: ContactDoc[];
+  /** The contactId to pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A page of the workspace's contacts (merged-away contacts left out) in `_id` order. */
+export async function listContacts(
+  connection: Connection,
+  workspaceId: string,
+  query: ContactPageQuery,
+): Promise<ContactPage> {
+  const filter: Record<string, unknown> = { workspaceId, mergedInto: { $exists: false } };
+  if (query.after) filter._id = { $gt: contactKey(workspaceId, query.after) };
+  if (query.search) {
+    const pattern = { $regex: escapeRegex(query.search), $options: 'i' };
+    filter.$or = [
+      { contactId: pattern },
+      { 'traits.email': pattern },
+      { 'traits.name': pattern },
+      { 'traits.firstName': pattern },
+    ];
+  }
+  const docs = await contactModel(connection)
+    .find(filter)
+    .sort({ _id: 1 })
+    .limit(query.limit + 1)
+    .lean<ContactDoc[]>();
+  const contacts = docs.slice(0, query.limit);
+  return {
+    contacts,
+    nextCursor:
+      docs.length > query.limit ? (contacts[contacts.length - 1]?.contactId ?? null) : null,
+  };
+}
+
+/**
+ * Erases a person: their events (and those of contacts merged into them), identities, journey runs, the
+ * contact and its activity document, the contact late so an interrupted erasure can be run again. Returns how many events went.
+ */
+export async function eraseContact(
+  connection: Connection,
+  workspaceId: string,
+  contact: Pick<ContactDoc, 'contactId' | 'mergedFrom'>,
+): Promise<{ events: number }> {
+  const { contactId } = contact;
+  const events = await eventModel(connection).deleteMany({
+    workspaceId,
+    contactId: { $in: [contactId, ...(contact.mergedFrom ?? [])] },
+  });
+  await identityModel(connection).deleteMany({ workspaceId, contactId });
+  await contactJourneysModel(connection).deleteOne({ _id: contactKey(workspaceId, contactId) });
+  await contactModel(connection).deleteOne({ _id: contactKey(workspaceId, contactId) });
+  await deleteActivities(connection, [contactKey(workspaceId, contactId)]);
+  return { events: events.deletedCount };
+}
+
+/** The contact's traits, tags and profile traits as read, for a change computed from them. */
+export interface ContactTraitsState {
+  traits: Record<string, unknown>;
+  tags: string[];
+  profileTraits: Record<string, unknown>;
+}
+
+export type ContactTraitsOutcome = 'updated' | 'missing' | 'conflict';
+
+/**
+ * Sets traits and tags computed by `change` from what was read, conditional on the revision read: a
+ * concurrent fold or update makes it read and compute again (up to `attempts` times), never overwrite.
+ */
+export async function updateContactTraits(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  change: (current: ContactTraitsState) => ContactTraitsState | Promise<ContactTraitsState>,
+  attempts = 20,
+): Promise<ContactTraitsOutcome> {
+  const contacts = contactModel(connection);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const doc = await contacts
+      .findById(contactKey(workspaceId, contactId), {
+        traits: 1,
+        tags: 1,
+        rev: 1,
+        'profile.traits': 1,
+      })
+      .lean();
+    if (!doc) return 'missing';
+    const next = await change({
+      traits: decodeDocumentKeys(doc.traits ?? {}),
+      tags: doc.tags ?? [],
+      profileTraits: decodeDocumentKeys(
+        (doc.profile as { traits?: Record<string, unknown> } | undefined)?.traits ?? {},
+      ),
+    });
+    // The engine's adapter decides how the revision guard is checked (in the filter, or read just before).
+    const result = await updateIfUnchanged(
+      connection,
+      contacts,
+      doc._id,
+      { rev: doc.rev },
+      {
+        $set: {
+          traits: encodeDocumentKeys(next.traits),
+          tags: next.tags,
+          'profile.traits': encodeDocumentKeys(next.profileTraits),
+        },
+        $inc: { rev: 1 },
+      },
+    );
+    if (result.modifiedCount === 1 || result.matchedCount === 1) return 'updated';
+  }
+  return 'conflict';
+}
