@@ -7,7 +7,7 @@ import {
   type ContactProfile,
   type ProfileSettings,
 } from '@cairn/core';
-import { capabilitiesOf, insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
+import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
@@ -432,27 +432,12 @@ async function foldBatchLocked(
   created.forEach((p, i) => inserted[i] && won.add(p.contactId));
 
   const existing = planned.filter((p) => !fresh.has(p.contactId));
-  const ferret = capabilitiesOf(connection)?.engine === 'ferretdb';
-  if (ferret) {
-    // Never one multi-statement update on FerretDB v1 built without Cairn's patch (it hangs at 100 statements),
-    // so one guarded update at a time. With the patch the revision guard is part of one atomic update; without
-    // it updateIfUnchanged reads the revision just before (a narrow race, decision 010).
-    for (const p of existing) {
-      const written = await updateIfUnchanged(connection, Contacts, p.doc._id, { rev: p.doc.rev }, { $set: fieldsOf(p) });
-      if (written.matchedCount === 1) won.add(p.contactId);
-    }
-  } else if (existing.length) {
-    await Contacts.bulkWrite(
-      existing.map((p) => ({ updateOne: { filter: { _id: p.doc._id, rev: p.doc.rev }, update: { $set: fieldsOf(p) } } })),
-      { ordered: false },
-    );
-    // A bulk reports how many writes matched, not which, so read back who won.
-    const after = new Map((await byIds(existing.map((p) => p.doc._id))).map((d) => [d.contactId, d]));
-    for (const p of existing) {
-      const doc = after.get(p.contactId);
-      const last = p.events[p.events.length - 1]?.messageId;
-      if (doc && doc.rev === p.doc.rev + 1 && last !== undefined && doc.recentEventIds.includes(last)) won.add(p.contactId);
-    }
+  // One guarded update per contact, one at a time: the engine's adapter puts the revision guard in the filter
+  // where that is one atomic update (MongoDB, Cairn's FerretDB build) and reads it just before elsewhere;
+  // one at a time because FerretDB v1 serialises writes anyway and hangs on big bulk writes without the patch.
+  for (const p of existing) {
+    const written = await updateIfUnchanged(connection, Contacts, p.doc._id, { rev: p.doc.rev }, { $set: fieldsOf(p) });
+    if (written.matchedCount === 1) won.add(p.contactId);
   }
 
   const activities: Parameters<typeof writeActivities>[1] = [];
