@@ -77,6 +77,7 @@ describe('contact view', () => {
     // Every event sent is folded by now, and the contacts page says so.
     await page.goto(`${stack.url}/#/contacts`);
     await eventually(() => page.getByTestId('fold-lag').textContent(), (v) => expect(v).toBe('Profiles are up to date'));
+    await screenshot(page, 'contacts-list');
     await page.goto(`${stack.url}/#/contacts/e2e-pro-1`);
     await page.getByTestId('contact-profile').waitFor();
     expect(await page.getByTestId('contact-orders').textContent()).toMatch(/^3 · /);
