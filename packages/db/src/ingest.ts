@@ -22,10 +22,11 @@ import { countMembershipChanges, recordMembershipChangesMany } from './segments/
 import { mapWithLimit } from './segments/limit.js';
 
 /**
- * How many applied messageIds a contact remembers, so a replayed event is never folded twice (with the
- * whole last fold in lastFoldIds, which covers a crash between a fold and its marker deletion however big).
+ * How many applied messageIds a contact remembers. Exactly-once no longer rests on this window (a duplicate is
+ * folded only by the request that inserted it, a marker once per contact through lastFoldMarkers, a merge once
+ * through mergedFrom); it serves markers written before those existed and lists a short history by `_id`.
  */
-const RECENT_EVENT_IDS = 200;
+const RECENT_EVENT_IDS = 50;
 const MAX_WRITE_ATTEMPTS = 20;
 const ANONYMOUS_PREFIX = 'anon:';
 
@@ -198,6 +199,8 @@ async function foldIntoContact(
         await insertNew((docs) => Contacts.insertMany(docs), [newContactDoc(workspaceId, contactId)]);
         continue;
       }
+      // A merge records the merged contact in the same write that folds its history: seen there, it is done.
+      if (mergedFrom.length > 0 && (doc.mergedFrom ?? []).includes(mergedFrom[0] as string)) return [];
       const { events: toFold, markers } = unapplied(doc, candidates);
       const newlyMerged = mergedFrom.filter((id) => !(doc.mergedFrom ?? []).includes(id));
       const alreadyMerged = newlyMerged.length === 0;
