@@ -13,7 +13,7 @@ export {
 export { apiKeyModel, type ApiKeyDoc, type ApiKeyScope } from './models/api-key.js';
 export { createApiKey, verifyApiKey, revokeApiKey, createWorkspace, type VerifiedKey, type CreatedWorkspace } from './workspaces.js';
 export { identityModel, type IdentityDoc } from './models/identity.js';
-export { encodeDocumentKeys, decodeDocumentKeys } from './keys.js';
+export { encodeDocumentKeys, decodeDocumentKeys, UnstorableValueError } from './keys.js';
 export {
   ingestEvents,
   storeEvents,

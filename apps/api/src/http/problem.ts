@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { UnstorableValueError } from '@cairn/db';
 
 export interface FieldError {
   path: string;
@@ -156,6 +157,10 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     // Body-parser's other refusals (a body shorter than its Content-Length, a hang-up) are about the body.
     return sendProblem(res, new HttpProblem(bodyError.status, 'Bad Request', bodyError.message, [{ path: '(body)', message: bodyError.message }]), instance);
+  }
+  if (error instanceof UnstorableValueError) {
+    // A value the database cannot hold is the document's fault, not the database's: never a 503.
+    return sendProblem(res, HttpProblem.unprocessable(`The request holds a value that cannot be stored: ${error.message}.`, [{ path: error.field, message: `${String(error.value)} cannot be stored; send a finite number` }]), instance);
   }
   if (isDatabaseBusy(error)) {
     // Events stored before the write that hit the lock keep their pending-fold markers: the worker
