@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startApi, type RunningApi } from './harness';
 
 describe('health and readiness', () => {
@@ -41,5 +44,25 @@ describe('readiness when Temporal is down', () => {
     const body = (await res.json()) as { detail: string; checks: Record<string, string> };
     expect(body.checks).toEqual({ mongodb: 'up', temporal: 'down' });
     expect(body.detail).toMatch(/temporal/);
+  });
+});
+
+describe('readiness while npm start restarts a crashed worker', () => {
+  let api: RunningApi;
+  const file = join(mkdtempSync(join(tmpdir(), 'cairn-readyz-')), 'processes.json');
+  beforeAll(async () => {
+    api = await startApi({ env: { CAIRN_SUPERVISOR_STATE_FILE: file } });
+  });
+  afterAll(async () => api.close());
+
+  it('reports the worker as restarting, with its crash, and stays ready to ingest; ready again once it runs', async () => {
+    // As scripts/supervise.mjs records it (stateFile()).
+    const lastCrash = { at: new Date().toISOString(), exit: 'code 1', reason: 'Error: boom' };
+    writeFileSync(file, JSON.stringify({ api: { name: 'api', status: 'running', restarts: 0 }, worker: { name: 'worker', status: 'restarting', restarts: 2, lastCrash } }));
+    const degraded = await api.fetch('/readyz');
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toEqual({ status: 'degraded', checks: { mongodb: 'up', temporal: 'up', worker: 'restarting' }, restarting: { worker: expect.objectContaining({ lastCrash }) } });
+    writeFileSync(file, JSON.stringify({ worker: { name: 'worker', status: 'running', restarts: 3 } }));
+    expect(await (await api.fetch('/readyz')).json()).toEqual({ status: 'ready', checks: { mongodb: 'up', temporal: 'up' } });
   });
 });
