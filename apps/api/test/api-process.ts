@@ -96,7 +96,7 @@ export async function startApiProcess(env: Record<string, string> = {}): Promise
     async stop() {
       if (!exit) {
         child.kill('SIGTERM');
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 12_000))]);
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 12_000).unref())]);
         if (!exit) child.kill('SIGKILL');
       }
       await db.connection.dropDatabase().catch(() => undefined);
