@@ -1,10 +1,12 @@
 // `npm start`: install if needed, build, start the embedded stack, the worker and the API (which
 // serves the designer), print the URLs, and stop everything on Ctrl-C.  `npm start -- --fresh` wipes data.
+// A crashed API or worker is restarted with backoff (see supervise.mjs); the services stay up meanwhile.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ensureDependencies, log, root, runSync, spawnChild } from './lib.mjs';
+import { stateFile, supervise } from './supervise.mjs';
 
 const fresh = process.argv.includes('--fresh');
 const port = process.env.CAIRN_API_PORT ?? '3000';
@@ -19,10 +21,11 @@ function secretKey(home) {
   return readFileSync(file, 'utf8').trim();
 }
 
-async function waitForReady(url, child, timeoutMs) {
+async function waitForReady(url, api, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error('the API exited while starting (see its output above)');
+    // A crash before the first ready answer is a setup problem (configuration, port in use): restarting won't help.
+    if (api.restarts > 0 || api.child.exitCode !== null) throw new Error('the API exited while starting (see its output above)');
     try {
       const res = await fetch(`${url}/readyz`);
       if (res.ok) return;
@@ -35,6 +38,7 @@ async function waitForReady(url, child, timeoutMs) {
 }
 
 let runningStack;
+const supervisors = [];
 
 async function main() {
   ensureDependencies();
@@ -48,7 +52,8 @@ async function main() {
   const env = { ...stack.env, CAIRN_SECRET_KEY: secretKey(home), CAIRN_API_PORT: port, NODE_ENV: 'development' };
   env.CAIRN_PUBLIC_URL = process.env.CAIRN_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
 
-  const children = [];
+  // The API's /readyz reads this file to report a worker that is being restarted.
+  env.CAIRN_SUPERVISOR_STATE_FILE = join(home, 'run', 'processes.json');
   let demo;
   let stopping = false;
   const stopAll = async (code = 0) => {
@@ -56,8 +61,7 @@ async function main() {
     stopping = true;
     log('stopping ...');
     if (demo && demo.exitCode === null) demo.kill('SIGTERM');
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((r) => child.once('exit', r)))));
+    await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
     await stack.stop();
     log('stopped; no service left running');
     process.exit(code);
@@ -66,10 +70,10 @@ async function main() {
 
   // The demo store loads beside the API (first run only), so the designer is usable while history streams in.
   demo = spawnChild('demo', 'node', ['apps/api/dist/cli.js', 'demo', '--keys-file', join(home, 'demo-keys.json')], env);
-  const worker = spawnChild('worker', 'node', ['apps/worker/dist/main.js'], env);
-  const api = spawnChild('api', 'node', ['apps/api/dist/main.js'], env);
-  children.push(worker, api);
-  for (const child of children) child.on('exit', (code) => { if (!stopping) { log(`a process exited (code ${code}); stopping everything`); void stopAll(1); } });
+  const onState = stateFile(env.CAIRN_SUPERVISOR_STATE_FILE);
+  const worker = supervise({ name: 'worker', start: () => spawnChild('worker', 'node', ['apps/worker/dist/main.js'], env), log, onState });
+  const api = supervise({ name: 'api', start: () => spawnChild('api', 'node', ['apps/api/dist/main.js'], env), log, onState });
+  supervisors.push(worker, api);
   demo.on('exit', (code) => { if (code) log(`the demo data loader exited with ${code} (the product keeps running; see its output above)`); });
   process.on('exit', () => { if (demo.exitCode === null) demo.kill('SIGTERM'); });
 
@@ -95,6 +99,7 @@ ${keys.user ? `    email       ${keys.user.email}\n    password    ${keys.user.p
 
 main().catch(async (error) => {
   console.error(`\n[cairn] npm start failed: ${error.message}`);
+  await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
   await runningStack?.stop().catch(() => undefined);
   process.exit(error.exitCode ?? 1);
 });

@@ -70,6 +70,15 @@ try {
     log('linting ...');
     runSync('npx', ['turbo', 'run', 'lint', '--output-logs=errors-only']);
   });
+  // The scripts' own tests (npm start's supervisor): plain node:test, no stack needed.
+  const scripts = await phase('scripts tests', () => {
+    log('testing the scripts ...');
+    const result = spawnSync('node', ['--test', join(root, 'scripts', 'supervise.test.mjs')], { cwd: root, encoding: 'utf8' });
+    process.stdout.write(result.stdout ?? '');
+    process.stderr.write(result.stderr ?? '');
+    const count = (label) => Number(new RegExp(`^# ${label} (\\d+)`, 'm').exec(result.stdout ?? '')?.[1] ?? 0);
+    return { passed: count('pass'), failed: count('fail') + (result.status === 0 ? 0 : 1) };
+  });
   log('starting the embedded stack and running the tests ...');
   const { code, totals, groups } = await phase('services and tests', () =>
     runCountingTests(
@@ -91,6 +100,8 @@ try {
     ),
   );
   for (const group of groups) phases.push({ name: `  ${group.name}`, ms: group.ms });
+  totals.passed += scripts.passed;
+  totals.failed += scripts.failed;
   printPhases();
   // One plain closing line that any CI can read.
   console.log(

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
 import { connectDatabase, createFoldQueue } from '@cairn/db';
 import { createApp } from './app.js';
+import { answerClientErrors } from './http/client-errors.js';
 
 async function main() {
   const config = loadServiceConfig();
@@ -22,6 +23,7 @@ async function main() {
   const server = app.listen(config.CAIRN_API_PORT, config.CAIRN_API_HOST, () => {
     logger.info(`api listening on http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}`);
   });
+  answerClientErrors(server);
   // A bulk import streams its body while it is processed; Node's default 5-minute request timeout would cut it.
   server.requestTimeout = 60 * 60 * 1000;
   const shutdown = (signal: string) => {

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { loadConfig } from '@cairn/config';
 import { connectDatabase, createFoldQueue, createWorkspace, syncIndexes, type CreatedWorkspace, type Database } from '@cairn/db';
 import { createApp } from '../src/app';
+import { answerClientErrors } from '../src/http/client-errors';
 import type { ApiContext } from '../src/context';
 
 export interface RunningApi {
@@ -52,6 +53,7 @@ export async function startApi(overrides: { temporalAddress?: string; env?: Reco
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  answerClientErrors(server);
   server.requestTimeout = 0; // as in main.ts: bulk imports stream for longer than Node's 5-minute default
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

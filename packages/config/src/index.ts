@@ -76,6 +76,8 @@ export const EnvSchema = z.object({
     .min(32, 'expected at least 32 characters (used to encrypt credentials and sign tracking links)')
     .optional(),
   CAIRN_DESIGNER_DIR: z.string().optional(),
+  // Set by `npm start`: where its supervisor records processes it is restarting, for /readyz.
+  CAIRN_SUPERVISOR_STATE_FILE: z.string().optional(),
   CAIRN_ACTION_PACKAGES: list,
   CAIRN_WEBHOOK_ALLOW_HOSTS: list,
   CAIRN_SWEEP_INTERVAL_SECONDS: z.coerce

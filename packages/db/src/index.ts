@@ -57,7 +57,7 @@ export {
 } from './contacts.js';
 export { listEventCatalog, type EventCatalogEntry } from './catalog.js';
 export { identityModel, type IdentityDoc } from './models/identity.js';
-export { encodeDocumentKeys, decodeDocumentKeys } from './keys.js';
+export { encodeDocumentKeys, decodeDocumentKeys, UnstorableValueError } from './keys.js';
 export {
   ingestEvents,
   storeEvents,

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { isTransientStorageError } from '@cairn/db';
 import { z } from 'zod';
+import { UnstorableValueError } from '@cairn/db';
 
 export interface FieldError {
   path: string;
@@ -82,6 +83,20 @@ export function sendProblem(res: Response, problem: HttpProblem, instance?: stri
     );
 }
 
+/** True for an error thrown by a zlib/brotli decoder (Node sets a numeric errno and a Z_ or ERR_ code). */
+export function isDecompressionError(error: unknown): error is Error & { code: string } {
+  if (!error || typeof error !== 'object') return false;
+  const { errno, code } = error as { errno?: unknown; code?: unknown };
+  return typeof errno === 'number' && typeof code === 'string' && /^(Z_|ERR_)/.test(code);
+}
+
+/** The 400 for a body that does not decode in the encoding it declares. */
+export function decodeProblem(encoding: string, message: string): HttpProblem {
+  return HttpProblem.badRequest(`The body is not valid ${encoding} (${message}); it may have been cut short in transit. Send it again whole, or without Content-Encoding.`, [
+    { path: '(body)', message: `not valid ${encoding}: ${message}` },
+  ]);
+}
+
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
@@ -126,10 +141,22 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     return sendProblem(res, new HttpProblem(413, 'Content Too Large', `The body exceeds the ${bodyError.limit ?? ''} byte limit. Split it into smaller requests (e.g. batches of at most 500 events).`), instance);
   }
   if (bodyError.type === 'encoding.unsupported') {
-    return sendProblem(res, new HttpProblem(415, 'Unsupported Media Type', `${bodyError.message}. Use gzip, deflate or identity.`), instance);
+    return sendProblem(res, new HttpProblem(415, 'Unsupported Media Type', `${bodyError.message}. Use gzip, deflate, br or identity.`, [{ path: 'Content-Encoding', message: 'expected gzip, deflate, br or identity' }]), instance);
+  }
+  if (bodyError.type === 'charset.unsupported') {
+    return sendProblem(res, new HttpProblem(415, 'Unsupported Media Type', `${bodyError.message}. Send the body as UTF-8.`, [{ path: 'Content-Type', message: 'expected charset=utf-8' }]), instance);
+  }
+  if (isDecompressionError(error)) {
+    const header = req.headers['content-encoding'];
+    return sendProblem(res, decodeProblem(typeof header === 'string' ? header.trim().toLowerCase() : 'compressed', error.message), instance);
   }
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
-    return sendProblem(res, new HttpProblem(bodyError.status, 'Bad Request', bodyError.message), instance);
+    // Body-parser's other refusals (a body shorter than its Content-Length, a hang-up) are about the body.
+    return sendProblem(res, new HttpProblem(bodyError.status, 'Bad Request', bodyError.message, [{ path: '(body)', message: bodyError.message }]), instance);
+  }
+  if (error instanceof UnstorableValueError) {
+    // A value the database cannot hold is the document's fault, not the database's: never a 503.
+    return sendProblem(res, HttpProblem.unprocessable(`The request holds a value that cannot be stored: ${error.message}.`, [{ path: error.field, message: `${String(error.value)} cannot be stored; send a finite number` }]), instance);
   }
   if (isDatabaseBusy(error)) {
     // Events stored before the write that hit the lock keep their pending-fold markers: the worker

@@ -55,7 +55,7 @@ export function accessRoutes(ctx: ApiContext): Router {
 
   router.delete('/sessions/current', requireRole('viewer', 'ownSession'), async (_req, res) => {
     const principal = principalOf(res);
-    if (!principal.sessionId) throw HttpProblem.badRequest('This request is signed with an API key, not a session; revoke a key with DELETE /api/v1/keys/:id.');
+    if (!principal.sessionId) throw HttpProblem.badRequest('This request is signed with an API key, not a session; revoke a key with DELETE /api/v1/keys/:id.', [{ path: 'Authorization', message: 'an API key, not a session token' }]);
     await revokeSession(connection(), principal.sessionId);
     res.status(204).end();
   });

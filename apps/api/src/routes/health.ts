@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Router } from 'express';
 import { foldLag, pingDatabase } from '@cairn/db';
 import type { ApiContext } from '../context.js';
@@ -13,6 +14,25 @@ async function temporalReachable(ctx: ApiContext): Promise<boolean> {
   }
 }
 
+interface SupervisedState {
+  status: 'running' | 'restarting';
+  restarts?: number;
+  lastCrash?: { at: string; exit: string; reason: string };
+  retryAt?: string;
+}
+
+/** Processes `npm start` is restarting after a crash (it writes their state to CAIRN_SUPERVISOR_STATE_FILE). */
+async function restartingProcesses(ctx: ApiContext): Promise<Record<string, SupervisedState>> {
+  const file = ctx.config.CAIRN_SUPERVISOR_STATE_FILE;
+  if (!file) return {};
+  try {
+    const states = JSON.parse(await readFile(file, 'utf8')) as Record<string, SupervisedState>;
+    return Object.fromEntries(Object.entries(states).filter(([, s]) => s?.status === 'restarting'));
+  } catch {
+    return {};
+  }
+}
+
 export function healthRoutes(ctx: ApiContext): Router {
   const router = Router();
   // Liveness: the process answers; says nothing about its dependencies.
@@ -23,8 +43,9 @@ export function healthRoutes(ctx: ApiContext): Router {
   // `ingestion` says how far folding events into profiles is behind (all processes, from the event log's
   // pending markers) and what this process still holds in memory.
   router.get('/readyz', async (_req, res) => {
-    const [mongodb, temporal] = await Promise.all([pingDatabase(ctx.db), temporalReachable(ctx)]);
-    const checks = { mongodb: mongodb ? 'up' : 'down', temporal: temporal ? 'up' : 'down' };
+    const [mongodb, temporal, restarting] = await Promise.all([pingDatabase(ctx.db), temporalReachable(ctx), restartingProcesses(ctx)]);
+    const checks: Record<string, string> = { mongodb: mongodb ? 'up' : 'down', temporal: temporal ? 'up' : 'down' };
+    for (const name of Object.keys(restarting)) checks[name] = 'restarting';
     const lag = mongodb ? await foldLag(ctx.db.connection).catch(() => undefined) : undefined;
     const local = ctx.folds.backlog();
     const ingestion = {
@@ -33,7 +54,9 @@ export function healthRoutes(ctx: ApiContext): Router {
       oldestQueuedHereMs: local.oldestAgeMs,
     };
     if (mongodb && temporal) {
-      res.json({ status: 'ready', checks, ingestion });
+      // A crashed worker delays folding and journeys but not ingestion: degraded, still ready to serve.
+      if (Object.keys(restarting).length > 0) res.json({ status: 'degraded', checks, restarting, ingestion });
+      else res.json({ status: 'ready', checks, ingestion });
       return;
     }
     const down = Object.entries(checks).filter(([, v]) => v === 'down').map(([k]) => k);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { parse } from 'csv-parse';
 import { normalizeEvent, type CairnEvent } from '@cairn/core';
 import { combineStored, foldStoredEvents, storeEvents, type StoredEvents } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
-import { HttpProblem } from '../http/problem.js';
+import { decodeProblem, HttpProblem, isDecompressionError } from '../http/problem.js';
+import { contentEncodingOf, decodedBody, throughParser } from '../http/request-body.js';
 
 const CHUNK = 500;
 /** Events stored before they are folded together (bounds the memory an import holds). */
@@ -117,19 +117,12 @@ async function* ndjsonRows(stream: Readable): AsyncGenerator<{ row: number; valu
 
 async function* csvRows(stream: Readable): AsyncGenerator<{ row: number; value: unknown } | { row: number; error: string }> {
   // max_record_size stops csv-parse from buffering an endless field (a gzip bomb, an unclosed quote).
-  const parser = stream.pipe(parse({ columns: true, skip_empty_lines: true, relax_column_count: true, bom: true, max_record_size: MAX_IMPORT_LINE_BYTES }));
+  const parser = throughParser(stream, parse({ columns: true, skip_empty_lines: true, relax_column_count: true, bom: true, max_record_size: MAX_IMPORT_LINE_BYTES }));
   let row = 1; // the header is row 1
   for await (const record of parser as AsyncIterable<Record<string, string>>) {
     row++;
     yield { row, value: csvRowToPayload(record) };
   }
-}
-
-function bodyStream(req: Request): Readable {
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding === 'gzip') return req.pipe(createGunzip());
-  if (encoding !== 'identity') throw new HttpProblem(415, 'Unsupported Media Type', `Content-Encoding '${encoding}' is not supported; use gzip or none.`);
-  return req;
 }
 
 /**
@@ -149,7 +142,8 @@ export function importRoutes(ctx: ApiContext): Router {
     }
     const workspaceId = workspaceIdOf(res);
     const importId = randomUUID();
-    const rows = format === 'csv' ? csvRows(bodyStream(req)) : ndjsonRows(bodyStream(req));
+    const body = decodedBody(req);
+    const rows = format === 'csv' ? csvRows(body) : ndjsonRows(body);
     // Recorded as it starts: the answer streams, and the rows it stores are in the events themselves.
     await audit(ctx, res, { action: 'import.started', resource: { type: 'import', id: importId }, changes: [{ path: 'format', before: null, after: format }] });
     res.status(200).type('application/x-ndjson');
@@ -211,8 +205,13 @@ export function importRoutes(ctx: ApiContext): Router {
       await foldWindow();
       res.end(JSON.stringify({ type: 'done', importId, processed, accepted, duplicates, rejected, folded, errors }) + '\n');
     } catch (error) {
+      const problem = isDecompressionError(error) ? decodeProblem(contentEncodingOf(req), error.message) : undefined;
+      // Nothing sent yet (the body broke before the first chunk was stored): an ordinary problem answer.
+      if (problem && !res.headersSent) throw problem;
       // Headers are gone: report in-band; rows before this point are stored and a re-run skips them.
-      res.end(JSON.stringify({ type: 'failed', importId, processed, accepted, duplicates, rejected, detail: (error as Error).message, errors }) + '\n');
+      const detail = problem?.detail ?? (error as Error).message;
+      const failedErrors = problem ? [...errors, { row: processed + 1, errors: problem.errors ?? [] }] : errors;
+      if (!res.writableEnded && !res.destroyed) res.end(JSON.stringify({ type: 'failed', importId, processed, accepted, duplicates, rejected, detail, errors: failedErrors }) + '\n');
     }
   });
   return router;

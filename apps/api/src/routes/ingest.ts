@@ -10,8 +10,12 @@ export const INGEST_LIMITS = { eventBytes: 32 * 1024, batchBytes: 500 * 1024, ba
 
 const SINGLE_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
 
-// Segment libraries send JSON, sometimes as text/plain (browser beacons); gzip bodies are inflated.
-const jsonTypes = ['application/json', 'text/plain', 'application/*+json'];
+/**
+ * The body is JSON whatever Content-Type says, as on Segment's own API: browser beacons send text/plain,
+ * and RudderStack's Node SDK posts gzip JSON as application/x-www-form-urlencoded (axios's default).
+ * Compressed bodies (gzip, deflate, br) are inflated.
+ */
+const anyType = () => true;
 
 function bodyObject(req: Request): Record<string, unknown> {
   const body: unknown = req.body;
@@ -48,8 +52,8 @@ function waitsForFold(req: Request): boolean {
  */
 export function ingestRoutes(ctx: ApiContext): Router {
   const router = Router();
-  const single = express.json({ limit: INGEST_LIMITS.eventBytes, type: jsonTypes, strict: false });
-  const batch = express.json({ limit: INGEST_LIMITS.batchBytes, type: jsonTypes, strict: false });
+  const single = express.json({ limit: INGEST_LIMITS.eventBytes, type: anyType, strict: false });
+  const batch = express.json({ limit: INGEST_LIMITS.batchBytes, type: anyType, strict: false });
   const writeKey = requireKey(ctx, 'write');
 
   for (const type of SINGLE_TYPES) {

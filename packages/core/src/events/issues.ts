@@ -52,3 +52,29 @@ export function tooDeepIssue(value: unknown, maxDepth: number, prefix = ''): Fie
   if (!path) return undefined;
   return { path: joinIssuePath(prefix, path.slice(0, maxDepth)) || '(body)', message: `nests deeper than ${maxDepth} levels of objects and arrays; flatten it` };
 }
+
+/**
+ * The first value JSON can carry but storage cannot keep as sent: a number beyond double range (JSON.parse
+ * turns 1e309 into Infinity, which the database refuses) or an own `__proto__` key (JavaScript objects
+ * treat it as the prototype, so validators drop it). Walks with an explicit stack, like findTooDeep.
+ */
+export function unstorableIssue(value: unknown, prefix = ''): FieldIssue | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop()!;
+    if (typeof current === 'number' && !Number.isFinite(current)) {
+      return { path: joinIssuePath(prefix, path) || '(body)', message: 'is beyond the range of a number (about ±1.8e308); send a smaller number, or the figure as a string' };
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: [...path, i] });
+      continue;
+    }
+    if (Object.prototype.hasOwnProperty.call(current, '__proto__')) {
+      return { path: joinIssuePath(prefix, [...path, '__proto__']), message: "'__proto__' cannot be kept as a key (JavaScript reads it as an object's prototype); rename it" };
+    }
+    const entries = Object.entries(current);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
+  }
+  return undefined;
+}

@@ -75,3 +75,20 @@ describe('validateBatch', () => {
     expect(item && 'event' in item && [item.event.timestamp, item.event.context.ip]).toEqual([Date.parse('2024-05-01T11:30:00Z'), '1.2.3.4']);
   });
 });
+
+describe('values storage cannot keep as sent', () => {
+  it('refuses a number beyond double range (JSON.parse turns 1e309 into Infinity), naming the field', () => {
+    const r = normalizeEvent(JSON.parse('{"type":"track","userId":"u","event":"Order Completed","properties":{"items":[{"price":1e309}]}}'), { receivedAt, now });
+    expect(r).toEqual({ ok: false, errors: [{ path: 'properties.items[0].price', message: expect.stringMatching(/beyond the range of a number/) }] });
+  });
+
+  it('refuses a __proto__ key, naming it, where a validator would silently drop it', () => {
+    const r = normalizeEvent(JSON.parse('{"type":"identify","userId":"u","traits":{"plan":"pro","__proto__":{"admin":true}}}'), { receivedAt, now });
+    expect(r).toEqual({ ok: false, errors: [{ path: 'traits.__proto__', message: expect.stringMatching(/rename it/) }] });
+  });
+
+  it('keeps prototype, constructor and toString keys', () => {
+    const r = normalizeEvent(JSON.parse('{"type":"track","userId":"u","event":"X","properties":{"prototype":1,"constructor":{"toString":2}}}'), { receivedAt, now });
+    expect(r.ok && r.event.properties).toEqual({ prototype: 1, constructor: { toString: 2 } });
+  });
+});

@@ -1,5 +1,5 @@
 import { fnv1a64, stableStringify } from './hash.js';
-import { formatIssuePath, tooDeepIssue, type FieldIssue } from './issues.js';
+import { formatIssuePath, tooDeepIssue, unstorableIssue, type FieldIssue } from './issues.js';
 import { BatchPayloadSchema, EventPayloadSchema, type CairnEvent, type EventPayload } from './schema.js';
 
 export interface NormalizeOptions {
@@ -46,6 +46,8 @@ export function deriveMessageId(raw: Record<string, unknown>): string {
 export function normalizeEvent(raw: unknown, options: NormalizeOptions): NormalizeResult {
   const tooDeep = tooDeepIssue(raw, MAX_EVENT_DEPTH);
   if (tooDeep) return { ok: false, errors: [tooDeep] };
+  const unstorable = unstorableIssue(raw);
+  if (unstorable) return { ok: false, errors: [unstorable] };
   const parsed = EventPayloadSchema.safeParse(raw);
   if (!parsed.success) {
     return {

@@ -156,3 +156,34 @@ describe('huge numbers', () => {
     expect(p.purchases.orderCount).toBe(3);
   });
 });
+
+describe('keys that are names of Object.prototype members', () => {
+  const names = ['__proto__', 'toString', 'constructor', 'prototype', 'hasOwnProperty', 'valueOf'];
+
+  it('are ordinary product ids, categories, event names and numeric properties: every figure stays finite and counted', () => {
+    const events = names.flatMap((name, i) => [
+      ev('Order Completed', `2024-02-0${i + 1}T10:00:00Z`, { revenue: 10, products: [{ product_id: name, category: name, price: 10, quantity: 2 }] }),
+      ev('Product Viewed', `2024-02-0${i + 1}T11:00:00Z`, { category: name }),
+      ev(name, `2024-02-0${i + 1}T12:00:00Z`, JSON.parse(`{"${name}": 3}`) as Record<string, unknown>),
+    ]);
+    // Twice, the second time onto the folded profile, as the pending-fold pass does.
+    const p = foldEvents(foldEvents(emptyProfile('c-proto'), events.slice(0, 9)), events.slice(9));
+    expect(JSON.stringify(p)).not.toMatch(/null|NaN/);
+    for (const name of names) {
+      expect(Object.getOwnPropertyDescriptor(p.purchases.products, name)?.value).toMatchObject({ orderCount: 1, quantity: 2 });
+      expect(Object.getOwnPropertyDescriptor(p.categories.counts, name)?.value).toBe(2);
+      const summary = Object.getOwnPropertyDescriptor(p.events, name)?.value as { count: number; numericProperties: string[] };
+      expect(summary).toMatchObject({ count: 1, numericProperties: [name] });
+    }
+    expect(p.categories.total).toBe(names.length * 2);
+    expect(p.purchases.totalRevenue).toBe(60);
+    expect(Object.getPrototypeOf(p.purchases)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).orderCount).toBeUndefined();
+  });
+
+  it('are ordinary traits', () => {
+    const identify = (traits: string, at: string) => ev('Identify', at, {}, { type: 'identify', traits: JSON.parse(traits) as Record<string, unknown> });
+    const p = foldEvents(emptyProfile('c-traits'), [identify('{"toString":"a","constructor":"b","__proto__":"c"}', '2024-01-01T00:00:00Z'), identify('{"toString":"newer"}', '2024-01-02T00:00:00Z')]);
+    expect(JSON.parse(JSON.stringify(p.traits))).toEqual({ toString: 'newer', constructor: 'b', ['__proto__']: 'c' });
+  });
+});

@@ -1,5 +1,6 @@
 import type { CairnEvent } from '../events/schema.js';
 import { DAY_MS, dayKeyStart, utcDayKey } from './time.js';
+import { dict, own } from './maps.js';
 import {
   resolveProfileSettings,
   type ContactProfile,
@@ -17,14 +18,14 @@ export type FoldableEvent = Pick<CairnEvent, 'messageId' | 'type' | 'event' | 'p
 export function emptyProfile(contactId: string): ContactProfile {
   return {
     contactId,
-    traits: {},
-    traitUpdatedAt: {},
-    traitSetBy: {},
+    traits: dict(),
+    traitUpdatedAt: dict(),
+    traitSetBy: dict(),
     eventCount: 0,
-    events: {},
-    purchases: { orderCount: 0, totalRevenue: 0, discountedOrderCount: 0, holidayOrderCount: 0, products: {} },
+    events: dict(),
+    purchases: { orderCount: 0, totalRevenue: 0, discountedOrderCount: 0, holidayOrderCount: 0, products: dict() },
     earliestProductViews: [],
-    categories: { counts: {}, total: 0 },
+    categories: { counts: dict(), total: 0 },
     email: { sent: 0, opened: 0, clicked: 0 },
   };
 }
@@ -69,7 +70,22 @@ export function foldEvent(profile: ContactProfile, event: FoldableEvent, setting
 }
 
 // The profile is plain JSON; a JSON copy avoids structuredClone, which not every sandbox provides.
-const copyProfile = (profile: ContactProfile): ContactProfile => JSON.parse(JSON.stringify(profile)) as ContactProfile;
+// Its maps keyed by customer data get no prototype again (JSON.parse keeps `__proto__` as an own key).
+function copyProfile(profile: ContactProfile): ContactProfile {
+  const p = JSON.parse(JSON.stringify(profile)) as ContactProfile;
+  p.traits = dict(p.traits);
+  p.traitUpdatedAt = dict(p.traitUpdatedAt);
+  p.traitSetBy = dict(p.traitSetBy);
+  p.purchases.products = dict(p.purchases.products);
+  p.categories.counts = dict(p.categories.counts);
+  p.events = dict(p.events);
+  for (const summary of Object.values(p.events)) {
+    summary.byDay = dict(summary.byDay);
+    summary.numericByDay = dict(summary.numericByDay);
+    for (const [name, byDay] of Object.entries(summary.numericByDay)) summary.numericByDay[name] = dict(byDay);
+  }
+  return p;
+}
 
 /** Folds one event into `p` in place (foldEvent and foldEvents own the copy). */
 function foldInto(p: ContactProfile, event: FoldableEvent, s: ProfileSettings): void {
@@ -114,10 +130,10 @@ export function foldEvents(profile: ContactProfile, events: Iterable<FoldableEve
 
 function applyTraits(p: ContactProfile, event: FoldableEvent): void {
   for (const [key, value] of Object.entries(event.traits)) {
-    const last = p.traitUpdatedAt[key];
+    const last = own(p.traitUpdatedAt, key);
     // The newest identify wins; on a tie the larger messageId, so arrival order never matters.
     if (last !== undefined && last > event.timestamp) continue;
-    if (last === event.timestamp && (p.traitSetBy[key] ?? '') > event.messageId) continue;
+    if (last === event.timestamp && (own(p.traitSetBy, key) ?? '') > event.messageId) continue;
     p.traitUpdatedAt[key] = event.timestamp;
     p.traitSetBy[key] = event.messageId;
     if (value === null) delete p.traits[key];
@@ -128,19 +144,19 @@ function applyTraits(p: ContactProfile, event: FoldableEvent): void {
 function foldEventSummary(p: ContactProfile, event: FoldableEvent, s: ProfileSettings): void {
   const at = event.timestamp;
   const day = utcDayKey(at);
-  const summary: EventSummary = p.events[event.event] ?? {
+  const summary: EventSummary = own(p.events, event.event) ?? {
     count: 0,
     firstAt: at,
     lastAt: at,
-    byDay: {},
+    byDay: dict(),
     numericProperties: [],
-    numericByDay: {},
+    numericByDay: dict(),
     recent: [],
   };
   summary.count += 1;
   summary.firstAt = Math.min(summary.firstAt, at);
   summary.lastAt = Math.max(summary.lastAt, at);
-  summary.byDay[day] = (summary.byDay[day] ?? 0) + 1;
+  summary.byDay[day] = (own(summary.byDay, day) ?? 0) + 1;
 
   const numericNames = Object.keys(event.properties).filter((k) => {
     const v = event.properties[k];
@@ -153,8 +169,8 @@ function foldEventSummary(p: ContactProfile, event: FoldableEvent, s: ProfileSet
   for (const name of numericNames) {
     if (!kept.includes(name)) continue;
     const value = event.properties[name] as number;
-    const byDay = (summary.numericByDay[name] ??= {});
-    const prev: NumericAggregate | undefined = byDay[day];
+    const byDay = (summary.numericByDay[name] = own(summary.numericByDay, name) ?? dict());
+    const prev: NumericAggregate | undefined = own(byDay, day);
     byDay[day] = prev
       ? { sum: round6(prev.sum + value), min: Math.min(prev.min, value), max: Math.max(prev.max, value), count: prev.count + 1 }
       : { sum: round6(value), min: value, max: value, count: 1 };
@@ -201,7 +217,7 @@ function foldOrder(purchases: PurchaseSummary, event: FoldableEvent, s: ProfileS
     if (typeof rawId !== 'string' && typeof rawId !== 'number') continue;
     const productId = String(rawId);
     const quantity = num(product.quantity) ?? 1;
-    const prev: ProductSummary | undefined = purchases.products[productId];
+    const prev: ProductSummary | undefined = own(purchases.products, productId);
     const next: ProductSummary = prev
       ? { ...prev, quantity: round6(prev.quantity + quantity) }
       : { orderCount: 0, quantity, firstOrderAt: at, lastOrderAt: at };
@@ -246,11 +262,11 @@ function derivePurchases(purchases: PurchaseSummary): void {
 
 function addCategory(p: ContactProfile, category: string, n: number): void {
   const counts = p.categories.counts;
-  counts[category] = (counts[category] ?? 0) + n;
+  counts[category] = (own(counts, category) ?? 0) + n;
   p.categories.total += n;
   let top: string | undefined;
   for (const [name, count] of Object.entries(counts)) {
-    const best = top === undefined ? -1 : (counts[top] ?? 0);
+    const best = top === undefined ? -1 : (own(counts, top) ?? 0);
     if (count > best || (count === best && top !== undefined && name < top)) top = name;
   }
   if (top !== undefined) p.categories.topCategory = top;

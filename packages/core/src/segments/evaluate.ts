@@ -1,5 +1,6 @@
 import { stableBucket } from '../events/hash.js';
 import { joinIssuePath } from '../events/issues.js';
+import { own } from '../profile/maps.js';
 import { engagementLevel, engagementLevelChangesAt } from '../profile/engagement.js';
 import { DAY_MS, HOUR_MS, dayKeyStart, toEpochMs, utcDayKey, windowExitAt, windowStart, type DurationLike } from '../profile/time.js';
 import { resolveProfileSettings, type ContactProfile, type EventOccurrence, type EventSummary, type ProfileSettings } from '../profile/types.js';
@@ -130,10 +131,11 @@ export function randomBucketOf(contactId: string, salt: string): number {
 export function readField(source: unknown, path: string): unknown {
   if (source === null || typeof source !== 'object') return undefined;
   const record = source as Record<string, unknown>;
-  if (path in record) return record[path];
+  // Own keys only: a trait named `toString` is data, Object.prototype's member is not.
+  if (Object.prototype.hasOwnProperty.call(record, path)) return record[path];
   const dot = path.indexOf('.');
   if (dot === -1) return undefined;
-  return readField(record[path.slice(0, dot)], path.slice(dot + 1));
+  return readField(own(record, path.slice(0, dot)), path.slice(dot + 1));
 }
 
 function asNumber(v: unknown): number | undefined {
@@ -344,7 +346,7 @@ function describeWindow(window: DurationLike | undefined): string {
 }
 
 function evaluateEvent(c: EventCondition, env: Env): Outcome {
-  const summary = env.profile.events[c.event];
+  const summary = own(env.profile.events, c.event);
   const filterText = 'where' in c && c.where && c.where.length > 0
     ? ` where ${c.where.map((f) => `${f.property} ${describeExpected(f)}`).join(' and ')}`
     : '';
@@ -386,7 +388,7 @@ function evaluateEvent(c: EventCondition, env: Env): Outcome {
 }
 
 function evaluateAggregate(c: EventAggregateCondition, env: Env): Outcome {
-  const summary = env.profile.events[c.event];
+  const summary = own(env.profile.events, c.event);
   let sum = 0;
   let count = 0;
   let min = Infinity;
@@ -399,7 +401,7 @@ function evaluateAggregate(c: EventAggregateCondition, env: Env): Outcome {
     max = Math.max(max, agg.max);
   };
   const start = windowStart(env.now, c.window);
-  const byDay = summary?.numericByDay[c.property];
+  const byDay = own(summary?.numericByDay, c.property);
   if (summary && byDay && isWholeDays(c.window)) {
     const first = utcDayKey(start);
     const today = utcDayKey(env.now);
@@ -470,7 +472,7 @@ function staticMetricValue(c: MetricCondition & { metric: string }, env: Env): n
       return first === undefined ? undefined : p.earliestProductViews.filter((t) => t < first).length;
     }
     case 'hoursFromFirstViewToFirstOrder': {
-      const view = p.events[env.settings.productViewEvent]?.firstAt;
+      const view = own(p.events, env.settings.productViewEvent)?.firstAt;
       return view === undefined || buys.firstOrderAt === undefined ? undefined : (buys.firstOrderAt - view) / HOUR_MS;
     }
     case 'rfmRecency':
@@ -519,7 +521,7 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
     case 'emailOpens':
     case 'emailClicks': {
       const name = c.metric === 'emailOpens' ? env.settings.emailOpenedEvent : env.settings.emailClickedEvent;
-      const { count, nextChangeAt } = countOccurrences(p.events[name], c.window, undefined, now);
+      const { count, nextChangeAt } = countOccurrences(own(p.events, name), c.window, undefined, now);
       return {
         matches: compareNumber(count, c.operator, c.value),
         nextChangeAt,
@@ -528,7 +530,7 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
     }
     case 'productReorderDueWithinDays': {
       const products = c.productId !== undefined
-        ? [[c.productId, p.purchases.products[c.productId]] as const]
+        ? [[c.productId, own(p.purchases.products, c.productId)] as const]
         : Object.entries(p.purchases.products);
       let matches = false;
       let next: number | null = null;
@@ -560,7 +562,7 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
     }
     case 'categoryAffinity': {
       const total = p.categories.total;
-      const share = total > 0 ? (p.categories.counts[c.category] ?? 0) / total : undefined;
+      const share = total > 0 ? (own(p.categories.counts, c.category) ?? 0) / total : undefined;
       return {
         matches: share !== undefined && compareNumber(share, c.operator, c.value),
         nextChangeAt: null,

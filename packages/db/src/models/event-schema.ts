@@ -47,7 +47,8 @@ function typeOf(value: unknown): string {
 export async function recordEventSchemas(connection: Connection, workspaceId: string, events: CairnEvent[]): Promise<void> {
   const byName = new Map<string, { count: number; lastSeenAt: number; properties: Record<string, string> }>();
   for (const e of events) {
-    const entry = byName.get(e.event) ?? { count: 0, lastSeenAt: 0, properties: {} };
+    // No prototype: a property named `toString` or `constructor` is recorded like any other.
+    const entry = byName.get(e.event) ?? { count: 0, lastSeenAt: 0, properties: Object.create(null) as Record<string, string> };
     entry.count += 1;
     entry.lastSeenAt = Math.max(entry.lastSeenAt, e.timestamp);
     for (const [name, value] of Object.entries(e.type === 'identify' ? e.traits : e.properties).slice(0, 50)) {
