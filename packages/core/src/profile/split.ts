@@ -1,3 +1,4 @@
+import { dict } from './maps.js';
 import type { ContactProfile, EventSummary } from './types.js';
 
 /**
@@ -16,7 +17,7 @@ export interface ContactActivity {
 }
 
 export function emptyActivity(): ContactActivity {
-  return { events: {} };
+  return { events: dict<ActivityEvent>() };
 }
 
 /** Splits a profile into its summary and activity parts; `joinProfile` puts them back together exactly. */
@@ -24,8 +25,9 @@ export function splitProfile(profile: ContactProfile): {
   summary: ProfileSummary;
   activity: ContactActivity;
 } {
-  const summaryEvents: Record<string, SummaryEvent> = {};
-  const activityEvents: Record<string, ActivityEvent> = {};
+  // Event names are customer data: `__proto__` is an ordinary name here.
+  const summaryEvents = dict<SummaryEvent>();
+  const activityEvents = dict<ActivityEvent>();
   for (const [name, { byDay, numericByDay, recent, ...rest }] of Object.entries(profile.events)) {
     summaryEvents[name] = rest;
     activityEvents[name] = { byDay, numericByDay, recent };
@@ -38,9 +40,9 @@ export function joinProfile(
   summary: ProfileSummary,
   activity: ContactActivity | undefined,
 ): ContactProfile {
-  const events: Record<string, EventSummary> = {};
+  const events = dict<EventSummary>();
   for (const [name, rest] of Object.entries(summary.events ?? {})) {
-    const part = activity?.events[name];
+    const part = activity && Object.prototype.hasOwnProperty.call(activity.events, name) ? activity.events[name] : undefined;
     events[name] = {
       ...rest,
       byDay: part?.byDay ?? {},
