@@ -139,6 +139,7 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/v1/me': { summary: 'The workspace of the presented admin key.' },
   'GET /api/v1/schema/events': { summary: 'Event names and properties seen in this workspace, for building segments.' },
   'GET /api/v1/schema/metrics': { summary: 'Computed profile metrics segments can use.' },
+  'POST /api/v1/ingestion/retry-parked': { summary: 'Hands folds that were parked (a contact whose events could not be folded) back to the sweeper, after a fix (admin).' },
   'GET /api/v1/ingestion': { summary: "How far this workspace's profiles are behind its events: events appended but not folded yet, and the oldest one's age." },
   'GET /api/v1/templates/:id': { summary: 'A template with its latest content.' },
   'GET /api/v1/templates/:id/versions': { summary: 'Saved versions of a template.' },

@@ -1,6 +1,6 @@
 // Finishes folds that a crashed ingest left half done (the API killed between storing an event and
 // folding it): without this loop such an event would stay stored but missing from its profile.
-import { foldPendingEvents, type Database } from '@cairn/db';
+import { foldPendingEvents, retryParkedFolds, type Database } from '@cairn/db';
 
 export interface PendingFoldSweeperOptions {
   db: Database;
@@ -13,6 +13,10 @@ export function startPendingFoldSweeper(options: PendingFoldSweeperOptions): { s
   let stopped = false;
   let wake: (() => void) | undefined;
   const loop = (async () => {
+    // A new worker may carry the fix for what made a fold fail: parked folds get another chance at each start.
+    await retryParkedFolds(options.db.connection)
+      .then((n) => n && options.log?.info({ retried: n }, 'parked folds handed back to the sweeper'))
+      .catch(() => undefined);
     while (!stopped) {
       try {
         // Each marker says from when it counts as abandoned (foldAfter: 30 s for live ingestion, longer

@@ -141,17 +141,67 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
 export async function foldLag(
   connection: Connection,
   options: { workspaceId?: string; now?: number } = {},
-): Promise<{ pendingEvents: number; oldestAgeMs: number }> {
+): Promise<{ pendingEvents: number; oldestAgeMs: number; parkedEvents: number }> {
   const filter = options.workspaceId ? { workspaceId: options.workspaceId } : {};
   const markers = await pendingFoldModel(connection)
-    .find(filter, { createdAt: 1, messageIds: 1 })
+    .find(filter, { createdAt: 1, messageIds: 1, parked: 1 })
     .lean();
   const now = options.now ?? Date.now();
   let pendingEvents = 0;
+  let parkedEvents = 0;
   let oldest = Infinity;
   for (const m of markers) {
-    pendingEvents += m.messageIds ? m.messageIds.length : 1;
+    const events = m.messageIds ? m.messageIds.length : 1;
+    // A parked marker waits for an operator, not for folding: it is reported apart and does not age the lag.
+    if (m.parked) {
+      parkedEvents += events;
+      continue;
+    }
+    pendingEvents += events;
     oldest = Math.min(oldest, new Date(m.createdAt).getTime());
   }
-  return { pendingEvents, oldestAgeMs: markers.length ? Math.max(0, now - oldest) : 0 };
+  return {
+    pendingEvents,
+    parkedEvents,
+    oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, now - oldest) : 0,
+  };
+}
+
+/** Folds set aside because some contact's events could not be folded, with the reason (newest first). */
+export async function parkedFolds(
+  connection: Connection,
+  workspaceId: string,
+): Promise<
+  { id: string; parkedAt: string; reason: string; contactIds: string[]; events: number }[]
+> {
+  const markers = await pendingFoldModel(connection)
+    .find({ workspaceId }, { parked: 1, messageIds: 1 })
+    .lean();
+  return markers
+    .filter((m) => m.parked)
+    .map((m) => ({
+      id: m._id,
+      parkedAt: new Date(m.parked!.at).toISOString(),
+      reason: m.parked!.reason,
+      contactIds: m.parked!.contactIds,
+      events: m.messageIds?.length ?? 1,
+    }))
+    .sort((a, b) => (a.parkedAt < b.parkedAt ? 1 : -1));
+}
+
+/** Hands parked folds back to the sweeper (after a fix); contacts already folded from them skip them. Returns how many. */
+export async function retryParkedFolds(
+  connection: Connection,
+  workspaceId?: string,
+): Promise<number> {
+  const Markers = pendingFoldModel(connection);
+  const parked = (
+    await Markers.find(workspaceId ? { workspaceId } : {}, { parked: 1 }).lean()
+  ).filter((m) => m.parked);
+  for (const m of parked)
+    await Markers.updateOne(
+      { _id: m._id },
+      { $unset: { parked: 1 }, $set: { foldAfter: new Date() } },
+    );
+  return parked.length;
 }

@@ -8,6 +8,7 @@ import {
   type ProfileSettings,
 } from '@cairn/core';
 import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
+import { isTransientStorageError } from './engines/index.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
@@ -633,14 +634,22 @@ export async function ingestEvents(
  * Finishes folds interrupted by a crash: every pending marker past its `foldAfter` names a stored event
  * that may not be in its profile yet. Run at start-up and periodically.
  */
+/** The database itself away (a dropped connection, no server to select): retry later, never park. */
+function isUnreachable(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  return /Network|ServerSelection|NotConnected|TopologyClosed|PoolClosed|Timeout/.test(name);
+}
+
 export async function foldPendingEvents(connection: Connection, options: { olderThanMs?: number; now?: number; limit?: number } = {}): Promise<number> {
   const now = options.now ?? Date.now();
   // Markers written before foldAfter existed fall back to their age.
   const cutoff = new Date(now - (options.olderThanMs ?? DEFAULT_FOLD_WITHIN_MS));
-  const markers = await pendingFoldModel(connection)
-    .find({ $or: [{ foldAfter: { $lte: new Date(now) } }, { foldAfter: { $exists: false }, createdAt: { $lte: cutoff } }] })
-    .limit(options.limit ?? 100)
-    .lean();
+  const markers = (
+    await pendingFoldModel(connection)
+      .find({ $or: [{ foldAfter: { $lte: new Date(now) } }, { foldAfter: { $exists: false }, createdAt: { $lte: cutoff } }] })
+      .limit(options.limit ?? 100)
+      .lean()
+  ).filter((m) => !m.parked);
   if (markers.length === 0) return 0;
   const Events = eventModel(connection);
   const byWorkspaceContact = new Map<string, { workspaceId: string; contactId: string; candidates: FoldCandidate[] }>();
@@ -658,13 +667,34 @@ export async function foldPendingEvents(connection: Connection, options: { older
     }
   }
   let folded = 0;
+  const failed = new Map<string, { contactIds: string[]; reason: string }>();
   for (const { workspaceId, contactId, candidates } of byWorkspaceContact.values()) {
-    const settings = await profileSettingsOf(connection, workspaceId);
-    const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
-    folded += applied.length;
-    if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
+    try {
+      const settings = await profileSettingsOf(connection, workspaceId);
+      const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
+      folded += applied.length;
+      if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
+    } catch (error) {
+      // The database away is no reason to park anything: the next pass tries again.
+      if (isTransientStorageError(error) || isUnreachable(error)) throw error;
+      // One contact's events that cannot be folded never hold up the others, and are not retried forever.
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const marker of new Set(candidates.map((c) => c.marker).filter((m): m is string => m !== undefined))) {
+        const entry = failed.get(marker) ?? { contactIds: [], reason };
+        entry.contactIds.push(contactId);
+        failed.set(marker, entry);
+      }
+    }
   }
-  // Events a marker lists but the log lacks: the crash came before they were stored and the client got no 200.
-  for (const marker of markers) await pendingFoldModel(connection).deleteOne({ _id: marker._id });
+  for (const marker of markers) {
+    const failure = failed.get(marker._id);
+    if (failure) {
+      // Kept (so contacts already folded from it keep skipping it) but parked: see parkedFolds / retryParkedFolds.
+      await pendingFoldModel(connection).updateOne({ _id: marker._id }, { $set: { parked: { at: new Date(now), reason: failure.reason.slice(0, 500), contactIds: failure.contactIds } } });
+    } else {
+      // Events a marker lists but the log lacks: the crash came before they were stored and the client got no 200.
+      await pendingFoldModel(connection).deleteOne({ _id: marker._id });
+    }
+  }
   return folded;
 }

@@ -2,10 +2,13 @@ import type { CairnEvent } from '@cairn/core';
 import {
   contactKey,
   contactModel,
+  foldLag,
   foldPendingEvents,
   foldStoredEvents,
   ingestEvents,
+  parkedFolds,
   readProfileSummary,
+  retryParkedFolds,
   storeEvents,
   syncIndexes,
 } from '../src/index';
@@ -92,5 +95,53 @@ describe('a fold that committed and died before deleting its marker', () => {
     expect(await count('busy')).toBe(301);
     expect(await foldPendingEvents(db.connection, { now: T0 + 60_000 })).toBe(0);
     expect(await count('busy')).toBe(301);
+  });
+});
+
+describe('a contact whose events cannot be folded', () => {
+  let db: Awaited<ReturnType<typeof testDatabase>>;
+  const WS2 = 'ws_parked';
+  beforeAll(async () => {
+    db = await testDatabase('pending-parked');
+    await syncIndexes(db.connection);
+  });
+  afterAll(async () => db.drop());
+
+  const count = async (userId: string) => {
+    const doc = await contactModel(db.connection)
+      .findById(contactKey(WS2, userId), { profile: 1 })
+      .lean();
+    return doc ? (readProfileSummary(doc).events['Ping']?.count ?? 0) : 0;
+  };
+
+  it('is parked with its reason, never holds up the others, is not retried forever, and folds once after a fix', async () => {
+    // A stored profile no fold can read (written by hand: the API could not produce it).
+    await contactModel(db.connection).collection.insertOne({
+      _id: contactKey(WS2, 'poison'),
+      workspaceId: WS2,
+      contactId: 'poison',
+      profile: null,
+      recentEventIds: [],
+      rev: 0,
+      foldRev: 1,
+      segments: {},
+    } as never);
+    await storeEvents(db.connection, WS2, [ping('fine', 1), ping('poison', 1)], { now: T0 });
+    expect(await foldPendingEvents(db.connection, { now: T0 + 31_000 })).toBe(1);
+    expect(await count('fine')).toBe(1);
+    const lag = await foldLag(db.connection, { workspaceId: WS2, now: T0 + 32_000 });
+    expect(lag).toMatchObject({ pendingEvents: 0, oldestAgeMs: 0, parkedEvents: 2 });
+    const [parked] = await parkedFolds(db.connection, WS2);
+    expect(parked?.contactIds).toEqual(['poison']);
+    expect(parked?.reason).toMatch(/\w/);
+    // Not retried by the next passes.
+    expect(await foldPendingEvents(db.connection, { now: T0 + 60_000 })).toBe(0);
+    // The fix, then the retry: the poisoned contact folds, the other is not folded twice.
+    await contactModel(db.connection).deleteOne({ _id: contactKey(WS2, 'poison') });
+    expect(await retryParkedFolds(db.connection, WS2)).toBe(1);
+    expect(await foldPendingEvents(db.connection, { now: Date.now() + 1_000 })).toBe(1);
+    expect(await count('poison')).toBe(1);
+    expect(await count('fine')).toBe(1);
+    expect((await foldLag(db.connection, { workspaceId: WS2 })).parkedEvents).toBe(0);
   });
 });

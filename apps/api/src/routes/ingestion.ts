@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { foldLag } from '@cairn/db';
+import { foldLag, parkedFolds, retryParkedFolds } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 
@@ -7,8 +7,18 @@ import { requireRole, workspaceIdOf } from '../http/auth.js';
 export function ingestionRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.get('/ingestion', requireRole('viewer'), async (_req, res) => {
-    const lag = await foldLag(ctx.db.connection, { workspaceId: workspaceIdOf(res) });
-    res.json({ unfoldedEvents: lag.pendingEvents, foldLagMs: lag.oldestAgeMs });
+    const workspaceId = workspaceIdOf(res);
+    const lag = await foldLag(ctx.db.connection, { workspaceId });
+    res.json({
+      unfoldedEvents: lag.pendingEvents,
+      foldLagMs: lag.oldestAgeMs,
+      parkedEvents: lag.parkedEvents,
+      parked: await parkedFolds(ctx.db.connection, workspaceId),
+    });
+  });
+  // After a fix, parked folds go back to the sweeper (it also retries them whenever the worker starts).
+  router.post('/ingestion/retry-parked', requireRole('admin'), async (_req, res) => {
+    res.json({ retried: await retryParkedFolds(ctx.db.connection, workspaceIdOf(res)) });
   });
   return router;
 }

@@ -61,6 +61,11 @@ export interface PendingFoldDoc {
    * folded the event by then (30 s for live ingestion, longer for an import that folds per window).
    */
   foldAfter?: Date;
+  /**
+   * Set when folding some contact's events failed for a reason other than an unreachable database: the sweeper
+   * leaves the marker alone (the other contacts it lists are folded) until an operator retries it after a fix.
+   */
+  parked?: { at: Date; reason: string; contactIds: string[] };
 }
 
 export const pendingFoldSchema = new Schema<PendingFoldDoc>(
@@ -71,6 +76,7 @@ export const pendingFoldSchema = new Schema<PendingFoldDoc>(
     contactId: { type: String },
     createdAt: { type: Date, default: () => new Date() },
     foldAfter: { type: Date },
+    parked: { type: Object },
   },
   { versionKey: false },
 );
