@@ -34,7 +34,7 @@ export class MissingBinaryError extends Error {
   }
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -43,7 +43,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(executable: string, env: NodeJS.ProcessEnv): string | undefined {
+export function onPath(executable: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, executable);

