@@ -4,6 +4,13 @@ const receivedAt = Date.parse('2024-05-01T12:00:00.000Z');
 const now = receivedAt;
 
 describe('normalizeEvent', () => {
+  it('refuses timestamps beyond the range of dates naming the field, instead of throwing (found by the import fuzz test)', () => {
+    for (const timestamp of [-8640000000000001, 8640000000000001]) {
+      const result = normalizeEvent({ type: 'track', userId: 'u', event: 'E', messageId: 'm', timestamp }, { receivedAt: Date.now(), now: Date.now() });
+      expect(result).toMatchObject({ ok: false, errors: [{ path: 'timestamp', message: expect.stringContaining('outside the range of dates') }] });
+    }
+  });
+
   it('corrects device clock skew using sentAt, as Segment does', () => {
     // Device clock is 1 hour fast: it says it sent at 13:00 what happened at 12:50, we received at 12:00.
     const r = normalizeEvent(

@@ -28,6 +28,12 @@ const EVENT_NAME_BY_TYPE = {
   alias: 'Alias',
 } as const;
 
+/** An instant for an error message; one outside the range of dates (±8.64e15 ms) would make toISOString throw. */
+function describeInstant(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} ms from 1970, outside the range of dates` : date.toISOString();
+}
+
 function toMs(value: string | number | Date): number {
   if (value instanceof Date) return value.getTime();
   return typeof value === 'number' ? value : Date.parse(value);
@@ -72,14 +78,14 @@ export function normalizeEvent(raw: unknown, options: NormalizeOptions): Normali
       ok: false,
       errors: [{
         path: timestampField,
-        message: `is ${new Date(timestamp).toISOString()} after clock-skew correction, more than ${Math.round(maxFuture / 3_600_000)} hours in the future; check the device clock and sentAt`,
+        message: `is ${describeInstant(timestamp)} after clock-skew correction, more than ${Math.round(maxFuture / 3_600_000)} hours in the future; check the device clock and sentAt`,
       }],
     };
   }
   if (timestamp < EARLIEST_EVENT_TIMESTAMP) {
     return {
       ok: false,
-      errors: [{ path: timestampField, message: `is ${new Date(timestamp).toISOString()}, before 2000-01-01; send the real time the event happened` }],
+      errors: [{ path: timestampField, message: `is ${describeInstant(timestamp)}, before 2000-01-01; send the real time the event happened` }],
     };
   }
 
