@@ -77,7 +77,7 @@ try {
     process.stdout.write(result.stdout ?? '');
     process.stderr.write(result.stderr ?? '');
     const count = (label) => Number(new RegExp(`^# ${label} (\\d+)`, 'm').exec(result.stdout ?? '')?.[1] ?? 0);
-    return { passed: count('pass'), failed: count('fail') + (result.status === 0 ? 0 : 1) };
+    return { passed: count('pass'), failed: Math.max(count('fail'), result.status === 0 ? 0 : 1) };
   });
   log('starting the embedded stack and running the tests ...');
   const { code, totals, groups } = await phase('services and tests', () =>
