@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { combineStored, foldStoredEvents, type StoredEvents } from './ingest.js';
 import { pendingFoldModel } from './models/event.js';
+import { traced } from './fold-trace.js';
 
 /**
  * Append, then fold: an ingestion request answers once its events are durably in the event log (with their
@@ -61,7 +62,7 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
       };
       for (const w of waiters) combineStored(combined, w.stored);
       try {
-        await foldStoredEvents(connection, combined, { now: Date.now() });
+        await traced('pass', combined.events, () => foldStoredEvents(connection, combined, { now: Date.now() }));
         for (const w of waiters) w.settle();
       } catch (error) {
         // The markers stay, so the pending-fold sweeper folds these later; the next pass goes on with others.

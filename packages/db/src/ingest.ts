@@ -7,6 +7,7 @@ import {
   type ContactProfile,
   type ProfileSettings,
 } from '@cairn/core';
+import { traced } from './fold-trace.js';
 import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
 import { isTransientStorageError } from './engines/index.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
@@ -20,7 +21,10 @@ import { loadWorkspaceSegments } from './segments/cache.js';
 import { fileContactForEvaluation, fileContactsForEvaluation } from './segments/due.js';
 import { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './segments/membership.js';
 import { countMembershipChanges, recordMembershipChangesMany } from './segments/reevaluate.js';
-import { mapWithLimit } from './segments/limit.js';
+import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
+
+/** Single writes kept in flight at once by a fold (the server's pool is shared with every other request). */
+const WRITES_IN_FLIGHT = 8;
 
 /**
  * How many applied messageIds a contact remembers. Exactly-once no longer rests on this window (a duplicate is
@@ -66,7 +70,8 @@ export function onContactChanged(handler: ContactChangedHandler): void {
 
 
 class IdentityResolver {
-  private readonly cache = new Map<string, string>();
+  /** anonymousId → its contact, or undefined once known to have none. */
+  private readonly cache = new Map<string, string | undefined>();
   /** Contacts to merge: anonymous (or aliased) contact id → identified contact id. */
   readonly merges = new Map<string, string>();
 
@@ -74,6 +79,14 @@ class IdentityResolver {
     private readonly connection: Connection,
     private readonly workspaceId: string,
   ) {}
+
+  /** Reads the identities a request names in parallel, so resolving its events one by one is all in memory. */
+  async prefetch(events: CairnEvent[]): Promise<void> {
+    const wanted = [...new Set(events.flatMap((e) => [e.anonymousId, e.type === 'alias' ? e.previousId : undefined]).filter((id): id is string => !!id && !this.cache.has(id)))];
+    const Identities = identityModel(this.connection);
+    const docs = await mapWithLimit(wanted, 16, (id) => Identities.findById(`${this.workspaceId}:${id}`).lean());
+    wanted.forEach((id, i) => this.cache.set(id, docs[i]?.contactId));
+  }
 
   private async lookup(anonymousId: string): Promise<string | undefined> {
     if (this.cache.has(anonymousId)) return this.cache.get(anonymousId);
@@ -190,6 +203,8 @@ async function foldIntoContact(
   now: number,
   /** Contact ids whose history this fold takes over (a merge); remembered so their events stay findable. */
   mergedFrom: string[] = [],
+  /** False when a fold of this contact that evaluates its segments follows at once (a merge before its batch). */
+  fileDue = true,
 ): Promise<CairnEvent[]> {
   const Contacts = contactModel(connection);
   const _id = contactKey(workspaceId, contactId);
@@ -215,7 +230,7 @@ async function foldIntoContact(
       }
 
       // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
-      await fileContactForEvaluation(connection, workspaceId, contactId, now);
+      if (fileDue) await fileContactForEvaluation(connection, workspaceId, contactId, now);
       const folded = foldedFields(doc, profile, toFold, markers, await stillPendingMarkers(connection, [doc]));
       const result = await updateIfUnchanged(connection, Contacts, _id, { rev: doc.rev }, {
         $set: {
@@ -266,6 +281,7 @@ async function mergeContacts(
   intoContactId: string,
   settings: Partial<ProfileSettings>,
   now: number,
+  fileDue = true,
 ): Promise<boolean> {
   const Contacts = contactModel(connection);
   const from = await Contacts.findById(contactKey(workspaceId, fromContactId)).lean();
@@ -279,6 +295,7 @@ async function mergeContacts(
     settings,
     now,
     [fromContactId, ...(from.mergedFrom ?? [])],
+    fileDue,
   );
   // Identities only ever point at identified contacts, so an anonymous one has none to move.
   if (!fromContactId.startsWith(ANONYMOUS_PREFIX)) {
@@ -373,7 +390,7 @@ async function foldBatchLocked(
   // One _id lookup per contact, in parallel: FerretDB pushes down `_id` equality but scans for `$in`.
   // A bounded number in flight: the server's connection pool is shared with every other request.
   const byIds = async (wanted: string[]) => (await mapWithLimit(wanted, 16, (k) => Contacts.findById(k).lean())).filter((d): d is NonNullable<typeof d> => d !== null);
-  const found = new Map<string, ContactDoc>((await byIds(keys)).map((d) => [d.contactId, d]));
+  const found = new Map<string, ContactDoc>((await traced('readContacts', keys.length, () => byIds(keys))).map((d) => [d.contactId, d]));
   // A contact seen for the first time is folded in memory and inserted once, whole.
   const fresh = new Set(ids.filter((id) => !found.has(id)));
   for (const contactId of fresh) found.set(contactId, { ...newContactDoc(workspaceId, contactId), createdAt: new Date(now), updatedAt: new Date(now) });
@@ -390,7 +407,7 @@ async function foldBatchLocked(
     markersOf.set(contactId, markers);
     if (events.length) toFold.push({ contactId, doc, events });
   }
-  const profiles = await loadProfiles(connection, toFold.map((f) => f.doc));
+  const profiles = await traced('loadActivity', toFold.length, () => loadProfiles(connection, toFold.map((f) => f.doc)));
   for (const [i, { contactId, doc, events }] of toFold.entries()) {
     const profile = foldEvents(profiles[i] as ContactProfile, events, settings);
     const outcome = evaluateMemberships({ contactId, profile, current: doc.segments ?? {}, segments: segments.ordered, now, profileSettings: segments.profileSettings });
@@ -401,22 +418,22 @@ async function foldBatchLocked(
 
   // Triggers before state (see foldIntoContact).
   if (await workspaceHasJourneys(connection, workspaceId)) {
-    await enqueueJourneyTriggers(connection, planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events)));
+    await traced('triggers', planned.length, () => enqueueJourneyTriggers(connection, planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events))));
   }
   // Membership history and segment triggers, then due buckets, before the state (as reevaluateContact does).
-  await recordMembershipChangesMany(
+  await traced('membershipHistory', planned.length, () => recordMembershipChangesMany(
     connection,
     planned.map((p) => ({ workspaceId, contactId: p.contactId, now, reason: 'event', entered: p.outcome.entered, exited: p.outcome.exited })),
-  );
-  await fileContactsForEvaluation(
+  ));
+  await traced('dueBuckets', planned.length, () => fileContactsForEvaluation(
     connection,
     workspaceId,
     planned.flatMap((p) => {
       const at = p.outcome.nextEvaluationAt;
       return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
     }),
-  );
-  const pending = await stillPendingMarkers(connection, planned.map((p) => p.doc));
+  ));
+  const pending = await traced('pendingMarkers', planned.length, () => stillPendingMarkers(connection, planned.map((p) => p.doc)));
   const folded = new Map(planned.map((p) => [p.contactId, foldedFields(p.doc, p.profile, p.events, markersOf.get(p.contactId) ?? [], pending)]));
   const fieldsOf = (p: (typeof planned)[number]) => ({
     ...folded.get(p.contactId)!.set,
@@ -429,20 +446,22 @@ async function foldBatchLocked(
 
   // New contacts: one insert of the folded documents; one another process created meanwhile goes the careful way.
   const created = planned.filter((p) => fresh.has(p.contactId));
-  const inserted = await insertNew(
+  const inserted = await traced('insertContacts', created.length, () => insertNew(
     (docs) => Contacts.insertMany(docs, { ordered: false }),
     created.map((p) => ({ ...p.doc, ...fieldsOf(p) })),
-  );
+  ));
   created.forEach((p, i) => inserted[i] && won.add(p.contactId));
 
   const existing = planned.filter((p) => !fresh.has(p.contactId));
-  // One guarded update per contact, one at a time: the engine's adapter puts the revision guard in the filter
-  // where that is one atomic update (MongoDB, Cairn's FerretDB build) and reads it just before elsewhere;
-  // one at a time because FerretDB v1 serialises writes anyway and hangs on big bulk writes without the patch.
-  for (const p of existing) {
-    const written = await updateIfUnchanged(connection, Contacts, p.doc._id, { rev: p.doc.rev }, { $set: fieldsOf(p) });
-    if (written.matchedCount === 1) won.add(p.contactId);
-  }
+  // One guarded update per contact (the engine's adapter puts the revision guard in the filter where that is
+  // one atomic update, and reads it just before elsewhere), a few in flight: single updates keep the engine's
+  // writer busy while the next ones travel, where one bulk write of many hangs FerretDB v1.
+  await traced('updateContacts', existing.length, () =>
+    forEachWithLimit(existing, WRITES_IN_FLIGHT, async (p) => {
+      const written = await updateIfUnchanged(connection, Contacts, p.doc._id, { rev: p.doc.rev }, { $set: fieldsOf(p) });
+      if (written.matchedCount === 1) won.add(p.contactId);
+    }),
+  );
 
   const activities: Parameters<typeof writeActivities>[1] = [];
   const entered: MembershipChange[] = [];
@@ -461,9 +480,9 @@ async function foldBatchLocked(
     }
   }
   // After the contact documents (the commit point): a crash in between leaves activities one fold behind.
-  await writeActivities(connection, activities);
+  await traced('writeActivity', activities.length, () => writeActivities(connection, activities));
   // One counter update per segment for the whole page, not one per contact.
-  await countMembershipChanges(connection, workspaceId, now, entered, exited);
+  await traced('countChanges', entered.length + exited.length, () => countMembershipChanges(connection, workspaceId, now, entered, exited));
   return result;
 }
 
@@ -481,7 +500,7 @@ async function foldBatch(
 ): Promise<Map<string, CairnEvent[]>> {
   const retry: string[] = [];
   const keys = [...byContact.keys()].map((id) => contactKey(workspaceId, id));
-  const result = await withDocumentLocks(keys, () => foldBatchLocked(connection, workspaceId, byContact, settings, now, evaluatedInline, retry));
+  const result = await traced('foldPage', keys.length, () => withDocumentLocks(keys, () => foldBatchLocked(connection, workspaceId, byContact, settings, now, evaluatedInline, retry)));
   for (const contactId of retry) {
     const applied = await foldIntoContact(connection, workspaceId, contactId, byContact.get(contactId) ?? [], settings, now);
     if (applied.length) result.set(contactId, applied);
@@ -515,7 +534,10 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
   const now = options.now ?? Date.now();
   const resolver = new IdentityResolver(connection, workspaceId);
   const contactIds: string[] = [];
-  for (const event of events) contactIds.push(await resolver.contactOf(event));
+  await traced('identities', events.length, async () => {
+    await resolver.prefetch(events);
+    for (const event of events) contactIds.push(await resolver.contactOf(event));
+  });
 
   // One marker for the request, written before its events: from here a crash leaves them to the sweeper.
   const marker = {
@@ -525,7 +547,7 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
     createdAt: new Date(now),
     foldAfter: new Date(now + (options.foldWithinMs ?? DEFAULT_FOLD_WITHIN_MS)),
   };
-  if (events.length) await pendingFoldModel(connection).insertMany([marker]);
+  if (events.length) await traced('appendMarker', 1, () => pendingFoldModel(connection).insertMany([marker]));
   const eventDocs = events.map((event, i) => ({
     ...encodeDocumentKeys(event),
     _id: eventKey(workspaceId, event.messageId),
@@ -533,9 +555,9 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
     contactId: contactIds[i] as string,
     foldBatch: marker._id,
   }));
-  const eventIsNew = await insertNew((docs) => eventModel(connection).insertMany(docs, { ordered: false }), eventDocs);
+  const eventIsNew = await traced('appendEvents', eventDocs.length, () => insertNew((docs) => eventModel(connection).insertMany(docs, { ordered: false }), eventDocs));
 
-  await recordEventSchemas(connection, workspaceId, events.filter((_, i) => eventIsNew[i]));
+  await traced('eventSchemas', events.length, () => recordEventSchemas(connection, workspaceId, events.filter((_, i) => eventIsNew[i])));
 
   const byContact = new Map<string, FoldCandidate[]>();
   events.forEach((event, i) => {
@@ -591,29 +613,47 @@ export async function foldStoredEvents(
   const { workspaceId } = stored;
   const settings = await profileSettingsOf(connection, workspaceId);
   const evaluatedInline = new Set<string>();
+  const changed = new Set<string>();
+
   const folds = new Map<string, CairnEvent[]>();
-  const entries = [...stored.byContact];
-  for (let i = 0; i < entries.length; i += FOLD_PAGE) {
-    const page = await foldBatch(connection, workspaceId, new Map(entries.slice(i, i + FOLD_PAGE)), settings, now, evaluatedInline);
-    for (const [contactId, list] of page) folds.set(contactId, list);
-    options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
-  }
+  const foldAll = async (entries: [string, FoldCandidate[]][]) => {
+    for (let i = 0; i < entries.length; i += FOLD_PAGE) {
+      const page = await foldBatch(connection, workspaceId, new Map(entries.slice(i, i + FOLD_PAGE)), settings, now, evaluatedInline);
+      for (const [contactId, list] of page) folds.set(contactId, list);
+      options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
+    }
+  };
+  // Contacts about to be merged away are folded first (their events then move with their history), then the
+  // merges run, then the rest: so the contacts merged into are read after their merge and get their segments
+  // evaluated in the same write as their fold. Merges into different contacts run side by side; a chain
+  // (a into b, b into c) runs in the order it was found.
+  const sources = new Set(stored.merges.keys());
+  await foldAll([...stored.byContact].filter(([id]) => sources.has(id)));
+  const chained = [...stored.merges.values()].some((into) => sources.has(into));
+  const mergesByInto = new Map<string, string[]>();
+  for (const [from, into] of stored.merges) mergesByInto.set(into, [...(mergesByInto.get(into) ?? []), from]);
+  const groups: [string, string[]][] = chained ? [...stored.merges].map(([from, into]) => [into, [from]]) : [...mergesByInto];
+  await traced('merges', stored.merges.size, () =>
+    forEachWithLimit(groups, chained ? 1 : WRITES_IN_FLIGHT, async ([into, froms]) => {
+      const foldFollows = stored.byContact.get(into)?.some((c) => c.eligible) ?? false;
+      for (const from of froms) {
+        if (await mergeContacts(connection, workspaceId, from, into, settings, now, !foldFollows)) changed.add(into);
+      }
+    }),
+  );
+  await foldAll([...stored.byContact].filter(([id]) => !sources.has(id)));
   // One marker per request, each deleted by `_id` (FerretDB scans for `$in`).
-  for (const _id of stored.markerIds) await pendingFoldModel(connection).deleteOne({ _id });
-  const changed = [...folds.keys()];
+  await traced('deleteMarkers', stored.markerIds.length, () => forEachWithLimit(stored.markerIds, WRITES_IN_FLIGHT, async (_id) => {
+    await pendingFoldModel(connection).deleteOne({ _id });
+  }));
+  for (const contactId of folds.keys()) changed.add(contactId);
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
 
-  for (const [from, into] of stored.merges) {
-    if (await mergeContacts(connection, workspaceId, from, into, settings, now)) {
-      if (!changed.includes(into)) changed.push(into);
-      evaluatedInline.delete(into);
-    }
-  }
-  const toEvaluate = changed.filter((id) => !evaluatedInline.has(id));
-  await runPerContact(toEvaluate.map((id) => [id, null]), 4, async (contactId) => {
+  const toEvaluate = [...changed].filter((id) => !evaluatedInline.has(id));
+  await traced('handlers', toEvaluate.length, () => runPerContact(toEvaluate.map((id) => [id, null]), 4, async (contactId) => {
     for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
-  });
-  return { stored: stored.stored, duplicates: stored.duplicates, folded, contacts: changed };
+  }));
+  return { stored: stored.stored, duplicates: stored.duplicates, folded, contacts: [...changed] };
 }
 
 /**
@@ -668,21 +708,41 @@ export async function foldPendingEvents(connection: Connection, options: { older
   }
   let folded = 0;
   const failed = new Map<string, { contactIds: string[]; reason: string }>();
-  for (const { workspaceId, contactId, candidates } of byWorkspaceContact.values()) {
-    try {
-      const settings = await profileSettingsOf(connection, workspaceId);
-      const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
-      folded += applied.length;
-      if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
-    } catch (error) {
-      // The database away is no reason to park anything: the next pass tries again.
-      if (isTransientStorageError(error) || isUnreachable(error)) throw error;
-      // One contact's events that cannot be folded never hold up the others, and are not retried forever.
-      const reason = error instanceof Error ? error.message : String(error);
-      for (const marker of new Set(candidates.map((c) => c.marker).filter((m): m is string => m !== undefined))) {
-        const entry = failed.get(marker) ?? { contactIds: [], reason };
-        entry.contactIds.push(contactId);
-        failed.set(marker, entry);
+  const byWorkspace = new Map<string, [string, FoldCandidate[]][]>();
+  for (const { workspaceId, contactId, candidates } of byWorkspaceContact.values()) byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), [contactId, candidates]]);
+  for (const [workspaceId, entries] of byWorkspace) {
+    const settings = await profileSettingsOf(connection, workspaceId);
+    for (let i = 0; i < entries.length; i += FOLD_PAGE) {
+      const page = entries.slice(i, i + FOLD_PAGE);
+      // The whole page in one batch, as the live path folds it; if that fails, contact by contact, so the
+      // one that cannot be folded is found and parked and the others go on.
+      try {
+        const evaluatedInline = new Set<string>();
+        const applied = await foldBatch(connection, workspaceId, new Map(page), settings, now, evaluatedInline);
+        for (const [contactId, list] of applied) {
+          folded += list.length;
+          if (!evaluatedInline.has(contactId)) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
+        }
+        continue;
+      } catch (error) {
+        if (isTransientStorageError(error) || isUnreachable(error)) throw error;
+      }
+      for (const [contactId, candidates] of page) {
+        try {
+          const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
+          folded += applied.length;
+          if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
+        } catch (error) {
+          // The database away is no reason to park anything: the next pass tries again.
+          if (isTransientStorageError(error) || isUnreachable(error)) throw error;
+          // One contact's events that cannot be folded never hold up the others, and are not retried forever.
+          const reason = error instanceof Error ? error.message : String(error);
+          for (const marker of new Set(candidates.map((c) => c.marker).filter((m): m is string => m !== undefined))) {
+            const entry = failed.get(marker) ?? { contactIds: [], reason };
+            entry.contactIds.push(contactId);
+            failed.set(marker, entry);
+          }
+        }
       }
     }
   }

@@ -15,7 +15,7 @@ import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, type EventDoc } from './models/event.js';
 import { workspaceModel } from './models/workspace.js';
-import { mapWithLimit } from './segments/limit.js';
+import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
 
 /**
  * A contact's profile lives in two documents with the same `_id` (see core's splitProfile): the contact
@@ -217,10 +217,10 @@ export async function writeActivities(
   );
   // One that already existed (a contact deleted and seen again, or a race) is updated like the rest.
   const updates = [...firsts.filter((_, i) => !inserted[i]), ...items.filter((i) => !i.first)];
-  for (const item of updates) {
+  await forEachWithLimit(updates, 8, async (item) => {
     const { _id, ...fields } = docOf(item);
     await upsertRacing(() => Activity.updateOne({ _id }, { $set: fields }, { upsert: true }));
-  }
+  });
 }
 
 /** Removes the activity documents of deleted or merged-away contacts. */

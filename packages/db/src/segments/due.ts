@@ -6,10 +6,19 @@ import { segmentDueBucketModel, segmentSweepCursorModel, type SegmentDueBucketDo
 import { loadWorkspaceSegments } from './cache.js';
 import { reevaluateContact } from './reevaluate.js';
 
-/** One due bucket per minute: the sweeper reads about (interval / 1 min) + 1 buckets per run. */
-export const DUE_BUCKET_MS = 60_000;
-/** Beyond this many missed buckets (a week), one query by bucketStart is cheaper than id lookups. */
-const MAX_BUCKET_LOOKUPS = 7 * 24 * 60;
+/**
+ * One due bucket per day (UTC), each entry `${dueAtMs}|${contactId}`: contacts' due instants follow their own
+ * events (an order + 30 days), so they fall on thousands of distinct minutes and a bucket per minute made a
+ * fold pass write one bucket per contact; per day it writes a few. The instant in the entry lets the sweeper
+ * skip contacts due later today without reading them.
+ */
+export const DUE_BUCKET_MS = 24 * 3_600_000;
+/** Beyond this many missed buckets, one query by bucketStart is cheaper than id lookups. */
+const MAX_BUCKET_LOOKUPS = 60;
+/** Entries per page: FerretDB rewrites a whole document on every update, so a page stays small. */
+export const DUE_PAGE_SIZE = 500;
+/** Marks documents in this format; older ones held bare contact ids in minute buckets. */
+const FORMAT = 2;
 
 export function dueBucketStart(at: number): number {
   return Math.floor(at / DUE_BUCKET_MS) * DUE_BUCKET_MS;
@@ -19,37 +28,79 @@ export function dueBucketKey(workspaceId: string, bucketStart: number): string {
   return `${workspaceId}:${bucketStart}`;
 }
 
-/** Files a contact to be re-evaluated at `at` (the minute bucket containing it). Idempotent. */
-export async function fileContactForEvaluation(connection: Connection, workspaceId: string, contactId: string, at: number): Promise<void> {
-  const bucketStart = dueBucketStart(at);
-  // Many contacts share a minute (window edges fall on midnights): concurrent upserts race, so retry the loser.
-  await upsertRacing(() =>
-    segmentDueBucketModel(connection).updateOne(
-      { _id: dueBucketKey(workspaceId, bucketStart) },
-      { $addToSet: { contactIds: contactId }, $setOnInsert: { workspaceId, bucketStart } },
-      { upsert: true },
-    ),
-  );
+/**
+ * A bucket is a run of pages: page 0 has the bucket's key as `_id`, page n > 0 the key plus `:n`. Writers
+ * fill a page up to about DUE_PAGE_SIZE entries, then go on to the next. Pages are removed only once no sweep
+ * reads their bucket again, last first, so a reader walking pages 0, 1, ... until a missing one sees them all.
+ */
+export function duePageKey(workspaceId: string, bucketStart: number, page: number): string {
+  return page === 0 ? dueBucketKey(workspaceId, bucketStart) : `${dueBucketKey(workspaceId, bucketStart)}:${page}`;
 }
 
-/** Files many contacts at once: one upsert per due bucket instead of one per contact. */
+function entryOf(contactId: string, at: number): string {
+  return `${at}|${contactId}`;
+}
+
+/** An entry's instant and contact; a bare contact id (the older format) is due at its bucket's start. */
+function parseEntry(entry: string, bucketStart: number): { at: number; contactId: string } {
+  const bar = entry.indexOf('|');
+  const at = bar > 0 ? Number(entry.slice(0, bar)) : NaN;
+  return Number.isFinite(at) ? { at, contactId: entry.slice(bar + 1) } : { at: bucketStart, contactId: entry };
+}
+
+/** Per bucket, the page this process writes to and how many entries it has put there. */
+const pageHints = new Map<string, { page: number; filled: number }>();
+
+/** Where this process writes next in a bucket: its hint, or (first time) the first page that has room. */
+async function pageWithRoom(connection: Connection, workspaceId: string, bucketStart: number) {
+  const key = dueBucketKey(workspaceId, bucketStart);
+  const hint = pageHints.get(key);
+  if (hint && hint.filled < DUE_PAGE_SIZE) return hint;
+  const Buckets = segmentDueBucketModel(connection);
+  let page = hint ? hint.page + 1 : 0;
+  for (;;) {
+    const doc = await Buckets.findById(duePageKey(workspaceId, bucketStart, page), { contactIds: 1 }).lean();
+    if (!doc || doc.contactIds.length < DUE_PAGE_SIZE) {
+      if (pageHints.size > 10_000) pageHints.clear();
+      const found = { page, filled: doc?.contactIds.length ?? 0 };
+      pageHints.set(key, found);
+      return found;
+    }
+    page++;
+  }
+}
+
+async function fileInBucket(connection: Connection, workspaceId: string, bucketStart: number, entries: string[]): Promise<void> {
+  let rest = [...new Set(entries)];
+  while (rest.length > 0) {
+    const hint = await pageWithRoom(connection, workspaceId, bucketStart);
+    const take = rest.slice(0, Math.max(1, DUE_PAGE_SIZE - hint.filled));
+    rest = rest.slice(take.length);
+    // Two processes may fill the same page at once: concurrent upserts race, so retry the loser.
+    await upsertRacing(() =>
+      segmentDueBucketModel(connection).updateOne(
+        { _id: duePageKey(workspaceId, bucketStart, hint.page) },
+        { $addToSet: { contactIds: { $each: take } }, $setOnInsert: { workspaceId, bucketStart, format: FORMAT } },
+        { upsert: true },
+      ),
+    );
+    hint.filled += take.length;
+  }
+}
+
+/** Files a contact to be re-evaluated at `at`. Idempotent. */
+export async function fileContactForEvaluation(connection: Connection, workspaceId: string, contactId: string, at: number): Promise<void> {
+  await fileInBucket(connection, workspaceId, dueBucketStart(at), [entryOf(contactId, at)]);
+}
+
+/** Files many contacts at once: one upsert per bucket page (a few per call), not one per contact. */
 export async function fileContactsForEvaluation(connection: Connection, workspaceId: string, entries: { contactId: string; at: number }[]): Promise<void> {
   const byBucket = new Map<number, string[]>();
   for (const { contactId, at } of entries) {
     const start = dueBucketStart(at);
-    byBucket.set(start, [...(byBucket.get(start) ?? []), contactId]);
+    byBucket.set(start, [...(byBucket.get(start) ?? []), entryOf(contactId, at)]);
   }
-  await Promise.all(
-    [...byBucket].map(([bucketStart, contactIds]) =>
-      upsertRacing(() =>
-        segmentDueBucketModel(connection).updateOne(
-          { _id: dueBucketKey(workspaceId, bucketStart) },
-          { $addToSet: { contactIds: { $each: contactIds } }, $setOnInsert: { workspaceId, bucketStart } },
-          { upsert: true },
-        ),
-      ),
-    ),
-  );
+  await forEachWithLimit([...byBucket], 4, ([bucketStart, list]) => fileInBucket(connection, workspaceId, bucketStart, list));
 }
 
 export interface SweepResult {
@@ -61,6 +112,8 @@ export interface SweepResult {
   contactsSkipped: number;
   entered: number;
   exited: number;
+  /** The earliest instant still listed in the buckets read (later today), or null: when to sweep next. */
+  nextDueAt: number | null;
 }
 
 export interface SweepOptions {
@@ -73,14 +126,14 @@ export interface SweepOptions {
 
 /**
  * Re-evaluates every contact whose `nextEvaluationAt` has come, reading only the due buckets by `_id`.
- * Contacts of the current, still-open minute that are not due yet stay in their bucket for the next run.
+ * Entries of today that are not due yet stay for a later run, which `nextDueAt` says when to make.
  */
 export async function sweepDueContacts(connection: Connection, options: SweepOptions = {}): Promise<SweepResult> {
   const now = options.now === undefined ? Date.now() : typeof options.now === 'number' ? options.now : options.now.getTime();
   const workspaceIds = options.workspaceId
     ? [options.workspaceId]
     : (await workspaceModel(connection).find({}, { _id: 1 }).lean()).map((w) => w._id);
-  const total: SweepResult = { workspaces: workspaceIds.length, bucketsRead: 0, contactsEvaluated: 0, contactsSkipped: 0, entered: 0, exited: 0 };
+  const total: SweepResult = { workspaces: workspaceIds.length, bucketsRead: 0, contactsEvaluated: 0, contactsSkipped: 0, entered: 0, exited: 0, nextDueAt: null };
   for (const workspaceId of workspaceIds) {
     const r = await sweepWorkspace(connection, workspaceId, now, options.concurrency ?? 8);
     total.bucketsRead += r.bucketsRead;
@@ -88,6 +141,7 @@ export async function sweepDueContacts(connection: Connection, options: SweepOpt
     total.contactsSkipped += r.contactsSkipped;
     total.entered += r.entered;
     total.exited += r.exited;
+    if (r.nextDueAt !== null && (total.nextDueAt === null || r.nextDueAt < total.nextDueAt)) total.nextDueAt = r.nextDueAt;
   }
   return total;
 }
@@ -97,18 +151,33 @@ async function dueBuckets(connection: Connection, workspaceId: string, now: numb
   const nowBucket = dueBucketStart(now);
   const cursor = await segmentSweepCursorModel(connection).findById(workspaceId).lean();
   // Re-read one bucket before the cursor: an evaluation whose clock ran slightly behind ours may have filed there.
-  const from = cursor ? cursor.sweptBefore - DUE_BUCKET_MS : undefined;
+  const from = cursor && cursor.format === FORMAT ? cursor.sweptBefore - DUE_BUCKET_MS : undefined;
   if (from === undefined || (nowBucket - from) / DUE_BUCKET_MS > MAX_BUCKET_LOOKUPS) {
-    return Buckets.find({ workspaceId, bucketStart: { $lte: now } }).sort({ bucketStart: 1 }).lean();
+    if (cursor && cursor.format !== FORMAT) await refileOlderFormat(connection, workspaceId);
+    return Buckets.find({ workspaceId, bucketStart: { $lte: now } }).sort({ bucketStart: 1, _id: 1 }).lean();
   }
-  const ids: string[] = [];
-  for (let start = from; start <= nowBucket; start += DUE_BUCKET_MS) ids.push(dueBucketKey(workspaceId, start));
+  const starts: number[] = [];
+  for (let start = from; start <= nowBucket; start += DUE_BUCKET_MS) starts.push(start);
   const found: SegmentDueBucketDoc[] = [];
-  await forEachWithLimit(ids, 16, async (id) => {
-    const bucket = await Buckets.findById(id).lean();
-    if (bucket) found.push(bucket);
+  await forEachWithLimit(starts, 16, async (start) => {
+    for (let page = 0; ; page++) {
+      const doc = await Buckets.findById(duePageKey(workspaceId, start, page)).lean();
+      if (!doc) break;
+      found.push(doc);
+    }
   });
-  return found.sort((a, b) => a.bucketStart - b.bucketStart);
+  return found.sort((a, b) => a.bucketStart - b.bucketStart || (a._id < b._id ? -1 : 1));
+}
+
+/** Minute buckets of bare contact ids (before format 2) become entries of day buckets, once per workspace. */
+async function refileOlderFormat(connection: Connection, workspaceId: string): Promise<void> {
+  const Buckets = segmentDueBucketModel(connection);
+  const older = await Buckets.find({ workspaceId, format: { $exists: false } }).lean();
+  for (const bucket of older) {
+    const entries = bucket.contactIds.map((e) => parseEntry(e, bucket.bucketStart));
+    await Buckets.deleteOne({ _id: bucket._id });
+    await fileContactsForEvaluation(connection, workspaceId, entries);
+  }
 }
 
 async function sweepWorkspace(connection: Connection, workspaceId: string, now: number, concurrency: number): Promise<Omit<SweepResult, 'workspaces'>> {
@@ -117,26 +186,40 @@ async function sweepWorkspace(connection: Connection, workspaceId: string, now: 
   result.bucketsRead = buckets.length;
   const segments = buckets.length > 0 ? await loadWorkspaceSegments(connection, workspaceId) : undefined;
   const Buckets = segmentDueBucketModel(connection);
+  let nextDueAt: number | null = null;
   for (const bucket of buckets) {
     const done: string[] = [];
-    await forEachWithLimit(bucket.contactIds, concurrency, async (contactId) => {
+    const due: { entry: string; contactId: string }[] = [];
+    for (const entry of bucket.contactIds) {
+      const { at, contactId } = parseEntry(entry, bucket.bucketStart);
+      if (at <= now) due.push({ entry, contactId });
+      else if (nextDueAt === null || at < nextDueAt) nextDueAt = at;
+    }
+    await forEachWithLimit(due, concurrency, async ({ entry, contactId }) => {
       const r = await reevaluateContact(connection, { workspaceId, contactId, now, reason: 'sweep', segments, onlyIfDueBy: now });
       if (r.evaluated) {
         result.contactsEvaluated++;
         result.entered += r.entered.length;
         result.exited += r.exited.length;
-        done.push(contactId);
-      } else if (r.nextEvaluationAt === null || r.nextEvaluationAt > bucket.bucketStart + DUE_BUCKET_MS - 1) {
-        // Filed for a later minute (or for nothing): this entry is stale.
+      } else {
+        // Filed again for a later instant (which has its own entry) or for nothing: this entry is stale.
         result.contactsSkipped++;
-        done.push(contactId);
       }
-      // Otherwise it is due later within this same open minute: leave it for the next sweep.
+      done.push(entry);
     });
-    // Remove only what was handled: a contact filed here meanwhile must survive.
+    // Remove only what was handled: an entry filed here meanwhile must survive.
     if (done.length > 0) await Buckets.updateOne({ _id: bucket._id }, { $pullAll: { contactIds: done } });
-    await Buckets.deleteOne({ _id: bucket._id, contactIds: { $size: 0 } });
   }
-  await upsertRacing(() => segmentSweepCursorModel(connection).updateOne({ _id: workspaceId }, { $set: { sweptBefore: dueBucketStart(now) } }, { upsert: true }));
-  return result;
+  // A bucket's pages go once no later sweep reads the bucket again (they read from one bucket before the
+  // cursor), and then all at once, last page first, so a reader never meets a gap.
+  const nextFrom = dueBucketStart(now) - DUE_BUCKET_MS;
+  const bucketsDone = new Map<number, SegmentDueBucketDoc[]>();
+  for (const bucket of buckets) if (bucket.bucketStart < nextFrom) bucketsDone.set(bucket.bucketStart, [...(bucketsDone.get(bucket.bucketStart) ?? []), bucket]);
+  for (const pages of bucketsDone.values()) {
+    const emptied = await Promise.all(pages.map((p) => Buckets.findById(p._id, { contactIds: 1 }).lean()));
+    if (emptied.some((p) => p && p.contactIds.length > 0)) continue;
+    for (const p of [...pages].reverse()) await Buckets.deleteOne({ _id: p._id, contactIds: { $size: 0 } });
+  }
+  await upsertRacing(() => segmentSweepCursorModel(connection).updateOne({ _id: workspaceId }, { $set: { sweptBefore: dueBucketStart(now), format: FORMAT } }, { upsert: true }));
+  return { ...result, nextDueAt };
 }

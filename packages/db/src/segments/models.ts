@@ -204,16 +204,18 @@ export function segmentDailyCountModel(connection: Connection): Model<SegmentDai
 }
 
 /**
- * The sweeper's due list: contacts whose segment answers can change with no new event, filed by the
- * minute in which that happens. The minute is in the `_id`, so the sweeper reads exactly the buckets it
- * needs by `_id` (the one lookup FerretDB pushes down). A stale entry (the contact moved later) is skipped.
+ * The sweeper's due list: contacts whose segment answers can change with no new event, filed by the day
+ * in which that happens (each entry carries its instant). The day is in the `_id`, so the sweeper reads
+ * exactly the buckets it needs by `_id` (the one lookup FerretDB pushes down). A stale entry is skipped.
  */
 export interface SegmentDueBucketDoc {
-  /** `${workspaceId}:${bucketStartMs}` */
+  /** `${workspaceId}:${bucketStartMs}`, plus `:${page}` after the first page (see segments/due.ts). */
   _id: string;
   workspaceId: string;
   bucketStart: number;
+  /** Entries `${dueAtMs}|${contactId}` (format 2); bare contact ids before that. */
   contactIds: string[];
+  format?: number;
 }
 
 const dueBucketSchema = new Schema<SegmentDueBucketDoc>(
@@ -222,6 +224,7 @@ const dueBucketSchema = new Schema<SegmentDueBucketDoc>(
     workspaceId: { type: String, required: true },
     bucketStart: { type: Number, required: true },
     contactIds: { type: [String], default: [] },
+    format: { type: Number },
   },
   { versionKey: false },
 );
@@ -240,6 +243,8 @@ export interface SegmentSweepCursorDoc {
   _id: string;
   /** Every bucket before this start has been swept. */
   sweptBefore: number;
+  /** The due buckets' format this cursor counts in (see segments/due.ts); older cursors have none. */
+  format?: number;
   updatedAt: Date;
 }
 
@@ -247,6 +252,7 @@ const sweepCursorSchema = new Schema<SegmentSweepCursorDoc>(
   {
     _id: { type: String, required: true },
     sweptBefore: { type: Number, required: true },
+    format: { type: Number },
   },
   { timestamps: { createdAt: false, updatedAt: true }, versionKey: false },
 );

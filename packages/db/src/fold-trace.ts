@@ -1,0 +1,24 @@
+/** Opt-in timing of the fold's stages (CAIRN_FOLD_TRACE=1): totals per stage printed to stderr every 5 s. */
+const enabled = process.env.CAIRN_FOLD_TRACE === '1';
+const totals = new Map<string, { ms: number; calls: number; items: number }>();
+let timer: NodeJS.Timeout | undefined;
+
+export async function traced<T>(stage: string, items: number, work: () => Promise<T>): Promise<T> {
+  if (!enabled) return work();
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    const t = totals.get(stage) ?? { ms: 0, calls: 0, items: 0 };
+    t.ms += performance.now() - started;
+    t.calls++;
+    t.items += items;
+    totals.set(stage, t);
+    timer ??= setInterval(() => {
+      const rows = [...totals].map(
+        ([k, v]) => `${k}=${Math.round(v.ms)}ms/${v.calls}c/${v.items}i`,
+      );
+      process.stderr.write(`[fold-trace] ${rows.join(' ')}\n`);
+    }, 5_000).unref();
+  }
+}
