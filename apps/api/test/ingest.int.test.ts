@@ -133,6 +133,36 @@ describe('Segment-compatible ingestion on the real database', () => {
     expect((await profileOf('u-merged'))?.events['Product Viewed']?.count).toBe(3);
   });
 
+  it('merges anonymous events sent in the same batch as the identify, once however often the batch is retried', async () => {
+    const batch = [
+      { type: 'track', anonymousId: 'anon-77', event: 'Product Viewed', messageId: 'b77-view-1' },
+      { type: 'track', anonymousId: 'anon-77', event: 'Product Viewed', messageId: 'b77-view-2' },
+      { type: 'identify', userId: 'u-77', anonymousId: 'anon-77', traits: { plan: 'pro' }, messageId: 'b77-identify' },
+    ];
+    expect((await api.ingest(keys.writeKey, '/v1/batch', { batch })).status).toBe(200);
+    expect((await profileOf('u-77'))?.events['Product Viewed']?.count).toBe(2);
+    expect(await profileOf('anon:anon-77')).toBeUndefined();
+    expect((await api.ingest(keys.writeKey, '/v1/batch', { batch })).status).toBe(200);
+    expect((await profileOf('u-77'))?.events['Product Viewed']?.count).toBe(2);
+  });
+
+  it('follows a chain of merges in one batch: anonymous into identified, identified into its alias', async () => {
+    await api.ingest(keys.writeKey, '/v1/track', { anonymousId: 'anon-88', event: 'Product Viewed', messageId: 'c88-view' });
+    await api.ingest(keys.writeKey, '/v1/track', { userId: 'u-old', event: 'Signed Up', messageId: 'c88-signup' });
+    const res = await api.ingest(keys.writeKey, '/v1/batch', {
+      batch: [
+        { type: 'identify', userId: 'u-old', anonymousId: 'anon-88', messageId: 'c88-identify' },
+        { type: 'alias', previousId: 'u-old', userId: 'u-new', messageId: 'c88-alias' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const survivor = await profileOf('u-new');
+    expect(survivor?.events['Product Viewed']?.count).toBe(1);
+    expect(survivor?.events['Signed Up']?.count).toBe(1);
+    expect(await profileOf('u-old')).toBeUndefined();
+    expect(await profileOf('anon:anon-88')).toBeUndefined();
+  });
+
   it('accepts gzip bodies and write keys sent as Bearer', async () => {
     const body = gzipSync(JSON.stringify({ userId: 'u-gzip', event: 'Signed Up', messageId: 'gzip-1' }));
     const res = await api.fetch('/v1/track?wait=folded', {

@@ -132,6 +132,8 @@ export interface FoldCandidate {
   eligible: boolean;
   /** The pending-fold marker the event is folded on behalf of. */
   marker?: string;
+  /** Set on the history of a contact being merged into this one: the merged contact's id. */
+  mergedFrom?: string;
 }
 
 /**
@@ -383,6 +385,8 @@ async function foldBatchLocked(
   now: number,
   evaluatedInline: Set<string>,
   retry: string[],
+  /** Contacts taking over others' histories in this fold: contact id → the ids merged in. */
+  merging: Map<string, string[]>,
 ): Promise<Map<string, CairnEvent[]>> {
   const Contacts = contactModel(connection);
   const ids = [...byContact.keys()];
@@ -400,9 +404,15 @@ async function foldBatchLocked(
   const planned: { contactId: string; doc: ContactDoc; events: CairnEvent[]; profile: ContactProfile; outcome: MembershipOutcome }[] = [];
   const toFold: { contactId: string; doc: ContactDoc; events: CairnEvent[] }[] = [];
   const markersOf = new Map<string, Set<string>>();
-  for (const [contactId, candidates] of byContact) {
+  const newlyMergedOf = new Map<string, string[]>();
+  for (const [contactId, all] of byContact) {
     const doc = found.get(contactId);
     if (!doc) continue;
+    // A merge records the merged contacts in the same write that folds their history: listed there, it is done.
+    const merged = new Set(doc.mergedFrom ?? []);
+    const newlyMerged = (merging.get(contactId) ?? []).filter((id) => !merged.has(id));
+    if (newlyMerged.length) newlyMergedOf.set(contactId, newlyMerged);
+    const candidates = all.filter((c) => c.mergedFrom === undefined || !merged.has(c.mergedFrom));
     const { events, markers } = unapplied(doc, candidates);
     markersOf.set(contactId, markers);
     if (events.length) toFold.push({ contactId, doc, events });
@@ -440,6 +450,7 @@ async function foldBatchLocked(
     rev: p.doc.rev + 1,
     segments: p.outcome.segments,
     nextEvaluationAt: p.outcome.nextEvaluationAt,
+    ...(newlyMergedOf.has(p.contactId) ? { mergedFrom: [...(p.doc.mergedFrom ?? []), ...(newlyMergedOf.get(p.contactId) as string[])] } : {}),
     updatedAt: new Date(now),
   });
   const won = new Set<string>();
@@ -497,12 +508,13 @@ async function foldBatch(
   settings: Partial<ProfileSettings>,
   now: number,
   evaluatedInline: Set<string>,
+  merging: Map<string, string[]> = new Map(),
 ): Promise<Map<string, CairnEvent[]>> {
   const retry: string[] = [];
   const keys = [...byContact.keys()].map((id) => contactKey(workspaceId, id));
-  const result = await traced('foldPage', keys.length, () => withDocumentLocks(keys, () => foldBatchLocked(connection, workspaceId, byContact, settings, now, evaluatedInline, retry)));
+  const result = await traced('foldPage', keys.length, () => withDocumentLocks(keys, () => foldBatchLocked(connection, workspaceId, byContact, settings, now, evaluatedInline, retry, merging)));
   for (const contactId of retry) {
-    const applied = await foldIntoContact(connection, workspaceId, contactId, byContact.get(contactId) ?? [], settings, now);
+    const applied = await foldIntoContact(connection, workspaceId, contactId, byContact.get(contactId) ?? [], settings, now, merging.get(contactId) ?? []);
     if (applied.length) result.set(contactId, applied);
   }
   return result;
@@ -596,6 +608,44 @@ export function combineStored(into: StoredEvents, next: StoredEvents): StoredEve
   return into;
 }
 
+interface MergePlan {
+  /** Survivor → the history it takes over (tagged with the merged contact) and the ids it records as merged. */
+  byInto: Map<string, { candidates: FoldCandidate[]; mergedFrom: string[] }>;
+  /** The merged contacts to remove once their survivors are written. */
+  merged: { from: ContactDoc; into: string }[];
+}
+
+/** Reads the contacts to merge and their histories, all side by side. */
+async function planMerges(connection: Connection, workspaceId: string, merges: Map<string, string>): Promise<MergePlan> {
+  const Contacts = contactModel(connection);
+  const pairs = [...merges];
+  const docs = await mapWithLimit(pairs, 16, ([from]) => Contacts.findById(contactKey(workspaceId, from)).lean());
+  const plan: MergePlan = { byInto: new Map(), merged: [] };
+  await forEachWithLimit(pairs, 8, async ([from, into], i) => {
+    const doc = docs[i];
+    if (!doc || doc.mergedInto) return;
+    const history = await historyOf(connection, workspaceId, doc);
+    const entry = plan.byInto.get(into) ?? { candidates: [], mergedFrom: [] };
+    entry.candidates.push(...history.map((event) => ({ event, eligible: true, mergedFrom: from })));
+    entry.mergedFrom.push(from, ...(doc.mergedFrom ?? []));
+    plan.byInto.set(into, entry);
+    plan.merged.push({ from: doc, into });
+  });
+  return plan;
+}
+
+/** Removes merged contacts (their survivors list them in `mergedFrom`) and points their identities on. */
+async function finishMerges(connection: Connection, workspaceId: string, merged: MergePlan['merged']): Promise<void> {
+  await forEachWithLimit(merged, WRITES_IN_FLIGHT, async ({ from, into }) => {
+    // Identities only ever point at identified contacts, so an anonymous one has none to move.
+    if (!from.contactId.startsWith(ANONYMOUS_PREFIX)) {
+      await identityModel(connection).updateMany({ workspaceId, contactId: from.contactId }, { $set: { contactId: into } });
+    }
+    await contactModel(connection).deleteOne({ _id: from._id });
+  });
+  await deleteActivities(connection, merged.map((m) => m.from._id));
+}
+
 /** How many contacts foldStoredEvents folds in one batch write. */
 const FOLD_PAGE = 200;
 
@@ -616,32 +666,32 @@ export async function foldStoredEvents(
   const changed = new Set<string>();
 
   const folds = new Map<string, CairnEvent[]>();
-  const foldAll = async (entries: [string, FoldCandidate[]][]) => {
+  const foldAll = async (entries: [string, FoldCandidate[]][], merging?: Map<string, string[]>) => {
     for (let i = 0; i < entries.length; i += FOLD_PAGE) {
-      const page = await foldBatch(connection, workspaceId, new Map(entries.slice(i, i + FOLD_PAGE)), settings, now, evaluatedInline);
+      const page = await foldBatch(connection, workspaceId, new Map(entries.slice(i, i + FOLD_PAGE)), settings, now, evaluatedInline, merging);
       for (const [contactId, list] of page) folds.set(contactId, list);
       options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
     }
   };
-  // Contacts about to be merged away are folded first (their events then move with their history), then the
-  // merges run, then the rest: so the contacts merged into are read after their merge and get their segments
-  // evaluated in the same write as their fold. Merges into different contacts run side by side; a chain
-  // (a into b, b into c) runs in the order it was found.
+  // Contacts about to be merged away are folded first, so their events move with their history.
   const sources = new Set(stored.merges.keys());
   await foldAll([...stored.byContact].filter(([id]) => sources.has(id)));
-  const chained = [...stored.merges.values()].some((into) => sources.has(into));
-  const mergesByInto = new Map<string, string[]>();
-  for (const [from, into] of stored.merges) mergesByInto.set(into, [...(mergesByInto.get(into) ?? []), from]);
-  const groups: [string, string[]][] = chained ? [...stored.merges].map(([from, into]) => [into, [from]]) : [...mergesByInto];
-  await traced('merges', stored.merges.size, () =>
-    forEachWithLimit(groups, chained ? 1 : WRITES_IN_FLIGHT, async ([into, froms]) => {
-      const foldFollows = stored.byContact.get(into)?.some((c) => c.eligible) ?? false;
-      for (const from of froms) {
-        if (await mergeContacts(connection, workspaceId, from, into, settings, now, !foldFollows)) changed.add(into);
-      }
-    }),
-  );
-  await foldAll([...stored.byContact].filter(([id]) => !sources.has(id)));
+  const rest = new Map([...stored.byContact].filter(([id]) => !sources.has(id)));
+  if ([...stored.merges.values()].some((into) => sources.has(into))) {
+    // A chain (a into b, b into c): one merge at a time, in the order found, then the batch.
+    for (const [from, into] of stored.merges) {
+      if (await mergeContacts(connection, workspaceId, from, into, settings, now)) changed.add(into);
+    }
+    await foldAll([...rest]);
+  } else {
+    // Each merged contact's history joins its survivor's fold in the batch below: one write per survivor,
+    // segments evaluated in it; the merged contacts go once their survivors are written.
+    const plan = await traced('planMerges', stored.merges.size, () => planMerges(connection, workspaceId, stored.merges));
+    for (const [into, { candidates }] of plan.byInto) rest.set(into, [...(rest.get(into) ?? []), ...candidates]);
+    await foldAll([...rest], new Map([...plan.byInto].map(([into, m]) => [into, m.mergedFrom])));
+    await traced('finishMerges', plan.merged.length, () => finishMerges(connection, workspaceId, plan.merged));
+    for (const into of plan.byInto.keys()) changed.add(into);
+  }
   // One marker per request, each deleted by `_id` (FerretDB scans for `$in`).
   await traced('deleteMarkers', stored.markerIds.length, () => forEachWithLimit(stored.markerIds, WRITES_IN_FLIGHT, async (_id) => {
     await pendingFoldModel(connection).deleteOne({ _id });
