@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { CairnEvent } from '@cairn/core';
 import { encodeDocumentKeys } from '../keys.js';
 import { upsertRacing } from '../connection.js';
+import { createCoalescer, type Coalescer } from '../coalesce.js';
 
 /** What events a workspace sends and their property types: feeds the designer's pickers. */
 export interface EventSchemaDoc {
@@ -40,12 +41,13 @@ function typeOf(value: unknown): string {
 }
 
 /**
- * Records event names and top-level property types seen in a batch (one upsert per distinct name). Counts stay
- * exact with any number of API processes because `$inc` is atomic on every engine Cairn runs: MongoDB, and FerretDB
- * as dev-stack builds it (decision 010); `capabilities.atomicUpdates` says which.
+ * Records event names and top-level property types seen in a batch (one upsert per distinct name, shared with
+ * concurrent requests naming it). Counts stay exact with any number of API processes because `$inc` is atomic
+ * on every engine Cairn runs: MongoDB, and FerretDB as dev-stack builds it (decision 010);
+ * `capabilities.atomicUpdates` says which.
  */
 export async function recordEventSchemas(connection: Connection, workspaceId: string, events: CairnEvent[]): Promise<void> {
-  const byName = new Map<string, { count: number; lastSeenAt: number; properties: Record<string, string> }>();
+  const byName = new Map<string, SchemaDelta>();
   for (const e of events) {
     // No prototype: a property named `toString` or `constructor` is recorded like any other.
     const entry = byName.get(e.event) ?? { count: 0, lastSeenAt: 0, properties: Object.create(null) as Record<string, string> };
@@ -56,20 +58,44 @@ export async function recordEventSchemas(connection: Connection, workspaceId: st
     }
     byName.set(e.event, entry);
   }
-  const Model = eventSchemaModel(connection);
-  await Promise.all(
-    [...byName].map(([event, entry]) => {
-      const set: Record<string, unknown> = { workspaceId, event };
-      // FerretDB refuses update paths with a blank segment or one ending in whitespace; such names are left out of the pickers.
-      for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties))) if (name !== '' && name.trim() === name) set[`properties.${name}`] = type;
-      // Two batches seeing a new event name at once both upsert: the loser retries and updates.
-      return upsertRacing(() =>
-        Model.updateOne(
-          { _id: `${workspaceId}:${event}` },
-          { $set: set, $inc: { count: entry.count }, $max: { lastSeenAt: entry.lastSeenAt } },
-          { upsert: true },
-        ),
-      );
-    }),
-  );
+  const coalescer = coalescerOf(connection);
+  await Promise.all([...byName].map(([event, delta]) => coalescer.apply(JSON.stringify([workspaceId, event]), delta)));
+}
+
+interface SchemaDelta {
+  count: number;
+  lastSeenAt: number;
+  properties: Record<string, string>;
+}
+
+const coalescers = new WeakMap<Connection, Coalescer<SchemaDelta>>();
+
+/** Concurrent requests naming the same event share one catalog update (see coalesce.ts). */
+function coalescerOf(connection: Connection): Coalescer<SchemaDelta> {
+  let coalescer = coalescers.get(connection);
+  if (!coalescer) {
+    coalescer = createCoalescer<SchemaDelta>(
+      (into, next) => {
+        into.count += next.count;
+        into.lastSeenAt = Math.max(into.lastSeenAt, next.lastSeenAt);
+        for (const [name, type] of Object.entries(next.properties)) into.properties[name] ??= type;
+      },
+      async (key, entry) => {
+        const [workspaceId, event] = JSON.parse(key) as [string, string];
+        const set: Record<string, unknown> = { workspaceId, event };
+        // FerretDB refuses update paths with a blank segment or one ending in whitespace; such names are left out of the pickers.
+        for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties))) if (name !== '' && name.trim() === name) set[`properties.${name}`] = type;
+        // Two processes seeing a new event name at once both upsert: the loser retries and updates.
+        await upsertRacing(() =>
+          eventSchemaModel(connection).updateOne(
+            { _id: `${workspaceId}:${event}` },
+            { $set: set, $inc: { count: entry.count }, $max: { lastSeenAt: entry.lastSeenAt } },
+            { upsert: true },
+          ),
+        );
+      },
+    );
+    coalescers.set(connection, coalescer);
+  }
+  return coalescer;
 }

@@ -1,0 +1,50 @@
+import { createCoalescer } from './coalesce';
+
+describe('write coalescing', () => {
+  it('writes at once when idle, merges what arrives meanwhile into one next write, and loses no delta', async () => {
+    const writes: [string, number][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const c = createCoalescer<{ n: number }>(
+      (into, next) => (into.n += next.n),
+      async (key, delta) => {
+        writes.push([key, delta.n]);
+        if (writes.length === 1) await first;
+      },
+    );
+    const a = c.apply('k', { n: 1 });
+    const b = c.apply('k', { n: 2 });
+    const d = c.apply('k', { n: 3 });
+    const other = c.apply('j', { n: 10 });
+    release();
+    await Promise.all([a, b, d, other]);
+    expect(writes).toEqual([
+      ['k', 1],
+      ['j', 10],
+      ['k', 5],
+    ]);
+  });
+
+  it('fails every caller whose delta rode on a failed write, and goes on with the next', async () => {
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = createCoalescer<{ n: number }>(
+      (into, next) => (into.n += next.n),
+      async (_key, delta) => {
+        calls++;
+        if (calls === 1) await gate;
+        if (calls === 2) throw new Error(`refused ${delta.n}`);
+      },
+    );
+    const a = c.apply('k', { n: 1 });
+    const b = c.apply('k', { n: 2 });
+    const d = c.apply('k', { n: 3 });
+    release();
+    await expect(a).resolves.toBeUndefined();
+    await expect(b).rejects.toThrow('refused 5');
+    await expect(d).rejects.toThrow('refused 5');
+    await expect(c.apply('k', { n: 4 })).resolves.toBeUndefined();
+    expect(calls).toBe(3);
+  });
+});
