@@ -67,6 +67,27 @@ export class CairnProcess {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns something truthy, or fails naming what it waited for. */
+/**
+ * Like `eventually`, for work that moves at the machine's pace (a fold catching up on a loaded CI box):
+ * gives up only when `progress()` has not changed for `stallMs`, or after `capMs` in all.
+ */
+export async function whileProgressing(what: string, done: () => Promise<boolean>, progress: () => Promise<number>, stallMs: number, capMs: number, everyMs = 2_000): Promise<void> {
+  const started = Date.now();
+  let last = await progress();
+  let lastChange = Date.now();
+  for (;;) {
+    if (await done()) return;
+    const now = await progress();
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    }
+    if (Date.now() - lastChange > stallMs) throw new Error(`no progress for ${stallMs / 1000}s waiting for ${what} (at ${last})`);
+    if (Date.now() - started > capMs) throw new Error(`timed out after ${capMs / 1000}s waiting for ${what} (at ${last})`);
+    await sleep(everyMs);
+  }
+}
+
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
