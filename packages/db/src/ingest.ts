@@ -95,20 +95,32 @@ class IdentityResolver {
     return doc?.contactId;
   }
 
+  /** Links decided while resolving, written together by `flush` (the last one per anonymous id wins). */
+  private readonly links = new Map<string, string>();
+
   private async link(anonymousId: string, contactId: string, mergeFrom: string): Promise<void> {
     const known = await this.lookup(anonymousId);
     if (known === contactId) return;
-    // Two batches naming the same new anonymous id race to insert it; the loser retries as an update.
-    await upsertRacing(() =>
-      identityModel(this.connection).updateOne(
-        { _id: `${this.workspaceId}:${anonymousId}` },
-        { $set: { workspaceId: this.workspaceId, anonymousId, contactId } },
-        { upsert: true },
-      ),
-    );
+    this.links.set(anonymousId, contactId);
     this.cache.set(anonymousId, contactId);
     const from = known ?? mergeFrom;
     if (from !== contactId) this.merges.set(from, contactId);
+  }
+
+  /** Writes the links this request made, side by side; before its events are stored, as when written one by one. */
+  async flush(): Promise<void> {
+    const Identities = identityModel(this.connection);
+    await forEachWithLimit([...this.links], 16, ([anonymousId, contactId]) =>
+      // Two batches naming the same new anonymous id race to insert it; the loser retries as an update.
+      upsertRacing(() =>
+        Identities.updateOne(
+          { _id: `${this.workspaceId}:${anonymousId}` },
+          { $set: { workspaceId: this.workspaceId, anonymousId, contactId } },
+          { upsert: true },
+        ),
+      ).then(() => undefined),
+    );
+    this.links.clear();
   }
 
   async contactOf(event: CairnEvent): Promise<string> {
@@ -549,6 +561,7 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
   await traced('identities', events.length, async () => {
     await resolver.prefetch(events);
     for (const event of events) contactIds.push(await resolver.contactOf(event));
+    await resolver.flush();
   });
 
   // One marker for the request, written before its events: from here a crash leaves them to the sweeper.

@@ -65,6 +65,21 @@ describe('CAIRN_ENGINE=ferretdb-postgres', () => {
     ).toEqual([]);
   });
 
+  it('finds, updates and deletes by _id through the _id index, not a scan of the table', async () => {
+    const events = client.db('engine_test').collection<{ _id: string; n: number }>('events');
+    await events.insertMany(Array.from({ length: 500 }, (_, i) => ({ _id: `e${i}`, n: i })));
+    const plan = await client.db('engine_test').command({ explain: { find: 'events', filter: { _id: 'e42' } } });
+    // PostgreSQL's own plan, as FerretDB reports it: an index scan of the _id index, no sequential scan.
+    const text = JSON.stringify(plan.queryPlanner);
+    expect(text).toMatch(/Index Scan/);
+    expect(text).not.toMatch(/Seq Scan/);
+    expect(await events.findOne({ _id: 'e42' })).toEqual({ _id: 'e42', n: 42 });
+    expect((await events.updateOne({ _id: 'e42' }, { $inc: { n: 1 } })).modifiedCount).toBe(1);
+    expect((await events.findOne({ _id: 'e42' }))?.n).toBe(43);
+    expect((await events.deleteOne({ _id: 'e43' })).deletedCount).toBe(1);
+    expect(await events.countDocuments()).toBe(499);
+  });
+
   it('stops PostgreSQL with the stack and removes an ephemeral stack’s cluster', async () => {
     const postgres = stack.services.find((s) => s.name === 'postgres');
     await client.close();
