@@ -372,7 +372,7 @@ function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: Wa
       {until.type === 'profileDate' && (
         <>
           <Field label="Profile date">
-            <TextInput value={until.field} placeholder="e.g. purchase.predictedNextOrderAt" onChange={(field) => onChange({ ...until, field })} />
+            <TextInput value={until.field} placeholder="e.g. purchases.predictedNextOrderAt" onChange={(field) => onChange({ ...until, field })} />
           </Field>
           <Field label="Shift" hint="Negative = before the date (e.g. −3 days).">
             <DurationPicker allowNegative value={until.offset} onChange={(offset) => onChange({ ...until, offset })} />
