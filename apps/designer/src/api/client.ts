@@ -157,7 +157,8 @@ export function createApiClient(token: string, baseUrl = '') {
     journeyTemplates: () => call<JourneyTemplate[]>('GET', '/journeys/templates'),
     getJourney: (id: string) => call<JourneyDetail>('GET', journeyPath(id)),
     saveDraft: (id: string, definition: JourneyDefinition) => call<unknown>('PUT', journeyPath(id), { definition }),
-    publish: (id: string) => call<{ version: number }>('POST', `${journeyPath(id)}/publish`),
+    publish: (id: string, options: { enrollExisting?: boolean } = {}) =>
+      call<{ version: number; existingMembers?: { segmentId: string; queued: number } }>('POST', `${journeyPath(id)}/publish`, options),
     pause: (id: string) => call<unknown>('POST', `${journeyPath(id)}/pause`),
     resume: (id: string) => call<unknown>('POST', `${journeyPath(id)}/resume`),
     getVersion: (id: string, version: number) =>
