@@ -110,7 +110,7 @@ describe('journey enrolment over HTTP', () => {
   /** A workspace of its own per test, so outboxes and segments do not mix. */
   async function workspace(name: string) {
     const ws = await api.workspace(name);
-    const call = async <T = any>(
+    const call = async <T = unknown>(
       path: string,
       body?: unknown,
       method?: string,
