@@ -159,4 +159,26 @@ describe('a journey that reads a profile path that does not exist is not publish
       expect({ field, errors: checked.body.errors }).toEqual({ field, errors: [] });
     }
   });
+
+  it('refuses to save a message template that reads a profile field that does not exist, and saves the corrected one', async () => {
+    const template = {
+      name: 'Reorder',
+      channel: 'email',
+      subject: 'Time to reorder',
+      html: '<p>You usually reorder around {{ contact.profile.purchase.predictedNextOrderAt | divided_by: 1000 | date: "%b %d" }}.</p>',
+    };
+    const refused = await call<Problem>('/templates', template);
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([
+      {
+        path: 'html',
+        message: expect.stringContaining('did you mean "purchases.predictedNextOrderAt"?'),
+      },
+    ]);
+    const fixed = await call('/templates', {
+      ...template,
+      html: template.html.replace('purchase.', 'purchases.'),
+    });
+    expect(fixed.status).toBe(201);
+  });
 });

@@ -10,7 +10,7 @@ import {
   type JourneyNode,
 } from './graph.js';
 import { isValidTimeZone } from './time.js';
-import { PROFILE_KIND_WORDS, checkProfilePath } from '../profile/paths.js';
+import { PROFILE_KIND_WORDS, checkProfilePath, unknownProfileReads } from '../profile/paths.js';
 
 export type JourneyProblem = { path: string; nodeId?: string; message: string };
 
@@ -284,18 +284,9 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
   return problems;
 }
 
-/** `contact.profile.purchases.orderCount`, `contact.profile.events["Video Watched"].recent`, …: the part after `contact.profile`. */
-const LIQUID_PROFILE_READ = /contact\s*\.\s*profile((?:\s*\.\s*[A-Za-z_][\w-]*|\s*\[\s*(?:"[^"]*"|'[^']*'|\d+)\s*\])+)/g;
-
 /** Profile paths read by Liquid in any string of an action's config that are not on the profile. */
 function liquidProfileProblems(value: unknown, field: string): { field: string; reference: string; message: string }[] {
-  if (typeof value === 'string') {
-    return [...value.matchAll(LIQUID_PROFILE_READ)].flatMap((m) => {
-      const reference = m[1]!.replace(/\s*([.[\]])\s*/g, '$1').replace(/^\./, '');
-      const check = checkProfilePath(reference);
-      return check.ok ? [] : [{ field, reference, message: check.message }];
-    });
-  }
+  if (typeof value === 'string') return unknownProfileReads(value).map((p) => ({ field, ...p }));
   if (Array.isArray(value)) return value.flatMap((v, i) => liquidProfileProblems(v, `${field}[${i}]`));
   if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => liquidProfileProblems(v, `${field}.${k}`));
   return [];

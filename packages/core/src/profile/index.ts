@@ -41,6 +41,7 @@ export {
   PROFILE_KIND_WORDS,
   checkProfilePath,
   profilePathSegments,
+  unknownProfileReads,
   type ProfileLeafKind,
   type ProfilePath,
   type ProfilePathCheck,

@@ -205,3 +205,16 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+
+/** `contact.profile.purchases.orderCount`, `contact.profile.events["Video Watched"].recent`, …: the part after `contact.profile`. */
+const LIQUID_PROFILE_READ =
+  /contact\s*\.\s*profile((?:\s*\.\s*[A-Za-z_][\w-]*|\s*\[\s*(?:"[^"]*"|'[^']*'|\d+)\s*\])+)/g;
+
+/** The reads of `contact.profile.…` in a Liquid template that are not on the profile, each with why. */
+export function unknownProfileReads(template: string): { reference: string; message: string }[] {
+  return [...template.matchAll(LIQUID_PROFILE_READ)].flatMap((m) => {
+    const reference = m[1]!.replace(/\s*([.[\]])\s*/g, '$1').replace(/^\./, '');
+    const check = checkProfilePath(reference);
+    return check.ok ? [] : [{ reference, message: check.message }];
+  });
+}
