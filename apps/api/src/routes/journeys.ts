@@ -259,7 +259,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
       action: 'journey.published',
       resource: after ? resourceOf(after) : { type: 'journey', id: req.params.id },
       before: { status: before?.status ?? null, publishedVersion: before?.publishedVersion ?? null },
-      after: { status: after?.status ?? 'published', publishedVersion: outcome.version },
+      after: { status: after?.status ?? 'published', publishedVersion: outcome.version, ...(body.enrollExisting ? { enrollExisting: true } : {}) },
     });
     if (!body.enrollExisting || segmentId === undefined) return void res.json({ version: outcome.version });
     // The dispatcher enrols them like new entrants (re-entry rules, enrolment limit, start pacing), for this journey only.
