@@ -206,6 +206,7 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/v1/journeys/from-template': { summary: 'Creates a draft journey from a template, its parameters applied.', body: { schema: journeyFromTemplateBody, id: 'JourneyFromTemplate' }, status: 201 },
   'POST /api/v1/journeys/import': { summary: 'Imports a journey exported from another workspace.', body: { schema: journeyImportBody, id: 'JourneyImport' }, status: 201 },
   'PUT /api/v1/journeys/:id': { summary: 'Saves the draft of a journey.', body: { schema: journeyUpdateBody.extend({ definition: JourneyDefinitionSchema }), id: 'JourneyUpdate' } },
+  'GET /api/v1/journeys/:id/publish-preview': { summary: 'Before publishing: for a segment-entry journey, how many contacts are in its segment now (who `enrollExisting` would enrol).' },
   'POST /api/v1/journeys/:id/publish': { summary: 'Publishes the draft as a new version; `enrollExisting` also enrols the segment’s current members.', body: { schema: journeyPublishBody, id: 'JourneyPublish' } },
   'POST /api/v1/journeys/:id/enroll': { summary: 'Enrols one contact now.', body: { schema: journeyEnrollBody, id: 'JourneyEnroll' }, status: 202 },
   'GET /api/v1/journeys/:id/export': { summary: 'The journey as a portable file.' },

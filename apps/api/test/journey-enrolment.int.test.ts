@@ -193,15 +193,28 @@ describe('journey enrolment over HTTP', () => {
       );
       for (const id of ['early-1', 'early-2']) expect((await ws.contact(id)).journeys).toEqual([]);
 
-      const preview = await ws.call<{ memberCount: number }>(`/segments/${buyers}`);
-      expect(preview.body.memberCount).toBe(3);
-      const withExisting = await ws.publishNew(waitThenMark(trigger, 'with-existing'), {
+      // What the publish dialog shows: the members counted now, and that they stay out unless asked.
+      const draft = await ws.call<{ id: string }>('/journeys', {
+        name: 'With existing',
+        definition: waitThenMark(trigger, 'with-existing'),
+      });
+      expect((await ws.call(`/journeys/${draft.body.id}/publish-preview`)).body).toEqual({
+        enrollExisting: {
+          applies: true,
+          default: false,
+          segmentId: buyers,
+          segmentName: 'Buyers',
+          members: 3,
+        },
+      });
+      const published = await ws.call(`/journeys/${draft.body.id}/publish`, {
         enrollExisting: true,
       });
-      expect(withExisting.published).toEqual({
-        version: 1,
-        existingMembers: { segmentId: buyers, queued: 3 },
+      expect(published).toEqual({
+        status: 200,
+        body: { version: 1, existingMembers: { segmentId: buyers, queued: 3 } },
       });
+      const withExisting = { id: draft.body.id };
       await ws.dispatchAll();
       for (const id of ['early-1', 'early-2', 'later']) {
         const runs = await eventually(`${id} in the journey`, async () => {
@@ -227,6 +240,9 @@ describe('journey enrolment over HTTP', () => {
       );
       expect(refused.status).toBe(400);
       expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'enrollExisting' })]);
+      expect((await ws.call(`/journeys/${created.body.id}/publish-preview`)).body).toEqual({
+        enrollExisting: { applies: false },
+      });
       expect((await ws.call<{ status: string }>(`/journeys/${created.body.id}`)).body.status).toBe(
         'draft',
       );

@@ -188,7 +188,6 @@ describe('journey designer', () => {
     for (const id of ['vip-1', 'vip-2']) {
       expect((await stack.ingest('/v1/identify', { userId: id, traits: { tier: 'vip' } })).status).toBeLessThan(300);
     }
-    await eventually(() => stack.admin<{ memberCount: number }>('/api/v1/segments/vip-members'), (v) => expect(v.memberCount).toBe(2), { timeout: 30_000, interval: 500 });
     const definition = {
       name: 'VIP welcome',
       settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
@@ -203,6 +202,11 @@ describe('journey designer', () => {
       ],
     };
     const created = await stack.admin<{ id: string }>('/api/v1/journeys', { body: { name: 'VIP welcome', definition } });
+    await eventually(
+      () => stack.admin<{ enrollExisting: { members: number } }>(`/api/v1/journeys/${encodeURIComponent(created.id)}/publish-preview`),
+      (v) => expect(v.enrollExisting).toEqual({ applies: true, default: false, segmentId: 'vip-members', segmentName: 'VIP members', members: 2 }),
+      { timeout: 30_000, interval: 500 },
+    );
     await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-wait').waitFor();
     await page.getByTestId('publish').click();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { JOURNEY_TEMPLATES, JourneyDefinitionSchema, TemplateParameterError, instantiateTemplate, validateJourney, type JourneyDefinition } from '@cairn/core';
 import {
   contactExists,
+  countSegmentMembers,
   createJourney,
   enqueueSegmentMembersForJourney,
   existingSegmentIds,
@@ -18,6 +19,7 @@ import {
   referencedSegmentIds,
   reserveEnrollment,
   saveJourneyDraft,
+  segmentNames,
   setJourneyStatus,
   type JourneyDoc,
   type JourneyStatus,
@@ -226,6 +228,17 @@ export function journeyRoutes(ctx: ApiContext): Router {
     if (saved === 'archived') throw HttpProblem.conflict('This journey is archived and can no longer be edited; import its export to start a new one.');
     await audit(ctx, res, { action: 'journey.updated', resource: resourceOf(saved), before: before ? audited(before) : {}, after: audited(saved) });
     res.json(await detail(ctx, saved));
+  });
+
+  // What the publish dialog asks about: for a segment-entry draft, how many contacts are in the segment now
+  // (counted, not the segment's running figure, so the number shown is the number enrolled).
+  router.get('/journeys/:id/publish-preview', requireRole('viewer'), async (req, res) => {
+    const journey = await journeyOr404(ctx, res, req.params.id);
+    const entry = journey.draft.nodes?.find((n) => n.kind === 'trigger');
+    if (entry?.kind !== 'trigger' || entry.trigger.type !== 'segmentEntered') return void res.json({ enrollExisting: { applies: false } });
+    const { segmentId } = entry.trigger;
+    const [count, names] = await Promise.all([countSegmentMembers(conn(), journey.workspaceId, segmentId), segmentNames(conn(), journey.workspaceId, [segmentId])]);
+    res.json({ enrollExisting: { applies: true, default: false, segmentId, segmentName: names.get(segmentId) ?? segmentId, members: count } });
   });
 
   router.post('/journeys/:id/publish', requireRole('publisher', { audits: 'journey' }), async (req, res) => {

@@ -157,6 +157,11 @@ export function createApiClient(token: string, baseUrl = '') {
     journeyTemplates: () => call<JourneyTemplate[]>('GET', '/journeys/templates'),
     getJourney: (id: string) => call<JourneyDetail>('GET', journeyPath(id)),
     saveDraft: (id: string, definition: JourneyDefinition) => call<unknown>('PUT', journeyPath(id), { definition }),
+    publishPreview: (id: string) =>
+      call<{ enrollExisting: { applies: false } | { applies: true; default: boolean; segmentId: string; segmentName: string; members: number } }>(
+        'GET',
+        `${journeyPath(id)}/publish-preview`,
+      ),
     publish: (id: string, options: { enrollExisting?: boolean } = {}) =>
       call<{ version: number; existingMembers?: { segmentId: string; queued: number } }>('POST', `${journeyPath(id)}/publish`, options),
     pause: (id: string) => call<unknown>('POST', `${journeyPath(id)}/pause`),

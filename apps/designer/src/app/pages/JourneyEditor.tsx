@@ -304,12 +304,9 @@ function EditorCanvas({
   /** Before publishing, show what changes against the live version (a first version has nothing to compare). */
   async function reviewPublish() {
     setPublishResult(null);
-    setBusy('review');
     const existingMembers = await currentMembers();
-    if (publishedVersion === undefined) {
-      setBusy(null);
-      return setReview({ previousVersion: undefined, ...(existingMembers ? { existingMembers } : {}) });
-    }
+    if (publishedVersion === undefined) return setReview({ previousVersion: undefined, ...(existingMembers ? { existingMembers } : {}) });
+    setBusy('review');
     try {
       const published = await api.getVersion(detail.id, publishedVersion);
       const previous = 'definition' in published ? published.definition : (published as unknown as JourneyDefinition);
@@ -322,13 +319,14 @@ function EditorCanvas({
     }
   }
 
-  /** How many contacts are in the trigger's segment now; undefined for other triggers or when it cannot be read. */
+  /** How many contacts are in the trigger's segment now (counted by the API on the saved draft); undefined for other triggers. */
   async function currentMembers(): Promise<ExistingMembers | undefined> {
     const trigger = definition.nodes.find((n) => n.kind === 'trigger');
     if (trigger?.kind !== 'trigger' || trigger.trigger.type !== 'segmentEntered') return undefined;
+    if (dirty && !(await save())) return undefined;
     try {
-      const segment = await api.getSegment(trigger.trigger.segmentId);
-      return { segmentName: segment.name, count: segment.memberCount };
+      const { enrollExisting } = await api.publishPreview(detail.id);
+      return enrollExisting.applies ? { segmentName: enrollExisting.segmentName, count: enrollExisting.members } : undefined;
     } catch {
       return undefined;
     }
