@@ -19,6 +19,8 @@ import { AuditQuery, CreateKeyBody, CreateUserBody, SignInBody, UpdateUserBody }
 import {
   CreateBody as journeyCreateBody,
   EnrollBody as journeyEnrollBody,
+  FromTemplateBody as journeyFromTemplateBody,
+  PublishBody as journeyPublishBody,
   ImportBody as journeyImportBody,
   UpdateBody as journeyUpdateBody,
   ValidateBody as journeyValidateBody,
@@ -201,9 +203,11 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/v1/journeys/templates': { summary: 'Ready-made journeys to start from.' },
   'POST /api/v1/journeys/validate': { summary: 'Validates a journey definition without saving it.', body: { schema: journeyValidateBody.extend({ definition: JourneyDefinitionSchema }), id: 'JourneyValidate' } },
   'POST /api/v1/journeys': { summary: 'Creates a draft journey.', body: { schema: journeyCreateBody.extend({ definition: JourneyDefinitionSchema }), id: 'JourneyCreate' }, status: 201 },
+  'POST /api/v1/journeys/from-template': { summary: 'Creates a draft journey from a template, its parameters applied.', body: { schema: journeyFromTemplateBody, id: 'JourneyFromTemplate' }, status: 201 },
   'POST /api/v1/journeys/import': { summary: 'Imports a journey exported from another workspace.', body: { schema: journeyImportBody, id: 'JourneyImport' }, status: 201 },
   'PUT /api/v1/journeys/:id': { summary: 'Saves the draft of a journey.', body: { schema: journeyUpdateBody.extend({ definition: JourneyDefinitionSchema }), id: 'JourneyUpdate' } },
-  'POST /api/v1/journeys/:id/publish': { summary: 'Publishes the draft as a new version.' },
+  'GET /api/v1/journeys/:id/publish-preview': { summary: 'Before publishing: for a segment-entry journey, how many contacts are in its segment now (who `enrollExisting` would enrol).' },
+  'POST /api/v1/journeys/:id/publish': { summary: 'Publishes the draft as a new version; `enrollExisting` also enrols the segment’s current members.', body: { schema: journeyPublishBody, id: 'JourneyPublish' } },
   'POST /api/v1/journeys/:id/enroll': { summary: 'Enrols one contact now.', body: { schema: journeyEnrollBody, id: 'JourneyEnroll' }, status: 202 },
   'GET /api/v1/journeys/:id/export': { summary: 'The journey as a portable file.' },
 };

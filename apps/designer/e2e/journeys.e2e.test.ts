@@ -179,4 +179,49 @@ describe('journey designer', () => {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
   });
+
+  it('asks, when publishing a segment-entry journey, whether the contacts already in the segment enter too, and enrols them when told to', async () => {
+    const page = browser.page;
+    await stack.admin('/api/v1/segments', {
+      body: { id: 'vip-members', name: 'VIP members', definition: { type: 'all', conditions: [{ type: 'trait', field: 'tier', operator: 'eq', value: 'vip' }] } },
+    });
+    for (const id of ['vip-1', 'vip-2']) {
+      expect((await stack.ingest('/v1/identify', { userId: id, traits: { tier: 'vip' } })).status).toBeLessThan(300);
+    }
+    const definition = {
+      name: 'VIP welcome',
+      settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+      nodes: [
+        { id: 'trigger', kind: 'trigger', position: { x: 0, y: 0 }, trigger: { type: 'segmentEntered', segmentId: 'vip-members' } },
+        { id: 'wait', kind: 'delay', position: { x: 0, y: 140 }, duration: { amount: 1, unit: 'days' } },
+        { id: 'exit', kind: 'exit', position: { x: 0, y: 280 } },
+      ],
+      edges: [
+        { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'wait' },
+        { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'exit' },
+      ],
+    };
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', { body: { name: 'VIP welcome', definition } });
+    await eventually(
+      () => stack.admin<{ enrollExisting: { members: number } }>(`/api/v1/journeys/${encodeURIComponent(created.id)}/publish-preview`),
+      (v) => expect(v.enrollExisting).toEqual({ applies: true, default: false, segmentId: 'vip-members', segmentName: 'VIP members', members: 2 }),
+      { timeout: 30_000, interval: 500 },
+    );
+    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.getByTestId('node-wait').waitFor();
+    await page.getByTestId('publish').click();
+    await eventually(() => page.getByTestId('publish-existing-members').textContent(), (v) => expect(v).toContain('Also enrol the 2 contacts already in “VIP members”'));
+    expect(await page.getByTestId('publish-enroll-existing').isChecked()).toBe(false);
+    await page.getByTestId('publish-enroll-existing').check();
+    await page.getByTestId('publish-confirm').click();
+    await eventually(() => page.getByTestId('publish-result').textContent(), (v) => expect(v).toContain('2 contacts already in the segment are being enrolled'));
+    for (const id of ['vip-1', 'vip-2']) {
+      await eventually(
+        () => stack.admin<{ journeys: { journeyId: string }[] }>(`/api/v1/contacts/${id}`),
+        (v) => expect(v.journeys.map((j) => j.journeyId)).toContain(created.id),
+        { timeout: 60_000, interval: 1000 },
+      );
+    }
+    expect(pageErrors).toEqual([]);
+  });
 });

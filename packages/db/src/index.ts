@@ -27,6 +27,7 @@ export {
   nextJourneyTriggers,
   completeJourneyTrigger,
   recordJourneyTriggerFailure,
+  enqueueSegmentMembersForJourney,
   type JourneyTriggerDoc,
   type JourneyTriggerKind,
 } from './models/journey-trigger.js';

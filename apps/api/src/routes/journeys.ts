@@ -1,9 +1,11 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { JOURNEY_TEMPLATES, JourneyDefinitionSchema, validateJourney, type JourneyDefinition } from '@cairn/core';
+import { JOURNEY_TEMPLATES, JourneyDefinitionSchema, TemplateParameterError, instantiateTemplate, validateJourney, type JourneyDefinition } from '@cairn/core';
 import {
   contactExists,
+  countSegmentMembers,
   createJourney,
+  enqueueSegmentMembersForJourney,
   existingSegmentIds,
   findJourney,
   findJourneyVersion,
@@ -17,6 +19,7 @@ import {
   referencedSegmentIds,
   reserveEnrollment,
   saveJourneyDraft,
+  segmentNames,
   setJourneyStatus,
   type JourneyDoc,
   type JourneyStatus,
@@ -34,7 +37,19 @@ const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at 
 export const CreateBody = z.object({ name, definition: z.unknown() });
 export const UpdateBody = z.object({ name: name.optional(), definition: z.unknown() });
 export const ValidateBody = z.object({ definition: z.unknown() });
+export const PublishBody = z.object({
+  enrollExisting: z
+    .boolean({ error: 'must be true or false' })
+    .optional()
+    .describe('Segment-entry journeys only: also enrol the contacts already in the segment (default false: only contacts who enter from now on)'),
+});
 export const EnrollBody = z.object({ contactId: z.string().min(1, 'must name the contact to enrol, e.g. "user-42"') });
+export const FromTemplateBody = z.object({
+  templateId: z.string().min(1, 'must name a template; GET /api/v1/journeys/templates lists them, e.g. "ecommerce-purchase-frequency"'),
+  name: name.optional(),
+  // Numbers are accepted as written (a heavy-buyer threshold of 7); the template reads them as text.
+  parameters: z.record(z.string(), z.union([z.string(), z.number()], { error: 'must be text or a number' })).optional(),
+});
 export const ImportBody = z.union([
   z.object({ format: z.literal(EXPORT_FORMAT), name, definition: z.unknown() }),
   z.object({ name: name.optional(), definition: z.unknown() }),
@@ -153,6 +168,33 @@ export function journeyRoutes(ctx: ApiContext): Router {
     res.json(JOURNEY_TEMPLATES);
   });
 
+  // The same instantiateTemplate the designer calls, so every parameter (the heavy-buyer order count too) applies over HTTP.
+  router.post('/journeys/from-template', requireRole('editor', { audits: 'journey' }), async (req, res) => {
+    const body = parseOr400(FromTemplateBody, req.body ?? {});
+    const template = JOURNEY_TEMPLATES.find((t) => t.id === body.templateId);
+    if (!template) {
+      const known = JOURNEY_TEMPLATES.map((t) => `"${t.id}"`).join(', ');
+      throw HttpProblem.badRequest(`templateId: no template "${body.templateId}"; use one of ${known}`, [{ path: 'templateId', message: `must be one of ${known}` }]);
+    }
+    const keys = template.parameters.map((p) => p.key);
+    const given = Object.fromEntries(Object.entries(body.parameters ?? {}).map(([key, value]) => [key, String(value)]));
+    const unknown = Object.keys(given).filter((key) => !keys.includes(key));
+    if (unknown.length > 0) {
+      const errors = unknown.map((key) => ({ path: `parameters.${key}`, message: `is not a parameter of "${template.id}"; its parameters are ${keys.join(', ')}` }));
+      throw HttpProblem.badRequest(`The template has no parameter ${unknown.map((k) => `"${k}"`).join(', ')}: its parameters are ${keys.join(', ')}`, errors);
+    }
+    let definition: JourneyDefinition;
+    try {
+      definition = instantiateTemplate(template, given);
+    } catch (error) {
+      if (!(error instanceof TemplateParameterError)) throw error;
+      throw HttpProblem.badRequest(error.message, error.problems.map((p) => ({ path: `parameters.${p.parameter}`, message: p.message })));
+    }
+    const journey = await createJourney(conn(), workspaceIdOf(res), { name: body.name ?? template.title, definition });
+    await audit(ctx, res, { action: 'journey.created', resource: resourceOf(journey), before: {}, after: audited(journey) });
+    res.status(201).location(`/api/v1/journeys/${journey.journeyId}`).json(await detail(ctx, journey));
+  });
+
   router.post('/journeys/validate', requireRole('viewer', 'readOnly'), async (req, res) => {
     const body = parseOr400(ValidateBody, req.body ?? {});
     res.json({ errors: await problemsOf(ctx, workspaceIdOf(res), body.definition) });
@@ -188,9 +230,31 @@ export function journeyRoutes(ctx: ApiContext): Router {
     res.json(await detail(ctx, saved));
   });
 
+  // What the publish dialog asks about: for a segment-entry draft, how many contacts are in the segment now
+  // (counted, not the segment's running figure, so the number shown is the number enrolled).
+  router.get('/journeys/:id/publish-preview', requireRole('viewer'), async (req, res) => {
+    const journey = await journeyOr404(ctx, res, req.params.id);
+    const entry = journey.draft.nodes?.find((n) => n.kind === 'trigger');
+    if (entry?.kind !== 'trigger' || entry.trigger.type !== 'segmentEntered') return void res.json({ enrollExisting: { applies: false } });
+    const { segmentId } = entry.trigger;
+    const [count, names] = await Promise.all([countSegmentMembers(conn(), journey.workspaceId, segmentId), segmentNames(conn(), journey.workspaceId, [segmentId])]);
+    res.json({ enrollExisting: { applies: true, default: false, segmentId, segmentName: names.get(segmentId) ?? segmentId, members: count } });
+  });
+
   router.post('/journeys/:id/publish', requireRole('publisher', { audits: 'journey' }), async (req, res) => {
     const workspaceId = workspaceIdOf(res);
+    const body = parseOr400(PublishBody, req.body ?? {});
     const before = await findJourney(conn(), workspaceId, req.params.id);
+    const entry = before?.draft.nodes?.find((n) => n.kind === 'trigger');
+    const segmentId = entry?.kind === 'trigger' && entry.trigger.type === 'segmentEntered' ? entry.trigger.segmentId : undefined;
+    if (body.enrollExisting && before) {
+      if (segmentId === undefined) {
+        throw HttpProblem.badRequest('enrollExisting: applies only to a journey whose trigger is "segment entered"; leave it out for this one', [{ path: 'enrollExisting', message: 'needs a segment-entry trigger' }]);
+      }
+      if (before.status === 'paused') {
+        throw HttpProblem.conflict('enrollExisting: the journey is paused, so nobody can enter it; resume it, then publish with enrollExisting');
+      }
+    }
     const outcome = await publishJourneyDraft(conn(), workspaceId, req.params.id, {
       check: (definition) => problemsOf(ctx, workspaceId, definition),
       publishedBy: principalOf(res).actor.id,
@@ -208,9 +272,12 @@ export function journeyRoutes(ctx: ApiContext): Router {
       action: 'journey.published',
       resource: after ? resourceOf(after) : { type: 'journey', id: req.params.id },
       before: { status: before?.status ?? null, publishedVersion: before?.publishedVersion ?? null },
-      after: { status: after?.status ?? 'published', publishedVersion: outcome.version },
+      after: { status: after?.status ?? 'published', publishedVersion: outcome.version, ...(body.enrollExisting ? { enrollExisting: true } : {}) },
     });
-    res.json({ version: outcome.version });
+    if (!body.enrollExisting || segmentId === undefined) return void res.json({ version: outcome.version });
+    // The dispatcher enrols them like new entrants (re-entry rules, enrolment limit, start pacing), for this journey only.
+    const queued = await enqueueSegmentMembersForJourney(conn(), { workspaceId, segmentId, journeyId: req.params.id, at: Date.now() });
+    res.json({ version: outcome.version, existingMembers: { segmentId, queued } });
   });
 
   const transition = (path: string, to: JourneyStatus, from: JourneyStatus[], control: JourneyControl, refusal: string) =>

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { createSandboxedLiquid } from '@cairn/actions';
+import { unknownProfileReads } from '@cairn/core';
 import {
   contactForTemplate,
   createTemplate,
@@ -90,6 +91,9 @@ function assertParses(content: TemplateContent): void {
     }
   }
   if (errors.length) throw HttpProblem.unprocessable(`The template has Liquid errors: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+  // A misspelt profile field renders as nothing at send time, so it is refused here, with the real one.
+  const unknown = fieldsOf(content).flatMap((field) => unknownProfileReads(content[field] as string).map((r) => ({ path: field, message: `reads "contact.profile.${r.reference}": ${r.message}` })));
+  if (unknown.length) throw HttpProblem.unprocessable(`The template reads the profile where there is nothing: ${unknown.map((e) => `${e.path}: ${e.message}`).join('; ')}`, unknown);
 }
 
 async function render(content: TemplateContent, scope: Record<string, unknown>): Promise<Partial<Record<Field, string>>> {

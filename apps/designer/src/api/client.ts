@@ -157,7 +157,13 @@ export function createApiClient(token: string, baseUrl = '') {
     journeyTemplates: () => call<JourneyTemplate[]>('GET', '/journeys/templates'),
     getJourney: (id: string) => call<JourneyDetail>('GET', journeyPath(id)),
     saveDraft: (id: string, definition: JourneyDefinition) => call<unknown>('PUT', journeyPath(id), { definition }),
-    publish: (id: string) => call<{ version: number }>('POST', `${journeyPath(id)}/publish`),
+    publishPreview: (id: string) =>
+      call<{ enrollExisting: { applies: false } | { applies: true; default: boolean; segmentId: string; segmentName: string; members: number } }>(
+        'GET',
+        `${journeyPath(id)}/publish-preview`,
+      ),
+    publish: (id: string, options: { enrollExisting?: boolean } = {}) =>
+      call<{ version: number; existingMembers?: { segmentId: string; queued: number } }>('POST', `${journeyPath(id)}/publish`, options),
     pause: (id: string) => call<unknown>('POST', `${journeyPath(id)}/pause`),
     resume: (id: string) => call<unknown>('POST', `${journeyPath(id)}/resume`),
     getVersion: (id: string, version: number) =>

@@ -14,6 +14,13 @@ describe('journeyProblems (core validateJourney)', () => {
     expect(journeyProblems(completeJourney(), testCatalog)).toEqual([]);
   });
 
+  it('badges a wait on a profile date that is not on the profile, with the real one', () => {
+    const def = completeJourney();
+    def.nodes[1] = { id: 'd', kind: 'waitUntil', until: { type: 'profileDate', field: 'purchase.predictedNextOrderAt', offset: { amount: -14, unit: 'days' } } };
+    const byNode = problemsByNode(journeyProblems(def, testCatalog));
+    expect(byNode.get('d')?.map((p) => p.message)).toEqual([expect.stringContaining('did you mean "purchases.predictedNextOrderAt"?')]);
+  });
+
   it('puts each problem on the node it is about, naming the field and the fix', () => {
     const def = completeJourney();
     def.nodes[1] = { id: 'd', kind: 'delay', duration: { amount: 0, unit: 'days' } };
@@ -50,7 +57,7 @@ describe('summarizeNode', () => {
     expect(summarizeNode(byId('mail'), 'Email')).toBe('Email: Win-back #1');
     expect(summarizeNode({ id: 'x', kind: 'delay', duration: { amount: 1, unit: 'hours' } })).toBe('Wait 1 hour');
     expect(
-      summarizeNode({ id: 'u', kind: 'waitUntil', until: { type: 'profileDate', field: 'purchase.predictedNextOrderAt', offset: { amount: -2, unit: 'days' } } }),
-    ).toBe('Until purchase.predictedNextOrderAt − 2 days');
+      summarizeNode({ id: 'u', kind: 'waitUntil', until: { type: 'profileDate', field: 'purchases.predictedNextOrderAt', offset: { amount: -2, unit: 'days' } } }),
+    ).toBe('Until purchases.predictedNextOrderAt − 2 days');
   });
 });

@@ -99,9 +99,9 @@ export class JourneyDispatcher {
     return report;
   }
 
-  private async journeysOf(workspaceId: string) {
+  private async journeysOf(workspaceId: string, options: { fresh?: boolean } = {}) {
     const cached = this.journeysByWorkspace.get(workspaceId);
-    if (cached && Date.now() - cached.at < JOURNEY_CACHE_MS) return cached.journeys;
+    if (cached && !options.fresh && Date.now() - cached.at < JOURNEY_CACHE_MS) return cached.journeys;
     const journeys = await publishedJourneys(this.options.db.connection, workspaceId);
     this.journeysByWorkspace.set(workspaceId, { at: Date.now(), journeys });
     return journeys;
@@ -127,9 +127,10 @@ export class JourneyDispatcher {
         ? { event: trigger.event, properties: trigger.properties ?? {}, timestamp: new Date(trigger.at).toISOString() }
         : undefined;
 
-    // Running runs first, so a run started below never receives its own entry event as a signal.
+    // Running runs first, so a run started below never receives its own entry event as a signal. A trigger
+    // for one journey (existing members at publish) is no change of membership: nothing to tell running runs.
     let signalled = 0;
-    const runs = await findContactJourneys(this.options.db.connection, workspaceId, contactId);
+    const runs = trigger.journeyId === undefined ? await findContactJourneys(this.options.db.connection, workspaceId, contactId) : null;
     for (const run of Object.values(runs?.runs ?? {})) {
       if (run.status !== 'active') continue;
       const handle = this.options.client.workflow.getHandle(run.workflowId);
@@ -144,10 +145,13 @@ export class JourneyDispatcher {
     }
 
     if (trigger.kind === 'segmentExited') return { enrolled: 0, signalled };
-    const journeys = await this.journeysOf(workspaceId);
+    let journeys = await this.journeysOf(workspaceId);
+    // Queued at publish, so this process's cached list may predate the journey: read it afresh.
+    if (trigger.journeyId !== undefined && !journeys.some((j) => j.journeyId === trigger.journeyId)) journeys = await this.journeysOf(workspaceId, { fresh: true });
     let enrolled = 0;
     let stillMember: boolean | undefined;
     for (const journey of journeys) {
+      if (trigger.journeyId !== undefined && journey.journeyId !== trigger.journeyId) continue;
       const node = journey.definition.nodes.find((n) => n.kind === 'trigger');
       if (node?.kind !== 'trigger') continue;
       const spec = node.trigger;

@@ -71,7 +71,7 @@ export const WaitUntilSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('profileDate'),
-    field: z.string().min(1, 'must name a profile field, e.g. "purchase.predictedNextOrderAt"'),
+    field: z.string().min(1, 'must name a profile date, e.g. "purchases.predictedNextOrderAt" or "traits.renewal_at"'),
     offset: z.object({ amount: z.number().int('must be a whole number'), unit: DurationSchema.shape.unit }),
   }),
 ]);

@@ -63,7 +63,7 @@ export { validateJourney } from './validate.js';
 export type { JourneyProblem, ValidateJourneyOptions } from './validate.js';
 export { simulateJourney } from './simulate.js';
 export type { ConditionFacts, SimulatedAction, SimulatedContact, SimulationOptions, SimulationResult, TimelineEntry } from './simulate.js';
-export { JOURNEY_TEMPLATES, instantiateTemplate } from './templates.js';
+export { JOURNEY_TEMPLATES, instantiateTemplate, TemplateParameterError } from './templates.js';
 export type { JourneyTemplate, TemplateParameter } from './templates.js';
 export { decideEnrollment } from './enrollment.js';
 export type { EnrollmentDecision, EnrollmentFacts } from './enrollment.js';

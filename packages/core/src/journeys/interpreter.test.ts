@@ -92,10 +92,10 @@ describe('advance', () => {
     });
 
     it('waits until a profile date plus an offset; a past or missing date continues now', () => {
-      const node = def({ type: 'profileDate', field: 'purchase.predictedNextOrderAt', offset: { amount: -14, unit: 'days' } });
-      const due = advance(node, undefined, { type: 'start' }, ctx(T0, { profile: { purchase: { predictedNextOrderAt: '2025-04-01T08:00:00Z' } } }));
+      const node = def({ type: 'profileDate', field: 'purchases.predictedNextOrderAt', offset: { amount: -14, unit: 'days' } });
+      const due = advance(node, undefined, { type: 'start' }, ctx(T0, { profile: { purchases: { predictedNextOrderAt: '2025-04-01T08:00:00Z' } } }));
       expect(due.commands).toContainEqual({ type: 'sleepUntil', at: '2025-03-18T08:00:00.000Z' });
-      const soon = advance(node, undefined, { type: 'start' }, ctx(T0, { profile: { purchase: { predictedNextOrderAt: '2025-03-10T08:00:00Z' } } }));
+      const soon = advance(node, undefined, { type: 'start' }, ctx(T0, { profile: { purchases: { predictedNextOrderAt: '2025-03-10T08:00:00Z' } } }));
       expect(soon.state.status).toBe('completed');
       const missing = advance(node, undefined, { type: 'start' }, ctx(T0));
       expect(missing.state.status).toBe('completed');

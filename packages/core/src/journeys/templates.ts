@@ -339,19 +339,39 @@ const reorderReminder: JourneyTemplate = {
 
 export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [streamingWinBack, ecommerceByFrequency, saasFeatureAdoption, reorderReminder];
 
+/** A template parameter that is missing or does not fit; `problems` names each parameter by its key. */
+export class TemplateParameterError extends Error {
+  constructor(
+    readonly templateId: string,
+    readonly problems: { parameter: string; message: string }[],
+    summary = problems.map((p) => p.message).join('; '),
+  ) {
+    super(`template "${templateId}": ${summary}`);
+    this.name = 'TemplateParameterError';
+  }
+}
+
 /**
- * A copy of the template's journey with every `{{key}}` replaced (defaults fill the gaps).
- * Throws naming each parameter that has no value.
+ * A copy of the template's journey with every `{{key}}` replaced (defaults fill the gaps) and the
+ * parameters that are not plain text (the heavy-buyer order count) applied. Every surface (the designer,
+ * `POST /api/v1/journeys/from-template`, the demo) goes through here, so a parameter means the same on each.
+ * Throws a TemplateParameterError naming each parameter that has no value or does not fit.
  */
 export function instantiateTemplate(template: JourneyTemplate, values: Record<string, string> = {}): JourneyDefinition {
   const resolved: Record<string, string> = {};
-  const missing: string[] = [];
+  const missing: JourneyTemplate['parameters'] = [];
   for (const p of template.parameters) {
     const value = values[p.key] ?? p.default;
-    if (value === undefined || value === '') missing.push(`${p.key} (${p.label})`);
+    if (value === undefined || value === '') missing.push(p);
     else resolved[p.key] = value;
   }
-  if (missing.length > 0) throw new Error(`template "${template.id}": give a value for ${missing.join(', ')}`);
+  if (missing.length > 0) {
+    throw new TemplateParameterError(
+      template.id,
+      missing.map((p) => ({ parameter: p.key, message: `give a value for ${p.key} (${p.label})` })),
+      `give a value for ${missing.map((p) => `${p.key} (${p.label})`).join(', ')}`,
+    );
+  }
   const fill = (value: unknown): unknown => {
     if (typeof value === 'string') return value.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => resolved[key] ?? whole);
     if (Array.isArray(value)) return value.map(fill);
@@ -359,12 +379,15 @@ export function instantiateTemplate(template: JourneyTemplate, values: Record<st
     return value;
   };
   const def = fill(template.definition) as JourneyDefinition;
-  if (template.id === 'ecommerce-purchase-frequency') applyHeavyBuyerThreshold(def, Number(resolved.heavyBuyerOrders));
+  if (template.id === 'ecommerce-purchase-frequency') applyHeavyBuyerThreshold(def, resolved.heavyBuyerOrders!);
   return def;
 }
 
-function applyHeavyBuyerThreshold(def: JourneyDefinition, orders: number) {
-  if (!Number.isInteger(orders) || orders < 2) throw new Error('template "ecommerce-purchase-frequency": heavyBuyerOrders must be a whole number ≥ 2');
+function applyHeavyBuyerThreshold(def: JourneyDefinition, given: string) {
+  const orders = Number(given);
+  if (!/^\s*\d+\s*$/.test(given) || !Number.isInteger(orders) || orders < 2) {
+    throw new TemplateParameterError('ecommerce-purchase-frequency', [{ parameter: 'heavyBuyerOrders', message: `heavyBuyerOrders must be a whole number ≥ 2, not "${given}"` }]);
+  }
   const split = def.nodes.find((n) => n.id === 'by-frequency');
   const heavy = split?.kind === 'multiSplit' ? split.branches.find((b) => b.id === 'heavy') : undefined;
   if (heavy?.condition.on === 'profile') {

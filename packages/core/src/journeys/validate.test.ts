@@ -174,4 +174,33 @@ describe('validateJourney', () => {
     const def = { ...valid(), settings: { ...valid().settings, quietHours: { start: '21:00', end: '08:00', defaultTimezone: 'Mars/Olympus' } } };
     expect(messages(def)).toEqual(['settings.quietHours.defaultTimezone: "Mars/Olympus" is not an IANA time zone — use e.g. "America/New_York"']);
   });
+
+  describe('profile paths', () => {
+    const waitOn = (field: string) => withNode(valid(), 'wait-2', (n) => ({ id: n.id, kind: 'waitUntil', until: { type: 'profileDate', field, offset: { amount: -14, unit: 'days' } } }) as JourneyNode);
+
+    it('refuses a wait on a profile date that does not exist, suggesting the real one', () => {
+      expect(validateJourney(waitOn('purchase.predictedNextOrderAt'), { catalog: testCatalog })).toEqual([
+        {
+          path: 'nodes[2].until.field',
+          nodeId: 'wait-2',
+          message: expect.stringMatching(/^node "wait-2" \(waitUntil\): until\.field "purchase\.predictedNextOrderAt" is not on the contact profile — did you mean "purchases\.predictedNextOrderAt"\?/),
+        },
+      ]);
+    });
+
+    it('refuses a wait on a profile number', () => {
+      expect(messages(waitOn('purchases.orderCount'))).toEqual([expect.stringContaining('"purchases.orderCount" is a number, not a date')]);
+    });
+
+    it('accepts computed dates, per-product dates and traits', () => {
+      for (const field of ['purchases.predictedNextOrderAt', 'purchases.products[sku-1].nextReorderAt', 'traits.renewal_at', 'events["Order Completed"].lastAt']) {
+        expect(messages(waitOn(field))).toEqual([]);
+      }
+    });
+
+    it('refuses Liquid that reads a profile field that does not exist', () => {
+      const def = withNode(valid(), 'mail', (n) => ({ ...n, config: { templateId: 'welcome', subject: 'You ordered {{ contact.profile.purchase.orderCount }} times', html: '{{ contact.profile.events["Video Watched"].recent.first.properties.title }} {{ contact.traits.anything }}' } }) as JourneyNode);
+      expect(messages(def)).toEqual([expect.stringContaining('config.subject reads "contact.profile.purchase.orderCount": "purchase.orderCount" is not on the contact profile — did you mean "purchases.orderCount"?')]);
+    });
+  });
 });

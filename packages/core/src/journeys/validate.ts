@@ -10,6 +10,7 @@ import {
   type JourneyNode,
 } from './graph.js';
 import { isValidTimeZone } from './time.js';
+import { PROFILE_KIND_WORDS, checkProfilePath, unknownProfileReads } from '../profile/paths.js';
 
 export type JourneyProblem = { path: string; nodeId?: string; message: string };
 
@@ -223,6 +224,13 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
       if (node.trigger.type === 'segmentEntered') checkSegment('trigger.segmentId', node.trigger.segmentId);
       break;
     case 'waitUntil':
+      if (node.until.type === 'profileDate') {
+        const check = checkProfilePath(node.until.field);
+        if (!check.ok) add('until.field', check.message);
+        else if (check.kind !== 'date' && check.kind !== 'open') {
+          add('until.field', `"${node.until.field}" is ${PROFILE_KIND_WORDS[check.kind]}, not a date — name a date such as "purchases.predictedNextOrderAt" or a trait holding one ("traits.renewal_at")`);
+        }
+      }
       if (node.until.type === 'timeOfDay' && node.until.defaultTimezone !== undefined && !isValidTimeZone(node.until.defaultTimezone)) {
         add('until.defaultTimezone', `"${node.until.defaultTimezone}" is not an IANA time zone — use e.g. "Europe/Paris"`);
       }
@@ -259,6 +267,9 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
         const field = problem.path === '' ? 'config' : `config.${problem.path}`;
         add(field, problem.message);
       }
+      for (const { field, reference, message } of liquidProfileProblems(node.config, 'config')) {
+        add(field, `reads "contact.profile.${reference}": ${message}`);
+      }
       const templateId = node.config.templateId;
       if (typeof templateId === 'string' && options.templateExists && !options.templateExists(templateId)) {
         add('config.templateId', `refers to template "${templateId}", which does not exist — pick an existing template`);
@@ -271,6 +282,14 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
       break;
   }
   return problems;
+}
+
+/** Profile paths read by Liquid in any string of an action's config that are not on the profile. */
+function liquidProfileProblems(value: unknown, field: string): { field: string; reference: string; message: string }[] {
+  if (typeof value === 'string') return unknownProfileReads(value).map((p) => ({ field, ...p }));
+  if (Array.isArray(value)) return value.flatMap((v, i) => liquidProfileProblems(v, `${field}[${i}]`));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => liquidProfileProblems(v, `${field}.${k}`));
+  return [];
 }
 
 function settingsProblems(def: JourneyDefinition, _options: ValidateJourneyOptions): JourneyProblem[] {

@@ -35,3 +35,14 @@ export {
   type SummaryEvent,
   type ActivityEvent,
 } from './split.js';
+export {
+  PROFILE_PATHS,
+  PROFILE_ROOT_FIELDS,
+  PROFILE_KIND_WORDS,
+  checkProfilePath,
+  profilePathSegments,
+  unknownProfileReads,
+  type ProfileLeafKind,
+  type ProfilePath,
+  type ProfilePathCheck,
+} from './paths.js';

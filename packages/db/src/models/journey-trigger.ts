@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { insertNew } from '../connection.js';
+import { contactModel } from './contact.js';
 
 /**
  * The outbox between behaviour and journeys. Ingestion (matching events) and segment evaluation
@@ -17,6 +18,8 @@ export interface JourneyTriggerDoc {
   kind: JourneyTriggerKind;
   segmentId?: string;
   segmentVersion?: number;
+  /** Only this journey: a segment's existing members enrolled when it is published (no other journey hears it). */
+  journeyId?: string;
   /** For `event` triggers: the stored event's messageId, name, properties and timestamp. */
   messageId?: string;
   event?: string;
@@ -35,6 +38,7 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
     kind: { type: String, required: true, enum: ['segmentEntered', 'segmentExited', 'event'] },
     segmentId: String,
     segmentVersion: Number,
+    journeyId: String,
     messageId: String,
     event: String,
     properties: { type: Schema.Types.Mixed },
@@ -46,9 +50,9 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
   { versionKey: false, minimize: false },
 );
 
-export function journeyTriggerKey(t: Pick<JourneyTriggerDoc, 'workspaceId' | 'contactId' | 'kind' | 'segmentId' | 'messageId' | 'at'>): string {
+export function journeyTriggerKey(t: Pick<JourneyTriggerDoc, 'workspaceId' | 'contactId' | 'kind' | 'segmentId' | 'messageId' | 'at' | 'journeyId'>): string {
   const ref = t.kind === 'event' ? t.messageId : `${t.segmentId}:${t.at}`;
-  return `${t.workspaceId}:${t.kind}:${t.contactId}:${ref}`;
+  return `${t.workspaceId}:${t.kind}:${t.contactId}:${ref}${t.journeyId !== undefined ? `:journey:${t.journeyId}` : ''}`;
 }
 
 export function journeyTriggerModel(connection: Connection): Model<JourneyTriggerDoc> {
@@ -78,4 +82,33 @@ export async function completeJourneyTrigger(connection: Connection, triggerId: 
 /** Counts a failed attempt and keeps its error (cut to 500 characters) on the trigger, which stays queued. */
 export async function recordJourneyTriggerFailure(connection: Connection, triggerId: string, error: string): Promise<void> {
   await journeyTriggerModel(connection).updateOne({ _id: triggerId }, { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } });
+}
+
+/**
+ * Queues a segment-entry trigger for `journeyId` alone for every current member of `segmentId`, a page at a
+ * time, so a journey published with "existing members enter too" starts them through the same dispatcher,
+ * re-entry rules and start pacing as new entrants. Returns how many were queued.
+ */
+export async function enqueueSegmentMembersForJourney(
+  connection: Connection,
+  input: { workspaceId: string; segmentId: string; journeyId: string; at: number; pageSize?: number },
+): Promise<number> {
+  const { workspaceId, segmentId, journeyId, at } = input;
+  const pageSize = input.pageSize ?? 500;
+  let after = `${workspaceId}:`;
+  let queued = 0;
+  for (;;) {
+    const page = await contactModel(connection)
+      .find({ workspaceId, _id: { $gt: after, $lt: `${workspaceId};` }, [`segments.${segmentId}`]: { $exists: true } }, { _id: 1, contactId: 1 })
+      .sort({ _id: 1 })
+      .limit(pageSize)
+      .lean();
+    if (page.length === 0) return queued;
+    await enqueueJourneyTriggers(
+      connection,
+      page.map((c) => ({ workspaceId, contactId: c.contactId, kind: 'segmentEntered' as const, segmentId, journeyId, at })),
+    );
+    queued += page.length;
+    after = page[page.length - 1]!._id;
+  }
 }

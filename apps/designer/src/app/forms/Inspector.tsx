@@ -9,12 +9,16 @@ import type {
   JourneyTrigger as Trigger,
   WaitUntil,
 } from '@cairn/core';
+import { PROFILE_PATHS } from '@cairn/core';
 import { KIND_TITLES } from '../../graph/summary.js';
 import type { DesignerCatalogEntry } from '../catalog.js';
 import { ConditionGroupEditor, SegmentPicker } from './ConditionGroupEditor.js';
 import type { ConditionPickers } from './ConditionGroupEditor.js';
 import { cspSafeValidator } from './json-schema-validator.js';
 import { DurationPicker, Field, FiltersEditor, Select, TextInput } from './inputs.js';
+
+/** The profile's own dates, offered as the marketer types (a trait holding a date is written `traits.<name>`). */
+const PROFILE_DATES = PROFILE_PATHS.filter((p) => p.kind === 'date' && !p.path.includes('*')).map((p) => p.path);
 
 type Props = {
   node: JourneyNode;
@@ -372,7 +376,12 @@ function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: Wa
       {until.type === 'profileDate' && (
         <>
           <Field label="Profile date">
-            <TextInput value={until.field} placeholder="e.g. purchase.predictedNextOrderAt" onChange={(field) => onChange({ ...until, field })} />
+            <TextInput value={until.field} list="cairn-profile-dates" placeholder="e.g. purchases.predictedNextOrderAt" onChange={(field) => onChange({ ...until, field })} testId="profile-date-field" />
+            <datalist id="cairn-profile-dates">
+              {PROFILE_DATES.map((path) => (
+                <option key={path} value={path} />
+              ))}
+            </datalist>
           </Field>
           <Field label="Shift" hint="Negative = before the date (e.g. −3 days).">
             <DurationPicker allowNegative value={until.offset} onChange={(offset) => onChange({ ...until, offset })} />

@@ -105,8 +105,10 @@ function isTyping(target: EventTarget | null): boolean {
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
-type PublishReview = { previousVersion: number | undefined; diff?: JourneyDiff; error?: unknown };
-type PublishResult = { ok: true; version: number } | { ok: false; error: unknown };
+/** For a segment-entry journey: who is in the segment now, and so would enter if the marketer says so. */
+type ExistingMembers = { segmentName: string; count: number };
+type PublishReview = { previousVersion: number | undefined; diff?: JourneyDiff; error?: unknown; existingMembers?: ExistingMembers };
+type PublishResult = { ok: true; version: number; existingQueued?: number } | { ok: false; error: unknown };
 
 function EditorCanvas({
   detail,
@@ -302,28 +304,42 @@ function EditorCanvas({
   /** Before publishing, show what changes against the live version (a first version has nothing to compare). */
   async function reviewPublish() {
     setPublishResult(null);
-    if (publishedVersion === undefined) return setReview({ previousVersion: undefined });
+    const existingMembers = await currentMembers();
+    if (publishedVersion === undefined) return setReview({ previousVersion: undefined, ...(existingMembers ? { existingMembers } : {}) });
     setBusy('review');
     try {
       const published = await api.getVersion(detail.id, publishedVersion);
       const previous = 'definition' in published ? published.definition : (published as unknown as JourneyDefinition);
-      setReview({ previousVersion: publishedVersion, diff: diffJourneys(previous, definition) });
+      setReview({ previousVersion: publishedVersion, diff: diffJourneys(previous, definition), ...(existingMembers ? { existingMembers } : {}) });
     } catch (error) {
       // The diff is a courtesy: publishing stays possible when the old version cannot be read.
-      setReview({ previousVersion: publishedVersion, error });
+      setReview({ previousVersion: publishedVersion, error, ...(existingMembers ? { existingMembers } : {}) });
     } finally {
       setBusy(null);
     }
   }
 
-  async function publish() {
+  /** How many contacts are in the trigger's segment now (counted by the API on the saved draft); undefined for other triggers. */
+  async function currentMembers(): Promise<ExistingMembers | undefined> {
+    const trigger = definition.nodes.find((n) => n.kind === 'trigger');
+    if (trigger?.kind !== 'trigger' || trigger.trigger.type !== 'segmentEntered') return undefined;
+    if (dirty && !(await save())) return undefined;
+    try {
+      const { enrollExisting } = await api.publishPreview(detail.id);
+      return enrollExisting.applies ? { segmentName: enrollExisting.segmentName, count: enrollExisting.members } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function publish(enrollExisting: boolean) {
     setReview(null);
     setPublishResult(null);
     if (dirty && !(await save())) return;
     setBusy('publish');
     try {
-      const { version } = await api.publish(detail.id);
-      setPublishResult({ ok: true, version });
+      const { version, existingMembers } = await api.publish(detail.id, enrollExisting ? { enrollExisting } : {});
+      setPublishResult({ ok: true, version, ...(existingMembers ? { existingQueued: existingMembers.queued } : {}) });
       setPublishedVersion(version);
       setStatus('published');
     } catch (error) {
@@ -445,7 +461,7 @@ function EditorCanvas({
                 review={review}
                 nextVersion={(publishedVersion ?? 0) + 1}
                 stepCount={definition.nodes.length}
-                onConfirm={() => void publish()}
+                onConfirm={(enrollExisting) => void publish(enrollExisting)}
                 onCancel={() => setReview(null)}
               />
             )}
@@ -618,6 +634,7 @@ function PublishPanel({
     return (
       <div className="success-box" data-testid="publish-result">
         Published version {result.version}. New contacts enter this version; contacts already inside stay on theirs.
+        {result.existingQueued !== undefined && ` ${result.existingQueued.toLocaleString()} contacts already in the segment are being enrolled.`}
         <button className="icon" onClick={onClose}>×</button>
       </div>
     );
@@ -660,10 +677,12 @@ function PublishReviewPanel({
   review: PublishReview;
   nextVersion: number;
   stepCount: number;
-  onConfirm: () => void;
+  onConfirm: (enrollExisting: boolean) => void;
   onCancel: () => void;
 }) {
-  const { diff } = review;
+  const { diff, existingMembers } = review;
+  // Off by default: publishing alone never enrols people who were already in the segment.
+  const [enrollExisting, setEnrollExisting] = useState(false);
   const section = (title: string, items: string[], testId: string) =>
     items.length > 0 && (
       <div data-testid={testId}>
@@ -684,10 +703,17 @@ function PublishReviewPanel({
         </strong>
         <span className="spacer" />
         <button onClick={onCancel}>Cancel</button>
-        <button className="primary" onClick={onConfirm} data-testid="publish-confirm">
+        <button className="primary" onClick={() => onConfirm(enrollExisting && existingMembers !== undefined)} data-testid="publish-confirm">
           Publish v{nextVersion}
         </button>
       </div>
+      {existingMembers && (
+        <label className="review-existing" data-testid="publish-existing-members">
+          <input type="checkbox" checked={enrollExisting} onChange={(e) => setEnrollExisting(e.target.checked)} data-testid="publish-enroll-existing" />{' '}
+          Also enrol the {existingMembers.count.toLocaleString()} {existingMembers.count === 1 ? 'contact' : 'contacts'} already in “{existingMembers.segmentName}”
+          <span className="muted"> (otherwise only contacts who enter it from now on)</span>
+        </label>
+      )}
       {review.error !== undefined && <ErrorBox error={review.error} />}
       {diff && isEmptyDiff(diff) && <p className="muted">No changes to steps, connections or settings.</p>}
       {diff && (
