@@ -661,6 +661,8 @@ async function finishMerges(connection: Connection, workspaceId: string, merged:
 
 /** How many contacts foldStoredEvents folds in one batch write. */
 const FOLD_PAGE = 200;
+/** Pages folded at once by one pass. */
+const PAGES_IN_FLIGHT = 3;
 
 /**
  * Step two: folds stored events into their contacts (with segment evaluation in the same write), runs
@@ -679,12 +681,15 @@ export async function foldStoredEvents(
   const changed = new Set<string>();
 
   const folds = new Map<string, CairnEvent[]>();
+  // Pages hold distinct contacts, so a few run at once: one page's round trips fill the other's waits.
   const foldAll = async (entries: [string, FoldCandidate[]][], merging?: Map<string, string[]>) => {
-    for (let i = 0; i < entries.length; i += FOLD_PAGE) {
-      const page = await foldBatch(connection, workspaceId, new Map(entries.slice(i, i + FOLD_PAGE)), settings, now, evaluatedInline, merging);
+    const pages: [string, FoldCandidate[]][][] = [];
+    for (let i = 0; i < entries.length; i += FOLD_PAGE) pages.push(entries.slice(i, i + FOLD_PAGE));
+    await forEachWithLimit(pages, PAGES_IN_FLIGHT, async (entriesOfPage) => {
+      const page = await foldBatch(connection, workspaceId, new Map(entriesOfPage), settings, now, evaluatedInline, merging);
       for (const [contactId, list] of page) folds.set(contactId, list);
       options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
-    }
+    });
   };
   // Contacts about to be merged away are folded first, so their events move with their history.
   const sources = new Set(stored.merges.keys());

@@ -225,5 +225,8 @@ export async function writeActivities(
 
 /** Removes the activity documents of deleted or merged-away contacts. */
 export async function deleteActivities(connection: Connection, ids: string[]): Promise<void> {
-  for (const _id of ids) await contactActivityModel(connection).deleteOne({ _id });
+  const Activity = contactActivityModel(connection);
+  await forEachWithLimit(ids, 8, async (_id) => {
+    await Activity.deleteOne({ _id });
+  });
 }
