@@ -8,7 +8,7 @@ import {
   type ProfileSettings,
 } from '@cairn/core';
 import { traced } from './fold-trace.js';
-import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
+import { engineOf, insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
 import { isTransientStorageError } from './engines/index.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
@@ -661,7 +661,7 @@ async function finishMerges(connection: Connection, workspaceId: string, merged:
 
 /** How many contacts foldStoredEvents folds in one batch write. */
 const FOLD_PAGE = 200;
-/** Pages folded at once by one pass. */
+/** Pages folded at once by one pass where the engine runs writes side by side; one where it has one writer. */
 const PAGES_IN_FLIGHT = 3;
 
 /**
@@ -685,7 +685,7 @@ export async function foldStoredEvents(
   const foldAll = async (entries: [string, FoldCandidate[]][], merging?: Map<string, string[]>) => {
     const pages: [string, FoldCandidate[]][][] = [];
     for (let i = 0; i < entries.length; i += FOLD_PAGE) pages.push(entries.slice(i, i + FOLD_PAGE));
-    await forEachWithLimit(pages, PAGES_IN_FLIGHT, async (entriesOfPage) => {
+    await forEachWithLimit(pages, engineOf(connection)?.capabilities.concurrentWrites === false ? 1 : PAGES_IN_FLIGHT, async (entriesOfPage) => {
       const page = await foldBatch(connection, workspaceId, new Map(entriesOfPage), settings, now, evaluatedInline, merging);
       for (const [contactId, list] of page) folds.set(contactId, list);
       options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));

@@ -11,8 +11,8 @@ export const VERSIONS = {
   embeddedPostgres: '18.4.0-beta.17',
 } as const;
 
-/** Appended to FerretDB's version; packages/db reads it to know the server carries the atomic-update patch. */
-export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates';
+/** Appended to FerretDB's version; packages/db reads it to know the server carries the atomic-update and PostgreSQL `_id` patches. */
+export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates.pg-id';
 
 export type BinaryName = 'temporal' | 'temporal-test-server' | 'ferretdb' | 'postgres';
 

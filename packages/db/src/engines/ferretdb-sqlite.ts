@@ -11,7 +11,7 @@ export function ferretdbSqliteEngine(version: string): StorageEngine {
   return {
     name: 'ferretdb-sqlite',
     version,
-    capabilities: ferretCapabilities(version, 'idOnly'),
+    capabilities: ferretCapabilities(version, 'idOnly', false),
     // The patched build (decision 010) locks each document's update and looks `{ _id, ...guard }` up by `_id`.
     updateIfUnchanged: ferretAtomicUpdates(version)
       ? updateWithGuardInFilter

@@ -6,9 +6,15 @@ export function ferretAtomicUpdates(version: string): boolean {
   return version.includes('+cairn.atomic-updates');
 }
 
+/** Cairn's build whose PostgreSQL backend looks `_id` up through its index (dev-stack binaries.ts). */
+export function ferretPostgresIdLookups(version: string): boolean {
+  return version.includes('+cairn.atomic-updates.pg-id');
+}
+
 export function ferretCapabilities(
   version: string,
   indexesServed: EngineCapabilities['indexesServed'],
+  concurrentWrites: boolean,
 ): EngineCapabilities {
   return {
     atomicUpdates: ferretAtomicUpdates(version),
@@ -19,6 +25,7 @@ export function ferretCapabilities(
     indexesServed,
     // Measured: 40 updates per bulk is the largest size that never hung (100 statements hold the SQLite pool).
     maxBulkUpdates: 40,
+    concurrentWrites,
   };
 }
 

@@ -14,6 +14,7 @@ export function mongodbEngine(info: { version: string; replicaSet: boolean }): S
       partialIndexes: true,
       indexesServed: 'declared',
       maxBulkUpdates: 1000,
+      concurrentWrites: true,
     },
     updateIfUnchanged: ({ model, _id, guard, update, options }) =>
       Promise.resolve(model.updateOne({ _id, ...guard }, update, options)),

@@ -19,6 +19,8 @@ export interface EngineCapabilities {
   indexesServed: 'declared' | 'idOnly' | 'none';
   /** Most update statements Cairn sends in one bulk write (bigger ones hang FerretDB v1.24). */
   maxBulkUpdates: number;
+  /** Writes to different documents run side by side (PostgreSQL, MongoDB); false: one writer at a time (SQLite). */
+  concurrentWrites: boolean;
 }
 
 /** A guard on a document read earlier: dotted path → the value it had, or `{ $exists: false }`. */
