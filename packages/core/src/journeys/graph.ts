@@ -48,6 +48,8 @@ export const TriggerSchema = z.discriminatedUnion('type', [
     event: eventName,
     filters: z.array(PropertyFilterSchema).optional(),
     key: z.string().min(1, 'must be a property path, e.g. "order_id"').optional(),
+    /** Events older than this when received (imports, backdated timestamps) start no run; default 24 hours. */
+    maxEventAge: DurationSchema.optional(),
   }),
   z.object({ type: z.literal('manual') }),
   z.object({

@@ -65,5 +65,5 @@ export { simulateJourney } from './simulate.js';
 export type { ConditionFacts, SimulatedAction, SimulatedContact, SimulationOptions, SimulationResult, TimelineEntry } from './simulate.js';
 export { JOURNEY_TEMPLATES, instantiateTemplate } from './templates.js';
 export type { JourneyTemplate, TemplateParameter } from './templates.js';
-export { decideEnrollment } from './enrollment.js';
-export type { EnrollmentDecision, EnrollmentFacts } from './enrollment.js';
+export { DEFAULT_MAX_EVENT_AGE, decideEnrollment, eventStartsJourney } from './enrollment.js';
+export type { EnrollmentDecision, EnrollmentFacts, EventAgeFacts } from './enrollment.js';

@@ -1,0 +1,173 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { findContactJourneys, nextJourneyTriggers } from '@cairn/db';
+import {
+  JourneyDispatcher,
+  bundleCairnWorkflows,
+  createActionRegistry,
+  createJourneyActivities,
+  ensureSearchAttributes,
+} from '@cairn/worker';
+import { startApi, type RunningApi } from './harness';
+
+const DAY = 86_400_000;
+
+/** Order Completed → tag the contact → exit. */
+function orderJourney(name: string, trigger: Record<string, unknown> = {}) {
+  return {
+    name,
+    settings: { reentry: { policy: 'afterExit' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+    nodes: [
+      {
+        id: 'trigger',
+        kind: 'trigger',
+        trigger: { type: 'event', event: 'Order Completed', ...trigger },
+      },
+      {
+        id: 'tag',
+        kind: 'action',
+        action: { type: 'updateContact', version: 1 },
+        config: { addTags: ['ordered'] },
+      },
+      { id: 'exit', kind: 'exit' },
+    ],
+    edges: [
+      { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'tag' },
+      { id: 'e2', source: 'tag', sourceHandle: 'next', target: 'exit' },
+    ],
+  };
+}
+
+describe('journeys keep the promises the docs make', () => {
+  let api: RunningApi;
+  let worker: Worker;
+  let running: Promise<void>;
+  let native: NativeConnection;
+  let adminKey: string;
+  let writeKey: string;
+  let workspaceId: string;
+  let dispatcher: JourneyDispatcher;
+
+  beforeAll(async () => {
+    api = await startApi();
+    await ensureSearchAttributes(api.ctx.temporal.connection, api.ctx.temporal.namespace);
+    const ws = await api.workspace();
+    adminKey = ws.adminKey;
+    writeKey = ws.writeKey;
+    workspaceId = ws.workspace._id;
+    native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+    worker = await Worker.create({
+      connection: native,
+      namespace: api.ctx.temporal.namespace,
+      taskQueue: api.ctx.temporal.taskQueue,
+      workflowBundle: await bundleCairnWorkflows(),
+      activities: createJourneyActivities({
+        db: api.db,
+        client: api.ctx.temporal.client,
+        taskQueue: api.ctx.temporal.taskQueue,
+        registry: createActionRegistry(api.ctx.config),
+      }),
+    });
+    running = worker.run();
+    dispatcher = new JourneyDispatcher({
+      db: api.db,
+      client: api.ctx.temporal.client,
+      taskQueue: api.ctx.temporal.taskQueue,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running?.catch(() => undefined);
+    await native?.close();
+    await api?.close();
+  });
+
+  const call = async (path: string, init?: { method?: string; body?: unknown }) => {
+    const res = await api.admin(adminKey, `/api/v1${path}`, init);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+  const publish = async (definition: ReturnType<typeof orderJourney>) => {
+    const created = await call('/journeys', { body: { name: definition.name, definition } });
+    expect(created.status).toBe(201);
+    expect((await call(`/journeys/${created.body.id}/publish`, { method: 'POST' })).status).toBe(
+      200,
+    );
+    return created.body.id as string;
+  };
+  const importNdjson = async (events: object[], query = '') => {
+    const res = await fetch(`${api.url}/api/v1/imports${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      body: events.map((e) => JSON.stringify(e)).join('\n'),
+    });
+    return { status: res.status, text: await res.text() };
+  };
+  /** Dispatches until the outbox is empty. */
+  const drainTriggers = async () => {
+    for (let pass = 0; pass < 50; pass++) {
+      await dispatcher.dispatchOnce();
+      if ((await nextJourneyTriggers(api.db.connection, 1)).length === 0) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('journey triggers were not all dispatched');
+  };
+  const runsOf = async (contactId: string) =>
+    Object.keys((await findContactJourneys(api.db.connection, workspaceId, contactId))?.runs ?? {});
+
+  it('history (backdated events, an import) updates profiles but starts no event-triggered journey unless asked', async () => {
+    const journeyId = await publish(orderJourney('Order thanks'));
+    const lenientId = await publish(
+      orderJourney('Order thanks, 60-day horizon', { maxEventAge: { amount: 60, unit: 'days' } }),
+    );
+    const now = Date.now();
+    const order = (userId: string, n: number, at: number) => ({
+      type: 'track',
+      userId,
+      event: 'Order Completed',
+      messageId: `${userId}-order-${n}`,
+      timestamp: new Date(at).toISOString(),
+      properties: { order_id: `${userId}-${n}`, revenue: 20 },
+    });
+
+    // Three old orders sent live, with their real timestamps: they are history.
+    const backdated = [30, 20, 10].map((days, n) => order('backdated', n, now - days * DAY));
+    expect((await api.ingest(writeKey, '/v1/batch', { batch: backdated })).status).toBe(200);
+    // A very old one sent live, older than both horizons.
+    expect(
+      (await api.ingest(writeKey, '/v1/track', order('ancient', 0, now - 400 * DAY))).status,
+    ).toBe(200);
+    // An order placed now: live traffic.
+    expect((await api.ingest(writeKey, '/v1/track', order('live', 0, now))).status).toBe(200);
+    // An import is history even when recent, unless it asks.
+    expect((await importNdjson([order('imported', 0, now - 3_600_000)])).status).toBe(200);
+    expect(
+      (await importNdjson([order('replayed', 0, now - 10 * DAY)], '?startJourneys=true')).status,
+    ).toBe(200);
+    await drainTriggers();
+
+    expect(await runsOf('backdated')).toEqual([lenientId]);
+    expect(await runsOf('ancient')).toEqual([]);
+    expect((await runsOf('live')).sort()).toEqual([journeyId, lenientId].sort());
+    expect(await runsOf('imported')).toEqual([]);
+    expect((await runsOf('replayed')).sort()).toEqual([journeyId, lenientId].sort());
+
+    // Profiles still count every order, historical or not.
+    for (const [contactId, orders] of [
+      ['backdated', 3],
+      ['ancient', 1],
+      ['imported', 1],
+      ['replayed', 1],
+    ] as const) {
+      const contact = await call(`/contacts/${contactId}`);
+      expect({ contactId, orders: contact.body.profile.purchases.orderCount }).toEqual({
+        contactId,
+        orders,
+      });
+    }
+
+    const bad = await importNdjson([order('x', 0, now)], '?startJourneys=yes');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/startJourneys/);
+  }, 120_000);
+});
