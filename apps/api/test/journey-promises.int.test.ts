@@ -37,6 +37,56 @@ function orderJourney(name: string, trigger: Record<string, unknown> = {}) {
   };
 }
 
+/** A trigger event, then one in-app message per title, then exit. */
+function messagesJourney(
+  name: string,
+  event: string,
+  titles: string[],
+  settings: Record<string, unknown> = {},
+) {
+  const steps = titles.map((title, i) => ({
+    id: `m${i + 1}`,
+    kind: 'action',
+    action: { type: 'inAppMessage', version: 1 },
+    config: { title, body: `${title} body` },
+  }));
+  const ids = ['trigger', ...steps.map((n) => n.id), 'exit'];
+  return {
+    name,
+    settings: {
+      reentry: { policy: 'never' },
+      exitOnSegmentExit: false,
+      holdoutPercent: 0,
+      ...settings,
+    },
+    nodes: [
+      { id: 'trigger', kind: 'trigger', trigger: { type: 'event', event } },
+      ...steps,
+      { id: 'exit', kind: 'exit' },
+    ],
+    edges: ids.slice(1).map((target, i) => ({
+      id: `e${i}`,
+      source: ids[i] as string,
+      sourceHandle: 'next',
+      target,
+    })),
+  };
+}
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 describe('journeys keep the promises the docs make', () => {
   let api: RunningApi;
   let worker: Worker;
@@ -68,12 +118,16 @@ describe('journeys keep the promises the docs make', () => {
       }),
     });
     running = worker.run();
+  }, 180_000);
+
+  // A dispatcher of its own per test: a dispatcher caches the published journeys for a couple of seconds.
+  beforeEach(() => {
     dispatcher = new JourneyDispatcher({
       db: api.db,
       client: api.ctx.temporal.client,
       taskQueue: api.ctx.temporal.taskQueue,
     });
-  }, 180_000);
+  });
 
   afterAll(async () => {
     worker?.shutdown();
@@ -87,7 +141,7 @@ describe('journeys keep the promises the docs make', () => {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };
-  const publish = async (definition: ReturnType<typeof orderJourney>) => {
+  const publish = async (definition: { name: string }) => {
     const created = await call('/journeys', { body: { name: definition.name, definition } });
     expect(created.status).toBe(201);
     expect((await call(`/journeys/${created.body.id}/publish`, { method: 'POST' })).status).toBe(
@@ -169,5 +223,55 @@ describe('journeys keep the promises the docs make', () => {
     const bad = await importNdjson([order('x', 0, now)], '?startJourneys=yes');
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/startJourneys/);
+  }, 120_000);
+  it('caps messages per contact across all journeys, skipping the ones past the cap and counting them in the node stats', async () => {
+    const welcomeId = await publish(messagesJourney('Welcome', 'Cap Signed Up', ['Welcome']));
+    const tipsId = await publish(
+      messagesJourney('Tips', 'Cap Upgraded', ['Tip one', 'Tip two'], {
+        frequencyCap: { messages: 2, per: { amount: 1, unit: 'days' } },
+      }),
+    );
+    const finished = async (contactId: string, journeyId: string) => {
+      const run = (await findContactJourneys(api.db.connection, workspaceId, contactId))?.runs[
+        journeyId
+      ];
+      return run && run.status !== 'active' ? run : undefined;
+    };
+    const inbox = async (userId: string) => {
+      const res = await api.fetch(`/v1/in-app/messages?userId=${userId}`, {
+        headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { messages: { title: string }[] };
+      return body.messages.map((m) => m.title).sort();
+    };
+    const track = (userId: string, event: string) =>
+      api.ingest(writeKey, '/v1/track', { userId, event, messageId: `${userId}-${event}` });
+
+    // "busy" already got the welcome from another journey; "quiet" did not.
+    expect((await track('busy', 'Cap Signed Up')).status).toBe(200);
+    await drainTriggers();
+    await eventually('the welcome run to end', () => finished('busy', welcomeId));
+    for (const userId of ['busy', 'quiet'])
+      expect((await track(userId, 'Cap Upgraded')).status).toBe(200);
+    await drainTriggers();
+    for (const userId of ['busy', 'quiet'])
+      await eventually(`the tips run of ${userId} to end`, () => finished(userId, tipsId));
+
+    expect(await inbox('busy')).toEqual(['Tip one', 'Welcome']);
+    expect(await inbox('quiet')).toEqual(['Tip one', 'Tip two']);
+
+    const stats = (await call(`/journeys/${tipsId}/stats`)).body;
+    expect(stats.nodes.m1).toMatchObject({ entered: 2, sent: 2 });
+    expect(stats.nodes.m2).toMatchObject({ entered: 2, sent: 1, capped: 1 });
+
+    const deliveries = (await call('/contacts/busy/deliveries')).body as {
+      deliveries: { nodeId: string; journeyId: string; status: string; reason?: string }[];
+    };
+    const tipTwo = deliveries.deliveries.find((d) => d.journeyId === tipsId && d.nodeId === 'm2');
+    expect(tipTwo).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/frequency cap/),
+    });
   }, 120_000);
 });

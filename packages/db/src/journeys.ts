@@ -375,6 +375,7 @@ export interface JourneyProgressInput {
   waitingAt?: string;
   leftWaitingAt?: string;
   sent?: string[];
+  capped?: string[];
   completion?: { reason: string; at: string };
 }
 
@@ -450,6 +451,7 @@ export async function applyJourneyProgress(connection: Connection, p: JourneyPro
   for (const o of p.outputs) inc(o.nodeId, `outputs.${fieldName(o.output)}`);
   for (const nodeId of p.converted) inc(nodeId, 'converted');
   for (const nodeId of p.sent ?? []) inc(nodeId, 'sent');
+  for (const nodeId of p.capped ?? []) inc(nodeId, 'capped');
   if (p.waitingAt) inc(p.waitingAt, 'waiting', 1);
   if (p.leftWaitingAt) inc(p.leftWaitingAt, 'waiting', -1);
   const nodeStats = journeyNodeStatsModel(connection);
@@ -490,6 +492,8 @@ export interface NodeStatsView {
   outputs: Record<string, number>;
   converted: number;
   sent?: number;
+  /** Sends the frequency cap skipped. */
+  capped?: number;
   opened?: number;
   clicked?: number;
 }
@@ -510,6 +514,7 @@ export async function journeyStats(connection: Connection, workspaceId: string, 
       outputs: Object.fromEntries(Object.entries(d.outputs ?? {}).map(([k, v]) => [decodeFieldName(k), v])),
       converted: d.converted ?? 0,
       ...(d.sent ? { sent: d.sent } : {}),
+      ...(d.capped ? { capped: d.capped } : {}),
       ...(d.opened ? { opened: d.opened } : {}),
       ...(d.clicked ? { clicked: d.clicked } : {}),
     };

@@ -138,6 +138,8 @@ export interface JourneyProgress {
   waitingAt?: string;
   leftWaitingAt?: string;
   sent?: string[];
+  /** Message nodes whose send the frequency cap skipped in this batch. */
+  capped?: string[];
   completion?: { reason: string; at: string };
 }
 

@@ -43,6 +43,8 @@ export type NodeStats = {
   outputs: Record<string, number>;
   converted: number;
   sent?: number;
+  /** Sends the frequency cap skipped. */
+  capped?: number;
   opened?: number;
   clicked?: number;
 };

@@ -71,6 +71,11 @@ export type JourneyContext = {
   timezone?: string;
   /** True for actions that message the contact (they obey quiet hours and the frequency cap). */
   isMessageAction?(action: { type: string; version: number }): boolean;
+  /**
+   * True when the host enforces `frequencyCap` across all journeys at send time (the Temporal worker
+   * skips a capped message); otherwise the interpreter delays messages beyond the cap within this run.
+   */
+  frequencyCapByHost?: boolean;
 };
 
 export type JourneyCommand =
@@ -359,7 +364,7 @@ class Step {
       const end = quietHoursEnd(this.nowMs, settings.quietHours, this.ctx.timezone ?? settings.quietHours.defaultTimezone);
       if (end !== undefined) return this.sleep(end, 'quietHours');
     }
-    if (isMessage && settings.frequencyCap) {
+    if (isMessage && settings.frequencyCap && !this.ctx.frequencyCapByHost) {
       const windowStart = this.nowMs - durationToMs(settings.frequencyCap.per);
       const recent = this.state.counters.messagesSentAt.map(Date.parse).filter((t) => t > windowStart);
       if (recent.length >= settings.frequencyCap.messages) {

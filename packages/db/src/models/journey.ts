@@ -87,6 +87,7 @@ export interface JourneyNodeStatsDoc {
   outputs: Record<string, number>;
   converted: number;
   sent: number;
+  capped: number;
   opened: number;
   clicked: number;
 }
@@ -99,6 +100,7 @@ export const journeyNodeStatsSchema = new Schema<JourneyNodeStatsDoc>(
     outputs: { type: Schema.Types.Mixed, default: {} },
     converted: { type: Number, default: 0 },
     sent: { type: Number, default: 0 },
+    capped: { type: Number, default: 0 },
     opened: { type: Number, default: 0 },
     clicked: { type: Number, default: 0 },
   },
