@@ -110,6 +110,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const isMessage = new Set(messageActions);
   // Runs started before the worker enforced the cap across journeys keep the in-run cap they began with.
   const frequencyCapByHost = patched('frequency-cap-across-journeys');
+  // Likewise, runs held out before holdout conversions were recorded end at once, as they began.
+  const watchHoldoutGoals = patched('holdout-conversions');
   // Only profile conditions and profile dates read the profile; other journeys never carry it through history.
   const graph = JSON.stringify(definition);
   const readsProfile = graph.includes('"on":"profile"') || graph.includes('"profileDate"') || graph.includes('"type":"condition"');
@@ -134,6 +136,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       ...(facts.timezone ? { timezone: facts.timezone } : {}),
       isMessageAction: (action) => isMessage.has(`${action.type}@${action.version}`),
       frequencyCapByHost,
+      watchHoldoutGoals,
       ...overrides,
     };
   };
@@ -171,10 +174,12 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     }
     const outputs: { nodeId: string; output: string }[] = [];
     const converted: string[] = [];
+    let holdoutConverted = false;
     let completion: { reason: string; at: string } | undefined;
     for (const c of commands) {
       if (c.type === 'recordStep') outputs.push({ nodeId: c.nodeId, output: c.output });
-      if (c.type === 'converted') converted.push(c.nodeId);
+      if (c.type === 'converted' && c.holdout) holdoutConverted = true;
+      else if (c.type === 'converted') converted.push(c.nodeId);
       if (c.type === 'complete' && after.completion) completion = after.completion;
     }
     const wasWaitingAt = before?.status === 'waiting' ? before.nodeId : undefined;
@@ -194,6 +199,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       ...(wasWaitingAt !== undefined && wasWaitingAt !== waitsAt ? { leftWaitingAt: wasWaitingAt } : {}),
       ...(sent.length > 0 ? { sent } : {}),
       ...(capped.length > 0 ? { capped } : {}),
+      // Held out at entry: counted once, with the run's first batch.
+      ...(before === undefined && (after.waiting?.type === 'holdout' || after.completion?.reason === 'holdout') ? { heldOut: true } : {}),
+      ...(holdoutConverted ? { holdoutConverted: true } : {}),
       ...(completion ? { completion } : {}),
     };
   };

@@ -124,6 +124,9 @@ export interface JourneyStatsDoc {
   active: number;
   converted: number;
   enrolled: number;
+  /** Entrants held out (sent nothing), and those of them who met a goal in the holdout window. */
+  heldOut: number;
+  holdoutConverted: number;
 }
 
 export const journeyStatsSchema = new Schema<JourneyStatsDoc>(
@@ -133,6 +136,8 @@ export const journeyStatsSchema = new Schema<JourneyStatsDoc>(
     active: { type: Number, default: 0 },
     converted: { type: Number, default: 0 },
     enrolled: { type: Number, default: 0 },
+    heldOut: { type: Number, default: 0 },
+    holdoutConverted: { type: Number, default: 0 },
   },
   { versionKey: false },
 );
