@@ -1,7 +1,7 @@
 // The one activity that runs any registered action: `type@version` from the registry, executed by the SDK.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ActionRegistry, executeAction, isPermanentActionError, type ActionContext } from '@cairn/action-sdk';
+import { ActionRegistry, executeAction, isPermanentActionError, type ActionContext, type RecordedEvent } from '@cairn/action-sdk';
 import { durationToMs } from '@cairn/core';
 import {
   countSentMessages,
@@ -75,15 +75,19 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       });
     if (done) {
       // An attempt killed right after storing "sent" (email@1 stores it as soon as the server accepted the
-      // message) never wrote the delivery log entry; writing it here is a no-op when it did.
+      // message) never wrote the delivery log entry nor its events; writing them here is a no-op when it did.
       if (definition.category === 'message' && done.output === 'sent') await logDelivery('sent', done.at);
+      if (done.events?.length) {
+        const services = createActionServices(deps, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey, now: () => new Date(done.at) });
+        for (const event of done.events) await services.recordEvent(input.contactId, event as RecordedEvent);
+      }
       return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
     }
 
     const now = activityClock();
     const contact = await findContact(connection, input.workspaceId, input.contactId, ['workspaceId', 'contactId', 'traits', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom']);
     // The record a retried step answers from; written once (the first outcome stored wins).
-    const saveActionRun = async (outcome: { output: string; result?: unknown }) => {
+    const saveActionRun = async (outcome: { output: string; result?: unknown; events?: RecordedEvent[] }) => {
       await storeActionRun(connection, {
         _id: input.idempotencyKey,
         workspaceId: input.workspaceId,
@@ -93,6 +97,7 @@ export function createRunJourneyAction(deps: RunActionDeps) {
         action: `${input.action.type}@${input.action.version}`,
         output: outcome.output,
         ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+        ...(outcome.events?.length ? { events: outcome.events } : {}),
         at: now(),
       });
     };
