@@ -41,6 +41,7 @@ export type { JourneyEvent } from './filters.js';
 export { nextTimeOfDay, quietHoursEnd, timeZoneOffsetMs, zonedTimeToInstant } from './time.js';
 export {
   JourneyRuntimeError,
+  DEFAULT_HOLDOUT_WINDOW,
   MAX_RECORDED_STEPS,
   advance,
   evaluateBranchCondition,
