@@ -32,6 +32,7 @@ import {
   PreviewBody as segmentPreviewBody,
   UpdateBody as segmentUpdateBody,
 } from './routes/segments.js';
+import { importQuery } from './routes/imports.js';
 import { listQuery as templateListQuery, previewBody as templatePreviewBody, templateBody, updateBody as templateUpdateBody } from './routes/templates.js';
 
 /** One route as Express serves it; `path` keeps Express's `:param` syntax. */
@@ -163,7 +164,8 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'PUT /api/v1/contacts/:id/subscriptions': { summary: 'Subscribes or unsubscribes a contact per channel.', body: { schema: subscriptionsBody, id: 'SubscriptionChanges' } },
   'GET /api/v1/contacts/:id/deliveries': { summary: 'Messages sent to a contact, newest first.', query: deliveriesQuery },
   'POST /api/v1/imports': {
-    summary: 'Bulk import of contacts and historical events; answers NDJSON progress lines.',
+    summary: 'Bulk import of contacts and historical events; answers NDJSON progress lines. Imported events start no event-triggered journey unless ?startJourneys=true.',
+    query: importQuery,
     body: {
       description: 'One Segment payload per line (NDJSON) or a CSV with a header row.',
       raw: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },

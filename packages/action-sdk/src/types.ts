@@ -49,8 +49,10 @@ export interface ActionServices {
    * Stores the step's outcome durably at once, right after a side effect that must not repeat (an email
    * the SMTP server accepted) and before anything slow: a retry after a crash then answers from this
    * record instead of doing the effect again. Optional: hosts without it store the outcome when run() returns.
+   * `events`: what the step records about the contact after this point (e.g. `Email Sent`); kept with the
+   * outcome, so a retry after a crash before `recordEvent` writes them (once each, by messageId).
    */
-  recordOutcome?(outcome: { output: string; result?: unknown }): Promise<void>;
+  recordOutcome?(outcome: { output: string; result?: unknown; events?: RecordedEvent[] }): Promise<void>;
 }
 
 export interface ActionLogger {

@@ -153,12 +153,8 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
         throw new RetryableActionError(message, { cause: error });
       }
       const sent = { output: 'sent' as const, result: { messageId, to, smtpMessageId: info.messageId ?? null } };
-      // Accepted: store "sent" at once, before slower bookkeeping, so a crash from here is answered from the
-      // record. Never before the server's answer: a lost email is worse than a second copy with the same
-      // Message-ID (docs/faults.md).
-      await ctx.services.recordOutcome?.(sent);
-
-      await ctx.services.recordEvent(ctx.contact.id, {
+      // The event's messageId is the step's idempotency key: however often it is written, it is stored once.
+      const sentEvent = {
         event: 'Email Sent',
         messageId,
         properties: {
@@ -169,7 +165,13 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
           to,
           ...(config.templateId ? { templateId: config.templateId } : {}),
         },
-      });
+      };
+      // Accepted: store "sent" at once, before slower bookkeeping, so a crash from here is answered from the
+      // record (which also carries the event, for a retry to write). Never before the server's answer: a lost
+      // email is worse than a second copy with the same Message-ID (docs/faults.md).
+      await ctx.services.recordOutcome?.({ ...sent, events: [sentEvent] });
+
+      await ctx.services.recordEvent(ctx.contact.id, sentEvent);
       ctx.log.info('email sent', { to, messageId });
       return sent;
     },

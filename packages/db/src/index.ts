@@ -124,6 +124,7 @@ export {
   type JourneyProgressInput,
   type JourneyRunRecord,
   type JourneyRunStatus,
+  type HoldoutComparison,
   type NodeStatsView,
   type PublishOutcome,
 } from './journeys.js';

@@ -364,6 +364,8 @@ function triggersFor(workspaceId: string, contactId: string, events: CairnEvent[
       event: e.event,
       properties: encodeDocumentKeys(e.properties),
       at: e.timestamp,
+      receivedAt: e.receivedAt,
+      ...(e.startsJourneys !== undefined ? { startsJourneys: e.startsJourneys } : {}),
     }));
 }
 

@@ -14,6 +14,7 @@ import {
   journeyVersionKey,
   journeyVersionModel,
   type JourneyDoc,
+  type JourneyStatsDoc,
   type JourneyStatus,
 } from './models/journey.js';
 import { contactJourneysModel, journeyActionRunModel, type ContactJourneysDoc, type JourneyActionRunDoc, type JourneyRunRecord, type JourneyRunStatus } from './models/journey-run.js';
@@ -375,6 +376,9 @@ export interface JourneyProgressInput {
   waitingAt?: string;
   leftWaitingAt?: string;
   sent?: string[];
+  capped?: string[];
+  heldOut?: boolean;
+  holdoutConverted?: boolean;
   completion?: { reason: string; at: string };
 }
 
@@ -450,6 +454,7 @@ export async function applyJourneyProgress(connection: Connection, p: JourneyPro
   for (const o of p.outputs) inc(o.nodeId, `outputs.${fieldName(o.output)}`);
   for (const nodeId of p.converted) inc(nodeId, 'converted');
   for (const nodeId of p.sent ?? []) inc(nodeId, 'sent');
+  for (const nodeId of p.capped ?? []) inc(nodeId, 'capped');
   if (p.waitingAt) inc(p.waitingAt, 'waiting', 1);
   if (p.leftWaitingAt) inc(p.leftWaitingAt, 'waiting', -1);
   const nodeStats = journeyNodeStatsModel(connection);
@@ -457,6 +462,8 @@ export async function applyJourneyProgress(connection: Connection, p: JourneyPro
   const totals: Record<string, number> = {};
   if (p.converted.length > 0) totals.converted = p.converted.length;
   if (p.completion) totals.active = -1;
+  if (p.heldOut) totals.heldOut = 1;
+  if (p.holdoutConverted) totals.holdoutConverted = 1;
   const stats = journeyStatsModel(connection);
   if (Object.keys(totals).length > 0) await incUpsert(stats, statsKey(p.workspaceId, p.journeyId), totals);
   if (p.converted.length > 0) await incUpsert(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), { converted: p.converted.length });
@@ -490,6 +497,8 @@ export interface NodeStatsView {
   outputs: Record<string, number>;
   converted: number;
   sent?: number;
+  /** Sends the frequency cap skipped. */
+  capped?: number;
   opened?: number;
   clicked?: number;
 }
@@ -510,6 +519,7 @@ export async function journeyStats(connection: Connection, workspaceId: string, 
       outputs: Object.fromEntries(Object.entries(d.outputs ?? {}).map(([k, v]) => [decodeFieldName(k), v])),
       converted: d.converted ?? 0,
       ...(d.sent ? { sent: d.sent } : {}),
+      ...(d.capped ? { capped: d.capped } : {}),
       ...(d.opened ? { opened: d.opened } : {}),
       ...(d.clicked ? { clicked: d.clicked } : {}),
     };
@@ -522,7 +532,29 @@ export async function journeyStats(connection: Connection, workspaceId: string, 
     .lean();
   const byDay = new Map(dayDocs.map((d) => [d._id.slice(-10), d]));
   const series = dayList.map((day) => ({ day, enrolled: byDay.get(day)?.enrolled ?? 0, converted: byDay.get(day)?.converted ?? 0 }));
-  return { nodes, series };
+  return { nodes, series, holdout: holdoutComparison(await journeyStatsModel(connection).findById(statsKey(workspaceId, journeyId)).lean()) };
+}
+
+/** Converted share of the contacts who went through the journey against the held-out ones; null when nothing to compare. */
+export interface HoldoutComparison {
+  journey: { contacts: number; converted: number; rate: number | null };
+  holdout: { contacts: number; converted: number; rate: number | null };
+  /** (journey rate − holdout rate) / holdout rate; null while either group is empty or the holdout rate is 0. */
+  lift: number | null;
+}
+
+function holdoutComparison(totals: Pick<JourneyStatsDoc, 'entered' | 'converted' | 'heldOut' | 'holdoutConverted'> | null): HoldoutComparison {
+  const heldOut = totals?.heldOut ?? 0;
+  const journey = { contacts: Math.max(0, (totals?.entered ?? 0) - heldOut), converted: totals?.converted ?? 0 };
+  const holdout = { contacts: heldOut, converted: totals?.holdoutConverted ?? 0 };
+  const rate = (g: { contacts: number; converted: number }) => (g.contacts > 0 ? g.converted / g.contacts : null);
+  const journeyRate = rate(journey);
+  const holdoutRate = rate(holdout);
+  return {
+    journey: { ...journey, rate: journeyRate },
+    holdout: { ...holdout, rate: holdoutRate },
+    lift: journeyRate !== null && holdoutRate !== null && holdoutRate > 0 ? (journeyRate - holdoutRate) / holdoutRate : null,
+  };
 }
 
 export type { ContactJourneysDoc, JourneyRunRecord, JourneyRunStatus };

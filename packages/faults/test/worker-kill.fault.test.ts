@@ -66,6 +66,18 @@ describe('kill -9 the worker mid-journey', () => {
     expect(wanted.filter((k) => !counts.has(k))).toEqual([]);
     expect([...counts.keys()].filter((k) => !wanted.includes(k))).toEqual([]);
 
+    // Each email the journey sent has exactly one `Email Sent` event, whatever the point a kill hit the step.
+    const sentEvents = await drill.db
+      .collection<{ contactId: string; properties: { subject?: string } }>('events')
+      .find({ event: 'Email Sent', contactId: { $in: contacts } }, { projection: { contactId: 1, properties: 1 } })
+      .toArray();
+    const eventsPerEmail = new Map<string, number>();
+    for (const e of sentEvents) {
+      const key = `${e.contactId}@drill.test|${e.properties.subject ?? ''}`;
+      eventsPerEmail.set(key, (eventsPerEmail.get(key) ?? 0) + 1);
+    }
+    expect(wanted.filter((k) => eventsPerEmail.get(k) !== 1).map((k) => `${k}: ${eventsPerEmail.get(k) ?? 0} events`)).toEqual([]);
+
     // A second copy can only come from a kill between the server's 250 and the stored record (SMTP has
     // no way to ask a server whether it already took a message; docs/faults.md). So every copy of one
     // email carries the same Message-ID, which receiving mailboxes collapse, and the first copy was

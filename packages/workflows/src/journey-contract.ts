@@ -138,6 +138,11 @@ export interface JourneyProgress {
   waitingAt?: string;
   leftWaitingAt?: string;
   sent?: string[];
+  /** Message nodes whose send the frequency cap skipped in this batch. */
+  capped?: string[];
+  /** The contact was held out at entry (first batch only), and a held-out contact met a goal. */
+  heldOut?: boolean;
+  holdoutConverted?: boolean;
   completion?: { reason: string; at: string };
 }
 

@@ -9,6 +9,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -107,6 +108,10 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
 
   const { definition, messageActions } = await data.loadJourneyVersion({ workspaceId, journeyId, version });
   const isMessage = new Set(messageActions);
+  // Runs started before the worker enforced the cap across journeys keep the in-run cap they began with.
+  const frequencyCapByHost = patched('frequency-cap-across-journeys');
+  // Likewise, runs held out before holdout conversions were recorded end at once, as they began.
+  const watchHoldoutGoals = patched('holdout-conversions');
   // Only profile conditions and profile dates read the profile; other journeys never carry it through history.
   const graph = JSON.stringify(definition);
   const readsProfile = graph.includes('"on":"profile"') || graph.includes('"profileDate"') || graph.includes('"type":"condition"');
@@ -130,6 +135,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       bucket: (salt) => stableBucket(`${journeyId}:${contactId}:${salt}`),
       ...(facts.timezone ? { timezone: facts.timezone } : {}),
       isMessageAction: (action) => isMessage.has(`${action.type}@${action.version}`),
+      frequencyCapByHost,
+      watchHoldoutGoals,
       ...overrides,
     };
   };
@@ -146,7 +153,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   });
 
   /** Feeds one input to the interpreter and records what happened in one activity call. */
-  const step = async (journeyInput: JourneyInput, sent: string[] = []) => {
+  const step = async (journeyInput: JourneyInput, sent: string[] = [], capped: string[] = []) => {
     const facts = await data.loadContactFacts({ workspaceId, contactId, profile: readsProfile });
     if (journeyInput.type === 'segmentChanged') {
       // The signal is newer than whatever the fact load raced with.
@@ -155,11 +162,11 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     const before = state;
     const result = advance(definition, before, journeyInput, context(facts));
     state = result.state;
-    if (result.commands.length === 0 && sent.length === 0) return;
-    await data.recordJourneyProgress(progressOf(before, state, result.commands, sent));
+    if (result.commands.length === 0 && sent.length === 0 && capped.length === 0) return;
+    await data.recordJourneyProgress(progressOf(before, state, result.commands, sent, capped));
   };
 
-  const progressOf = (before: JourneyRunState | undefined, after: JourneyRunState, commands: JourneyCommand[], sent: string[]): JourneyProgress => {
+  const progressOf = (before: JourneyRunState | undefined, after: JourneyRunState, commands: JourneyCommand[], sent: string[], capped: string[] = []): JourneyProgress => {
     const entered: Record<string, number> = {};
     for (const [nodeId, visits] of Object.entries(after.counters.visits)) {
       const delta = visits - (before?.counters.visits[nodeId] ?? 0);
@@ -167,10 +174,12 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     }
     const outputs: { nodeId: string; output: string }[] = [];
     const converted: string[] = [];
+    let holdoutConverted = false;
     let completion: { reason: string; at: string } | undefined;
     for (const c of commands) {
       if (c.type === 'recordStep') outputs.push({ nodeId: c.nodeId, output: c.output });
-      if (c.type === 'converted') converted.push(c.nodeId);
+      if (c.type === 'converted' && c.holdout) holdoutConverted = true;
+      else if (c.type === 'converted') converted.push(c.nodeId);
       if (c.type === 'complete' && after.completion) completion = after.completion;
     }
     const wasWaitingAt = before?.status === 'waiting' ? before.nodeId : undefined;
@@ -189,6 +198,10 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       ...(waitsAt !== undefined && waitsAt !== wasWaitingAt ? { waitingAt: waitsAt } : {}),
       ...(wasWaitingAt !== undefined && wasWaitingAt !== waitsAt ? { leftWaitingAt: wasWaitingAt } : {}),
       ...(sent.length > 0 ? { sent } : {}),
+      ...(capped.length > 0 ? { capped } : {}),
+      // Held out at entry: counted once, with the run's first batch.
+      ...(before === undefined && (after.waiting?.type === 'holdout' || after.completion?.reason === 'holdout') ? { heldOut: true } : {}),
+      ...(holdoutConverted ? { holdoutConverted: true } : {}),
       ...(completion ? { completion } : {}),
     };
   };
@@ -266,8 +279,10 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         else paused = pausedByCheck = true;
         continue;
       }
-      const sentHere = isMessage.has(`${node.action.type}@${node.action.version}`) && answer.output !== 'skipped' ? [node.id] : [];
-      await step({ type: 'actionResult', output: answer.output, result: answer.result, stepKey: pending.stepKey }, sentHere);
+      const capped = (answer.result as { frequencyCapped?: unknown } | undefined)?.frequencyCapped === true;
+      const sentHere = isMessage.has(`${node.action.type}@${node.action.version}`) && answer.output !== 'skipped' && !capped ? [node.id] : [];
+      const cappedHere = capped ? [node.id] : [];
+      await step({ type: 'actionResult', output: answer.output, result: answer.result, stepKey: pending.stepKey }, sentHere, cappedHere);
     } else {
       const wake = wakeUpAt(state);
       const interrupted = () => inbox.length > 0 || paused || stopped;

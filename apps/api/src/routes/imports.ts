@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Router } from 'express';
+import { z } from 'zod';
 import { parse } from 'csv-parse';
 import { normalizeEvent, type CairnEvent } from '@cairn/core';
 import { combineStored, foldStoredEvents, storeEvents, type StoredEvents } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
-import { decodeProblem, HttpProblem, isDecompressionError } from '../http/problem.js';
+import { decodeProblem, HttpProblem, isDecompressionError, parseOr400 } from '../http/problem.js';
 import { contentEncodingOf, decodedBody, throughParser } from '../http/request-body.js';
 
 const CHUNK = 500;
@@ -125,6 +126,12 @@ async function* csvRows(stream: Readable): AsyncGenerator<{ row: number; value: 
   }
 }
 
+export const importQuery = z.object({
+  format: z.enum(['csv', 'ndjson'], { error: "must be 'csv' or 'ndjson'" }).optional(),
+  /** An import is history: its events start no event-triggered journey unless the import asks. */
+  startJourneys: z.enum(['true', 'false'], { error: "must be 'true' (imported events start event-triggered journeys, whatever their age) or 'false' (the default)" }).optional(),
+});
+
 /**
  * Bulk import of contacts and historical events, streamed: rows go through the same validation and the
  * same fold as live ingestion, so profiles come out identical. The answer streams NDJSON progress lines.
@@ -133,7 +140,9 @@ export function importRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.post('/imports', requireRole('editor', { audits: 'import' }), async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const format = req.query.format ?? (type.includes('csv') ? 'csv' : type.includes('ndjson') || type.includes('jsonl') ? 'ndjson' : undefined);
+    const query = parseOr400(importQuery, req.query, 'query string');
+    const startsJourneys = query.startJourneys === 'true';
+    const format = query.format ?? (type.includes('csv') ? 'csv' : type.includes('ndjson') || type.includes('jsonl') ? 'ndjson' : undefined);
     if (format !== 'csv' && format !== 'ndjson') {
       throw HttpProblem.badRequest(
         "Unknown import format: send Content-Type 'application/x-ndjson' (one Segment payload per line) or 'text/csv' (a header row; columns userId, anonymousId, type, event, timestamp, messageId, traits.*, properties.*), or add ?format=ndjson|csv.",
@@ -198,7 +207,7 @@ export function importRoutes(ctx: ApiContext): Router {
           if (errors.length < MAX_REPORTED_ERRORS) errors.push({ row: item.row, errors: result.errors });
           continue;
         }
-        chunk.push(result.event);
+        chunk.push({ ...result.event, startsJourneys });
         if (chunk.length >= CHUNK) await flush();
       }
       await flush();

@@ -43,10 +43,22 @@ export type NodeStats = {
   outputs: Record<string, number>;
   converted: number;
   sent?: number;
+  /** Sends the frequency cap skipped. */
+  capped?: number;
   opened?: number;
   clicked?: number;
 };
-export type JourneyStats = { nodes: Record<string, NodeStats>; series: { day: string; enrolled: number; converted: number }[] };
+export type HoldoutComparison = {
+  journey: { contacts: number; converted: number; rate: number | null };
+  holdout: { contacts: number; converted: number; rate: number | null };
+  lift: number | null;
+};
+export type JourneyStats = {
+  nodes: Record<string, NodeStats>;
+  series: { day: string; enrolled: number; converted: number }[];
+  /** Absent from servers older than holdout conversions. */
+  holdout?: HoldoutComparison;
+};
 export type SegmentSummary = { id: string; name: string; description?: string; memberCount: number; version: number };
 export type SegmentDetail = SegmentSummary & { definition: ConditionGroup };
 export type SegmentPreview = { count: number; total: number; sample: { id: string; traits: Record<string, unknown> }[] };

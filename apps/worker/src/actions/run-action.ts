@@ -1,12 +1,15 @@
 // The one activity that runs any registered action: `type@version` from the registry, executed by the SDK.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ActionRegistry, executeAction, isPermanentActionError, type ActionContext } from '@cairn/action-sdk';
+import { ActionRegistry, executeAction, isPermanentActionError, type ActionContext, type RecordedEvent } from '@cairn/action-sdk';
+import { durationToMs } from '@cairn/core';
 import {
+  countSentMessages,
   decodeDocumentKeys,
   findActionRun,
   findContact,
   journeyStatusOf,
+  loadJourneyDefinition,
   readCredential,
   loadProfile,
   recordDelivery,
@@ -40,6 +43,15 @@ function activityClock(): () => Date {
 
 export function createRunJourneyAction(deps: RunActionDeps) {
   const { connection } = deps.db;
+
+  /** The reason a message step is over the journey's frequency cap, counting sends of every journey; undefined when it may send. */
+  const frequencyCapReached = async (input: RunJourneyActionInput, nowMs: number): Promise<string | undefined> => {
+    const cap = (await loadJourneyDefinition(connection, input.workspaceId, input.journeyId, input.version))?.settings.frequencyCap;
+    if (!cap) return undefined;
+    const sent = await countSentMessages(connection, input.workspaceId, input.contactId, { since: nowMs - durationToMs(cap.per), excluding: input.idempotencyKey });
+    if (sent < cap.messages) return undefined;
+    return `frequency cap: ${sent} messages already sent in the last ${cap.per.amount} ${cap.per.unit} (cap ${cap.messages}, across all journeys)`;
+  };
   return async function runJourneyAction(input: RunJourneyActionInput): Promise<RunJourneyActionResult> {
     const status = await journeyStatusOf(connection, input.workspaceId, input.journeyId);
     // Paused or archived journeys send nothing; the workflow holds the contact where it is.
@@ -63,15 +75,19 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       });
     if (done) {
       // An attempt killed right after storing "sent" (email@1 stores it as soon as the server accepted the
-      // message) never wrote the delivery log entry; writing it here is a no-op when it did.
+      // message) never wrote the delivery log entry nor its events; writing them here is a no-op when it did.
       if (definition.category === 'message' && done.output === 'sent') await logDelivery('sent', done.at);
+      if (done.events?.length) {
+        const services = createActionServices(deps, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey, now: () => new Date(done.at) });
+        for (const event of done.events) await services.recordEvent(input.contactId, event as RecordedEvent);
+      }
       return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
     }
 
-    const contact = await findContact(connection, input.workspaceId, input.contactId, ['workspaceId', 'contactId', 'traits', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom']);
     const now = activityClock();
+    const contact = await findContact(connection, input.workspaceId, input.contactId, ['workspaceId', 'contactId', 'traits', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom']);
     // The record a retried step answers from; written once (the first outcome stored wins).
-    const saveActionRun = async (outcome: { output: string; result?: unknown }) => {
+    const saveActionRun = async (outcome: { output: string; result?: unknown; events?: RecordedEvent[] }) => {
       await storeActionRun(connection, {
         _id: input.idempotencyKey,
         workspaceId: input.workspaceId,
@@ -81,9 +97,23 @@ export function createRunJourneyAction(deps: RunActionDeps) {
         action: `${input.action.type}@${input.action.version}`,
         output: outcome.output,
         ...(outcome.result !== undefined ? { result: outcome.result } : {}),
+        ...(outcome.events?.length ? { events: outcome.events } : {}),
         at: now(),
       });
     };
+    if (definition.category === 'message') {
+      const capped = await frequencyCapReached(input, now().getTime());
+      if (capped) {
+        // Skipped, not delayed: a message past the cap is stale by the time the window has room.
+        const output = definition.outputs.some((o) => o.name === 'skipped') ? 'skipped' : (definition.outputs[0]?.name ?? 'next');
+        const answer = { output, result: { frequencyCapped: true, reason: capped } };
+        // The log first: a skipped entry is not a send, so a retry after a crash here counts the same.
+        await logDelivery('skipped', now(), capped);
+        await saveActionRun(answer);
+        return { held: false, ...answer };
+      }
+    }
+
     let heartbeat: (details?: unknown) => void = () => undefined;
     let keepAlive: NodeJS.Timeout | undefined;
     try {

@@ -2,7 +2,7 @@
 // published journeys whose trigger matches, then deletes the trigger. A trigger that fails stays
 // (attempts, lastError) and is retried later, so a Temporal outage loses nothing.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { matchesFilters, readPath, type JourneyEvent } from '@cairn/core';
+import { eventStartsJourney, matchesFilters, readPath, type Duration, type JourneyEvent } from '@cairn/core';
 import {
   completeJourneyTrigger,
   findContactJourneys,
@@ -168,6 +168,7 @@ export class JourneyDispatcher {
         }
       } else {
         if (spec.type !== 'event' || !event || spec.event !== event.event || !matchesFilters(event.properties ?? {}, spec.filters)) continue;
+        if (!this.isLiveEnough(trigger, spec)) continue;
         if (spec.key !== undefined) {
           const value = readPath(event.properties, spec.key);
           if (value === undefined || value === null || value === '') continue;
@@ -187,6 +188,15 @@ export class JourneyDispatcher {
       if ('enrolled' in result) enrolled += 1;
     }
     return { enrolled, signalled };
+  }
+
+  /** History (an import, a backdated timestamp) folds into profiles but starts no run, unless asked. */
+  private isLiveEnough(trigger: JourneyTriggerDoc, spec: { maxEventAge?: Duration | undefined }): boolean {
+    // Triggers written before receivedAt was kept: the time they were written is within the fold's lag of it.
+    const receivedAt = trigger.receivedAt ?? new Date(trigger.createdAt).getTime();
+    const live = eventStartsJourney(spec, { timestamp: trigger.at, receivedAt, ...(trigger.startsJourneys !== undefined ? { startsJourneys: trigger.startsJourneys } : {}) });
+    if (!live) this.options.log?.debug?.({ trigger: trigger._id, ageMs: receivedAt - trigger.at }, 'historical event: starts no journey');
+    return live;
   }
 
   private async isMember(workspaceId: string, contactId: string, segmentId: string): Promise<boolean> {

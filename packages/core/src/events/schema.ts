@@ -92,6 +92,8 @@ export interface CairnEvent {
   /** When it happened, corrected for the device's clock skew. */
   timestamp: number;
   receivedAt: number;
+  /** Set by an import: false = history (starts no event-triggered journey), true = asked to start them whatever its age. */
+  startsJourneys?: boolean;
   groupId?: string;
   previousId?: string;
 }

@@ -1,4 +1,4 @@
-import { decideEnrollment } from './enrollment.js';
+import { decideEnrollment, eventStartsJourney } from './enrollment.js';
 
 const now = new Date('2025-03-10T00:00:00Z');
 const finished = (at: string) => ({ finished: true, finishedAt: at });
@@ -24,5 +24,21 @@ describe('decideEnrollment', () => {
   it('stops enrolling at the limit', () => {
     expect(decideEnrollment({ reentry: { policy: 'afterExit' }, enrollmentLimit: 100 }, { now, enrolledCount: 100 })).toEqual({ enroll: false, reason: 'limitReached' });
     expect(decideEnrollment({ reentry: { policy: 'afterExit' }, enrollmentLimit: 100 }, { now, enrolledCount: 99 })).toEqual({ enroll: true });
+  });
+});
+
+describe('eventStartsJourney', () => {
+  const now = Date.UTC(2026, 0, 10);
+  const hours = (h: number) => h * 3_600_000;
+
+  it('lets events up to a day old at receipt start a journey, and no older ones', () => {
+    expect(eventStartsJourney({}, { timestamp: now - hours(24), receivedAt: now })).toBe(true);
+    expect(eventStartsJourney({}, { timestamp: now - hours(25), receivedAt: now })).toBe(false);
+  });
+
+  it("takes the trigger's maxEventAge, and an import's choice over any age", () => {
+    expect(eventStartsJourney({ maxEventAge: { amount: 2, unit: 'days' } }, { timestamp: now - hours(25), receivedAt: now })).toBe(true);
+    expect(eventStartsJourney({}, { timestamp: now, receivedAt: now, startsJourneys: false })).toBe(false);
+    expect(eventStartsJourney({}, { timestamp: now - hours(1000), receivedAt: now, startsJourneys: true })).toBe(true);
   });
 });

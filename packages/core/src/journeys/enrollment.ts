@@ -1,4 +1,4 @@
-import { durationToMs, type JourneySettings } from './graph.js';
+import { durationToMs, type Duration, type JourneySettings } from './graph.js';
 
 export type EnrollmentFacts = {
   now: Date;
@@ -30,4 +30,25 @@ export function decideEnrollment(settings: Pick<JourneySettings, 'reentry' | 'en
       return facts.now.getTime() >= openAt ? { enroll: true } : { enroll: false, reason: 'cooldown', retryAt: new Date(openAt).toISOString() };
     }
   }
+}
+
+/** How old (at receipt) an event may be and still start an event-triggered journey, unless the journey says otherwise. */
+export const DEFAULT_MAX_EVENT_AGE: Duration = { amount: 24, unit: 'hours' };
+
+export type EventAgeFacts = {
+  /** When the event happened. */
+  timestamp: number;
+  /** When Cairn received it. */
+  receivedAt: number;
+  /** Set by an import: false = history, starts nothing; true = the import asked to start journeys whatever the age. */
+  startsJourneys?: boolean;
+};
+
+/**
+ * Whether an event is live enough to start an event-triggered journey. Historical events (an import, a
+ * timestamp far in the past) still fold into profiles and segments; they only start no new runs.
+ */
+export function eventStartsJourney(trigger: { maxEventAge?: Duration | undefined }, facts: EventAgeFacts): boolean {
+  if (facts.startsJourneys !== undefined) return facts.startsJourneys;
+  return facts.receivedAt - facts.timestamp <= durationToMs(trigger.maxEventAge ?? DEFAULT_MAX_EVENT_AGE);
 }

@@ -48,6 +48,8 @@ export const TriggerSchema = z.discriminatedUnion('type', [
     event: eventName,
     filters: z.array(PropertyFilterSchema).optional(),
     key: z.string().min(1, 'must be a property path, e.g. "order_id"').optional(),
+    /** Events older than this when received (imports, backdated timestamps) start no run; default 24 hours. */
+    maxEventAge: DurationSchema.optional(),
   }),
   z.object({ type: z.literal('manual') }),
   z.object({
@@ -139,6 +141,8 @@ export const JourneySettingsSchema = z.object({
   quietHours: z.object({ start: hhmm, end: hhmm, defaultTimezone: z.string().min(1) }).optional(),
   frequencyCap: z.object({ messages: z.number().int().min(1, 'must be ≥ 1'), per: DurationSchema }).optional(),
   holdoutPercent: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  /** How long held-out contacts are watched for the goals (default 30 days). */
+  holdoutWindow: DurationSchema.optional(),
   enrollmentLimit: z.number().int().min(1, 'must be ≥ 1').optional(),
 });
 export type JourneySettings = z.infer<typeof JourneySettingsSchema>;

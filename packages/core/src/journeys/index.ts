@@ -41,6 +41,7 @@ export type { JourneyEvent } from './filters.js';
 export { nextTimeOfDay, quietHoursEnd, timeZoneOffsetMs, zonedTimeToInstant } from './time.js';
 export {
   JourneyRuntimeError,
+  DEFAULT_HOLDOUT_WINDOW,
   MAX_RECORDED_STEPS,
   advance,
   evaluateBranchCondition,
@@ -65,5 +66,5 @@ export { simulateJourney } from './simulate.js';
 export type { ConditionFacts, SimulatedAction, SimulatedContact, SimulationOptions, SimulationResult, TimelineEntry } from './simulate.js';
 export { JOURNEY_TEMPLATES, instantiateTemplate, TemplateParameterError } from './templates.js';
 export type { JourneyTemplate, TemplateParameter } from './templates.js';
-export { decideEnrollment } from './enrollment.js';
-export type { EnrollmentDecision, EnrollmentFacts } from './enrollment.js';
+export { DEFAULT_MAX_EVENT_AGE, decideEnrollment, eventStartsJourney } from './enrollment.js';
+export type { EnrollmentDecision, EnrollmentFacts, EventAgeFacts } from './enrollment.js';

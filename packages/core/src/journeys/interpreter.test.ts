@@ -255,6 +255,19 @@ describe('advance', () => {
         ],
       );
 
+    it('watches a held-out contact for the goals, sending nothing, when the host records holdout conversions', () => {
+      const held = { ...def(false), settings: { ...def(false).settings, holdoutPercent: 50, holdoutWindow: { amount: 10, unit: 'days' as const } } };
+      const hostCtx = (at: string, extra: Partial<JourneyContext> = {}) => ctx(at, { bucket: () => 0, watchHoldoutGoals: true, ...extra });
+      const started = advance(held, undefined, { type: 'start' }, hostCtx(T0));
+      expect(started.state.waiting).toEqual({ type: 'holdout', until: plus(T0, 10 * DAY) });
+      expect(started.commands).toEqual([{ type: 'sleepUntil', at: plus(T0, 10 * DAY) }]);
+      const order = { event: 'Order Completed' };
+      const bought = advance(held, started.state, { type: 'event', event: order }, hostCtx(plus(T0, DAY), { eventsSinceEntry: [order] }));
+      expect(bought.commands).toEqual([{ type: 'converted', nodeId: 'goal', holdout: true }, { type: 'complete', reason: 'holdout' }]);
+      const lapsed = advance(held, started.state, { type: 'timerFired' }, hostCtx(plus(T0, 10 * DAY)));
+      expect(lapsed.commands).toEqual([{ type: 'complete', reason: 'holdout' }]);
+    });
+
     it('jumps to a met goal from anywhere and ends as converted when its output is unwired', () => {
       const started = advance(def(false), undefined, { type: 'start' }, ctx(T0));
       const order = { event: 'Order Completed' };

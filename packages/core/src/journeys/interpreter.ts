@@ -19,7 +19,9 @@ export type Waiting =
   | { type: 'event'; event: string; filters?: PropertyFilter[]; deadline: string }
   | { type: 'condition'; deadline: string }
   | { type: 'quietHours'; until: string }
-  | { type: 'frequencyCap'; until: string };
+  | { type: 'frequencyCap'; until: string }
+  /** A held-out contact: sent nothing, watched for the journey's goals until `until`, for the lift comparison. */
+  | { type: 'holdout'; until: string };
 
 export type JourneyStep = { nodeId: string; at: string; output?: string };
 
@@ -71,6 +73,16 @@ export type JourneyContext = {
   timezone?: string;
   /** True for actions that message the contact (they obey quiet hours and the frequency cap). */
   isMessageAction?(action: { type: string; version: number }): boolean;
+  /**
+   * True when the host enforces `frequencyCap` across all journeys at send time (the Temporal worker
+   * skips a capped message); otherwise the interpreter delays messages beyond the cap within this run.
+   */
+  frequencyCapByHost?: boolean;
+  /**
+   * True when the host records held-out contacts' conversions: a holdout run then waits (sending nothing)
+   * for the journey's goals during `holdoutWindow`; otherwise it completes at once.
+   */
+  watchHoldoutGoals?: boolean;
 };
 
 export type JourneyCommand =
@@ -86,12 +98,15 @@ export type JourneyCommand =
       isMessage: boolean;
     }
   | { type: 'recordStep'; nodeId: string; output: string }
-  | { type: 'converted'; nodeId: string }
+  /** `holdout`: a held-out contact met the goal (counted apart, for the lift comparison). */
+  | { type: 'converted'; nodeId: string; holdout?: boolean }
   | { type: 'complete'; reason: CompletionReason };
 
 export type AdvanceResult = { state: JourneyRunState; commands: JourneyCommand[] };
 
 export const MAX_RECORDED_STEPS = 100;
+/** How long a held-out contact is watched for the journey's goals, unless `settings.holdoutWindow` says otherwise. */
+export const DEFAULT_HOLDOUT_WINDOW = { amount: 30, unit: 'days' } as const;
 /** Instantaneous steps allowed in one call; a valid journey never gets close. */
 const MAX_STEPS_PER_CALL = 1000;
 
@@ -185,7 +200,14 @@ class Step {
     this.state.nodeId = trigger.id;
     this.state.counters.visits[trigger.id] = 1;
     if (this.def.settings.holdoutPercent > 0 && this.ctx.bucket('holdout') < this.def.settings.holdoutPercent) {
-      this.complete('holdout');
+      const hasGoals = this.def.nodes.some((n) => n.kind === 'goal');
+      if (!this.ctx.watchHoldoutGoals || !hasGoals || this.holdoutGoalMet()) {
+        this.complete('holdout');
+        return this.result();
+      }
+      const until = new Date(this.nowMs + durationToMs(this.def.settings.holdoutWindow ?? DEFAULT_HOLDOUT_WINDOW)).toISOString();
+      this.wait({ type: 'holdout', until });
+      this.commands.push({ type: 'sleepUntil', at: until });
       return this.result();
     }
     if (this.jumpToMetGoal()) return this.result();
@@ -195,6 +217,7 @@ class Step {
 
   handle(input: JourneyInput): AdvanceResult {
     const settings = this.def.settings;
+    if (this.state.status === 'waiting' && this.state.waiting?.type === 'holdout') return this.watchHoldout(input, this.state.waiting.until);
     if (input.type === 'event' && settings.exitOnEvent && matchesEvent(input.event, settings.exitOnEvent.event, settings.exitOnEvent.filters)) {
       this.complete('exitEvent');
       return this.result();
@@ -223,6 +246,8 @@ class Step {
       case 'timer':
         if (input.type === 'timerFired' && due(waiting.until)) this.walk(this.follow(node, 'next'));
         break;
+      case 'holdout':
+        break; // handled by watchHoldout
       case 'quietHours':
       case 'frequencyCap':
         if (input.type === 'timerFired' && due(waiting.until) && node.kind === 'action') {
@@ -246,6 +271,26 @@ class Step {
         assertNever(waiting);
     }
     return this.result();
+  }
+
+  /** A held-out contact ends as the journey's contacts would (exit event, segment exit), or on a goal, or at the window's end. */
+  private watchHoldout(input: JourneyInput, until: string): AdvanceResult {
+    const settings = this.def.settings;
+    const exits =
+      (input.type === 'event' && settings.exitOnEvent !== undefined && matchesEvent(input.event, settings.exitOnEvent.event, settings.exitOnEvent.filters)) ||
+      (input.type === 'segmentChanged' && !input.member && settings.exitOnSegmentExit && input.segmentId === this.triggerSegmentId());
+    if (exits || this.holdoutGoalMet() || this.nowMs >= Date.parse(until)) this.complete('holdout');
+    return this.result();
+  }
+
+  /** Whether a held-out contact meets one of the goals now; records the conversion (once) if so. */
+  private holdoutGoalMet(): boolean {
+    const goal = this.def.nodes.find((n) => n.kind === 'goal' && this.evaluate(n.condition));
+    if (!goal) return false;
+    this.state.counters.conversions += 1;
+    this.state.counters.goalsReached.push(goal.id);
+    this.commands.push({ type: 'converted', nodeId: goal.id, holdout: true });
+    return true;
   }
 
   private triggerSegmentId(): string | undefined {
@@ -359,7 +404,7 @@ class Step {
       const end = quietHoursEnd(this.nowMs, settings.quietHours, this.ctx.timezone ?? settings.quietHours.defaultTimezone);
       if (end !== undefined) return this.sleep(end, 'quietHours');
     }
-    if (isMessage && settings.frequencyCap) {
+    if (isMessage && settings.frequencyCap && !this.ctx.frequencyCapByHost) {
       const windowStart = this.nowMs - durationToMs(settings.frequencyCap.per);
       const recent = this.state.counters.messagesSentAt.map(Date.parse).filter((t) => t > windowStart);
       if (recent.length >= settings.frequencyCap.messages) {

@@ -94,3 +94,18 @@ export async function listDeliveries(
     .limit(Math.min(Math.max(options.limit ?? 50, 1), 500))
     .lean();
 }
+
+/**
+ * Messages sent to the contact at or after `since` (epoch ms), across all journeys: what a frequency cap
+ * counts. `excluding` leaves out the step asking, so a retried step does not count itself.
+ */
+export async function countSentMessages(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  options: { since: number; excluding?: string },
+): Promise<number> {
+  const filter: Record<string, unknown> = { workspaceId, contactId, status: 'sent', at: { $gte: options.since } };
+  if (options.excluding !== undefined) filter._id = { $ne: options.excluding };
+  return deliveryModel(connection).countDocuments(filter);
+}

@@ -2,6 +2,7 @@
 export {
   deliveryModel,
   recordDelivery,
+  countSentMessages,
   listDeliveries,
   type DeliveryDoc,
   type DeliveryInput,

@@ -28,6 +28,7 @@ export const eventSchema = new Schema<EventDoc>(
     receivedAt: { type: Number, required: true },
     groupId: String,
     previousId: String,
+    startsJourneys: Boolean,
     foldBatch: String,
   },
   { versionKey: false, minimize: false },

@@ -62,6 +62,8 @@ export interface JourneyActionRunDoc {
   action: string;
   output: string;
   result?: unknown;
+  /** Events the step writes after its outcome (e.g. Email Sent), so a retry after a crash writes any it missed. */
+  events?: { event: string; properties: Record<string, unknown>; messageId: string }[];
   at: Date;
 }
 
@@ -75,6 +77,7 @@ export const journeyActionRunSchema = new Schema<JourneyActionRunDoc>(
     action: { type: String, required: true },
     output: { type: String, required: true },
     result: { type: Schema.Types.Mixed },
+    events: { type: Schema.Types.Mixed },
     at: { type: Date, required: true },
   },
   { versionKey: false, minimize: false },

@@ -25,6 +25,9 @@ export interface JourneyTriggerDoc {
   event?: string;
   properties?: Record<string, unknown>;
   at: number;
+  /** For `event` triggers: when the event was received, and an import's choice (see CairnEvent.startsJourneys). */
+  receivedAt?: number;
+  startsJourneys?: boolean;
   attempts: number;
   lastError?: string;
   createdAt: Date;
@@ -43,6 +46,8 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
     event: String,
     properties: { type: Schema.Types.Mixed },
     at: { type: Number, required: true },
+    receivedAt: Number,
+    startsJourneys: Boolean,
     attempts: { type: Number, default: 0 },
     lastError: String,
     createdAt: { type: Date, default: () => new Date() },

@@ -87,6 +87,7 @@ export interface JourneyNodeStatsDoc {
   outputs: Record<string, number>;
   converted: number;
   sent: number;
+  capped: number;
   opened: number;
   clicked: number;
 }
@@ -99,6 +100,7 @@ export const journeyNodeStatsSchema = new Schema<JourneyNodeStatsDoc>(
     outputs: { type: Schema.Types.Mixed, default: {} },
     converted: { type: Number, default: 0 },
     sent: { type: Number, default: 0 },
+    capped: { type: Number, default: 0 },
     opened: { type: Number, default: 0 },
     clicked: { type: Number, default: 0 },
   },
@@ -122,6 +124,9 @@ export interface JourneyStatsDoc {
   active: number;
   converted: number;
   enrolled: number;
+  /** Entrants held out (sent nothing), and those of them who met a goal in the holdout window. */
+  heldOut: number;
+  holdoutConverted: number;
 }
 
 export const journeyStatsSchema = new Schema<JourneyStatsDoc>(
@@ -131,6 +136,8 @@ export const journeyStatsSchema = new Schema<JourneyStatsDoc>(
     active: { type: Number, default: 0 },
     converted: { type: Number, default: 0 },
     enrolled: { type: Number, default: 0 },
+    heldOut: { type: Number, default: 0 },
+    holdoutConverted: { type: Number, default: 0 },
   },
   { versionKey: false },
 );

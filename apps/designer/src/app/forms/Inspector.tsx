@@ -9,7 +9,7 @@ import type {
   JourneyTrigger as Trigger,
   WaitUntil,
 } from '@cairn/core';
-import { PROFILE_PATHS } from '@cairn/core';
+import { DEFAULT_HOLDOUT_WINDOW, DEFAULT_MAX_EVENT_AGE, PROFILE_PATHS } from '@cairn/core';
 import { KIND_TITLES } from '../../graph/summary.js';
 import type { DesignerCatalogEntry } from '../catalog.js';
 import { ConditionGroupEditor, SegmentPicker } from './ConditionGroupEditor.js';
@@ -294,6 +294,9 @@ function TriggerForm({ trigger, onChange, pickers }: { trigger: Trigger; onChang
               }}
             />
           </Field>
+          <Field label="Only events newer than" hint="Older events on arrival (imports, backdated timestamps) update profiles but start no run.">
+            <DurationPicker testId="trigger-max-event-age" value={trigger.maxEventAge ?? DEFAULT_MAX_EVENT_AGE} onChange={(maxEventAge) => onChange({ ...trigger, maxEventAge })} />
+          </Field>
         </>
       )}
       {trigger.type === 'dateAnniversary' && (
@@ -504,6 +507,15 @@ export function SettingsForm({ settings, onChange }: { settings: JourneySettings
             onChange={(e) => onChange({ ...settings, holdoutPercent: Math.min(100, Math.max(0, Number(e.target.value))) }, 'holdoutPercent')}
           />
         </Field>
+        {settings.holdoutPercent > 0 && (
+          <Field label="Watch the holdout for the goals during" hint="Their conversions are compared with the journey's in the stats.">
+            <DurationPicker
+              testId="holdout-window"
+              value={settings.holdoutWindow ?? DEFAULT_HOLDOUT_WINDOW}
+              onChange={(holdoutWindow) => onChange({ ...settings, holdoutWindow }, 'holdoutWindow')}
+            />
+          </Field>
+        )}
         <Field label="Enrollment limit" hint="Empty = no limit.">
           <input
             type="number"

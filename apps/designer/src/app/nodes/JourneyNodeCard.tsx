@@ -69,6 +69,7 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
         <div className="node-stats" data-testid={`node-stats-${id}`}>
           <span title="entered">{stats.entered} entered</span>
           {stats.waiting > 0 && <span title="waiting here now">{stats.waiting} waiting</span>}
+          {(stats.capped ?? 0) > 0 && <span title="sends skipped by the frequency cap (across all journeys)">{stats.capped} capped</span>}
         </div>
       )}
       {stats?.sent !== undefined && (

@@ -16,6 +16,7 @@ import type { SimulationView } from '../../graph/simulate.js';
 import { diffJourneys, isEmptyDiff } from '../../graph/diff.js';
 import type { JourneyDiff } from '../../graph/diff.js';
 import { SimulatePanel } from './SimulatePanel.js';
+import { HoldoutLift } from '../charts/HoldoutLift.js';
 import { LineChart } from '../charts/LineChart.js';
 import { catalogFromManifests, latestManifests } from '../catalog.js';
 import { ErrorBox } from '../ErrorBox.js';
@@ -489,6 +490,7 @@ function EditorCanvas({
                 { name: 'converted', color: '#16a34a', values: stats.series.map((d) => d.converted) },
               ]}
             />
+            {stats.holdout && stats.holdout.holdout.contacts > 0 && <HoldoutLift comparison={stats.holdout} />}
           </div>
         )}
         <div className="editor-body">
