@@ -96,6 +96,8 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
   return {
     async enqueue(stored) {
       if (closed) throw new Error('the fold queue is closed');
+      // A request of duplicates only (a client's retry) has nothing to fold: the request that stored them does.
+      if (stored.stored === 0 && stored.merges.size === 0) return;
       let settle!: (error?: unknown) => void;
       const done = new Promise<void>((resolve, reject) => {
         settle = (error) =>
@@ -143,6 +145,15 @@ export async function foldLag(
   connection: Connection,
   options: { workspaceId?: string; now?: number } = {},
 ): Promise<{ pendingEvents: number; oldestAgeMs: number; parkedEvents: number }> {
+  const { parked: _parked, ...lag } = await foldState(connection, options);
+  return lag;
+}
+
+/** foldLag and, from the same single read of the markers, the parked folds (newest first). */
+export async function foldState(
+  connection: Connection,
+  options: { workspaceId?: string; now?: number } = {},
+): Promise<{ pendingEvents: number; oldestAgeMs: number; parkedEvents: number; parked: ParkedFold[] }> {
   const filter = options.workspaceId ? { workspaceId: options.workspaceId } : {};
   const markers = await pendingFoldModel(connection)
     .find(filter, { createdAt: 1, messageIds: 1, parked: 1 })
@@ -165,19 +176,21 @@ export async function foldLag(
     pendingEvents,
     parkedEvents,
     oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, now - oldest) : 0,
+    parked: parkedOf(markers),
   };
 }
 
-/** Folds set aside because some contact's events could not be folded, with the reason (newest first). */
-export async function parkedFolds(
-  connection: Connection,
-  workspaceId: string,
-): Promise<
-  { id: string; parkedAt: string; reason: string; contactIds: string[]; events: number }[]
-> {
-  const markers = await pendingFoldModel(connection)
-    .find({ workspaceId }, { parked: 1, messageIds: 1 })
-    .lean();
+export interface ParkedFold {
+  id: string;
+  parkedAt: string;
+  reason: string;
+  contactIds: string[];
+  events: number;
+}
+
+function parkedOf(
+  markers: { _id: string; messageIds?: string[]; parked?: { at: Date; reason: string; contactIds: string[] } }[],
+): ParkedFold[] {
   return markers
     .filter((m) => m.parked)
     .map((m) => ({
@@ -188,6 +201,11 @@ export async function parkedFolds(
       events: m.messageIds?.length ?? 1,
     }))
     .sort((a, b) => (a.parkedAt < b.parkedAt ? 1 : -1));
+}
+
+/** Folds set aside because some contact's events could not be folded, with the reason (newest first). */
+export async function parkedFolds(connection: Connection, workspaceId: string): Promise<ParkedFold[]> {
+  return (await foldState(connection, { workspaceId })).parked;
 }
 
 /** Hands parked folds back to the sweeper (after a fix); contacts already folded from them skip them. Returns how many. */

@@ -75,7 +75,7 @@ export {
   type ContactChangedHandler,
 } from './ingest.js';
 export { loadProfile, loadProfiles, readProfileSummary, deleteActivities, contactActivityModel, profileSettingsOf, type ContactActivityDoc, type ProfileSource } from './profiles.js';
-export { createFoldQueue, foldLag, parkedFolds, retryParkedFolds, type FoldQueue, type FoldQueueOptions } from './fold-queue.js';
+export { createFoldQueue, foldLag, foldState, parkedFolds, retryParkedFolds, type FoldQueue, type FoldQueueOptions, type ParkedFold } from './fold-queue.js';
 export * from './messaging/index.js';
 export * from './segments/index.js';
 // Side effect: ingestion re-evaluates segments after every profile change.

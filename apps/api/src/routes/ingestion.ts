@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { foldLag, parkedFolds, retryParkedFolds } from '@cairn/db';
+import { foldState, retryParkedFolds } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { audit } from '../http/audit.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
@@ -9,12 +9,12 @@ export function ingestionRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.get('/ingestion', requireRole('viewer'), async (_req, res) => {
     const workspaceId = workspaceIdOf(res);
-    const lag = await foldLag(ctx.db.connection, { workspaceId });
+    const state = await foldState(ctx.db.connection, { workspaceId });
     res.json({
-      unfoldedEvents: lag.pendingEvents,
-      foldLagMs: lag.oldestAgeMs,
-      parkedEvents: lag.parkedEvents,
-      parked: await parkedFolds(ctx.db.connection, workspaceId),
+      unfoldedEvents: state.pendingEvents,
+      foldLagMs: state.oldestAgeMs,
+      parkedEvents: state.parkedEvents,
+      parked: state.parked,
     });
   });
   // After a fix, parked folds go back to the sweeper (it also retries them whenever the worker starts).
