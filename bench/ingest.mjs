@@ -19,6 +19,7 @@ import {
   stopApp,
   today,
   writeSection,
+  engineLabel,
 } from './lib.mjs';
 
 const require = createRequire(join(root, 'package.json'));
@@ -224,11 +225,10 @@ async function main() {
     await sampler;
 
     const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
-    const engine = db.capabilities.adapter;
-    const engineName = { 'ferretdb-sqlite': 'FerretDB v1.24.2 on SQLite', 'ferretdb-postgresql': 'FerretDB v1.24.2 on PostgreSQL 18' }[engine] ?? engine;
-    const section = `## Ingestion on ${engineName} (${today()})
+    const label = engineLabel(db.capabilities);
+    const section = `## Ingestion on ${label.name} (${today()})
 
-\`${engine === 'ferretdb-sqlite' ? '' : `CAIRN_ENGINE=${engine} `}npm run bench -- ingest\` on ${machine()}, embedded ${engineName} (Cairn's build, \`${db.capabilities.version}\`), one API process, load average ${Math.min(...loads, loadavg()[0]).toFixed(1)}–${Math.max(...loads, loadavg()[0]).toFixed(1)} during the run. The API answers once a request's events are appended to the event log and folds them into profiles just behind (decision 011); every rate below stops its clock when the last event is **folded** (\`GET /api/v1/ingestion\` reports none left), not when it was acknowledged. The ${SEGMENT_TEMPLATES.length} demo segments are live, so every fold also re-evaluates memberships.
+\`${label.prefix}npm run bench -- ingest\` on ${machine()}, ${label.described}, one API process, load average ${Math.min(...loads, loadavg()[0]).toFixed(1)}–${Math.max(...loads, loadavg()[0]).toFixed(1)} during the run. The API answers once a request's events are appended to the event log and folds them into profiles just behind (decision 011); every rate below stops its clock when the last event is **folded** (\`GET /api/v1/ingestion\` reports none left), not when it was acknowledged. The ${SEGMENT_TEMPLATES.length} demo segments are live, so every fold also re-evaluates memberships.
 
 | measure | result | target |
 |---|---|---|
@@ -246,7 +246,7 @@ async function main() {
 | stored event: mean bytes | ${(demoSizes.sum(demoSizes.events) / Math.max(1, demoSizes.events.length)).toFixed(0)} B | |
 | bytes per contact (contact + activity) / per event | ${kb((demoSizes.sum(demoSizes.contacts) + demoSizes.sum(demoSizes.activity)) / Math.max(1, demoSizes.contacts.length))} / ${(demoSizes.sum(demoSizes.events) / Math.max(1, demoSizes.events.length)).toFixed(0)} B | |
 `;
-    writeSection(`ingest-${engine}`, section);
+    writeSection(`ingest-${label.engine}`, section);
     console.log(section);
   } finally {
     clearInterval(sampleLoad);

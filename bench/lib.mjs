@@ -20,6 +20,19 @@ export function today() {
 }
 
 /** Replaces (or appends) the section named `id` in bench/RESULTS.md. */
+/** How a bench names the engine it ran on (from connectDatabase's capabilities), and its section suffix. */
+export function engineLabel(capabilities) {
+  const engine = capabilities.adapter;
+  const name = { 'ferretdb-sqlite': 'FerretDB v1.24.2 on SQLite', 'ferretdb-postgresql': 'FerretDB v1.24.2 on PostgreSQL 18' }[engine] ?? engine;
+  return {
+    engine,
+    name,
+    /** What to put before `npm run bench` to get this engine. */
+    prefix: engine === 'ferretdb-sqlite' ? '' : `CAIRN_ENGINE=${engine} `,
+    described: `embedded ${name} (Cairn's build, \`${capabilities.version}\`)`,
+  };
+}
+
 export function writeSection(id, markdown) {
   const start = `<!-- bench:${id} -->`;
   const end = `<!-- /bench:${id} -->`;

@@ -16,6 +16,7 @@ import {
   stopApp,
   today,
   writeSection,
+  engineLabel,
 } from './lib.mjs';
 
 const require = createRequire(join(root, 'package.json'));
@@ -151,9 +152,10 @@ async function main() {
     });
     const row = (label, ms, target = '') =>
       `| ${label} | ${percentile(ms, 50).toFixed(1)} ms | ${percentile(ms, 99).toFixed(1)} ms | ${target} |`;
-    const section = `## Reads with a big event log (${today()})
+    const label = engineLabel(db.capabilities);
+    const section = `## Reads with a big event log on ${label.name} (${today()})
 
-\`npm run bench -- reads\` on ${machine()}, embedded FerretDB v1.24.2 (SQLite), one API process, load average ${loadavg()[0].toFixed(1)}. ${CONTACTS} demo contacts (60 days, ${filler} events through \`/v1/batch\`, ${SEGMENT_TEMPLATES.length} segments live), the event log topped up to ${stored} events. Each read is one request at a time through the API.
+\`${label.prefix}npm run bench -- reads\` on ${machine()}, ${label.described}, one API process, load average ${loadavg()[0].toFixed(1)}. ${CONTACTS} demo contacts (60 days, ${filler} events through \`/v1/batch\`, ${SEGMENT_TEMPLATES.length} segments live), the event log topped up to ${stored} events. Each read is one request at a time through the API.
 
 | read | p50 | p99 | target |
 |---|---|---|---|
@@ -162,7 +164,7 @@ ${row('raw `findOne({_id})` of the same contact documents', rawMs)}
 ${row(`\`GET /api/v1/segments/:id/members\`, ${membersMs.length} pages of '${biggest.name}' (${biggest.memberCount} members)`, membersMs, 'p99 ≤ 100 ms')}
 ${row(`\`GET /api/v1/contacts?q=\` (search by id, email or name), ${searchMs.length} searches`, searchMs)}
 `;
-    writeSection('reads', section);
+    writeSection(`reads-${label.engine}`, section);
     console.log(section);
   } finally {
     await stopApp(api);
