@@ -6,14 +6,29 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'warn',
     },
   },
   {
     files: ['packages/core/src/**', 'packages/workflows/src/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'mongoose', 'express', '@cairn/db', '@temporalio/client', '@temporalio/worker'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            'node:*',
+            'mongoose',
+            'express',
+            '@cairn/db',
+            '@temporalio/client',
+            '@temporalio/worker',
+          ],
+        },
+      ],
     },
   },
   // One storage seam (docs/storage.md): apps ask @cairn/db's repository functions; only packages/db builds
@@ -25,16 +40,36 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['mongoose', 'mongoose/*', 'mongodb', 'mongodb/*'], message: 'Only packages/db talks to the database: call a repository function from @cairn/db (add one there if none fits).' },
-            { group: ['@cairn/db/*', '**/packages/db/**'], message: "Import @cairn/db's public entry, not its internals." },
-            { group: ['@cairn/db'], importNamePattern: 'Model$', message: 'A mongoose model is a query builder: call a repository function from @cairn/db instead.' },
+            {
+              group: ['mongoose', 'mongoose/*', 'mongodb', 'mongodb/*'],
+              message:
+                'Only packages/db talks to the database: call a repository function from @cairn/db (add one there if none fits).',
+            },
+            {
+              group: ['@cairn/db/*', '**/packages/db/**'],
+              message: "Import @cairn/db's public entry, not its internals.",
+            },
+            {
+              group: ['@cairn/db'],
+              importNamePattern: 'Model$',
+              message:
+                'A mongoose model is a query builder: call a repository function from @cairn/db instead.',
+            },
           ],
         },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='collection']", message: 'Collections are named only in packages/db: call a repository function from @cairn/db.' },
-        { selector: "MemberExpression[property.name='db'][object.property.name='connection']", message: "The driver's handle stays in packages/db: call a repository function from @cairn/db." },
+        {
+          selector: "CallExpression[callee.property.name='collection']",
+          message:
+            'Collections are named only in packages/db: call a repository function from @cairn/db.',
+        },
+        {
+          selector: "MemberExpression[property.name='db'][object.property.name='connection']",
+          message:
+            "The driver's handle stays in packages/db: call a repository function from @cairn/db.",
+        },
       ],
     },
   },

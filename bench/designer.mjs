@@ -26,11 +26,14 @@ const arg = (name, fallback) => {
 };
 const NODE_COUNT = arg('nodes', 500);
 const RUNS = arg('runs', 3);
-if (!existsSync(join(dist, 'index.html'))) throw new Error('apps/designer/dist is missing: run `npx vite build` in apps/designer first');
+if (!existsSync(join(dist, 'index.html')))
+  throw new Error('apps/designer/dist is missing: run `npx vite build` in apps/designer first');
 
 /** A tree of delays, emails and yes/no branches, laid out in rows, ending in exits. */
 function generateJourney(count) {
-  const nodes = [{ id: 'trigger', kind: 'trigger', trigger: { type: 'manual' }, position: { x: 0, y: 0 } }];
+  const nodes = [
+    { id: 'trigger', kind: 'trigger', trigger: { type: 'manual' }, position: { x: 0, y: 0 } },
+  ];
   const edges = [];
   const open = [{ id: 'trigger', output: 'next', depth: 0 }];
   const perRow = new Map();
@@ -45,11 +48,25 @@ function generateJourney(count) {
     const id = `n${++i}`;
     const kind = i % 7 === 0 ? 'branch' : i % 2 === 0 ? 'action' : 'delay';
     const position = place(from.depth + 1);
-    if (kind === 'branch') nodes.push({ id, kind, position, condition: { on: 'eventSinceEntry', event: 'Order Completed' } });
-    else if (kind === 'action') nodes.push({ id, kind, position, action: { type: 'email', version: 1 }, config: { subject: `Email ${i}`, html: '<p>Hi</p>' } });
+    if (kind === 'branch')
+      nodes.push({
+        id,
+        kind,
+        position,
+        condition: { on: 'eventSinceEntry', event: 'Order Completed' },
+      });
+    else if (kind === 'action')
+      nodes.push({
+        id,
+        kind,
+        position,
+        action: { type: 'email', version: 1 },
+        config: { subject: `Email ${i}`, html: '<p>Hi</p>' },
+      });
     else nodes.push({ id, kind, position, duration: { amount: 1 + (i % 5), unit: 'days' } });
     edges.push({ id: `e${i}`, source: from.id, sourceHandle: from.output, target: id });
-    const outputs = kind === 'branch' ? ['yes', 'no'] : kind === 'action' ? ['sent', 'skipped'] : ['next'];
+    const outputs =
+      kind === 'branch' ? ['yes', 'no'] : kind === 'action' ? ['sent', 'skipped'] : ['next'];
     // An email's "skipped" goes straight to an exit so the tree keeps growing along "sent".
     for (const output of outputs) {
       if (kind === 'action' && output === 'skipped') {
@@ -64,25 +81,59 @@ function generateJourney(count) {
     nodes.push({ id: exitId, kind: 'exit', position: place(leaf.depth + 1) });
     edges.push({ id: `e-${exitId}`, source: leaf.id, sourceHandle: leaf.output, target: exitId });
   }
-  return { name: `Bench ${nodes.length} nodes`, settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 }, nodes, edges };
+  return {
+    name: `Bench ${nodes.length} nodes`,
+    settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+    nodes,
+    edges,
+  };
 }
 
 const definition = generateJourney(NODE_COUNT);
 const emailManifest = {
-  type: 'email', version: 1, title: 'Send email', description: '', category: 'message', icon: 'mail',
-  outputs: [{ name: 'sent', label: 'Sent' }, { name: 'skipped', label: 'Skipped' }],
-  configJsonSchema: { type: 'object', required: ['subject', 'html'], properties: { subject: { type: 'string', minLength: 1 }, html: { type: 'string', minLength: 1 } } },
+  type: 'email',
+  version: 1,
+  title: 'Send email',
+  description: '',
+  category: 'message',
+  icon: 'mail',
+  outputs: [
+    { name: 'sent', label: 'Sent' },
+    { name: 'skipped', label: 'Skipped' },
+  ],
+  configJsonSchema: {
+    type: 'object',
+    required: ['subject', 'html'],
+    properties: {
+      subject: { type: 'string', minLength: 1 },
+      html: { type: 'string', minLength: 1 },
+    },
+  },
 };
 const apiAnswers = {
-  '/api/v1/me': { workspace: { id: 'bench', name: 'Bench' }, principal: { type: 'key', id: 'bench', role: 'admin' } },
+  '/api/v1/me': {
+    workspace: { id: 'bench', name: 'Bench' },
+    principal: { type: 'key', id: 'bench', role: 'admin' },
+  },
   '/api/v1/catalog/actions': [emailManifest],
-  '/api/v1/journeys/bench': { id: 'bench', name: definition.name, status: 'draft', draft: definition, versions: [] },
+  '/api/v1/journeys/bench': {
+    id: 'bench',
+    name: definition.name,
+    status: 'draft',
+    draft: definition,
+    versions: [],
+  },
   '/api/v1/segments': [],
   '/api/v1/schema/events': [],
   '/api/v1/schema/metrics': [],
 };
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
 const server = createServer((req, res) => {
   const path = req.url === '/' ? '/index.html' : req.url.split('?')[0];
   try {
@@ -106,7 +157,16 @@ async function runOnce() {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1440, height: 900 },
   });
   try {
@@ -114,11 +174,19 @@ async function runOnce() {
     await page.route('**/api/v1/**', (route) => {
       const path = new URL(route.request().url()).pathname;
       const answer = apiAnswers[path];
-      return answer === undefined ? route.fulfill({ status: 404, json: { title: 'Not Found', status: 404 } }) : route.fulfill({ json: answer });
+      return answer === undefined
+        ? route.fulfill({ status: 404, json: { title: 'Not Found', status: 404 } })
+        : route.fulfill({ json: answer });
     });
     await page.addInitScript(() => sessionStorage.setItem('cairn.token', 'bench'));
     await page.goto(`${url}/#/journeys/bench`);
-    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n && !!document.querySelector('[data-testid="node-trigger"]'), definition.nodes.length, { timeout: 120_000, polling: 'raf' });
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('.react-flow__node').length === n &&
+        !!document.querySelector('[data-testid="node-trigger"]'),
+      definition.nodes.length,
+      { timeout: 120_000, polling: 'raf' },
+    );
     const firstRenderMs = await page.evaluate(() => performance.now());
     // React Flow mounts nodes hidden and shows them once measured; edges follow once handles are known.
     // "Drawn" is when every node is visible and every edge has a path: what the marketer actually sees.
@@ -149,14 +217,21 @@ async function runOnce() {
     const startY = pane.y + 40;
     await page.mouse.move(startX, startY);
     await page.mouse.down();
-    for (let step = 1; step <= 60; step++) await page.mouse.move(startX - step * 8, startY + step * 6);
+    for (let step = 1; step <= 60; step++)
+      await page.mouse.move(startX - step * 8, startY + step * 6);
     await page.mouse.up();
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(undefined))));
     const frames = await page.evaluate(() => {
       window.__recording = false;
       return window.__frames.slice(1);
     });
-    return { firstRenderMs, drawnMs, frameMedian: percentile(frames, 50), frameP95: percentile(frames, 95), frames: frames.length };
+    return {
+      firstRenderMs,
+      drawnMs,
+      frameMedian: percentile(frames, 50),
+      frameP95: percentile(frames, 95),
+      frames: frames.length,
+    };
   } finally {
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
@@ -167,11 +242,17 @@ const results = [];
 for (let run = 0; run < RUNS; run++) {
   const r = await runOnce();
   results.push(r);
-  console.log(`run ${run + 1}: first render ${r.firstRenderMs.toFixed(0)} ms, drawn ${r.drawnMs.toFixed(0)} ms, pan frame median ${r.frameMedian.toFixed(1)} ms, p95 ${r.frameP95.toFixed(1)} ms (${r.frames} frames)`);
+  console.log(
+    `run ${run + 1}: first render ${r.firstRenderMs.toFixed(0)} ms, drawn ${r.drawnMs.toFixed(0)} ms, pan frame median ${r.frameMedian.toFixed(1)} ms, p95 ${r.frameP95.toFixed(1)} ms (${r.frames} frames)`,
+  );
 }
 server.close();
 
-const median = (key) => percentile(results.map((r) => r[key]), 50);
+const median = (key) =>
+  percentile(
+    results.map((r) => r[key]),
+    50,
+  );
 const summary = {
   nodes: definition.nodes.length,
   edges: definition.edges.length,
@@ -186,7 +267,10 @@ console.log(JSON.stringify(summary));
 if (!process.argv.includes('--dry-run')) {
   const chromiumVersion = (() => {
     try {
-      return require('node:child_process').execFileSync(chromiumPath, ['--version']).toString().trim();
+      return require('node:child_process')
+        .execFileSync(chromiumPath, ['--version'])
+        .toString()
+        .trim();
     } catch {
       return 'chromium (version unknown)';
     }

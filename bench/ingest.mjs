@@ -175,7 +175,10 @@ async function main() {
 
     // The demo store `npm start` seeds (150 contacts, a year): how big its contacts' documents are.
     const storeWs = await workspace('bench-store');
-    await sendAndFold(storeWs, generateDemoStore({ seed: 42, contacts: 150, now: Date.now() }).events);
+    await sendAndFold(
+      storeWs,
+      generateDemoStore({ seed: 42, contacts: 150, now: Date.now() }).events,
+    );
     const storeSizes = await sizes(storeWs.workspace._id);
 
     // 2. Every event from a new contact.

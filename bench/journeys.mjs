@@ -38,14 +38,31 @@ async function main() {
   const cairn = await startCairn('journeys', {
     async prepare(db, ws) {
       const now = Date.now();
-      const identifies = Array.from({ length: CONTACTS * 2 }, (_, i) => normalizeEvent({ type: 'identify', userId: `c${i}`, messageId: `id-${i}`, traits: { email: `c${i}@example.com` } }, { receivedAt: now, now }).event);
+      const identifies = Array.from(
+        { length: CONTACTS * 2 },
+        (_, i) =>
+          normalizeEvent(
+            {
+              type: 'identify',
+              userId: `c${i}`,
+              messageId: `id-${i}`,
+              traits: { email: `c${i}@example.com` },
+            },
+            { receivedAt: now, now },
+          ).event,
+      );
       console.log(`creating ${identifies.length} contacts ...`);
-      for (let i = 0; i < identifies.length; i += 500) await ingestEvents(db.connection, ws.workspace._id, identifies.slice(i, i + 500), { now });
+      for (let i = 0; i < identifies.length; i += 500)
+        await ingestEvents(db.connection, ws.workspace._id, identifies.slice(i, i + 500), { now });
     },
   });
   const { ws, worker, admin, client, taskQueue } = cairn;
   try {
-    const journeyId = await cairn.publishDelayJourney('bench: wait a day', { type: 'manual' }, { amount: 1, unit: 'days' });
+    const journeyId = await cairn.publishDelayJourney(
+      'bench: wait a day',
+      { type: 'manual' },
+      { amount: 1, unit: 'days' },
+    );
 
     console.log('journey published; enrolling ...');
     await new Promise((r) => setTimeout(r, 3000)); // let the worker settle before measuring memory
@@ -60,7 +77,11 @@ async function main() {
     console.log('raw workflow starts ...');
     started = performance.now();
     const rawLatencies = await pool(CONTACTS, (i) =>
-      client.workflow.start('stackProbeWorkflow', { taskQueue, workflowId: `raw-${taskQueue}-${i}`, args: [{ sleepMs: 86_400_000 }] }),
+      client.workflow.start('stackProbeWorkflow', {
+        taskQueue,
+        workflowId: `raw-${taskQueue}-${i}`,
+        args: [{ sleepMs: 86_400_000 }],
+      }),
     );
     const rawMs = performance.now() - started;
 

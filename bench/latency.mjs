@@ -29,15 +29,24 @@ async function main() {
     fetch(`${cairn.url}/v1/track`, {
       method: 'POST',
       headers: { authorization: cairn.writeAuth, 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: contactId, event: 'Order Completed', properties: { revenue: 42 }, messageId: `m-${contactId}` }),
+      body: JSON.stringify({
+        userId: contactId,
+        event: 'Order Completed',
+        properties: { revenue: 42 },
+        messageId: `m-${contactId}`,
+      }),
     });
   const member = async (contactId) => {
-    const doc = await contactModel(db.connection).findById(contactKey(workspaceId, contactId), { segments: 1 }).lean();
+    const doc = await contactModel(db.connection)
+      .findById(contactKey(workspaceId, contactId), { segments: 1 })
+      .lean();
     return doc?.segments?.[SEGMENT];
   };
   const runStart = async (contactId, journeyId) => {
     try {
-      const described = await client.workflow.getHandle(`journey:${workspaceId}:${journeyId}:${contactId}`).describe();
+      const described = await client.workflow
+        .getHandle(`journey:${workspaceId}:${journeyId}:${contactId}`)
+        .describe();
       return described.startTime.getTime();
     } catch {
       return undefined;
@@ -48,23 +57,35 @@ async function main() {
     const segment = await admin('/api/v1/segments', {
       id: SEGMENT,
       name: 'Buyers',
-      definition: { type: 'all', conditions: [{ type: 'event', check: 'performed', event: 'Order Completed' }] },
+      definition: {
+        type: 'all',
+        conditions: [{ type: 'event', check: 'performed', event: 'Order Completed' }],
+      },
     });
-    if (segment.status !== 201) throw new Error(`segment: ${segment.status} ${await segment.text()}`);
-    const journeyId = await cairn.publishDelayJourney('bench: welcome buyers', { type: 'segmentEntered', segmentId: SEGMENT }, { amount: 1, unit: 'days' });
+    if (segment.status !== 201)
+      throw new Error(`segment: ${segment.status} ${await segment.text()}`);
+    const journeyId = await cairn.publishDelayJourney(
+      'bench: welcome buyers',
+      { type: 'segmentEntered', segmentId: SEGMENT },
+      { amount: 1, unit: 'days' },
+    );
 
     // Warm-up: one contact all the way through (caches of keys, segments, journeys; workflow bundle loaded).
     console.log('warm-up ...');
     await track('warmup');
     const warmDeadline = Date.now() + 60_000;
     while ((await runStart('warmup', journeyId)) === undefined) {
-      if (Date.now() > warmDeadline) throw new Error('the warm-up contact never started its journey');
+      if (Date.now() > warmDeadline)
+        throw new Error('the warm-up contact never started its journey');
       await sleep(250);
     }
 
     // Steady load, open loop: one new contact per tick whatever the answers; each contact is watched from
     // t0 on (an `_id` read every POLL_MS) until its membership shows.
-    const ms = (values) => (values.length ? `${percentile(values, 50).toFixed(0)} ms / ${percentile(values, 99).toFixed(0)} ms` : 'n/a');
+    const ms = (values) =>
+      values.length
+        ? `${percentile(values, 50).toFixed(0)} ms / ${percentile(values, 99).toFixed(0)} ms`
+        : 'n/a';
     const rows = [];
     for (const rate of RATES) {
       const total = Math.round(rate * SECONDS);
@@ -92,7 +113,11 @@ async function main() {
           },
         );
         const watch = (async () => {
-          for (let tries = 0; tries < 3000 && s.t1 === undefined && s.failed === undefined; tries++) {
+          for (
+            let tries = 0;
+            tries < 3000 && s.t1 === undefined && s.failed === undefined;
+            tries++
+          ) {
             const m = await member(contactId);
             if (m) {
               s.t1 = Date.now();
@@ -116,7 +141,10 @@ async function main() {
       }
       const complete = samples.filter((s) => s.t1 !== undefined && s.t2 !== undefined);
       const left = await journeyTriggerModel(db.connection).countDocuments({});
-      if (complete.length < samples.length) console.log(`${samples.length - complete.length} contacts without a run; ${left} triggers left in the outbox`);
+      if (complete.length < samples.length)
+        console.log(
+          `${samples.length - complete.length} contacts without a run; ${left} triggers left in the outbox`,
+        );
       rows.push({
         rate,
         achieved: samples.length / sendSeconds,

@@ -23,7 +23,11 @@ export function today() {
 /** How a bench names the engine it ran on (from connectDatabase's capabilities), and its section suffix. */
 export function engineLabel(capabilities) {
   const engine = capabilities.adapter;
-  const name = { 'ferretdb-sqlite': 'FerretDB v1.24.2 on SQLite', 'ferretdb-postgresql': 'FerretDB v1.24.2 on PostgreSQL 18' }[engine] ?? engine;
+  const name =
+    {
+      'ferretdb-sqlite': 'FerretDB v1.24.2 on SQLite',
+      'ferretdb-postgresql': 'FerretDB v1.24.2 on PostgreSQL 18',
+    }[engine] ?? engine;
   return {
     engine,
     name,
@@ -36,11 +40,16 @@ export function engineLabel(capabilities) {
 export function writeSection(id, markdown) {
   const start = `<!-- bench:${id} -->`;
   const end = `<!-- /bench:${id} -->`;
-  let text = existsSync(results) ? readFileSync(results, 'utf8') : '# Benchmark results\n\nLatest figures per benchmark; each section names its command, machine and date.\n';
+  let text = existsSync(results)
+    ? readFileSync(results, 'utf8')
+    : '# Benchmark results\n\nLatest figures per benchmark; each section names its command, machine and date.\n';
   const block = `${start}\n${markdown.trim()}\n${end}`;
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  text = from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  text =
+    from >= 0 && to > from
+      ? text.slice(0, from) + block + text.slice(to + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(results, text);
 }
 
@@ -62,14 +71,23 @@ export async function freePort() {
 
 export function requireEnv(name) {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run benchmarks with \`npm run bench\` (it starts the embedded stack)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run benchmarks with \`npm run bench\` (it starts the embedded stack)`,
+    );
   return value;
 }
 
 /** Starts a built Cairn app (api or worker) as a child process; resolves once `ready()` succeeds. */
 export async function startApp(name, env, ready) {
   // BENCH_PROFILE=dir writes a V8 CPU profile of each app (open it in Chrome DevTools) when it stops.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${process.env.BENCH_PROFILE}`,
+        `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
   const child = spawn('node', [...profile, join(root, `apps/${name}/dist/main.js`)], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -117,7 +135,10 @@ export async function startCairn(label, { prepare, env: extraEnv = {} } = {}) {
   const taskQueue = `bench-${label}-${stamp}`;
   const db = await connectDatabase(requireEnv('MONGO_URL'), dbName);
   await syncIndexes(db.connection);
-  const ws = await createWorkspace(db.connection, { name: 'bench', slug: `bench-${label}-${stamp}` });
+  const ws = await createWorkspace(db.connection, {
+    name: 'bench',
+    slug: `bench-${label}-${stamp}`,
+  });
   const started = [];
   let connection;
   const stop = async () => {
@@ -130,7 +151,13 @@ export async function startCairn(label, { prepare, env: extraEnv = {} } = {}) {
     if (prepare) await prepare(db, ws);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { MONGO_DB: dbName, TEMPORAL_TASK_QUEUE: taskQueue, CAIRN_API_PORT: String(port), CAIRN_SECRET_KEY: 'bench-secret-bench-secret-bench-secret!!', ...extraEnv };
+    const env = {
+      MONGO_DB: dbName,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      CAIRN_API_PORT: String(port),
+      CAIRN_SECRET_KEY: 'bench-secret-bench-secret-bench-secret!!',
+      ...extraEnv,
+    };
     console.log('starting the worker and the API ...');
     const worker = await startApp('worker', env, async () => true);
     started.push(worker);
@@ -138,7 +165,11 @@ export async function startCairn(label, { prepare, env: extraEnv = {} } = {}) {
     started.push(api);
     connection = await Connection.connect({ address: requireEnv('TEMPORAL_ADDRESS') });
     const admin = (path, body) =>
-      fetch(url + path, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${ws.adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+      fetch(url + path, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${ws.adminKey}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
     return {
       db,
       ws,

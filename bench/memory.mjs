@@ -59,7 +59,10 @@ async function allWaiting(client, ids) {
 }
 
 async function startBareWorker(env) {
-  const child = spawn('node', [join(root, 'bench/bare-worker.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('node', [join(root, 'bench/bare-worker.mjs')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -87,7 +90,8 @@ async function main() {
         segments: {},
         nextEvaluationAt: null,
       }));
-      for (let i = 0; i < docs.length; i += 500) await contactModel(db.connection).insertMany(docs.slice(i, i + 500));
+      for (let i = 0; i < docs.length; i += 500)
+        await contactModel(db.connection).insertMany(docs.slice(i, i + 500));
     },
   });
   const { workspaceId, worker, admin, client } = cairn;
@@ -98,7 +102,11 @@ async function main() {
     throw error;
   });
   try {
-    const journeyId = await cairn.publishDelayJourney('bench: wait an hour', { type: 'manual' }, { amount: 1, unit: 'hours' });
+    const journeyId = await cairn.publishDelayJourney(
+      'bench: wait an hour',
+      { type: 'manual' },
+      { amount: 1, unit: 'hours' },
+    );
 
     // One warm-up run each, so the baseline includes a loaded workflow bundle and open connections.
     const enroll = async (i) => {
@@ -107,12 +115,19 @@ async function main() {
     };
     const journeyRun = (i) => `journey:${workspaceId}:${journeyId}:c${i}`;
     const probeRun = (i) => `probe-${bareQueue}-${i}`;
-    const startProbe = (i) => client.workflow.start('stackProbeWorkflow', { taskQueue: bareQueue, workflowId: probeRun(i), args: [{ sleepMs: 3_600_000 }] });
+    const startProbe = (i) =>
+      client.workflow.start('stackProbeWorkflow', {
+        taskQueue: bareQueue,
+        workflowId: probeRun(i),
+        args: [{ sleepMs: 3_600_000 }],
+      });
     await enroll(0);
     await startProbe(0);
     await allWaiting(client, [journeyRun(0), probeRun(0)]);
     const base = { cairn: await steadyRss(worker.pid), bare: await steadyRss(bare.child.pid) };
-    console.log(`baseline RSS: Cairn worker ${base.cairn.toFixed(0)} MiB, bare worker ${base.bare.toFixed(0)} MiB`);
+    console.log(
+      `baseline RSS: Cairn worker ${base.cairn.toFixed(0)} MiB, bare worker ${base.bare.toFixed(0)} MiB`,
+    );
 
     const rows = [];
     let done = 1;
@@ -133,7 +148,13 @@ async function main() {
       }
       const cairn = await steadyRss(worker.pid);
       const bareRss = await steadyRss(bare.child.pid);
-      rows.push({ n, waiting: stats.nodes?.wait?.waiting, cairn, bare: bareRss, load: loadavg()[0] });
+      rows.push({
+        n,
+        waiting: stats.nodes?.wait?.waiting,
+        cairn,
+        bare: bareRss,
+        load: loadavg()[0],
+      });
     }
 
     // Per run: the slope from the previous row, so start-up garbage (the workflow bundler's heap) that a

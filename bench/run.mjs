@@ -9,7 +9,15 @@ const ALL = {
   journeys: ['node', [join(root, 'bench/journeys.mjs')]],
   latency: ['node', [join(root, 'bench/latency.mjs')]],
   memory: ['node', [join(root, 'bench/memory.mjs')]],
-  segments: ['node', [join(root, 'bench/dist/segments.js'), '--contacts', process.env.BENCH_SWEEP_CONTACTS ?? '1000', '--write']],
+  segments: [
+    'node',
+    [
+      join(root, 'bench/dist/segments.js'),
+      '--contacts',
+      process.env.BENCH_SWEEP_CONTACTS ?? '1000',
+      '--write',
+    ],
+  ],
   designer: ['node', [join(root, 'bench/designer.mjs'), '--nodes', '500', '--runs', '3']],
   engines: ['node', [join(root, 'bench/engines.mjs')]],
 };

@@ -31,18 +31,28 @@ const WRITE = process.argv.includes('--write');
 
 async function forEachWithLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++] as T);
+    }),
+  );
 }
 
 async function main() {
   const url = process.env.MONGO_URL;
-  if (!url) throw new Error('MONGO_URL is not set: run through `node packages/dev-stack/dist/cli.js exec -- ...`');
+  if (!url)
+    throw new Error(
+      'MONGO_URL is not set: run through `node packages/dev-stack/dist/cli.js exec -- ...`',
+    );
   const db = await connectDatabase(url, `bench_segments_${randomBytes(4).toString('hex')}`);
   try {
     await syncIndexes(db.connection);
-    const workspaceId = (await createWorkspace(db.connection, { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` })).workspace._id;
+    const workspaceId = (
+      await createWorkspace(db.connection, {
+        name: 'Bench',
+        slug: `bench-${randomBytes(3).toString('hex')}`,
+      })
+    ).workspace._id;
     const now = Date.now();
     const loadBefore = loadavg()[0] ?? 0;
 
@@ -52,28 +62,95 @@ async function main() {
       const contactId = `c${String(i).padStart(6, '0')}`;
       const events: FoldableEvent[] = [];
       for (let o = 0; o < i % 6; o++) {
-        events.push({ messageId: `${contactId}-o${o}`, type: 'track', event: 'Order Completed', properties: { revenue: 20 + (i % 50) }, traits: {}, timestamp: now - ((i * 7 + o * 37) % 300) * DAY });
+        events.push({
+          messageId: `${contactId}-o${o}`,
+          type: 'track',
+          event: 'Order Completed',
+          properties: { revenue: 20 + (i % 50) },
+          traits: {},
+          timestamp: now - ((i * 7 + o * 37) % 300) * DAY,
+        });
       }
-      events.push({ messageId: `${contactId}-v`, type: 'track', event: 'Product Viewed', properties: { category: i % 2 ? 'Outdoor' : 'Home' }, traits: {}, timestamp: now - (i % 90) * DAY });
+      events.push({
+        messageId: `${contactId}-v`,
+        type: 'track',
+        event: 'Product Viewed',
+        properties: { category: i % 2 ? 'Outdoor' : 'Home' },
+        traits: {},
+        timestamp: now - (i % 90) * DAY,
+      });
       const profile = foldEvents(emptyProfile(contactId), events);
-      docs.push({ _id: contactKey(workspaceId, contactId), workspaceId, contactId, profile: encodeDocumentKeys(profile), traits: {}, rev: 0, segments: {}, nextEvaluationAt: null });
+      docs.push({
+        _id: contactKey(workspaceId, contactId),
+        workspaceId,
+        contactId,
+        profile: encodeDocumentKeys(profile),
+        traits: {},
+        rev: 0,
+        segments: {},
+        nextEvaluationAt: null,
+      });
     }
-    for (let i = 0; i < docs.length; i += 500) await contactModel(db.connection).insertMany(docs.slice(i, i + 500));
+    for (let i = 0; i < docs.length; i += 500)
+      await contactModel(db.connection).insertMany(docs.slice(i, i + 500));
 
     const segmentIds = ['repeat-buyers', 'lapsed', 'no-order-21d', 'outdoor-fans'];
     const definitions = [
-      { type: 'all', conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 2 }] },
-      { type: 'all', conditions: [{ type: 'event', check: 'performed', event: 'Order Completed' }, { type: 'event', check: 'notPerformed', event: 'Order Completed', window: { amount: 180, unit: 'days' } }] },
-      { type: 'all', conditions: [{ type: 'event', check: 'performed', event: 'Order Completed' }, { type: 'event', check: 'notPerformed', event: 'Order Completed', window: { amount: 21, unit: 'days' } }] },
-      { type: 'all', conditions: [{ type: 'metric', metric: 'categoryAffinity', category: 'Outdoor', operator: 'gte', value: 0.4 }] },
+      {
+        type: 'all',
+        conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 2 }],
+      },
+      {
+        type: 'all',
+        conditions: [
+          { type: 'event', check: 'performed', event: 'Order Completed' },
+          {
+            type: 'event',
+            check: 'notPerformed',
+            event: 'Order Completed',
+            window: { amount: 180, unit: 'days' },
+          },
+        ],
+      },
+      {
+        type: 'all',
+        conditions: [
+          { type: 'event', check: 'performed', event: 'Order Completed' },
+          {
+            type: 'event',
+            check: 'notPerformed',
+            event: 'Order Completed',
+            window: { amount: 21, unit: 'days' },
+          },
+        ],
+      },
+      {
+        type: 'all',
+        conditions: [
+          {
+            type: 'metric',
+            metric: 'categoryAffinity',
+            category: 'Outdoor',
+            operator: 'gte',
+            value: 0.4,
+          },
+        ],
+      },
     ];
-    for (let i = 0; i < segmentIds.length; i++) await createSegment(db.connection, workspaceId, { segmentId: segmentIds[i], name: segmentIds[i] as string, definition: definitions[i] });
+    for (let i = 0; i < segmentIds.length; i++)
+      await createSegment(db.connection, workspaceId, {
+        segmentId: segmentIds[i],
+        name: segmentIds[i] as string,
+        definition: definitions[i],
+      });
 
     // Baseline: read every contact by _id with the same concurrency the backfill uses.
     const ids = docs.map((d) => d._id);
     let t = performance.now();
     await forEachWithLimit(ids, 8, async (id) => {
-      await contactModel(db.connection).findById(id, { profile: 1, segments: 1, rev: 1, nextEvaluationAt: 1 }).lean();
+      await contactModel(db.connection)
+        .findById(id, { profile: 1, segments: 1, rev: 1, nextEvaluationAt: 1 })
+        .lean();
     });
     const readRate = CONTACTS / ((performance.now() - t) / 1000);
 
@@ -81,11 +158,23 @@ async function main() {
     t = performance.now();
     let afterId: string | null = null;
     for (;;) {
-      const r = await backfillSegmentPage(db.connection, { workspaceId, segmentId: 'outdoor-fans', version: 1, afterId, pageSize: 500, now });
+      const r = await backfillSegmentPage(db.connection, {
+        workspaceId,
+        segmentId: 'outdoor-fans',
+        version: 1,
+        afterId,
+        pageSize: 500,
+        now,
+      });
       afterId = r.lastId;
       if (r.done) break;
     }
-    await finishSegmentBackfill(db.connection, { workspaceId, segmentId: 'outdoor-fans', version: 1, now });
+    await finishSegmentBackfill(db.connection, {
+      workspaceId,
+      segmentId: 'outdoor-fans',
+      version: 1,
+      now,
+    });
     const backfillRate = CONTACTS / ((performance.now() - t) / 1000);
 
     // Sweep a year later: every contact with a time window is due.
@@ -119,7 +208,10 @@ async function main() {
       const block = `${open}\n${section.trim()}\n${close}`;
       const from = current.indexOf(open);
       const to = current.indexOf(close);
-      const updated = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + close.length) : `${current.trimEnd()}\n\n${block}\n`;
+      const updated =
+        from >= 0 && to > from
+          ? current.slice(0, from) + block + current.slice(to + close.length)
+          : `${current.trimEnd()}\n\n${block}\n`;
       writeFileSync(file, updated);
     }
   } finally {

@@ -15,7 +15,11 @@ function readReport() {
   const from = process.argv.indexOf('--from');
   if (from !== -1) return readFileSync(process.argv[from + 1], 'utf8');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const run = spawnSync(npm, ['audit', '--omit=dev', '--audit-level=high', '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(npm, ['audit', '--omit=dev', '--audit-level=high', '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (run.error) fail(`could not run npm audit: ${run.error.message}`);
   return run.stdout;
 }
@@ -33,7 +37,8 @@ function advisoriesOf(vuln) {
 function fixOf(vuln) {
   const fix = vuln.fixAvailable;
   if (fix === true) return 'fix: npm audit fix';
-  if (fix && typeof fix === 'object') return `fix: ${fix.name}@${fix.version}${fix.isSemVerMajor ? ' (semver-major: check the changelog)' : ''}`;
+  if (fix && typeof fix === 'object')
+    return `fix: ${fix.name}@${fix.version}${fix.isSemVerMajor ? ' (semver-major: check the changelog)' : ''}`;
   return 'no fix published yet';
 }
 
@@ -47,27 +52,45 @@ try {
 if (!report.vulnerabilities) {
   // The registry refused or could not answer (offline, a mirror without the audit endpoint, ...).
   const why = report.message ?? report.error?.summary ?? JSON.stringify(report).slice(0, 500);
-  fail(`the audit endpoint did not answer: ${why}\nThe dependencies were NOT checked. Run it where registry.npmjs.org's audit endpoint is reachable.`);
+  fail(
+    `the audit endpoint did not answer: ${why}\nThe dependencies were NOT checked. Run it where registry.npmjs.org's audit endpoint is reachable.`,
+  );
 }
 
 const blocking = Object.values(report.vulnerabilities)
   .filter((v) => BLOCKING.has(v.severity))
-  .sort((a, b) => (a.severity === b.severity ? a.name.localeCompare(b.name) : a.severity === 'critical' ? -1 : 1));
+  .sort((a, b) =>
+    a.severity === b.severity ? a.name.localeCompare(b.name) : a.severity === 'critical' ? -1 : 1,
+  );
 const counts = report.metadata?.vulnerabilities ?? {};
-const summary = ['critical', 'high', 'moderate', 'low', 'info'].map((s) => `${counts[s] ?? 0} ${s}`).join(', ');
+const summary = ['critical', 'high', 'moderate', 'low', 'info']
+  .map((s) => `${counts[s] ?? 0} ${s}`)
+  .join(', ');
 
 if (blocking.length === 0) {
-  console.log(`audit:check: no high or critical advisories in production dependencies (${summary}).`);
+  console.log(
+    `audit:check: no high or critical advisories in production dependencies (${summary}).`,
+  );
   process.exit(0);
 }
 
-console.error(`audit:check: ${blocking.length} production ${blocking.length === 1 ? 'dependency has' : 'dependencies have'} high or critical advisories (${summary}):\n`);
+console.error(
+  `audit:check: ${blocking.length} production ${blocking.length === 1 ? 'dependency has' : 'dependencies have'} high or critical advisories (${summary}):\n`,
+);
 for (const vuln of blocking) {
-  console.error(`  ${vuln.severity.toUpperCase().padEnd(8)} ${vuln.name} ${vuln.range ?? ''}${vuln.isDirect ? ' (direct dependency)' : ''}`);
-  for (const advisory of advisoriesOf(vuln)) console.error(`           ${advisory.title ?? 'advisory'}${advisory.url ? ` ${advisory.url}` : ''}`);
+  console.error(
+    `  ${vuln.severity.toUpperCase().padEnd(8)} ${vuln.name} ${vuln.range ?? ''}${vuln.isDirect ? ' (direct dependency)' : ''}`,
+  );
+  for (const advisory of advisoriesOf(vuln))
+    console.error(
+      `           ${advisory.title ?? 'advisory'}${advisory.url ? ` ${advisory.url}` : ''}`,
+    );
   const through = (vuln.via ?? []).filter((v) => typeof v === 'string');
   if (through.length) console.error(`           through ${through.join(', ')}`);
-  if (vuln.nodes?.length) console.error(`           installed at ${vuln.nodes.slice(0, 3).join(', ')}${vuln.nodes.length > 3 ? ', ...' : ''}`);
+  if (vuln.nodes?.length)
+    console.error(
+      `           installed at ${vuln.nodes.slice(0, 3).join(', ')}${vuln.nodes.length > 3 ? ', ...' : ''}`,
+    );
   console.error(`           ${fixOf(vuln)}`);
 }
 process.exit(1);

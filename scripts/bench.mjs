@@ -8,7 +8,14 @@ try {
   runSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
   runSync('npx', ['tsc', '-p', 'bench/tsconfig.json']);
   log('running benchmarks on a throwaway embedded stack ...');
-  runSync('node', [join(root, 'packages/dev-stack/dist/cli.js'), 'exec', '--', 'node', join(root, 'bench/run.mjs'), ...process.argv.slice(2)]);
+  runSync('node', [
+    join(root, 'packages/dev-stack/dist/cli.js'),
+    'exec',
+    '--',
+    'node',
+    join(root, 'bench/run.mjs'),
+    ...process.argv.slice(2),
+  ]);
 } catch (error) {
   console.error(`[cairn] npm run bench failed: ${error.message}`);
   process.exit(error.exitCode ?? 1);

@@ -9,9 +9,21 @@ const started = Date.now();
 try {
   ensureDependencies();
   log('building the API, the worker and the dev stack ...');
-  runSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', '--filter=@cairn/api', '--filter=@cairn/worker', '--filter=@cairn/dev-stack']);
+  runSync('npx', [
+    'turbo',
+    'run',
+    'build',
+    '--output-logs=errors-only',
+    '--filter=@cairn/api',
+    '--filter=@cairn/worker',
+    '--filter=@cairn/dev-stack',
+  ]);
   log('running the fault drills (each starts its own stack) ...');
-  const { code, totals } = await runCountingTests('npx', ['jest', '--runInBand', ...extra], `${root}/packages/faults`);
+  const { code, totals } = await runCountingTests(
+    'npx',
+    ['jest', '--runInBand', ...extra],
+    `${root}/packages/faults`,
+  );
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   log(`fault drills took ${minutes} min`);
   // One plain closing line that any CI can read.

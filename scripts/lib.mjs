@@ -18,7 +18,9 @@ export function runSync(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
   if (result.error) throw result.error;
   if (result.status !== 0) {
-    const error = new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+    const error = new Error(
+      `${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`,
+    );
     error.exitCode = result.status ?? 1;
     throw error;
   }
@@ -28,14 +30,23 @@ export function runSync(command, args, options = {}) {
 export function ensureDependencies() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
-  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
+  const stale =
+    !existsSync(marker) ||
+    (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
   if (!stale) return;
   log('installing dependencies (npm ci) ...');
-  runSync('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+  runSync(
+    'npm',
+    existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'],
+  );
 }
 
 export function spawnChild(name, command, args, env) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `\x1b[35m[${name}]\x1b[0m `;
   const forward = (stream, out) => {
     let buffer = '';
@@ -60,7 +71,11 @@ export function spawnChild(name, command, args, env) {
 export function runCountingTests(command, args, cwd = root, env = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     const totals = { passed: 0, failed: 0, skipped: 0 };
     const groups = [];
     const byName = new Map();
@@ -84,7 +99,8 @@ export function runCountingTests(command, args, cwd = root, env = {}) {
       buffer = lines.pop() ?? '';
       for (const raw of lines) {
         const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
-        if (!byName.has('embedded stack start') && /^MongoDB protocol /.test(line)) seen('embedded stack start');
+        if (!byName.has('embedded stack start') && /^MongoDB protocol /.test(line))
+          seen('embedded stack start');
         const task = /^(@?[\w./-]+):(test|faults?):/.exec(line);
         if (task) seen(task[1]);
         const m = /Tests:\s+(.*\d+ total)/.exec(line);

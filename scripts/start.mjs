@@ -25,7 +25,8 @@ async function waitForReady(url, api, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     // A crash before the first ready answer is a setup problem (configuration, port in use): restarting won't help.
-    if (api.restarts > 0 || api.child.exitCode !== null) throw new Error('the API exited while starting (see its output above)');
+    if (api.restarts > 0 || api.child.exitCode !== null)
+      throw new Error('the API exited while starting (see its output above)');
     try {
       const res = await fetch(`${url}/readyz`);
       if (res.ok) return;
@@ -49,7 +50,12 @@ async function main() {
   const home = cairnHome();
   const stack = await startStack({ instance: 'dev', fresh, log: (line) => log(line) });
   runningStack = stack;
-  const env = { ...stack.env, CAIRN_SECRET_KEY: secretKey(home), CAIRN_API_PORT: port, NODE_ENV: 'development' };
+  const env = {
+    ...stack.env,
+    CAIRN_SECRET_KEY: secretKey(home),
+    CAIRN_API_PORT: port,
+    NODE_ENV: 'development',
+  };
   env.CAIRN_PUBLIC_URL = process.env.CAIRN_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
 
   // The API's /readyz reads this file to report a worker that is being restarted.
@@ -69,13 +75,35 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
 
   // The demo store loads beside the API (first run only), so the designer is usable while history streams in.
-  demo = spawnChild('demo', 'node', ['apps/api/dist/cli.js', 'demo', '--keys-file', join(home, 'demo-keys.json')], env);
+  demo = spawnChild(
+    'demo',
+    'node',
+    ['apps/api/dist/cli.js', 'demo', '--keys-file', join(home, 'demo-keys.json')],
+    env,
+  );
   const onState = stateFile(env.CAIRN_SUPERVISOR_STATE_FILE);
-  const worker = supervise({ name: 'worker', start: () => spawnChild('worker', 'node', ['apps/worker/dist/main.js'], env), log, onState });
-  const api = supervise({ name: 'api', start: () => spawnChild('api', 'node', ['apps/api/dist/main.js'], env), log, onState });
+  const worker = supervise({
+    name: 'worker',
+    start: () => spawnChild('worker', 'node', ['apps/worker/dist/main.js'], env),
+    log,
+    onState,
+  });
+  const api = supervise({
+    name: 'api',
+    start: () => spawnChild('api', 'node', ['apps/api/dist/main.js'], env),
+    log,
+    onState,
+  });
   supervisors.push(worker, api);
-  demo.on('exit', (code) => { if (code) log(`the demo data loader exited with ${code} (the product keeps running; see its output above)`); });
-  process.on('exit', () => { if (demo.exitCode === null) demo.kill('SIGTERM'); });
+  demo.on('exit', (code) => {
+    if (code)
+      log(
+        `the demo data loader exited with ${code} (the product keeps running; see its output above)`,
+      );
+  });
+  process.on('exit', () => {
+    if (demo.exitCode === null) demo.kill('SIGTERM');
+  });
 
   const url = `http://127.0.0.1:${port}`;
   await waitForReady(url, api, 120_000);
@@ -89,11 +117,15 @@ async function main() {
   Readiness     ${url}/readyz
   Temporal UI   ${stack.temporalUiUrl ?? '(external Temporal)'}
   MongoDB       ${stack.mongoUrl}   (${stack.engine.description})
-${keys ? `
+${
+  keys
+    ? `
   Demo workspace ${keys.workspaceId}: sign in to the designer${keys.user ? ` as ${keys.user.email}` : ' with the admin key'}
 ${keys.user ? `    email       ${keys.user.email}\n    password    ${keys.user.password}\n` : ''}    admin key   ${keys.adminKey}   (machines, or "Use an API key" in the designer)
     write key   ${keys.writeKey}
-` : ''}
+`
+    : ''
+}
   Press Ctrl-C to stop.`);
 }
 

@@ -37,7 +37,9 @@ test('a crashing process is restarted with a growing backoff, its reason printed
   // Each wait doubles: ~100, ~200, ~400 ms (plus the 30 ms the process lives and its start-up time).
   assert.ok(gaps[0] >= 100 && gaps[1] >= 200 && gaps[2] >= 400, `gaps ${gaps}`);
   // The waits themselves double (the gaps also hold each start-up, which a loaded machine stretches).
-  const waits = lines.flatMap((l) => /restarting the api in ([\d.]+)s/.exec(l)?.[1] ?? []).map(Number);
+  const waits = lines
+    .flatMap((l) => /restarting the api in ([\d.]+)s/.exec(l)?.[1] ?? [])
+    .map(Number);
   assert.deepEqual(waits.slice(0, 3), [0.1, 0.2, 0.4], `waits ${waits}`);
   assert.match(lines[0], /^the api crashed \(code 1\): .*boom: one bad request/);
   assert.match(lines[1], /restarting the api in 0\.1s \(crash 1 in a row\)/);

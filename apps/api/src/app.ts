@@ -29,13 +29,22 @@ export function createApp(ctx: ApiContext): Express {
       logger: ctx.logger,
       genReqId: (req, res) => {
         const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        const id =
+          typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
         res.setHeader('X-Request-Id', id);
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
       // Keys and cookies never reach the logs.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-api-key"]',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
     }),
   );
   app.use(
@@ -53,9 +62,36 @@ export function createApp(ctx: ApiContext): Express {
   app.use(healthRoutes(ctx));
   // Limits per presented key, counted before the key is verified, so a flood is refused before any database work.
   const ingestLimit = ctx.config.CAIRN_RATE_LIMIT_INGEST_PER_MINUTE;
-  app.use('/v1', rateLimitFor({ name: 'ingestion (/v1)', perMinute: ingestLimit, setting: 'CAIRN_RATE_LIMIT_INGEST_PER_MINUTE', byKey: true, advice: 'send events in batches (POST /v1/batch) or as a bulk import (POST /api/v1/imports)' }));
-  app.use('/t', rateLimitFor({ name: 'tracking links (/t)', perMinute: ingestLimit, setting: 'CAIRN_RATE_LIMIT_INGEST_PER_MINUTE', byKey: false, advice: 'slow down' }));
-  app.use('/api/v1', rateLimitFor({ name: 'the management API (/api/v1)', perMinute: ctx.config.CAIRN_RATE_LIMIT_API_PER_MINUTE, setting: 'CAIRN_RATE_LIMIT_API_PER_MINUTE', byKey: true, advice: 'spread the requests out or use list endpoints with a larger page size' }));
+  app.use(
+    '/v1',
+    rateLimitFor({
+      name: 'ingestion (/v1)',
+      perMinute: ingestLimit,
+      setting: 'CAIRN_RATE_LIMIT_INGEST_PER_MINUTE',
+      byKey: true,
+      advice: 'send events in batches (POST /v1/batch) or as a bulk import (POST /api/v1/imports)',
+    }),
+  );
+  app.use(
+    '/t',
+    rateLimitFor({
+      name: 'tracking links (/t)',
+      perMinute: ingestLimit,
+      setting: 'CAIRN_RATE_LIMIT_INGEST_PER_MINUTE',
+      byKey: false,
+      advice: 'slow down',
+    }),
+  );
+  app.use(
+    '/api/v1',
+    rateLimitFor({
+      name: 'the management API (/api/v1)',
+      perMinute: ctx.config.CAIRN_RATE_LIMIT_API_PER_MINUTE,
+      setting: 'CAIRN_RATE_LIMIT_API_PER_MINUTE',
+      byKey: true,
+      advice: 'spread the requests out or use list endpoints with a larger page size',
+    }),
+  );
   app.use(docsRoutes());
   app.use(['/v1', '/api/v1'], requireDatabase(ctx));
   app.use(ingestRoutes(ctx));
@@ -67,7 +103,9 @@ export function createApp(ctx: ApiContext): Express {
   if (designer) {
     app.use(express.static(designer, { index: 'index.html', maxAge: '1h' }));
     // Client-side routes of the designer fall back to its index.html.
-    app.get(/^\/(journeys|segments|contacts|settings|signin)(\/.*)?$/, (_req, res) => res.sendFile(join(designer, 'index.html')));
+    app.get(/^\/(journeys|segments|contacts|settings|signin)(\/.*)?$/, (_req, res) =>
+      res.sendFile(join(designer, 'index.html')),
+    );
   }
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -43,7 +43,13 @@ function flag(args: string[], name: string): string | undefined {
 export const DEMO_WORKSPACE_ID = 'ws_demo';
 export const DEMO_USER_EMAIL = 'demo@cairn.local';
 
-type DemoKeys = { workspaceId: string; writeKey: string; adminKey: string; loaded?: boolean; user?: { email: string; password: string } };
+type DemoKeys = {
+  workspaceId: string;
+  writeKey: string;
+  adminKey: string;
+  loaded?: boolean;
+  user?: { email: string; password: string };
+};
 
 /** The demo admin user, created once; its password lives in the keys file beside the demo keys. */
 async function ensureDemoUser(connection: Connection, keysFile: string | undefined): Promise<void> {
@@ -51,10 +57,20 @@ async function ensureDemoUser(connection: Connection, keysFile: string | undefin
   const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys;
   if (keys.user && (await findUser(connection, DEMO_WORKSPACE_ID, keys.user.email))) return;
   const password = generatePassword();
-  const created = await createUser(connection, DEMO_WORKSPACE_ID, { email: DEMO_USER_EMAIL, name: 'Demo admin', role: 'admin', password });
+  const created = await createUser(connection, DEMO_WORKSPACE_ID, {
+    email: DEMO_USER_EMAIL,
+    name: 'Demo admin',
+    role: 'admin',
+    password,
+  });
   // Made by a run whose keys file was lost: the file is the demo's source of truth, so reset the password.
-  if ('exists' in created) await updateUser(connection, DEMO_WORKSPACE_ID, DEMO_USER_EMAIL, { password });
-  writeFileSync(keysFile, JSON.stringify({ ...keys, user: { email: DEMO_USER_EMAIL, password } }, null, 2), { mode: 0o600 });
+  if ('exists' in created)
+    await updateUser(connection, DEMO_WORKSPACE_ID, DEMO_USER_EMAIL, { password });
+  writeFileSync(
+    keysFile,
+    JSON.stringify({ ...keys, user: { email: DEMO_USER_EMAIL, password } }, null, 2),
+    { mode: 0o600 },
+  );
   console.log(`demo user ${DEMO_USER_EMAIL} (admin)\n  password   ${password}`);
 }
 
@@ -75,7 +91,9 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const created = await createWorkspace(db.connection, { name });
-      console.log(`workspace ${created.workspace._id} (${created.workspace.slug})\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`);
+      console.log(
+        `workspace ${created.workspace._id} (${created.workspace.slug})\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`,
+      );
       console.log('Keep the admin key secret; it is shown only once.');
       return 0;
     }
@@ -84,7 +102,9 @@ async function main(argv: string[]): Promise<number> {
       const email = flag(rest, 'email');
       const role = flag(rest, 'role') as Role | undefined;
       if (!workspaceId || !email || !role || !ROLES.includes(role)) {
-        console.error(`cairn user add: --workspace, --email and --role (${ROLES.join(', ')}) are required, e.g. --workspace ws_demo --email ana@example.com --role editor`);
+        console.error(
+          `cairn user add: --workspace, --email and --role (${ROLES.join(', ')}) are required, e.g. --workspace ws_demo --email ana@example.com --role editor`,
+        );
         return 2;
       }
       if (!(await workspaceExists(db.connection, workspaceId))) {
@@ -93,49 +113,95 @@ async function main(argv: string[]): Promise<number> {
       }
       const given = flag(rest, 'password');
       if (given !== undefined && given.length < 12) {
-        console.error('cairn user add: --password must be at least 12 characters (or leave it out to get a generated one)');
+        console.error(
+          'cairn user add: --password must be at least 12 characters (or leave it out to get a generated one)',
+        );
         return 2;
       }
       const password = given ?? generatePassword();
-      const created = await createUser(db.connection, workspaceId, { email, name: flag(rest, 'name') ?? email.split('@')[0] ?? email, role, password });
+      const created = await createUser(db.connection, workspaceId, {
+        email,
+        name: flag(rest, 'name') ?? email.split('@')[0] ?? email,
+        role,
+        password,
+      });
       if ('exists' in created) {
         console.error(`cairn user add: ${email} already has an account in ${workspaceId}`);
         return 1;
       }
       console.log(`user ${created.user.email} (${created.user.role}) added to ${workspaceId}`);
-      if (!given) console.log(`  password   ${password}\nShown only once: pass it on safely; it can be changed with PUT /api/v1/users/<email>.`);
+      if (!given)
+        console.log(
+          `  password   ${password}\nShown only once: pass it on safely; it can be changed with PUT /api/v1/users/<email>.`,
+        );
       return 0;
     }
     if (command === 'demo') {
       const args = [sub, ...rest].filter((a): a is string => a !== undefined);
       const keysFile = flag(args, 'keys-file');
       const existing = await findWorkspace(db.connection, DEMO_WORKSPACE_ID);
-      if (existing && keysFile && (!existsSync(keysFile) || !(JSON.parse(readFileSync(keysFile, 'utf8')) as { loaded?: boolean }).loaded)) {
+      if (
+        existing &&
+        keysFile &&
+        (!existsSync(keysFile) ||
+          !(JSON.parse(readFileSync(keysFile, 'utf8')) as { loaded?: boolean }).loaded)
+      ) {
         // A previous load was interrupted: mint keys if they were never saved, then load again (messageIds dedupe).
-        const saved = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys) : undefined;
-        const writeKey = saved?.writeKey ?? (await createApiKey(db.connection, DEMO_WORKSPACE_ID, 'write', 'Demo write key'));
-        const adminKey = saved?.adminKey ?? (await createApiKey(db.connection, DEMO_WORKSPACE_ID, 'admin', 'Demo admin key'));
+        const saved = existsSync(keysFile)
+          ? (JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys)
+          : undefined;
+        const writeKey =
+          saved?.writeKey ??
+          (await createApiKey(db.connection, DEMO_WORKSPACE_ID, 'write', 'Demo write key'));
+        const adminKey =
+          saved?.adminKey ??
+          (await createApiKey(db.connection, DEMO_WORKSPACE_ID, 'admin', 'Demo admin key'));
         mkdirSync(dirname(keysFile), { recursive: true });
-        writeFileSync(keysFile, JSON.stringify({ ...saved, workspaceId: DEMO_WORKSPACE_ID, writeKey, adminKey, loaded: false }, null, 2), { mode: 0o600 });
-        console.log(`demo workspace ${DEMO_WORKSPACE_ID}: resuming an interrupted load\n  write key  ${writeKey}\n  admin key  ${adminKey}`);
+        writeFileSync(
+          keysFile,
+          JSON.stringify(
+            { ...saved, workspaceId: DEMO_WORKSPACE_ID, writeKey, adminKey, loaded: false },
+            null,
+            2,
+          ),
+          { mode: 0o600 },
+        );
+        console.log(
+          `demo workspace ${DEMO_WORKSPACE_ID}: resuming an interrupted load\n  write key  ${writeKey}\n  admin key  ${adminKey}`,
+        );
         await ensureDemoUser(db.connection, keysFile);
-        await loadDemoEvents(db.connection, Number(flag(args, 'contacts') ?? 150), Number(flag(args, 'seed') ?? 42));
+        await loadDemoEvents(
+          db.connection,
+          Number(flag(args, 'contacts') ?? 150),
+          Number(flag(args, 'seed') ?? 42),
+        );
         markLoaded(keysFile);
         return 0;
       }
       if (existing) {
         if (keysFile && existsSync(keysFile)) {
-          const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as { writeKey: string; adminKey: string };
-          console.log(`demo workspace ${DEMO_WORKSPACE_ID} is ready\n  write key  ${keys.writeKey}\n  admin key  ${keys.adminKey}`);
+          const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as {
+            writeKey: string;
+            adminKey: string;
+          };
+          console.log(
+            `demo workspace ${DEMO_WORKSPACE_ID} is ready\n  write key  ${keys.writeKey}\n  admin key  ${keys.adminKey}`,
+          );
           await ensureDemoUser(db.connection, keysFile);
         } else if (!args.includes('--quiet-if-exists')) {
-          console.log(`demo workspace ${DEMO_WORKSPACE_ID} already exists (start fresh with npm start -- --fresh)`);
+          console.log(
+            `demo workspace ${DEMO_WORKSPACE_ID} already exists (start fresh with npm start -- --fresh)`,
+          );
         }
         return 0;
       }
       const contacts = Number(flag(args, 'contacts') ?? 150);
       const seed = Number(flag(args, 'seed') ?? 42);
-      const created = await createWorkspace(db.connection, { name: 'Demo coffee store', slug: 'demo', id: DEMO_WORKSPACE_ID });
+      const created = await createWorkspace(db.connection, {
+        name: 'Demo coffee store',
+        slug: 'demo',
+        id: DEMO_WORKSPACE_ID,
+      });
       // Segments first, so memberships form as the history streams in, exactly as they would live.
       for (const template of SEGMENT_TEMPLATES) {
         await createSegment(db.connection, DEMO_WORKSPACE_ID, {
@@ -148,9 +214,23 @@ async function main(argv: string[]): Promise<number> {
       await createDemoJourneys(db.connection, DEMO_WORKSPACE_ID);
       if (keysFile) {
         mkdirSync(dirname(keysFile), { recursive: true });
-        writeFileSync(keysFile, JSON.stringify({ workspaceId: DEMO_WORKSPACE_ID, writeKey: created.writeKey, adminKey: created.adminKey }, null, 2), { mode: 0o600 });
+        writeFileSync(
+          keysFile,
+          JSON.stringify(
+            {
+              workspaceId: DEMO_WORKSPACE_ID,
+              writeKey: created.writeKey,
+              adminKey: created.adminKey,
+            },
+            null,
+            2,
+          ),
+          { mode: 0o600 },
+        );
       }
-      console.log(`demo workspace ${DEMO_WORKSPACE_ID} created\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`);
+      console.log(
+        `demo workspace ${DEMO_WORKSPACE_ID} created\n  write key  ${created.writeKey}\n  admin key  ${created.adminKey}`,
+      );
       await ensureDemoUser(db.connection, keysFile);
       await loadDemoEvents(db.connection, contacts, seed);
       if (keysFile) markLoaded(keysFile);
@@ -163,7 +243,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-
 /** Marks the demo load finished, keeping the keys and the demo user's password. */
 function markLoaded(keysFile: string): void {
   const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as DemoKeys;
@@ -171,7 +250,11 @@ function markLoaded(keysFile: string): void {
 }
 
 /** Streams the seeded demo history through the live ingestion path, in chunks. Safe to repeat: messageIds dedupe. */
-async function loadDemoEvents(connection: Connection, contacts: number, seed: number): Promise<void> {
+async function loadDemoEvents(
+  connection: Connection,
+  contacts: number,
+  seed: number,
+): Promise<void> {
   const now = Date.now();
   const store = generateDemoStore({ seed, contacts, now });
   console.log(formatDemoSummary(demoSummary(store)));
@@ -180,7 +263,10 @@ async function loadDemoEvents(connection: Connection, contacts: number, seed: nu
   let done = 0;
   for (const payload of store.events) {
     const result = normalizeEvent(payload, { receivedAt: now, now });
-    if (!result.ok) throw new Error(`demo event ${payload.messageId} is invalid: ${JSON.stringify(result.errors)}`);
+    if (!result.ok)
+      throw new Error(
+        `demo event ${payload.messageId} is invalid: ${JSON.stringify(result.errors)}`,
+      );
     chunk.push(result.event);
     if (chunk.length === 1000) {
       // Each chunk at the time it is folded, as live ingestion would: a fixed start time made every chunk
@@ -192,7 +278,9 @@ async function loadDemoEvents(connection: Connection, contacts: number, seed: nu
     }
   }
   if (chunk.length) await ingestEvents(connection, DEMO_WORKSPACE_ID, chunk, { now: Date.now() });
-  console.log(`imported ${store.events.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s: the demo store is ready`);
+  console.log(
+    `imported ${store.events.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s: the demo store is ready`,
+  );
 }
 
 main(process.argv.slice(2)).then(

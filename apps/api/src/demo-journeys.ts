@@ -7,18 +7,33 @@ import { createJourney, type Database } from '@cairn/db';
 type Connection = Database['connection'];
 
 const STARTERS: { templateId: string; values: Record<string, string> }[] = [
-  { templateId: 'ecommerce-purchase-frequency', values: { customersSegmentId: 'repeat-buyers', storeUrl: 'https://coffee.example.com' } },
-  { templateId: 'reorder-reminder', values: { storeUrl: 'https://coffee.example.com/account/orders' } },
+  {
+    templateId: 'ecommerce-purchase-frequency',
+    values: { customersSegmentId: 'repeat-buyers', storeUrl: 'https://coffee.example.com' },
+  },
+  {
+    templateId: 'reorder-reminder',
+    values: { storeUrl: 'https://coffee.example.com/account/orders' },
+  },
 ];
 
 /** Creates the starter journeys as drafts; returns their ids. */
-export async function createDemoJourneys(connection: Connection, workspaceId: string): Promise<string[]> {
+export async function createDemoJourneys(
+  connection: Connection,
+  workspaceId: string,
+): Promise<string[]> {
   const ids: string[] = [];
   for (const starter of STARTERS) {
     const template = JOURNEY_TEMPLATES.find((t) => t.id === starter.templateId);
-    if (!template) throw new Error(`the demo's starter journey template "${starter.templateId}" is missing from JOURNEY_TEMPLATES`);
+    if (!template)
+      throw new Error(
+        `the demo's starter journey template "${starter.templateId}" is missing from JOURNEY_TEMPLATES`,
+      );
     const definition: JourneyDefinition = instantiateTemplate(template, starter.values);
-    const journey = await createJourney(connection, workspaceId, { name: template.title, definition });
+    const journey = await createJourney(connection, workspaceId, {
+      name: template.title,
+      definition,
+    });
     ids.push(journey.journeyId);
   }
   return ids;

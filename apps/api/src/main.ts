@@ -17,7 +17,12 @@ async function main() {
     config,
     db,
     folds,
-    temporal: { connection, client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      connection,
+      client,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    },
     logger,
   });
   const server = app.listen(config.CAIRN_API_PORT, config.CAIRN_API_HOST, () => {

@@ -9,8 +9,19 @@ describe('contacts API', () => {
     [a, b] = await Promise.all([api.workspace('A'), api.workspace('B')]);
     await api.ingest(a.writeKey, '/v1/batch', {
       batch: [
-        { type: 'identify', userId: 'ada', traits: { email: 'ada@example.com', name: 'Ada' }, messageId: 'c1' },
-        { type: 'track', userId: 'ada', event: 'Product Viewed', properties: { category: 'Tea', price: 4.5 }, messageId: 'c2' },
+        {
+          type: 'identify',
+          userId: 'ada',
+          traits: { email: 'ada@example.com', name: 'Ada' },
+          messageId: 'c1',
+        },
+        {
+          type: 'track',
+          userId: 'ada',
+          event: 'Product Viewed',
+          properties: { category: 'Tea', price: 4.5 },
+          messageId: 'c2',
+        },
         { type: 'identify', userId: 'bob', traits: { email: 'bob@example.com' }, messageId: 'c3' },
       ],
     });
@@ -18,11 +29,18 @@ describe('contacts API', () => {
   afterAll(async () => api.close());
 
   it('lists, searches and pages contacts', async () => {
-    const all = (await (await api.admin(a.adminKey, '/api/v1/contacts?limit=1')).json()) as { items: { id: string }[]; nextCursor: string };
+    const all = (await (await api.admin(a.adminKey, '/api/v1/contacts?limit=1')).json()) as {
+      items: { id: string }[];
+      nextCursor: string;
+    };
     expect(all.items.map((i) => i.id)).toEqual(['ada']);
-    const next = (await (await api.admin(a.adminKey, `/api/v1/contacts?limit=1&cursor=${all.nextCursor}`)).json()) as { items: { id: string }[]; nextCursor: string | null };
+    const next = (await (
+      await api.admin(a.adminKey, `/api/v1/contacts?limit=1&cursor=${all.nextCursor}`)
+    ).json()) as { items: { id: string }[]; nextCursor: string | null };
     expect(next.items.map((i) => i.id)).toEqual(['bob']);
-    const search = (await (await api.admin(a.adminKey, '/api/v1/contacts?q=BOB@')).json()) as { items: { id: string }[] };
+    const search = (await (await api.admin(a.adminKey, '/api/v1/contacts?q=BOB@')).json()) as {
+      items: { id: string }[];
+    };
     expect(search.items.map((i) => i.id)).toEqual(['bob']);
     const bad = await api.admin(a.adminKey, '/api/v1/contacts?limit=0');
     expect(bad.status).toBe(400);
@@ -30,18 +48,36 @@ describe('contacts API', () => {
   });
 
   it('returns a contact with profile and timeline, and the event schema for pickers', async () => {
-    const ada = (await (await api.admin(a.adminKey, '/api/v1/contacts/ada')).json()) as { traits: { name: string }; profile: { categories: unknown }; timeline: { event: string }[] };
+    const ada = (await (await api.admin(a.adminKey, '/api/v1/contacts/ada')).json()) as {
+      traits: { name: string };
+      profile: { categories: unknown };
+      timeline: { event: string }[];
+    };
     expect(ada.traits.name).toBe('Ada');
-    expect(ada.timeline.map((t) => t.event)).toEqual(expect.arrayContaining(['Identify', 'Product Viewed']));
-    const schema = (await (await api.admin(a.adminKey, '/api/v1/schema/events')).json()) as { event: string; properties: { name: string; type: string }[] }[];
+    expect(ada.timeline.map((t) => t.event)).toEqual(
+      expect.arrayContaining(['Identify', 'Product Viewed']),
+    );
+    const schema = (await (await api.admin(a.adminKey, '/api/v1/schema/events')).json()) as {
+      event: string;
+      properties: { name: string; type: string }[];
+    }[];
     const viewed = schema.find((s) => s.event === 'Product Viewed');
-    expect(viewed?.properties).toEqual(expect.arrayContaining([{ name: 'price', type: 'number' }, { name: 'category', type: 'string' }]));
+    expect(viewed?.properties).toEqual(
+      expect.arrayContaining([
+        { name: 'price', type: 'number' },
+        { name: 'category', type: 'string' },
+      ]),
+    );
   });
 
   it("answers 404 to another workspace's key and never shows its contacts", async () => {
     expect((await api.admin(b.adminKey, '/api/v1/contacts/ada')).status).toBe(404);
-    expect((await api.admin(b.adminKey, '/api/v1/contacts/ada', { method: 'DELETE' })).status).toBe(404);
-    const list = (await (await api.admin(b.adminKey, '/api/v1/contacts')).json()) as { items: unknown[] };
+    expect((await api.admin(b.adminKey, '/api/v1/contacts/ada', { method: 'DELETE' })).status).toBe(
+      404,
+    );
+    const list = (await (await api.admin(b.adminKey, '/api/v1/contacts')).json()) as {
+      items: unknown[];
+    };
     expect(list.items).toEqual([]);
   });
 

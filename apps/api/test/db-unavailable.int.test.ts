@@ -65,17 +65,26 @@ describe('the database goes away', () => {
     await relay.cut();
   });
 
-  const track = (messageId: string) => api.ingest(ws.writeKey, '/v1/track', { userId: 'u1', event: 'Tick', messageId });
+  const track = (messageId: string) =>
+    api.ingest(ws.writeKey, '/v1/track', { userId: 'u1', event: 'Tick', messageId });
 
   it('answers 503 problem+json with Retry-After (never a 500 or a hang) and recovers when it is back', async () => {
     expect((await track('before')).status).toBe(200);
     await relay.cut();
 
-    for (const request of [() => track('during'), () => api.admin(ws.adminKey, '/api/v1/contacts/u1'), () => api.fetch('/readyz')]) {
+    for (const request of [
+      () => track('during'),
+      () => api.admin(ws.adminKey, '/api/v1/contacts/u1'),
+      () => api.fetch('/readyz'),
+    ]) {
       const started = Date.now();
       const res = await request();
       const body = (await res.json()) as { status: number };
-      expect({ status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after') }).toEqual({
+      expect({
+        status: res.status,
+        type: res.headers.get('content-type'),
+        retryAfter: res.headers.get('retry-after'),
+      }).toEqual({
         status: 503,
         type: expect.stringContaining('application/problem+json'),
         retryAfter: expect.stringMatching(/^\d+$/),
@@ -93,7 +102,9 @@ describe('the database goes away', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 500));
     }
     expect(status).toBe(200);
-    const contact = (await (await api.admin(ws.adminKey, '/api/v1/contacts/u1')).json()) as { profile: { events: Record<string, { count: number }> } };
+    const contact = (await (await api.admin(ws.adminKey, '/api/v1/contacts/u1')).json()) as {
+      profile: { events: Record<string, { count: number }> };
+    };
     // 'before' and the retried 'during', each once.
     expect(contact.profile.events.Tick?.count).toBe(2);
   }, 90_000);

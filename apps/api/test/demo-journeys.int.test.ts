@@ -13,10 +13,19 @@ describe('the demo store starts with journeys to open', () => {
   it('creates starter drafts on the demo segments that publish without a problem', async () => {
     const ws = await api.workspace('Demo coffee store');
     const workspaceId = ws.workspace._id;
-    for (const t of SEGMENT_TEMPLATES) await createSegment(api.db.connection, workspaceId, { segmentId: t.id, name: t.name, definition: t.definition });
+    for (const t of SEGMENT_TEMPLATES)
+      await createSegment(api.db.connection, workspaceId, {
+        segmentId: t.id,
+        name: t.name,
+        definition: t.definition,
+      });
 
     const ids = await createDemoJourneys(api.db.connection, workspaceId);
-    const list = (await (await api.admin(ws.adminKey, '/api/v1/journeys')).json()) as { id: string; name: string; status: string }[];
+    const list = (await (await api.admin(ws.adminKey, '/api/v1/journeys')).json()) as {
+      id: string;
+      name: string;
+      status: string;
+    }[];
     expect(list.map((j) => [j.name, j.status]).sort()).toEqual([
       ['Customers by purchase frequency', 'draft'],
       ['Reorder reminder', 'draft'],
@@ -24,8 +33,14 @@ describe('the demo store starts with journeys to open', () => {
 
     // Drafts, so nothing is sent until a marketer publishes; and valid against the demo's own segments.
     for (const id of ids) {
-      const published = await api.admin(ws.adminKey, `/api/v1/journeys/${id}/publish`, { method: 'POST' });
-      expect({ id, status: published.status, body: published.status === 200 ? undefined : await published.text() }).toEqual({ id, status: 200, body: undefined });
+      const published = await api.admin(ws.adminKey, `/api/v1/journeys/${id}/publish`, {
+        method: 'POST',
+      });
+      expect({
+        id,
+        status: published.status,
+        body: published.status === 200 ? undefined : await published.text(),
+      }).toEqual({ id, status: 200, body: undefined });
     }
   });
 });

@@ -64,20 +64,42 @@ describe('readiness while npm start restarts a crashed worker', () => {
   it('reports the worker as restarting, with its crash, and stays ready to ingest; ready again once it runs', async () => {
     // As scripts/supervise.mjs records it (stateFile()).
     const lastCrash = { at: new Date().toISOString(), exit: 'code 1', reason: 'Error: boom' };
-    writeFileSync(file, JSON.stringify({ api: { name: 'api', status: 'running', restarts: 0 }, worker: { name: 'worker', status: 'restarting', restarts: 2, lastCrash } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        api: { name: 'api', status: 'running', restarts: 0 },
+        worker: { name: 'worker', status: 'restarting', restarts: 2, lastCrash },
+      }),
+    );
     const degraded = await api.fetch('/readyz');
     expect(degraded.status).toBe(200);
-    expect(await degraded.json()).toEqual({ status: 'degraded', checks: { mongodb: 'up', temporal: 'up', worker: 'restarting' }, restarting: { worker: expect.objectContaining({ lastCrash }) }, ingestion: expect.any(Object) });
-    writeFileSync(file, JSON.stringify({ worker: { name: 'worker', status: 'running', restarts: 3 } }));
-    expect(await (await api.fetch('/readyz')).json()).toEqual({ status: 'ready', checks: { mongodb: 'up', temporal: 'up' }, ingestion: expect.any(Object) });
+    expect(await degraded.json()).toEqual({
+      status: 'degraded',
+      checks: { mongodb: 'up', temporal: 'up', worker: 'restarting' },
+      restarting: { worker: expect.objectContaining({ lastCrash }) },
+      ingestion: expect.any(Object),
+    });
+    writeFileSync(
+      file,
+      JSON.stringify({ worker: { name: 'worker', status: 'running', restarts: 3 } }),
+    );
+    expect(await (await api.fetch('/readyz')).json()).toEqual({
+      status: 'ready',
+      checks: { mongodb: 'up', temporal: 'up' },
+      ingestion: expect.any(Object),
+    });
   });
 });
 
 describe('a request that throws', () => {
   let api: RunningApi;
-  const lines: { level: number; msg: string; req?: { id?: string }; err?: { message?: string } }[] = [];
+  const lines: { level: number; msg: string; req?: { id?: string }; err?: { message?: string } }[] =
+    [];
   beforeAll(async () => {
-    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const logger = pino(
+      { level: 'error' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) },
+    );
     api = await startApi({ logger });
     // A route that fails as a bug would, placed before the 404 and problem handlers (the last two layers).
     api.app.get('/test-throws', () => {
@@ -95,7 +117,9 @@ describe('a request that throws', () => {
     const body = (await res.json()) as { detail: string; instance: string };
     expect(body.instance).toBe('urn:request:boom-1');
     expect(body.detail).not.toMatch(/nobody expected/);
-    expect(lines.find((l) => l.req?.id === 'boom-1' && l.err?.message === 'something nobody expected')).toBeDefined();
+    expect(
+      lines.find((l) => l.req?.id === 'boom-1' && l.err?.message === 'something nobody expected'),
+    ).toBeDefined();
     expect((await api.fetch('/healthz')).status).toBe(200);
   });
 });

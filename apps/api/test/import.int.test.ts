@@ -8,7 +8,13 @@ const T0 = Date.UTC(2026, 0, 1);
 function history(contacts: number, perContact: number) {
   const events: Record<string, unknown>[] = [];
   for (let c = 0; c < contacts; c++) {
-    events.push({ type: 'identify', userId: `c${c}`, messageId: `id-${c}`, timestamp: new Date(T0).toISOString(), traits: { email: `c${c}@example.com`, plan: c % 3 ? 'free' : 'pro' } });
+    events.push({
+      type: 'identify',
+      userId: `c${c}`,
+      messageId: `id-${c}`,
+      timestamp: new Date(T0).toISOString(),
+      traits: { email: `c${c}@example.com`, plan: c % 3 ? 'free' : 'pro' },
+    });
     for (let i = 1; i < perContact; i++) {
       const at = new Date(T0 + ((c * 7 + i * 13) % 300) * DAY + i * 1000).toISOString();
       const isOrder = i % 10 === 0;
@@ -19,7 +25,13 @@ function history(contacts: number, perContact: number) {
         timestamp: at,
         event: isOrder ? 'Order Completed' : i % 3 ? 'Product Viewed' : 'Page Viewed',
         properties: isOrder
-          ? { order_id: `o-${c}-${i}`, revenue: 10 + ((c + i) % 90), products: [{ product_id: `p${i % 7}`, category: `cat${i % 4}`, price: 10, quantity: 1 }] }
+          ? {
+              order_id: `o-${c}-${i}`,
+              revenue: 10 + ((c + i) % 90),
+              products: [
+                { product_id: `p${i % 7}`, category: `cat${i % 4}`, price: 10, quantity: 1 },
+              ],
+            }
           : { product_id: `p${i % 7}`, category: `cat${i % 4}` },
       });
     }
@@ -38,21 +50,39 @@ describe('bulk import', () => {
     const imported = await api.workspace('imported');
     const live = await api.workspace('live');
     // In time order, as an export from another tool comes: every chunk touches many contacts.
-    const events = history(1000, 100).sort((a, b) => String(a.timestamp).localeCompare(String(b.timestamp)));
+    const events = history(1000, 100).sort((a, b) =>
+      String(a.timestamp).localeCompare(String(b.timestamp)),
+    );
     expect(events).toHaveLength(100_000);
-    const body = events.map((e) => JSON.stringify(e)).join('\n') + '\n{"type":"track","event":"No identity"}\nnot json\n';
+    const body =
+      events.map((e) => JSON.stringify(e)).join('\n') +
+      '\n{"type":"track","event":"No identity"}\nnot json\n';
 
     const res = await fetch(`${api.url}/api/v1/imports`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${imported.adminKey}`, 'content-type': 'application/x-ndjson' },
+      headers: {
+        authorization: `Bearer ${imported.adminKey}`,
+        'content-type': 'application/x-ndjson',
+      },
       body,
     });
     expect(res.status).toBe(200);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const progress = lines.filter((l) => l.type === 'progress');
-    const done = lines[lines.length - 1] as { type: string; accepted: number; rejected: number; folded: number; errors: { row: number; errors: { path: string }[] }[] };
+    const done = lines[lines.length - 1] as {
+      type: string;
+      accepted: number;
+      rejected: number;
+      folded: number;
+      errors: { row: number; errors: { path: string }[] }[];
+    };
     expect(progress.length).toBeGreaterThanOrEqual(200);
-    expect((progress[1] as { processed: number }).processed).toBeGreaterThan((progress[0] as { processed: number }).processed);
+    expect((progress[1] as { processed: number }).processed).toBeGreaterThan(
+      (progress[0] as { processed: number }).processed,
+    );
     expect(done.type).toBe('done');
     expect(done.accepted).toBe(100_000);
     expect(done.folded).toBe(100_000);
@@ -66,7 +96,9 @@ describe('bulk import', () => {
       expect((await api.ingest(live.writeKey, '/v1/batch', { batch: mine })).status).toBe(200);
       const [a, b] = await Promise.all(
         [imported, live].map(async (w) => {
-          const doc = await contactModel(api.db.connection).findById(contactKey(w.workspace._id, `c${c}`)).lean();
+          const doc = await contactModel(api.db.connection)
+            .findById(contactKey(w.workspace._id, `c${c}`))
+            .lean();
           return doc ? loadProfile(api.db.connection, doc) : undefined;
         }),
       );
@@ -89,10 +121,17 @@ describe('bulk import', () => {
       headers: { authorization: `Bearer ${w.adminKey}`, 'content-type': 'text/csv' },
       body: csv,
     });
-    const done = JSON.parse((await res.text()).trim().split('\n').pop() as string) as { accepted: number; rejected: number; errors: { row: number }[] };
+    const done = JSON.parse((await res.text()).trim().split('\n').pop() as string) as {
+      accepted: number;
+      rejected: number;
+      errors: { row: number }[];
+    };
     expect(done.accepted).toBe(2);
     expect(done.errors.map((e) => e.row)).toEqual([4]);
-    const contact = (await (await api.admin(w.adminKey, '/api/v1/contacts/csv-1')).json()) as { traits: { email: string }; profile: { purchases: { totalRevenue: number } } };
+    const contact = (await (await api.admin(w.adminKey, '/api/v1/contacts/csv-1')).json()) as {
+      traits: { email: string };
+      profile: { purchases: { totalRevenue: number } };
+    };
     expect(contact.traits.email).toBe('one@example.com');
     expect(contact.profile.purchases.totalRevenue).toBe(42.5);
   });

@@ -13,11 +13,22 @@ describe('workspace isolation over every route', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    api = await startApi({ env: { CAIRN_SECRET_KEY: 'isolation-test-secret-isolation-test-secret' } });
+    api = await startApi({
+      env: { CAIRN_SECRET_KEY: 'isolation-test-secret-isolation-test-secret' },
+    });
     [a, b] = await Promise.all([api.workspace('A'), api.workspace('B')]);
-    await api.ingest(a.writeKey, '/v1/identify', { userId: 'secret-contact-a', traits: { email: 'a@example.com' } });
+    await api.ingest(a.writeKey, '/v1/identify', {
+      userId: 'secret-contact-a',
+      traits: { email: 'a@example.com' },
+    });
     const segment = await api.admin(a.adminKey, '/api/v1/segments', {
-      body: { name: 'Secret segment A', definition: { type: 'all', conditions: [{ type: 'trait', field: 'email', operator: 'exists' }] } },
+      body: {
+        name: 'Secret segment A',
+        definition: {
+          type: 'all',
+          conditions: [{ type: 'trait', field: 'email', operator: 'exists' }],
+        },
+      },
     });
     expect(segment.status).toBeLessThan(300);
     ids.segment = ((await segment.json()) as { id: string }).id;
@@ -37,10 +48,14 @@ describe('workspace isolation over every route', () => {
     });
     expect(journey.status).toBeLessThan(300);
     ids.journey = ((await journey.json()) as { id: string }).id;
-    const template = await api.admin(a.adminKey, '/api/v1/templates', { body: { name: 'Secret template A', channel: 'email', subject: 'Hi', html: '<p>Hi</p>' } });
+    const template = await api.admin(a.adminKey, '/api/v1/templates', {
+      body: { name: 'Secret template A', channel: 'email', subject: 'Hi', html: '<p>Hi</p>' },
+    });
     expect(template.status).toBeLessThan(300);
     ids.template = ((await template.json()) as { id: string }).id;
-    const credential = await api.admin(a.adminKey, '/api/v1/credentials', { body: { name: 'secret-cred-a', type: 'webhook', values: { token: 't' } } });
+    const credential = await api.admin(a.adminKey, '/api/v1/credentials', {
+      body: { name: 'secret-cred-a', type: 'webhook', values: { token: 't' } },
+    });
     expect(credential.status).toBeLessThan(300);
     ids.credential = 'secret-cred-a';
   });
@@ -57,12 +72,23 @@ describe('workspace isolation over every route', () => {
       .replace(/:messageId/g, 'm1')
       .replace(
         /:id/g,
-        kind === 'contacts' ? contact : kind === 'journeys' ? pick(ids.journey, 'j_000000000000') : kind === 'segments' ? pick(ids.segment, 'no-such-segment') : kind === 'templates' ? pick(ids.template, 'tpl_0000000000000000') : 'x',
+        kind === 'contacts'
+          ? contact
+          : kind === 'journeys'
+            ? pick(ids.journey, 'j_000000000000')
+            : kind === 'segments'
+              ? pick(ids.segment, 'no-such-segment')
+              : kind === 'templates'
+                ? pick(ids.template, 'tpl_0000000000000000')
+                : 'x',
       );
   }
 
   // POST /api/v1/sessions (sign-in) is the one public management route; roles.int.test.ts covers it.
-  const management = () => routeTable(api.app).filter((r) => r.path.startsWith('/api/v1/') && !r.policies.some((p) => p.role === 'public'));
+  const management = () =>
+    routeTable(api.app).filter(
+      (r) => r.path.startsWith('/api/v1/') && !r.policies.some((p) => p.role === 'public'),
+    );
 
   it('reads the route table', () => {
     expect(management().length).toBeGreaterThan(30);
@@ -77,9 +103,14 @@ describe('workspace isolation over every route', () => {
       // The same request in A's own workspace on an id that does not exist: B must not learn more than that.
       const missing = concrete(route, false);
       const baseline = await api.admin(a.adminKey, missing, { method: route.method, body });
-      if (res.status < 300) leaks.push(`${route.method} ${path} → ${res.status} (acted on another workspace's object)`);
-      else if (route.method === 'GET' && res.status !== 404) leaks.push(`${route.method} ${path} → ${res.status} (expected 404)`);
-      else if (res.status !== baseline.status) leaks.push(`${route.method} ${path} → ${res.status}, but ${baseline.status} for an id that does not exist`);
+      if (res.status < 300)
+        leaks.push(`${route.method} ${path} → ${res.status} (acted on another workspace's object)`);
+      else if (route.method === 'GET' && res.status !== 404)
+        leaks.push(`${route.method} ${path} → ${res.status} (expected 404)`);
+      else if (res.status !== baseline.status)
+        leaks.push(
+          `${route.method} ${path} → ${res.status}, but ${baseline.status} for an id that does not exist`,
+        );
     }
     expect(leaks).toEqual([]);
   });
@@ -88,7 +119,13 @@ describe('workspace isolation over every route', () => {
     const leaks: string[] = [];
     for (const route of management().filter((r) => r.method === 'GET' && !r.path.includes(':'))) {
       const text = await (await api.admin(b.adminKey, route.path)).text();
-      for (const secret of ['secret-contact-a', 'Secret segment A', 'Secret journey A', 'Secret template A', 'secret-cred-a']) {
+      for (const secret of [
+        'secret-contact-a',
+        'Secret segment A',
+        'Secret journey A',
+        'Secret template A',
+        'secret-cred-a',
+      ]) {
         if (text.includes(secret)) leaks.push(`${route.path} shows ${secret}`);
       }
     }
@@ -108,7 +145,10 @@ describe('workspace isolation over every route', () => {
       const path = concrete(route);
       const none = await api.fetch(path, { method: route.method });
       if (none.status !== 401) wrong.push(`no key: ${route.method} ${path} → ${none.status}`);
-      const write = await api.admin(a.writeKey, path, { method: route.method, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
+      const write = await api.admin(a.writeKey, path, {
+        method: route.method,
+        body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+      });
       if (write.status !== 403) wrong.push(`write key: ${route.method} ${path} → ${write.status}`);
     }
     expect(wrong).toEqual([]);

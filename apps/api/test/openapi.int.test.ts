@@ -4,8 +4,21 @@ import { documentedRoutes } from '../src/openapi';
 
 interface Doc {
   openapi: string;
-  paths: Record<string, Record<string, { security: unknown[]; parameters: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>;
-  components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        security: unknown[];
+        parameters: { name: string; in: string }[];
+        requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+        responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+      }
+    >
+  >;
+  components: {
+    schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }>;
+  };
 }
 
 const toOpenApi = (path: string) => path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
@@ -25,15 +38,21 @@ describe('OpenAPI document and docs page', () => {
 
   it('is public, parses as OpenAPI 3.1 and documents every /v1 and /api/v1 route of the route table', () => {
     expect(doc.openapi).toBe('3.1.0');
-    const apiRoutes = routeTable(api.app).filter((r) => r.path.startsWith('/v1/') || r.path.startsWith('/api/v1/'));
+    const apiRoutes = routeTable(api.app).filter(
+      (r) => r.path.startsWith('/v1/') || r.path.startsWith('/api/v1/'),
+    );
     expect(apiRoutes.length).toBeGreaterThan(30);
-    const missing = apiRoutes.filter((r) => !doc.paths[toOpenApi(r.path)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.path}`);
+    const missing = apiRoutes
+      .filter((r) => !doc.paths[toOpenApi(r.path)]?.[r.method.toLowerCase()])
+      .map((r) => `${r.method} ${r.path}`);
     expect(missing).toEqual([]);
   });
 
   it('documents the 429 of the rate limits on every rate-limited route', () => {
     const limited = routeTable(api.app).filter((r) => /^\/(v1|api\/v1)\//.test(r.path));
-    const without = limited.filter((r) => !doc.paths[toOpenApi(r.path)]?.[r.method.toLowerCase()]?.responses['429']).map((r) => `${r.method} ${r.path}`);
+    const without = limited
+      .filter((r) => !doc.paths[toOpenApi(r.path)]?.[r.method.toLowerCase()]?.responses['429'])
+      .map((r) => `${r.method} ${r.path}`);
     expect(without).toEqual([]);
     expect(doc.paths['/healthz']?.get?.responses['429']).toBeUndefined();
   });
@@ -46,7 +65,8 @@ describe('OpenAPI document and docs page', () => {
   it('gives the track body the core schema, which requires event (type comes from the path)', () => {
     const op = doc.paths['/v1/track']?.post;
     expect(op?.security).toEqual(expect.arrayContaining([{ writeKey: [] }]));
-    const track = doc.components.schemas[refName(op?.requestBody?.content['application/json']?.schema.$ref)];
+    const track =
+      doc.components.schemas[refName(op?.requestBody?.content['application/json']?.schema.$ref)];
     expect(track?.required).toContain('event');
     expect(track?.required).not.toContain('type');
     expect(track?.properties).toHaveProperty('properties');
@@ -55,25 +75,40 @@ describe('OpenAPI document and docs page', () => {
   it('documents management routes with bearer auth, path parameters and their zod bodies', () => {
     const create = doc.paths['/api/v1/segments']?.post;
     expect(create?.security).toEqual([{ adminKey: [] }]);
-    const body = doc.components.schemas[refName(create?.requestBody?.content['application/json']?.schema.$ref)];
+    const body =
+      doc.components.schemas[
+        refName(create?.requestBody?.content['application/json']?.schema.$ref)
+      ];
     expect(body?.required).toEqual(expect.arrayContaining(['name', 'definition']));
-    expect(body?.properties?.definition).toEqual({ $ref: '#/components/schemas/SegmentDefinition' });
+    expect(body?.properties?.definition).toEqual({
+      $ref: '#/components/schemas/SegmentDefinition',
+    });
 
     const why = doc.paths['/api/v1/segments/{id}/why/{contactId}']?.get;
-    expect(why?.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(['id', 'contactId']);
-    expect(doc.paths['/api/v1/contacts']?.get?.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['q', 'limit', 'cursor']));
+    expect(why?.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual([
+      'id',
+      'contactId',
+    ]);
+    expect(doc.paths['/api/v1/contacts']?.get?.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['q', 'limit', 'cursor']),
+    );
     expect(doc.paths['/api/v1/journeys']?.post?.requestBody).toBeDefined();
     expect(doc.paths['/api/v1/credentials']?.post?.requestBody).toBeDefined();
     expect(doc.paths['/api/v1/templates']?.post?.requestBody).toBeDefined();
   });
 
   it('points every error response at the shared Problem schema, and every $ref resolves', () => {
-    expect(doc.components.schemas.Problem?.required).toEqual(expect.arrayContaining(['type', 'title', 'status']));
+    expect(doc.components.schemas.Problem?.required).toEqual(
+      expect.arrayContaining(['type', 'title', 'status']),
+    );
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         for (const [status, response] of Object.entries(op.responses)) {
           if (Number(status) < 400) continue;
-          expect({ at: `${method} ${path} ${status}`, ref: response.content?.['application/problem+json']?.schema.$ref }).toEqual({
+          expect({
+            at: `${method} ${path} ${status}`,
+            ref: response.content?.['application/problem+json']?.schema.$ref,
+          }).toEqual({
             at: `${method} ${path} ${status}`,
             ref: '#/components/schemas/Problem',
           });
@@ -81,7 +116,9 @@ describe('OpenAPI document and docs page', () => {
       }
     }
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]*"/g) ?? [];
-    const dangling = [...new Set(refs)].map((r) => r.slice(8, -1)).filter((r) => !doc.components.schemas[refName(r)]);
+    const dangling = [...new Set(refs)]
+      .map((r) => r.slice(8, -1))
+      .filter((r) => !doc.components.schemas[refName(r)]);
     expect(dangling).toEqual([]);
   });
 

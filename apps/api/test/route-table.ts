@@ -10,7 +10,11 @@ export interface RouteEntry {
 
 interface Layer {
   rawPath?: string;
-  route?: { path: string; methods: Record<string, boolean>; stack?: { handle: { policy?: RoutePolicy } }[] };
+  route?: {
+    path: string;
+    methods: Record<string, boolean>;
+    stack?: { handle: { policy?: RoutePolicy } }[];
+  };
   handle: { stack?: Layer[] };
 }
 
@@ -20,10 +24,14 @@ export function routeTable(app: Express): RouteEntry[] {
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
-        const policies = (layer.route.stack ?? []).map((l) => l.handle.policy).filter((p): p is RoutePolicy => p !== undefined);
-        for (const method of Object.keys(layer.route.methods)) out.push({ method: method.toUpperCase(), path: prefix + layer.route.path, policies });
+        const policies = (layer.route.stack ?? [])
+          .map((l) => l.handle.policy)
+          .filter((p): p is RoutePolicy => p !== undefined);
+        for (const method of Object.keys(layer.route.methods))
+          out.push({ method: method.toUpperCase(), path: prefix + layer.route.path, policies });
       } else if (layer.handle.stack) {
-        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+        const mount =
+          typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
         walk(layer.handle.stack, prefix + mount);
       }
     }

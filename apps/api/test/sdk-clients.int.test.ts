@@ -59,10 +59,13 @@ async function expectLanded(
     .sort((a, b) => a - b);
   expect(seqs).toEqual(sent.map((s) => s.seq).sort((a, b) => a - b));
   // The SDK got its answers once the events were appended; folding them into profiles runs just behind.
-  for (const deadline = Date.now() + 60_000; ; ) {
-    const lag = (await (await api.admin(ws.adminKey, '/api/v1/ingestion')).json()) as { unfoldedEvents: number };
+  for (const deadline = Date.now() + 60_000; ;) {
+    const lag = (await (await api.admin(ws.adminKey, '/api/v1/ingestion')).json()) as {
+      unfoldedEvents: number;
+    };
     if (lag.unfoldedEvents === 0) break;
-    if (Date.now() > deadline) throw new Error(`${lag.unfoldedEvents} events still unfolded after 60 s`);
+    if (Date.now() > deadline)
+      throw new Error(`${lag.unfoldedEvents} events still unfolded after 60 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
   for (let u = 0; u < USERS; u++) {

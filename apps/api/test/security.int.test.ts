@@ -12,7 +12,8 @@ async function gzipStream(pieces: string[]): Promise<Buffer> {
   const out: Buffer[] = [];
   gzip.on('data', (chunk: Buffer) => out.push(chunk));
   const done = new Promise((resolve) => gzip.on('end', resolve));
-  for (const piece of pieces) if (!gzip.write(piece)) await new Promise((r) => gzip.once('drain', r));
+  for (const piece of pieces)
+    if (!gzip.write(piece)) await new Promise((r) => gzip.once('drain', r));
   gzip.end();
   await done;
   return Buffer.concat(out);
@@ -21,7 +22,9 @@ async function gzipStream(pieces: string[]): Promise<Buffer> {
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 const track = (userId: string) => ({ userId, event: 'Page Viewed', properties: { path: '/' } });
 
-async function problem(res: Response): Promise<{ status: number; detail: string; errors?: { path: string }[] }> {
+async function problem(
+  res: Response,
+): Promise<{ status: number; detail: string; errors?: { path: string }[] }> {
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   return (await res.json()) as { status: number; detail: string; errors?: { path: string }[] };
 }
@@ -33,10 +36,22 @@ describe('rate limits per key', () => {
   let secondAdminKey: string;
 
   beforeAll(async () => {
-    api = await startApi({ env: { CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: '5', CAIRN_RATE_LIMIT_API_PER_MINUTE: '4' } });
+    api = await startApi({
+      env: { CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: '5', CAIRN_RATE_LIMIT_API_PER_MINUTE: '4' },
+    });
     ws = await api.workspace();
-    secondWriteKey = await createApiKey(api.db.connection, ws.workspace._id, 'write', 'Second write key');
-    secondAdminKey = await createApiKey(api.db.connection, ws.workspace._id, 'admin', 'Second admin key');
+    secondWriteKey = await createApiKey(
+      api.db.connection,
+      ws.workspace._id,
+      'write',
+      'Second write key',
+    );
+    secondAdminKey = await createApiKey(
+      api.db.connection,
+      ws.workspace._id,
+      'admin',
+      'Second admin key',
+    );
   });
   afterAll(async () => api.close());
 
@@ -68,8 +83,14 @@ describe('rate limits per key', () => {
   });
 
   it('limits the management API per admin key, separately from ingestion', async () => {
-    const busyAdminKey = await createApiKey(api.db.connection, ws.workspace._id, 'admin', 'Busy admin key');
-    for (let i = 0; i < 4; i++) expect((await api.admin(busyAdminKey, '/api/v1/me')).status).toBe(200);
+    const busyAdminKey = await createApiKey(
+      api.db.connection,
+      ws.workspace._id,
+      'admin',
+      'Busy admin key',
+    );
+    for (let i = 0; i < 4; i++)
+      expect((await api.admin(busyAdminKey, '/api/v1/me')).status).toBe(200);
     const refused = await api.admin(busyAdminKey, '/api/v1/me');
     expect(refused.status).toBe(429);
     expect((await problem(refused)).detail).toContain('CAIRN_RATE_LIMIT_API_PER_MINUTE');
@@ -78,7 +99,16 @@ describe('rate limits per key', () => {
 
   it('counts requests without a key by client address', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await api.fetch('/v1/track', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (
+          await api.fetch('/v1/track', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          })
+        ).status,
+      );
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     // A keyed caller from the same address is not affected by the anonymous flood.
     expect((await api.ingest(secondWriteKey, '/v1/track', track('rl-keyed'))).status).toBe(200);
@@ -95,7 +125,11 @@ describe('limits on bodies', () => {
   });
   afterAll(async () => api.close());
 
-  const padded = (bytes: number) => ({ userId: 'big', event: 'Big', properties: { pad: 'x'.repeat(bytes) } });
+  const padded = (bytes: number) => ({
+    userId: 'big',
+    event: 'Big',
+    properties: { pad: 'x'.repeat(bytes) },
+  });
 
   it('refuses a single call over 32 KB and a batch over 500 KB with a 413 that names the limit', async () => {
     const single = await api.ingest(ws.writeKey, '/v1/track', padded(33 * 1024));
@@ -109,14 +143,20 @@ describe('limits on bodies', () => {
   });
 
   it('refuses a management body over 2 MB', async () => {
-    const res = await api.admin(ws.adminKey, '/api/v1/segments', { body: { name: 'x'.repeat(2 * 1024 * 1024 + 10), definition: { type: 'all', conditions: [] } } });
+    const res = await api.admin(ws.adminKey, '/api/v1/segments', {
+      body: { name: 'x'.repeat(2 * 1024 * 1024 + 10), definition: { type: 'all', conditions: [] } },
+    });
     expect(res.status).toBe(413);
     expect((await problem(res)).detail).toMatch(/exceeds the 2097152 byte limit/);
   });
 
   it('refuses gzip bombs by their inflated size, without inflating them into memory', async () => {
     // ~200 MB of JSON that gzips to a few hundred KB, compressed piece by piece so the test itself stays small.
-    const bomb = await gzipStream(['{"userId":"bomb","event":"Bomb","properties":{"pad":"', ...Array<string>(200).fill('a'.repeat(1024 * 1024)), '"}}']);
+    const bomb = await gzipStream([
+      '{"userId":"bomb","event":"Bomb","properties":{"pad":"',
+      ...Array<string>(200).fill('a'.repeat(1024 * 1024)),
+      '"}}',
+    ]);
     expect(bomb.length).toBeLessThan(1024 * 1024);
     global.gc?.();
     const before = process.memoryUsage().rss;
@@ -125,7 +165,15 @@ describe('limits on bodies', () => {
       ['/v1/batch', basic(ws.writeKey)],
       ['/api/v1/segments', `Bearer ${ws.adminKey}`],
     ] as const) {
-      const res = await api.fetch(path, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+      const res = await api.fetch(path, {
+        method: 'POST',
+        headers: {
+          authorization: auth,
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+        },
+        body: bomb,
+      });
       expect(res.status).toBe(413);
       expect((await problem(res)).detail).toMatch(/byte limit/);
     }
@@ -136,14 +184,25 @@ describe('limits on bodies', () => {
 
   it('refuses an import line that inflates past the per-line limit, and keeps the good lines', async () => {
     const good = JSON.stringify({ type: 'identify', userId: 'import-ok', traits: { plan: 'pro' } });
-    const body = await gzipStream([`${good}\n{"userId":"x","traits":{"pad":"`, ...Array<string>(64).fill('a'.repeat(1024 * 1024)), '"}}\n']);
+    const body = await gzipStream([
+      `${good}\n{"userId":"x","traits":{"pad":"`,
+      ...Array<string>(64).fill('a'.repeat(1024 * 1024)),
+      '"}}\n',
+    ]);
     const res = await api.fetch('/api/v1/imports', {
       method: 'POST',
-      headers: { authorization: `Bearer ${ws.adminKey}`, 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
+      headers: {
+        authorization: `Bearer ${ws.adminKey}`,
+        'content-type': 'application/x-ndjson',
+        'content-encoding': 'gzip',
+      },
       body,
     });
     expect(res.status).toBe(200);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const last = lines[lines.length - 1]!;
     expect(last).toMatchObject({ type: 'done', accepted: 1, rejected: 1 });
     expect(JSON.stringify(last.errors)).toMatch(/row.*2.*longer than 1048576 bytes/);
@@ -160,22 +219,60 @@ describe('logs and secrets', () => {
         done();
       },
     });
-    const api = await startApi({ env: { CAIRN_SECRET_KEY: 'redaction-test-secret-redaction-test-secret' }, logger: pino({ level: 'trace' }, sink) });
+    const api = await startApi({
+      env: { CAIRN_SECRET_KEY: 'redaction-test-secret-redaction-test-secret' },
+      logger: pino({ level: 'trace' }, sink),
+    });
     try {
       const ws = await api.workspace();
       const credentialSecret = 'credential-value-7f3a9c1e5b';
       const password = 'hunter2-password-value-81d4';
       const sessionToken = 'session-token-value-5e2b77';
-      await api.ingest(ws.writeKey, '/v1/identify', { userId: 'log-u1', traits: { email: 'log@example.com' } });
-      await api.fetch('/v1/track', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: ws.writeKey, ...track('log-u2') }) });
-      await api.fetch('/v1/track', { method: 'POST', headers: { authorization: `Bearer ${ws.writeKey}`, 'x-api-key': ws.adminKey, 'content-type': 'application/json' }, body: JSON.stringify(track('log-u3')) });
+      await api.ingest(ws.writeKey, '/v1/identify', {
+        userId: 'log-u1',
+        traits: { email: 'log@example.com' },
+      });
+      await api.fetch('/v1/track', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ writeKey: ws.writeKey, ...track('log-u2') }),
+      });
+      await api.fetch('/v1/track', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ws.writeKey}`,
+          'x-api-key': ws.adminKey,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(track('log-u3')),
+      });
       await api.admin(ws.adminKey, '/api/v1/me');
-      expect((await api.admin(ws.adminKey, '/api/v1/credentials', { body: { name: 'smtp-main', type: 'smtp', values: { password: credentialSecret } } })).status).toBe(201);
-      await api.admin(ws.adminKey, '/api/v1/credentials/smtp-main', { method: 'PUT', body: { type: 'smtp', values: { password: `${credentialSecret}-2` } } });
+      expect(
+        (
+          await api.admin(ws.adminKey, '/api/v1/credentials', {
+            body: { name: 'smtp-main', type: 'smtp', values: { password: credentialSecret } },
+          })
+        ).status,
+      ).toBe(201);
+      await api.admin(ws.adminKey, '/api/v1/credentials/smtp-main', {
+        method: 'PUT',
+        body: { type: 'smtp', values: { password: `${credentialSecret}-2` } },
+      });
       // Bodies carrying passwords, to routes that exist and to ones that do not.
-      await api.admin(ws.adminKey, '/api/v1/credentials', { body: { name: '1-invalid', type: 'smtp', values: { password } } });
-      await api.fetch('/api/v1/sessions', { method: 'POST', headers: { 'content-type': 'application/json', cookie: `cairn_session=${sessionToken}` }, body: JSON.stringify({ email: 'a@example.com', password }) });
-      await api.fetch('/api/v1/me', { headers: { authorization: `Bearer ${sessionToken}`, cookie: `cairn_session=${sessionToken}` } });
+      await api.admin(ws.adminKey, '/api/v1/credentials', {
+        body: { name: '1-invalid', type: 'smtp', values: { password } },
+      });
+      await api.fetch('/api/v1/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `cairn_session=${sessionToken}` },
+        body: JSON.stringify({ email: 'a@example.com', password }),
+      });
+      await api.fetch('/api/v1/me', {
+        headers: {
+          authorization: `Bearer ${sessionToken}`,
+          cookie: `cairn_session=${sessionToken}`,
+        },
+      });
       // A wrong key is a secret too (often a typo of a real one).
       await api.fetch('/api/v1/me', { headers: { authorization: `Bearer ${ws.adminKey}x` } });
       await new Promise((r) => setTimeout(r, 50));
@@ -187,7 +284,16 @@ describe('logs and secrets', () => {
       // The secret is everything after the id (base64url: it may hold '_' itself).
       const writeSecret = ws.writeKey.split('_').slice(2).join('_');
       const adminSecret = ws.adminKey.split('_').slice(2).join('_');
-      for (const secret of [ws.writeKey, ws.adminKey, writeSecret!, adminSecret!, Buffer.from(`${ws.writeKey}:`).toString('base64'), credentialSecret, password, sessionToken]) {
+      for (const secret of [
+        ws.writeKey,
+        ws.adminKey,
+        writeSecret!,
+        adminSecret!,
+        Buffer.from(`${ws.writeKey}:`).toString('base64'),
+        credentialSecret,
+        password,
+        sessionToken,
+      ]) {
         expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
       }
     } finally {

@@ -25,7 +25,12 @@ describe('message templates on the real stack', () => {
   });
   afterAll(async () => api.close());
 
-  const welcome = { name: 'Welcome', channel: 'email', subject: 'Hi {{ contact.traits.firstName }}', html: '<p>Hello {{ contact.traits.firstName }}</p>' };
+  const welcome = {
+    name: 'Welcome',
+    channel: 'email',
+    subject: 'Hi {{ contact.traits.firstName }}',
+    html: '<p>Hello {{ contact.traits.firstName }}</p>',
+  };
 
   async function create(body: unknown = welcome): Promise<TemplateView> {
     const res = await api.admin(a.adminKey, '/api/v1/templates', { body });
@@ -36,40 +41,68 @@ describe('message templates on the real stack', () => {
   it('creates version 1, makes version n+1 on every save and keeps old versions readable', async () => {
     const created = await create();
     expect(created.version).toBe(1);
-    const saved = await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, { method: 'PUT', body: { ...welcome, subject: 'Welcome aboard, {{ contact.traits.firstName }}' } });
+    const saved = await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, {
+      method: 'PUT',
+      body: { ...welcome, subject: 'Welcome aboard, {{ contact.traits.firstName }}' },
+    });
     expect(saved.status).toBe(200);
     expect(((await saved.json()) as TemplateView).version).toBe(2);
 
-    const v1 = (await (await api.admin(a.adminKey, `/api/v1/templates/${created.id}/versions/1`)).json()) as TemplateView;
+    const v1 = (await (
+      await api.admin(a.adminKey, `/api/v1/templates/${created.id}/versions/1`)
+    ).json()) as TemplateView;
     expect(v1.subject).toBe(welcome.subject);
-    const head = (await (await api.admin(a.adminKey, `/api/v1/templates/${created.id}`)).json()) as TemplateView;
-    expect(head).toMatchObject({ version: 2, subject: 'Welcome aboard, {{ contact.traits.firstName }}' });
-    const versions = (await (await api.admin(a.adminKey, `/api/v1/templates/${created.id}/versions`)).json()) as { versions: { version: number }[] };
+    const head = (await (
+      await api.admin(a.adminKey, `/api/v1/templates/${created.id}`)
+    ).json()) as TemplateView;
+    expect(head).toMatchObject({
+      version: 2,
+      subject: 'Welcome aboard, {{ contact.traits.firstName }}',
+    });
+    const versions = (await (
+      await api.admin(a.adminKey, `/api/v1/templates/${created.id}/versions`)
+    ).json()) as { versions: { version: number }[] };
     expect(versions.versions.map((v) => v.version)).toEqual([2, 1]);
-    expect((await api.admin(a.adminKey, `/api/v1/templates/${created.id}/versions/3`)).status).toBe(404);
+    expect((await api.admin(a.adminKey, `/api/v1/templates/${created.id}/versions/3`)).status).toBe(
+      404,
+    );
 
-    const list = (await (await api.admin(a.adminKey, '/api/v1/templates?channel=email')).json()) as { templates: TemplateView[] };
+    const list = (await (
+      await api.admin(a.adminKey, '/api/v1/templates?channel=email')
+    ).json()) as { templates: TemplateView[] };
     expect(list.templates.map((t) => t.id)).toContain(created.id);
   });
 
   it('refuses a save from a stale editor with 409 naming the current version', async () => {
     const created = await create();
-    await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, { method: 'PUT', body: { ...welcome, baseVersion: 1 } });
-    const stale = await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, { method: 'PUT', body: { ...welcome, subject: 'late', baseVersion: 1 } });
+    await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, {
+      method: 'PUT',
+      body: { ...welcome, baseVersion: 1 },
+    });
+    const stale = await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, {
+      method: 'PUT',
+      body: { ...welcome, subject: 'late', baseVersion: 1 },
+    });
     expect(stale.status).toBe(409);
     expect(((await stale.json()) as Problem).detail).toMatch(/version 2/);
   });
 
   it('names the field and the fix for invalid bodies, and the line of a Liquid error', async () => {
-    const missing = await api.admin(a.adminKey, '/api/v1/templates', { body: { name: 'x', channel: 'email', subject: 'Hi' } });
+    const missing = await api.admin(a.adminKey, '/api/v1/templates', {
+      body: { name: 'x', channel: 'email', subject: 'Hi' },
+    });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as Problem).errors?.map((e) => e.path)).toContain('html');
 
-    const channel = await api.admin(a.adminKey, '/api/v1/templates', { body: { name: 'x', channel: 'fax' } });
+    const channel = await api.admin(a.adminKey, '/api/v1/templates', {
+      body: { name: 'x', channel: 'fax' },
+    });
     expect(channel.status).toBe(400);
     expect(((await channel.json()) as Problem).errors?.[0]?.path).toBe('channel');
 
-    const broken = await api.admin(a.adminKey, '/api/v1/templates', { body: { ...welcome, html: '<p>Hi</p>\n{% if contact.traits.vip %}\n<b>VIP</b>' } });
+    const broken = await api.admin(a.adminKey, '/api/v1/templates', {
+      body: { ...welcome, html: '<p>Hi</p>\n{% if contact.traits.vip %}\n<b>VIP</b>' },
+    });
     expect(broken.status).toBe(422);
     const problem = (await broken.json()) as Problem;
     expect(problem.errors?.[0]).toMatchObject({ path: 'html', line: 2 });
@@ -78,7 +111,10 @@ describe('message templates on the real stack', () => {
 
   it('previews with the send-time engine: HTML-escaped traits in html, plain subject', async () => {
     const res = await api.admin(a.adminKey, '/api/v1/templates/preview', {
-      body: { template: welcome, sampleContact: { traits: { firstName: '<script>alert("x")</script>' } } },
+      body: {
+        template: welcome,
+        sampleContact: { traits: { firstName: '<script>alert("x")</script>' } },
+      },
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { rendered: { subject: string; html: string } };
@@ -88,19 +124,41 @@ describe('message templates on the real stack', () => {
   });
 
   it('previews a saved template for a real contact, and reports render errors as 422 with the line', async () => {
-    expect((await api.ingest(a.writeKey, '/v1/identify', { userId: 'ada', traits: { firstName: 'Ada' } })).status).toBe(200);
-    const created = await create({ name: 'Nudge', channel: 'inApp', title: 'Hey {{ contact.traits.firstName }}', body: 'You have {{ 3 | plus: 2 }} items' });
-    const res = await api.admin(a.adminKey, '/api/v1/templates/preview', { body: { templateId: created.id, contactId: 'ada' } });
+    expect(
+      (
+        await api.ingest(a.writeKey, '/v1/identify', {
+          userId: 'ada',
+          traits: { firstName: 'Ada' },
+        })
+      ).status,
+    ).toBe(200);
+    const created = await create({
+      name: 'Nudge',
+      channel: 'inApp',
+      title: 'Hey {{ contact.traits.firstName }}',
+      body: 'You have {{ 3 | plus: 2 }} items',
+    });
+    const res = await api.admin(a.adminKey, '/api/v1/templates/preview', {
+      body: { templateId: created.id, contactId: 'ada' },
+    });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { rendered: unknown }).rendered).toEqual({ title: 'Hey Ada', body: 'You have 5 items' });
+    expect(((await res.json()) as { rendered: unknown }).rendered).toEqual({
+      title: 'Hey Ada',
+      body: 'You have 5 items',
+    });
 
     const unknownFilter = await api.admin(a.adminKey, '/api/v1/templates/preview', {
       body: { template: { ...welcome, text: 'line one\n{{ contact.id | shout }}' } },
     });
     expect(unknownFilter.status).toBe(422);
-    expect(((await unknownFilter.json()) as Problem).errors?.[0]).toMatchObject({ path: 'text', line: 2 });
+    expect(((await unknownFilter.json()) as Problem).errors?.[0]).toMatchObject({
+      path: 'text',
+      line: 2,
+    });
 
-    const ghost = await api.admin(a.adminKey, '/api/v1/templates/preview', { body: { templateId: created.id, contactId: 'nobody' } });
+    const ghost = await api.admin(a.adminKey, '/api/v1/templates/preview', {
+      body: { templateId: created.id, contactId: 'nobody' },
+    });
     expect(ghost.status).toBe(404);
   });
 
@@ -118,10 +176,14 @@ describe('message templates on the real stack', () => {
       const res = await api.admin(b.adminKey, path, { method, body });
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
     }
-    const list = (await (await api.admin(b.adminKey, '/api/v1/templates')).json()) as { templates: unknown[] };
+    const list = (await (await api.admin(b.adminKey, '/api/v1/templates')).json()) as {
+      templates: unknown[];
+    };
     expect(list.templates).toEqual([]);
     // Still there for its owner; deleting makes it disappear.
-    expect((await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(
+      (await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, { method: 'DELETE' })).status,
+    ).toBe(204);
     expect((await api.admin(a.adminKey, `/api/v1/templates/${created.id}`)).status).toBe(404);
   });
 });

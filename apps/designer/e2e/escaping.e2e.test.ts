@@ -1,4 +1,11 @@
-import { eventually, openBrowser, signIn, startStack, type Browser, type Stack } from './harness.js';
+import {
+  eventually,
+  openBrowser,
+  signIn,
+  startStack,
+  type Browser,
+  type Stack,
+} from './harness.js';
 
 /**
  * Names, subjects and traits are typed by marketers or sent by anyone holding a write key; the designer
@@ -19,10 +26,24 @@ beforeAll(async () => {
   browser = await openBrowser(pageErrors);
   await signIn(browser.page, stack);
   const segment = await stack.admin<{ id: string }>('/api/v1/segments', {
-    body: { name: `Segment ${IMG}`, description: SCRIPT, definition: { type: 'all', conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: SVG }] } },
+    body: {
+      name: `Segment ${IMG}`,
+      description: SCRIPT,
+      definition: {
+        type: 'all',
+        conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: SVG }],
+      },
+    },
   });
   segmentId = segment.id;
-  await stack.admin('/api/v1/templates', { body: { name: `Template ${IMG}`, channel: 'email', subject: `Hi ${SCRIPT}`, html: `<p>${IMG}</p>` } });
+  await stack.admin('/api/v1/templates', {
+    body: {
+      name: `Template ${IMG}`,
+      channel: 'email',
+      subject: `Hi ${SCRIPT}`,
+      html: `<p>${IMG}</p>`,
+    },
+  });
   const journey = await stack.admin<{ id: string }>('/api/v1/journeys', {
     body: {
       name: `Journey ${IMG}`,
@@ -31,7 +52,12 @@ beforeAll(async () => {
         settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
         nodes: [
           { id: 'trigger', kind: 'trigger', trigger: { type: 'manual' } },
-          { id: 'email-1', kind: 'action', action: { type: 'email', version: 1 }, config: { subject: `Subject ${SCRIPT}`, html: `<p>${IMG}</p>` } },
+          {
+            id: 'email-1',
+            kind: 'action',
+            action: { type: 'email', version: 1 },
+            config: { subject: `Subject ${SCRIPT}`, html: `<p>${IMG}</p>` },
+          },
           { id: 'done', kind: 'exit' },
         ],
         edges: [
@@ -43,7 +69,10 @@ beforeAll(async () => {
     },
   });
   journeyId = journey.id;
-  const ingest = await stack.ingest('/v1/identify', { userId: `contact-${IMG}`, traits: { first_name: SCRIPT, plan: SVG } });
+  const ingest = await stack.ingest('/v1/identify', {
+    userId: `contact-${IMG}`,
+    traits: { first_name: SCRIPT, plan: SVG },
+  });
   if (ingest.status >= 300) throw new Error(`identify → ${ingest.status}: ${await ingest.text()}`);
 }, 180_000);
 
@@ -68,10 +97,16 @@ describe('designer escaping', () => {
   it('shows segment names and conditions as text', async () => {
     const page = browser.page;
     await page.goto(`${stack.url}/#/segments`);
-    await eventually(() => page.locator('body').innerText(), (text) => expect(text).toContain(`Segment ${IMG}`));
+    await eventually(
+      () => page.locator('body').innerText(),
+      (text) => expect(text).toContain(`Segment ${IMG}`),
+    );
     expect(await injectedElements()).toBe(0);
     await page.goto(`${stack.url}/#/segments/${segmentId}`);
-    await eventually(() => page.getByTestId('segment-name').inputValue(), (v) => expect(v).toBe(`Segment ${IMG}`));
+    await eventually(
+      () => page.getByTestId('segment-name').inputValue(),
+      (v) => expect(v).toBe(`Segment ${IMG}`),
+    );
     expect(await injectedElements()).toBe(0);
     expect(await xssFlag()).toBeUndefined();
   });
@@ -79,11 +114,17 @@ describe('designer escaping', () => {
   it('shows journey names and email subjects as text, on the list, the canvas and in the inspector', async () => {
     const page = browser.page;
     await page.goto(`${stack.url}/#/journeys`);
-    await eventually(() => page.locator('body').innerText(), (text) => expect(text).toContain(`Journey ${IMG}`));
+    await eventually(
+      () => page.locator('body').innerText(),
+      (text) => expect(text).toContain(`Journey ${IMG}`),
+    );
     await page.goto(`${stack.url}/#/journeys/${journeyId}`);
     await page.getByTestId('node-email-1').waitFor();
     await page.getByTestId('node-email-1').click();
-    await eventually(() => page.locator('#root_subject').inputValue(), (v) => expect(v).toBe(`Subject ${SCRIPT}`));
+    await eventually(
+      () => page.locator('#root_subject').inputValue(),
+      (v) => expect(v).toBe(`Subject ${SCRIPT}`),
+    );
     expect(await page.locator('body').innerText()).toContain(`Journey ${IMG}`);
     expect(await injectedElements()).toBe(0);
     expect(await xssFlag()).toBeUndefined();
@@ -93,12 +134,24 @@ describe('designer escaping', () => {
     const page = browser.page;
     await page.getByTestId('simulate').click();
     await page.getByTestId('simulate-run').click();
-    await eventually(() => page.getByTestId('simulate-messages').innerText(), (text) => expect(text).toContain(`Subject ${SCRIPT}`));
+    await eventually(
+      () => page.getByTestId('simulate-messages').innerText(),
+      (text) => expect(text).toContain(`Subject ${SCRIPT}`),
+    );
     // The rendered email body is shown as the contact's mail client would, but in a sandbox: no scripts, no access to the designer.
     expect(await page.getByTestId('simulate-message-0-body').getAttribute('sandbox')).toBe('');
-    expect(await page.frameLocator('[data-testid="simulate-message-0-body"]').locator('img[src="x"]').count()).toBe(1);
+    expect(
+      await page
+        .frameLocator('[data-testid="simulate-message-0-body"]')
+        .locator('img[src="x"]')
+        .count(),
+    ).toBe(1);
     await page.goto(`${stack.url}/#/contacts/${encodeURIComponent(`contact-${IMG}`)}`);
-    await eventually(() => page.locator('body').innerText(), (text) => expect(text).toContain(`contact-${IMG}`), { timeout: 30_000, interval: 500 });
+    await eventually(
+      () => page.locator('body').innerText(),
+      (text) => expect(text).toContain(`contact-${IMG}`),
+      { timeout: 30_000, interval: 500 },
+    );
     // Let any deferred handler (image error, svg load) fire before the verdict.
     await page.waitForTimeout(500);
     expect(await injectedElements()).toBe(0);
@@ -108,7 +161,10 @@ describe('designer escaping', () => {
 
   it('would notice injected markup (the probe itself works)', async () => {
     const page = browser.page;
-    await page.evaluate((html) => document.body.insertAdjacentHTML('beforeend', `<div id="probe">${html}</div>`), IMG);
+    await page.evaluate(
+      (html) => document.body.insertAdjacentHTML('beforeend', `<div id="probe">${html}</div>`),
+      IMG,
+    );
     expect(await injectedElements()).toBe(1);
     await page.evaluate(() => document.getElementById('probe')?.remove());
   });

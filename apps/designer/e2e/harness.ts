@@ -64,7 +64,11 @@ export type Stack = {
 };
 
 function startProcess(script: string, env: NodeJS.ProcessEnv, log: string[]): ChildProcess {
-  const child = spawn(process.execPath, [script], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const keep = (chunk: Buffer) => {
     log.push(chunk.toString());
     if (log.length > 400) log.splice(0, log.length - 400);
@@ -74,12 +78,20 @@ function startProcess(script: string, env: NodeJS.ProcessEnv, log: string[]): Ch
   return child;
 }
 
-async function waitUntilReady(url: string, children: ChildProcess[], log: string[], timeoutMs = 60_000): Promise<void> {
+async function waitUntilReady(
+  url: string,
+  children: ChildProcess[],
+  log: string[],
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     const dead = children.find((c) => c.exitCode !== null);
-    if (dead) throw new Error(`a Cairn process exited with code ${dead.exitCode} before the API was ready:\n${log.join('').slice(-4000)}`);
+    if (dead)
+      throw new Error(
+        `a Cairn process exited with code ${dead.exitCode} before the API was ready:\n${log.join('').slice(-4000)}`,
+      );
     try {
       const response = await fetch(`${url}/readyz`);
       if (response.ok) return;
@@ -89,7 +101,9 @@ async function waitUntilReady(url: string, children: ChildProcess[], log: string
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`the API at ${url} was not ready within ${timeoutMs} ms (last answer: ${last}):\n${log.join('').slice(-4000)}`);
+  throw new Error(
+    `the API at ${url} was not ready within ${timeoutMs} ms (last answer: ${last}):\n${log.join('').slice(-4000)}`,
+  );
 }
 
 /** The real API and worker on a fresh database and task queue, and a fresh workspace with its keys. */
@@ -113,7 +127,10 @@ export async function startStack(): Promise<Stack> {
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
   };
   const log: string[] = [];
-  const children = [startProcess('apps/api/dist/main.js', env, log), startProcess('apps/worker/dist/main.js', env, log)];
+  const children = [
+    startProcess('apps/api/dist/main.js', env, log),
+    startProcess('apps/worker/dist/main.js', env, log),
+  ];
   const url = `http://127.0.0.1:${port}`;
   let db: Database | undefined;
   try {
@@ -123,7 +140,10 @@ export async function startStack(): Promise<Stack> {
     for (const child of children) child.kill('SIGTERM');
     throw error;
   }
-  const workspace = await createWorkspace(db.connection, { name: 'Designer e2e', slug: `e2e-${suffix}` });
+  const workspace = await createWorkspace(db.connection, {
+    name: 'Designer e2e',
+    slug: `e2e-${suffix}`,
+  });
 
   const adminRaw = (path: string, init: { method?: string; body?: unknown } = {}) =>
     fetch(url + path, {
@@ -142,13 +162,19 @@ export async function startStack(): Promise<Stack> {
     async admin<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
       const response = await adminRaw(path, init);
       const text = await response.text();
-      if (!response.ok) throw new Error(`${init.method ?? (init.body === undefined ? 'GET' : 'POST')} ${path} → ${response.status}: ${text.slice(0, 500)}`);
+      if (!response.ok)
+        throw new Error(
+          `${init.method ?? (init.body === undefined ? 'GET' : 'POST')} ${path} → ${response.status}: ${text.slice(0, 500)}`,
+        );
       return (text ? JSON.parse(text) : undefined) as T;
     },
     ingest: (path, body) =>
       fetch(`${url}${path}${path.includes('?') ? '&' : '?'}wait=folded`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${workspace.writeKey}:`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify(body),
       }),
     logs: () => log.join(''),
@@ -187,7 +213,8 @@ export async function openBrowser(errors: string[] = []): Promise<Browser> {
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
     // A failed request is logged by Chromium itself; the app shows those in its own error boxes.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return {
@@ -210,7 +237,12 @@ export async function signIn(page: Page, stack: Stack): Promise<void> {
 }
 
 /** Opens the designer signed out and signs in with an email and password, as a person would. */
-export async function signInAsUser(page: Page, stack: Stack, email: string, password: string): Promise<void> {
+export async function signInAsUser(
+  page: Page,
+  stack: Stack,
+  email: string,
+  password: string,
+): Promise<void> {
   await page.goto(`${stack.url}/`);
   await page.evaluate(() => sessionStorage.clear());
   await page.reload();
@@ -228,13 +260,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** Drags a palette item onto the canvas at (x, y) relative to the canvas, with real HTML5 drag events. */
-export async function dragToCanvas(page: Page, paletteTestId: string, at: { x: number; y: number }): Promise<void> {
+export async function dragToCanvas(
+  page: Page,
+  paletteTestId: string,
+  at: { x: number; y: number },
+): Promise<void> {
   const canvas = page.getByTestId('canvas');
   await page.getByTestId(paletteTestId).dragTo(canvas, { targetPosition: at });
 }
 
 /** Re-reads until the assertion passes (the UI and the engine settle asynchronously); rethrows the last failure. */
-export async function eventually<T>(read: () => Promise<T>, assert: (value: T) => void, options: { timeout?: number; interval?: number } = {}): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  assert: (value: T) => void,
+  options: { timeout?: number; interval?: number } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeout ?? 15_000);
   for (;;) {
     const value = await read();

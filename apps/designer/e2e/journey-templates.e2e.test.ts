@@ -1,5 +1,14 @@
 import { createUser } from '@cairn/db';
-import { eventually, openBrowser, screenshot, signIn, signInAsUser, startStack, type Browser, type Stack } from './harness.js';
+import {
+  eventually,
+  openBrowser,
+  screenshot,
+  signIn,
+  signInAsUser,
+  startStack,
+  type Browser,
+  type Stack,
+} from './harness.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -9,13 +18,26 @@ let segmentId: string;
 beforeAll(async () => {
   stack = await startStack();
   browser = await openBrowser(pageErrors);
-  await createUser(stack.db.connection, stack.workspace.workspace._id, { email: 'vic@example.com', name: 'Vic Viewer', role: 'viewer', password: 'vic-viewer-password' });
+  await createUser(stack.db.connection, stack.workspace.workspace._id, {
+    email: 'vic@example.com',
+    name: 'Vic Viewer',
+    role: 'viewer',
+    password: 'vic-viewer-password',
+  });
   const created = await stack.admin<{ id: string }>('/api/v1/segments', {
-    body: { name: 'Customers', definition: { type: 'all', conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 1 }] } },
+    body: {
+      name: 'Customers',
+      definition: {
+        type: 'all',
+        conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 1 }],
+      },
+    },
   });
   segmentId = created.id;
   await signIn(browser.page, stack).catch(async (error: unknown) => {
-    throw new Error(`${String(error)}\npage errors: ${pageErrors.join('; ')}\nbody: ${(await browser.page.content()).slice(0, 1500)}\nlogs: ${stack.logs().slice(-1500)}`);
+    throw new Error(
+      `${String(error)}\npage errors: ${pageErrors.join('; ')}\nbody: ${(await browser.page.content()).slice(0, 1500)}\nlogs: ${stack.logs().slice(-1500)}`,
+    );
   });
 }, 180_000);
 
@@ -30,11 +52,18 @@ describe('starting a journey from a template', () => {
     await page.goto(`${stack.url}/#/journeys`);
     // A new workspace: the library is what the page leads with.
     await page.getByTestId('template-ecommerce-purchase-frequency').waitFor();
-    expect(await page.getByTestId('journey-templates').getAttribute('class')).toContain('templates-prominent');
+    expect(await page.getByTestId('journey-templates').getAttribute('class')).toContain(
+      'templates-prominent',
+    );
     const card = page.getByTestId('template-ecommerce-purchase-frequency');
     expect(await card.textContent()).toContain('Customers by purchase frequency');
     expect(await card.textContent()).toContain('E-commerce');
-    expect(await page.locator('[data-testid^="template-"]').filter({ has: page.locator('.vertical') }).count()).toBeGreaterThanOrEqual(4);
+    expect(
+      await page
+        .locator('[data-testid^="template-"]')
+        .filter({ has: page.locator('.vertical') })
+        .count(),
+    ).toBeGreaterThanOrEqual(4);
     await screenshot(page, 'journey-templates-list');
 
     await page.getByTestId('use-template-ecommerce-purchase-frequency').click();
@@ -44,16 +73,25 @@ describe('starting a journey from a template', () => {
     expect(await page.getByTestId('template-param-incentiveCode').inputValue()).toBe('COMEBACK15');
     expect(await page.getByTestId('template-param-heavyBuyerOrders').inputValue()).toBe('5');
     expect(await page.getByTestId('template-create').isDisabled()).toBe(true);
-    expect(await page.getByTestId('template-missing').textContent()).toContain('Segment: customers to enrol');
+    expect(await page.getByTestId('template-missing').textContent()).toContain(
+      'Segment: customers to enrol',
+    );
 
-    await eventually(() => page.getByTestId('template-param-customersSegmentId').locator('option').allTextContents(), (v) => expect(v.join('|')).toContain('Customers'));
+    await eventually(
+      () =>
+        page.getByTestId('template-param-customersSegmentId').locator('option').allTextContents(),
+      (v) => expect(v.join('|')).toContain('Customers'),
+    );
     await page.getByTestId('template-param-customersSegmentId').selectOption(segmentId);
     expect(await page.getByTestId('template-create').isDisabled()).toBe(false);
 
     // A value the template cannot use is explained on the form, and nothing is created.
     await page.getByTestId('template-param-heavyBuyerOrders').fill('lots');
     await page.getByTestId('template-create').click();
-    await eventually(() => page.getByTestId('template-error').textContent(), (v) => expect(v).toMatch(/heavyBuyerOrders must be a whole number/));
+    await eventually(
+      () => page.getByTestId('template-error').textContent(),
+      (v) => expect(v).toMatch(/heavyBuyerOrders must be a whole number/),
+    );
     expect(await stack.admin<unknown[]>('/api/v1/journeys')).toEqual([]);
 
     await page.getByTestId('template-param-heavyBuyerOrders').fill('4');
@@ -65,20 +103,46 @@ describe('starting a journey from a template', () => {
     // The editor opens on the new draft with the template's steps on the canvas.
     await page.getByTestId('node-early-access').waitFor();
     // An email step reads "Send email: <its name>", the split shows its question.
-    expect(await page.getByTestId('node-early-access').locator('.node-summary').textContent()).toBe('Send email: Early access');
-    expect(await page.getByTestId('node-onboarding-3').locator('.node-summary').textContent()).toBe('Send email: Onboarding 3');
-    expect(await page.getByTestId('node-by-frequency').locator('.node-summary').textContent()).toContain('How often do they buy?');
-    expect(await page.getByTestId('node-trigger').locator('.node-summary').textContent()).toBe(`Enters segment ${segmentId}`);
+    expect(await page.getByTestId('node-early-access').locator('.node-summary').textContent()).toBe(
+      'Send email: Early access',
+    );
+    expect(await page.getByTestId('node-onboarding-3').locator('.node-summary').textContent()).toBe(
+      'Send email: Onboarding 3',
+    );
+    expect(
+      await page.getByTestId('node-by-frequency').locator('.node-summary').textContent(),
+    ).toContain('How often do they buy?');
+    expect(await page.getByTestId('node-trigger').locator('.node-summary').textContent()).toBe(
+      `Enters segment ${segmentId}`,
+    );
     const journeyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
     expect(journeyId).not.toBe('');
     await screenshot(page, 'journey-from-template');
 
-    const saved = await stack.admin<{ name: string; status: string; draft: { nodes: { id: string; trigger?: unknown; branches?: { id: string; condition: unknown }[]; config?: { html?: string } }[] } }>(
-      `/api/v1/journeys/${encodeURIComponent(journeyId)}`,
-    );
+    const saved = await stack.admin<{
+      name: string;
+      status: string;
+      draft: {
+        nodes: {
+          id: string;
+          trigger?: unknown;
+          branches?: { id: string; condition: unknown }[];
+          config?: { html?: string };
+        }[];
+      };
+    }>(`/api/v1/journeys/${encodeURIComponent(journeyId)}`);
     expect(saved.name).toBe('Customers by purchase frequency');
-    expect(saved.draft.nodes.find((n) => n.id === 'trigger')?.trigger).toEqual({ type: 'segmentEntered', segmentId });
-    expect(JSON.stringify(saved.draft.nodes.find((n) => n.id === 'by-frequency')?.branches?.find((b) => b.id === 'heavy'))).toContain('"value":4');
+    expect(saved.draft.nodes.find((n) => n.id === 'trigger')?.trigger).toEqual({
+      type: 'segmentEntered',
+      segmentId,
+    });
+    expect(
+      JSON.stringify(
+        saved.draft.nodes
+          .find((n) => n.id === 'by-frequency')
+          ?.branches?.find((b) => b.id === 'heavy'),
+      ),
+    ).toContain('"value":4');
     expect(JSON.stringify(saved.draft.nodes)).toContain('SPRING20');
 
     await page.goto(`${stack.url}/#/journeys`);
@@ -88,7 +152,9 @@ describe('starting a journey from a template', () => {
     expect(await row.locator('.status').textContent()).toBe('draft');
     await screenshot(page, 'journeys-with-template-draft');
     // Still offered once journeys exist, just no longer the page's lead.
-    expect(await page.getByTestId('journey-templates').getAttribute('class')).not.toContain('templates-prominent');
+    expect(await page.getByTestId('journey-templates').getAttribute('class')).not.toContain(
+      'templates-prominent',
+    );
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,6 +1,15 @@
 import { JOURNEY_TEMPLATES, instantiateTemplate } from '@cairn/core';
 import type { Page } from 'playwright-core';
-import { dragToCanvas, eventually, openBrowser, screenshot, signIn, startStack, type Browser, type Stack } from './harness.js';
+import {
+  dragToCanvas,
+  eventually,
+  openBrowser,
+  screenshot,
+  signIn,
+  startStack,
+  type Browser,
+  type Stack,
+} from './harness.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -20,7 +29,10 @@ afterAll(async () => {
 /** Drags from an output handle to the target node's input handle, as a person would. */
 async function wire(page: Page, handleTestId: string, targetNodeId: string): Promise<void> {
   const from = await page.getByTestId(handleTestId).boundingBox();
-  const to = await page.getByTestId(`node-${targetNodeId}`).locator('.react-flow__handle.target').boundingBox();
+  const to = await page
+    .getByTestId(`node-${targetNodeId}`)
+    .locator('.react-flow__handle.target')
+    .boundingBox();
   if (!from || !to) throw new Error(`cannot see ${handleTestId} or the input of ${targetNodeId}`);
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
@@ -51,7 +63,10 @@ describe('journey designer', () => {
     await dragToCanvas(page, 'palette-action-email', { x: 500, y: 420 });
     await page.getByTestId('node-email-1').waitFor();
     await wire(page, 'handle-trigger-next', 'email-1');
-    await eventually(() => page.locator('.react-flow__edge').count(), (v) => expect(v).toBe(1));
+    await eventually(
+      () => page.locator('.react-flow__edge').count(),
+      (v) => expect(v).toBe(1),
+    );
 
     // configure the email in the inspector (a form drawn from the action's manifest)
     await page.getByTestId('node-email-1').click();
@@ -82,27 +97,63 @@ describe('journey designer', () => {
     // On failure this names each problem the canvas shows, not just how many.
     const problemsShown = async () => ({
       summary: await page.getByTestId('journey-problems').count(),
-      nodes: await page.locator('[data-testid^="node-issues-"]').evaluateAll((badges) => badges.map((b) => `${b.getAttribute('data-testid')}: ${b.getAttribute('title')}`)),
+      nodes: await page
+        .locator('[data-testid^="node-issues-"]')
+        .evaluateAll((badges) =>
+          badges.map((b) => `${b.getAttribute('data-testid')}: ${b.getAttribute('title')}`),
+        ),
     });
     await eventually(problemsShown, (v) => expect(v).toEqual({ summary: 0, nodes: [] }));
     await page.getByTestId('publish').click();
     await page.getByTestId('publish-confirm').click();
-    await eventually(() => page.getByTestId('publish-result').textContent(), (v) => expect(v).toContain('Published version 1'));
-    await eventually(() => page.getByTestId('journey-status').textContent(), (v) => expect(v).toContain('v1'));
+    await eventually(
+      () => page.getByTestId('publish-result').textContent(),
+      (v) => expect(v).toContain('Published version 1'),
+    );
+    await eventually(
+      () => page.getByTestId('journey-status').textContent(),
+      (v) => expect(v).toContain('v1'),
+    );
 
     const journeyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
-    const saved = await stack.admin<{ draft: { nodes: { id: string; kind: string; config?: { subject?: string } }[]; edges: unknown[] } }>(
-      `/api/v1/journeys/${encodeURIComponent(journeyId)}`,
-    );
-    expect(saved.draft.nodes.map((n) => n.id).sort()).toEqual(['branch-1', 'delay-1', 'email-1', 'exit-1', 'exit-2', 'exit-3', 'trigger']);
+    const saved = await stack.admin<{
+      draft: {
+        nodes: { id: string; kind: string; config?: { subject?: string } }[];
+        edges: unknown[];
+      };
+    }>(`/api/v1/journeys/${encodeURIComponent(journeyId)}`);
+    expect(saved.draft.nodes.map((n) => n.id).sort()).toEqual([
+      'branch-1',
+      'delay-1',
+      'email-1',
+      'exit-1',
+      'exit-2',
+      'exit-3',
+      'trigger',
+    ]);
     expect(saved.draft.edges).toHaveLength(6);
-    expect(saved.draft.nodes.find((n) => n.id === 'email-1')?.config?.subject).toBe('Welcome, {{ traits.first_name }}');
+    expect(saved.draft.nodes.find((n) => n.id === 'email-1')?.config?.subject).toBe(
+      'Welcome, {{ traits.first_name }}',
+    );
 
     // enrol a contact through the API and watch the canvas count it
-    const identified = await stack.ingest('/v1/identify', { userId: 'e2e-ada', traits: { email: 'ada@example.com', plan: 'pro' } });
+    const identified = await stack.ingest('/v1/identify', {
+      userId: 'e2e-ada',
+      traits: { email: 'ada@example.com', plan: 'pro' },
+    });
     expect(identified.status).toBeLessThan(300);
-    await stack.admin(`/api/v1/journeys/${encodeURIComponent(journeyId)}/enroll`, { body: { contactId: 'e2e-ada' } });
-    await eventually(() => page.getByTestId('node-stats-trigger').textContent().catch(() => ''), (v) => expect(v).toContain('1 entered'), { timeout: 60_000, interval: 1000 });
+    await stack.admin(`/api/v1/journeys/${encodeURIComponent(journeyId)}/enroll`, {
+      body: { contactId: 'e2e-ada' },
+    });
+    await eventually(
+      () =>
+        page
+          .getByTestId('node-stats-trigger')
+          .textContent()
+          .catch(() => ''),
+      (v) => expect(v).toContain('1 entered'),
+      { timeout: 60_000, interval: 1000 },
+    );
     await screenshot(page, 'journey-canvas');
     expect(pageErrors).toEqual([]);
   });
@@ -112,16 +163,37 @@ describe('journey designer', () => {
     const template = JOURNEY_TEMPLATES.find((t) => t.id === 'streaming-win-back')!;
     // The segment it starts from exists, so the template opens with nothing to fix.
     await stack.admin('/api/v1/segments', {
-      body: { id: 'lapsed-viewers', name: 'No viewing in 21 days', definition: { type: 'all', conditions: [{ type: 'event', check: 'notPerformed', event: 'Video Watched', window: { amount: 21, unit: 'days' } }] } },
+      body: {
+        id: 'lapsed-viewers',
+        name: 'No viewing in 21 days',
+        definition: {
+          type: 'all',
+          conditions: [
+            {
+              type: 'event',
+              check: 'notPerformed',
+              event: 'Video Watched',
+              window: { amount: 21, unit: 'days' },
+            },
+          ],
+        },
+      },
     });
     const definition = instantiateTemplate(template, { lapsedSegmentId: 'lapsed-viewers' });
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', { body: { name: 'Win-back preview', definition } });
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      body: { name: 'Win-back preview', definition },
+    });
     await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-wait-watch').waitFor();
-    await eventually(() => page.locator('[data-testid^="node-issues-"]').count(), (v) => expect(v).toBe(0));
+    await eventually(
+      () => page.locator('[data-testid^="node-issues-"]').count(),
+      (v) => expect(v).toBe(0),
+    );
 
     await page.getByTestId('simulate').click();
-    await page.getByTestId('simulate-traits').fill('{"email": "ada@example.com", "firstName": "Ada"}');
+    await page
+      .getByTestId('simulate-traits')
+      .fill('{"email": "ada@example.com", "firstName": "Ada"}');
     await page.getByTestId('simulate-events').fill('3 Video Watched');
     await page.getByTestId('simulate-run').click();
     const timeline = page.getByTestId('simulate-timeline');
@@ -130,12 +202,19 @@ describe('journey designer', () => {
     expect(await page.getByTestId('simulate-messages').locator('li').count()).toBe(1);
 
     // The email reads as Ada would get it: Liquid rendered with her traits, not "{{ contact.traits.firstName }}".
-    expect(await page.getByTestId('simulate-message-0-subject').textContent()).toContain('Picked for you, Ada');
+    expect(await page.getByTestId('simulate-message-0-subject').textContent()).toContain(
+      'Picked for you, Ada',
+    );
     const body = page.frameLocator('[data-testid="simulate-message-0-body"]').locator('body');
-    await eventually(() => body.textContent(), (v) => expect(v).toContain('Hi Ada'));
+    await eventually(
+      () => body.textContent(),
+      (v) => expect(v).toContain('Hi Ada'),
+    );
     expect(await body.textContent()).not.toContain('{{');
     // What the template reads but this contact lacks is named, so an empty spot is not a surprise.
-    expect(await page.getByTestId('simulate-message-0-missing').textContent()).toContain('contact.traits.recommendedTitles');
+    expect(await page.getByTestId('simulate-message-0-missing').textContent()).toContain(
+      'contact.traits.recommendedTitles',
+    );
     for (const id of ['trigger', 'recommend', 'wait-watch', 'exit-returned']) {
       expect(await page.getByTestId(`node-${id}`).getAttribute('data-on-path')).toBe('true');
     }
@@ -145,29 +224,56 @@ describe('journey designer', () => {
     // without the event the viewer times out and gets the nudge too
     await page.getByTestId('simulate-events').fill('');
     await page.getByTestId('simulate-run').click();
-    await eventually(() => page.getByTestId('node-nudge').getAttribute('data-on-path'), (v) => expect(v).toBe('true'));
+    await eventually(
+      () => page.getByTestId('node-nudge').getAttribute('data-on-path'),
+      (v) => expect(v).toBe('true'),
+    );
     expect(await page.getByTestId('simulate-messages').locator('li').count()).toBe(2);
-    expect(await page.getByTestId('simulate-message-1-subject').textContent()).toContain('Still there, Ada?');
+    expect(await page.getByTestId('simulate-message-1-subject').textContent()).toContain(
+      'Still there, Ada?',
+    );
     expect(pageErrors).toEqual([]);
   });
 
   it('keeps the minimap and zoom controls off the journey on a laptop-sized window', async () => {
     const page = browser.page;
     const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
-      body: { name: 'Minimap placement', definition: instantiateTemplate(JOURNEY_TEMPLATES.find((t) => t.id === 'streaming-win-back')!, { lapsedSegmentId: 'lapsed-viewers' }) },
+      body: {
+        name: 'Minimap placement',
+        definition: instantiateTemplate(
+          JOURNEY_TEMPLATES.find((t) => t.id === 'streaming-win-back')!,
+          { lapsedSegmentId: 'lapsed-viewers' },
+        ),
+      },
     });
     try {
-      for (const size of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
+      for (const size of [
+        { width: 1280, height: 720 },
+        { width: 1440, height: 900 },
+      ]) {
         await page.setViewportSize(size);
         await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
         await page.getByTestId('node-exit').waitFor();
         await page.waitForTimeout(300); // fitView runs once the steps are measured
-        const overlays = [await page.locator('.react-flow__minimap').boundingBox(), await page.locator('.react-flow__controls').boundingBox()];
+        const overlays = [
+          await page.locator('.react-flow__minimap').boundingBox(),
+          await page.locator('.react-flow__controls').boundingBox(),
+        ];
         const covered: string[] = [];
         for (const node of await page.locator('.react-flow__node').all()) {
           const box = await node.boundingBox();
-          const hit = box && overlays.some((o) => o && box.x < o.x + o.width && o.x < box.x + box.width && box.y < o.y + o.height && o.y < box.y + box.height);
-          if (hit) covered.push(`${await node.getAttribute('data-id')} at ${size.width}×${size.height}`);
+          const hit =
+            box &&
+            overlays.some(
+              (o) =>
+                o &&
+                box.x < o.x + o.width &&
+                o.x < box.x + box.width &&
+                box.y < o.y + o.height &&
+                o.y < box.y + box.height,
+            );
+          if (hit)
+            covered.push(`${await node.getAttribute('data-id')} at ${size.width}×${size.height}`);
         }
         expect(covered).toEqual([]);
         await screenshot(page, `journey-open-${size.width}x${size.height}`);
@@ -183,17 +289,36 @@ describe('journey designer', () => {
   it('asks, when publishing a segment-entry journey, whether the contacts already in the segment enter too, and enrols them when told to', async () => {
     const page = browser.page;
     await stack.admin('/api/v1/segments', {
-      body: { id: 'vip-members', name: 'VIP members', definition: { type: 'all', conditions: [{ type: 'trait', field: 'tier', operator: 'eq', value: 'vip' }] } },
+      body: {
+        id: 'vip-members',
+        name: 'VIP members',
+        definition: {
+          type: 'all',
+          conditions: [{ type: 'trait', field: 'tier', operator: 'eq', value: 'vip' }],
+        },
+      },
     });
     for (const id of ['vip-1', 'vip-2']) {
-      expect((await stack.ingest('/v1/identify', { userId: id, traits: { tier: 'vip' } })).status).toBeLessThan(300);
+      expect(
+        (await stack.ingest('/v1/identify', { userId: id, traits: { tier: 'vip' } })).status,
+      ).toBeLessThan(300);
     }
     const definition = {
       name: 'VIP welcome',
       settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
       nodes: [
-        { id: 'trigger', kind: 'trigger', position: { x: 0, y: 0 }, trigger: { type: 'segmentEntered', segmentId: 'vip-members' } },
-        { id: 'wait', kind: 'delay', position: { x: 0, y: 140 }, duration: { amount: 1, unit: 'days' } },
+        {
+          id: 'trigger',
+          kind: 'trigger',
+          position: { x: 0, y: 0 },
+          trigger: { type: 'segmentEntered', segmentId: 'vip-members' },
+        },
+        {
+          id: 'wait',
+          kind: 'delay',
+          position: { x: 0, y: 140 },
+          duration: { amount: 1, unit: 'days' },
+        },
         { id: 'exit', kind: 'exit', position: { x: 0, y: 280 } },
       ],
       edges: [
@@ -201,20 +326,38 @@ describe('journey designer', () => {
         { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'exit' },
       ],
     };
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', { body: { name: 'VIP welcome', definition } });
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      body: { name: 'VIP welcome', definition },
+    });
     await eventually(
-      () => stack.admin<{ enrollExisting: { members: number } }>(`/api/v1/journeys/${encodeURIComponent(created.id)}/publish-preview`),
-      (v) => expect(v.enrollExisting).toEqual({ applies: true, default: false, segmentId: 'vip-members', segmentName: 'VIP members', members: 2 }),
+      () =>
+        stack.admin<{ enrollExisting: { members: number } }>(
+          `/api/v1/journeys/${encodeURIComponent(created.id)}/publish-preview`,
+        ),
+      (v) =>
+        expect(v.enrollExisting).toEqual({
+          applies: true,
+          default: false,
+          segmentId: 'vip-members',
+          segmentName: 'VIP members',
+          members: 2,
+        }),
       { timeout: 30_000, interval: 500 },
     );
     await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-wait').waitFor();
     await page.getByTestId('publish').click();
-    await eventually(() => page.getByTestId('publish-existing-members').textContent(), (v) => expect(v).toContain('Also enrol the 2 contacts already in “VIP members”'));
+    await eventually(
+      () => page.getByTestId('publish-existing-members').textContent(),
+      (v) => expect(v).toContain('Also enrol the 2 contacts already in “VIP members”'),
+    );
     expect(await page.getByTestId('publish-enroll-existing').isChecked()).toBe(false);
     await page.getByTestId('publish-enroll-existing').check();
     await page.getByTestId('publish-confirm').click();
-    await eventually(() => page.getByTestId('publish-result').textContent(), (v) => expect(v).toContain('2 contacts already in the segment are being enrolled'));
+    await eventually(
+      () => page.getByTestId('publish-result').textContent(),
+      (v) => expect(v).toContain('2 contacts already in the segment are being enrolled'),
+    );
     for (const id of ['vip-1', 'vip-2']) {
       await eventually(
         () => stack.admin<{ journeys: { journeyId: string }[] }>(`/api/v1/contacts/${id}`),

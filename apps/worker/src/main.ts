@@ -5,7 +5,11 @@ import pino from 'pino';
 import { getHeapStatistics } from 'node:v8';
 import { ConfigError, loadServiceConfig, workflowCacheSize } from '@cairn/config';
 import { bundleCairnWorkflows } from './bundle.js';
-import { connectClientConnection, connectWorkerConnection, ensureSearchAttributes } from './temporal.js';
+import {
+  connectClientConnection,
+  connectWorkerConnection,
+  ensureSearchAttributes,
+} from './temporal.js';
 import { createSegmentActivities, ensureSegmentSweepSchedule } from './segments/index.js';
 import { createRfmActivities, ensureRfmSchedule, rfmIntervalHours } from './rfm/index.js';
 import { createActionRegistry } from './actions/registry.js';
@@ -18,13 +22,26 @@ async function main() {
   const rfmEveryHours = rfmIntervalHours();
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } });
   const timeout = config.CAIRN_TEMPORAL_CONNECT_TIMEOUT_SECONDS;
-  const clientConnection = await connectClientConnection(config.TEMPORAL_ADDRESS, timeout, (m) => log.warn(m));
+  const clientConnection = await connectClientConnection(config.TEMPORAL_ADDRESS, timeout, (m) =>
+    log.warn(m),
+  );
   const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
   if (added.length) log.info({ added }, 'registered search attributes');
   const db = await connectDatabase(config.MONGO_URL, config.MONGO_DB);
-  const connection = await connectWorkerConnection(config.TEMPORAL_ADDRESS, timeout, (m) => log.warn(m));
-  const journeyClient = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  const journeyDeps = { db, client: journeyClient, taskQueue: config.TEMPORAL_TASK_QUEUE, registry: createActionRegistry(config), ...(config.CAIRN_SECRET_KEY ? { secretKey: config.CAIRN_SECRET_KEY } : {}) };
+  const connection = await connectWorkerConnection(config.TEMPORAL_ADDRESS, timeout, (m) =>
+    log.warn(m),
+  );
+  const journeyClient = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
+  const journeyDeps = {
+    db,
+    client: journeyClient,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    registry: createActionRegistry(config),
+    ...(config.CAIRN_SECRET_KEY ? { secretKey: config.CAIRN_SECRET_KEY } : {}),
+  };
   const journeyActivities = createJourneyActivities(journeyDeps);
   // The SDK's default cache size ignores what a cached run costs here; see workflowCacheSize.
   const maxCachedWorkflows = workflowCacheSize(config, getHeapStatistics().heap_size_limit);
@@ -34,19 +51,35 @@ async function main() {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: await bundleCairnWorkflows(),
     maxCachedWorkflows,
-    activities: { ...createSegmentActivities(db.connection), ...createRfmActivities(db.connection), ...journeyActivities },
+    activities: {
+      ...createSegmentActivities(db.connection),
+      ...createRfmActivities(db.connection),
+      ...journeyActivities,
+    },
   });
-  const sweep = await ensureSegmentSweepSchedule(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    intervalSeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS,
-  });
-  log.info({ sweep, everySeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS }, 'segment sweep schedule ready');
-  const rfm = await ensureRfmSchedule(new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }), {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    intervalHours: rfmEveryHours,
-  });
+  const sweep = await ensureSegmentSweepSchedule(
+    new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      intervalSeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS,
+    },
+  );
+  log.info(
+    { sweep, everySeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS },
+    'segment sweep schedule ready',
+  );
+  const rfm = await ensureRfmSchedule(
+    new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      intervalHours: rfmEveryHours,
+    },
+  );
   log.info({ rfm, everyHours: rfmEveryHours }, 'RFM recompute schedule ready');
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, maxCachedWorkflows }, 'worker running');
+  log.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, maxCachedWorkflows },
+    'worker running',
+  );
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
   const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });
   const pendingFolds = startPendingFoldSweeper({ db, log });

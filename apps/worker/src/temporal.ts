@@ -31,12 +31,28 @@ export async function connectWithRetry<T>(
   }
 }
 
-export function connectWorkerConnection(address: string, timeoutSeconds: number, log?: (m: string) => void) {
-  return connectWithRetry('worker', () => NativeConnection.connect({ address }), { address, timeoutSeconds, log });
+export function connectWorkerConnection(
+  address: string,
+  timeoutSeconds: number,
+  log?: (m: string) => void,
+) {
+  return connectWithRetry('worker', () => NativeConnection.connect({ address }), {
+    address,
+    timeoutSeconds,
+    log,
+  });
 }
 
-export function connectClientConnection(address: string, timeoutSeconds: number, log?: (m: string) => void) {
-  return connectWithRetry('client', () => Connection.connect({ address, connectTimeout: 5000 }), { address, timeoutSeconds, log });
+export function connectClientConnection(
+  address: string,
+  timeoutSeconds: number,
+  log?: (m: string) => void,
+) {
+  return connectWithRetry('client', () => Connection.connect({ address, connectTimeout: 5000 }), {
+    address,
+    timeoutSeconds,
+    log,
+  });
 }
 
 const INDEXED_VALUE_TYPE: Record<string, number> = {
@@ -51,14 +67,19 @@ const INDEXED_VALUE_TYPE: Record<string, number> = {
 };
 
 /** Registers Cairn's search attributes on a server that lacks them (a fresh cluster from docker-compose). */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(
+  connection: Connection,
+  namespace: string,
+): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !known.has(name));
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type] ?? 2])),
+    searchAttributes: Object.fromEntries(
+      missing.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type] ?? 2]),
+    ),
   });
   return missing.map(([name]) => name);
 }

@@ -5,12 +5,30 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '@cairn/config';
 import { validateJourney, type CairnEvent } from '@cairn/core';
-import { createJourney, findContactJourneys, ingestEvents, publishJourneyDraft, saveCredential, type Database } from '@cairn/db';
+import {
+  createJourney,
+  findContactJourneys,
+  ingestEvents,
+  publishJourneyDraft,
+  saveCredential,
+  type Database,
+} from '@cairn/db';
 import { journeyWorkflowId } from '@cairn/workflows';
-import { bundleCairnWorkflows, createActionRegistry, createJourneyActivities, enrollInJourney } from '../src/index';
+import {
+  bundleCairnWorkflows,
+  createActionRegistry,
+  createJourneyActivities,
+  enrollInJourney,
+} from '../src/index';
 import { useWorkerTestStack } from './harness';
 
-type Received = { method: string; path: string; contentType: string | undefined; idempotencyKey: string | undefined; body: unknown };
+type Received = {
+  method: string;
+  path: string;
+  contentType: string | undefined;
+  idempotencyKey: string | undefined;
+  body: unknown;
+};
 
 /** A Slack-style incoming webhook on 127.0.0.1 that answers "ok" like Slack does and keeps every request. */
 async function startFakeSlack(): Promise<{ server: Server; url: string; received: Received[] }> {
@@ -60,23 +78,37 @@ describe('the example Slack action (a custom action package) inside a journey', 
 
   it('posts the rendered message for the enrolled contact exactly once, and the run completes', async () => {
     // The registry a deployment builds: built-ins plus whatever CAIRN_ACTION_PACKAGES names.
-    const config = loadConfig({ CAIRN_ACTION_PACKAGES: '@cairn/example-slack-action', CAIRN_SECRET_KEY: secretKey });
+    const config = loadConfig({
+      CAIRN_ACTION_PACKAGES: '@cairn/example-slack-action',
+      CAIRN_SECRET_KEY: secretKey,
+    });
     const registry = createActionRegistry(config);
     expect(registry.find('slackMessage', 1)).toBeDefined();
 
-    const saved = await saveCredential(db.connection, secretKey, workspaceId, { name: 'sales-slack', type: 'slackWebhook', values: { webhookUrl: slack.url } });
+    const saved = await saveCredential(db.connection, secretKey, workspaceId, {
+      name: 'sales-slack',
+      type: 'slackWebhook',
+      values: { webhookUrl: slack.url },
+    });
     expect(saved).toMatchObject({ created: true, credential: { fields: ['webhookUrl'] } });
 
     const definition = {
       name: 'Tell sales about new signups',
-      settings: { reentry: { policy: 'never' as const }, exitOnSegmentExit: false, holdoutPercent: 0 },
+      settings: {
+        reentry: { policy: 'never' as const },
+        exitOnSegmentExit: false,
+        holdoutPercent: 0,
+      },
       nodes: [
         { id: 'trigger', kind: 'trigger' as const, trigger: { type: 'manual' as const } },
         {
           id: 'tell-sales',
           kind: 'action' as const,
           action: { type: 'slackMessage', version: 1 },
-          config: { text: 'New signup: {{ contact.traits.name }} ({{ contact.traits.email }})', credential: 'sales-slack' },
+          config: {
+            text: 'New signup: {{ contact.traits.name }} ({{ contact.traits.email }})',
+            credential: 'sales-slack',
+          },
         },
         { id: 'exit', kind: 'exit' as const },
       ],
@@ -85,10 +117,16 @@ describe('the example Slack action (a custom action package) inside a journey', 
         { id: 'e2', source: 'tell-sales', sourceHandle: 'posted', target: 'exit' },
       ],
     };
-    expect(validateJourney(definition, { catalog: registry.catalog(), segmentExists: () => true })).toEqual([]);
-    const { journeyId } = await createJourney(db.connection, workspaceId, { name: definition.name, definition });
+    expect(
+      validateJourney(definition, { catalog: registry.catalog(), segmentExists: () => true }),
+    ).toEqual([]);
+    const { journeyId } = await createJourney(db.connection, workspaceId, {
+      name: definition.name,
+      definition,
+    });
     const published = await publishJourneyDraft(db.connection, workspaceId, journeyId, {
-      check: async (def) => validateJourney(def, { catalog: registry.catalog(), segmentExists: () => true }),
+      check: async (def) =>
+        validateJourney(def, { catalog: registry.catalog(), segmentExists: () => true }),
     });
     expect(published).toEqual({ ok: true, version: 1 });
 
@@ -107,7 +145,14 @@ describe('the example Slack action (a custom action package) inside a journey', 
     };
     await ingestEvents(db.connection, workspaceId, [identify], { now: at });
 
-    const deps = { db, client: env.client, taskQueue, registry, searchAttributes: false, secretKey };
+    const deps = {
+      db,
+      client: env.client,
+      taskQueue,
+      registry,
+      searchAttributes: false,
+      secretKey,
+    };
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -116,9 +161,18 @@ describe('the example Slack action (a custom action package) inside a journey', 
       maxCachedWorkflows: 0,
     });
     await worker.runUntil(async () => {
-      const enrolled = await enrollInJourney(deps, { workspaceId, journeyId, contactId: 'ada', entry: { kind: 'manual', at: new Date(at).toISOString() }, enrolledBy: 'test:ada', now: new Date(at) });
+      const enrolled = await enrollInJourney(deps, {
+        workspaceId,
+        journeyId,
+        contactId: 'ada',
+        entry: { kind: 'manual', at: new Date(at).toISOString() },
+        enrolledBy: 'test:ada',
+        now: new Date(at),
+      });
       expect(enrolled).toMatchObject({ enrolled: true, version: 1 });
-      const outcome = await env.client.workflow.getHandle(journeyWorkflowId(workspaceId, journeyId, 'ada')).result();
+      const outcome = await env.client.workflow
+        .getHandle(journeyWorkflowId(workspaceId, journeyId, 'ada'))
+        .result();
       expect(outcome).toMatchObject({ status: 'completed' });
     });
 
@@ -129,7 +183,9 @@ describe('the example Slack action (a custom action package) inside a journey', 
       contentType: 'application/json',
       body: { text: 'New signup: Ada &amp; Co (ada@example.test)' },
     });
-    expect(slack.received[0]!.idempotencyKey).toEqual(expect.stringContaining(journeyWorkflowId(workspaceId, journeyId, 'ada')));
+    expect(slack.received[0]!.idempotencyKey).toEqual(
+      expect.stringContaining(journeyWorkflowId(workspaceId, journeyId, 'ada')),
+    );
 
     const run = (await findContactJourneys(db.connection, workspaceId, 'ada'))?.runs[journeyId];
     expect(run?.status).toBe('completed');

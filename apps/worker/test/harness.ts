@@ -7,7 +7,10 @@ import { connectDatabase, createWorkspace, syncIndexes, type Database } from '@c
 /** A variable the dev stack sets; a clear error when a file is run without it. */
 export function requireEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run integration tests through the dev stack (node packages/dev-stack/dist/cli.js exec -- …)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run integration tests through the dev stack (node packages/dev-stack/dist/cli.js exec -- …)`,
+    );
   return value;
 }
 
@@ -29,7 +32,11 @@ export interface DevServerPieces {
   namespace: string;
 }
 
-export interface WorkerTestStackOptions<T extends TemporalMode, D extends boolean, W extends { name: string } | undefined> {
+export interface WorkerTestStackOptions<
+  T extends TemporalMode,
+  D extends boolean,
+  W extends { name: string } | undefined,
+> {
   temporal: T;
   /** false: no database of its own (a file that only exercises Temporal). Default true. */
   database?: D;
@@ -38,7 +45,11 @@ export interface WorkerTestStackOptions<T extends TemporalMode, D extends boolea
 }
 
 /** What the ready callback receives: only the pieces the options asked for. */
-export type WorkerTestStack<T extends TemporalMode, D extends boolean, W extends { name: string } | undefined> = (T extends 'time-skipping'
+export type WorkerTestStack<
+  T extends TemporalMode,
+  D extends boolean,
+  W extends { name: string } | undefined,
+> = (T extends 'time-skipping'
   ? TimeSkippingPieces
   : T extends 'dev-server'
     ? DevServerPieces
@@ -61,13 +72,18 @@ const SETUP_TIMEOUT_MS = 180_000;
  * Call it before the file's own beforeAll: jest runs hooks in the order they are registered, so the
  * file's set-up sees the pieces.
  */
-export function useWorkerTestStack<T extends TemporalMode, D extends boolean = true, W extends { name: string } | undefined = undefined>(
+export function useWorkerTestStack<
+  T extends TemporalMode,
+  D extends boolean = true,
+  W extends { name: string } | undefined = undefined,
+>(
   prefix: string,
   options: WorkerTestStackOptions<T, D, W>,
   ready: (stack: WorkerTestStack<T, D, W>) => void,
 ): void {
   const wantsDatabase = options.database !== false;
-  if (options.workspace && !wantsDatabase) throw new Error('useWorkerTestStack: a workspace needs the database (drop `database: false`)');
+  if (options.workspace && !wantsDatabase)
+    throw new Error('useWorkerTestStack: a workspace needs the database (drop `database: false`)');
   let db: Database | undefined;
   let env: TestWorkflowEnvironment | undefined;
   let connection: Connection | undefined;
@@ -77,7 +93,10 @@ export function useWorkerTestStack<T extends TemporalMode, D extends boolean = t
     async () => {
       const pieces: Record<string, unknown> = {};
       if (wantsDatabase) {
-        db = await connectDatabase(requireEnv('MONGO_URL'), `${prefix}_${randomBytes(4).toString('hex')}`);
+        db = await connectDatabase(
+          requireEnv('MONGO_URL'),
+          `${prefix}_${randomBytes(4).toString('hex')}`,
+        );
         await syncIndexes(db.connection);
         pieces.db = db;
         if (options.workspace) {
@@ -88,7 +107,9 @@ export function useWorkerTestStack<T extends TemporalMode, D extends boolean = t
       }
       if (options.temporal === 'time-skipping') {
         env = await TestWorkflowEnvironment.createTimeSkipping({
-          server: { executable: { type: 'existing-path', path: requireEnv('TEMPORAL_TEST_SERVER_BIN') } },
+          server: {
+            executable: { type: 'existing-path', path: requireEnv('TEMPORAL_TEST_SERVER_BIN') },
+          },
         });
         pieces.env = env;
       } else if (options.temporal === 'dev-server') {
@@ -96,7 +117,12 @@ export function useWorkerTestStack<T extends TemporalMode, D extends boolean = t
         const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
         connection = await Connection.connect({ address });
         nativeConnection = await NativeConnection.connect({ address });
-        Object.assign(pieces, { connection, client: new Client({ connection, namespace }), nativeConnection, namespace });
+        Object.assign(pieces, {
+          connection,
+          client: new Client({ connection, namespace }),
+          nativeConnection,
+          namespace,
+        });
       }
       ready(pieces as WorkerTestStack<T, D, W>);
     },

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  Worker,
+  type NativeConnection,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { CairnEvent } from '@cairn/core';
 import {
   contactKey,
@@ -22,31 +26,58 @@ import { useWorkerTestStack } from './harness';
 const DAY = 86_400_000;
 
 function order(userId: string, messageId: string, at: number, revenue = 30): CairnEvent {
-  return { messageId, type: 'track', userId, event: 'Order Completed', properties: { revenue }, traits: {}, context: {}, timestamp: at, receivedAt: at };
+  return {
+    messageId,
+    type: 'track',
+    userId,
+    event: 'Order Completed',
+    properties: { revenue },
+    traits: {},
+    context: {},
+    timestamp: at,
+    receivedAt: at,
+  };
 }
 
 const noOrderIn21Days = {
   type: 'all',
   conditions: [
     { type: 'event', check: 'performed', event: 'Order Completed' },
-    { type: 'event', check: 'notPerformed', event: 'Order Completed', window: { amount: 21, unit: 'days' } },
+    {
+      type: 'event',
+      check: 'notPerformed',
+      event: 'Order Completed',
+      window: { amount: 21, unit: 'days' },
+    },
   ],
 };
 
 describe('segment membership on the real database', () => {
   let db: Database;
   let workspaceId: string;
-  useWorkerTestStack('segments', { temporal: 'none', workspace: { name: 'Clocks' } }, (s) => ({ db, workspaceId } = s));
+  useWorkerTestStack(
+    'segments',
+    { temporal: 'none', workspace: { name: 'Clocks' } },
+    (s) => ({ db, workspaceId } = s),
+  );
 
   async function membersOf(contactId: string) {
-    const doc = await contactModel(db.connection).findById(contactKey(workspaceId, contactId)).lean();
+    const doc = await contactModel(db.connection)
+      .findById(contactKey(workspaceId, contactId))
+      .lean();
     return Object.keys(doc?.segments ?? {});
   }
 
   it('enters "no order in 21 days" at day 21 (within one sweep) and not before, and leaves with the next order', async () => {
-    await createSegment(db.connection, workspaceId, { segmentId: 'no-order-21d', name: 'No order in 21 days', definition: noOrderIn21Days });
+    await createSegment(db.connection, workspaceId, {
+      segmentId: 'no-order-21d',
+      name: 'No order in 21 days',
+      definition: noOrderIn21Days,
+    });
     const ordered = Date.UTC(2025, 4, 10, 15); // 10 May, 15:00 UTC
-    await ingestEvents(db.connection, workspaceId, [order('ana', 'ana-o1', ordered)], { now: ordered });
+    await ingestEvents(db.connection, workspaceId, [order('ana', 'ana-o1', ordered)], {
+      now: ordered,
+    });
     expect(await membersOf('ana')).toEqual([]);
 
     // "Last 21 days" counts 10 May through 30 May; the order leaves the window at 31 May 00:00 UTC.
@@ -56,21 +87,41 @@ describe('segment membership on the real database', () => {
     expect(await membersOf('ana')).toEqual([]);
 
     const sweepInterval = 60_000;
-    const onTime = await sweepDueContacts(db.connection, { now: edge + sweepInterval - 1, workspaceId });
+    const onTime = await sweepDueContacts(db.connection, {
+      now: edge + sweepInterval - 1,
+      workspaceId,
+    });
     expect(onTime.entered).toBe(1);
     expect(await membersOf('ana')).toEqual(['no-order-21d']);
-    const entered = await journeyTriggerModel(db.connection).find({ workspaceId, contactId: 'ana', kind: 'segmentEntered' }).lean();
+    const entered = await journeyTriggerModel(db.connection)
+      .find({ workspaceId, contactId: 'ana', kind: 'segmentEntered' })
+      .lean();
     expect(entered).toMatchObject([{ segmentId: 'no-order-21d', segmentVersion: 1 }]);
     expect((await getSegment(db.connection, workspaceId, 'no-order-21d'))?.memberCount).toBe(1);
 
     // A second sweep of the same minute finds nothing left to do.
-    expect((await sweepDueContacts(db.connection, { now: edge + sweepInterval, workspaceId })).contactsEvaluated).toBe(0);
+    expect(
+      (await sweepDueContacts(db.connection, { now: edge + sweepInterval, workspaceId }))
+        .contactsEvaluated,
+    ).toBe(0);
 
     const reordered = Date.UTC(2025, 5, 4, 9);
-    await ingestEvents(db.connection, workspaceId, [order('ana', 'ana-o2', reordered)], { now: reordered });
+    await ingestEvents(db.connection, workspaceId, [order('ana', 'ana-o2', reordered)], {
+      now: reordered,
+    });
     expect(await membersOf('ana')).toEqual([]);
-    expect(await journeyTriggerModel(db.connection).countDocuments({ workspaceId, contactId: 'ana', kind: 'segmentExited', segmentId: 'no-order-21d' })).toBe(1);
-    const history = await segmentMembershipChangeModel(db.connection).find({ workspaceId, contactId: 'ana' }).sort({ at: 1 }).lean();
+    expect(
+      await journeyTriggerModel(db.connection).countDocuments({
+        workspaceId,
+        contactId: 'ana',
+        kind: 'segmentExited',
+        segmentId: 'no-order-21d',
+      }),
+    ).toBe(1);
+    const history = await segmentMembershipChangeModel(db.connection)
+      .find({ workspaceId, contactId: 'ana' })
+      .sort({ at: 1 })
+      .lean();
     expect(history.map((h) => [h.kind, h.reason, h.at])).toEqual([
       ['entered', 'sweep', edge + sweepInterval - 1],
       ['exited', 'event', reordered],
@@ -88,7 +139,10 @@ describe('segment membership on the real database', () => {
     const r = await sweepDueContacts(db.connection, { now: at + 3_600_000 + 1, workspaceId });
     expect(r.contactsEvaluated).toBe(0);
     expect(r.contactsSkipped).toBe(1);
-    const due = await sweepDueContacts(db.connection, { now: Date.UTC(2025, 7, 22, 0, 0, 30), workspaceId });
+    const due = await sweepDueContacts(db.connection, {
+      now: Date.UTC(2025, 7, 22, 0, 0, 30),
+      workspaceId,
+    });
     expect(due.entered).toBe(1);
     expect(await membersOf('ben')).toEqual(['no-order-21d']);
     expect((await getSegment(db.connection, workspaceId, 'no-order-21d'))?.memberCount).toBe(2);
@@ -104,7 +158,11 @@ describe('segment workflows on the Temporal dev server', () => {
   let workspaceId: string;
   const taskQueue = `segments-${randomUUID()}`;
 
-  useWorkerTestStack('segwf', { temporal: 'dev-server', workspace: { name: 'Backfill' } }, (s) => ({ db, client, nativeConnection, namespace, workspaceId } = s));
+  useWorkerTestStack(
+    'segwf',
+    { temporal: 'dev-server', workspace: { name: 'Backfill' } },
+    (s) => ({ db, client, nativeConnection, namespace, workspaceId } = s),
+  );
   beforeAll(async () => {
     bundle = await bundleCairnWorkflows();
   }, 180_000);
@@ -125,32 +183,60 @@ describe('segment workflows on the Temporal dev server', () => {
     const events: CairnEvent[] = [];
     for (let c = 0; c < 23; c++) {
       const orders = c % 4;
-      for (let o = 0; o < orders; o++) events.push(order(`c${String(c).padStart(2, '0')}`, `c${c}-o${o}`, now - (o + 1) * DAY));
-      if (orders === 0) events.push({ ...order(`c${String(c).padStart(2, '0')}`, `c${c}-v`, now - DAY), event: 'Product Viewed', properties: {} });
+      for (let o = 0; o < orders; o++)
+        events.push(order(`c${String(c).padStart(2, '0')}`, `c${c}-o${o}`, now - (o + 1) * DAY));
+      if (orders === 0)
+        events.push({
+          ...order(`c${String(c).padStart(2, '0')}`, `c${c}-v`, now - DAY),
+          event: 'Product Viewed',
+          properties: {},
+        });
     }
     await ingestEvents(db.connection, workspaceId, events, { now });
     const segment = await createSegment(db.connection, workspaceId, {
       segmentId: 'repeat-buyers',
       name: 'Repeat buyers',
-      definition: { type: 'all', conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 2 }] },
+      definition: {
+        type: 'all',
+        conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 2 }],
+      },
     });
     const w = await worker();
     await w.runUntil(async () => {
       const first = await client.workflow.execute('segmentBackfillWorkflow', {
         taskQueue,
         workflowId: `bf-${randomUUID()}`,
-        args: [{ workspaceId, segmentId: 'repeat-buyers', version: segment.version, pageSize: 5, pagesPerRun: 2 }],
+        args: [
+          {
+            workspaceId,
+            segmentId: 'repeat-buyers',
+            version: segment.version,
+            pageSize: 5,
+            pagesPerRun: 2,
+          },
+        ],
       });
       // Contacts with 2 or 3 orders: c % 4 ∈ {2, 3} → 11 of 23.
       expect(first).toEqual({ state: 'done', memberCount: 11 });
       const afterFirst = await getSegment(db.connection, workspaceId, 'repeat-buyers');
       expect(afterFirst?.memberCount).toBe(11);
-      expect(afterFirst?.backfill).toMatchObject({ state: 'done', version: 1, processed: 23, total: 23 });
+      expect(afterFirst?.backfill).toMatchObject({
+        state: 'done',
+        version: 1,
+        processed: 23,
+        total: 23,
+      });
 
       const edited = await updateSegment(db.connection, workspaceId, 'repeat-buyers', {
-        definition: { type: 'all', conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 3 }] },
+        definition: {
+          type: 'all',
+          conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 3 }],
+        },
       });
-      expect(edited).toMatchObject({ backfillNeeded: true, segment: { version: 2, backfill: { state: 'pending', version: 2 } } });
+      expect(edited).toMatchObject({
+        backfillNeeded: true,
+        segment: { version: 2, backfill: { state: 'pending', version: 2 } },
+      });
       const second = await client.workflow.execute('segmentBackfillWorkflow', {
         taskQueue,
         workflowId: `bf-${randomUUID()}`,
@@ -158,7 +244,9 @@ describe('segment workflows on the Temporal dev server', () => {
       });
       expect(second).toEqual({ state: 'done', memberCount: 5 });
       // The 6 two-order buyers left: one exit trigger each, carrying the version that decided it.
-      const exits = await journeyTriggerModel(db.connection).find({ workspaceId, kind: 'segmentExited', segmentId: 'repeat-buyers' }).lean();
+      const exits = await journeyTriggerModel(db.connection)
+        .find({ workspaceId, kind: 'segmentExited', segmentId: 'repeat-buyers' })
+        .lean();
       expect(exits.length).toBe(6);
       expect(new Set(exits.map((e) => e.segmentVersion))).toEqual(new Set([2]));
 
@@ -175,12 +263,26 @@ describe('segment workflows on the Temporal dev server', () => {
   it('runs the sweep from a Temporal Schedule, created once and updated idempotently', async () => {
     const scheduleId = `sweep-test-${randomUUID()}`;
     // A contact due a second ago (as after a crash between ingestion and evaluation): the scheduled sweep must pick it up.
-    await contactModel(db.connection).updateOne({ _id: contactKey(workspaceId, 'c00') }, { $set: { nextEvaluationAt: Date.now() - 1000, segments: {} } });
+    await contactModel(db.connection).updateOne(
+      { _id: contactKey(workspaceId, 'c00') },
+      { $set: { nextEvaluationAt: Date.now() - 1000, segments: {} } },
+    );
     await fileContactForEvaluation(db.connection, workspaceId, 'c00', Date.now() - 1000);
-    await createSegment(db.connection, workspaceId, { segmentId: 'viewers', name: 'Viewers', definition: { type: 'all', conditions: [{ type: 'event', check: 'performed', event: 'Product Viewed' }] } });
+    await createSegment(db.connection, workspaceId, {
+      segmentId: 'viewers',
+      name: 'Viewers',
+      definition: {
+        type: 'all',
+        conditions: [{ type: 'event', check: 'performed', event: 'Product Viewed' }],
+      },
+    });
 
-    expect(await ensureSegmentSweepSchedule(client, { taskQueue, intervalSeconds: 3600, scheduleId })).toBe('created');
-    expect(await ensureSegmentSweepSchedule(client, { taskQueue, intervalSeconds: 1, scheduleId })).toBe('updated');
+    expect(
+      await ensureSegmentSweepSchedule(client, { taskQueue, intervalSeconds: 3600, scheduleId }),
+    ).toBe('created');
+    expect(
+      await ensureSegmentSweepSchedule(client, { taskQueue, intervalSeconds: 1, scheduleId }),
+    ).toBe('updated');
     const handle = client.schedule.getHandle(scheduleId);
     try {
       const described = await handle.describe();
@@ -188,7 +290,9 @@ describe('segment workflows on the Temporal dev server', () => {
       const w = await worker();
       await w.runUntil(async () => {
         for (let i = 0; i < 100; i++) {
-          const doc = await contactModel(db.connection).findById(contactKey(workspaceId, 'c00')).lean();
+          const doc = await contactModel(db.connection)
+            .findById(contactKey(workspaceId, 'c00'))
+            .lean();
           if (doc?.segments?.viewers) return;
           await new Promise((r) => setTimeout(r, 200));
         }

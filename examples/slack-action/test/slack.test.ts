@@ -15,7 +15,10 @@ describe('slackMessage@1', () => {
       let raw = '';
       req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       req.on('end', () => {
-        posts.push({ body: JSON.parse(raw), idempotencyKey: req.headers['x-cairn-idempotency-key'] });
+        posts.push({
+          body: JSON.parse(raw),
+          idempotencyKey: req.headers['x-cairn-idempotency-key'],
+        });
         res.writeHead(status);
         res.end(status === 200 ? 'ok' : 'no_service');
       });
@@ -32,28 +35,49 @@ describe('slackMessage@1', () => {
   const contact = { id: 'c1', traits: { email: 'ada@example.com', company: 'Smith & <Sons>' } };
 
   it('posts the rendered text, with contact data escaped for Slack', async () => {
-    const run = await runActionForTest(slackMessage, { text: 'New VIP: {{ contact.traits.email }} at {{ contact.traits.company }}' }, {
-      contact,
-      credentials: { slack: { webhookUrl } },
-      idempotencyKey: 'k-1',
-    });
+    const run = await runActionForTest(
+      slackMessage,
+      { text: 'New VIP: {{ contact.traits.email }} at {{ contact.traits.company }}' },
+      {
+        contact,
+        credentials: { slack: { webhookUrl } },
+        idempotencyKey: 'k-1',
+      },
+    );
     expect(run.output).toBe('posted');
-    expect(posts).toEqual([{ body: { text: 'New VIP: ada@example.com at Smith &amp; &lt;Sons&gt;' }, idempotencyKey: 'k-1' }]);
+    expect(posts).toEqual([
+      {
+        body: { text: 'New VIP: ada@example.com at Smith &amp; &lt;Sons&gt;' },
+        idempotencyKey: 'k-1',
+      },
+    ]);
   });
 
   it('reads the webhook from the credential named in config', async () => {
-    await runActionForTest(slackMessage, { text: 'hi', credential: 'slack-sales' }, { contact, credentials: { 'slack-sales': { webhookUrl } } });
+    await runActionForTest(
+      slackMessage,
+      { text: 'hi', credential: 'slack-sales' },
+      { contact, credentials: { 'slack-sales': { webhookUrl } } },
+    );
     expect(posts).toHaveLength(1);
   });
 
   it('fails permanently when the credential is missing', async () => {
-    await expect(runActionForTest(slackMessage, { text: 'hi' }, { contact })).rejects.toMatchObject({ kind: 'permanent' });
+    await expect(runActionForTest(slackMessage, { text: 'hi' }, { contact })).rejects.toMatchObject(
+      { kind: 'permanent' },
+    );
     expect(posts).toHaveLength(0);
   });
 
   it('asks for a retry when Slack has a 5xx', async () => {
     status = 503;
-    await expect(runActionForTest(slackMessage, { text: 'hi' }, { contact, credentials: { slack: { webhookUrl } } })).rejects.toMatchObject({
+    await expect(
+      runActionForTest(
+        slackMessage,
+        { text: 'hi' },
+        { contact, credentials: { slack: { webhookUrl } } },
+      ),
+    ).rejects.toMatchObject({
       kind: 'retryable',
       message: 'Slack answered HTTP 503: no_service',
     });
@@ -61,7 +85,13 @@ describe('slackMessage@1', () => {
 
   it('fails permanently when Slack rejects the webhook', async () => {
     status = 404;
-    await expect(runActionForTest(slackMessage, { text: 'hi' }, { contact, credentials: { slack: { webhookUrl } } })).rejects.toMatchObject({
+    await expect(
+      runActionForTest(
+        slackMessage,
+        { text: 'hi' },
+        { contact, credentials: { slack: { webhookUrl } } },
+      ),
+    ).rejects.toMatchObject({
       kind: 'permanent',
     });
   });

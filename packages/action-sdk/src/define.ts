@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import { PermanentActionError } from './errors.js';
-import type { ActionContext, ActionDefinition, ActionDefinitionInput, ActionResult, ConfigProblem } from './types.js';
+import type {
+  ActionContext,
+  ActionDefinition,
+  ActionDefinitionInput,
+  ActionResult,
+  ConfigProblem,
+} from './types.js';
 
 const TYPE_PATTERN = /^[a-z][A-Za-z0-9_-]*$/;
 const OUTPUT_PATTERN = /^[a-z][A-Za-z0-9_-]*$/;
@@ -14,7 +20,9 @@ export function defineAction<Schema extends z.ZodType, Output extends string = '
 ): ActionDefinition<Schema, Output> {
   const where = `defineAction(${JSON.stringify(input.type)})`;
   if (typeof input.type !== 'string' || !TYPE_PATTERN.test(input.type)) {
-    throw new Error(`${where}.type: must start with a lowercase letter and use only letters, digits, "-" or "_" (e.g. "email")`);
+    throw new Error(
+      `${where}.type: must start with a lowercase letter and use only letters, digits, "-" or "_" (e.g. "email")`,
+    );
   }
   if (!Number.isInteger(input.version) || input.version < 1) {
     throw new Error(`${where}.version: must be an integer ≥ 1`);
@@ -38,9 +46,12 @@ export function defineAction<Schema extends z.ZodType, Output extends string = '
   const seen = new Set<string>();
   outputs.forEach((o, i) => {
     if (!OUTPUT_PATTERN.test(o.name)) {
-      throw new Error(`${where}.outputs[${i}].name: must start with a lowercase letter and use only letters, digits, "-" or "_"`);
+      throw new Error(
+        `${where}.outputs[${i}].name: must start with a lowercase letter and use only letters, digits, "-" or "_"`,
+      );
     }
-    if (seen.has(o.name)) throw new Error(`${where}.outputs[${i}].name: "${o.name}" is declared twice`);
+    if (seen.has(o.name))
+      throw new Error(`${where}.outputs[${i}].name: "${o.name}" is declared twice`);
     seen.add(o.name);
   });
   (input.credentials ?? []).forEach((c, i) => {
@@ -75,7 +86,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key))
+      out += out ? `.${key}` : key;
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;
@@ -90,7 +102,11 @@ export function validateActionConfig(def: ActionDefinition, config: unknown): Co
  * What the worker's activity calls: parses config (defaults applied), runs the handler and
  * checks that it answered with a declared output. A bad config or output is a permanent failure.
  */
-export async function executeAction(def: ActionDefinition, ctx: ActionContext, rawConfig: unknown): Promise<ActionResult> {
+export async function executeAction(
+  def: ActionDefinition,
+  ctx: ActionContext,
+  rawConfig: unknown,
+): Promise<ActionResult> {
   const parsed = def.configSchema.safeParse(rawConfig);
   if (!parsed.success) {
     const problems = configProblems(parsed.error)
@@ -105,5 +121,7 @@ export async function executeAction(def: ActionDefinition, ctx: ActionContext, r
       `${actionKey(def)} returned output ${JSON.stringify(answer?.output)}, which it does not declare; declared outputs: ${declared.join(', ')}`,
     );
   }
-  return answer.result === undefined ? { output: answer.output } : { output: answer.output, result: answer.result };
+  return answer.result === undefined
+    ? { output: answer.output }
+    : { output: answer.output, result: answer.result };
 }

@@ -18,9 +18,17 @@ export class PermanentActionError extends Error {
 
 // Checks `kind` rather than instanceof so errors from a second copy of the SDK (another package's node_modules) still count.
 export function isPermanentActionError(error: unknown): error is PermanentActionError {
-  return typeof error === 'object' && error !== null && (error as { kind?: unknown }).kind === 'permanent';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { kind?: unknown }).kind === 'permanent'
+  );
 }
 
 export function isRetryableActionError(error: unknown): error is RetryableActionError {
-  return typeof error === 'object' && error !== null && (error as { kind?: unknown }).kind === 'retryable';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { kind?: unknown }).kind === 'retryable'
+  );
 }

@@ -18,8 +18,19 @@ export type {
   RecordedEvent,
   SubscriptionChannel,
 } from './types.js';
-export { defineAction, executeAction, validateActionConfig, configProblems, actionKey } from './define.js';
-export { RetryableActionError, PermanentActionError, isPermanentActionError, isRetryableActionError } from './errors.js';
+export {
+  defineAction,
+  executeAction,
+  validateActionConfig,
+  configProblems,
+  actionKey,
+} from './define.js';
+export {
+  RetryableActionError,
+  PermanentActionError,
+  isPermanentActionError,
+  isRetryableActionError,
+} from './errors.js';
 export { actionManifest, assertLosslessJsonSchema, findJsonSchemaLosses } from './manifest.js';
 export { ActionRegistry } from './registry.js';
 export type { ActionCatalogEntry, AnyActionDefinition } from './registry.js';

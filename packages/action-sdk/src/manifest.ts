@@ -14,15 +14,36 @@ export function actionManifest(def: ActionDefinition): ActionManifest {
     outputs: def.outputs.map((o) => ({ name: o.name, label: o.label ?? o.name })),
     credentials: def.credentials.map((c) => ({ name: c.name, description: c.description })),
     uiHints: JSON.parse(JSON.stringify(def.uiHints)) as Record<string, JsonValue>,
-    configJsonSchema: z.toJSONSchema(def.configSchema, { target: 'draft-7' }) as Record<string, unknown>,
+    configJsonSchema: z.toJSONSchema(def.configSchema, { target: 'draft-7' }) as Record<
+      string,
+      unknown
+    >,
   };
 }
 
 // zod types with no JSON Schema equivalent: the designer would draw a form that cannot produce them.
-const UNREPRESENTABLE = new Set(['date', 'bigint', 'symbol', 'undefined', 'void', 'map', 'set', 'function', 'promise', 'nan', 'custom', 'transform']);
+const UNREPRESENTABLE = new Set([
+  'date',
+  'bigint',
+  'symbol',
+  'undefined',
+  'void',
+  'map',
+  'set',
+  'function',
+  'promise',
+  'nan',
+  'custom',
+  'transform',
+]);
 
 interface ZodInternals {
-  _zod: { def: Record<string, unknown> & { type: string; checks?: { _zod: { def: { check: string } } }[] } };
+  _zod: {
+    def: Record<string, unknown> & {
+      type: string;
+      checks?: { _zod: { def: { check: string } } }[];
+    };
+  };
 }
 
 const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
@@ -46,18 +67,28 @@ export function findJsonSchemaLosses(schema: z.ZodType): { path: string; problem
     const def = node._zod.def;
     const here = path || '(root)';
     if (UNREPRESENTABLE.has(def.type)) {
-      losses.push({ path: here, problem: `z.${def.type}() cannot be expressed in JSON Schema; use a plain JSON type` });
+      losses.push({
+        path: here,
+        problem: `z.${def.type}() cannot be expressed in JSON Schema; use a plain JSON type`,
+      });
     }
     for (const check of def.checks ?? []) {
       if (check._zod.def.check === 'custom') {
-        losses.push({ path: here, problem: 'a .refine()/.superRefine() check would be silently dropped; express it with JSON Schema keywords (min, max, regex, enum) or validate inside run()' });
+        losses.push({
+          path: here,
+          problem:
+            'a .refine()/.superRefine() check would be silently dropped; express it with JSON Schema keywords (min, max, regex, enum) or validate inside run()',
+        });
       }
     }
     if (def.type === 'pipe') {
       // z.preprocess and .pipe() validate one shape and hand another to run(); a form only sees one side.
       const inner = def.in as ZodInternals | undefined;
       if (inner && inner._zod.def.type !== 'transform') {
-        losses.push({ path: here, problem: '.pipe() describes two shapes; JSON Schema shows only one' });
+        losses.push({
+          path: here,
+          problem: '.pipe() describes two shapes; JSON Schema shows only one',
+        });
       }
       walk(def.in, path);
       walk(def.out, path);
@@ -81,7 +112,8 @@ export function findJsonSchemaLosses(schema: z.ZodType): { path: string; problem
     for (const [key, value] of Object.entries(def)) {
       if (key === 'checks') continue;
       if (isZodSchema(value)) walk(value, path);
-      else if (Array.isArray(value)) value.forEach((v, i) => walk(v, key === 'items' ? `${path}[${i}]` : path));
+      else if (Array.isArray(value))
+        value.forEach((v, i) => walk(v, key === 'items' ? `${path}[${i}]` : path));
     }
   };
 

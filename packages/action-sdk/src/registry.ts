@@ -38,11 +38,15 @@ export class ActionRegistry {
 
   register(def: AnyActionDefinition): this {
     if (!looksLikeActionDefinition(def)) {
-      throw new Error('register: expected a definition made by defineAction({ type, version, configSchema, outputs, run, ... })');
+      throw new Error(
+        'register: expected a definition made by defineAction({ type, version, configSchema, outputs, run, ... })',
+      );
     }
     const key = actionKey(def);
     if (this.byKey.has(key)) {
-      throw new Error(`register: ${key} is already registered; publish a changed action as version ${this.latestVersion(def.type) + 1}`);
+      throw new Error(
+        `register: ${key} is already registered; publish a changed action as version ${this.latestVersion(def.type) + 1}`,
+      );
     }
     this.byKey.set(key, def);
     return this;
@@ -80,7 +84,9 @@ export class ActionRegistry {
   }
 
   definitions(): AnyActionDefinition[] {
-    return [...this.byKey.values()].sort((a, b) => a.type.localeCompare(b.type) || a.version - b.version);
+    return [...this.byKey.values()].sort(
+      (a, b) => a.type.localeCompare(b.type) || a.version - b.version,
+    );
   }
 
   manifests(): ActionManifest[] {
@@ -90,7 +96,12 @@ export class ActionRegistry {
   validateConfig(type: string, version: number, config: unknown): ConfigProblem[] {
     const def = this.find(type, version);
     if (!def) {
-      return [{ path: '', message: `unknown action ${type}@${version}; choose one of: ${this.definitions().map(actionKey).join(', ') || '(none registered)'}` }];
+      return [
+        {
+          path: '',
+          message: `unknown action ${type}@${version}; choose one of: ${this.definitions().map(actionKey).join(', ') || '(none registered)'}`,
+        },
+      ];
     }
     return validateActionConfig(def, config);
   }
@@ -112,22 +123,32 @@ export class ActionRegistry {
    * Registers every action exported by the named packages (CAIRN_ACTION_PACKAGES). A package exports
    * an array of definitions as its default export or as `actions`.
    */
-  loadActionPackages(moduleNames: readonly string[], load: (name: string) => unknown = defaultRequire): AnyActionDefinition[] {
+  loadActionPackages(
+    moduleNames: readonly string[],
+    load: (name: string) => unknown = defaultRequire,
+  ): AnyActionDefinition[] {
     const added: AnyActionDefinition[] = [];
     for (const name of moduleNames) {
       let mod: unknown;
       try {
         mod = load(name);
       } catch (error) {
-        throw new Error(`CAIRN_ACTION_PACKAGES: cannot load "${name}" (${(error as Error).message}); install it next to the worker`, { cause: error });
+        throw new Error(
+          `CAIRN_ACTION_PACKAGES: cannot load "${name}" (${(error as Error).message}); install it next to the worker`,
+          { cause: error },
+        );
       }
       const list = actionsExportedBy(mod);
       if (!list) {
-        throw new Error(`CAIRN_ACTION_PACKAGES: "${name}" must export an array of defineAction() results as its default export or as "actions"`);
+        throw new Error(
+          `CAIRN_ACTION_PACKAGES: "${name}" must export an array of defineAction() results as its default export or as "actions"`,
+        );
       }
       list.forEach((def, i) => {
         if (!looksLikeActionDefinition(def)) {
-          throw new Error(`CAIRN_ACTION_PACKAGES: "${name}" actions[${i}] is not a defineAction() result`);
+          throw new Error(
+            `CAIRN_ACTION_PACKAGES: "${name}" actions[${i}] is not a defineAction() result`,
+          );
         }
         this.register(def);
         added.push(def);

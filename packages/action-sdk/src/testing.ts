@@ -134,16 +134,23 @@ export async function runActionForTest(
     contact,
     journey,
     ...(options.workspaceId === undefined ? {} : { workspaceId: options.workspaceId }),
-    idempotencyKey: options.idempotencyKey ?? `${journey.id}:${contact.id}:${journey.runId}:${journey.nodeId}`,
+    idempotencyKey:
+      options.idempotencyKey ?? `${journey.id}:${contact.id}:${journey.runId}:${journey.nodeId}`,
     log: {
-      info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
-      warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
-      error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+      info: (message, fields) =>
+        logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+      warn: (message, fields) =>
+        logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+      error: (message, fields) =>
+        logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
     },
     credentials: {
       async get(name) {
         const found = secrets[name];
-        if (!found) throw new PermanentActionError(`credential "${name}" is not configured; add it under Settings → Credentials`);
+        if (!found)
+          throw new PermanentActionError(
+            `credential "${name}" is not configured; add it under Settings → Credentials`,
+          );
         return { ...found };
       },
     },

@@ -3,7 +3,8 @@ import type { InAppMessage } from '@cairn/core';
 
 /** Any value that survives JSON.stringify → JSON.parse unchanged (what Temporal history can hold). */
 // `undefined` members are allowed because JSON.stringify drops them (and TS adds them when unioning object literals).
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 export type ActionCategory = 'message' | 'data' | 'flow' | 'integration';
 
@@ -52,7 +53,11 @@ export interface ActionServices {
    * `events`: what the step records about the contact after this point (e.g. `Email Sent`); kept with the
    * outcome, so a retry after a crash before `recordEvent` writes them (once each, by messageId).
    */
-  recordOutcome?(outcome: { output: string; result?: unknown; events?: RecordedEvent[] }): Promise<void>;
+  recordOutcome?(outcome: {
+    output: string;
+    result?: unknown;
+    events?: RecordedEvent[];
+  }): Promise<void>;
 }
 
 export interface ActionLogger {
@@ -109,7 +114,10 @@ export interface ActionDefinitionInput<Schema extends z.ZodType, Output extends 
   run(ctx: ActionContext, config: z.output<Schema>): Promise<ActionResult<NoInfer<Output>>>;
 }
 
-export interface ActionDefinition<Schema extends z.ZodType = z.ZodType, Output extends string = string> {
+export interface ActionDefinition<
+  Schema extends z.ZodType = z.ZodType,
+  Output extends string = string,
+> {
   readonly type: string;
   readonly version: number;
   readonly title: string;

@@ -4,10 +4,19 @@ import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
 
 const traitName = z.string().min(1, 'must not be empty').max(200);
 const tag = z.string().min(1, 'must not be empty').max(100);
-const traitValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number(), z.boolean()]))]);
+const traitValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.union([z.string(), z.number(), z.boolean()])),
+]);
 
 export const updateContactConfigSchema = z.object({
-  setTraits: z.record(traitName, traitValue).default({}).describe('Trait values; strings may use Liquid, e.g. "{{ contact.traits.plan }}-churned"'),
+  setTraits: z
+    .record(traitName, traitValue)
+    .default({})
+    .describe('Trait values; strings may use Liquid, e.g. "{{ contact.traits.plan }}-churned"'),
   unsetTraits: z.array(traitName).default([]),
   addTags: z.array(tag).default([]),
   removeTags: z.array(tag).default([]),
@@ -27,7 +36,10 @@ export function createUpdateContactAction() {
       const scope = templateScope(ctx);
       const setTraits: Record<string, JsonValue> = {};
       for (const [name, value] of Object.entries(config.setTraits)) {
-        setTraits[name] = typeof value === 'string' ? await renderField(engine, `setTraits.${name}`, value, scope) : value;
+        setTraits[name] =
+          typeof value === 'string'
+            ? await renderField(engine, `setTraits.${name}`, value, scope)
+            : value;
       }
       const update = {
         ...(Object.keys(setTraits).length ? { setTraits } : {}),
@@ -36,7 +48,9 @@ export function createUpdateContactAction() {
         ...(config.removeTags.length ? { removeTags: config.removeTags } : {}),
       };
       if (Object.keys(update).length === 0) {
-        ctx.log.warn('updateContact has nothing to change; configure setTraits, unsetTraits, addTags or removeTags');
+        ctx.log.warn(
+          'updateContact has nothing to change; configure setTraits, unsetTraits, addTags or removeTags',
+        );
         return { output: 'next', result: { changed: false } };
       }
       await ctx.services.updateContact(ctx.contact.id, update);
@@ -47,9 +61,17 @@ export function createUpdateContactAction() {
 
 export const inAppMessageConfigSchema = z.object({
   title: z.string().min(1, 'must not be empty').max(200),
-  body: z.string().min(1, 'must not be empty').describe('Liquid; rendered as plain text, so clients must display it as text'),
+  body: z
+    .string()
+    .min(1, 'must not be empty')
+    .describe('Liquid; rendered as plain text, so clients must display it as text'),
   cta: z
-    .object({ label: z.string().min(1, 'must not be empty'), url: z.string().regex(/^(https?:\/\/|\/)/, 'must be an http(s) URL or an app path starting with /') })
+    .object({
+      label: z.string().min(1, 'must not be empty'),
+      url: z
+        .string()
+        .regex(/^(https?:\/\/|\/)/, 'must be an http(s) URL or an app path starting with /'),
+    })
     .optional(),
   expiresAfterDays: z.number().int().min(1, 'must be ≥ 1').max(365).optional(),
 });
@@ -73,9 +95,22 @@ export function createInAppMessageAction() {
         nodeId: ctx.journey.nodeId,
         title: await renderField(engine, 'title', config.title, scope),
         body: await renderField(engine, 'body', config.body, scope),
-        ...(config.cta ? { cta: { label: await renderField(engine, 'cta.label', config.cta.label, scope), url: config.cta.url } } : {}),
+        ...(config.cta
+          ? {
+              cta: {
+                label: await renderField(engine, 'cta.label', config.cta.label, scope),
+                url: config.cta.url,
+              },
+            }
+          : {}),
         createdAt: now.toISOString(),
-        ...(config.expiresAfterDays ? { expiresAt: new Date(now.getTime() + config.expiresAfterDays * 86_400_000).toISOString() } : {}),
+        ...(config.expiresAfterDays
+          ? {
+              expiresAt: new Date(
+                now.getTime() + config.expiresAfterDays * 86_400_000,
+              ).toISOString(),
+            }
+          : {}),
       };
       await ctx.services.storeInAppMessage(ctx.contact.id, message);
       return { output: 'next', result: { messageId: message.messageId } };

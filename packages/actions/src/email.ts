@@ -24,15 +24,25 @@ export interface EmailActionOptions {
 }
 
 export type Lazy<T> = T | (() => T);
-export const resolveLazy = <T>(value: Lazy<T>): T => (typeof value === 'function' ? (value as () => T)() : value);
+export const resolveLazy = <T>(value: Lazy<T>): T =>
+  typeof value === 'function' ? (value as () => T)() : value;
 
 export const emailConfigSchema = z.object({
   subject: z.string().min(1, 'must not be empty; write the subject line (Liquid allowed)'),
-  html: z.string().min(1, 'must not be empty; write the HTML body (Liquid allowed, output is HTML-escaped)'),
+  html: z
+    .string()
+    .min(1, 'must not be empty; write the HTML body (Liquid allowed, output is HTML-escaped)'),
   text: z.string().optional().describe('Plain-text part; generated from the HTML when left empty'),
-  from: z.string().min(3).optional().describe('Sender, e.g. "Acme <hello@acme.test>"; defaults to the workspace sender'),
+  from: z
+    .string()
+    .min(3)
+    .optional()
+    .describe('Sender, e.g. "Acme <hello@acme.test>"; defaults to the workspace sender'),
   replyTo: z.string().min(3).optional(),
-  templateId: z.string().optional().describe('Catalog template this content came from; recorded on Email Sent for reporting'),
+  templateId: z
+    .string()
+    .optional()
+    .describe('Catalog template this content came from; recorded on Email Sent for reporting'),
 });
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
 
@@ -74,7 +84,8 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
     type: 'email',
     version: 1,
     title: 'Send email',
-    description: 'Sends a personalised email with open and click tracking and a one-click unsubscribe link.',
+    description:
+      'Sends a personalised email with open and click tracking and a one-click unsubscribe link.',
     category: 'message',
     icon: 'mail',
     configSchema: emailConfigSchema,
@@ -82,17 +93,24 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
       { name: 'sent', label: 'Sent' },
       { name: 'skipped', label: 'Skipped (unsubscribed or no address)' },
     ],
-    uiHints: { order: ['subject', 'html', 'text', 'from', 'replyTo', 'templateId'], widgets: { html: 'html-editor', text: 'textarea' } },
+    uiHints: {
+      order: ['subject', 'html', 'text', 'from', 'replyTo', 'templateId'],
+      widgets: { html: 'html-editor', text: 'textarea' },
+    },
     async run(ctx, config) {
       const opts = resolveLazy(options);
       const to = ctx.contact.traits.email;
       if (typeof to !== 'string' || !to.includes('@')) {
-        return { output: 'skipped', result: { reason: 'no email address (contact trait "email" is missing or invalid)' } };
+        return {
+          output: 'skipped',
+          result: { reason: 'no email address (contact trait "email" is missing or invalid)' },
+        };
       }
       if (!(await ctx.services.isSubscribed(ctx.contact.id, 'email'))) {
         return { output: 'skipped', result: { reason: 'unsubscribed from email' } };
       }
-      if (!opts.trackingSecret) throw new PermanentActionError('email: trackingSecret is empty; set CAIRN_SECRET_KEY');
+      if (!opts.trackingSecret)
+        throw new PermanentActionError('email: trackingSecret is empty; set CAIRN_SECRET_KEY');
 
       const base = trimSlash(opts.trackingBaseUrl);
       const messageId = ctx.idempotencyKey;
@@ -110,7 +128,9 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
       const unsubscribeUrl = `${base}/t/u/${token()}`;
       const scope = templateScope(ctx, { unsubscribeUrl });
 
-      const subject = (await renderField(textEngine, 'subject', config.subject, scope)).replace(/\s+/g, ' ').trim();
+      const subject = (await renderField(textEngine, 'subject', config.subject, scope))
+        .replace(/\s+/g, ' ')
+        .trim();
       let html = await renderField(htmlEngine, 'html', config.html, scope);
       const text =
         config.text !== undefined && config.text.trim() !== ''
@@ -118,15 +138,22 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
           : htmlToText(html);
 
       // Links inside our own tracking space (unsubscribe, a hand-written pixel) are left alone.
-      html = rewriteLinks(html, (url) => (url.startsWith(`${base}/t/`) ? undefined : `${base}/t/c/${token(url)}`));
+      html = rewriteLinks(html, (url) =>
+        url.startsWith(`${base}/t/`) ? undefined : `${base}/t/c/${token(url)}`,
+      );
       if (!html.includes(escapeAttribute(unsubscribeUrl))) {
         html = insertBeforeBodyEnd(
           html,
           `<p style="font-size:12px;color:#888">Don't want these emails? <a href="${escapeAttribute(unsubscribeUrl)}">Unsubscribe</a></p>`,
         );
       }
-      html = insertBeforeBodyEnd(html, `<img src="${escapeAttribute(`${base}/t/o/${token()}.gif`)}" width="1" height="1" alt="" style="display:none">`);
-      const textWithFooter = text.includes(unsubscribeUrl) ? text : `${text}\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
+      html = insertBeforeBodyEnd(
+        html,
+        `<img src="${escapeAttribute(`${base}/t/o/${token()}.gif`)}" width="1" height="1" alt="" style="display:none">`,
+      );
+      const textWithFooter = text.includes(unsubscribeUrl)
+        ? text
+        : `${text}\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
 
       ctx.heartbeat({ step: 'sending', to });
       let info: { messageId?: string; accepted?: unknown[] };
@@ -149,10 +176,14 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
         const code = (error as { responseCode?: number }).responseCode;
         const message = `email: SMTP ${opts.smtp.host}:${opts.smtp.port} refused the message: ${(error as Error).message}`;
         // 5xx means the server rejected this message for good; anything else (4xx, timeouts, refused connections) may pass later.
-        if (typeof code === 'number' && code >= 500) throw new PermanentActionError(message, { cause: error });
+        if (typeof code === 'number' && code >= 500)
+          throw new PermanentActionError(message, { cause: error });
         throw new RetryableActionError(message, { cause: error });
       }
-      const sent = { output: 'sent' as const, result: { messageId, to, smtpMessageId: info.messageId ?? null } };
+      const sent = {
+        output: 'sent' as const,
+        result: { messageId, to, smtpMessageId: info.messageId ?? null },
+      };
       // The event's messageId is the step's idempotency key: however often it is written, it is stored once.
       const sentEvent = {
         event: 'Email Sent',

@@ -1,4 +1,13 @@
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'", '#34': '"' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+  '#34': '"',
+};
 
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (match, name: string) => {
@@ -10,7 +19,11 @@ export function decodeEntities(text: string): string {
 }
 
 export function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** A readable plain-text part from HTML, for clients and spam filters that want one. */
@@ -18,10 +31,13 @@ export function htmlToText(html: string): string {
   return decodeEntities(
     html
       .replace(/<(script|style|head)\b[^>]*>[\s\S]*?<\/\1>/gi, '')
-      .replace(/<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi, (_m, _q, href: string, label: string) => {
-        const text = label.replace(/<[^>]+>/g, '').trim();
-        return text && text !== href ? `${text} (${href})` : href;
-      })
+      .replace(
+        /<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>([\s\S]*?)<\/a>/gi,
+        (_m, _q, href: string, label: string) => {
+          const text = label.replace(/<[^>]+>/g, '').trim();
+          return text && text !== href ? `${text} (${href})` : href;
+        },
+      )
       .replace(/<br\s*\/?>/gi, '\n')
       .replace(/<\/(p|div|h[1-6]|li|tr|table|blockquote)>/gi, '\n')
       .replace(/<li\b[^>]*>/gi, '- ')
@@ -35,12 +51,17 @@ export function htmlToText(html: string): string {
 
 /** Calls `rewrite` for every http(s) link in an `<a href>`; returns the HTML with the new hrefs. */
 export function rewriteLinks(html: string, rewrite: (url: string) => string | undefined): string {
-  return html.replace(/(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2/gi, (match, start: string, quote: string, href: string) => {
-    const url = decodeEntities(href.trim());
-    if (!/^https?:\/\//i.test(url)) return match;
-    const replaced = rewrite(url);
-    return replaced === undefined ? match : `${start}${quote}${escapeAttribute(replaced)}${quote}`;
-  });
+  return html.replace(
+    /(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2/gi,
+    (match, start: string, quote: string, href: string) => {
+      const url = decodeEntities(href.trim());
+      if (!/^https?:\/\//i.test(url)) return match;
+      const replaced = rewrite(url);
+      return replaced === undefined
+        ? match
+        : `${start}${quote}${escapeAttribute(replaced)}${quote}`;
+    },
+  );
 }
 
 /** Puts `snippet` just before </body>, or at the end when the HTML is a fragment. */

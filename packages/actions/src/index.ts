@@ -1,7 +1,12 @@
 import type { AnyActionDefinition } from '@cairn/action-sdk';
 import { createEmailAction, type EmailActionOptions, type Lazy, resolveLazy } from './email.js';
 import { createWebhookAction, type WebhookActionOptions } from './webhook.js';
-import { createInAppMessageAction, createStartJourneyAction, createStopJourneyAction, createUpdateContactAction } from './contact.js';
+import {
+  createInAppMessageAction,
+  createStartJourneyAction,
+  createStopJourneyAction,
+  createUpdateContactAction,
+} from './contact.js';
 
 export { createEmailAction, emailConfigSchema, messageIdFor } from './email.js';
 export type { EmailActionOptions, EmailConfig, Lazy } from './email.js';
@@ -37,10 +42,16 @@ export function createBuiltinActions(options: Lazy<BuiltinActionOptions>): AnyAc
   ];
 }
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Same variable names as @cairn/config; the worker should prefer passing its parsed config to createBuiltinActions. */
-export function builtinActionOptionsFromEnv(env: Record<string, string | undefined> = process.env): BuiltinActionOptions {
+export function builtinActionOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): BuiltinActionOptions {
   const user = env.SMTP_USER;
   return {
     email: {
@@ -51,7 +62,9 @@ export function builtinActionOptionsFromEnv(env: Record<string, string | undefin
         ...(user ? { auth: { user, pass: env.SMTP_PASS ?? '' } } : {}),
       },
       from: env.CAIRN_EMAIL_FROM || 'Cairn <hello@cairn.local>',
-      trackingBaseUrl: env.CAIRN_PUBLIC_URL || `http://${env.CAIRN_API_HOST || '127.0.0.1'}:${env.CAIRN_API_PORT || 3000}`,
+      trackingBaseUrl:
+        env.CAIRN_PUBLIC_URL ||
+        `http://${env.CAIRN_API_HOST || '127.0.0.1'}:${env.CAIRN_API_PORT || 3000}`,
       trackingSecret: env.CAIRN_SECRET_KEY ?? '',
     },
     webhook: { allowHosts: list(env.CAIRN_WEBHOOK_ALLOW_HOSTS) },
@@ -62,5 +75,7 @@ export function builtinActionOptionsFromEnv(env: Record<string, string | undefin
  * The built-ins configured from process.env when they first run, so listing manifests
  * (API, designer, CAIRN_ACTION_PACKAGES=@cairn/actions) needs no configuration.
  */
-export const builtinActions: AnyActionDefinition[] = createBuiltinActions(() => builtinActionOptionsFromEnv(process.env));
+export const builtinActions: AnyActionDefinition[] = createBuiltinActions(() =>
+  builtinActionOptionsFromEnv(process.env),
+);
 export default builtinActions;

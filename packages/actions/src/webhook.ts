@@ -22,22 +22,39 @@ export const webhookConfigSchema = z.object({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
   url: z
     .string()
-    .regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL, e.g. https://hooks.acme.test/cairn (Liquid allowed in path and query)'),
-  headers: z.record(z.string().regex(HEADER_NAME, 'must be a valid HTTP header name'), z.string()).default({}),
-  body: z.string().optional().describe('Liquid template; defaults to a JSON document with the contact and journey'),
+    .regex(
+      /^https?:\/\/[^\s/]+/,
+      'must be an http:// or https:// URL, e.g. https://hooks.acme.test/cairn (Liquid allowed in path and query)',
+    ),
+  headers: z
+    .record(z.string().regex(HEADER_NAME, 'must be a valid HTTP header name'), z.string())
+    .default({}),
+  body: z
+    .string()
+    .optional()
+    .describe('Liquid template; defaults to a JSON document with the contact and journey'),
   signingSecretCredential: z
     .string()
     .min(1)
     .optional()
-    .describe('Credential whose "secret" signs the body: X-Cairn-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">'),
-  timeoutMs: z.number().int().min(100, 'must be ≥ 100 ms').max(60_000, 'must be ≤ 60000 ms').default(10_000),
+    .describe(
+      'Credential whose "secret" signs the body: X-Cairn-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">',
+    ),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100, 'must be ≥ 100 ms')
+    .max(60_000, 'must be ≤ 60000 ms')
+    .default(10_000),
   maxAttempts: z.number().int().min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(3),
 });
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 
 /** Header value the receiver checks: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */
 export function signWebhookBody(body: string, secret: string, timestampSeconds: number): string {
-  const signature = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
+  const signature = createHmac('sha256', secret)
+    .update(`${timestampSeconds}.${body}`)
+    .digest('hex');
   return `t=${timestampSeconds},v1=${signature}`;
 }
 
@@ -57,19 +74,36 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 
 function sendOnce(
   url: URL,
-  init: { method: string; headers: Record<string, string>; body: string | undefined; timeoutMs: number; guard: boolean },
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body: string | undefined;
+    timeoutMs: number;
+    guard: boolean;
+  },
 ): Promise<Attempt> {
   // Checking inside lookup pins the connection to the address we vetted (no DNS-rebinding window).
-  const lookup = (hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+  const lookup = (
+    hostname: string,
+    options: { all?: boolean },
+    callback: (...args: unknown[]) => void,
+  ) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err);
       for (const a of addresses) {
         const why = whyAddressIsBlocked(a.address);
-        if (why) return callback(new BlockedAddressError(`refused ${hostname}: it resolves to ${a.address}, ${why}; add it to CAIRN_WEBHOOK_ALLOW_HOSTS if this is intended`));
+        if (why)
+          return callback(
+            new BlockedAddressError(
+              `refused ${hostname}: it resolves to ${a.address}, ${why}; add it to CAIRN_WEBHOOK_ALLOW_HOSTS if this is intended`,
+            ),
+          );
       }
       if (options.all) return callback(null, addresses);
       const first = addresses[0];
-      return first ? callback(null, first.address, first.family) : callback(new Error(`${hostname} has no address`));
+      return first
+        ? callback(null, first.address, first.family)
+        : callback(new Error(`${hostname} has no address`));
     });
   };
   return new Promise((resolve) => {
@@ -94,12 +128,19 @@ function sendOnce(
           const body = Buffer.concat(chunks).toString('utf8').slice(0, MAX_RESPONSE_BYTES);
           resolve({ status, body, final: status < 500 && status !== 429 && status !== 408 });
         });
-        res.on('error', (error) => resolve({ status: res.statusCode ?? 0, error: error.message, final: false }));
+        res.on('error', (error) =>
+          resolve({ status: res.statusCode ?? 0, error: error.message, final: false }),
+        );
       },
     );
     req.on('error', (error) => {
-      const blocked = error instanceof BlockedAddressError || (error as { code?: string }).code === 'CAIRN_BLOCKED_ADDRESS';
-      const message = error.name === 'AbortError' || error.name === 'TimeoutError' ? `timed out after ${init.timeoutMs} ms` : error.message;
+      const blocked =
+        error instanceof BlockedAddressError ||
+        (error as { code?: string }).code === 'CAIRN_BLOCKED_ADDRESS';
+      const message =
+        error.name === 'AbortError' || error.name === 'TimeoutError'
+          ? `timed out after ${init.timeoutMs} ms`
+          : error.message;
       resolve({ error: message, final: blocked });
     });
     if (init.body !== undefined) req.write(init.body);
@@ -127,7 +168,8 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
     type: 'webhook',
     version: 1,
     title: 'Call webhook',
-    description: 'Sends an HTTP request (signed if you pick a secret) and follows "ok" on 2xx/3xx or "failed" otherwise.',
+    description:
+      'Sends an HTTP request (signed if you pick a secret) and follows "ok" on 2xx/3xx or "failed" otherwise.',
     category: 'integration',
     icon: 'webhook',
     configSchema: webhookConfigSchema,
@@ -135,8 +177,25 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
       { name: 'ok', label: 'Succeeded' },
       { name: 'failed', label: 'Failed' },
     ],
-    credentials: [{ name: 'webhook-signing-secret', description: 'A credential with a "secret" field, chosen per node in signingSecretCredential' }],
-    uiHints: { order: ['method', 'url', 'headers', 'body', 'signingSecretCredential', 'timeoutMs', 'maxAttempts'], widgets: { body: 'code' } },
+    credentials: [
+      {
+        name: 'webhook-signing-secret',
+        description:
+          'A credential with a "secret" field, chosen per node in signingSecretCredential',
+      },
+    ],
+    uiHints: {
+      order: [
+        'method',
+        'url',
+        'headers',
+        'body',
+        'signingSecretCredential',
+        'timeoutMs',
+        'maxAttempts',
+      ],
+      widgets: { body: 'code' },
+    },
     async run(ctx, config) {
       const opts = resolveLazy(options);
       const scope = templateScope(ctx);
@@ -147,7 +206,8 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
       } catch {
         throw new PermanentActionError(`url: "${renderedUrl}" is not a valid URL after rendering`);
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PermanentActionError('url: must use http or https');
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new PermanentActionError('url: must use http or https');
 
       const host = normalizeHost(url.hostname);
       const allowed = (opts.allowHosts ?? []).map(normalizeHost).includes(host);
@@ -165,11 +225,18 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
         ? undefined
         : config.body !== undefined
           ? await renderField(textEngine, 'body', config.body, scope)
-          : JSON.stringify({ contact: { id: ctx.contact.id, traits: ctx.contact.traits }, journey: ctx.journey, idempotencyKey: ctx.idempotencyKey });
+          : JSON.stringify({
+              contact: { id: ctx.contact.id, traits: ctx.contact.traits },
+              journey: ctx.journey,
+              idempotencyKey: ctx.idempotencyKey,
+            });
 
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(config.headers)) {
-        headers[name] = (await renderField(textEngine, `headers.${name}`, value, scope)).replace(/[\r\n]+/g, ' ');
+        headers[name] = (await renderField(textEngine, `headers.${name}`, value, scope)).replace(
+          /[\r\n]+/g,
+          ' ',
+        );
       }
       const has = (name: string) => Object.keys(headers).some((h) => h.toLowerCase() === name);
       if (body !== undefined && !has('content-type')) headers['Content-Type'] = 'application/json';
@@ -177,8 +244,15 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
       headers['X-Cairn-Idempotency-Key'] = ctx.idempotencyKey;
       if (config.signingSecretCredential) {
         const secret = (await ctx.credentials.get(config.signingSecretCredential)).secret;
-        if (!secret) throw new PermanentActionError(`signingSecretCredential: credential "${config.signingSecretCredential}" has no "secret" field`);
-        headers['X-Cairn-Signature'] = signWebhookBody(body ?? '', secret, Math.floor(ctx.now().getTime() / 1000));
+        if (!secret)
+          throw new PermanentActionError(
+            `signingSecretCredential: credential "${config.signingSecretCredential}" has no "secret" field`,
+          );
+        headers['X-Cairn-Signature'] = signWebhookBody(
+          body ?? '',
+          secret,
+          Math.floor(ctx.now().getTime() / 1000),
+        );
       }
       if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
 
@@ -188,9 +262,18 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
       while (attempt < config.maxAttempts) {
         attempt += 1;
         ctx.heartbeat({ attempt });
-        last = await sendOnce(url, { method: config.method, headers, body, timeoutMs: config.timeoutMs, guard: !allowed });
+        last = await sendOnce(url, {
+          method: config.method,
+          headers,
+          body,
+          timeoutMs: config.timeoutMs,
+          guard: !allowed,
+        });
         if (last.status !== undefined && last.status >= 200 && last.status < 400) {
-          return { output: 'ok', result: { status: last.status, attempts: attempt, response: parseBody(last.body) } };
+          return {
+            output: 'ok',
+            result: { status: last.status, attempts: attempt, response: parseBody(last.body) },
+          };
         }
         if (last.final) break;
         if (attempt < config.maxAttempts) {
@@ -202,7 +285,13 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
       ctx.log.warn('webhook failed', { url: url.toString(), attempts: attempt, error });
       return {
         output: 'failed',
-        result: { attempts: attempt, error, ...(last.status !== undefined ? { status: last.status, response: parseBody(last.body) } : {}) },
+        result: {
+          attempts: attempt,
+          error,
+          ...(last.status !== undefined
+            ? { status: last.status, response: parseBody(last.body) }
+            : {}),
+        },
       };
     },
   });

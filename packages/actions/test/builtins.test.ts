@@ -13,14 +13,22 @@ import builtinDefault, {
 } from '../src/index.js';
 
 const configured = createBuiltinActions({
-  email: { smtp: { host: '127.0.0.1', port: 2525 }, from: 'a@acme.test', trackingBaseUrl: 'https://t.acme.test', trackingSecret: 's' },
+  email: {
+    smtp: { host: '127.0.0.1', port: 2525 },
+    from: 'a@acme.test',
+    trackingBaseUrl: 'https://t.acme.test',
+    trackingSecret: 's',
+  },
 });
 
 describe('built-in actions', () => {
-  it.each(configured.map((d) => [`${d.type}@${d.version}`, d]))('%s has a config schema that JSON Schema expresses exactly', (_key, def) => {
-    expect(() => assertLosslessJsonSchema(def)).not.toThrow();
-    expect(actionManifest(def).configJsonSchema).toHaveProperty('type', 'object');
-  });
+  it.each(configured.map((d) => [`${d.type}@${d.version}`, d]))(
+    '%s has a config schema that JSON Schema expresses exactly',
+    (_key, def) => {
+      expect(() => assertLosslessJsonSchema(def)).not.toThrow();
+      expect(actionManifest(def).configJsonSchema).toHaveProperty('type', 'object');
+    },
+  );
 
   it('registers side by side under their pinned versions', () => {
     const registry = new ActionRegistry(configured);
@@ -51,7 +59,13 @@ describe('built-in actions', () => {
       { path: 'url', message: expect.stringContaining('must be an http:// or https:// URL') },
       { path: 'timeoutMs', message: 'must be ≥ 100 ms' },
     ]);
-    expect(registry.validateConfig('inAppMessage', 1, { title: 'Hi', body: 'x', cta: { label: 'Go', url: 'javascript:alert(1)' } })).toEqual([
+    expect(
+      registry.validateConfig('inAppMessage', 1, {
+        title: 'Hi',
+        body: 'x',
+        cta: { label: 'Go', url: 'javascript:alert(1)' },
+      }),
+    ).toEqual([
       { path: 'cta.url', message: 'must be an http(s) URL or an app path starting with /' },
     ]);
   });
@@ -66,7 +80,12 @@ describe('built-in actions', () => {
       CAIRN_SECRET_KEY: 'k',
       CAIRN_WEBHOOK_ALLOW_HOSTS: 'crm.internal, 10.0.0.5',
     });
-    expect(options.email.smtp).toEqual({ host: 'mail.acme.test', port: 587, secure: false, auth: { user: 'u', pass: 'p' } });
+    expect(options.email.smtp).toEqual({
+      host: 'mail.acme.test',
+      port: 587,
+      secure: false,
+      auth: { user: 'u', pass: 'p' },
+    });
     expect(options.email.trackingBaseUrl).toBe('https://cairn.acme.test');
     expect(options.webhook?.allowHosts).toEqual(['crm.internal', '10.0.0.5']);
   });
@@ -76,14 +95,26 @@ describe('updateContact@1', () => {
   it('sets Liquid-rendered traits, unsets traits and changes tags', async () => {
     const run = await runActionForTest(
       createUpdateContactAction(),
-      { setTraits: { lifecycle: '{{ contact.traits.plan }}-churned', score: 3 }, unsetTraits: ['trialEndsAt'], addTags: ['winback'], removeTags: ['trial'] },
-      { contact: { id: 'c1', traits: { plan: 'pro', trialEndsAt: '2025-01-01', tags: ['trial'] } } },
+      {
+        setTraits: { lifecycle: '{{ contact.traits.plan }}-churned', score: 3 },
+        unsetTraits: ['trialEndsAt'],
+        addTags: ['winback'],
+        removeTags: ['trial'],
+      },
+      {
+        contact: { id: 'c1', traits: { plan: 'pro', trialEndsAt: '2025-01-01', tags: ['trial'] } },
+      },
     );
     expect(run.services.calls).toEqual([
       {
         method: 'updateContact',
         contactId: 'c1',
-        update: { setTraits: { lifecycle: 'pro-churned', score: 3 }, unsetTraits: ['trialEndsAt'], addTags: ['winback'], removeTags: ['trial'] },
+        update: {
+          setTraits: { lifecycle: 'pro-churned', score: 3 },
+          unsetTraits: ['trialEndsAt'],
+          addTags: ['winback'],
+          removeTags: ['trial'],
+        },
       },
     ]);
     const state = run.services.contacts.get('c1');
@@ -103,8 +134,17 @@ describe('inAppMessage@1', () => {
   it('stores a rendered message keyed by the idempotency key', async () => {
     const run = await runActionForTest(
       createInAppMessageAction(),
-      { title: 'Hi {{ contact.traits.firstName }}', body: 'Your {{ contact.traits.plan }} trial ends soon', cta: { label: 'Upgrade', url: '/billing' }, expiresAfterDays: 7 },
-      { contact: { id: 'c1', traits: { firstName: 'Ada', plan: 'Pro' } }, idempotencyKey: 'k1', now: new Date('2025-03-01T00:00:00Z') },
+      {
+        title: 'Hi {{ contact.traits.firstName }}',
+        body: 'Your {{ contact.traits.plan }} trial ends soon',
+        cta: { label: 'Upgrade', url: '/billing' },
+        expiresAfterDays: 7,
+      },
+      {
+        contact: { id: 'c1', traits: { firstName: 'Ada', plan: 'Pro' } },
+        idempotencyKey: 'k1',
+        now: new Date('2025-03-01T00:00:00Z'),
+      },
     );
     expect(run.output).toBe('next');
     expect(run.services.inAppMessages).toEqual([
@@ -126,8 +166,16 @@ describe('inAppMessage@1', () => {
 describe('startJourney@1 / stopJourney@1', () => {
   it('asks the services to start and stop journeys for this contact', async () => {
     const services = createFakeServices();
-    await runActionForTest(createStartJourneyAction(), { journeyId: 'j-onboarding' }, { contact: { id: 'c5' }, services });
-    await runActionForTest(createStopJourneyAction(), { journeyId: 'j-trial' }, { contact: { id: 'c5' }, services });
+    await runActionForTest(
+      createStartJourneyAction(),
+      { journeyId: 'j-onboarding' },
+      { contact: { id: 'c5' }, services },
+    );
+    await runActionForTest(
+      createStopJourneyAction(),
+      { journeyId: 'j-trial' },
+      { contact: { id: 'c5' }, services },
+    );
     expect(services.calls).toEqual([
       { method: 'startJourney', journeyId: 'j-onboarding', contactId: 'c5' },
       { method: 'stopJourney', journeyId: 'j-trial', contactId: 'c5' },
@@ -135,19 +183,29 @@ describe('startJourney@1 / stopJourney@1', () => {
   });
 
   it('refuses an empty journey id', async () => {
-    await expect(runActionForTest(createStartJourneyAction(), { journeyId: '' })).rejects.toThrow(/journeyId: must name a journey id/);
+    await expect(runActionForTest(createStartJourneyAction(), { journeyId: '' })).rejects.toThrow(
+      /journeyId: must name a journey id/,
+    );
   });
 });
 
 describe('tracking tokens', () => {
-  const payload = { contactId: 'c1', journeyId: 'j1', nodeId: 'n1', messageId: 'm1', url: 'https://acme.test/x' };
+  const payload = {
+    contactId: 'c1',
+    journeyId: 'j1',
+    nodeId: 'n1',
+    messageId: 'm1',
+    url: 'https://acme.test/x',
+  };
 
   it('round-trips and rejects tampering', () => {
     const token = signTrackingToken(payload, 'secret');
     expect(verifyTrackingToken(token, 'secret')).toEqual(payload);
     expect(verifyTrackingToken(token, 'other')).toBeUndefined();
     const [body, mac] = token.split('.') as [string, string];
-    const forged = Buffer.from(JSON.stringify({ ...payload, url: 'https://evil.test' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...payload, url: 'https://evil.test' })).toString(
+      'base64url',
+    );
     expect(verifyTrackingToken(`${forged}.${mac}`, 'secret')).toBeUndefined();
     expect(verifyTrackingToken(body, 'secret')).toBeUndefined();
   });

@@ -11,22 +11,32 @@ interface Delivered {
 
 /** Decodes the quoted-printable body parts nodemailer writes, so assertions read like the mail. */
 function decodeQuotedPrintable(text: string): string {
-  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 function header(raw: string, name: string): string | undefined {
   const head = raw.split(/\r?\n\r?\n/)[0] ?? '';
   const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
-  const line = unfolded.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  const line = unfolded
+    .split(/\r?\n/)
+    .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
   return line?.slice(name.length + 1).trim();
 }
 
 function part(raw: string, contentType: string): string {
   const boundaries = [...raw.matchAll(/boundary="?([^";\r\n]+)"?/g)].map((m) => m[1]!);
-  const sections = boundaries.reduce<string[]>((acc, b) => acc.flatMap((s) => s.split(`--${b}`)), [raw]);
+  const sections = boundaries.reduce<string[]>(
+    (acc, b) => acc.flatMap((s) => s.split(`--${b}`)),
+    [raw],
+  );
   const section = sections.find((s) => s.includes(`Content-Type: ${contentType}`));
   if (!section) throw new Error(`no ${contentType} part in:\n${raw}`);
-  const body = section.split(/\r?\n\r?\n/).slice(1).join('\n\n');
+  const body = section
+    .split(/\r?\n\r?\n/)
+    .slice(1)
+    .join('\n\n');
   // Bytes, not UTF-16 code units: decode as UTF-8 after undoing quoted-printable.
   return Buffer.from(decodeQuotedPrintable(body), 'latin1').toString('utf8');
 }
@@ -91,7 +101,10 @@ describe('email@1 through a real SMTP server', () => {
     subject: 'Welcome, {{ contact.traits.firstName }}!',
     html: '<html><body><h1>Hi {{ contact.traits.firstName }}</h1><p>See <a href="https://shop.acme.test/new?ref=mail&amp;c={{ contact.id }}">new arrivals</a> or <a href="mailto:help@acme.test">write us</a>.</p></body></html>',
   };
-  const contact = { id: 'c-42', traits: { email: 'ada@example.com', firstName: 'Ada <script>alert(1)</script>' } };
+  const contact = {
+    id: 'c-42',
+    traits: { email: 'ada@example.com', firstName: 'Ada <script>alert(1)</script>' },
+  };
 
   it('delivers a tracked, escaped message with a text part and unsubscribe headers', async () => {
     const run = await runActionForTest(action(), config, {
@@ -117,7 +130,9 @@ describe('email@1 through a real SMTP server', () => {
     expect(html).not.toContain('<script>');
 
     // Tracked click: the link goes through /t/c/<token> and the token names the original URL.
-    const clickTokens = [...html.matchAll(/href="https:\/\/t\.acme\.test\/t\/c\/([^"]+)"/g)].map((m) => m[1]!);
+    const clickTokens = [...html.matchAll(/href="https:\/\/t\.acme\.test\/t\/c\/([^"]+)"/g)].map(
+      (m) => m[1]!,
+    );
     expect(clickTokens).toHaveLength(1);
     expect(verifyTrackingToken(clickTokens[0]!, secret)).toEqual({
       workspace: 'ws-1',
@@ -132,7 +147,10 @@ describe('email@1 through a real SMTP server', () => {
 
     const pixel = html.match(/<img src="https:\/\/t\.acme\.test\/t\/o\/([^"]+)\.gif"/);
     expect(pixel).not.toBeNull();
-    expect(verifyTrackingToken(pixel![1]!, secret)).toMatchObject({ contactId: 'c-42', messageId: 'wf-j-welcome-c-42/run-1/n-email' });
+    expect(verifyTrackingToken(pixel![1]!, secret)).toMatchObject({
+      contactId: 'c-42',
+      messageId: 'wf-j-welcome-c-42/run-1/n-email',
+    });
     expect(verifyTrackingToken(pixel![1]!, 'another-secret')).toBeUndefined();
 
     const listUnsubscribe = header(mail.raw, 'List-Unsubscribe') ?? '';
@@ -152,15 +170,25 @@ describe('email@1 through a real SMTP server', () => {
         event: {
           event: 'Email Sent',
           messageId: 'wf-j-welcome-c-42/run-1/n-email',
-          properties: expect.objectContaining({ journeyId: 'j-welcome', nodeId: 'n-email', to: 'ada@example.com' }),
+          properties: expect.objectContaining({
+            journeyId: 'j-welcome',
+            nodeId: 'n-email',
+            to: 'ada@example.com',
+          }),
         },
       },
     ]);
   });
 
   it('uses the text template when given one', async () => {
-    await runActionForTest(action(), { ...config, text: 'Hello {{ contact.traits.firstName }}, plain and simple.' }, { contact });
-    expect(part(inbox[0]!.raw, 'text/plain')).toContain('Hello Ada <script>alert(1)</script>, plain and simple.');
+    await runActionForTest(
+      action(),
+      { ...config, text: 'Hello {{ contact.traits.firstName }}, plain and simple.' },
+      { contact },
+    );
+    expect(part(inbox[0]!.raw, 'text/plain')).toContain(
+      'Hello Ada <script>alert(1)</script>, plain and simple.',
+    );
   });
 
   it('sends nothing to an unsubscribed contact', async () => {
@@ -174,20 +202,22 @@ describe('email@1 through a real SMTP server', () => {
   });
 
   it('skips a contact without an email address', async () => {
-    const run = await runActionForTest(action(), config, { contact: { id: 'c-1', traits: { firstName: 'Bo' } } });
+    const run = await runActionForTest(action(), config, {
+      contact: { id: 'c-1', traits: { firstName: 'Bo' } },
+    });
     expect(run.output).toBe('skipped');
     expect(inbox).toHaveLength(0);
   });
 
   it('refuses file-system includes in templates', async () => {
-    await expect(runActionForTest(action(), { ...config, html: '{% include "package.json" %}' }, { contact })).rejects.toMatchObject({
+    await expect(
+      runActionForTest(action(), { ...config, html: '{% include "package.json" %}' }, { contact }),
+    ).rejects.toMatchObject({
       kind: 'permanent',
       message: expect.stringMatching(/^html: template error/),
     });
     expect(inbox).toHaveLength(0);
   });
-
-
 
   it('stores "sent" only once the server has taken the message', async () => {
     const services = createFakeServices();
@@ -217,8 +247,15 @@ describe('email@1 through a real SMTP server', () => {
   });
 
   it('reports an unreachable SMTP server as retryable', async () => {
-    const down = createEmailAction({ smtp: { host: '127.0.0.1', port: 1 }, from: 'a@acme.test', trackingBaseUrl: 'https://t.acme.test', trackingSecret: secret });
-    await expect(runActionForTest(down, config, { contact })).rejects.toMatchObject({ kind: 'retryable' });
+    const down = createEmailAction({
+      smtp: { host: '127.0.0.1', port: 1 },
+      from: 'a@acme.test',
+      trackingBaseUrl: 'https://t.acme.test',
+      trackingSecret: secret,
+    });
+    await expect(runActionForTest(down, config, { contact })).rejects.toMatchObject({
+      kind: 'retryable',
+    });
   });
 });
 

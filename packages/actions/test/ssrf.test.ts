@@ -46,12 +46,20 @@ describe('webhook SSRF guard', () => {
     ['IPv6 loopback', (p: number) => `http://[::1]:${p}/x`, /loopback/],
     ['IPv6 unspecified', (p: number) => `http://[::]:${p}/x`, /unspecified/],
     ['IPv4-mapped IPv6', (p: number) => `http://[::ffff:127.0.0.1]:${p}/x`, /IPv4-mapped loopback/],
-    ['IPv4-mapped IPv6, long form', (p: number) => `http://[0:0:0:0:0:ffff:7f00:1]:${p}/x`, /IPv4-mapped loopback/],
+    [
+      'IPv4-mapped IPv6, long form',
+      (p: number) => `http://[0:0:0:0:0:ffff:7f00:1]:${p}/x`,
+      /IPv4-mapped loopback/,
+    ],
     ['private 10/8', () => 'http://10.0.0.8/x', /private/],
     ['private 172.16/12', () => 'http://172.20.1.1/x', /private/],
     ['private 192.168/16', () => 'http://192.168.0.1/x', /private/],
     ['cloud metadata', () => 'http://169.254.169.254/latest/meta-data/iam', /link-local/],
-    ['cloud metadata, IPv4-mapped', () => 'http://[::ffff:169.254.169.254]/latest', /IPv4-mapped link-local/],
+    [
+      'cloud metadata, IPv4-mapped',
+      () => 'http://[::ffff:169.254.169.254]/latest',
+      /IPv4-mapped link-local/,
+    ],
     ['carrier-grade NAT', () => 'http://100.64.0.1/x', /carrier-grade NAT/],
   ])('refuses %s before sending anything', async (_what, url, reason) => {
     const run = await runActionForTest(guarded(), { url: url(port), maxAttempts: 3 }, { contact });
@@ -61,33 +69,58 @@ describe('webhook SSRF guard', () => {
   });
 
   // Only names every machine resolves the same way (via /etc/hosts); a DNS answer is checked by the same hook.
-  it.each(['localhost', 'LOCALHOST'])('refuses the host name %s because it resolves to loopback', async (host) => {
-    const run = await runActionForTest(guarded(), { url: `http://${host}:${port}/x`, maxAttempts: 3 }, { contact });
-    expect(run.output).toBe('failed');
-    expect(JSON.stringify(run.result)).toMatch(/refused localhost: it resolves to (127\.0\.0\.1|::1), a loopback address/i);
-    // A refused address is final: no retry hammers it.
-    expect((run.result as { attempts: number }).attempts).toBe(1);
-    expect(hits).toEqual([]);
-  });
+  it.each(['localhost', 'LOCALHOST'])(
+    'refuses the host name %s because it resolves to loopback',
+    async (host) => {
+      const run = await runActionForTest(
+        guarded(),
+        { url: `http://${host}:${port}/x`, maxAttempts: 3 },
+        { contact },
+      );
+      expect(run.output).toBe('failed');
+      expect(JSON.stringify(run.result)).toMatch(
+        /refused localhost: it resolves to (127\.0\.0\.1|::1), a loopback address/i,
+      );
+      // A refused address is final: no retry hammers it.
+      expect((run.result as { attempts: number }).attempts).toBe(1);
+      expect(hits).toEqual([]);
+    },
+  );
 
   it('checks the URL after Liquid renders it, so contact data cannot steer it inside', async () => {
-    const run = await runActionForTest(guarded(), { url: 'http://{{ contact.traits.host }}/latest/meta-data' }, { contact: { id: 'c-2', traits: { host: '169.254.169.254' } } });
+    const run = await runActionForTest(
+      guarded(),
+      { url: 'http://{{ contact.traits.host }}/latest/meta-data' },
+      { contact: { id: 'c-2', traits: { host: '169.254.169.254' } } },
+    );
     expect(run.output).toBe('failed');
     expect(run.result).toMatchObject({ attempts: 0, error: expect.stringMatching(/link-local/) });
   });
 
   it('does not follow a redirect (a public receiver cannot bounce the request inside)', async () => {
     // 127.0.0.1 is allow-listed here to stand in for a public receiver; the redirect points at an internal path.
-    const run = await runActionForTest(createWebhookAction({ allowHosts: ['127.0.0.1'], retryBaseDelayMs: 1 }), { url: `http://127.0.0.1:${port}/redirect`, method: 'GET' }, { contact });
+    const run = await runActionForTest(
+      createWebhookAction({ allowHosts: ['127.0.0.1'], retryBaseDelayMs: 1 }),
+      { url: `http://127.0.0.1:${port}/redirect`, method: 'GET' },
+      { contact },
+    );
     expect(run.result).toMatchObject({ status: 302, attempts: 1 });
     expect(hits).toEqual(['/redirect']);
   });
 
   it('allow-lists by exact host only', async () => {
     const allowLocalhost = createWebhookAction({ allowHosts: ['localhost'], retryBaseDelayMs: 1 });
-    const viaIp = await runActionForTest(allowLocalhost, { url: `http://127.0.0.1:${port}/x` }, { contact });
+    const viaIp = await runActionForTest(
+      allowLocalhost,
+      { url: `http://127.0.0.1:${port}/x` },
+      { contact },
+    );
     expect(viaIp.result).toMatchObject({ attempts: 0, error: expect.stringMatching(/loopback/) });
-    const viaName = await runActionForTest(allowLocalhost, { url: `http://localhost:${port}/x`, method: 'GET' }, { contact });
+    const viaName = await runActionForTest(
+      allowLocalhost,
+      { url: `http://localhost:${port}/x`, method: 'GET' },
+      { contact },
+    );
     expect(viaName.output).toBe('ok');
     expect(hits).toEqual(['/x']);
   });

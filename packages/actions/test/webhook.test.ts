@@ -45,7 +45,10 @@ describe('webhook@1', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   beforeEach(() => {
     received.length = 0;
-    respond = (r) => (signatureIsValid(r.headers['x-cairn-signature'] as string | undefined, r.body) ? { status: 200 } : { status: 401 });
+    respond = (r) =>
+      signatureIsValid(r.headers['x-cairn-signature'] as string | undefined, r.body)
+        ? { status: 200 }
+        : { status: 401 };
   });
 
   const allowLocal = () => createWebhookAction({ allowHosts: ['127.0.0.1'], retryBaseDelayMs: 5 });
@@ -87,9 +90,18 @@ describe('webhook@1', () => {
 
   it('retries 5xx with backoff, then follows "failed"', async () => {
     respond = () => ({ status: 503, body: 'busy' });
-    const run = await runActionForTest(allowLocal(), { url: `${base}/flaky`, maxAttempts: 3 }, { contact });
+    const run = await runActionForTest(
+      allowLocal(),
+      { url: `${base}/flaky`, maxAttempts: 3 },
+      { contact },
+    );
     expect(run.output).toBe('failed');
-    expect(run.result).toMatchObject({ status: 503, attempts: 3, error: 'HTTP 503', response: 'busy' });
+    expect(run.result).toMatchObject({
+      status: 503,
+      attempts: 3,
+      error: 'HTTP 503',
+      response: 'busy',
+    });
     expect(received).toHaveLength(3);
     // Every retry carries the same key so the receiver can drop duplicates.
     expect(new Set(received.map((r) => r.headers['x-cairn-idempotency-key'])).size).toBe(1);
@@ -106,7 +118,11 @@ describe('webhook@1', () => {
 
   it('does not retry a 4xx', async () => {
     respond = () => ({ status: 422, body: '{"error":"bad plan"}' });
-    const run = await runActionForTest(allowLocal(), { url: `${base}/strict`, maxAttempts: 5 }, { contact });
+    const run = await runActionForTest(
+      allowLocal(),
+      { url: `${base}/strict`, maxAttempts: 5 },
+      { contact },
+    );
     expect(run.output).toBe('failed');
     expect(run.result).toMatchObject({ status: 422, attempts: 1, response: { error: 'bad plan' } });
     expect(received).toHaveLength(1);
@@ -117,7 +133,11 @@ describe('webhook@1', () => {
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
-      const run = await runActionForTest(allowLocal(), { url, timeoutMs: 150, maxAttempts: 2 }, { contact });
+      const run = await runActionForTest(
+        allowLocal(),
+        { url, timeoutMs: 150, maxAttempts: 2 },
+        { contact },
+      );
       expect(run.output).toBe('failed');
       expect(run.result).toMatchObject({ attempts: 2, error: 'timed out after 150 ms' });
     } finally {
@@ -144,15 +164,26 @@ describe('webhook@1', () => {
 
     it('refuses a host name that resolves to loopback', async () => {
       const port = (server.address() as AddressInfo).port;
-      const run = await runActionForTest(guarded(), { url: `http://localhost:${port}/x` }, { contact });
+      const run = await runActionForTest(
+        guarded(),
+        { url: `http://localhost:${port}/x` },
+        { contact },
+      );
       expect(run.output).toBe('failed');
-      expect(run.result).toMatchObject({ attempts: 1, error: expect.stringMatching(/refused localhost: it resolves to .*loopback/) });
+      expect(run.result).toMatchObject({
+        attempts: 1,
+        error: expect.stringMatching(/refused localhost: it resolves to .*loopback/),
+      });
       expect(received).toHaveLength(0);
     });
 
     it('lets an allow-listed host through', async () => {
       respond = () => ({ status: 200 });
-      const run = await runActionForTest(allowLocal(), { url: `${base}/allowed`, method: 'GET' }, { contact });
+      const run = await runActionForTest(
+        allowLocal(),
+        { url: `${base}/allowed`, method: 'GET' },
+        { contact },
+      );
       expect(run.output).toBe('ok');
       expect(received[0]?.method).toBe('GET');
       expect(received[0]?.body).toBe('');

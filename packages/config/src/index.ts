@@ -44,7 +44,9 @@ const url = (what: string) => z.url({ error: `expected ${what}` });
 /** The database engines the embedded stack can run; MONGO_URL replaces them with a server of your own. */
 export const ENGINES = ['ferretdb-sqlite', 'ferretdb-postgres'] as const;
 export type Engine = (typeof ENGINES)[number];
-const engine = z.enum(ENGINES, { error: `expected one of ${ENGINES.join(', ')}` }).default('ferretdb-sqlite');
+const engine = z
+  .enum(ENGINES, { error: `expected one of ${ENGINES.join(', ')}` })
+  .default('ferretdb-sqlite');
 
 /**
  * Every variable Cairn reads, with its default. The embedded stack (npm start) and
@@ -59,7 +61,10 @@ export const EnvSchema = z.object({
     .default('info'),
   MONGO_URL: z
     .string()
-    .regex(/^mongodb(\+srv)?:\/\//, "expected a MongoDB connection string starting with 'mongodb://'")
+    .regex(
+      /^mongodb(\+srv)?:\/\//,
+      "expected a MongoDB connection string starting with 'mongodb://'",
+    )
     .optional(),
   MONGO_DB: z.string().min(1).default('cairn'),
   TEMPORAL_ADDRESS: z
@@ -73,7 +78,10 @@ export const EnvSchema = z.object({
   CAIRN_PUBLIC_URL: url("an absolute URL such as 'https://cairn.example.com'").optional(),
   CAIRN_SECRET_KEY: z
     .string()
-    .min(32, 'expected at least 32 characters (used to encrypt credentials and sign tracking links)')
+    .min(
+      32,
+      'expected at least 32 characters (used to encrypt credentials and sign tracking links)',
+    )
     .optional(),
   CAIRN_DESIGNER_DIR: z.string().optional(),
   // Set by `npm start`: where its supervisor records processes it is restarting, for /readyz.
@@ -96,7 +104,10 @@ export const EnvSchema = z.object({
     .number({ error: 'expected a whole number of cached workflow runs (0 turns the cache off)' })
     .int('expected a whole number of cached workflow runs (0 turns the cache off)')
     .min(0, 'expected 0 (cache off) or at least 2 cached workflow runs')
-    .refine((n) => n !== 1, 'expected 0 (cache off) or at least 2 cached workflow runs (Temporal needs two)')
+    .refine(
+      (n) => n !== 1,
+      'expected 0 (cache off) or at least 2 cached workflow runs (Temporal needs two)',
+    )
     .optional(),
   // Requests per minute per presented key (per client IP when none is sent); 0 turns the limit off.
   CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: perMinute(6000),
@@ -121,7 +132,9 @@ export type CairnEnv = z.infer<typeof EnvSchema>;
 /** Parses the environment; on failure throws a ConfigError naming each variable and what it expects. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): CairnEnv {
   // Empty strings mean "unset" so that `FOO=` in a compose file falls back to the default.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
@@ -142,7 +155,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export function embeddedEngine(env: Record<string, string | undefined> = process.env): Engine {
   const got = env.CAIRN_ENGINE;
   const parsed = engine.safeParse(got === '' ? undefined : got);
-  if (!parsed.success) throw new ConfigError([`CAIRN_ENGINE: expected one of ${ENGINES.join(', ')} (got '${got}')`]);
+  if (!parsed.success)
+    throw new ConfigError([`CAIRN_ENGINE: expected one of ${ENGINES.join(', ')} (got '${got}')`]);
   return parsed.data;
 }
 
@@ -152,8 +166,12 @@ export function loadServiceConfig(
 ): CairnEnv & { MONGO_URL: string; TEMPORAL_ADDRESS: string } {
   const config = loadConfig(env);
   const missing: string[] = [];
-  if (!config.MONGO_URL) missing.push("MONGO_URL: not set; expected e.g. 'mongodb://127.0.0.1:27017' (npm start sets it)");
-  if (!config.TEMPORAL_ADDRESS) missing.push("TEMPORAL_ADDRESS: not set; expected e.g. '127.0.0.1:7233' (npm start sets it)");
+  if (!config.MONGO_URL)
+    missing.push(
+      "MONGO_URL: not set; expected e.g. 'mongodb://127.0.0.1:27017' (npm start sets it)",
+    );
+  if (!config.TEMPORAL_ADDRESS)
+    missing.push("TEMPORAL_ADDRESS: not set; expected e.g. '127.0.0.1:7233' (npm start sets it)");
   if (missing.length) throw new ConfigError(missing);
   return config as CairnEnv & { MONGO_URL: string; TEMPORAL_ADDRESS: string };
 }
@@ -177,10 +195,16 @@ export const WORKFLOW_CACHE_RESERVED_MIB = 512;
  * least 10 (the SDK's own floor). A run that falls out of the cache is replayed from its history
  * when its next task comes, so a smaller cache costs CPU on wake-up, never correctness.
  */
-export function workflowCacheSize(config: Pick<CairnEnv, 'CAIRN_MAX_CACHED_WORKFLOWS'>, heapLimitBytes: number): number {
+export function workflowCacheSize(
+  config: Pick<CairnEnv, 'CAIRN_MAX_CACHED_WORKFLOWS'>,
+  heapLimitBytes: number,
+): number {
   if (config.CAIRN_MAX_CACHED_WORKFLOWS !== undefined) return config.CAIRN_MAX_CACHED_WORKFLOWS;
   const heapMiB = heapLimitBytes / (1024 * 1024);
-  return Math.max(10, Math.floor((heapMiB - WORKFLOW_CACHE_RESERVED_MIB) / WORKFLOW_CACHE_MIB_PER_RUN));
+  return Math.max(
+    10,
+    Math.floor((heapMiB - WORKFLOW_CACHE_RESERVED_MIB) / WORKFLOW_CACHE_MIB_PER_RUN),
+  );
 }
 
 /**

@@ -1,4 +1,10 @@
-import { ConfigError, embeddedEngine, loadConfig, loadServiceConfig, workflowCacheSize } from '../src/index';
+import {
+  ConfigError,
+  embeddedEngine,
+  loadConfig,
+  loadServiceConfig,
+  workflowCacheSize,
+} from '../src/index';
 
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
@@ -12,7 +18,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CAIRN_API_PORT: 'abc' })).toThrow(
       /CAIRN_API_PORT: expected a port number \(1-65535\) \(got 'abc'\)/,
     );
-    expect(() => loadConfig({ MONGO_URL: 'localhost:27017' })).toThrow(/MONGO_URL: expected a MongoDB/);
+    expect(() => loadConfig({ MONGO_URL: 'localhost:27017' })).toThrow(
+      /MONGO_URL: expected a MongoDB/,
+    );
     expect(() => loadConfig({ SMTP_SECURE: 'maybe' })).toThrow(/SMTP_SECURE/);
   });
 
@@ -28,14 +36,20 @@ describe('loadConfig', () => {
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems.join('\n')).toMatch(/MONGO_URL[\s\S]*TEMPORAL_ADDRESS/);
+      expect((error as ConfigError).problems.join('\n')).toMatch(
+        /MONGO_URL[\s\S]*TEMPORAL_ADDRESS/,
+      );
     }
   });
 
   it('reads rate limits per minute, with 0 meaning off', () => {
     expect(loadConfig({}).CAIRN_RATE_LIMIT_INGEST_PER_MINUTE).toBe(6000);
-    expect(loadConfig({ CAIRN_RATE_LIMIT_API_PER_MINUTE: '0' }).CAIRN_RATE_LIMIT_API_PER_MINUTE).toBe(0);
-    expect(() => loadConfig({ CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: '-5' })).toThrow(/CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: expected 0 \(off\) or more/);
+    expect(
+      loadConfig({ CAIRN_RATE_LIMIT_API_PER_MINUTE: '0' }).CAIRN_RATE_LIMIT_API_PER_MINUTE,
+    ).toBe(0);
+    expect(() => loadConfig({ CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: '-5' })).toThrow(
+      /CAIRN_RATE_LIMIT_INGEST_PER_MINUTE: expected 0 \(off\) or more/,
+    );
   });
 });
 
@@ -55,14 +69,28 @@ describe('CAIRN_MAX_CACHED_WORKFLOWS', () => {
   it('takes a set value as is, including 0 (cache off)', () => {
     expect(workflowCacheSize(loadConfig({ CAIRN_MAX_CACHED_WORKFLOWS: '500' }), 4 * GiB)).toBe(500);
     expect(workflowCacheSize(loadConfig({ CAIRN_MAX_CACHED_WORKFLOWS: '0' }), 4 * GiB)).toBe(0);
-    expect(loadConfig({ CAIRN_MAX_CACHED_WORKFLOWS: '' }).CAIRN_MAX_CACHED_WORKFLOWS).toBeUndefined();
+    expect(
+      loadConfig({ CAIRN_MAX_CACHED_WORKFLOWS: '' }).CAIRN_MAX_CACHED_WORKFLOWS,
+    ).toBeUndefined();
   });
 
   it.each([
-    ['lots', /CAIRN_MAX_CACHED_WORKFLOWS: expected a whole number of cached workflow runs \(0 turns the cache off\) \(got 'lots'\)/],
-    ['2.5', /CAIRN_MAX_CACHED_WORKFLOWS: expected a whole number of cached workflow runs .*\(got '2\.5'\)/],
-    ['-1', /CAIRN_MAX_CACHED_WORKFLOWS: expected 0 \(cache off\) or at least 2 cached workflow runs \(got '-1'\)/],
-    ['1', /CAIRN_MAX_CACHED_WORKFLOWS: expected 0 \(cache off\) or at least 2 cached workflow runs \(Temporal needs two\) \(got '1'\)/],
+    [
+      'lots',
+      /CAIRN_MAX_CACHED_WORKFLOWS: expected a whole number of cached workflow runs \(0 turns the cache off\) \(got 'lots'\)/,
+    ],
+    [
+      '2.5',
+      /CAIRN_MAX_CACHED_WORKFLOWS: expected a whole number of cached workflow runs .*\(got '2\.5'\)/,
+    ],
+    [
+      '-1',
+      /CAIRN_MAX_CACHED_WORKFLOWS: expected 0 \(cache off\) or at least 2 cached workflow runs \(got '-1'\)/,
+    ],
+    [
+      '1',
+      /CAIRN_MAX_CACHED_WORKFLOWS: expected 0 \(cache off\) or at least 2 cached workflow runs \(Temporal needs two\) \(got '1'\)/,
+    ],
   ])('rejects %s with a ConfigError naming the setting', (value, message) => {
     let error: unknown;
     try {

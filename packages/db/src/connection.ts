@@ -1,7 +1,23 @@
 import mongoose, { type Connection } from 'mongoose';
-import { chooseEngine, parseEngineName, type EngineCapabilities, type EngineName, type GuardedModel, type StorageEngine, type WriteGuard, type WriteOutcome } from './engines/index.js';
+import {
+  chooseEngine,
+  parseEngineName,
+  type EngineCapabilities,
+  type EngineName,
+  type GuardedModel,
+  type StorageEngine,
+  type WriteGuard,
+  type WriteOutcome,
+} from './engines/index.js';
 
-export { isTransientStorageError, type EngineCapabilities, type EngineName, type StorageEngine, type WriteGuard, type WriteOutcome } from './engines/index.js';
+export {
+  isTransientStorageError,
+  type EngineCapabilities,
+  type EngineName,
+  type StorageEngine,
+  type WriteGuard,
+  type WriteOutcome,
+} from './engines/index.js';
 
 export interface DatabaseCapabilities extends EngineCapabilities {
   /** The adapter serving this connection, for logs and benchmark reports: decide by a capability, not by this. */
@@ -24,7 +40,11 @@ export interface ConnectOptions {
 }
 
 /** Opens a dedicated connection (never the mongoose global) so tests and tools can hold several. */
-export async function connectDatabase(url: string, dbName: string, options: ConnectOptions = {}): Promise<Database> {
+export async function connectDatabase(
+  url: string,
+  dbName: string,
+  options: ConnectOptions = {},
+): Promise<Database> {
   const connection = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
@@ -34,7 +54,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     // The monitor notices an outage (and the recovery) within 2 s; the API's database gate reads it.
     heartbeatFrequencyMS: 2_000,
     autoIndex: false,
-    monitorCommands: process.env.CAIRN_MONITOR_COMMANDS === "1",
+    monitorCommands: process.env.CAIRN_MONITOR_COMMANDS === '1',
   });
   await connection.asPromise();
   const fromEnv = process.env.CAIRN_ENGINE ? parseEngineName(process.env.CAIRN_ENGINE) : undefined;
@@ -42,7 +62,9 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
   try {
     // CAIRN_ENGINE names the embedded stack's engine; a MONGO_URL of one's own may lead elsewhere, so
     // the environment only picks a FerretDB backend, while a caller's explicit choice must match.
-    engine = options.engine ? await chooseEngine(connection, options.engine) : await chooseEngine(connection, fromEnv, { hint: true });
+    engine = options.engine
+      ? await chooseEngine(connection, options.engine)
+      : await chooseEngine(connection, fromEnv, { hint: true });
   } catch (error) {
     await connection.close();
     throw error;
@@ -59,11 +81,16 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
 export async function pingDatabase(db: Database, timeoutMs = 2000): Promise<boolean> {
   const handle = db.connection.db;
   if (!handle || db.connection.readyState !== 1) return false;
-  const ping = handle.admin().command({ ping: 1 }).then(
-    () => true,
-    () => false,
+  const ping = handle
+    .admin()
+    .command({ ping: 1 })
+    .then(
+      () => true,
+      () => false,
+    );
+  const timeout = new Promise<boolean>((resolve) =>
+    setTimeout(() => resolve(false), timeoutMs).unref(),
   );
-  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
   return Promise.race([ping, timeout]);
 }
 
@@ -73,7 +100,11 @@ export function isDuplicateKeyError(error: unknown): boolean {
 }
 
 function duplicateIndexes(error: unknown): Set<number> | undefined {
-  const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
+  const writeErrors = (
+    error as {
+      writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[];
+    }
+  ).writeErrors;
   // A bulk write that failed as a whole (the database went away) carries an empty writeErrors list:
   // that is not "every document was a duplicate", it is "nothing is known to be written".
   if (!writeErrors || writeErrors.length === 0) return undefined;
@@ -91,7 +122,10 @@ function duplicateIndexes(error: unknown): Set<number> | undefined {
  * insertMany (unordered) that treats duplicate keys as "already there" and reports which documents were
  * new. Any other failure, including a bulk write that failed as a whole, is rethrown.
  */
-export async function insertNew<T>(insert: (docs: T[]) => Promise<unknown>, docs: T[]): Promise<boolean[]> {
+export async function insertNew<T>(
+  insert: (docs: T[]) => Promise<unknown>,
+  docs: T[],
+): Promise<boolean[]> {
   if (docs.length === 0) return [];
   try {
     await insert(docs);
@@ -133,7 +167,12 @@ export function engineOf(connection: Connection): StorageEngine | undefined {
 export function capabilitiesOf(connection: Connection): DatabaseCapabilities | undefined {
   const engine = engineByConnection.get(connection);
   if (!engine) return undefined;
-  return { ...engine.capabilities, adapter: engine.name, engine: engine.name === 'mongodb' ? 'mongodb' : 'ferretdb', version: engine.version };
+  return {
+    ...engine.capabilities,
+    adapter: engine.name,
+    engine: engine.name === 'mongodb' ? 'mongodb' : 'ferretdb',
+    version: engine.version,
+  };
 }
 
 const lockTails = new Map<string, Promise<void>>();

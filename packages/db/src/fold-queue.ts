@@ -62,7 +62,9 @@ export function createFoldQueue(connection: Connection, options: FoldQueueOption
       };
       for (const w of waiters) combineStored(combined, w.stored);
       try {
-        await traced('pass', combined.events, () => foldStoredEvents(connection, combined, { now: Date.now() }));
+        await traced('pass', combined.events, () =>
+          foldStoredEvents(connection, combined, { now: Date.now() }),
+        );
         for (const w of waiters) w.settle();
       } catch (error) {
         // The markers stay, so the pending-fold sweeper folds these later; the next pass goes on with others.
@@ -153,7 +155,12 @@ export async function foldLag(
 export async function foldState(
   connection: Connection,
   options: { workspaceId?: string; now?: number } = {},
-): Promise<{ pendingEvents: number; oldestAgeMs: number; parkedEvents: number; parked: ParkedFold[] }> {
+): Promise<{
+  pendingEvents: number;
+  oldestAgeMs: number;
+  parkedEvents: number;
+  parked: ParkedFold[];
+}> {
   const filter = options.workspaceId ? { workspaceId: options.workspaceId } : {};
   const markers = await pendingFoldModel(connection)
     .find(filter, { createdAt: 1, messageIds: 1, parked: 1 })
@@ -189,7 +196,11 @@ export interface ParkedFold {
 }
 
 function parkedOf(
-  markers: { _id: string; messageIds?: string[]; parked?: { at: Date; reason: string; contactIds: string[] } }[],
+  markers: {
+    _id: string;
+    messageIds?: string[];
+    parked?: { at: Date; reason: string; contactIds: string[] };
+  }[],
 ): ParkedFold[] {
   return markers
     .filter((m) => m.parked)
@@ -204,7 +215,10 @@ function parkedOf(
 }
 
 /** Folds set aside because some contact's events could not be folded, with the reason (newest first). */
-export async function parkedFolds(connection: Connection, workspaceId: string): Promise<ParkedFold[]> {
+export async function parkedFolds(
+  connection: Connection,
+  workspaceId: string,
+): Promise<ParkedFold[]> {
   return (await foldState(connection, { workspaceId })).parked;
 }
 

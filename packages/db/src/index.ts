@@ -18,8 +18,19 @@ export {
 } from './connection.js';
 export { syncIndexes } from './indexes.js';
 export { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
-export { contactModel, contactKey, type ContactDoc, type SegmentMembershipState } from './models/contact.js';
-export { eventModel, eventKey, pendingFoldModel, type EventDoc, type PendingFoldDoc } from './models/event.js';
+export {
+  contactModel,
+  contactKey,
+  type ContactDoc,
+  type SegmentMembershipState,
+} from './models/contact.js';
+export {
+  eventModel,
+  eventKey,
+  pendingFoldModel,
+  type EventDoc,
+  type PendingFoldDoc,
+} from './models/event.js';
 export {
   journeyTriggerModel,
   journeyTriggerKey,
@@ -74,8 +85,26 @@ export {
   type IngestReport,
   type ContactChangedHandler,
 } from './ingest.js';
-export { loadProfile, loadProfiles, readProfileSummary, deleteActivities, contactActivityModel, profileSettingsOf, type ContactActivityDoc, type ProfileSource } from './profiles.js';
-export { createFoldQueue, foldLag, foldState, parkedFolds, retryParkedFolds, type FoldQueue, type FoldQueueOptions, type ParkedFold } from './fold-queue.js';
+export {
+  loadProfile,
+  loadProfiles,
+  readProfileSummary,
+  deleteActivities,
+  contactActivityModel,
+  profileSettingsOf,
+  type ContactActivityDoc,
+  type ProfileSource,
+} from './profiles.js';
+export {
+  createFoldQueue,
+  foldLag,
+  foldState,
+  parkedFolds,
+  retryParkedFolds,
+  type FoldQueue,
+  type FoldQueueOptions,
+  type ParkedFold,
+} from './fold-queue.js';
 export * from './messaging/index.js';
 export * from './segments/index.js';
 // Side effect: ingestion re-evaluates segments after every profile change.
@@ -91,7 +120,11 @@ export {
   type JourneyStatus,
   type JourneyVersionDoc,
 } from './models/journey.js';
-export { contactJourneysModel, journeyActionRunModel, type JourneyActionRunDoc } from './models/journey-run.js';
+export {
+  contactJourneysModel,
+  journeyActionRunModel,
+  type JourneyActionRunDoc,
+} from './models/journey-run.js';
 export {
   applyJourneyProgress,
   contactJourneysKey,
@@ -128,6 +161,10 @@ export {
   type NodeStatsView,
   type PublishOutcome,
 } from './journeys.js';
-export { eventSchemaModel, recordEventSchemas, type EventSchemaDoc } from './models/event-schema.js';
+export {
+  eventSchemaModel,
+  recordEventSchemas,
+  type EventSchemaDoc,
+} from './models/event-schema.js';
 export { recomputeRfm, type RecomputeRfmOptions, type RecomputeRfmReport } from './rfm.js';
 export * from './access/index.js';

@@ -4,11 +4,22 @@ import { contactModel } from './models/contact.js';
 import { eventModel, pendingFoldModel } from './models/event.js';
 import { journeyTriggerModel } from './models/journey-trigger.js';
 import { workspaceModel } from './models/workspace.js';
-import { credentialModel, deliveryModel, inAppMessageModel, templateModel, templateVersionModel } from './messaging/index.js';
+import {
+  credentialModel,
+  deliveryModel,
+  inAppMessageModel,
+  templateModel,
+  templateVersionModel,
+} from './messaging/index.js';
 import { identityModel } from './models/identity.js';
 import { eventSchemaModel } from './models/event-schema.js';
 import { auditEntryModel, sessionModel, userModel } from './access/models.js';
-import { journeyModel, journeyNodeStatsModel, journeyStatsModel, journeyVersionModel } from './models/journey.js';
+import {
+  journeyModel,
+  journeyNodeStatsModel,
+  journeyStatsModel,
+  journeyVersionModel,
+} from './models/journey.js';
 import { contactJourneysModel, journeyActionRunModel } from './models/journey-run.js';
 import {
   segmentDailyCountModel,

@@ -8,18 +8,35 @@ import {
   type ProfileSettings,
 } from '@cairn/core';
 import { traced } from './fold-trace.js';
-import { engineOf, insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
+import {
+  engineOf,
+  insertNew,
+  updateIfUnchanged,
+  upsertRacing,
+  withDocumentLocks,
+} from './connection.js';
 import { isTransientStorageError } from './engines/index.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { enqueueJourneyTriggers } from './models/journey-trigger.js';
-import { deleteActivities, loadProfile, loadProfiles, profileSettingsOf, storedProfileParts, writeActivities } from './profiles.js';
+import {
+  deleteActivities,
+  loadProfile,
+  loadProfiles,
+  profileSettingsOf,
+  storedProfileParts,
+  writeActivities,
+} from './profiles.js';
 import { recordEventSchemas } from './models/event-schema.js';
 import { loadWorkspaceSegments } from './segments/cache.js';
 import { fileContactForEvaluation, fileContactsForEvaluation } from './segments/due.js';
-import { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './segments/membership.js';
+import {
+  evaluateMemberships,
+  type MembershipChange,
+  type MembershipOutcome,
+} from './segments/membership.js';
 import { countMembershipChanges, recordMembershipChangesMany } from './segments/reevaluate.js';
 import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
 
@@ -59,7 +76,12 @@ export interface IngestReport {
 }
 
 /** Called after a contact's profile changed (segment re-evaluation plugs in here). */
-export type ContactChangedHandler = (connection: Connection, workspaceId: string, contactId: string, now: number) => Promise<void>;
+export type ContactChangedHandler = (
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  now: number,
+) => Promise<void>;
 
 const contactChangedHandlers: ContactChangedHandler[] = [];
 
@@ -67,7 +89,6 @@ const contactChangedHandlers: ContactChangedHandler[] = [];
 export function onContactChanged(handler: ContactChangedHandler): void {
   if (!contactChangedHandlers.includes(handler)) contactChangedHandlers.push(handler);
 }
-
 
 class IdentityResolver {
   /** anonymousId → its contact, or undefined once known to have none. */
@@ -82,15 +103,25 @@ class IdentityResolver {
 
   /** Reads the identities a request names in parallel, so resolving its events one by one is all in memory. */
   async prefetch(events: CairnEvent[]): Promise<void> {
-    const wanted = [...new Set(events.flatMap((e) => [e.anonymousId, e.type === 'alias' ? e.previousId : undefined]).filter((id): id is string => !!id && !this.cache.has(id)))];
+    const wanted = [
+      ...new Set(
+        events
+          .flatMap((e) => [e.anonymousId, e.type === 'alias' ? e.previousId : undefined])
+          .filter((id): id is string => !!id && !this.cache.has(id)),
+      ),
+    ];
     const Identities = identityModel(this.connection);
-    const docs = await mapWithLimit(wanted, 16, (id) => Identities.findById(`${this.workspaceId}:${id}`).lean());
+    const docs = await mapWithLimit(wanted, 16, (id) =>
+      Identities.findById(`${this.workspaceId}:${id}`).lean(),
+    );
     wanted.forEach((id, i) => this.cache.set(id, docs[i]?.contactId));
   }
 
   private async lookup(anonymousId: string): Promise<string | undefined> {
     if (this.cache.has(anonymousId)) return this.cache.get(anonymousId);
-    const doc = await identityModel(this.connection).findById(`${this.workspaceId}:${anonymousId}`).lean();
+    const doc = await identityModel(this.connection)
+      .findById(`${this.workspaceId}:${anonymousId}`)
+      .lean();
     if (doc) this.cache.set(anonymousId, doc.contactId);
     return doc?.contactId;
   }
@@ -130,7 +161,8 @@ class IdentityResolver {
       return event.userId;
     }
     if (event.userId) {
-      if (event.anonymousId) await this.link(event.anonymousId, event.userId, ANONYMOUS_PREFIX + event.anonymousId);
+      if (event.anonymousId)
+        await this.link(event.anonymousId, event.userId, ANONYMOUS_PREFIX + event.anonymousId);
       return event.userId;
     }
     const anonymousId = event.anonymousId as string;
@@ -154,7 +186,10 @@ export interface FoldCandidate {
  * each contact once however many events the contact received since; a marker is kept in the list for as
  * long as it exists.
  */
-async function stillPendingMarkers(connection: Connection, docs: Pick<ContactDoc, 'lastFoldMarkers'>[]): Promise<Set<string>> {
+async function stillPendingMarkers(
+  connection: Connection,
+  docs: Pick<ContactDoc, 'lastFoldMarkers'>[],
+): Promise<Set<string>> {
   const ids = [...new Set(docs.flatMap((d) => d.lastFoldMarkers ?? []))];
   const Markers = pendingFoldModel(connection);
   const found = await mapWithLimit(ids, 16, (_id) => Markers.findById(_id, { _id: 1 }).lean());
@@ -190,7 +225,9 @@ function foldedFields(
 ) {
   const { summary, activityEvents } = storedProfileParts(profile);
   const ids = events.map((e) => e.messageId);
-  const lastFoldMarkers = [...new Set([...markers, ...(doc.lastFoldMarkers ?? []).filter((m) => pending.has(m))])];
+  const lastFoldMarkers = [
+    ...new Set([...markers, ...(doc.lastFoldMarkers ?? []).filter((m) => pending.has(m))]),
+  ];
   return {
     set: {
       profile: summary,
@@ -226,11 +263,15 @@ async function foldIntoContact(
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const doc = await Contacts.findById(_id).lean();
       if (!doc) {
-        await insertNew((docs) => Contacts.insertMany(docs), [newContactDoc(workspaceId, contactId)]);
+        await insertNew(
+          (docs) => Contacts.insertMany(docs),
+          [newContactDoc(workspaceId, contactId)],
+        );
         continue;
       }
       // A merge records the merged contact in the same write that folds its history: seen there, it is done.
-      if (mergedFrom.length > 0 && (doc.mergedFrom ?? []).includes(mergedFrom[0] as string)) return [];
+      if (mergedFrom.length > 0 && (doc.mergedFrom ?? []).includes(mergedFrom[0] as string))
+        return [];
       const { events: toFold, markers } = unapplied(doc, candidates);
       const newlyMerged = mergedFrom.filter((id) => !(doc.mergedFrom ?? []).includes(id));
       const alreadyMerged = newlyMerged.length === 0;
@@ -245,19 +286,33 @@ async function foldIntoContact(
 
       // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
       if (fileDue) await fileContactForEvaluation(connection, workspaceId, contactId, now);
-      const folded = foldedFields(doc, profile, toFold, markers, await stillPendingMarkers(connection, [doc]));
-      const result = await updateIfUnchanged(connection, Contacts, _id, { rev: doc.rev }, {
-        $set: {
-          ...folded.set,
-          rev: doc.rev + 1,
-          ...(alreadyMerged ? {} : { mergedFrom: [...(doc.mergedFrom ?? []), ...newlyMerged] }),
-          // Segment answers may have changed: the contact is due for evaluation now.
-          nextEvaluationAt: now,
-          updatedAt: new Date(now),
+      const folded = foldedFields(
+        doc,
+        profile,
+        toFold,
+        markers,
+        await stillPendingMarkers(connection, [doc]),
+      );
+      const result = await updateIfUnchanged(
+        connection,
+        Contacts,
+        _id,
+        { rev: doc.rev },
+        {
+          $set: {
+            ...folded.set,
+            rev: doc.rev + 1,
+            ...(alreadyMerged ? {} : { mergedFrom: [...(doc.mergedFrom ?? []), ...newlyMerged] }),
+            // Segment answers may have changed: the contact is due for evaluation now.
+            nextEvaluationAt: now,
+            updatedAt: new Date(now),
+          },
         },
-      });
+      );
       if (result.matchedCount === 1) {
-        await writeActivities(connection, [{ workspaceId, contactId, foldRev: folded.set.foldRev, events: folded.activityEvents }]);
+        await writeActivities(connection, [
+          { workspaceId, contactId, foldRev: folded.set.foldRev, events: folded.activityEvents },
+        ]);
         return toFold;
       }
     }
@@ -269,10 +324,16 @@ async function foldIntoContact(
  * The stored events of a contact. Its applied messageIds are complete while fewer than the remembered
  * maximum, and then each event is one `_id` read; otherwise (a long history) a query by contact.
  */
-async function historyOf(connection: Connection, workspaceId: string, contact: Pick<ContactDoc, 'contactId' | 'recentEventIds'>): Promise<CairnEvent[]> {
+async function historyOf(
+  connection: Connection,
+  workspaceId: string,
+  contact: Pick<ContactDoc, 'contactId' | 'recentEventIds'>,
+): Promise<CairnEvent[]> {
   const Events = eventModel(connection);
   if (contact.recentEventIds.length >= RECENT_EVENT_IDS) {
-    return (await Events.find({ workspaceId, contactId: contact.contactId }).lean()).map((doc) => eventFromDoc(doc));
+    return (await Events.find({ workspaceId, contactId: contact.contactId }).lean()).map((doc) =>
+      eventFromDoc(doc),
+    );
   }
   const docs: EventDoc[] = [];
   const ids = contact.recentEventIds.map((messageId) => eventKey(workspaceId, messageId));
@@ -313,7 +374,10 @@ async function mergeContacts(
   );
   // Identities only ever point at identified contacts, so an anonymous one has none to move.
   if (!fromContactId.startsWith(ANONYMOUS_PREFIX)) {
-    await identityModel(connection).updateMany({ workspaceId, contactId: fromContactId }, { $set: { contactId: intoContactId } });
+    await identityModel(connection).updateMany(
+      { workspaceId, contactId: fromContactId },
+      { $set: { contactId: intoContactId } },
+    );
   }
   await Contacts.deleteOne({ _id: from._id });
   await deleteActivities(connection, [from._id]);
@@ -321,11 +385,20 @@ async function mergeContacts(
 }
 
 export function eventFromDoc(doc: EventDoc): CairnEvent {
-  const { _id: _ignored, workspaceId: _ws, contactId: _contact, ...rest } = doc as EventDoc & { __v?: unknown };
+  const {
+    _id: _ignored,
+    workspaceId: _ws,
+    contactId: _contact,
+    ...rest
+  } = doc as EventDoc & { __v?: unknown };
   return decodeDocumentKeys(rest) as CairnEvent;
 }
 
-async function runPerContact<T>(items: [string, T][], concurrency: number, work: (contactId: string, item: T) => Promise<void>) {
+async function runPerContact<T>(
+  items: [string, T][],
+  concurrency: number,
+  work: (contactId: string, item: T) => Promise<void>,
+) {
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {
@@ -337,7 +410,10 @@ async function runPerContact<T>(items: [string, T][], concurrency: number, work:
 }
 
 /** Events a contact has not applied yet, in timestamp order (duplicates within the batch dropped). */
-function unapplied(doc: Pick<ContactDoc, 'recentEventIds' | 'lastFoldIds' | 'lastFoldMarkers'>, candidates: FoldCandidate[]): { events: CairnEvent[]; markers: Set<string> } {
+function unapplied(
+  doc: Pick<ContactDoc, 'recentEventIds' | 'lastFoldIds' | 'lastFoldMarkers'>,
+  candidates: FoldCandidate[],
+): { events: CairnEvent[]; markers: Set<string> } {
   const recent = new Set([...doc.recentEventIds, ...(doc.lastFoldIds ?? [])]);
   const folded = new Set(doc.lastFoldMarkers ?? []);
   const seen = new Set<string>();
@@ -345,7 +421,13 @@ function unapplied(doc: Pick<ContactDoc, 'recentEventIds' | 'lastFoldIds' | 'las
   const markers = new Set<string>();
   for (const c of candidates) {
     const id = c.event.messageId;
-    if (!c.eligible || recent.has(id) || seen.has(id) || (c.marker !== undefined && folded.has(c.marker))) continue;
+    if (
+      !c.eligible ||
+      recent.has(id) ||
+      seen.has(id) ||
+      (c.marker !== undefined && folded.has(c.marker))
+    )
+      continue;
     seen.add(id);
     out.push(c.event);
     if (c.marker !== undefined) markers.add(c.marker);
@@ -376,7 +458,14 @@ async function workspaceHasJourneys(connection: Connection, workspaceId: string)
   const cached = journeyInterest.get(workspaceId);
   if (cached && cached.until > Date.now()) return cached.any;
   const db = connection.db;
-  const any = db ? (await db.collection('journeys').findOne({ workspaceId, status: { $in: ['published', 'paused'] } }, { projection: { _id: 1 } })) !== null : true;
+  const any = db
+    ? (await db
+        .collection('journeys')
+        .findOne(
+          { workspaceId, status: { $in: ['published', 'paused'] } },
+          { projection: { _id: 1 } },
+        )) !== null
+    : true;
   journeyInterest.set(workspaceId, { any, until: Date.now() + 2_000 });
   return any;
 }
@@ -407,15 +496,31 @@ async function foldBatchLocked(
   const keys = ids.map((id) => contactKey(workspaceId, id));
   // One _id lookup per contact, in parallel: FerretDB pushes down `_id` equality but scans for `$in`.
   // A bounded number in flight: the server's connection pool is shared with every other request.
-  const byIds = async (wanted: string[]) => (await mapWithLimit(wanted, 16, (k) => Contacts.findById(k).lean())).filter((d): d is NonNullable<typeof d> => d !== null);
-  const found = new Map<string, ContactDoc>((await traced('readContacts', keys.length, () => byIds(keys))).map((d) => [d.contactId, d]));
+  const byIds = async (wanted: string[]) =>
+    (await mapWithLimit(wanted, 16, (k) => Contacts.findById(k).lean())).filter(
+      (d): d is NonNullable<typeof d> => d !== null,
+    );
+  const found = new Map<string, ContactDoc>(
+    (await traced('readContacts', keys.length, () => byIds(keys))).map((d) => [d.contactId, d]),
+  );
   // A contact seen for the first time is folded in memory and inserted once, whole.
   const fresh = new Set(ids.filter((id) => !found.has(id)));
-  for (const contactId of fresh) found.set(contactId, { ...newContactDoc(workspaceId, contactId), createdAt: new Date(now), updatedAt: new Date(now) });
+  for (const contactId of fresh)
+    found.set(contactId, {
+      ...newContactDoc(workspaceId, contactId),
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
 
   // Segments are evaluated on the folded profile and written in the same update: one write per contact.
   const segments = await loadWorkspaceSegments(connection, workspaceId);
-  const planned: { contactId: string; doc: ContactDoc; events: CairnEvent[]; profile: ContactProfile; outcome: MembershipOutcome }[] = [];
+  const planned: {
+    contactId: string;
+    doc: ContactDoc;
+    events: CairnEvent[];
+    profile: ContactProfile;
+    outcome: MembershipOutcome;
+  }[] = [];
   const toFold: { contactId: string; doc: ContactDoc; events: CairnEvent[] }[] = [];
   const markersOf = new Map<string, Set<string>>();
   const newlyMergedOf = new Map<string, string[]>();
@@ -431,10 +536,22 @@ async function foldBatchLocked(
     markersOf.set(contactId, markers);
     if (events.length) toFold.push({ contactId, doc, events });
   }
-  const profiles = await traced('loadActivity', toFold.length, () => loadProfiles(connection, toFold.map((f) => f.doc)));
+  const profiles = await traced('loadActivity', toFold.length, () =>
+    loadProfiles(
+      connection,
+      toFold.map((f) => f.doc),
+    ),
+  );
   for (const [i, { contactId, doc, events }] of toFold.entries()) {
     const profile = foldEvents(profiles[i] as ContactProfile, events, settings);
-    const outcome = evaluateMemberships({ contactId, profile, current: doc.segments ?? {}, segments: segments.ordered, now, profileSettings: segments.profileSettings });
+    const outcome = evaluateMemberships({
+      contactId,
+      profile,
+      current: doc.segments ?? {},
+      segments: segments.ordered,
+      now,
+      profileSettings: segments.profileSettings,
+    });
     planned.push({ contactId, doc, events, profile, outcome });
   }
   const result = new Map<string, CairnEvent[]>();
@@ -442,39 +559,74 @@ async function foldBatchLocked(
 
   // Triggers before state (see foldIntoContact).
   if (await workspaceHasJourneys(connection, workspaceId)) {
-    await traced('triggers', planned.length, () => enqueueJourneyTriggers(connection, planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events))));
+    await traced('triggers', planned.length, () =>
+      enqueueJourneyTriggers(
+        connection,
+        planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events)),
+      ),
+    );
   }
   // Membership history and segment triggers, then due buckets, before the state (as reevaluateContact does).
-  await traced('membershipHistory', planned.length, () => recordMembershipChangesMany(
-    connection,
-    planned.map((p) => ({ workspaceId, contactId: p.contactId, now, reason: 'event', entered: p.outcome.entered, exited: p.outcome.exited })),
-  ));
-  await traced('dueBuckets', planned.length, () => fileContactsForEvaluation(
-    connection,
-    workspaceId,
-    planned.flatMap((p) => {
-      const at = p.outcome.nextEvaluationAt;
-      return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
-    }),
-  ));
-  const pending = await traced('pendingMarkers', planned.length, () => stillPendingMarkers(connection, planned.map((p) => p.doc)));
-  const folded = new Map(planned.map((p) => [p.contactId, foldedFields(p.doc, p.profile, p.events, markersOf.get(p.contactId) ?? [], pending)]));
+  await traced('membershipHistory', planned.length, () =>
+    recordMembershipChangesMany(
+      connection,
+      planned.map((p) => ({
+        workspaceId,
+        contactId: p.contactId,
+        now,
+        reason: 'event',
+        entered: p.outcome.entered,
+        exited: p.outcome.exited,
+      })),
+    ),
+  );
+  await traced('dueBuckets', planned.length, () =>
+    fileContactsForEvaluation(
+      connection,
+      workspaceId,
+      planned.flatMap((p) => {
+        const at = p.outcome.nextEvaluationAt;
+        return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
+      }),
+    ),
+  );
+  const pending = await traced('pendingMarkers', planned.length, () =>
+    stillPendingMarkers(
+      connection,
+      planned.map((p) => p.doc),
+    ),
+  );
+  const folded = new Map(
+    planned.map((p) => [
+      p.contactId,
+      foldedFields(p.doc, p.profile, p.events, markersOf.get(p.contactId) ?? [], pending),
+    ]),
+  );
   const fieldsOf = (p: (typeof planned)[number]) => ({
     ...folded.get(p.contactId)!.set,
     rev: p.doc.rev + 1,
     segments: p.outcome.segments,
     nextEvaluationAt: p.outcome.nextEvaluationAt,
-    ...(newlyMergedOf.has(p.contactId) ? { mergedFrom: [...(p.doc.mergedFrom ?? []), ...(newlyMergedOf.get(p.contactId) as string[])] } : {}),
+    ...(newlyMergedOf.has(p.contactId)
+      ? {
+          mergedFrom: [
+            ...(p.doc.mergedFrom ?? []),
+            ...(newlyMergedOf.get(p.contactId) as string[]),
+          ],
+        }
+      : {}),
     updatedAt: new Date(now),
   });
   const won = new Set<string>();
 
   // New contacts: one insert of the folded documents; one another process created meanwhile goes the careful way.
   const created = planned.filter((p) => fresh.has(p.contactId));
-  const inserted = await traced('insertContacts', created.length, () => insertNew(
-    (docs) => Contacts.insertMany(docs, { ordered: false }),
-    created.map((p) => ({ ...p.doc, ...fieldsOf(p) })),
-  ));
+  const inserted = await traced('insertContacts', created.length, () =>
+    insertNew(
+      (docs) => Contacts.insertMany(docs, { ordered: false }),
+      created.map((p) => ({ ...p.doc, ...fieldsOf(p) })),
+    ),
+  );
   created.forEach((p, i) => inserted[i] && won.add(p.contactId));
 
   const existing = planned.filter((p) => !fresh.has(p.contactId));
@@ -483,7 +635,13 @@ async function foldBatchLocked(
   // writer busy while the next ones travel, where one bulk write of many hangs FerretDB v1.
   await traced('updateContacts', existing.length, () =>
     forEachWithLimit(existing, WRITES_IN_FLIGHT, async (p) => {
-      const written = await updateIfUnchanged(connection, Contacts, p.doc._id, { rev: p.doc.rev }, { $set: fieldsOf(p) });
+      const written = await updateIfUnchanged(
+        connection,
+        Contacts,
+        p.doc._id,
+        { rev: p.doc.rev },
+        { $set: fieldsOf(p) },
+      );
       if (written.matchedCount === 1) won.add(p.contactId);
     }),
   );
@@ -494,7 +652,13 @@ async function foldBatchLocked(
   for (const p of planned) {
     if (won.has(p.contactId)) {
       const f = folded.get(p.contactId)!;
-      activities.push({ workspaceId, contactId: p.contactId, foldRev: f.set.foldRev, events: f.activityEvents, first: fresh.has(p.contactId) });
+      activities.push({
+        workspaceId,
+        contactId: p.contactId,
+        foldRev: f.set.foldRev,
+        events: f.activityEvents,
+        first: fresh.has(p.contactId),
+      });
       result.set(p.contactId, p.events);
       evaluatedInline.add(p.contactId);
       entered.push(...p.outcome.entered);
@@ -507,7 +671,9 @@ async function foldBatchLocked(
   // After the contact documents (the commit point): a crash in between leaves activities one fold behind.
   await traced('writeActivity', activities.length, () => writeActivities(connection, activities));
   // One counter update per segment for the whole page, not one per contact.
-  await traced('countChanges', entered.length + exited.length, () => countMembershipChanges(connection, workspaceId, now, entered, exited));
+  await traced('countChanges', entered.length + exited.length, () =>
+    countMembershipChanges(connection, workspaceId, now, entered, exited),
+  );
   return result;
 }
 
@@ -526,9 +692,30 @@ async function foldBatch(
 ): Promise<Map<string, CairnEvent[]>> {
   const retry: string[] = [];
   const keys = [...byContact.keys()].map((id) => contactKey(workspaceId, id));
-  const result = await traced('foldPage', keys.length, () => withDocumentLocks(keys, () => foldBatchLocked(connection, workspaceId, byContact, settings, now, evaluatedInline, retry, merging)));
+  const result = await traced('foldPage', keys.length, () =>
+    withDocumentLocks(keys, () =>
+      foldBatchLocked(
+        connection,
+        workspaceId,
+        byContact,
+        settings,
+        now,
+        evaluatedInline,
+        retry,
+        merging,
+      ),
+    ),
+  );
   for (const contactId of retry) {
-    const applied = await foldIntoContact(connection, workspaceId, contactId, byContact.get(contactId) ?? [], settings, now, merging.get(contactId) ?? []);
+    const applied = await foldIntoContact(
+      connection,
+      workspaceId,
+      contactId,
+      byContact.get(contactId) ?? [],
+      settings,
+      now,
+      merging.get(contactId) ?? [],
+    );
     if (applied.length) result.set(contactId, applied);
   }
   return result;
@@ -556,7 +743,12 @@ export interface StoredEvents {
  * events (deduplicated by messageId). From here on an event is durable: if the process dies before
  * foldStoredEvents, foldPendingEvents folds it later.
  */
-export async function storeEvents(connection: Connection, workspaceId: string, events: CairnEvent[], options: IngestOptions = {}): Promise<StoredEvents> {
+export async function storeEvents(
+  connection: Connection,
+  workspaceId: string,
+  events: CairnEvent[],
+  options: IngestOptions = {},
+): Promise<StoredEvents> {
   const now = options.now ?? Date.now();
   const resolver = new IdentityResolver(connection, workspaceId);
   const contactIds: string[] = [];
@@ -574,7 +766,8 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
     createdAt: new Date(now),
     foldAfter: new Date(now + (options.foldWithinMs ?? DEFAULT_FOLD_WITHIN_MS)),
   };
-  if (events.length) await traced('appendMarker', 1, () => pendingFoldModel(connection).insertMany([marker]));
+  if (events.length)
+    await traced('appendMarker', 1, () => pendingFoldModel(connection).insertMany([marker]));
   const eventDocs = events.map((event, i) => ({
     ...encodeDocumentKeys(event),
     _id: eventKey(workspaceId, event.messageId),
@@ -582,9 +775,17 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
     contactId: contactIds[i] as string,
     foldBatch: marker._id,
   }));
-  const eventIsNew = await traced('appendEvents', eventDocs.length, () => insertNew((docs) => eventModel(connection).insertMany(docs, { ordered: false }), eventDocs));
+  const eventIsNew = await traced('appendEvents', eventDocs.length, () =>
+    insertNew((docs) => eventModel(connection).insertMany(docs, { ordered: false }), eventDocs),
+  );
 
-  await traced('eventSchemas', events.length, () => recordEventSchemas(connection, workspaceId, events.filter((_, i) => eventIsNew[i])));
+  await traced('eventSchemas', events.length, () =>
+    recordEventSchemas(
+      connection,
+      workspaceId,
+      events.filter((_, i) => eventIsNew[i]),
+    ),
+  );
 
   const byContact = new Map<string, FoldCandidate[]>();
   events.forEach((event, i) => {
@@ -596,7 +797,8 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
   });
   const stored = eventIsNew.filter(Boolean).length;
   // Nothing new to fold: the marker has done its job already.
-  if (events.length && stored === 0) await pendingFoldModel(connection).deleteOne({ _id: marker._id });
+  if (events.length && stored === 0)
+    await pendingFoldModel(connection).deleteOne({ _id: marker._id });
   return {
     workspaceId,
     byContact,
@@ -610,8 +812,10 @@ export async function storeEvents(connection: Connection, workspaceId: string, e
 
 /** Adds `next` to `into` (same workspace): candidates per contact append, merges keep their order. */
 export function combineStored(into: StoredEvents, next: StoredEvents): StoredEvents {
-  if (into.workspaceId !== next.workspaceId) throw new Error('combineStored: events of two workspaces');
-  for (const [contactId, list] of next.byContact) into.byContact.set(contactId, [...(into.byContact.get(contactId) ?? []), ...list]);
+  if (into.workspaceId !== next.workspaceId)
+    throw new Error('combineStored: events of two workspaces');
+  for (const [contactId, list] of next.byContact)
+    into.byContact.set(contactId, [...(into.byContact.get(contactId) ?? []), ...list]);
   for (const [from, to] of next.merges) {
     into.merges.delete(from);
     into.merges.set(from, to);
@@ -631,10 +835,16 @@ interface MergePlan {
 }
 
 /** Reads the contacts to merge and their histories, all side by side. */
-async function planMerges(connection: Connection, workspaceId: string, merges: Map<string, string>): Promise<MergePlan> {
+async function planMerges(
+  connection: Connection,
+  workspaceId: string,
+  merges: Map<string, string>,
+): Promise<MergePlan> {
   const Contacts = contactModel(connection);
   const pairs = [...merges];
-  const docs = await mapWithLimit(pairs, 16, ([from]) => Contacts.findById(contactKey(workspaceId, from)).lean());
+  const docs = await mapWithLimit(pairs, 16, ([from]) =>
+    Contacts.findById(contactKey(workspaceId, from)).lean(),
+  );
   const plan: MergePlan = { byInto: new Map(), merged: [] };
   await forEachWithLimit(pairs, 8, async ([from, into], i) => {
     const doc = docs[i];
@@ -650,15 +860,25 @@ async function planMerges(connection: Connection, workspaceId: string, merges: M
 }
 
 /** Removes merged contacts (their survivors list them in `mergedFrom`) and points their identities on. */
-async function finishMerges(connection: Connection, workspaceId: string, merged: MergePlan['merged']): Promise<void> {
+async function finishMerges(
+  connection: Connection,
+  workspaceId: string,
+  merged: MergePlan['merged'],
+): Promise<void> {
   await forEachWithLimit(merged, WRITES_IN_FLIGHT, async ({ from, into }) => {
     // Identities only ever point at identified contacts, so an anonymous one has none to move.
     if (!from.contactId.startsWith(ANONYMOUS_PREFIX)) {
-      await identityModel(connection).updateMany({ workspaceId, contactId: from.contactId }, { $set: { contactId: into } });
+      await identityModel(connection).updateMany(
+        { workspaceId, contactId: from.contactId },
+        { $set: { contactId: into } },
+      );
     }
     await contactModel(connection).deleteOne({ _id: from._id });
   });
-  await deleteActivities(connection, merged.map((m) => m.from._id));
+  await deleteActivities(
+    connection,
+    merged.map((m) => m.from._id),
+  );
 }
 
 /** How many contacts foldStoredEvents folds in one batch write. */
@@ -687,11 +907,23 @@ export async function foldStoredEvents(
   const foldAll = async (entries: [string, FoldCandidate[]][], merging?: Map<string, string[]>) => {
     const pages: [string, FoldCandidate[]][][] = [];
     for (let i = 0; i < entries.length; i += FOLD_PAGE) pages.push(entries.slice(i, i + FOLD_PAGE));
-    await forEachWithLimit(pages, engineOf(connection)?.capabilities.concurrentWrites === false ? 1 : PAGES_IN_FLIGHT, async (entriesOfPage) => {
-      const page = await foldBatch(connection, workspaceId, new Map(entriesOfPage), settings, now, evaluatedInline, merging);
-      for (const [contactId, list] of page) folds.set(contactId, list);
-      options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
-    });
+    await forEachWithLimit(
+      pages,
+      engineOf(connection)?.capabilities.concurrentWrites === false ? 1 : PAGES_IN_FLIGHT,
+      async (entriesOfPage) => {
+        const page = await foldBatch(
+          connection,
+          workspaceId,
+          new Map(entriesOfPage),
+          settings,
+          now,
+          evaluatedInline,
+          merging,
+        );
+        for (const [contactId, list] of page) folds.set(contactId, list);
+        options.onProgress?.([...page.values()].reduce((n, list) => n + list.length, 0));
+      },
+    );
   };
   // Contacts about to be merged away are folded first, so their events move with their history.
   const sources = new Set(stored.merges.keys());
@@ -700,29 +932,44 @@ export async function foldStoredEvents(
   if ([...stored.merges.values()].some((into) => sources.has(into))) {
     // A chain (a into b, b into c): one merge at a time, in the order found, then the batch.
     for (const [from, into] of stored.merges) {
-      if (await mergeContacts(connection, workspaceId, from, into, settings, now)) changed.add(into);
+      if (await mergeContacts(connection, workspaceId, from, into, settings, now))
+        changed.add(into);
     }
     await foldAll([...rest]);
   } else {
     // Each merged contact's history joins its survivor's fold in the batch below: one write per survivor,
     // segments evaluated in it; the merged contacts go once their survivors are written.
-    const plan = await traced('planMerges', stored.merges.size, () => planMerges(connection, workspaceId, stored.merges));
-    for (const [into, { candidates }] of plan.byInto) rest.set(into, [...(rest.get(into) ?? []), ...candidates]);
+    const plan = await traced('planMerges', stored.merges.size, () =>
+      planMerges(connection, workspaceId, stored.merges),
+    );
+    for (const [into, { candidates }] of plan.byInto)
+      rest.set(into, [...(rest.get(into) ?? []), ...candidates]);
     await foldAll([...rest], new Map([...plan.byInto].map(([into, m]) => [into, m.mergedFrom])));
-    await traced('finishMerges', plan.merged.length, () => finishMerges(connection, workspaceId, plan.merged));
+    await traced('finishMerges', plan.merged.length, () =>
+      finishMerges(connection, workspaceId, plan.merged),
+    );
     for (const into of plan.byInto.keys()) changed.add(into);
   }
   // One marker per request, each deleted by `_id` (FerretDB scans for `$in`).
-  await traced('deleteMarkers', stored.markerIds.length, () => forEachWithLimit(stored.markerIds, WRITES_IN_FLIGHT, async (_id) => {
-    await pendingFoldModel(connection).deleteOne({ _id });
-  }));
+  await traced('deleteMarkers', stored.markerIds.length, () =>
+    forEachWithLimit(stored.markerIds, WRITES_IN_FLIGHT, async (_id) => {
+      await pendingFoldModel(connection).deleteOne({ _id });
+    }),
+  );
   for (const contactId of folds.keys()) changed.add(contactId);
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
 
   const toEvaluate = [...changed].filter((id) => !evaluatedInline.has(id));
-  await traced('handlers', toEvaluate.length, () => runPerContact(toEvaluate.map((id) => [id, null]), 4, async (contactId) => {
-    for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
-  }));
+  await traced('handlers', toEvaluate.length, () =>
+    runPerContact(
+      toEvaluate.map((id) => [id, null]),
+      4,
+      async (contactId) => {
+        for (const handler of contactChangedHandlers)
+          await handler(connection, workspaceId, contactId, now);
+      },
+    ),
+  );
   return { stored: stored.stored, duplicates: stored.duplicates, folded, contacts: [...changed] };
 }
 
@@ -737,7 +984,9 @@ export async function ingestEvents(
   options: IngestOptions = {},
 ): Promise<IngestReport> {
   const now = options.now ?? Date.now();
-  return foldStoredEvents(connection, await storeEvents(connection, workspaceId, events, { now }), { now });
+  return foldStoredEvents(connection, await storeEvents(connection, workspaceId, events, { now }), {
+    now,
+  });
 }
 
 /**
@@ -750,28 +999,45 @@ function isUnreachable(error: unknown): boolean {
   return /Network|ServerSelection|NotConnected|TopologyClosed|PoolClosed|Timeout/.test(name);
 }
 
-export async function foldPendingEvents(connection: Connection, options: { olderThanMs?: number; now?: number; limit?: number } = {}): Promise<number> {
+export async function foldPendingEvents(
+  connection: Connection,
+  options: { olderThanMs?: number; now?: number; limit?: number } = {},
+): Promise<number> {
   const now = options.now ?? Date.now();
   // Markers written before foldAfter existed fall back to their age.
   const cutoff = new Date(now - (options.olderThanMs ?? DEFAULT_FOLD_WITHIN_MS));
   const markers = (
     await pendingFoldModel(connection)
-      .find({ $or: [{ foldAfter: { $lte: new Date(now) } }, { foldAfter: { $exists: false }, createdAt: { $lte: cutoff } }] })
+      .find({
+        $or: [
+          { foldAfter: { $lte: new Date(now) } },
+          { foldAfter: { $exists: false }, createdAt: { $lte: cutoff } },
+        ],
+      })
       .limit(options.limit ?? 100)
       .lean()
   ).filter((m) => !m.parked);
   if (markers.length === 0) return 0;
   const Events = eventModel(connection);
-  const byWorkspaceContact = new Map<string, { workspaceId: string; contactId: string; candidates: FoldCandidate[] }>();
+  const byWorkspaceContact = new Map<
+    string,
+    { workspaceId: string; contactId: string; candidates: FoldCandidate[] }
+  >();
   for (const marker of markers) {
     // A one-event marker from before batches is keyed by its event; a batch lists its events.
-    const ids = marker.messageIds ? marker.messageIds.map((id) => eventKey(marker.workspaceId, id)) : [marker._id];
+    const ids = marker.messageIds
+      ? marker.messageIds.map((id) => eventKey(marker.workspaceId, id))
+      : [marker._id];
     const docs = await mapWithLimit(ids, 16, (id) => Events.findById(id).lean());
     for (const doc of docs) {
       // Folded on behalf of the request that inserted it; a duplicate this request only listed is not its to fold.
       if (!doc || (marker.messageIds && doc.foldBatch !== marker._id)) continue;
       const key = `${doc.workspaceId}\u0000${doc.contactId}`;
-      const entry = byWorkspaceContact.get(key) ?? { workspaceId: doc.workspaceId, contactId: doc.contactId, candidates: [] };
+      const entry = byWorkspaceContact.get(key) ?? {
+        workspaceId: doc.workspaceId,
+        contactId: doc.contactId,
+        candidates: [],
+      };
       entry.candidates.push({ event: eventFromDoc(doc), eligible: true, marker: marker._id });
       byWorkspaceContact.set(key, entry);
     }
@@ -779,7 +1045,11 @@ export async function foldPendingEvents(connection: Connection, options: { older
   let folded = 0;
   const failed = new Map<string, { contactIds: string[]; reason: string }>();
   const byWorkspace = new Map<string, [string, FoldCandidate[]][]>();
-  for (const { workspaceId, contactId, candidates } of byWorkspaceContact.values()) byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), [contactId, candidates]]);
+  for (const { workspaceId, contactId, candidates } of byWorkspaceContact.values())
+    byWorkspace.set(workspaceId, [
+      ...(byWorkspace.get(workspaceId) ?? []),
+      [contactId, candidates],
+    ]);
   for (const [workspaceId, entries] of byWorkspace) {
     const settings = await profileSettingsOf(connection, workspaceId);
     for (let i = 0; i < entries.length; i += FOLD_PAGE) {
@@ -788,10 +1058,19 @@ export async function foldPendingEvents(connection: Connection, options: { older
       // one that cannot be folded is found and parked and the others go on.
       try {
         const evaluatedInline = new Set<string>();
-        const applied = await foldBatch(connection, workspaceId, new Map(page), settings, now, evaluatedInline);
+        const applied = await foldBatch(
+          connection,
+          workspaceId,
+          new Map(page),
+          settings,
+          now,
+          evaluatedInline,
+        );
         for (const [contactId, list] of applied) {
           folded += list.length;
-          if (!evaluatedInline.has(contactId)) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
+          if (!evaluatedInline.has(contactId))
+            for (const handler of contactChangedHandlers)
+              await handler(connection, workspaceId, contactId, now);
         }
         continue;
       } catch (error) {
@@ -799,15 +1078,26 @@ export async function foldPendingEvents(connection: Connection, options: { older
       }
       for (const [contactId, candidates] of page) {
         try {
-          const applied = await foldIntoContact(connection, workspaceId, contactId, candidates, settings, now);
+          const applied = await foldIntoContact(
+            connection,
+            workspaceId,
+            contactId,
+            candidates,
+            settings,
+            now,
+          );
           folded += applied.length;
-          if (applied.length) for (const handler of contactChangedHandlers) await handler(connection, workspaceId, contactId, now);
+          if (applied.length)
+            for (const handler of contactChangedHandlers)
+              await handler(connection, workspaceId, contactId, now);
         } catch (error) {
           // The database away is no reason to park anything: the next pass tries again.
           if (isTransientStorageError(error) || isUnreachable(error)) throw error;
           // One contact's events that cannot be folded never hold up the others, and are not retried forever.
           const reason = error instanceof Error ? error.message : String(error);
-          for (const marker of new Set(candidates.map((c) => c.marker).filter((m): m is string => m !== undefined))) {
+          for (const marker of new Set(
+            candidates.map((c) => c.marker).filter((m): m is string => m !== undefined),
+          )) {
             const entry = failed.get(marker) ?? { contactIds: [], reason };
             entry.contactIds.push(contactId);
             failed.set(marker, entry);
@@ -820,7 +1110,18 @@ export async function foldPendingEvents(connection: Connection, options: { older
     const failure = failed.get(marker._id);
     if (failure) {
       // Kept (so contacts already folded from it keep skipping it) but parked: see parkedFolds / retryParkedFolds.
-      await pendingFoldModel(connection).updateOne({ _id: marker._id }, { $set: { parked: { at: new Date(now), reason: failure.reason.slice(0, 500), contactIds: failure.contactIds } } });
+      await pendingFoldModel(connection).updateOne(
+        { _id: marker._id },
+        {
+          $set: {
+            parked: {
+              at: new Date(now),
+              reason: failure.reason.slice(0, 500),
+              contactIds: failure.contactIds,
+            },
+          },
+        },
+      );
     } else {
       // Events a marker lists but the log lacks: the crash came before they were stored and the client got no 200.
       await pendingFoldModel(connection).deleteOne({ _id: marker._id });

@@ -3,7 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
-import { isDuplicateKeyError, updateIfUnchanged, upsertRacing, withDocumentLocks } from './connection.js';
+import {
+  isDuplicateKeyError,
+  updateIfUnchanged,
+  upsertRacing,
+  withDocumentLocks,
+} from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { onEmailEngagement } from './messaging/index.js';
 import {
@@ -17,7 +22,14 @@ import {
   type JourneyStatsDoc,
   type JourneyStatus,
 } from './models/journey.js';
-import { contactJourneysModel, journeyActionRunModel, type ContactJourneysDoc, type JourneyActionRunDoc, type JourneyRunRecord, type JourneyRunStatus } from './models/journey-run.js';
+import {
+  contactJourneysModel,
+  journeyActionRunModel,
+  type ContactJourneysDoc,
+  type JourneyActionRunDoc,
+  type JourneyRunRecord,
+  type JourneyRunStatus,
+} from './models/journey-run.js';
 
 export function newJourneyId(): string {
   return `j_${randomBytes(6).toString('hex')}`;
@@ -31,7 +43,10 @@ export function decodeFieldName(name: string): string {
   return decodeURIComponent(name);
 }
 
-const decodeJourney = (doc: JourneyDoc): JourneyDoc => ({ ...doc, draft: decodeDocumentKeys(doc.draft) });
+const decodeJourney = (doc: JourneyDoc): JourneyDoc => ({
+  ...doc,
+  draft: decodeDocumentKeys(doc.draft),
+});
 
 export async function createJourney(
   connection: Connection,
@@ -51,12 +66,19 @@ export async function createJourney(
   return decodeJourney(doc.toObject());
 }
 
-export async function findJourney(connection: Connection, workspaceId: string, journeyId: string): Promise<JourneyDoc | null> {
+export async function findJourney(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+): Promise<JourneyDoc | null> {
   const doc = await journeyModel(connection).findById(journeyKey(workspaceId, journeyId)).lean();
   return doc ? decodeJourney(doc) : null;
 }
 
-export async function listJourneys(connection: Connection, workspaceId: string): Promise<JourneyDoc[]> {
+export async function listJourneys(
+  connection: Connection,
+  workspaceId: string,
+): Promise<JourneyDoc[]> {
   const docs = await journeyModel(connection).find({ workspaceId }).sort({ updatedAt: -1 }).lean();
   return docs.map(decodeJourney);
 }
@@ -74,28 +96,57 @@ export async function saveJourneyDraft(
   const updated = await journeyModel(connection)
     .findOneAndUpdate(
       { _id: current._id, status: { $ne: 'archived' } },
-      { $set: { draft: encodeDocumentKeys(change.definition), name: change.name ?? change.definition.name ?? current.name }, $inc: { rev: 1 } },
+      {
+        $set: {
+          draft: encodeDocumentKeys(change.definition),
+          name: change.name ?? change.definition.name ?? current.name,
+        },
+        $inc: { rev: 1 },
+      },
       { returnDocument: 'after' },
     )
     .lean();
   return updated ? decodeJourney(updated) : 'archived';
 }
 
-export async function findJourneyVersion(connection: Connection, workspaceId: string, journeyId: string, version: number) {
-  const doc = await journeyVersionModel(connection).findById(journeyVersionKey(workspaceId, journeyId, version)).lean();
+export async function findJourneyVersion(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  version: number,
+) {
+  const doc = await journeyVersionModel(connection)
+    .findById(journeyVersionKey(workspaceId, journeyId, version))
+    .lean();
   return doc ? { ...doc, definition: decodeDocumentKeys(doc.definition) } : null;
 }
 
 /** Versions 1..published, each found by its _id. */
-export async function listJourneyVersions(connection: Connection, journey: Pick<JourneyDoc, 'workspaceId' | 'journeyId' | 'publishedVersion'>) {
+export async function listJourneyVersions(
+  connection: Connection,
+  journey: Pick<JourneyDoc, 'workspaceId' | 'journeyId' | 'publishedVersion'>,
+) {
   const n = journey.publishedVersion ?? 0;
   if (n === 0) return [];
-  const ids = Array.from({ length: n }, (_, i) => journeyVersionKey(journey.workspaceId, journey.journeyId, i + 1));
-  const docs = await journeyVersionModel(connection).find({ _id: { $in: ids } }, { version: 1, publishedAt: 1, publishedBy: 1 }).lean();
-  return docs.map((d) => ({ version: d.version, publishedAt: d.publishedAt, ...(d.publishedBy ? { publishedBy: d.publishedBy } : {}) })).sort((a, b) => a.version - b.version);
+  const ids = Array.from({ length: n }, (_, i) =>
+    journeyVersionKey(journey.workspaceId, journey.journeyId, i + 1),
+  );
+  const docs = await journeyVersionModel(connection)
+    .find({ _id: { $in: ids } }, { version: 1, publishedAt: 1, publishedBy: 1 })
+    .lean();
+  return docs
+    .map((d) => ({
+      version: d.version,
+      publishedAt: d.publishedAt,
+      ...(d.publishedBy ? { publishedBy: d.publishedBy } : {}),
+    }))
+    .sort((a, b) => a.version - b.version);
 }
 
-export type PublishOutcome = { ok: true; version: number } | { ok: false; problems: { path: string; nodeId?: string; message: string }[] } | { ok: false; archived: true };
+export type PublishOutcome =
+  | { ok: true; version: number }
+  | { ok: false; problems: { path: string; nodeId?: string; message: string }[] }
+  | { ok: false; archived: true };
 
 /**
  * Freezes the draft as version n+1 after `check` finds nothing wrong. The version _id makes two
@@ -105,7 +156,13 @@ export async function publishJourneyDraft(
   connection: Connection,
   workspaceId: string,
   journeyId: string,
-  options: { check(definition: JourneyDefinition): Promise<{ path: string; nodeId?: string; message: string }[]>; publishedBy?: string; now?: Date },
+  options: {
+    check(
+      definition: JourneyDefinition,
+    ): Promise<{ path: string; nodeId?: string; message: string }[]>;
+    publishedBy?: string;
+    now?: Date;
+  },
 ): Promise<PublishOutcome | null> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const journey = await findJourney(connection, workspaceId, journeyId);
@@ -131,12 +188,17 @@ export async function publishJourneyDraft(
     // A paused journey stays paused on publish: the marketer resumes it explicitly.
     const status: JourneyStatus = journey.status === 'paused' ? 'paused' : 'published';
     await journeyModel(connection).updateOne(
-      { _id: journey._id, $or: [{ publishedVersion: { $lt: version } }, { publishedVersion: { $exists: false } }] },
+      {
+        _id: journey._id,
+        $or: [{ publishedVersion: { $lt: version } }, { publishedVersion: { $exists: false } }],
+      },
       { $set: { publishedVersion: version, status }, $inc: { rev: 1 } },
     );
     return { ok: true, version };
   }
-  throw new Error(`publish of journey ${journeyId} kept colliding with concurrent publishes; try again`);
+  throw new Error(
+    `publish of journey ${journeyId} kept colliding with concurrent publishes; try again`,
+  );
 }
 
 /** Moves the status if the journey is in one of `from`. Null when it does not exist; 'conflict' when in another status. */
@@ -148,10 +210,16 @@ export async function setJourneyStatus(
   from: JourneyStatus[],
 ): Promise<JourneyDoc | 'conflict' | null> {
   const updated = await journeyModel(connection)
-    .findOneAndUpdate({ _id: journeyKey(workspaceId, journeyId), status: { $in: from } }, { $set: { status: to }, $inc: { rev: 1 } }, { returnDocument: 'after' })
+    .findOneAndUpdate(
+      { _id: journeyKey(workspaceId, journeyId), status: { $in: from } },
+      { $set: { status: to }, $inc: { rev: 1 } },
+      { returnDocument: 'after' },
+    )
     .lean();
   if (updated) return decodeJourney(updated);
-  return (await journeyModel(connection).exists({ _id: journeyKey(workspaceId, journeyId) })) ? 'conflict' : null;
+  return (await journeyModel(connection).exists({ _id: journeyKey(workspaceId, journeyId) }))
+    ? 'conflict'
+    : null;
 }
 
 /** Segment ids a definition refers to (trigger, branch conditions, goals). */
@@ -169,21 +237,35 @@ export function referencedSegmentIds(definition: unknown): string[] {
 }
 
 /** Which of `segmentIds` exist in the workspace (the segments collection, by _id; none if it does not exist yet). */
-export async function existingSegmentIds(connection: Connection, workspaceId: string, segmentIds: string[]): Promise<Set<string>> {
+export async function existingSegmentIds(
+  connection: Connection,
+  workspaceId: string,
+  segmentIds: string[],
+): Promise<Set<string>> {
   if (segmentIds.length === 0 || !connection.db) return new Set();
   const docs = await connection.db
     .collection<{ _id: string; status?: string }>('segments')
-    .find({ _id: { $in: segmentIds.map((id) => `${workspaceId}:${id}`) } }, { projection: { _id: 1, status: 1 } })
+    .find(
+      { _id: { $in: segmentIds.map((id) => `${workspaceId}:${id}`) } },
+      { projection: { _id: 1, status: 1 } },
+    )
     .toArray();
   const prefix = `${workspaceId}:`;
   // An archived segment admits nobody any more: a journey keyed on it could never run.
-  return new Set(docs.filter((d) => d.status !== 'archived').map((d) => d._id.slice(prefix.length)));
+  return new Set(
+    docs.filter((d) => d.status !== 'archived').map((d) => d._id.slice(prefix.length)),
+  );
 }
 
 const versionCache = new Map<string, JourneyDefinition>();
 
 /** A frozen version's graph; versions never change, so each is read once per process. */
-export async function loadJourneyDefinition(connection: Connection, workspaceId: string, journeyId: string, version: number): Promise<JourneyDefinition | null> {
+export async function loadJourneyDefinition(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  version: number,
+): Promise<JourneyDefinition | null> {
   const key = `${connection.id}:${journeyVersionKey(workspaceId, journeyId, version)}`;
   const cached = versionCache.get(key);
   if (cached) return cached;
@@ -196,28 +278,49 @@ export async function loadJourneyDefinition(connection: Connection, workspaceId:
 
 /** Published journeys of a workspace with the graph new entrants get. */
 export async function publishedJourneys(connection: Connection, workspaceId: string) {
-  const journeys = await journeyModel(connection).find({ workspaceId, status: 'published' }, { draft: 0 }).lean();
+  const journeys = await journeyModel(connection)
+    .find({ workspaceId, status: 'published' }, { draft: 0 })
+    .lean();
   const out: { journeyId: string; version: number; definition: JourneyDefinition }[] = [];
   for (const j of journeys) {
     if (!j.publishedVersion) continue;
-    const definition = await loadJourneyDefinition(connection, workspaceId, j.journeyId, j.publishedVersion);
+    const definition = await loadJourneyDefinition(
+      connection,
+      workspaceId,
+      j.journeyId,
+      j.publishedVersion,
+    );
     if (definition) out.push({ journeyId: j.journeyId, version: j.publishedVersion, definition });
   }
   return out;
 }
 
 /** The journey's status; undefined when the workspace has no such journey. */
-export async function journeyStatusOf(connection: Connection, workspaceId: string, journeyId: string): Promise<JourneyStatus | undefined> {
-  return (await journeyModel(connection).findById(journeyKey(workspaceId, journeyId), { status: 1 }).lean())?.status;
+export async function journeyStatusOf(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+): Promise<JourneyStatus | undefined> {
+  return (
+    await journeyModel(connection)
+      .findById(journeyKey(workspaceId, journeyId), { status: 1 })
+      .lean()
+  )?.status;
 }
 
 /** The stored outcome of an action step, by its idempotency key; null when the step never finished. */
-export async function findActionRun(connection: Connection, idempotencyKey: string): Promise<JourneyActionRunDoc | null> {
+export async function findActionRun(
+  connection: Connection,
+  idempotencyKey: string,
+): Promise<JourneyActionRunDoc | null> {
   return journeyActionRunModel(connection).findById(idempotencyKey).lean<JourneyActionRunDoc>();
 }
 
 /** Stores an action step's outcome once: when one is already stored (a retried step), that one stays. */
-export async function storeActionRun(connection: Connection, run: JourneyActionRunDoc): Promise<void> {
+export async function storeActionRun(
+  connection: Connection,
+  run: JourneyActionRunDoc,
+): Promise<void> {
   try {
     await journeyActionRunModel(connection).create(run);
   } catch (error) {
@@ -230,12 +333,19 @@ export function contactJourneysKey(workspaceId: string, contactId: string): stri
 }
 
 /** This contact's runs, by slot; one _id lookup. */
-export async function findContactJourneys(connection: Connection, workspaceId: string, contactId: string): Promise<ContactJourneysDoc | null> {
-  return contactJourneysModel(connection).findById(contactJourneysKey(workspaceId, contactId)).lean();
+export async function findContactJourneys(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+): Promise<ContactJourneysDoc | null> {
+  return contactJourneysModel(connection)
+    .findById(contactJourneysKey(workspaceId, contactId))
+    .lean();
 }
 
 const FINISHED: JourneyRunStatus[] = ['completed', 'exited', 'converted', 'stopped', 'failed'];
-export const isFinishedRun = (run: Pick<JourneyRunRecord, 'status'>) => FINISHED.includes(run.status);
+export const isFinishedRun = (run: Pick<JourneyRunRecord, 'status'>) =>
+  FINISHED.includes(run.status);
 
 interface CounterModel {
   updateOne(filter: object, update: object, options?: object): Promise<unknown>;
@@ -253,11 +363,19 @@ async function incUpsert(model: CounterModel, _id: string, inc: Record<string, n
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 const statsKey = (workspaceId: string, journeyId: string) => `${workspaceId}:${journeyId}`;
-const dayKey = (workspaceId: string, journeyId: string, day: string) => `${workspaceId}:${journeyId}:day:${day}`;
+const dayKey = (workspaceId: string, journeyId: string, day: string) =>
+  `${workspaceId}:${journeyId}:day:${day}`;
 
 export type EnrollmentReservation =
   | { enroll: true; version: number; definition: JourneyDefinition; repeated: boolean }
-  | { enroll: false; reason: Extract<EnrollmentDecision, { enroll: false }>['reason'] | 'notPublished' | 'notFound' | 'raced' };
+  | {
+      enroll: false;
+      reason:
+        | Extract<EnrollmentDecision, { enroll: false }>['reason']
+        | 'notPublished'
+        | 'notFound'
+        | 'raced';
+    };
 
 /**
  * Decides and records one enrolment: re-entry rule, enrolment limit, then the run record, written
@@ -266,29 +384,59 @@ export type EnrollmentReservation =
  */
 export async function reserveEnrollment(
   connection: Connection,
-  input: { workspaceId: string; journeyId: string; contactId: string; key?: string; slot: string; workflowId: string; enrolledBy: string; now: Date },
+  input: {
+    workspaceId: string;
+    journeyId: string;
+    contactId: string;
+    key?: string;
+    slot: string;
+    workflowId: string;
+    enrolledBy: string;
+    now: Date;
+  },
 ): Promise<EnrollmentReservation> {
   const { workspaceId, journeyId, now } = input;
-  const journey = await journeyModel(connection).findById(journeyKey(workspaceId, journeyId), { draft: 0 }).lean();
+  const journey = await journeyModel(connection)
+    .findById(journeyKey(workspaceId, journeyId), { draft: 0 })
+    .lean();
   if (!journey) return { enroll: false, reason: 'notFound' };
-  if (journey.status !== 'published' || !journey.publishedVersion) return { enroll: false, reason: 'notPublished' };
-  const definition = await loadJourneyDefinition(connection, workspaceId, journeyId, journey.publishedVersion);
+  if (journey.status !== 'published' || !journey.publishedVersion)
+    return { enroll: false, reason: 'notPublished' };
+  const definition = await loadJourneyDefinition(
+    connection,
+    workspaceId,
+    journeyId,
+    journey.publishedVersion,
+  );
   if (!definition) return { enroll: false, reason: 'notPublished' };
 
   const cjId = contactJourneysKey(workspaceId, input.contactId);
   const slotField = `runs.${fieldName(input.slot)}`;
-  const existing = await contactJourneysModel(connection).findById(cjId, { [slotField]: 1 }).lean();
+  const existing = await contactJourneysModel(connection)
+    .findById(cjId, { [slotField]: 1 })
+    .lean();
   const previous = existing?.runs?.[fieldName(input.slot)];
   if (previous && previous.enrolledBy === input.enrolledBy) {
     // Already started and finished for this cause: starting again would be a second run.
     if (isFinishedRun(previous)) return { enroll: false, reason: 'alreadyInJourney' };
     const def = await loadJourneyDefinition(connection, workspaceId, journeyId, previous.version);
-    return def ? { enroll: true, version: previous.version, definition: def, repeated: true } : { enroll: false, reason: 'notPublished' };
+    return def
+      ? { enroll: true, version: previous.version, definition: def, repeated: true }
+      : { enroll: false, reason: 'notPublished' };
   }
-  const totals = await journeyStatsModel(connection).findById(statsKey(workspaceId, journeyId)).lean();
+  const totals = await journeyStatsModel(connection)
+    .findById(statsKey(workspaceId, journeyId))
+    .lean();
   const decision = decideEnrollment(definition.settings, {
     now,
-    ...(previous ? { previousRun: { finished: isFinishedRun(previous), ...(previous.exitedAt ? { finishedAt: previous.exitedAt } : {}) } } : {}),
+    ...(previous
+      ? {
+          previousRun: {
+            finished: isFinishedRun(previous),
+            ...(previous.exitedAt ? { finishedAt: previous.exitedAt } : {}),
+          },
+        }
+      : {}),
     enrolledCount: totals?.entered ?? 0,
   });
   if (!decision.enroll) return { enroll: false, reason: decision.reason };
@@ -300,7 +448,10 @@ export async function reserveEnrollment(
     const key = statsKey(workspaceId, journeyId);
     await incUpsert(stats, key, { entered: 0 });
     // The limit check and the count are one atomic update, so a burst never enrols past it.
-    const counted = await stats.updateOne({ _id: key, entered: { $lt: limit } }, { $inc: { entered: 1, active: 1 } });
+    const counted = await stats.updateOne(
+      { _id: key, entered: { $lt: limit } },
+      { $inc: { entered: 1, active: 1 } },
+    );
     if (counted.modifiedCount === 0) return { enroll: false, reason: 'limitReached' };
   } else {
     await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: 1, active: 1 });
@@ -325,7 +476,10 @@ export async function reserveEnrollment(
         contactJourneysModel(connection),
         cjId,
         { [`${slotField}.enteredAt`]: previous ? previous.enteredAt : { $exists: false } },
-        { $set: { [slotField]: record }, $setOnInsert: { workspaceId, contactId: input.contactId } },
+        {
+          $set: { [slotField]: record },
+          $setOnInsert: { workspaceId, contactId: input.contactId },
+        },
         { upsert: true },
       ),
     );
@@ -342,17 +496,35 @@ export async function reserveEnrollment(
 }
 
 /** Undoes a reservation whose workflow could not be started and will not be retried (e.g. the trigger is dropped). */
-export async function releaseEnrollment(connection: Connection, workspaceId: string, journeyId: string, contactId: string, slot: string, enrolledBy: string) {
+export async function releaseEnrollment(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  contactId: string,
+  slot: string,
+  enrolledBy: string,
+) {
   const slotField = `runs.${fieldName(slot)}`;
   const cjId = contactJourneysKey(workspaceId, contactId);
-  const result = await withDocumentLocks([cjId], () => updateIfUnchanged(
-    connection,
-    contactJourneysModel(connection),
-    cjId,
-    { [`${slotField}.enrolledBy`]: enrolledBy, [`${slotField}.status`]: 'active' },
-    { $set: { [`${slotField}.status`]: 'stopped', [`${slotField}.reason`]: 'notStarted', [`${slotField}.exitedAt`]: new Date().toISOString() } },
-  ));
-  if (result.modifiedCount > 0) await incUpsert(journeyStatsModel(connection), statsKey(workspaceId, journeyId), { active: -1 });
+  const result = await withDocumentLocks([cjId], () =>
+    updateIfUnchanged(
+      connection,
+      contactJourneysModel(connection),
+      cjId,
+      { [`${slotField}.enrolledBy`]: enrolledBy, [`${slotField}.status`]: 'active' },
+      {
+        $set: {
+          [`${slotField}.status`]: 'stopped',
+          [`${slotField}.reason`]: 'notStarted',
+          [`${slotField}.exitedAt`]: new Date().toISOString(),
+        },
+      },
+    ),
+  );
+  if (result.modifiedCount > 0)
+    await incUpsert(journeyStatsModel(connection), statsKey(workspaceId, journeyId), {
+      active: -1,
+    });
 }
 
 /** What the journey workflow reports after each step (see JourneyProgress in @cairn/workflows). */
@@ -398,7 +570,10 @@ const RUN_STATUS: Record<string, JourneyRunStatus> = {
  * Applies one progress batch: the run record (conditional on the last applied seq, so a retried
  * batch is dropped) and then the counters. Returns false when the batch was already applied.
  */
-export async function applyJourneyProgress(connection: Connection, p: JourneyProgressInput): Promise<boolean> {
+export async function applyJourneyProgress(
+  connection: Connection,
+  p: JourneyProgressInput,
+): Promise<boolean> {
   const cjId = contactJourneysKey(p.workspaceId, p.contactId);
   const slotField = `runs.${fieldName(p.slot)}`;
   const model = contactJourneysModel(connection);
@@ -432,7 +607,10 @@ export async function applyJourneyProgress(connection: Connection, p: JourneyPro
           model,
           cjId,
           { [`${slotField}.seq`]: run ? run.seq : { $exists: false } },
-          { $set: { [slotField]: next }, $setOnInsert: { workspaceId: p.workspaceId, contactId: p.contactId } },
+          {
+            $set: { [slotField]: next },
+            $setOnInsert: { workspaceId: p.workspaceId, contactId: p.contactId },
+          },
           { upsert: true },
         ),
       );
@@ -441,7 +619,8 @@ export async function applyJourneyProgress(connection: Connection, p: JourneyPro
       if (!isDuplicateKeyError(error)) throw error;
     }
   }
-  if (!applied) throw new Error(`journey progress for ${p.workflowId} kept conflicting with concurrent writes`);
+  if (!applied)
+    throw new Error(`journey progress for ${p.workflowId} kept conflicting with concurrent writes`);
 
   const node = (nodeId: string) => `${p.workspaceId}:${p.journeyId}:${nodeId}`;
   const incs = new Map<string, Record<string, number>>();
@@ -458,36 +637,59 @@ export async function applyJourneyProgress(connection: Connection, p: JourneyPro
   if (p.waitingAt) inc(p.waitingAt, 'waiting', 1);
   if (p.leftWaitingAt) inc(p.leftWaitingAt, 'waiting', -1);
   const nodeStats = journeyNodeStatsModel(connection);
-  await Promise.all([...incs].map(([nodeId, fields]) => incUpsert(nodeStats, node(nodeId), fields)));
+  await Promise.all(
+    [...incs].map(([nodeId, fields]) => incUpsert(nodeStats, node(nodeId), fields)),
+  );
   const totals: Record<string, number> = {};
   if (p.converted.length > 0) totals.converted = p.converted.length;
   if (p.completion) totals.active = -1;
   if (p.heldOut) totals.heldOut = 1;
   if (p.holdoutConverted) totals.holdoutConverted = 1;
   const stats = journeyStatsModel(connection);
-  if (Object.keys(totals).length > 0) await incUpsert(stats, statsKey(p.workspaceId, p.journeyId), totals);
-  if (p.converted.length > 0) await incUpsert(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), { converted: p.converted.length });
+  if (Object.keys(totals).length > 0)
+    await incUpsert(stats, statsKey(p.workspaceId, p.journeyId), totals);
+  if (p.converted.length > 0)
+    await incUpsert(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), {
+      converted: p.converted.length,
+    });
   return true;
 }
 
 /** Opens and clicks reported by tracking (the event carries journeyId and nodeId). */
-export async function countJourneyEngagement(connection: Connection, workspaceId: string, journeyId: string, nodeId: string, what: 'opened' | 'clicked') {
-  await incUpsert(journeyNodeStatsModel(connection), `${workspaceId}:${journeyId}:${nodeId}`, { [what]: 1 });
+export async function countJourneyEngagement(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  nodeId: string,
+  what: 'opened' | 'clicked',
+) {
+  await incUpsert(journeyNodeStatsModel(connection), `${workspaceId}:${journeyId}:${nodeId}`, {
+    [what]: 1,
+  });
 }
 
 // Tracking records opens and clicks through the messaging module; the per-node counters live here.
 onEmailEngagement(async (connection, e) => {
-  if (e.kind === 'opened' || e.kind === 'clicked') await countJourneyEngagement(connection, e.workspaceId, e.journeyId, e.nodeId, e.kind);
+  if (e.kind === 'opened' || e.kind === 'clicked')
+    await countJourneyEngagement(connection, e.workspaceId, e.journeyId, e.nodeId, e.kind);
 });
 
-export async function journeyTotals(connection: Connection, workspaceId: string, journeyIds: string[]) {
+export async function journeyTotals(
+  connection: Connection,
+  workspaceId: string,
+  journeyIds: string[],
+) {
   const docs = await journeyStatsModel(connection)
     .find({ _id: { $in: journeyIds.map((id) => statsKey(workspaceId, id)) } })
     .lean();
   const byId = new Map(docs.map((d) => [d._id.slice(workspaceId.length + 1), d]));
   return (journeyId: string) => {
     const d = byId.get(journeyId);
-    return { entered: d?.entered ?? 0, active: Math.max(0, d?.active ?? 0), converted: d?.converted ?? 0 };
+    return {
+      entered: d?.entered ?? 0,
+      active: Math.max(0, d?.active ?? 0),
+      converted: d?.converted ?? 0,
+    };
   };
 }
 
@@ -504,19 +706,28 @@ export interface NodeStatsView {
 }
 
 /** Per-node counters for the given nodes and one entry per UTC day of the last `days`. */
-export async function journeyStats(connection: Connection, workspaceId: string, journeyId: string, nodeIds: string[], options: { days?: number; now?: Date } = {}) {
+export async function journeyStats(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  nodeIds: string[],
+  options: { days?: number; now?: Date } = {},
+) {
   const nodeDocs = await journeyNodeStatsModel(connection)
     .find({ _id: { $in: nodeIds.map((n) => `${workspaceId}:${journeyId}:${n}`) } })
     .lean();
   const prefix = `${workspaceId}:${journeyId}:`;
   const nodes: Record<string, NodeStatsView> = {};
-  for (const nodeId of nodeIds) nodes[nodeId] = { entered: 0, waiting: 0, outputs: {}, converted: 0 };
+  for (const nodeId of nodeIds)
+    nodes[nodeId] = { entered: 0, waiting: 0, outputs: {}, converted: 0 };
   for (const d of nodeDocs) {
     const nodeId = d._id.slice(prefix.length);
     nodes[nodeId] = {
       entered: d.entered ?? 0,
       waiting: Math.max(0, d.waiting ?? 0),
-      outputs: Object.fromEntries(Object.entries(d.outputs ?? {}).map(([k, v]) => [decodeFieldName(k), v])),
+      outputs: Object.fromEntries(
+        Object.entries(d.outputs ?? {}).map(([k, v]) => [decodeFieldName(k), v]),
+      ),
       converted: d.converted ?? 0,
       ...(d.sent ? { sent: d.sent } : {}),
       ...(d.capped ? { capped: d.capped } : {}),
@@ -526,13 +737,25 @@ export async function journeyStats(connection: Connection, workspaceId: string, 
   }
   const days = options.days ?? 30;
   const end = (options.now ?? new Date()).getTime();
-  const dayList = Array.from({ length: days }, (_, i) => utcDay(new Date(end - (days - 1 - i) * 86_400_000)));
+  const dayList = Array.from({ length: days }, (_, i) =>
+    utcDay(new Date(end - (days - 1 - i) * 86_400_000)),
+  );
   const dayDocs = await journeyStatsModel(connection)
     .find({ _id: { $in: dayList.map((d) => dayKey(workspaceId, journeyId, d)) } })
     .lean();
   const byDay = new Map(dayDocs.map((d) => [d._id.slice(-10), d]));
-  const series = dayList.map((day) => ({ day, enrolled: byDay.get(day)?.enrolled ?? 0, converted: byDay.get(day)?.converted ?? 0 }));
-  return { nodes, series, holdout: holdoutComparison(await journeyStatsModel(connection).findById(statsKey(workspaceId, journeyId)).lean()) };
+  const series = dayList.map((day) => ({
+    day,
+    enrolled: byDay.get(day)?.enrolled ?? 0,
+    converted: byDay.get(day)?.converted ?? 0,
+  }));
+  return {
+    nodes,
+    series,
+    holdout: holdoutComparison(
+      await journeyStatsModel(connection).findById(statsKey(workspaceId, journeyId)).lean(),
+    ),
+  };
 }
 
 /** Converted share of the contacts who went through the journey against the held-out ones; null when nothing to compare. */
@@ -543,17 +766,26 @@ export interface HoldoutComparison {
   lift: number | null;
 }
 
-function holdoutComparison(totals: Pick<JourneyStatsDoc, 'entered' | 'converted' | 'heldOut' | 'holdoutConverted'> | null): HoldoutComparison {
+function holdoutComparison(
+  totals: Pick<JourneyStatsDoc, 'entered' | 'converted' | 'heldOut' | 'holdoutConverted'> | null,
+): HoldoutComparison {
   const heldOut = totals?.heldOut ?? 0;
-  const journey = { contacts: Math.max(0, (totals?.entered ?? 0) - heldOut), converted: totals?.converted ?? 0 };
+  const journey = {
+    contacts: Math.max(0, (totals?.entered ?? 0) - heldOut),
+    converted: totals?.converted ?? 0,
+  };
   const holdout = { contacts: heldOut, converted: totals?.holdoutConverted ?? 0 };
-  const rate = (g: { contacts: number; converted: number }) => (g.contacts > 0 ? g.converted / g.contacts : null);
+  const rate = (g: { contacts: number; converted: number }) =>
+    g.contacts > 0 ? g.converted / g.contacts : null;
   const journeyRate = rate(journey);
   const holdoutRate = rate(holdout);
   return {
     journey: { ...journey, rate: journeyRate },
     holdout: { ...holdout, rate: holdoutRate },
-    lift: journeyRate !== null && holdoutRate !== null && holdoutRate > 0 ? (journeyRate - holdoutRate) / holdoutRate : null,
+    lift:
+      journeyRate !== null && holdoutRate !== null && holdoutRate > 0
+        ? (journeyRate - holdoutRate) / holdoutRate
+        : null,
   };
 }
 

@@ -15,7 +15,11 @@ describe('document key encoding', () => {
     const doc = { matrix: [[1, 2], [[3]], []], list: [1, [{ 'a.b': [[true]] }]], empty: [[]] };
     const encoded = encodeDocumentKeys(doc);
     const hasNestedArray = (v: unknown): boolean =>
-      Array.isArray(v) ? v.some((i) => Array.isArray(i) || hasNestedArray(i)) : v !== null && typeof v === 'object' ? Object.values(v).some(hasNestedArray) : false;
+      Array.isArray(v)
+        ? v.some((i) => Array.isArray(i) || hasNestedArray(i))
+        : v !== null && typeof v === 'object'
+          ? Object.values(v).some(hasNestedArray)
+          : false;
     expect(hasNestedArray(encoded)).toBe(false);
     expect(decodeDocumentKeys(encoded)).toEqual(doc);
   });
@@ -28,7 +32,9 @@ describe('document key encoding', () => {
   });
 
   it('stores __proto__ and constructor keys as plain data, and reads them back as own properties', () => {
-    const doc = JSON.parse('{"__proto__":{"polluted":1},"constructor":{"__proto__":null},"x":{"constructor":"c"}}') as Record<string, unknown>;
+    const doc = JSON.parse(
+      '{"__proto__":{"polluted":1},"constructor":{"__proto__":null},"x":{"constructor":"c"}}',
+    ) as Record<string, unknown>;
     const encoded = encodeDocumentKeys(doc);
     expect(Object.getPrototypeOf(encoded)).toBe(Object.prototype);
     expect(Object.keys(encoded)).not.toContain('__proto__');
@@ -45,18 +51,50 @@ const roundTrip = (value: unknown) => decodeDocumentKeys(encodeDocumentKeys(valu
 
 describe('document keys that look like stand-ins, and values storage refuses', () => {
   const keys = [
-    'a.b', '$set', '$', '.', 'a\u0000b', '\u0000',
+    'a.b',
+    '$set',
+    '$',
+    '.',
+    'a\u0000b',
+    '\u0000',
     // Look-alikes of what storage substitutes: they must not come back as '.', '$' or NUL.
-    'a\uFF0Eb', '\uFF04x', 'x\uFF04', '\u2400', 'a\uFF3Cb', '\uFF3C', '\uFF3C\uFF0E',
+    'a\uFF0Eb',
+    '\uFF04x',
+    'x\uFF04',
+    '\u2400',
+    'a\uFF3Cb',
+    '\uFF3C',
+    '\uFF3C\uFF0E',
     // Spelled like the stand-ins for reserved keys and nested arrays.
-    'constructor', '__proto__', 'prototype', '\uFF43onstructor', '\uFF3F_proto__', '\uFF50rototype', '\uFF3B\uFF3D',
-    'prototype', 'toString', '', ' ', '😀', 'é',
+    'constructor',
+    '__proto__',
+    'prototype',
+    '\uFF43onstructor',
+    '\uFF3F_proto__',
+    '\uFF50rototype',
+    '\uFF3B\uFF3D',
+    'prototype',
+    'toString',
+    '',
+    ' ',
+    '😀',
+    'é',
   ];
 
   it.each(keys)('%j comes back unchanged, and is stored without "." or a leading "$"', (key) => {
-    const doc = JSON.parse(`{${JSON.stringify(key)}: {${JSON.stringify(key)}: [1, [2]]}}`) as Record<string, unknown>;
+    const doc = JSON.parse(
+      `{${JSON.stringify(key)}: {${JSON.stringify(key)}: [1, [2]]}}`,
+    ) as Record<string, unknown>;
     const stored = encodeDocumentKeys(doc);
-    for (const k of Object.keys(stored)) expect(k.includes('.') || k.startsWith('$') || k.includes('\u0000') || k === '__proto__' || k === 'constructor' || k === 'prototype').toBe(false);
+    for (const k of Object.keys(stored))
+      expect(
+        k.includes('.') ||
+          k.startsWith('$') ||
+          k.includes('\u0000') ||
+          k === '__proto__' ||
+          k === 'constructor' ||
+          k === 'prototype',
+      ).toBe(false);
     const back = roundTrip(doc) as Record<string, unknown>;
     expect(Object.keys(back)).toEqual([key]);
     expect(JSON.stringify(back)).toBe(JSON.stringify(doc));
@@ -75,6 +113,8 @@ describe('document keys that look like stand-ins, and values storage refuses', (
     }
     expect(thrown).toBeInstanceOf(UnstorableValueError);
     expect((thrown as UnstorableValueError).field).toBe('purchases.products.a.b.gaps[1]');
-    expect((thrown as Error).message).toMatch(/^purchases\.products\.a\.b\.gaps\[1\]: .* cannot be stored/);
+    expect((thrown as Error).message).toMatch(
+      /^purchases\.products\.a\.b\.gaps\[1\]: .* cannot be stored/,
+    );
   });
 });

@@ -35,7 +35,8 @@ const NESTED_ARRAY = '\uFF3B\uFF3D';
 const ESCAPE = '\uFF3C';
 const NEEDS_ESCAPE = new Set([ESCAPE, DOT, DOLLAR, NUL_SYMBOL]);
 const isStandInKey = (key: string) => RESERVED_BACK.has(key) || key === NESTED_ARRAY;
-const needsEncoding = /[.$\u0000\uFF3C\uFF0E\uFF04\u2400\uFF43\uFF3F\uFF3B\uFF50]|^(constructor|__proto__|prototype)$/;
+const needsEncoding =
+  /[.$\u0000\uFF3C\uFF0E\uFF04\u2400\uFF43\uFF3F\uFF3B\uFF50]|^(constructor|__proto__|prototype)$/;
 
 function encodeKey(key: string): string {
   if (!needsEncoding.test(key)) return key;
@@ -78,7 +79,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
-
 function isWrappedArray(value: Record<string, unknown>): boolean {
   const keys = Object.keys(value);
   return keys.length === 1 && keys[0] === NESTED_ARRAY && Array.isArray(value[NESTED_ARRAY]);
@@ -86,7 +86,12 @@ function isWrappedArray(value: Record<string, unknown>): boolean {
 
 /** Own data property, even for `__proto__` (a plain assignment would replace the prototype instead). */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /**
@@ -103,7 +108,8 @@ export class UnstorableValueError extends Error {
   /** `properties.items[0].price`, the form Cairn's errors use. */
   get field(): string {
     let out = '';
-    for (const part of this.path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+    for (const part of this.path)
+      out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
     return out || '(value)';
   }
 }
@@ -126,7 +132,12 @@ function encodeValue(value: unknown, insideArray: boolean): unknown {
   }
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) define(out, encodeKey(key), under(key, () => encodeValue(inner, false)));
+  for (const [key, inner] of Object.entries(value))
+    define(
+      out,
+      encodeKey(key),
+      under(key, () => encodeValue(inner, false)),
+    );
   return out;
 }
 
@@ -144,7 +155,8 @@ export function encodeDocumentKeys<T>(value: T): T {
   try {
     return encodeValue(value, false) as T;
   } catch (error) {
-    if (error instanceof UnstorableValueError) error.message = `${error.field}: ${String(error.value)} cannot be stored; the database keeps only finite numbers`;
+    if (error instanceof UnstorableValueError)
+      error.message = `${error.field}: ${String(error.value)} cannot be stored; the database keeps only finite numbers`;
     throw error;
   }
 }

@@ -32,19 +32,38 @@ interface Scanned {
   previous: RfmScores | undefined;
 }
 
-function sameScores(a: RfmScores | undefined, b: { recency: number; frequency: number; monetary: number }): boolean {
-  return a !== undefined && a.recency === b.recency && a.frequency === b.frequency && a.monetary === b.monetary;
+function sameScores(
+  a: RfmScores | undefined,
+  b: { recency: number; frequency: number; monetary: number },
+): boolean {
+  return (
+    a !== undefined &&
+    a.recency === b.recency &&
+    a.frequency === b.frequency &&
+    a.monetary === b.monetary
+  );
 }
 
 /** Reads every contact of the workspace that has ordered, page by page in `_id` order. */
-async function scanBuyers(connection: Connection, workspaceId: string, now: number, pageSize: number): Promise<Scanned[]> {
+async function scanBuyers(
+  connection: Connection,
+  workspaceId: string,
+  now: number,
+  pageSize: number,
+): Promise<Scanned[]> {
   const Contacts = contactModel(connection);
   const buyers: Scanned[] = [];
   let afterId: string | null = null;
   for (;;) {
     // FerretDB scans the workspace either way; paging by _id keeps each reply small and the scan resumable.
-    const filter: Record<string, unknown> = { workspaceId, ...(afterId === null ? {} : { _id: { $gt: afterId } }) };
-    const page = await Contacts.find(filter, { contactId: 1, profile: 1, mergedInto: 1 }).sort({ _id: 1 }).limit(pageSize).lean();
+    const filter: Record<string, unknown> = {
+      workspaceId,
+      ...(afterId === null ? {} : { _id: { $gt: afterId } }),
+    };
+    const page = await Contacts.find(filter, { contactId: 1, profile: 1, mergedInto: 1 })
+      .sort({ _id: 1 })
+      .limit(pageSize)
+      .lean();
     for (const doc of page) {
       // A merged-away anonymous contact's orders now count under the identified contact.
       if (doc.mergedInto) continue;
@@ -53,7 +72,12 @@ async function scanBuyers(connection: Connection, workspaceId: string, now: numb
       if (orderCount <= 0 || lastOrderAt === undefined) continue;
       buyers.push({
         // Whole days, so two contacts who last ordered on the same day tie on recency.
-        input: { contactId: doc.contactId, recencyDays: Math.max(0, Math.floor((now - lastOrderAt) / DAY_MS)), frequency: orderCount, monetary: totalRevenue },
+        input: {
+          contactId: doc.contactId,
+          recencyDays: Math.max(0, Math.floor((now - lastOrderAt) / DAY_MS)),
+          frequency: orderCount,
+          monetary: totalRevenue,
+        },
         previous: profile.rfm,
       });
     }
@@ -68,25 +92,45 @@ async function scanBuyers(connection: Connection, workspaceId: string, now: numb
  * who has ordered, and writes `profile.rfm` where the scores changed. Each changed contact is made due
  * at `now`, so segments on rfmRecency/rfmFrequency/rfmMonetary/rfmTotal catch up on the next sweep.
  */
-export async function recomputeRfm(connection: Connection, workspaceId: string, options: RecomputeRfmOptions = {}): Promise<RecomputeRfmReport> {
+export async function recomputeRfm(
+  connection: Connection,
+  workspaceId: string,
+  options: RecomputeRfmOptions = {},
+): Promise<RecomputeRfmReport> {
   const now = options.now ?? Date.now();
   const buyers = await scanBuyers(connection, workspaceId, now, options.pageSize ?? 500);
   const previous = new Map(buyers.map((b) => [b.input.contactId, b.previous]));
-  const changed = computeRfmScores(buyers.map((b) => b.input)).filter((row) => !sameScores(previous.get(row.contactId), row));
-  const report: RecomputeRfmReport = { contactsScored: buyers.length, contactsUpdated: 0, conflictsRetried: 0 };
+  const changed = computeRfmScores(buyers.map((b) => b.input)).filter(
+    (row) => !sameScores(previous.get(row.contactId), row),
+  );
+  const report: RecomputeRfmReport = {
+    contactsScored: buyers.length,
+    contactsUpdated: 0,
+    conflictsRetried: 0,
+  };
   if (changed.length === 0) return report;
 
   // Filed before the writes (one upsert per minute bucket): a crash in between leaves at worst a stale
   // entry that the sweep skips, never a contact with new scores that no one re-evaluates.
   const FILE_BATCH = 1000;
   for (let i = 0; i < changed.length; i += FILE_BATCH) {
-    await fileContactsForEvaluation(connection, workspaceId, changed.slice(i, i + FILE_BATCH).map((row) => ({ contactId: row.contactId, at: now })));
+    await fileContactsForEvaluation(
+      connection,
+      workspaceId,
+      changed.slice(i, i + FILE_BATCH).map((row) => ({ contactId: row.contactId, at: now })),
+    );
   }
 
   const Contacts = contactModel(connection);
   await forEachWithLimit(changed, options.concurrency ?? 8, async (row) => {
     const _id = contactKey(workspaceId, row.contactId);
-    const rfm: RfmScores = { recency: row.recency, frequency: row.frequency, monetary: row.monetary, total: row.total, scoredAt: now };
+    const rfm: RfmScores = {
+      recency: row.recency,
+      frequency: row.frequency,
+      monetary: row.monetary,
+      total: row.total,
+      scoredAt: now,
+    };
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const doc = await Contacts.findById(_id, { rev: 1 }).lean();
       if (!doc) return;
@@ -94,7 +138,10 @@ export async function recomputeRfm(connection: Connection, workspaceId: string, 
       // Only profile.rfm is set: an order folded in meanwhile keeps its fold; its effect on the scores
       // shows in the next run, as the quintiles are taken over one consistent scan.
       const written = await withDocumentLocks([_id], () =>
-        updateIfUnchanged(connection, Contacts, _id, revGuard, { $set: { 'profile.rfm': rfm, nextEvaluationAt: now }, $inc: { rev: 1 } }),
+        updateIfUnchanged(connection, Contacts, _id, revGuard, {
+          $set: { 'profile.rfm': rfm, nextEvaluationAt: now },
+          $inc: { rev: 1 },
+        }),
       );
       if (written.matchedCount === 1) {
         report.contactsUpdated++;
@@ -102,7 +149,9 @@ export async function recomputeRfm(connection: Connection, workspaceId: string, 
       }
       report.conflictsRetried++;
     }
-    throw new Error(`contact ${row.contactId} in workspace ${workspaceId} kept changing while its RFM scores were written (${MAX_WRITE_ATTEMPTS} attempts); the next run retries`);
+    throw new Error(
+      `contact ${row.contactId} in workspace ${workspaceId} kept changing while its RFM scores were written (${MAX_WRITE_ATTEMPTS} attempts); the next run retries`,
+    );
   });
   return report;
 }

@@ -10,10 +10,21 @@ function hashSecret(secret: string): string {
 }
 
 /** Creates a key and returns its full text once; only its hash is kept. Format: `<cwk|cak>_<id>_<secret>`. */
-export async function createApiKey(connection: Connection, workspaceId: string, scope: ApiKeyScope, name: string): Promise<string> {
+export async function createApiKey(
+  connection: Connection,
+  workspaceId: string,
+  scope: ApiKeyScope,
+  name: string,
+): Promise<string> {
   const id = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
   const secret = randomBytes(24).toString('base64url');
-  await apiKeyModel(connection).create({ _id: id, workspaceId, scope, name, secretHash: hashSecret(secret) });
+  await apiKeyModel(connection).create({
+    _id: id,
+    workspaceId,
+    scope,
+    name,
+    secretHash: hashSecret(secret),
+  });
   return `${PREFIX[scope]}_${id}_${secret}`;
 }
 
@@ -24,7 +35,10 @@ export interface VerifiedKey {
 }
 
 /** Checks a presented key in constant time; undefined when unknown, revoked or wrong. */
-export async function verifyApiKey(connection: Connection, presented: string): Promise<VerifiedKey | undefined> {
+export async function verifyApiKey(
+  connection: Connection,
+  presented: string,
+): Promise<VerifiedKey | undefined> {
   const match = /^(cwk|cak)_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{20,})$/.exec(presented.trim());
   if (!match) return undefined;
   const [, prefix, id, secret] = match as unknown as [string, string, string, string];
@@ -37,8 +51,15 @@ export async function verifyApiKey(connection: Connection, presented: string): P
   return { keyId: key._id, workspaceId: key.workspaceId, scope: key.scope };
 }
 
-export async function revokeApiKey(connection: Connection, workspaceId: string, keyId: string): Promise<boolean> {
-  const result = await apiKeyModel(connection).updateOne({ _id: keyId, workspaceId }, { $set: { revokedAt: new Date() } });
+export async function revokeApiKey(
+  connection: Connection,
+  workspaceId: string,
+  keyId: string,
+): Promise<boolean> {
+  const result = await apiKeyModel(connection).updateOne(
+    { _id: keyId, workspaceId },
+    { $set: { revokedAt: new Date() } },
+  );
   return result.matchedCount === 1;
 }
 
@@ -49,24 +70,43 @@ export interface CreatedWorkspace {
 }
 
 /** A workspace with one write key and one admin key. */
-export async function createWorkspace(connection: Connection, input: { name: string; slug?: string; id?: string }): Promise<CreatedWorkspace> {
-  const slug = input.slug ?? (input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'workspace');
+export async function createWorkspace(
+  connection: Connection,
+  input: { name: string; slug?: string; id?: string },
+): Promise<CreatedWorkspace> {
+  const slug =
+    input.slug ??
+    (input.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') ||
+      'workspace');
   const id = input.id ?? `ws_${randomBytes(6).toString('hex')}`;
-  const workspace = (await workspaceModel(connection).create({ _id: id, slug, name: input.name })).toObject();
+  const workspace = (
+    await workspaceModel(connection).create({ _id: id, slug, name: input.name })
+  ).toObject();
   const writeKey = await createApiKey(connection, id, 'write', 'Default write key');
   const adminKey = await createApiKey(connection, id, 'admin', 'Default admin key');
   return { workspace, writeKey, adminKey };
 }
 
-export async function findWorkspace(connection: Connection, workspaceId: string): Promise<WorkspaceDoc | null> {
+export async function findWorkspace(
+  connection: Connection,
+  workspaceId: string,
+): Promise<WorkspaceDoc | null> {
   return workspaceModel(connection).findById(workspaceId).lean<WorkspaceDoc>();
 }
 
-export async function workspaceExists(connection: Connection, workspaceId: string): Promise<boolean> {
+export async function workspaceExists(
+  connection: Connection,
+  workspaceId: string,
+): Promise<boolean> {
   return (await workspaceModel(connection).exists({ _id: workspaceId })) !== null;
 }
 
 /** Every workspace's id, in order. */
 export async function listWorkspaceIds(connection: Connection): Promise<string[]> {
-  return (await workspaceModel(connection).find({}, { _id: 1 }).sort({ _id: 1 }).lean()).map((w) => w._id);
+  return (await workspaceModel(connection).find({}, { _id: 1 }).sort({ _id: 1 }).lean()).map(
+    (w) => w._id,
+  );
 }

@@ -26,7 +26,9 @@ describe('first sightings written by concurrent batches', () => {
   afterAll(async () => db.drop());
 
   it('record a new event name once, whoever inserts it first', async () => {
-    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => recordEventSchemas(db.connection, 'ws_u', [track(i)])));
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => recordEventSchemas(db.connection, 'ws_u', [track(i)])),
+    );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const docs = await eventSchemaModel(db.connection).find({ workspaceId: 'ws_u' }).lean();
     expect(docs.map((d) => d.event)).toEqual(['Brand New Event']);
@@ -34,10 +36,19 @@ describe('first sightings written by concurrent batches', () => {
   });
 
   it('link one new anonymous id from several batches at once', async () => {
-    const batches = Array.from({ length: 8 }, (_, i) => [track(100 + i, { userId: 'shopper', anonymousId: 'anon-42', event: 'Product Viewed' })]);
-    const results = await Promise.allSettled(batches.map((batch) => ingestEvents(db.connection, 'ws_u', batch, { now: T0 })));
+    const batches = Array.from({ length: 8 }, (_, i) => [
+      track(100 + i, { userId: 'shopper', anonymousId: 'anon-42', event: 'Product Viewed' }),
+    ]);
+    const results = await Promise.allSettled(
+      batches.map((batch) => ingestEvents(db.connection, 'ws_u', batch, { now: T0 })),
+    );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-    const later = await ingestEvents(db.connection, 'ws_u', [track(200, { userId: undefined, anonymousId: 'anon-42', event: 'Product Viewed' })], { now: T0 });
+    const later = await ingestEvents(
+      db.connection,
+      'ws_u',
+      [track(200, { userId: undefined, anonymousId: 'anon-42', event: 'Product Viewed' })],
+      { now: T0 },
+    );
     expect(later.contacts).toEqual(['shopper']);
   });
 });

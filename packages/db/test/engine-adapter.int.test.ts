@@ -35,7 +35,11 @@ describe('one adapter per engine, chosen at connect time', () => {
     }
     if (db.capabilities.adapter === 'ferretdb-postgresql')
       // Cairn's build serves `_id` from PostgreSQL's index; PostgreSQL runs writes side by side.
-      expect(db.capabilities).toMatchObject({ indexesServed: 'idOnly', concurrentWrites: true, atomicUpdates: true });
+      expect(db.capabilities).toMatchObject({
+        indexesServed: 'idOnly',
+        concurrentWrites: true,
+        atomicUpdates: true,
+      });
     if (db.capabilities.adapter === 'mongodb')
       expect(db.capabilities).toMatchObject({
         atomicUpdates: true,

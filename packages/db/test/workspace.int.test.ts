@@ -14,7 +14,12 @@ describe('mongoose on the real MongoDB-protocol server', () => {
     await Workspace.create({ _id: 'ws_1', slug: 'acme', name: 'Acme' });
 
     const found = await Workspace.findById('ws_1').lean();
-    expect(found).toMatchObject({ _id: 'ws_1', slug: 'acme', name: 'Acme', settings: { orderEvent: 'Order Completed' } });
+    expect(found).toMatchObject({
+      _id: 'ws_1',
+      slug: 'acme',
+      name: 'Acme',
+      settings: { orderEvent: 'Order Completed' },
+    });
     expect(found?.createdAt).toBeInstanceOf(Date);
 
     let refused: unknown;

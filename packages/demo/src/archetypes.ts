@@ -38,7 +38,8 @@ export interface ArchetypeBehaviour {
 export const ARCHETYPE_BEHAVIOUR: Record<DemoArchetype, ArchetypeBehaviour> = {
   'loyal-repeat-buyer': {
     share: 0.12,
-    description: 'reorders coffee (or tea) every 3–5 weeks, filters every ~2 months, opens most emails',
+    description:
+      'reorders coffee (or tea) every 3–5 weeks, filters every ~2 months, opens most emails',
     dailyVisitChance: 0.05,
     buyChance: 0.05,
     openRate: { newsletter: 0.45, promo: 0.5 },
@@ -159,7 +160,9 @@ export const REORDER_CYCLES = {
   'loyal-repeat-buyer': { Coffee: [21, 35], Tea: [30, 45] },
   vip: { Coffee: [14, 21], Tea: [21, 30] },
   'lapsed-buyer': { Coffee: [25, 45], Tea: [30, 50] },
-} as const satisfies Partial<Record<DemoArchetype, Record<'Coffee' | 'Tea', readonly [number, number]>>>;
+} as const satisfies Partial<
+  Record<DemoArchetype, Record<'Coffee' | 'Tea', readonly [number, number]>>
+>;
 
 /** Lapsed buyers have been silent for this many days before `now`. */
 export const LAPSED_QUIET_DAYS = [60, 120] as const;

@@ -14,8 +14,13 @@ describe('calendar', () => {
     const newsletters = campaigns.filter((c) => c.kind === 'newsletter');
     expect(newsletters.length).toBeGreaterThanOrEqual(26);
     expect(newsletters.every((c) => new Date(c.sendAt).getUTCDay() === 2)).toBe(true);
-    expect(campaigns.find((c) => c.campaign === 'black-friday-2024')?.coupon).toEqual({ code: 'BLACKFRIDAY25', percentOff: 25 });
-    expect(campaigns.map((c) => c.sendAt)).toEqual([...campaigns.map((c) => c.sendAt)].sort((a, b) => a - b));
+    expect(campaigns.find((c) => c.campaign === 'black-friday-2024')?.coupon).toEqual({
+      code: 'BLACKFRIDAY25',
+      percentOff: 25,
+    });
+    expect(campaigns.map((c) => c.sendAt)).toEqual(
+      [...campaigns.map((c) => c.sendAt)].sort((a, b) => a - b),
+    );
   });
 });
 

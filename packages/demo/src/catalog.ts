@@ -1,6 +1,15 @@
 /** The demo store: "Cairn Coffee Co.", an online shop for coffee, tea and the gear around them. */
 
-export const DEMO_CATEGORIES = ['Coffee', 'Tea', 'Brewing Gear', 'Mugs', 'Gifts', 'Subscriptions', 'Snacks', 'Cleaning'] as const;
+export const DEMO_CATEGORIES = [
+  'Coffee',
+  'Tea',
+  'Brewing Gear',
+  'Mugs',
+  'Gifts',
+  'Subscriptions',
+  'Snacks',
+  'Cleaning',
+] as const;
 export type DemoCategory = (typeof DEMO_CATEGORIES)[number];
 
 export interface DemoProduct {
@@ -140,7 +149,9 @@ export function productsIn(category: DemoCategory): readonly DemoProduct[] {
   return PRODUCTS_BY_CATEGORY.get(category) ?? [];
 }
 
-export const PAPER_FILTERS = DEMO_CATALOG.find((p) => p.name.startsWith('Paper Filters')) as DemoProduct;
+export const PAPER_FILTERS = DEMO_CATALOG.find((p) =>
+  p.name.startsWith('Paper Filters'),
+) as DemoProduct;
 
 export function productPath(product: DemoProduct): string {
   return `/products/${slug(product.name)}`;

@@ -45,21 +45,29 @@ function parseArgs(argv: string[]): CliOptions {
     i += 1;
   }
   const known = ['seed', 'contacts', 'days', 'now', 'out', 'contacts-out', 'post', 'write-key'];
-  for (const name of values.keys()) if (!known.includes(name)) throw new UsageError(`--${name}: unknown option`);
+  for (const name of values.keys())
+    if (!known.includes(name)) throw new UsageError(`--${name}: unknown option`);
 
   const wholeNumber = (name: string, fallback: number): number => {
     const raw = values.get(name);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: must be a whole number, got ${raw}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new UsageError(`--${name}: must be a whole number, got ${raw}`);
     return n;
   };
   const nowRaw = values.get('now');
   const now = nowRaw === undefined ? Math.floor(Date.now() / 60_000) * 60_000 : Date.parse(nowRaw);
-  if (!Number.isFinite(now)) throw new UsageError(`--now: must be an ISO date such as 2025-06-15T12:00:00Z, got ${nowRaw}`);
+  if (!Number.isFinite(now))
+    throw new UsageError(`--now: must be an ISO date such as 2025-06-15T12:00:00Z, got ${nowRaw}`);
 
   const options: CliOptions = {
-    store: { seed: values.get('seed') ?? '42', contacts: wholeNumber('contacts', 3000), days: wholeNumber('days', 365), now },
+    store: {
+      seed: values.get('seed') ?? '42',
+      contacts: wholeNumber('contacts', 3000),
+      days: wholeNumber('days', 365),
+      now,
+    },
   };
   const out = values.get('out');
   if (out !== undefined) options.out = out;
@@ -80,10 +88,14 @@ class UsageError extends Error {}
 async function postBatch(url: string, writeKey: string, batch: string[]): Promise<void> {
   const response = await fetch(`${url}/v1/batch`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+    },
     body: `{"batch":[${batch.join(',')}]}`,
   });
-  if (!response.ok) throw new Error(`POST ${url}/v1/batch answered ${response.status}: ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`POST ${url}/v1/batch answered ${response.status}: ${await response.text()}`);
 }
 
 function write(stream: WriteStream | NodeJS.WriteStream, line: string): Promise<void> | undefined {
@@ -105,9 +117,15 @@ async function main(argv: string[]): Promise<number> {
   const log = options.out === '-' ? console.error : console.log;
   const started = Date.now();
   const contacts = demoContacts(options.store);
-  if (options.contactsOut) writeFileSync(options.contactsOut, `${JSON.stringify(contacts, null, 2)}\n`);
+  if (options.contactsOut)
+    writeFileSync(options.contactsOut, `${JSON.stringify(contacts, null, 2)}\n`);
 
-  const out = options.out === undefined ? undefined : options.out === '-' ? process.stdout : createWriteStream(options.out);
+  const out =
+    options.out === undefined
+      ? undefined
+      : options.out === '-'
+        ? process.stdout
+        : createWriteStream(options.out);
   let batch: string[] = [];
   let batchBytes = 0;
   let posted = 0;
@@ -133,11 +151,14 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   await flush();
-  if (out && out !== process.stdout) await new Promise<void>((resolve) => (out as WriteStream).end(resolve));
+  if (out && out !== process.stdout)
+    await new Promise<void>((resolve) => (out as WriteStream).end(resolve));
   const summary = counter.summary();
 
   log(formatDemoSummary(summary));
-  log(`\nseed ${options.store.seed}, now ${new Date(options.store.now as number).toISOString()}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `\nseed ${options.store.seed}, now ${new Date(options.store.now as number).toISOString()}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (options.post) log(`posted ${posted} events to ${options.post}/v1/batch`);
   return 0;
 }

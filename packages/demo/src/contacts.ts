@@ -58,12 +58,19 @@ export interface ResolvedWindow {
 
 /** Normalizes the options; the seed tag goes into every messageId so two different stores never share ids. */
 export function resolveWindow(options: DemoStoreOptions): ResolvedWindow {
-  const now = options.now instanceof Date ? options.now.getTime() : typeof options.now === 'string' ? Date.parse(options.now) : options.now;
+  const now =
+    options.now instanceof Date
+      ? options.now.getTime()
+      : typeof options.now === 'string'
+        ? Date.parse(options.now)
+        : options.now;
   if (!Number.isFinite(now)) throw new Error(`now: must be a date, got ${String(options.now)}`);
   const contacts = options.contacts ?? 3000;
   const days = options.days ?? 365;
-  if (!Number.isInteger(contacts) || contacts < 0) throw new Error(`contacts: must be a whole number ≥ 0, got ${contacts}`);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`days: must be a whole number ≥ 1, got ${days}`);
+  if (!Number.isInteger(contacts) || contacts < 0)
+    throw new Error(`contacts: must be a whole number ≥ 0, got ${contacts}`);
+  if (!Number.isInteger(days) || days < 1)
+    throw new Error(`days: must be a whole number ≥ 1, got ${days}`);
   const seed = String(options.seed);
   const seedTag = hashSeed(`${seed}|${now}|${days}`).toString(16).padStart(8, '0');
   return { seedTag, seed, contacts, from: now - days * DAY_MS, now };
@@ -118,7 +125,8 @@ export function planContact(window: ResolvedWindow, index: number): ContactPlan 
   // Signup: before the window (an existing customer) or on a day inside it that leaves room for the archetype's story.
   // Signups end the day before `now`'s day, so every contact's identify has happened by `now`.
   let latestSignupDay = windowDays - 1;
-  if (archetype === 'loyal-repeat-buyer' || archetype === 'vip') latestSignupDay = Math.floor(windowDays * 0.7);
+  if (archetype === 'loyal-repeat-buyer' || archetype === 'vip')
+    latestSignupDay = Math.floor(windowDays * 0.7);
   if (archetype === 'dormant-subscriber') latestSignupDay = Math.floor(windowDays * 0.6);
   if (quietFrom !== undefined) latestSignupDay = Math.floor((quietFrom - fromDay) / DAY_MS) - 60;
   const signedUpBefore = latestSignupDay < 1 || rng.chance(behaviour.signedUpBefore);
@@ -150,7 +158,8 @@ export function planContact(window: ResolvedWindow, index: number): ContactPlan 
   }
 
   const categoryLikes = { ...CATEGORY_POPULARITY };
-  for (const [category, factor] of Object.entries(behaviour.likes ?? {})) categoryLikes[category as DemoCategory] *= factor;
+  for (const [category, factor] of Object.entries(behaviour.likes ?? {}))
+    categoryLikes[category as DemoCategory] *= factor;
   // Everyone has a favourite, so "top category" segments split the base.
   categoryLikes[rng.pick(DEMO_CATEGORIES.filter((c) => c !== 'Subscriptions'))] *= 3;
 
@@ -170,7 +179,8 @@ export function planContact(window: ResolvedWindow, index: number): ContactPlan 
   };
   if (anonymousId !== undefined) contact.anonymousId = anonymousId;
   if (archetype === 'dormant-subscriber') contact.traits.source = 'newsletter';
-  if (archetype === 'vip' && signedUpBefore && rng.chance(0.4)) contact.traits.plan = 'Coffee Club Quarterly';
+  if (archetype === 'vip' && signedUpBefore && rng.chance(0.4))
+    contact.traits.plan = 'Coffee Club Quarterly';
   if (archetype === 'loyal-repeat-buyer' || archetype === 'vip' || archetype === 'lapsed-buyer') {
     const category = rng.chance(0.8) ? 'Coffee' : 'Tea';
     const [min, max] = REORDER_CYCLES[archetype][category];
@@ -178,12 +188,18 @@ export function planContact(window: ResolvedWindow, index: number): ContactPlan 
   }
   if (quietDays !== undefined) contact.quietDays = quietDays;
 
-  const plan: ContactPlan = { index, contact, region, identifiedAt, anonymousVisitDays, categoryLikes };
+  const plan: ContactPlan = {
+    index,
+    contact,
+    region,
+    identifiedAt,
+    anonymousVisitDays,
+    categoryLikes,
+  };
   if (signupVisitAt !== undefined) plan.signupVisitAt = signupVisitAt;
   if (quietFrom !== undefined) plan.quietFrom = quietFrom;
   return plan;
 }
-
 
 /** The contacts of the store, in userId order (cheap: no events are generated). */
 export function demoContacts(options: DemoStoreOptions): DemoContact[] {

@@ -41,7 +41,9 @@ describe('determinism', () => {
   const options = { seed: 'determinism', contacts: 300, now: NOW };
 
   it('gives byte-identical output for the same seed', () => {
-    expect(JSON.stringify(generateDemoStore(options))).toBe(JSON.stringify(generateDemoStore(options)));
+    expect(JSON.stringify(generateDemoStore(options))).toBe(
+      JSON.stringify(generateDemoStore(options)),
+    );
   });
 
   it('gives a different store for a different seed, with different messageIds', () => {
@@ -98,7 +100,11 @@ describe('the default store (3000 contacts, 365 days)', () => {
     for (const payload of store.events) {
       const result = normalizeEvent(payload, { receivedAt: NOW, now: NOW });
       if (!result.ok) failures.push(`${payload.messageId}: ${JSON.stringify(result.errors)}`);
-      else if (result.event.event !== eventNameOf(payload) || result.event.timestamp !== at(payload)) failures.push(payload.messageId);
+      else if (
+        result.event.event !== eventNameOf(payload) ||
+        result.event.timestamp !== at(payload)
+      )
+        failures.push(payload.messageId);
       if (failures.length > 5) break;
     }
     expect(failures).toEqual([]);
@@ -115,21 +121,37 @@ describe('the default store (3000 contacts, 365 days)', () => {
   });
 
   it('gives every email a contact email address and a campaign on every email event', () => {
-    for (const c of store.contacts) expect(c.traits.email).toMatch(/^[a-z]+\.[a-z]+\.\d+@example\.com$/);
-    const emails = store.events.filter((e): e is SegmentTrack => e.type === 'track' && e.event.startsWith('Email '));
-    expect(emails.every((e) => typeof e.properties.campaign === 'string' && e.properties.campaign !== '')).toBe(true);
+    for (const c of store.contacts)
+      expect(c.traits.email).toMatch(/^[a-z]+\.[a-z]+\.\d+@example\.com$/);
+    const emails = store.events.filter(
+      (e): e is SegmentTrack => e.type === 'track' && e.event.startsWith('Email '),
+    );
+    expect(
+      emails.every(
+        (e) => typeof e.properties.campaign === 'string' && e.properties.campaign !== '',
+      ),
+    ).toBe(true);
   });
 
-  it('reorders coffee on the loyal buyers\' cycle (21–35 days between coffee orders)', () => {
+  it("reorders coffee on the loyal buyers' cycle (21–35 days between coffee orders)", () => {
     const orders = ordersOf(store);
-    const coffeeLoyal = contactsOf(store, 'loyal-repeat-buyer').filter((c) => c.reorder?.category === 'Coffee');
+    const coffeeLoyal = contactsOf(store, 'loyal-repeat-buyer').filter(
+      (c) => c.reorder?.category === 'Coffee',
+    );
     let checked = 0;
     for (const contact of coffeeLoyal) {
       const coffeeOrders = (orders.get(contact.userId) ?? [])
-        .filter((o) => (o.properties.products as Array<{ category: string }>).some((p) => p.category === 'Coffee'))
+        .filter((o) =>
+          (o.properties.products as Array<{ category: string }>).some(
+            (p) => p.category === 'Coffee',
+          ),
+        )
         .map(at);
       if (coffeeOrders.length < 3) continue;
-      const meanGapDays = (coffeeOrders[coffeeOrders.length - 1]! - coffeeOrders[0]!) / (coffeeOrders.length - 1) / DAY;
+      const meanGapDays =
+        (coffeeOrders[coffeeOrders.length - 1]! - coffeeOrders[0]!) /
+        (coffeeOrders.length - 1) /
+        DAY;
       expect(meanGapDays).toBeGreaterThanOrEqual(21 - 1);
       expect(meanGapDays).toBeLessThanOrEqual(35 + 1);
       // And close to the contact's own habit, not just anywhere in the range.
@@ -144,9 +166,14 @@ describe('the default store (3000 contacts, 365 days)', () => {
     const gaps: number[] = [];
     for (const contact of contactsOf(store, 'loyal-repeat-buyer')) {
       const filterOrders = (orders.get(contact.userId) ?? [])
-        .filter((o) => (o.properties.products as Array<{ name: string }>).some((p) => p.name.startsWith('Paper Filters')))
+        .filter((o) =>
+          (o.properties.products as Array<{ name: string }>).some((p) =>
+            p.name.startsWith('Paper Filters'),
+          ),
+        )
         .map(at);
-      for (let i = 1; i < filterOrders.length; i++) gaps.push((filterOrders[i]! - filterOrders[i - 1]!) / DAY);
+      for (let i = 1; i < filterOrders.length; i++)
+        gaps.push((filterOrders[i]! - filterOrders[i - 1]!) / DAY);
     }
     expect(gaps.length).toBeGreaterThan(100);
     const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
@@ -190,17 +217,25 @@ describe('the default store (3000 contacts, 365 days)', () => {
 
   it('never has browsers or dormant subscribers order; dormant subscribers never visit after signing up', () => {
     const orders = ordersOf(store);
-    for (const c of [...contactsOf(store, 'browser'), ...contactsOf(store, 'dormant-subscriber')]) expect(orders.get(c.userId)).toBeUndefined();
-    const dormant = new Map(contactsOf(store, 'dormant-subscriber').map((c) => [c.userId, Date.parse(c.identifiedAt)]));
+    for (const c of [...contactsOf(store, 'browser'), ...contactsOf(store, 'dormant-subscriber')])
+      expect(orders.get(c.userId)).toBeUndefined();
+    const dormant = new Map(
+      contactsOf(store, 'dormant-subscriber').map((c) => [c.userId, Date.parse(c.identifiedAt)]),
+    );
     const visitsAfterSignup = store.events.filter(
-      (e) => e.type === 'page' && e.userId !== undefined && dormant.has(e.userId) && at(e) > dormant.get(e.userId)!,
+      (e) =>
+        e.type === 'page' &&
+        e.userId !== undefined &&
+        dormant.has(e.userId) &&
+        at(e) > dormant.get(e.userId)!,
     );
     expect(visitsAfterSignup).toEqual([]);
   });
 
   it('has first-time buyers order at most once and impulse buyers order in their signup visit', () => {
     const orders = ordersOf(store);
-    for (const c of contactsOf(store, 'first-time-buyer')) expect((orders.get(c.userId) ?? []).length).toBeLessThanOrEqual(1);
+    for (const c of contactsOf(store, 'first-time-buyer'))
+      expect((orders.get(c.userId) ?? []).length).toBeLessThanOrEqual(1);
     for (const c of contactsOf(store, 'impulse-buyer')) {
       const first = orders.get(c.userId)?.[0];
       if (Date.parse(c.identifiedAt) > NOW - 1 * 3_600_000) continue;
@@ -221,14 +256,17 @@ describe('the default store (3000 contacts, 365 days)', () => {
       const contact = researcherOf.get(e.userId ?? e.anonymousId ?? '');
       if (!contact || e.type !== 'track' || e.event !== 'Product Viewed') continue;
       const first = orders.get(contact.userId)?.[0];
-      if (first && at(e) < at(first)) viewsBefore.set(contact.userId, (viewsBefore.get(contact.userId) ?? 0) + 1);
+      if (first && at(e) < at(first))
+        viewsBefore.set(contact.userId, (viewsBefore.get(contact.userId) ?? 0) + 1);
     }
-    const buyers = [...researcherOf.values()].filter((c, i, all) => all.indexOf(c) === i && orders.has(c.userId));
+    const buyers = [...researcherOf.values()].filter(
+      (c, i, all) => all.indexOf(c) === i && orders.has(c.userId),
+    );
     expect(buyers.length).toBeGreaterThan(100);
     expect(buyers.filter((c) => (viewsBefore.get(c.userId) ?? 0) < 10)).toEqual([]);
   });
 
-  it('pays deal-seekers\' orders mostly with coupons, and adds up every order (revenue, discount, total)', () => {
+  it("pays deal-seekers' orders mostly with coupons, and adds up every order (revenue, discount, total)", () => {
     const orders = ordersOf(store);
     const dealOrders = contactsOf(store, 'deal-seeker').flatMap((c) => orders.get(c.userId) ?? []);
     const withCoupon = dealOrders.filter((o) => typeof o.properties.coupon === 'string').length;
@@ -263,27 +301,35 @@ describe('the default store (3000 contacts, 365 days)', () => {
         identifies.set(e.anonymousId, e.userId);
       } else if (e.anonymousId !== undefined) {
         // Anonymous events carry no userId and all come before the contact's identify.
-        if (e.userId !== undefined || identifies.has(e.anonymousId)) afterIdentify.push(e.messageId);
+        if (e.userId !== undefined || identifies.has(e.anonymousId))
+          afterIdentify.push(e.messageId);
         anonymousBeforeIdentify += 1;
       }
     }
     expect(afterIdentify).toEqual([]);
-    expect([...identifies].filter(([anonymousId, userId]) => byAnonymousId.get(anonymousId)?.userId !== userId)).toEqual([]);
+    expect(
+      [...identifies].filter(
+        ([anonymousId, userId]) => byAnonymousId.get(anonymousId)?.userId !== userId,
+      ),
+    ).toEqual([]);
     expect(identifies.size).toBe(anonymous.length);
     expect(anonymousBeforeIdentify).toBeGreaterThan(5000);
   });
 
   it('has seasonal peaks (Black Friday week, December) and a summer dip in store visits', () => {
     const visitsPerDay = (from: number, to: number) =>
-      store.events.filter((e) => e.type === 'page' && at(e) >= from && at(e) < to).length / ((to - from) / DAY);
+      store.events.filter((e) => e.type === 'page' && at(e) >= from && at(e) < to).length /
+      ((to - from) / DAY);
     const ordinary = visitsPerDay(Date.UTC(2024, 8, 1), Date.UTC(2024, 10, 1)); // September–October
     const friday = blackFriday(2024);
     expect(visitsPerDay(friday - DAY, friday + 4 * DAY)).toBeGreaterThan(2 * ordinary);
-    expect(visitsPerDay(Date.UTC(2024, 11, 1), Date.UTC(2024, 11, 21))).toBeGreaterThan(1.5 * ordinary);
+    expect(visitsPerDay(Date.UTC(2024, 11, 1), Date.UTC(2024, 11, 21))).toBeGreaterThan(
+      1.5 * ordinary,
+    );
     expect(visitsPerDay(Date.UTC(2024, 6, 1), Date.UTC(2024, 8, 1))).toBeLessThan(ordinary);
   });
 
-  it('visits mostly by day in the contact\'s own time zone', () => {
+  it("visits mostly by day in the contact's own time zone", () => {
     const offsetOf = new Map<string, number>();
     for (const c of store.contacts) {
       const hours = DEMO_REGIONS.find((r) => r.timezone === c.traits.timezone)!.utcOffsetHours;
@@ -295,7 +341,8 @@ describe('the default store (3000 contacts, 365 days)', () => {
     let total = 0;
     for (const e of store.events) {
       if (e.type !== 'page') continue;
-      const local = (new Date(at(e)).getUTCHours() + offsetOf.get(e.userId ?? e.anonymousId ?? '')! + 24) % 24;
+      const local =
+        (new Date(at(e)).getUTCHours() + offsetOf.get(e.userId ?? e.anonymousId ?? '')! + 24) % 24;
       total += 1;
       if (local >= 1 && local < 6) night += 1;
       if (local >= 18 && local < 23) evening += 1;
@@ -305,7 +352,11 @@ describe('the default store (3000 contacts, 365 days)', () => {
   });
 
   it('sets a plan trait on some contacts', () => {
-    const withPlan = new Set(store.events.filter((e) => e.type === 'identify' && typeof e.traits.plan === 'string').map((e) => e.userId));
+    const withPlan = new Set(
+      store.events
+        .filter((e) => e.type === 'identify' && typeof e.traits.plan === 'string')
+        .map((e) => e.userId),
+    );
     expect(withPlan.size).toBeGreaterThan(10);
     expect(withPlan.size).toBeLessThan(3000 / 2);
   });
@@ -319,6 +370,8 @@ describe('iterateDemoEvents', () => {
 
   it('refuses bad options with the field and the fix', () => {
     expect(() => [...iterateDemoEvents({ seed: 1, now: 'soon' })]).toThrow(/now: must be a date/);
-    expect(() => [...iterateDemoEvents({ seed: 1, days: 0, now: NOW })]).toThrow(/days: must be a whole number ≥ 1/);
+    expect(() => [...iterateDemoEvents({ seed: 1, days: 0, now: NOW })]).toThrow(
+      /days: must be a whole number ≥ 1/,
+    );
   });
 });

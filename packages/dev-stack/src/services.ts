@@ -1,5 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -93,7 +101,15 @@ export function startService(options: {
     });
     closeSync(fd);
     if (!child.pid) throw new Error(`${options.name}: could not start ${options.command}`);
-    writeFileSync(pidFile, JSON.stringify({ pid: child.pid, owner: process.pid, command: options.command, stopSignal: options.stopSignal }));
+    writeFileSync(
+      pidFile,
+      JSON.stringify({
+        pid: child.pid,
+        owner: process.pid,
+        command: options.command,
+        stopSignal: options.stopSignal,
+      }),
+    );
     return child;
   };
   const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
@@ -130,7 +146,8 @@ export function startService(options: {
       stopping = undefined;
       service.child = spawnChild();
       service.pid = service.child.pid as number;
-      if (options.ready) await waitUntilReady(service, options.ready, options.readyTimeoutMs ?? 120_000);
+      if (options.ready)
+        await waitUntilReady(service, options.ready, options.readyTimeoutMs ?? 120_000);
     },
   };
   service.pid = service.child.pid as number;
@@ -148,12 +165,20 @@ export async function reapOrphans(runDir: string, log: (line: string) => void): 
     if (!file.endsWith('.json')) continue;
     const path = join(runDir, file);
     try {
-      const record = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; owner: number; command: string; stopSignal?: NodeJS.Signals };
+      const record = JSON.parse(readFileSync(path, 'utf8')) as {
+        pid: number;
+        owner: number;
+        command: string;
+        stopSignal?: NodeJS.Signals;
+      };
       if (isAlive(record.owner) && record.owner !== process.pid) continue; // another live stack owns it
       if (isAlive(record.pid) && cmdlineOf(record.pid).includes(record.command)) {
-        log(`stopping ${file.replace('.json', '')} (pid ${record.pid}) left over from an earlier run`);
+        log(
+          `stopping ${file.replace('.json', '')} (pid ${record.pid}) left over from an earlier run`,
+        );
         process.kill(record.pid, record.stopSignal ?? 'SIGTERM');
-        for (let i = 0; i < 50 && isAlive(record.pid); i++) await new Promise((r) => setTimeout(r, 200));
+        for (let i = 0; i < 50 && isAlive(record.pid); i++)
+          await new Promise((r) => setTimeout(r, 200));
         if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
       }
     } catch {
@@ -181,7 +206,9 @@ export async function waitUntilReady(
   let lastError: unknown;
   for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
     if (service.child.exitCode !== null || service.child.signalCode !== null) {
-      throw new Error(`${service.name} exited while starting (code ${service.child.exitCode ?? service.child.signalCode}).\n${logTail(service.logFile)}`);
+      throw new Error(
+        `${service.name} exited while starting (code ${service.child.exitCode ?? service.child.signalCode}).\n${logTail(service.logFile)}`,
+      );
     }
     try {
       await check();
@@ -190,7 +217,9 @@ export async function waitUntilReady(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${service.name} did not become ready within ${timeoutMs / 1000}s: ${String(lastError)}\n${logTail(service.logFile)}`);
+      throw new Error(
+        `${service.name} did not become ready within ${timeoutMs / 1000}s: ${String(lastError)}\n${logTail(service.logFile)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, delay));
   }

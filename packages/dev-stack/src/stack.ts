@@ -6,7 +6,13 @@ import { embeddedEngine, SEARCH_ATTRIBUTES, type Engine } from '@cairn/config';
 import { ensureBinary, VERSIONS, type ResolvedBinary } from './binaries.js';
 import { cairnHome } from './paths.js';
 import { initCluster, postgresUser, postgresVersion, startPostgres } from './postgres.js';
-import { freePort, reapOrphans, startService, waitUntilReady, type ManagedService } from './services.js';
+import {
+  freePort,
+  reapOrphans,
+  startService,
+  waitUntilReady,
+  type ManagedService,
+} from './services.js';
 
 export interface StackOptions {
   /** Separates concurrent stacks (npm start uses 'dev', tests a throwaway one); each has its own data. */
@@ -89,13 +95,16 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const wantFerret = !env.MONGO_URL;
     const wantTemporal = !env.TEMPORAL_ADDRESS && options.withTemporal !== false;
     const engine = embeddedEngine(env);
-    if (!wantFerret && env.CAIRN_ENGINE) log(`CAIRN_ENGINE=${env.CAIRN_ENGINE} is ignored: MONGO_URL points at a server of your own`);
+    if (!wantFerret && env.CAIRN_ENGINE)
+      log(`CAIRN_ENGINE=${env.CAIRN_ENGINE} is ignored: MONGO_URL points at a server of your own`);
     const onPostgres = wantFerret && engine === 'ferretdb-postgres';
     const ferretBin = wantFerret ? ensureBinary('ferretdb', { home, env, log }) : undefined;
     const postgresBin = onPostgres ? ensureBinary('postgres', { home, env, log }) : undefined;
     const pgUser = onPostgres ? postgresUser() : undefined;
     const temporalBin = wantTemporal ? ensureBinary('temporal', { home, env, log }) : undefined;
-    const testServerBin = options.withTestServer ? ensureBinary('temporal-test-server', { home, env, log }) : undefined;
+    const testServerBin = options.withTestServer
+      ? ensureBinary('temporal-test-server', { home, env, log })
+      : undefined;
     for (const b of [ferretBin, postgresBin, temporalBin, testServerBin]) if (b) binaries.push(b);
 
     let mongoUrl = env.MONGO_URL ?? '';
@@ -110,7 +119,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         const port = await freePort(instance === 'dev' ? 27027 : undefined);
         // FerretDB's debug listener (metrics, pprof, goroutine dumps) only when asked for: every port picked
         // here can be taken by a parallel stack before FerretDB binds it, and one fewer is one race fewer.
-        const debugAddr = process.env.CAIRN_FERRETDB_DEBUG === '1' ? `127.0.0.1:${await freePort()}` : '-';
+        const debugAddr =
+          process.env.CAIRN_FERRETDB_DEBUG === '1' ? `127.0.0.1:${await freePort()}` : '-';
         const url = `mongodb://127.0.0.1:${port}/`;
         const service = startService({
           name: 'ferretdb',
@@ -136,8 +146,22 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         readiness.push(
           (async () => {
             const dir = join(dataDir, 'postgres');
-            await initCluster({ bin: postgresBin.path, dir, user: pgUser, logFile: join(logDir, 'postgres-initdb.log'), durable: !options.ephemeral });
-            const pg = startPostgres({ bin: postgresBin.path, dir, port: await freePort(), user: pgUser, runDir, logDir, readyTimeoutMs });
+            await initCluster({
+              bin: postgresBin.path,
+              dir,
+              user: pgUser,
+              logFile: join(logDir, 'postgres-initdb.log'),
+              durable: !options.ephemeral,
+            });
+            const pg = startPostgres({
+              bin: postgresBin.path,
+              dir,
+              port: await freePort(),
+              user: pgUser,
+              runDir,
+              logDir,
+              readyTimeoutMs,
+            });
             services.push(pg.service);
             await waitUntilReady(pg.service, pg.ready, readyTimeoutMs);
             await startFerret(['--handler=postgresql', `--postgresql-url=${pg.url}`]);
@@ -154,33 +178,55 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       const httpPort = await freePort();
       const metricsPort = await freePort();
       const args = [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(port),
-        '--http-port', String(httpPort),
-        '--metrics-port', String(metricsPort),
-        '--db-filename', join(dataDir, 'temporal.db'),
-        '--sqlite-pragma', 'journal_mode=WAL',
-        '--sqlite-pragma', 'synchronous=OFF',
-        '--namespace', namespace,
-        '--log-level', 'error',
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--http-port',
+        String(httpPort),
+        '--metrics-port',
+        String(metricsPort),
+        '--db-filename',
+        join(dataDir, 'temporal.db'),
+        '--sqlite-pragma',
+        'journal_mode=WAL',
+        '--sqlite-pragma',
+        'synchronous=OFF',
+        '--namespace',
+        namespace,
+        '--log-level',
+        'error',
       ];
       if (instance === 'dev') args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
       else args.push('--headless');
-      for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+      for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
+        args.push('--search-attribute', `${name}=${type}`);
       const address = `127.0.0.1:${port}`;
-      const service = startService({ name: 'temporal', command: temporalBin.path, args, runDir, logDir, ready: () => pingTemporal(address, namespace), readyTimeoutMs });
+      const service = startService({
+        name: 'temporal',
+        command: temporalBin.path,
+        args,
+        runDir,
+        logDir,
+        ready: () => pingTemporal(address, namespace),
+        readyTimeoutMs,
+      });
       services.push(service);
       temporalAddress = address;
       if (instance === 'dev') temporalUiUrl = `http://127.0.0.1:${uiPort}`;
-      readiness.push(waitUntilReady(service, () => pingTemporal(address, namespace), readyTimeoutMs));
+      readiness.push(
+        waitUntilReady(service, () => pingTemporal(address, namespace), readyTimeoutMs),
+      );
     }
 
     // Settle every start before judging, so no service is still being spawned when a failure stops the rest.
     const failed = (await Promise.allSettled(readiness)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     if (!wantFerret) log(`using MongoDB at ${redactUrl(mongoUrl)} (MONGO_URL)`);
-    if (!wantTemporal && temporalAddress) log(`using Temporal at ${temporalAddress} (TEMPORAL_ADDRESS)`);
+    if (!wantTemporal && temporalAddress)
+      log(`using Temporal at ${temporalAddress} (TEMPORAL_ADDRESS)`);
 
     const stackEnv: Record<string, string> = {
       MONGO_URL: mongoUrl,
@@ -193,7 +239,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     return {
       mongoUrl,
       engine: wantFerret
-        ? { name: engine, description: `FerretDB ${VERSIONS.ferretdb} on ${backend} (CAIRN_ENGINE=${engine})` }
+        ? {
+            name: engine,
+            description: `FerretDB ${VERSIONS.ferretdb} on ${backend} (CAIRN_ENGINE=${engine})`,
+          }
         : { name: 'external', description: `the server at ${redactUrl(mongoUrl)} (MONGO_URL)` },
       temporalAddress,
       temporalNamespace: namespace,

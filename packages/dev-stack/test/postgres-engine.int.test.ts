@@ -68,7 +68,9 @@ describe('CAIRN_ENGINE=ferretdb-postgres', () => {
   it('finds, updates and deletes by _id through the _id index, not a scan of the table', async () => {
     const events = client.db('engine_test').collection<{ _id: string; n: number }>('events');
     await events.insertMany(Array.from({ length: 500 }, (_, i) => ({ _id: `e${i}`, n: i })));
-    const plan = await client.db('engine_test').command({ explain: { find: 'events', filter: { _id: 'e42' } } });
+    const plan = await client
+      .db('engine_test')
+      .command({ explain: { find: 'events', filter: { _id: 'e42' } } });
     // PostgreSQL's own plan, as FerretDB reports it: an index scan of the _id index, no sequential scan.
     const text = JSON.stringify(plan.queryPlanner);
     expect(text).toMatch(/Index Scan/);

@@ -25,7 +25,10 @@ export interface Drill {
   /** A direct connection for checking what was stored (never used to make the drill pass). */
   db: Db;
   ingest(path: string, body: unknown): Promise<Response>;
-  admin(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: ApiBody; headers: Headers }>;
+  admin(
+    path: string,
+    init?: { method?: string; body?: unknown },
+  ): Promise<{ status: number; body: ApiBody; headers: Headers }>;
   /** Waits until the API answers /healthz (the process is up; dependencies may still be down). */
   apiUp(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -40,7 +43,13 @@ const SECRET = 'fault-drill-secret-key-0123456789abcdef';
 export async function startDrill(name: string): Promise<Drill> {
   const instance = `faults-${name}-${process.pid}`;
   const { MONGO_URL: _m, TEMPORAL_ADDRESS: _t, ...env } = process.env;
-  const stack = await startStack({ instance, fresh: true, ephemeral: true, env, log: () => undefined });
+  const stack = await startStack({
+    instance,
+    fresh: true,
+    ephemeral: true,
+    env,
+    log: () => undefined,
+  });
   const byName = (n: string) => {
     const s = stack.services.find((x) => x.name === n);
     if (!s) throw new Error(`the drill needs its own ${n}; the stack did not start one`);
@@ -66,16 +75,32 @@ export async function startDrill(name: string): Promise<Drill> {
     NODE_ENV: 'production',
   };
   const api = new CairnProcess('api', 'apps/api/dist/main.js', processEnv, join(logDir, 'api.log'));
-  const worker = new CairnProcess('worker', 'apps/worker/dist/main.js', processEnv, join(logDir, 'worker.log'));
+  const worker = new CairnProcess(
+    'worker',
+    'apps/worker/dist/main.js',
+    processEnv,
+    join(logDir, 'worker.log'),
+  );
 
-  const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, 'apps/api/dist/cli.js'), 'workspace', 'create', '--name', `Fault drill ${name}`], {
-    cwd: repoRoot,
-    env: { ...env, ...processEnv },
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      join(repoRoot, 'apps/api/dist/cli.js'),
+      'workspace',
+      'create',
+      '--name',
+      `Fault drill ${name}`,
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...env, ...processEnv },
+    },
+  );
   const workspaceId = /workspace (\S+)/.exec(stdout)?.[1];
   const writeKey = /write key\s+(\S+)/.exec(stdout)?.[1];
   const adminKey = /admin key\s+(\S+)/.exec(stdout)?.[1];
-  if (!workspaceId || !writeKey || !adminKey) throw new Error(`could not read the workspace keys from:\n${stdout}`);
+  if (!workspaceId || !writeKey || !adminKey)
+    throw new Error(`could not read the workspace keys from:\n${stdout}`);
 
   const mongo = new MongoClient(stack.mongoUrl, { serverSelectionTimeoutMS: 5000 });
   await mongo.connect();
@@ -95,11 +120,19 @@ export async function startDrill(name: string): Promise<Drill> {
     adminKey,
     db: mongo.db(processEnv.MONGO_DB),
     ingest: (path, body) =>
-      fetch(`${apiUrl}${path}`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) }),
+      fetch(`${apiUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      }),
     async admin(path, init = {}) {
       const res = await fetch(`${apiUrl}/api/v1${path}`, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        headers: { authorization: `Bearer ${adminKey}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         signal: AbortSignal.timeout(30_000),
       });
@@ -113,7 +146,12 @@ export async function startDrill(name: string): Promise<Drill> {
       return { status: res.status, body, headers: res.headers };
     },
     async apiUp(timeoutMs = 60_000) {
-      await eventually('the API to answer /healthz', async () => (await fetch(`${apiUrl}/healthz`, { signal: AbortSignal.timeout(2000) })).ok, timeoutMs, 200).catch((error: Error) => {
+      await eventually(
+        'the API to answer /healthz',
+        async () => (await fetch(`${apiUrl}/healthz`, { signal: AbortSignal.timeout(2000) })).ok,
+        timeoutMs,
+        200,
+      ).catch((error: Error) => {
         throw new Error(`${error.message}\n--- api log ---\n${api.logTail()}`);
       });
     },
@@ -132,7 +170,10 @@ export async function startDrill(name: string): Promise<Drill> {
  * Delays are whole minutes (the journey language's smallest unit), so kills land on both sides of it.
  */
 export function twoEmailJourney(event: string, subject: string, waitMinutes = 1) {
-  const email = (n: number) => ({ subject: `${subject} ${n}`, html: `<p>Message ${n} of the fault drill.</p>` });
+  const email = (n: number) => ({
+    subject: `${subject} ${n}`,
+    html: `<p>Message ${n} of the fault drill.</p>`,
+  });
   return {
     name: `Fault drill: ${subject}`,
     settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
@@ -158,23 +199,40 @@ export function twoEmailJourney(event: string, subject: string, waitMinutes = 1)
 /** Creates and publishes a journey through the management API; returns its id. */
 export async function publishJourney(drill: Drill, definition: { name: string }): Promise<string> {
   const created = await drill.admin('/journeys', { body: { name: definition.name, definition } });
-  if (created.status !== 201) throw new Error(`creating the journey answered ${created.status}: ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(
+      `creating the journey answered ${created.status}: ${JSON.stringify(created.body)}`,
+    );
   const id = created.body.id as string;
   const published = await drill.admin(`/journeys/${id}/publish`, { method: 'POST' });
-  if (published.status !== 200) throw new Error(`publishing the journey answered ${published.status}: ${JSON.stringify(published.body)}`);
+  if (published.status !== 200)
+    throw new Error(
+      `publishing the journey answered ${published.status}: ${JSON.stringify(published.body)}`,
+    );
   return id;
 }
 
 /** Every run of these contacts in `journeyId`, by contact: the drill checks each finished exactly once. */
-export async function runsOf(drill: Drill, journeyId: string, contactIds: string[]): Promise<Map<string, { status: string }[]>> {
+export async function runsOf(
+  drill: Drill,
+  journeyId: string,
+  contactIds: string[],
+): Promise<Map<string, { status: string }[]>> {
   const docs = await drill.db
-    .collection<{ _id: string; runs?: Record<string, { journeyId?: string; status: string }> }>('contact_journeys')
+    .collection<{ _id: string; runs?: Record<string, { journeyId?: string; status: string }> }>(
+      'contact_journeys',
+    )
     .find({ _id: { $in: contactIds.map((c) => `${drill.workspaceId}:${c}`) } })
     .toArray();
   const out = new Map<string, { status: string }[]>();
   for (const doc of docs) {
     const contactId = doc._id.slice(drill.workspaceId.length + 1);
-    out.set(contactId, Object.entries(doc.runs ?? {}).filter(([slot, r]) => (r.journeyId ?? slot).startsWith(journeyId)).map(([, r]) => r));
+    out.set(
+      contactId,
+      Object.entries(doc.runs ?? {})
+        .filter(([slot, r]) => (r.journeyId ?? slot).startsWith(journeyId))
+        .map(([, r]) => r),
+    );
   }
   return out;
 }
@@ -197,9 +255,12 @@ export function useDrill(name: string): Drill {
   });
   return new Proxy({} as Drill, {
     get(_target, property) {
-      if (!running) throw new Error(`the ${name} drill is used before it started (only inside a test)`);
+      if (!running)
+        throw new Error(`the ${name} drill is used before it started (only inside a test)`);
       const value = Reflect.get(running, property, running) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(running) : value;
+      return typeof value === 'function'
+        ? (value as (...args: unknown[]) => unknown).bind(running)
+        : value;
     },
   });
 }

@@ -21,7 +21,9 @@ export class CairnProcess {
   ) {}
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
   }
 
   start(): void {
@@ -71,7 +73,14 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Like `eventually`, for work that moves at the machine's pace (a fold catching up on a loaded CI box):
  * gives up only when `progress()` has not changed for `stallMs`, or after `capMs` in all.
  */
-export async function whileProgressing(what: string, done: () => Promise<boolean>, progress: () => Promise<number>, stallMs: number, capMs: number, everyMs = 2_000): Promise<void> {
+export async function whileProgressing(
+  what: string,
+  done: () => Promise<boolean>,
+  progress: () => Promise<number>,
+  stallMs: number,
+  capMs: number,
+  everyMs = 2_000,
+): Promise<void> {
   const started = Date.now();
   let last = await progress();
   let lastChange = Date.now();
@@ -82,13 +91,20 @@ export async function whileProgressing(what: string, done: () => Promise<boolean
       last = now;
       lastChange = Date.now();
     }
-    if (Date.now() - lastChange > stallMs) throw new Error(`no progress for ${stallMs / 1000}s waiting for ${what} (at ${last})`);
-    if (Date.now() - started > capMs) throw new Error(`timed out after ${capMs / 1000}s waiting for ${what} (at ${last})`);
+    if (Date.now() - lastChange > stallMs)
+      throw new Error(`no progress for ${stallMs / 1000}s waiting for ${what} (at ${last})`);
+    if (Date.now() - started > capMs)
+      throw new Error(`timed out after ${capMs / 1000}s waiting for ${what} (at ${last})`);
     await sleep(everyMs);
   }
 }
 
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -98,7 +114,10 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000}s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+      );
     await sleep(everyMs);
   }
 }

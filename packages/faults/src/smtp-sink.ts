@@ -37,7 +37,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         for (const rcpt of session.envelope.rcptTo) {
-          received.push({ to: rcpt.address.toLowerCase(), subject: header(raw, 'Subject'), messageId: header(raw, 'Message-ID'), at: Date.now() });
+          received.push({
+            to: rcpt.address.toLowerCase(),
+            subject: header(raw, 'Subject'),
+            messageId: header(raw, 'Message-ID'),
+            at: Date.now(),
+          });
         }
         callback();
       });
@@ -57,7 +62,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     received,
     counts() {
       const counts = new Map<string, number>();
-      for (const m of received) counts.set(`${m.to}|${m.subject}`, (counts.get(`${m.to}|${m.subject}`) ?? 0) + 1);
+      for (const m of received)
+        counts.set(`${m.to}|${m.subject}`, (counts.get(`${m.to}|${m.subject}`) ?? 0) + 1);
       return counts;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

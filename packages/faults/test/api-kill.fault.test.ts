@@ -12,7 +12,7 @@ interface SentBatch {
 }
 
 describe('kill -9 the API during a sustained ingest', () => {
-    // The worker finishes folds a killed ingest left half done.
+  // The worker finishes folds a killed ingest left half done.
   const drill = useDrill('api-kill');
 
   const contactIds = Array.from({ length: CONTACTS }, (_, i) => `ingest-${i}`);
@@ -45,7 +45,10 @@ describe('kill -9 the API during a sustained ingest', () => {
   }
 
   async function storedIds(): Promise<Set<string>> {
-    const docs = await drill.db.collection('events').find({ workspaceId: drill.workspaceId, event: EVENT }, { projection: { messageId: 1 } }).toArray();
+    const docs = await drill.db
+      .collection('events')
+      .find({ workspaceId: drill.workspaceId, event: EVENT }, { projection: { messageId: 1 } })
+      .toArray();
     return new Set(docs.map((d) => d.messageId as string));
   }
 
@@ -89,7 +92,8 @@ describe('kill -9 the API during a sustained ingest', () => {
     const storedPerContact = async () => {
       const ids = await storedIds();
       const perContact = new Map(contactIds.map((c) => [c, 0]));
-      for (const e of [...acked, ...unacked]) if (ids.has(e.messageId)) perContact.set(e.userId, (perContact.get(e.userId) ?? 0) + 1);
+      for (const e of [...acked, ...unacked])
+        if (ids.has(e.messageId)) perContact.set(e.userId, (perContact.get(e.userId) ?? 0) + 1);
       return perContact;
     };
     const expected = await storedPerContact();
@@ -105,24 +109,36 @@ describe('kill -9 the API during a sustained ingest', () => {
       60_000,
       600_000,
     ).catch(async (error: Error) => {
-      throw new Error(`${error.message}\nexpected ${JSON.stringify([...expected])}\ngot ${JSON.stringify([...(await pingCounts())])}`);
+      throw new Error(
+        `${error.message}\nexpected ${JSON.stringify([...expected])}\ngot ${JSON.stringify([...(await pingCounts())])}`,
+      );
     });
     const ackedPerContact = new Map(contactIds.map((c) => [c, 0]));
     for (const e of acked) ackedPerContact.set(e.userId, (ackedPerContact.get(e.userId) ?? 0) + 1);
     const counts = await pingCounts();
-    for (const c of contactIds) expect(counts.get(c)).toBeGreaterThanOrEqual(ackedPerContact.get(c) ?? 0);
+    for (const c of contactIds)
+      expect(counts.get(c)).toBeGreaterThanOrEqual(ackedPerContact.get(c) ?? 0);
 
     // A client retries what got no 200, with the same messageIds: each event now counts exactly once.
     for (const batch of sent.filter((b) => !b.acknowledged)) {
-      const res = await drill.ingest('/v1/batch', { batch: batch.events.map((e) => ({ type: 'track', event: EVENT, ...e })) });
+      const res = await drill.ingest('/v1/batch', {
+        batch: batch.events.map((e) => ({ type: 'track', event: EVENT, ...e })),
+      });
       expect(res.status).toBe(200);
     }
     const total = new Map(contactIds.map((c) => [c, 0]));
     for (const e of [...acked, ...unacked]) total.set(e.userId, (total.get(e.userId) ?? 0) + 1);
     // The answers come once the retries are appended; their folds follow within moments.
-    await eventually('the retried events to be folded', async () => JSON.stringify([...(await pingCounts())]) === JSON.stringify([...total]), 30_000, 500).catch(() => undefined);
+    await eventually(
+      'the retried events to be folded',
+      async () => JSON.stringify([...(await pingCounts())]) === JSON.stringify([...total]),
+      30_000,
+      500,
+    ).catch(() => undefined);
     expect(await pingCounts()).toEqual(total);
     expect((await storedIds()).size).toBe(acked.length + unacked.length);
-    console.log(`api-kill: ${KILLS} kills, ${acked.length} events acknowledged, ${unacked.length} cut off (${expected.size && [...expected.values()].reduce((a, b) => a + b, 0) - acked.length} of those stored anyway), all retried`);
+    console.log(
+      `api-kill: ${KILLS} kills, ${acked.length} events acknowledged, ${unacked.length} cut off (${expected.size && [...expected.values()].reduce((a, b) => a + b, 0) - acked.length} of those stored anyway), all retried`,
+    );
   });
 });

@@ -9,7 +9,12 @@ const welcome = {
   settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
   nodes: [
     { id: 'trigger', kind: 'trigger', trigger: { type: 'event', event: 'Drill Enrolled' } },
-    { id: 'welcome', kind: 'action', action: { type: 'email', version: 1 }, config: { subject: 'Drill welcome', html: '<p>Welcome.</p>' } },
+    {
+      id: 'welcome',
+      kind: 'action',
+      action: { type: 'email', version: 1 },
+      config: { subject: 'Drill welcome', html: '<p>Welcome.</p>' },
+    },
     { id: 'exit', kind: 'exit' },
   ],
   edges: [
@@ -27,8 +32,20 @@ describe('stop Temporal under ingest', () => {
     const enrol = async (ids: string[]) => {
       const at = Date.now();
       const batch = ids.flatMap((id) => [
-        { type: 'identify', userId: id, traits: { email: `${id}@drill.test` }, messageId: `identify-${id}`, timestamp: new Date(at).toISOString() },
-        { type: 'track', userId: id, event: 'Drill Enrolled', messageId: `enrolled-${id}`, timestamp: new Date(at + 1).toISOString() },
+        {
+          type: 'identify',
+          userId: id,
+          traits: { email: `${id}@drill.test` },
+          messageId: `identify-${id}`,
+          timestamp: new Date(at).toISOString(),
+        },
+        {
+          type: 'track',
+          userId: id,
+          event: 'Drill Enrolled',
+          messageId: `enrolled-${id}`,
+          timestamp: new Date(at + 1).toISOString(),
+        },
       ]);
       const res = await drill.ingest('/v1/batch', { batch });
       return res.status;
@@ -37,7 +54,11 @@ describe('stop Temporal under ingest', () => {
     // Before the outage: the path works end to end.
     const before = ['before-0', 'before-1'];
     expect(await enrol(before)).toBe(200);
-    await eventually('the first welcome emails', async () => drill.sink.received.length >= before.length, 120_000);
+    await eventually(
+      'the first welcome emails',
+      async () => drill.sink.received.length >= before.length,
+      120_000,
+    );
 
     await drill.temporal.stop();
     const during: string[] = [];
@@ -50,13 +71,19 @@ describe('stop Temporal under ingest', () => {
       during.push(...ids);
       if (!readyz) {
         const res = await fetch(`${drill.apiUrl}/readyz`);
-        readyz = { status: res.status, body: (await res.json()) as { checks?: Record<string, string> } };
+        readyz = {
+          status: res.status,
+          body: (await res.json()) as { checks?: Record<string, string> },
+        };
       }
       await sleep(2_000);
     }
     // Ingestion never depended on Temporal.
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    expect(readyz).toMatchObject({ status: 503, body: { checks: { mongodb: 'up', temporal: 'down' } } });
+    expect(readyz).toMatchObject({
+      status: 503,
+      body: { checks: { mongodb: 'up', temporal: 'down' } },
+    });
     expect(drill.worker.running).toBe(true);
 
     await drill.temporal.start();
@@ -68,12 +95,18 @@ describe('stop Temporal under ingest', () => {
       async () => {
         if (drill.sink.received.length < everyone.length) return false;
         const runs = await runsOf(drill, journeyId, everyone);
-        return everyone.every((c) => runs.get(c)?.length === 1 && ['completed', 'exited'].includes(runs.get(c)?.[0]?.status ?? ''));
+        return everyone.every(
+          (c) =>
+            runs.get(c)?.length === 1 &&
+            ['completed', 'exited'].includes(runs.get(c)?.[0]?.status ?? ''),
+        );
       },
       5 * 60_000,
       2_000,
     ).catch((error: Error) => {
-      throw new Error(`${error.message}; got ${drill.sink.received.length} emails, worker ${drill.worker.running ? 'running' : 'exited'}\n--- worker log ---\n${drill.worker.logTail()}`);
+      throw new Error(
+        `${error.message}; got ${drill.sink.received.length} emails, worker ${drill.worker.running ? 'running' : 'exited'}\n--- worker log ---\n${drill.worker.logTail()}`,
+      );
     });
     await sleep(3_000);
     const counts = drill.sink.counts();
@@ -82,6 +115,8 @@ describe('stop Temporal under ingest', () => {
     expect(drill.sink.received).toHaveLength(everyone.length);
     // The outbox is drained: nothing is left waiting for a retry.
     expect(await drill.db.collection('journey_triggers').countDocuments({})).toBe(0);
-    console.log(`temporal-stop: ${during.length} contacts enrolled while Temporal was down ${DOWN_SECONDS}s`);
+    console.log(
+      `temporal-stop: ${during.length} contacts enrolled while Temporal was down ${DOWN_SECONDS}s`,
+    );
   });
 });

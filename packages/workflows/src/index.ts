@@ -1,7 +1,14 @@
 // Workflow code only: runs in Temporal's deterministic sandbox. Imports @temporalio/workflow and
 // @cairn/core/runtime (never the package root: it brings zod into every run), nothing that does I/O.
 export { stackProbeWorkflow } from './probe.js';
-export { journeyWorkflow, contactEventSignal, segmentChangedSignal, profileChangedSignal, controlSignal, positionQuery } from './journey.js';
+export {
+  journeyWorkflow,
+  contactEventSignal,
+  segmentChangedSignal,
+  profileChangedSignal,
+  controlSignal,
+  positionQuery,
+} from './journey.js';
 export {
   JOURNEY_WORKFLOW,
   JOURNEY_SIGNALS,
@@ -26,5 +33,10 @@ export type {
   RunJourneyActionInput,
   RunJourneyActionResult,
 } from './journey-contract.js';
-export { segmentBackfillWorkflow, segmentSweepWorkflow, type SegmentActivities, type SegmentBackfillInput } from './segments.js';
+export {
+  segmentBackfillWorkflow,
+  segmentSweepWorkflow,
+  type SegmentActivities,
+  type SegmentBackfillInput,
+} from './segments.js';
 export { rfmRecomputeWorkflow, type RfmActivities, type RfmRecomputeResult } from './rfm.js';

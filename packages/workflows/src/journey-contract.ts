@@ -64,7 +64,12 @@ export function encodeRunKey(key: string): string {
 }
 
 /** `journey:${ws}:${journeyId}:${contactId}[:${key}]`: one run per (journey, contact[, key]) at a time. */
-export function journeyWorkflowId(workspaceId: string, journeyId: string, contactId: string, key?: string): string {
+export function journeyWorkflowId(
+  workspaceId: string,
+  journeyId: string,
+  contactId: string,
+  key?: string,
+): string {
   return `journey:${workspaceId}:${journeyId}:${contactId}${key === undefined ? '' : `:${encodeRunKey(key)}`}`;
 }
 
@@ -74,7 +79,11 @@ export function journeyRunSlot(journeyId: string, key?: string): string {
 }
 
 /** Options for `client.workflow.start(JOURNEY_WORKFLOW, …)`; a second start of a running run is a no-op. */
-export function journeyStartOptions(input: JourneyWorkflowInput, taskQueue: string, opts: { searchAttributes?: boolean } = {}) {
+export function journeyStartOptions(
+  input: JourneyWorkflowInput,
+  taskQueue: string,
+  opts: { searchAttributes?: boolean } = {},
+) {
   return {
     taskQueue,
     workflowId: journeyWorkflowId(input.workspaceId, input.journeyId, input.contactId, input.key),
@@ -95,9 +104,17 @@ export function journeyStartOptions(input: JourneyWorkflowInput, taskQueue: stri
 
 /** Activities the journey workflow calls; the worker implements them in apps/worker/src/journeys. */
 export interface JourneyActivities {
-  loadJourneyVersion(input: { workspaceId: string; journeyId: string; version: number }): Promise<LoadedJourneyVersion>;
+  loadJourneyVersion(input: {
+    workspaceId: string;
+    journeyId: string;
+    version: number;
+  }): Promise<LoadedJourneyVersion>;
   /** `profile: false` skips the (large) profile when no node reads it, keeping history small. */
-  loadContactFacts(input: { workspaceId: string; contactId: string; profile?: boolean }): Promise<ContactFacts>;
+  loadContactFacts(input: {
+    workspaceId: string;
+    contactId: string;
+    profile?: boolean;
+  }): Promise<ContactFacts>;
   recordJourneyProgress(input: JourneyProgress): Promise<void>;
   runJourneyAction(input: RunJourneyActionInput): Promise<RunJourneyActionResult>;
   journeyStatus(input: { workspaceId: string; journeyId: string }): Promise<{ status: string }>;
@@ -159,4 +176,5 @@ export interface RunJourneyActionInput {
   runId: string;
 }
 
-export type RunJourneyActionResult = { held: false; output: string; result?: unknown } | { held: true; status: string };
+export type RunJourneyActionResult =
+  { held: false; output: string; result?: unknown } | { held: true; status: string };

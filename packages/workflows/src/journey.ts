@@ -41,7 +41,9 @@ import {
 } from './journey-contract.js';
 
 export const contactEventSignal = defineSignal<[JourneyEvent]>(JOURNEY_SIGNALS.contactEvent);
-export const segmentChangedSignal = defineSignal<[{ segmentId: string; member: boolean }]>(JOURNEY_SIGNALS.segmentChanged);
+export const segmentChangedSignal = defineSignal<[{ segmentId: string; member: boolean }]>(
+  JOURNEY_SIGNALS.segmentChanged,
+);
 export const profileChangedSignal = defineSignal<[]>(JOURNEY_SIGNALS.profileChanged);
 export const controlSignal = defineSignal<[JourneyControl]>(JOURNEY_SIGNALS.control);
 export const positionQuery = defineQuery<JourneyPosition | undefined>(JOURNEY_POSITION_QUERY);
@@ -86,7 +88,10 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   let stopped = false;
 
   setHandler(contactEventSignal, (event) => void inbox.push({ type: 'event', event }));
-  setHandler(segmentChangedSignal, (change) => void inbox.push({ type: 'segmentChanged', ...change }));
+  setHandler(
+    segmentChangedSignal,
+    (change) => void inbox.push({ type: 'segmentChanged', ...change }),
+  );
   setHandler(profileChangedSignal, () => void inbox.push({ type: 'profileChanged' }));
   setHandler(controlSignal, (control) => {
     if (control === 'pause') paused = true;
@@ -106,7 +111,11 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       : undefined,
   );
 
-  const { definition, messageActions } = await data.loadJourneyVersion({ workspaceId, journeyId, version });
+  const { definition, messageActions } = await data.loadJourneyVersion({
+    workspaceId,
+    journeyId,
+    version,
+  });
   const isMessage = new Set(messageActions);
   // Runs started before the worker enforced the cap across journeys keep the in-run cap they began with.
   const frequencyCapByHost = patched('frequency-cap-across-journeys');
@@ -114,9 +123,15 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const watchHoldoutGoals = patched('holdout-conversions');
   // Only profile conditions and profile dates read the profile; other journeys never carry it through history.
   const graph = JSON.stringify(definition);
-  const readsProfile = graph.includes('"on":"profile"') || graph.includes('"profileDate"') || graph.includes('"type":"condition"');
+  const readsProfile =
+    graph.includes('"on":"profile"') ||
+    graph.includes('"profileDate"') ||
+    graph.includes('"type":"condition"');
 
-  const context = (facts: ContactFacts, overrides: Partial<JourneyContext> = {}): JourneyContext => {
+  const context = (
+    facts: ContactFacts,
+    overrides: Partial<JourneyContext> = {},
+  ): JourneyContext => {
     const memberships = facts.memberships;
     return {
       now: new Date(),
@@ -166,7 +181,13 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     await data.recordJourneyProgress(progressOf(before, state, result.commands, sent, capped));
   };
 
-  const progressOf = (before: JourneyRunState | undefined, after: JourneyRunState, commands: JourneyCommand[], sent: string[], capped: string[] = []): JourneyProgress => {
+  const progressOf = (
+    before: JourneyRunState | undefined,
+    after: JourneyRunState,
+    commands: JourneyCommand[],
+    sent: string[],
+    capped: string[] = [],
+  ): JourneyProgress => {
     const entered: Record<string, number> = {};
     for (const [nodeId, visits] of Object.entries(after.counters.visits)) {
       const delta = visits - (before?.counters.visits[nodeId] ?? 0);
@@ -196,18 +217,26 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       outputs,
       converted,
       ...(waitsAt !== undefined && waitsAt !== wasWaitingAt ? { waitingAt: waitsAt } : {}),
-      ...(wasWaitingAt !== undefined && wasWaitingAt !== waitsAt ? { leftWaitingAt: wasWaitingAt } : {}),
+      ...(wasWaitingAt !== undefined && wasWaitingAt !== waitsAt
+        ? { leftWaitingAt: wasWaitingAt }
+        : {}),
       ...(sent.length > 0 ? { sent } : {}),
       ...(capped.length > 0 ? { capped } : {}),
       // Held out at entry: counted once, with the run's first batch.
-      ...(before === undefined && (after.waiting?.type === 'holdout' || after.completion?.reason === 'holdout') ? { heldOut: true } : {}),
+      ...(before === undefined &&
+      (after.waiting?.type === 'holdout' || after.completion?.reason === 'holdout')
+        ? { heldOut: true }
+        : {}),
       ...(holdoutConverted ? { holdoutConverted: true } : {}),
       ...(completion ? { completion } : {}),
     };
   };
 
   /** Ends a run the interpreter did not end itself (stopped by hand, or an action failed for good). */
-  const finish = async (status: 'stopped' | 'failed', reason: string): Promise<JourneyRunOutcome> => {
+  const finish = async (
+    status: 'stopped' | 'failed',
+    reason: string,
+  ): Promise<JourneyRunOutcome> => {
     const current = state;
     seq += 1;
     await data.recordJourneyProgress({
@@ -251,7 +280,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     const pending = state.status === 'running' ? state.pendingAction : undefined;
     if (pending) {
       const node = definition.nodes.find((n) => n.id === pending.nodeId);
-      if (node?.kind !== 'action') return finish('failed', `the pending action node "${pending.nodeId}" is not an action`);
+      if (node?.kind !== 'action')
+        return finish('failed', `the pending action node "${pending.nodeId}" is not an action`);
       let answer;
       try {
         answer = await actions.runJourneyAction({
@@ -268,8 +298,14 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         });
       } catch (error) {
         if (error instanceof ActivityFailure) {
-          const cause = error.cause instanceof ApplicationFailure ? error.cause.message : (error.cause?.message ?? error.message);
-          return finish('failed', `action ${node.action.type}@${node.action.version} at "${node.id}" failed: ${cause}`);
+          const cause =
+            error.cause instanceof ApplicationFailure
+              ? error.cause.message
+              : (error.cause?.message ?? error.message);
+          return finish(
+            'failed',
+            `action ${node.action.type}@${node.action.version} at "${node.id}" failed: ${cause}`,
+          );
         }
         throw error;
       }
@@ -279,10 +315,25 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         else paused = pausedByCheck = true;
         continue;
       }
-      const capped = (answer.result as { frequencyCapped?: unknown } | undefined)?.frequencyCapped === true;
-      const sentHere = isMessage.has(`${node.action.type}@${node.action.version}`) && answer.output !== 'skipped' && !capped ? [node.id] : [];
+      const capped =
+        (answer.result as { frequencyCapped?: unknown } | undefined)?.frequencyCapped === true;
+      const sentHere =
+        isMessage.has(`${node.action.type}@${node.action.version}`) &&
+        answer.output !== 'skipped' &&
+        !capped
+          ? [node.id]
+          : [];
       const cappedHere = capped ? [node.id] : [];
-      await step({ type: 'actionResult', output: answer.output, result: answer.result, stepKey: pending.stepKey }, sentHere, cappedHere);
+      await step(
+        {
+          type: 'actionResult',
+          output: answer.output,
+          result: answer.result,
+          stepKey: pending.stepKey,
+        },
+        sentHere,
+        cappedHere,
+      );
     } else {
       const wake = wakeUpAt(state);
       const interrupted = () => inbox.length > 0 || paused || stopped;
@@ -295,14 +346,22 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       const next = inbox.shift();
       if (next?.type === 'event') {
         eventsSinceEntry.push(next.event);
-        if (eventsSinceEntry.length > MAX_EVENTS_SINCE_ENTRY) eventsSinceEntry.splice(0, eventsSinceEntry.length - MAX_EVENTS_SINCE_ENTRY);
+        if (eventsSinceEntry.length > MAX_EVENTS_SINCE_ENTRY)
+          eventsSinceEntry.splice(0, eventsSinceEntry.length - MAX_EVENTS_SINCE_ENTRY);
       }
       await step(next ?? { type: 'timerFired' });
     }
 
     const now = workflowInfo();
-    if (state && !isTerminal(state) && (now.continueAsNewSuggested || now.historyLength > MAX_HISTORY_EVENTS)) {
-      await continueAsNew<typeof journeyWorkflow>({ ...input, carried: { state, eventsSinceEntry, inbox, paused, seq } });
+    if (
+      state &&
+      !isTerminal(state) &&
+      (now.continueAsNewSuggested || now.historyLength > MAX_HISTORY_EVENTS)
+    ) {
+      await continueAsNew<typeof journeyWorkflow>({
+        ...input,
+        carried: { state, eventsSinceEntry, inbox, paused, seq },
+      });
     }
   }
 
@@ -314,4 +373,3 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     steps: end.steps.length,
   };
 }
-

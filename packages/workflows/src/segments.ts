@@ -2,15 +2,35 @@ import { ApplicationFailure, continueAsNew, log, proxyActivities } from '@tempor
 
 /** The segment activities the worker registers (apps/worker/src/segments/activities.ts). */
 export interface SegmentActivities {
-  backfillSegmentPage(input: { workspaceId: string; segmentId: string; version: number; afterId: string | null; pageSize: number }): Promise<{
+  backfillSegmentPage(input: {
+    workspaceId: string;
+    segmentId: string;
+    version: number;
+    afterId: string | null;
+    pageSize: number;
+  }): Promise<{
     processed: number;
     lastId: string | null;
     done: boolean;
     superseded: boolean;
   }>;
-  finishSegmentBackfill(input: { workspaceId: string; segmentId: string; version: number }): Promise<{ memberCount: number }>;
-  failSegmentBackfill(input: { workspaceId: string; segmentId: string; version: number; error: string }): Promise<void>;
-  sweepDueSegmentContacts(input: Record<string, never>): Promise<{ contactsEvaluated: number; contactsSkipped: number; entered: number; exited: number }>;
+  finishSegmentBackfill(input: {
+    workspaceId: string;
+    segmentId: string;
+    version: number;
+  }): Promise<{ memberCount: number }>;
+  failSegmentBackfill(input: {
+    workspaceId: string;
+    segmentId: string;
+    version: number;
+    error: string;
+  }): Promise<void>;
+  sweepDueSegmentContacts(input: Record<string, never>): Promise<{
+    contactsEvaluated: number;
+    contactsSkipped: number;
+    entered: number;
+    exited: number;
+  }>;
 }
 
 export interface SegmentBackfillInput {
@@ -30,10 +50,14 @@ const { backfillSegmentPage, finishSegmentBackfill } = proxyActivities<SegmentAc
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
 });
-const { failSegmentBackfill } = proxyActivities<SegmentActivities>({ startToCloseTimeout: '1 minute' });
+const { failSegmentBackfill } = proxyActivities<SegmentActivities>({
+  startToCloseTimeout: '1 minute',
+});
 
 /** Re-evaluates every contact of a workspace after a segment was created or edited, page by page. */
-export async function segmentBackfillWorkflow(input: SegmentBackfillInput): Promise<{ state: 'done' | 'superseded'; memberCount?: number }> {
+export async function segmentBackfillWorkflow(
+  input: SegmentBackfillInput,
+): Promise<{ state: 'done' | 'superseded'; memberCount?: number }> {
   const pageSize = input.pageSize ?? 500;
   const pagesPerRun = input.pagesPerRun ?? 50;
   const { workspaceId, segmentId, version } = input;
@@ -52,8 +76,15 @@ export async function segmentBackfillWorkflow(input: SegmentBackfillInput): Prom
       }
     }
   } catch (error) {
-    await failSegmentBackfill({ workspaceId, segmentId, version, error: error instanceof Error ? error.message : String(error) });
-    throw ApplicationFailure.nonRetryable(`backfill of segment ${segmentId} v${version} failed: ${error instanceof Error ? error.message : String(error)}`);
+    await failSegmentBackfill({
+      workspaceId,
+      segmentId,
+      version,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    throw ApplicationFailure.nonRetryable(
+      `backfill of segment ${segmentId} v${version} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return continueAsNew<typeof segmentBackfillWorkflow>({ ...input, afterId });
 }
@@ -64,6 +95,11 @@ const { sweepDueSegmentContacts } = proxyActivities<SegmentActivities>({
 });
 
 /** Started by the Temporal Schedule every CAIRN_SWEEP_INTERVAL_SECONDS: re-evaluates contacts whose time window ended. */
-export async function segmentSweepWorkflow(): Promise<{ contactsEvaluated: number; contactsSkipped: number; entered: number; exited: number }> {
+export async function segmentSweepWorkflow(): Promise<{
+  contactsEvaluated: number;
+  contactsSkipped: number;
+  entered: number;
+  exited: number;
+}> {
   return sweepDueSegmentContacts({});
 }

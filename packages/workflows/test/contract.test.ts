@@ -4,7 +4,9 @@ describe('journey workflow identity', () => {
   it('is one id per (workspace, journey, contact), and per key for keyed triggers', () => {
     expect(journeyWorkflowId('ws_1', 'j_1', 'ada')).toBe('journey:ws_1:j_1:ada');
     expect(journeyWorkflowId('ws_1', 'j_1', 'ada', 'order-7')).toBe('journey:ws_1:j_1:ada:order-7');
-    expect(journeyWorkflowId('ws_1', 'j_1', 'ada', 'order-7')).not.toBe(journeyWorkflowId('ws_1', 'j_1', 'ada', 'order-8'));
+    expect(journeyWorkflowId('ws_1', 'j_1', 'ada', 'order-7')).not.toBe(
+      journeyWorkflowId('ws_1', 'j_1', 'ada', 'order-8'),
+    );
   });
 
   it('encodes keys so they cannot collide with the separators or break MongoDB field names', () => {

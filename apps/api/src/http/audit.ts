@@ -19,7 +19,9 @@ export interface AuditInput {
 /** The one helper every changing route calls after its write: who (from the request), what, and the diff. */
 export async function audit(ctx: ApiContext, res: Response, input: AuditInput): Promise<void> {
   const principal = principalOf(res);
-  const changes = input.changes ?? diffDocuments(input.before, input.after, input.redact ? { redact: input.redact } : {});
+  const changes =
+    input.changes ??
+    diffDocuments(input.before, input.after, input.redact ? { redact: input.redact } : {});
   // The designer saves whole documents; a save that changed nothing is not news for the log.
   if (changes.length === 0 && input.action.endsWith('.updated')) {
     res.locals.audited = true;

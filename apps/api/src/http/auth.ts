@@ -1,5 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { isSessionToken, roleAtLeast, verifyApiKey, verifySession, type ApiKeyScope, type AuditActor, type Role, type VerifiedKey } from '@cairn/db';
+import {
+  isSessionToken,
+  roleAtLeast,
+  verifyApiKey,
+  verifySession,
+  type ApiKeyScope,
+  type AuditActor,
+  type Role,
+  type VerifiedKey,
+} from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { HttpProblem } from './problem.js';
 
@@ -64,9 +73,18 @@ export function requireKey(ctx: ApiContext, scope: ApiKeyScope): RequestHandler 
     }
     verify(presented).then(
       (key) => {
-        if (!key) return next(HttpProblem.unauthorized('The key is unknown or revoked. Check it in the workspace settings or create a new one.'));
+        if (!key)
+          return next(
+            HttpProblem.unauthorized(
+              'The key is unknown or revoked. Check it in the workspace settings or create a new one.',
+            ),
+          );
         if (scope === 'admin' && key.scope !== 'admin') {
-          return next(HttpProblem.forbidden('This is a write key: it can only send events. Use an admin key for the management API.'));
+          return next(
+            HttpProblem.forbidden(
+              'This is a write key: it can only send events. Use an admin key for the management API.',
+            ),
+          );
         }
         res.locals.auth = key;
         next();
@@ -106,13 +124,20 @@ export function requireMember(ctx: ApiContext): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const presented = presentedKey(req);
     if (!presented) {
-      next(HttpProblem.unauthorized('Sign in first: send Authorization: Bearer <session token> (POST /api/v1/sessions) or Bearer <adminKey>.'));
+      next(
+        HttpProblem.unauthorized(
+          'Sign in first: send Authorization: Bearer <session token> (POST /api/v1/sessions) or Bearer <adminKey>.',
+        ),
+      );
       return;
     }
     const check = async (): Promise<Principal> => {
       if (isSessionToken(presented)) {
         const session = await verifySession(ctx.db.connection, presented);
-        if (!session) throw HttpProblem.unauthorized('The session has expired or was signed out. Sign in again with POST /api/v1/sessions.');
+        if (!session)
+          throw HttpProblem.unauthorized(
+            'The session has expired or was signed out. Sign in again with POST /api/v1/sessions.',
+          );
         return {
           workspaceId: session.workspaceId,
           role: session.role,
@@ -121,8 +146,14 @@ export function requireMember(ctx: ApiContext): RequestHandler {
         };
       }
       const key = await verifyKey(presented);
-      if (!key) throw HttpProblem.unauthorized('The key is unknown or revoked. Check it in the workspace settings or create a new one.');
-      if (key.scope !== 'admin') throw HttpProblem.forbidden('This is a write key: it can only send events. Use an admin key for the management API.');
+      if (!key)
+        throw HttpProblem.unauthorized(
+          'The key is unknown or revoked. Check it in the workspace settings or create a new one.',
+        );
+      if (key.scope !== 'admin')
+        throw HttpProblem.forbidden(
+          'This is a write key: it can only send events. Use an admin key for the management API.',
+        );
       return { workspaceId: key.workspaceId, role: 'admin', actor: { type: 'key', id: key.keyId } };
     };
     check().then(
@@ -152,7 +183,9 @@ export interface RoutePolicy {
 type DeclaredHandler = RequestHandler<any, any, any, any> & { policy: RoutePolicy };
 
 function describeCaller(principal: Principal): string {
-  return principal.actor.type === 'user' ? `${principal.actor.email} has the ${principal.role} role` : `this key has the ${principal.role} role`;
+  return principal.actor.type === 'user'
+    ? `${principal.actor.email} has the ${principal.role} role`
+    : `this key has the ${principal.role} role`;
 }
 
 /**
@@ -164,13 +197,20 @@ export function requireRole(role: Role, effect?: RouteEffect): DeclaredHandler {
   const handler = ((req: Request, res: Response, next: NextFunction) => {
     const principal = principalOf(res);
     if (!roleAtLeast(principal.role, role)) {
-      next(HttpProblem.forbidden(`This needs the ${role} role or higher; ${describeCaller(principal)}. Ask a workspace admin to change your role.`));
+      next(
+        HttpProblem.forbidden(
+          `This needs the ${role} role or higher; ${describeCaller(principal)}. Ask a workspace admin to change your role.`,
+        ),
+      );
       return;
     }
     if (effect && typeof effect === 'object') {
       res.on('finish', () => {
         if (res.statusCode < 300 && !res.locals.audited) {
-          (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ route: req.route?.path, audits: effect.audits }, 'a change was made without an audit entry');
+          (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error(
+            { route: req.route?.path, audits: effect.audits },
+            'a change was made without an audit entry',
+          );
         }
       });
     }
@@ -182,7 +222,8 @@ export function requireRole(role: Role, effect?: RouteEffect): DeclaredHandler {
 
 /** Marks a management route that answers without signing in (only POST /sessions). */
 export function publicRoute(): DeclaredHandler {
-  const handler = ((_req: Request, _res: Response, next: NextFunction) => next()) as DeclaredHandler;
+  const handler = ((_req: Request, _res: Response, next: NextFunction) =>
+    next()) as DeclaredHandler;
   handler.policy = { role: 'public' };
   return handler;
 }

@@ -13,6 +13,10 @@ export function rejectDeepJson(maxDepth: number): RequestHandler {
   return (req, _res, next) => {
     const issue = tooDeepIssue(req.body, maxDepth);
     if (!issue) return next();
-    next(HttpProblem.badRequest(`The body is nested too deeply: ${issue.path}: ${issue.message}.`, [issue]));
+    next(
+      HttpProblem.badRequest(`The body is nested too deeply: ${issue.path}: ${issue.message}.`, [
+        issue,
+      ]),
+    );
   };
 }

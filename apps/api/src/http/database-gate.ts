@@ -11,6 +11,8 @@ import { HttpProblem } from './problem.js';
 export function requireDatabase(ctx: ApiContext): RequestHandler {
   return (_req, _res, next) => {
     if (ctx.db.connection.readyState === 1) return next();
-    next(HttpProblem.unavailable('The database is unreachable; nothing was written. Retry shortly.'));
+    next(
+      HttpProblem.unavailable('The database is unreachable; nothing was written. Retry shortly.'),
+    );
   };
 }

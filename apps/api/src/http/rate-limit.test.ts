@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { rateLimitSubject } from './rate-limit';
 
-const req = (headers: Record<string, string>, ip = '203.0.113.7') => ({ headers, ip }) as unknown as Request;
+const req = (headers: Record<string, string>, ip = '203.0.113.7') =>
+  ({ headers, ip }) as unknown as Request;
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 describe('rateLimitSubject', () => {
@@ -13,7 +14,12 @@ describe('rateLimitSubject', () => {
     expect(viaBasic).toEqual(viaBearer);
     expect(viaBasic.kind).toBe('key');
     expect(viaBasic.id).not.toContain('secret');
-    expect(rateLimitSubject(req({ authorization: 'Bearer cwk_abcdefghijkl_othersecretothersecret' }), true).id).not.toBe(viaBasic.id);
+    expect(
+      rateLimitSubject(
+        req({ authorization: 'Bearer cwk_abcdefghijkl_othersecretothersecret' }),
+        true,
+      ).id,
+    ).not.toBe(viaBasic.id);
   });
 
   it('falls back to the client address without a key, or where keys do not count', () => {

@@ -26,7 +26,8 @@ const WINDOW_MS = 60_000;
  */
 export function rateLimitSubject(req: Request, byKey: boolean): { kind: 'key' | 'ip'; id: string } {
   const key = byKey ? presentedKey(req) : undefined;
-  if (key) return { kind: 'key', id: `key:${createHash('sha256').update(key).digest('base64url')}` };
+  if (key)
+    return { kind: 'key', id: `key:${createHash('sha256').update(key).digest('base64url')}` };
   return { kind: 'ip', id: `ip:${ipKeyGenerator(req.ip ?? 'unknown')}` };
 }
 
@@ -55,8 +56,12 @@ export function rateLimitFor(surface: RateLimitSurface): RequestHandler {
     // CORS preflights carry no key and cost nothing.
     skip: (req) => req.method === 'OPTIONS',
     handler: (req, res, next) => {
-      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + WINDOW_MS) - Date.now()) / 1000));
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit
+        ?.resetTime;
+      const seconds = Math.max(
+        1,
+        Math.ceil(((resetTime?.getTime() ?? Date.now() + WINDOW_MS) - Date.now()) / 1000),
+      );
       next(
         new HttpProblem(
           429,

@@ -22,25 +22,60 @@ import { principalOf, publicRoute, requireRole, workspaceIdOf } from '../http/au
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
-const email = z.string().trim().toLowerCase().email('must be an email address, e.g. "ana@example.com"').max(254);
-const password = z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters');
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .email('must be an email address, e.g. "ana@example.com"')
+  .max(254);
+const password = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(200, 'must be at most 200 characters');
 const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
 
-export const SignInBody = z.object({ workspaceId: z.string().min(1).optional(), email: z.string().min(1, 'is required'), password: z.string().min(1, 'is required') });
-export const CreateUserBody = z.object({ email, name: z.string().trim().min(1, 'must not be empty').max(200).optional(), role, password: password.optional() });
+export const SignInBody = z.object({
+  workspaceId: z.string().min(1).optional(),
+  email: z.string().min(1, 'is required'),
+  password: z.string().min(1, 'is required'),
+});
+export const CreateUserBody = z.object({
+  email,
+  name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+  role,
+  password: password.optional(),
+});
 export const UpdateUserBody = z
-  .object({ name: z.string().trim().min(1, 'must not be empty').max(200).optional(), role: role.optional(), disabled: z.boolean().optional(), password: password.optional() })
-  .refine((v) => Object.keys(v).length > 0, { message: 'send at least one of name, role, disabled, password' });
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    role: role.optional(),
+    disabled: z.boolean().optional(),
+    password: password.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, {
+    message: 'send at least one of name, role, disabled, password',
+  });
 export const CreateKeyBody = z.object({
-  name: z.string().trim().min(1, 'must not be empty; say what uses the key, e.g. "Checkout server"').max(200),
-  scope: z.enum(['write', 'admin'], { error: "must be 'write' (send events only) or 'admin' (management API)" }),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty; say what uses the key, e.g. "Checkout server"')
+    .max(200),
+  scope: z.enum(['write', 'admin'], {
+    error: "must be 'write' (send events only) or 'admin' (management API)",
+  }),
 });
 export const AuditQuery = z.object({
   resourceType: z.string().max(50).optional(),
   resourceId: z.string().max(300).optional(),
   actor: z.string().max(300).optional(),
   before: z.string().max(400).optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(500, 'must be ≤ 500').optional(),
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1, 'must be ≥ 1')
+    .max(500, 'must be ≤ 500')
+    .optional(),
 });
 
 /** What the audit log compares for a user: never the password hash, only that it changed. */
@@ -55,7 +90,11 @@ export function accessRoutes(ctx: ApiContext): Router {
 
   router.delete('/sessions/current', requireRole('viewer', 'ownSession'), async (_req, res) => {
     const principal = principalOf(res);
-    if (!principal.sessionId) throw HttpProblem.badRequest('This request is signed with an API key, not a session; revoke a key with DELETE /api/v1/keys/:id.', [{ path: 'Authorization', message: 'an API key, not a session token' }]);
+    if (!principal.sessionId)
+      throw HttpProblem.badRequest(
+        'This request is signed with an API key, not a session; revoke a key with DELETE /api/v1/keys/:id.',
+        [{ path: 'Authorization', message: 'an API key, not a session token' }],
+      );
     await revokeSession(connection(), principal.sessionId);
     res.status(204).end();
   });
@@ -68,8 +107,16 @@ export function accessRoutes(ctx: ApiContext): Router {
     const body = parseOr400(CreateUserBody, req.body ?? {});
     const initial = body.password ?? generatePassword();
     const name = body.name ?? body.email.split('@')[0] ?? body.email;
-    const created = await createUser(connection(), workspaceIdOf(res), { email: body.email, name, role: body.role, password: initial });
-    if ('exists' in created) throw HttpProblem.conflict(`email: "${body.email}" already has an account in this workspace; change it with PUT /api/v1/users/${body.email}.`);
+    const created = await createUser(connection(), workspaceIdOf(res), {
+      email: body.email,
+      name,
+      role: body.role,
+      password: initial,
+    });
+    if ('exists' in created)
+      throw HttpProblem.conflict(
+        `email: "${body.email}" already has an account in this workspace; change it with PUT /api/v1/users/${body.email}.`,
+      );
     await audit(ctx, res, {
       action: 'user.created',
       resource: { type: 'user', id: body.email, name },
@@ -78,15 +125,24 @@ export function accessRoutes(ctx: ApiContext): Router {
       redact: ['password'],
     });
     // A generated password is shown once, here; a chosen one is never echoed.
-    res.status(201).location(`/api/v1/users/${encodeURIComponent(body.email)}`).json({ user: created.user, ...(body.password ? {} : { password: initial }) });
+    res
+      .status(201)
+      .location(`/api/v1/users/${encodeURIComponent(body.email)}`)
+      .json({ user: created.user, ...(body.password ? {} : { password: initial }) });
   });
 
   router.put('/users/:email', requireRole('admin', { audits: 'user' }), async (req, res) => {
     const body = parseOr400(UpdateUserBody, req.body ?? {});
     const principal = principalOf(res);
     const target = normalizeEmail(req.params.email);
-    if (principal.actor.type === 'user' && principal.actor.email === target && (body.disabled === true || (body.role && body.role !== 'admin'))) {
-      throw HttpProblem.conflict('You cannot demote or disable yourself; ask another admin, so the workspace never loses its last admin by accident.');
+    if (
+      principal.actor.type === 'user' &&
+      principal.actor.email === target &&
+      (body.disabled === true || (body.role && body.role !== 'admin'))
+    ) {
+      throw HttpProblem.conflict(
+        'You cannot demote or disable yourself; ask another admin, so the workspace never loses its last admin by accident.',
+      );
     }
     const updated = await updateUser(connection(), workspaceIdOf(res), target, body);
     if (!updated) throw HttpProblem.notFound(`No user "${target}" in this workspace.`);
@@ -110,17 +166,31 @@ export function accessRoutes(ctx: ApiContext): Router {
     const key = await createApiKey(connection(), workspaceId, body.scope, body.name);
     const id = key.split('_')[1] ?? '';
     const view = await findApiKey(connection(), workspaceId, id);
-    await audit(ctx, res, { action: 'apiKey.created', resource: { type: 'apiKey', id, name: body.name }, before: {}, after: { name: body.name, scope: body.scope } });
+    await audit(ctx, res, {
+      action: 'apiKey.created',
+      resource: { type: 'apiKey', id, name: body.name },
+      before: {},
+      after: { name: body.name, scope: body.scope },
+    });
     // The full key is shown once; only its hash is stored.
-    res.status(201).location(`/api/v1/keys/${id}`).json({ ...view, key });
+    res
+      .status(201)
+      .location(`/api/v1/keys/${id}`)
+      .json({ ...view, key });
   });
 
   router.delete('/keys/:id', requireRole('admin', { audits: 'apiKey' }), async (req, res) => {
     const workspaceId = workspaceIdOf(res);
     const before = await findApiKey(connection(), workspaceId, req.params.id);
-    if (!before || !(await revokeApiKey(connection(), workspaceId, req.params.id))) throw HttpProblem.notFound(`No API key "${req.params.id}" in this workspace.`);
+    if (!before || !(await revokeApiKey(connection(), workspaceId, req.params.id)))
+      throw HttpProblem.notFound(`No API key "${req.params.id}" in this workspace.`);
     const after = await findApiKey(connection(), workspaceId, req.params.id);
-    await audit(ctx, res, { action: 'apiKey.revoked', resource: { type: 'apiKey', id: before.id, name: before.name }, before: { revokedAt: before.revokedAt }, after: { revokedAt: after?.revokedAt } });
+    await audit(ctx, res, {
+      action: 'apiKey.revoked',
+      resource: { type: 'apiKey', id: before.id, name: before.name },
+      before: { revokedAt: before.revokedAt },
+      after: { revokedAt: after?.revokedAt },
+    });
     res.status(204).end();
   });
 
@@ -139,8 +209,13 @@ export function signInRoutes(ctx: ApiContext): Router {
     const body = parseOr400(SignInBody, req.body ?? {});
     const session = await signIn(ctx.db.connection, body);
     // One answer for an unknown email, a wrong password and a disabled account: no user enumeration.
-    if (!session) throw HttpProblem.unauthorized('The email or password is wrong (or the account is disabled).');
-    res.status(201).json({ token: session.token, user: session.user, expiresAt: session.expiresAt });
+    if (!session)
+      throw HttpProblem.unauthorized(
+        'The email or password is wrong (or the account is disabled).',
+      );
+    res
+      .status(201)
+      .json({ token: session.token, user: session.user, expiresAt: session.expiresAt });
   });
   return router;
 }

@@ -19,7 +19,8 @@ export function actionRegistryOf(ctx: ApiContext): ActionRegistry {
         email: {
           smtp: { host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE },
           from: config.CAIRN_EMAIL_FROM,
-          trackingBaseUrl: config.CAIRN_PUBLIC_URL ?? `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}`,
+          trackingBaseUrl:
+            config.CAIRN_PUBLIC_URL ?? `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}`,
           trackingSecret: config.CAIRN_SECRET_KEY ?? '',
         },
         webhook: { allowHosts: config.CAIRN_WEBHOOK_ALLOW_HOSTS },

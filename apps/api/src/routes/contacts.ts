@@ -26,12 +26,23 @@ export const ListQuery = z.object({
 
 function summary(doc: ContactDoc) {
   const traits = decodeDocumentKeys(doc.traits ?? {});
-  return { id: doc.contactId, traits, anonymous: doc.anonymous, lastSeenAt: readProfileSummary(doc).lastSeenAt ?? null };
+  return {
+    id: doc.contactId,
+    traits,
+    anonymous: doc.anonymous,
+    lastSeenAt: readProfileSummary(doc).lastSeenAt ?? null,
+  };
 }
 
 /** The call type behind an event name (Segment's non-track calls have fixed names). */
 function typeOfEvent(event: string): string {
-  const byName: Record<string, string> = { Identify: 'identify', 'Page Viewed': 'page', 'Screen Viewed': 'screen', Group: 'group', Alias: 'alias' };
+  const byName: Record<string, string> = {
+    Identify: 'identify',
+    'Page Viewed': 'page',
+    'Screen Viewed': 'screen',
+    Group: 'group',
+    Alias: 'alias',
+  };
   return byName[event] ?? 'track';
 }
 
@@ -62,34 +73,60 @@ export function contactRoutes(ctx: ApiContext): Router {
       tags: doc.tags,
       subscriptions: doc.subscriptions,
       profile,
-      segments: Object.entries(doc.segments ?? {}).map(([id, m]) => ({ id, name: names.get(id) ?? id, since: m.since, version: m.version })),
-      journeys: Object.entries(journeysDoc?.runs ?? {}).map(([journeyId, run]) => Object.assign({ journeyId }, run)),
-      timeline: recentTimeline(profile, 100).map((t) => ({ at: t.at, type: typeOfEvent(t.event), event: t.event, properties: t.properties, messageId: t.messageId })),
+      segments: Object.entries(doc.segments ?? {}).map(([id, m]) => ({
+        id,
+        name: names.get(id) ?? id,
+        since: m.since,
+        version: m.version,
+      })),
+      journeys: Object.entries(journeysDoc?.runs ?? {}).map(([journeyId, run]) =>
+        Object.assign({ journeyId }, run),
+      ),
+      timeline: recentTimeline(profile, 100).map((t) => ({
+        at: t.at,
+        type: typeOfEvent(t.event),
+        event: t.event,
+        properties: t.properties,
+        messageId: t.messageId,
+      })),
     });
   });
 
   // Erasing a person (GDPR) is irreversible: admins only.
-  router.delete('/contacts/:contactId', requireRole('admin', { audits: 'contact' }), async (req, res) => {
-    const workspaceId = workspaceIdOf(res);
-    const contactId = req.params.contactId;
-    const doc = await findContact(connection, workspaceId, contactId, ['contactId', 'mergedFrom']);
-    if (!doc) throw HttpProblem.notFound(`No contact '${contactId}' in this workspace.`);
-    // Stop their journeys first, so no step runs against a contact that no longer exists.
-    let stopped = 0;
-    try {
-      const query = `CairnWorkspaceId = '${workspaceId.replace(/'/g, '')}' AND CairnContactId = '${contactId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
-      for await (const wf of ctx.temporal.client.workflow.list({ query })) {
-        await ctx.temporal.client.workflow.getHandle(wf.workflowId).terminate('contact deleted');
-        stopped++;
+  router.delete(
+    '/contacts/:contactId',
+    requireRole('admin', { audits: 'contact' }),
+    async (req, res) => {
+      const workspaceId = workspaceIdOf(res);
+      const contactId = req.params.contactId;
+      const doc = await findContact(connection, workspaceId, contactId, [
+        'contactId',
+        'mergedFrom',
+      ]);
+      if (!doc) throw HttpProblem.notFound(`No contact '${contactId}' in this workspace.`);
+      // Stop their journeys first, so no step runs against a contact that no longer exists.
+      let stopped = 0;
+      try {
+        const query = `CairnWorkspaceId = '${workspaceId.replace(/'/g, '')}' AND CairnContactId = '${contactId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
+        for await (const wf of ctx.temporal.client.workflow.list({ query })) {
+          await ctx.temporal.client.workflow.getHandle(wf.workflowId).terminate('contact deleted');
+          stopped++;
+        }
+      } catch (error) {
+        throw HttpProblem.unavailable(
+          `Could not stop the contact's journeys (${(error as Error).message}); nothing was deleted. Retry when Temporal is reachable.`,
+        );
       }
-    } catch (error) {
-      throw HttpProblem.unavailable(`Could not stop the contact's journeys (${(error as Error).message}); nothing was deleted. Retry when Temporal is reachable.`);
-    }
-    // Events of contacts merged into this one keep their own contactId: they go too.
-    const erased = await eraseContact(connection, workspaceId, doc);
-    await audit(ctx, res, { action: 'contact.deleted', resource: { type: 'contact', id: contactId }, changes: [] });
-    res.json({ deleted: true, events: erased.events, journeysStopped: stopped });
-  });
+      // Events of contacts merged into this one keep their own contactId: they go too.
+      const erased = await eraseContact(connection, workspaceId, doc);
+      await audit(ctx, res, {
+        action: 'contact.deleted',
+        resource: { type: 'contact', id: contactId },
+        changes: [],
+      });
+      res.json({ deleted: true, events: erased.events, journeysStopped: stopped });
+    },
+  );
 
   router.get('/schema/events', requireRole('viewer'), async (_req, res) => {
     res.json(await listEventCatalog(connection, workspaceIdOf(res)));

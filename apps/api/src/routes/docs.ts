@@ -1,7 +1,18 @@
 import { Router, type Application } from 'express';
-import { buildOpenApiDocument, type JsonSchema, type OpenApiDocument, type OpenApiOperation } from '../openapi.js';
+import {
+  buildOpenApiDocument,
+  type JsonSchema,
+  type OpenApiDocument,
+  type OpenApiOperation,
+} from '../openapi.js';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Every piece of text that reaches the page goes through here: summaries and schemas come from code, but still. */
 export function escapeHtml(text: string): string {
@@ -21,23 +32,45 @@ function anchor(text: string): string {
 function schemaBlock(schema: JsonSchema): string {
   const ref = typeof schema.$ref === 'string' ? schema.$ref : undefined;
   const name = ref?.replace('#/components/schemas/', '');
-  const link = name ? `<p>Schema: <a href="#schema-${escapeHtml(anchor(name))}">${escapeHtml(name)}</a></p>` : '';
+  const link = name
+    ? `<p>Schema: <a href="#schema-${escapeHtml(anchor(name))}">${escapeHtml(name)}</a></p>`
+    : '';
   return `${link}<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre>`;
 }
 
-function operationSection(path: string, method: string, op: OpenApiOperation, doc: OpenApiDocument): string {
-  const auth = op.security.length === 0 ? 'None' : op.security.map((s) => Object.keys(s).map((k) => AUTH_LABELS[k] ?? k).join(' + ')).join(' or ');
+function operationSection(
+  path: string,
+  method: string,
+  op: OpenApiOperation,
+  doc: OpenApiDocument,
+): string {
+  const auth =
+    op.security.length === 0
+      ? 'None'
+      : op.security
+          .map((s) =>
+            Object.keys(s)
+              .map((k) => AUTH_LABELS[k] ?? k)
+              .join(' + '),
+          )
+          .join(' or ');
   const params =
     op.parameters.length === 0
       ? ''
       : `<table><thead><tr><th>Parameter</th><th>In</th><th>Required</th><th>Schema</th></tr></thead><tbody>${op.parameters
-          .map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${escapeHtml(JSON.stringify(p.schema))}</code></td></tr>`)
+          .map(
+            (p) =>
+              `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${escapeHtml(JSON.stringify(p.schema))}</code></td></tr>`,
+          )
           .join('')}</tbody></table>`;
   let body = '';
   if (op.requestBody) {
     body = Object.entries(op.requestBody.content)
       .map(([type, media]) => {
-        const ref = typeof media.schema.$ref === 'string' ? media.schema.$ref.replace('#/components/schemas/', '') : undefined;
+        const ref =
+          typeof media.schema.$ref === 'string'
+            ? media.schema.$ref.replace('#/components/schemas/', '')
+            : undefined;
         // Show the body's own schema inline; nested components stay links to the Schemas section.
         const inline = ref ? doc.components.schemas[ref] : undefined;
         return `<h4>Body <code>${escapeHtml(type)}</code></h4>${op.requestBody?.description ? `<p>${escapeHtml(op.requestBody.description)}</p>` : ''}${schemaBlock(media.schema)}${inline ? `<pre>${escapeHtml(JSON.stringify(inline, null, 2))}</pre>` : ''}`;
@@ -72,9 +105,14 @@ export function renderDocsPage(doc: OpenApiDocument): string {
       return `<section class="tag" id="tag-${escapeHtml(anchor(tag.name))}"><h2>${escapeHtml(tag.name)}</h2>${tag.description ? `<p>${escapeHtml(tag.description)}</p>` : ''}${ops.join('\n')}</section>`;
     })
     .join('\n');
-  const nav = doc.tags.map((t) => `<li><a href="#tag-${escapeHtml(anchor(t.name))}">${escapeHtml(t.name)}</a></li>`).join('');
+  const nav = doc.tags
+    .map((t) => `<li><a href="#tag-${escapeHtml(anchor(t.name))}">${escapeHtml(t.name)}</a></li>`)
+    .join('');
   const schemas = Object.entries(doc.components.schemas)
-    .map(([name, schema]) => `<section id="schema-${escapeHtml(anchor(name))}"><h3>${escapeHtml(name)}</h3><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></section>`)
+    .map(
+      ([name, schema]) =>
+        `<section id="schema-${escapeHtml(anchor(name))}"><h3>${escapeHtml(name)}</h3><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></section>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

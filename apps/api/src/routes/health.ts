@@ -43,8 +43,15 @@ export function healthRoutes(ctx: ApiContext): Router {
   // `ingestion` says how far folding events into profiles is behind (all processes, from the event log's
   // pending markers) and what this process still holds in memory.
   router.get('/readyz', async (_req, res) => {
-    const [mongodb, temporal, restarting] = await Promise.all([pingDatabase(ctx.db), temporalReachable(ctx), restartingProcesses(ctx)]);
-    const checks: Record<string, string> = { mongodb: mongodb ? 'up' : 'down', temporal: temporal ? 'up' : 'down' };
+    const [mongodb, temporal, restarting] = await Promise.all([
+      pingDatabase(ctx.db),
+      temporalReachable(ctx),
+      restartingProcesses(ctx),
+    ]);
+    const checks: Record<string, string> = {
+      mongodb: mongodb ? 'up' : 'down',
+      temporal: temporal ? 'up' : 'down',
+    };
     for (const name of Object.keys(restarting)) checks[name] = 'restarting';
     const lag = mongodb ? await foldLag(ctx.db.connection).catch(() => undefined) : undefined;
     const local = ctx.folds.backlog();
@@ -55,16 +62,27 @@ export function healthRoutes(ctx: ApiContext): Router {
     };
     if (mongodb && temporal) {
       // A crashed worker delays folding and journeys but not ingestion: degraded, still ready to serve.
-      if (Object.keys(restarting).length > 0) res.json({ status: 'degraded', checks, restarting, ingestion });
+      if (Object.keys(restarting).length > 0)
+        res.json({ status: 'degraded', checks, restarting, ingestion });
       else res.json({ status: 'ready', checks, ingestion });
       return;
     }
-    const down = Object.entries(checks).filter(([, v]) => v === 'down').map(([k]) => k);
+    const down = Object.entries(checks)
+      .filter(([, v]) => v === 'down')
+      .map(([k]) => k);
     res
       .status(503)
       .setHeader('Retry-After', '5')
       .type('application/problem+json')
-      .send(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: `Not ready: ${down.join(' and ')} unreachable.`, checks }));
+      .send(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: `Not ready: ${down.join(' and ')} unreachable.`,
+          checks,
+        }),
+      );
   });
   return router;
 }

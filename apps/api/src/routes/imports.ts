@@ -67,7 +67,9 @@ export const MAX_IMPORT_LINE_BYTES = 1024 * 1024;
  * Splits a stream into lines without ever holding more than MAX_IMPORT_LINE_BYTES of one line:
  * the bytes of an over-long line are dropped as they arrive and the line is reported as too long.
  */
-async function* boundedLines(stream: Readable): AsyncGenerator<{ line: string } | { tooLong: number }> {
+async function* boundedLines(
+  stream: Readable,
+): AsyncGenerator<{ line: string } | { tooLong: number }> {
   let parts: Buffer[] = [];
   let size = 0;
   let dropped = false;
@@ -98,12 +100,17 @@ async function* boundedLines(stream: Readable): AsyncGenerator<{ line: string } 
   if (size > 0 || dropped) yield* finish();
 }
 
-async function* ndjsonRows(stream: Readable): AsyncGenerator<{ row: number; value: unknown } | { row: number; error: string }> {
+async function* ndjsonRows(
+  stream: Readable,
+): AsyncGenerator<{ row: number; value: unknown } | { row: number; error: string }> {
   let row = 0;
   for await (const item of boundedLines(stream)) {
     row++;
     if ('tooLong' in item) {
-      yield { row, error: `the line is longer than ${MAX_IMPORT_LINE_BYTES} bytes (${item.tooLong} bytes); one event per line, each at most 32 KB as on /v1` };
+      yield {
+        row,
+        error: `the line is longer than ${MAX_IMPORT_LINE_BYTES} bytes (${item.tooLong} bytes); one event per line, each at most 32 KB as on /v1`,
+      };
       continue;
     }
     const line = item.line;
@@ -116,9 +123,20 @@ async function* ndjsonRows(stream: Readable): AsyncGenerator<{ row: number; valu
   }
 }
 
-async function* csvRows(stream: Readable): AsyncGenerator<{ row: number; value: unknown } | { row: number; error: string }> {
+async function* csvRows(
+  stream: Readable,
+): AsyncGenerator<{ row: number; value: unknown } | { row: number; error: string }> {
   // max_record_size stops csv-parse from buffering an endless field (a gzip bomb, an unclosed quote).
-  const parser = throughParser(stream, parse({ columns: true, skip_empty_lines: true, relax_column_count: true, bom: true, max_record_size: MAX_IMPORT_LINE_BYTES }));
+  const parser = throughParser(
+    stream,
+    parse({
+      columns: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      bom: true,
+      max_record_size: MAX_IMPORT_LINE_BYTES,
+    }),
+  );
   let row = 1; // the header is row 1
   for await (const record of parser as AsyncIterable<Record<string, string>>) {
     row++;
@@ -129,7 +147,12 @@ async function* csvRows(stream: Readable): AsyncGenerator<{ row: number; value: 
 export const importQuery = z.object({
   format: z.enum(['csv', 'ndjson'], { error: "must be 'csv' or 'ndjson'" }).optional(),
   /** An import is history: its events start no event-triggered journey unless the import asks. */
-  startJourneys: z.enum(['true', 'false'], { error: "must be 'true' (imported events start event-triggered journeys, whatever their age) or 'false' (the default)" }).optional(),
+  startJourneys: z
+    .enum(['true', 'false'], {
+      error:
+        "must be 'true' (imported events start event-triggered journeys, whatever their age) or 'false' (the default)",
+    })
+    .optional(),
 });
 
 /**
@@ -142,7 +165,13 @@ export function importRoutes(ctx: ApiContext): Router {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const query = parseOr400(importQuery, req.query, 'query string');
     const startsJourneys = query.startJourneys === 'true';
-    const format = query.format ?? (type.includes('csv') ? 'csv' : type.includes('ndjson') || type.includes('jsonl') ? 'ndjson' : undefined);
+    const format =
+      query.format ??
+      (type.includes('csv')
+        ? 'csv'
+        : type.includes('ndjson') || type.includes('jsonl')
+          ? 'ndjson'
+          : undefined);
     if (format !== 'csv' && format !== 'ndjson') {
       throw HttpProblem.badRequest(
         "Unknown import format: send Content-Type 'application/x-ndjson' (one Segment payload per line) or 'text/csv' (a header row; columns userId, anonymousId, type, event, timestamp, messageId, traits.*, properties.*), or add ?format=ndjson|csv.",
@@ -154,7 +183,11 @@ export function importRoutes(ctx: ApiContext): Router {
     const body = decodedBody(req);
     const rows = format === 'csv' ? csvRows(body) : ndjsonRows(body);
     // Recorded as it starts: the answer streams, and the rows it stores are in the events themselves.
-    await audit(ctx, res, { action: 'import.started', resource: { type: 'import', id: importId }, changes: [{ path: 'format', before: null, after: format }] });
+    await audit(ctx, res, {
+      action: 'import.started',
+      resource: { type: 'import', id: importId },
+      changes: [{ path: 'format', before: null, after: format }],
+    });
     res.status(200).type('application/x-ndjson');
     res.setHeader('X-Import-Id', importId);
     const errors: RowError[] = [];
@@ -175,7 +208,17 @@ export function importRoutes(ctx: ApiContext): Router {
         now: Date.now(),
         onProgress: (pageFolded) => {
           folded += pageFolded;
-          res.write(JSON.stringify({ type: 'progress', importId, processed, accepted, duplicates, rejected, folded }) + '\n');
+          res.write(
+            JSON.stringify({
+              type: 'progress',
+              importId,
+              processed,
+              accepted,
+              duplicates,
+              rejected,
+              folded,
+            }) + '\n',
+          );
         },
       });
       // Pages were counted as they went; the report holds the exact total.
@@ -184,27 +227,43 @@ export function importRoutes(ctx: ApiContext): Router {
     };
     const flush = async () => {
       if (chunk.length === 0) return;
-      const stored = await storeEvents(ctx.db.connection, workspaceId, chunk, { now: Date.now(), foldWithinMs: IMPORT_FOLD_WITHIN_MS });
+      const stored = await storeEvents(ctx.db.connection, workspaceId, chunk, {
+        now: Date.now(),
+        foldWithinMs: IMPORT_FOLD_WITHIN_MS,
+      });
       accepted += stored.stored;
       duplicates += stored.duplicates;
       chunk = [];
       window = window ? combineStored(window, stored) : stored;
       if (window.events >= FOLD_WINDOW) await foldWindow();
-      else res.write(JSON.stringify({ type: 'progress', importId, processed, accepted, duplicates, rejected, folded }) + '\n');
+      else
+        res.write(
+          JSON.stringify({
+            type: 'progress',
+            importId,
+            processed,
+            accepted,
+            duplicates,
+            rejected,
+            folded,
+          }) + '\n',
+        );
     };
     try {
       for await (const item of rows) {
         processed++;
         if ('error' in item) {
           rejected++;
-          if (errors.length < MAX_REPORTED_ERRORS) errors.push({ row: item.row, errors: [{ path: '(line)', message: item.error }] });
+          if (errors.length < MAX_REPORTED_ERRORS)
+            errors.push({ row: item.row, errors: [{ path: '(line)', message: item.error }] });
           continue;
         }
         const now = Date.now();
         const result = normalizeEvent(item.value, { receivedAt: now, now });
         if (!result.ok) {
           rejected++;
-          if (errors.length < MAX_REPORTED_ERRORS) errors.push({ row: item.row, errors: result.errors });
+          if (errors.length < MAX_REPORTED_ERRORS)
+            errors.push({ row: item.row, errors: result.errors });
           continue;
         }
         chunk.push({ ...result.event, startsJourneys });
@@ -212,15 +271,42 @@ export function importRoutes(ctx: ApiContext): Router {
       }
       await flush();
       await foldWindow();
-      res.end(JSON.stringify({ type: 'done', importId, processed, accepted, duplicates, rejected, folded, errors }) + '\n');
+      res.end(
+        JSON.stringify({
+          type: 'done',
+          importId,
+          processed,
+          accepted,
+          duplicates,
+          rejected,
+          folded,
+          errors,
+        }) + '\n',
+      );
     } catch (error) {
-      const problem = isDecompressionError(error) ? decodeProblem(contentEncodingOf(req), error.message) : undefined;
+      const problem = isDecompressionError(error)
+        ? decodeProblem(contentEncodingOf(req), error.message)
+        : undefined;
       // Nothing sent yet (the body broke before the first chunk was stored): an ordinary problem answer.
       if (problem && !res.headersSent) throw problem;
       // Headers are gone: report in-band; rows before this point are stored and a re-run skips them.
       const detail = problem?.detail ?? (error as Error).message;
-      const failedErrors = problem ? [...errors, { row: processed + 1, errors: problem.errors ?? [] }] : errors;
-      if (!res.writableEnded && !res.destroyed) res.end(JSON.stringify({ type: 'failed', importId, processed, accepted, duplicates, rejected, detail, errors: failedErrors }) + '\n');
+      const failedErrors = problem
+        ? [...errors, { row: processed + 1, errors: problem.errors ?? [] }]
+        : errors;
+      if (!res.writableEnded && !res.destroyed)
+        res.end(
+          JSON.stringify({
+            type: 'failed',
+            importId,
+            processed,
+            accepted,
+            duplicates,
+            rejected,
+            detail,
+            errors: failedErrors,
+          }) + '\n',
+        );
     }
   });
   return router;

@@ -6,10 +6,20 @@ import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
 export const userQuery = z.object({
-  userId: z.string({ error: 'is required: the userId your app sends in identify calls' }).min(1, 'must not be empty').max(500),
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(100, 'must be ≤ 100').optional(),
+  userId: z
+    .string({ error: 'is required: the userId your app sends in identify calls' })
+    .min(1, 'must not be empty')
+    .max(500),
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1, 'must be ≥ 1')
+    .max(100, 'must be ≤ 100')
+    .optional(),
 });
-export const ackBody = z.object({ userId: z.string().min(1, 'must not be empty').max(500).optional() });
+export const ackBody = z.object({
+  userId: z.string().min(1, 'must not be empty').max(500).optional(),
+});
 
 /** Apps call this from browsers on other origins with the write key in a header, never with cookies. */
 function cors(req: Request, res: Response, next: NextFunction) {
@@ -40,20 +50,43 @@ export function inAppRoutes(ctx: ApiContext): Router {
     const workspaceId = workspaceIdOf(res);
     // An unknown user is a 404 rather than an empty inbox, so a key from the wrong workspace is noticed at once.
     if (!(await contactExists(ctx.db.connection, workspaceId, query.userId))) {
-      throw HttpProblem.notFound(`No contact with userId "${query.userId}" in this workspace. Send an identify call for the user first.`);
+      throw HttpProblem.notFound(
+        `No contact with userId "${query.userId}" in this workspace. Send an identify call for the user first.`,
+      );
     }
-    const messages = await listInAppMessages(ctx.db.connection, workspaceId, query.userId, query.limit !== undefined ? { limit: query.limit } : {});
+    const messages = await listInAppMessages(
+      ctx.db.connection,
+      workspaceId,
+      query.userId,
+      query.limit !== undefined ? { limit: query.limit } : {},
+    );
     res.set('Cache-Control', 'no-store').json({ userId: query.userId, messages });
   });
 
-  router.post('/messages/:messageId/ack', async (req: Request<{ messageId: string }>, res: Response) => {
-    const body = parseOr400(ackBody, req.body ?? {});
-    const userId = body.userId ?? (typeof req.query.userId === 'string' ? req.query.userId : undefined);
-    if (!userId) throw HttpProblem.badRequest('userId: is required, in the query string (?userId=) or the JSON body.', [{ path: 'userId', message: 'is required' }]);
-    const found = await ackInAppMessage(ctx.db.connection, workspaceIdOf(res), userId, req.params.messageId);
-    if (!found) throw HttpProblem.notFound(`No in-app message "${req.params.messageId}" for user "${userId}" in this workspace.`);
-    res.json({ acknowledged: true, messageId: req.params.messageId });
-  });
+  router.post(
+    '/messages/:messageId/ack',
+    async (req: Request<{ messageId: string }>, res: Response) => {
+      const body = parseOr400(ackBody, req.body ?? {});
+      const userId =
+        body.userId ?? (typeof req.query.userId === 'string' ? req.query.userId : undefined);
+      if (!userId)
+        throw HttpProblem.badRequest(
+          'userId: is required, in the query string (?userId=) or the JSON body.',
+          [{ path: 'userId', message: 'is required' }],
+        );
+      const found = await ackInAppMessage(
+        ctx.db.connection,
+        workspaceIdOf(res),
+        userId,
+        req.params.messageId,
+      );
+      if (!found)
+        throw HttpProblem.notFound(
+          `No in-app message "${req.params.messageId}" for user "${userId}" in this workspace.`,
+        );
+      res.json({ acknowledged: true, messageId: req.params.messageId });
+    },
+  );
 
   return router;
 }

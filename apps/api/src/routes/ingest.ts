@@ -6,7 +6,11 @@ import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem } from '../http/problem.js';
 
 /** Segment's documented limits: 32 KB per call, 500 KB per batch. */
-export const INGEST_LIMITS = { eventBytes: 32 * 1024, batchBytes: 500 * 1024, batchEvents: 2500 } as const;
+export const INGEST_LIMITS = {
+  eventBytes: 32 * 1024,
+  batchBytes: 500 * 1024,
+  batchEvents: 2500,
+} as const;
 
 const SINGLE_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
 
@@ -24,11 +28,15 @@ function bodyObject(req: Request): Record<string, unknown> {
       return JSON.parse(body) as Record<string, unknown>;
     } catch (error) {
       const message = (error as Error).message;
-      throw HttpProblem.badRequest(`The body is not valid JSON: ${message}.`, [{ path: '(body)', message: `not valid JSON: ${message}` }]);
+      throw HttpProblem.badRequest(`The body is not valid JSON: ${message}.`, [
+        { path: '(body)', message: `not valid JSON: ${message}` },
+      ]);
     }
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw HttpProblem.badRequest('The body must be a JSON object.', [{ path: '(body)', message: 'expected a JSON object' }]);
+    throw HttpProblem.badRequest('The body must be a JSON object.', [
+      { path: '(body)', message: 'expected a JSON object' },
+    ]);
   }
   return body as Record<string, unknown>;
 }
@@ -42,7 +50,9 @@ function waitsForFold(req: Request): boolean {
   const wait = req.query.wait;
   if (wait === undefined) return false;
   if (wait === 'folded') return true;
-  throw HttpProblem.badRequest("The query parameter 'wait' takes only 'folded'.", [{ path: 'query.wait', message: "expected 'folded' or no value" }]);
+  throw HttpProblem.badRequest("The query parameter 'wait' takes only 'folded'.", [
+    { path: 'query.wait', message: "expected 'folded' or no value" },
+  ]);
 }
 
 /**
@@ -68,7 +78,9 @@ export function ingestRoutes(ctx: ApiContext): Router {
         );
       }
       const wait = waitsForFold(req);
-      const stored = await storeEvents(ctx.db.connection, workspaceIdOf(res), [result.event], { now: receivedAt });
+      const stored = await storeEvents(ctx.db.connection, workspaceIdOf(res), [result.event], {
+        now: receivedAt,
+      });
       await ctx.folds.enqueue(stored);
       if (wait) await ctx.folds.folded(stored);
       res.json({ success: true });
@@ -79,17 +91,31 @@ export function ingestRoutes(ctx: ApiContext): Router {
     const receivedAt = Date.now();
     const body = bodyObject(req);
     if (Array.isArray(body.batch) && body.batch.length > INGEST_LIMITS.batchEvents) {
-      throw new HttpProblem(413, 'Content Too Large', `A batch holds at most ${INGEST_LIMITS.batchEvents} events; this one has ${body.batch.length}. Split it.`);
+      throw new HttpProblem(
+        413,
+        'Content Too Large',
+        `A batch holds at most ${INGEST_LIMITS.batchEvents} events; this one has ${body.batch.length}. Split it.`,
+      );
     }
     const validated = validateBatchPayload(body, { receivedAt, now: receivedAt });
     if (!validated.ok) {
-      throw HttpProblem.badRequest(`The batch is invalid: ${validated.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, validated.errors);
+      throw HttpProblem.badRequest(
+        `The batch is invalid: ${validated.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        validated.errors,
+      );
     }
     const good: CairnEvent[] = [];
     const rejected: { index: number; errors: { path: string; message: string }[] }[] = [];
     for (const item of validated.results) {
       if ('event' in item) good.push(item.event);
-      else rejected.push({ index: item.index, errors: item.errors.map((e) => ({ path: `batch[${item.index}]${e.path ? (e.path.startsWith('[') ? '' : '.') + e.path : ''}`, message: e.message })) });
+      else
+        rejected.push({
+          index: item.index,
+          errors: item.errors.map((e) => ({
+            path: `batch[${item.index}]${e.path ? (e.path.startsWith('[') ? '' : '.') + e.path : ''}`,
+            message: e.message,
+          })),
+        });
     }
     if (good.length === 0 && rejected.length > 0) {
       throw HttpProblem.badRequest(
@@ -98,7 +124,9 @@ export function ingestRoutes(ctx: ApiContext): Router {
       );
     }
     const wait = waitsForFold(req);
-    const stored = await storeEvents(ctx.db.connection, workspaceIdOf(res), good, { now: receivedAt });
+    const stored = await storeEvents(ctx.db.connection, workspaceIdOf(res), good, {
+      now: receivedAt,
+    });
     await ctx.folds.enqueue(stored);
     if (wait) await ctx.folds.folded(stored);
     res.json({ success: true, accepted: good.length, duplicates: stored.duplicates, rejected });

@@ -18,11 +18,19 @@ export function ingestionRoutes(ctx: ApiContext): Router {
     });
   });
   // After a fix, parked folds go back to the sweeper (it also retries them whenever the worker starts).
-  router.post('/ingestion/retry-parked', requireRole('admin', { audits: 'ingestion' }), async (_req, res) => {
-    const workspaceId = workspaceIdOf(res);
-    const retried = await retryParkedFolds(ctx.db.connection, workspaceId);
-    await audit(ctx, res, { action: 'ingestion.parkedRetried', resource: { type: 'ingestion', id: workspaceId }, changes: [] });
-    res.json({ retried });
-  });
+  router.post(
+    '/ingestion/retry-parked',
+    requireRole('admin', { audits: 'ingestion' }),
+    async (_req, res) => {
+      const workspaceId = workspaceIdOf(res);
+      const retried = await retryParkedFolds(ctx.db.connection, workspaceId);
+      await audit(ctx, res, {
+        action: 'ingestion.parkedRetried',
+        resource: { type: 'ingestion', id: workspaceId },
+        changes: [],
+      });
+      res.json({ retried });
+    },
+  );
   return router;
 }

@@ -1,6 +1,13 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { JOURNEY_TEMPLATES, JourneyDefinitionSchema, TemplateParameterError, instantiateTemplate, validateJourney, type JourneyDefinition } from '@cairn/core';
+import {
+  JOURNEY_TEMPLATES,
+  JourneyDefinitionSchema,
+  TemplateParameterError,
+  instantiateTemplate,
+  validateJourney,
+  type JourneyDefinition,
+} from '@cairn/core';
 import {
   contactExists,
   countSegmentMembers,
@@ -24,7 +31,14 @@ import {
   type JourneyDoc,
   type JourneyStatus,
 } from '@cairn/db';
-import { JOURNEY_SIGNALS, JOURNEY_WORKFLOW, journeyRunSlot, journeyStartOptions, journeyWorkflowId, type JourneyControl } from '@cairn/workflows';
+import {
+  JOURNEY_SIGNALS,
+  JOURNEY_WORKFLOW,
+  journeyRunSlot,
+  journeyStartOptions,
+  journeyWorkflowId,
+  type JourneyControl,
+} from '@cairn/workflows';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
@@ -33,7 +47,11 @@ import { actionRegistryOf } from './catalog.js';
 
 const EXPORT_FORMAT = 'cairn.journey/v1';
 
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
 export const CreateBody = z.object({ name, definition: z.unknown() });
 export const UpdateBody = z.object({ name: name.optional(), definition: z.unknown() });
 export const ValidateBody = z.object({ definition: z.unknown() });
@@ -41,14 +59,25 @@ export const PublishBody = z.object({
   enrollExisting: z
     .boolean({ error: 'must be true or false' })
     .optional()
-    .describe('Segment-entry journeys only: also enrol the contacts already in the segment (default false: only contacts who enter from now on)'),
+    .describe(
+      'Segment-entry journeys only: also enrol the contacts already in the segment (default false: only contacts who enter from now on)',
+    ),
 });
-export const EnrollBody = z.object({ contactId: z.string().min(1, 'must name the contact to enrol, e.g. "user-42"') });
+export const EnrollBody = z.object({
+  contactId: z.string().min(1, 'must name the contact to enrol, e.g. "user-42"'),
+});
 export const FromTemplateBody = z.object({
-  templateId: z.string().min(1, 'must name a template; GET /api/v1/journeys/templates lists them, e.g. "ecommerce-purchase-frequency"'),
+  templateId: z
+    .string()
+    .min(
+      1,
+      'must name a template; GET /api/v1/journeys/templates lists them, e.g. "ecommerce-purchase-frequency"',
+    ),
   name: name.optional(),
   // Numbers are accepted as written (a heavy-buyer threshold of 7); the template reads them as text.
-  parameters: z.record(z.string(), z.union([z.string(), z.number()], { error: 'must be text or a number' })).optional(),
+  parameters: z
+    .record(z.string(), z.union([z.string(), z.number()], { error: 'must be text or a number' }))
+    .optional(),
 });
 export const ImportBody = z.union([
   z.object({ format: z.literal(EXPORT_FORMAT), name, definition: z.unknown() }),
@@ -58,14 +87,18 @@ export const ImportBody = z.union([
 /** Drafts may be unfinished graphs, but they must have the journey's shape; field errors name the path. */
 function parseDefinition(value: unknown): JourneyDefinition {
   if (value === undefined) {
-    throw HttpProblem.badRequest('definition: is required: a journey with name, settings, nodes and edges (see GET /api/v1/journeys/templates)', [
-      { path: 'definition', message: 'is required' },
-    ]);
+    throw HttpProblem.badRequest(
+      'definition: is required: a journey with name, settings, nodes and edges (see GET /api/v1/journeys/templates)',
+      [{ path: 'definition', message: 'is required' }],
+    );
   }
   const parsed = JourneyDefinitionSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const errors = zodFieldErrors(parsed.error, 'definition');
-  throw HttpProblem.badRequest(`The journey definition is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+  throw HttpProblem.badRequest(
+    `The journey definition is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    errors,
+  );
 }
 
 function templateIdsOf(definition: unknown): string[] {
@@ -81,9 +114,14 @@ function templateIdsOf(definition: unknown): string[] {
 
 /** Every reason the definition could not run here: graph, installed actions, this workspace's segments and templates. */
 async function problemsOf(ctx: ApiContext, workspaceId: string, definition: unknown) {
-  const segments = await existingSegmentIds(ctx.db.connection, workspaceId, referencedSegmentIds(definition));
+  const segments = await existingSegmentIds(
+    ctx.db.connection,
+    workspaceId,
+    referencedSegmentIds(definition),
+  );
   const templates = new Set<string>();
-  for (const id of templateIdsOf(definition)) if (await getTemplate(ctx.db.connection, workspaceId, id)) templates.add(id);
+  for (const id of templateIdsOf(definition))
+    if (await getTemplate(ctx.db.connection, workspaceId, id)) templates.add(id);
   return validateJourney(definition, {
     catalog: actionRegistryOf(ctx).catalog(),
     segmentExists: (id) => segments.has(id),
@@ -107,16 +145,28 @@ async function detail(ctx: ApiContext, journey: JourneyDoc) {
 
 /** The fields of a journey the audit log compares. */
 function audited(j: JourneyDoc) {
-  return { name: j.name, status: j.status, publishedVersion: j.publishedVersion ?? null, draft: j.draft };
+  return {
+    name: j.name,
+    status: j.status,
+    publishedVersion: j.publishedVersion ?? null,
+    draft: j.draft,
+  };
 }
 
 function resourceOf(j: JourneyDoc) {
   return { type: 'journey', id: j.journeyId, name: j.name };
 }
 
-async function journeyOr404(ctx: ApiContext, res: Response, journeyId: string): Promise<JourneyDoc> {
+async function journeyOr404(
+  ctx: ApiContext,
+  res: Response,
+  journeyId: string,
+): Promise<JourneyDoc> {
   const journey = await findJourney(ctx.db.connection, workspaceIdOf(res), journeyId);
-  if (!journey) throw HttpProblem.notFound(`No journey "${journeyId}" in this workspace. GET /api/v1/journeys lists them.`);
+  if (!journey)
+    throw HttpProblem.notFound(
+      `No journey "${journeyId}" in this workspace. GET /api/v1/journeys lists them.`,
+    );
   return journey;
 }
 
@@ -124,7 +174,12 @@ async function journeyOr404(ctx: ApiContext, res: Response, journeyId: string): 
  * Tells the journey's running workflows (found by search attribute) to pause, resume or stop. Best
  * effort: the action activity also checks the journey's status, so a run this misses still sends nothing.
  */
-async function signalRuns(ctx: ApiContext, workspaceId: string, journeyId: string, control: JourneyControl) {
+async function signalRuns(
+  ctx: ApiContext,
+  workspaceId: string,
+  journeyId: string,
+  control: JourneyControl,
+) {
   let signalled = 0;
   try {
     const query = `CairnWorkspaceId = '${workspaceId.replace(/'/g, "\\'")}' AND CairnJourneyId = '${journeyId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
@@ -139,8 +194,15 @@ async function signalRuns(ctx: ApiContext, workspaceId: string, journeyId: strin
     }
     return { signalled };
   } catch (error) {
-    ctx.logger.warn({ err: error, journeyId }, `could not signal "${control}" to running journey runs`);
-    return { signalled, signalError: 'Temporal is unreachable; running contacts pick the change up at their next step.' };
+    ctx.logger.warn(
+      { err: error, journeyId },
+      `could not signal "${control}" to running journey runs`,
+    );
+    return {
+      signalled,
+      signalError:
+        'Temporal is unreachable; running contacts pick the change up at their next step.',
+    };
   }
 }
 
@@ -151,7 +213,11 @@ export function journeyRoutes(ctx: ApiContext): Router {
   router.get('/journeys', requireRole('viewer'), async (_req, res) => {
     const workspaceId = workspaceIdOf(res);
     const journeys = await listJourneys(conn(), workspaceId);
-    const totals = await journeyTotals(conn(), workspaceId, journeys.map((j) => j.journeyId));
+    const totals = await journeyTotals(
+      conn(),
+      workspaceId,
+      journeys.map((j) => j.journeyId),
+    );
     res.json(
       journeys.map((j) => ({
         id: j.journeyId,
@@ -169,31 +235,60 @@ export function journeyRoutes(ctx: ApiContext): Router {
   });
 
   // The same instantiateTemplate the designer calls, so every parameter (the heavy-buyer order count too) applies over HTTP.
-  router.post('/journeys/from-template', requireRole('editor', { audits: 'journey' }), async (req, res) => {
-    const body = parseOr400(FromTemplateBody, req.body ?? {});
-    const template = JOURNEY_TEMPLATES.find((t) => t.id === body.templateId);
-    if (!template) {
-      const known = JOURNEY_TEMPLATES.map((t) => `"${t.id}"`).join(', ');
-      throw HttpProblem.badRequest(`templateId: no template "${body.templateId}"; use one of ${known}`, [{ path: 'templateId', message: `must be one of ${known}` }]);
-    }
-    const keys = template.parameters.map((p) => p.key);
-    const given = Object.fromEntries(Object.entries(body.parameters ?? {}).map(([key, value]) => [key, String(value)]));
-    const unknown = Object.keys(given).filter((key) => !keys.includes(key));
-    if (unknown.length > 0) {
-      const errors = unknown.map((key) => ({ path: `parameters.${key}`, message: `is not a parameter of "${template.id}"; its parameters are ${keys.join(', ')}` }));
-      throw HttpProblem.badRequest(`The template has no parameter ${unknown.map((k) => `"${k}"`).join(', ')}: its parameters are ${keys.join(', ')}`, errors);
-    }
-    let definition: JourneyDefinition;
-    try {
-      definition = instantiateTemplate(template, given);
-    } catch (error) {
-      if (!(error instanceof TemplateParameterError)) throw error;
-      throw HttpProblem.badRequest(error.message, error.problems.map((p) => ({ path: `parameters.${p.parameter}`, message: p.message })));
-    }
-    const journey = await createJourney(conn(), workspaceIdOf(res), { name: body.name ?? template.title, definition });
-    await audit(ctx, res, { action: 'journey.created', resource: resourceOf(journey), before: {}, after: audited(journey) });
-    res.status(201).location(`/api/v1/journeys/${journey.journeyId}`).json(await detail(ctx, journey));
-  });
+  router.post(
+    '/journeys/from-template',
+    requireRole('editor', { audits: 'journey' }),
+    async (req, res) => {
+      const body = parseOr400(FromTemplateBody, req.body ?? {});
+      const template = JOURNEY_TEMPLATES.find((t) => t.id === body.templateId);
+      if (!template) {
+        const known = JOURNEY_TEMPLATES.map((t) => `"${t.id}"`).join(', ');
+        throw HttpProblem.badRequest(
+          `templateId: no template "${body.templateId}"; use one of ${known}`,
+          [{ path: 'templateId', message: `must be one of ${known}` }],
+        );
+      }
+      const keys = template.parameters.map((p) => p.key);
+      const given = Object.fromEntries(
+        Object.entries(body.parameters ?? {}).map(([key, value]) => [key, String(value)]),
+      );
+      const unknown = Object.keys(given).filter((key) => !keys.includes(key));
+      if (unknown.length > 0) {
+        const errors = unknown.map((key) => ({
+          path: `parameters.${key}`,
+          message: `is not a parameter of "${template.id}"; its parameters are ${keys.join(', ')}`,
+        }));
+        throw HttpProblem.badRequest(
+          `The template has no parameter ${unknown.map((k) => `"${k}"`).join(', ')}: its parameters are ${keys.join(', ')}`,
+          errors,
+        );
+      }
+      let definition: JourneyDefinition;
+      try {
+        definition = instantiateTemplate(template, given);
+      } catch (error) {
+        if (!(error instanceof TemplateParameterError)) throw error;
+        throw HttpProblem.badRequest(
+          error.message,
+          error.problems.map((p) => ({ path: `parameters.${p.parameter}`, message: p.message })),
+        );
+      }
+      const journey = await createJourney(conn(), workspaceIdOf(res), {
+        name: body.name ?? template.title,
+        definition,
+      });
+      await audit(ctx, res, {
+        action: 'journey.created',
+        resource: resourceOf(journey),
+        before: {},
+        after: audited(journey),
+      });
+      res
+        .status(201)
+        .location(`/api/v1/journeys/${journey.journeyId}`)
+        .json(await detail(ctx, journey));
+    },
+  );
 
   router.post('/journeys/validate', requireRole('viewer', 'readOnly'), async (req, res) => {
     const body = parseOr400(ValidateBody, req.body ?? {});
@@ -202,18 +297,44 @@ export function journeyRoutes(ctx: ApiContext): Router {
 
   router.post('/journeys', requireRole('editor', { audits: 'journey' }), async (req, res) => {
     const body = parseOr400(CreateBody, req.body ?? {});
-    const journey = await createJourney(conn(), workspaceIdOf(res), { name: body.name, definition: parseDefinition(body.definition) });
-    await audit(ctx, res, { action: 'journey.created', resource: resourceOf(journey), before: {}, after: audited(journey) });
-    res.status(201).location(`/api/v1/journeys/${journey.journeyId}`).json(await detail(ctx, journey));
+    const journey = await createJourney(conn(), workspaceIdOf(res), {
+      name: body.name,
+      definition: parseDefinition(body.definition),
+    });
+    await audit(ctx, res, {
+      action: 'journey.created',
+      resource: resourceOf(journey),
+      before: {},
+      after: audited(journey),
+    });
+    res
+      .status(201)
+      .location(`/api/v1/journeys/${journey.journeyId}`)
+      .json(await detail(ctx, journey));
   });
 
-  router.post('/journeys/import', requireRole('editor', { audits: 'journey' }), async (req, res) => {
-    const body = parseOr400(ImportBody, req.body ?? {});
-    const definition = parseDefinition(body.definition);
-    const journey = await createJourney(conn(), workspaceIdOf(res), { name: body.name ?? definition.name, definition });
-    await audit(ctx, res, { action: 'journey.imported', resource: resourceOf(journey), before: {}, after: audited(journey) });
-    res.status(201).location(`/api/v1/journeys/${journey.journeyId}`).json(await detail(ctx, journey));
-  });
+  router.post(
+    '/journeys/import',
+    requireRole('editor', { audits: 'journey' }),
+    async (req, res) => {
+      const body = parseOr400(ImportBody, req.body ?? {});
+      const definition = parseDefinition(body.definition);
+      const journey = await createJourney(conn(), workspaceIdOf(res), {
+        name: body.name ?? definition.name,
+        definition,
+      });
+      await audit(ctx, res, {
+        action: 'journey.imported',
+        resource: resourceOf(journey),
+        before: {},
+        after: audited(journey),
+      });
+      res
+        .status(201)
+        .location(`/api/v1/journeys/${journey.journeyId}`)
+        .json(await detail(ctx, journey));
+    },
+  );
 
   router.get('/journeys/:id', requireRole('viewer'), async (req, res) => {
     res.json(await detail(ctx, await journeyOr404(ctx, res, req.params.id)));
@@ -223,10 +344,22 @@ export function journeyRoutes(ctx: ApiContext): Router {
     const body = parseOr400(UpdateBody, req.body ?? {});
     const definition = parseDefinition(body.definition);
     const before = await findJourney(conn(), workspaceIdOf(res), req.params.id);
-    const saved = await saveJourneyDraft(conn(), workspaceIdOf(res), req.params.id, { definition, ...(body.name ? { name: body.name } : {}) });
-    if (saved === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
-    if (saved === 'archived') throw HttpProblem.conflict('This journey is archived and can no longer be edited; import its export to start a new one.');
-    await audit(ctx, res, { action: 'journey.updated', resource: resourceOf(saved), before: before ? audited(before) : {}, after: audited(saved) });
+    const saved = await saveJourneyDraft(conn(), workspaceIdOf(res), req.params.id, {
+      definition,
+      ...(body.name ? { name: body.name } : {}),
+    });
+    if (saved === null)
+      throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
+    if (saved === 'archived')
+      throw HttpProblem.conflict(
+        'This journey is archived and can no longer be edited; import its export to start a new one.',
+      );
+    await audit(ctx, res, {
+      action: 'journey.updated',
+      resource: resourceOf(saved),
+      before: before ? audited(before) : {},
+      after: audited(saved),
+    });
     res.json(await detail(ctx, saved));
   });
 
@@ -235,72 +368,155 @@ export function journeyRoutes(ctx: ApiContext): Router {
   router.get('/journeys/:id/publish-preview', requireRole('viewer'), async (req, res) => {
     const journey = await journeyOr404(ctx, res, req.params.id);
     const entry = journey.draft.nodes?.find((n) => n.kind === 'trigger');
-    if (entry?.kind !== 'trigger' || entry.trigger.type !== 'segmentEntered') return void res.json({ enrollExisting: { applies: false } });
+    if (entry?.kind !== 'trigger' || entry.trigger.type !== 'segmentEntered')
+      return void res.json({ enrollExisting: { applies: false } });
     const { segmentId } = entry.trigger;
-    const [count, names] = await Promise.all([countSegmentMembers(conn(), journey.workspaceId, segmentId), segmentNames(conn(), journey.workspaceId, [segmentId])]);
-    res.json({ enrollExisting: { applies: true, default: false, segmentId, segmentName: names.get(segmentId) ?? segmentId, members: count } });
+    const [count, names] = await Promise.all([
+      countSegmentMembers(conn(), journey.workspaceId, segmentId),
+      segmentNames(conn(), journey.workspaceId, [segmentId]),
+    ]);
+    res.json({
+      enrollExisting: {
+        applies: true,
+        default: false,
+        segmentId,
+        segmentName: names.get(segmentId) ?? segmentId,
+        members: count,
+      },
+    });
   });
 
-  router.post('/journeys/:id/publish', requireRole('publisher', { audits: 'journey' }), async (req, res) => {
-    const workspaceId = workspaceIdOf(res);
-    const body = parseOr400(PublishBody, req.body ?? {});
-    const before = await findJourney(conn(), workspaceId, req.params.id);
-    const entry = before?.draft.nodes?.find((n) => n.kind === 'trigger');
-    const segmentId = entry?.kind === 'trigger' && entry.trigger.type === 'segmentEntered' ? entry.trigger.segmentId : undefined;
-    if (body.enrollExisting && before) {
-      if (segmentId === undefined) {
-        throw HttpProblem.badRequest('enrollExisting: applies only to a journey whose trigger is "segment entered"; leave it out for this one', [{ path: 'enrollExisting', message: 'needs a segment-entry trigger' }]);
-      }
-      if (before.status === 'paused') {
-        throw HttpProblem.conflict('enrollExisting: the journey is paused, so nobody can enter it; resume it, then publish with enrollExisting');
-      }
-    }
-    const outcome = await publishJourneyDraft(conn(), workspaceId, req.params.id, {
-      check: (definition) => problemsOf(ctx, workspaceId, definition),
-      publishedBy: principalOf(res).actor.id,
-    });
-    if (outcome === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
-    if (!outcome.ok && 'archived' in outcome) throw HttpProblem.conflict('This journey is archived; it cannot be published again.');
-    if (!outcome.ok) {
-      throw HttpProblem.unprocessable(
-        `The journey cannot be published: ${outcome.problems.length} problem(s). ${outcome.problems[0]?.message ?? ''}`,
-        outcome.problems.map((p) => ({ path: p.path, message: p.message, ...(p.nodeId ? { nodeId: p.nodeId } : {}) })),
-      );
-    }
-    const after = await findJourney(conn(), workspaceId, req.params.id);
-    await audit(ctx, res, {
-      action: 'journey.published',
-      resource: after ? resourceOf(after) : { type: 'journey', id: req.params.id },
-      before: { status: before?.status ?? null, publishedVersion: before?.publishedVersion ?? null },
-      after: { status: after?.status ?? 'published', publishedVersion: outcome.version, ...(body.enrollExisting ? { enrollExisting: true } : {}) },
-    });
-    if (!body.enrollExisting || segmentId === undefined) return void res.json({ version: outcome.version });
-    // The dispatcher enrols them like new entrants (re-entry rules, enrolment limit, start pacing), for this journey only.
-    const queued = await enqueueSegmentMembersForJourney(conn(), { workspaceId, segmentId, journeyId: req.params.id, at: Date.now() });
-    res.json({ version: outcome.version, existingMembers: { segmentId, queued } });
-  });
-
-  const transition = (path: string, to: JourneyStatus, from: JourneyStatus[], control: JourneyControl, refusal: string) =>
-    router.post(`/journeys/:id/${path}`, requireRole('publisher', { audits: 'journey' }), async (req, res) => {
+  router.post(
+    '/journeys/:id/publish',
+    requireRole('publisher', { audits: 'journey' }),
+    async (req, res) => {
       const workspaceId = workspaceIdOf(res);
+      const body = parseOr400(PublishBody, req.body ?? {});
       const before = await findJourney(conn(), workspaceId, req.params.id);
-      const updated = await setJourneyStatus(conn(), workspaceId, req.params.id, to, from);
-      if (updated === null) throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
-      if (updated === 'conflict') throw HttpProblem.conflict(refusal);
-      await audit(ctx, res, { action: `journey.${path}d`, resource: resourceOf(updated), before: { status: before?.status ?? null }, after: { status: updated.status } });
-      const signals = await signalRuns(ctx, workspaceId, req.params.id, control);
-      res.json({ id: updated.journeyId, status: updated.status, ...signals });
-    });
-  transition('pause', 'paused', ['published', 'paused'], 'pause', 'Only a published journey can be paused; publish it first.');
-  transition('resume', 'published', ['paused', 'published'], 'resume', 'Only a paused journey can be resumed.');
-  transition('archive', 'archived', ['draft', 'published', 'paused', 'archived'], 'stop', 'The journey cannot be archived.');
+      const entry = before?.draft.nodes?.find((n) => n.kind === 'trigger');
+      const segmentId =
+        entry?.kind === 'trigger' && entry.trigger.type === 'segmentEntered'
+          ? entry.trigger.segmentId
+          : undefined;
+      if (body.enrollExisting && before) {
+        if (segmentId === undefined) {
+          throw HttpProblem.badRequest(
+            'enrollExisting: applies only to a journey whose trigger is "segment entered"; leave it out for this one',
+            [{ path: 'enrollExisting', message: 'needs a segment-entry trigger' }],
+          );
+        }
+        if (before.status === 'paused') {
+          throw HttpProblem.conflict(
+            'enrollExisting: the journey is paused, so nobody can enter it; resume it, then publish with enrollExisting',
+          );
+        }
+      }
+      const outcome = await publishJourneyDraft(conn(), workspaceId, req.params.id, {
+        check: (definition) => problemsOf(ctx, workspaceId, definition),
+        publishedBy: principalOf(res).actor.id,
+      });
+      if (outcome === null)
+        throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
+      if (!outcome.ok && 'archived' in outcome)
+        throw HttpProblem.conflict('This journey is archived; it cannot be published again.');
+      if (!outcome.ok) {
+        throw HttpProblem.unprocessable(
+          `The journey cannot be published: ${outcome.problems.length} problem(s). ${outcome.problems[0]?.message ?? ''}`,
+          outcome.problems.map((p) => ({
+            path: p.path,
+            message: p.message,
+            ...(p.nodeId ? { nodeId: p.nodeId } : {}),
+          })),
+        );
+      }
+      const after = await findJourney(conn(), workspaceId, req.params.id);
+      await audit(ctx, res, {
+        action: 'journey.published',
+        resource: after ? resourceOf(after) : { type: 'journey', id: req.params.id },
+        before: {
+          status: before?.status ?? null,
+          publishedVersion: before?.publishedVersion ?? null,
+        },
+        after: {
+          status: after?.status ?? 'published',
+          publishedVersion: outcome.version,
+          ...(body.enrollExisting ? { enrollExisting: true } : {}),
+        },
+      });
+      if (!body.enrollExisting || segmentId === undefined)
+        return void res.json({ version: outcome.version });
+      // The dispatcher enrols them like new entrants (re-entry rules, enrolment limit, start pacing), for this journey only.
+      const queued = await enqueueSegmentMembersForJourney(conn(), {
+        workspaceId,
+        segmentId,
+        journeyId: req.params.id,
+        at: Date.now(),
+      });
+      res.json({ version: outcome.version, existingMembers: { segmentId, queued } });
+    },
+  );
+
+  const transition = (
+    path: string,
+    to: JourneyStatus,
+    from: JourneyStatus[],
+    control: JourneyControl,
+    refusal: string,
+  ) =>
+    router.post(
+      `/journeys/:id/${path}`,
+      requireRole('publisher', { audits: 'journey' }),
+      async (req, res) => {
+        const workspaceId = workspaceIdOf(res);
+        const before = await findJourney(conn(), workspaceId, req.params.id);
+        const updated = await setJourneyStatus(conn(), workspaceId, req.params.id, to, from);
+        if (updated === null)
+          throw HttpProblem.notFound(`No journey "${req.params.id}" in this workspace.`);
+        if (updated === 'conflict') throw HttpProblem.conflict(refusal);
+        await audit(ctx, res, {
+          action: `journey.${path}d`,
+          resource: resourceOf(updated),
+          before: { status: before?.status ?? null },
+          after: { status: updated.status },
+        });
+        const signals = await signalRuns(ctx, workspaceId, req.params.id, control);
+        res.json({ id: updated.journeyId, status: updated.status, ...signals });
+      },
+    );
+  transition(
+    'pause',
+    'paused',
+    ['published', 'paused'],
+    'pause',
+    'Only a published journey can be paused; publish it first.',
+  );
+  transition(
+    'resume',
+    'published',
+    ['paused', 'published'],
+    'resume',
+    'Only a paused journey can be resumed.',
+  );
+  transition(
+    'archive',
+    'archived',
+    ['draft', 'published', 'paused', 'archived'],
+    'stop',
+    'The journey cannot be archived.',
+  );
 
   router.get('/journeys/:id/versions/:version', requireRole('viewer'), async (req, res) => {
     const journey = await journeyOr404(ctx, res, req.params.id);
     const version = Number(req.params.version);
-    if (!Number.isInteger(version) || version < 1) throw HttpProblem.badRequest('version: must be a whole number ≥ 1, e.g. /versions/1', [{ path: 'version', message: 'must be a whole number ≥ 1' }]);
+    if (!Number.isInteger(version) || version < 1)
+      throw HttpProblem.badRequest('version: must be a whole number ≥ 1, e.g. /versions/1', [
+        { path: 'version', message: 'must be a whole number ≥ 1' },
+      ]);
     const doc = await findJourneyVersion(conn(), journey.workspaceId, journey.journeyId, version);
-    if (!doc) throw HttpProblem.notFound(`Journey "${journey.journeyId}" has no version ${version}; published versions are 1..${journey.publishedVersion ?? 0}.`);
+    if (!doc)
+      throw HttpProblem.notFound(
+        `Journey "${journey.journeyId}" has no version ${version}; published versions are 1..${journey.publishedVersion ?? 0}.`,
+      );
     res.json({ version: doc.version, publishedAt: doc.publishedAt, definition: doc.definition });
   });
 
@@ -308,65 +524,102 @@ export function journeyRoutes(ctx: ApiContext): Router {
     const journey = await journeyOr404(ctx, res, req.params.id);
     const nodeIds = new Set(journey.draft.nodes?.map((n) => n.id) ?? []);
     if (journey.publishedVersion) {
-      const published = await loadJourneyDefinition(conn(), journey.workspaceId, journey.journeyId, journey.publishedVersion);
+      const published = await loadJourneyDefinition(
+        conn(),
+        journey.workspaceId,
+        journey.journeyId,
+        journey.publishedVersion,
+      );
       for (const n of published?.nodes ?? []) nodeIds.add(n.id);
     }
     res.json(await journeyStats(conn(), journey.workspaceId, journey.journeyId, [...nodeIds]));
   });
 
   // Enrolling a contact by hand starts sending, so it is a go-live action.
-  router.post('/journeys/:id/enroll', requireRole('publisher', { audits: 'journey' }), async (req, res) => {
-    const workspaceId = workspaceIdOf(res);
-    const body = parseOr400(EnrollBody, req.body ?? {});
-    const journey = await journeyOr404(ctx, res, req.params.id);
-    if (!(await contactExists(conn(), workspaceId, body.contactId))) throw HttpProblem.notFound(`No contact "${body.contactId}" in this workspace.`);
-    const now = new Date();
-    const workflowId = journeyWorkflowId(workspaceId, journey.journeyId, body.contactId);
-    // The request id names the cause: a retried request (same X-Request-Id) does not enrol twice.
-    const cause = `manual:${String((req as { id?: unknown }).id ?? now.getTime())}`;
-    const reservation = await reserveEnrollment(conn(), {
-      workspaceId,
-      journeyId: journey.journeyId,
-      contactId: body.contactId,
-      slot: journeyRunSlot(journey.journeyId),
-      workflowId,
-      enrolledBy: cause,
-      now,
-    });
-    if (!reservation.enroll) {
-      const why: Record<string, string> = {
-        notPublished: 'The journey is not published (or is paused); publish or resume it first.',
-        alreadyInJourney: 'The contact is already in this journey.',
-        reentryNever: 'The journey’s re-entry rule is "never" and the contact has been through it.',
-        cooldown: 'The contact finished this journey recently; the re-entry cooldown has not passed.',
-        limitReached: 'The journey’s enrolment limit is reached.',
-        raced: 'The contact was enrolled by something else at the same moment.',
-        notFound: 'The journey no longer exists.',
-      };
-      throw new HttpProblem(409, 'Conflict', why[reservation.reason] ?? reservation.reason, [{ path: 'contactId', message: reservation.reason }]);
-    }
-    try {
-      await ctx.temporal.client.workflow.start(
-        JOURNEY_WORKFLOW,
-        journeyStartOptions(
-          { workspaceId, journeyId: journey.journeyId, version: reservation.version, contactId: body.contactId, entry: { kind: 'manual', at: now.toISOString() } },
-          ctx.temporal.taskQueue,
-        ),
-      );
-    } catch (error) {
-      ctx.logger.warn({ err: error }, 'manual enrolment: workflow start failed');
-      throw HttpProblem.unavailable('Temporal is unreachable: the enrolment is reserved but not started. Retry the request with the same X-Request-Id.');
-    }
-    await audit(ctx, res, { action: 'journey.contactEnrolled', resource: resourceOf(journey), changes: [{ path: 'contactId', before: null, after: body.contactId }] });
-    res.status(202).json({ workflowId, version: reservation.version });
-  });
+  router.post(
+    '/journeys/:id/enroll',
+    requireRole('publisher', { audits: 'journey' }),
+    async (req, res) => {
+      const workspaceId = workspaceIdOf(res);
+      const body = parseOr400(EnrollBody, req.body ?? {});
+      const journey = await journeyOr404(ctx, res, req.params.id);
+      if (!(await contactExists(conn(), workspaceId, body.contactId)))
+        throw HttpProblem.notFound(`No contact "${body.contactId}" in this workspace.`);
+      const now = new Date();
+      const workflowId = journeyWorkflowId(workspaceId, journey.journeyId, body.contactId);
+      // The request id names the cause: a retried request (same X-Request-Id) does not enrol twice.
+      const cause = `manual:${String((req as { id?: unknown }).id ?? now.getTime())}`;
+      const reservation = await reserveEnrollment(conn(), {
+        workspaceId,
+        journeyId: journey.journeyId,
+        contactId: body.contactId,
+        slot: journeyRunSlot(journey.journeyId),
+        workflowId,
+        enrolledBy: cause,
+        now,
+      });
+      if (!reservation.enroll) {
+        const why: Record<string, string> = {
+          notPublished: 'The journey is not published (or is paused); publish or resume it first.',
+          alreadyInJourney: 'The contact is already in this journey.',
+          reentryNever:
+            'The journey’s re-entry rule is "never" and the contact has been through it.',
+          cooldown:
+            'The contact finished this journey recently; the re-entry cooldown has not passed.',
+          limitReached: 'The journey’s enrolment limit is reached.',
+          raced: 'The contact was enrolled by something else at the same moment.',
+          notFound: 'The journey no longer exists.',
+        };
+        throw new HttpProblem(409, 'Conflict', why[reservation.reason] ?? reservation.reason, [
+          { path: 'contactId', message: reservation.reason },
+        ]);
+      }
+      try {
+        await ctx.temporal.client.workflow.start(
+          JOURNEY_WORKFLOW,
+          journeyStartOptions(
+            {
+              workspaceId,
+              journeyId: journey.journeyId,
+              version: reservation.version,
+              contactId: body.contactId,
+              entry: { kind: 'manual', at: now.toISOString() },
+            },
+            ctx.temporal.taskQueue,
+          ),
+        );
+      } catch (error) {
+        ctx.logger.warn({ err: error }, 'manual enrolment: workflow start failed');
+        throw HttpProblem.unavailable(
+          'Temporal is unreachable: the enrolment is reserved but not started. Retry the request with the same X-Request-Id.',
+        );
+      }
+      await audit(ctx, res, {
+        action: 'journey.contactEnrolled',
+        resource: resourceOf(journey),
+        changes: [{ path: 'contactId', before: null, after: body.contactId }],
+      });
+      res.status(202).json({ workflowId, version: reservation.version });
+    },
+  );
 
   router.get('/journeys/:id/export', requireRole('viewer'), async (req, res) => {
     const journey = await journeyOr404(ctx, res, req.params.id);
     res
       .attachment(`${journey.journeyId}.journey.json`)
       .type('application/json')
-      .send(JSON.stringify({ format: EXPORT_FORMAT, name: journey.name, definition: journey.draft, exportedAt: new Date().toISOString() }, null, 2));
+      .send(
+        JSON.stringify(
+          {
+            format: EXPORT_FORMAT,
+            name: journey.name,
+            definition: journey.draft,
+            exportedAt: new Date().toISOString(),
+          },
+          null,
+          2,
+        ),
+      );
   });
 
   return router;

@@ -32,7 +32,15 @@ export function managementRoutes(ctx: ApiContext): Router {
     const workspace = await findWorkspace(ctx.db.connection, workspaceIdOf(res));
     if (!workspace) throw HttpProblem.notFound('The workspace of this key no longer exists.');
     const { role, actor } = principalOf(res);
-    res.json({ workspace: { id: workspace._id, name: workspace.name, slug: workspace.slug, settings: workspace.settings }, principal: { ...actor, role } });
+    res.json({
+      workspace: {
+        id: workspace._id,
+        name: workspace.name,
+        slug: workspace.slug,
+        settings: workspace.settings,
+      },
+      principal: { ...actor, role },
+    });
   });
 
   // Feature routers mount here, one line each.

@@ -35,26 +35,58 @@ export const CreateBody = z.object({
 });
 
 export const UpdateBody = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .optional(),
   description: z.string().max(2000, 'must be at most 2000 characters').optional(),
   definition: z.unknown().optional(),
 });
 
-export const PreviewBody = z.object({ definition: definitionField, sampleSize: z.number().int().min(0).max(100).optional() });
+export const PreviewBody = z.object({
+  definition: definitionField,
+  sampleSize: z.number().int().min(0).max(100).optional(),
+});
 
 export const MembersQuery = z.object({
   cursor: z.string().optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(500, 'must be ≤ 500').optional(),
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1, 'must be ≥ 1')
+    .max(500, 'must be ≤ 500')
+    .optional(),
 });
 
-export const HistoryQuery = z.object({ days: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be ≥ 1').max(400, 'must be ≤ 400').optional() });
+export const HistoryQuery = z.object({
+  days: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(1, 'must be ≥ 1')
+    .max(400, 'must be ≤ 400')
+    .optional(),
+});
 
 function summary(s: Segment) {
-  return { id: s.segmentId, name: s.name, description: s.description, memberCount: Math.max(0, s.memberCount), version: s.version, backfill: s.backfill };
+  return {
+    id: s.segmentId,
+    name: s.name,
+    description: s.description,
+    memberCount: Math.max(0, s.memberCount),
+    version: s.version,
+    backfill: s.backfill,
+  };
 }
 
 function detail(s: Segment) {
-  return { ...summary(s), definition: s.definition, createdAt: s.createdAt, updatedAt: s.updatedAt };
+  return {
+    ...summary(s),
+    definition: s.definition,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
 }
 
 /** The fields of a segment the audit log compares. */
@@ -67,15 +99,26 @@ function asHttpProblem(error: unknown): unknown {
   if (!(error instanceof SegmentProblem)) return error;
   switch (error.kind) {
     case 'invalid':
-      return HttpProblem.badRequest(`${error.message} ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.trim(), error.issues);
+      return HttpProblem.badRequest(
+        `${error.message} ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.trim(),
+        error.issues,
+      );
     case 'unknownReference':
     case 'cycle':
-      return HttpProblem.unprocessable(`${error.message} ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.trim(), error.issues);
+      return HttpProblem.unprocessable(
+        `${error.message} ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.trim(),
+        error.issues,
+      );
     case 'notFound':
       return HttpProblem.notFound(error.message);
     case 'conflict':
     case 'inUse':
-      return new HttpProblem(409, 'Conflict', error.message, error.issues.length ? error.issues : undefined);
+      return new HttpProblem(
+        409,
+        'Conflict',
+        error.message,
+        error.issues.length ? error.issues : undefined,
+      );
   }
 }
 
@@ -96,12 +139,21 @@ async function startBackfill(ctx: ApiContext, res: Response, segment: Segment): 
     await ctx.temporal.client.workflow.start('segmentBackfillWorkflow', {
       taskQueue: ctx.temporal.taskQueue,
       workflowId: segmentBackfillWorkflowId(segment.workspaceId, segment.segmentId),
-      args: [{ workspaceId: segment.workspaceId, segmentId: segment.segmentId, version: segment.version }],
+      args: [
+        {
+          workspaceId: segment.workspaceId,
+          segmentId: segment.segmentId,
+          version: segment.version,
+        },
+      ],
       workflowIdConflictPolicy: 'TERMINATE_EXISTING',
     });
   } catch (error) {
     res.locals.backfillNotStarted = true;
-    ctx.logger.warn({ err: error, segmentId: segment.segmentId }, 'segment backfill not started; it stays pending');
+    ctx.logger.warn(
+      { err: error, segmentId: segment.segmentId },
+      'segment backfill not started; it stays pending',
+    );
     await noteBackfillNotStarted(ctx.db.connection, {
       workspaceId: segment.workspaceId,
       segmentId: segment.segmentId,
@@ -128,18 +180,38 @@ export function segmentRoutes(ctx: ApiContext): Router {
     const body = parseOr400(PreviewBody, req.body);
     const checked = validateSegmentDefinition(body.definition);
     if (!checked.ok) {
-      const errors = checked.issues.map((i) => ({ path: i.path ? `definition.${i.path}` : 'definition', message: i.message }));
-      throw HttpProblem.badRequest(`The segment definition is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+      const errors = checked.issues.map((i) => ({
+        path: i.path ? `definition.${i.path}` : 'definition',
+        message: i.message,
+      }));
+      throw HttpProblem.badRequest(
+        `The segment definition is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        errors,
+      );
     }
-    res.json(await previewSegment(connection, workspaceIdOf(res), checked.definition, { sampleSize: body.sampleSize }));
+    res.json(
+      await previewSegment(connection, workspaceIdOf(res), checked.definition, {
+        sampleSize: body.sampleSize,
+      }),
+    );
   });
 
   router.post('/segments', requireRole('editor', { audits: 'segment' }), async (req, res) => {
     const body = parseOr400(CreateBody, req.body);
     const segment = await orProblem(
-      createSegment(connection, workspaceIdOf(res), { segmentId: body.id, name: body.name, description: body.description, definition: body.definition }),
+      createSegment(connection, workspaceIdOf(res), {
+        segmentId: body.id,
+        name: body.name,
+        description: body.description,
+        definition: body.definition,
+      }),
     );
-    await audit(ctx, res, { action: 'segment.created', resource: { type: 'segment', id: segment.segmentId, name: segment.name }, before: {}, after: audited(segment) });
+    await audit(ctx, res, {
+      action: 'segment.created',
+      resource: { type: 'segment', id: segment.segmentId, name: segment.name },
+      before: {},
+      after: audited(segment),
+    });
     await startBackfill(ctx, res, segment);
     res.status(201).location(`/api/v1/segments/${segment.segmentId}`).json(detail(segment));
   });
@@ -153,37 +225,62 @@ export function segmentRoutes(ctx: ApiContext): Router {
   router.put('/segments/:id', requireRole('editor', { audits: 'segment' }), async (req, res) => {
     const body = parseOr400(UpdateBody, req.body);
     const before = await getSegment(connection, workspaceIdOf(res), req.params.id);
-    const { segment, backfillNeeded } = await orProblem(updateSegment(connection, workspaceIdOf(res), req.params.id, body));
-    await audit(ctx, res, { action: 'segment.updated', resource: { type: 'segment', id: segment.segmentId, name: segment.name }, before: before ? audited(before) : {}, after: audited(segment) });
+    const { segment, backfillNeeded } = await orProblem(
+      updateSegment(connection, workspaceIdOf(res), req.params.id, body),
+    );
+    await audit(ctx, res, {
+      action: 'segment.updated',
+      resource: { type: 'segment', id: segment.segmentId, name: segment.name },
+      before: before ? audited(before) : {},
+      after: audited(segment),
+    });
     if (backfillNeeded) await startBackfill(ctx, res, segment);
     res.json(detail(segment));
   });
 
   // Archiving takes a segment out of use, so it needs the publisher role like other go-live changes.
-  router.delete('/segments/:id', requireRole('publisher', { audits: 'segment' }), async (req, res) => {
-    const before = await getSegment(connection, workspaceIdOf(res), req.params.id);
-    await orProblem(archiveSegment(connection, workspaceIdOf(res), req.params.id));
-    await audit(ctx, res, { action: 'segment.archived', resource: { type: 'segment', id: req.params.id, ...(before ? { name: before.name } : {}) }, changes: [] });
-    res.status(204).end();
-  });
+  router.delete(
+    '/segments/:id',
+    requireRole('publisher', { audits: 'segment' }),
+    async (req, res) => {
+      const before = await getSegment(connection, workspaceIdOf(res), req.params.id);
+      await orProblem(archiveSegment(connection, workspaceIdOf(res), req.params.id));
+      await audit(ctx, res, {
+        action: 'segment.archived',
+        resource: { type: 'segment', id: req.params.id, ...(before ? { name: before.name } : {}) },
+        changes: [],
+      });
+      res.status(204).end();
+    },
+  );
 
   router.get('/segments/:id/members', requireRole('viewer'), async (req, res) => {
     const query = parseOr400(MembersQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
-    if (!(await getSegment(connection, workspaceId, req.params.id))) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
+    if (!(await getSegment(connection, workspaceId, req.params.id)))
+      throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
     res.json(await listSegmentMembers(connection, workspaceId, req.params.id, query));
   });
 
   router.get('/segments/:id/history', requireRole('viewer'), async (req, res) => {
     const query = parseOr400(HistoryQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
-    if (!(await getSegment(connection, workspaceId, req.params.id))) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
+    if (!(await getSegment(connection, workspaceId, req.params.id)))
+      throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
     res.json(await segmentMemberHistory(connection, workspaceId, req.params.id, query));
   });
 
   router.get('/segments/:id/why/:contactId', requireRole('viewer'), async (req, res) => {
-    const answer = await explainContactSegment(connection, workspaceIdOf(res), req.params.id, req.params.contactId);
-    if (!answer) throw HttpProblem.notFound(`No segment "${req.params.id}" or no contact "${req.params.contactId}" in this workspace.`);
+    const answer = await explainContactSegment(
+      connection,
+      workspaceIdOf(res),
+      req.params.id,
+      req.params.contactId,
+    );
+    if (!answer)
+      throw HttpProblem.notFound(
+        `No segment "${req.params.id}" or no contact "${req.params.contactId}" in this workspace.`,
+      );
     res.json(answer);
   });
 

@@ -27,7 +27,11 @@ export function trackingRoutes(ctx: ApiContext): Router {
     token ? verifyTrackingToken(token, ctx.config.CAIRN_SECRET_KEY ?? '') : undefined;
 
   /** Records the engagement; failures are logged, never shown to the reader (the pixel and redirect must still work). */
-  async function record(req: Request, kind: EmailEngagementKind, payload: TrackingTokenPayload): Promise<boolean> {
+  async function record(
+    req: Request,
+    kind: EmailEngagementKind,
+    payload: TrackingTokenPayload,
+  ): Promise<boolean> {
     if (!payload.workspace) return false; // tokens signed without a workspace cannot be attributed
     try {
       const userAgent = req.headers['user-agent'];
@@ -44,7 +48,10 @@ export function trackingRoutes(ctx: ApiContext): Router {
       });
       return true;
     } catch (error) {
-      req.log.error({ err: error, kind, workspaceId: payload.workspace }, 'could not record email engagement');
+      req.log.error(
+        { err: error, kind, workspaceId: payload.workspace },
+        'could not record email engagement',
+      );
       return false;
     }
   }
@@ -56,7 +63,12 @@ export function trackingRoutes(ctx: ApiContext): Router {
     if (payload) await record(req, 'opened', payload);
     res
       .status(200)
-      .set({ 'Content-Type': 'image/gif', 'Content-Length': String(PIXEL.length), 'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0', Pragma: 'no-cache' })
+      .set({
+        'Content-Type': 'image/gif',
+        'Content-Length': String(PIXEL.length),
+        'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0',
+        Pragma: 'no-cache',
+      })
       .end(PIXEL);
   });
 
@@ -64,7 +76,16 @@ export function trackingRoutes(ctx: ApiContext): Router {
   router.get('/c/:token', async (req: Request<{ token: string }>, res: Response) => {
     const payload = verify(req.params.token);
     if (!payload?.url || !SAFE_LINK.test(payload.url)) {
-      res.status(404).set('Cache-Control', 'no-store').type('html').send(page('Link not found', 'This link is invalid or was changed. Open the original email and try again.'));
+      res
+        .status(404)
+        .set('Cache-Control', 'no-store')
+        .type('html')
+        .send(
+          page(
+            'Link not found',
+            'This link is invalid or was changed. Open the original email and try again.',
+          ),
+        );
       return;
     }
     await record(req, 'clicked', payload);
@@ -75,24 +96,60 @@ export function trackingRoutes(ctx: ApiContext): Router {
     const payload = verify(req.params.token);
     if (!payload?.workspace) {
       if (oneClick) res.status(404).type('text').send('Unknown unsubscribe link.');
-      else res.status(404).type('html').send(page('Link not found', 'This unsubscribe link is invalid or was changed. Use the link in the latest email, or reply to it and ask to be removed.'));
+      else
+        res
+          .status(404)
+          .type('html')
+          .send(
+            page(
+              'Link not found',
+              'This unsubscribe link is invalid or was changed. Use the link in the latest email, or reply to it and ask to be removed.',
+            ),
+          );
       return;
     }
     // What counts is that the choice is stored, even if recording the Unsubscribed event failed.
-    const done = (await record(req, 'unsubscribed', payload)) || (await getSubscriptions(ctx.db.connection, payload.workspace, payload.contactId).catch(() => undefined))?.email === 'unsubscribed';
+    const done =
+      (await record(req, 'unsubscribed', payload)) ||
+      (
+        await getSubscriptions(ctx.db.connection, payload.workspace, payload.contactId).catch(
+          () => undefined,
+        )
+      )?.email === 'unsubscribed';
     res.set('Cache-Control', 'no-store');
     if (!done) {
       res.status(503).set('Retry-After', '30');
       if (oneClick) res.type('text').send('Could not unsubscribe right now; please retry.');
-      else res.type('html').send(page('Please try again', 'We could not process your request just now. Please reload this page in a minute.'));
+      else
+        res
+          .type('html')
+          .send(
+            page(
+              'Please try again',
+              'We could not process your request just now. Please reload this page in a minute.',
+            ),
+          );
       return;
     }
     // RFC 8058: the mail provider POSTs `List-Unsubscribe=One-Click`; any 2xx tells it we are done.
     if (oneClick) res.status(200).type('text').send('Unsubscribed.');
-    else res.status(200).type('html').send(page('You are unsubscribed', 'You will no longer receive these emails. It can take a few minutes for messages already on their way to stop.'));
+    else
+      res
+        .status(200)
+        .type('html')
+        .send(
+          page(
+            'You are unsubscribed',
+            'You will no longer receive these emails. It can take a few minutes for messages already on their way to stop.',
+          ),
+        );
   }
-  router.get('/u/:token', (req: Request<{ token: string }>, res: Response) => unsubscribe(req, res, false));
-  router.post('/u/:token', (req: Request<{ token: string }>, res: Response) => unsubscribe(req, res, true));
+  router.get('/u/:token', (req: Request<{ token: string }>, res: Response) =>
+    unsubscribe(req, res, false),
+  );
+  router.post('/u/:token', (req: Request<{ token: string }>, res: Response) =>
+    unsubscribe(req, res, true),
+  );
 
   return router;
 }

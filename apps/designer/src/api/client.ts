@@ -1,7 +1,12 @@
 // Every call the designer makes to the Cairn API lives here.
 import type { ConditionGroup, JourneyDefinition, JourneyTemplate } from '@cairn/core';
 
-export type Problem = { title: string; status: number; detail?: string; errors?: { path: string; message: string }[] };
+export type Problem = {
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+};
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -59,9 +64,19 @@ export type JourneyStats = {
   /** Absent from servers older than holdout conversions. */
   holdout?: HoldoutComparison;
 };
-export type SegmentSummary = { id: string; name: string; description?: string; memberCount: number; version: number };
+export type SegmentSummary = {
+  id: string;
+  name: string;
+  description?: string;
+  memberCount: number;
+  version: number;
+};
 export type SegmentDetail = SegmentSummary & { definition: ConditionGroup };
-export type SegmentPreview = { count: number; total: number; sample: { id: string; traits: Record<string, unknown> }[] };
+export type SegmentPreview = {
+  count: number;
+  total: number;
+  sample: { id: string; traits: Record<string, unknown> }[];
+};
 export type ContactSummary = { id: string; traits: Record<string, unknown>; lastSeenAt?: string };
 export type ContactDetail = {
   id: string;
@@ -81,7 +96,13 @@ export type EventSchema = { event: string; properties: { name: string; type: str
 export type MetricSchema = { name: string; type?: string; description?: string };
 
 export type Role = 'viewer' | 'editor' | 'publisher' | 'admin';
-export type Principal = { type: 'user' | 'key'; id: string; email?: string; name?: string; role: Role };
+export type Principal = {
+  type: 'user' | 'key';
+  id: string;
+  email?: string;
+  name?: string;
+  role: Role;
+};
 export type Me = { workspace: { id: string; name: string }; principal: Principal };
 export type AuditChange = { path: string; before: unknown; after: unknown };
 export type AuditEntry = {
@@ -92,25 +113,45 @@ export type AuditEntry = {
   resource: { type: string; id: string; name?: string };
   changes: AuditChange[];
 };
-export type AuditQuery = { resourceType?: string; resourceId?: string; actor?: string; before?: string; limit?: string };
+export type AuditQuery = {
+  resourceType?: string;
+  resourceId?: string;
+  actor?: string;
+  before?: string;
+  limit?: string;
+};
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** Email and password sign-in: the session token it returns is then used like a key (Bearer). */
-export async function signInWithPassword(email: string, password: string, baseUrl = ''): Promise<{ token: string; expiresAt: string }> {
+export async function signInWithPassword(
+  email: string,
+  password: string,
+  baseUrl = '',
+): Promise<{ token: string; expiresAt: string }> {
   let response: Response;
   try {
     response = await fetch(`${baseUrl}/api/v1/sessions`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json, application/problem+json',
+      },
       body: JSON.stringify({ email, password }),
     });
   } catch (cause) {
     throw new ApiError({ title: 'Cannot reach the Cairn API', status: 0, detail: String(cause) });
   }
-  const parsed = safeJson(await response.text()) as Partial<Problem> & { token?: string; expiresAt?: string };
+  const parsed = safeJson(await response.text()) as Partial<Problem> & {
+    token?: string;
+    expiresAt?: string;
+  };
   if (!response.ok || !parsed.token) {
-    throw new ApiError({ title: parsed.title ?? 'Sign-in failed', status: response.status, ...(parsed.detail !== undefined ? { detail: parsed.detail } : {}) });
+    throw new ApiError({
+      title: parsed.title ?? 'Sign-in failed',
+      status: response.status,
+      ...(parsed.detail !== undefined ? { detail: parsed.detail } : {}),
+    });
   }
   return { token: parsed.token, expiresAt: parsed.expiresAt ?? '' };
 }
@@ -160,7 +201,8 @@ export function createApiClient(token: string, baseUrl = '') {
   return {
     me: () => call<Me>('GET', '/me'),
     signOut: () => call<unknown>('DELETE', '/sessions/current'),
-    audit: (q: AuditQuery = {}) => call<{ entries: AuditEntry[]; next?: string }>('GET', `/audit${query(q)}`),
+    audit: (q: AuditQuery = {}) =>
+      call<{ entries: AuditEntry[]; next?: string }>('GET', `/audit${query(q)}`),
     actionCatalog: () => call<ActionManifest[]>('GET', '/catalog/actions'),
 
     listJourneys: () => call<JourneySummary[]>('GET', '/journeys'),
@@ -168,39 +210,69 @@ export function createApiClient(token: string, baseUrl = '') {
       call<{ id: string }>('POST', '/journeys', { name, definition }),
     journeyTemplates: () => call<JourneyTemplate[]>('GET', '/journeys/templates'),
     getJourney: (id: string) => call<JourneyDetail>('GET', journeyPath(id)),
-    saveDraft: (id: string, definition: JourneyDefinition) => call<unknown>('PUT', journeyPath(id), { definition }),
+    saveDraft: (id: string, definition: JourneyDefinition) =>
+      call<unknown>('PUT', journeyPath(id), { definition }),
     publishPreview: (id: string) =>
-      call<{ enrollExisting: { applies: false } | { applies: true; default: boolean; segmentId: string; segmentName: string; members: number } }>(
-        'GET',
-        `${journeyPath(id)}/publish-preview`,
-      ),
+      call<{
+        enrollExisting:
+          | { applies: false }
+          | {
+              applies: true;
+              default: boolean;
+              segmentId: string;
+              segmentName: string;
+              members: number;
+            };
+      }>('GET', `${journeyPath(id)}/publish-preview`),
     publish: (id: string, options: { enrollExisting?: boolean } = {}) =>
-      call<{ version: number; existingMembers?: { segmentId: string; queued: number } }>('POST', `${journeyPath(id)}/publish`, options),
+      call<{ version: number; existingMembers?: { segmentId: string; queued: number } }>(
+        'POST',
+        `${journeyPath(id)}/publish`,
+        options,
+      ),
     pause: (id: string) => call<unknown>('POST', `${journeyPath(id)}/pause`),
     resume: (id: string) => call<unknown>('POST', `${journeyPath(id)}/resume`),
     getVersion: (id: string, version: number) =>
       call<{ definition: JourneyDefinition }>('GET', `${journeyPath(id)}/versions/${version}`),
     journeyStats: (id: string) => call<JourneyStats>('GET', `${journeyPath(id)}/stats`),
     validateJourney: (definition: JourneyDefinition) =>
-      call<{ errors: { path: string; message: string }[] }>('POST', '/journeys/validate', { definition }),
+      call<{ errors: { path: string; message: string }[] }>('POST', '/journeys/validate', {
+        definition,
+      }),
 
     listSegments: () => call<SegmentSummary[]>('GET', '/segments'),
     getSegment: (id: string) => call<SegmentDetail>('GET', `/segments/${encodeURIComponent(id)}`),
     createSegment: (segment: { name: string; description: string; definition: ConditionGroup }) =>
       call<{ id: string }>('POST', '/segments', segment),
-    updateSegment: (id: string, segment: { name: string; description: string; definition: ConditionGroup }) =>
-      call<unknown>('PUT', `/segments/${encodeURIComponent(id)}`, segment),
+    updateSegment: (
+      id: string,
+      segment: { name: string; description: string; definition: ConditionGroup },
+    ) => call<unknown>('PUT', `/segments/${encodeURIComponent(id)}`, segment),
     deleteSegment: (id: string) => call<unknown>('DELETE', `/segments/${encodeURIComponent(id)}`),
-    previewSegment: (definition: ConditionGroup) => call<SegmentPreview>('POST', '/segments/preview', { definition }),
+    previewSegment: (definition: ConditionGroup) =>
+      call<SegmentPreview>('POST', '/segments/preview', { definition }),
     segmentMembers: (id: string, cursor?: string) =>
-      call<{ items: ContactSummary[]; nextCursor?: string }>('GET', `/segments/${encodeURIComponent(id)}/members${query({ cursor })}`),
+      call<{ items: ContactSummary[]; nextCursor?: string }>(
+        'GET',
+        `/segments/${encodeURIComponent(id)}/members${query({ cursor })}`,
+      ),
     segmentTemplates: () => call<unknown[]>('GET', '/segments/templates'),
-    segmentHistory: (id: string) => call<{ day: string; members: number }[]>('GET', `/segments/${encodeURIComponent(id)}/history`),
+    segmentHistory: (id: string) =>
+      call<{ day: string; members: number }[]>(
+        'GET',
+        `/segments/${encodeURIComponent(id)}/history`,
+      ),
     whyInSegment: (id: string, contactId: string) =>
-      call<unknown>('GET', `/segments/${encodeURIComponent(id)}/why/${encodeURIComponent(contactId)}`),
+      call<unknown>(
+        'GET',
+        `/segments/${encodeURIComponent(id)}/why/${encodeURIComponent(contactId)}`,
+      ),
 
     listContacts: (q?: string, cursor?: string) =>
-      call<{ items: ContactSummary[]; nextCursor?: string }>('GET', `/contacts${query({ q, cursor })}`),
+      call<{ items: ContactSummary[]; nextCursor?: string }>(
+        'GET',
+        `/contacts${query({ q, cursor })}`,
+      ),
     getContact: (id: string) => call<ContactDetail>('GET', `/contacts/${encodeURIComponent(id)}`),
 
     ingestion: () => call<IngestionLag>('GET', '/ingestion'),
@@ -220,8 +292,14 @@ function safeJson(text: string): unknown {
 }
 
 /** A message fit for the user: the server's detail plus each field error. */
-export function describeError(error: unknown): { message: string; errors: { path: string; message: string }[] } {
+export function describeError(error: unknown): {
+  message: string;
+  errors: { path: string; message: string }[];
+} {
   if (error instanceof ApiError)
-    return { message: error.problem.detail ?? error.problem.title, errors: error.problem.errors ?? [] };
+    return {
+      message: error.problem.detail ?? error.problem.title,
+      errors: error.problem.errors ?? [],
+    };
   return { message: error instanceof Error ? error.message : String(error), errors: [] };
 }

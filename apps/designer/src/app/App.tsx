@@ -51,7 +51,12 @@ export function App() {
             <div className="brand">Cairn</div>
             {me && <div className="workspace muted">{me.workspace.name}</div>}
             {SECTIONS.map((s) => (
-              <a key={s.route} href={`#/${s.route}`} className={section === s.route ? 'active' : ''} data-testid={`nav-${s.route}`}>
+              <a
+                key={s.route}
+                href={`#/${s.route}`}
+                className={section === s.route ? 'active' : ''}
+                data-testid={`nav-${s.route}`}
+              >
                 {s.label}
               </a>
             ))}
@@ -61,7 +66,10 @@ export function App() {
                   <span className="who" title={principal.id}>
                     {principal.type === 'user' ? (principal.name ?? principal.email) : 'API key'}
                   </span>
-                  <span className={`role-badge role-${principal.role}`} data-testid="signed-in-role">
+                  <span
+                    className={`role-badge role-${principal.role}`}
+                    data-testid="signed-in-role"
+                  >
                     {principal.role}
                   </span>
                 </>
@@ -82,9 +90,16 @@ export function App() {
             </button>
           </nav>
           <main className="content">
-            {section === 'journeys' && (id ? <JourneyEditor key={id} journeyId={id} /> : <JourneysList />)}
-            {section === 'segments' && (id ? <SegmentBuilder key={id} segmentId={id === 'new' ? undefined : id} /> : <SegmentsList />)}
-            {section === 'contacts' && (id ? <ContactPage key={id} contactId={id} /> : <ContactsList />)}
+            {section === 'journeys' &&
+              (id ? <JourneyEditor key={id} journeyId={id} /> : <JourneysList />)}
+            {section === 'segments' &&
+              (id ? (
+                <SegmentBuilder key={id} segmentId={id === 'new' ? undefined : id} />
+              ) : (
+                <SegmentsList />
+              ))}
+            {section === 'contacts' &&
+              (id ? <ContactPage key={id} contactId={id} /> : <ContactsList />)}
             {section === 'activity' && <Activity />}
           </main>
         </div>

@@ -15,7 +15,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string, me: Me) => 
     setBusy(true);
     setError(null);
     try {
-      const token = mode === 'password' ? (await signInWithPassword(email.trim(), password)).token : key.trim();
+      const token =
+        mode === 'password' ? (await signInWithPassword(email.trim(), password)).token : key.trim();
       const me = await createApiClient(token).me();
       onSignedIn(token, me);
     } catch (e) {
@@ -35,11 +36,25 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string, me: Me) => 
             <p className="muted">Sign in to your workspace.</p>
             <label>
               Email
-              <input data-testid="signin-email" type="email" autoComplete="username" autoFocus value={email} onChange={(e) => setEmail(e.target.value)} placeholder="you@company.com" />
+              <input
+                data-testid="signin-email"
+                type="email"
+                autoComplete="username"
+                autoFocus
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+                placeholder="you@company.com"
+              />
             </label>
             <label>
               Password
-              <input data-testid="signin-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input
+                data-testid="signin-password"
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
             </label>
           </>
         ) : (
@@ -47,11 +62,22 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string, me: Me) => 
             <p className="muted">Sign in with a workspace admin key (it acts as an admin).</p>
             <label>
               Admin key
-              <input data-testid="admin-key" type="password" autoFocus value={key} onChange={(e) => setKey(e.target.value)} placeholder="cak_…" />
+              <input
+                data-testid="admin-key"
+                type="password"
+                autoFocus
+                value={key}
+                onChange={(e) => setKey(e.target.value)}
+                placeholder="cak_…"
+              />
             </label>
           </>
         )}
-        {error && <div className="error-box" role="alert">{error}</div>}
+        {error && (
+          <div className="error-box" role="alert">
+            {error}
+          </div>
+        )}
         <button className="primary" data-testid="sign-in" disabled={busy || !ready}>
           {busy ? 'Checking…' : 'Sign in'}
         </button>

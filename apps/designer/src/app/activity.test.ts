@@ -8,13 +8,17 @@ describe('activity wording', () => {
   });
 
   it('names people by name and email, keys by id', () => {
-    expect(describeActor({ type: 'user', id: 'ana@x.io', email: 'ana@x.io', name: 'Ana' })).toBe('Ana (ana@x.io)');
+    expect(describeActor({ type: 'user', id: 'ana@x.io', email: 'ana@x.io', name: 'Ana' })).toBe(
+      'Ana (ana@x.io)',
+    );
     expect(describeActor({ type: 'user', id: 'ana@x.io', email: 'ana@x.io' })).toBe('ana@x.io');
     expect(describeActor({ type: 'key', id: 'abc123' })).toBe('API key abc123');
   });
 
   it('links segments, journeys and contacts to their pages only', () => {
-    expect(resourceHref({ type: 'segment', id: 'vip customers' })).toBe('#/segments/vip%20customers');
+    expect(resourceHref({ type: 'segment', id: 'vip customers' })).toBe(
+      '#/segments/vip%20customers',
+    );
     expect(resourceHref({ type: 'credential', id: 'smtp' })).toBeUndefined();
   });
 

@@ -12,7 +12,11 @@ export const RESOURCE_TYPES = [
   { type: 'import', label: 'Imports' },
 ] as const;
 
-const NOUNS: Record<string, string> = { apiKey: 'API key', contactEnrolled: 'enrolled a contact in', subscriptionsChanged: 'changed subscriptions of' };
+const NOUNS: Record<string, string> = {
+  apiKey: 'API key',
+  contactEnrolled: 'enrolled a contact in',
+  subscriptionsChanged: 'changed subscriptions of',
+};
 
 /** `journey.published` → "published journey"; `journey.contactEnrolled` → "enrolled a contact in journey". */
 export function describeAction(action: string): string {
@@ -23,7 +27,10 @@ export function describeAction(action: string): string {
 
 /** Who did it, in words: a person's name or email, or the API key's id. */
 export function describeActor(actor: AuditEntry['actor']): string {
-  if (actor.type === 'user') return actor.name && actor.name !== actor.email ? `${actor.name} (${actor.email ?? actor.id})` : (actor.email ?? actor.id);
+  if (actor.type === 'user')
+    return actor.name && actor.name !== actor.email
+      ? `${actor.name} (${actor.email ?? actor.id})`
+      : (actor.email ?? actor.id);
   return `API key ${actor.id}`;
 }
 

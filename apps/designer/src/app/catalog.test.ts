@@ -12,7 +12,11 @@ const email = (version: number): ActionManifest => ({
     { name: 'sent', label: 'Sent' },
     { name: 'failed', label: 'Could not send' },
   ],
-  configJsonSchema: { type: 'object', required: ['subject'], properties: { subject: { type: 'string', minLength: 1 } } },
+  configJsonSchema: {
+    type: 'object',
+    required: ['subject'],
+    properties: { subject: { type: 'string', minLength: 1 } },
+  },
 });
 
 describe('catalogFromManifests', () => {

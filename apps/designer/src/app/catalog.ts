@@ -3,7 +3,10 @@ import type { ActionCatalogEntry } from '@cairn/core';
 import type { ActionManifest } from '../api/client.js';
 import { schemaErrors } from './forms/json-schema-validator.js';
 
-export type DesignerCatalogEntry = ActionCatalogEntry & { outputLabels: Record<string, string>; manifest: ActionManifest };
+export type DesignerCatalogEntry = ActionCatalogEntry & {
+  outputLabels: Record<string, string>;
+  manifest: ActionManifest;
+};
 
 /** Turns the API's action manifests into the graph's ActionCatalog; config is checked against the manifest's JSON Schema. */
 export type DesignerCatalog = (type: string, version: number) => DesignerCatalogEntry | undefined;
@@ -17,7 +20,10 @@ export function catalogFromManifests(manifests: ActionManifest[]): DesignerCatal
       category: manifest.category,
       outputLabels: Object.fromEntries(manifest.outputs.map((o) => [o.name, o.label])),
       validateConfig: (config) =>
-        schemaErrors(manifest.configJsonSchema as RJSFSchema, config ?? {}).map((e) => ({ path: e.path.join('.'), message: e.message })),
+        schemaErrors(manifest.configJsonSchema as RJSFSchema, config ?? {}).map((e) => ({
+          path: e.path.join('.'),
+          message: e.message,
+        })),
     });
   }
   return (type: string, version: number) => entries.get(`${type}@${version}`);
@@ -26,6 +32,7 @@ export function catalogFromManifests(manifests: ActionManifest[]): DesignerCatal
 /** Latest version of each action type, for the palette. */
 export function latestManifests(manifests: ActionManifest[]): ActionManifest[] {
   const latest = new Map<string, ActionManifest>();
-  for (const m of manifests) if ((latest.get(m.type)?.version ?? -1) < m.version) latest.set(m.type, m);
+  for (const m of manifests)
+    if ((latest.get(m.type)?.version ?? -1) < m.version) latest.set(m.type, m);
   return [...latest.values()].sort((a, b) => a.title.localeCompare(b.title));
 }

@@ -16,7 +16,9 @@ export function initialValues(template: JourneyTemplate): TemplateValues {
 
 /** Labels of the required parameters still blank (whitespace counts as blank), in the form's order. */
 export function missingParameters(template: JourneyTemplate, values: TemplateValues): string[] {
-  return template.parameters.filter((p) => isRequired(p) && !(values[p.key] ?? '').trim()).map((p) => p.label);
+  return template.parameters
+    .filter((p) => isRequired(p) && !(values[p.key] ?? '').trim())
+    .map((p) => p.label);
 }
 
 /**
@@ -24,7 +26,10 @@ export function missingParameters(template: JourneyTemplate, values: TemplateVal
  * falls back to the template's default rather than writing an empty link or code into the emails.
  * Throws (with the template's own message) when a value does not fit, e.g. a heavy-buyer threshold of "abc".
  */
-export function draftFromTemplate(template: JourneyTemplate, values: TemplateValues): { name: string; definition: JourneyDefinition } {
+export function draftFromTemplate(
+  template: JourneyTemplate,
+  values: TemplateValues,
+): { name: string; definition: JourneyDefinition } {
   const given: TemplateValues = {};
   for (const p of template.parameters) {
     const value = (values[p.key] ?? '').trim();

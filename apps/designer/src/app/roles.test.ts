@@ -8,7 +8,12 @@ describe('designer roles', () => {
   });
 
   it('lets an editor draft but not go live, and only admins manage access', () => {
-    expect([can('viewer', 'editDrafts'), can('editor', 'editDrafts'), can('editor', 'goLive'), can('publisher', 'goLive')]).toEqual([false, true, false, true]);
+    expect([
+      can('viewer', 'editDrafts'),
+      can('editor', 'editDrafts'),
+      can('editor', 'goLive'),
+      can('publisher', 'goLive'),
+    ]).toEqual([false, true, false, true]);
     expect([can('publisher', 'manageAccess'), can('admin', 'manageAccess')]).toEqual([false, true]);
     expect(can(undefined, 'editDrafts')).toBe(false);
     expect(needsRole('goLive')).toMatch(/publisher/);

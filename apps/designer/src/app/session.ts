@@ -34,7 +34,9 @@ export type Loadable<T> = { data?: T; error?: unknown; loading: boolean; reload:
 
 /** Loads data once per `deps` change; stale responses are ignored. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loadable<T> {
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let current = true;
@@ -52,7 +54,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loadable<T>
 
 /** Current hash route split into segments: '#/journeys/abc' → ['journeys', 'abc']. */
 export function useRoute(): string[] {
-  const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const read = () =>
+    window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [route, setRoute] = useState(read);
   useEffect(() => {
     const onChange = () => setRoute(read());

@@ -19,23 +19,39 @@ describe('toFlow', () => {
   it('shortens a manifest output label to its words before the parentheses and keeps the rest as a hint', () => {
     const def = winBackJourney();
     const labelled = (type: string, version: number) =>
-      type === 'email' ? { ...testCatalog(type, version)!, outputLabels: { sent: 'Sent', bounced: 'Skipped (unsubscribed or no address)' } } : testCatalog(type, version);
+      type === 'email'
+        ? {
+            ...testCatalog(type, version)!,
+            outputLabels: { sent: 'Sent', bounced: 'Skipped (unsubscribed or no address)' },
+          }
+        : testCatalog(type, version);
     const { nodes, edges } = toFlow(def, labelled);
     expect(nodes.find((n) => n.id === 'mail')?.data.outputs).toEqual([
       { name: 'sent', label: 'Sent' },
       { name: 'bounced', label: 'Skipped', hint: 'unsubscribed or no address' },
     ]);
-    expect(edges.filter((e) => e.source === 'mail').map((e) => e.data?.outputLabel)).not.toContain('Skipped (unsubscribed or no address)');
+    expect(edges.filter((e) => e.source === 'mail').map((e) => e.data?.outputLabel)).not.toContain(
+      'Skipped (unsubscribed or no address)',
+    );
   });
 
   it('puts the output name on the edge source handle', () => {
     const { edges } = toFlow(winBackJourney(), testCatalog);
-    expect(edges.find((e) => e.id === 'e5')).toMatchObject({ source: 'w', sourceHandle: 'timeout', target: 'split' });
+    expect(edges.find((e) => e.id === 'e5')).toMatchObject({
+      source: 'w',
+      sourceHandle: 'timeout',
+      target: 'split',
+    });
   });
 
   it('falls back to a single "next" output for an action missing from the catalog', () => {
     const def = winBackJourney();
-    def.nodes.push({ id: 'custom', kind: 'action', action: { type: 'sms', version: 9 }, config: {} });
+    def.nodes.push({
+      id: 'custom',
+      kind: 'action',
+      action: { type: 'sms', version: 9 },
+      config: {},
+    });
     const custom = toFlow(def, testCatalog).nodes.find((n) => n.id === 'custom');
     expect(custom?.data.outputs.map((o) => o.name)).toEqual(['next']);
     expect(custom?.position).toEqual({ x: 0, y: 0 });
@@ -51,7 +67,9 @@ describe('fromFlow', () => {
 
   it('keeps positions moved on the canvas', () => {
     const flow = toFlow(winBackJourney(), testCatalog);
-    const moved = flow.nodes.map((n) => (n.id === 'd' ? { ...n, position: { x: 40.4, y: 212.6 } } : n));
+    const moved = flow.nodes.map((n) =>
+      n.id === 'd' ? { ...n, position: { x: 40.4, y: 212.6 } } : n,
+    );
     const back = fromFlow(moved, flow.edges);
     expect(back.nodes.find((n) => n.id === 'd')?.position).toEqual({ x: 40, y: 213 });
   });

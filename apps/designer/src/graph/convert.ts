@@ -1,5 +1,11 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { ActionCatalog, JourneyDefinition, JourneyEdge, JourneyNode, JourneyNodeKind as JourneyKind } from '@cairn/core';
+import type {
+  ActionCatalog,
+  JourneyDefinition,
+  JourneyEdge,
+  JourneyNode,
+  JourneyNodeKind as JourneyKind,
+} from '@cairn/core';
 import { outputsOf } from './definition.js';
 
 /** `hint` is the part of a manifest label in parentheses, shown on hover so the canvas stays readable. */
@@ -26,7 +32,8 @@ export function outputHandles(node: JourneyNode, catalog: ActionCatalog): Output
       if (variant) label = `${variant.label} (${variant.weight}%)`;
     }
     if (node.kind === 'action') {
-      const entry = catalog(node.action.type, node.action.version) as (LabelledEntry & object) | undefined;
+      const entry = catalog(node.action.type, node.action.version) as
+        (LabelledEntry & object) | undefined;
       const full = entry?.outputLabels?.[name];
       // "Skipped (unsubscribed or no address)" → "Skipped", with the reason as a hint.
       const parts = full?.match(/^(.+?)\s*\((.+)\)$/);
@@ -53,7 +60,9 @@ export function toFlow(
   }));
   const edges: JourneyFlowEdge[] = def.edges.map((edge) => {
     const source = byId.get(edge.source);
-    const label = source ? outputHandles(source, catalog).find((o) => o.name === edge.sourceHandle)?.label : undefined;
+    const label = source
+      ? outputHandles(source, catalog).find((o) => o.name === edge.sourceHandle)?.label
+      : undefined;
     return {
       id: edge.id,
       source: edge.source,

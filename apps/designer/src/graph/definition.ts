@@ -15,7 +15,9 @@ export function emptyDefinition(name: string): JourneyDefinition {
   return {
     name,
     settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-    nodes: [{ id: 'trigger', kind: 'trigger', trigger: { type: 'manual' }, position: { x: 0, y: 0 } }],
+    nodes: [
+      { id: 'trigger', kind: 'trigger', trigger: { type: 'manual' }, position: { x: 0, y: 0 } },
+    ],
     edges: [],
   };
 }

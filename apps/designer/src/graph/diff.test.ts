@@ -12,7 +12,9 @@ describe('diffJourneys', () => {
     const next = winBackJourney();
     next.nodes = next.nodes.filter((n) => n.id !== 'g');
     next.nodes.push({ id: 'late', kind: 'exit', label: 'Too late' });
-    next.nodes = next.nodes.map((n) => (n.id === 'd' && n.kind === 'delay' ? { ...n, duration: { amount: 5, unit: 'days' } } : n));
+    next.nodes = next.nodes.map((n) =>
+      n.id === 'd' && n.kind === 'delay' ? { ...n, duration: { amount: 5, unit: 'days' } } : n,
+    );
     next.edges = next.edges.map((e) => (e.id === 'e4' ? { ...e, target: 'late' } : e));
     next.settings = { ...next.settings, holdoutPercent: 20 };
     const diff = diffJourneys(winBackJourney(), next);

@@ -13,7 +13,8 @@ export type JourneyDiff = {
 
 const labelOf = (n: JourneyNode) => n.label || n.id;
 const withoutPosition = ({ position: _position, ...rest }: JourneyNode) => rest;
-const connection = (e: { source: string; sourceHandle: string; target: string }) => `${e.source}.${e.sourceHandle} → ${e.target}`;
+const connection = (e: { source: string; sourceHandle: string; target: string }) =>
+  `${e.source}.${e.sourceHandle} → ${e.target}`;
 
 /** Top-level fields whose value differs (moving a node on the canvas is not a change to what contacts experience). */
 function changedFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
@@ -28,8 +29,12 @@ export function diffJourneys(previous: JourneyDefinition, next: JourneyDefinitio
   const beforeEdges = new Set(previous.edges.map(connection));
   const afterEdges = new Set(next.edges.map(connection));
   return {
-    added: next.nodes.filter((n) => !before.has(n.id)).map((n) => ({ id: n.id, label: labelOf(n) })),
-    removed: previous.nodes.filter((n) => !after.has(n.id)).map((n) => ({ id: n.id, label: labelOf(n) })),
+    added: next.nodes
+      .filter((n) => !before.has(n.id))
+      .map((n) => ({ id: n.id, label: labelOf(n) })),
+    removed: previous.nodes
+      .filter((n) => !after.has(n.id))
+      .map((n) => ({ id: n.id, label: labelOf(n) })),
     changed: next.nodes.flatMap((n) => {
       const old = before.get(n.id);
       if (!old) return [];

@@ -1,4 +1,12 @@
-import { addNodeAfter, connect, copySelection, createNode, deleteNodes, paste, pruneDanglingEdges } from './edit.js';
+import {
+  addNodeAfter,
+  connect,
+  copySelection,
+  createNode,
+  deleteNodes,
+  paste,
+  pruneDanglingEdges,
+} from './edit.js';
 import { testCatalog, winBackJourney } from './fixtures.js';
 
 const graphOf = () => {
@@ -11,13 +19,21 @@ describe('addNodeAfter', () => {
     const g = graphOf();
     const next = addNodeAfter(g, 'mail', 'bounced', createNode('exit', 'bye'), testCatalog);
     const added = next.nodes.find((n) => n.id === 'bye')!;
-    expect(next.edges).toContainEqual(expect.objectContaining({ source: 'mail', sourceHandle: 'bounced', target: 'bye' }));
+    expect(next.edges).toContainEqual(
+      expect.objectContaining({ source: 'mail', sourceHandle: 'bounced', target: 'bye' }),
+    );
     expect(added.position!.y).toBeGreaterThan(g.nodes.find((n) => n.id === 'mail')!.position!.y);
     expect(next.edges).toHaveLength(g.edges.length + 1);
   });
 
   it('splices the node in when the output was already wired', () => {
-    const next = addNodeAfter(graphOf(), 't', 'next', createNode('delay', 'wait-more'), testCatalog);
+    const next = addNodeAfter(
+      graphOf(),
+      't',
+      'next',
+      createNode('delay', 'wait-more'),
+      testCatalog,
+    );
     const out = (id: string) => next.edges.filter((e) => e.source === id).map((e) => e.target);
     expect(out('t')).toEqual(['wait-more']);
     expect(out('wait-more')).toEqual(['d']);
@@ -43,7 +59,11 @@ describe('deleteNodes', () => {
 
 describe('connect', () => {
   it('keeps one edge per output: a new connection replaces the old one', () => {
-    const next = connect(graphOf(), { source: 'w', sourceHandle: 'timeout', target: 'x' }, testCatalog);
+    const next = connect(
+      graphOf(),
+      { source: 'w', sourceHandle: 'timeout', target: 'x' },
+      testCatalog,
+    );
     const fromTimeout = next.edges.filter((e) => e.source === 'w' && e.sourceHandle === 'timeout');
     expect(fromTimeout.map((e) => e.target)).toEqual(['x']);
   });
@@ -56,7 +76,11 @@ describe('connect', () => {
   });
 
   it('lets two outputs of one node lead to the same node', () => {
-    const next = connect(graphOf(), { source: 'mail', sourceHandle: 'bounced', target: 'w' }, testCatalog);
+    const next = connect(
+      graphOf(),
+      { source: 'mail', sourceHandle: 'bounced', target: 'w' },
+      testCatalog,
+    );
     expect(next.edges.filter((e) => e.source === 'mail').map((e) => e.target)).toEqual(['w', 'w']);
   });
 });
@@ -73,7 +97,8 @@ describe('copy and paste', () => {
     expect(new Set(ids).size).toBe(ids.length);
     const pastedEdges = graph.edges.slice(g.edges.length);
     expect(pastedEdges).toHaveLength(3); // w→split, split→x (a), split→x (b)
-    for (const e of pastedEdges) expect(pastedIds).toEqual(expect.arrayContaining([e.source, e.target]));
+    for (const e of pastedEdges)
+      expect(pastedIds).toEqual(expect.arrayContaining([e.source, e.target]));
     const original = g.nodes.find((n) => n.id === 'w')!;
     const copy = graph.nodes.find((n) => n.id === pastedIds[0])!;
     expect(copy.position).toEqual({ x: original.position!.x + 40, y: original.position!.y + 40 });
@@ -94,7 +119,9 @@ describe('pruneDanglingEdges', () => {
     const g = graphOf();
     const withoutB = {
       ...g,
-      nodes: g.nodes.map((n) => (n.kind === 'randomSplit' ? { ...n, variants: n.variants.slice(0, 1) } : n)),
+      nodes: g.nodes.map((n) =>
+        n.kind === 'randomSplit' ? { ...n, variants: n.variants.slice(0, 1) } : n,
+      ),
     };
     expect(pruneDanglingEdges(withoutB, testCatalog).edges.map((e) => e.id)).not.toContain('e7');
   });

@@ -1,4 +1,9 @@
-import type { ActionCatalog, JourneyEdge, JourneyNode, JourneyNodeKind as JourneyKind } from '@cairn/core';
+import type {
+  ActionCatalog,
+  JourneyEdge,
+  JourneyNode,
+  JourneyNodeKind as JourneyKind,
+} from '@cairn/core';
 import { outputsOf } from './definition.js';
 import type { JourneyGraph } from './convert.js';
 import { NODE_HEIGHT } from './layout.js';
@@ -25,7 +30,10 @@ export function createNode(
   options: { action?: { type: string; version: number }; position?: { x: number; y: number } } = {},
 ): JourneyNode {
   const base = { id, ...(options.position ? { position: options.position } : {}) };
-  const emptyProfileCondition = { on: 'profile' as const, condition: { type: 'all' as const, conditions: [] } };
+  const emptyProfileCondition = {
+    on: 'profile' as const,
+    condition: { type: 'all' as const, conditions: [] },
+  };
   switch (kind) {
     case 'trigger':
       return { ...base, kind, trigger: { type: 'manual' } };
@@ -34,7 +42,12 @@ export function createNode(
     case 'waitUntil':
       return { ...base, kind, until: { type: 'timeOfDay', time: '09:00' } };
     case 'waitFor':
-      return { ...base, kind, for: { type: 'event', event: '' }, timeout: { amount: 3, unit: 'days' } };
+      return {
+        ...base,
+        kind,
+        for: { type: 'event', event: '' },
+        timeout: { amount: 3, unit: 'days' },
+      };
     case 'branch':
       return { ...base, kind, condition: emptyProfileCondition };
     case 'multiSplit':
@@ -85,21 +98,36 @@ export function addNodeAfter(
   const origin = source.position ?? { x: 0, y: 0 };
   const placed: JourneyNode = {
     ...node,
-    position: node.position ?? { x: Math.round(origin.x + column * 280), y: origin.y + VERTICAL_GAP },
+    position: node.position ?? {
+      x: Math.round(origin.x + column * 280),
+      y: origin.y + VERTICAL_GAP,
+    },
   };
   const existing = graph.edges.find((e) => e.source === sourceId && e.sourceHandle === output);
   const edges: JourneyEdge[] = graph.edges.filter((e) => e !== existing);
-  edges.push({ id: freshId('edge', taken), source: sourceId, sourceHandle: output, target: placed.id });
+  edges.push({
+    id: freshId('edge', taken),
+    source: sourceId,
+    sourceHandle: output,
+    target: placed.id,
+  });
   const firstOutput = outputsOf(placed, catalog)[0];
   if (existing && firstOutput !== undefined) {
-    edges.push({ id: freshId('edge', taken), source: placed.id, sourceHandle: firstOutput, target: existing.target });
+    edges.push({
+      id: freshId('edge', taken),
+      source: placed.id,
+      sourceHandle: firstOutput,
+      target: existing.target,
+    });
   }
   return { nodes: [...graph.nodes, placed], edges };
 }
 
 /** Removes nodes and every edge touching them. The trigger is the journey's only entry, so it stays. */
 export function deleteNodes(graph: JourneyGraph, ids: string[]): JourneyGraph {
-  const doomed = new Set(graph.nodes.filter((n) => ids.includes(n.id) && n.kind !== 'trigger').map((n) => n.id));
+  const doomed = new Set(
+    graph.nodes.filter((n) => ids.includes(n.id) && n.kind !== 'trigger').map((n) => n.id),
+  );
   if (doomed.size === 0) return graph;
   return {
     nodes: graph.nodes.filter((n) => !doomed.has(n.id)),
@@ -119,7 +147,11 @@ export type Connection = { source: string; sourceHandle: string; target: string 
  * Connects an output to a node. Each output leads to exactly one node, so a new connection from an
  * output replaces the old one. Returns the graph unchanged when the connection makes no sense.
  */
-export function connect(graph: JourneyGraph, connection: Connection, catalog: ActionCatalog): JourneyGraph {
+export function connect(
+  graph: JourneyGraph,
+  connection: Connection,
+  catalog: ActionCatalog,
+): JourneyGraph {
   const source = graph.nodes.find((n) => n.id === connection.source);
   const target = graph.nodes.find((n) => n.id === connection.target);
   if (!source || !target || source.id === target.id || target.kind === 'trigger') return graph;
@@ -140,7 +172,11 @@ export function pruneDanglingEdges(graph: JourneyGraph, catalog: ActionCatalog):
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const edges = graph.edges.filter((e) => {
     const source = byId.get(e.source);
-    return source !== undefined && byId.has(e.target) && outputsOf(source, catalog).includes(e.sourceHandle);
+    return (
+      source !== undefined &&
+      byId.has(e.target) &&
+      outputsOf(source, catalog).includes(e.sourceHandle)
+    );
   });
   return edges.length === graph.edges.length ? graph : { ...graph, edges };
 }
@@ -175,7 +211,9 @@ export function paste(
   const edges = clipboard.edges.flatMap((e) => {
     const source = renamed.get(e.source);
     const target = renamed.get(e.target);
-    return source && target ? [{ id: freshId('edge', taken), source, sourceHandle: e.sourceHandle, target }] : [];
+    return source && target
+      ? [{ id: freshId('edge', taken), source, sourceHandle: e.sourceHandle, target }]
+      : [];
   });
   return {
     graph: { nodes: [...graph.nodes, ...nodes], edges: [...graph.edges, ...edges] },

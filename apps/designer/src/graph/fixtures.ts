@@ -6,7 +6,8 @@ export const testCatalog: ActionCatalog = (type, version) => {
     return {
       outputs: ['sent', 'bounced'],
       validateConfig: (config) =>
-        typeof (config as { subject?: unknown }).subject === 'string' && (config as { subject: string }).subject
+        typeof (config as { subject?: unknown }).subject === 'string' &&
+        (config as { subject: string }).subject
           ? []
           : [{ path: 'subject', message: 'enter a subject line' }],
     };
@@ -19,12 +20,43 @@ export function winBackJourney(): JourneyDefinition {
     name: 'Win-back',
     settings: { reentry: { policy: 'afterExit' }, exitOnSegmentExit: true, holdoutPercent: 10 },
     nodes: [
-      { id: 't', kind: 'trigger', trigger: { type: 'segmentEntered', segmentId: 'lapsed' }, position: { x: 0, y: 0 } },
+      {
+        id: 't',
+        kind: 'trigger',
+        trigger: { type: 'segmentEntered', segmentId: 'lapsed' },
+        position: { x: 0, y: 0 },
+      },
       { id: 'd', kind: 'delay', duration: { amount: 3, unit: 'days' }, position: { x: 0, y: 150 } },
-      { id: 'mail', kind: 'action', label: 'Win-back #1', action: { type: 'email', version: 1 }, config: { subject: 'We miss you' }, position: { x: 0, y: 300 } },
-      { id: 'w', kind: 'waitFor', for: { type: 'event', event: 'order_completed' }, timeout: { amount: 5, unit: 'days' }, position: { x: 0, y: 450 } },
-      { id: 'split', kind: 'randomSplit', variants: [{ id: 'a', label: 'A', weight: 70 }, { id: 'b', label: 'B', weight: 30 }], position: { x: 200, y: 600 } },
-      { id: 'g', kind: 'goal', condition: { on: 'eventSinceEntry', event: 'order_completed' }, position: { x: -200, y: 600 } },
+      {
+        id: 'mail',
+        kind: 'action',
+        label: 'Win-back #1',
+        action: { type: 'email', version: 1 },
+        config: { subject: 'We miss you' },
+        position: { x: 0, y: 300 },
+      },
+      {
+        id: 'w',
+        kind: 'waitFor',
+        for: { type: 'event', event: 'order_completed' },
+        timeout: { amount: 5, unit: 'days' },
+        position: { x: 0, y: 450 },
+      },
+      {
+        id: 'split',
+        kind: 'randomSplit',
+        variants: [
+          { id: 'a', label: 'A', weight: 70 },
+          { id: 'b', label: 'B', weight: 30 },
+        ],
+        position: { x: 200, y: 600 },
+      },
+      {
+        id: 'g',
+        kind: 'goal',
+        condition: { on: 'eventSinceEntry', event: 'order_completed' },
+        position: { x: -200, y: 600 },
+      },
       { id: 'x', kind: 'exit', position: { x: 200, y: 750 } },
     ],
     edges: [

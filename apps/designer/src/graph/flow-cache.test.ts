@@ -31,7 +31,9 @@ describe('createCanvasCache', () => {
     const build = createCanvasCache();
     const base = inputs();
     const first = build(base);
-    const nodes = base.graph.nodes.map((n) => (n.id === 'd' ? { ...n, position: { x: 40, y: 150 } } : n));
+    const nodes = base.graph.nodes.map((n) =>
+      n.id === 'd' ? { ...n, position: { x: 40, y: 150 } } : n,
+    );
     const second = build({ ...base, graph: { ...base.graph, nodes } });
     const changed = second.nodes.filter((n, i) => n !== first.nodes[i]).map((n) => n.id);
     expect(changed).toEqual(['d']);
@@ -42,19 +44,32 @@ describe('createCanvasCache', () => {
     const build = createCanvasCache();
     const base = inputs();
     const first = build(base);
-    const second = build({ ...base, measured: { mail: { width: 240, height: 110 } }, selected: new Set(['w']) });
+    const second = build({
+      ...base,
+      measured: { mail: { width: 240, height: 110 } },
+      selected: new Set(['w']),
+    });
     const mail = second.nodes.find((n) => n.id === 'mail')!;
     expect(mail.measured).toEqual({ width: 240, height: 110 });
     expect(mail.data).toBe(first.nodes.find((n) => n.id === 'mail')!.data);
     expect(second.nodes.find((n) => n.id === 'w')?.selected).toBe(true);
-    expect(second.nodes.filter((n, i) => n !== first.nodes[i]).map((n) => n.id).sort()).toEqual(['mail', 'w']);
+    expect(
+      second.nodes
+        .filter((n, i) => n !== first.nodes[i])
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual(['mail', 'w']);
   });
 
   it('gives a step new data when its problems, stats or simulated path change', () => {
     const build = createCanvasCache();
     const base = inputs();
     const first = build(base);
-    const problem: JourneyProblem = { path: 'nodes[2].config.subject', message: 'enter a subject line', nodeId: 'mail' } as JourneyProblem;
+    const problem: JourneyProblem = {
+      path: 'nodes[2].config.subject',
+      message: 'enter a subject line',
+      nodeId: 'mail',
+    } as JourneyProblem;
     const second = build({
       ...base,
       issuesByNode: new Map([['mail', [problem]]]),

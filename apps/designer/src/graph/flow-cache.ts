@@ -1,10 +1,20 @@
 import type { ActionCatalog, JourneyNode, JourneyProblem } from '@cairn/core';
 import type { NodeStats } from '../api/client.js';
-import type { JourneyFlowEdge, JourneyFlowNode, JourneyGraph, JourneyNodeData, OutputHandle } from './convert.js';
+import type {
+  JourneyFlowEdge,
+  JourneyFlowNode,
+  JourneyGraph,
+  JourneyNodeData,
+  OutputHandle,
+} from './convert.js';
 import { outputHandles } from './convert.js';
 
 /** What a node card shows beyond the journey node itself. */
-export type CanvasNodeData = JourneyNodeData & { issues: JourneyProblem[]; stats?: NodeStats; onPath: boolean };
+export type CanvasNodeData = JourneyNodeData & {
+  issues: JourneyProblem[];
+  stats?: NodeStats;
+  onPath: boolean;
+};
 export type CanvasFlowNode = Omit<JourneyFlowNode, 'data'> & { data: CanvasNodeData };
 
 export type CanvasInputs = {
@@ -18,10 +28,28 @@ export type CanvasInputs = {
   pathEdges: ReadonlySet<string>;
 };
 
-type NodeEntry = { node: JourneyNode; catalog: ActionCatalog; outputs: OutputHandle[]; issuesKey: string; statsKey: string; onPath: boolean; data: CanvasNodeData; selected: boolean; measured: unknown; flow: CanvasFlowNode };
-type EdgeEntry = { edge: JourneyGraph['edges'][number]; label: string; selected: boolean; onPath: boolean; flow: JourneyFlowEdge };
+type NodeEntry = {
+  node: JourneyNode;
+  catalog: ActionCatalog;
+  outputs: OutputHandle[];
+  issuesKey: string;
+  statsKey: string;
+  onPath: boolean;
+  data: CanvasNodeData;
+  selected: boolean;
+  measured: unknown;
+  flow: CanvasFlowNode;
+};
+type EdgeEntry = {
+  edge: JourneyGraph['edges'][number];
+  label: string;
+  selected: boolean;
+  onPath: boolean;
+  flow: JourneyFlowEdge;
+};
 
-const issuesKey = (issues: JourneyProblem[] | undefined) => (issues ?? []).map((p) => `${p.path}\u0000${p.message}`).join('\u0001');
+const issuesKey = (issues: JourneyProblem[] | undefined) =>
+  (issues ?? []).map((p) => `${p.path}\u0000${p.message}`).join('\u0001');
 
 /**
  * Builds React Flow's nodes and edges from the journey, handing back the *same object* for every node and
@@ -33,11 +61,17 @@ export function createCanvasCache() {
   let nodes = new Map<string, NodeEntry>();
   let edges = new Map<string, EdgeEntry>();
 
-  return function build(input: CanvasInputs): { nodes: CanvasFlowNode[]; edges: JourneyFlowEdge[] } {
+  return function build(input: CanvasInputs): {
+    nodes: CanvasFlowNode[];
+    edges: JourneyFlowEdge[];
+  } {
     const nextNodes = new Map<string, NodeEntry>();
     const flowNodes = input.graph.nodes.map((node) => {
       const before = nodes.get(node.id);
-      const outputs = before && before.node === node && before.catalog === input.catalog ? before.outputs : outputHandles(node, input.catalog);
+      const outputs =
+        before && before.node === node && before.catalog === input.catalog
+          ? before.outputs
+          : outputHandles(node, input.catalog);
       const issues = input.issuesByNode.get(node.id) ?? [];
       const stats = input.stats?.[node.id];
       const entry: Omit<NodeEntry, 'data' | 'flow'> = {
@@ -58,8 +92,11 @@ export function createCanvasCache() {
         before.issuesKey === entry.issuesKey &&
         before.statsKey === entry.statsKey &&
         before.onPath === entry.onPath;
-      const data: CanvasNodeData = sameData ? before.data : { node, outputs, issues, ...(stats ? { stats } : {}), onPath: entry.onPath };
-      const sameFlow = sameData && before.selected === entry.selected && before.measured === entry.measured;
+      const data: CanvasNodeData = sameData
+        ? before.data
+        : { node, outputs, issues, ...(stats ? { stats } : {}), onPath: entry.onPath };
+      const sameFlow =
+        sameData && before.selected === entry.selected && before.measured === entry.measured;
       const flow: CanvasFlowNode = sameFlow
         ? before.flow
         : {
@@ -80,10 +117,17 @@ export function createCanvasCache() {
     const nextEdges = new Map<string, EdgeEntry>();
     const flowEdges = input.graph.edges.map((edge) => {
       const before = edges.get(edge.id);
-      const label = outputsById.get(edge.source)?.find((o) => o.name === edge.sourceHandle)?.label ?? edge.sourceHandle;
+      const label =
+        outputsById.get(edge.source)?.find((o) => o.name === edge.sourceHandle)?.label ??
+        edge.sourceHandle;
       const selected = input.selected.has(edge.id);
       const onPath = input.pathEdges.has(edge.id);
-      const same = before !== undefined && before.edge === edge && before.label === label && before.selected === selected && before.onPath === onPath;
+      const same =
+        before !== undefined &&
+        before.edge === edge &&
+        before.label === label &&
+        before.selected === selected &&
+        before.onPath === onPath;
       const flow: JourneyFlowEdge = same
         ? before.flow
         : {

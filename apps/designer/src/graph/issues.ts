@@ -6,7 +6,11 @@ import type { ActionCatalog, JourneyDefinition, JourneyProblem } from '@cairn/co
  * so a badge on the canvas and a 422 from the server never disagree. `segmentIds` is left out when the
  * segment list is unknown, so a failed lookup never invents a problem.
  */
-export function journeyProblems(definition: JourneyDefinition, catalog: ActionCatalog, segmentIds?: ReadonlySet<string>): JourneyProblem[] {
+export function journeyProblems(
+  definition: JourneyDefinition,
+  catalog: ActionCatalog,
+  segmentIds?: ReadonlySet<string>,
+): JourneyProblem[] {
   return validateJourney(definition, {
     catalog,
     ...(segmentIds ? { segmentExists: (id: string) => segmentIds.has(id) } : {}),
@@ -16,6 +20,7 @@ export function journeyProblems(definition: JourneyDefinition, catalog: ActionCa
 /** Problems that belong to a node, for its badge; the rest are about the journey as a whole. */
 export function problemsByNode(problems: JourneyProblem[]): Map<string, JourneyProblem[]> {
   const map = new Map<string, JourneyProblem[]>();
-  for (const problem of problems) if (problem.nodeId) map.set(problem.nodeId, [...(map.get(problem.nodeId) ?? []), problem]);
+  for (const problem of problems)
+    if (problem.nodeId) map.set(problem.nodeId, [...(map.get(problem.nodeId) ?? []), problem]);
   return map;
 }

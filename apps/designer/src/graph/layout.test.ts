@@ -6,14 +6,20 @@ import { NODE_HEIGHT, NODE_WIDTH, autoLayout } from './layout.js';
 function overlaps(a: JourneyNode, b: JourneyNode): boolean {
   const p = a.position!;
   const q = b.position!;
-  return p.x < q.x + NODE_WIDTH && q.x < p.x + NODE_WIDTH && p.y < q.y + NODE_HEIGHT && q.y < p.y + NODE_HEIGHT;
+  return (
+    p.x < q.x + NODE_WIDTH &&
+    q.x < p.x + NODE_WIDTH &&
+    p.y < q.y + NODE_HEIGHT &&
+    q.y < p.y + NODE_HEIGHT
+  );
 }
 
 function expectTidy(nodes: JourneyNode[], edges: JourneyEdge[]) {
   for (let i = 0; i < nodes.length; i++)
     for (let j = i + 1; j < nodes.length; j++) expect(overlaps(nodes[i]!, nodes[j]!)).toBe(false);
   const y = new Map(nodes.map((n) => [n.id, n.position!.y]));
-  for (const e of edges) expect(y.get(e.target)!).toBeGreaterThanOrEqual(y.get(e.source)! + NODE_HEIGHT);
+  for (const e of edges)
+    expect(y.get(e.target)!).toBeGreaterThanOrEqual(y.get(e.source)! + NODE_HEIGHT);
 }
 
 describe('autoLayout', () => {
@@ -37,6 +43,9 @@ describe('autoLayout', () => {
       });
       return { nodes, edges };
     });
-    fc.assert(fc.property(trees, ({ nodes, edges }) => expectTidy(autoLayout(nodes, edges), edges)), { numRuns: 40 });
+    fc.assert(
+      fc.property(trees, ({ nodes, edges }) => expectTidy(autoLayout(nodes, edges), edges)),
+      { numRuns: 40 },
+    );
   });
 });

@@ -23,7 +23,10 @@ export function autoLayout(
     const placed = graph.node(node.id) as { x: number; y: number };
     return {
       ...node,
-      position: { x: Math.round(placed.x - size.width / 2), y: Math.round(placed.y - size.height / 2) },
+      position: {
+        x: Math.round(placed.x - size.width / 2),
+        y: Math.round(placed.y - size.height / 2),
+      },
     };
   });
 }

@@ -9,6 +9,8 @@ export function withoutScripts(html: string): string {
     .replace(/<script\b[\s\S]*?<\/script\s*>/gi, '')
     .replace(/<\/?(?:script|iframe|object|embed)\b[^>]*>/gi, '')
     .replace(/<[a-z][^>]*>/gi, (tag) =>
-      tag.replace(/\s+on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi, '').replace(/\s+(?:href|src)\s*=\s*(["']?)\s*javascript:[^"'\s>]*\1/gi, ''),
+      tag
+        .replace(/\s+on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi, '')
+        .replace(/\s+(?:href|src)\s*=\s*(["']?)\s*javascript:[^"'\s>]*\1/gi, ''),
     );
 }

@@ -56,7 +56,11 @@ function resolvedDepth(scope: unknown, path: (string | number)[]): number {
       value = key === 'size' ? value.length : value[key === 'first' ? 0 : value.length - 1];
     } else if (typeof value === 'string' && key === 'size') {
       value = value.length;
-    } else if (value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, key)) {
+    } else if (
+      value !== null &&
+      typeof value === 'object' &&
+      Object.prototype.hasOwnProperty.call(value, key)
+    ) {
       value = (value as Record<string | number, unknown>)[key];
     } else {
       return depth;
@@ -70,7 +74,13 @@ function resolvedDepth(scope: unknown, path: (string | number)[]): number {
 /** `contact.profile.events["Video Watched"].recent`, as a marketer would write it in a template. */
 function formatPath(path: (string | number)[]): string {
   return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : /^[A-Za-z_][\w-]*$/.test(key) ? `${i > 0 ? '.' : ''}${key}` : `[${JSON.stringify(key)}]`))
+    .map((key, i) =>
+      typeof key === 'number'
+        ? `[${key}]`
+        : /^[A-Za-z_][\w-]*$/.test(key)
+          ? `${i > 0 ? '.' : ''}${key}`
+          : `[${JSON.stringify(key)}]`,
+    )
     .join('');
 }
 
@@ -94,7 +104,10 @@ function missingVariables(engine: Liquid, template: string, scope: PreviewScope)
  * Renders the subject and bodies of a simulated email for the previewed contact. Nothing here is sent;
  * a broken template is reported on its field rather than thrown, so the rest of the preview still shows.
  */
-export function renderMessagePreview(config: Record<string, unknown>, scope: PreviewScope): MessagePreview {
+export function renderMessagePreview(
+  config: Record<string, unknown>,
+  scope: PreviewScope,
+): MessagePreview {
   const fields: RenderedField[] = [];
   const missing = new Set<string>();
   for (const { field, engine } of EMAIL_FIELDS) {
@@ -102,7 +115,10 @@ export function renderMessagePreview(config: Record<string, unknown>, scope: Pre
     if (typeof template !== 'string' || template.trim() === '') continue;
     try {
       const rendered = String(engine.parseAndRenderSync(template, scope));
-      fields.push({ field, text: field === 'subject' ? rendered.replace(/\s+/g, ' ').trim() : rendered });
+      fields.push({
+        field,
+        text: field === 'subject' ? rendered.replace(/\s+/g, ' ').trim() : rendered,
+      });
       for (const path of missingVariables(engine, template, scope)) missing.add(path);
     } catch (error) {
       fields.push({ field, text: template, error: (error as Error).message });

@@ -13,7 +13,11 @@ describe('summarizeProfile', () => {
   });
 
   it('reads order stats, the predicted next order and the top categories from a folded profile', () => {
-    const profile = foldEvents(emptyProfile('ada'), [order(30, 40, 'shoes', 1), order(20, 60, 'shoes', 2), order(10, 20, 'hats', 3)]);
+    const profile = foldEvents(emptyProfile('ada'), [
+      order(30, 40, 'shoes', 1),
+      order(20, 60, 'shoes', 2),
+      order(10, 20, 'hats', 3),
+    ]);
     const summary = summarizeProfile('ada', profile as unknown as Record<string, unknown>, now);
     expect(summary.orders).toMatchObject({ count: 3, revenue: 120, meanDaysBetween: 10 });
     expect(summary.predictedNextOrderAt).toBe(now.getTime());
@@ -22,7 +26,11 @@ describe('summarizeProfile', () => {
   });
 
   it('copes with an empty or partial stored profile', () => {
-    const summary = summarizeProfile('bob', { purchases: { orderCount: 2, totalRevenue: 10 } }, now);
+    const summary = summarizeProfile(
+      'bob',
+      { purchases: { orderCount: 2, totalRevenue: 10 } },
+      now,
+    );
     expect(summary.orders.count).toBe(2);
     expect(summary.engagement).toBe('new');
     expect(summary.topCategories).toEqual([]);

@@ -3,7 +3,9 @@ import type { ActionCatalog } from '@cairn/core';
 import { parseScriptedEvents, profileFor, relativeTime, simulate } from './simulate.js';
 
 const catalog: ActionCatalog = (type) =>
-  type === 'email' ? { outputs: ['sent', 'skipped'], validateConfig: () => [], category: 'message' } : undefined;
+  type === 'email'
+    ? { outputs: ['sent', 'skipped'], validateConfig: () => [], category: 'message' }
+    : undefined;
 const start = new Date('2026-03-02T09:00:00Z');
 
 function template(id: string) {
@@ -13,7 +15,9 @@ function template(id: string) {
 }
 
 describe('simulate', () => {
-  const winBack = instantiateTemplate(template('streaming-win-back'), { lapsedSegmentId: 'lapsed' });
+  const winBack = instantiateTemplate(template('streaming-win-back'), {
+    lapsedSegmentId: 'lapsed',
+  });
   const person = { id: 'ada', traits: {}, segments: [], events: [] };
 
   it('walks the timeout path and lists both emails when the viewer never comes back', () => {
@@ -21,21 +25,53 @@ describe('simulate', () => {
     expect(run.path).toEqual(['trigger', 'recommend', 'wait-watch', 'nudge', 'exit']);
     expect(run.messages.map((m) => m.nodeId)).toEqual(['recommend', 'nudge']);
     expect(run.messages[1]!.at).toBe('2026-03-09T09:00:00.000Z');
-    expect(run.pathEdges).toEqual(['e-trigger-next', 'e-recommend-sent', 'e-wait-watch-timeout', 'e-nudge-sent']);
+    expect(run.pathEdges).toEqual([
+      'e-trigger-next',
+      'e-recommend-sent',
+      'e-wait-watch-timeout',
+      'e-nudge-sent',
+    ]);
   });
 
   it('follows a scripted event to the "came back" exit and sends no nudge', () => {
-    const run = simulate(winBack, { person: { ...person, events: [{ day: 3, event: 'Video Watched' }] }, startAt: start, days: 30, catalog });
+    const run = simulate(winBack, {
+      person: { ...person, events: [{ day: 3, event: 'Video Watched' }] },
+      startAt: start,
+      days: 30,
+      catalog,
+    });
     expect(run.path).toEqual(['trigger', 'recommend', 'wait-watch', 'exit-returned']);
     expect(run.messages.map((m) => m.nodeId)).toEqual(['recommend']);
-    expect(run.timeline.some((t) => t.what === 'received "Video Watched"' && relativeTime(run.startAt, t.at) === 'Day 3, 09:00 UTC')).toBe(true);
+    expect(
+      run.timeline.some(
+        (t) =>
+          t.what === 'received "Video Watched"' &&
+          relativeTime(run.startAt, t.at) === 'Day 3, 09:00 UTC',
+      ),
+    ).toBe(true);
   });
 
   it('evaluates profile branches on the folded history of a described contact', () => {
-    const byFrequency = instantiateTemplate(template('ecommerce-purchase-frequency'), { customersSegmentId: 'customers' });
-    const orders = [-90, -60, -30, -20, -10].map((day) => ({ day, event: 'Order Completed', properties: { revenue: 20 } }));
-    const heavy = simulate(byFrequency, { person: { ...person, events: orders }, startAt: start, days: 30, catalog });
-    const once = simulate(byFrequency, { person: { ...person, events: orders.slice(0, 1) }, startAt: start, days: 30, catalog });
+    const byFrequency = instantiateTemplate(template('ecommerce-purchase-frequency'), {
+      customersSegmentId: 'customers',
+    });
+    const orders = [-90, -60, -30, -20, -10].map((day) => ({
+      day,
+      event: 'Order Completed',
+      properties: { revenue: 20 },
+    }));
+    const heavy = simulate(byFrequency, {
+      person: { ...person, events: orders },
+      startAt: start,
+      days: 30,
+      catalog,
+    });
+    const once = simulate(byFrequency, {
+      person: { ...person, events: orders.slice(0, 1) },
+      startAt: start,
+      days: 30,
+      catalog,
+    });
     expect(heavy.timeline.find((t) => t.nodeId === 'by-frequency')?.output).toBe('heavy');
     expect(once.timeline.find((t) => t.nodeId === 'by-frequency')?.output).toBe('first-time');
     expect(profileFor({ ...person, events: orders }, start).purchases.orderCount).toBe(5);
@@ -51,7 +87,11 @@ describe('parseScriptedEvents', () => {
       ],
       errors: [],
     });
-    expect(parseScriptedEvents('Video Watched').errors[0]).toMatch(/^line 1: write "<day> <event name>/);
-    expect(parseScriptedEvents('1 X {bad').errors).toEqual(['line 1: the properties are not valid JSON']);
+    expect(parseScriptedEvents('Video Watched').errors[0]).toMatch(
+      /^line 1: write "<day> <event name>/,
+    );
+    expect(parseScriptedEvents('1 X {bad').errors).toEqual([
+      'line 1: the properties are not valid JSON',
+    ]);
   });
 });

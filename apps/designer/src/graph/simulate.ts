@@ -1,6 +1,12 @@
 // Preview a journey for one contact: the designer's host for core's simulateJourney on a virtual clock.
 import { DAY_MS, emptyProfile, evaluateSegment, foldEvents, simulateJourney } from '@cairn/core';
-import type { ActionCatalog, ContactProfile, FoldableEvent, JourneyDefinition, SimulationResult } from '@cairn/core';
+import type {
+  ActionCatalog,
+  ContactProfile,
+  FoldableEvent,
+  JourneyDefinition,
+  SimulationResult,
+} from '@cairn/core';
 
 /** One event the described contact performs, `day` days after entering (0 or less: history before entering). */
 export type ScriptedEvent = { day: number; event: string; properties?: Record<string, unknown> };
@@ -58,27 +64,44 @@ export function profileFor(person: SimulatedPerson, startAt: Date): ContactProfi
 }
 
 /** Plays the journey forward for one contact. Nothing is sent: actions are only recorded. */
-export function simulate(definition: JourneyDefinition, request: SimulationRequest): SimulationView {
+export function simulate(
+  definition: JourneyDefinition,
+  request: SimulationRequest,
+): SimulationView {
   const { person, startAt, catalog } = request;
   const profile = profileFor(person, startAt);
   const memberships = Object.fromEntries(person.segments.map((id) => [id, true]));
   const trigger = definition.nodes.find((n) => n.kind === 'trigger');
   // A segment trigger means the contact has just entered that segment.
-  if (trigger?.kind === 'trigger' && trigger.trigger.type === 'segmentEntered') memberships[trigger.trigger.segmentId] = true;
+  if (trigger?.kind === 'trigger' && trigger.trigger.type === 'segmentEntered')
+    memberships[trigger.trigger.segmentId] = true;
   const entryEvent =
     trigger?.kind === 'trigger' && trigger.trigger.type === 'event'
       ? { event: trigger.trigger.event, properties: {}, timestamp: startAt.toISOString() }
       : undefined;
-  const timezone = typeof person.traits['timezone'] === 'string' ? person.traits['timezone'] : undefined;
+  const timezone =
+    typeof person.traits['timezone'] === 'string' ? person.traits['timezone'] : undefined;
 
   const result = simulateJourney(definition, {
-    contact: { id: person.id, profile: profile as unknown as Record<string, unknown>, memberships, ...(timezone ? { timezone } : {}) },
+    contact: {
+      id: person.id,
+      profile: profile as unknown as Record<string, unknown>,
+      memberships,
+      ...(timezone ? { timezone } : {}),
+    },
     startAt,
     until: atDay(startAt, request.days),
     ...(entryEvent ? { entryEvent } : {}),
     events: person.events
       .filter((e) => e.day > 0)
-      .map((e) => ({ at: atDay(startAt, e.day), event: { event: e.event, properties: e.properties ?? {}, timestamp: atDay(startAt, e.day).toISOString() } })),
+      .map((e) => ({
+        at: atDay(startAt, e.day),
+        event: {
+          event: e.event,
+          properties: e.properties ?? {},
+          timestamp: atDay(startAt, e.day).toISOString(),
+        },
+      })),
     catalog,
     ...(request.actionOutputs ? { actionOutputs: request.actionOutputs } : {}),
     evaluateCondition: (condition, facts) =>
@@ -86,11 +109,19 @@ export function simulate(definition: JourneyDefinition, request: SimulationReque
         contactId: facts.contactId,
         profile,
         now: facts.now,
-        memberships: new Set(Object.entries(facts.memberships).filter(([, member]) => member).map(([id]) => id)),
+        memberships: new Set(
+          Object.entries(facts.memberships)
+            .filter(([, member]) => member)
+            .map(([id]) => id),
+        ),
       }).matches,
     seed: 'designer-preview',
   });
-  return { ...result, startAt: startAt.toISOString(), pathEdges: edgesAlong(definition, result.path) };
+  return {
+    ...result,
+    startAt: startAt.toISOString(),
+    pathEdges: edgesAlong(definition, result.path),
+  };
 }
 
 /** Edge ids walked between consecutive path nodes, for highlighting on the canvas. */
@@ -120,7 +151,9 @@ export function parseScriptedEvents(text: string): { events: ScriptedEvent[]; er
     if (!line) return;
     const match = /^(-?\d+(?:\.\d+)?)\s+([^{]+?)\s*(\{.*)?$/.exec(line);
     if (!match) {
-      errors.push(`line ${i + 1}: write "<day> <event name> {optional JSON properties}", e.g. "3 Order Completed {\\"revenue\\": 40}"`);
+      errors.push(
+        `line ${i + 1}: write "<day> <event name> {optional JSON properties}", e.g. "3 Order Completed {\\"revenue\\": 40}"`,
+      );
       return;
     }
     let properties: Record<string, unknown> | undefined;

@@ -7,7 +7,8 @@ const start = () => {
   const { nodes, edges } = winBackJourney();
   return initialCanvas({ nodes, edges });
 };
-const run = (state: CanvasState, ...actions: CanvasAction[]) => actions.reduce(canvasReducer, state);
+const run = (state: CanvasState, ...actions: CanvasAction[]) =>
+  actions.reduce(canvasReducer, state);
 const ids = (s: CanvasState) => s.graph.nodes.map((n) => n.id);
 
 describe('canvas store', () => {
@@ -28,7 +29,11 @@ describe('canvas store', () => {
   });
 
   it('a new edit after undo clears the redo stack', () => {
-    const s = run(start(), { type: 'edit', change: (g) => deleteNodes(g, ['x']) }, { type: 'undo' });
+    const s = run(
+      start(),
+      { type: 'edit', change: (g) => deleteNodes(g, ['x']) },
+      { type: 'undo' },
+    );
     expect(s.future).toHaveLength(1);
     const edited = run(s, { type: 'edit', change: (g) => deleteNodes(g, ['g']) });
     expect(edited.future).toHaveLength(0);
@@ -60,7 +65,10 @@ describe('canvas store', () => {
       { type: 'move', positions: { d: { x: 99, y: 300 } } },
     );
     expect(s.graph.nodes.find((n) => n.id === 'd')?.position).toEqual({ x: 99, y: 300 });
-    expect(run(s, { type: 'undo' }).graph.nodes.find((n) => n.id === 'd')?.position).toEqual({ x: 0, y: 150 });
+    expect(run(s, { type: 'undo' }).graph.nodes.find((n) => n.id === 'd')?.position).toEqual({
+      x: 0,
+      y: 150,
+    });
   });
 
   it('drops deleted nodes from the selection, and a no-op edit records nothing', () => {
@@ -73,7 +81,10 @@ describe('canvas store', () => {
   it('keeps at most HISTORY_LIMIT undo steps', () => {
     let s = start();
     for (let i = 0; i < HISTORY_LIMIT + 5; i++)
-      s = canvasReducer(s, { type: 'edit', change: (g) => ({ ...g, nodes: [...g.nodes, createNode('exit', `x${i}`)] }) });
+      s = canvasReducer(s, {
+        type: 'edit',
+        change: (g) => ({ ...g, nodes: [...g.nodes, createNode('exit', `x${i}`)] }),
+      });
     expect(s.past).toHaveLength(HISTORY_LIMIT);
   });
 });
@@ -82,7 +93,13 @@ describe('selection', () => {
   it('folds React Flow select toggles into the selection', () => {
     const s = run(
       start(),
-      { type: 'selectChanges', changes: [{ id: 'd', selected: true }, { id: 'w', selected: true }] },
+      {
+        type: 'selectChanges',
+        changes: [
+          { id: 'd', selected: true },
+          { id: 'w', selected: true },
+        ],
+      },
       { type: 'selectChanges', changes: [{ id: 'd', selected: false }] },
     );
     expect(s.selection).toEqual(['w']);

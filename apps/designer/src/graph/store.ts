@@ -45,7 +45,8 @@ export function canvasReducer(state: CanvasState, action: CanvasAction): CanvasS
       return initialCanvas(action.graph);
     case 'edit': {
       const graph = action.change(state.graph);
-      if (graph === state.graph) return action.select ? { ...state, selection: action.select } : state;
+      if (graph === state.graph)
+        return action.select ? { ...state, selection: action.select } : state;
       const coalesce = action.key !== undefined && action.key === state.lastEditKey;
       return {
         graph,

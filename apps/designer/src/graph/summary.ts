@@ -1,4 +1,10 @@
-import type { BranchCondition, Duration, JourneyNode, JourneyNodeKind as JourneyKind, JourneyPropertyFilter as PropertyFilter } from '@cairn/core';
+import type {
+  BranchCondition,
+  Duration,
+  JourneyNode,
+  JourneyNodeKind as JourneyKind,
+  JourneyPropertyFilter as PropertyFilter,
+} from '@cairn/core';
 
 export const KIND_TITLES: Record<JourneyKind, string> = {
   trigger: 'Trigger',
@@ -29,7 +35,9 @@ export function summarizeCondition(c: BranchCondition): string {
   switch (c.on) {
     case 'profile': {
       const n = c.condition.conditions.length;
-      return n === 0 ? 'No conditions yet' : `Profile matches ${c.condition.type} of ${n} condition${n === 1 ? '' : 's'}`;
+      return n === 0
+        ? 'No conditions yet'
+        : `Profile matches ${c.condition.type} of ${n} condition${n === 1 ? '' : 's'}`;
     }
     case 'segment':
       return `${c.member ? 'In' : 'Not in'} segment ${c.segmentId || '?'}`;
@@ -46,7 +54,8 @@ export function summarizeNode(node: JourneyNode, actionTitle?: string): string {
     case 'trigger': {
       const t = node.trigger;
       if (t.type === 'segmentEntered') return `Enters segment ${t.segmentId || '?'}`;
-      if (t.type === 'event') return `When ${t.event || '?'} happens${t.key ? ` (per ${t.key})` : ''}`;
+      if (t.type === 'event')
+        return `When ${t.event || '?'} happens${t.key ? ` (per ${t.key})` : ''}`;
       if (t.type === 'dateAnniversary') return `Anniversary of ${t.trait || '?'}`;
       return 'Started manually';
     }
@@ -56,11 +65,16 @@ export function summarizeNode(node: JourneyNode, actionTitle?: string): string {
       const u = node.until;
       if (u.type === 'datetime') return `Until ${u.at || '?'}`;
       if (u.type === 'timeOfDay') {
-        const days = u.weekdays?.length ? ` on ${u.weekdays.map((d) => WEEKDAYS[d - 1] ?? d).join(', ')}` : '';
+        const days = u.weekdays?.length
+          ? ` on ${u.weekdays.map((d) => WEEKDAYS[d - 1] ?? d).join(', ')}`
+          : '';
         return `Until ${u.time}${days}`;
       }
       const { amount, unit } = u.offset;
-      const shift = amount === 0 ? '' : ` ${amount > 0 ? '+' : '−'} ${formatDuration({ amount: Math.abs(amount), unit })}`;
+      const shift =
+        amount === 0
+          ? ''
+          : ` ${amount > 0 ? '+' : '−'} ${formatDuration({ amount: Math.abs(amount), unit })}`;
       return `Until ${u.field || '?'}${shift}`;
     }
     case 'waitFor': {
@@ -75,7 +89,8 @@ export function summarizeNode(node: JourneyNode, actionTitle?: string): string {
       return node.variants.map((v) => `${v.label} ${v.weight}%`).join(' / ');
     case 'action': {
       const title = actionTitle ?? node.action.type;
-      const name = node.label ?? (typeof node.config['name'] === 'string' ? node.config['name'] : undefined);
+      const name =
+        node.label ?? (typeof node.config['name'] === 'string' ? node.config['name'] : undefined);
       return name ? `${title}: ${name}` : title;
     }
     case 'goal':

@@ -11,10 +11,13 @@ export function createActionRegistry(config: CairnEnv): ActionRegistry {
           host: config.SMTP_HOST,
           port: config.SMTP_PORT,
           secure: config.SMTP_SECURE,
-          ...(config.SMTP_USER ? { auth: { user: config.SMTP_USER, pass: config.SMTP_PASS ?? '' } } : {}),
+          ...(config.SMTP_USER
+            ? { auth: { user: config.SMTP_USER, pass: config.SMTP_PASS ?? '' } }
+            : {}),
         },
         from: config.CAIRN_EMAIL_FROM,
-        trackingBaseUrl: config.CAIRN_PUBLIC_URL ?? `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}`,
+        trackingBaseUrl:
+          config.CAIRN_PUBLIC_URL ?? `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}`,
         trackingSecret: config.CAIRN_SECRET_KEY ?? '',
       },
       webhook: { allowHosts: config.CAIRN_WEBHOOK_ALLOW_HOSTS },

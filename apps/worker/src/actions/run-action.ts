@@ -1,7 +1,13 @@
 // The one activity that runs any registered action: `type@version` from the registry, executed by the SDK.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ActionRegistry, executeAction, isPermanentActionError, type ActionContext, type RecordedEvent } from '@cairn/action-sdk';
+import {
+  ActionRegistry,
+  executeAction,
+  isPermanentActionError,
+  type ActionContext,
+  type RecordedEvent,
+} from '@cairn/action-sdk';
 import { durationToMs } from '@cairn/core';
 import {
   countSentMessages,
@@ -27,7 +33,12 @@ export interface RunActionDeps extends ActionServiceDeps {
 /** Well inside the 30 s heartbeat timeout of the journey workflow's action activities. */
 const ACTION_HEARTBEAT_MS = 5_000;
 
-const CHANNEL_OF: Record<string, string> = { email: 'email', inAppMessage: 'inApp', sms: 'sms', push: 'push' };
+const CHANNEL_OF: Record<string, string> = {
+  email: 'email',
+  inAppMessage: 'inApp',
+  sms: 'sms',
+  push: 'push',
+};
 
 /** The clock an action sees: the server's time when this attempt was scheduled (skipped time in tests), moving on from there. */
 function activityClock(): () => Date {
@@ -45,17 +56,28 @@ export function createRunJourneyAction(deps: RunActionDeps) {
   const { connection } = deps.db;
 
   /** The reason a message step is over the journey's frequency cap, counting sends of every journey; undefined when it may send. */
-  const frequencyCapReached = async (input: RunJourneyActionInput, nowMs: number): Promise<string | undefined> => {
-    const cap = (await loadJourneyDefinition(connection, input.workspaceId, input.journeyId, input.version))?.settings.frequencyCap;
+  const frequencyCapReached = async (
+    input: RunJourneyActionInput,
+    nowMs: number,
+  ): Promise<string | undefined> => {
+    const cap = (
+      await loadJourneyDefinition(connection, input.workspaceId, input.journeyId, input.version)
+    )?.settings.frequencyCap;
     if (!cap) return undefined;
-    const sent = await countSentMessages(connection, input.workspaceId, input.contactId, { since: nowMs - durationToMs(cap.per), excluding: input.idempotencyKey });
+    const sent = await countSentMessages(connection, input.workspaceId, input.contactId, {
+      since: nowMs - durationToMs(cap.per),
+      excluding: input.idempotencyKey,
+    });
     if (sent < cap.messages) return undefined;
     return `frequency cap: ${sent} messages already sent in the last ${cap.per.amount} ${cap.per.unit} (cap ${cap.messages}, across all journeys)`;
   };
-  return async function runJourneyAction(input: RunJourneyActionInput): Promise<RunJourneyActionResult> {
+  return async function runJourneyAction(
+    input: RunJourneyActionInput,
+  ): Promise<RunJourneyActionResult> {
     const status = await journeyStatusOf(connection, input.workspaceId, input.journeyId);
     // Paused or archived journeys send nothing; the workflow holds the contact where it is.
-    if (!status || status === 'paused' || status === 'archived') return { held: true, status: status ?? 'archived' };
+    if (!status || status === 'paused' || status === 'archived')
+      return { held: true, status: status ?? 'archived' };
 
     // A step that already ran (a replay, or a retry after the result was stored) answers from the record.
     const done = await findActionRun(connection, input.idempotencyKey);
@@ -76,18 +98,40 @@ export function createRunJourneyAction(deps: RunActionDeps) {
     if (done) {
       // An attempt killed right after storing "sent" (email@1 stores it as soon as the server accepted the
       // message) never wrote the delivery log entry nor its events; writing them here is a no-op when it did.
-      if (definition.category === 'message' && done.output === 'sent') await logDelivery('sent', done.at);
+      if (definition.category === 'message' && done.output === 'sent')
+        await logDelivery('sent', done.at);
       if (done.events?.length) {
-        const services = createActionServices(deps, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey, now: () => new Date(done.at) });
-        for (const event of done.events) await services.recordEvent(input.contactId, event as RecordedEvent);
+        const services = createActionServices(deps, {
+          workspaceId: input.workspaceId,
+          idempotencyKey: input.idempotencyKey,
+          now: () => new Date(done.at),
+        });
+        for (const event of done.events)
+          await services.recordEvent(input.contactId, event as RecordedEvent);
       }
-      return { held: false, output: done.output, ...(done.result !== undefined ? { result: done.result } : {}) };
+      return {
+        held: false,
+        output: done.output,
+        ...(done.result !== undefined ? { result: done.result } : {}),
+      };
     }
 
     const now = activityClock();
-    const contact = await findContact(connection, input.workspaceId, input.contactId, ['workspaceId', 'contactId', 'traits', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom']);
+    const contact = await findContact(connection, input.workspaceId, input.contactId, [
+      'workspaceId',
+      'contactId',
+      'traits',
+      'profile',
+      'foldRev',
+      'lastFoldIds',
+      'mergedFrom',
+    ]);
     // The record a retried step answers from; written once (the first outcome stored wins).
-    const saveActionRun = async (outcome: { output: string; result?: unknown; events?: RecordedEvent[] }) => {
+    const saveActionRun = async (outcome: {
+      output: string;
+      result?: unknown;
+      events?: RecordedEvent[];
+    }) => {
       await storeActionRun(connection, {
         _id: input.idempotencyKey,
         workspaceId: input.workspaceId,
@@ -105,7 +149,9 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       const capped = await frequencyCapReached(input, now().getTime());
       if (capped) {
         // Skipped, not delayed: a message past the cap is stale by the time the window has room.
-        const output = definition.outputs.some((o) => o.name === 'skipped') ? 'skipped' : (definition.outputs[0]?.name ?? 'next');
+        const output = definition.outputs.some((o) => o.name === 'skipped')
+          ? 'skipped'
+          : (definition.outputs[0]?.name ?? 'next');
         const answer = { output, result: { frequencyCapped: true, reason: capped } };
         // The log first: a skipped entry is not a send, so a retry after a crash here counts the same.
         await logDelivery('skipped', now(), capped);
@@ -133,19 +179,54 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       contact: {
         id: input.contactId,
         traits: contact ? decodeDocumentKeys(contact.traits ?? {}) : {},
-        profile: contact ? ((await loadProfile(connection, contact)) as unknown as Record<string, unknown>) : {},
+        profile: contact
+          ? ((await loadProfile(connection, contact)) as unknown as Record<string, unknown>)
+          : {},
       },
-      journey: { id: input.journeyId, version: input.version, runId: input.runId, nodeId: input.nodeId },
+      journey: {
+        id: input.journeyId,
+        version: input.version,
+        runId: input.runId,
+        nodeId: input.nodeId,
+      },
       workspaceId: input.workspaceId,
       idempotencyKey: input.idempotencyKey,
       log: {
-        info: (message, fields) => console.info(JSON.stringify({ level: 'info', message, ...fields, idempotencyKey: input.idempotencyKey })),
-        warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', message, ...fields, idempotencyKey: input.idempotencyKey })),
-        error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields, idempotencyKey: input.idempotencyKey })),
+        info: (message, fields) =>
+          console.info(
+            JSON.stringify({
+              level: 'info',
+              message,
+              ...fields,
+              idempotencyKey: input.idempotencyKey,
+            }),
+          ),
+        warn: (message, fields) =>
+          console.warn(
+            JSON.stringify({
+              level: 'warn',
+              message,
+              ...fields,
+              idempotencyKey: input.idempotencyKey,
+            }),
+          ),
+        error: (message, fields) =>
+          console.error(
+            JSON.stringify({
+              level: 'error',
+              message,
+              ...fields,
+              idempotencyKey: input.idempotencyKey,
+            }),
+          ),
       },
       credentials: {
         get: async (name) => {
-          if (!deps.secretKey) throw ApplicationFailure.nonRetryable(`credential "${name}" cannot be opened: CAIRN_SECRET_KEY is not set on the worker`, 'PermanentActionError');
+          if (!deps.secretKey)
+            throw ApplicationFailure.nonRetryable(
+              `credential "${name}" cannot be opened: CAIRN_SECRET_KEY is not set on the worker`,
+              'PermanentActionError',
+            );
           try {
             return await readCredential(connection, deps.secretKey, input.workspaceId, name);
           } catch (error) {
@@ -155,7 +236,11 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       },
       heartbeat,
       services: {
-        ...createActionServices(deps, { workspaceId: input.workspaceId, idempotencyKey: input.idempotencyKey, now }),
+        ...createActionServices(deps, {
+          workspaceId: input.workspaceId,
+          idempotencyKey: input.idempotencyKey,
+          now,
+        }),
         recordOutcome: (outcome) => saveActionRun(outcome),
       },
       now,
@@ -165,7 +250,8 @@ export function createRunJourneyAction(deps: RunActionDeps) {
     try {
       answer = await executeAction(definition, ctx, input.config);
     } catch (error) {
-      if (isPermanentActionError(error)) throw ApplicationFailure.nonRetryable((error as Error).message, 'PermanentActionError');
+      if (isPermanentActionError(error))
+        throw ApplicationFailure.nonRetryable((error as Error).message, 'PermanentActionError');
       throw error;
     } finally {
       clearInterval(keepAlive);
@@ -174,9 +260,19 @@ export function createRunJourneyAction(deps: RunActionDeps) {
     await saveActionRun(answer);
     if (definition.category === 'message') {
       const skipped = answer.output === 'skipped';
-      const reason = skipped ? (answer.result as { reason?: unknown } | undefined)?.reason : undefined;
-      await logDelivery(skipped ? 'skipped' : 'sent', now(), typeof reason === 'string' ? reason : undefined);
+      const reason = skipped
+        ? (answer.result as { reason?: unknown } | undefined)?.reason
+        : undefined;
+      await logDelivery(
+        skipped ? 'skipped' : 'sent',
+        now(),
+        typeof reason === 'string' ? reason : undefined,
+      );
     }
-    return { held: false, output: answer.output, ...(answer.result !== undefined ? { result: answer.result } : {}) };
+    return {
+      held: false,
+      output: answer.output,
+      ...(answer.result !== undefined ? { result: answer.result } : {}),
+    };
   };
 }

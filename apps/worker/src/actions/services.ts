@@ -3,7 +3,14 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ActionServices, ContactTraitsUpdate, RecordedEvent } from '@cairn/action-sdk';
 import type { CairnEvent } from '@cairn/core';
-import { findContact, ingestEvents, isSubscribedTo, storeInAppMessage, updateContactTraits, type Database } from '@cairn/db';
+import {
+  findContact,
+  ingestEvents,
+  isSubscribedTo,
+  storeInAppMessage,
+  updateContactTraits,
+  type Database,
+} from '@cairn/db';
 import { JOURNEY_SIGNALS, journeyWorkflowId } from '@cairn/workflows';
 import { enrollInJourney } from '../journeys/enroll.js';
 
@@ -15,15 +22,24 @@ export interface ActionServiceDeps {
 }
 
 /** Traits and tags after an update; pure so the conflict loop can recompute it from a fresh read. */
-export function applyTraitsUpdate(traits: Record<string, unknown>, tags: string[], update: ContactTraitsUpdate) {
+export function applyTraitsUpdate(
+  traits: Record<string, unknown>,
+  tags: string[],
+  update: ContactTraitsUpdate,
+) {
   const nextTraits = { ...traits, ...(update.setTraits ?? {}) };
   for (const name of update.unsetTraits ?? []) delete nextTraits[name];
   const removed = new Set(update.removeTags ?? []);
-  const nextTags = [...new Set([...tags, ...(update.addTags ?? [])])].filter((t) => !removed.has(t));
+  const nextTags = [...new Set([...tags, ...(update.addTags ?? [])])].filter(
+    (t) => !removed.has(t),
+  );
   return { traits: nextTraits, tags: nextTags };
 }
 
-export function createActionServices(deps: ActionServiceDeps, scope: { workspaceId: string; idempotencyKey: string; now: () => Date }): ActionServices {
+export function createActionServices(
+  deps: ActionServiceDeps,
+  scope: { workspaceId: string; idempotencyKey: string; now: () => Date },
+): ActionServices {
   const { connection } = deps.db;
   const { workspaceId } = scope;
 
@@ -31,10 +47,19 @@ export function createActionServices(deps: ActionServiceDeps, scope: { workspace
     async updateContact(contactId, update) {
       const outcome = await updateContactTraits(connection, workspaceId, contactId, (current) => {
         const next = applyTraitsUpdate(current.traits, current.tags, update);
-        return { ...next, profileTraits: applyTraitsUpdate(current.profileTraits, [], update).traits };
+        return {
+          ...next,
+          profileTraits: applyTraitsUpdate(current.profileTraits, [], update).traits,
+        };
       });
-      if (outcome === 'missing') throw new Error(`updateContact: contact "${contactId}" does not exist in workspace ${workspaceId}`);
-      if (outcome === 'conflict') throw new Error(`updateContact: contact "${contactId}" kept changing concurrently; the step will be retried`);
+      if (outcome === 'missing')
+        throw new Error(
+          `updateContact: contact "${contactId}" does not exist in workspace ${workspaceId}`,
+        );
+      if (outcome === 'conflict')
+        throw new Error(
+          `updateContact: contact "${contactId}" kept changing concurrently; the step will be retried`,
+        );
     },
 
     async storeInAppMessage(contactId, message) {
@@ -55,7 +80,9 @@ export function createActionServices(deps: ActionServiceDeps, scope: { workspace
 
     async stopJourney(journeyId, contactId) {
       try {
-        await deps.client.workflow.getHandle(journeyWorkflowId(workspaceId, journeyId, contactId)).signal(JOURNEY_SIGNALS.control, 'stop');
+        await deps.client.workflow
+          .getHandle(journeyWorkflowId(workspaceId, journeyId, contactId))
+          .signal(JOURNEY_SIGNALS.control, 'stop');
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }

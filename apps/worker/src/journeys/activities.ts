@@ -19,23 +19,50 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
   return {
     async loadJourneyVersion({ workspaceId, journeyId, version }) {
       const definition = await loadJourneyDefinition(connection, workspaceId, journeyId, version);
-      if (!definition) throw ApplicationFailure.nonRetryable(`journey ${journeyId} has no published version ${version} in workspace ${workspaceId}`, 'JourneyVersionMissing');
+      if (!definition)
+        throw ApplicationFailure.nonRetryable(
+          `journey ${journeyId} has no published version ${version} in workspace ${workspaceId}`,
+          'JourneyVersionMissing',
+        );
       const messageActions = new Set<string>();
       for (const node of definition.nodes) {
         if (node.kind !== 'action') continue;
-        if (deps.registry.find(node.action.type, node.action.version)?.category === 'message') messageActions.add(`${node.action.type}@${node.action.version}`);
+        if (deps.registry.find(node.action.type, node.action.version)?.category === 'message')
+          messageActions.add(`${node.action.type}@${node.action.version}`);
       }
       return { definition, messageActions: [...messageActions] };
     },
 
-    async loadContactFacts({ workspaceId, contactId, profile: wantProfile = true }): Promise<ContactFacts> {
+    async loadContactFacts({
+      workspaceId,
+      contactId,
+      profile: wantProfile = true,
+    }): Promise<ContactFacts> {
       const doc = await findContact(
         connection,
         workspaceId,
         contactId,
-        wantProfile ? ['workspaceId', 'contactId', 'profile', 'foldRev', 'lastFoldIds', 'mergedFrom', 'segments', 'traits'] : ['segments', 'traits'],
+        wantProfile
+          ? [
+              'workspaceId',
+              'contactId',
+              'profile',
+              'foldRev',
+              'lastFoldIds',
+              'mergedFrom',
+              'segments',
+              'traits',
+            ]
+          : ['segments', 'traits'],
       );
-      if (!doc) return { exists: false, profile: wantProfile ? (emptyProfile(contactId) as unknown as Record<string, unknown>) : {}, memberships: {} };
+      if (!doc)
+        return {
+          exists: false,
+          profile: wantProfile
+            ? (emptyProfile(contactId) as unknown as Record<string, unknown>)
+            : {},
+          memberships: {},
+        };
       const profile = wantProfile ? await loadProfile(connection, doc) : undefined;
       const traits = decodeDocumentKeys(doc.traits ?? {});
       const timezone = traits.timezone ?? profile?.traits?.timezone;
@@ -48,7 +75,10 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
     },
 
     async recordJourneyProgress(progress) {
-      await applyJourneyProgress(connection, { ...progress, slot: journeyRunSlot(progress.journeyId, progress.key) });
+      await applyJourneyProgress(connection, {
+        ...progress,
+        slot: journeyRunSlot(progress.journeyId, progress.key),
+      });
     },
 
     runJourneyAction: createRunJourneyAction(deps),

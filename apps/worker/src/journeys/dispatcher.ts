@@ -2,7 +2,13 @@
 // published journeys whose trigger matches, then deletes the trigger. A trigger that fails stays
 // (attempts, lastError) and is retried later, so a Temporal outage loses nothing.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { eventStartsJourney, matchesFilters, readPath, type Duration, type JourneyEvent } from '@cairn/core';
+import {
+  eventStartsJourney,
+  matchesFilters,
+  readPath,
+  type Duration,
+  type JourneyEvent,
+} from '@cairn/core';
 import {
   completeJourneyTrigger,
   findContactJourneys,
@@ -16,7 +22,11 @@ import { JOURNEY_SIGNALS } from '@cairn/workflows';
 import { enrollInJourney, type EnrollDeps, type EnrollResult } from './enroll.js';
 
 export interface DispatcherOptions extends EnrollDeps {
-  log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void; debug?(o: object, m?: string): void };
+  log?: {
+    info(o: object, m?: string): void;
+    warn(o: object, m?: string): void;
+    debug?(o: object, m?: string): void;
+  };
   /** Passes a segment-entry trigger is retried while its membership is not visible yet (default 3: about 14 s). */
   membershipRechecks?: number;
   /** Triggers read per pass. */
@@ -48,7 +58,10 @@ class MembershipNotVisibleYet extends Error {
 }
 
 export class JourneyDispatcher {
-  private readonly journeysByWorkspace = new Map<string, { at: number; journeys: Awaited<ReturnType<typeof publishedJourneys>> }>();
+  private readonly journeysByWorkspace = new Map<
+    string,
+    { at: number; journeys: Awaited<ReturnType<typeof publishedJourneys>> }
+  >();
   private readonly retryAfter = new Map<string, number>();
   private startsThisSecond = { second: 0, count: 0 };
 
@@ -61,7 +74,10 @@ export class JourneyDispatcher {
   /** One pass over the outbox; returns what it did. */
   async dispatchOnce(): Promise<DispatchReport> {
     const report: DispatchReport = { processed: 0, failed: 0, enrolled: 0, signalled: 0 };
-    const triggers = await nextJourneyTriggers(this.options.db.connection, this.options.batchSize ?? 200);
+    const triggers = await nextJourneyTriggers(
+      this.options.db.connection,
+      this.options.batchSize ?? 200,
+    );
     const wallNow = Date.now();
     const byContact = new Map<string, JourneyTriggerDoc[]>();
     for (const t of triggers) {
@@ -84,11 +100,23 @@ export class JourneyDispatcher {
           } catch (error) {
             report.failed += 1;
             const attempts = (trigger.attempts ?? 0) + 1;
-            this.retryAfter.set(trigger._id, Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)));
+            this.retryAfter.set(
+              trigger._id,
+              Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)),
+            );
             const message = error instanceof Error ? error.message : String(error);
-            if (error instanceof MembershipNotVisibleYet) this.options.log?.debug?.({ trigger: trigger._id, attempts }, message);
-            else this.options.log?.warn({ trigger: trigger._id, attempts, err: message }, 'journey trigger failed; will retry');
-            await recordJourneyTriggerFailure(this.options.db.connection, trigger._id, message).catch(() => undefined);
+            if (error instanceof MembershipNotVisibleYet)
+              this.options.log?.debug?.({ trigger: trigger._id, attempts }, message);
+            else
+              this.options.log?.warn(
+                { trigger: trigger._id, attempts, err: message },
+                'journey trigger failed; will retry',
+              );
+            await recordJourneyTriggerFailure(
+              this.options.db.connection,
+              trigger._id,
+              message,
+            ).catch(() => undefined);
             // Later triggers of this contact wait, so its events stay in order.
             break;
           }
@@ -101,7 +129,8 @@ export class JourneyDispatcher {
 
   private async journeysOf(workspaceId: string, options: { fresh?: boolean } = {}) {
     const cached = this.journeysByWorkspace.get(workspaceId);
-    if (cached && !options.fresh && Date.now() - cached.at < JOURNEY_CACHE_MS) return cached.journeys;
+    if (cached && !options.fresh && Date.now() - cached.at < JOURNEY_CACHE_MS)
+      return cached.journeys;
     const journeys = await publishedJourneys(this.options.db.connection, workspaceId);
     this.journeysByWorkspace.set(workspaceId, { at: Date.now(), journeys });
     return journeys;
@@ -120,23 +149,36 @@ export class JourneyDispatcher {
     }
   }
 
-  private async handle(trigger: JourneyTriggerDoc): Promise<{ enrolled: number; signalled: number }> {
+  private async handle(
+    trigger: JourneyTriggerDoc,
+  ): Promise<{ enrolled: number; signalled: number }> {
     const { workspaceId, contactId } = trigger;
     const event: JourneyEvent | undefined =
       trigger.kind === 'event' && trigger.event
-        ? { event: trigger.event, properties: trigger.properties ?? {}, timestamp: new Date(trigger.at).toISOString() }
+        ? {
+            event: trigger.event,
+            properties: trigger.properties ?? {},
+            timestamp: new Date(trigger.at).toISOString(),
+          }
         : undefined;
 
     // Running runs first, so a run started below never receives its own entry event as a signal. A trigger
     // for one journey (existing members at publish) is no change of membership: nothing to tell running runs.
     let signalled = 0;
-    const runs = trigger.journeyId === undefined ? await findContactJourneys(this.options.db.connection, workspaceId, contactId) : null;
+    const runs =
+      trigger.journeyId === undefined
+        ? await findContactJourneys(this.options.db.connection, workspaceId, contactId)
+        : null;
     for (const run of Object.values(runs?.runs ?? {})) {
       if (run.status !== 'active') continue;
       const handle = this.options.client.workflow.getHandle(run.workflowId);
       try {
         if (event) await handle.signal(JOURNEY_SIGNALS.contactEvent, event);
-        else if (trigger.segmentId) await handle.signal(JOURNEY_SIGNALS.segmentChanged, { segmentId: trigger.segmentId, member: trigger.kind === 'segmentEntered' });
+        else if (trigger.segmentId)
+          await handle.signal(JOURNEY_SIGNALS.segmentChanged, {
+            segmentId: trigger.segmentId,
+            member: trigger.kind === 'segmentEntered',
+          });
         signalled += 1;
       } catch (error) {
         // The run ended after its record was read: nothing to tell it.
@@ -147,7 +189,8 @@ export class JourneyDispatcher {
     if (trigger.kind === 'segmentExited') return { enrolled: 0, signalled };
     let journeys = await this.journeysOf(workspaceId);
     // Queued at publish, so this process's cached list may predate the journey: read it afresh.
-    if (trigger.journeyId !== undefined && !journeys.some((j) => j.journeyId === trigger.journeyId)) journeys = await this.journeysOf(workspaceId, { fresh: true });
+    if (trigger.journeyId !== undefined && !journeys.some((j) => j.journeyId === trigger.journeyId))
+      journeys = await this.journeysOf(workspaceId, { fresh: true });
     let enrolled = 0;
     let stillMember: boolean | undefined;
     for (const journey of journeys) {
@@ -163,11 +206,18 @@ export class JourneyDispatcher {
           // The trigger is written before the contact's membership (triggers before state), so a fresh
           // one may be read in between: look again a few times before calling it stale (the contact
           // left again), which enrols nobody.
-          if ((trigger.attempts ?? 0) < (this.options.membershipRechecks ?? MEMBERSHIP_RECHECKS)) throw new MembershipNotVisibleYet(trigger.segmentId);
+          if ((trigger.attempts ?? 0) < (this.options.membershipRechecks ?? MEMBERSHIP_RECHECKS))
+            throw new MembershipNotVisibleYet(trigger.segmentId);
           continue;
         }
       } else {
-        if (spec.type !== 'event' || !event || spec.event !== event.event || !matchesFilters(event.properties ?? {}, spec.filters)) continue;
+        if (
+          spec.type !== 'event' ||
+          !event ||
+          spec.event !== event.event ||
+          !matchesFilters(event.properties ?? {}, spec.filters)
+        )
+          continue;
         if (!this.isLiveEnough(trigger, spec)) continue;
         if (spec.key !== undefined) {
           const value = readPath(event.properties, spec.key);
@@ -181,7 +231,11 @@ export class JourneyDispatcher {
         journeyId: journey.journeyId,
         contactId,
         ...(key !== undefined ? { key } : {}),
-        entry: { kind: trigger.kind, ...(event ? { event } : {}), at: new Date(trigger.at).toISOString() },
+        entry: {
+          kind: trigger.kind,
+          ...(event ? { event } : {}),
+          at: new Date(trigger.at).toISOString(),
+        },
         enrolledBy: `${trigger._id}`,
         now: this.now(),
       });
@@ -191,21 +245,39 @@ export class JourneyDispatcher {
   }
 
   /** History (an import, a backdated timestamp) folds into profiles but starts no run, unless asked. */
-  private isLiveEnough(trigger: JourneyTriggerDoc, spec: { maxEventAge?: Duration | undefined }): boolean {
+  private isLiveEnough(
+    trigger: JourneyTriggerDoc,
+    spec: { maxEventAge?: Duration | undefined },
+  ): boolean {
     // Triggers written before receivedAt was kept: the time they were written is within the fold's lag of it.
     const receivedAt = trigger.receivedAt ?? new Date(trigger.createdAt).getTime();
-    const live = eventStartsJourney(spec, { timestamp: trigger.at, receivedAt, ...(trigger.startsJourneys !== undefined ? { startsJourneys: trigger.startsJourneys } : {}) });
-    if (!live) this.options.log?.debug?.({ trigger: trigger._id, ageMs: receivedAt - trigger.at }, 'historical event: starts no journey');
+    const live = eventStartsJourney(spec, {
+      timestamp: trigger.at,
+      receivedAt,
+      ...(trigger.startsJourneys !== undefined ? { startsJourneys: trigger.startsJourneys } : {}),
+    });
+    if (!live)
+      this.options.log?.debug?.(
+        { trigger: trigger._id, ageMs: receivedAt - trigger.at },
+        'historical event: starts no journey',
+      );
     return live;
   }
 
-  private async isMember(workspaceId: string, contactId: string, segmentId: string): Promise<boolean> {
+  private async isMember(
+    workspaceId: string,
+    contactId: string,
+    segmentId: string,
+  ): Promise<boolean> {
     return isSegmentMember(this.options.db.connection, workspaceId, contactId, segmentId);
   }
 }
 
 /** Runs passes until stopped: immediately again while there is work, otherwise every `intervalMs`. */
-export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs?: number }): { dispatcher: JourneyDispatcher; stop(): Promise<void> } {
+export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs?: number }): {
+  dispatcher: JourneyDispatcher;
+  stop(): Promise<void>;
+} {
   const dispatcher = new JourneyDispatcher(options);
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -216,7 +288,10 @@ export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs
         const report = await dispatcher.dispatchOnce();
         busy = report.processed > 0;
       } catch (error) {
-        options.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'journey dispatcher pass failed');
+        options.log?.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'journey dispatcher pass failed',
+        );
       }
       if (!busy && !stopped) {
         await new Promise<void>((resolve) => {

@@ -2,7 +2,13 @@
 // start the workflow. A start of a run that is already running is a no-op (USE_EXISTING).
 import type { Client } from '@temporalio/client';
 import { reserveEnrollment, type Database, type EnrollmentReservation } from '@cairn/db';
-import { JOURNEY_WORKFLOW, journeyRunSlot, journeyStartOptions, journeyWorkflowId, type JourneyWorkflowInput } from '@cairn/workflows';
+import {
+  JOURNEY_WORKFLOW,
+  journeyRunSlot,
+  journeyStartOptions,
+  journeyWorkflowId,
+  type JourneyWorkflowInput,
+} from '@cairn/workflows';
 
 export interface EnrollDeps {
   db: Database;
@@ -23,9 +29,14 @@ export interface EnrollRequest {
   now: Date;
 }
 
-export type EnrollResult = { enrolled: true; workflowId: string; version: number; runId: string } | Extract<EnrollmentReservation, { enroll: false }>;
+export type EnrollResult =
+  | { enrolled: true; workflowId: string; version: number; runId: string }
+  | Extract<EnrollmentReservation, { enroll: false }>;
 
-export async function enrollInJourney(deps: EnrollDeps, request: EnrollRequest): Promise<EnrollResult> {
+export async function enrollInJourney(
+  deps: EnrollDeps,
+  request: EnrollRequest,
+): Promise<EnrollResult> {
   const { workspaceId, journeyId, contactId, key } = request;
   const workflowId = journeyWorkflowId(workspaceId, journeyId, contactId, key);
   const reservation = await reserveEnrollment(deps.db.connection, {
@@ -43,10 +54,22 @@ export async function enrollInJourney(deps: EnrollDeps, request: EnrollRequest):
   const handle = await deps.client.workflow.start(
     JOURNEY_WORKFLOW,
     journeyStartOptions(
-      { workspaceId, journeyId, version: reservation.version, contactId, ...(key !== undefined ? { key } : {}), entry: request.entry },
+      {
+        workspaceId,
+        journeyId,
+        version: reservation.version,
+        contactId,
+        ...(key !== undefined ? { key } : {}),
+        entry: request.entry,
+      },
       deps.taskQueue,
       { searchAttributes: deps.searchAttributes !== false },
     ),
   );
-  return { enrolled: true, workflowId, version: reservation.version, runId: handle.firstExecutionRunId };
+  return {
+    enrolled: true,
+    workflowId,
+    version: reservation.version,
+    runId: handle.firstExecutionRunId,
+  };
 }

@@ -14,7 +14,9 @@ export function rfmIntervalHours(env: NodeJS.ProcessEnv = process.env): number {
   if (raw === undefined || raw === '') return DEFAULT_INTERVAL_HOURS;
   const hours = Number(raw);
   if (!Number.isFinite(hours) || hours < 1 || hours > 24 * 31) {
-    throw new ConfigError([`${RFM_INTERVAL_ENV}: "${raw}" is not a number of hours between 1 and 744; unset it for daily`]);
+    throw new ConfigError([
+      `${RFM_INTERVAL_ENV}: "${raw}" is not a number of hours between 1 and 744; unset it for daily`,
+    ]);
   }
   return hours;
 }
@@ -49,7 +51,9 @@ export async function ensureRfmSchedule(
     return 'created';
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+    await client.schedule
+      .getHandle(scheduleId)
+      .update((previous) => ({ ...previous, spec, action }));
     return 'updated';
   }
 }

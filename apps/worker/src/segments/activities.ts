@@ -1,5 +1,11 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
-import { backfillSegmentPage, failSegmentBackfill, finishSegmentBackfill, sweepDueContacts, type Database } from '@cairn/db';
+import {
+  backfillSegmentPage,
+  failSegmentBackfill,
+  finishSegmentBackfill,
+  sweepDueContacts,
+  type Database,
+} from '@cairn/db';
 import type { SegmentActivities } from '@cairn/workflows';
 
 type Connection = Database['connection'];
@@ -9,7 +15,8 @@ export function createSegmentActivities(connection: Connection): SegmentActiviti
   return {
     async backfillSegmentPage(input) {
       // A retried page resumes after the last contact its previous attempt reported done.
-      const resumed = activityInfo().heartbeatDetails as { lastId?: string; processed?: number } | undefined;
+      const resumed = activityInfo().heartbeatDetails as
+        { lastId?: string; processed?: number } | undefined;
       const r = await backfillSegmentPage(connection, {
         ...input,
         afterId: resumed?.lastId ?? input.afterId,
@@ -21,7 +28,12 @@ export function createSegmentActivities(connection: Connection): SegmentActiviti
     failSegmentBackfill: (input) => failSegmentBackfill(connection, input),
     async sweepDueSegmentContacts() {
       const r = await sweepDueContacts(connection, {});
-      return { contactsEvaluated: r.contactsEvaluated, contactsSkipped: r.contactsSkipped, entered: r.entered, exited: r.exited };
+      return {
+        contactsEvaluated: r.contactsEvaluated,
+        contactsSkipped: r.contactsSkipped,
+        entered: r.entered,
+        exited: r.exited,
+      };
     },
   };
 }

@@ -20,12 +20,14 @@ export function fnv1a64(text: string): string {
 /** JSON with object keys sorted, so two equal payloads serialise identically whatever their key order. */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    return value === undefined ? 'null' : JSON.stringify(value) ?? 'null';
+    return value === undefined ? 'null' : (JSON.stringify(value) ?? 'null');
   }
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(record[k])}`).join(',')}}`;
 }
 

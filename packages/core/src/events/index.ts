@@ -1,4 +1,10 @@
 export * from './schema.js';
 export * from './normalize.js';
 export { fnv1a64, stableStringify, stableBucket } from './hash.js';
-export { formatIssuePath, findTooDeep, tooDeepIssue, unstorableIssue, type FieldIssue } from './issues.js';
+export {
+  formatIssuePath,
+  findTooDeep,
+  tooDeepIssue,
+  unstorableIssue,
+  type FieldIssue,
+} from './issues.js';

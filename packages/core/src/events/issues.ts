@@ -28,7 +28,12 @@ export function joinIssuePath(prefix: string, path: ReadonlyArray<PropertyKey>):
  */
 export function findTooDeep(value: unknown, maxDepth: number): (string | number)[] | undefined {
   // Entries point at their parent, so the path is only built for the one value that is too deep.
-  interface Entry { value: unknown; depth: number; key?: string | number; parent?: Entry }
+  interface Entry {
+    value: unknown;
+    depth: number;
+    key?: string | number;
+    parent?: Entry;
+  }
   const stack: Entry[] = [{ value, depth: 0 }];
   while (stack.length > 0) {
     const entry = stack.pop()!;
@@ -36,21 +41,34 @@ export function findTooDeep(value: unknown, maxDepth: number): (string | number)
     if (current === null || typeof current !== 'object') continue;
     if (entry.depth >= maxDepth) {
       const path: (string | number)[] = [];
-      for (let at: Entry | undefined = entry; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+      for (let at: Entry | undefined = entry; at?.key !== undefined; at = at.parent)
+        path.unshift(at.key);
       return path;
     }
     const depth = entry.depth + 1;
-    if (Array.isArray(current)) current.forEach((item, index) => stack.push({ value: item, depth, key: index, parent: entry }));
-    else for (const [key, item] of Object.entries(current)) stack.push({ value: item, depth, key, parent: entry });
+    if (Array.isArray(current))
+      current.forEach((item, index) =>
+        stack.push({ value: item, depth, key: index, parent: entry }),
+      );
+    else
+      for (const [key, item] of Object.entries(current))
+        stack.push({ value: item, depth, key, parent: entry });
   }
   return undefined;
 }
 
 /** A FieldIssue for a value nested too deeply, naming where (shortened: the path itself may be huge). */
-export function tooDeepIssue(value: unknown, maxDepth: number, prefix = ''): FieldIssue | undefined {
+export function tooDeepIssue(
+  value: unknown,
+  maxDepth: number,
+  prefix = '',
+): FieldIssue | undefined {
   const path = findTooDeep(value, maxDepth);
   if (!path) return undefined;
-  return { path: joinIssuePath(prefix, path.slice(0, maxDepth)) || '(body)', message: `nests deeper than ${maxDepth} levels of objects and arrays; flatten it` };
+  return {
+    path: joinIssuePath(prefix, path.slice(0, maxDepth)) || '(body)',
+    message: `nests deeper than ${maxDepth} levels of objects and arrays; flatten it`,
+  };
 }
 
 /**
@@ -63,18 +81,28 @@ export function unstorableIssue(value: unknown, prefix = ''): FieldIssue | undef
   while (stack.length > 0) {
     const { value: current, path } = stack.pop()!;
     if (typeof current === 'number' && !Number.isFinite(current)) {
-      return { path: joinIssuePath(prefix, path) || '(body)', message: 'is beyond the range of a number (about ±1.8e308); send a smaller number, or the figure as a string' };
+      return {
+        path: joinIssuePath(prefix, path) || '(body)',
+        message:
+          'is beyond the range of a number (about ±1.8e308); send a smaller number, or the figure as a string',
+      };
     }
     if (current === null || typeof current !== 'object') continue;
     if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: [...path, i] });
+      for (let i = current.length - 1; i >= 0; i--)
+        stack.push({ value: current[i], path: [...path, i] });
       continue;
     }
     if (Object.prototype.hasOwnProperty.call(current, '__proto__')) {
-      return { path: joinIssuePath(prefix, [...path, '__proto__']), message: "'__proto__' cannot be kept as a key (JavaScript reads it as an object's prototype); rename it" };
+      return {
+        path: joinIssuePath(prefix, [...path, '__proto__']),
+        message:
+          "'__proto__' cannot be kept as a key (JavaScript reads it as an object's prototype); rename it",
+      };
     }
     const entries = Object.entries(current);
-    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
+    for (let i = entries.length - 1; i >= 0; i--)
+      stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
   }
   return undefined;
 }

@@ -1,6 +1,11 @@
 import { fnv1a64, stableStringify } from './hash.js';
 import { formatIssuePath, tooDeepIssue, unstorableIssue, type FieldIssue } from './issues.js';
-import { BatchPayloadSchema, EventPayloadSchema, type CairnEvent, type EventPayload } from './schema.js';
+import {
+  BatchPayloadSchema,
+  EventPayloadSchema,
+  type CairnEvent,
+  type EventPayload,
+} from './schema.js';
 
 export interface NormalizeOptions {
   /** When the server received the payload. */
@@ -31,7 +36,9 @@ const EVENT_NAME_BY_TYPE = {
 /** An instant for an error message; one outside the range of dates (±8.64e15 ms) would make toISOString throw. */
 function describeInstant(ms: number): string {
   const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? `${ms} ms from 1970, outside the range of dates` : date.toISOString();
+  return Number.isNaN(date.getTime())
+    ? `${ms} ms from 1970, outside the range of dates`
+    : date.toISOString();
 }
 
 function toMs(value: string | number | Date): number {
@@ -58,7 +65,10 @@ export function normalizeEvent(raw: unknown, options: NormalizeOptions): Normali
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((i) => ({ path: formatIssuePath(i.path) || 'type', message: i.message })),
+      errors: parsed.error.issues.map((i) => ({
+        path: formatIssuePath(i.path) || 'type',
+        message: i.message,
+      })),
     };
   }
   const payload: EventPayload = parsed.data;
@@ -70,22 +80,30 @@ export function normalizeEvent(raw: unknown, options: NormalizeOptions): Normali
   let timestamp = receivedAt;
   if (clientTimestamp !== undefined) {
     const client = toMs(clientTimestamp);
-    timestamp = payload.sentAt !== undefined ? receivedAt - (toMs(payload.sentAt) - client) : client;
+    timestamp =
+      payload.sentAt !== undefined ? receivedAt - (toMs(payload.sentAt) - client) : client;
   }
   const maxFuture = options.maxFutureMs ?? DAY_MS;
   if (timestamp > now + maxFuture) {
     return {
       ok: false,
-      errors: [{
-        path: timestampField,
-        message: `is ${describeInstant(timestamp)} after clock-skew correction, more than ${Math.round(maxFuture / 3_600_000)} hours in the future; check the device clock and sentAt`,
-      }],
+      errors: [
+        {
+          path: timestampField,
+          message: `is ${describeInstant(timestamp)} after clock-skew correction, more than ${Math.round(maxFuture / 3_600_000)} hours in the future; check the device clock and sentAt`,
+        },
+      ],
     };
   }
   if (timestamp < EARLIEST_EVENT_TIMESTAMP) {
     return {
       ok: false,
-      errors: [{ path: timestampField, message: `is ${describeInstant(timestamp)}, before 2000-01-01; send the real time the event happened` }],
+      errors: [
+        {
+          path: timestampField,
+          message: `is ${describeInstant(timestamp)}, before 2000-01-01; send the real time the event happened`,
+        },
+      ],
     };
   }
 
@@ -131,7 +149,8 @@ function assertNever(value: never): never {
   throw new Error(`unexpected event payload ${JSON.stringify(value)}`);
 }
 
-export type BatchItemResult = { index: number; event: CairnEvent } | { index: number; errors: FieldIssue[] };
+export type BatchItemResult =
+  { index: number; event: CairnEvent } | { index: number; errors: FieldIssue[] };
 
 /**
  * Normalizes each item of a batch on its own. Batch-level context, integrations and sentAt apply to items that lack them.
@@ -139,7 +158,13 @@ export type BatchItemResult = { index: number; event: CairnEvent } | { index: nu
  */
 export function validateBatch(
   items: readonly unknown[],
-  options: NormalizeOptions & { defaults?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string | number } },
+  options: NormalizeOptions & {
+    defaults?: {
+      context?: Record<string, unknown>;
+      integrations?: Record<string, unknown>;
+      sentAt?: string | number;
+    };
+  },
 ): BatchItemResult[] {
   const defaults = options.defaults ?? {};
   return items.map((item, index) => {
@@ -159,10 +184,20 @@ export function validateBatchPayload(
 ): { ok: true; results: BatchItemResult[] } | { ok: false; errors: FieldIssue[] } {
   const parsed = BatchPayloadSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => ({ path: formatIssuePath(i.path) || 'batch', message: i.message })) };
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => ({
+        path: formatIssuePath(i.path) || 'batch',
+        message: i.message,
+      })),
+    };
   }
   const { batch, context, integrations, sentAt } = parsed.data;
-  const defaults: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string | number } = {};
+  const defaults: {
+    context?: Record<string, unknown>;
+    integrations?: Record<string, unknown>;
+    sentAt?: string | number;
+  } = {};
   if (context !== undefined) defaults.context = context;
   if (integrations !== undefined) defaults.integrations = integrations;
   if (sentAt !== undefined) defaults.sentAt = sentAt;

@@ -5,7 +5,12 @@ import { z } from 'zod';
 
 const id = z.union([z.string().min(1), z.number().transform(String)]);
 const instant = z.union([
-  z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date, e.g. 2024-05-01T12:00:00.000Z'),
+  z
+    .string()
+    .refine(
+      (s) => !Number.isNaN(Date.parse(s)),
+      'must be an ISO-8601 date, e.g. 2024-05-01T12:00:00.000Z',
+    ),
   z.number().finite(),
 ]);
 const record = z.record(z.string(), z.unknown());
@@ -22,7 +27,10 @@ const common = {
   receivedAt: instant.optional(),
 };
 
-function needsIdentity(v: { userId?: string | undefined; anonymousId?: string | undefined }): boolean {
+function needsIdentity(v: {
+  userId?: string | undefined;
+  anonymousId?: string | undefined;
+}): boolean {
   return v.userId !== undefined || v.anonymousId !== undefined;
 }
 const identityIssue = { message: 'must have userId or anonymousId', path: ['userId'] };
@@ -34,15 +42,29 @@ export const TrackPayloadSchema = z
   .looseObject({
     ...common,
     type: z.literal('track'),
-    event: z.string({ error: 'must name the event, e.g. "Order Completed"' }).min(1, 'must name the event'),
+    event: z
+      .string({ error: 'must name the event, e.g. "Order Completed"' })
+      .min(1, 'must name the event'),
     properties: record.optional(),
   })
   .refine(needsIdentity, identityIssue);
 export const PagePayloadSchema = z
-  .looseObject({ ...common, type: z.literal('page'), name: z.string().optional(), category: z.string().optional(), properties: record.optional() })
+  .looseObject({
+    ...common,
+    type: z.literal('page'),
+    name: z.string().optional(),
+    category: z.string().optional(),
+    properties: record.optional(),
+  })
   .refine(needsIdentity, identityIssue);
 export const ScreenPayloadSchema = z
-  .looseObject({ ...common, type: z.literal('screen'), name: z.string().optional(), category: z.string().optional(), properties: record.optional() })
+  .looseObject({
+    ...common,
+    type: z.literal('screen'),
+    name: z.string().optional(),
+    category: z.string().optional(),
+    properties: record.optional(),
+  })
   .refine(needsIdentity, identityIssue);
 export const GroupPayloadSchema = z
   .looseObject({ ...common, type: z.literal('group'), groupId: id, traits: record.optional() })

@@ -5,25 +5,57 @@ const finished = (at: string) => ({ finished: true, finishedAt: at });
 
 describe('decideEnrollment', () => {
   it('lets a first-time contact in and never starts a second concurrent run', () => {
-    expect(decideEnrollment({ reentry: { policy: 'afterExit' } }, { now })).toEqual({ enroll: true });
-    expect(decideEnrollment({ reentry: { policy: 'afterExit' } }, { now, previousRun: { finished: false } })).toEqual({ enroll: false, reason: 'alreadyInJourney' });
+    expect(decideEnrollment({ reentry: { policy: 'afterExit' } }, { now })).toEqual({
+      enroll: true,
+    });
+    expect(
+      decideEnrollment(
+        { reentry: { policy: 'afterExit' } },
+        { now, previousRun: { finished: false } },
+      ),
+    ).toEqual({ enroll: false, reason: 'alreadyInJourney' });
   });
 
   it('applies never / afterExit / afterCooldown to a finished run', () => {
     const previousRun = finished('2025-03-05T00:00:00Z');
-    expect(decideEnrollment({ reentry: { policy: 'never' } }, { now, previousRun })).toEqual({ enroll: false, reason: 'reentryNever' });
-    expect(decideEnrollment({ reentry: { policy: 'afterExit' } }, { now, previousRun })).toEqual({ enroll: true });
-    expect(decideEnrollment({ reentry: { policy: 'afterCooldown', cooldown: { amount: 7, unit: 'days' } } }, { now, previousRun })).toEqual({
+    expect(decideEnrollment({ reentry: { policy: 'never' } }, { now, previousRun })).toEqual({
+      enroll: false,
+      reason: 'reentryNever',
+    });
+    expect(decideEnrollment({ reentry: { policy: 'afterExit' } }, { now, previousRun })).toEqual({
+      enroll: true,
+    });
+    expect(
+      decideEnrollment(
+        { reentry: { policy: 'afterCooldown', cooldown: { amount: 7, unit: 'days' } } },
+        { now, previousRun },
+      ),
+    ).toEqual({
       enroll: false,
       reason: 'cooldown',
       retryAt: '2025-03-12T00:00:00.000Z',
     });
-    expect(decideEnrollment({ reentry: { policy: 'afterCooldown', cooldown: { amount: 5, unit: 'days' } } }, { now, previousRun })).toEqual({ enroll: true });
+    expect(
+      decideEnrollment(
+        { reentry: { policy: 'afterCooldown', cooldown: { amount: 5, unit: 'days' } } },
+        { now, previousRun },
+      ),
+    ).toEqual({ enroll: true });
   });
 
   it('stops enrolling at the limit', () => {
-    expect(decideEnrollment({ reentry: { policy: 'afterExit' }, enrollmentLimit: 100 }, { now, enrolledCount: 100 })).toEqual({ enroll: false, reason: 'limitReached' });
-    expect(decideEnrollment({ reentry: { policy: 'afterExit' }, enrollmentLimit: 100 }, { now, enrolledCount: 99 })).toEqual({ enroll: true });
+    expect(
+      decideEnrollment(
+        { reentry: { policy: 'afterExit' }, enrollmentLimit: 100 },
+        { now, enrolledCount: 100 },
+      ),
+    ).toEqual({ enroll: false, reason: 'limitReached' });
+    expect(
+      decideEnrollment(
+        { reentry: { policy: 'afterExit' }, enrollmentLimit: 100 },
+        { now, enrolledCount: 99 },
+      ),
+    ).toEqual({ enroll: true });
   });
 });
 
@@ -37,8 +69,20 @@ describe('eventStartsJourney', () => {
   });
 
   it("takes the trigger's maxEventAge, and an import's choice over any age", () => {
-    expect(eventStartsJourney({ maxEventAge: { amount: 2, unit: 'days' } }, { timestamp: now - hours(25), receivedAt: now })).toBe(true);
-    expect(eventStartsJourney({}, { timestamp: now, receivedAt: now, startsJourneys: false })).toBe(false);
-    expect(eventStartsJourney({}, { timestamp: now - hours(1000), receivedAt: now, startsJourneys: true })).toBe(true);
+    expect(
+      eventStartsJourney(
+        { maxEventAge: { amount: 2, unit: 'days' } },
+        { timestamp: now - hours(25), receivedAt: now },
+      ),
+    ).toBe(true);
+    expect(eventStartsJourney({}, { timestamp: now, receivedAt: now, startsJourneys: false })).toBe(
+      false,
+    );
+    expect(
+      eventStartsJourney(
+        {},
+        { timestamp: now - hours(1000), receivedAt: now, startsJourneys: true },
+      ),
+    ).toBe(true);
   });
 });

@@ -10,11 +10,22 @@ export type EnrollmentFacts = {
 
 export type EnrollmentDecision =
   | { enroll: true }
-  | { enroll: false; reason: 'alreadyInJourney' | 'reentryNever' | 'cooldown' | 'limitReached'; retryAt?: string };
+  | {
+      enroll: false;
+      reason: 'alreadyInJourney' | 'reentryNever' | 'cooldown' | 'limitReached';
+      retryAt?: string;
+    };
 
 /** Whether a contact may start a new run now, by the journey's re-entry rule and enrolment limit. */
-export function decideEnrollment(settings: Pick<JourneySettings, 'reentry' | 'enrollmentLimit'>, facts: EnrollmentFacts): EnrollmentDecision {
-  if (settings.enrollmentLimit !== undefined && (facts.enrolledCount ?? 0) >= settings.enrollmentLimit) return { enroll: false, reason: 'limitReached' };
+export function decideEnrollment(
+  settings: Pick<JourneySettings, 'reentry' | 'enrollmentLimit'>,
+  facts: EnrollmentFacts,
+): EnrollmentDecision {
+  if (
+    settings.enrollmentLimit !== undefined &&
+    (facts.enrolledCount ?? 0) >= settings.enrollmentLimit
+  )
+    return { enroll: false, reason: 'limitReached' };
   const previous = facts.previousRun;
   if (!previous) return { enroll: true };
   // Never two runs of one journey for one contact at once, whatever the policy.
@@ -25,9 +36,14 @@ export function decideEnrollment(settings: Pick<JourneySettings, 'reentry' | 'en
     case 'afterExit':
       return { enroll: true };
     case 'afterCooldown': {
-      const finishedAt = previous.finishedAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(previous.finishedAt);
+      const finishedAt =
+        previous.finishedAt === undefined
+          ? Number.NEGATIVE_INFINITY
+          : Date.parse(previous.finishedAt);
       const openAt = finishedAt + durationToMs(settings.reentry.cooldown);
-      return facts.now.getTime() >= openAt ? { enroll: true } : { enroll: false, reason: 'cooldown', retryAt: new Date(openAt).toISOString() };
+      return facts.now.getTime() >= openAt
+        ? { enroll: true }
+        : { enroll: false, reason: 'cooldown', retryAt: new Date(openAt).toISOString() };
     }
   }
 }
@@ -48,7 +64,12 @@ export type EventAgeFacts = {
  * Whether an event is live enough to start an event-triggered journey. Historical events (an import, a
  * timestamp far in the past) still fold into profiles and segments; they only start no new runs.
  */
-export function eventStartsJourney(trigger: { maxEventAge?: Duration | undefined }, facts: EventAgeFacts): boolean {
+export function eventStartsJourney(
+  trigger: { maxEventAge?: Duration | undefined },
+  facts: EventAgeFacts,
+): boolean {
   if (facts.startsJourneys !== undefined) return facts.startsJourneys;
-  return facts.receivedAt - facts.timestamp <= durationToMs(trigger.maxEventAge ?? DEFAULT_MAX_EVENT_AGE);
+  return (
+    facts.receivedAt - facts.timestamp <= durationToMs(trigger.maxEventAge ?? DEFAULT_MAX_EVENT_AGE)
+  );
 }

@@ -24,7 +24,8 @@ function compare(actual: unknown, expected: unknown): number | undefined {
   if (typeof actual === 'number' && typeof expected === 'number') return actual - expected;
   if (typeof actual === 'string' && typeof expected === 'string') {
     // ISO dates with different offsets only order correctly as instants
-    if (ISO_DATE.test(actual) && ISO_DATE.test(expected)) return Date.parse(actual) - Date.parse(expected);
+    if (ISO_DATE.test(actual) && ISO_DATE.test(expected))
+      return Date.parse(actual) - Date.parse(expected);
     return actual < expected ? -1 : actual > expected ? 1 : 0;
   }
   return undefined;
@@ -35,7 +36,10 @@ export function matchesFilter(properties: unknown, filter: PropertyFilter): bool
   const expected = filter.value;
   switch (filter.operator) {
     case 'exists':
-      return (actual !== undefined && actual !== null) === (expected === undefined ? true : Boolean(expected));
+      return (
+        (actual !== undefined && actual !== null) ===
+        (expected === undefined ? true : Boolean(expected))
+      );
     case 'eq':
       return actual === expected;
     case 'neq':
@@ -52,7 +56,8 @@ export function matchesFilter(properties: unknown, filter: PropertyFilter): bool
       return c <= 0;
     }
     case 'contains':
-      if (typeof actual === 'string' && typeof expected === 'string') return actual.includes(expected);
+      if (typeof actual === 'string' && typeof expected === 'string')
+        return actual.includes(expected);
       if (Array.isArray(actual)) return actual.includes(expected);
       return false;
     case 'in':
@@ -60,10 +65,17 @@ export function matchesFilter(properties: unknown, filter: PropertyFilter): bool
   }
 }
 
-export function matchesFilters(properties: unknown, filters: PropertyFilter[] | undefined): boolean {
+export function matchesFilters(
+  properties: unknown,
+  filters: PropertyFilter[] | undefined,
+): boolean {
   return (filters ?? []).every((f) => matchesFilter(properties, f));
 }
 
-export function matchesEvent(event: JourneyEvent, name: string, filters?: PropertyFilter[]): boolean {
+export function matchesEvent(
+  event: JourneyEvent,
+  name: string,
+  filters?: PropertyFilter[],
+): boolean {
   return event.event === name && matchesFilters(event.properties ?? {}, filters);
 }

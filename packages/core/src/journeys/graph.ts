@@ -8,7 +8,17 @@ export type { Duration };
 export type { DurationUnit } from './duration.js';
 export { assertNever, durationToMs } from './duration.js';
 
-export const PROPERTY_FILTER_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'exists'] as const;
+export const PROPERTY_FILTER_OPERATORS = [
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'in',
+  'exists',
+] as const;
 
 /** A test on one property of an event, e.g. `{ path: 'plan', operator: 'eq', value: 'pro' }`. */
 export const PropertyFilterSchema = z.object({
@@ -20,7 +30,9 @@ export type PropertyFilter = z.infer<typeof PropertyFilterSchema>;
 
 const eventName = z.string().min(1, 'must name an event, e.g. "Order Completed"');
 const segmentId = z.string().min(1, 'must name a segment id');
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as "HH:mm", e.g. "09:30"');
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as "HH:mm", e.g. "09:30"');
 
 export const BranchConditionSchema = z.discriminatedUnion('on', [
   z.object({ on: z.literal('profile'), condition: ConditionGroupSchema }),
@@ -61,26 +73,46 @@ export const TriggerSchema = z.discriminatedUnion('type', [
 export type JourneyTrigger = z.infer<typeof TriggerSchema>;
 
 export const WaitUntilSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('datetime'), at: z.iso.datetime({ offset: true, error: 'must be an ISO date-time, e.g. "2025-01-31T09:00:00Z"' }) }),
+  z.object({
+    type: z.literal('datetime'),
+    at: z.iso.datetime({
+      offset: true,
+      error: 'must be an ISO date-time, e.g. "2025-01-31T09:00:00Z"',
+    }),
+  }),
   z.object({
     type: z.literal('timeOfDay'),
     time: hhmm,
     weekdays: z
-      .array(z.number().int().min(1, 'must be 1 (Mon) to 7 (Sun)').max(7, 'must be 1 (Mon) to 7 (Sun)'))
+      .array(
+        z.number().int().min(1, 'must be 1 (Mon) to 7 (Sun)').max(7, 'must be 1 (Mon) to 7 (Sun)'),
+      )
       .min(1, 'must list at least one weekday, or be left out for every day')
       .optional(),
     defaultTimezone: z.string().optional(),
   }),
   z.object({
     type: z.literal('profileDate'),
-    field: z.string().min(1, 'must name a profile date, e.g. "purchases.predictedNextOrderAt" or "traits.renewal_at"'),
-    offset: z.object({ amount: z.number().int('must be a whole number'), unit: DurationSchema.shape.unit }),
+    field: z
+      .string()
+      .min(
+        1,
+        'must name a profile date, e.g. "purchases.predictedNextOrderAt" or "traits.renewal_at"',
+      ),
+    offset: z.object({
+      amount: z.number().int('must be a whole number'),
+      unit: DurationSchema.shape.unit,
+    }),
   }),
 ]);
 export type WaitUntil = z.infer<typeof WaitUntilSchema>;
 
 export const WaitForSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('event'), event: eventName, filters: z.array(PropertyFilterSchema).optional() }),
+  z.object({
+    type: z.literal('event'),
+    event: eventName,
+    filters: z.array(PropertyFilterSchema).optional(),
+  }),
   z.object({ type: z.literal('condition'), condition: ConditionGroupSchema }),
 ]);
 export type WaitFor = z.infer<typeof WaitForSchema>;
@@ -110,7 +142,10 @@ export const JourneyNodeSchema = z.discriminatedUnion('kind', [
   z.object({
     ...base,
     kind: z.literal('action'),
-    action: z.object({ type: z.string().min(1, 'must name an action type, e.g. "email"'), version: z.number().int().min(1, 'must be ≥ 1') }),
+    action: z.object({
+      type: z.string().min(1, 'must name an action type, e.g. "email"'),
+      version: z.number().int().min(1, 'must be ≥ 1'),
+    }),
     config: z.record(z.string(), z.unknown()),
   }),
   z.object({ ...base, kind: z.literal('goal'), condition: BranchConditionSchema }),
@@ -137,10 +172,17 @@ export const ReentrySchema = z.discriminatedUnion('policy', [
 export const JourneySettingsSchema = z.object({
   reentry: ReentrySchema,
   exitOnSegmentExit: z.boolean(),
-  exitOnEvent: z.object({ event: eventName, filters: z.array(PropertyFilterSchema).optional() }).optional(),
+  exitOnEvent: z
+    .object({ event: eventName, filters: z.array(PropertyFilterSchema).optional() })
+    .optional(),
   quietHours: z.object({ start: hhmm, end: hhmm, defaultTimezone: z.string().min(1) }).optional(),
-  frequencyCap: z.object({ messages: z.number().int().min(1, 'must be ≥ 1'), per: DurationSchema }).optional(),
-  holdoutPercent: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  frequencyCap: z
+    .object({ messages: z.number().int().min(1, 'must be ≥ 1'), per: DurationSchema })
+    .optional(),
+  holdoutPercent: z
+    .number()
+    .min(0, 'must be between 0 and 100')
+    .max(100, 'must be between 0 and 100'),
   /** How long held-out contacts are watched for the goals (default 30 days). */
   holdoutWindow: DurationSchema.optional(),
   enrollmentLimit: z.number().int().min(1, 'must be ≥ 1').optional(),
@@ -204,15 +246,60 @@ export type NodeKindInfo = {
 
 /** Palette metadata for the designer. */
 export const NODE_KINDS: readonly NodeKindInfo[] = [
-  { kind: 'trigger', title: 'Trigger', description: 'How contacts enter: entering a segment, an event, a date anniversary or by hand.', outputs: ['next'] },
-  { kind: 'delay', title: 'Delay', description: 'Wait a fixed time before the next step.', outputs: ['next'] },
-  { kind: 'waitUntil', title: 'Wait until', description: 'Wait until a date, a time of day in the contact’s time zone, or a date on the profile.', outputs: ['next'] },
-  { kind: 'waitFor', title: 'Wait for', description: 'Wait for an event or a condition, up to a timeout.', outputs: ['matched', 'timeout'] },
-  { kind: 'branch', title: 'Yes / No branch', description: 'Split on one condition.', outputs: ['yes', 'no'] },
-  { kind: 'multiSplit', title: 'Multi-split', description: 'First matching branch wins; everyone else goes to "else".', outputsFrom: 'branches' },
-  { kind: 'randomSplit', title: 'Random split', description: 'Split contacts by weight, e.g. for an A/B test.', outputsFrom: 'variants' },
-  { kind: 'action', title: 'Action', description: 'Send a message, call a webhook, update the contact…', outputsFrom: 'actionManifest' },
-  { kind: 'goal', title: 'Goal', description: 'Counts a conversion; contacts who meet it anywhere in the journey jump here.', outputs: ['next'] },
+  {
+    kind: 'trigger',
+    title: 'Trigger',
+    description: 'How contacts enter: entering a segment, an event, a date anniversary or by hand.',
+    outputs: ['next'],
+  },
+  {
+    kind: 'delay',
+    title: 'Delay',
+    description: 'Wait a fixed time before the next step.',
+    outputs: ['next'],
+  },
+  {
+    kind: 'waitUntil',
+    title: 'Wait until',
+    description:
+      'Wait until a date, a time of day in the contact’s time zone, or a date on the profile.',
+    outputs: ['next'],
+  },
+  {
+    kind: 'waitFor',
+    title: 'Wait for',
+    description: 'Wait for an event or a condition, up to a timeout.',
+    outputs: ['matched', 'timeout'],
+  },
+  {
+    kind: 'branch',
+    title: 'Yes / No branch',
+    description: 'Split on one condition.',
+    outputs: ['yes', 'no'],
+  },
+  {
+    kind: 'multiSplit',
+    title: 'Multi-split',
+    description: 'First matching branch wins; everyone else goes to "else".',
+    outputsFrom: 'branches',
+  },
+  {
+    kind: 'randomSplit',
+    title: 'Random split',
+    description: 'Split contacts by weight, e.g. for an A/B test.',
+    outputsFrom: 'variants',
+  },
+  {
+    kind: 'action',
+    title: 'Action',
+    description: 'Send a message, call a webhook, update the contact…',
+    outputsFrom: 'actionManifest',
+  },
+  {
+    kind: 'goal',
+    title: 'Goal',
+    description: 'Counts a conversion; contacts who meet it anywhere in the journey jump here.',
+    outputs: ['next'],
+  },
   { kind: 'exit', title: 'Exit', description: 'The contact leaves the journey.', outputs: [] },
 ];
-

@@ -63,7 +63,14 @@ export type {
 export { validateJourney } from './validate.js';
 export type { JourneyProblem, ValidateJourneyOptions } from './validate.js';
 export { simulateJourney } from './simulate.js';
-export type { ConditionFacts, SimulatedAction, SimulatedContact, SimulationOptions, SimulationResult, TimelineEntry } from './simulate.js';
+export type {
+  ConditionFacts,
+  SimulatedAction,
+  SimulatedContact,
+  SimulationOptions,
+  SimulationResult,
+  TimelineEntry,
+} from './simulate.js';
 export { JOURNEY_TEMPLATES, instantiateTemplate, TemplateParameterError } from './templates.js';
 export type { JourneyTemplate, TemplateParameter } from './templates.js';
 export { DEFAULT_MAX_EVENT_AGE, decideEnrollment, eventStartsJourney } from './enrollment.js';

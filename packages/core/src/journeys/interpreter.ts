@@ -114,7 +114,10 @@ export class JourneyRuntimeError extends Error {
   override name = 'JourneyRuntimeError';
 }
 
-const indexCache = new WeakMap<JourneyDefinition, { nodes: Map<string, JourneyNode>; edges: Map<string, string> }>();
+const indexCache = new WeakMap<
+  JourneyDefinition,
+  { nodes: Map<string, JourneyNode>; edges: Map<string, string> }
+>();
 
 function indexOf(def: JourneyDefinition) {
   let index = indexCache.get(def);
@@ -156,7 +159,8 @@ export function advance(
     if (state) return { state, commands: [] }; // a repeated start is a no-op
     return new Step(def, undefined, ctx).start();
   }
-  if (!state) throw new JourneyRuntimeError('advance: the run has not started; send { type: "start" } first');
+  if (!state)
+    throw new JourneyRuntimeError('advance: the run has not started; send { type: "start" } first');
   if (isTerminal(state)) return { state, commands: [] };
   return new Step(def, state, ctx).handle(input);
 }
@@ -199,13 +203,18 @@ class Step {
     if (!trigger) throw new JourneyRuntimeError(`journey "${this.def.name}" has no trigger node`);
     this.state.nodeId = trigger.id;
     this.state.counters.visits[trigger.id] = 1;
-    if (this.def.settings.holdoutPercent > 0 && this.ctx.bucket('holdout') < this.def.settings.holdoutPercent) {
+    if (
+      this.def.settings.holdoutPercent > 0 &&
+      this.ctx.bucket('holdout') < this.def.settings.holdoutPercent
+    ) {
       const hasGoals = this.def.nodes.some((n) => n.kind === 'goal');
       if (!this.ctx.watchHoldoutGoals || !hasGoals || this.holdoutGoalMet()) {
         this.complete('holdout');
         return this.result();
       }
-      const until = new Date(this.nowMs + durationToMs(this.def.settings.holdoutWindow ?? DEFAULT_HOLDOUT_WINDOW)).toISOString();
+      const until = new Date(
+        this.nowMs + durationToMs(this.def.settings.holdoutWindow ?? DEFAULT_HOLDOUT_WINDOW),
+      ).toISOString();
       this.wait({ type: 'holdout', until });
       this.commands.push({ type: 'sleepUntil', at: until });
       return this.result();
@@ -217,24 +226,38 @@ class Step {
 
   handle(input: JourneyInput): AdvanceResult {
     const settings = this.def.settings;
-    if (this.state.status === 'waiting' && this.state.waiting?.type === 'holdout') return this.watchHoldout(input, this.state.waiting.until);
-    if (input.type === 'event' && settings.exitOnEvent && matchesEvent(input.event, settings.exitOnEvent.event, settings.exitOnEvent.filters)) {
+    if (this.state.status === 'waiting' && this.state.waiting?.type === 'holdout')
+      return this.watchHoldout(input, this.state.waiting.until);
+    if (
+      input.type === 'event' &&
+      settings.exitOnEvent &&
+      matchesEvent(input.event, settings.exitOnEvent.event, settings.exitOnEvent.filters)
+    ) {
       this.complete('exitEvent');
       return this.result();
     }
-    if (input.type === 'segmentChanged' && !input.member && settings.exitOnSegmentExit && input.segmentId === this.triggerSegmentId()) {
+    if (
+      input.type === 'segmentChanged' &&
+      !input.member &&
+      settings.exitOnSegmentExit &&
+      input.segmentId === this.triggerSegmentId()
+    ) {
       this.complete('segmentExit');
       return this.result();
     }
     if (this.jumpToMetGoal()) return this.result();
 
     const node = this.nodes.get(this.state.nodeId);
-    if (!node) throw new JourneyRuntimeError(`the run is at node "${this.state.nodeId}", which this journey version does not have`);
+    if (!node)
+      throw new JourneyRuntimeError(
+        `the run is at node "${this.state.nodeId}", which this journey version does not have`,
+      );
 
     if (this.state.status === 'running') {
       const pending = this.state.pendingAction;
       if (input.type !== 'actionResult') return this.result();
-      if (input.stepKey !== undefined && pending && input.stepKey !== pending.stepKey) return this.result(); // a stale result
+      if (input.stepKey !== undefined && pending && input.stepKey !== pending.stepKey)
+        return this.result(); // a stale result
       this.walk(this.follow(node, input.output));
       return this.result();
     }
@@ -256,14 +279,20 @@ class Step {
         }
         break;
       case 'event': {
-        const matched = input.type === 'event' && matchesEvent(input.event, waiting.event, waiting.filters);
-        if (matched && this.nowMs <= Date.parse(waiting.deadline)) this.walk(this.follow(node, 'matched'));
+        const matched =
+          input.type === 'event' && matchesEvent(input.event, waiting.event, waiting.filters);
+        if (matched && this.nowMs <= Date.parse(waiting.deadline))
+          this.walk(this.follow(node, 'matched'));
         else if (due(waiting.deadline)) this.walk(this.follow(node, 'timeout'));
         break;
       }
       case 'condition': {
         if (node.kind !== 'waitFor' || node.for.type !== 'condition') break;
-        if (this.nowMs <= Date.parse(waiting.deadline) && this.ctx.evaluateCondition(node.for.condition)) this.walk(this.follow(node, 'matched'));
+        if (
+          this.nowMs <= Date.parse(waiting.deadline) &&
+          this.ctx.evaluateCondition(node.for.condition)
+        )
+          this.walk(this.follow(node, 'matched'));
         else if (due(waiting.deadline)) this.walk(this.follow(node, 'timeout'));
         break;
       }
@@ -277,8 +306,13 @@ class Step {
   private watchHoldout(input: JourneyInput, until: string): AdvanceResult {
     const settings = this.def.settings;
     const exits =
-      (input.type === 'event' && settings.exitOnEvent !== undefined && matchesEvent(input.event, settings.exitOnEvent.event, settings.exitOnEvent.filters)) ||
-      (input.type === 'segmentChanged' && !input.member && settings.exitOnSegmentExit && input.segmentId === this.triggerSegmentId());
+      (input.type === 'event' &&
+        settings.exitOnEvent !== undefined &&
+        matchesEvent(input.event, settings.exitOnEvent.event, settings.exitOnEvent.filters)) ||
+      (input.type === 'segmentChanged' &&
+        !input.member &&
+        settings.exitOnSegmentExit &&
+        input.segmentId === this.triggerSegmentId());
     if (exits || this.holdoutGoalMet() || this.nowMs >= Date.parse(until)) this.complete('holdout');
     return this.result();
   }
@@ -295,7 +329,9 @@ class Step {
 
   private triggerSegmentId(): string | undefined {
     const trigger = this.def.nodes.find((n) => n.kind === 'trigger');
-    return trigger?.kind === 'trigger' && trigger.trigger.type === 'segmentEntered' ? trigger.trigger.segmentId : undefined;
+    return trigger?.kind === 'trigger' && trigger.trigger.type === 'segmentEntered'
+      ? trigger.trigger.segmentId
+      : undefined;
   }
 
   /** A contact who meets a goal anywhere in the journey jumps to it (each goal converts once). */
@@ -324,11 +360,16 @@ class Step {
   /** Records the step and returns the node behind `output`, or completes the run when it is unwired. */
   private follow(node: JourneyNode, output: string): string | undefined {
     this.state.steps.push({ nodeId: node.id, at: this.nowIso, output });
-    if (this.state.steps.length > MAX_RECORDED_STEPS) this.state.steps.splice(0, this.state.steps.length - MAX_RECORDED_STEPS);
+    if (this.state.steps.length > MAX_RECORDED_STEPS)
+      this.state.steps.splice(0, this.state.steps.length - MAX_RECORDED_STEPS);
     this.commands.push({ type: 'recordStep', nodeId: node.id, output });
     const target = this.edges.get(`${node.id}\u0000${output}`);
     if (target === undefined) {
-      this.complete(node.kind === 'goal' && this.state.counters.goalsReached.includes(node.id) ? 'goal' : 'exit');
+      this.complete(
+        node.kind === 'goal' && this.state.counters.goalsReached.includes(node.id)
+          ? 'goal'
+          : 'exit',
+      );
     }
     return target;
   }
@@ -338,10 +379,15 @@ class Step {
     let steps = 0;
     while (current !== undefined) {
       if (++steps > MAX_STEPS_PER_CALL) {
-        throw new JourneyRuntimeError(`journey "${this.def.name}": more than ${MAX_STEPS_PER_CALL} steps without a wait at node "${current}" — the graph has a loop with no Delay or Wait`);
+        throw new JourneyRuntimeError(
+          `journey "${this.def.name}": more than ${MAX_STEPS_PER_CALL} steps without a wait at node "${current}" — the graph has a loop with no Delay or Wait`,
+        );
       }
       const node = this.nodes.get(current);
-      if (!node) throw new JourneyRuntimeError(`journey "${this.def.name}": an edge leads to node "${current}", which does not exist`);
+      if (!node)
+        throw new JourneyRuntimeError(
+          `journey "${this.def.name}": an edge leads to node "${current}", which does not exist`,
+        );
       this.state.nodeId = node.id;
       this.state.nodeEnteredAt = this.nowIso;
       this.state.status = 'running';
@@ -374,7 +420,12 @@ class Step {
           return undefined;
         }
         const filters = node.for.filters ?? [];
-        this.wait({ type: 'event', event: node.for.event, ...(node.for.filters ? { filters } : {}), deadline });
+        this.wait({
+          type: 'event',
+          event: node.for.event,
+          ...(node.for.filters ? { filters } : {}),
+          deadline,
+        });
         this.commands.push({ type: 'waitForEvent', event: node.for.event, filters, deadline });
         return undefined;
       }
@@ -387,7 +438,8 @@ class Step {
       case 'action':
         return this.startAction(node);
       case 'goal':
-        if (!this.state.counters.goalsReached.includes(node.id) && this.evaluate(node.condition)) this.convert(node.id);
+        if (!this.state.counters.goalsReached.includes(node.id) && this.evaluate(node.condition))
+          this.convert(node.id);
         return 'next';
       case 'exit':
         this.complete('exit');
@@ -401,24 +453,40 @@ class Step {
     const settings = this.def.settings;
     const isMessage = this.ctx.isMessageAction?.(node.action) ?? false;
     if (isMessage && settings.quietHours) {
-      const end = quietHoursEnd(this.nowMs, settings.quietHours, this.ctx.timezone ?? settings.quietHours.defaultTimezone);
+      const end = quietHoursEnd(
+        this.nowMs,
+        settings.quietHours,
+        this.ctx.timezone ?? settings.quietHours.defaultTimezone,
+      );
       if (end !== undefined) return this.sleep(end, 'quietHours');
     }
     if (isMessage && settings.frequencyCap && !this.ctx.frequencyCapByHost) {
       const windowStart = this.nowMs - durationToMs(settings.frequencyCap.per);
-      const recent = this.state.counters.messagesSentAt.map(Date.parse).filter((t) => t > windowStart);
+      const recent = this.state.counters.messagesSentAt
+        .map(Date.parse)
+        .filter((t) => t > windowStart);
       if (recent.length >= settings.frequencyCap.messages) {
         // Wait until the oldest counted message leaves the window.
         const oldest = Math.min(...recent.slice(-settings.frequencyCap.messages));
         return this.sleep(oldest + durationToMs(settings.frequencyCap.per), 'frequencyCap');
       }
-      this.state.counters.messagesSentAt = [...recent.map((t) => new Date(t).toISOString()), this.nowIso].slice(-settings.frequencyCap.messages);
+      this.state.counters.messagesSentAt = [
+        ...recent.map((t) => new Date(t).toISOString()),
+        this.nowIso,
+      ].slice(-settings.frequencyCap.messages);
     }
     const stepKey = `${node.id}:${this.state.counters.visits[node.id] ?? 1}`;
     this.state.status = 'running';
     this.state.waiting = undefined;
     this.state.pendingAction = { nodeId: node.id, stepKey };
-    this.commands.push({ type: 'runAction', nodeId: node.id, action: node.action, config: node.config, stepKey, isMessage });
+    this.commands.push({
+      type: 'runAction',
+      nodeId: node.id,
+      action: node.action,
+      config: node.config,
+      stepKey,
+      isMessage,
+    });
     return undefined;
   }
 
@@ -441,11 +509,18 @@ class Step {
       case 'datetime':
         return Date.parse(until.at);
       case 'timeOfDay':
-        return nextTimeOfDay(this.nowMs, until.time, this.ctx.timezone ?? until.defaultTimezone ?? 'UTC', until.weekdays);
+        return nextTimeOfDay(
+          this.nowMs,
+          until.time,
+          this.ctx.timezone ?? until.defaultTimezone ?? 'UTC',
+          until.weekdays,
+        );
       case 'profileDate': {
         const base = toInstant(readPath(this.ctx.profile, until.field));
         // A missing date means there is nothing to wait for: continue now.
-        return base === undefined ? undefined : base + until.offset.amount * durationToMs({ amount: 1, unit: until.offset.unit });
+        return base === undefined
+          ? undefined
+          : base + until.offset.amount * durationToMs({ amount: 1, unit: until.offset.unit });
       }
       default:
         return assertNever(until);
@@ -457,7 +532,12 @@ class Step {
   }
 
   private complete(reason: CompletionReason) {
-    this.state.status = reason === 'goal' ? 'converted' : reason === 'exitEvent' || reason === 'segmentExit' ? 'exited' : 'completed';
+    this.state.status =
+      reason === 'goal'
+        ? 'converted'
+        : reason === 'exitEvent' || reason === 'segmentExit'
+          ? 'exited'
+          : 'completed';
     this.state.completion = { reason, at: this.nowIso };
     this.state.waiting = undefined;
     this.state.pendingAction = undefined;
@@ -472,10 +552,16 @@ export function evaluateBranchCondition(condition: BranchCondition, ctx: Journey
     case 'segment':
       return (ctx.memberships[condition.segmentId] ?? false) === condition.member;
     case 'entryEvent':
-      return ctx.entryEvent !== undefined && matchesFilters(ctx.entryEvent.properties ?? {}, condition.filters);
+      return (
+        ctx.entryEvent !== undefined &&
+        matchesFilters(ctx.entryEvent.properties ?? {}, condition.filters)
+      );
     case 'eventSinceEntry': {
       const needed = condition.count ?? 1;
-      return ctx.eventsSinceEntry.filter((e) => matchesEvent(e, condition.event, condition.filters)).length >= needed;
+      return (
+        ctx.eventsSinceEntry.filter((e) => matchesEvent(e, condition.event, condition.filters))
+          .length >= needed
+      );
     }
     default:
       return assertNever(condition);

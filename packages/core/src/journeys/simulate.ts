@@ -54,7 +54,13 @@ export type SimulationOptions = {
   bucket?: (salt: string) => number;
 };
 
-export type TimelineEntry = { at: string; nodeId: string; kind: JourneyNodeKind | 'event'; what: string; output?: string };
+export type TimelineEntry = {
+  at: string;
+  nodeId: string;
+  kind: JourneyNodeKind | 'event';
+  what: string;
+  output?: string;
+};
 export type SimulatedAction = {
   at: string;
   nodeId: string;
@@ -79,10 +85,14 @@ const DEFAULT_MESSAGE_TYPES = new Set(['email', 'sms', 'push', 'inAppMessage']);
 /** Wake-ups allowed per simulation; a journey needing more is looping on a timer. */
 const MAX_WAKEUPS = 10_000;
 
-const toMs = (value: Date | string) => (value instanceof Date ? value.getTime() : Date.parse(value));
+const toMs = (value: Date | string) =>
+  value instanceof Date ? value.getTime() : Date.parse(value);
 
 /** Runs one contact through a journey on a virtual clock, with the same interpreter the worker uses. */
-export function simulateJourney(def: JourneyDefinition, options: SimulationOptions): SimulationResult {
+export function simulateJourney(
+  def: JourneyDefinition,
+  options: SimulationOptions,
+): SimulationResult {
   const { contact } = options;
   const profile = contact.profile ?? {};
   const memberships = { ...(contact.memberships ?? {}) };
@@ -93,7 +103,10 @@ export function simulateJourney(def: JourneyDefinition, options: SimulationOptio
 
   type External = { at: number; input: JourneyInput };
   const externals: External[] = [
-    ...(options.events ?? []).map((e) => ({ at: toMs(e.at), input: { type: 'event', event: e.event } as const })),
+    ...(options.events ?? []).map((e) => ({
+      at: toMs(e.at),
+      input: { type: 'event', event: e.event } as const,
+    })),
     ...(options.segmentChanges ?? []).map((c) => ({
       at: toMs(c.at),
       input: { type: 'segmentChanged', segmentId: c.segmentId, member: c.member } as const,
@@ -106,9 +119,13 @@ export function simulateJourney(def: JourneyDefinition, options: SimulationOptio
     options.isMessageAction ??
     ((action: { type: string; version: number }) => {
       const category = options.catalog?.(action.type, action.version)?.category;
-      return category !== undefined ? category === 'message' : DEFAULT_MESSAGE_TYPES.has(action.type);
+      return category !== undefined
+        ? category === 'message'
+        : DEFAULT_MESSAGE_TYPES.has(action.type);
     });
-  const bucket = options.bucket ?? ((salt: string) => stableBucket(`${options.seed ?? ''}:${contact.id}:${salt}`));
+  const bucket =
+    options.bucket ??
+    ((salt: string) => stableBucket(`${options.seed ?? ''}:${contact.id}:${salt}`));
 
   const timeline: TimelineEntry[] = [];
   const actions: SimulatedAction[] = [];
@@ -128,9 +145,17 @@ export function simulateJourney(def: JourneyDefinition, options: SimulationOptio
       memberships,
       evaluateCondition: (condition) => {
         if (!options.evaluateCondition) {
-          throw new Error('simulateJourney: this journey tests a profile condition; pass options.evaluateCondition');
+          throw new Error(
+            'simulateJourney: this journey tests a profile condition; pass options.evaluateCondition',
+          );
         }
-        return options.evaluateCondition(condition, { contactId: contact.id, profile, now, memberships, eventsSinceEntry });
+        return options.evaluateCondition(condition, {
+          contactId: contact.id,
+          profile,
+          now,
+          memberships,
+          eventsSinceEntry,
+        });
       },
       bucket,
       ...(contact.timezone ? { timezone: contact.timezone } : {}),
@@ -144,29 +169,67 @@ export function simulateJourney(def: JourneyDefinition, options: SimulationOptio
       switch (c.type) {
         case 'recordStep': {
           path.push(c.nodeId);
-          timeline.push({ at, nodeId: c.nodeId, kind: kindOf.get(c.nodeId)!, what: `took "${c.output}"`, output: c.output });
+          timeline.push({
+            at,
+            nodeId: c.nodeId,
+            kind: kindOf.get(c.nodeId)!,
+            what: `took "${c.output}"`,
+            output: c.output,
+          });
           break;
         }
         case 'runAction': {
-          const action = { at, nodeId: c.nodeId, action: c.action, config: c.config, stepKey: c.stepKey, isMessage: c.isMessage };
+          const action = {
+            at,
+            nodeId: c.nodeId,
+            action: c.action,
+            config: c.config,
+            stepKey: c.stepKey,
+            isMessage: c.isMessage,
+          };
           actions.push(action);
-          timeline.push({ at, nodeId: c.nodeId, kind: 'action', what: `ran ${c.action.type}@${c.action.version}` });
+          timeline.push({
+            at,
+            nodeId: c.nodeId,
+            kind: 'action',
+            what: `ran ${c.action.type}@${c.action.version}`,
+          });
           break;
         }
         case 'sleepUntil':
-          timeline.push({ at, nodeId: state!.nodeId, kind: kindOf.get(state!.nodeId)!, what: `waits until ${c.at}` });
+          timeline.push({
+            at,
+            nodeId: state!.nodeId,
+            kind: kindOf.get(state!.nodeId)!,
+            what: `waits until ${c.at}`,
+          });
           break;
         case 'waitForEvent':
-          timeline.push({ at, nodeId: state!.nodeId, kind: 'waitFor', what: `waits for "${c.event}" until ${c.deadline}` });
+          timeline.push({
+            at,
+            nodeId: state!.nodeId,
+            kind: 'waitFor',
+            what: `waits for "${c.event}" until ${c.deadline}`,
+          });
           break;
         case 'waitForCondition':
-          timeline.push({ at, nodeId: state!.nodeId, kind: 'waitFor', what: `waits for the condition until ${c.deadline}` });
+          timeline.push({
+            at,
+            nodeId: state!.nodeId,
+            kind: 'waitFor',
+            what: `waits for the condition until ${c.deadline}`,
+          });
           break;
         case 'converted':
           timeline.push({ at, nodeId: c.nodeId, kind: 'goal', what: 'converted' });
           break;
         case 'complete':
-          timeline.push({ at, nodeId: state!.nodeId, kind: kindOf.get(state!.nodeId)!, what: `completed (${c.reason})` });
+          timeline.push({
+            at,
+            nodeId: state!.nodeId,
+            kind: kindOf.get(state!.nodeId)!,
+            what: `completed (${c.reason})`,
+          });
           break;
       }
     }
@@ -180,12 +243,19 @@ export function simulateJourney(def: JourneyDefinition, options: SimulationOptio
 
   step({ type: 'start' });
   for (let wakeups = 0; state && !isTerminal(state); wakeups++) {
-    if (wakeups > MAX_WAKEUPS) throw new Error(`simulateJourney: more than ${MAX_WAKEUPS} wake-ups before ${new Date(untilMs).toISOString()}`);
+    if (wakeups > MAX_WAKEUPS)
+      throw new Error(
+        `simulateJourney: more than ${MAX_WAKEUPS} wake-ups before ${new Date(untilMs).toISOString()}`,
+      );
     const pending = state.status === 'running' ? state.pendingAction : undefined;
     if (pending) {
       const visit = (visitsByAction.get(pending.nodeId) ?? 0) + 1;
       visitsByAction.set(pending.nodeId, visit);
-      step({ type: 'actionResult', output: chooseOutput(def, pending.nodeId, visit, options), stepKey: pending.stepKey });
+      step({
+        type: 'actionResult',
+        output: chooseOutput(def, pending.nodeId, visit, options),
+        stepKey: pending.stepKey,
+      });
       continue;
     }
     const wake = wakeUpAt(state);
@@ -197,7 +267,12 @@ export function simulateJourney(def: JourneyDefinition, options: SimulationOptio
       nowMs = Math.max(nowMs, next.at);
       if (next.input.type === 'event') {
         eventsSinceEntry.push(next.input.event);
-        timeline.push({ at: new Date(nowMs).toISOString(), nodeId: state.nodeId, kind: 'event', what: `received "${next.input.event.event}"` });
+        timeline.push({
+          at: new Date(nowMs).toISOString(),
+          nodeId: state.nodeId,
+          kind: 'event',
+          what: `received "${next.input.event.event}"`,
+        });
       } else if (next.input.type === 'segmentChanged') {
         memberships[next.input.segmentId] = next.input.member;
       }
@@ -216,12 +291,20 @@ export function simulateJourney(def: JourneyDefinition, options: SimulationOptio
   return { timeline, messages: actions.filter((a) => a.isMessage), actions, state: state!, path };
 }
 
-function chooseOutput(def: JourneyDefinition, nodeId: string, visit: number, options: SimulationOptions): string {
+function chooseOutput(
+  def: JourneyDefinition,
+  nodeId: string,
+  visit: number,
+  options: SimulationOptions,
+): string {
   const scripted = options.actionOutputs?.[nodeId];
   if (typeof scripted === 'string') return scripted;
-  if (Array.isArray(scripted) && scripted.length > 0) return scripted[Math.min(visit, scripted.length) - 1]!;
+  if (Array.isArray(scripted) && scripted.length > 0)
+    return scripted[Math.min(visit, scripted.length) - 1]!;
   const node = def.nodes.find((n) => n.id === nodeId);
   if (node?.kind !== 'action') return 'next';
-  const outputs = options.catalogOutputs?.(node.action.type, node.action.version) ?? options.catalog?.(node.action.type, node.action.version)?.outputs;
+  const outputs =
+    options.catalogOutputs?.(node.action.type, node.action.version) ??
+    options.catalog?.(node.action.type, node.action.version)?.outputs;
   return outputs?.[0] ?? 'next';
 }

@@ -11,22 +11,48 @@ import { validateJourney } from './validate.js';
 const builtinCatalog: ActionCatalog = (type, version) => {
   if (version !== 1) return undefined;
   const required = (config: unknown, fields: string[]) =>
-    fields.filter((f) => typeof (config as Record<string, unknown>)[f] !== 'string' || (config as Record<string, string>)[f] === '').map((f) => ({ path: f, message: 'must not be empty' }));
+    fields
+      .filter(
+        (f) =>
+          typeof (config as Record<string, unknown>)[f] !== 'string' ||
+          (config as Record<string, string>)[f] === '',
+      )
+      .map((f) => ({ path: f, message: 'must not be empty' }));
   switch (type) {
     case 'email':
-      return { outputs: ['sent', 'skipped'], category: 'message', validateConfig: (config) => required(config, ['subject', 'html']) };
+      return {
+        outputs: ['sent', 'skipped'],
+        category: 'message',
+        validateConfig: (config) => required(config, ['subject', 'html']),
+      };
     case 'inAppMessage':
       return {
         outputs: ['next'],
         category: 'message',
         validateConfig: (config) => {
           const cta = (config as { cta?: { url?: unknown } }).cta;
-          const badCta = cta !== undefined && !(typeof cta.url === 'string' && /^(https?:\/\/|\/)/.test(cta.url));
-          return [...required(config, ['title', 'body']), ...(badCta ? [{ path: 'cta.url', message: 'must be an http(s) URL or an app path starting with /' }] : [])];
+          const badCta =
+            cta !== undefined &&
+            !(typeof cta.url === 'string' && /^(https?:\/\/|\/)/.test(cta.url));
+          return [
+            ...required(config, ['title', 'body']),
+            ...(badCta
+              ? [
+                  {
+                    path: 'cta.url',
+                    message: 'must be an http(s) URL or an app path starting with /',
+                  },
+                ]
+              : []),
+          ];
         },
       };
     case 'webhook':
-      return { outputs: ['ok', 'failed'], category: 'integration', validateConfig: (config) => required(config, ['url']) };
+      return {
+        outputs: ['ok', 'failed'],
+        category: 'integration',
+        validateConfig: (config) => required(config, ['url']),
+      };
     default:
       return undefined;
   }
@@ -34,18 +60,28 @@ const builtinCatalog: ActionCatalog = (type, version) => {
 
 const T0 = '2025-03-03T15:00:00.000Z';
 const DAY = 86_400_000;
-const plus = (days: number, hours = 0) => new Date(Date.parse(T0) + days * DAY + hours * 3_600_000).toISOString();
+const plus = (days: number, hours = 0) =>
+  new Date(Date.parse(T0) + days * DAY + hours * 3_600_000).toISOString();
 const template = (id: string): JourneyTemplate => JOURNEY_TEMPLATES.find((t) => t.id === id)!;
 
 // Stand-in for the segment evaluator: the templates only test orderCount.
 const orderCountEvaluator = (group: ConditionGroup, facts: { profile: Record<string, unknown> }) =>
   group.conditions.every((c) => {
-    if (!('metric' in c) || c.metric !== 'orderCount' || !('operator' in c)) throw new Error('unexpected condition in template');
+    if (!('metric' in c) || c.metric !== 'orderCount' || !('operator' in c))
+      throw new Error('unexpected condition in template');
     const count = Number(facts.profile.orderCount ?? 0);
-    return c.operator === 'eq' ? count === c.value : c.operator === 'gte' ? count >= (c.value as number) : false;
+    return c.operator === 'eq'
+      ? count === c.value
+      : c.operator === 'gte'
+        ? count >= (c.value as number)
+        : false;
   });
 
-const simulate = (id: string, params: Record<string, string>, options: Partial<SimulationOptions>) =>
+const simulate = (
+  id: string,
+  params: Record<string, string>,
+  options: Partial<SimulationOptions>,
+) =>
   simulateJourney(instantiateTemplate(template(id), params), {
     contact: { id: 'c1' },
     startAt: T0,
@@ -61,27 +97,40 @@ function configOf<T>(def: JourneyDefinition, nodeId: string): T {
   return node.config as unknown as T;
 }
 
-const sends = (result: ReturnType<typeof simulateJourney>) => result.messages.map((m) => [m.nodeId, m.at]);
+const sends = (result: ReturnType<typeof simulateJourney>) =>
+  result.messages.map((m) => [m.nodeId, m.at]);
 
 describe('journey templates', () => {
-  it.each(JOURNEY_TEMPLATES.map((t) => [t.id, t] as const))('%s is valid once its parameters are filled', (_id, t) => {
-    const params = Object.fromEntries(t.parameters.filter((p) => p.default === undefined).map((p) => [p.key, `segment-${p.key}`]));
-    expect(validateJourney(instantiateTemplate(t, params), { catalog: builtinCatalog })).toEqual([]);
-  });
+  it.each(JOURNEY_TEMPLATES.map((t) => [t.id, t] as const))(
+    '%s is valid once its parameters are filled',
+    (_id, t) => {
+      const params = Object.fromEntries(
+        t.parameters.filter((p) => p.default === undefined).map((p) => [p.key, `segment-${p.key}`]),
+      );
+      expect(validateJourney(instantiateTemplate(t, params), { catalog: builtinCatalog })).toEqual(
+        [],
+      );
+    },
+  );
 
-  it.each(JOURNEY_TEMPLATES.map((t) => [t.id, t] as const))('%s leaves no parameter unfilled and greets by first name in every email', (_id, t) => {
-    const params = Object.fromEntries(t.parameters.filter((p) => p.default === undefined).map((p) => [p.key, `segment-${p.key}`]));
-    const def = instantiateTemplate(t, params);
-    // Liquid is written "{{ contact… }}" (with spaces); a "{{key}}" left over is a parameter nobody filled.
-    expect(JSON.stringify(def)).not.toMatch(/\{\{\w+\}\}/);
-    const emails = def.nodes.filter((n) => n.kind === 'action' && n.action.type === 'email');
-    expect(emails.length).toBeGreaterThan(0);
-    for (const node of emails) {
-      const config = configOf<{ subject: string; html: string }>(def, node.id);
-      expect(config.html).toContain('Hi {{ contact.traits.firstName | default: "there" }},');
-      expect(config.subject).not.toBe('');
-    }
-  });
+  it.each(JOURNEY_TEMPLATES.map((t) => [t.id, t] as const))(
+    '%s leaves no parameter unfilled and greets by first name in every email',
+    (_id, t) => {
+      const params = Object.fromEntries(
+        t.parameters.filter((p) => p.default === undefined).map((p) => [p.key, `segment-${p.key}`]),
+      );
+      const def = instantiateTemplate(t, params);
+      // Liquid is written "{{ contact… }}" (with spaces); a "{{key}}" left over is a parameter nobody filled.
+      expect(JSON.stringify(def)).not.toMatch(/\{\{\w+\}\}/);
+      const emails = def.nodes.filter((n) => n.kind === 'action' && n.action.type === 'email');
+      expect(emails.length).toBeGreaterThan(0);
+      for (const node of emails) {
+        const config = configOf<{ subject: string; html: string }>(def, node.id);
+        expect(config.html).toContain('Hi {{ contact.traits.firstName | default: "there" }},');
+        expect(config.subject).not.toBe('');
+      }
+    },
+  );
 
   it('puts the links and names it is given into the content', () => {
     const def = instantiateTemplate(template('saas-feature-adoption'), {
@@ -99,18 +148,27 @@ describe('journey templates', () => {
   });
 
   it('an app path that is not a path is refused by the in-app action, naming the field', () => {
-    const def = instantiateTemplate(template('saas-feature-adoption'), { featureUnusedSegmentId: 's', featurePath: 'reports' });
-    expect(validateJourney(def, { catalog: builtinCatalog }).map((p) => p.path)).toEqual(['nodes[1].config.cta.url']);
+    const def = instantiateTemplate(template('saas-feature-adoption'), {
+      featureUnusedSegmentId: 's',
+      featurePath: 'reports',
+    });
+    expect(validateJourney(def, { catalog: builtinCatalog }).map((p) => p.path)).toEqual([
+      'nodes[1].config.cta.url',
+    ]);
   });
 
   it('refuses to instantiate without required parameters, naming them', () => {
-    expect(() => instantiateTemplate(template('streaming-win-back'))).toThrow('template "streaming-win-back": give a value for lapsedSegmentId (Segment: no viewing in 21 days)');
+    expect(() => instantiateTemplate(template('streaming-win-back'))).toThrow(
+      'template "streaming-win-back": give a value for lapsedSegmentId (Segment: no viewing in 21 days)',
+    );
   });
 
   describe('streaming win-back', () => {
     const params = { lapsedSegmentId: 'no-viewing-21d' };
     it('a viewer who comes back within 7 days gets one email and leaves', () => {
-      const result = simulate('streaming-win-back', params, { events: [{ at: plus(3), event: { event: 'Video Watched' } }] });
+      const result = simulate('streaming-win-back', params, {
+        events: [{ at: plus(3), event: { event: 'Video Watched' } }],
+      });
       expect(result.path).toEqual(['trigger', 'recommend', 'wait-watch', 'exit-returned']);
       expect(sends(result)).toEqual([['recommend', T0]]);
       expect(result.state.completion).toEqual({ reason: 'exit', at: plus(3) });
@@ -118,15 +176,22 @@ describe('journey templates', () => {
     it('a viewer who stays away gets the nudge after exactly 7 days', () => {
       const result = simulate('streaming-win-back', params, {});
       expect(result.path).toEqual(['trigger', 'recommend', 'wait-watch', 'nudge', 'exit']);
-      expect(sends(result)).toEqual([['recommend', T0], ['nudge', plus(7)]]);
+      expect(sends(result)).toEqual([
+        ['recommend', T0],
+        ['nudge', plus(7)],
+      ]);
     });
     it('a viewer who cannot be emailed leaves at once and is not nudged', () => {
-      const result = simulate('streaming-win-back', params, { actionOutputs: { recommend: 'skipped' } });
+      const result = simulate('streaming-win-back', params, {
+        actionOutputs: { recommend: 'skipped' },
+      });
       expect(result.path).toEqual(['trigger', 'recommend', 'exit-unreachable']);
       expect(result.state.completion).toEqual({ reason: 'exit', at: T0 });
     });
     it('a viewer who leaves the lapsed segment exits at once', () => {
-      const result = simulate('streaming-win-back', params, { segmentChanges: [{ at: plus(1), segmentId: 'no-viewing-21d', member: false }] });
+      const result = simulate('streaming-win-back', params, {
+        segmentChanges: [{ at: plus(1), segmentId: 'no-viewing-21d', member: false }],
+      });
       expect(result.state.completion).toEqual({ reason: 'segmentExit', at: plus(1) });
       expect(result.messages).toHaveLength(1);
     });
@@ -135,16 +200,24 @@ describe('journey templates', () => {
   describe('ecommerce by purchase frequency', () => {
     const params = { customersSegmentId: 'customers' };
     it('routes heavy, occasional and first-time buyers to their own emails', () => {
-      const heavy = simulate('ecommerce-purchase-frequency', params, { contact: { id: 'h', profile: { orderCount: 9 } } });
+      const heavy = simulate('ecommerce-purchase-frequency', params, {
+        contact: { id: 'h', profile: { orderCount: 9 } },
+      });
       expect(heavy.path).toEqual(['trigger', 'by-frequency', 'early-access', 'exit']);
-      const occasional = simulate('ecommerce-purchase-frequency', params, { contact: { id: 'o', profile: { orderCount: 3 } } });
+      const occasional = simulate('ecommerce-purchase-frequency', params, {
+        contact: { id: 'o', profile: { orderCount: 3 } },
+      });
       expect(sends(occasional)).toEqual([['incentive', T0]]);
-      const none = simulate('ecommerce-purchase-frequency', params, { contact: { id: 'n', profile: { orderCount: 0 } } });
+      const none = simulate('ecommerce-purchase-frequency', params, {
+        contact: { id: 'n', profile: { orderCount: 0 } },
+      });
       expect(none.path).toEqual(['trigger', 'by-frequency', 'exit']);
       expect(none.messages).toEqual([]);
     });
     it('first-time buyers get three onboarding emails on days 0, 3 and 7', () => {
-      const first = simulate('ecommerce-purchase-frequency', params, { contact: { id: 'f', profile: { orderCount: 1 } } });
+      const first = simulate('ecommerce-purchase-frequency', params, {
+        contact: { id: 'f', profile: { orderCount: 1 } },
+      });
       expect(sends(first)).toEqual([
         ['onboarding-1', T0],
         ['onboarding-2', plus(3)],
@@ -156,47 +229,106 @@ describe('journey templates', () => {
         contact: { id: 'f', profile: { orderCount: 1 } },
         actionOutputs: { 'onboarding-2': 'skipped' },
       });
-      expect(result.path).toEqual(['trigger', 'by-frequency', 'onboarding-1', 'wait-onboarding-2', 'onboarding-2', 'exit-unreachable']);
+      expect(result.path).toEqual([
+        'trigger',
+        'by-frequency',
+        'onboarding-1',
+        'wait-onboarding-2',
+        'onboarding-2',
+        'exit-unreachable',
+      ]);
     });
     it('the heavy-buyer threshold is a parameter', () => {
-      const result = simulate('ecommerce-purchase-frequency', { ...params, heavyBuyerOrders: '10' }, { contact: { id: 'h', profile: { orderCount: 9 } } });
+      const result = simulate(
+        'ecommerce-purchase-frequency',
+        { ...params, heavyBuyerOrders: '10' },
+        { contact: { id: 'h', profile: { orderCount: 9 } } },
+      );
       expect(result.path).toContain('incentive');
     });
   });
 
   describe('SaaS feature adoption', () => {
-    const params = { featureUnusedSegmentId: 'reports-unused-14d', featureUsedEvent: 'Report Created' };
+    const params = {
+      featureUnusedSegmentId: 'reports-unused-14d',
+      featureUsedEvent: 'Report Created',
+    };
     it('a user who tries the feature within 2 days gets only the in-app tip', () => {
-      const result = simulate('saas-feature-adoption', params, { events: [{ at: plus(1), event: { event: 'Report Created' } }] });
-      expect(result.path).toEqual(['trigger', 'in-app-tip', 'wait-2-days', 'used-feature', 'exit-adopted']);
+      const result = simulate('saas-feature-adoption', params, {
+        events: [{ at: plus(1), event: { event: 'Report Created' } }],
+      });
+      expect(result.path).toEqual([
+        'trigger',
+        'in-app-tip',
+        'wait-2-days',
+        'used-feature',
+        'exit-adopted',
+      ]);
       expect(result.messages.map((m) => m.action.type)).toEqual(['inAppMessage']);
     });
     it('a user who does not gets the tutorial email two days later', () => {
-      const result = simulate('saas-feature-adoption', params, { events: [{ at: plus(1), event: { event: 'Dashboard Viewed' } }] });
-      expect(result.path).toEqual(['trigger', 'in-app-tip', 'wait-2-days', 'used-feature', 'tutorial', 'exit']);
-      expect(sends(result)).toEqual([['in-app-tip', T0], ['tutorial', plus(2)]]);
+      const result = simulate('saas-feature-adoption', params, {
+        events: [{ at: plus(1), event: { event: 'Dashboard Viewed' } }],
+      });
+      expect(result.path).toEqual([
+        'trigger',
+        'in-app-tip',
+        'wait-2-days',
+        'used-feature',
+        'tutorial',
+        'exit',
+      ]);
+      expect(sends(result)).toEqual([
+        ['in-app-tip', T0],
+        ['tutorial', plus(2)],
+      ]);
     });
   });
 
   describe('reorder reminder', () => {
     it('emails 14 days before the predicted next order', () => {
-      const result = simulate('reorder-reminder', {}, {
-        contact: { id: 'r', profile: { purchases: { predictedNextOrderAt: Date.parse(plus(30)) } } },
-        entryEvent: { event: 'Order Completed', properties: { order_id: 'o-1' } },
-      });
+      const result = simulate(
+        'reorder-reminder',
+        {},
+        {
+          contact: {
+            id: 'r',
+            profile: { purchases: { predictedNextOrderAt: Date.parse(plus(30)) } },
+          },
+          entryEvent: { event: 'Order Completed', properties: { order_id: 'o-1' } },
+        },
+      );
       expect(result.path).toEqual(['trigger', 'wait-reorder-date', 'reminder', 'exit']);
       expect(sends(result)).toEqual([['reminder', plus(16)]]);
     });
     it('a new order before the reminder ends the run without an email', () => {
-      const result = simulate('reorder-reminder', {}, {
-        contact: { id: 'r', profile: { purchases: { predictedNextOrderAt: Date.parse(plus(30)) } } },
-        events: [{ at: plus(10), event: { event: 'Order Completed', properties: { order_id: 'o-2' } } }],
-      });
+      const result = simulate(
+        'reorder-reminder',
+        {},
+        {
+          contact: {
+            id: 'r',
+            profile: { purchases: { predictedNextOrderAt: Date.parse(plus(30)) } },
+          },
+          events: [
+            { at: plus(10), event: { event: 'Order Completed', properties: { order_id: 'o-2' } } },
+          ],
+        },
+      );
       expect(result.state.completion).toEqual({ reason: 'exitEvent', at: plus(10) });
       expect(result.messages).toEqual([]);
     });
     it('a reorder date already within 14 days sends at once', () => {
-      const result = simulate('reorder-reminder', {}, { contact: { id: 'r', profile: { purchases: { predictedNextOrderAt: Date.parse(plus(5)) } } } });
+      const result = simulate(
+        'reorder-reminder',
+        {},
+        {
+          contact: {
+            id: 'r',
+            profile: { purchases: { predictedNextOrderAt: Date.parse(plus(5)) } },
+          },
+        },
+      );
       expect(sends(result)).toEqual([['reminder', T0]]);
     });
   });

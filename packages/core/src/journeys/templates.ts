@@ -30,7 +30,12 @@ const edge = (source: string, sourceHandle: string, target: string): JourneyEdge
 type EmailContent = { subject: string; html: string };
 
 // email@1 follows "sent" or "skipped" (unsubscribed, no address); the caller wires both.
-const email = (id: string, content: EmailContent, pos: { x: number; y: number }, label?: string): JourneyNode => ({
+const email = (
+  id: string,
+  content: EmailContent,
+  pos: { x: number; y: number },
+  label?: string,
+): JourneyNode => ({
   id,
   kind: 'action',
   ...(label ? { label } : {}),
@@ -40,7 +45,12 @@ const email = (id: string, content: EmailContent, pos: { x: number; y: number },
 });
 
 /** A contact email cannot reach leaves here, so the journey's stats show how many it could not reach. */
-const unreachableExit = (pos: { x: number; y: number }): JourneyNode => ({ id: 'exit-unreachable', kind: 'exit', label: 'Cannot be emailed', position: pos });
+const unreachableExit = (pos: { x: number; y: number }): JourneyNode => ({
+  id: 'exit-unreachable',
+  kind: 'exit',
+  label: 'Cannot be emailed',
+  position: pos,
+});
 
 const hello = '<p>Hi {{ contact.traits.firstName | default: "there" }},</p>';
 /** ", Ada" when the first name is known, nothing otherwise: subjects read well either way. */
@@ -51,18 +61,34 @@ const button = (href: string, text: string) =>
 const streamingWinBack: JourneyTemplate = {
   id: 'streaming-win-back',
   title: 'Streaming win-back',
-  description: 'Viewers who stopped watching get recommendations like their last binge, then one nudge if they still do not come back.',
+  description:
+    'Viewers who stopped watching get recommendations like their last binge, then one nudge if they still do not come back.',
   vertical: 'streaming',
   parameters: [
     { key: 'lapsedSegmentId', label: 'Segment: no viewing in 21 days', kind: 'segment' },
-    { key: 'watchUrl', label: 'Link in the emails: where viewers start watching', kind: 'text', default: 'https://watch.example.com' },
+    {
+      key: 'watchUrl',
+      label: 'Link in the emails: where viewers start watching',
+      kind: 'text',
+      default: 'https://watch.example.com',
+    },
   ],
   definition: {
     name: 'Streaming win-back',
     description: 'No viewing in 21 days → recommendations → wait 7 days for a watch → nudge.',
-    settings: { reentry: { policy: 'afterCooldown', cooldown: { amount: 30, unit: 'days' } }, exitOnSegmentExit: true, holdoutPercent: 0 },
+    settings: {
+      reentry: { policy: 'afterCooldown', cooldown: { amount: 30, unit: 'days' } },
+      exitOnSegmentExit: true,
+      holdoutPercent: 0,
+    },
     nodes: [
-      { id: 'trigger', kind: 'trigger', label: 'No viewing in 21 days', position: at(0, 0), trigger: { type: 'segmentEntered', segmentId: '{{lapsedSegmentId}}' } },
+      {
+        id: 'trigger',
+        kind: 'trigger',
+        label: 'No viewing in 21 days',
+        position: at(0, 0),
+        trigger: { type: 'segmentEntered', segmentId: '{{lapsedSegmentId}}' },
+      },
       email(
         'recommend',
         {
@@ -80,7 +106,14 @@ const streamingWinBack: JourneyTemplate = {
         'Recommend titles',
       ),
       unreachableExit(at(1, 2)),
-      { id: 'wait-watch', kind: 'waitFor', label: 'Watched within 7 days?', position: at(0, 2), for: { type: 'event', event: 'Video Watched' }, timeout: { amount: 7, unit: 'days' } },
+      {
+        id: 'wait-watch',
+        kind: 'waitFor',
+        label: 'Watched within 7 days?',
+        position: at(0, 2),
+        for: { type: 'event', event: 'Video Watched' },
+        timeout: { amount: 7, unit: 'days' },
+      },
       { id: 'exit-returned', kind: 'exit', label: 'Came back', position: at(-1, 3) },
       email(
         'nudge',
@@ -111,25 +144,53 @@ const streamingWinBack: JourneyTemplate = {
 
 const orderCount = (operator: 'eq' | 'gte', value: number) => ({
   on: 'profile' as const,
-  condition: { type: 'all' as const, conditions: [{ type: 'metric' as const, metric: 'orderCount' as const, operator, value }] },
+  condition: {
+    type: 'all' as const,
+    conditions: [{ type: 'metric' as const, metric: 'orderCount' as const, operator, value }],
+  },
 });
 
 const ecommerceByFrequency: JourneyTemplate = {
   id: 'ecommerce-purchase-frequency',
   title: 'Customers by purchase frequency',
-  description: 'Heavy buyers get early access, occasional buyers an incentive, first-time buyers a three-email onboarding series.',
+  description:
+    'Heavy buyers get early access, occasional buyers an incentive, first-time buyers a three-email onboarding series.',
   vertical: 'ecommerce',
   parameters: [
     { key: 'customersSegmentId', label: 'Segment: customers to enrol', kind: 'segment' },
-    { key: 'heavyBuyerOrders', label: 'Orders that make a heavy buyer', kind: 'text', default: '5' },
-    { key: 'storeUrl', label: 'Link in the emails: your store', kind: 'text', default: 'https://shop.example.com' },
-    { key: 'incentiveCode', label: 'Discount code for occasional buyers', kind: 'text', default: 'COMEBACK15' },
+    {
+      key: 'heavyBuyerOrders',
+      label: 'Orders that make a heavy buyer',
+      kind: 'text',
+      default: '5',
+    },
+    {
+      key: 'storeUrl',
+      label: 'Link in the emails: your store',
+      kind: 'text',
+      default: 'https://shop.example.com',
+    },
+    {
+      key: 'incentiveCode',
+      label: 'Discount code for occasional buyers',
+      kind: 'text',
+      default: 'COMEBACK15',
+    },
   ],
   definition: {
     name: 'Customers by purchase frequency',
-    settings: { reentry: { policy: 'afterCooldown', cooldown: { amount: 30, unit: 'days' } }, exitOnSegmentExit: false, holdoutPercent: 0 },
+    settings: {
+      reentry: { policy: 'afterCooldown', cooldown: { amount: 30, unit: 'days' } },
+      exitOnSegmentExit: false,
+      holdoutPercent: 0,
+    },
     nodes: [
-      { id: 'trigger', kind: 'trigger', position: at(1, 0), trigger: { type: 'segmentEntered', segmentId: '{{customersSegmentId}}' } },
+      {
+        id: 'trigger',
+        kind: 'trigger',
+        position: at(1, 0),
+        trigger: { type: 'segmentEntered', segmentId: '{{customersSegmentId}}' },
+      },
       {
         id: 'by-frequency',
         kind: 'multiSplit',
@@ -172,12 +233,21 @@ const ecommerceByFrequency: JourneyTemplate = {
         'onboarding-1',
         {
           subject: `Welcome${COMMA_NAME}! Getting the most from your order`,
-          html: [hello, '<p>Thank you for your first order. A few tips to get the most out of it are waiting for you.</p>', button('{{storeUrl}}/guides', 'Read the guide')].join('\n'),
+          html: [
+            hello,
+            '<p>Thank you for your first order. A few tips to get the most out of it are waiting for you.</p>',
+            button('{{storeUrl}}/guides', 'Read the guide'),
+          ].join('\n'),
         },
         at(2, 2),
         'Onboarding 1',
       ),
-      { id: 'wait-onboarding-2', kind: 'delay', position: at(2, 3), duration: { amount: 3, unit: 'days' } },
+      {
+        id: 'wait-onboarding-2',
+        kind: 'delay',
+        position: at(2, 3),
+        duration: { amount: 3, unit: 'days' },
+      },
       email(
         'onboarding-2',
         {
@@ -191,12 +261,21 @@ const ecommerceByFrequency: JourneyTemplate = {
         at(2, 4),
         'Onboarding 2',
       ),
-      { id: 'wait-onboarding-3', kind: 'delay', position: at(2, 5), duration: { amount: 4, unit: 'days' } },
+      {
+        id: 'wait-onboarding-3',
+        kind: 'delay',
+        position: at(2, 5),
+        duration: { amount: 4, unit: 'days' },
+      },
       email(
         'onboarding-3',
         {
           subject: `How is it going${COMMA_NAME}? Tell us`,
-          html: [hello, '<p>You have had your order for a week now. How do you like it? Reply to this email; a real person reads every answer.</p>', button('{{storeUrl}}/reviews', 'Write a review')].join('\n'),
+          html: [
+            hello,
+            '<p>You have had your order for a week now. How do you like it? Reply to this email; a real person reads every answer.</p>',
+            button('{{storeUrl}}/reviews', 'Write a review'),
+          ].join('\n'),
         },
         at(2, 6),
         'Onboarding 3',
@@ -230,20 +309,50 @@ const ecommerceByFrequency: JourneyTemplate = {
 const saasFeatureAdoption: JourneyTemplate = {
   id: 'saas-feature-adoption',
   title: 'Feature adoption',
-  description: 'Users who have not tried a feature in 14 days see an in-app tip; those who still do not use it get a tutorial email.',
+  description:
+    'Users who have not tried a feature in 14 days see an in-app tip; those who still do not use it get a tutorial email.',
   vertical: 'saas',
   parameters: [
-    { key: 'featureUnusedSegmentId', label: 'Segment: feature unused for 14 days', kind: 'segment' },
-    { key: 'featureUsedEvent', label: 'Event sent when the feature is used', kind: 'event', default: 'Feature Used' },
-    { key: 'featureName', label: 'The feature, as users know it', kind: 'text', default: 'Reports' },
-    { key: 'featurePath', label: 'Where the feature lives in your app (starts with /)', kind: 'text', default: '/' },
-    { key: 'tutorialUrl', label: 'Link in the email: the tutorial', kind: 'text', default: 'https://help.example.com/getting-started' },
+    {
+      key: 'featureUnusedSegmentId',
+      label: 'Segment: feature unused for 14 days',
+      kind: 'segment',
+    },
+    {
+      key: 'featureUsedEvent',
+      label: 'Event sent when the feature is used',
+      kind: 'event',
+      default: 'Feature Used',
+    },
+    {
+      key: 'featureName',
+      label: 'The feature, as users know it',
+      kind: 'text',
+      default: 'Reports',
+    },
+    {
+      key: 'featurePath',
+      label: 'Where the feature lives in your app (starts with /)',
+      kind: 'text',
+      default: '/',
+    },
+    {
+      key: 'tutorialUrl',
+      label: 'Link in the email: the tutorial',
+      kind: 'text',
+      default: 'https://help.example.com/getting-started',
+    },
   ],
   definition: {
     name: 'Feature adoption',
     settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
     nodes: [
-      { id: 'trigger', kind: 'trigger', position: at(0, 0), trigger: { type: 'segmentEntered', segmentId: '{{featureUnusedSegmentId}}' } },
+      {
+        id: 'trigger',
+        kind: 'trigger',
+        position: at(0, 0),
+        trigger: { type: 'segmentEntered', segmentId: '{{featureUnusedSegmentId}}' },
+      },
       {
         id: 'in-app-tip',
         kind: 'action',
@@ -251,14 +360,26 @@ const saasFeatureAdoption: JourneyTemplate = {
         position: at(0, 1),
         action: { type: 'inAppMessage', version: 1 },
         config: {
-          title: 'Have you tried {{featureName}} yet{% if contact.traits.firstName %}, {{ contact.traits.firstName }}{% endif %}?',
+          title:
+            'Have you tried {{featureName}} yet{% if contact.traits.firstName %}, {{ contact.traits.firstName }}{% endif %}?',
           body: 'It takes a minute to set up and saves you hours every week.',
           cta: { label: 'Show me', url: '{{featurePath}}' },
           expiresAfterDays: 7,
         },
       },
-      { id: 'wait-2-days', kind: 'delay', position: at(0, 2), duration: { amount: 2, unit: 'days' } },
-      { id: 'used-feature', kind: 'branch', label: 'Used the feature since?', position: at(0, 3), condition: { on: 'eventSinceEntry', event: '{{featureUsedEvent}}' } },
+      {
+        id: 'wait-2-days',
+        kind: 'delay',
+        position: at(0, 2),
+        duration: { amount: 2, unit: 'days' },
+      },
+      {
+        id: 'used-feature',
+        kind: 'branch',
+        label: 'Used the feature since?',
+        position: at(0, 3),
+        condition: { on: 'eventSinceEntry', event: '{{featureUsedEvent}}' },
+      },
       { id: 'exit-adopted', kind: 'exit', label: 'Adopted', position: at(-1, 4) },
       email(
         'tutorial',
@@ -290,11 +411,22 @@ const saasFeatureAdoption: JourneyTemplate = {
 const reorderReminder: JourneyTemplate = {
   id: 'reorder-reminder',
   title: 'Reorder reminder',
-  description: 'Two weeks before a customer is predicted to run out, remind them to reorder. One run per order; a new order ends the old run.',
+  description:
+    'Two weeks before a customer is predicted to run out, remind them to reorder. One run per order; a new order ends the old run.',
   vertical: 'ecommerce',
   parameters: [
-    { key: 'reorderDateField', label: 'Profile date to remind before', kind: 'text', default: 'purchases.predictedNextOrderAt' },
-    { key: 'storeUrl', label: 'Link in the email: where customers reorder', kind: 'text', default: 'https://shop.example.com/account/orders' },
+    {
+      key: 'reorderDateField',
+      label: 'Profile date to remind before',
+      kind: 'text',
+      default: 'purchases.predictedNextOrderAt',
+    },
+    {
+      key: 'storeUrl',
+      label: 'Link in the email: where customers reorder',
+      kind: 'text',
+      default: 'https://shop.example.com/account/orders',
+    },
   ],
   definition: {
     name: 'Reorder reminder',
@@ -305,13 +437,22 @@ const reorderReminder: JourneyTemplate = {
       holdoutPercent: 0,
     },
     nodes: [
-      { id: 'trigger', kind: 'trigger', position: at(0, 0), trigger: { type: 'event', event: 'Order Completed', key: 'order_id' } },
+      {
+        id: 'trigger',
+        kind: 'trigger',
+        position: at(0, 0),
+        trigger: { type: 'event', event: 'Order Completed', key: 'order_id' },
+      },
       {
         id: 'wait-reorder-date',
         kind: 'waitUntil',
         label: '14 days before the predicted reorder',
         position: at(0, 1),
-        until: { type: 'profileDate', field: '{{reorderDateField}}', offset: { amount: -14, unit: 'days' } },
+        until: {
+          type: 'profileDate',
+          field: '{{reorderDateField}}',
+          offset: { amount: -14, unit: 'days' },
+        },
       },
       email(
         'reminder',
@@ -337,7 +478,12 @@ const reorderReminder: JourneyTemplate = {
   },
 };
 
-export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [streamingWinBack, ecommerceByFrequency, saasFeatureAdoption, reorderReminder];
+export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [
+  streamingWinBack,
+  ecommerceByFrequency,
+  saasFeatureAdoption,
+  reorderReminder,
+];
 
 /** A template parameter that is missing or does not fit; `problems` names each parameter by its key. */
 export class TemplateParameterError extends Error {
@@ -357,7 +503,10 @@ export class TemplateParameterError extends Error {
  * `POST /api/v1/journeys/from-template`, the demo) goes through here, so a parameter means the same on each.
  * Throws a TemplateParameterError naming each parameter that has no value or does not fit.
  */
-export function instantiateTemplate(template: JourneyTemplate, values: Record<string, string> = {}): JourneyDefinition {
+export function instantiateTemplate(
+  template: JourneyTemplate,
+  values: Record<string, string> = {},
+): JourneyDefinition {
   const resolved: Record<string, string> = {};
   const missing: JourneyTemplate['parameters'] = [];
   for (const p of template.parameters) {
@@ -373,23 +522,32 @@ export function instantiateTemplate(template: JourneyTemplate, values: Record<st
     );
   }
   const fill = (value: unknown): unknown => {
-    if (typeof value === 'string') return value.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => resolved[key] ?? whole);
+    if (typeof value === 'string')
+      return value.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => resolved[key] ?? whole);
     if (Array.isArray(value)) return value.map(fill);
-    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
     return value;
   };
   const def = fill(template.definition) as JourneyDefinition;
-  if (template.id === 'ecommerce-purchase-frequency') applyHeavyBuyerThreshold(def, resolved.heavyBuyerOrders!);
+  if (template.id === 'ecommerce-purchase-frequency')
+    applyHeavyBuyerThreshold(def, resolved.heavyBuyerOrders!);
   return def;
 }
 
 function applyHeavyBuyerThreshold(def: JourneyDefinition, given: string) {
   const orders = Number(given);
   if (!/^\s*\d+\s*$/.test(given) || !Number.isInteger(orders) || orders < 2) {
-    throw new TemplateParameterError('ecommerce-purchase-frequency', [{ parameter: 'heavyBuyerOrders', message: `heavyBuyerOrders must be a whole number ≥ 2, not "${given}"` }]);
+    throw new TemplateParameterError('ecommerce-purchase-frequency', [
+      {
+        parameter: 'heavyBuyerOrders',
+        message: `heavyBuyerOrders must be a whole number ≥ 2, not "${given}"`,
+      },
+    ]);
   }
   const split = def.nodes.find((n) => n.id === 'by-frequency');
-  const heavy = split?.kind === 'multiSplit' ? split.branches.find((b) => b.id === 'heavy') : undefined;
+  const heavy =
+    split?.kind === 'multiSplit' ? split.branches.find((b) => b.id === 'heavy') : undefined;
   if (heavy?.condition.on === 'profile') {
     heavy.condition = orderCount('gte', orders);
   }

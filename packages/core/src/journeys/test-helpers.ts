@@ -9,7 +9,9 @@ export const testCatalog: ActionCatalog = (type, version) => {
         outputs: ['next'],
         category: 'message',
         validateConfig: (config) =>
-          typeof (config as { templateId?: unknown }).templateId === 'string' ? [] : [{ path: 'templateId', message: 'must name an email template' }],
+          typeof (config as { templateId?: unknown }).templateId === 'string'
+            ? []
+            : [{ path: 'templateId', message: 'must name an email template' }],
       };
     case 'inAppMessage':
       return { outputs: ['next'], category: 'message', validateConfig: () => [] };
@@ -20,11 +22,25 @@ export const testCatalog: ActionCatalog = (type, version) => {
   }
 };
 
-export function journey(nodes: JourneyNode[], edges: [string, string, string][], settings: Partial<JourneyDefinition['settings']> = {}): JourneyDefinition {
+export function journey(
+  nodes: JourneyNode[],
+  edges: [string, string, string][],
+  settings: Partial<JourneyDefinition['settings']> = {},
+): JourneyDefinition {
   return {
     name: 'test journey',
-    settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0, ...settings },
+    settings: {
+      reentry: { policy: 'never' },
+      exitOnSegmentExit: false,
+      holdoutPercent: 0,
+      ...settings,
+    },
     nodes,
-    edges: edges.map(([source, sourceHandle, target], i): JourneyEdge => ({ id: `e${i}`, source, sourceHandle, target })),
+    edges: edges.map(([source, sourceHandle, target], i): JourneyEdge => ({
+      id: `e${i}`,
+      source,
+      sourceHandle,
+      target,
+    })),
   };
 }

@@ -29,7 +29,14 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-export type LocalTime = { year: number; month: number; day: number; hour: number; minute: number; second: number };
+export type LocalTime = {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+};
 
 /** Wall-clock time at `instantMs` in `timeZone`. */
 export function localTime(instantMs: number, timeZone: string): LocalTime {
@@ -55,7 +62,14 @@ export function timeZoneOffsetMs(instantMs: number, timeZone: string): number {
 }
 
 /** The instant when the wall clock in `timeZone` shows the given date and time (DST gaps roll forward). */
-export function zonedTimeToInstant(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+export function zonedTimeToInstant(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   let guess = wall - timeZoneOffsetMs(wall, timeZone);
   // A second pass settles instants near a DST change, where the offset differs between wall and guess.
@@ -78,7 +92,12 @@ export function isoWeekday(year: number, month: number, day: number): number {
  * The first instant ≥ now when the local clock shows `time` on an allowed weekday.
  * Returns `now` itself when it is exactly that time.
  */
-export function nextTimeOfDay(nowMs: number, time: string, timeZone: string, weekdays?: number[]): number {
+export function nextTimeOfDay(
+  nowMs: number,
+  time: string,
+  timeZone: string,
+  weekdays?: number[],
+): number {
   const { hour, minute } = parseHhMm(time);
   const today = localTime(nowMs, timeZone);
   for (let i = 0; i <= 8; i++) {
@@ -95,7 +114,11 @@ export function nextTimeOfDay(nowMs: number, time: string, timeZone: string, wee
 }
 
 /** When quiet hours are in force at `now`, the instant they end; otherwise undefined. */
-export function quietHoursEnd(nowMs: number, window: { start: string; end: string }, timeZone: string): number | undefined {
+export function quietHoursEnd(
+  nowMs: number,
+  window: { start: string; end: string },
+  timeZone: string,
+): number | undefined {
   const start = parseHhMm(window.start);
   const end = parseHhMm(window.end);
   const startMin = start.hour * 60 + start.minute;
@@ -103,7 +126,10 @@ export function quietHoursEnd(nowMs: number, window: { start: string; end: strin
   if (startMin === endMin) return undefined;
   const t = localTime(nowMs, timeZone);
   const nowMin = t.hour * 60 + t.minute;
-  const inside = startMin < endMin ? nowMin >= startMin && nowMin < endMin : nowMin >= startMin || nowMin < endMin;
+  const inside =
+    startMin < endMin
+      ? nowMin >= startMin && nowMin < endMin
+      : nowMin >= startMin || nowMin < endMin;
   if (!inside) return undefined;
   return nextTimeOfDay(nowMs, window.end, timeZone);
 }

@@ -42,12 +42,20 @@ function refOf(node: JourneyNode): string {
 // Turns zod's generic wording into "must be …" fixes; schema-specific messages take precedence.
 const parseErrors = (issue: z.core.$ZodRawIssue): string | undefined => {
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'array' ? 'a list' : `a ${String(issue.expected)}`}`;
+    return issue.input === undefined
+      ? 'is required'
+      : `must be ${issue.expected === 'array' ? 'a list' : `a ${String(issue.expected)}`}`;
   }
-  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string') {
+  if (issue.code === 'invalid_value')
+    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (
+    issue.code === 'invalid_union' &&
+    'discriminator' in issue &&
+    typeof issue.discriminator === 'string'
+  ) {
     // zod already puts the discriminator in the issue path
-    if (issue.discriminator === 'kind') return `must be one of ${NODE_KINDS.map((k) => k.kind).join(', ')}`;
+    if (issue.discriminator === 'kind')
+      return `must be one of ${NODE_KINDS.map((k) => k.kind).join(', ')}`;
     return 'is missing or not a known value';
   }
   return undefined;
@@ -64,7 +72,11 @@ function schemaProblems(input: unknown, issues: z.core.$ZodIssue[]): JourneyProb
     if (head === 'nodes' && typeof index === 'number' && Array.isArray(rawNodes)) {
       const raw = rawNodes[index] as { id?: unknown; kind?: unknown } | undefined;
       const nodeId = typeof raw?.id === 'string' ? raw.id : undefined;
-      return { path, ...(nodeId !== undefined ? { nodeId } : {}), message: `${nodeRef(raw, index)}: ${relative}${message}` };
+      return {
+        path,
+        ...(nodeId !== undefined ? { nodeId } : {}),
+        message: `${nodeRef(raw, index)}: ${relative}${message}`,
+      };
     }
     if (head === 'edges' && typeof index === 'number' && Array.isArray(rawEdges)) {
       const raw = rawEdges[index] as { id?: unknown } | undefined;
@@ -92,7 +104,11 @@ function graphProblems(def: JourneyDefinition, options: ValidateJourneyOptions):
 
   def.nodes.forEach((node, i) => {
     if (byId.has(node.id)) {
-      problems.push({ path: `nodes[${i}].id`, nodeId: node.id, message: `${refOf(node)}: id is already used by nodes[${nodeIndex.get(node.id)}] — give each node its own id` });
+      problems.push({
+        path: `nodes[${i}].id`,
+        nodeId: node.id,
+        message: `${refOf(node)}: id is already used by nodes[${nodeIndex.get(node.id)}] — give each node its own id`,
+      });
       return;
     }
     byId.set(node.id, node);
@@ -100,10 +116,18 @@ function graphProblems(def: JourneyDefinition, options: ValidateJourneyOptions):
   });
 
   const triggers = def.nodes.filter((n) => n.kind === 'trigger');
-  if (triggers.length === 0) problems.push({ path: 'nodes', message: 'journey: has no trigger — add one Trigger node that says how contacts enter' });
+  if (triggers.length === 0)
+    problems.push({
+      path: 'nodes',
+      message: 'journey: has no trigger — add one Trigger node that says how contacts enter',
+    });
   if (triggers.length > 1) {
     for (const extra of triggers.slice(1)) {
-      problems.push({ path: `nodes[${nodeIndex.get(extra.id)}]`, nodeId: extra.id, message: `${refOf(extra)}: a journey has exactly one trigger — remove this one or merge it into "${triggers[0]!.id}"` });
+      problems.push({
+        path: `nodes[${nodeIndex.get(extra.id)}]`,
+        nodeId: extra.id,
+        message: `${refOf(extra)}: a journey has exactly one trigger — remove this one or merge it into "${triggers[0]!.id}"`,
+      });
     }
   }
 
@@ -117,24 +141,52 @@ function graphProblems(def: JourneyDefinition, options: ValidateJourneyOptions):
   const successors = new Map<string, string[]>();
   def.edges.forEach((edge, i) => {
     const path = `edges[${i}]`;
-    if (edgeIds.has(edge.id)) problems.push({ path: `${path}.id`, message: `edge "${edge.id}": id is already used — give each edge its own id` });
+    if (edgeIds.has(edge.id))
+      problems.push({
+        path: `${path}.id`,
+        message: `edge "${edge.id}": id is already used — give each edge its own id`,
+      });
     edgeIds.add(edge.id);
     const source = byId.get(edge.source);
     const target = byId.get(edge.target);
-    if (!source) problems.push({ path: `${path}.source`, message: `edge "${edge.id}": source node "${edge.source}" does not exist — connect it to an existing node or delete the edge` });
-    if (!target) problems.push({ path: `${path}.target`, message: `edge "${edge.id}": target node "${edge.target}" does not exist — connect it to an existing node or delete the edge` });
-    if (target?.kind === 'trigger') problems.push({ path: `${path}.target`, nodeId: target.id, message: `edge "${edge.id}": leads into the trigger "${target.id}" — contacts can only enter through the trigger; point it elsewhere` });
+    if (!source)
+      problems.push({
+        path: `${path}.source`,
+        message: `edge "${edge.id}": source node "${edge.source}" does not exist — connect it to an existing node or delete the edge`,
+      });
+    if (!target)
+      problems.push({
+        path: `${path}.target`,
+        message: `edge "${edge.id}": target node "${edge.target}" does not exist — connect it to an existing node or delete the edge`,
+      });
+    if (target?.kind === 'trigger')
+      problems.push({
+        path: `${path}.target`,
+        nodeId: target.id,
+        message: `edge "${edge.id}": leads into the trigger "${target.id}" — contacts can only enter through the trigger; point it elsewhere`,
+      });
     if (!source) return;
     const outputs = nodeOutputs(source, options.catalog);
     if (!outputs.includes(edge.sourceHandle)) {
-      const hint = outputs.length > 0 ? `use one of ${outputs.map((o) => `"${o}"`).join(', ')}` : 'this node has no outputs; delete the edge';
-      problems.push({ path: `${path}.sourceHandle`, nodeId: source.id, message: `${refOf(source)}: has no output "${edge.sourceHandle}" (edge "${edge.id}") — ${hint}` });
+      const hint =
+        outputs.length > 0
+          ? `use one of ${outputs.map((o) => `"${o}"`).join(', ')}`
+          : 'this node has no outputs; delete the edge';
+      problems.push({
+        path: `${path}.sourceHandle`,
+        nodeId: source.id,
+        message: `${refOf(source)}: has no output "${edge.sourceHandle}" (edge "${edge.id}") — ${hint}`,
+      });
       return;
     }
     const key = `${edge.source}\u0000${edge.sourceHandle}`;
     const earlier = wired.get(key);
     if (earlier !== undefined) {
-      problems.push({ path, nodeId: source.id, message: `${refOf(source)}: output "${edge.sourceHandle}" is connected twice (edges "${earlier}" and "${edge.id}") — keep one` });
+      problems.push({
+        path,
+        nodeId: source.id,
+        message: `${refOf(source)}: output "${edge.sourceHandle}" is connected twice (edges "${earlier}" and "${edge.id}") — keep one`,
+      });
       return;
     }
     wired.set(key, edge.id);
@@ -146,7 +198,11 @@ function graphProblems(def: JourneyDefinition, options: ValidateJourneyOptions):
     if (node.kind === 'goal') continue;
     for (const output of nodeOutputs(node, options.catalog)) {
       if (!wired.has(`${node.id}\u0000${output}`)) {
-        problems.push({ path: `nodes[${nodeIndex.get(node.id)}]`, nodeId: node.id, message: `${refOf(node)}: output "${output}" is not connected — connect it or add an Exit` });
+        problems.push({
+          path: `nodes[${nodeIndex.get(node.id)}]`,
+          nodeId: node.id,
+          message: `${refOf(node)}: output "${output}" is not connected — connect it or add an Exit`,
+        });
       }
     }
   }
@@ -166,7 +222,11 @@ function graphProblems(def: JourneyDefinition, options: ValidateJourneyOptions):
     }
     for (const node of byId.values()) {
       if (!seen.has(node.id)) {
-        problems.push({ path: `nodes[${nodeIndex.get(node.id)}]`, nodeId: node.id, message: `${refOf(node)}: cannot be reached from the trigger — connect an output to it or delete it` });
+        problems.push({
+          path: `nodes[${nodeIndex.get(node.id)}]`,
+          nodeId: node.id,
+          message: `${refOf(node)}: cannot be reached from the trigger — connect an output to it or delete it`,
+        });
       }
     }
   }
@@ -184,7 +244,10 @@ function graphProblems(def: JourneyDefinition, options: ValidateJourneyOptions):
 }
 
 /** Cycles among nodes that do not wait (each reported once, by one member). */
-function instantCycles(byId: Map<string, JourneyNode>, successors: Map<string, string[]>): string[][] {
+function instantCycles(
+  byId: Map<string, JourneyNode>,
+  successors: Map<string, string[]>,
+): string[][] {
   const instant = (id: string) => {
     const node = byId.get(id);
     return node !== undefined && !WAITING_KINDS.includes(node.kind);
@@ -208,12 +271,24 @@ function instantCycles(byId: Map<string, JourneyNode>, successors: Map<string, s
   return cycles;
 }
 
-function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyOptions): JourneyProblem[] {
+function nodeProblems(
+  node: JourneyNode,
+  path: string,
+  options: ValidateJourneyOptions,
+): JourneyProblem[] {
   const problems: JourneyProblem[] = [];
   const add = (field: string, message: string) =>
-    problems.push({ path: field === '' ? path : `${path}.${field}`, nodeId: node.id, message: `${refOf(node)}: ${field === '' ? '' : `${field} `}${message}` });
+    problems.push({
+      path: field === '' ? path : `${path}.${field}`,
+      nodeId: node.id,
+      message: `${refOf(node)}: ${field === '' ? '' : `${field} `}${message}`,
+    });
   const checkSegment = (field: string, segmentId: string) => {
-    if (options.segmentExists && !options.segmentExists(segmentId)) add(field, `refers to segment "${segmentId}", which does not exist — pick an existing segment`);
+    if (options.segmentExists && !options.segmentExists(segmentId))
+      add(
+        field,
+        `refers to segment "${segmentId}", which does not exist — pick an existing segment`,
+      );
   };
   const checkCondition = (field: string, condition: BranchCondition) => {
     if (condition.on === 'segment') checkSegment(`${field}.segmentId`, condition.segmentId);
@@ -221,18 +296,29 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
 
   switch (node.kind) {
     case 'trigger':
-      if (node.trigger.type === 'segmentEntered') checkSegment('trigger.segmentId', node.trigger.segmentId);
+      if (node.trigger.type === 'segmentEntered')
+        checkSegment('trigger.segmentId', node.trigger.segmentId);
       break;
     case 'waitUntil':
       if (node.until.type === 'profileDate') {
         const check = checkProfilePath(node.until.field);
         if (!check.ok) add('until.field', check.message);
         else if (check.kind !== 'date' && check.kind !== 'open') {
-          add('until.field', `"${node.until.field}" is ${PROFILE_KIND_WORDS[check.kind]}, not a date — name a date such as "purchases.predictedNextOrderAt" or a trait holding one ("traits.renewal_at")`);
+          add(
+            'until.field',
+            `"${node.until.field}" is ${PROFILE_KIND_WORDS[check.kind]}, not a date — name a date such as "purchases.predictedNextOrderAt" or a trait holding one ("traits.renewal_at")`,
+          );
         }
       }
-      if (node.until.type === 'timeOfDay' && node.until.defaultTimezone !== undefined && !isValidTimeZone(node.until.defaultTimezone)) {
-        add('until.defaultTimezone', `"${node.until.defaultTimezone}" is not an IANA time zone — use e.g. "Europe/Paris"`);
+      if (
+        node.until.type === 'timeOfDay' &&
+        node.until.defaultTimezone !== undefined &&
+        !isValidTimeZone(node.until.defaultTimezone)
+      ) {
+        add(
+          'until.defaultTimezone',
+          `"${node.until.defaultTimezone}" is not an IANA time zone — use e.g. "Europe/Paris"`,
+        );
       }
       break;
     case 'branch':
@@ -242,8 +328,16 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
     case 'multiSplit': {
       const seen = new Set<string>();
       node.branches.forEach((b, i) => {
-        if (b.id === 'else') add(`branches[${i}].id`, 'must not be "else" — that output is taken by contacts who match no branch');
-        else if (seen.has(b.id)) add(`branches[${i}].id`, `"${b.id}" is used by another branch — give each branch its own id`);
+        if (b.id === 'else')
+          add(
+            `branches[${i}].id`,
+            'must not be "else" — that output is taken by contacts who match no branch',
+          );
+        else if (seen.has(b.id))
+          add(
+            `branches[${i}].id`,
+            `"${b.id}" is used by another branch — give each branch its own id`,
+          );
         seen.add(b.id);
         checkCondition(`branches[${i}].condition`, b.condition);
       });
@@ -252,7 +346,11 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
     case 'randomSplit': {
       const seen = new Set<string>();
       node.variants.forEach((v, i) => {
-        if (seen.has(v.id)) add(`variants[${i}].id`, `"${v.id}" is used by another variant — give each variant its own id`);
+        if (seen.has(v.id))
+          add(
+            `variants[${i}].id`,
+            `"${v.id}" is used by another variant — give each variant its own id`,
+          );
         seen.add(v.id);
       });
       break;
@@ -260,7 +358,10 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
     case 'action': {
       const entry = options.catalog(node.action.type, node.action.version);
       if (!entry) {
-        add('action', `"${node.action.type}@${node.action.version}" is not an installed action — install it or pick another action`);
+        add(
+          'action',
+          `"${node.action.type}@${node.action.version}" is not an installed action — install it or pick another action`,
+        );
         break;
       }
       for (const problem of entry.validateConfig(node.config)) {
@@ -271,8 +372,15 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
         add(field, `reads "contact.profile.${reference}": ${message}`);
       }
       const templateId = node.config.templateId;
-      if (typeof templateId === 'string' && options.templateExists && !options.templateExists(templateId)) {
-        add('config.templateId', `refers to template "${templateId}", which does not exist — pick an existing template`);
+      if (
+        typeof templateId === 'string' &&
+        options.templateExists &&
+        !options.templateExists(templateId)
+      ) {
+        add(
+          'config.templateId',
+          `refers to template "${templateId}", which does not exist — pick an existing template`,
+        );
       }
       break;
     }
@@ -285,23 +393,38 @@ function nodeProblems(node: JourneyNode, path: string, options: ValidateJourneyO
 }
 
 /** Profile paths read by Liquid in any string of an action's config that are not on the profile. */
-function liquidProfileProblems(value: unknown, field: string): { field: string; reference: string; message: string }[] {
+function liquidProfileProblems(
+  value: unknown,
+  field: string,
+): { field: string; reference: string; message: string }[] {
   if (typeof value === 'string') return unknownProfileReads(value).map((p) => ({ field, ...p }));
-  if (Array.isArray(value)) return value.flatMap((v, i) => liquidProfileProblems(v, `${field}[${i}]`));
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => liquidProfileProblems(v, `${field}.${k}`));
+  if (Array.isArray(value))
+    return value.flatMap((v, i) => liquidProfileProblems(v, `${field}[${i}]`));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => liquidProfileProblems(v, `${field}.${k}`));
   return [];
 }
 
-function settingsProblems(def: JourneyDefinition, _options: ValidateJourneyOptions): JourneyProblem[] {
+function settingsProblems(
+  def: JourneyDefinition,
+  _options: ValidateJourneyOptions,
+): JourneyProblem[] {
   const problems: JourneyProblem[] = [];
   const tz = def.settings.quietHours?.defaultTimezone;
   if (tz !== undefined && !isValidTimeZone(tz)) {
-    problems.push({ path: 'settings.quietHours.defaultTimezone', message: `settings.quietHours.defaultTimezone: "${tz}" is not an IANA time zone — use e.g. "America/New_York"` });
+    problems.push({
+      path: 'settings.quietHours.defaultTimezone',
+      message: `settings.quietHours.defaultTimezone: "${tz}" is not an IANA time zone — use e.g. "America/New_York"`,
+    });
   }
   if (def.settings.exitOnSegmentExit) {
     const trigger = def.nodes.find((n) => n.kind === 'trigger');
     if (trigger?.kind === 'trigger' && trigger.trigger.type !== 'segmentEntered') {
-      problems.push({ path: 'settings.exitOnSegmentExit', message: 'settings.exitOnSegmentExit: only applies to a "segment entered" trigger — turn it off or change the trigger' });
+      problems.push({
+        path: 'settings.exitOnSegmentExit',
+        message:
+          'settings.exitOnSegmentExit: only applies to a "segment entered" trigger — turn it off or change the trigger',
+      });
     }
   }
   return problems;

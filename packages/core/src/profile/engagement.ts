@@ -5,15 +5,24 @@ export const ENGAGEMENT_LEVELS = ['new', 'active', 'engaged', 'dormant', 'lapsed
 export type EngagementLevel = (typeof ENGAGEMENT_LEVELS)[number];
 
 /** Thresholds of the engagement rule, in days (rolling, not calendar days). */
-export const ENGAGEMENT_RULE = Object.freeze({ newForDays: 7, engagedActiveDays: 7, engagedSignalDays: 30, activeDays: 30, dormantDays: 90 });
+export const ENGAGEMENT_RULE = Object.freeze({
+  newForDays: 7,
+  engagedActiveDays: 7,
+  engagedSignalDays: 30,
+  activeDays: 30,
+  dormantDays: 90,
+});
 
 /** Latest order, email open or email click: the signals that someone cares, not just visits. */
 function lastEngagedAt(p: ContactProfile): number | undefined {
-  const xs = [p.purchases.lastOrderAt, p.email.lastOpenedAt, p.email.lastClickedAt].filter((x): x is number => x !== undefined);
+  const xs = [p.purchases.lastOrderAt, p.email.lastOpenedAt, p.email.lastClickedAt].filter(
+    (x): x is number => x !== undefined,
+  );
   return xs.length === 0 ? undefined : Math.max(...xs);
 }
 
-const within = (x: number | undefined, days: number, now: number) => x !== undefined && now - x <= days * DAY_MS;
+const within = (x: number | undefined, days: number, now: number) =>
+  x !== undefined && now - x <= days * DAY_MS;
 
 /**
  * The rule, checked top to bottom (activity = any event except passive ones such as Email Sent):
@@ -26,15 +35,23 @@ const within = (x: number | undefined, days: number, now: number) => x !== undef
 export function engagementLevel(profile: ContactProfile, now: number | Date): EngagementLevel {
   const t = toEpochMs(now);
   const r = ENGAGEMENT_RULE;
-  if (profile.lastActiveAt === undefined || within(profile.firstSeenAt, r.newForDays, t)) return 'new';
-  if (within(profile.lastActiveAt, r.engagedActiveDays, t) && within(lastEngagedAt(profile), r.engagedSignalDays, t)) return 'engaged';
+  if (profile.lastActiveAt === undefined || within(profile.firstSeenAt, r.newForDays, t))
+    return 'new';
+  if (
+    within(profile.lastActiveAt, r.engagedActiveDays, t) &&
+    within(lastEngagedAt(profile), r.engagedSignalDays, t)
+  )
+    return 'engaged';
   if (within(profile.lastActiveAt, r.activeDays, t)) return 'active';
   if (within(profile.lastActiveAt, r.dormantDays, t)) return 'dormant';
   return 'lapsed';
 }
 
 /** The next instant after `now` at which engagementLevel can change without a new event, or null. */
-export function engagementLevelChangesAt(profile: ContactProfile, now: number | Date): number | null {
+export function engagementLevelChangesAt(
+  profile: ContactProfile,
+  now: number | Date,
+): number | null {
   const t = toEpochMs(now);
   const r = ENGAGEMENT_RULE;
   const edges: Array<[number | undefined, number]> = [

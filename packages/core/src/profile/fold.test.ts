@@ -1,18 +1,51 @@
 import fc from 'fast-check';
 import type { FoldableEvent } from './index.js';
-import { computeRfmScores, DAY_MS, emptyProfile, engagementLevel, engagementLevelChangesAt, foldEvent, foldEvents } from './index.js';
+import {
+  computeRfmScores,
+  DAY_MS,
+  emptyProfile,
+  engagementLevel,
+  engagementLevelChangesAt,
+  foldEvent,
+  foldEvents,
+} from './index.js';
 
 const t = (iso: string) => Date.parse(iso);
 let seq = 0;
-function ev(event: string, at: string | number, properties: Record<string, unknown> = {}, extra: Partial<FoldableEvent> = {}): FoldableEvent {
+function ev(
+  event: string,
+  at: string | number,
+  properties: Record<string, unknown> = {},
+  extra: Partial<FoldableEvent> = {},
+): FoldableEvent {
   seq += 1;
-  return { messageId: `m${String(seq).padStart(4, '0')}`, type: 'track', event, properties, traits: {}, timestamp: typeof at === 'number' ? at : t(at), ...extra };
+  return {
+    messageId: `m${String(seq).padStart(4, '0')}`,
+    type: 'track',
+    event,
+    properties,
+    traits: {},
+    timestamp: typeof at === 'number' ? at : t(at),
+    ...extra,
+  };
 }
 
 const orders = [
-  ev('Order Completed', '2024-03-01T10:00:00Z', { products: [{ product_id: 'coffee', price: 30, quantity: 2 }] }),
-  ev('Order Completed', '2024-01-01T10:00:00Z', { revenue: 100, products: [{ product_id: 'coffee', category: 'Drinks', price: 20, quantity: 5 }] }),
-  ev('Order Completed', '2024-01-31T10:00:00Z', { total: 50, coupon: 'WELCOME', products: [{ product_id: 'coffee', category: 'Drinks' }, { product_id: 'mug', category: 'Kitchen' }] }),
+  ev('Order Completed', '2024-03-01T10:00:00Z', {
+    products: [{ product_id: 'coffee', price: 30, quantity: 2 }],
+  }),
+  ev('Order Completed', '2024-01-01T10:00:00Z', {
+    revenue: 100,
+    products: [{ product_id: 'coffee', category: 'Drinks', price: 20, quantity: 5 }],
+  }),
+  ev('Order Completed', '2024-01-31T10:00:00Z', {
+    total: 50,
+    coupon: 'WELCOME',
+    products: [
+      { product_id: 'coffee', category: 'Drinks' },
+      { product_id: 'mug', category: 'Kitchen' },
+    ],
+  }),
 ];
 
 describe('purchase behaviour (hand-computed)', () => {
@@ -35,13 +68,22 @@ describe('purchase behaviour (hand-computed)', () => {
   });
 
   it('computes each product’s reorder gap and next reorder date', () => {
-    expect(p.purchases.products.coffee).toMatchObject({ orderCount: 3, quantity: 8, reorderGapDays: 30, nextReorderAt: t('2024-03-31T10:00:00Z'), category: 'Drinks' });
+    expect(p.purchases.products.coffee).toMatchObject({
+      orderCount: 3,
+      quantity: 8,
+      reorderGapDays: 30,
+      nextReorderAt: t('2024-03-31T10:00:00Z'),
+      category: 'Drinks',
+    });
     expect(p.purchases.products.mug?.orderCount).toBe(1);
     expect(p.purchases.products.mug?.nextReorderAt).toBeUndefined();
   });
 
   it('counts category affinity from views and ordered products', () => {
-    const withViews = foldEvents(p, [ev('Product Viewed', '2024-03-02T00:00:00Z', { category: 'Kitchen' }), ev('Product Viewed', '2024-03-03T00:00:00Z', { category: 'Kitchen' })]);
+    const withViews = foldEvents(p, [
+      ev('Product Viewed', '2024-03-02T00:00:00Z', { category: 'Kitchen' }),
+      ev('Product Viewed', '2024-03-03T00:00:00Z', { category: 'Kitchen' }),
+    ]);
     expect(p.categories.topCategory).toBe('Drinks');
     expect(withViews.categories.counts).toEqual({ Drinks: 2, Kitchen: 3 });
     expect(withViews.categories.topCategory).toBe('Kitchen');
@@ -50,16 +92,35 @@ describe('purchase behaviour (hand-computed)', () => {
   it('keeps per-day counters and numeric aggregates per event', () => {
     const summary = p.events['Order Completed'];
     expect(summary?.byDay).toEqual({ '2024-01-01': 1, '2024-01-31': 1, '2024-03-01': 1 });
-    expect(summary?.numericByDay.revenue).toEqual({ '2024-01-01': { sum: 100, min: 100, max: 100, count: 1 } });
-    expect(summary?.recent.map((o) => o.at)).toEqual([t('2024-03-01T10:00:00Z'), t('2024-01-31T10:00:00Z'), t('2024-01-01T10:00:00Z')]);
+    expect(summary?.numericByDay.revenue).toEqual({
+      '2024-01-01': { sum: 100, min: 100, max: 100, count: 1 },
+    });
+    expect(summary?.recent.map((o) => o.at)).toEqual([
+      t('2024-03-01T10:00:00Z'),
+      t('2024-01-31T10:00:00Z'),
+      t('2024-01-01T10:00:00Z'),
+    ]);
   });
 });
 
 describe('traits', () => {
   it('merges identify traits, the newest identify wins whatever the arrival order, and null unsets', () => {
-    const a = ev('Identify', '2024-01-01T00:00:00Z', {}, { type: 'identify', traits: { plan: 'free', email: 'a@x.io' } });
-    const b = ev('Identify', '2024-02-01T00:00:00Z', {}, { type: 'identify', traits: { plan: 'pro', email: null } });
-    for (const order of [[a, b], [b, a]]) {
+    const a = ev(
+      'Identify',
+      '2024-01-01T00:00:00Z',
+      {},
+      { type: 'identify', traits: { plan: 'free', email: 'a@x.io' } },
+    );
+    const b = ev(
+      'Identify',
+      '2024-02-01T00:00:00Z',
+      {},
+      { type: 'identify', traits: { plan: 'pro', email: null } },
+    );
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
       expect(foldEvents(emptyProfile('c'), order).traits).toEqual({ plan: 'pro' });
     }
   });
@@ -67,7 +128,11 @@ describe('traits', () => {
 
 describe('per-day counters', () => {
   it('drops days older than the window before the newest event', () => {
-    const p = foldEvents(emptyProfile('c'), [ev('X', '2024-01-01T00:00:00Z'), ev('X', '2024-01-20T00:00:00Z')], { windowDays: 10 });
+    const p = foldEvents(
+      emptyProfile('c'),
+      [ev('X', '2024-01-01T00:00:00Z'), ev('X', '2024-01-20T00:00:00Z')],
+      { windowDays: 10 },
+    );
     expect(p.events.X?.byDay).toEqual({ '2024-01-20': 1 });
     expect(p.events.X?.count).toBe(2);
   });
@@ -76,7 +141,10 @@ describe('per-day counters', () => {
 describe('engagement level', () => {
   const base = t('2024-06-01T00:00:00Z');
   it('follows the documented rule and tells when it changes next', () => {
-    const p = foldEvents(emptyProfile('c'), [ev('Page Viewed', base - 40 * DAY_MS), ev('Email Opened', base - 2 * DAY_MS)]);
+    const p = foldEvents(emptyProfile('c'), [
+      ev('Page Viewed', base - 40 * DAY_MS),
+      ev('Email Opened', base - 2 * DAY_MS),
+    ]);
     expect(engagementLevel(p, base)).toBe('engaged');
     // Active within 7 days ends 7 days after the open; then it is merely active.
     const change = engagementLevelChangesAt(p, base);
@@ -85,15 +153,24 @@ describe('engagement level', () => {
     expect(engagementLevel(p, change as number)).toBe('active');
     expect(engagementLevel(p, base + 60 * DAY_MS)).toBe('dormant');
     expect(engagementLevel(p, base + 100 * DAY_MS)).toBe('lapsed');
-    expect(engagementLevel(foldEvents(emptyProfile('d'), [ev('Page Viewed', base - DAY_MS)]), base)).toBe('new');
+    expect(
+      engagementLevel(foldEvents(emptyProfile('d'), [ev('Page Viewed', base - DAY_MS)]), base),
+    ).toBe('new');
     // Emails we send are not the contact's activity.
-    expect(engagementLevel(foldEvents(emptyProfile('e'), [ev('Email Sent', base - 200 * DAY_MS)]), base)).toBe('new');
+    expect(
+      engagementLevel(foldEvents(emptyProfile('e'), [ev('Email Sent', base - 200 * DAY_MS)]), base),
+    ).toBe('new');
   });
 });
 
 describe('computeRfmScores', () => {
   it('gives quintiles 1–5 with 5 best, and equal values equal scores', () => {
-    const rows = Array.from({ length: 10 }, (_, i) => ({ contactId: `c${i}`, recencyDays: i * 10, frequency: i, monetary: i === 9 ? 8 * 100 : i * 100 }));
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      contactId: `c${i}`,
+      recencyDays: i * 10,
+      frequency: i,
+      monetary: i === 9 ? 8 * 100 : i * 100,
+    }));
     const scores = computeRfmScores(rows);
     expect(scores.map((s) => s.frequency)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     expect(scores.map((s) => s.recency)).toEqual([5, 5, 4, 4, 3, 3, 2, 2, 1, 1]);
@@ -122,13 +199,31 @@ describe('order independence (property)', () => {
           event: s.name,
           timestamp: s.at,
           traits: s.name === 'Identify' ? { plan: s.plan } : {},
-          properties: s.name === 'Order Completed'
-            ? { revenue: s.cents / 100, ...(s.coupon ? { coupon: 'X' } : {}), products: [{ product_id: s.product, category: s.category, price: s.cents / 200, quantity: 2 }] }
-            : { category: s.category, amount: s.cents / 100 },
+          properties:
+            s.name === 'Order Completed'
+              ? {
+                  revenue: s.cents / 100,
+                  ...(s.coupon ? { coupon: 'X' } : {}),
+                  products: [
+                    {
+                      product_id: s.product,
+                      category: s.category,
+                      price: s.cents / 200,
+                      quantity: 2,
+                    },
+                  ],
+                }
+              : { category: s.category, amount: s.cents / 100 },
         }));
-        const shuffled = [...events].sort((a, b) => ((a.timestamp * 31 + seed) % 97) - ((b.timestamp * 31 + seed) % 97) || a.messageId.localeCompare(b.messageId));
+        const shuffled = [...events].sort(
+          (a, b) =>
+            ((a.timestamp * 31 + seed) % 97) - ((b.timestamp * 31 + seed) % 97) ||
+            a.messageId.localeCompare(b.messageId),
+        );
         const settings = { windowDays: 100, recentOccurrences: 5, numericPropertiesPerEvent: 1 };
-        expect(foldEvents(emptyProfile('c'), shuffled, settings)).toEqual(foldEvents(emptyProfile('c'), events, settings));
+        expect(foldEvents(emptyProfile('c'), shuffled, settings)).toEqual(
+          foldEvents(emptyProfile('c'), events, settings),
+        );
         // The batch fold (one copy, in place) equals folding event by event, and leaves its input alone.
         const start = foldEvents(emptyProfile('c'), events.slice(0, 3), settings);
         const before = JSON.stringify(start);
@@ -162,17 +257,30 @@ describe('keys that are names of Object.prototype members', () => {
 
   it('are ordinary product ids, categories, event names and numeric properties: every figure stays finite and counted', () => {
     const events = names.flatMap((name, i) => [
-      ev('Order Completed', `2024-02-0${i + 1}T10:00:00Z`, { revenue: 10, products: [{ product_id: name, category: name, price: 10, quantity: 2 }] }),
+      ev('Order Completed', `2024-02-0${i + 1}T10:00:00Z`, {
+        revenue: 10,
+        products: [{ product_id: name, category: name, price: 10, quantity: 2 }],
+      }),
       ev('Product Viewed', `2024-02-0${i + 1}T11:00:00Z`, { category: name }),
-      ev(name, `2024-02-0${i + 1}T12:00:00Z`, JSON.parse(`{"${name}": 3}`) as Record<string, unknown>),
+      ev(
+        name,
+        `2024-02-0${i + 1}T12:00:00Z`,
+        JSON.parse(`{"${name}": 3}`) as Record<string, unknown>,
+      ),
     ]);
     // Twice, the second time onto the folded profile, as the pending-fold pass does.
     const p = foldEvents(foldEvents(emptyProfile('c-proto'), events.slice(0, 9)), events.slice(9));
     expect(JSON.stringify(p)).not.toMatch(/null|NaN/);
     for (const name of names) {
-      expect(Object.getOwnPropertyDescriptor(p.purchases.products, name)?.value).toMatchObject({ orderCount: 1, quantity: 2 });
+      expect(Object.getOwnPropertyDescriptor(p.purchases.products, name)?.value).toMatchObject({
+        orderCount: 1,
+        quantity: 2,
+      });
       expect(Object.getOwnPropertyDescriptor(p.categories.counts, name)?.value).toBe(2);
-      const summary = Object.getOwnPropertyDescriptor(p.events, name)?.value as { count: number; numericProperties: string[] };
+      const summary = Object.getOwnPropertyDescriptor(p.events, name)?.value as {
+        count: number;
+        numericProperties: string[];
+      };
       expect(summary).toMatchObject({ count: 1, numericProperties: [name] });
     }
     expect(p.categories.total).toBe(names.length * 2);
@@ -182,8 +290,21 @@ describe('keys that are names of Object.prototype members', () => {
   });
 
   it('are ordinary traits', () => {
-    const identify = (traits: string, at: string) => ev('Identify', at, {}, { type: 'identify', traits: JSON.parse(traits) as Record<string, unknown> });
-    const p = foldEvents(emptyProfile('c-traits'), [identify('{"toString":"a","constructor":"b","__proto__":"c"}', '2024-01-01T00:00:00Z'), identify('{"toString":"newer"}', '2024-01-02T00:00:00Z')]);
-    expect(JSON.parse(JSON.stringify(p.traits))).toEqual({ toString: 'newer', constructor: 'b', ['__proto__']: 'c' });
+    const identify = (traits: string, at: string) =>
+      ev(
+        'Identify',
+        at,
+        {},
+        { type: 'identify', traits: JSON.parse(traits) as Record<string, unknown> },
+      );
+    const p = foldEvents(emptyProfile('c-traits'), [
+      identify('{"toString":"a","constructor":"b","__proto__":"c"}', '2024-01-01T00:00:00Z'),
+      identify('{"toString":"newer"}', '2024-01-02T00:00:00Z'),
+    ]);
+    expect(JSON.parse(JSON.stringify(p.traits))).toEqual({
+      toString: 'newer',
+      constructor: 'b',
+      ['__proto__']: 'c',
+    });
   });
 });

@@ -13,7 +13,10 @@ import {
 } from './types.js';
 
 /** The fold only reads these fields, so callers may pass a stored event as well as a fresh CairnEvent. */
-export type FoldableEvent = Pick<CairnEvent, 'messageId' | 'type' | 'event' | 'properties' | 'traits' | 'timestamp'>;
+export type FoldableEvent = Pick<
+  CairnEvent,
+  'messageId' | 'type' | 'event' | 'properties' | 'traits' | 'timestamp'
+>;
 
 export function emptyProfile(contactId: string): ContactProfile {
   return {
@@ -23,7 +26,13 @@ export function emptyProfile(contactId: string): ContactProfile {
     traitSetBy: dict(),
     eventCount: 0,
     events: dict(),
-    purchases: { orderCount: 0, totalRevenue: 0, discountedOrderCount: 0, holidayOrderCount: 0, products: dict() },
+    purchases: {
+      orderCount: 0,
+      totalRevenue: 0,
+      discountedOrderCount: 0,
+      holidayOrderCount: 0,
+      products: dict(),
+    },
     earliestProductViews: [],
     categories: { counts: dict(), total: 0 },
     email: { sent: 0, opened: 0, clicked: 0 },
@@ -34,7 +43,8 @@ export function emptyProfile(contactId: string): ContactProfile {
 // Beyond 1e15 a double has no fraction left to round; sums that overflow stay at the largest finite
 // number, because a stored Infinity is refused by the database (and means nothing to a marketer).
 function round6(x: number): number {
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 0 : x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+  if (!Number.isFinite(x))
+    return Number.isNaN(x) ? 0 : x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
   if (Math.abs(x) >= 1e15) return x;
   return Math.round(x * 1e6) / 1e6;
 }
@@ -63,7 +73,11 @@ function compareOccurrences(a: EventOccurrence, b: EventOccurrence): number {
  * Folding the same set of events in any order gives the same profile. Deduplicating events
  * (by messageId) is the caller's job: folding an event twice counts it twice.
  */
-export function foldEvent(profile: ContactProfile, event: FoldableEvent, settings?: Partial<ProfileSettings>): ContactProfile {
+export function foldEvent(
+  profile: ContactProfile,
+  event: FoldableEvent,
+  settings?: Partial<ProfileSettings>,
+): ContactProfile {
   const p = copyProfile(profile);
   foldInto(p, event, resolveProfileSettings(settings));
   return p;
@@ -82,7 +96,8 @@ function copyProfile(profile: ContactProfile): ContactProfile {
   for (const summary of Object.values(p.events)) {
     summary.byDay = dict(summary.byDay);
     summary.numericByDay = dict(summary.numericByDay);
-    for (const [name, byDay] of Object.entries(summary.numericByDay)) summary.numericByDay[name] = dict(byDay);
+    for (const [name, byDay] of Object.entries(summary.numericByDay))
+      summary.numericByDay[name] = dict(byDay);
   }
   return p;
 }
@@ -100,7 +115,9 @@ function foldInto(p: ContactProfile, event: FoldableEvent, s: ProfileSettings): 
   foldEventSummary(p, event, s);
   if (event.event === s.orderEvent) foldOrder(p.purchases, event, s, p);
   if (event.event === s.productViewEvent) {
-    p.earliestProductViews = [...p.earliestProductViews, at].sort((a, b) => a - b).slice(0, s.recentOccurrences);
+    p.earliestProductViews = [...p.earliestProductViews, at]
+      .sort((a, b) => a - b)
+      .slice(0, s.recentOccurrences);
     const category = event.properties.category;
     if (typeof category === 'string' && category !== '') addCategory(p, category, 1);
   }
@@ -121,7 +138,11 @@ function foldInto(p: ContactProfile, event: FoldableEvent, s: ProfileSettings): 
  * Folds many events (any order) into a profile; the input is not changed. One copy for the whole batch:
  * a profile can be ~100 KB, and copying it per event made a 100-event batch copy 10 MB.
  */
-export function foldEvents(profile: ContactProfile, events: Iterable<FoldableEvent>, settings?: Partial<ProfileSettings>): ContactProfile {
+export function foldEvents(
+  profile: ContactProfile,
+  events: Iterable<FoldableEvent>,
+  settings?: Partial<ProfileSettings>,
+): ContactProfile {
   const s = resolveProfileSettings(settings);
   const p = copyProfile(profile);
   for (const e of events) foldInto(p, e, s);
@@ -163,8 +184,11 @@ function foldEventSummary(p: ContactProfile, event: FoldableEvent, s: ProfileSet
     return typeof v === 'number' && Number.isFinite(v);
   });
   // Keep the alphabetically first N names ever seen: the same set whatever the arrival order.
-  const kept = [...new Set([...summary.numericProperties, ...numericNames])].sort().slice(0, s.numericPropertiesPerEvent);
-  for (const name of Object.keys(summary.numericByDay)) if (!kept.includes(name)) delete summary.numericByDay[name];
+  const kept = [...new Set([...summary.numericProperties, ...numericNames])]
+    .sort()
+    .slice(0, s.numericPropertiesPerEvent);
+  for (const name of Object.keys(summary.numericByDay))
+    if (!kept.includes(name)) delete summary.numericByDay[name];
   summary.numericProperties = kept;
   for (const name of numericNames) {
     if (!kept.includes(name)) continue;
@@ -172,17 +196,28 @@ function foldEventSummary(p: ContactProfile, event: FoldableEvent, s: ProfileSet
     const byDay = (summary.numericByDay[name] = own(summary.numericByDay, name) ?? dict());
     const prev: NumericAggregate | undefined = own(byDay, day);
     byDay[day] = prev
-      ? { sum: round6(prev.sum + value), min: Math.min(prev.min, value), max: Math.max(prev.max, value), count: prev.count + 1 }
+      ? {
+          sum: round6(prev.sum + value),
+          min: Math.min(prev.min, value),
+          max: Math.max(prev.max, value),
+          count: prev.count + 1,
+        }
       : { sum: round6(value), min: value, max: value, count: 1 };
   }
 
-  summary.recent = [...summary.recent, { at, messageId: event.messageId, properties: event.properties }]
+  summary.recent = [
+    ...summary.recent,
+    { at, messageId: event.messageId, properties: event.properties },
+  ]
     .sort(compareOccurrences)
     .slice(0, s.recentOccurrences);
   p.events[event.event] = summary;
 }
 
-function orderRevenue(props: Record<string, unknown>, products: Array<Record<string, unknown>>): number {
+function orderRevenue(
+  props: Record<string, unknown>,
+  products: Array<Record<string, unknown>>,
+): number {
   const direct = num(props.revenue) ?? num(props.total);
   if (direct !== undefined) return direct;
   let sum = 0;
@@ -192,14 +227,25 @@ function orderRevenue(props: Record<string, unknown>, products: Array<Record<str
 
 function hasDiscount(o: Record<string, unknown>): boolean {
   const discount = num(o.discount);
-  return (discount !== undefined && discount > 0) || (typeof o.coupon === 'string' && o.coupon.trim() !== '');
+  return (
+    (discount !== undefined && discount > 0) ||
+    (typeof o.coupon === 'string' && o.coupon.trim() !== '')
+  );
 }
 
-function foldOrder(purchases: PurchaseSummary, event: FoldableEvent, s: ProfileSettings, p: ContactProfile): void {
+function foldOrder(
+  purchases: PurchaseSummary,
+  event: FoldableEvent,
+  s: ProfileSettings,
+  p: ContactProfile,
+): void {
   const at = event.timestamp;
   const props = event.properties;
   const products = Array.isArray(props.products)
-    ? props.products.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x))
+    ? props.products.filter(
+        (x): x is Record<string, unknown> =>
+          x !== null && typeof x === 'object' && !Array.isArray(x),
+      )
     : [];
 
   purchases.orderCount += 1;
@@ -254,7 +300,12 @@ function derivePurchases(purchases: PurchaseSummary): void {
   delete purchases.meanDaysBetweenOrders;
   delete purchases.predictedNextOrderAt;
   purchases.averageOrderValue = round6(purchases.totalRevenue / purchases.orderCount);
-  if (purchases.orderCount < 2 || purchases.firstOrderAt === undefined || purchases.lastOrderAt === undefined) return;
+  if (
+    purchases.orderCount < 2 ||
+    purchases.firstOrderAt === undefined ||
+    purchases.lastOrderAt === undefined
+  )
+    return;
   const gap = (purchases.lastOrderAt - purchases.firstOrderAt) / (purchases.orderCount - 1);
   purchases.meanDaysBetweenOrders = round6(gap / DAY_MS);
   purchases.predictedNextOrderAt = Math.round(purchases.lastOrderAt + gap);
@@ -285,7 +336,10 @@ function pruneToWindow(p: ContactProfile, s: ProfileSettings): void {
 }
 
 /** First day still held by the per-day counters (days before it were pruned). */
-export function oldestRetainedDay(profile: ContactProfile, settings?: Partial<ProfileSettings>): number | undefined {
+export function oldestRetainedDay(
+  profile: ContactProfile,
+  settings?: Partial<ProfileSettings>,
+): number | undefined {
   const s = resolveProfileSettings(settings);
   if (profile.lastSeenAt === undefined) return undefined;
   return dayKeyStart(utcDayKey(profile.lastSeenAt - s.windowDays * DAY_MS));

@@ -46,11 +46,18 @@ export function computeRfmScores(rows: readonly RfmInput[]): RfmScoreRow[] {
   const recency = sorted(rows.map((r) => -r.recencyDays));
   const frequency = sorted(rows.map((r) => r.frequency));
   const monetary = sorted(rows.map((r) => r.monetary));
-  const score = (list: number[], x: number) => Math.max(1, Math.min(5, Math.ceil((5 * countAtMost(list, x)) / n)));
+  const score = (list: number[], x: number) =>
+    Math.max(1, Math.min(5, Math.ceil((5 * countAtMost(list, x)) / n)));
   return rows.map((r) => {
     const rs = score(recency, -r.recencyDays);
     const fs = score(frequency, r.frequency);
     const ms = score(monetary, r.monetary);
-    return { contactId: r.contactId, recency: rs, frequency: fs, monetary: ms, total: rs + fs + ms };
+    return {
+      contactId: r.contactId,
+      recency: rs,
+      frequency: fs,
+      monetary: ms,
+      total: rs + fs + ms,
+    };
   });
 }

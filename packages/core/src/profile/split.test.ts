@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { emptyProfile, foldEvents, joinProfile, recentTimeline, splitProfile, type FoldableEvent } from './index.js';
+import {
+  emptyProfile,
+  foldEvents,
+  joinProfile,
+  recentTimeline,
+  splitProfile,
+  type FoldableEvent,
+} from './index.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);

@@ -42,7 +42,10 @@ export function joinProfile(
 ): ContactProfile {
   const events = dict<EventSummary>();
   for (const [name, rest] of Object.entries(summary.events ?? {})) {
-    const part = activity && Object.prototype.hasOwnProperty.call(activity.events, name) ? activity.events[name] : undefined;
+    const part =
+      activity && Object.prototype.hasOwnProperty.call(activity.events, name)
+        ? activity.events[name]
+        : undefined;
     events[name] = {
       ...rest,
       byDay: part?.byDay ?? {},

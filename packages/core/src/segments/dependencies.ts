@@ -1,4 +1,9 @@
-import { isConditionGroup, type ConditionGroup, type SegmentCondition, type SegmentDefinition } from './schema.js';
+import {
+  isConditionGroup,
+  type ConditionGroup,
+  type SegmentCondition,
+  type SegmentDefinition,
+} from './schema.js';
 
 export interface SegmentWithDefinition {
   id: string;
@@ -45,7 +50,9 @@ export function findSegmentCycle(segments: readonly SegmentWithDefinition[]): st
 
 export class SegmentCycleError extends Error {
   constructor(readonly cycle: string[]) {
-    super(`segments depend on each other in a cycle: ${cycle.join(' → ')}; remove one of these segment conditions`);
+    super(
+      `segments depend on each other in a cycle: ${cycle.join(' → ')}; remove one of these segment conditions`,
+    );
     this.name = 'SegmentCycleError';
   }
 }
@@ -54,7 +61,9 @@ export class SegmentCycleError extends Error {
  * The segments ordered so that every segment comes after those it depends on (ties by id, so the order is stable).
  * Throws SegmentCycleError on a cycle.
  */
-export function orderSegmentsForEvaluation<T extends SegmentWithDefinition>(segments: readonly T[]): T[] {
+export function orderSegmentsForEvaluation<T extends SegmentWithDefinition>(
+  segments: readonly T[],
+): T[] {
   const cycle = findSegmentCycle(segments);
   if (cycle) throw new SegmentCycleError(cycle);
   const byId = new Map(segments.map((s) => [s.id, s]));

@@ -2,8 +2,23 @@ import { stableBucket } from '../events/hash.js';
 import { joinIssuePath } from '../events/issues.js';
 import { own } from '../profile/maps.js';
 import { engagementLevel, engagementLevelChangesAt } from '../profile/engagement.js';
-import { DAY_MS, HOUR_MS, dayKeyStart, toEpochMs, utcDayKey, windowExitAt, windowStart, type DurationLike } from '../profile/time.js';
-import { resolveProfileSettings, type ContactProfile, type EventOccurrence, type EventSummary, type ProfileSettings } from '../profile/types.js';
+import {
+  DAY_MS,
+  HOUR_MS,
+  dayKeyStart,
+  toEpochMs,
+  utcDayKey,
+  windowExitAt,
+  windowStart,
+  type DurationLike,
+} from '../profile/time.js';
+import {
+  resolveProfileSettings,
+  type ContactProfile,
+  type EventOccurrence,
+  type EventSummary,
+  type ProfileSettings,
+} from '../profile/types.js';
 import { isConditionGroup } from './condition-group.js';
 import {
   type ConditionGroup,
@@ -61,7 +76,10 @@ export function evaluateSegment(definition: SegmentDefinition, ctx: SegmentConte
 }
 
 /** Condition-by-condition results with one human sentence each. */
-export function explainSegment(definition: SegmentDefinition, ctx: SegmentContext): ConditionExplanation {
+export function explainSegment(
+  definition: SegmentDefinition,
+  ctx: SegmentContext,
+): ConditionExplanation {
   const env: Env = {
     contactId: ctx.contactId,
     profile: ctx.profile,
@@ -72,27 +90,41 @@ export function explainSegment(definition: SegmentDefinition, ctx: SegmentContex
   return explainNode(definition, env, '');
 }
 
-function explainNode(node: SegmentCondition | ConditionGroup, env: Env, path: string): ConditionExplanation {
+function explainNode(
+  node: SegmentCondition | ConditionGroup,
+  env: Env,
+  path: string,
+): ConditionExplanation {
   if (isConditionGroup(node)) return explainGroup(node, env, path);
   const outcome = evaluateCondition(node, env);
   // Guard the contract: a change instant is always strictly in the future.
-  const next = outcome.nextChangeAt !== null && outcome.nextChangeAt > env.now ? outcome.nextChangeAt : null;
+  const next =
+    outcome.nextChangeAt !== null && outcome.nextChangeAt > env.now ? outcome.nextChangeAt : null;
   return { path, matches: outcome.matches, nextChangeAt: next, sentence: outcome.sentence };
 }
 
 function explainGroup(group: ConditionGroup, env: Env, path: string): ConditionExplanation {
-  const children = group.conditions.map((c, i) => explainNode(c, env, joinIssuePath(path, ['conditions', i])));
+  const children = group.conditions.map((c, i) =>
+    explainNode(c, env, joinIssuePath(path, ['conditions', i])),
+  );
   const trueCount = children.filter((c) => c.matches).length;
   const matches =
-    group.type === 'all' ? trueCount === children.length : group.type === 'any' ? trueCount > 0 : trueCount === 0;
+    group.type === 'all'
+      ? trueCount === children.length
+      : group.type === 'any'
+        ? trueCount > 0
+        : trueCount === 0;
   // A child that decides the group and can never change pins the group (e.g. one false, static child of `all`).
   const decisiveValue = group.type === 'all' ? false : true;
   const pinned = children.some((c) => c.matches === decisiveValue && c.nextChangeAt === null);
   let nextChangeAt: number | null = null;
   if (!pinned) {
-    for (const c of children) if (c.nextChangeAt !== null && (nextChangeAt === null || c.nextChangeAt < nextChangeAt)) nextChangeAt = c.nextChangeAt;
+    for (const c of children)
+      if (c.nextChangeAt !== null && (nextChangeAt === null || c.nextChangeAt < nextChangeAt))
+        nextChangeAt = c.nextChangeAt;
   }
-  const word = group.type === 'all' ? 'all of' : group.type === 'any' ? 'at least one of' : 'none of';
+  const word =
+    group.type === 'all' ? 'all of' : group.type === 'any' ? 'at least one of' : 'none of';
   const sentence = `${trueCount} of ${children.length} conditions hold (needs ${word} them)`;
   return { path, matches, nextChangeAt, sentence, children };
 }
@@ -110,12 +142,20 @@ function evaluateCondition(c: SegmentCondition, env: Env): Outcome {
     case 'segment': {
       const member = env.memberships.has(c.segmentId);
       const matches = c.membership === 'member' ? member : !member;
-      return { matches, nextChangeAt: null, sentence: `${member ? 'is' : 'is not'} in segment ${c.segmentId} (needs ${c.membership === 'member' ? 'to be' : 'not to be'})` };
+      return {
+        matches,
+        nextChangeAt: null,
+        sentence: `${member ? 'is' : 'is not'} in segment ${c.segmentId} (needs ${c.membership === 'member' ? 'to be' : 'not to be'})`,
+      };
     }
     case 'randomBucket': {
       const bucket = randomBucketOf(env.contactId, c.salt);
       const matches = bucket >= c.from && bucket < c.to;
-      return { matches, nextChangeAt: null, sentence: `random bucket ${bucket} (needs ${c.from} ≤ bucket < ${c.to})` };
+      return {
+        matches,
+        nextChangeAt: null,
+        sentence: `random bucket ${bucket} (needs ${c.from} ≤ bucket < ${c.to})`,
+      };
     }
   }
 }
@@ -184,10 +224,22 @@ export function compareNumber(x: number, op: NumberOperator, v: number): boolean
 }
 
 const OPERATOR_WORDS: Record<string, string> = {
-  eq: '=', neq: '≠', gt: '>', gte: '≥', lt: '<', lte: '≤',
-  contains: 'contains', notContains: 'does not contain', in: 'is one of', notIn: 'is not one of',
-  exists: 'exists', notExists: 'does not exist', before: 'before', after: 'after',
-  withinLast: 'within the last', moreThanAgo: 'more than ago',
+  eq: '=',
+  neq: '≠',
+  gt: '>',
+  gte: '≥',
+  lt: '<',
+  lte: '≤',
+  contains: 'contains',
+  notContains: 'does not contain',
+  in: 'is one of',
+  notIn: 'is not one of',
+  exists: 'exists',
+  notExists: 'does not exist',
+  before: 'before',
+  after: 'after',
+  withinLast: 'within the last',
+  moreThanAgo: 'more than ago',
 };
 
 function describeDuration(d: DurationLike): string {
@@ -226,25 +278,36 @@ function compareInstantOverTime(
 }
 
 /** Shared by traits and event property filters; `neq`, `notContains`, `notIn` and `notExists` hold for missing values. */
-function compareValue(actual: unknown, f: TraitCondition | PropertyFilter, now: number): { matches: boolean; nextChangeAt: number | null } {
+function compareValue(
+  actual: unknown,
+  f: TraitCondition | PropertyFilter,
+  now: number,
+): { matches: boolean; nextChangeAt: number | null } {
   const missing = actual === undefined || actual === null;
   switch (f.operator) {
     case 'eq':
       return { matches: !missing && scalarEquals(actual, f.value), nextChangeAt: null };
     case 'neq':
-      return { matches: missing ? f.value !== null : !scalarEquals(actual, f.value), nextChangeAt: null };
+      return {
+        matches: missing ? f.value !== null : !scalarEquals(actual, f.value),
+        nextChangeAt: null,
+      };
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte': {
       const n = asNumber(actual);
-      return { matches: n !== undefined && compareNumber(n, f.operator, f.value), nextChangeAt: null };
+      return {
+        matches: n !== undefined && compareNumber(n, f.operator, f.value),
+        nextChangeAt: null,
+      };
     }
     case 'contains':
     case 'notContains': {
-      const has = typeof actual === 'string'
-        ? actual.toLowerCase().includes(f.value.toLowerCase())
-        : Array.isArray(actual) && actual.some((a) => scalarEquals(a, f.value));
+      const has =
+        typeof actual === 'string'
+          ? actual.toLowerCase().includes(f.value.toLowerCase())
+          : Array.isArray(actual) && actual.some((a) => scalarEquals(a, f.value));
       return { matches: f.operator === 'contains' ? has : !has, nextChangeAt: null };
     }
     case 'in':
@@ -268,7 +331,8 @@ function describeExpected(f: TraitCondition | PropertyFilter): string {
   const op = OPERATOR_WORDS[f.operator] ?? f.operator;
   if (!('value' in f)) return op;
   const v = f.value;
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return `${op} ${describeDuration(v)}`;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v))
+    return `${op} ${describeDuration(v)}`;
   return `${op} ${JSON.stringify(v)}`;
 }
 
@@ -281,7 +345,11 @@ function evaluateTrait(c: TraitCondition, env: Env): Outcome {
 
 // --- events ------------------------------------------------------------------------------------------
 
-function matchesFilters(o: EventOccurrence, filters: readonly PropertyFilter[] | undefined, now: number): boolean {
+function matchesFilters(
+  o: EventOccurrence,
+  filters: readonly PropertyFilter[] | undefined,
+  now: number,
+): boolean {
   if (!filters) return true;
   return filters.every((f) => compareValue(readField(o.properties, f.property), f, now).matches);
 }
@@ -306,7 +374,12 @@ function isWholeDays(d: DurationLike): boolean {
  * Whole-day windows without filters read the per-day counters; otherwise the recent occurrences are scanned
  * (exact while the window holds fewer than settings.recentOccurrences matching events).
  */
-function countOccurrences(summary: EventSummary | undefined, window: DurationLike | undefined, filters: readonly PropertyFilter[] | undefined, now: number): Counted {
+function countOccurrences(
+  summary: EventSummary | undefined,
+  window: DurationLike | undefined,
+  filters: readonly PropertyFilter[] | undefined,
+  now: number,
+): Counted {
   if (!summary) return { count: 0, nextChangeAt: null };
   const filtered = filters !== undefined && filters.length > 0;
   if (!window) {
@@ -347,15 +420,26 @@ function describeWindow(window: DurationLike | undefined): string {
 
 function evaluateEvent(c: EventCondition, env: Env): Outcome {
   const summary = own(env.profile.events, c.event);
-  const filterText = 'where' in c && c.where && c.where.length > 0
-    ? ` where ${c.where.map((f) => `${f.property} ${describeExpected(f)}`).join(' and ')}`
-    : '';
+  const filterText =
+    'where' in c && c.where && c.where.length > 0
+      ? ` where ${c.where.map((f) => `${f.property} ${describeExpected(f)}`).join(' and ')}`
+      : '';
   switch (c.check) {
     case 'performed': {
       const need = c.count ?? { operator: 'atLeast', value: 1 };
       const { count, nextChangeAt } = countOccurrences(summary, c.window, c.where, env.now);
-      const matches = need.operator === 'atLeast' ? count >= need.value : need.operator === 'atMost' ? count <= need.value : count === need.value;
-      const needWords = need.operator === 'atLeast' ? 'at least' : need.operator === 'atMost' ? 'at most' : 'exactly';
+      const matches =
+        need.operator === 'atLeast'
+          ? count >= need.value
+          : need.operator === 'atMost'
+            ? count <= need.value
+            : count === need.value;
+      const needWords =
+        need.operator === 'atLeast'
+          ? 'at least'
+          : need.operator === 'atMost'
+            ? 'at most'
+            : 'exactly';
       return {
         matches,
         nextChangeAt,
@@ -372,16 +456,27 @@ function evaluateEvent(c: EventCondition, env: Env): Outcome {
     }
     case 'firstPerformed':
     case 'lastPerformed': {
-      const at = summary ? (c.check === 'firstPerformed' ? summary.firstAt : summary.lastAt) : undefined;
+      const at = summary
+        ? c.check === 'firstPerformed'
+          ? summary.firstAt
+          : summary.lastAt
+        : undefined;
       const r = compareInstantOverTime(at, c.operator, c.value, env.now);
       const which = c.check === 'firstPerformed' ? 'first' : 'last';
-      const expected = typeof c.value === 'object' ? describeDuration(c.value) : iso(instantOf(c.value));
-      const verb = c.operator === 'withinLast' ? 'within the last' : c.operator === 'moreThanAgo' ? 'more than this long ago:' : c.operator;
+      const expected =
+        typeof c.value === 'object' ? describeDuration(c.value) : iso(instantOf(c.value));
+      const verb =
+        c.operator === 'withinLast'
+          ? 'within the last'
+          : c.operator === 'moreThanAgo'
+            ? 'more than this long ago:'
+            : c.operator;
       return {
         ...r,
-        sentence: at === undefined
-          ? `${c.event} never performed (needs ${which} time ${verb} ${expected})`
-          : `${c.event} ${which} performed at ${iso(at)} (needs ${verb} ${expected})`,
+        sentence:
+          at === undefined
+            ? `${c.event} never performed (needs ${which} time ${verb} ${expected})`
+            : `${c.event} ${which} performed at ${iso(at)} (needs ${verb} ${expected})`,
       };
     }
   }
@@ -422,9 +517,18 @@ function evaluateAggregate(c: EventAggregateCondition, env: Env): Outcome {
     }
   }
   sum = Math.round(sum * 1e6) / 1e6;
-  const value = c.aggregate === 'sum' ? sum : c.aggregate === 'count' ? count
-    : count === 0 ? undefined
-    : c.aggregate === 'avg' ? sum / count : c.aggregate === 'min' ? min : max;
+  const value =
+    c.aggregate === 'sum'
+      ? sum
+      : c.aggregate === 'count'
+        ? count
+        : count === 0
+          ? undefined
+          : c.aggregate === 'avg'
+            ? sum / count
+            : c.aggregate === 'min'
+              ? min
+              : max;
   const matches = value !== undefined && compareNumber(value, c.operator, c.value);
   const shown = value === undefined ? 'no value' : String(Math.round(value * 100) / 100);
   return {
@@ -440,7 +544,13 @@ function evaluateAggregate(c: EventAggregateCondition, env: Env): Outcome {
  * For a metric that is a whole number of days and moves one step per day, the next instant its comparison flips.
  * `stepAt(k)` is the instant at which the metric becomes k; `direction` +1 if it grows with time, −1 if it shrinks.
  */
-function nextFlipOfDayCounter(current: number, op: NumberOperator, threshold: number, direction: 1 | -1, stepAt: (k: number) => number): number | null {
+function nextFlipOfDayCounter(
+  current: number,
+  op: NumberOperator,
+  threshold: number,
+  direction: 1 | -1,
+  stepAt: (k: number) => number,
+): number | null {
   const now = compareNumber(current, op, threshold);
   const f = Math.floor(threshold);
   const cl = Math.ceil(threshold);
@@ -469,11 +579,15 @@ function staticMetricValue(c: MetricCondition & { metric: string }, env: Env): n
       return buys.holidayOrderCount;
     case 'productViewsBeforeFirstOrder': {
       const first = buys.firstOrderAt;
-      return first === undefined ? undefined : p.earliestProductViews.filter((t) => t < first).length;
+      return first === undefined
+        ? undefined
+        : p.earliestProductViews.filter((t) => t < first).length;
     }
     case 'hoursFromFirstViewToFirstOrder': {
       const view = own(p.events, env.settings.productViewEvent)?.firstAt;
-      return view === undefined || buys.firstOrderAt === undefined ? undefined : (buys.firstOrderAt - view) / HOUR_MS;
+      return view === undefined || buys.firstOrderAt === undefined
+        ? undefined
+        : (buys.firstOrderAt - view) / HOUR_MS;
     }
     case 'rfmRecency':
       return p.rfm?.recency;
@@ -499,7 +613,12 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
     case 'daysSinceLastOrder':
     case 'daysSinceLastActivity': {
       const base = c.metric === 'daysSinceLastOrder' ? p.purchases.lastOrderAt : p.lastActiveAt;
-      if (base === undefined) return { matches: false, nextChangeAt: null, sentence: `${c.metric} has no value (${c.metric === 'daysSinceLastOrder' ? 'no order yet' : 'no activity yet'})` };
+      if (base === undefined)
+        return {
+          matches: false,
+          nextChangeAt: null,
+          sentence: `${c.metric} has no value (${c.metric === 'daysSinceLastOrder' ? 'no order yet' : 'no activity yet'})`,
+        };
       const days = Math.floor((now - base) / DAY_MS);
       return {
         matches: compareNumber(days, c.operator, c.value),
@@ -509,19 +628,36 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
     }
     case 'daysUntilPredictedNextOrder': {
       const predicted = p.purchases.predictedNextOrderAt;
-      if (predicted === undefined) return { matches: false, nextChangeAt: null, sentence: 'daysUntilPredictedNextOrder has no value (needs at least 2 orders)' };
+      if (predicted === undefined)
+        return {
+          matches: false,
+          nextChangeAt: null,
+          sentence: 'daysUntilPredictedNextOrder has no value (needs at least 2 orders)',
+        };
       const days = Math.floor((predicted - now) / DAY_MS);
       return {
         matches: compareNumber(days, c.operator, c.value),
         // floor((P − t)/day) = k holds for t in (P − (k+1)·day, P − k·day].
-        nextChangeAt: nextFlipOfDayCounter(days, c.operator, c.value, -1, (k) => predicted - (k + 1) * DAY_MS + 1),
+        nextChangeAt: nextFlipOfDayCounter(
+          days,
+          c.operator,
+          c.value,
+          -1,
+          (k) => predicted - (k + 1) * DAY_MS + 1,
+        ),
         sentence: `daysUntilPredictedNextOrder is ${days} (needs ${OPERATOR_WORDS[c.operator]} ${c.value})`,
       };
     }
     case 'emailOpens':
     case 'emailClicks': {
-      const name = c.metric === 'emailOpens' ? env.settings.emailOpenedEvent : env.settings.emailClickedEvent;
-      const { count, nextChangeAt } = countOccurrences(own(p.events, name), c.window, undefined, now);
+      const name =
+        c.metric === 'emailOpens' ? env.settings.emailOpenedEvent : env.settings.emailClickedEvent;
+      const { count, nextChangeAt } = countOccurrences(
+        own(p.events, name),
+        c.window,
+        undefined,
+        now,
+      );
       return {
         matches: compareNumber(count, c.operator, c.value),
         nextChangeAt,
@@ -529,9 +665,10 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
       };
     }
     case 'productReorderDueWithinDays': {
-      const products = c.productId !== undefined
-        ? [[c.productId, own(p.purchases.products, c.productId)] as const]
-        : Object.entries(p.purchases.products);
+      const products =
+        c.productId !== undefined
+          ? [[c.productId, own(p.purchases.products, c.productId)] as const]
+          : Object.entries(p.purchases.products);
       let matches = false;
       let next: number | null = null;
       const due: string[] = [];
@@ -558,7 +695,11 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
     case 'topCategory': {
       const top = p.categories.topCategory;
       const matches = c.operator === 'eq' ? top === c.value : top !== c.value;
-      return { matches, nextChangeAt: null, sentence: `top category is ${top ?? 'unknown'} (needs ${OPERATOR_WORDS[c.operator]} ${c.value})` };
+      return {
+        matches,
+        nextChangeAt: null,
+        sentence: `top category is ${top ?? 'unknown'} (needs ${OPERATOR_WORDS[c.operator]} ${c.value})`,
+      };
     }
     case 'categoryAffinity': {
       const total = p.categories.total;

@@ -3,7 +3,12 @@ export { evaluateSegment, explainSegment, randomBucketOf, readField } from './ev
 export type { ConditionExplanation, SegmentContext, SegmentResult } from './evaluate.js';
 export { validateSegmentDefinition, MAX_SEGMENT_DEPTH } from './validate.js';
 export type { SegmentValidation, ValidateSegmentOptions } from './validate.js';
-export { findSegmentCycle, orderSegmentsForEvaluation, segmentDependencies, SegmentCycleError } from './dependencies.js';
+export {
+  findSegmentCycle,
+  orderSegmentsForEvaluation,
+  segmentDependencies,
+  SegmentCycleError,
+} from './dependencies.js';
 export type { SegmentWithDefinition } from './dependencies.js';
 export { SEGMENT_TEMPLATES } from './templates.js';
 export type { SegmentTemplate, SegmentTemplateFamily } from './templates.js';

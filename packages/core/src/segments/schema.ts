@@ -16,15 +16,25 @@ export const DurationSchema = z.strictObject({
 export type Duration = z.infer<typeof DurationSchema>;
 
 /** An instant: ISO-8601 string or epoch milliseconds. */
-export const InstantSchema = z.union([
-  z.number().int().nonnegative(),
-  z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date such as 2024-11-01T00:00:00Z'),
-], { error: 'must be an ISO date string or epoch milliseconds' });
+export const InstantSchema = z.union(
+  [
+    z.number().int().nonnegative(),
+    z
+      .string()
+      .refine(
+        (s) => !Number.isNaN(Date.parse(s)),
+        'must be an ISO date such as 2024-11-01T00:00:00Z',
+      ),
+  ],
+  { error: 'must be an ISO date string or epoch milliseconds' },
+);
 export type Instant = z.infer<typeof InstantSchema>;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const fieldPath = z.string().min(1, 'must name a field, e.g. "plan" or "address.country"');
-const numberValue = z.number({ error: 'must be a number (use before/after/withinLast/moreThanAgo for dates)' });
+const numberValue = z.number({
+  error: 'must be a number (use before/after/withinLast/moreThanAgo for dates)',
+});
 
 export const NUMBER_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte'] as const;
 export type NumberOperator = (typeof NUMBER_OPERATORS)[number];
@@ -44,17 +54,37 @@ function valueComparisons<S extends z.ZodRawShape>(base: S) {
     z.strictObject({
       ...base,
       operator: z.enum(['in', 'notIn']),
-      value: z.array(Scalar, { error: 'must be a list of values' }).min(1, 'must list at least one value'),
+      value: z
+        .array(Scalar, { error: 'must be a list of values' })
+        .min(1, 'must list at least one value'),
     }),
     z.strictObject({ ...base, operator: z.enum(['exists', 'notExists']) }),
     z.strictObject({ ...base, operator: z.enum(['before', 'after']), value: InstantSchema }),
-    z.strictObject({ ...base, operator: z.enum(['withinLast', 'moreThanAgo']), value: DurationSchema }),
+    z.strictObject({
+      ...base,
+      operator: z.enum(['withinLast', 'moreThanAgo']),
+      value: DurationSchema,
+    }),
   ] as const;
 }
 
 export const VALUE_OPERATORS = [
-  'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'notContains', 'in', 'notIn',
-  'exists', 'notExists', 'before', 'after', 'withinLast', 'moreThanAgo',
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'notContains',
+  'in',
+  'notIn',
+  'exists',
+  'notExists',
+  'before',
+  'after',
+  'withinLast',
+  'moreThanAgo',
 ] as const;
 export type ValueOperator = (typeof VALUE_OPERATORS)[number];
 
@@ -66,7 +96,10 @@ export const TraitConditionSchema = z.discriminatedUnion(
 export type TraitCondition = z.infer<typeof TraitConditionSchema>;
 
 /** A filter on a top-level (or dotted) property of an event occurrence. */
-export const PropertyFilterSchema = z.discriminatedUnion('operator', valueComparisons({ property: fieldPath }));
+export const PropertyFilterSchema = z.discriminatedUnion(
+  'operator',
+  valueComparisons({ property: fieldPath }),
+);
 export type PropertyFilter = z.infer<typeof PropertyFilterSchema>;
 
 export const CountSchema = z.strictObject({
@@ -132,12 +165,25 @@ export type EventAggregateCondition = z.infer<typeof EventAggregateConditionSche
 
 /** Metrics that are plain numbers on the profile and do not move with time. */
 export const STATIC_NUMBER_METRICS = [
-  'orderCount', 'totalRevenue', 'averageOrderValue', 'meanDaysBetweenOrders', 'discountedOrderShare',
-  'holidayOrderCount', 'productViewsBeforeFirstOrder', 'hoursFromFirstViewToFirstOrder',
-  'rfmRecency', 'rfmFrequency', 'rfmMonetary', 'rfmTotal',
+  'orderCount',
+  'totalRevenue',
+  'averageOrderValue',
+  'meanDaysBetweenOrders',
+  'discountedOrderShare',
+  'holidayOrderCount',
+  'productViewsBeforeFirstOrder',
+  'hoursFromFirstViewToFirstOrder',
+  'rfmRecency',
+  'rfmFrequency',
+  'rfmMonetary',
+  'rfmTotal',
 ] as const;
 /** Metrics that count days from/until an instant, so they change as time passes. */
-export const TIME_NUMBER_METRICS = ['daysSinceLastOrder', 'daysSinceLastActivity', 'daysUntilPredictedNextOrder'] as const;
+export const TIME_NUMBER_METRICS = [
+  'daysSinceLastOrder',
+  'daysSinceLastActivity',
+  'daysUntilPredictedNextOrder',
+] as const;
 
 export const MetricConditionSchema = z.discriminatedUnion('metric', [
   z.strictObject({
@@ -171,7 +217,10 @@ export const MetricConditionSchema = z.discriminatedUnion('metric', [
     metric: z.literal('categoryAffinity'),
     category: z.string().min(1, 'must name a category'),
     operator: NumberOperatorSchema,
-    value: z.number().min(0, 'must be a share between 0 and 1').max(1, 'must be a share between 0 and 1'),
+    value: z
+      .number()
+      .min(0, 'must be a share between 0 and 1')
+      .max(1, 'must be a share between 0 and 1'),
   }),
   z.strictObject({
     type: z.literal('metric'),
@@ -183,8 +232,14 @@ export const MetricConditionSchema = z.discriminatedUnion('metric', [
 export type MetricCondition = z.infer<typeof MetricConditionSchema>;
 export type MetricName = MetricCondition['metric'];
 export const METRIC_NAMES: readonly MetricName[] = [
-  ...STATIC_NUMBER_METRICS, ...TIME_NUMBER_METRICS, 'emailOpens', 'emailClicks',
-  'productReorderDueWithinDays', 'topCategory', 'categoryAffinity', 'engagementLevel',
+  ...STATIC_NUMBER_METRICS,
+  ...TIME_NUMBER_METRICS,
+  'emailOpens',
+  'emailClicks',
+  'productReorderDueWithinDays',
+  'topCategory',
+  'categoryAffinity',
+  'engagementLevel',
 ];
 
 /** Membership of another segment (evaluated from the contact's current memberships). */

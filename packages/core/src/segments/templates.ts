@@ -1,6 +1,7 @@
 import type { SegmentDefinition } from './schema.js';
 
-export type SegmentTemplateFamily = 'purchaseBehaviour' | 'occasionAndTiming' | 'benefitsSought' | 'loyalty' | 'engagement';
+export type SegmentTemplateFamily =
+  'purchaseBehaviour' | 'occasionAndTiming' | 'benefitsSought' | 'loyalty' | 'engagement';
 
 export interface SegmentTemplate {
   id: string;
@@ -45,30 +46,51 @@ export const SEGMENT_TEMPLATES: readonly SegmentTemplate[] = [
     family: 'purchaseBehaviour',
     name: 'Researchers',
     description: 'Viewed at least 5 products before their first order.',
-    definition: { type: 'all', conditions: [{ type: 'metric', metric: 'productViewsBeforeFirstOrder', operator: 'gte', value: 5 }] },
+    definition: {
+      type: 'all',
+      conditions: [
+        { type: 'metric', metric: 'productViewsBeforeFirstOrder', operator: 'gte', value: 5 },
+      ],
+    },
   },
   {
     id: 'holiday-shoppers',
     family: 'occasionAndTiming',
     name: 'Holiday shoppers',
     description: 'Ordered at least once in November or December (any year).',
-    definition: { type: 'all', conditions: [{ type: 'metric', metric: 'holidayOrderCount', operator: 'gte', value: 1 }] },
+    definition: {
+      type: 'all',
+      conditions: [{ type: 'metric', metric: 'holidayOrderCount', operator: 'gte', value: 1 }],
+    },
   },
   {
     id: 'reorder-due-soon',
     family: 'occasionAndTiming',
     name: 'Reorder due within 14 days',
-    description: 'A product they buy repeatedly is due again within 14 days, going by their usual gap between orders of it.',
-    definition: { type: 'all', conditions: [{ type: 'metric', metric: 'productReorderDueWithinDays', days: 14 }] },
+    description:
+      'A product they buy repeatedly is due again within 14 days, going by their usual gap between orders of it.',
+    definition: {
+      type: 'all',
+      conditions: [{ type: 'metric', metric: 'productReorderDueWithinDays', days: 14 }],
+    },
   },
   {
     id: 'category-fans',
     family: 'benefitsSought',
     name: 'Category fans',
-    description: 'At least 40% of product views and purchases in one category (edit "Outdoor" to your category).',
+    description:
+      'At least 40% of product views and purchases in one category (edit "Outdoor" to your category).',
     definition: {
       type: 'all',
-      conditions: [{ type: 'metric', metric: 'categoryAffinity', category: 'Outdoor', operator: 'gte', value: 0.4 }],
+      conditions: [
+        {
+          type: 'metric',
+          metric: 'categoryAffinity',
+          category: 'Outdoor',
+          operator: 'gte',
+          value: 0.4,
+        },
+      ],
     },
   },
   {
@@ -76,21 +98,30 @@ export const SEGMENT_TEMPLATES: readonly SegmentTemplate[] = [
     family: 'loyalty',
     name: 'First-time buyers',
     description: 'Exactly one order so far.',
-    definition: { type: 'all', conditions: [{ type: 'metric', metric: 'orderCount', operator: 'eq', value: 1 }] },
+    definition: {
+      type: 'all',
+      conditions: [{ type: 'metric', metric: 'orderCount', operator: 'eq', value: 1 }],
+    },
   },
   {
     id: 'repeat-buyers',
     family: 'loyalty',
     name: 'Repeat buyers',
     description: 'Two orders or more.',
-    definition: { type: 'all', conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 2 }] },
+    definition: {
+      type: 'all',
+      conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 2 }],
+    },
   },
   {
     id: 'vip',
     family: 'loyalty',
     name: 'VIP customers',
     description: 'RFM total of 13 or more (out of 15): recent, frequent and high-spending.',
-    definition: { type: 'all', conditions: [{ type: 'metric', metric: 'rfmTotal', operator: 'gte', value: 13 }] },
+    definition: {
+      type: 'all',
+      conditions: [{ type: 'metric', metric: 'rfmTotal', operator: 'gte', value: 13 }],
+    },
   },
   {
     id: 'at-risk',
@@ -115,7 +146,12 @@ export const SEGMENT_TEMPLATES: readonly SegmentTemplate[] = [
       type: 'all',
       conditions: [
         { type: 'event', check: 'performed', event: ORDER },
-        { type: 'event', check: 'notPerformed', event: ORDER, window: { amount: 180, unit: 'days' } },
+        {
+          type: 'event',
+          check: 'notPerformed',
+          event: ORDER,
+          window: { amount: 180, unit: 'days' },
+        },
       ],
     },
   },
@@ -127,8 +163,18 @@ export const SEGMENT_TEMPLATES: readonly SegmentTemplate[] = [
     definition: {
       type: 'any',
       conditions: [
-        { type: 'event', check: 'performed', event: 'Email Opened', window: { amount: 30, unit: 'days' } },
-        { type: 'event', check: 'performed', event: 'Email Clicked', window: { amount: 30, unit: 'days' } },
+        {
+          type: 'event',
+          check: 'performed',
+          event: 'Email Opened',
+          window: { amount: 30, unit: 'days' },
+        },
+        {
+          type: 'event',
+          check: 'performed',
+          event: 'Email Clicked',
+          window: { amount: 30, unit: 'days' },
+        },
       ],
     },
   },
@@ -136,7 +182,11 @@ export const SEGMENT_TEMPLATES: readonly SegmentTemplate[] = [
     id: 'dormant',
     family: 'engagement',
     name: 'Dormant',
-    description: 'Seen before, but no activity of their own (emails sent to them do not count) in the last 21 days.',
-    definition: { type: 'all', conditions: [{ type: 'metric', metric: 'daysSinceLastActivity', operator: 'gte', value: 21 }] },
+    description:
+      'Seen before, but no activity of their own (emails sent to them do not count) in the last 21 days.',
+    definition: {
+      type: 'all',
+      conditions: [{ type: 'metric', metric: 'daysSinceLastActivity', operator: 'gte', value: 21 }],
+    },
   },
 ];

@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import { formatIssuePath, joinIssuePath, tooDeepIssue, type FieldIssue } from '../events/issues.js';
 import { DEFAULT_PROFILE_SETTINGS } from '../profile/types.js';
-import { isConditionGroup, METRIC_NAMES, SegmentDefinitionSchema, type ConditionGroup, type SegmentCondition, type SegmentDefinition } from './schema.js';
+import {
+  isConditionGroup,
+  METRIC_NAMES,
+  SegmentDefinitionSchema,
+  type ConditionGroup,
+  type SegmentCondition,
+  type SegmentDefinition,
+} from './schema.js';
 
 export interface ValidateSegmentOptions {
   /** When given, `segment` conditions must name one of these ids. */
@@ -11,18 +18,26 @@ export interface ValidateSegmentOptions {
 }
 
 export type SegmentValidation =
-  | { ok: true; definition: SegmentDefinition; issues: [] }
-  | { ok: false; issues: FieldIssue[] };
+  { ok: true; definition: SegmentDefinition; issues: [] } | { ok: false; issues: FieldIssue[] };
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+  if (
+    issue.code === 'invalid_union' &&
+    'note' in issue &&
+    issue.note === 'No matching discriminator'
+  ) {
     const field = String(issue.path[issue.path.length - 1] ?? 'type');
-    const options = 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]).map(String) : [];
+    const options =
+      'options' in issue && Array.isArray(issue.options)
+        ? (issue.options as unknown[]).map(String)
+        : [];
     const got = readAt(input, issue.path);
-    if (field === 'metric') return `unknown metric ${JSON.stringify(got)}; use one of ${METRIC_NAMES.join(', ')}`;
+    if (field === 'metric')
+      return `unknown metric ${JSON.stringify(got)}; use one of ${METRIC_NAMES.join(', ')}`;
     return `${got === undefined ? 'is missing' : `${JSON.stringify(got)} is not allowed here`}; use one of ${options.join(', ')}`;
   }
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'}`;
   return issue.message;
 }
 
@@ -42,15 +57,32 @@ function readAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 /** How deeply a definition may nest, in JSON levels. */
 export const MAX_SEGMENT_DEPTH = 24;
 
-export function validateSegmentDefinition(definition: unknown, options: ValidateSegmentOptions = {}): SegmentValidation {
+export function validateSegmentDefinition(
+  definition: unknown,
+  options: ValidateSegmentOptions = {},
+): SegmentValidation {
   // Each group is two levels (the group and its conditions list): 24 allows groups about ten deep.
   const tooDeep = tooDeepIssue(definition, MAX_SEGMENT_DEPTH);
-  if (tooDeep) return { ok: false, issues: [{ ...tooDeep, message: `${tooDeep.message}: groups inside groups rarely need more than three levels` }] };
+  if (tooDeep)
+    return {
+      ok: false,
+      issues: [
+        {
+          ...tooDeep,
+          message: `${tooDeep.message}: groups inside groups rarely need more than three levels`,
+        },
+      ],
+    };
   const parsed = SegmentDefinitionSchema.safeParse(definition);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: formatIssuePath(i.path), message: describeIssue(i, definition) }));
+    const issues = parsed.error.issues.map((i) => ({
+      path: formatIssuePath(i.path),
+      message: describeIssue(i, definition),
+    }));
     if (issues.some((i) => i.path === 'type')) {
-      for (const i of issues) if (i.path === 'type') i.message = `a segment definition is a group: use all, any or none (${i.message})`;
+      for (const i of issues)
+        if (i.path === 'type')
+          i.message = `a segment definition is a group: use all, any or none (${i.message})`;
     }
     return { ok: false, issues };
   }
@@ -63,16 +95,25 @@ export function validateSegmentDefinition(definition: unknown, options: Validate
       return;
     }
     if (node.type === 'segment' && known && !known.has(node.segmentId)) {
-      issues.push({ path: joinIssuePath(path, ['segmentId']), message: `unknown segment ${JSON.stringify(node.segmentId)}; pick an existing segment id` });
+      issues.push({
+        path: joinIssuePath(path, ['segmentId']),
+        message: `unknown segment ${JSON.stringify(node.segmentId)}; pick an existing segment id`,
+      });
     }
     const window = 'window' in node ? node.window : undefined;
     if (window) {
-      const days = window.unit === 'weeks' ? window.amount * 7 : window.unit === 'days' ? window.amount : 0;
+      const days =
+        window.unit === 'weeks' ? window.amount * 7 : window.unit === 'days' ? window.amount : 0;
       if (days > maxDays) {
-        issues.push({ path: joinIssuePath(path, ['window', 'amount']), message: `must be ≤ ${maxDays} days: the profile keeps ${maxDays} days of history` });
+        issues.push({
+          path: joinIssuePath(path, ['window', 'amount']),
+          message: `must be ≤ ${maxDays} days: the profile keeps ${maxDays} days of history`,
+        });
       }
     }
   };
   visit(parsed.data, '');
-  return issues.length === 0 ? { ok: true, definition: parsed.data, issues: [] } : { ok: false, issues };
+  return issues.length === 0
+    ? { ok: true, definition: parsed.data, issues: [] }
+    : { ok: false, issues };
 }

@@ -12,15 +12,29 @@ export interface ApiKeyView {
 }
 
 export function apiKeyView(doc: ApiKeyDoc): ApiKeyView {
-  return { id: doc._id, name: doc.name, scope: doc.scope, createdAt: doc.createdAt, revokedAt: doc.revokedAt ?? null, lastUsedAt: doc.lastUsedAt ?? null };
+  return {
+    id: doc._id,
+    name: doc.name,
+    scope: doc.scope,
+    createdAt: doc.createdAt,
+    revokedAt: doc.revokedAt ?? null,
+    lastUsedAt: doc.lastUsedAt ?? null,
+  };
 }
 
-export async function listApiKeys(connection: Connection, workspaceId: string): Promise<ApiKeyView[]> {
+export async function listApiKeys(
+  connection: Connection,
+  workspaceId: string,
+): Promise<ApiKeyView[]> {
   const docs = await apiKeyModel(connection).find({ workspaceId }).sort({ createdAt: 1 }).lean();
   return docs.map(apiKeyView);
 }
 
-export async function findApiKey(connection: Connection, workspaceId: string, keyId: string): Promise<ApiKeyView | undefined> {
+export async function findApiKey(
+  connection: Connection,
+  workspaceId: string,
+  keyId: string,
+): Promise<ApiKeyView | undefined> {
   const doc = await apiKeyModel(connection).findOne({ _id: keyId, workspaceId }).lean();
   return doc ? apiKeyView(doc) : undefined;
 }

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { decodeDocumentKeys, encodeDocumentKeys } from '../keys.js';
-import { auditEntryModel, type AuditActor, type AuditChange, type AuditEntryDoc } from './models.js';
+import {
+  auditEntryModel,
+  type AuditActor,
+  type AuditChange,
+  type AuditEntryDoc,
+} from './models.js';
 
 export interface AuditEntryInput {
   workspaceId: string;
@@ -22,13 +27,35 @@ export interface AuditEntryView {
 }
 
 /** Appends one entry. Ids sort by time, so "newest first" is a sort on `_id` alone. */
-export async function recordAudit(connection: Connection, input: AuditEntryInput): Promise<AuditEntryView> {
+export async function recordAudit(
+  connection: Connection,
+  input: AuditEntryInput,
+): Promise<AuditEntryView> {
   const at = input.at ?? new Date();
   const _id = `${input.workspaceId}:${String(at.getTime()).padStart(15, '0')}:${randomBytes(4).toString('hex')}`;
-  const resource = { type: input.resource.type, id: input.resource.id, ...(input.resource.name !== undefined ? { name: input.resource.name } : {}) };
+  const resource = {
+    type: input.resource.type,
+    id: input.resource.id,
+    ...(input.resource.name !== undefined ? { name: input.resource.name } : {}),
+  };
   // Changed values come from customers' data (event names with dots, for one): store them key-encoded.
-  await auditEntryModel(connection).create({ _id, workspaceId: input.workspaceId, at, actor: input.actor, action: input.action, resource, changes: encodeDocumentKeys(input.changes) });
-  return { id: _id, at, actor: input.actor, action: input.action, resource, changes: input.changes };
+  await auditEntryModel(connection).create({
+    _id,
+    workspaceId: input.workspaceId,
+    at,
+    actor: input.actor,
+    action: input.action,
+    resource,
+    changes: encodeDocumentKeys(input.changes),
+  });
+  return {
+    id: _id,
+    at,
+    actor: input.actor,
+    action: input.action,
+    resource,
+    changes: input.changes,
+  };
 }
 
 export interface AuditQuery {
@@ -42,11 +69,22 @@ export interface AuditQuery {
 }
 
 function view(doc: AuditEntryDoc): AuditEntryView {
-  return { id: doc._id, at: doc.at, actor: doc.actor, action: doc.action, resource: doc.resource, changes: decodeDocumentKeys(doc.changes ?? []) };
+  return {
+    id: doc._id,
+    at: doc.at,
+    actor: doc.actor,
+    action: doc.action,
+    resource: doc.resource,
+    changes: decodeDocumentKeys(doc.changes ?? []),
+  };
 }
 
 /** The workspace's entries, newest first, with a cursor for the next page. */
-export async function listAudit(connection: Connection, workspaceId: string, query: AuditQuery = {}): Promise<{ entries: AuditEntryView[]; next?: string }> {
+export async function listAudit(
+  connection: Connection,
+  workspaceId: string,
+  query: AuditQuery = {},
+): Promise<{ entries: AuditEntryView[]; next?: string }> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
   const filter: Record<string, unknown> = { workspaceId };
   if (query.resourceType) filter['resource.type'] = query.resourceType;
@@ -58,7 +96,14 @@ export async function listAudit(connection: Connection, workspaceId: string, que
       ? { $lt: query.before }
       : { $lt: `${workspaceId}:${String(Number.isNaN(asTime) ? 0 : asTime).padStart(15, '0')}` };
   }
-  const docs = await auditEntryModel(connection).find(filter).sort({ _id: -1 }).limit(limit + 1).lean();
+  const docs = await auditEntryModel(connection)
+    .find(filter)
+    .sort({ _id: -1 })
+    .limit(limit + 1)
+    .lean();
   const page = docs.slice(0, limit).map(view);
-  return { entries: page, ...(docs.length > limit && page.length ? { next: page[page.length - 1]!.id } : {}) };
+  return {
+    entries: page,
+    ...(docs.length > limit && page.length ? { next: page[page.length - 1]!.id } : {}),
+  };
 }

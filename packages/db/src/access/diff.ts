@@ -17,7 +17,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Arrays of objects that all carry a unique string `id` (journey nodes and edges) are matched by id, not index. */
 function idsOf(items: unknown[]): string[] | undefined {
-  const ids = items.map((item) => (isPlainObject(item) && typeof item.id === 'string' ? item.id : undefined));
+  const ids = items.map((item) =>
+    isPlainObject(item) && typeof item.id === 'string' ? item.id : undefined,
+  );
   if (ids.some((id) => id === undefined) || new Set(ids).size !== ids.length) return undefined;
   return ids as string[];
 }
@@ -30,20 +32,27 @@ function join(path: string, key: string): string {
  * A compact list of what changed between two stored documents: one entry per changed leaf, each
  * with its path and both values. Added fields have `before: null`, removed ones `after: null`.
  */
-export function diffDocuments(before: unknown, after: unknown, options: DiffOptions = {}): AuditChange[] {
+export function diffDocuments(
+  before: unknown,
+  after: unknown,
+  options: DiffOptions = {},
+): AuditChange[] {
   const maxChanges = options.maxChanges ?? 100;
   const maxValueLength = options.maxValueLength ?? 500;
   const redact = options.redact ?? [];
   const changes: AuditChange[] = [];
   let dropped = 0;
 
-  const isRedacted = (path: string) => redact.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
+  const isRedacted = (path: string) =>
+    redact.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
   const shown = (value: unknown, path: string): unknown => {
     if (value === undefined || value === null) return null;
     if (isRedacted(path)) return REDACTED;
     const json = JSON.stringify(value);
     if (json.length <= maxValueLength) return value;
-    return typeof value === 'string' ? `${value.slice(0, maxValueLength)}…` : `${json.slice(0, maxValueLength)}…`;
+    return typeof value === 'string'
+      ? `${value.slice(0, maxValueLength)}…`
+      : `${json.slice(0, maxValueLength)}…`;
   };
   const record = (path: string, a: unknown, b: unknown) => {
     if (changes.length >= maxChanges) return void dropped++;
@@ -61,9 +70,11 @@ export function diffDocuments(before: unknown, after: unknown, options: DiffOpti
       const idsA = idsOf(a);
       const idsB = idsOf(b);
       if (idsA && idsB && (a.length > 0 || b.length > 0)) {
-        const byId = (items: unknown[], ids: string[]) => new Map(ids.map((id, i) => [id, items[i]]));
+        const byId = (items: unknown[], ids: string[]) =>
+          new Map(ids.map((id, i) => [id, items[i]]));
         const [mapA, mapB] = [byId(a, idsA), byId(b, idsB)];
-        for (const id of [...idsA, ...idsB.filter((id) => !mapA.has(id))]) walk(mapA.get(id), mapB.get(id), `${path}[id=${id}]`);
+        for (const id of [...idsA, ...idsB.filter((id) => !mapA.has(id))])
+          walk(mapA.get(id), mapB.get(id), `${path}[id=${id}]`);
         return;
       }
       for (let i = 0; i < Math.max(a.length, b.length); i++) walk(a[i], b[i], `${path}[${i}]`);
@@ -75,8 +86,10 @@ export function diffDocuments(before: unknown, after: unknown, options: DiffOpti
   };
 
   // Dates, ObjectIds and the like compare by their JSON form, as an API client would see them.
-  const normalize = (value: unknown): unknown => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown));
+  const normalize = (value: unknown): unknown =>
+    value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
   walk(normalize(before), normalize(after), '');
-  if (dropped) changes.push({ path: '…', before: null, after: `${dropped} more change(s) not shown` });
+  if (dropped)
+    changes.push({ path: '…', before: null, after: `${dropped} more change(s) not shown` });
   return changes;
 }

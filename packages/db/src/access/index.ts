@@ -1,4 +1,16 @@
-export { ROLES, userModel, userKey, sessionModel, auditEntryModel, type Role, type UserDoc, type SessionDoc, type AuditActor, type AuditChange, type AuditEntryDoc } from './models.js';
+export {
+  ROLES,
+  userModel,
+  userKey,
+  sessionModel,
+  auditEntryModel,
+  type Role,
+  type UserDoc,
+  type SessionDoc,
+  type AuditActor,
+  type AuditChange,
+  type AuditEntryDoc,
+} from './models.js';
 export { hashPassword, verifyPassword, generatePassword } from './passwords.js';
 export { diffDocuments, REDACTED, type DiffOptions } from './diff.js';
 export {
@@ -20,5 +32,11 @@ export {
   type SignedIn,
   type VerifiedSession,
 } from './users.js';
-export { recordAudit, listAudit, type AuditEntryInput, type AuditEntryView, type AuditQuery } from './audit.js';
+export {
+  recordAudit,
+  listAudit,
+  type AuditEntryInput,
+  type AuditEntryView,
+  type AuditQuery,
+} from './audit.js';
 export { listApiKeys, findApiKey, apiKeyView, type ApiKeyView } from './api-keys.js';

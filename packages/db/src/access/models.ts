@@ -33,7 +33,10 @@ export const userSchema = new Schema<UserDoc>(
 );
 
 export function userModel(connection: Connection): Model<UserDoc> {
-  return (connection.models.User as Model<UserDoc> | undefined) ?? connection.model<UserDoc>('User', userSchema, 'users');
+  return (
+    (connection.models.User as Model<UserDoc> | undefined) ??
+    connection.model<UserDoc>('User', userSchema, 'users')
+  );
 }
 
 export function userKey(workspaceId: string, email: string): string {
@@ -66,10 +69,15 @@ export const sessionSchema = new Schema<SessionDoc>(
 );
 
 export function sessionModel(connection: Connection): Model<SessionDoc> {
-  return (connection.models.Session as Model<SessionDoc> | undefined) ?? connection.model<SessionDoc>('Session', sessionSchema, 'sessions');
+  return (
+    (connection.models.Session as Model<SessionDoc> | undefined) ??
+    connection.model<SessionDoc>('Session', sessionSchema, 'sessions')
+  );
 }
 
-export type AuditActor = { type: 'user'; id: string; email: string; name?: string } | { type: 'key'; id: string; name?: string };
+export type AuditActor =
+  | { type: 'user'; id: string; email: string; name?: string }
+  | { type: 'key'; id: string; name?: string };
 
 export interface AuditChange {
   /** `definition.conditions[0].value`, `nodes[wait-1].config.delay`: the same path form as field errors. */

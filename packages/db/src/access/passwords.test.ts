@@ -9,7 +9,10 @@ describe('password hashing', () => {
   });
 
   it('salts every hash and never stores the password', async () => {
-    const [a, b] = await Promise.all([hashPassword('same password'), hashPassword('same password')]);
+    const [a, b] = await Promise.all([
+      hashPassword('same password'),
+      hashPassword('same password'),
+    ]);
     expect(a).not.toBe(b);
     expect(a).not.toContain('same password');
     expect(a).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);

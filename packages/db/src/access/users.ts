@@ -15,7 +15,14 @@ export interface UserView {
 }
 
 export function userView(doc: UserDoc): UserView {
-  return { email: doc.email, name: doc.name, role: doc.role, disabled: doc.disabled, createdAt: doc.createdAt, updatedAt: doc.updatedAt };
+  return {
+    email: doc.email,
+    name: doc.name,
+    role: doc.role,
+    disabled: doc.disabled,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
 }
 
 /** True when `role` may do what `needed` may: roles are ordered viewer < editor < publisher < admin. */
@@ -50,7 +57,11 @@ export async function createUser(
   }
 }
 
-export async function findUser(connection: Connection, workspaceId: string, email: string): Promise<UserDoc | null> {
+export async function findUser(
+  connection: Connection,
+  workspaceId: string,
+  email: string,
+): Promise<UserDoc | null> {
   return userModel(connection).findById(userKey(workspaceId, email)).lean();
 }
 
@@ -78,13 +89,18 @@ export async function updateUser(
   if (update.role !== undefined) $set.role = update.role;
   if (update.disabled !== undefined) $set.disabled = update.disabled;
   if (update.password !== undefined) $set.passwordHash = await hashPassword(update.password);
-  const before = await userModel(connection).findOneAndUpdate({ _id: userKey(workspaceId, email) }, { $set }, { returnDocument: 'before' }).lean();
+  const before = await userModel(connection)
+    .findOneAndUpdate({ _id: userKey(workspaceId, email) }, { $set }, { returnDocument: 'before' })
+    .lean();
   if (!before) return null;
   const after = await userModel(connection).findById(before._id).lean();
   if (!after) return null;
   // A new password or a disabled account ends every open session of that user.
   if (update.password !== undefined || update.disabled === true) {
-    await sessionModel(connection).updateMany({ workspaceId, email: before.email, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    await sessionModel(connection).updateMany(
+      { workspaceId, email: before.email, revokedAt: null },
+      { $set: { revokedAt: new Date() } },
+    );
   }
   return { before, after };
 }
@@ -124,15 +140,29 @@ export async function signIn(
       break;
     }
   }
-  if (candidates.length === 0) await verifyPassword(input.password, await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))));
+  if (candidates.length === 0)
+    await verifyPassword(
+      input.password,
+      await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))),
+    );
   if (!user) return undefined;
   const now = options.now ?? new Date();
   const id = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
   const secret = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + (options.ttlMs ?? SESSION_TTL_MS));
-  await sessionModel(connection).create({ _id: id, workspaceId: user.workspaceId, email: user.email, secretHash: sha256(secret), expiresAt });
+  await sessionModel(connection).create({
+    _id: id,
+    workspaceId: user.workspaceId,
+    email: user.email,
+    secretHash: sha256(secret),
+    expiresAt,
+  });
   await purgeExpiredSessions(connection, now);
-  return { token: `cus_${id}_${secret}`, user: { ...userView(user), workspaceId: user.workspaceId }, expiresAt };
+  return {
+    token: `cus_${id}_${secret}`,
+    user: { ...userView(user), workspaceId: user.workspaceId },
+    expiresAt,
+  };
 }
 
 const PURGE_EVERY_MS = 10 * 60 * 1000;
@@ -143,9 +173,13 @@ const lastPurge = new WeakMap<Connection, number>();
  * log, not the session, records who did what). FerretDB v1 has no TTL index, so sign-in does it, at most
  * every 10 minutes per connection. Returns how many were deleted (0 when skipped).
  */
-export async function purgeExpiredSessions(connection: Connection, now = new Date()): Promise<number> {
+export async function purgeExpiredSessions(
+  connection: Connection,
+  now = new Date(),
+): Promise<number> {
   const last = lastPurge.get(connection);
-  if (last !== undefined && now.getTime() - last >= 0 && now.getTime() - last < PURGE_EVERY_MS) return 0;
+  if (last !== undefined && now.getTime() - last >= 0 && now.getTime() - last < PURGE_EVERY_MS)
+    return 0;
   lastPurge.set(connection, now.getTime());
   const result = await sessionModel(connection).deleteMany({ expiresAt: { $lte: now } });
   return result.deletedCount;
@@ -167,7 +201,11 @@ export function isSessionToken(presented: string): boolean {
  * Checks a session token in constant time, and the user behind it on every call, so a role change
  * or a disabled account takes effect at once. Undefined when unknown, expired, revoked or disabled.
  */
-export async function verifySession(connection: Connection, presented: string, now = new Date()): Promise<VerifiedSession | undefined> {
+export async function verifySession(
+  connection: Connection,
+  presented: string,
+  now = new Date(),
+): Promise<VerifiedSession | undefined> {
   const match = /^cus_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{20,})$/.exec(presented.trim());
   if (!match) return undefined;
   const [, id, secret] = match as unknown as [string, string, string];
@@ -175,13 +213,23 @@ export async function verifySession(connection: Connection, presented: string, n
   const expected = Buffer.from(session?.secretHash ?? sha256('x'.repeat(32)), 'hex');
   const actual = Buffer.from(sha256(secret), 'hex');
   const same = expected.length === actual.length && timingSafeEqual(expected, actual);
-  if (!session || !same || session.revokedAt || session.expiresAt.getTime() <= now.getTime()) return undefined;
+  if (!session || !same || session.revokedAt || session.expiresAt.getTime() <= now.getTime())
+    return undefined;
   const user = await findUser(connection, session.workspaceId, session.email);
   if (!user || user.disabled) return undefined;
-  return { sessionId: session._id, workspaceId: user.workspaceId, email: user.email, name: user.name, role: user.role };
+  return {
+    sessionId: session._id,
+    workspaceId: user.workspaceId,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+  };
 }
 
 export async function revokeSession(connection: Connection, sessionId: string): Promise<boolean> {
-  const result = await sessionModel(connection).updateOne({ _id: sessionId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  const result = await sessionModel(connection).updateOne(
+    { _id: sessionId, revokedAt: null },
+    { $set: { revokedAt: new Date() } },
+  );
   return result.matchedCount === 1;
 }

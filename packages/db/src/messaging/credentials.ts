@@ -62,12 +62,19 @@ interface DerivedKey {
 const derived = new Map<string, DerivedKey>();
 
 function deriveKey(secret: string): DerivedKey {
-  if (secret.length < 32) throw new Error('credentials: CAIRN_SECRET_KEY must be at least 32 characters');
+  if (secret.length < 32)
+    throw new Error('credentials: CAIRN_SECRET_KEY must be at least 32 characters');
   const hit = derived.get(secret);
   if (hit) return hit;
-  const key = Buffer.from(hkdfSync('sha256', secret, 'cairn', 'cairn/credentials/aes-256-gcm/v1', 32));
+  const key = Buffer.from(
+    hkdfSync('sha256', secret, 'cairn', 'cairn/credentials/aes-256-gcm/v1', 32),
+  );
   // The id identifies the key without revealing it: a hash of the derived key, not of the secret.
-  const id = createHash('sha256').update('cairn/credentials/key-id').update(key).digest('base64url').slice(0, 12);
+  const id = createHash('sha256')
+    .update('cairn/credentials/key-id')
+    .update(key)
+    .digest('base64url')
+    .slice(0, 12);
   const entry = { id, key };
   derived.set(secret, entry);
   return entry;
@@ -80,15 +87,27 @@ function keysOf(secretKeys: SecretKeys): DerivedKey[] {
 }
 
 /** The record's identity is authenticated too, so a sealed value copied onto another record fails to open. */
-const aadFor = (workspaceId: string, name: string) => Buffer.from(`cairn-credential:${workspaceId}:${name}`);
+const aadFor = (workspaceId: string, name: string) =>
+  Buffer.from(`cairn-credential:${workspaceId}:${name}`);
 
-export function sealCredentialValues(secretKeys: SecretKeys, workspaceId: string, name: string, values: Record<string, string>): CredentialDoc['sealed'] {
+export function sealCredentialValues(
+  secretKeys: SecretKeys,
+  workspaceId: string,
+  name: string,
+  values: Record<string, string>,
+): CredentialDoc['sealed'] {
   const [current] = keysOf(secretKeys) as [DerivedKey];
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', current.key, iv);
   cipher.setAAD(aadFor(workspaceId, name));
   const data = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final()]);
-  return { alg: 'aes-256-gcm', keyId: current.id, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+  return {
+    alg: 'aes-256-gcm',
+    keyId: current.id,
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
+  };
 }
 
 export class CredentialError extends Error {
@@ -98,7 +117,12 @@ export class CredentialError extends Error {
   }
 }
 
-export function openCredentialValues(secretKeys: SecretKeys, workspaceId: string, name: string, sealed: CredentialDoc['sealed']): Record<string, string> {
+export function openCredentialValues(
+  secretKeys: SecretKeys,
+  workspaceId: string,
+  name: string,
+  sealed: CredentialDoc['sealed'],
+): Record<string, string> {
   const key = keysOf(secretKeys).find((k) => k.id === sealed.keyId);
   if (!key) {
     throw new CredentialError(
@@ -109,10 +133,15 @@ export function openCredentialValues(secretKeys: SecretKeys, workspaceId: string
     const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(sealed.iv, 'base64'));
     decipher.setAAD(aadFor(workspaceId, name));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    const plain = Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
+    const plain = Buffer.concat([
+      decipher.update(Buffer.from(sealed.data, 'base64')),
+      decipher.final(),
+    ]).toString('utf8');
     return JSON.parse(plain) as Record<string, string>;
   } catch {
-    throw new CredentialError(`credential "${name}" could not be decrypted: it was altered or belongs to another record`);
+    throw new CredentialError(
+      `credential "${name}" could not be decrypted: it was altered or belongs to another record`,
+    );
   }
 }
 
@@ -126,7 +155,14 @@ export interface CredentialSummary {
 }
 
 function summary(doc: CredentialDoc): CredentialSummary {
-  return { name: doc.name, type: doc.type, fields: doc.fields, keyId: doc.sealed.keyId, createdAt: doc.createdAt, updatedAt: doc.updatedAt };
+  return {
+    name: doc.name,
+    type: doc.type,
+    fields: doc.fields,
+    keyId: doc.sealed.keyId,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
 }
 
 /**
@@ -146,7 +182,9 @@ export async function saveCredential(
   const model = credentialModel(connection);
   if (mode === 'create') {
     try {
-      const doc = (await model.create({ _id, workspaceId, name: input.name, type: input.type, fields, sealed })).toObject();
+      const doc = (
+        await model.create({ _id, workspaceId, name: input.name, type: input.type, fields, sealed })
+      ).toObject();
       return { created: true, credential: summary(doc) };
     } catch (error) {
       if (isDuplicateKeyError(error)) return { conflict: true };
@@ -156,25 +194,42 @@ export async function saveCredential(
   const now = new Date();
   const result = await model.updateOne(
     { _id },
-    { $set: { workspaceId, name: input.name, type: input.type, fields, sealed, updatedAt: now }, $setOnInsert: { createdAt: now } },
+    {
+      $set: { workspaceId, name: input.name, type: input.type, fields, sealed, updatedAt: now },
+      $setOnInsert: { createdAt: now },
+    },
     { upsert: true, timestamps: false },
   );
   const doc = await model.findById(_id).lean();
   return { created: result.upsertedCount === 1, credential: summary(doc as CredentialDoc) };
 }
 
-export async function listCredentials(connection: Connection, workspaceId: string): Promise<CredentialSummary[]> {
+export async function listCredentials(
+  connection: Connection,
+  workspaceId: string,
+): Promise<CredentialSummary[]> {
   const docs = await credentialModel(connection).find({ workspaceId }).sort({ name: 1 }).lean();
   return docs.map(summary);
 }
 
-export async function describeCredential(connection: Connection, workspaceId: string, name: string): Promise<CredentialSummary | undefined> {
+export async function describeCredential(
+  connection: Connection,
+  workspaceId: string,
+  name: string,
+): Promise<CredentialSummary | undefined> {
   const doc = await credentialModel(connection).findById(credentialKey(workspaceId, name)).lean();
   return doc && doc.workspaceId === workspaceId ? summary(doc) : undefined;
 }
 
-export async function deleteCredential(connection: Connection, workspaceId: string, name: string): Promise<boolean> {
-  const result = await credentialModel(connection).deleteOne({ _id: credentialKey(workspaceId, name), workspaceId });
+export async function deleteCredential(
+  connection: Connection,
+  workspaceId: string,
+  name: string,
+): Promise<boolean> {
+  const result = await credentialModel(connection).deleteOne({
+    _id: credentialKey(workspaceId, name),
+    workspaceId,
+  });
   return result.deletedCount === 1;
 }
 
@@ -182,10 +237,17 @@ export async function deleteCredential(connection: Connection, workspaceId: stri
  * The decrypted values, for the worker's `ctx.credentials.get(name)`. Throws CredentialError naming
  * the credential when it does not exist or cannot be opened; never includes a value in a message.
  */
-export async function readCredential(connection: Connection, secretKeys: SecretKeys, workspaceId: string, name: string): Promise<Record<string, string>> {
+export async function readCredential(
+  connection: Connection,
+  secretKeys: SecretKeys,
+  workspaceId: string,
+  name: string,
+): Promise<Record<string, string>> {
   const doc = await credentialModel(connection).findById(credentialKey(workspaceId, name)).lean();
   if (!doc || doc.workspaceId !== workspaceId) {
-    throw new CredentialError(`credential "${name}" does not exist in this workspace; create it under Settings → Credentials (POST /api/v1/credentials)`);
+    throw new CredentialError(
+      `credential "${name}" does not exist in this workspace; create it under Settings → Credentials (POST /api/v1/credentials)`,
+    );
   }
   return openCredentialValues(secretKeys, workspaceId, name, doc.sealed);
 }
@@ -194,15 +256,25 @@ export async function readCredential(connection: Connection, secretKeys: SecretK
  * Finishes a key rotation: re-seals every credential not yet under the current key (the first of
  * `secretKeys`). Safe to run again; a record saved meanwhile is left alone (conditional on its seal).
  */
-export async function resealCredentials(connection: Connection, secretKeys: SecretKeys, workspaceId?: string): Promise<{ resealed: number }> {
+export async function resealCredentials(
+  connection: Connection,
+  secretKeys: SecretKeys,
+  workspaceId?: string,
+): Promise<{ resealed: number }> {
   const [current] = keysOf(secretKeys) as [DerivedKey];
   const model = credentialModel(connection);
-  const docs = await model.find({ ...(workspaceId ? { workspaceId } : {}), 'sealed.keyId': { $ne: current.id } }).lean();
+  const docs = await model
+    .find({ ...(workspaceId ? { workspaceId } : {}), 'sealed.keyId': { $ne: current.id } })
+    .lean();
   let resealed = 0;
   for (const doc of docs) {
     const values = openCredentialValues(secretKeys, doc.workspaceId, doc.name, doc.sealed);
     const sealed = sealCredentialValues(secretKeys, doc.workspaceId, doc.name, values);
-    const result = await model.updateOne({ _id: doc._id, 'sealed.iv': doc.sealed.iv }, { $set: { sealed } }, { timestamps: false });
+    const result = await model.updateOne(
+      { _id: doc._id, 'sealed.iv': doc.sealed.iv },
+      { $set: { sealed } },
+      { timestamps: false },
+    );
     resealed += result.modifiedCount;
   }
   return { resealed };

@@ -37,7 +37,10 @@ export const deliverySchema = new Schema<DeliveryDoc>(
 deliverySchema.index({ workspaceId: 1, contactId: 1, at: -1 });
 
 export function deliveryModel(connection: Connection): Model<DeliveryDoc> {
-  return (connection.models.Delivery as Model<DeliveryDoc> | undefined) ?? connection.model<DeliveryDoc>('Delivery', deliverySchema, 'deliveries');
+  return (
+    (connection.models.Delivery as Model<DeliveryDoc> | undefined) ??
+    connection.model<DeliveryDoc>('Delivery', deliverySchema, 'deliveries')
+  );
 }
 
 export interface DeliveryInput {
@@ -56,8 +59,16 @@ export interface DeliveryInput {
  * Writes the delivery once per idempotency key. A retried activity calls it again with the same key
  * and gets `recorded: false` plus the first record, so the log never shows one send twice.
  */
-export async function recordDelivery(connection: Connection, input: DeliveryInput): Promise<{ recorded: boolean; delivery: DeliveryDoc }> {
-  const at = input.at === undefined ? Date.now() : typeof input.at === 'number' ? input.at : input.at.getTime();
+export async function recordDelivery(
+  connection: Connection,
+  input: DeliveryInput,
+): Promise<{ recorded: boolean; delivery: DeliveryDoc }> {
+  const at =
+    input.at === undefined
+      ? Date.now()
+      : typeof input.at === 'number'
+        ? input.at
+        : input.at.getTime();
   const doc: DeliveryDoc = {
     _id: input.idempotencyKey,
     workspaceId: input.workspaceId,
@@ -105,7 +116,12 @@ export async function countSentMessages(
   contactId: string,
   options: { since: number; excluding?: string },
 ): Promise<number> {
-  const filter: Record<string, unknown> = { workspaceId, contactId, status: 'sent', at: { $gte: options.since } };
+  const filter: Record<string, unknown> = {
+    workspaceId,
+    contactId,
+    status: 'sent',
+    at: { $gte: options.since },
+  };
   if (options.excluding !== undefined) filter._id = { $ne: options.excluding };
   return deliveryModel(connection).countDocuments(filter);
 }

@@ -28,7 +28,8 @@ export interface EmailEngagement {
 }
 
 const MINUTE_MS = 60_000;
-const shortHash = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 16);
+const shortHash = (value: string) =>
+  createHash('sha256').update(value).digest('base64url').slice(0, 16);
 
 /**
  * The event's messageId (its dedupe key). Opens and clicks count once per email (and link) per
@@ -36,10 +37,14 @@ const shortHash = (value: string) => createHash('sha256').update(value).digest('
  * request must not count twice, but a reader who comes back later counts again. An unsubscribe
  * counts once per email, ever.
  */
-export function engagementMessageId(e: Pick<EmailEngagement, 'kind' | 'emailMessageId' | 'url'>, now: number): string {
+export function engagementMessageId(
+  e: Pick<EmailEngagement, 'kind' | 'emailMessageId' | 'url'>,
+  now: number,
+): string {
   const minute = Math.floor(now / MINUTE_MS);
   if (e.kind === 'unsubscribed') return `email-unsubscribed:${shortHash(e.emailMessageId)}`;
-  if (e.kind === 'clicked') return `email-clicked:${shortHash(`${e.emailMessageId}\n${e.url ?? ''}`)}:${minute}`;
+  if (e.kind === 'clicked')
+    return `email-clicked:${shortHash(`${e.emailMessageId}\n${e.url ?? ''}`)}:${minute}`;
   return `email-opened:${shortHash(e.emailMessageId)}:${minute}`;
 }
 
@@ -79,9 +84,14 @@ export function onEmailEngagement(counter: NodeEngagementCounter): void {
  * Records an open, click or unsubscribe as an event folded into the contact's profile (and so into
  * segments). An unsubscribe also sets `subscriptions.email = 'unsubscribed'`.
  */
-export async function recordEmailEngagement(connection: Connection, e: EmailEngagement, options: { now?: number } = {}): Promise<IngestReport> {
+export async function recordEmailEngagement(
+  connection: Connection,
+  e: EmailEngagement,
+  options: { now?: number } = {},
+): Promise<IngestReport> {
   const now = options.now ?? Date.now();
-  const unsubscribe = () => setSubscriptions(connection, e.workspaceId, e.contactId, { email: 'unsubscribed' });
+  const unsubscribe = () =>
+    setSubscriptions(connection, e.workspaceId, e.contactId, { email: 'unsubscribed' });
   // The choice first, so it sticks even if recording the event fails later (e.g. in segment evaluation)...
   if (e.kind === 'unsubscribed') await unsubscribe();
   const report = await ingestEvents(connection, e.workspaceId, [engagementEvent(e, now)], { now });

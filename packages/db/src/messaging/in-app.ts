@@ -62,7 +62,12 @@ const toMs = (iso: string | undefined): number | null => {
  * Stores a message for the contact's inbox, idempotently: a retried activity rewrites the same
  * document but never resets an acknowledgement the app already sent.
  */
-export async function storeInAppMessage(connection: Connection, workspaceId: string, contactId: string, message: InAppMessageInput): Promise<void> {
+export async function storeInAppMessage(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  message: InAppMessageInput,
+): Promise<void> {
   const _id = inAppMessageKey(workspaceId, contactId, message.messageId);
   await inAppMessageModel(connection).updateOne(
     { _id },
@@ -119,7 +124,13 @@ export async function listInAppMessages(
 }
 
 /** Marks a message acknowledged; false when the contact has no such message. A second ack is a no-op. */
-export async function ackInAppMessage(connection: Connection, workspaceId: string, contactId: string, messageId: string, at = Date.now()): Promise<boolean> {
+export async function ackInAppMessage(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  messageId: string,
+  at = Date.now(),
+): Promise<boolean> {
   const model = inAppMessageModel(connection);
   const _id = inAppMessageKey(workspaceId, contactId, messageId);
   const result = await model.updateOne({ _id, ackedAt: null }, { $set: { ackedAt: at } });

@@ -77,22 +77,31 @@ export const templateVersionSchema = new Schema<TemplateVersionDoc>(
 );
 
 export function templateModel(connection: Connection): Model<TemplateDoc> {
-  return (connection.models.Template as Model<TemplateDoc> | undefined) ?? connection.model<TemplateDoc>('Template', templateSchema, 'templates');
+  return (
+    (connection.models.Template as Model<TemplateDoc> | undefined) ??
+    connection.model<TemplateDoc>('Template', templateSchema, 'templates')
+  );
 }
 
 export function templateVersionModel(connection: Connection): Model<TemplateVersionDoc> {
   return (
     (connection.models.TemplateVersion as Model<TemplateVersionDoc> | undefined) ??
-    connection.model<TemplateVersionDoc>('TemplateVersion', templateVersionSchema, 'template_versions')
+    connection.model<TemplateVersionDoc>(
+      'TemplateVersion',
+      templateVersionSchema,
+      'template_versions',
+    )
   );
 }
 
 const headKey = (workspaceId: string, templateId: string) => `${workspaceId}:${templateId}`;
-const versionKey = (workspaceId: string, templateId: string, version: number) => `${workspaceId}:${templateId}:${version}`;
+const versionKey = (workspaceId: string, templateId: string, version: number) =>
+  `${workspaceId}:${templateId}:${version}`;
 
 function contentOf(source: TemplateContent): TemplateContent {
   const out: TemplateContent = { name: source.name, channel: source.channel };
-  for (const field of CONTENT_FIELDS) if (typeof source[field] === 'string') out[field] = source[field];
+  for (const field of CONTENT_FIELDS)
+    if (typeof source[field] === 'string') out[field] = source[field];
   return out;
 }
 
@@ -104,7 +113,13 @@ export interface TemplateView extends TemplateContent {
 }
 
 function view(doc: TemplateDoc): TemplateView {
-  return { id: doc.templateId, version: doc.version, ...contentOf(doc), createdAt: doc.createdAt, updatedAt: doc.updatedAt };
+  return {
+    id: doc.templateId,
+    version: doc.version,
+    ...contentOf(doc),
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
 }
 
 /**
@@ -114,11 +129,18 @@ function view(doc: TemplateDoc): TemplateView {
 async function freezeVersion(connection: Connection, head: TemplateDoc): Promise<void> {
   const _id = versionKey(head.workspaceId, head.templateId, head.version);
   const content = contentOf(head);
-  const unset = Object.fromEntries(CONTENT_FIELDS.filter((f) => content[f] === undefined).map((f) => [f, 1]));
+  const unset = Object.fromEntries(
+    CONTENT_FIELDS.filter((f) => content[f] === undefined).map((f) => [f, 1]),
+  );
   await templateVersionModel(connection).updateOne(
     { _id },
     {
-      $set: { workspaceId: head.workspaceId, templateId: head.templateId, version: head.version, ...content },
+      $set: {
+        workspaceId: head.workspaceId,
+        templateId: head.templateId,
+        version: head.version,
+        ...content,
+      },
       $setOnInsert: { savedAt: head.updatedAt },
       ...(Object.keys(unset).length ? { $unset: unset } : {}),
     },
@@ -126,16 +148,29 @@ async function freezeVersion(connection: Connection, head: TemplateDoc): Promise
   );
 }
 
-export async function createTemplate(connection: Connection, workspaceId: string, content: TemplateContent): Promise<TemplateView> {
+export async function createTemplate(
+  connection: Connection,
+  workspaceId: string,
+  content: TemplateContent,
+): Promise<TemplateView> {
   const templateId = `tpl_${randomBytes(8).toString('hex')}`;
   const doc = (
-    await templateModel(connection).create({ _id: headKey(workspaceId, templateId), workspaceId, templateId, version: 1, ...contentOf(content) })
+    await templateModel(connection).create({
+      _id: headKey(workspaceId, templateId),
+      workspaceId,
+      templateId,
+      version: 1,
+      ...contentOf(content),
+    })
   ).toObject();
   await freezeVersion(connection, doc);
   return view(doc);
 }
 
-export type TemplateUpdateResult = { ok: true; template: TemplateView } | { ok: false; reason: 'notFound' } | { ok: false; reason: 'conflict'; currentVersion: number };
+export type TemplateUpdateResult =
+  | { ok: true; template: TemplateView }
+  | { ok: false; reason: 'notFound' }
+  | { ok: false; reason: 'conflict'; currentVersion: number };
 
 /**
  * Saves new content as version n+1, conditional on the version read (no transactions on FerretDB).
@@ -152,15 +187,22 @@ export async function updateTemplate(
   const _id = headKey(workspaceId, templateId);
   for (let attempt = 0; attempt < 10; attempt++) {
     const head = await model.findById(_id).lean();
-    if (!head || head.workspaceId !== workspaceId || head.deletedAt) return { ok: false, reason: 'notFound' };
-    if (options.baseVersion !== undefined && options.baseVersion !== head.version) return { ok: false, reason: 'conflict', currentVersion: head.version };
+    if (!head || head.workspaceId !== workspaceId || head.deletedAt)
+      return { ok: false, reason: 'notFound' };
+    if (options.baseVersion !== undefined && options.baseVersion !== head.version)
+      return { ok: false, reason: 'conflict', currentVersion: head.version };
     await freezeVersion(connection, head);
     const next = contentOf(content);
-    const unset = Object.fromEntries(CONTENT_FIELDS.filter((f) => next[f] === undefined).map((f) => [f, 1]));
+    const unset = Object.fromEntries(
+      CONTENT_FIELDS.filter((f) => next[f] === undefined).map((f) => [f, 1]),
+    );
     const updated = await model
       .findOneAndUpdate(
         { _id, version: head.version },
-        { $set: { ...next, version: head.version + 1 }, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+        {
+          $set: { ...next, version: head.version + 1 },
+          ...(Object.keys(unset).length ? { $unset: unset } : {}),
+        },
         { returnDocument: 'after' },
       )
       .lean();
@@ -173,12 +215,20 @@ export async function updateTemplate(
   return { ok: false, reason: 'conflict', currentVersion: current?.version ?? 0 };
 }
 
-export async function getTemplate(connection: Connection, workspaceId: string, templateId: string): Promise<TemplateView | undefined> {
+export async function getTemplate(
+  connection: Connection,
+  workspaceId: string,
+  templateId: string,
+): Promise<TemplateView | undefined> {
   const head = await templateModel(connection).findById(headKey(workspaceId, templateId)).lean();
   return head && head.workspaceId === workspaceId && !head.deletedAt ? view(head) : undefined;
 }
 
-export async function listTemplates(connection: Connection, workspaceId: string, filter: { channel?: TemplateChannel } = {}): Promise<TemplateView[]> {
+export async function listTemplates(
+  connection: Connection,
+  workspaceId: string,
+  filter: { channel?: TemplateChannel } = {},
+): Promise<TemplateView[]> {
   const docs = await templateModel(connection)
     .find({ workspaceId, deletedAt: null, ...(filter.channel ? { channel: filter.channel } : {}) })
     .sort({ name: 1 })
@@ -195,14 +245,24 @@ export async function getTemplateVersion(
   const head = await templateModel(connection).findById(headKey(workspaceId, templateId)).lean();
   if (!head || head.workspaceId !== workspaceId || head.deletedAt) return undefined;
   // The head itself is the newest version even if its frozen copy was not written yet.
-  if (version === head.version) return { id: templateId, version, ...contentOf(head), savedAt: head.updatedAt };
-  const doc = await templateVersionModel(connection).findById(versionKey(workspaceId, templateId, version)).lean();
+  if (version === head.version)
+    return { id: templateId, version, ...contentOf(head), savedAt: head.updatedAt };
+  const doc = await templateVersionModel(connection)
+    .findById(versionKey(workspaceId, templateId, version))
+    .lean();
   return doc ? { id: templateId, version, ...contentOf(doc), savedAt: doc.savedAt } : undefined;
 }
 
 /** Soft delete: journeys that used a version keep their frozen copy; lists and reads stop showing it. */
-export async function deleteTemplate(connection: Connection, workspaceId: string, templateId: string): Promise<boolean> {
-  const result = await templateModel(connection).updateOne({ _id: headKey(workspaceId, templateId), workspaceId, deletedAt: null }, { $set: { deletedAt: new Date() } });
+export async function deleteTemplate(
+  connection: Connection,
+  workspaceId: string,
+  templateId: string,
+): Promise<boolean> {
+  const result = await templateModel(connection).updateOne(
+    { _id: headKey(workspaceId, templateId), workspaceId, deletedAt: null },
+    { $set: { deletedAt: new Date() } },
+  );
   return result.matchedCount === 1;
 }
 
@@ -214,9 +274,13 @@ export async function listTemplateVersions(
 ): Promise<{ version: number; savedAt: Date }[] | undefined> {
   const head = await templateModel(connection).findById(headKey(workspaceId, templateId)).lean();
   if (!head || head.workspaceId !== workspaceId || head.deletedAt) return undefined;
-  const docs = await templateVersionModel(connection).find({ workspaceId, templateId }, { version: 1, savedAt: 1 }).sort({ version: -1 }).lean();
+  const docs = await templateVersionModel(connection)
+    .find({ workspaceId, templateId }, { version: 1, savedAt: 1 })
+    .sort({ version: -1 })
+    .lean();
   const versions = docs.map((d) => ({ version: d.version, savedAt: d.savedAt }));
-  if (!versions.some((v) => v.version === head.version)) versions.unshift({ version: head.version, savedAt: head.updatedAt });
+  if (!versions.some((v) => v.version === head.version))
+    versions.unshift({ version: head.version, savedAt: head.updatedAt });
   return versions;
 }
 
@@ -225,8 +289,20 @@ export async function contactForTemplate(
   connection: Connection,
   workspaceId: string,
   contactId: string,
-): Promise<{ id: string; traits: Record<string, unknown>; profile: Record<string, unknown> } | undefined> {
-  const doc = await contactModel(connection).findById(contactKey(workspaceId, contactId), { contactId: 1, traits: 1, profile: 1, workspaceId: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1 }).lean();
+): Promise<
+  { id: string; traits: Record<string, unknown>; profile: Record<string, unknown> } | undefined
+> {
+  const doc = await contactModel(connection)
+    .findById(contactKey(workspaceId, contactId), {
+      contactId: 1,
+      traits: 1,
+      profile: 1,
+      workspaceId: 1,
+      foldRev: 1,
+      lastFoldIds: 1,
+      mergedFrom: 1,
+    })
+    .lean();
   if (!doc || doc.workspaceId !== workspaceId) return undefined;
   return {
     id: doc.contactId,

@@ -30,5 +30,8 @@ export const apiKeySchema = new Schema<ApiKeyDoc>(
 );
 
 export function apiKeyModel(connection: Connection): Model<ApiKeyDoc> {
-  return (connection.models.ApiKey as Model<ApiKeyDoc> | undefined) ?? connection.model<ApiKeyDoc>('ApiKey', apiKeySchema, 'api_keys');
+  return (
+    (connection.models.ApiKey as Model<ApiKeyDoc> | undefined) ??
+    connection.model<ApiKeyDoc>('ApiKey', apiKeySchema, 'api_keys')
+  );
 }

@@ -36,7 +36,12 @@ export function eventSchemaModel(connection: Connection): Model<EventSchemaDoc> 
 function typeOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}/.test(value)) return 'date';
+  if (
+    typeof value === 'string' &&
+    !Number.isNaN(Date.parse(value)) &&
+    /^\d{4}-\d{2}-\d{2}/.test(value)
+  )
+    return 'date';
   return typeof value;
 }
 
@@ -46,20 +51,34 @@ function typeOf(value: unknown): string {
  * on every engine Cairn runs: MongoDB, and FerretDB as dev-stack builds it (decision 010);
  * `capabilities.atomicUpdates` says which.
  */
-export async function recordEventSchemas(connection: Connection, workspaceId: string, events: CairnEvent[]): Promise<void> {
+export async function recordEventSchemas(
+  connection: Connection,
+  workspaceId: string,
+  events: CairnEvent[],
+): Promise<void> {
   const byName = new Map<string, SchemaDelta>();
   for (const e of events) {
     // No prototype: a property named `toString` or `constructor` is recorded like any other.
-    const entry = byName.get(e.event) ?? { count: 0, lastSeenAt: 0, properties: Object.create(null) as Record<string, string> };
+    const entry = byName.get(e.event) ?? {
+      count: 0,
+      lastSeenAt: 0,
+      properties: Object.create(null) as Record<string, string>,
+    };
     entry.count += 1;
     entry.lastSeenAt = Math.max(entry.lastSeenAt, e.timestamp);
-    for (const [name, value] of Object.entries(e.type === 'identify' ? e.traits : e.properties).slice(0, 50)) {
+    for (const [name, value] of Object.entries(
+      e.type === 'identify' ? e.traits : e.properties,
+    ).slice(0, 50)) {
       entry.properties[name] ??= typeOf(value);
     }
     byName.set(e.event, entry);
   }
   const coalescer = coalescerOf(connection);
-  await Promise.all([...byName].map(([event, delta]) => coalescer.apply(JSON.stringify([workspaceId, event]), delta)));
+  await Promise.all(
+    [...byName].map(([event, delta]) =>
+      coalescer.apply(JSON.stringify([workspaceId, event]), delta),
+    ),
+  );
 }
 
 interface SchemaDelta {
@@ -84,7 +103,8 @@ function coalescerOf(connection: Connection): Coalescer<SchemaDelta> {
         const [workspaceId, event] = JSON.parse(key) as [string, string];
         const set: Record<string, unknown> = { workspaceId, event };
         // FerretDB refuses update paths with a blank segment or one ending in whitespace; such names are left out of the pickers.
-        for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties))) if (name !== '' && name.trim() === name) set[`properties.${name}`] = type;
+        for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties)))
+          if (name !== '' && name.trim() === name) set[`properties.${name}`] = type;
         // Two processes seeing a new event name at once both upsert: the loser retries and updates.
         await upsertRacing(() =>
           eventSchemaModel(connection).updateOne(

@@ -40,7 +40,10 @@ export function eventKey(workspaceId: string, messageId: string): string {
 }
 
 export function eventModel(connection: Connection): Model<EventDoc> {
-  return (connection.models.Event as Model<EventDoc> | undefined) ?? connection.model<EventDoc>('Event', eventSchema, 'events');
+  return (
+    (connection.models.Event as Model<EventDoc> | undefined) ??
+    connection.model<EventDoc>('Event', eventSchema, 'events')
+  );
 }
 
 /**

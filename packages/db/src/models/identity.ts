@@ -21,5 +21,8 @@ export const identitySchema = new Schema<IdentityDoc>(
 );
 
 export function identityModel(connection: Connection): Model<IdentityDoc> {
-  return (connection.models.Identity as Model<IdentityDoc> | undefined) ?? connection.model<IdentityDoc>('Identity', identitySchema, 'identities');
+  return (
+    (connection.models.Identity as Model<IdentityDoc> | undefined) ??
+    connection.model<IdentityDoc>('Identity', identitySchema, 'identities')
+  );
 }

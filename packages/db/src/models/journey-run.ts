@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-export type JourneyRunStatus = 'active' | 'completed' | 'exited' | 'converted' | 'stopped' | 'failed';
+export type JourneyRunStatus =
+  'active' | 'completed' | 'exited' | 'converted' | 'stopped' | 'failed';
 
 /** One contact's latest run of one journey (one per key for keyed event triggers). */
 export interface JourneyRunRecord {
@@ -48,7 +49,11 @@ export const contactJourneysSchema = new Schema<ContactJourneysDoc>(
 export function contactJourneysModel(connection: Connection): Model<ContactJourneysDoc> {
   return (
     (connection.models.ContactJourneys as Model<ContactJourneysDoc> | undefined) ??
-    connection.model<ContactJourneysDoc>('ContactJourneys', contactJourneysSchema, 'contact_journeys')
+    connection.model<ContactJourneysDoc>(
+      'ContactJourneys',
+      contactJourneysSchema,
+      'contact_journeys',
+    )
   );
 }
 
@@ -86,6 +91,10 @@ export const journeyActionRunSchema = new Schema<JourneyActionRunDoc>(
 export function journeyActionRunModel(connection: Connection): Model<JourneyActionRunDoc> {
   return (
     (connection.models.JourneyActionRun as Model<JourneyActionRunDoc> | undefined) ??
-    connection.model<JourneyActionRunDoc>('JourneyActionRun', journeyActionRunSchema, 'journey_action_runs')
+    connection.model<JourneyActionRunDoc>(
+      'JourneyActionRun',
+      journeyActionRunSchema,
+      'journey_action_runs',
+    )
   );
 }

@@ -55,7 +55,12 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
   { versionKey: false, minimize: false },
 );
 
-export function journeyTriggerKey(t: Pick<JourneyTriggerDoc, 'workspaceId' | 'contactId' | 'kind' | 'segmentId' | 'messageId' | 'at' | 'journeyId'>): string {
+export function journeyTriggerKey(
+  t: Pick<
+    JourneyTriggerDoc,
+    'workspaceId' | 'contactId' | 'kind' | 'segmentId' | 'messageId' | 'at' | 'journeyId'
+  >,
+): string {
   const ref = t.kind === 'event' ? t.messageId : `${t.segmentId}:${t.at}`;
   return `${t.workspaceId}:${t.kind}:${t.contactId}:${ref}${t.journeyId !== undefined ? `:journey:${t.journeyId}` : ''}`;
 }
@@ -68,25 +73,53 @@ export function journeyTriggerModel(connection: Connection): Model<JourneyTrigge
 }
 
 /** Writes triggers idempotently: duplicates (same _id) are ignored. */
-export async function enqueueJourneyTriggers(connection: Connection, triggers: Omit<JourneyTriggerDoc, '_id' | 'attempts' | 'createdAt'>[]): Promise<void> {
+export async function enqueueJourneyTriggers(
+  connection: Connection,
+  triggers: Omit<JourneyTriggerDoc, '_id' | 'attempts' | 'createdAt'>[],
+): Promise<void> {
   if (triggers.length === 0) return;
-  const docs = triggers.map((t) => ({ ...t, _id: journeyTriggerKey(t), attempts: 0, createdAt: new Date() }));
-  await insertNew((list) => journeyTriggerModel(connection).insertMany(list, { ordered: false }), docs);
+  const docs = triggers.map((t) => ({
+    ...t,
+    _id: journeyTriggerKey(t),
+    attempts: 0,
+    createdAt: new Date(),
+  }));
+  await insertNew(
+    (list) => journeyTriggerModel(connection).insertMany(list, { ordered: false }),
+    docs,
+  );
 }
 
 /** The oldest waiting triggers, at most `limit`. */
-export async function nextJourneyTriggers(connection: Connection, limit: number): Promise<JourneyTriggerDoc[]> {
-  return journeyTriggerModel(connection).find({}).sort({ at: 1 }).limit(limit).lean<JourneyTriggerDoc[]>();
+export async function nextJourneyTriggers(
+  connection: Connection,
+  limit: number,
+): Promise<JourneyTriggerDoc[]> {
+  return journeyTriggerModel(connection)
+    .find({})
+    .sort({ at: 1 })
+    .limit(limit)
+    .lean<JourneyTriggerDoc[]>();
 }
 
 /** Removes a trigger the dispatcher has acted on. */
-export async function completeJourneyTrigger(connection: Connection, triggerId: string): Promise<void> {
+export async function completeJourneyTrigger(
+  connection: Connection,
+  triggerId: string,
+): Promise<void> {
   await journeyTriggerModel(connection).deleteOne({ _id: triggerId });
 }
 
 /** Counts a failed attempt and keeps its error (cut to 500 characters) on the trigger, which stays queued. */
-export async function recordJourneyTriggerFailure(connection: Connection, triggerId: string, error: string): Promise<void> {
-  await journeyTriggerModel(connection).updateOne({ _id: triggerId }, { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } });
+export async function recordJourneyTriggerFailure(
+  connection: Connection,
+  triggerId: string,
+  error: string,
+): Promise<void> {
+  await journeyTriggerModel(connection).updateOne(
+    { _id: triggerId },
+    { $inc: { attempts: 1 }, $set: { lastError: error.slice(0, 500) } },
+  );
 }
 
 /**
@@ -96,7 +129,13 @@ export async function recordJourneyTriggerFailure(connection: Connection, trigge
  */
 export async function enqueueSegmentMembersForJourney(
   connection: Connection,
-  input: { workspaceId: string; segmentId: string; journeyId: string; at: number; pageSize?: number },
+  input: {
+    workspaceId: string;
+    segmentId: string;
+    journeyId: string;
+    at: number;
+    pageSize?: number;
+  },
 ): Promise<number> {
   const { workspaceId, segmentId, journeyId, at } = input;
   const pageSize = input.pageSize ?? 500;
@@ -104,14 +143,28 @@ export async function enqueueSegmentMembersForJourney(
   let queued = 0;
   for (;;) {
     const page = await contactModel(connection)
-      .find({ workspaceId, _id: { $gt: after, $lt: `${workspaceId};` }, [`segments.${segmentId}`]: { $exists: true } }, { _id: 1, contactId: 1 })
+      .find(
+        {
+          workspaceId,
+          _id: { $gt: after, $lt: `${workspaceId};` },
+          [`segments.${segmentId}`]: { $exists: true },
+        },
+        { _id: 1, contactId: 1 },
+      )
       .sort({ _id: 1 })
       .limit(pageSize)
       .lean();
     if (page.length === 0) return queued;
     await enqueueJourneyTriggers(
       connection,
-      page.map((c) => ({ workspaceId, contactId: c.contactId, kind: 'segmentEntered' as const, segmentId, journeyId, at })),
+      page.map((c) => ({
+        workspaceId,
+        contactId: c.contactId,
+        kind: 'segmentEntered' as const,
+        segmentId,
+        journeyId,
+        at,
+      })),
     );
     queued += page.length;
     after = page[page.length - 1]!._id;

@@ -39,7 +39,10 @@ export function journeyKey(workspaceId: string, journeyId: string): string {
 }
 
 export function journeyModel(connection: Connection): Model<JourneyDoc> {
-  return (connection.models.Journey as Model<JourneyDoc> | undefined) ?? connection.model<JourneyDoc>('Journey', journeySchema, 'journeys');
+  return (
+    (connection.models.Journey as Model<JourneyDoc> | undefined) ??
+    connection.model<JourneyDoc>('Journey', journeySchema, 'journeys')
+  );
 }
 
 /** A published version: immutable, so running contacts and replays always see the graph they entered. */
@@ -110,7 +113,11 @@ export const journeyNodeStatsSchema = new Schema<JourneyNodeStatsDoc>(
 export function journeyNodeStatsModel(connection: Connection): Model<JourneyNodeStatsDoc> {
   return (
     (connection.models.JourneyNodeStats as Model<JourneyNodeStatsDoc> | undefined) ??
-    connection.model<JourneyNodeStatsDoc>('JourneyNodeStats', journeyNodeStatsSchema, 'journey_node_stats')
+    connection.model<JourneyNodeStatsDoc>(
+      'JourneyNodeStats',
+      journeyNodeStatsSchema,
+      'journey_node_stats',
+    )
   );
 }
 

@@ -42,13 +42,17 @@ function isCurrent(segment: { version: number; status: string } | null, version:
  * Re-evaluates one page of the workspace's contacts in `_id` order (all segments, so dependants of the
  * edited segment follow it) and stores the progress in the segment's figures (segment_stats).
  */
-export async function backfillSegmentPage(connection: Connection, input: BackfillPageInput): Promise<BackfillPageResult> {
+export async function backfillSegmentPage(
+  connection: Connection,
+  input: BackfillPageInput,
+): Promise<BackfillPageResult> {
   const { workspaceId, segmentId, version } = input;
   const now = input.now ?? Date.now();
   const Stats = segmentStatsModel(connection);
   const _id = segmentKey(workspaceId, segmentId);
   const segment = await segmentModel(connection).findById(_id, { version: 1, status: 1 }).lean();
-  if (!isCurrent(segment, version)) return { processed: 0, lastId: input.afterId, done: true, superseded: true };
+  if (!isCurrent(segment, version))
+    return { processed: 0, lastId: input.afterId, done: true, superseded: true };
   if (input.afterId === null) {
     await ensureSegmentStats(connection, workspaceId, segmentId);
     const stats = await Stats.findById(_id, { backfill: 1 }).lean();
@@ -57,7 +61,20 @@ export async function backfillSegmentPage(connection: Connection, input: Backfil
       // Not over a newer version's backfill: an edit after this read resets to that version first.
       await Stats.updateOne(
         { _id, 'backfill.version': { $lte: version } },
-        { $set: { backfill: { state: 'running', version, processed: 0, total, resumeAfter: null, startedAt: now, finishedAt: null, error: null } } },
+        {
+          $set: {
+            backfill: {
+              state: 'running',
+              version,
+              processed: 0,
+              total,
+              resumeAfter: null,
+              startedAt: now,
+              finishedAt: null,
+              error: null,
+            },
+          },
+        },
       );
     }
   }
@@ -66,7 +83,10 @@ export async function backfillSegmentPage(connection: Connection, input: Backfil
   const lowest = `${workspaceId}:`;
   const highest = `${workspaceId};`; // ';' sorts right after ':', so this bounds the workspace's key range
   const page = await contactModel(connection)
-    .find({ _id: { $gt: input.afterId ?? lowest, $lt: highest }, workspaceId }, { _id: 1, contactId: 1 })
+    .find(
+      { _id: { $gt: input.afterId ?? lowest, $lt: highest }, workspaceId },
+      { _id: 1, contactId: 1 },
+    )
     .sort({ _id: 1 })
     .limit(input.pageSize)
     .lean();
@@ -76,30 +96,56 @@ export async function backfillSegmentPage(connection: Connection, input: Backfil
   for (let start = 0; start < page.length; start += concurrency * 4) {
     const chunk = page.slice(start, start + concurrency * 4);
     await forEachWithLimit(chunk, concurrency, async (contact) => {
-      await reevaluateContact(connection, { workspaceId, contactId: contact.contactId, now, reason: 'backfill', segments, countChanges: false });
+      await reevaluateContact(connection, {
+        workspaceId,
+        contactId: contact.contactId,
+        now,
+        reason: 'backfill',
+        segments,
+        countChanges: false,
+      });
     });
     processed += chunk.length;
     input.onProgress?.({ lastId: (chunk[chunk.length - 1] as { _id: string })._id, processed });
   }
   const lastId = page.length > 0 ? (page[page.length - 1] as { _id: string })._id : input.afterId;
-  await Stats.updateOne({ _id, 'backfill.version': version }, { $inc: { 'backfill.processed': processed }, $set: { 'backfill.resumeAfter': lastId } });
+  await Stats.updateOne(
+    { _id, 'backfill.version': version },
+    { $inc: { 'backfill.processed': processed }, $set: { 'backfill.resumeAfter': lastId } },
+  );
   return { processed, lastId, done: page.length < input.pageSize, superseded: false };
 }
 
 /** Marks the backfill done and replaces the running member count with an exact one. */
-export async function finishSegmentBackfill(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; now?: number }): Promise<{ memberCount: number }> {
+export async function finishSegmentBackfill(
+  connection: Connection,
+  input: { workspaceId: string; segmentId: string; version: number; now?: number },
+): Promise<{ memberCount: number }> {
   const { workspaceId, segmentId, version } = input;
   const now = input.now ?? Date.now();
   const _id = segmentKey(workspaceId, segmentId);
   const memberCount = await countSegmentMembers(connection, workspaceId, segmentId);
-  if (!isCurrent(await segmentModel(connection).findById(_id, { version: 1, status: 1 }).lean(), version)) return { memberCount };
-  const updated = await segmentStatsModel(connection).updateOne({ _id, 'backfill.version': version }, { $set: { memberCount, 'backfill.state': 'done', 'backfill.finishedAt': now } });
-  if (updated.matchedCount === 1) await recordDailyMemberCount(connection, workspaceId, segmentId, now, memberCount);
+  if (
+    !isCurrent(
+      await segmentModel(connection).findById(_id, { version: 1, status: 1 }).lean(),
+      version,
+    )
+  )
+    return { memberCount };
+  const updated = await segmentStatsModel(connection).updateOne(
+    { _id, 'backfill.version': version },
+    { $set: { memberCount, 'backfill.state': 'done', 'backfill.finishedAt': now } },
+  );
+  if (updated.matchedCount === 1)
+    await recordDailyMemberCount(connection, workspaceId, segmentId, now, memberCount);
   return { memberCount };
 }
 
 /** Records why a backfill stopped, so the segment list shows it instead of "running" forever. */
-export async function failSegmentBackfill(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; error: string }): Promise<void> {
+export async function failSegmentBackfill(
+  connection: Connection,
+  input: { workspaceId: string; segmentId: string; version: number; error: string },
+): Promise<void> {
   await segmentStatsModel(connection).updateOne(
     { _id: segmentKey(input.workspaceId, input.segmentId), 'backfill.version': input.version },
     { $set: { 'backfill.state': 'failed', 'backfill.error': input.error.slice(0, 500) } },
@@ -107,13 +153,23 @@ export async function failSegmentBackfill(connection: Connection, input: { works
 }
 
 /** Notes on the segment why its backfill (of `version`) did not start; it stays pending until saved again. */
-export async function noteBackfillNotStarted(connection: Connection, input: { workspaceId: string; segmentId: string; version: number; error: string }): Promise<void> {
+export async function noteBackfillNotStarted(
+  connection: Connection,
+  input: { workspaceId: string; segmentId: string; version: number; error: string },
+): Promise<void> {
   await segmentStatsModel(connection).updateOne(
     { _id: segmentKey(input.workspaceId, input.segmentId), 'backfill.version': input.version },
     { $set: { 'backfill.error': input.error } },
   );
 }
 
-export async function countSegmentMembers(connection: Connection, workspaceId: string, segmentId: string): Promise<number> {
-  return contactModel(connection).countDocuments({ workspaceId, [`segments.${segmentId}`]: { $exists: true } });
+export async function countSegmentMembers(
+  connection: Connection,
+  workspaceId: string,
+  segmentId: string,
+): Promise<number> {
+  return contactModel(connection).countDocuments({
+    workspaceId,
+    [`segments.${segmentId}`]: { $exists: true },
+  });
 }

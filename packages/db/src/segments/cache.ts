@@ -1,5 +1,9 @@
 import type { Connection } from 'mongoose';
-import { orderSegmentsForEvaluation, type ProfileSettings, type SegmentDefinition } from '@cairn/core';
+import {
+  orderSegmentsForEvaluation,
+  type ProfileSettings,
+  type SegmentDefinition,
+} from '@cairn/core';
 import { workspaceModel } from '../models/workspace.js';
 import { segmentModel } from './models.js';
 
@@ -20,18 +24,29 @@ export const SEGMENT_CACHE_MS = 5_000;
 
 const caches = new WeakMap<Connection, Map<string, { value: WorkspaceSegments; until: number }>>();
 
-export async function loadWorkspaceSegments(connection: Connection, workspaceId: string, options: { fresh?: boolean } = {}): Promise<WorkspaceSegments> {
+export async function loadWorkspaceSegments(
+  connection: Connection,
+  workspaceId: string,
+  options: { fresh?: boolean } = {},
+): Promise<WorkspaceSegments> {
   let cache = caches.get(connection);
   if (!cache) caches.set(connection, (cache = new Map()));
   const hit = cache.get(workspaceId);
   if (!options.fresh && hit && hit.until > Date.now()) return hit.value;
   const [docs, workspace] = await Promise.all([
-    segmentModel(connection).find({ workspaceId, status: 'active' }, { segmentId: 1, version: 1, definition: 1 }).lean(),
+    segmentModel(connection)
+      .find({ workspaceId, status: 'active' }, { segmentId: 1, version: 1, definition: 1 })
+      .lean(),
     workspaceModel(connection).findById(workspaceId, { settings: 1 }).lean(),
   ]);
-  const ordered = orderSegmentsForEvaluation(docs.map((d) => ({ id: d.segmentId, segmentId: d.segmentId, version: d.version, definition: d.definition }))).map(
-    ({ segmentId, version, definition }) => ({ segmentId, version, definition }),
-  );
+  const ordered = orderSegmentsForEvaluation(
+    docs.map((d) => ({
+      id: d.segmentId,
+      segmentId: d.segmentId,
+      version: d.version,
+      definition: d.definition,
+    })),
+  ).map(({ segmentId, version, definition }) => ({ segmentId, version, definition }));
   const orderEvent = workspace?.settings?.orderEvent;
   const value: WorkspaceSegments = { ordered, profileSettings: orderEvent ? { orderEvent } : {} };
   if (cache.size > 1000) cache.clear();

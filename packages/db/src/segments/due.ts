@@ -2,7 +2,11 @@ import type { Connection } from 'mongoose';
 import { workspaceModel } from '../models/workspace.js';
 import { upsertRacing } from '../connection.js';
 import { forEachWithLimit } from './limit.js';
-import { segmentDueBucketModel, segmentSweepCursorModel, type SegmentDueBucketDoc } from './models.js';
+import {
+  segmentDueBucketModel,
+  segmentSweepCursorModel,
+  type SegmentDueBucketDoc,
+} from './models.js';
 import { loadWorkspaceSegments } from './cache.js';
 import { reevaluateContact } from './reevaluate.js';
 
@@ -34,7 +38,9 @@ export function dueBucketKey(workspaceId: string, bucketStart: number): string {
  * reads their bucket again, last first, so a reader walking pages 0, 1, ... until a missing one sees them all.
  */
 export function duePageKey(workspaceId: string, bucketStart: number, page: number): string {
-  return page === 0 ? dueBucketKey(workspaceId, bucketStart) : `${dueBucketKey(workspaceId, bucketStart)}:${page}`;
+  return page === 0
+    ? dueBucketKey(workspaceId, bucketStart)
+    : `${dueBucketKey(workspaceId, bucketStart)}:${page}`;
 }
 
 function entryOf(contactId: string, at: number): string {
@@ -45,7 +51,9 @@ function entryOf(contactId: string, at: number): string {
 function parseEntry(entry: string, bucketStart: number): { at: number; contactId: string } {
   const bar = entry.indexOf('|');
   const at = bar > 0 ? Number(entry.slice(0, bar)) : NaN;
-  return Number.isFinite(at) ? { at, contactId: entry.slice(bar + 1) } : { at: bucketStart, contactId: entry };
+  return Number.isFinite(at)
+    ? { at, contactId: entry.slice(bar + 1) }
+    : { at: bucketStart, contactId: entry };
 }
 
 /** Per bucket, the page this process writes to and how many entries it has put there. */
@@ -59,7 +67,9 @@ async function pageWithRoom(connection: Connection, workspaceId: string, bucketS
   const Buckets = segmentDueBucketModel(connection);
   let page = hint ? hint.page + 1 : 0;
   for (;;) {
-    const doc = await Buckets.findById(duePageKey(workspaceId, bucketStart, page), { contactIds: 1 }).lean();
+    const doc = await Buckets.findById(duePageKey(workspaceId, bucketStart, page), {
+      contactIds: 1,
+    }).lean();
     if (!doc || doc.contactIds.length < DUE_PAGE_SIZE) {
       if (pageHints.size > 10_000) pageHints.clear();
       const found = { page, filled: doc?.contactIds.length ?? 0 };
@@ -70,7 +80,12 @@ async function pageWithRoom(connection: Connection, workspaceId: string, bucketS
   }
 }
 
-async function fileInBucket(connection: Connection, workspaceId: string, bucketStart: number, entries: string[]): Promise<void> {
+async function fileInBucket(
+  connection: Connection,
+  workspaceId: string,
+  bucketStart: number,
+  entries: string[],
+): Promise<void> {
   let rest = [...new Set(entries)];
   while (rest.length > 0) {
     const hint = await pageWithRoom(connection, workspaceId, bucketStart);
@@ -80,7 +95,10 @@ async function fileInBucket(connection: Connection, workspaceId: string, bucketS
     await upsertRacing(() =>
       segmentDueBucketModel(connection).updateOne(
         { _id: duePageKey(workspaceId, bucketStart, hint.page) },
-        { $addToSet: { contactIds: { $each: take } }, $setOnInsert: { workspaceId, bucketStart, format: FORMAT } },
+        {
+          $addToSet: { contactIds: { $each: take } },
+          $setOnInsert: { workspaceId, bucketStart, format: FORMAT },
+        },
         { upsert: true },
       ),
     );
@@ -89,18 +107,29 @@ async function fileInBucket(connection: Connection, workspaceId: string, bucketS
 }
 
 /** Files a contact to be re-evaluated at `at`. Idempotent. */
-export async function fileContactForEvaluation(connection: Connection, workspaceId: string, contactId: string, at: number): Promise<void> {
+export async function fileContactForEvaluation(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+  at: number,
+): Promise<void> {
   await fileInBucket(connection, workspaceId, dueBucketStart(at), [entryOf(contactId, at)]);
 }
 
 /** Files many contacts at once: one upsert per bucket page (a few per call), not one per contact. */
-export async function fileContactsForEvaluation(connection: Connection, workspaceId: string, entries: { contactId: string; at: number }[]): Promise<void> {
+export async function fileContactsForEvaluation(
+  connection: Connection,
+  workspaceId: string,
+  entries: { contactId: string; at: number }[],
+): Promise<void> {
   const byBucket = new Map<number, string[]>();
   for (const { contactId, at } of entries) {
     const start = dueBucketStart(at);
     byBucket.set(start, [...(byBucket.get(start) ?? []), entryOf(contactId, at)]);
   }
-  await forEachWithLimit([...byBucket], 4, ([bucketStart, list]) => fileInBucket(connection, workspaceId, bucketStart, list));
+  await forEachWithLimit([...byBucket], 4, ([bucketStart, list]) =>
+    fileInBucket(connection, workspaceId, bucketStart, list),
+  );
 }
 
 export interface SweepResult {
@@ -128,12 +157,28 @@ export interface SweepOptions {
  * Re-evaluates every contact whose `nextEvaluationAt` has come, reading only the due buckets by `_id`.
  * Entries of today that are not due yet stay for a later run, which `nextDueAt` says when to make.
  */
-export async function sweepDueContacts(connection: Connection, options: SweepOptions = {}): Promise<SweepResult> {
-  const now = options.now === undefined ? Date.now() : typeof options.now === 'number' ? options.now : options.now.getTime();
+export async function sweepDueContacts(
+  connection: Connection,
+  options: SweepOptions = {},
+): Promise<SweepResult> {
+  const now =
+    options.now === undefined
+      ? Date.now()
+      : typeof options.now === 'number'
+        ? options.now
+        : options.now.getTime();
   const workspaceIds = options.workspaceId
     ? [options.workspaceId]
     : (await workspaceModel(connection).find({}, { _id: 1 }).lean()).map((w) => w._id);
-  const total: SweepResult = { workspaces: workspaceIds.length, bucketsRead: 0, contactsEvaluated: 0, contactsSkipped: 0, entered: 0, exited: 0, nextDueAt: null };
+  const total: SweepResult = {
+    workspaces: workspaceIds.length,
+    bucketsRead: 0,
+    contactsEvaluated: 0,
+    contactsSkipped: 0,
+    entered: 0,
+    exited: 0,
+    nextDueAt: null,
+  };
   for (const workspaceId of workspaceIds) {
     const r = await sweepWorkspace(connection, workspaceId, now, options.concurrency ?? 8);
     total.bucketsRead += r.bucketsRead;
@@ -141,12 +186,17 @@ export async function sweepDueContacts(connection: Connection, options: SweepOpt
     total.contactsSkipped += r.contactsSkipped;
     total.entered += r.entered;
     total.exited += r.exited;
-    if (r.nextDueAt !== null && (total.nextDueAt === null || r.nextDueAt < total.nextDueAt)) total.nextDueAt = r.nextDueAt;
+    if (r.nextDueAt !== null && (total.nextDueAt === null || r.nextDueAt < total.nextDueAt))
+      total.nextDueAt = r.nextDueAt;
   }
   return total;
 }
 
-async function dueBuckets(connection: Connection, workspaceId: string, now: number): Promise<SegmentDueBucketDoc[]> {
+async function dueBuckets(
+  connection: Connection,
+  workspaceId: string,
+  now: number,
+): Promise<SegmentDueBucketDoc[]> {
   const Buckets = segmentDueBucketModel(connection);
   const nowBucket = dueBucketStart(now);
   const cursor = await segmentSweepCursorModel(connection).findById(workspaceId).lean();
@@ -154,7 +204,9 @@ async function dueBuckets(connection: Connection, workspaceId: string, now: numb
   const from = cursor && cursor.format === FORMAT ? cursor.sweptBefore - DUE_BUCKET_MS : undefined;
   if (from === undefined || (nowBucket - from) / DUE_BUCKET_MS > MAX_BUCKET_LOOKUPS) {
     if (cursor && cursor.format !== FORMAT) await refileOlderFormat(connection, workspaceId);
-    return Buckets.find({ workspaceId, bucketStart: { $lte: now } }).sort({ bucketStart: 1, _id: 1 }).lean();
+    return Buckets.find({ workspaceId, bucketStart: { $lte: now } })
+      .sort({ bucketStart: 1, _id: 1 })
+      .lean();
   }
   const starts: number[] = [];
   for (let start = from; start <= nowBucket; start += DUE_BUCKET_MS) starts.push(start);
@@ -180,11 +232,23 @@ async function refileOlderFormat(connection: Connection, workspaceId: string): P
   }
 }
 
-async function sweepWorkspace(connection: Connection, workspaceId: string, now: number, concurrency: number): Promise<Omit<SweepResult, 'workspaces'>> {
-  const result = { bucketsRead: 0, contactsEvaluated: 0, contactsSkipped: 0, entered: 0, exited: 0 };
+async function sweepWorkspace(
+  connection: Connection,
+  workspaceId: string,
+  now: number,
+  concurrency: number,
+): Promise<Omit<SweepResult, 'workspaces'>> {
+  const result = {
+    bucketsRead: 0,
+    contactsEvaluated: 0,
+    contactsSkipped: 0,
+    entered: 0,
+    exited: 0,
+  };
   const buckets = await dueBuckets(connection, workspaceId, now);
   result.bucketsRead = buckets.length;
-  const segments = buckets.length > 0 ? await loadWorkspaceSegments(connection, workspaceId) : undefined;
+  const segments =
+    buckets.length > 0 ? await loadWorkspaceSegments(connection, workspaceId) : undefined;
   const Buckets = segmentDueBucketModel(connection);
   let nextDueAt: number | null = null;
   for (const bucket of buckets) {
@@ -196,7 +260,14 @@ async function sweepWorkspace(connection: Connection, workspaceId: string, now: 
       else if (nextDueAt === null || at < nextDueAt) nextDueAt = at;
     }
     await forEachWithLimit(due, concurrency, async ({ entry, contactId }) => {
-      const r = await reevaluateContact(connection, { workspaceId, contactId, now, reason: 'sweep', segments, onlyIfDueBy: now });
+      const r = await reevaluateContact(connection, {
+        workspaceId,
+        contactId,
+        now,
+        reason: 'sweep',
+        segments,
+        onlyIfDueBy: now,
+      });
       if (r.evaluated) {
         result.contactsEvaluated++;
         result.entered += r.entered.length;
@@ -208,18 +279,30 @@ async function sweepWorkspace(connection: Connection, workspaceId: string, now: 
       done.push(entry);
     });
     // Remove only what was handled: an entry filed here meanwhile must survive.
-    if (done.length > 0) await Buckets.updateOne({ _id: bucket._id }, { $pullAll: { contactIds: done } });
+    if (done.length > 0)
+      await Buckets.updateOne({ _id: bucket._id }, { $pullAll: { contactIds: done } });
   }
   // A bucket's pages go once no later sweep reads the bucket again (they read from one bucket before the
   // cursor), and then all at once, last page first, so a reader never meets a gap.
   const nextFrom = dueBucketStart(now) - DUE_BUCKET_MS;
   const bucketsDone = new Map<number, SegmentDueBucketDoc[]>();
-  for (const bucket of buckets) if (bucket.bucketStart < nextFrom) bucketsDone.set(bucket.bucketStart, [...(bucketsDone.get(bucket.bucketStart) ?? []), bucket]);
+  for (const bucket of buckets)
+    if (bucket.bucketStart < nextFrom)
+      bucketsDone.set(bucket.bucketStart, [...(bucketsDone.get(bucket.bucketStart) ?? []), bucket]);
   for (const pages of bucketsDone.values()) {
-    const emptied = await Promise.all(pages.map((p) => Buckets.findById(p._id, { contactIds: 1 }).lean()));
+    const emptied = await Promise.all(
+      pages.map((p) => Buckets.findById(p._id, { contactIds: 1 }).lean()),
+    );
     if (emptied.some((p) => p && p.contactIds.length > 0)) continue;
-    for (const p of [...pages].reverse()) await Buckets.deleteOne({ _id: p._id, contactIds: { $size: 0 } });
+    for (const p of [...pages].reverse())
+      await Buckets.deleteOne({ _id: p._id, contactIds: { $size: 0 } });
   }
-  await upsertRacing(() => segmentSweepCursorModel(connection).updateOne({ _id: workspaceId }, { $set: { sweptBefore: dueBucketStart(now), format: FORMAT } }, { upsert: true }));
+  await upsertRacing(() =>
+    segmentSweepCursorModel(connection).updateOne(
+      { _id: workspaceId },
+      { $set: { sweptBefore: dueBucketStart(now), format: FORMAT } },
+      { upsert: true },
+    ),
+  );
   return { ...result, nextDueAt };
 }

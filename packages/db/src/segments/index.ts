@@ -1,10 +1,42 @@
 export * from './models.js';
-export { loadWorkspaceSegments, invalidateSegmentCache, SEGMENT_CACHE_MS, type ActiveSegment, type WorkspaceSegments } from './cache.js';
-export { evaluateMemberships, type MembershipChange, type MembershipOutcome } from './membership.js';
-export { reevaluateContact, type ReevaluateContactInput, type ReevaluateContactResult } from './reevaluate.js';
-export { sweepDueContacts, fileContactForEvaluation, fileContactsForEvaluation, dueBucketKey, dueBucketStart, DUE_BUCKET_MS, type SweepOptions, type SweepResult } from './due.js';
+export {
+  loadWorkspaceSegments,
+  invalidateSegmentCache,
+  SEGMENT_CACHE_MS,
+  type ActiveSegment,
+  type WorkspaceSegments,
+} from './cache.js';
+export {
+  evaluateMemberships,
+  type MembershipChange,
+  type MembershipOutcome,
+} from './membership.js';
+export {
+  reevaluateContact,
+  type ReevaluateContactInput,
+  type ReevaluateContactResult,
+} from './reevaluate.js';
+export {
+  sweepDueContacts,
+  fileContactForEvaluation,
+  fileContactsForEvaluation,
+  dueBucketKey,
+  dueBucketStart,
+  DUE_BUCKET_MS,
+  type SweepOptions,
+  type SweepResult,
+} from './due.js';
 export { withSegmentStats } from './stats.js';
-export { segmentBackfillWorkflowId, backfillSegmentPage, finishSegmentBackfill, failSegmentBackfill, noteBackfillNotStarted, countSegmentMembers, type BackfillPageInput, type BackfillPageResult } from './backfill.js';
+export {
+  segmentBackfillWorkflowId,
+  backfillSegmentPage,
+  finishSegmentBackfill,
+  failSegmentBackfill,
+  noteBackfillNotStarted,
+  countSegmentMembers,
+  type BackfillPageInput,
+  type BackfillPageResult,
+} from './backfill.js';
 export {
   SegmentProblem,
   SEGMENT_ID_PATTERN,

@@ -51,7 +51,8 @@ export function evaluateMemberships(input: {
       memberships.delete(segment.segmentId);
       if (was) exited.push({ segmentId: segment.segmentId, version: segment.version });
     }
-    if (nextChangeAt !== null && (nextEvaluationAt === null || nextChangeAt < nextEvaluationAt)) nextEvaluationAt = nextChangeAt;
+    if (nextChangeAt !== null && (nextEvaluationAt === null || nextChangeAt < nextEvaluationAt))
+      nextEvaluationAt = nextChangeAt;
   }
   return { segments, entered, exited, nextEvaluationAt };
 }

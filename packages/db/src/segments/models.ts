@@ -86,7 +86,10 @@ export function segmentKey(workspaceId: string, segmentId: string): string {
 }
 
 export function segmentModel(connection: Connection): Model<SegmentDoc> {
-  return (connection.models.Segment as Model<SegmentDoc> | undefined) ?? connection.model<SegmentDoc>('Segment', segmentSchema, 'segments');
+  return (
+    (connection.models.Segment as Model<SegmentDoc> | undefined) ??
+    connection.model<SegmentDoc>('Segment', segmentSchema, 'segments')
+  );
 }
 
 /** A frozen definition: every edit adds one, so a membership can always say which rules put a contact in. */
@@ -155,14 +158,25 @@ const membershipChangeSchema = new Schema<SegmentMembershipChangeDoc>(
 );
 membershipChangeSchema.index({ workspaceId: 1, contactId: 1, at: -1 });
 
-export function membershipChangeKey(workspaceId: string, segmentId: string, contactId: string, at: number): string {
+export function membershipChangeKey(
+  workspaceId: string,
+  segmentId: string,
+  contactId: string,
+  at: number,
+): string {
   return `${workspaceId}:${segmentId}:${contactId}:${at}`;
 }
 
-export function segmentMembershipChangeModel(connection: Connection): Model<SegmentMembershipChangeDoc> {
+export function segmentMembershipChangeModel(
+  connection: Connection,
+): Model<SegmentMembershipChangeDoc> {
   return (
     (connection.models.SegmentMembershipChange as Model<SegmentMembershipChangeDoc> | undefined) ??
-    connection.model<SegmentMembershipChangeDoc>('SegmentMembershipChange', membershipChangeSchema, 'segment_membership_changes')
+    connection.model<SegmentMembershipChangeDoc>(
+      'SegmentMembershipChange',
+      membershipChangeSchema,
+      'segment_membership_changes',
+    )
   );
 }
 
@@ -199,7 +213,11 @@ export function segmentDailyCountKey(workspaceId: string, segmentId: string, day
 export function segmentDailyCountModel(connection: Connection): Model<SegmentDailyCountDoc> {
   return (
     (connection.models.SegmentDailyCount as Model<SegmentDailyCountDoc> | undefined) ??
-    connection.model<SegmentDailyCountDoc>('SegmentDailyCount', dailyCountSchema, 'segment_daily_counts')
+    connection.model<SegmentDailyCountDoc>(
+      'SegmentDailyCount',
+      dailyCountSchema,
+      'segment_daily_counts',
+    )
   );
 }
 
@@ -233,7 +251,11 @@ dueBucketSchema.index({ workspaceId: 1, bucketStart: 1 });
 export function segmentDueBucketModel(connection: Connection): Model<SegmentDueBucketDoc> {
   return (
     (connection.models.SegmentDueBucket as Model<SegmentDueBucketDoc> | undefined) ??
-    connection.model<SegmentDueBucketDoc>('SegmentDueBucket', dueBucketSchema, 'segment_due_buckets')
+    connection.model<SegmentDueBucketDoc>(
+      'SegmentDueBucket',
+      dueBucketSchema,
+      'segment_due_buckets',
+    )
   );
 }
 
@@ -260,6 +282,10 @@ const sweepCursorSchema = new Schema<SegmentSweepCursorDoc>(
 export function segmentSweepCursorModel(connection: Connection): Model<SegmentSweepCursorDoc> {
   return (
     (connection.models.SegmentSweepCursor as Model<SegmentSweepCursorDoc> | undefined) ??
-    connection.model<SegmentSweepCursorDoc>('SegmentSweepCursor', sweepCursorSchema, 'segment_sweep_cursors')
+    connection.model<SegmentSweepCursorDoc>(
+      'SegmentSweepCursor',
+      sweepCursorSchema,
+      'segment_sweep_cursors',
+    )
   );
 }

@@ -46,18 +46,44 @@ const MAX_ATTEMPTS = 8;
  * Order matters for crash safety: history and journey triggers first (deterministic ids, so a retry
  * rewrites nothing), then the due bucket, then the contact's state, conditional on the revision it read.
  */
-export async function reevaluateContact(connection: Connection, input: ReevaluateContactInput): Promise<ReevaluateContactResult> {
-  const now = input.now === undefined ? Date.now() : typeof input.now === 'number' ? input.now : input.now.getTime();
+export async function reevaluateContact(
+  connection: Connection,
+  input: ReevaluateContactInput,
+): Promise<ReevaluateContactResult> {
+  const now =
+    input.now === undefined
+      ? Date.now()
+      : typeof input.now === 'number'
+        ? input.now
+        : input.now.getTime();
   const { workspaceId, contactId } = input;
   const workspace = input.segments ?? (await loadWorkspaceSegments(connection, workspaceId));
   const Contacts = contactModel(connection);
   const _id = contactKey(workspaceId, contactId);
   return withDocumentLocks([_id], async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const contact = await Contacts.findById(_id, { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1, rev: 1, nextEvaluationAt: 1 }).lean();
+      const contact = await Contacts.findById(_id, {
+        workspaceId: 1,
+        contactId: 1,
+        profile: 1,
+        foldRev: 1,
+        lastFoldIds: 1,
+        mergedFrom: 1,
+        segments: 1,
+        rev: 1,
+        nextEvaluationAt: 1,
+      }).lean();
       if (!contact) return { entered: [], exited: [], nextEvaluationAt: null, evaluated: false };
-      if (input.onlyIfDueBy !== undefined && (contact.nextEvaluationAt == null || contact.nextEvaluationAt > input.onlyIfDueBy)) {
-        return { entered: [], exited: [], nextEvaluationAt: contact.nextEvaluationAt ?? null, evaluated: false };
+      if (
+        input.onlyIfDueBy !== undefined &&
+        (contact.nextEvaluationAt == null || contact.nextEvaluationAt > input.onlyIfDueBy)
+      ) {
+        return {
+          entered: [],
+          exited: [],
+          nextEvaluationAt: contact.nextEvaluationAt ?? null,
+          evaluated: false,
+        };
       }
       const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
       const outcome = evaluateMemberships({
@@ -74,25 +100,55 @@ export async function reevaluateContact(connection: Connection, input: Reevaluat
         nextEvaluationAt: outcome.nextEvaluationAt,
         evaluated: true,
       };
-      const sameMembers = Object.keys(current).length === Object.keys(outcome.segments).length && result.entered.length === 0 && result.exited.length === 0;
-      if (sameMembers && (contact.nextEvaluationAt ?? null) === outcome.nextEvaluationAt) return result;
+      const sameMembers =
+        Object.keys(current).length === Object.keys(outcome.segments).length &&
+        result.entered.length === 0 &&
+        result.exited.length === 0;
+      if (sameMembers && (contact.nextEvaluationAt ?? null) === outcome.nextEvaluationAt)
+        return result;
 
-      await recordMembershipChanges(connection, { workspaceId, contactId, now, reason: input.reason, entered: outcome.entered, exited: outcome.exited });
+      await recordMembershipChanges(connection, {
+        workspaceId,
+        contactId,
+        now,
+        reason: input.reason,
+        entered: outcome.entered,
+        exited: outcome.exited,
+      });
       // Filed before the state write: a crash in between leaves at worst a stale entry, never a lost due time.
       // Unchanged due time: the contact is already in that bucket.
-      if (outcome.nextEvaluationAt !== null && outcome.nextEvaluationAt !== contact.nextEvaluationAt) await fileContactForEvaluation(connection, workspaceId, contactId, outcome.nextEvaluationAt);
-      const revGuard = contact.rev === undefined ? { rev: { $exists: false } } : { rev: contact.rev };
+      if (
+        outcome.nextEvaluationAt !== null &&
+        outcome.nextEvaluationAt !== contact.nextEvaluationAt
+      )
+        await fileContactForEvaluation(
+          connection,
+          workspaceId,
+          contactId,
+          outcome.nextEvaluationAt,
+        );
+      const revGuard =
+        contact.rev === undefined ? { rev: { $exists: false } } : { rev: contact.rev };
       const written = await updateIfUnchanged(connection, Contacts, _id, revGuard, {
         $set: { segments: outcome.segments, nextEvaluationAt: outcome.nextEvaluationAt },
         $inc: { rev: 1 },
       });
       if (written.matchedCount === 1) {
-        if (input.countChanges !== false) await countMembershipChanges(connection, workspaceId, now, outcome.entered, outcome.exited);
+        if (input.countChanges !== false)
+          await countMembershipChanges(
+            connection,
+            workspaceId,
+            now,
+            outcome.entered,
+            outcome.exited,
+          );
         return result;
       }
       // Someone (ingestion, another evaluation) wrote in between: evaluate again on what they wrote.
     }
-    throw new Error(`contact ${contactId} in workspace ${workspaceId} kept changing during segment evaluation (${MAX_ATTEMPTS} attempts); retry later`);
+    throw new Error(
+      `contact ${contactId} in workspace ${workspaceId} kept changing during segment evaluation (${MAX_ATTEMPTS} attempts); retry later`,
+    );
   });
 }
 
@@ -105,12 +161,18 @@ export interface MembershipChanges {
   exited: MembershipChange[];
 }
 
-export async function recordMembershipChanges(connection: Connection, input: MembershipChanges): Promise<void> {
+export async function recordMembershipChanges(
+  connection: Connection,
+  input: MembershipChanges,
+): Promise<void> {
   await recordMembershipChangesMany(connection, [input]);
 }
 
 /** The history entries and journey triggers of many contacts' membership changes: two inserts in all. */
-export async function recordMembershipChangesMany(connection: Connection, inputs: MembershipChanges[]): Promise<void> {
+export async function recordMembershipChangesMany(
+  connection: Connection,
+  inputs: MembershipChanges[],
+): Promise<void> {
   const changes = inputs.flatMap((input) => [
     ...input.entered.map((change) => ({ input, kind: 'entered' as MembershipChangeKind, change })),
     ...input.exited.map((change) => ({ input, kind: 'exited' as MembershipChangeKind, change })),
@@ -127,7 +189,10 @@ export async function recordMembershipChangesMany(connection: Connection, inputs
     reason: input.reason,
   }));
   // A retried re-evaluation writes the same _ids again: those are already there.
-  await insertNew((list) => segmentMembershipChangeModel(connection).insertMany(list, { ordered: false }), docs);
+  await insertNew(
+    (list) => segmentMembershipChangeModel(connection).insertMany(list, { ordered: false }),
+    docs,
+  );
   await enqueueJourneyTriggers(
     connection,
     changes.map(({ input, kind, change }) => ({
@@ -145,19 +210,41 @@ export async function recordMembershipChangesMany(connection: Connection, inputs
  * Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. Any number of
  * processes count at once: `$inc` on segment_stats is atomic where Cairn runs (decision 010).
  */
-export async function countMembershipChanges(connection: Connection, workspaceId: string, now: number, entered: MembershipChange[], exited: MembershipChange[]): Promise<void> {
+export async function countMembershipChanges(
+  connection: Connection,
+  workspaceId: string,
+  now: number,
+  entered: MembershipChange[],
+  exited: MembershipChange[],
+): Promise<void> {
   const day = utcDayKey(now);
   // Summed per segment first: a page of folds updates each segment's figures once, not once per contact.
   const perSegment = new Map<string, { entered: number; exited: number }>();
-  for (const c of entered) perSegment.set(c.segmentId, { entered: (perSegment.get(c.segmentId)?.entered ?? 0) + 1, exited: perSegment.get(c.segmentId)?.exited ?? 0 });
-  for (const c of exited) perSegment.set(c.segmentId, { entered: perSegment.get(c.segmentId)?.entered ?? 0, exited: (perSegment.get(c.segmentId)?.exited ?? 0) + 1 });
+  for (const c of entered)
+    perSegment.set(c.segmentId, {
+      entered: (perSegment.get(c.segmentId)?.entered ?? 0) + 1,
+      exited: perSegment.get(c.segmentId)?.exited ?? 0,
+    });
+  for (const c of exited)
+    perSegment.set(c.segmentId, {
+      entered: perSegment.get(c.segmentId)?.entered ?? 0,
+      exited: (perSegment.get(c.segmentId)?.exited ?? 0) + 1,
+    });
   for (const [segmentId, n] of perSegment) {
-    const members = await addToMemberCount(connection, workspaceId, segmentId, n.entered - n.exited);
+    const members = await addToMemberCount(
+      connection,
+      workspaceId,
+      segmentId,
+      n.entered - n.exited,
+    );
     if (members === null) continue;
     await upsertRacing(() =>
       segmentDailyCountModel(connection).updateOne(
         { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
-        { $set: { workspaceId, segmentId, day, members: Math.max(0, members) }, $inc: { entered: n.entered, exited: n.exited } },
+        {
+          $set: { workspaceId, segmentId, day, members: Math.max(0, members) },
+          $inc: { entered: n.entered, exited: n.exited },
+        },
         { upsert: true },
       ),
     );
@@ -165,9 +252,19 @@ export async function countMembershipChanges(connection: Connection, workspaceId
 }
 
 /** Overwrites today's chart figure with an exact count (after a backfill's recount). */
-export async function recordDailyMemberCount(connection: Connection, workspaceId: string, segmentId: string, now: number, members: number): Promise<void> {
+export async function recordDailyMemberCount(
+  connection: Connection,
+  workspaceId: string,
+  segmentId: string,
+  now: number,
+  members: number,
+): Promise<void> {
   const day = utcDayKey(now);
   await upsertRacing(() =>
-    segmentDailyCountModel(connection).updateOne({ _id: segmentDailyCountKey(workspaceId, segmentId, day) }, { $set: { workspaceId, segmentId, day, members } }, { upsert: true }),
+    segmentDailyCountModel(connection).updateOne(
+      { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
+      { $set: { workspaceId, segmentId, day, members } },
+      { upsert: true },
+    ),
   );
 }

@@ -62,17 +62,49 @@ function prefixIssues(issues: FieldIssue[], prefix: string): FieldIssue[] {
 }
 
 /** Validates a definition against the workspace: shape, referenced segments and membership cycles. */
-async function checkDefinition(connection: Connection, workspaceId: string, segmentId: string, definition: unknown): Promise<SegmentDefinition> {
+async function checkDefinition(
+  connection: Connection,
+  workspaceId: string,
+  segmentId: string,
+  definition: unknown,
+): Promise<SegmentDefinition> {
   const shape = validateSegmentDefinition(definition);
-  if (!shape.ok) throw new SegmentProblem('invalid', 'The segment definition is invalid.', prefixIssues(shape.issues, 'definition'));
-  const others = await segmentModel(connection).find({ workspaceId, status: 'active', segmentId: { $ne: segmentId } }, { segmentId: 1, definition: 1 }).lean();
-  const known = validateSegmentDefinition(definition, { knownSegmentIds: others.map((s) => s.segmentId) });
-  if (!known.ok) throw new SegmentProblem('unknownReference', 'The segment definition refers to segments that do not exist.', prefixIssues(known.issues, 'definition'));
-  const cycle = findSegmentCycle([...others.map((s) => ({ id: s.segmentId, definition: s.definition })), { id: segmentId, definition: shape.definition }]);
+  if (!shape.ok)
+    throw new SegmentProblem(
+      'invalid',
+      'The segment definition is invalid.',
+      prefixIssues(shape.issues, 'definition'),
+    );
+  const others = await segmentModel(connection)
+    .find(
+      { workspaceId, status: 'active', segmentId: { $ne: segmentId } },
+      { segmentId: 1, definition: 1 },
+    )
+    .lean();
+  const known = validateSegmentDefinition(definition, {
+    knownSegmentIds: others.map((s) => s.segmentId),
+  });
+  if (!known.ok)
+    throw new SegmentProblem(
+      'unknownReference',
+      'The segment definition refers to segments that do not exist.',
+      prefixIssues(known.issues, 'definition'),
+    );
+  const cycle = findSegmentCycle([
+    ...others.map((s) => ({ id: s.segmentId, definition: s.definition })),
+    { id: segmentId, definition: shape.definition },
+  ]);
   if (cycle) {
-    throw new SegmentProblem('cycle', `Segments would depend on each other in a cycle: ${cycle.join(' → ')}. Remove one of these segment conditions.`, [
-      { path: 'definition', message: `membership cycle ${cycle.join(' → ')}; remove one of these segment conditions` },
-    ]);
+    throw new SegmentProblem(
+      'cycle',
+      `Segments would depend on each other in a cycle: ${cycle.join(' → ')}. Remove one of these segment conditions.`,
+      [
+        {
+          path: 'definition',
+          message: `membership cycle ${cycle.join(' → ')}; remove one of these segment conditions`,
+        },
+      ],
+    );
   }
   return shape.definition;
 }
@@ -84,21 +116,38 @@ export interface SegmentInput {
 }
 
 /** Creates a segment at version 1 with its backfill pending; the caller starts the backfill workflow. */
-export async function createSegment(connection: Connection, workspaceId: string, input: SegmentInput & { segmentId?: string }): Promise<Segment> {
+export async function createSegment(
+  connection: Connection,
+  workspaceId: string,
+  input: SegmentInput & { segmentId?: string },
+): Promise<Segment> {
   const Segments = segmentModel(connection);
   let segmentId = input.segmentId;
   if (segmentId !== undefined && !SEGMENT_ID_PATTERN.test(segmentId)) {
-    throw new SegmentProblem('invalid', 'The segment id is invalid.', [{ path: 'id', message: 'use 1–64 lowercase letters, digits, - or _, starting with a letter or digit' }]);
+    throw new SegmentProblem('invalid', 'The segment id is invalid.', [
+      {
+        path: 'id',
+        message: 'use 1–64 lowercase letters, digits, - or _, starting with a letter or digit',
+      },
+    ]);
   }
   if (segmentId === undefined) {
     const base = slugOf(input.name);
     segmentId = base;
-    for (let n = 2; await Segments.exists({ _id: segmentKey(workspaceId, segmentId) }); n++) segmentId = `${base}-${n}`;
+    for (let n = 2; await Segments.exists({ _id: segmentKey(workspaceId, segmentId) }); n++)
+      segmentId = `${base}-${n}`;
   }
   const definition = await checkDefinition(connection, workspaceId, segmentId, input.definition);
   const now = Date.now();
   try {
-    await segmentVersionModel(connection).create({ _id: segmentVersionKey(workspaceId, segmentId, 1), workspaceId, segmentId, version: 1, name: input.name, definition });
+    await segmentVersionModel(connection).create({
+      _id: segmentVersionKey(workspaceId, segmentId, 1),
+      workspaceId,
+      segmentId,
+      version: 1,
+      name: input.name,
+      definition,
+    });
     const doc = await Segments.create({
       _id: segmentKey(workspaceId, segmentId),
       workspaceId,
@@ -113,19 +162,34 @@ export async function createSegment(connection: Connection, workspaceId: string,
     await resetSegmentBackfill(connection, workspaceId, segmentId, 1, now);
     return (await withSegmentStats(connection, [doc.toObject()]))[0] as Segment;
   } catch (error) {
-    if (isDuplicateKeyError(error)) throw new SegmentProblem('conflict', `A segment with id "${segmentId}" already exists; pick another id or edit that segment.`, [{ path: 'id', message: 'already taken' }]);
+    if (isDuplicateKeyError(error))
+      throw new SegmentProblem(
+        'conflict',
+        `A segment with id "${segmentId}" already exists; pick another id or edit that segment.`,
+        [{ path: 'id', message: 'already taken' }],
+      );
     throw error;
   }
 }
 
-export async function getSegment(connection: Connection, workspaceId: string, segmentId: string): Promise<Segment | null> {
+export async function getSegment(
+  connection: Connection,
+  workspaceId: string,
+  segmentId: string,
+): Promise<Segment | null> {
   const doc = await segmentModel(connection).findById(segmentKey(workspaceId, segmentId)).lean();
   if (!doc || doc.workspaceId !== workspaceId || doc.status !== 'active') return null;
   return (await withSegmentStats(connection, [doc]))[0] ?? null;
 }
 
-export async function listSegments(connection: Connection, workspaceId: string): Promise<Segment[]> {
-  return withSegmentStats(connection, await segmentModel(connection).find({ workspaceId, status: 'active' }).sort({ name: 1 }).lean());
+export async function listSegments(
+  connection: Connection,
+  workspaceId: string,
+): Promise<Segment[]> {
+  return withSegmentStats(
+    connection,
+    await segmentModel(connection).find({ workspaceId, status: 'active' }).sort({ name: 1 }).lean(),
+  );
 }
 
 /**
@@ -141,7 +205,8 @@ export async function updateSegment(
   const Segments = segmentModel(connection);
   const _id = segmentKey(workspaceId, segmentId);
   const existing = await getSegment(connection, workspaceId, segmentId);
-  if (!existing) throw new SegmentProblem('notFound', `No segment "${segmentId}" in this workspace.`);
+  if (!existing)
+    throw new SegmentProblem('notFound', `No segment "${segmentId}" in this workspace.`);
   const set: Record<string, unknown> = {};
   if (input.name !== undefined) set.name = input.name;
   if (input.description !== undefined) set.description = input.description;
@@ -151,9 +216,20 @@ export async function updateSegment(
     if (stableStringify(definition) !== stableStringify(existing.definition)) {
       const version = existing.version + 1;
       try {
-        await segmentVersionModel(connection).create({ _id: segmentVersionKey(workspaceId, segmentId, version), workspaceId, segmentId, version, name: input.name ?? existing.name, definition });
+        await segmentVersionModel(connection).create({
+          _id: segmentVersionKey(workspaceId, segmentId, version),
+          workspaceId,
+          segmentId,
+          version,
+          name: input.name ?? existing.name,
+          definition,
+        });
       } catch (error) {
-        if (isDuplicateKeyError(error)) throw new SegmentProblem('conflict', 'The segment was edited at the same time by someone else; reload it and try again.');
+        if (isDuplicateKeyError(error))
+          throw new SegmentProblem(
+            'conflict',
+            'The segment was edited at the same time by someone else; reload it and try again.',
+          );
         throw error;
       }
       Object.assign(set, { definition, version });
@@ -162,23 +238,51 @@ export async function updateSegment(
   }
   if (Object.keys(set).length > 0) {
     // Conditional on the version read: two concurrent edits cannot both win.
-    const written = await Segments.updateOne({ _id, version: existing.version, status: 'active' }, { $set: set });
-    if (written.matchedCount !== 1) throw new SegmentProblem('conflict', 'The segment was edited at the same time by someone else; reload it and try again.');
+    const written = await Segments.updateOne(
+      { _id, version: existing.version, status: 'active' },
+      { $set: set },
+    );
+    if (written.matchedCount !== 1)
+      throw new SegmentProblem(
+        'conflict',
+        'The segment was edited at the same time by someone else; reload it and try again.',
+      );
     invalidateSegmentCache(connection, workspaceId);
-    if (backfillNeeded) await resetSegmentBackfill(connection, workspaceId, segmentId, set.version as number, Date.now());
+    if (backfillNeeded)
+      await resetSegmentBackfill(
+        connection,
+        workspaceId,
+        segmentId,
+        set.version as number,
+        Date.now(),
+      );
   }
-  const [segment] = await withSegmentStats(connection, [(await Segments.findById(_id).lean()) as SegmentDoc]);
+  const [segment] = await withSegmentStats(connection, [
+    (await Segments.findById(_id).lean()) as SegmentDoc,
+  ]);
   return { segment: segment as Segment, backfillNeeded };
 }
 
 /** Archives a segment; refused while another active segment uses it. */
-export async function archiveSegment(connection: Connection, workspaceId: string, segmentId: string): Promise<void> {
+export async function archiveSegment(
+  connection: Connection,
+  workspaceId: string,
+  segmentId: string,
+): Promise<void> {
   const existing = await getSegment(connection, workspaceId, segmentId);
-  if (!existing) throw new SegmentProblem('notFound', `No segment "${segmentId}" in this workspace.`);
+  if (!existing)
+    throw new SegmentProblem('notFound', `No segment "${segmentId}" in this workspace.`);
   const others = await listSegments(connection, workspaceId);
-  const dependants = others.filter((s) => s.segmentId !== segmentId && segmentDependencies(s.definition).includes(segmentId)).map((s) => s.segmentId);
+  const dependants = others
+    .filter(
+      (s) => s.segmentId !== segmentId && segmentDependencies(s.definition).includes(segmentId),
+    )
+    .map((s) => s.segmentId);
   if (dependants.length > 0) {
-    throw new SegmentProblem('inUse', `Segment "${segmentId}" is used by ${dependants.map((d) => `"${d}"`).join(', ')}; remove those conditions first.`);
+    throw new SegmentProblem(
+      'inUse',
+      `Segment "${segmentId}" is used by ${dependants.map((d) => `"${d}"`).join(', ')}; remove those conditions first.`,
+    );
   }
   const _id = segmentKey(workspaceId, segmentId);
   // The system's figures live in segment_stats, so nothing but another edit writes this document.
@@ -187,10 +291,17 @@ export async function archiveSegment(connection: Connection, workspaceId: string
 }
 
 /** Names of the given segments (archived ones included), by segmentId. */
-export async function segmentNames(connection: Connection, workspaceId: string, segmentIds: string[]): Promise<Map<string, string>> {
+export async function segmentNames(
+  connection: Connection,
+  workspaceId: string,
+  segmentIds: string[],
+): Promise<Map<string, string>> {
   if (segmentIds.length === 0) return new Map();
   const docs = await segmentModel(connection)
-    .find({ _id: { $in: segmentIds.map((id) => segmentKey(workspaceId, id)) } }, { segmentId: 1, name: 1 })
+    .find(
+      { _id: { $in: segmentIds.map((id) => segmentKey(workspaceId, id)) } },
+      { segmentId: 1, name: 1 },
+    )
     .limit(100)
     .lean();
   return new Map(docs.map((s) => [s.segmentId, s.name]));
@@ -219,7 +330,18 @@ export async function previewSegment(
   const { profileSettings } = await loadWorkspaceSegments(connection, workspaceId);
   const result: SegmentPreview = { count: 0, total: 0, sample: [] };
   const cursor = contactModel(connection)
-    .find({ workspaceId }, { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1 })
+    .find(
+      { workspaceId },
+      {
+        workspaceId: 1,
+        contactId: 1,
+        profile: 1,
+        foldRev: 1,
+        lastFoldIds: 1,
+        mergedFrom: 1,
+        segments: 1,
+      },
+    )
     .lean()
     .cursor({ batchSize: 500 });
   const evaluatePage = async (page: ContactDoc[]) => {
@@ -227,10 +349,17 @@ export async function previewSegment(
     page.forEach((contact, i) => {
       result.total++;
       const profile = profiles[i] as ContactProfile;
-      const { matches } = evaluateSegment(definition, { contactId: contact.contactId, profile, now, memberships: new Set(Object.keys(contact.segments ?? {})), profileSettings });
+      const { matches } = evaluateSegment(definition, {
+        contactId: contact.contactId,
+        profile,
+        now,
+        memberships: new Set(Object.keys(contact.segments ?? {})),
+        profileSettings,
+      });
       if (!matches) return;
       result.count++;
-      if (result.sample.length < sampleSize) result.sample.push({ id: contact.contactId, traits: profile.traits ?? {} });
+      if (result.sample.length < sampleSize)
+        result.sample.push({ id: contact.contactId, traits: profile.traits ?? {} });
     });
   };
   let page: ContactDoc[] = [];
@@ -246,7 +375,13 @@ export async function previewSegment(
 }
 
 export interface SegmentMemberPage {
-  items: { id: string; traits: Record<string, unknown>; since: number; version: number; lastSeenAt?: number }[];
+  items: {
+    id: string;
+    traits: Record<string, unknown>;
+    since: number;
+    version: number;
+    lastSeenAt?: number;
+  }[];
   nextCursor?: string;
 }
 
@@ -260,15 +395,30 @@ export async function listSegmentMembers(
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
   const after = options.cursor ? contactKey(workspaceId, options.cursor) : `${workspaceId}:`;
   const docs = await contactModel(connection)
-    .find({ workspaceId, _id: { $gt: after, $lt: `${workspaceId};` }, [`segments.${segmentId}`]: { $exists: true } }, { contactId: 1, segments: 1, 'profile.traits': 1, 'profile.lastSeenAt': 1 })
+    .find(
+      {
+        workspaceId,
+        _id: { $gt: after, $lt: `${workspaceId};` },
+        [`segments.${segmentId}`]: { $exists: true },
+      },
+      { contactId: 1, segments: 1, 'profile.traits': 1, 'profile.lastSeenAt': 1 },
+    )
     .sort({ _id: 1 })
     .limit(limit + 1)
     .lean();
   const page = docs.slice(0, limit);
   const items = page.map((c) => {
     const state = c.segments[segmentId] as { since: number; version: number };
-    const profile = decodeDocumentKeys((c as { profile?: unknown }).profile ?? {}) as Partial<ContactProfile>;
-    return { id: c.contactId, traits: profile.traits ?? {}, since: state.since, version: state.version, ...(profile.lastSeenAt ? { lastSeenAt: profile.lastSeenAt } : {}) };
+    const profile = decodeDocumentKeys(
+      (c as { profile?: unknown }).profile ?? {},
+    ) as Partial<ContactProfile>;
+    return {
+      id: c.contactId,
+      traits: profile.traits ?? {},
+      since: state.since,
+      version: state.version,
+      ...(profile.lastSeenAt ? { lastSeenAt: profile.lastSeenAt } : {}),
+    };
   });
   const last = page[page.length - 1];
   return docs.length > limit && last ? { items, nextCursor: last.contactId } : { items };
@@ -284,7 +434,10 @@ export async function segmentMemberHistory(
   const days = Math.min(Math.max(options.days ?? 30, 1), 400);
   const now = options.now ?? Date.now();
   const first = utcDayKey(now - (days - 1) * DAY_MS);
-  const rows = await segmentDailyCountModel(connection).find({ workspaceId, segmentId }, { day: 1, members: 1 }).sort({ day: 1 }).lean();
+  const rows = await segmentDailyCountModel(connection)
+    .find({ workspaceId, segmentId }, { day: 1, members: 1 })
+    .sort({ day: 1 })
+    .lean();
   const byDay = new Map(rows.map((r) => [r.day, r.members]));
   // The figure going into the first day is the last one recorded before it.
   let members = 0;
@@ -296,9 +449,12 @@ export async function segmentMemberHistory(
     out.push({ day, members });
   }
   // Today's figure is the live count: two counts written at once can land in either order on the day's document.
-  const live = await segmentStatsModel(connection).findById(segmentKey(workspaceId, segmentId), { memberCount: 1 }).lean();
+  const live = await segmentStatsModel(connection)
+    .findById(segmentKey(workspaceId, segmentId), { memberCount: 1 })
+    .lean();
   const today = out[out.length - 1];
-  if (live && today && today.day === utcDayKey(Date.now())) today.members = Math.max(0, live.memberCount);
+  if (live && today && today.day === utcDayKey(Date.now()))
+    today.members = Math.max(0, live.memberCount);
   return out;
 }
 
@@ -310,7 +466,10 @@ export async function contactSegmentHistory(
   options: { limit?: number } = {},
 ): Promise<Pick<SegmentMembershipChangeDoc, 'segmentId' | 'kind' | 'version' | 'at' | 'reason'>[]> {
   return segmentMembershipChangeModel(connection)
-    .find({ workspaceId, contactId }, { _id: 0, segmentId: 1, kind: 1, version: 1, at: 1, reason: 1 })
+    .find(
+      { workspaceId, contactId },
+      { _id: 0, segmentId: 1, kind: 1, version: 1, at: 1, reason: 1 },
+    )
     .sort({ at: -1 })
     .limit(Math.min(Math.max(options.limit ?? 100, 1), 1000))
     .lean();
@@ -336,7 +495,17 @@ export async function explainContactSegment(
 ): Promise<SegmentExplanation | null> {
   const [segment, contact] = await Promise.all([
     getSegment(connection, workspaceId, segmentId),
-    contactModel(connection).findById(contactKey(workspaceId, contactId), { workspaceId: 1, contactId: 1, profile: 1, foldRev: 1, lastFoldIds: 1, mergedFrom: 1, segments: 1 }).lean(),
+    contactModel(connection)
+      .findById(contactKey(workspaceId, contactId), {
+        workspaceId: 1,
+        contactId: 1,
+        profile: 1,
+        foldRev: 1,
+        lastFoldIds: 1,
+        mergedFrom: 1,
+        segments: 1,
+      })
+      .lean(),
   ]);
   if (!segment || !contact) return null;
   const { profileSettings } = await loadWorkspaceSegments(connection, workspaceId);
@@ -347,5 +516,11 @@ export async function explainContactSegment(
     memberships: new Set(Object.keys(contact.segments ?? {})),
     profileSettings,
   });
-  return { segmentId, contactId, member: Boolean(contact.segments?.[segmentId]), matchesNow: explanation.matches, explanation };
+  return {
+    segmentId,
+    contactId,
+    member: Boolean(contact.segments?.[segmentId]),
+    matchesNow: explanation.matches,
+    explanation,
+  };
 }

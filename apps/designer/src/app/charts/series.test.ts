@@ -15,7 +15,10 @@ describe('linePoints', () => {
   });
 
   it('centres a single point and never divides by zero', () => {
-    expect(linePoints([{ name: 'a', color: 'x', values: [0] }], { width: 100, height: 40, pad: 0 }).lines[0]!.points).toBe('50,40');
+    expect(
+      linePoints([{ name: 'a', color: 'x', values: [0] }], { width: 100, height: 40, pad: 0 })
+        .lines[0]!.points,
+    ).toBe('50,40');
   });
 });
 

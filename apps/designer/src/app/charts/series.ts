@@ -2,7 +2,10 @@ export type Series = { name: string; color: string; values: number[] };
 export type ChartGeometry = { width: number; height: number; pad: number };
 
 /** SVG polyline points for each series over shared x positions and a y scale from 0 to the largest value. */
-export function linePoints(series: Series[], size: ChartGeometry): { max: number; lines: { name: string; color: string; points: string }[] } {
+export function linePoints(
+  series: Series[],
+  size: ChartGeometry,
+): { max: number; lines: { name: string; color: string; points: string }[] } {
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   const length = Math.max(0, ...series.map((s) => s.values.length));
   const innerW = size.width - size.pad * 2;

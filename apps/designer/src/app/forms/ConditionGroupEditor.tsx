@@ -1,18 +1,33 @@
 import type { ConditionGroup, SegmentCondition } from '@cairn/core';
-import { EventAggregateConditionSchema, NUMBER_OPERATORS, STATIC_NUMBER_METRICS, TIME_NUMBER_METRICS, VALUE_OPERATORS } from '@cairn/core';
+import {
+  EventAggregateConditionSchema,
+  NUMBER_OPERATORS,
+  STATIC_NUMBER_METRICS,
+  TIME_NUMBER_METRICS,
+  VALUE_OPERATORS,
+} from '@cairn/core';
 import type { ValueOperator as TraitOperator } from '@cairn/core';
 import { CONDITION_TYPE_LABELS, OPERATOR_LABELS } from './labels.js';
 import type { ConditionTypeName } from './labels.js';
 
 const TRAIT_OPERATORS = VALUE_OPERATORS;
 const AGGREGATES = EventAggregateConditionSchema.shape.aggregate.options;
-const NUMBER_METRICS = [...STATIC_NUMBER_METRICS, ...TIME_NUMBER_METRICS, 'emailOpens', 'emailClicks'];
+const NUMBER_METRICS = [
+  ...STATIC_NUMBER_METRICS,
+  ...TIME_NUMBER_METRICS,
+  'emailOpens',
+  'emailClicks',
+];
 import { DurationPicker, Select, parseLooseValue } from './inputs.js';
 
 type Item = SegmentCondition | ConditionGroup;
 const GROUP_LABELS = { all: 'All of', any: 'Any of', none: 'None of' } as const;
 
-export type ConditionPickers = { events: string[]; metrics: string[]; segments: { id: string; name: string }[] };
+export type ConditionPickers = {
+  events: string[];
+  metrics: string[];
+  segments: { id: string; name: string }[];
+};
 
 function isGroup(item: Item): item is ConditionGroup {
   return item.type === 'all' || item.type === 'any' || item.type === 'none';
@@ -25,7 +40,15 @@ export function newCondition(type: ConditionTypeName): SegmentCondition {
     case 'event':
       return { type, check: 'performed', event: '' };
     case 'eventAggregate':
-      return { type, event: '', property: '', aggregate: 'sum', window: { amount: 30, unit: 'days' }, operator: 'gte', value: 0 };
+      return {
+        type,
+        event: '',
+        property: '',
+        aggregate: 'sum',
+        window: { amount: 30, unit: 'days' },
+        operator: 'gte',
+        value: 0,
+      };
     case 'metric':
       return { type, metric: 'orderCount', operator: 'gte', value: 1 };
     case 'segment':
@@ -49,14 +72,19 @@ export function ConditionGroupEditor({
   onRemove?: () => void;
   path?: string;
 }) {
-  const setItem = (i: number, item: Item) => onChange({ ...group, conditions: group.conditions.map((c, j) => (j === i ? item : c)) });
-  const removeItem = (i: number) => onChange({ ...group, conditions: group.conditions.filter((_, j) => j !== i) });
+  const setItem = (i: number, item: Item) =>
+    onChange({ ...group, conditions: group.conditions.map((c, j) => (j === i ? item : c)) });
+  const removeItem = (i: number) =>
+    onChange({ ...group, conditions: group.conditions.filter((_, j) => j !== i) });
   return (
     <div className="condition-group" data-testid={`group-${path}`}>
       <div className="group-head">
         <Select
           value={group.type}
-          options={(['all', 'any', 'none'] as const).map((t) => ({ value: t, label: GROUP_LABELS[t] }))}
+          options={(['all', 'any', 'none'] as const).map((t) => ({
+            value: t,
+            label: GROUP_LABELS[t],
+          }))}
           onChange={(type) => onChange({ ...group, type })}
           testId={`group-type-${path}`}
         />
@@ -79,14 +107,36 @@ export function ConditionGroupEditor({
             onRemove={() => removeItem(i)}
           />
         ) : (
-          <ConditionRow key={i} condition={item} pickers={pickers} testId={`condition-${path}-${i}`} onChange={(c) => setItem(i, c)} onRemove={() => removeItem(i)} />
+          <ConditionRow
+            key={i}
+            condition={item}
+            pickers={pickers}
+            testId={`condition-${path}-${i}`}
+            onChange={(c) => setItem(i, c)}
+            onRemove={() => removeItem(i)}
+          />
         ),
       )}
       <div className="group-actions">
-        <button className="link" data-testid={`add-condition-${path}`} onClick={() => onChange({ ...group, conditions: [...group.conditions, newCondition('trait')] })}>
+        <button
+          className="link"
+          data-testid={`add-condition-${path}`}
+          onClick={() =>
+            onChange({ ...group, conditions: [...group.conditions, newCondition('trait')] })
+          }
+        >
           + Condition
         </button>
-        <button className="link" data-testid={`add-group-${path}`} onClick={() => onChange({ ...group, conditions: [...group.conditions, { type: 'any', conditions: [] }] })}>
+        <button
+          className="link"
+          data-testid={`add-group-${path}`}
+          onClick={() =>
+            onChange({
+              ...group,
+              conditions: [...group.conditions, { type: 'any', conditions: [] }],
+            })
+          }
+        >
           + Group
         </button>
       </div>
@@ -119,40 +169,87 @@ function ConditionRow({
     <div className="condition-row" data-testid={testId}>
       <Select
         value={c.type as ConditionTypeName}
-        options={(Object.keys(CONDITION_TYPE_LABELS) as ConditionTypeName[]).map((t) => ({ value: t, label: CONDITION_TYPE_LABELS[t] }))}
+        options={(Object.keys(CONDITION_TYPE_LABELS) as ConditionTypeName[]).map((t) => ({
+          value: t,
+          label: CONDITION_TYPE_LABELS[t],
+        }))}
         onChange={(t) => onChange(newCondition(t))}
         testId={`${testId}-type`}
       />
       {c.type === 'trait' && (
         <>
-          <input placeholder="trait, e.g. plan" value={str('field')} onChange={(e) => set({ field: e.target.value })} />
+          <input
+            placeholder="trait, e.g. plan"
+            value={str('field')}
+            onChange={(e) => set({ field: e.target.value })}
+          />
           <Select
             value={c['operator'] as TraitOperator}
             options={TRAIT_OPERATORS.map((o) => ({ value: o, label: OPERATOR_LABELS[o] }))}
             onChange={(operator) => set({ operator, value: defaultValueFor(operator) })}
           />
-          <ValueInput operator={c['operator'] as TraitOperator} value={c['value']} onChange={(value) => set({ value })} />
+          <ValueInput
+            operator={c['operator'] as TraitOperator}
+            value={c['value']}
+            onChange={(value) => set({ value })}
+          />
         </>
       )}
       {c.type === 'event' && <EventFields c={c} set={set} events={pickers.events} />}
       {c.type === 'eventAggregate' && (
         <>
-          <Select value={str('aggregate') as (typeof AGGREGATES)[number]} options={AGGREGATES} onChange={(aggregate) => set({ aggregate })} />
+          <Select
+            value={str('aggregate') as (typeof AGGREGATES)[number]}
+            options={AGGREGATES}
+            onChange={(aggregate) => set({ aggregate })}
+          />
           <span className="muted">of</span>
-          <input placeholder="property" value={str('property')} onChange={(e) => set({ property: e.target.value })} />
+          <input
+            placeholder="property"
+            value={str('property')}
+            onChange={(e) => set({ property: e.target.value })}
+          />
           <span className="muted">in</span>
-          <input placeholder="event" list="cairn-events" value={str('event')} onChange={(e) => set({ event: e.target.value })} />
+          <input
+            placeholder="event"
+            list="cairn-events"
+            value={str('event')}
+            onChange={(e) => set({ event: e.target.value })}
+          />
           <span className="muted">over</span>
-          <DurationPicker value={c['window'] as { amount: number; unit: 'days' }} onChange={(window) => set({ window })} />
-          <Select value={str('operator') as (typeof NUMBER_OPERATORS)[number]} options={NUMBER_OPERATORS} onChange={(operator) => set({ operator })} />
-          <input type="number" value={num('value')} onChange={(e) => set({ value: Number(e.target.value) })} />
+          <DurationPicker
+            value={c['window'] as { amount: number; unit: 'days' }}
+            onChange={(window) => set({ window })}
+          />
+          <Select
+            value={str('operator') as (typeof NUMBER_OPERATORS)[number]}
+            options={NUMBER_OPERATORS}
+            onChange={(operator) => set({ operator })}
+          />
+          <input
+            type="number"
+            value={num('value')}
+            onChange={(e) => set({ value: Number(e.target.value) })}
+          />
         </>
       )}
       {c.type === 'metric' && (
         <>
-          <Select value={str('metric')} options={metricOptions(pickers.metrics, str('metric'))} onChange={(metric) => set({ metric })} />
-          <Select value={str('operator') as (typeof NUMBER_OPERATORS)[number]} options={NUMBER_OPERATORS} onChange={(operator) => set({ operator })} />
-          <input type="number" value={num('value')} onChange={(e) => set({ value: Number(e.target.value) })} />
+          <Select
+            value={str('metric')}
+            options={metricOptions(pickers.metrics, str('metric'))}
+            onChange={(metric) => set({ metric })}
+          />
+          <Select
+            value={str('operator') as (typeof NUMBER_OPERATORS)[number]}
+            options={NUMBER_OPERATORS}
+            onChange={(operator) => set({ operator })}
+          />
+          <input
+            type="number"
+            value={num('value')}
+            onChange={(e) => set({ value: Number(e.target.value) })}
+          />
         </>
       )}
       {c.type === 'segment' && (
@@ -165,16 +262,36 @@ function ConditionRow({
             ]}
             onChange={(membership) => set({ membership })}
           />
-          <SegmentPicker value={str('segmentId')} segments={pickers.segments} onChange={(segmentId) => set({ segmentId })} />
+          <SegmentPicker
+            value={str('segmentId')}
+            segments={pickers.segments}
+            onChange={(segmentId) => set({ segmentId })}
+          />
         </>
       )}
       {c.type === 'randomBucket' && (
         <>
           <span className="muted">bucket from</span>
-          <input type="number" min={0} max={99} value={num('from')} onChange={(e) => set({ from: Number(e.target.value) })} />
+          <input
+            type="number"
+            min={0}
+            max={99}
+            value={num('from')}
+            onChange={(e) => set({ from: Number(e.target.value) })}
+          />
           <span className="muted">to</span>
-          <input type="number" min={1} max={100} value={num('to')} onChange={(e) => set({ to: Number(e.target.value) })} />
-          <input placeholder="salt" value={str('salt')} onChange={(e) => set({ salt: e.target.value })} />
+          <input
+            type="number"
+            min={1}
+            max={100}
+            value={num('to')}
+            onChange={(e) => set({ to: Number(e.target.value) })}
+          />
+          <input
+            placeholder="salt"
+            value={str('salt')}
+            onChange={(e) => set({ salt: e.target.value })}
+          />
         </>
       )}
       <button className="icon" title="Remove condition" onClick={onRemove}>
@@ -197,32 +314,79 @@ function defaultValueFor(operator: TraitOperator): unknown {
   return '';
 }
 
-function ValueInput({ operator, value, onChange }: { operator: TraitOperator; value: unknown; onChange: (v: unknown) => void }) {
+function ValueInput({
+  operator,
+  value,
+  onChange,
+}: {
+  operator: TraitOperator;
+  value: unknown;
+  onChange: (v: unknown) => void;
+}) {
   if (operator === 'exists' || operator === 'notExists') return null;
   if (operator === 'withinLast' || operator === 'moreThanAgo')
-    return <DurationPicker value={(value as { amount: number; unit: 'days' }) ?? { amount: 7, unit: 'days' }} onChange={onChange} />;
+    return (
+      <DurationPicker
+        value={(value as { amount: number; unit: 'days' }) ?? { amount: 7, unit: 'days' }}
+        onChange={onChange}
+      />
+    );
   if (operator === 'in' || operator === 'notIn')
     return (
       <input
         placeholder="a, b, c"
         value={Array.isArray(value) ? value.join(', ') : ''}
-        onChange={(e) => onChange(e.target.value.split(',').map((v) => v.trim()).filter(Boolean).map(parseLooseValue))}
+        onChange={(e) =>
+          onChange(
+            e.target.value
+              .split(',')
+              .map((v) => v.trim())
+              .filter(Boolean)
+              .map(parseLooseValue),
+          )
+        }
       />
     );
   if (['gt', 'gte', 'lt', 'lte'].includes(operator))
-    return <input type="number" value={typeof value === 'number' ? value : 0} onChange={(e) => onChange(Number(e.target.value))} />;
+    return (
+      <input
+        type="number"
+        value={typeof value === 'number' ? value : 0}
+        onChange={(e) => onChange(Number(e.target.value))}
+      />
+    );
   if (operator === 'before' || operator === 'after')
-    return <input placeholder="2025-01-31T00:00:00Z" value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)} />;
+    return (
+      <input
+        placeholder="2025-01-31T00:00:00Z"
+        value={typeof value === 'string' ? value : ''}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
   return (
     <input
       placeholder="value"
       value={value === undefined || value === null ? '' : String(value)}
-      onChange={(e) => onChange(operator === 'contains' || operator === 'notContains' ? e.target.value : parseLooseValue(e.target.value))}
+      onChange={(e) =>
+        onChange(
+          operator === 'contains' || operator === 'notContains'
+            ? e.target.value
+            : parseLooseValue(e.target.value),
+        )
+      }
     />
   );
 }
 
-function EventFields({ c, set, events }: { c: Record<string, unknown>; set: (p: Record<string, unknown>) => void; events: string[] }) {
+function EventFields({
+  c,
+  set,
+  events,
+}: {
+  c: Record<string, unknown>;
+  set: (p: Record<string, unknown>) => void;
+  events: string[];
+}) {
   const check = c['check'] as 'performed' | 'notPerformed' | 'firstPerformed' | 'lastPerformed';
   const window = c['window'] as { amount: number; unit: 'days' } | undefined;
   return (
@@ -238,12 +402,24 @@ function EventFields({ c, set, events }: { c: Record<string, unknown>; set: (p: 
         onChange={(next) =>
           set(
             next === 'firstPerformed' || next === 'lastPerformed'
-              ? { check: next, operator: 'withinLast', value: { amount: 7, unit: 'days' }, window: undefined, count: undefined, where: undefined }
+              ? {
+                  check: next,
+                  operator: 'withinLast',
+                  value: { amount: 7, unit: 'days' },
+                  window: undefined,
+                  count: undefined,
+                  where: undefined,
+                }
               : { check: next, operator: undefined, value: undefined, count: undefined },
           )
         }
       />
-      <input placeholder="event" list="cairn-events" value={typeof c['event'] === 'string' ? c['event'] : ''} onChange={(e) => set({ event: e.target.value })} />
+      <input
+        placeholder="event"
+        list="cairn-events"
+        value={typeof c['event'] === 'string' ? c['event'] : ''}
+        onChange={(e) => set({ event: e.target.value })}
+      />
       <datalist id="cairn-events">
         {events.map((e) => (
           <option key={e} value={e} />
@@ -259,13 +435,26 @@ function EventFields({ c, set, events }: { c: Record<string, unknown>; set: (p: 
                 min={1}
                 className="narrow"
                 value={(c['count'] as { value: number } | undefined)?.value ?? 1}
-                onChange={(e) => set({ count: Number(e.target.value) > 1 ? { operator: 'atLeast', value: Number(e.target.value) } : undefined })}
+                onChange={(e) =>
+                  set({
+                    count:
+                      Number(e.target.value) > 1
+                        ? { operator: 'atLeast', value: Number(e.target.value) }
+                        : undefined,
+                  })
+                }
               />
               times
             </label>
           )}
           <label className="inline">
-            <input type="checkbox" checked={!!window} onChange={(e) => set({ window: e.target.checked ? { amount: 30, unit: 'days' } : undefined })} />
+            <input
+              type="checkbox"
+              checked={!!window}
+              onChange={(e) =>
+                set({ window: e.target.checked ? { amount: 30, unit: 'days' } : undefined })
+              }
+            />
             in the last
           </label>
           {window && <DurationPicker value={window} onChange={(w) => set({ window: w })} />}
@@ -281,7 +470,10 @@ function EventFields({ c, set, events }: { c: Record<string, unknown>; set: (p: 
             ]}
             onChange={(operator) => set({ operator })}
           />
-          <DurationPicker value={(c['value'] as { amount: number; unit: 'days' }) ?? { amount: 7, unit: 'days' }} onChange={(value) => set({ value })} />
+          <DurationPicker
+            value={(c['value'] as { amount: number; unit: 'days' }) ?? { amount: 7, unit: 'days' }}
+            onChange={(value) => set({ value })}
+          />
         </>
       )}
     </>

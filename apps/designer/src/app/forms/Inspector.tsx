@@ -18,7 +18,9 @@ import { cspSafeValidator } from './json-schema-validator.js';
 import { DurationPicker, Field, FiltersEditor, Select, TextInput } from './inputs.js';
 
 /** The profile's own dates, offered as the marketer types (a trait holding a date is written `traits.<name>`). */
-const PROFILE_DATES = PROFILE_PATHS.filter((p) => p.kind === 'date' && !p.path.includes('*')).map((p) => p.path);
+const PROFILE_DATES = PROFILE_PATHS.filter((p) => p.kind === 'date' && !p.path.includes('*')).map(
+  (p) => p.path,
+);
 
 type Props = {
   node: JourneyNode;
@@ -30,11 +32,16 @@ type Props = {
 
 /** Right-hand panel: a purpose-built form per node kind; actions get a form drawn from their manifest. */
 export function Inspector({ node, onChange, pickers, issues, actionEntry }: Props) {
-  const set = (patch: Partial<JourneyNode>, field: string) => onChange({ ...node, ...patch } as JourneyNode, field);
+  const set = (patch: Partial<JourneyNode>, field: string) =>
+    onChange({ ...node, ...patch } as JourneyNode, field);
   return (
     <aside className="inspector" data-testid="inspector">
       <header>
-        <div className="eyebrow">{node.kind === 'action' ? actionEntry?.manifest.title ?? node.action.type : KIND_TITLES[node.kind]}</div>
+        <div className="eyebrow">
+          {node.kind === 'action'
+            ? (actionEntry?.manifest.title ?? node.action.type)
+            : KIND_TITLES[node.kind]}
+        </div>
         <input
           className="title-input"
           placeholder="Name this step"
@@ -73,11 +80,21 @@ function KindForm({
 }) {
   switch (node.kind) {
     case 'trigger':
-      return <TriggerForm trigger={node.trigger} onChange={(trigger) => set({ trigger }, 'trigger')} pickers={pickers} />;
+      return (
+        <TriggerForm
+          trigger={node.trigger}
+          onChange={(trigger) => set({ trigger }, 'trigger')}
+          pickers={pickers}
+        />
+      );
     case 'delay':
       return (
         <Field label="Wait for">
-          <DurationPicker testId="delay-duration" value={node.duration} onChange={(duration) => set({ duration }, 'duration')} />
+          <DurationPicker
+            testId="delay-duration"
+            value={node.duration}
+            onChange={(duration) => set({ duration }, 'duration')}
+          />
         </Field>
       );
     case 'waitUntil':
@@ -93,7 +110,15 @@ function KindForm({
                 { value: 'condition', label: 'a profile condition' },
               ]}
               onChange={(t) =>
-                set({ for: t === 'event' ? { type: 'event', event: '' } : { type: 'condition', condition: { type: 'all', conditions: [] } } }, 'for.type')
+                set(
+                  {
+                    for:
+                      t === 'event'
+                        ? { type: 'event', event: '' }
+                        : { type: 'condition', condition: { type: 'all', conditions: [] } },
+                  },
+                  'for.type',
+                )
               }
             />
           </Field>
@@ -102,7 +127,12 @@ function KindForm({
               event={node.for.event}
               filters={node.for.filters}
               events={pickers.events}
-              onChange={(event, filters) => set({ for: { type: 'event', event, ...(filters?.length ? { filters } : {}) } }, 'for')}
+              onChange={(event, filters) =>
+                set(
+                  { for: { type: 'event', event, ...(filters?.length ? { filters } : {}) } },
+                  'for',
+                )
+              }
             />
           ) : (
             <ConditionGroupEditor
@@ -111,18 +141,37 @@ function KindForm({
               onChange={(condition) => set({ for: { type: 'condition', condition } }, 'for')}
             />
           )}
-          <Field label="Give up after" hint="Contacts who never match leave through the Timeout output.">
-            <DurationPicker value={node.timeout} onChange={(timeout) => set({ timeout }, 'timeout')} />
+          <Field
+            label="Give up after"
+            hint="Contacts who never match leave through the Timeout output."
+          >
+            <DurationPicker
+              value={node.timeout}
+              onChange={(timeout) => set({ timeout }, 'timeout')}
+            />
           </Field>
         </>
       );
     case 'branch':
-      return <BranchConditionForm condition={node.condition} pickers={pickers} onChange={(condition) => set({ condition }, 'condition')} />;
+      return (
+        <BranchConditionForm
+          condition={node.condition}
+          pickers={pickers}
+          onChange={(condition) => set({ condition }, 'condition')}
+        />
+      );
     case 'goal':
       return (
         <>
-          <p className="muted small">Contacts who meet the goal count as converted. Leave the output unwired to end their journey there.</p>
-          <BranchConditionForm condition={node.condition} pickers={pickers} onChange={(condition) => set({ condition }, 'condition')} />
+          <p className="muted small">
+            Contacts who meet the goal count as converted. Leave the output unwired to end their
+            journey there.
+          </p>
+          <BranchConditionForm
+            condition={node.condition}
+            pickers={pickers}
+            onChange={(condition) => set({ condition }, 'condition')}
+          />
         </>
       );
     case 'multiSplit':
@@ -131,28 +180,68 @@ function KindForm({
           {node.branches.map((b, i) => (
             <fieldset key={b.id} className="sub-card">
               <div className="row">
-                <input value={b.label} onChange={(e) => set({ branches: node.branches.map((x, j) => (j === i ? { ...x, label: e.target.value } : x)) }, `branches.${b.id}.label`)} />
-                <button className="icon" title="Remove path" onClick={() => set({ branches: node.branches.filter((_, j) => j !== i) }, 'branches')}>
+                <input
+                  value={b.label}
+                  onChange={(e) =>
+                    set(
+                      {
+                        branches: node.branches.map((x, j) =>
+                          j === i ? { ...x, label: e.target.value } : x,
+                        ),
+                      },
+                      `branches.${b.id}.label`,
+                    )
+                  }
+                />
+                <button
+                  className="icon"
+                  title="Remove path"
+                  onClick={() =>
+                    set({ branches: node.branches.filter((_, j) => j !== i) }, 'branches')
+                  }
+                >
                   ×
                 </button>
               </div>
               <BranchConditionForm
                 condition={b.condition}
                 pickers={pickers}
-                onChange={(condition) => set({ branches: node.branches.map((x, j) => (j === i ? { ...x, condition } : x)) }, `branches.${b.id}`)}
+                onChange={(condition) =>
+                  set(
+                    { branches: node.branches.map((x, j) => (j === i ? { ...x, condition } : x)) },
+                    `branches.${b.id}`,
+                  )
+                }
               />
             </fieldset>
           ))}
           <button
             className="link"
             onClick={() => {
-              const id = freshLocalId('path', node.branches.map((b) => b.id));
-              set({ branches: [...node.branches, { id, label: `Path ${node.branches.length + 1}`, condition: { on: 'profile', condition: { type: 'all', conditions: [] } } }] }, 'branches');
+              const id = freshLocalId(
+                'path',
+                node.branches.map((b) => b.id),
+              );
+              set(
+                {
+                  branches: [
+                    ...node.branches,
+                    {
+                      id,
+                      label: `Path ${node.branches.length + 1}`,
+                      condition: { on: 'profile', condition: { type: 'all', conditions: [] } },
+                    },
+                  ],
+                },
+                'branches',
+              );
             }}
           >
             + Add path
           </button>
-          <p className="muted small">Paths are checked top to bottom; the first match wins, otherwise Else.</p>
+          <p className="muted small">
+            Paths are checked top to bottom; the first match wins, otherwise Else.
+          </p>
         </>
       );
     case 'randomSplit': {
@@ -161,16 +250,43 @@ function KindForm({
         <>
           {node.variants.map((v, i) => (
             <div className="row" key={v.id}>
-              <input value={v.label} onChange={(e) => set({ variants: node.variants.map((x, j) => (j === i ? { ...x, label: e.target.value } : x)) }, `variants.${v.id}.label`)} />
+              <input
+                value={v.label}
+                onChange={(e) =>
+                  set(
+                    {
+                      variants: node.variants.map((x, j) =>
+                        j === i ? { ...x, label: e.target.value } : x,
+                      ),
+                    },
+                    `variants.${v.id}.label`,
+                  )
+                }
+              />
               <input
                 type="number"
                 min={0}
                 className="narrow"
                 value={v.weight}
-                onChange={(e) => set({ variants: node.variants.map((x, j) => (j === i ? { ...x, weight: Number(e.target.value) } : x)) }, `variants.${v.id}.weight`)}
+                onChange={(e) =>
+                  set(
+                    {
+                      variants: node.variants.map((x, j) =>
+                        j === i ? { ...x, weight: Number(e.target.value) } : x,
+                      ),
+                    },
+                    `variants.${v.id}.weight`,
+                  )
+                }
               />
               <span className="muted">{total > 0 ? Math.round((v.weight / total) * 100) : 0}%</span>
-              <button className="icon" title="Remove variant" onClick={() => set({ variants: node.variants.filter((_, j) => j !== i) }, 'variants')}>
+              <button
+                className="icon"
+                title="Remove variant"
+                onClick={() =>
+                  set({ variants: node.variants.filter((_, j) => j !== i) }, 'variants')
+                }
+              >
                 ×
               </button>
             </div>
@@ -178,8 +294,19 @@ function KindForm({
           <button
             className="link"
             onClick={() => {
-              const id = freshLocalId('variant', node.variants.map((v) => v.id));
-              set({ variants: [...node.variants, { id, label: String.fromCharCode(65 + node.variants.length), weight: 0 }] }, 'variants');
+              const id = freshLocalId(
+                'variant',
+                node.variants.map((v) => v.id),
+              );
+              set(
+                {
+                  variants: [
+                    ...node.variants,
+                    { id, label: String.fromCharCode(65 + node.variants.length), weight: 0 },
+                  ],
+                },
+                'variants',
+              );
             }}
           >
             + Add variant
@@ -188,10 +315,17 @@ function KindForm({
       );
     }
     case 'action':
-      if (!actionEntry) return <p className="error-box">This action ({node.action.type} v{node.action.version}) is not in the catalog.</p>;
+      if (!actionEntry)
+        return (
+          <p className="error-box">
+            This action ({node.action.type} v{node.action.version}) is not in the catalog.
+          </p>
+        );
       return (
         <div className="rjsf" data-testid="action-config">
-          {actionEntry.manifest.description && <p className="muted small">{actionEntry.manifest.description}</p>}
+          {actionEntry.manifest.description && (
+            <p className="muted small">{actionEntry.manifest.description}</p>
+          )}
           <Form
             schema={actionEntry.manifest.configJsonSchema as RJSFSchema}
             uiSchema={uiSchemaFromHints(actionEntry.manifest.uiHints)}
@@ -199,7 +333,9 @@ function KindForm({
             formData={node.config}
             liveValidate="onChange"
             showErrorList={false}
-            onChange={(e) => set({ config: (e.formData ?? {}) as Record<string, unknown> }, 'config')}
+            onChange={(e) =>
+              set({ config: (e.formData ?? {}) as Record<string, unknown> }, 'config')
+            }
           />
         </div>
       );
@@ -228,7 +364,13 @@ function EventWithFilters({
   return (
     <>
       <Field label="Event">
-        <TextInput value={event} list="cairn-journey-events" placeholder="e.g. order_completed" onChange={(e) => onChange(e, filters)} testId="event-name" />
+        <TextInput
+          value={event}
+          list="cairn-journey-events"
+          placeholder="e.g. order_completed"
+          onChange={(e) => onChange(e, filters)}
+          testId="event-name"
+        />
         <datalist id="cairn-journey-events">
           {events.map((e) => (
             <option key={e} value={e} />
@@ -242,7 +384,15 @@ function EventWithFilters({
   );
 }
 
-function TriggerForm({ trigger, onChange, pickers }: { trigger: Trigger; onChange: (t: Trigger) => void; pickers: ConditionPickers }) {
+function TriggerForm({
+  trigger,
+  onChange,
+  pickers,
+}: {
+  trigger: Trigger;
+  onChange: (t: Trigger) => void;
+  pickers: ConditionPickers;
+}) {
   return (
     <>
       <Field label="Start when">
@@ -270,7 +420,12 @@ function TriggerForm({ trigger, onChange, pickers }: { trigger: Trigger; onChang
       </Field>
       {trigger.type === 'segmentEntered' && (
         <Field label="Segment">
-          <SegmentPicker testId="trigger-segment" value={trigger.segmentId} segments={pickers.segments} onChange={(segmentId) => onChange({ ...trigger, segmentId })} />
+          <SegmentPicker
+            testId="trigger-segment"
+            value={trigger.segmentId}
+            segments={pickers.segments}
+            onChange={(segmentId) => onChange({ ...trigger, segmentId })}
+          />
         </Field>
       )}
       {trigger.type === 'event' && (
@@ -284,7 +439,10 @@ function TriggerForm({ trigger, onChange, pickers }: { trigger: Trigger; onChang
               onChange({ ...rest, event, ...(filters?.length ? { filters } : {}) });
             }}
           />
-          <Field label="One run per" hint="Optional property, e.g. order_id: each order gets its own run.">
+          <Field
+            label="One run per"
+            hint="Optional property, e.g. order_id: each order gets its own run."
+          >
             <TextInput
               value={trigger.key ?? ''}
               placeholder="(one run per contact)"
@@ -294,18 +452,33 @@ function TriggerForm({ trigger, onChange, pickers }: { trigger: Trigger; onChang
               }}
             />
           </Field>
-          <Field label="Only events newer than" hint="Older events on arrival (imports, backdated timestamps) update profiles but start no run.">
-            <DurationPicker testId="trigger-max-event-age" value={trigger.maxEventAge ?? DEFAULT_MAX_EVENT_AGE} onChange={(maxEventAge) => onChange({ ...trigger, maxEventAge })} />
+          <Field
+            label="Only events newer than"
+            hint="Older events on arrival (imports, backdated timestamps) update profiles but start no run."
+          >
+            <DurationPicker
+              testId="trigger-max-event-age"
+              value={trigger.maxEventAge ?? DEFAULT_MAX_EVENT_AGE}
+              onChange={(maxEventAge) => onChange({ ...trigger, maxEventAge })}
+            />
           </Field>
         </>
       )}
       {trigger.type === 'dateAnniversary' && (
         <>
           <Field label="Date trait">
-            <TextInput value={trigger.trait} placeholder="e.g. birthday" onChange={(trait) => onChange({ ...trigger, trait })} />
+            <TextInput
+              value={trigger.trait}
+              placeholder="e.g. birthday"
+              onChange={(trait) => onChange({ ...trigger, trait })}
+            />
           </Field>
           <Field label="Days before (−) or after (+)">
-            <input type="number" value={trigger.offsetDays ?? 0} onChange={(e) => onChange({ ...trigger, offsetDays: Number(e.target.value) })} />
+            <input
+              type="number"
+              value={trigger.offsetDays ?? 0}
+              onChange={(e) => onChange({ ...trigger, offsetDays: Number(e.target.value) })}
+            />
           </Field>
         </>
       )}
@@ -315,7 +488,13 @@ function TriggerForm({ trigger, onChange, pickers }: { trigger: Trigger; onChang
 
 const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: WaitUntil) => void }) {
+function WaitUntilForm({
+  until,
+  onChange,
+}: {
+  until: WaitUntil;
+  onChange: (u: WaitUntil) => void;
+}) {
   return (
     <>
       <Field label="Wait until">
@@ -331,7 +510,10 @@ function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: Wa
               type === 'timeOfDay'
                 ? { type, time: '09:00' }
                 : type === 'datetime'
-                  ? { type, at: new Date(Date.now() + 86_400_000).toISOString().slice(0, 16) + ':00Z' }
+                  ? {
+                      type,
+                      at: new Date(Date.now() + 86_400_000).toISOString().slice(0, 16) + ':00Z',
+                    }
                   : { type, field: '', offset: { amount: 0, unit: 'days' } },
             )
           }
@@ -340,7 +522,11 @@ function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: Wa
       {until.type === 'timeOfDay' && (
         <>
           <Field label="Time">
-            <input type="time" value={until.time} onChange={(e) => onChange({ ...until, time: e.target.value })} />
+            <input
+              type="time"
+              value={until.time}
+              onChange={(e) => onChange({ ...until, time: e.target.value })}
+            />
           </Field>
           <Field label="On" hint="No day chosen = any day.">
             <div className="weekdays">
@@ -352,7 +538,9 @@ function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: Wa
                     key={day}
                     className={on ? 'chip on' : 'chip'}
                     onClick={() => {
-                      const days = on ? (until.weekdays ?? []).filter((d) => d !== day) : [...(until.weekdays ?? []), day].sort();
+                      const days = on
+                        ? (until.weekdays ?? []).filter((d) => d !== day)
+                        : [...(until.weekdays ?? []), day].sort();
                       const { weekdays: _old, ...rest } = until;
                       onChange(days.length ? { ...rest, weekdays: days } : rest);
                     }}
@@ -364,22 +552,36 @@ function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: Wa
             </div>
           </Field>
           <Field label="Time zone when the contact has none">
-            <TextInput value={until.defaultTimezone ?? ''} placeholder="e.g. Europe/Paris" onChange={(tz) => {
-              const { defaultTimezone: _old, ...rest } = until;
-              onChange(tz ? { ...rest, defaultTimezone: tz } : rest);
-            }} />
+            <TextInput
+              value={until.defaultTimezone ?? ''}
+              placeholder="e.g. Europe/Paris"
+              onChange={(tz) => {
+                const { defaultTimezone: _old, ...rest } = until;
+                onChange(tz ? { ...rest, defaultTimezone: tz } : rest);
+              }}
+            />
           </Field>
         </>
       )}
       {until.type === 'datetime' && (
         <Field label="At (ISO, UTC)">
-          <TextInput value={until.at} onChange={(at) => onChange({ ...until, at })} placeholder="2025-12-24T09:00:00Z" />
+          <TextInput
+            value={until.at}
+            onChange={(at) => onChange({ ...until, at })}
+            placeholder="2025-12-24T09:00:00Z"
+          />
         </Field>
       )}
       {until.type === 'profileDate' && (
         <>
           <Field label="Profile date">
-            <TextInput value={until.field} list="cairn-profile-dates" placeholder="e.g. purchases.predictedNextOrderAt" onChange={(field) => onChange({ ...until, field })} testId="profile-date-field" />
+            <TextInput
+              value={until.field}
+              list="cairn-profile-dates"
+              placeholder="e.g. purchases.predictedNextOrderAt"
+              onChange={(field) => onChange({ ...until, field })}
+              testId="profile-date-field"
+            />
             <datalist id="cairn-profile-dates">
               {PROFILE_DATES.map((path) => (
                 <option key={path} value={path} />
@@ -387,7 +589,11 @@ function WaitUntilForm({ until, onChange }: { until: WaitUntil; onChange: (u: Wa
             </datalist>
           </Field>
           <Field label="Shift" hint="Negative = before the date (e.g. −3 days).">
-            <DurationPicker allowNegative value={until.offset} onChange={(offset) => onChange({ ...until, offset })} />
+            <DurationPicker
+              allowNegative
+              value={until.offset}
+              onChange={(offset) => onChange({ ...until, offset })}
+            />
           </Field>
         </>
       )}
@@ -430,7 +636,11 @@ export function BranchConditionForm({
         />
       </Field>
       {condition.on === 'profile' && (
-        <ConditionGroupEditor group={condition.condition} pickers={pickers} onChange={(g) => onChange({ on: 'profile', condition: g })} />
+        <ConditionGroupEditor
+          group={condition.condition}
+          pickers={pickers}
+          onChange={(g) => onChange({ on: 'profile', condition: g })}
+        />
       )}
       {condition.on === 'segment' && (
         <div className="row">
@@ -442,10 +652,19 @@ export function BranchConditionForm({
             ]}
             onChange={(v) => onChange({ ...condition, member: v === 'in' })}
           />
-          <SegmentPicker value={condition.segmentId} segments={pickers.segments} onChange={(segmentId) => onChange({ ...condition, segmentId })} />
+          <SegmentPicker
+            value={condition.segmentId}
+            segments={pickers.segments}
+            onChange={(segmentId) => onChange({ ...condition, segmentId })}
+          />
         </div>
       )}
-      {condition.on === 'entryEvent' && <FiltersEditor filters={condition.filters} onChange={(filters) => onChange({ ...condition, filters })} />}
+      {condition.on === 'entryEvent' && (
+        <FiltersEditor
+          filters={condition.filters}
+          onChange={(filters) => onChange({ ...condition, filters })}
+        />
+      )}
       {condition.on === 'eventSinceEntry' && (
         <>
           <EventWithFilters
@@ -458,7 +677,14 @@ export function BranchConditionForm({
             }}
           />
           <Field label="At least (times)">
-            <input type="number" min={1} value={condition.count ?? 1} onChange={(e) => onChange({ ...condition, count: Math.max(1, Number(e.target.value)) })} />
+            <input
+              type="number"
+              min={1}
+              value={condition.count ?? 1}
+              onChange={(e) =>
+                onChange({ ...condition, count: Math.max(1, Number(e.target.value)) })
+              }
+            />
           </Field>
         </>
       )}
@@ -467,7 +693,13 @@ export function BranchConditionForm({
 }
 
 /** Journey-wide settings, shown when no step is selected. */
-export function SettingsForm({ settings, onChange }: { settings: JourneySettings; onChange: (s: JourneySettings, field: string) => void }) {
+export function SettingsForm({
+  settings,
+  onChange,
+}: {
+  settings: JourneySettings;
+  onChange: (s: JourneySettings, field: string) => void;
+}) {
   const r = settings.reentry;
   return (
     <aside className="inspector" data-testid="inspector">
@@ -485,17 +717,40 @@ export function SettingsForm({ settings, onChange }: { settings: JourneySettings
               { value: 'afterCooldown', label: 'After a cooldown' },
             ]}
             onChange={(policy) =>
-              onChange({ ...settings, reentry: policy === 'afterCooldown' ? { policy, cooldown: { amount: 30, unit: 'days' } } : { policy } }, 'reentry')
+              onChange(
+                {
+                  ...settings,
+                  reentry:
+                    policy === 'afterCooldown'
+                      ? { policy, cooldown: { amount: 30, unit: 'days' } }
+                      : { policy },
+                },
+                'reentry',
+              )
             }
           />
         </Field>
         {r.policy === 'afterCooldown' && (
           <Field label="Cooldown">
-            <DurationPicker value={r.cooldown} onChange={(cooldown) => onChange({ ...settings, reentry: { policy: 'afterCooldown', cooldown } }, 'reentry.cooldown')} />
+            <DurationPicker
+              value={r.cooldown}
+              onChange={(cooldown) =>
+                onChange(
+                  { ...settings, reentry: { policy: 'afterCooldown', cooldown } },
+                  'reentry.cooldown',
+                )
+              }
+            />
           </Field>
         )}
         <label className="inline">
-          <input type="checkbox" checked={settings.exitOnSegmentExit} onChange={(e) => onChange({ ...settings, exitOnSegmentExit: e.target.checked }, 'exitOnSegmentExit')} />
+          <input
+            type="checkbox"
+            checked={settings.exitOnSegmentExit}
+            onChange={(e) =>
+              onChange({ ...settings, exitOnSegmentExit: e.target.checked }, 'exitOnSegmentExit')
+            }
+          />
           Leave the journey when they leave the trigger segment
         </label>
         <Field label="Holdout (% kept out as a control group)">
@@ -504,15 +759,25 @@ export function SettingsForm({ settings, onChange }: { settings: JourneySettings
             min={0}
             max={100}
             value={settings.holdoutPercent}
-            onChange={(e) => onChange({ ...settings, holdoutPercent: Math.min(100, Math.max(0, Number(e.target.value))) }, 'holdoutPercent')}
+            onChange={(e) =>
+              onChange(
+                { ...settings, holdoutPercent: Math.min(100, Math.max(0, Number(e.target.value))) },
+                'holdoutPercent',
+              )
+            }
           />
         </Field>
         {settings.holdoutPercent > 0 && (
-          <Field label="Watch the holdout for the goals during" hint="Their conversions are compared with the journey's in the stats.">
+          <Field
+            label="Watch the holdout for the goals during"
+            hint="Their conversions are compared with the journey's in the stats."
+          >
             <DurationPicker
               testId="holdout-window"
               value={settings.holdoutWindow ?? DEFAULT_HOLDOUT_WINDOW}
-              onChange={(holdoutWindow) => onChange({ ...settings, holdoutWindow }, 'holdoutWindow')}
+              onChange={(holdoutWindow) =>
+                onChange({ ...settings, holdoutWindow }, 'holdoutWindow')
+              }
             />
           </Field>
         )}
@@ -523,7 +788,10 @@ export function SettingsForm({ settings, onChange }: { settings: JourneySettings
             value={settings.enrollmentLimit ?? ''}
             onChange={(e) => {
               const { enrollmentLimit: _old, ...rest } = settings;
-              onChange(e.target.value ? { ...rest, enrollmentLimit: Number(e.target.value) } : rest, 'enrollmentLimit');
+              onChange(
+                e.target.value ? { ...rest, enrollmentLimit: Number(e.target.value) } : rest,
+                'enrollmentLimit',
+              );
             }}
           />
         </Field>
@@ -540,7 +808,11 @@ export function uiSchemaFromHints(hints: Record<string, unknown> | undefined): U
   if (widgets && typeof widgets === 'object') {
     for (const [field, widget] of Object.entries(widgets as Record<string, string>)) {
       // Long text (HTML bodies, plain-text parts) is easier to write in a textarea.
-      if (widget === 'textarea' || widget === 'html-editor') ui[field] = { 'ui:widget': 'textarea', 'ui:options': { rows: widget === 'html-editor' ? 6 : 3 } };
+      if (widget === 'textarea' || widget === 'html-editor')
+        ui[field] = {
+          'ui:widget': 'textarea',
+          'ui:options': { rows: widget === 'html-editor' ? 6 : 3 },
+        };
     }
   }
   return ui;

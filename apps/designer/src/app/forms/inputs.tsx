@@ -23,10 +23,19 @@ export function DurationPicker({
         min={allowNegative ? undefined : 1}
         step={1}
         value={Number.isFinite(value.amount) ? value.amount : ''}
-        onChange={(e) => onChange({ ...value, amount: e.target.value === '' ? NaN : Math.trunc(Number(e.target.value)) })}
+        onChange={(e) =>
+          onChange({
+            ...value,
+            amount: e.target.value === '' ? NaN : Math.trunc(Number(e.target.value)),
+          })
+        }
         aria-label="amount"
       />
-      <select value={value.unit} onChange={(e) => onChange({ ...value, unit: e.target.value as DurationUnit })} aria-label="unit">
+      <select
+        value={value.unit}
+        onChange={(e) => onChange({ ...value, unit: e.target.value as DurationUnit })}
+        aria-label="unit"
+      >
         {UNITS.map((u) => (
           <option key={u} value={u}>
             {u}
@@ -37,7 +46,15 @@ export function DurationPicker({
   );
 }
 
-export function Field({ label, children, hint }: { label: string; children: React.ReactNode; hint?: string }) {
+export function Field({
+  label,
+  children,
+  hint,
+}: {
+  label: string;
+  children: React.ReactNode;
+  hint?: string;
+}) {
   return (
     <label className="field">
       <span className="field-label">{label}</span>
@@ -60,7 +77,15 @@ export function TextInput({
   list?: string;
   testId?: string;
 }) {
-  return <input value={value} placeholder={placeholder} list={list} data-testid={testId} onChange={(e) => onChange(e.target.value)} />;
+  return (
+    <input
+      value={value}
+      placeholder={placeholder}
+      list={list}
+      data-testid={testId}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
 }
 
 export function Select<T extends string>({
@@ -95,35 +120,75 @@ export function parseLooseValue(text: string): string | number | boolean {
   return text;
 }
 
-const FILTER_OPERATORS: FilterOperator[] = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'exists'];
+const FILTER_OPERATORS: FilterOperator[] = [
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'in',
+  'exists',
+];
 
 /** Property filters on an event (journey language: `path`, `operator`, `value`). */
-export function FiltersEditor({ filters, onChange }: { filters: PropertyFilter[]; onChange: (f: PropertyFilter[]) => void }) {
+export function FiltersEditor({
+  filters,
+  onChange,
+}: {
+  filters: PropertyFilter[];
+  onChange: (f: PropertyFilter[]) => void;
+}) {
   const set = (i: number, f: PropertyFilter) => onChange(filters.map((x, j) => (j === i ? f : x)));
   return (
     <div className="filters">
       {filters.map((f, i) => (
         <div className="row" key={i}>
-          <input placeholder="property, e.g. total" value={f.path} onChange={(e) => set(i, { ...f, path: e.target.value })} />
-          <Select value={f.operator} options={FILTER_OPERATORS} onChange={(operator) => set(i, { ...f, operator })} />
+          <input
+            placeholder="property, e.g. total"
+            value={f.path}
+            onChange={(e) => set(i, { ...f, path: e.target.value })}
+          />
+          <Select
+            value={f.operator}
+            options={FILTER_OPERATORS}
+            onChange={(operator) => set(i, { ...f, operator })}
+          />
           {f.operator !== 'exists' && (
             <input
               placeholder={f.operator === 'in' ? 'a, b, c' : 'value'}
-              value={Array.isArray(f.value) ? f.value.join(', ') : f.value === undefined ? '' : String(f.value)}
+              value={
+                Array.isArray(f.value)
+                  ? f.value.join(', ')
+                  : f.value === undefined
+                    ? ''
+                    : String(f.value)
+              }
               onChange={(e) =>
                 set(i, {
                   ...f,
-                  value: f.operator === 'in' ? e.target.value.split(',').map((v) => parseLooseValue(v.trim())) : parseLooseValue(e.target.value),
+                  value:
+                    f.operator === 'in'
+                      ? e.target.value.split(',').map((v) => parseLooseValue(v.trim()))
+                      : parseLooseValue(e.target.value),
                 })
               }
             />
           )}
-          <button className="icon" title="Remove filter" onClick={() => onChange(filters.filter((_, j) => j !== i))}>
+          <button
+            className="icon"
+            title="Remove filter"
+            onClick={() => onChange(filters.filter((_, j) => j !== i))}
+          >
             ×
           </button>
         </div>
       ))}
-      <button className="link" onClick={() => onChange([...filters, { path: '', operator: 'eq', value: '' }])}>
+      <button
+        className="link"
+        onClick={() => onChange([...filters, { path: '', operator: 'eq', value: '' }])}
+      >
         + Add filter
       </button>
     </div>

@@ -17,7 +17,15 @@ const inApp: RJSFSchema = {
   type: 'object',
   properties: {
     title: { type: 'string', minLength: 1, maxLength: 200 },
-    cta: { type: 'object', properties: { label: { type: 'string', minLength: 1 }, url: { type: 'string', pattern: '^(https?:\\/\\/|\\/)' } }, required: ['label', 'url'], additionalProperties: false },
+    cta: {
+      type: 'object',
+      properties: {
+        label: { type: 'string', minLength: 1 },
+        url: { type: 'string', pattern: '^(https?:\\/\\/|\\/)' },
+      },
+      required: ['label', 'url'],
+      additionalProperties: false,
+    },
     expiresAfterDays: { type: 'integer', minimum: 1, maximum: 365 },
   },
   required: ['title'],
@@ -28,19 +36,39 @@ const webhook: RJSFSchema = {
   properties: {
     method: { default: 'POST', type: 'string', enum: ['GET', 'POST'] },
     url: { type: 'string', pattern: '^https?:\\/\\/[^\\s/]+' },
-    headers: { default: {}, type: 'object', propertyNames: { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }, additionalProperties: { type: 'string' } },
-    traits: { type: 'object', additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'array', items: { type: ['string', 'number'] } }] } },
+    headers: {
+      default: {},
+      type: 'object',
+      propertyNames: { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" },
+      additionalProperties: { type: 'string' },
+    },
+    traits: {
+      type: 'object',
+      additionalProperties: {
+        anyOf: [
+          { type: 'string' },
+          { type: 'number' },
+          { type: 'array', items: { type: ['string', 'number'] } },
+        ],
+      },
+    },
   },
   required: ['method', 'url', 'headers'],
   additionalProperties: false,
 };
 
-const problems = (schema: RJSFSchema, value: unknown) => schemaErrors(schema, value).map((e) => `${e.path.join('.')}: ${e.message}`);
+const problems = (schema: RJSFSchema, value: unknown) =>
+  schemaErrors(schema, value).map((e) => `${e.path.join('.')}: ${e.message}`);
 
 describe('schemaErrors', () => {
   it('accepts a complete email and names each missing or empty field', () => {
-    expect(problems(email, { subject: 'Hi {{ contact.traits.firstName }}', html: '<p>Hello</p>' })).toEqual([]);
-    expect(problems(email, { subject: '' })).toEqual(['html: is required', 'subject: must not be empty']);
+    expect(
+      problems(email, { subject: 'Hi {{ contact.traits.firstName }}', html: '<p>Hello</p>' }),
+    ).toEqual([]);
+    expect(problems(email, { subject: '' })).toEqual([
+      'html: is required',
+      'subject: must not be empty',
+    ]);
     expect(problems(email, { subject: 'Hi', html: 'x', from: 'a', templateid: 'typo' })).toEqual([
       'from: must be at least 3 characters',
       ': has a field "templateid" that this action does not know — remove it',
@@ -48,17 +76,35 @@ describe('schemaErrors', () => {
   });
 
   it('checks nested objects, patterns, whole numbers and ranges', () => {
-    expect(problems(inApp, { title: 'Tip', cta: { label: 'Go', url: '/reports' }, expiresAfterDays: 7 })).toEqual([]);
-    expect(problems(inApp, { title: 'Tip', cta: { label: 'Go', url: 'reports' }, expiresAfterDays: 1.5 })).toEqual([
+    expect(
+      problems(inApp, { title: 'Tip', cta: { label: 'Go', url: '/reports' }, expiresAfterDays: 7 }),
+    ).toEqual([]);
+    expect(
+      problems(inApp, {
+        title: 'Tip',
+        cta: { label: 'Go', url: 'reports' },
+        expiresAfterDays: 1.5,
+      }),
+    ).toEqual([
       'cta.url: must match ^(https?:\\/\\/|\\/)',
       'expiresAfterDays: must be a whole number',
     ]);
-    expect(problems(inApp, { title: 'x'.repeat(201), expiresAfterDays: 400 })).toEqual(['title: must be at most 200 characters', 'expiresAfterDays: must be ≤ 365']);
+    expect(problems(inApp, { title: 'x'.repeat(201), expiresAfterDays: 400 })).toEqual([
+      'title: must be at most 200 characters',
+      'expiresAfterDays: must be ≤ 365',
+    ]);
   });
 
   it('lets fields with a default be left out, as the action fills them in, and checks records and unions', () => {
     expect(problems(webhook, { url: 'https://hooks.acme.test/cairn' })).toEqual([]);
-    expect(problems(webhook, { url: 'ftp://x', method: 'PUT', headers: { 'Bad Header': 'v', ok: 1 }, traits: { plan: 'pro', seats: [1, 'a'], nested: { no: 1 } } })).toEqual([
+    expect(
+      problems(webhook, {
+        url: 'ftp://x',
+        method: 'PUT',
+        headers: { 'Bad Header': 'v', ok: 1 },
+        traits: { plan: 'pro', seats: [1, 'a'], nested: { no: 1 } },
+      }),
+    ).toEqual([
       'url: must match ^https?:\\/\\/[^\\s/]+',
       'method: must be one of "GET", "POST"',
       'headers: name "Bad Header" must match ' + "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
@@ -68,7 +114,11 @@ describe('schemaErrors', () => {
   });
 
   it('follows local $refs', () => {
-    const schema: RJSFSchema = { definitions: { day: { type: 'integer', minimum: 1 } }, type: 'object', properties: { wait: { $ref: '#/definitions/day' } } };
+    const schema: RJSFSchema = {
+      definitions: { day: { type: 'integer', minimum: 1 } },
+      type: 'object',
+      properties: { wait: { $ref: '#/definitions/day' } },
+    };
     expect(problems(schema, { wait: 0 })).toEqual(['wait: must be ≥ 1']);
   });
 });

@@ -33,16 +33,21 @@ const ACTION_ICONS: Record<string, string> = {
   play: '▷',
   square: '□',
 };
-export const actionIcon = (icon: string | undefined) => (icon !== undefined ? ACTION_ICONS[icon] : undefined) ?? KIND_ICONS.action;
+export const actionIcon = (icon: string | undefined) =>
+  (icon !== undefined ? ACTION_ICONS[icon] : undefined) ?? KIND_ICONS.action;
 
 /** The card every kind shares: title, one-line summary, badges, and one labelled handle per output. */
 function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
   const view = useContext(EditorViewContext);
   const [menuFor, setMenuFor] = useState<string | null>(null);
   const node = data.node;
-  const actionTitle = node.kind === 'action' ? view?.actionTitle(node.action.type, node.action.version) : undefined;
+  const actionTitle =
+    node.kind === 'action' ? view?.actionTitle(node.action.type, node.action.version) : undefined;
   const title = node.kind === 'action' ? (actionTitle ?? node.action.type) : KIND_TITLES[node.kind];
-  const icon = node.kind === 'action' ? actionIcon(view?.actions.find((a) => a.type === node.action.type)?.icon) : KIND_ICONS[node.kind];
+  const icon =
+    node.kind === 'action'
+      ? actionIcon(view?.actions.find((a) => a.type === node.action.type)?.icon)
+      : KIND_ICONS[node.kind];
   const summary = summarizeNode(node, actionTitle);
   const { issues, stats, onPath } = data;
 
@@ -52,12 +57,18 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
       data-testid={`node-${id}`}
       data-on-path={onPath ? 'true' : undefined}
     >
-      {node.kind !== 'trigger' && <Handle type="target" position={Position.Top} id="in" className="handle-in" />}
+      {node.kind !== 'trigger' && (
+        <Handle type="target" position={Position.Top} id="in" className="handle-in" />
+      )}
       <div className="node-head">
         <span className="node-icon">{icon}</span>
         <span className="node-title">{title}</span>
         {issues.length > 0 && (
-          <span className="badge badge-error" title={issues.map((i) => `${i.path}: ${i.message}`).join('\n')} data-testid={`node-issues-${id}`}>
+          <span
+            className="badge badge-error"
+            title={issues.map((i) => `${i.path}: ${i.message}`).join('\n')}
+            data-testid={`node-issues-${id}`}
+          >
             {issues.length}
           </span>
         )}
@@ -69,7 +80,11 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
         <div className="node-stats" data-testid={`node-stats-${id}`}>
           <span title="entered">{stats.entered} entered</span>
           {stats.waiting > 0 && <span title="waiting here now">{stats.waiting} waiting</span>}
-          {(stats.capped ?? 0) > 0 && <span title="sends skipped by the frequency cap (across all journeys)">{stats.capped} capped</span>}
+          {(stats.capped ?? 0) > 0 && (
+            <span title="sends skipped by the frequency cap (across all journeys)">
+              {stats.capped} capped
+            </span>
+          )}
         </div>
       )}
       {stats?.sent !== undefined && (
@@ -83,9 +98,14 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
         <div className="node-outputs">
           {data.outputs.map((output) => (
             <div className="node-output" key={output.name}>
-              <span className="output-label" title={output.hint ? `${output.label}: ${output.hint}` : output.label}>
+              <span
+                className="output-label"
+                title={output.hint ? `${output.label}: ${output.hint}` : output.label}
+              >
                 {output.label}
-                {stats?.outputs[output.name] !== undefined ? ` · ${stats.outputs[output.name]}` : ''}
+                {stats?.outputs[output.name] !== undefined
+                  ? ` · ${stats.outputs[output.name]}`
+                  : ''}
               </span>
               <button
                 className="add-after nodrag"
@@ -125,16 +145,32 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
   );
 }
 
-function AddMenu({ onPick, actions, testId }: { onPick: (c: StepChoice) => void; actions: { type: string; version: number; title: string; icon?: string }[]; testId: string }) {
+function AddMenu({
+  onPick,
+  actions,
+  testId,
+}: {
+  onPick: (c: StepChoice) => void;
+  actions: { type: string; version: number; title: string; icon?: string }[];
+  testId: string;
+}) {
   return (
-    <div className="add-menu nodrag nowheel" data-testid={testId} onClick={(e) => e.stopPropagation()}>
+    <div
+      className="add-menu nodrag nowheel"
+      data-testid={testId}
+      onClick={(e) => e.stopPropagation()}
+    >
       {JOURNEY_KINDS.filter((k) => k !== 'trigger' && k !== 'action').map((kind) => (
         <button key={kind} data-testid={`${testId}-${kind}`} onClick={() => onPick({ kind })}>
           {KIND_ICONS[kind]} {KIND_TITLES[kind]}
         </button>
       ))}
       {actions.map((a) => (
-        <button key={a.type} data-testid={`${testId}-action-${a.type}`} onClick={() => onPick({ kind: 'action', action: { type: a.type, version: a.version } })}>
+        <button
+          key={a.type}
+          data-testid={`${testId}-action-${a.type}`}
+          onClick={() => onPick({ kind: 'action', action: { type: a.type, version: a.version } })}
+        >
           {actionIcon(a.icon)} {a.title}
         </button>
       ))}
@@ -155,4 +191,6 @@ const MemoJourneyNodeCard = memo(
 
 // One entry per kind, so React Flow can style and later specialise each kind on its own. Built once at
 // module load: a new nodeTypes object would make React Flow remount every node.
-export const journeyNodeTypes: NodeTypes = Object.fromEntries(JOURNEY_KINDS.map((kind) => [kind, MemoJourneyNodeCard]));
+export const journeyNodeTypes: NodeTypes = Object.fromEntries(
+  JOURNEY_KINDS.map((kind) => [kind, MemoJourneyNodeCard]),
+);

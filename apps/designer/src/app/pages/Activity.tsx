@@ -1,6 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { AuditEntry, AuditQuery } from '../../api/client.js';
-import { describeAction, describeActor, formatValue, RESOURCE_TYPES, resourceHref } from '../activity.js';
+import {
+  describeAction,
+  describeActor,
+  formatValue,
+  RESOURCE_TYPES,
+  resourceHref,
+} from '../activity.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { navigate, useApi, useRoute } from '../session.js';
 
@@ -53,7 +59,9 @@ export function Activity() {
     <div className="page activity">
       <header className="page-header">
         <h1>Activity</h1>
-        <span className="muted small">Every change to segments, journeys, templates, credentials, keys and users.</span>
+        <span className="muted small">
+          Every change to segments, journeys, templates, credentials, keys and users.
+        </span>
       </header>
       <form
         className="inline-form activity-filters"
@@ -62,7 +70,11 @@ export function Activity() {
           void load();
         }}
       >
-        <select data-testid="activity-type" value={routeType} onChange={(e) => navigate('activity', ...(e.target.value ? [e.target.value] : []))}>
+        <select
+          data-testid="activity-type"
+          value={routeType}
+          onChange={(e) => navigate('activity', ...(e.target.value ? [e.target.value] : []))}
+        >
           <option value="">All resources</option>
           {RESOURCE_TYPES.map((r) => (
             <option key={r.type} value={r.type}>
@@ -73,16 +85,28 @@ export function Activity() {
         {routeId && (
           <span className="chip on" data-testid="activity-resource-filter">
             {routeId}{' '}
-            <button type="button" className="icon" title="Show all of this type" onClick={() => navigate('activity', routeType)}>
+            <button
+              type="button"
+              className="icon"
+              title="Show all of this type"
+              onClick={() => navigate('activity', routeType)}
+            >
               ×
             </button>
           </span>
         )}
-        <input data-testid="activity-actor" placeholder="Who (email or key id)" value={actor} onChange={(e) => setActor(e.target.value)} />
+        <input
+          data-testid="activity-actor"
+          placeholder="Who (email or key id)"
+          value={actor}
+          onChange={(e) => setActor(e.target.value)}
+        />
         <button type="submit">Filter</button>
       </form>
       <ErrorBox error={error} />
-      {!loading && entries.length === 0 && !error && <p className="empty">No activity yet{routeType ? ' for this filter' : ''}.</p>}
+      {!loading && entries.length === 0 && !error && (
+        <p className="empty">No activity yet{routeType ? ' for this filter' : ''}.</p>
+      )}
       {entries.length > 0 && (
         <table className="table" data-testid="activity-table">
           <thead>
@@ -100,19 +124,36 @@ export function Activity() {
               const expanded = open.has(entry.id);
               return [
                 <tr key={entry.id} data-testid="activity-entry" data-action={entry.action}>
-                  <td className="nowrap" title={entry.at}>{new Date(entry.at).toLocaleString()}</td>
+                  <td className="nowrap" title={entry.at}>
+                    {new Date(entry.at).toLocaleString()}
+                  </td>
                   <td data-testid="activity-actor-cell">{describeActor(entry.actor)}</td>
                   <td data-testid="activity-action">{describeAction(entry.action)}</td>
                   <td>
-                    {href ? <a href={href}>{entry.resource.name ?? entry.resource.id}</a> : (entry.resource.name ?? entry.resource.id)}
-                    <a className="muted small activity-history" href={`#/activity/${entry.resource.type}/${encodeURIComponent(entry.resource.id)}`} title="Only this resource's history">
-                      {' '}history
+                    {href ? (
+                      <a href={href}>{entry.resource.name ?? entry.resource.id}</a>
+                    ) : (
+                      (entry.resource.name ?? entry.resource.id)
+                    )}
+                    <a
+                      className="muted small activity-history"
+                      href={`#/activity/${entry.resource.type}/${encodeURIComponent(entry.resource.id)}`}
+                      title="Only this resource's history"
+                    >
+                      {' '}
+                      history
                     </a>
                   </td>
                   <td className="num">
                     {entry.changes.length > 0 ? (
-                      <button className="link" data-testid="activity-expand" onClick={() => toggle(entry.id)}>
-                        {expanded ? 'Hide' : `${entry.changes.length} ${entry.changes.length === 1 ? 'change' : 'changes'}`}
+                      <button
+                        className="link"
+                        data-testid="activity-expand"
+                        onClick={() => toggle(entry.id)}
+                      >
+                        {expanded
+                          ? 'Hide'
+                          : `${entry.changes.length} ${entry.changes.length === 1 ? 'change' : 'changes'}`}
                       </button>
                     ) : (
                       <span className="muted">—</span>

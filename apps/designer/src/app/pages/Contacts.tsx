@@ -11,7 +11,11 @@ function FoldLag() {
   if (!lag.data) return null;
   const { unfoldedEvents, foldLagMs } = lag.data;
   return (
-    <span className="muted fold-lag" data-testid="fold-lag" title="Events are stored first and folded into profiles just after">
+    <span
+      className="muted fold-lag"
+      data-testid="fold-lag"
+      title="Events are stored first and folded into profiles just after"
+    >
       {unfoldedEvents === 0
         ? 'Profiles are up to date'
         : `Folding ${unfoldedEvents} event${unfoldedEvents === 1 ? '' : 's'} into profiles, ${(foldLagMs / 1000).toFixed(1)} s behind`}
@@ -38,7 +42,12 @@ export function ContactsList() {
             setSearch(q.trim());
           }}
         >
-          <input placeholder="Search by id, email or name" value={q} onChange={(e) => setQ(e.target.value)} data-testid="contact-search" />
+          <input
+            placeholder="Search by id, email or name"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            data-testid="contact-search"
+          />
           <button>Search</button>
         </form>
       </header>
@@ -55,10 +64,17 @@ export function ContactsList() {
           </thead>
           <tbody>
             {page.data.items.map((c) => (
-              <tr key={c.id} className="clickable" onClick={() => navigate('contacts', c.id)} data-testid={`contact-row-${c.id}`}>
+              <tr
+                key={c.id}
+                className="clickable"
+                onClick={() => navigate('contacts', c.id)}
+                data-testid={`contact-row-${c.id}`}
+              >
                 <td>{contactName(c)}</td>
                 <td className="muted">{c.id}</td>
-                <td className="muted">{c.lastSeenAt ? new Date(c.lastSeenAt).toLocaleString() : '—'}</td>
+                <td className="muted">
+                  {c.lastSeenAt ? new Date(c.lastSeenAt).toLocaleString() : '—'}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -66,7 +82,9 @@ export function ContactsList() {
       )}
       <div className="pager">
         {cursor && <button onClick={() => setCursor(undefined)}>First page</button>}
-        {page.data?.nextCursor && <button onClick={() => setCursor(page.data?.nextCursor)}>Next page</button>}
+        {page.data?.nextCursor && (
+          <button onClick={() => setCursor(page.data?.nextCursor)}>Next page</button>
+        )}
       </div>
     </div>
   );
@@ -81,13 +99,20 @@ function show(value: unknown): string {
 export function ContactPage({ contactId }: { contactId: string }) {
   const api = useApi();
   const contact = useLoad(() => api.getContact(contactId), [api, contactId]);
-  if (contact.error) return <div className="page"><ErrorBox error={contact.error} /></div>;
+  if (contact.error)
+    return (
+      <div className="page">
+        <ErrorBox error={contact.error} />
+      </div>
+    );
   if (!contact.data) return <div className="page muted">Loading contact…</div>;
   const c = contact.data;
   return (
     <div className="page contact-page" data-testid="contact-page">
       <header className="page-header">
-        <a href="#/contacts" className="back">← Contacts</a>
+        <a href="#/contacts" className="back">
+          ← Contacts
+        </a>
         <h1>{contactName(c)}</h1>
         <span className="muted">{c.id}</span>
       </header>
@@ -113,7 +138,8 @@ export function ContactPage({ contactId }: { contactId: string }) {
             <ul className="plain">
               {c.segments.map((s) => (
                 <li key={s.id} data-testid={`contact-segment-${s.id}`}>
-                  <a href={`#/segments/${encodeURIComponent(s.id)}`}>{s.name}</a> <span className="muted small">since {new Date(s.since).toLocaleString()}</span>
+                  <a href={`#/segments/${encodeURIComponent(s.id)}`}>{s.name}</a>{' '}
+                  <span className="muted small">since {new Date(s.since).toLocaleString()}</span>
                 </li>
               ))}
             </ul>
@@ -124,14 +150,16 @@ export function ContactPage({ contactId }: { contactId: string }) {
             {c.journeys.map((j) => (
               <div key={`${j.journeyId}-${j.version}`} className="journey-run">
                 <div>
-                  <a href={`#/journeys/${encodeURIComponent(j.journeyId)}`}>{j.name}</a> <span className="muted small">v{j.version}</span>{' '}
+                  <a href={`#/journeys/${encodeURIComponent(j.journeyId)}`}>{j.name}</a>{' '}
+                  <span className="muted small">v{j.version}</span>{' '}
                   <span className={`status status-${j.status}`}>{j.status}</span>
                 </div>
                 <ol className="steps">
                   {j.steps.map((s, i) => (
                     <li key={i} data-testid={`contact-step-${j.journeyId}-${s.nodeId}`}>
                       <code>{s.nodeId}</code>
-                      {s.output && <span className="muted"> → {s.output}</span>} <span className="muted small">{new Date(s.at).toLocaleString()}</span>
+                      {s.output && <span className="muted"> → {s.output}</span>}{' '}
+                      <span className="muted small">{new Date(s.at).toLocaleString()}</span>
                     </li>
                   ))}
                 </ol>
@@ -144,8 +172,11 @@ export function ContactPage({ contactId }: { contactId: string }) {
             <ul className="timeline">
               {c.timeline.map((t, i) => (
                 <li key={i}>
-                  <span className="muted small">{new Date(t.at).toLocaleString()}</span> <strong>{t.event}</strong>
-                  {Object.keys(t.properties).length > 0 && <div className="mono small">{JSON.stringify(t.properties)}</div>}
+                  <span className="muted small">{new Date(t.at).toLocaleString()}</span>{' '}
+                  <strong>{t.event}</strong>
+                  {Object.keys(t.properties).length > 0 && (
+                    <div className="mono small">{JSON.stringify(t.properties)}</div>
+                  )}
                 </li>
               ))}
             </ul>
@@ -157,9 +188,16 @@ export function ContactPage({ contactId }: { contactId: string }) {
 }
 
 const money = (n: number) => n.toLocaleString(undefined, { maximumFractionDigits: 2 });
-const date = (ms: number | undefined) => (ms === undefined ? '—' : new Date(ms).toLocaleDateString());
+const date = (ms: number | undefined) =>
+  ms === undefined ? '—' : new Date(ms).toLocaleDateString();
 
-function ProfileCard({ contactId, profile }: { contactId: string; profile: Record<string, unknown> }) {
+function ProfileCard({
+  contactId,
+  profile,
+}: {
+  contactId: string;
+  profile: Record<string, unknown>;
+}) {
   const p = summarizeProfile(contactId, profile, new Date());
   return (
     <section className="card" data-testid="contact-profile">
@@ -175,7 +213,8 @@ function ProfileCard({ contactId, profile }: { contactId: string; profile: Recor
           <div className="eyebrow">RFM (1–5)</div>
           {p.rfm ? (
             <span data-testid="contact-rfm">
-              R{p.rfm.recency} F{p.rfm.frequency} M{p.rfm.monetary} <span className="muted">· {p.rfm.total}</span>
+              R{p.rfm.recency} F{p.rfm.frequency} M{p.rfm.monetary}{' '}
+              <span className="muted">· {p.rfm.total}</span>
             </span>
           ) : (
             <span className="muted">not scored yet</span>
@@ -188,7 +227,8 @@ function ProfileCard({ contactId, profile }: { contactId: string; profile: Recor
           </span>
           <div className="muted small">
             {p.orders.averageValue !== undefined && `avg ${money(p.orders.averageValue)}`}
-            {p.orders.meanDaysBetween !== undefined && ` · every ${Math.round(p.orders.meanDaysBetween)} days`}
+            {p.orders.meanDaysBetween !== undefined &&
+              ` · every ${Math.round(p.orders.meanDaysBetween)} days`}
           </div>
           <div className="muted small">
             first {date(p.orders.firstAt)} · last {date(p.orders.lastAt)}

@@ -1,4 +1,12 @@
-import { Background, ControlButton, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import {
+  Background,
+  ControlButton,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from '@xyflow/react';
 import type { EdgeChange, FitViewOptions, Node, NodeChange } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { ActionManifest, JourneyDetail, JourneyStats } from '../../api/client.js';
@@ -6,7 +14,18 @@ import type { JourneyDefinition, JourneyNode, JourneyProblem, JourneySettings } 
 import { JOURNEY_KINDS } from '../../graph/definition.js';
 import type { JourneyGraph } from '../../graph/convert.js';
 import { createCanvasCache } from '../../graph/flow-cache.js';
-import { addNodeAfter, connect, copySelection, createNode, deleteEdges, deleteNodes, freshId, paste, pruneDanglingEdges, updateNode } from '../../graph/edit.js';
+import {
+  addNodeAfter,
+  connect,
+  copySelection,
+  createNode,
+  deleteEdges,
+  deleteNodes,
+  freshId,
+  paste,
+  pruneDanglingEdges,
+  updateNode,
+} from '../../graph/edit.js';
 import type { Clipboard } from '../../graph/edit.js';
 import { autoLayout } from '../../graph/layout.js';
 import { canvasReducer, initialCanvas } from '../../graph/store.js';
@@ -36,7 +55,10 @@ const MIN_ZOOM = 0.02;
 // The minimap sits bottom-right and the zoom controls bottom-left, over the canvas. Fitting the journey
 // into the area above them keeps them from covering its last steps on a laptop-sized canvas.
 const MINIMAP_SIZE = { width: 168, height: 112 };
-const FIT_VIEW: FitViewOptions = { padding: { top: '32px', left: '64px', right: '32px', bottom: `${MINIMAP_SIZE.height + 32}px` }, maxZoom: 1 };
+const FIT_VIEW: FitViewOptions = {
+  padding: { top: '32px', left: '64px', right: '32px', bottom: `${MINIMAP_SIZE.height + 32}px` },
+  maxZoom: 1,
+};
 
 // Minimap colours match the coloured top edge of each kind's card.
 const KIND_COLOURS: Record<string, string> = {
@@ -65,9 +87,17 @@ export function JourneyEditor({ journeyId }: { journeyId: string }) {
   const metrics = useLoad(() => api.metricSchema().catch(() => []), [api]);
   // undefined when the list could not be loaded: then segment references are not checked rather than all flagged.
   const segments = useLoad(() => api.listSegments().catch(() => undefined), [api]);
-  const segmentIds = useMemo(() => (segments.data ? new Set(segments.data.map((s) => s.id)) : undefined), [segments.data]);
+  const segmentIds = useMemo(
+    () => (segments.data ? new Set(segments.data.map((s) => s.id)) : undefined),
+    [segments.data],
+  );
 
-  if (detail.error || manifests.error) return <div className="page"><ErrorBox error={detail.error ?? manifests.error} /></div>;
+  if (detail.error || manifests.error)
+    return (
+      <div className="page">
+        <ErrorBox error={detail.error ?? manifests.error} />
+      </div>
+    );
   if (!detail.data || !manifests.data) return <div className="page muted">Loading journey…</div>;
   const pickers: ConditionPickers = {
     events: (events.data ?? []).map((e) => e.event),
@@ -76,7 +106,12 @@ export function JourneyEditor({ journeyId }: { journeyId: string }) {
   };
   return (
     <ReactFlowProvider>
-      <EditorCanvas detail={detail.data} manifests={manifests.data} pickers={pickers} segmentIds={segmentIds} />
+      <EditorCanvas
+        detail={detail.data}
+        manifests={manifests.data}
+        pickers={pickers}
+        segmentIds={segmentIds}
+      />
     </ReactFlowProvider>
   );
 }
@@ -84,32 +119,52 @@ export function JourneyEditor({ journeyId }: { journeyId: string }) {
 function startingGraph(draft: JourneyDefinition): JourneyGraph {
   const graph = { nodes: draft.nodes, edges: draft.edges };
   // A definition written as code may carry no positions: lay it out once on open.
-  return graph.nodes.some((n) => !n.position) ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges) } : graph;
+  return graph.nodes.some((n) => !n.position)
+    ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges) }
+    : graph;
 }
 
 /** True when the two journeys differ at most in where their steps sit on the canvas. */
 function sameButPositions(a: JourneyDefinition, b: JourneyDefinition): boolean {
   if (a === b) return true;
-  if (a.settings !== b.settings || a.edges !== b.edges || a.nodes.length !== b.nodes.length) return false;
+  if (a.settings !== b.settings || a.edges !== b.edges || a.nodes.length !== b.nodes.length)
+    return false;
   return a.nodes.every((node, i) => {
     const other = b.nodes[i]!;
     if (node === other) return true;
     const { position: _a, ...restA } = node;
     const { position: _b, ...restB } = other;
     const keys = Object.keys(restA);
-    return keys.length === Object.keys(restB).length && keys.every((k) => (restA as Record<string, unknown>)[k] === (restB as Record<string, unknown>)[k]);
+    return (
+      keys.length === Object.keys(restB).length &&
+      keys.every(
+        (k) => (restA as Record<string, unknown>)[k] === (restB as Record<string, unknown>)[k],
+      )
+    );
   });
 }
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' ||
+      el.tagName === 'TEXTAREA' ||
+      el.tagName === 'SELECT' ||
+      el.isContentEditable)
+  );
 }
 
 /** For a segment-entry journey: who is in the segment now, and so would enter if the marketer says so. */
 type ExistingMembers = { segmentName: string; count: number };
-type PublishReview = { previousVersion: number | undefined; diff?: JourneyDiff; error?: unknown; existingMembers?: ExistingMembers };
-type PublishResult = { ok: true; version: number; existingQueued?: number } | { ok: false; error: unknown };
+type PublishReview = {
+  previousVersion: number | undefined;
+  diff?: JourneyDiff;
+  error?: unknown;
+  existingMembers?: ExistingMembers;
+};
+type PublishResult =
+  { ok: true; version: number; existingQueued?: number } | { ok: false; error: unknown };
 
 function EditorCanvas({
   detail,
@@ -124,7 +179,9 @@ function EditorCanvas({
 }) {
   const api = useApi();
   const flow = useReactFlow();
-  const [canvas, dispatch] = useReducer(canvasReducer, detail.draft, (d) => initialCanvas(startingGraph(d)));
+  const [canvas, dispatch] = useReducer(canvasReducer, detail.draft, (d) =>
+    initialCanvas(startingGraph(d)),
+  );
   const [settings, setSettings] = useState<JourneySettings>(detail.draft.settings);
   const [status, setStatus] = useState(detail.status);
   const [publishedVersion, setPublishedVersion] = useState(detail.publishedVersion);
@@ -158,10 +215,21 @@ function EditorCanvas({
 
   // The same validator the API runs on publish: a badge here means a 422 there. Moving steps cannot
   // change its verdict, so a drag (one 'move' per frame) reuses the last answer instead of re-validating.
-  const validated = useRef<{ definition: JourneyDefinition; catalog: unknown; segmentIds: unknown; issues: JourneyProblem[] } | null>(null);
+  const validated = useRef<{
+    definition: JourneyDefinition;
+    catalog: unknown;
+    segmentIds: unknown;
+    issues: JourneyProblem[];
+  } | null>(null);
   const issues: JourneyProblem[] = useMemo(() => {
     const last = validated.current;
-    if (last && last.catalog === catalog && last.segmentIds === segmentIds && sameButPositions(last.definition, definition)) return last.issues;
+    if (
+      last &&
+      last.catalog === catalog &&
+      last.segmentIds === segmentIds &&
+      sameButPositions(last.definition, definition)
+    )
+      return last.issues;
     const next = journeyProblems(definition, catalog, segmentIds);
     validated.current = { definition, catalog, segmentIds, issues: next };
     return next;
@@ -186,7 +254,10 @@ function EditorCanvas({
   }, [api, detail.id, status]);
 
   const selectedIds = useMemo(() => new Set(canvas.selection), [canvas.selection]);
-  const pathNodes = useMemo(() => (simulation ? new Set(simulation.path) : undefined), [simulation]);
+  const pathNodes = useMemo(
+    () => (simulation ? new Set(simulation.path) : undefined),
+    [simulation],
+  );
   const pathEdges = useMemo(() => new Set(simulation?.pathEdges ?? []), [simulation]);
   // Unchanged steps keep their node objects, so React Flow and the memoized cards skip them.
   const [buildCanvas] = useState(createCanvasCache);
@@ -202,18 +273,37 @@ function EditorCanvas({
         ...(pathNodes ? { pathNodes } : {}),
         pathEdges,
       }),
-    [buildCanvas, canvas.graph, catalog, selectedIds, measured, issuesByNode, stats, pathNodes, pathEdges],
+    [
+      buildCanvas,
+      canvas.graph,
+      catalog,
+      selectedIds,
+      measured,
+      issuesByNode,
+      stats,
+      pathNodes,
+      pathEdges,
+    ],
   );
 
   const addStep = useCallback(
-    (choice: StepChoice, at?: { x: number; y: number }, after?: { nodeId: string; output: string }) => {
+    (
+      choice: StepChoice,
+      at?: { x: number; y: number },
+      after?: { nodeId: string; output: string },
+    ) => {
       dispatch({
         type: 'edit',
         change: (g) => {
           const taken = new Set([...g.nodes.map((n) => n.id), ...g.edges.map((e) => e.id)]);
           const id = freshId(choice.action?.type ?? choice.kind, taken);
-          const node = createNode(choice.kind, id, { ...(choice.action ? { action: choice.action } : {}), ...(at ? { position: at } : {}) });
-          return after ? addNodeAfter(g, after.nodeId, after.output, node, catalog) : { ...g, nodes: [...g.nodes, node] };
+          const node = createNode(choice.kind, id, {
+            ...(choice.action ? { action: choice.action } : {}),
+            ...(at ? { position: at } : {}),
+          });
+          return after
+            ? addNodeAfter(g, after.nodeId, after.output, node, catalog)
+            : { ...g, nodes: [...g.nodes, node] };
         },
       });
     },
@@ -234,7 +324,8 @@ function EditorCanvas({
     const selections: { id: string; selected: boolean }[] = [];
     const sizes: Record<string, { width: number; height: number }> = {};
     for (const c of changes) {
-      if (c.type === 'position' && c.position) positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+      if (c.type === 'position' && c.position)
+        positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
       if (c.type === 'select') selections.push({ id: c.id, selected: c.selected });
       if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
     }
@@ -244,12 +335,17 @@ function EditorCanvas({
   }, []);
 
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    const selections = changes.flatMap((c) => (c.type === 'select' ? [{ id: c.id, selected: c.selected }] : []));
+    const selections = changes.flatMap((c) =>
+      c.type === 'select' ? [{ id: c.id, selected: c.selected }] : [],
+    );
     if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
   }, []);
 
   const deleteSelection = useCallback(() => {
-    dispatch({ type: 'edit', change: (g) => deleteEdges(deleteNodes(g, canvas.selection), canvas.selection) });
+    dispatch({
+      type: 'edit',
+      change: (g) => deleteEdges(deleteNodes(g, canvas.selection), canvas.selection),
+    });
   }, [canvas.selection]);
 
   // Keyboard: undo/redo, copy/paste, delete — but never while typing in a form field.
@@ -306,15 +402,30 @@ function EditorCanvas({
   async function reviewPublish() {
     setPublishResult(null);
     const existingMembers = await currentMembers();
-    if (publishedVersion === undefined) return setReview({ previousVersion: undefined, ...(existingMembers ? { existingMembers } : {}) });
+    if (publishedVersion === undefined)
+      return setReview({
+        previousVersion: undefined,
+        ...(existingMembers ? { existingMembers } : {}),
+      });
     setBusy('review');
     try {
       const published = await api.getVersion(detail.id, publishedVersion);
-      const previous = 'definition' in published ? published.definition : (published as unknown as JourneyDefinition);
-      setReview({ previousVersion: publishedVersion, diff: diffJourneys(previous, definition), ...(existingMembers ? { existingMembers } : {}) });
+      const previous =
+        'definition' in published
+          ? published.definition
+          : (published as unknown as JourneyDefinition);
+      setReview({
+        previousVersion: publishedVersion,
+        diff: diffJourneys(previous, definition),
+        ...(existingMembers ? { existingMembers } : {}),
+      });
     } catch (error) {
       // The diff is a courtesy: publishing stays possible when the old version cannot be read.
-      setReview({ previousVersion: publishedVersion, error, ...(existingMembers ? { existingMembers } : {}) });
+      setReview({
+        previousVersion: publishedVersion,
+        error,
+        ...(existingMembers ? { existingMembers } : {}),
+      });
     } finally {
       setBusy(null);
     }
@@ -327,7 +438,9 @@ function EditorCanvas({
     if (dirty && !(await save())) return undefined;
     try {
       const { enrollExisting } = await api.publishPreview(detail.id);
-      return enrollExisting.applies ? { segmentName: enrollExisting.segmentName, count: enrollExisting.members } : undefined;
+      return enrollExisting.applies
+        ? { segmentName: enrollExisting.segmentName, count: enrollExisting.members }
+        : undefined;
     } catch {
       return undefined;
     }
@@ -339,8 +452,15 @@ function EditorCanvas({
     if (dirty && !(await save())) return;
     setBusy('publish');
     try {
-      const { version, existingMembers } = await api.publish(detail.id, enrollExisting ? { enrollExisting } : {});
-      setPublishResult({ ok: true, version, ...(existingMembers ? { existingQueued: existingMembers.queued } : {}) });
+      const { version, existingMembers } = await api.publish(
+        detail.id,
+        enrollExisting ? { enrollExisting } : {},
+      );
+      setPublishResult({
+        ok: true,
+        version,
+        ...(existingMembers ? { existingQueued: existingMembers.queued } : {}),
+      });
       setPublishedVersion(version);
       setStatus('published');
     } catch (error) {
@@ -370,41 +490,81 @@ function EditorCanvas({
   function centerOfCanvas() {
     const rect = wrapper.current?.getBoundingClientRect();
     if (!rect) return { x: 0, y: 0 };
-    const p = flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 3 });
+    const p = flow.screenToFlowPosition({
+      x: rect.left + rect.width / 2,
+      y: rect.top + rect.height / 3,
+    });
     return { x: Math.round(p.x - 120), y: Math.round(p.y) };
   }
 
   /** Clicking a palette item attaches the step under the selected node's first free output, else drops it mid-canvas. */
   function addFromPalette(choice: StepChoice) {
-    const selected = canvas.graph.nodes.find((n) => canvas.selection.length === 1 && n.id === canvas.selection[0]);
+    const selected = canvas.graph.nodes.find(
+      (n) => canvas.selection.length === 1 && n.id === canvas.selection[0],
+    );
     if (selected) {
-      const used = new Set(canvas.graph.edges.filter((e) => e.source === selected.id).map((e) => e.sourceHandle));
-      const free = nodes.find((n) => n.id === selected.id)?.data.outputs.find((o) => !used.has(o.name));
+      const used = new Set(
+        canvas.graph.edges.filter((e) => e.source === selected.id).map((e) => e.sourceHandle),
+      );
+      const free = nodes
+        .find((n) => n.id === selected.id)
+        ?.data.outputs.find((o) => !used.has(o.name));
       if (free) return addStep(choice, undefined, { nodeId: selected.id, output: free.name });
     }
     addStep(choice, centerOfCanvas());
   }
 
-  const selectedNode = canvas.selection.length === 1 ? canvas.graph.nodes.find((n) => n.id === canvas.selection[0]) : undefined;
+  const selectedNode =
+    canvas.selection.length === 1
+      ? canvas.graph.nodes.find((n) => n.id === canvas.selection[0])
+      : undefined;
   const onNodeEdit = (node: JourneyNode, field: string) =>
-    dispatch({ type: 'edit', key: `${node.id}:${field}`, change: (g) => pruneDanglingEdges(updateNode(g, node), catalog) });
+    dispatch({
+      type: 'edit',
+      key: `${node.id}:${field}`,
+      change: (g) => pruneDanglingEdges(updateNode(g, node), catalog),
+    });
 
   return (
     <EditorViewContext.Provider value={view}>
       <div className="editor">
         <header className="editor-toolbar">
-          <a href="#/journeys" className="back">← Journeys</a>
+          <a href="#/journeys" className="back">
+            ← Journeys
+          </a>
           <h1>{detail.name}</h1>
           <span className={`status status-${status}`} data-testid="journey-status">
             {status}
-            {publishedVersion !== undefined && <span className="status-version"> · v{publishedVersion}</span>}
+            {publishedVersion !== undefined && (
+              <span className="status-version"> · v{publishedVersion}</span>
+            )}
           </span>
-          {dirty && <span className="muted small" data-testid="unsaved">Unsaved changes</span>}
+          {dirty && (
+            <span className="muted small" data-testid="unsaved">
+              Unsaved changes
+            </span>
+          )}
           {!dirty && notice && <span className="muted small">{notice}</span>}
           <span className="spacer" />
-          <button onClick={() => dispatch({ type: 'undo' })} disabled={!canvas.past.length} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
-          <button onClick={() => dispatch({ type: 'redo' })} disabled={!canvas.future.length} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷</button>
-          <button onClick={relayout} data-testid="auto-layout">Auto-layout</button>
+          <button
+            onClick={() => dispatch({ type: 'undo' })}
+            disabled={!canvas.past.length}
+            title="Undo (Ctrl+Z)"
+            data-testid="undo"
+          >
+            ↶
+          </button>
+          <button
+            onClick={() => dispatch({ type: 'redo' })}
+            disabled={!canvas.future.length}
+            title="Redo (Ctrl+Shift+Z)"
+            data-testid="redo"
+          >
+            ↷
+          </button>
+          <button onClick={relayout} data-testid="auto-layout">
+            Auto-layout
+          </button>
           <button
             className={simulating ? 'active' : ''}
             onClick={() => {
@@ -416,13 +576,40 @@ function EditorCanvas({
           >
             Simulate
           </button>
-          {status === 'published' && <button onClick={() => setRunning(false)} disabled={!!busy || !canGoLive} title={canGoLive ? undefined : needsRole('goLive')} data-testid="pause">Pause</button>}
-          {status === 'paused' && <button onClick={() => setRunning(true)} disabled={!!busy || !canGoLive} title={canGoLive ? undefined : needsRole('goLive')} data-testid="resume">Resume</button>}
-          <button onClick={() => void save()} disabled={!!busy || !canEdit} title={canEdit ? undefined : needsRole('editDrafts')} data-testid="save-draft">
+          {status === 'published' && (
+            <button
+              onClick={() => setRunning(false)}
+              disabled={!!busy || !canGoLive}
+              title={canGoLive ? undefined : needsRole('goLive')}
+              data-testid="pause"
+            >
+              Pause
+            </button>
+          )}
+          {status === 'paused' && (
+            <button
+              onClick={() => setRunning(true)}
+              disabled={!!busy || !canGoLive}
+              title={canGoLive ? undefined : needsRole('goLive')}
+              data-testid="resume"
+            >
+              Resume
+            </button>
+          )}
+          <button
+            onClick={() => void save()}
+            disabled={!!busy || !canEdit}
+            title={canEdit ? undefined : needsRole('editDrafts')}
+            data-testid="save-draft"
+          >
             {busy === 'save' ? 'Saving…' : 'Save draft'}
           </button>
           {issues.length > 0 && (
-            <button className="problems-chip" onClick={() => setShowProblems(!showProblems)} data-testid="journey-problems">
+            <button
+              className="problems-chip"
+              onClick={() => setShowProblems(!showProblems)}
+              data-testid="journey-problems"
+            >
               {issues.length} {issues.length === 1 ? 'problem' : 'problems'}
             </button>
           )}
@@ -430,7 +617,13 @@ function EditorCanvas({
             className="primary"
             onClick={() => void reviewPublish()}
             disabled={!!busy || issues.length > 0 || !canGoLive}
-            title={!canGoLive ? needsRole('goLive') : issues.length > 0 ? 'Fix the problems marked on the canvas first' : 'Review the changes and publish'}
+            title={
+              !canGoLive
+                ? needsRole('goLive')
+                : issues.length > 0
+                  ? 'Fix the problems marked on the canvas first'
+                  : 'Review the changes and publish'
+            }
             data-testid="publish"
           >
             {busy === 'publish' ? 'Publishing…' : 'Publish'}
@@ -441,12 +634,17 @@ function EditorCanvas({
             {showProblems && issues.length > 0 && (
               <div className="error-box" data-testid="problems-list">
                 <strong>Fix these before publishing</strong>
-                <button className="icon" onClick={() => setShowProblems(false)}>×</button>
+                <button className="icon" onClick={() => setShowProblems(false)}>
+                  ×
+                </button>
                 <ul>
                   {issues.map((p, i) => (
                     <li key={i}>
                       {p.nodeId ? (
-                        <button className="link" onClick={() => dispatch({ type: 'select', ids: [p.nodeId!] })}>
+                        <button
+                          className="link"
+                          onClick={() => dispatch({ type: 'select', ids: [p.nodeId!] })}
+                        >
                           {p.message}
                         </button>
                       ) : (
@@ -487,10 +685,16 @@ function EditorCanvas({
               labels={stats.series.map((d) => d.day)}
               series={[
                 { name: 'enrolled', color: '#4f46e5', values: stats.series.map((d) => d.enrolled) },
-                { name: 'converted', color: '#16a34a', values: stats.series.map((d) => d.converted) },
+                {
+                  name: 'converted',
+                  color: '#16a34a',
+                  values: stats.series.map((d) => d.converted),
+                },
               ]}
             />
-            {stats.holdout && stats.holdout.holdout.contacts > 0 && <HoldoutLift comparison={stats.holdout} />}
+            {stats.holdout && stats.holdout.holdout.contacts > 0 && (
+              <HoldoutLift comparison={stats.holdout} />
+            )}
           </div>
         )}
         <div className="editor-body">
@@ -510,7 +714,10 @@ function EditorCanvas({
               if (!raw) return;
               e.preventDefault();
               const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-              addStep(JSON.parse(raw) as StepChoice, { x: Math.round(p.x - 120), y: Math.round(p.y - 20) });
+              addStep(JSON.parse(raw) as StepChoice, {
+                x: Math.round(p.x - 120),
+                y: Math.round(p.y - 20),
+              });
             }}
           >
             <ReactFlow
@@ -522,7 +729,15 @@ function EditorCanvas({
               onNodeDragStart={() => dispatch({ type: 'checkpoint' })}
               onConnect={(c) =>
                 c.sourceHandle &&
-                dispatch({ type: 'edit', change: (g) => connect(g, { source: c.source, sourceHandle: c.sourceHandle!, target: c.target }, catalog) })
+                dispatch({
+                  type: 'edit',
+                  change: (g) =>
+                    connect(
+                      g,
+                      { source: c.source, sourceHandle: c.sourceHandle!, target: c.target },
+                      catalog,
+                    ),
+                })
               }
               onPaneClick={() => dispatch({ type: 'select', ids: [] })}
               onMove={(_, viewport) => setFar(viewport.zoom < FAR_ZOOM)}
@@ -577,7 +792,9 @@ function EditorCanvas({
               pickers={pickers}
               issues={issuesByNode.get(selectedNode.id) ?? []}
               onChange={onNodeEdit}
-              {...(selectedNode.kind === 'action' ? { actionEntry: catalog(selectedNode.action.type, selectedNode.action.version) } : {})}
+              {...(selectedNode.kind === 'action'
+                ? { actionEntry: catalog(selectedNode.action.type, selectedNode.action.version) }
+                : {})}
             />
           ) : (
             <SettingsForm settings={settings} onChange={(s) => setSettings(s)} />
@@ -593,7 +810,13 @@ function EditorCanvas({
   );
 }
 
-function Palette({ actions, onAdd }: { actions: ActionManifest[]; onAdd: (c: StepChoice) => void }) {
+function Palette({
+  actions,
+  onAdd,
+}: {
+  actions: ActionManifest[];
+  onAdd: (c: StepChoice) => void;
+}) {
   const item = (choice: StepChoice, testId: string, label: string, icon: string) => (
     <button
       key={testId}
@@ -613,9 +836,18 @@ function Palette({ actions, onAdd }: { actions: ActionManifest[]; onAdd: (c: Ste
   return (
     <aside className="palette">
       <div className="palette-heading">Flow</div>
-      {JOURNEY_KINDS.filter((k) => k !== 'trigger' && k !== 'action').map((kind) => item({ kind }, `palette-${kind}`, KIND_TITLES[kind], kindIcon(kind)))}
+      {JOURNEY_KINDS.filter((k) => k !== 'trigger' && k !== 'action').map((kind) =>
+        item({ kind }, `palette-${kind}`, KIND_TITLES[kind], kindIcon(kind)),
+      )}
       <div className="palette-heading">Actions</div>
-      {actions.map((a) => item({ kind: 'action', action: { type: a.type, version: a.version } }, `palette-action-${a.type}`, a.title, actionIcon(a.icon)))}
+      {actions.map((a) =>
+        item(
+          { kind: 'action', action: { type: a.type, version: a.version } },
+          `palette-action-${a.type}`,
+          a.title,
+          actionIcon(a.icon),
+        ),
+      )}
       {actions.length === 0 && <p className="muted small">No actions registered.</p>}
     </aside>
   );
@@ -635,16 +867,22 @@ function PublishPanel({
   if (result.ok)
     return (
       <div className="success-box" data-testid="publish-result">
-        Published version {result.version}. New contacts enter this version; contacts already inside stay on theirs.
-        {result.existingQueued !== undefined && ` ${result.existingQueued.toLocaleString()} contacts already in the segment are being enrolled.`}
-        <button className="icon" onClick={onClose}>×</button>
+        Published version {result.version}. New contacts enter this version; contacts already inside
+        stay on theirs.
+        {result.existingQueued !== undefined &&
+          ` ${result.existingQueued.toLocaleString()} contacts already in the segment are being enrolled.`}
+        <button className="icon" onClick={onClose}>
+          ×
+        </button>
       </div>
     );
   const { message, errors } = describeError(result.error);
   return (
     <div className="error-box" data-testid="publish-result" role="alert">
       <strong>Not published: {message}</strong>
-      <button className="icon" onClick={onClose}>×</button>
+      <button className="icon" onClick={onClose}>
+        ×
+      </button>
       {errors.length > 0 && (
         <ul>
           {errors.map((e, i) => {
@@ -701,31 +939,62 @@ function PublishReviewPanel({
       <div className="review-head">
         <strong>
           Publish version {nextVersion}
-          {review.previousVersion !== undefined ? ` (changes since v${review.previousVersion})` : ` — first version, ${stepCount} steps`}
+          {review.previousVersion !== undefined
+            ? ` (changes since v${review.previousVersion})`
+            : ` — first version, ${stepCount} steps`}
         </strong>
         <span className="spacer" />
         <button onClick={onCancel}>Cancel</button>
-        <button className="primary" onClick={() => onConfirm(enrollExisting && existingMembers !== undefined)} data-testid="publish-confirm">
+        <button
+          className="primary"
+          onClick={() => onConfirm(enrollExisting && existingMembers !== undefined)}
+          data-testid="publish-confirm"
+        >
           Publish v{nextVersion}
         </button>
       </div>
       {existingMembers && (
         <label className="review-existing" data-testid="publish-existing-members">
-          <input type="checkbox" checked={enrollExisting} onChange={(e) => setEnrollExisting(e.target.checked)} data-testid="publish-enroll-existing" />{' '}
-          Also enrol the {existingMembers.count.toLocaleString()} {existingMembers.count === 1 ? 'contact' : 'contacts'} already in “{existingMembers.segmentName}”
+          <input
+            type="checkbox"
+            checked={enrollExisting}
+            onChange={(e) => setEnrollExisting(e.target.checked)}
+            data-testid="publish-enroll-existing"
+          />{' '}
+          Also enrol the {existingMembers.count.toLocaleString()}{' '}
+          {existingMembers.count === 1 ? 'contact' : 'contacts'} already in “
+          {existingMembers.segmentName}”
           <span className="muted"> (otherwise only contacts who enter it from now on)</span>
         </label>
       )}
       {review.error !== undefined && <ErrorBox error={review.error} />}
-      {diff && isEmptyDiff(diff) && <p className="muted">No changes to steps, connections or settings.</p>}
+      {diff && isEmptyDiff(diff) && (
+        <p className="muted">No changes to steps, connections or settings.</p>
+      )}
       {diff && (
         <div className="review-columns">
-          {section('Added steps', diff.added.map((n) => `+ ${n.label}`), 'diff-added')}
-          {section('Removed steps', diff.removed.map((n) => `− ${n.label}`), 'diff-removed')}
-          {section('Changed steps', diff.changed.map((n) => `~ ${n.label}: ${n.fields.join(', ')}`), 'diff-changed')}
+          {section(
+            'Added steps',
+            diff.added.map((n) => `+ ${n.label}`),
+            'diff-added',
+          )}
+          {section(
+            'Removed steps',
+            diff.removed.map((n) => `− ${n.label}`),
+            'diff-removed',
+          )}
+          {section(
+            'Changed steps',
+            diff.changed.map((n) => `~ ${n.label}: ${n.fields.join(', ')}`),
+            'diff-changed',
+          )}
           {section('New connections', diff.connectionsAdded, 'diff-connections-added')}
           {section('Removed connections', diff.connectionsRemoved, 'diff-connections-removed')}
-          {section('Settings', diff.settingsChanged.map((f) => `~ ${f}`), 'diff-settings')}
+          {section(
+            'Settings',
+            diff.settingsChanged.map((f) => `~ ${f}`),
+            'diff-settings',
+          )}
         </div>
       )}
     </div>

@@ -1,11 +1,21 @@
 import { useState } from 'react';
 import type { JourneyTemplate } from '@cairn/core';
 import { ErrorBox } from '../ErrorBox.js';
-import { draftFromTemplate, initialValues, isRequired, missingParameters, type TemplateValues } from '../journey-templates.js';
+import {
+  draftFromTemplate,
+  initialValues,
+  isRequired,
+  missingParameters,
+  type TemplateValues,
+} from '../journey-templates.js';
 import { needsRole } from '../roles.js';
 import { navigate, useApi, useCan, useLoad } from '../session.js';
 
-const VERTICALS: Record<JourneyTemplate['vertical'], string> = { streaming: 'Streaming', ecommerce: 'E-commerce', saas: 'SaaS' };
+const VERTICALS: Record<JourneyTemplate['vertical'], string> = {
+  streaming: 'Streaming',
+  ecommerce: 'E-commerce',
+  saas: 'SaaS',
+};
 
 /** Ready-made journeys (the API's library): pick one, fill in what it cannot guess, and get a draft to edit. */
 export function JourneyTemplates({ prominent }: { prominent: boolean }) {
@@ -15,17 +25,29 @@ export function JourneyTemplates({ prominent }: { prominent: boolean }) {
   const [chosen, setChosen] = useState<JourneyTemplate | null>(null);
 
   return (
-    <section className={`card templates${prominent ? ' templates-prominent' : ''}`} data-testid="journey-templates">
+    <section
+      className={`card templates${prominent ? ' templates-prominent' : ''}`}
+      data-testid="journey-templates"
+    >
       <h2 className="templates-heading">Start from a template</h2>
-      <p className="muted small">Proven flows to adapt: pick one, choose who enters, and it opens as a draft you can change before going live.</p>
+      <p className="muted small">
+        Proven flows to adapt: pick one, choose who enters, and it opens as a draft you can change
+        before going live.
+      </p>
       <ErrorBox error={templates.error} />
       {templates.loading && !templates.data && <p className="muted">Loading templates…</p>}
       <div className="template-grid">
         {templates.data?.map((t) => (
-          <article key={t.id} className={`template-card${chosen?.id === t.id ? ' template-card-chosen' : ''}`} data-testid={`template-${t.id}`}>
+          <article
+            key={t.id}
+            className={`template-card${chosen?.id === t.id ? ' template-card-chosen' : ''}`}
+            data-testid={`template-${t.id}`}
+          >
             <div className="template-card-head">
               <strong>{t.title}</strong>
-              <span className={`vertical vertical-${t.vertical}`}>{VERTICALS[t.vertical] ?? t.vertical}</span>
+              <span className={`vertical vertical-${t.vertical}`}>
+                {VERTICALS[t.vertical] ?? t.vertical}
+              </span>
             </div>
             <p className="template-description">{t.description}</p>
             <button
@@ -39,7 +61,9 @@ export function JourneyTemplates({ prominent }: { prominent: boolean }) {
           </article>
         ))}
       </div>
-      {chosen && canEdit && <TemplateForm key={chosen.id} template={chosen} onCancel={() => setChosen(null)} />}
+      {chosen && canEdit && (
+        <TemplateForm key={chosen.id} template={chosen} onCancel={() => setChosen(null)} />
+      )}
     </section>
   );
 }
@@ -47,7 +71,10 @@ export function JourneyTemplates({ prominent }: { prominent: boolean }) {
 function TemplateForm({ template, onCancel }: { template: JourneyTemplate; onCancel: () => void }) {
   const api = useApi();
   const needsSegments = template.parameters.some((p) => p.kind === 'segment');
-  const segments = useLoad(() => (needsSegments ? api.listSegments() : Promise.resolve([])), [api, needsSegments]);
+  const segments = useLoad(
+    () => (needsSegments ? api.listSegments() : Promise.resolve([])),
+    [api, needsSegments],
+  );
   const [values, setValues] = useState<TemplateValues>(() => initialValues(template));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -84,8 +111,15 @@ function TemplateForm({ template, onCancel }: { template: JourneyTemplate; onCan
               {isRequired(p) && <span className="required"> (required)</span>}
             </span>
             {p.kind === 'segment' ? (
-              <select id={id} data-testid={id} value={values[p.key] ?? ''} onChange={(e) => set(p.key, e.target.value)}>
-                <option value="">{segments.loading ? 'Loading segments…' : 'Choose a segment'}</option>
+              <select
+                id={id}
+                data-testid={id}
+                value={values[p.key] ?? ''}
+                onChange={(e) => set(p.key, e.target.value)}
+              >
+                <option value="">
+                  {segments.loading ? 'Loading segments…' : 'Choose a segment'}
+                </option>
                 {segments.data?.map((s) => (
                   <option key={s.id} value={s.id}>
                     {s.name} ({s.memberCount} {s.memberCount === 1 ? 'contact' : 'contacts'})
@@ -93,11 +127,18 @@ function TemplateForm({ template, onCancel }: { template: JourneyTemplate; onCan
                 ))}
               </select>
             ) : (
-              <input id={id} data-testid={id} value={values[p.key] ?? ''} placeholder={p.kind === 'event' ? 'Event name' : undefined} onChange={(e) => set(p.key, e.target.value)} />
+              <input
+                id={id}
+                data-testid={id}
+                value={values[p.key] ?? ''}
+                placeholder={p.kind === 'event' ? 'Event name' : undefined}
+                onChange={(e) => set(p.key, e.target.value)}
+              />
             )}
             {p.kind === 'segment' && segments.data?.length === 0 && (
               <span className="hint">
-                No segments yet: <a href="#/segments">create the segment</a> who should enter, then come back.
+                No segments yet: <a href="#/segments">create the segment</a> who should enter, then
+                come back.
               </span>
             )}
           </label>
@@ -105,13 +146,21 @@ function TemplateForm({ template, onCancel }: { template: JourneyTemplate; onCan
       })}
       <ErrorBox error={error ?? segments.error} testId="template-error" />
       <div className="row">
-        <button className="primary" data-testid="template-create" disabled={missing.length > 0 || busy}>
+        <button
+          className="primary"
+          data-testid="template-create"
+          disabled={missing.length > 0 || busy}
+        >
           {busy ? 'Creating…' : 'Create journey'}
         </button>
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        {missing.length > 0 && <span className="hint" data-testid="template-missing">Still needed: {missing.join(', ')}</span>}
+        {missing.length > 0 && (
+          <span className="hint" data-testid="template-missing">
+            Still needed: {missing.join(', ')}
+          </span>
+        )}
       </div>
     </form>
   );

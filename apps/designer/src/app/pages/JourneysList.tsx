@@ -27,8 +27,18 @@ export function JourneysList() {
       <header className="page-header">
         <h1>Journeys</h1>
         <form className="inline-form" onSubmit={create}>
-          <input data-testid="new-journey-name" placeholder="New journey name" value={name} onChange={(e) => setName(e.target.value)} />
-          <button className="primary" data-testid="create-journey" disabled={!name.trim() || !canEdit} title={canEdit ? undefined : needsRole('editDrafts')}>
+          <input
+            data-testid="new-journey-name"
+            placeholder="New journey name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button
+            className="primary"
+            data-testid="create-journey"
+            disabled={!name.trim() || !canEdit}
+            title={canEdit ? undefined : needsRole('editDrafts')}
+          >
             Create journey
           </button>
         </form>
@@ -37,7 +47,10 @@ export function JourneysList() {
       {journeys.loading && !journeys.data && <p className="muted">Loading…</p>}
       {journeys.data?.length === 0 && (
         <>
-          <p className="empty">No journeys yet. Start from a template below, or name one above to begin from a blank canvas.</p>
+          <p className="empty">
+            No journeys yet. Start from a template below, or name one above to begin from a blank
+            canvas.
+          </p>
           <JourneyTemplates prominent />
         </>
       )}
@@ -55,12 +68,19 @@ export function JourneysList() {
           </thead>
           <tbody>
             {journeys.data.map((j) => (
-              <tr key={j.id} className="clickable" data-testid={`journey-row-${j.id}`} onClick={() => navigate('journeys', j.id)}>
+              <tr
+                key={j.id}
+                className="clickable"
+                data-testid={`journey-row-${j.id}`}
+                onClick={() => navigate('journeys', j.id)}
+              >
                 <td>{j.name}</td>
                 <td>
                   <span className={`status status-${j.status}`}>
                     {j.status}
-                    {j.publishedVersion !== undefined && <span className="status-version"> v{j.publishedVersion}</span>}
+                    {j.publishedVersion !== undefined && (
+                      <span className="status-version"> v{j.publishedVersion}</span>
+                    )}
                   </span>
                 </td>
                 <td className="num">{j.stats.entered}</td>

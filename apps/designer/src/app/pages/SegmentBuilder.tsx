@@ -12,17 +12,27 @@ const PREVIEW_DEBOUNCE_MS = 400;
 
 export function SegmentBuilder({ segmentId }: { segmentId?: string }) {
   const api = useApi();
-  const existing = useLoad(() => (segmentId ? api.getSegment(segmentId) : Promise.resolve(undefined)), [api, segmentId]);
+  const existing = useLoad(
+    () => (segmentId ? api.getSegment(segmentId) : Promise.resolve(undefined)),
+    [api, segmentId],
+  );
   const events = useLoad(() => api.eventSchema().catch(() => []), [api]);
   const metrics = useLoad(() => api.metricSchema().catch(() => []), [api]);
   const segments = useLoad(() => api.listSegments().catch(() => []), [api]);
 
-  if (existing.error) return <div className="page"><ErrorBox error={existing.error} /></div>;
+  if (existing.error)
+    return (
+      <div className="page">
+        <ErrorBox error={existing.error} />
+      </div>
+    );
   if (existing.loading && !existing.data) return <div className="page muted">Loading…</div>;
   return (
     <SegmentForm
       segmentId={segmentId}
-      initial={existing.data ?? { name: '', description: '', definition: { type: 'all', conditions: [] } }}
+      initial={
+        existing.data ?? { name: '', description: '', definition: { type: 'all', conditions: [] } }
+      }
       pickers={{
         events: (events.data ?? []).map((e) => e.event),
         metrics: (metrics.data ?? []).map((m) => (typeof m === 'string' ? m : m.name)),
@@ -100,24 +110,57 @@ function SegmentForm({
   return (
     <div className="page segment-builder">
       <header className="page-header">
-        <a href="#/segments" className="back">← Segments</a>
-        <input className="title-input" placeholder="Segment name" value={name} data-testid="segment-name" onChange={(e) => { setName(e.target.value); setSaved(false); }} />
+        <a href="#/segments" className="back">
+          ← Segments
+        </a>
+        <input
+          className="title-input"
+          placeholder="Segment name"
+          value={name}
+          data-testid="segment-name"
+          onChange={(e) => {
+            setName(e.target.value);
+            setSaved(false);
+          }}
+        />
         <span className="spacer" />
         {saved && <span className="muted small">Saved</span>}
         {segmentId && (
-          <a className="small" href={`#/activity/segment/${encodeURIComponent(segmentId)}`} data-testid="segment-activity">
+          <a
+            className="small"
+            href={`#/activity/segment/${encodeURIComponent(segmentId)}`}
+            data-testid="segment-activity"
+          >
             Activity
           </a>
         )}
-        <button className="primary" data-testid="segment-save" disabled={!name.trim() || !canEdit} title={canEdit ? undefined : needsRole('editDrafts')} onClick={() => void save()}>
+        <button
+          className="primary"
+          data-testid="segment-save"
+          disabled={!name.trim() || !canEdit}
+          title={canEdit ? undefined : needsRole('editDrafts')}
+          onClick={() => void save()}
+        >
           Save segment
         </button>
       </header>
       <ErrorBox error={saveError} testId="segment-save-error" />
       <div className="two-columns">
         <section className="card">
-          <input className="description" placeholder="What is this segment for?" value={description} onChange={(e) => setDescription(e.target.value)} />
-          <ConditionGroupEditor group={definition} pickers={pickers} onChange={(d) => { setDefinition(d); setSaved(false); }} />
+          <input
+            className="description"
+            placeholder="What is this segment for?"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
+          <ConditionGroupEditor
+            group={definition}
+            pickers={pickers}
+            onChange={(d) => {
+              setDefinition(d);
+              setSaved(false);
+            }}
+          />
         </section>
         <section className="card preview">
           <div className="eyebrow">Matching contacts</div>
@@ -125,7 +168,11 @@ function SegmentForm({
             {preview ? preview.count.toLocaleString() : '—'}
           </div>
           <div className="muted small">
-            {previewing ? 'Counting…' : preview ? `of ${preview.total.toLocaleString()} contacts (${preview.total ? Math.round((preview.count / preview.total) * 1000) / 10 : 0}%)` : 'Add a condition to see who matches.'}
+            {previewing
+              ? 'Counting…'
+              : preview
+                ? `of ${preview.total.toLocaleString()} contacts (${preview.total ? Math.round((preview.count / preview.total) * 1000) / 10 : 0}%)`
+                : 'Add a condition to see who matches.'}
           </div>
           <ErrorBox error={previewError} testId="segment-preview-error" />
           {preview && preview.sample.length > 0 && (
@@ -151,8 +198,15 @@ function SegmentForm({
 
 export function contactName(c: { id: string; traits: Record<string, unknown> }): string {
   const t = c.traits;
-  const name = [t['firstName'] ?? t['first_name'], t['lastName'] ?? t['last_name']].filter((x) => typeof x === 'string').join(' ');
-  return name || (typeof t['name'] === 'string' ? t['name'] : '') || (typeof t['email'] === 'string' ? t['email'] : '') || c.id;
+  const name = [t['firstName'] ?? t['first_name'], t['lastName'] ?? t['last_name']]
+    .filter((x) => typeof x === 'string')
+    .join(' ');
+  return (
+    name ||
+    (typeof t['name'] === 'string' ? t['name'] : '') ||
+    (typeof t['email'] === 'string' ? t['email'] : '') ||
+    c.id
+  );
 }
 
 type Explanation = { matches: boolean; sentence: string; children?: Explanation[] };
@@ -161,7 +215,8 @@ type Explanation = { matches: boolean; sentence: string; children?: Explanation[
 function explanationOf(raw: unknown): Explanation | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const r = raw as Record<string, unknown>;
-  if (typeof r['matches'] === 'boolean' && typeof r['sentence'] === 'string') return r as unknown as Explanation;
+  if (typeof r['matches'] === 'boolean' && typeof r['sentence'] === 'string')
+    return r as unknown as Explanation;
   for (const key of ['explanation', 'why', 'result']) {
     const inner = explanationOf(r[key]);
     if (inner) return inner;
@@ -188,7 +243,11 @@ function ExplanationTree({ node }: { node: Explanation }) {
 function WhyContact({ segmentId }: { segmentId: string }) {
   const api = useApi();
   const [contactId, setContactId] = useState('');
-  const [answer, setAnswer] = useState<{ contactId: string; explanation?: Explanation; raw: unknown } | null>(null);
+  const [answer, setAnswer] = useState<{
+    contactId: string;
+    explanation?: Explanation;
+    raw: unknown;
+  } | null>(null);
   const [error, setError] = useState<unknown>(null);
   async function ask(e: React.FormEvent) {
     e.preventDefault();
@@ -206,8 +265,15 @@ function WhyContact({ segmentId }: { segmentId: string }) {
     <section className="card" data-testid="segment-why">
       <h2>Why is a contact in or out?</h2>
       <form className="inline-form" onSubmit={ask} style={{ marginLeft: 0 }}>
-        <input placeholder="contact id" value={contactId} onChange={(e) => setContactId(e.target.value)} data-testid="segment-why-contact" />
-        <button disabled={!contactId.trim()} data-testid="segment-why-ask">Explain</button>
+        <input
+          placeholder="contact id"
+          value={contactId}
+          onChange={(e) => setContactId(e.target.value)}
+          data-testid="segment-why-contact"
+        />
+        <button disabled={!contactId.trim()} data-testid="segment-why-ask">
+          Explain
+        </button>
       </form>
       <ErrorBox error={error} />
       {answer && (
@@ -215,7 +281,8 @@ function WhyContact({ segmentId }: { segmentId: string }) {
           {answer.explanation ? (
             <>
               <p>
-                <strong>{answer.contactId}</strong> is {answer.explanation.matches ? 'in' : 'not in'} this segment.
+                <strong>{answer.contactId}</strong> is{' '}
+                {answer.explanation.matches ? 'in' : 'not in'} this segment.
               </p>
               <ul className="why-tree">
                 <ExplanationTree node={answer.explanation} />
@@ -239,7 +306,9 @@ function MembershipHistory({ segmentId }: { segmentId: string }) {
     <section className="card" data-testid="segment-history">
       <h2>Members over time</h2>
       {history.error ? (
-        <p className="muted small">History is not available: {describeError(history.error).message}</p>
+        <p className="muted small">
+          History is not available: {describeError(history.error).message}
+        </p>
       ) : (
         <LineChart
           testId="segment-history-chart"

@@ -10,7 +10,13 @@ export function SegmentsList() {
     <div className="page">
       <header className="page-header">
         <h1>Segments</h1>
-        <button className="primary" data-testid="new-segment" disabled={!canEdit} title={canEdit ? undefined : needsRole('editDrafts')} onClick={() => navigate('segments', 'new')}>
+        <button
+          className="primary"
+          data-testid="new-segment"
+          disabled={!canEdit}
+          title={canEdit ? undefined : needsRole('editDrafts')}
+          onClick={() => navigate('segments', 'new')}
+        >
           New segment
         </button>
       </header>
@@ -28,7 +34,12 @@ export function SegmentsList() {
           </thead>
           <tbody>
             {segments.data.map((s) => (
-              <tr key={s.id} className="clickable" data-testid={`segment-row-${s.id}`} onClick={() => navigate('segments', s.id)}>
+              <tr
+                key={s.id}
+                className="clickable"
+                data-testid={`segment-row-${s.id}`}
+                onClick={() => navigate('segments', s.id)}
+              >
                 <td>{s.name}</td>
                 <td className="muted">{s.description}</td>
                 <td className="num">{s.memberCount.toLocaleString()}</td>

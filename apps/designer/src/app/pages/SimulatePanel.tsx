@@ -32,7 +32,9 @@ export function SimulatePanel({
   const api = useApi();
   const [mode, setMode] = useState<Mode>('describe');
   const [contactId, setContactId] = useState('');
-  const [traitsText, setTraitsText] = useState('{\n  "email": "ada@example.com",\n  "firstName": "Ada",\n  "timezone": "Europe/Paris"\n}');
+  const [traitsText, setTraitsText] = useState(
+    '{\n  "email": "ada@example.com",\n  "firstName": "Ada",\n  "timezone": "Europe/Paris"\n}',
+  );
   const [eventsText, setEventsText] = useState('');
   const [segmentsText, setSegmentsText] = useState('');
   const [days, setDays] = useState(30);
@@ -48,13 +50,21 @@ export function SimulatePanel({
     return (id: string) => byId.get(id) ?? id;
   }, [definition.nodes]);
   // Actions with more than one outcome (sent / bounced…) let the marketer pick which one to preview.
-  const branchingActions = definition.nodes.filter((n) => n.kind === 'action' && outputsOf(n, catalog).length > 1);
+  const branchingActions = definition.nodes.filter(
+    (n) => n.kind === 'action' && outputsOf(n, catalog).length > 1,
+  );
 
   async function personFromInputs(): Promise<SimulatedPerson> {
     if (mode === 'contact') {
       if (!contactId.trim()) throw new Error('Enter the id of a contact to preview.');
       const contact = await api.getContact(contactId.trim());
-      return { id: contact.id, traits: contact.traits, profile: contact.profile, segments: contact.segments.map((s) => s.id), events: parseEvents() };
+      return {
+        id: contact.id,
+        traits: contact.traits,
+        profile: contact.profile,
+        segments: contact.segments.map((s) => s.id),
+        events: parseEvents(),
+      };
     }
     let traits: unknown;
     try {
@@ -62,9 +72,18 @@ export function SimulatePanel({
     } catch {
       throw new Error('Traits: not valid JSON — write an object such as {"plan": "pro"}.');
     }
-    if (!traits || typeof traits !== 'object' || Array.isArray(traits)) throw new Error('Traits: must be a JSON object such as {"plan": "pro"}.');
-    const segments = segmentsText.split(',').map((s) => s.trim()).filter(Boolean);
-    return { id: 'preview-contact', traits: traits as Record<string, unknown>, segments, events: parseEvents() };
+    if (!traits || typeof traits !== 'object' || Array.isArray(traits))
+      throw new Error('Traits: must be a JSON object such as {"plan": "pro"}.');
+    const segments = segmentsText
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    return {
+      id: 'preview-contact',
+      traits: traits as Record<string, unknown>,
+      segments,
+      events: parseEvents(),
+    };
   }
 
   function parseEvents() {
@@ -79,11 +98,22 @@ export function SimulatePanel({
     try {
       const person = await personFromInputs();
       const startAt = new Date();
-      const view = simulate(definition, { person, startAt, days, catalog, actionOutputs: outcomes });
+      const view = simulate(definition, {
+        person,
+        startAt,
+        days,
+        catalog,
+        actionOutputs: outcomes,
+      });
       // Templates read the same contact the conditions did: its traits and its profile (history folded in).
       // The template engine loads on the first preview, keeping it out of the editor's first paint.
-      const { PREVIEW_UNSUBSCRIBE_URL, renderMessagePreview } = await import('../../graph/message-preview.js');
-      const contact = { id: person.id, traits: person.traits, profile: profileFor(person, startAt) as unknown as Record<string, unknown> };
+      const { PREVIEW_UNSUBSCRIBE_URL, renderMessagePreview } =
+        await import('../../graph/message-preview.js');
+      const contact = {
+        id: person.id,
+        traits: person.traits,
+        profile: profileFor(person, startAt) as unknown as Record<string, unknown>,
+      };
       setPreviews(
         Object.fromEntries(
           view.messages.map((m) => [
@@ -127,29 +157,54 @@ export function SimulatePanel({
         </button>
       </header>
       <div className="inspector-body">
-        <p className="muted small">Plays the journey forward on a virtual clock. Nothing is sent.</p>
+        <p className="muted small">
+          Plays the journey forward on a virtual clock. Nothing is sent.
+        </p>
         <div className="segmented">
-          <button className={mode === 'describe' ? 'active' : ''} onClick={() => setMode('describe')} data-testid="simulate-mode-describe">
+          <button
+            className={mode === 'describe' ? 'active' : ''}
+            onClick={() => setMode('describe')}
+            data-testid="simulate-mode-describe"
+          >
             Describe a contact
           </button>
-          <button className={mode === 'contact' ? 'active' : ''} onClick={() => setMode('contact')} data-testid="simulate-mode-contact">
+          <button
+            className={mode === 'contact' ? 'active' : ''}
+            onClick={() => setMode('contact')}
+            data-testid="simulate-mode-contact"
+          >
             Existing contact
           </button>
         </div>
         {mode === 'contact' ? (
           <label className="field">
             <span className="field-label">Contact id</span>
-            <input value={contactId} onChange={(e) => setContactId(e.target.value)} placeholder="user-123" data-testid="simulate-contact-id" />
+            <input
+              value={contactId}
+              onChange={(e) => setContactId(e.target.value)}
+              placeholder="user-123"
+              data-testid="simulate-contact-id"
+            />
           </label>
         ) : (
           <>
             <label className="field">
               <span className="field-label">Traits (JSON)</span>
-              <textarea rows={4} className="mono" value={traitsText} onChange={(e) => setTraitsText(e.target.value)} data-testid="simulate-traits" />
+              <textarea
+                rows={4}
+                className="mono"
+                value={traitsText}
+                onChange={(e) => setTraitsText(e.target.value)}
+                data-testid="simulate-traits"
+              />
             </label>
             <label className="field">
               <span className="field-label">In segments (ids, comma-separated)</span>
-              <input value={segmentsText} onChange={(e) => setSegmentsText(e.target.value)} data-testid="simulate-segments" />
+              <input
+                value={segmentsText}
+                onChange={(e) => setSegmentsText(e.target.value)}
+                data-testid="simulate-segments"
+              />
             </label>
           </>
         )}
@@ -163,14 +218,19 @@ export function SimulatePanel({
             onChange={(e) => setEventsText(e.target.value)}
             data-testid="simulate-events"
           />
-          <span className="muted small">Day 0 is when the contact enters; negative days are history on the profile.</span>
+          <span className="muted small">
+            Day 0 is when the contact enters; negative days are history on the profile.
+          </span>
         </label>
         {branchingActions.map((node) => {
           const outputs = outputsOf(node, catalog);
           return (
             <label className="field" key={node.id}>
               <span className="field-label">Outcome of “{labelOf(node.id)}”</span>
-              <select value={outcomes[node.id] ?? outputs[0]} onChange={(e) => setOutcomes({ ...outcomes, [node.id]: e.target.value })}>
+              <select
+                value={outcomes[node.id] ?? outputs[0]}
+                onChange={(e) => setOutcomes({ ...outcomes, [node.id]: e.target.value })}
+              >
                 {outputs.map((o) => (
                   <option key={o} value={o}>
                     {o}
@@ -182,9 +242,21 @@ export function SimulatePanel({
         })}
         <label className="field">
           <span className="field-label">Preview the first … days</span>
-          <input type="number" min={1} max={730} value={days} onChange={(e) => setDays(Math.max(1, Number(e.target.value) || 1))} data-testid="simulate-days" />
+          <input
+            type="number"
+            min={1}
+            max={730}
+            value={days}
+            onChange={(e) => setDays(Math.max(1, Number(e.target.value) || 1))}
+            data-testid="simulate-days"
+          />
         </label>
-        <button className="primary" onClick={() => void run()} disabled={running} data-testid="simulate-run">
+        <button
+          className="primary"
+          onClick={() => void run()}
+          disabled={running}
+          data-testid="simulate-run"
+        >
           {running ? 'Simulating…' : 'Run preview'}
         </button>
         <ErrorBox error={error} testId="simulate-error" />
@@ -200,11 +272,17 @@ export function SimulatePanel({
               {result.messages.length === 0 && <li className="muted">None.</li>}
               {result.messages.map((m, i) => (
                 <li key={m.stepKey} data-testid={`simulate-message-${i}`}>
-                  <span className="muted small">{relativeTime(result.startAt, m.at)}</span> <strong>{m.action.type}</strong> · {labelOf(m.nodeId)}
+                  <span className="muted small">{relativeTime(result.startAt, m.at)}</span>{' '}
+                  <strong>{m.action.type}</strong> · {labelOf(m.nodeId)}
                   {previews[m.stepKey] ? (
-                    <MessagePreviewView preview={previews[m.stepKey]!} testId={`simulate-message-${i}`} />
+                    <MessagePreviewView
+                      preview={previews[m.stepKey]!}
+                      testId={`simulate-message-${i}`}
+                    />
                   ) : (
-                    typeof m.config['subject'] === 'string' && <div className="small">“{m.config['subject']}”</div>
+                    typeof m.config['subject'] === 'string' && (
+                      <div className="small">“{m.config['subject']}”</div>
+                    )
                   )}
                 </li>
               ))}
@@ -231,7 +309,9 @@ export function SimulatePanel({
 /** A simulated email as the contact would read it: rendered subject, the body in a sandbox (no scripts), and what was missing. */
 function MessagePreviewView({ preview, testId }: { preview: MessagePreview; testId: string }) {
   const subject = preview.fields.find((f) => f.field === 'subject');
-  const body = preview.fields.find((f) => f.field === 'html') ?? preview.fields.find((f) => f.field === 'text');
+  const body =
+    preview.fields.find((f) => f.field === 'html') ??
+    preview.fields.find((f) => f.field === 'text');
   const broken = preview.fields.filter((f) => f.error);
   return (
     <div className="sim-message">
@@ -252,7 +332,8 @@ function MessagePreviewView({ preview, testId }: { preview: MessagePreview; test
       )}
       {preview.missing.length > 0 && (
         <div className="sim-missing small" data-testid={`${testId}-missing`}>
-          Not set for this contact, shown empty: {preview.missing.map((v, i) => (
+          Not set for this contact, shown empty:{' '}
+          {preview.missing.map((v, i) => (
             <span key={v}>
               {i > 0 && ', '}
               <code>{v}</code>
@@ -261,7 +342,12 @@ function MessagePreviewView({ preview, testId }: { preview: MessagePreview; test
         </div>
       )}
       {broken.map((f) => (
-        <div key={f.field} className="sim-template-error small" role="alert" data-testid={`${testId}-error`}>
+        <div
+          key={f.field}
+          className="sim-template-error small"
+          role="alert"
+          data-testid={`${testId}-error`}
+        >
           {f.field}: template error: {f.error}. The worker would fail this step.
         </div>
       ))}
