@@ -69,14 +69,21 @@ try {
   await phase('lint', () => {
     log('linting ...');
     runSync('npx', ['turbo', 'run', 'lint', '--output-logs=errors-only']);
+    // Formatting is checked, not fixed: `npm run format` writes it.
+    log('checking formatting (prettier --check; `npm run format` fixes it) ...');
+    runSync('npx', ['prettier', '--check', '--log-level=warn', '.']);
   });
   // The scripts' own tests (npm start's supervisor): plain node:test, no stack needed.
   const scripts = await phase('scripts tests', () => {
     log('testing the scripts ...');
-    const result = spawnSync('node', ['--test', join(root, 'scripts', 'supervise.test.mjs')], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync('node', ['--test', join(root, 'scripts', 'supervise.test.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     process.stdout.write(result.stdout ?? '');
     process.stderr.write(result.stderr ?? '');
-    const count = (label) => Number(new RegExp(`^# ${label} (\\d+)`, 'm').exec(result.stdout ?? '')?.[1] ?? 0);
+    const count = (label) =>
+      Number(new RegExp(`^# ${label} (\\d+)`, 'm').exec(result.stdout ?? '')?.[1] ?? 0);
     return { passed: count('pass'), failed: Math.max(count('fail'), result.status === 0 ? 0 : 1) };
   });
   log('starting the embedded stack and running the tests ...');
