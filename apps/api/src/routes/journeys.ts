@@ -210,6 +210,25 @@ export function journeyRoutes(ctx: ApiContext): Router {
   const router = Router();
   const conn = () => ctx.db.connection;
 
+  /** Creates a draft (however it was made), records it in the audit log and answers 201 with its detail. */
+  async function createAndAnswer(
+    res: Response,
+    input: { name: string; definition: JourneyDefinition },
+    action: 'journey.created' | 'journey.imported',
+  ): Promise<void> {
+    const journey = await createJourney(conn(), workspaceIdOf(res), input);
+    await audit(ctx, res, {
+      action,
+      resource: resourceOf(journey),
+      before: {},
+      after: audited(journey),
+    });
+    res
+      .status(201)
+      .location(`/api/v1/journeys/${journey.journeyId}`)
+      .json(await detail(ctx, journey));
+  }
+
   router.get('/journeys', requireRole('viewer'), async (_req, res) => {
     const workspaceId = workspaceIdOf(res);
     const journeys = await listJourneys(conn(), workspaceId);
@@ -273,20 +292,11 @@ export function journeyRoutes(ctx: ApiContext): Router {
           error.problems.map((p) => ({ path: `parameters.${p.parameter}`, message: p.message })),
         );
       }
-      const journey = await createJourney(conn(), workspaceIdOf(res), {
-        name: body.name ?? template.title,
-        definition,
-      });
-      await audit(ctx, res, {
-        action: 'journey.created',
-        resource: resourceOf(journey),
-        before: {},
-        after: audited(journey),
-      });
-      res
-        .status(201)
-        .location(`/api/v1/journeys/${journey.journeyId}`)
-        .json(await detail(ctx, journey));
+      await createAndAnswer(
+        res,
+        { name: body.name ?? template.title, definition },
+        'journey.created',
+      );
     },
   );
 
@@ -297,20 +307,11 @@ export function journeyRoutes(ctx: ApiContext): Router {
 
   router.post('/journeys', requireRole('editor', { audits: 'journey' }), async (req, res) => {
     const body = parseOr400(CreateBody, req.body ?? {});
-    const journey = await createJourney(conn(), workspaceIdOf(res), {
-      name: body.name,
-      definition: parseDefinition(body.definition),
-    });
-    await audit(ctx, res, {
-      action: 'journey.created',
-      resource: resourceOf(journey),
-      before: {},
-      after: audited(journey),
-    });
-    res
-      .status(201)
-      .location(`/api/v1/journeys/${journey.journeyId}`)
-      .json(await detail(ctx, journey));
+    await createAndAnswer(
+      res,
+      { name: body.name, definition: parseDefinition(body.definition) },
+      'journey.created',
+    );
   });
 
   router.post(
@@ -319,20 +320,11 @@ export function journeyRoutes(ctx: ApiContext): Router {
     async (req, res) => {
       const body = parseOr400(ImportBody, req.body ?? {});
       const definition = parseDefinition(body.definition);
-      const journey = await createJourney(conn(), workspaceIdOf(res), {
-        name: body.name ?? definition.name,
-        definition,
-      });
-      await audit(ctx, res, {
-        action: 'journey.imported',
-        resource: resourceOf(journey),
-        before: {},
-        after: audited(journey),
-      });
-      res
-        .status(201)
-        .location(`/api/v1/journeys/${journey.journeyId}`)
-        .json(await detail(ctx, journey));
+      await createAndAnswer(
+        res,
+        { name: body.name ?? definition.name, definition },
+        'journey.imported',
+      );
     },
   );
 
