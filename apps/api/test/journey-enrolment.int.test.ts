@@ -1,15 +1,8 @@
 // Who enters a journey, and on which version, seen as a user sees it: over HTTP, with real ingestion,
 // the real dispatcher and real journey workflows.
-import { NativeConnection, Worker } from '@temporalio/worker';
-import {
-  JourneyDispatcher,
-  bundleCairnWorkflows,
-  createActionRegistry,
-  createJourneyActivities,
-  createSegmentActivities,
-  ensureSearchAttributes,
-} from '@cairn/worker';
+import { JourneyDispatcher } from '@cairn/worker';
 import { startApi, type RunningApi } from './harness';
+import { eventually, startJourneyWorker } from './journey-worker';
 
 type Run = {
   journeyId: string;
@@ -57,53 +50,17 @@ function waitThenMark(trigger: unknown, mark: string) {
   };
 }
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe('journey enrolment over HTTP', () => {
   let api: RunningApi;
-  let worker: Worker;
-  let running: Promise<void>;
-  let native: NativeConnection;
+  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
 
   beforeAll(async () => {
     api = await startApi();
-    await ensureSearchAttributes(api.ctx.temporal.connection, api.ctx.temporal.namespace);
-    native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await Worker.create({
-      connection: native,
-      namespace: api.ctx.temporal.namespace,
-      taskQueue: api.ctx.temporal.taskQueue,
-      workflowBundle: await bundleCairnWorkflows(),
-      // Segment activities too: creating a segment starts its backfill on this queue.
-      activities: {
-        ...createSegmentActivities(api.db.connection),
-        ...createJourneyActivities({
-          db: api.db,
-          client: api.ctx.temporal.client,
-          taskQueue: api.ctx.temporal.taskQueue,
-          registry: createActionRegistry(api.ctx.config),
-        }),
-      },
-    });
-    running = worker.run();
+    journeyWorker = await startJourneyWorker(api, { segments: true });
   }, 180_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running?.catch(() => undefined);
-    await native?.close();
+    await journeyWorker?.stop();
     await api?.close();
   });
 

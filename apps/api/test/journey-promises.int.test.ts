@@ -1,13 +1,7 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { findContactJourneys, nextJourneyTriggers } from '@cairn/db';
-import {
-  JourneyDispatcher,
-  bundleCairnWorkflows,
-  createActionRegistry,
-  createJourneyActivities,
-  ensureSearchAttributes,
-} from '@cairn/worker';
+import { JourneyDispatcher } from '@cairn/worker';
 import { startApi, type RunningApi } from './harness';
+import { eventually, startJourneyWorker } from './journey-worker';
 
 const DAY = 86_400_000;
 
@@ -73,25 +67,9 @@ function messagesJourney(
   };
 }
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe('journeys keep the promises the docs make', () => {
   let api: RunningApi;
-  let worker: Worker;
-  let running: Promise<void>;
-  let native: NativeConnection;
+  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
   let adminKey: string;
   let writeKey: string;
   let workspaceId: string;
@@ -99,25 +77,11 @@ describe('journeys keep the promises the docs make', () => {
 
   beforeAll(async () => {
     api = await startApi();
-    await ensureSearchAttributes(api.ctx.temporal.connection, api.ctx.temporal.namespace);
     const ws = await api.workspace();
     adminKey = ws.adminKey;
     writeKey = ws.writeKey;
     workspaceId = ws.workspace._id;
-    native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await Worker.create({
-      connection: native,
-      namespace: api.ctx.temporal.namespace,
-      taskQueue: api.ctx.temporal.taskQueue,
-      workflowBundle: await bundleCairnWorkflows(),
-      activities: createJourneyActivities({
-        db: api.db,
-        client: api.ctx.temporal.client,
-        taskQueue: api.ctx.temporal.taskQueue,
-        registry: createActionRegistry(api.ctx.config),
-      }),
-    });
-    running = worker.run();
+    journeyWorker = await startJourneyWorker(api);
   }, 180_000);
 
   // A dispatcher of its own per test: a dispatcher caches the published journeys for a couple of seconds.
@@ -130,9 +94,7 @@ describe('journeys keep the promises the docs make', () => {
   });
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running?.catch(() => undefined);
-    await native?.close();
+    await journeyWorker?.stop();
     await api?.close();
   });
 

@@ -1,13 +1,7 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { contactKey, contactModel, findContactJourneys } from '@cairn/db';
-import {
-  JourneyDispatcher,
-  bundleCairnWorkflows,
-  createActionRegistry,
-  createJourneyActivities,
-  ensureSearchAttributes,
-} from '@cairn/worker';
+import { JourneyDispatcher } from '@cairn/worker';
 import { startApi, type RunningApi } from './harness';
+import { eventually, startJourneyWorker } from './journey-worker';
 
 /** Signed Up → tag the contact → wait a day → exit: small, and it holds the contact long enough to pause it. */
 const onboarding = {
@@ -39,56 +33,24 @@ const onboarding = {
   ],
 };
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('journeys API on the dev server', () => {
   let api: RunningApi;
-  let worker: Worker;
-  let running: Promise<void>;
-  let native: NativeConnection;
+  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
   let adminKey: string;
   let writeKey: string;
   let workspaceId: string;
 
   beforeAll(async () => {
     api = await startApi();
-    await ensureSearchAttributes(api.ctx.temporal.connection, api.ctx.temporal.namespace);
     const ws = await api.workspace();
     adminKey = ws.adminKey;
     writeKey = ws.writeKey;
     workspaceId = ws.workspace._id;
-    native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await Worker.create({
-      connection: native,
-      namespace: api.ctx.temporal.namespace,
-      taskQueue: api.ctx.temporal.taskQueue,
-      workflowBundle: await bundleCairnWorkflows(),
-      activities: createJourneyActivities({
-        db: api.db,
-        client: api.ctx.temporal.client,
-        taskQueue: api.ctx.temporal.taskQueue,
-        registry: createActionRegistry(api.ctx.config),
-      }),
-    });
-    running = worker.run();
+    journeyWorker = await startJourneyWorker(api);
   }, 180_000);
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running?.catch(() => undefined);
-    await native?.close();
+    await journeyWorker?.stop();
     await api?.close();
   });
 
