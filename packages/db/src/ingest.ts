@@ -39,6 +39,7 @@ import {
 } from './segments/membership.js';
 import { countMembershipChanges, recordMembershipChangesMany } from './segments/reevaluate.js';
 import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
+import { fileNewMembers, removeFormerMembers, type MemberExit } from './segments/member-pages.js';
 
 /** Single writes kept in flight at once by a fold (the server's pool is shared with every other request). */
 const WRITES_IN_FLIGHT = 8;
@@ -580,6 +581,19 @@ async function foldBatchLocked(
       })),
     ),
   );
+  await traced('memberPages', planned.length, () =>
+    fileNewMembers(
+      connection,
+      workspaceId,
+      planned
+        .filter((p) => p.outcome.entered.length > 0)
+        .map((p) => ({
+          contactId: p.contactId,
+          segments: p.outcome.segments,
+          entered: p.outcome.entered,
+        })),
+    ),
+  );
   await traced('dueBuckets', planned.length, () =>
     fileContactsForEvaluation(
       connection,
@@ -649,8 +663,15 @@ async function foldBatchLocked(
   const activities: Parameters<typeof writeActivities>[1] = [];
   const entered: MembershipChange[] = [];
   const exited: MembershipChange[] = [];
+  const formerMembers: MemberExit[] = [];
   for (const p of planned) {
     if (won.has(p.contactId)) {
+      for (const c of p.outcome.exited)
+        formerMembers.push({
+          contactId: p.contactId,
+          segmentId: c.segmentId,
+          page: p.doc.segments?.[c.segmentId]?.page,
+        });
       const f = folded.get(p.contactId)!;
       activities.push({
         workspaceId,
@@ -670,6 +691,9 @@ async function foldBatchLocked(
   }
   // After the contact documents (the commit point): a crash in between leaves activities one fold behind.
   await traced('writeActivity', activities.length, () => writeActivities(connection, activities));
+  await traced('memberPages', formerMembers.length, () =>
+    removeFormerMembers(connection, workspaceId, formerMembers),
+  );
   // One counter update per segment for the whole page, not one per contact.
   await traced('countChanges', entered.length + exited.length, () =>
     countMembershipChanges(connection, workspaceId, now, entered, exited),

@@ -259,7 +259,7 @@ export function segmentRoutes(ctx: ApiContext): Router {
     const workspaceId = workspaceIdOf(res);
     if (!(await getSegment(connection, workspaceId, req.params.id)))
       throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
-    res.json(await listSegmentMembers(connection, workspaceId, req.params.id, query));
+    res.json(await orProblem(listSegmentMembers(connection, workspaceId, req.params.id, query)));
   });
 
   router.get('/segments/:id/history', requireRole('viewer'), async (req, res) => {

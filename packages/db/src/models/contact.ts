@@ -6,6 +6,8 @@ export interface SegmentMembershipState {
   since: number;
   /** The segment version whose evaluation put them in. */
   version: number;
+  /** The live member page that lists the contact (segments/member-pages.ts); absent for older members. */
+  page?: number;
 }
 
 export interface ContactDoc {

@@ -14,6 +14,7 @@ import {
   segmentMembershipChangeModel,
   type MembershipChangeKind,
 } from './models.js';
+import { fileNewMembers, removeFormerMembers } from './member-pages.js';
 import { addToMemberCount } from './stats.js';
 
 export interface ReevaluateContactInput {
@@ -115,6 +116,9 @@ export async function reevaluateContact(
         entered: outcome.entered,
         exited: outcome.exited,
       });
+      await fileNewMembers(connection, workspaceId, [
+        { contactId, segments: outcome.segments, entered: outcome.entered },
+      ]);
       // Filed before the state write: a crash in between leaves at worst a stale entry, never a lost due time.
       // Unchanged due time: the contact is already in that bucket.
       if (
@@ -134,6 +138,15 @@ export async function reevaluateContact(
         $inc: { rev: 1 },
       });
       if (written.matchedCount === 1) {
+        await removeFormerMembers(
+          connection,
+          workspaceId,
+          outcome.exited.map((c) => ({
+            contactId,
+            segmentId: c.segmentId,
+            page: current[c.segmentId]?.page,
+          })),
+        );
         if (input.countChanges !== false)
           await countMembershipChanges(
             connection,

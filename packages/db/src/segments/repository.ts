@@ -14,7 +14,6 @@ import {
   type SegmentDefinition,
 } from '@cairn/core';
 import { isDuplicateKeyError } from '../connection.js';
-import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel, type ContactDoc } from '../models/contact.js';
 import { loadProfile, loadProfiles } from '../profiles.js';
 import { invalidateSegmentCache, loadWorkspaceSegments } from './cache.js';
@@ -30,6 +29,13 @@ import {
   type SegmentDoc,
   type SegmentMembershipChangeDoc,
 } from './models.js';
+import {
+  decodeMemberCursor,
+  ensureMemberPagesBuilt,
+  markMemberPagesComplete,
+  memberPagesComplete,
+  readMemberPages,
+} from './member-pages.js';
 import { resetSegmentBackfill, withSegmentStats } from './stats.js';
 
 /** Why a segment write was refused; the API turns `kind` into a status and `issues` into field errors. */
@@ -158,6 +164,8 @@ export async function createSegment(
       version: 1,
       status: 'active',
     });
+    // After the create: a duplicate id must not mark an existing segment's pages.
+    await markMemberPagesComplete(connection, workspaceId, segmentId);
     invalidateSegmentCache(connection, workspaceId);
     await resetSegmentBackfill(connection, workspaceId, segmentId, 1, now);
     return (await withSegmentStats(connection, [doc.toObject()]))[0] as Segment;
@@ -385,7 +393,11 @@ export interface SegmentMemberPage {
   nextCursor?: string;
 }
 
-/** Members in contact-id order; `cursor` is the last id of the previous page. */
+/**
+ * A page of members, read from the segment's member pages by `_id` (the first listing of a segment that
+ * predates them builds them once). `cursor` is the `nextCursor` of the previous page; within a member page
+ * contacts come in id order.
+ */
 export async function listSegmentMembers(
   connection: Connection,
   workspaceId: string,
@@ -393,35 +405,17 @@ export async function listSegmentMembers(
   options: { cursor?: string; limit?: number } = {},
 ): Promise<SegmentMemberPage> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-  const after = options.cursor ? contactKey(workspaceId, options.cursor) : `${workspaceId}:`;
-  const docs = await contactModel(connection)
-    .find(
-      {
-        workspaceId,
-        _id: { $gt: after, $lt: `${workspaceId};` },
-        [`segments.${segmentId}`]: { $exists: true },
-      },
-      { contactId: 1, segments: 1, 'profile.traits': 1, 'profile.lastSeenAt': 1 },
-    )
-    .sort({ _id: 1 })
-    .limit(limit + 1)
-    .lean();
-  const page = docs.slice(0, limit);
-  const items = page.map((c) => {
-    const state = c.segments[segmentId] as { since: number; version: number };
-    const profile = decodeDocumentKeys(
-      (c as { profile?: unknown }).profile ?? {},
-    ) as Partial<ContactProfile>;
-    return {
-      id: c.contactId,
-      traits: profile.traits ?? {},
-      since: state.since,
-      version: state.version,
-      ...(profile.lastSeenAt ? { lastSeenAt: profile.lastSeenAt } : {}),
-    };
+  const cursor = options.cursor ? decodeMemberCursor(options.cursor) : undefined;
+  if (cursor === null)
+    throw new SegmentProblem('invalid', 'The cursor is not one this listing handed out.', [
+      { path: 'cursor', message: 'pass the nextCursor of the previous page, or leave it out' },
+    ]);
+  if (!(await memberPagesComplete(connection, workspaceId, segmentId)))
+    await ensureMemberPagesBuilt(connection, workspaceId, segmentId);
+  return readMemberPages(connection, workspaceId, segmentId, {
+    limit,
+    ...(cursor ? { cursor } : {}),
   });
-  const last = page[page.length - 1];
-  return docs.length > limit && last ? { items, nextCursor: last.contactId } : { items };
 }
 
 /** Members per UTC day over the last `days` days, carrying the last known figure over quiet days. */
