@@ -1,9 +1,8 @@
 import type { Connection } from 'mongoose';
 import { contactModel } from '../models/contact.js';
 import { loadWorkspaceSegments } from './cache.js';
-import { forEachWithLimit } from './limit.js';
 import { segmentKey, segmentModel, segmentStatsModel } from './models.js';
-import { recordDailyMemberCount, reevaluateContact } from './reevaluate.js';
+import { recordDailyMemberCount, reevaluateContacts } from './reevaluate.js';
 import { ensureSegmentStats } from './stats.js';
 
 /** The one backfill workflow per segment: a newer version's backfill replaces a running one. */
@@ -20,6 +19,7 @@ export interface BackfillPageInput {
   afterId: string | null;
   pageSize: number;
   now?: number;
+  /** Sets the chunk re-evaluated together (16 × this; default 8). */
   concurrency?: number;
   /** Called after each chunk with the `_id` up to which every contact is done (the activity heartbeats it). */
   onProgress?: (progress: { lastId: string; processed: number }) => void;
@@ -91,19 +91,18 @@ export async function backfillSegmentPage(
     .limit(input.pageSize)
     .lean();
   let processed = 0;
-  const concurrency = input.concurrency ?? 8;
+  const chunkSize = (input.concurrency ?? 8) * 16;
   // In chunks, so that after each chunk every contact up to its last _id is done: an exact resume point.
-  for (let start = 0; start < page.length; start += concurrency * 4) {
-    const chunk = page.slice(start, start + concurrency * 4);
-    await forEachWithLimit(chunk, concurrency, async (contact) => {
-      await reevaluateContact(connection, {
-        workspaceId,
-        contactId: contact.contactId,
-        now,
-        reason: 'backfill',
-        segments,
-        countChanges: false,
-      });
+  // Each chunk is re-evaluated together: shared writes (history, triggers, due pages) once per chunk.
+  for (let start = 0; start < page.length; start += chunkSize) {
+    const chunk = page.slice(start, start + chunkSize);
+    await reevaluateContacts(connection, {
+      workspaceId,
+      contactIds: chunk.map((contact) => contact.contactId),
+      now,
+      reason: 'backfill',
+      segments,
+      countChanges: false,
     });
     processed += chunk.length;
     input.onProgress?.({ lastId: (chunk[chunk.length - 1] as { _id: string })._id, processed });

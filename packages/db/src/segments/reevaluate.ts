@@ -1,11 +1,12 @@
 import type { Connection } from 'mongoose';
-import { utcDayKey } from '@cairn/core';
+import { utcDayKey, type ContactProfile } from '@cairn/core';
 import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from '../connection.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
-import { loadProfile } from '../profiles.js';
+import { loadProfile, loadProfiles } from '../profiles.js';
 import { loadWorkspaceSegments, type WorkspaceSegments } from './cache.js';
-import { fileContactForEvaluation } from './due.js';
+import { fileContactForEvaluation, fileContactsForEvaluation } from './due.js';
+import { forEachWithLimit, mapWithLimit } from './limit.js';
 import { evaluateMemberships, type MembershipChange } from './membership.js';
 import {
   membershipChangeKey,
@@ -163,6 +164,179 @@ export async function reevaluateContact(
       `contact ${contactId} in workspace ${workspaceId} kept changing during segment evaluation (${MAX_ATTEMPTS} attempts); retry later`,
     );
   });
+}
+
+export interface ReevaluateContactsInput extends Omit<ReevaluateContactInput, 'contactId'> {
+  contactIds: string[];
+}
+
+/** Per contact asked for, what its re-evaluation did (same shape as reevaluateContact's answer). */
+export type ReevaluateContactsResult = Map<string, ReevaluateContactResult>;
+
+/** Contact writes in flight at once: single updates keep the engine busy where one big bulk write hangs FerretDB v1. */
+const WRITES_IN_FLIGHT = 8;
+
+/**
+ * reevaluateContact for many contacts of one workspace at once, in the same write order, with the writes that
+ * do not belong to one contact made once for all: history and triggers in two inserts, due and member pages
+ * per page, counts per segment. Each contact's state is still one guarded update; a contact that changed in
+ * between goes the one-by-one way.
+ */
+export async function reevaluateContacts(
+  connection: Connection,
+  input: ReevaluateContactsInput,
+): Promise<ReevaluateContactsResult> {
+  const now =
+    input.now === undefined
+      ? Date.now()
+      : typeof input.now === 'number'
+        ? input.now
+        : input.now.getTime();
+  const { workspaceId } = input;
+  const contactIds = [...new Set(input.contactIds)];
+  const workspace = input.segments ?? (await loadWorkspaceSegments(connection, workspaceId));
+  const Contacts = contactModel(connection);
+  const results: ReevaluateContactsResult = new Map();
+  const retry: string[] = [];
+  await withDocumentLocks(
+    contactIds.map((id) => contactKey(workspaceId, id)),
+    async () => {
+      const docs = await mapWithLimit(contactIds, 16, (contactId) =>
+        Contacts.findById(contactKey(workspaceId, contactId), {
+          workspaceId: 1,
+          contactId: 1,
+          profile: 1,
+          foldRev: 1,
+          lastFoldIds: 1,
+          mergedFrom: 1,
+          segments: 1,
+          rev: 1,
+          nextEvaluationAt: 1,
+        }).lean(),
+      );
+      const toEvaluate = docs.flatMap((contact, i) => {
+        const contactId = contactIds[i] as string;
+        if (!contact) {
+          results.set(contactId, {
+            entered: [],
+            exited: [],
+            nextEvaluationAt: null,
+            evaluated: false,
+          });
+          return [];
+        }
+        if (
+          input.onlyIfDueBy !== undefined &&
+          (contact.nextEvaluationAt == null || contact.nextEvaluationAt > input.onlyIfDueBy)
+        ) {
+          results.set(contactId, {
+            entered: [],
+            exited: [],
+            nextEvaluationAt: contact.nextEvaluationAt ?? null,
+            evaluated: false,
+          });
+          return [];
+        }
+        return [{ contactId, contact }];
+      });
+      const profiles = await loadProfiles(
+        connection,
+        toEvaluate.map((c) => c.contact),
+      );
+      const planned = toEvaluate.flatMap(({ contactId, contact }, i) => {
+        const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
+        const outcome = evaluateMemberships({
+          contactId,
+          profile: profiles[i] as ContactProfile,
+          current,
+          segments: workspace.ordered,
+          now,
+          profileSettings: workspace.profileSettings,
+        });
+        const result = {
+          entered: outcome.entered.map((c) => c.segmentId),
+          exited: outcome.exited.map((c) => c.segmentId),
+          nextEvaluationAt: outcome.nextEvaluationAt,
+          evaluated: true,
+        };
+        results.set(contactId, result);
+        const unchanged =
+          Object.keys(current).length === Object.keys(outcome.segments).length &&
+          result.entered.length === 0 &&
+          result.exited.length === 0 &&
+          (contact.nextEvaluationAt ?? null) === outcome.nextEvaluationAt;
+        return unchanged ? [] : [{ contactId, contact, current, outcome }];
+      });
+      if (planned.length === 0) return;
+
+      await recordMembershipChangesMany(
+        connection,
+        planned.map((p) => ({
+          workspaceId,
+          contactId: p.contactId,
+          now,
+          reason: input.reason,
+          entered: p.outcome.entered,
+          exited: p.outcome.exited,
+        })),
+      );
+      await fileNewMembers(
+        connection,
+        workspaceId,
+        planned
+          .filter((p) => p.outcome.entered.length > 0)
+          .map((p) => ({
+            contactId: p.contactId,
+            segments: p.outcome.segments,
+            entered: p.outcome.entered,
+          })),
+      );
+      await fileContactsForEvaluation(
+        connection,
+        workspaceId,
+        planned.flatMap((p) => {
+          const at = p.outcome.nextEvaluationAt;
+          return at === null || at === p.contact.nextEvaluationAt
+            ? []
+            : [{ contactId: p.contactId, at }];
+        }),
+      );
+      const won: typeof planned = [];
+      await forEachWithLimit(planned, WRITES_IN_FLIGHT, async (p) => {
+        const revGuard =
+          p.contact.rev === undefined ? { rev: { $exists: false } } : { rev: p.contact.rev };
+        const written = await updateIfUnchanged(connection, Contacts, p.contact._id, revGuard, {
+          $set: { segments: p.outcome.segments, nextEvaluationAt: p.outcome.nextEvaluationAt },
+          $inc: { rev: 1 },
+        });
+        if (written.matchedCount === 1) won.push(p);
+        else retry.push(p.contactId);
+      });
+      await removeFormerMembers(
+        connection,
+        workspaceId,
+        won.flatMap((p) =>
+          p.outcome.exited.map((c) => ({
+            contactId: p.contactId,
+            segmentId: c.segmentId,
+            page: p.current[c.segmentId]?.page,
+          })),
+        ),
+      );
+      if (input.countChanges !== false)
+        await countMembershipChanges(
+          connection,
+          workspaceId,
+          now,
+          won.flatMap((p) => p.outcome.entered),
+          won.flatMap((p) => p.outcome.exited),
+        );
+    },
+  );
+  // Changed by someone else meanwhile: evaluate again on what they wrote, one at a time.
+  for (const contactId of retry)
+    results.set(contactId, await reevaluateContact(connection, { ...input, contactId, now }));
+  return results;
 }
 
 export interface MembershipChanges {
