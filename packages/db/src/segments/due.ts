@@ -8,7 +8,7 @@ import {
   type SegmentDueBucketDoc,
 } from './models.js';
 import { loadWorkspaceSegments } from './cache.js';
-import { reevaluateContacts } from './reevaluate.js';
+import { reevaluateContact } from './reevaluate.js';
 
 /**
  * One due bucket per day (UTC), each entry `${dueAtMs}|${contactId}`: contacts' due instants follow their own
@@ -19,8 +19,6 @@ import { reevaluateContacts } from './reevaluate.js';
 export const DUE_BUCKET_MS = 24 * 3_600_000;
 /** Beyond this many missed buckets, one query by bucketStart is cheaper than id lookups. */
 const MAX_BUCKET_LOOKUPS = 60;
-/** Due contacts re-evaluated together: reads and per-contact writes overlap, shared writes are made once. */
-const SWEEP_CHUNK = 200;
 /** Entries per page: FerretDB rewrites a whole document on every update, so a page stays small. */
 export const DUE_PAGE_SIZE = 500;
 /** Marks documents in this format; older ones held bare contact ids in minute buckets. */
@@ -152,8 +150,7 @@ export interface SweepOptions {
   now?: number | Date;
   /** Sweep one workspace only (default: every workspace). */
   workspaceId?: string;
-  /** Due contacts re-evaluated together (default 200). */
-  chunkSize?: number;
+  concurrency?: number;
 }
 
 /**
@@ -183,7 +180,7 @@ export async function sweepDueContacts(
     nextDueAt: null,
   };
   for (const workspaceId of workspaceIds) {
-    const r = await sweepWorkspace(connection, workspaceId, now, options.chunkSize ?? SWEEP_CHUNK);
+    const r = await sweepWorkspace(connection, workspaceId, now, options.concurrency ?? 8);
     total.bucketsRead += r.bucketsRead;
     total.contactsEvaluated += r.contactsEvaluated;
     total.contactsSkipped += r.contactsSkipped;
@@ -239,7 +236,7 @@ async function sweepWorkspace(
   connection: Connection,
   workspaceId: string,
   now: number,
-  chunkSize: number,
+  concurrency: number,
 ): Promise<Omit<SweepResult, 'workspaces'>> {
   const result = {
     bucketsRead: 0,
@@ -254,29 +251,24 @@ async function sweepWorkspace(
     buckets.length > 0 ? await loadWorkspaceSegments(connection, workspaceId) : undefined;
   const Buckets = segmentDueBucketModel(connection);
   let nextDueAt: number | null = null;
-  // Due entries of every bucket read, evaluated a chunk at a time across buckets: the writes that are not one
-  // contact's are then made once per chunk, however thinly the due instants spread over days.
-  const due: { page: string; entry: string; contactId: string }[] = [];
-  for (const bucket of buckets)
+  for (const bucket of buckets) {
+    const done: string[] = [];
+    const due: { entry: string; contactId: string }[] = [];
     for (const entry of bucket.contactIds) {
       const { at, contactId } = parseEntry(entry, bucket.bucketStart);
-      if (at <= now) due.push({ page: bucket._id, entry, contactId });
+      if (at <= now) due.push({ entry, contactId });
       else if (nextDueAt === null || at < nextDueAt) nextDueAt = at;
     }
-  for (let i = 0; i < due.length; i += chunkSize) {
-    const chunk = due.slice(i, i + chunkSize);
-    const outcomes = await reevaluateContacts(connection, {
-      workspaceId,
-      contactIds: chunk.map((d) => d.contactId),
-      now,
-      reason: 'sweep',
-      ...(segments ? { segments } : {}),
-      onlyIfDueBy: now,
-    });
-    const donePerPage = new Map<string, string[]>();
-    for (const { page, entry, contactId } of chunk) {
-      const r = outcomes.get(contactId);
-      if (r?.evaluated) {
+    await forEachWithLimit(due, concurrency, async ({ entry, contactId }) => {
+      const r = await reevaluateContact(connection, {
+        workspaceId,
+        contactId,
+        now,
+        reason: 'sweep',
+        segments,
+        onlyIfDueBy: now,
+      });
+      if (r.evaluated) {
         result.contactsEvaluated++;
         result.entered += r.entered.length;
         result.exited += r.exited.length;
@@ -284,12 +276,11 @@ async function sweepWorkspace(
         // Filed again for a later instant (which has its own entry) or for nothing: this entry is stale.
         result.contactsSkipped++;
       }
-      donePerPage.set(page, [...(donePerPage.get(page) ?? []), entry]);
-    }
+      done.push(entry);
+    });
     // Remove only what was handled: an entry filed here meanwhile must survive.
-    await forEachWithLimit([...donePerPage], 4, ([_id, contactIds]) =>
-      Buckets.updateOne({ _id }, { $pullAll: { contactIds } }).then(() => undefined),
-    );
+    if (done.length > 0)
+      await Buckets.updateOne({ _id: bucket._id }, { $pullAll: { contactIds: done } });
   }
   // A bucket's pages go once no later sweep reads the bucket again (they read from one bucket before the
   // cursor), and then all at once, last page first, so a reader never meets a gap.

@@ -290,7 +290,7 @@ export function decodeMemberCursor(text: string): MemberCursor | null {
 }
 
 /** Contacts looked up at once per listing: each is an `_id` read, the engine's fast path. */
-const LOOKUPS_IN_FLIGHT = 8;
+const LOOKUPS_IN_FLIGHT = 16;
 
 /**
  * A page of members read from the member pages: the pages by `_id`, then each listed contact by `_id`,
