@@ -34,6 +34,7 @@ import {
   UpdateBody as journeyUpdateBody,
   ValidateBody as journeyValidateBody,
 } from './routes/journeys.js';
+import { SimulateBody as journeySimulateBody } from './routes/simulate.js';
 import {
   CreateBody as segmentCreateBody,
   HistoryQuery as segmentHistoryQuery,
@@ -383,6 +384,11 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
     status: 202,
   },
   'GET /api/v1/journeys/:id/export': { summary: 'The journey as a portable file.' },
+  'POST /api/v1/journeys/:id/simulate': {
+    summary:
+      'Dry-runs the journey for one contact (stored or made up) and a script of events on a virtual clock: the path taken and the messages it would send. Nothing is sent or stored.',
+    body: { schema: journeySimulateBody, id: 'JourneySimulate' },
+  },
 };
 
 /** The `METHOD /path` keys documented above: a test checks each still names a served route. */

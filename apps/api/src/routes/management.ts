@@ -11,6 +11,7 @@ import { credentialRoutes } from './credentials.js';
 import { templateRoutes } from './templates.js';
 import { segmentRoutes } from './segments.js';
 import { journeyRoutes } from './journeys.js';
+import { simulateRoutes } from './simulate.js';
 import { catalogRoutes } from './catalog.js';
 import { ingestionRoutes } from './ingestion.js';
 import { accessRoutes, signInRoutes } from './access.js';
@@ -51,6 +52,7 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(credentialRoutes(ctx));
   router.use(segmentRoutes(ctx));
   router.use(journeyRoutes(ctx));
+  router.use(simulateRoutes(ctx));
   router.use(catalogRoutes(ctx));
   router.use(ingestionRoutes(ctx));
   router.use(accessRoutes(ctx));

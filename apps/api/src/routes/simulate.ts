@@ -1,0 +1,257 @@
+// Dry runs of a journey over HTTP: one contact, a script of events, a virtual clock; nothing is sent or stored.
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  emptyProfile,
+  evaluateSegment,
+  foldEvents,
+  simulateJourney,
+  type ContactProfile,
+  type FoldableEvent,
+  type JourneyDefinition,
+} from '@cairn/core';
+import {
+  findContact,
+  findJourney,
+  findJourneyVersion,
+  loadProfile,
+  findWorkspace,
+} from '@cairn/db';
+import type { ApiContext } from '../context.js';
+import { requireRole, workspaceIdOf } from '../http/auth.js';
+import { HttpProblem, parseOr400 } from '../http/problem.js';
+import { actionRegistryOf } from './catalog.js';
+
+const DAY_MS = 86_400_000;
+const Instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
+
+/** When a scripted step happens: an instant, or days after the start (fractions allowed). */
+const When = z.union([
+  z.object({ at: Instant }).strict(),
+  z.object({ afterDays: z.number().min(0).max(400) }).strict(),
+]);
+
+export const SimulateBody = z
+  .object({
+    version: z
+      .union([z.literal('draft'), z.number().int().min(1)])
+      .optional()
+      .describe(
+        'Which graph to run: a published version number, or "draft". Default: the published one, else the draft.',
+      ),
+    contactId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A stored contact: the run starts from their profile and segment memberships.'),
+    contact: z
+      .object({
+        traits: z.record(z.string(), z.unknown()).default({}),
+        segments: z
+          .array(z.string())
+          .default([])
+          .describe('Segment ids the contact is in at the start.'),
+        timezone: z
+          .string()
+          .optional()
+          .describe('IANA zone, e.g. "Europe/Paris", for quiet hours and time-of-day waits.'),
+      })
+      .strict()
+      .optional()
+      .describe('A made-up contact, when no stored one is named.'),
+    startAt: Instant.optional().describe('The virtual clock at entry. Default: now.'),
+    days: z
+      .number()
+      .min(0)
+      .max(400)
+      .default(30)
+      .describe('How far the clock runs after the start.'),
+    events: z
+      .array(
+        z.intersection(
+          When,
+          z.object({
+            event: z.string().min(1),
+            properties: z.record(z.string(), z.unknown()).default({}),
+          }),
+        ),
+      )
+      .max(1_000)
+      .default([])
+      .describe(
+        'What the contact does during the run; each event also updates the profile conditions read.',
+      ),
+    segmentChanges: z
+      .array(z.intersection(When, z.object({ segmentId: z.string().min(1), member: z.boolean() })))
+      .max(1_000)
+      .default([]),
+    actionOutputs: z
+      .record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]))
+      .optional()
+      .describe(
+        'Output each action node takes, by node id (e.g. a webhook that fails): one, or one per visit.',
+      ),
+  })
+  .strict()
+  .refine((b) => !(b.contactId && b.contact), {
+    message: 'name a stored contact (contactId) or describe one (contact), not both',
+    path: ['contact'],
+  });
+
+/** A graph the interpreter cannot walk (a draft still being drawn) is the caller's to fix, not a 500. */
+function runOr422<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw HttpProblem.unprocessable(
+      `The journey cannot run as drawn: ${error instanceof Error ? error.message : String(error)}. POST /api/v1/journeys/validate lists what to fix.`,
+      [{ path: 'definition', message: 'fix the graph, or simulate a published version' }],
+    );
+  }
+}
+
+export function simulateRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const conn = () => ctx.db.connection;
+
+  router.post('/journeys/:id/simulate', requireRole('viewer', 'readOnly'), async (req, res) => {
+    const body = parseOr400(SimulateBody, req.body ?? {});
+    const workspaceId = workspaceIdOf(res);
+    const journey = await findJourney(conn(), workspaceId, req.params.id);
+    if (!journey)
+      throw HttpProblem.notFound(
+        `No journey "${req.params.id}" in this workspace. GET /api/v1/journeys lists them.`,
+      );
+    const definition = await definitionToRun(workspaceId, journey, body.version);
+
+    const startMs = body.startAt ? Date.parse(body.startAt) : Date.now();
+    const atOf = (w: { at?: string; afterDays?: number }) =>
+      w.at !== undefined ? Date.parse(w.at) : startMs + (w.afterDays ?? 0) * DAY_MS;
+
+    let contactId = 'simulated-contact';
+    let base: ContactProfile;
+    let segments: string[];
+    let timezone: string | undefined;
+    if (body.contactId) {
+      const doc = await findContact(conn(), workspaceId, body.contactId);
+      if (!doc)
+        throw HttpProblem.badRequest(`No contact '${body.contactId}' in this workspace.`, [
+          { path: 'contactId', message: 'name a stored contact, or describe one in `contact`' },
+        ]);
+      contactId = doc.contactId;
+      base = await loadProfile(conn(), doc);
+      segments = Object.keys(doc.segments ?? {});
+      const zone = base.traits['timezone'];
+      timezone = typeof zone === 'string' ? zone : undefined;
+    } else {
+      base = emptyProfile(contactId);
+      base.traits = { ...base.traits, ...(body.contact?.traits ?? {}) };
+      segments = body.contact?.segments ?? [];
+      timezone = body.contact?.timezone;
+    }
+    const workspace = await findWorkspace(conn(), workspaceId);
+    const orderEvent = workspace?.settings?.orderEvent;
+    const profileSettings = orderEvent ? { orderEvent } : {};
+
+    const script = body.events
+      .map((e, i) => ({ at: atOf(e), event: e.event, properties: e.properties, i }))
+      .sort((a, b) => a.at - b.at || a.i - b.i);
+    const foldable = (e: (typeof script)[number]): FoldableEvent => ({
+      messageId: `simulated-${e.i}`,
+      type: 'track',
+      event: e.event,
+      properties: e.properties,
+      traits: {},
+      timestamp: e.at,
+    });
+    // The profile a condition reads at an instant: the stored one plus the scripted events up to then.
+    const profileAt = (now: number) =>
+      foldEvents(base, script.filter((e) => e.at <= now).map(foldable), profileSettings);
+
+    const trigger = definition.nodes.find((n) => n.kind === 'trigger');
+    const memberships = Object.fromEntries(segments.map((id) => [id, true]));
+    if (trigger?.kind === 'trigger' && trigger.trigger.type === 'segmentEntered')
+      memberships[trigger.trigger.segmentId] = true;
+    const entryEvent =
+      trigger?.kind === 'trigger' && trigger.trigger.type === 'event'
+        ? {
+            event: trigger.trigger.event,
+            properties: {},
+            timestamp: new Date(startMs).toISOString(),
+          }
+        : undefined;
+
+    const registry = actionRegistryOf(ctx);
+    const result = runOr422(() =>
+      simulateJourney(definition, {
+        contact: {
+          id: contactId,
+          profile: profileAt(startMs) as unknown as Record<string, unknown>,
+          memberships,
+          ...(timezone ? { timezone } : {}),
+        },
+        startAt: new Date(startMs),
+        until: new Date(startMs + body.days * DAY_MS),
+        ...(entryEvent ? { entryEvent } : {}),
+        events: script.map((e) => ({
+          at: new Date(e.at),
+          event: {
+            event: e.event,
+            properties: e.properties,
+            timestamp: new Date(e.at).toISOString(),
+          },
+        })),
+        segmentChanges: body.segmentChanges.map((c) => ({
+          at: new Date(atOf(c)),
+          segmentId: c.segmentId,
+          member: c.member,
+        })),
+        catalog: registry.catalog(),
+        ...(body.actionOutputs ? { actionOutputs: body.actionOutputs } : {}),
+        evaluateCondition: (condition, facts) =>
+          evaluateSegment(condition, {
+            contactId,
+            profile: profileAt(facts.now.getTime()),
+            now: facts.now,
+            memberships: new Set(
+              Object.entries(facts.memberships)
+                .filter(([, member]) => member)
+                .map(([id]) => id),
+            ),
+            profileSettings,
+          }).matches,
+        seed: `simulate:${journey.journeyId}`,
+      }),
+    );
+    res.json({
+      journeyId: journey.journeyId,
+      version: body.version ?? journey.publishedVersion ?? 'draft',
+      contactId,
+      startAt: new Date(startMs).toISOString(),
+      until: new Date(startMs + body.days * DAY_MS).toISOString(),
+      path: result.path,
+      timeline: result.timeline,
+      messages: result.messages,
+      actions: result.actions,
+      state: result.state,
+    });
+  });
+
+  async function definitionToRun(
+    workspaceId: string,
+    journey: { journeyId: string; draft: JourneyDefinition; publishedVersion?: number },
+    version: number | 'draft' | undefined,
+  ): Promise<JourneyDefinition> {
+    const wanted = version ?? journey.publishedVersion ?? 'draft';
+    if (wanted === 'draft') return journey.draft;
+    const found = await findJourneyVersion(conn(), workspaceId, journey.journeyId, wanted);
+    if (!found)
+      throw HttpProblem.badRequest(
+        `Journey "${journey.journeyId}" has no published version ${wanted}.`,
+        [{ path: 'version', message: 'use a published version number, or "draft"' }],
+      );
+    return found.definition as JourneyDefinition;
+  }
+
+  return router;
+}
