@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express';
+import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { SEGMENT_TEMPLATES, validateSegmentDefinition } from '@cairn/core';
 import {
@@ -59,6 +60,22 @@ export const MembersQuery = z.object({
     .max(500, 'must be ≤ 500')
     .optional(),
 });
+
+export const MembersExportQuery = z.object({
+  traits: z
+    .string()
+    .regex(/^[^,]+(,[^,]+)*$/, 'must be trait names separated by commas, e.g. email,plan')
+    .optional()
+    .describe('Trait columns, in order (default: email,firstName,lastName,name,phone).'),
+});
+
+const DEFAULT_EXPORT_TRAITS = ['email', 'firstName', 'lastName', 'name', 'phone'];
+
+/** A trait as one CSV cell: text as is, other values as JSON. */
+function cellOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
 
 export const HistoryQuery = z.object({
   days: z.coerce
@@ -260,6 +277,41 @@ export function segmentRoutes(ctx: ApiContext): Router {
     if (!(await getSegment(connection, workspaceId, req.params.id)))
       throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
     res.json(await orProblem(listSegmentMembers(connection, workspaceId, req.params.id, query)));
+  });
+
+  // Every member as CSV, streamed page by page from the member pages (each page an `_id` read).
+  router.get('/segments/:id/members.csv', requireRole('viewer'), async (req, res) => {
+    const query = parseOr400(MembersExportQuery, req.query, 'query string');
+    const workspaceId = workspaceIdOf(res);
+    const segment = await getSegment(connection, workspaceId, req.params.id);
+    if (!segment) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
+    const traits = query.traits
+      ? query.traits.split(',').map((t) => t.trim())
+      : DEFAULT_EXPORT_TRAITS;
+    const first = await orProblem(
+      listSegmentMembers(connection, workspaceId, segment.segmentId, { limit: 500 }),
+    );
+    res.status(200);
+    res.type('text/csv; charset=utf-8');
+    res.attachment(`${segment.segmentId}-members.csv`);
+    const csv = stringify({ header: true, columns: ['id', ...traits, 'since', 'lastSeenAt'] });
+    csv.pipe(res);
+    let page = first;
+    for (;;) {
+      for (const m of page.items)
+        csv.write([
+          m.id,
+          ...traits.map((t) => cellOf(m.traits[t])),
+          new Date(m.since).toISOString(),
+          m.lastSeenAt ? new Date(m.lastSeenAt).toISOString() : '',
+        ]);
+      if (!page.nextCursor) break;
+      page = await listSegmentMembers(connection, workspaceId, segment.segmentId, {
+        limit: 500,
+        cursor: page.nextCursor,
+      });
+    }
+    csv.end();
   });
 
   router.get('/segments/:id/history', requireRole('viewer'), async (req, res) => {
