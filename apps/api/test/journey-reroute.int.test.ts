@@ -132,7 +132,7 @@ describe('running journeys follow the contact as its profile changes', () => {
     ]);
   }, 180_000);
 
-  it('an identify call or an updateContact step that changes a trait moves the contact into a segment, and a run waiting on that segment goes on', async () => {
+  it('an identify call or an updateContact step that changes a trait moves the contact into a segment, and runs waiting on the segment or on the trait go on', async () => {
     const ws = await workspace('Plans');
     const pro = await ws.call<{ id: string }>('/segments', {
       name: 'Pro plan',
@@ -189,11 +189,12 @@ describe('running journeys follow the contact as its profile changes', () => {
         'Welcome to Pro',
       ),
     );
+    // No segment reads seats: only the profile change itself can wake this one.
     const tips = await publish(
       waitThenEmail(
-        'Pro tips',
-        { type: 'trait', field: 'plan', operator: 'eq', value: 'pro' },
-        'Three Pro tips',
+        'Team tips',
+        { type: 'trait', field: 'seats', operator: 'gte', value: 5 },
+        'Tips for teams',
       ),
     );
     // A redeemed coupon upgrades the contact through the updateContact step.
@@ -206,7 +207,7 @@ describe('running journeys follow the contact as its profile changes', () => {
           id: 'upgrade',
           kind: 'action',
           action: { type: 'updateContact', version: 1 },
-          config: { setTraits: { plan: 'pro' } },
+          config: { setTraits: { plan: 'pro', seats: 5 } },
         },
         { id: 'exit', kind: 'exit' },
       ],
@@ -236,11 +237,20 @@ describe('running journeys follow the contact as its profile changes', () => {
     expect(await inPro('ida')).toBe(false);
     expect(await inPro('uma')).toBe(false);
 
-    // ida upgrades through an identify call, uma through the coupon journey's updateContact step.
+    // ida upgrades and then adds seats through identify calls, uma both at once through the coupon
+    // journey's updateContact step.
     await ws.send('identify', {
       userId: 'ida',
       messageId: 'ida-identify-2',
       traits: { plan: 'pro' },
+    });
+    await eventually("ida's Pro welcome", async () =>
+      ws.emailsTo('ida@example.com').includes('Welcome to Pro'),
+    );
+    await ws.send('identify', {
+      userId: 'ida',
+      messageId: 'ida-identify-3',
+      traits: { seats: 10 },
     });
     await ws.send('track', { userId: 'uma', event: 'Coupon Redeemed', messageId: 'uma-coupon' });
 
@@ -250,7 +260,7 @@ describe('running journeys follow the contact as its profile changes', () => {
         `${id}'s two emails`,
         async () => ws.emailsTo(`${id}@example.com`).length >= 2,
       );
-      expect(ws.emailsTo(`${id}@example.com`).sort()).toEqual(['Three Pro tips', 'Welcome to Pro']);
+      expect(ws.emailsTo(`${id}@example.com`).sort()).toEqual(['Tips for teams', 'Welcome to Pro']);
     }
   }, 180_000);
 });
