@@ -142,7 +142,7 @@ describe('running journeys follow the contact as its profile changes', () => {
       },
     });
     expect(pro.status).toBe(201);
-    const publish = async (definition: { name: string }) => {
+    const publish = async (definition: { name: string; [field: string]: unknown }) => {
       const created = await ws.call<{ id: string }>('/journeys', {
         name: definition.name,
         definition,
