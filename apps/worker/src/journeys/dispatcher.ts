@@ -95,9 +95,19 @@ export class JourneyDispatcher {
     const concurrency = this.options.concurrency ?? 8;
     const workers = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
       for (let group = groups.shift(); group; group = groups.shift()) {
-        for (const trigger of group) {
+        for (const [i, trigger] of group.entries()) {
           try {
-            const outcome = await this.handle(trigger);
+            // A later profile change of the contact in this pass, at a revision as high, covers this one.
+            const covered =
+              trigger.kind === 'profileChanged' &&
+              group
+                .slice(i + 1)
+                .some(
+                  (later) =>
+                    later.kind === 'profileChanged' &&
+                    (later.contactRev ?? 0) >= (trigger.contactRev ?? 0),
+                );
+            const outcome = covered ? { enrolled: 0, signalled: 0 } : await this.handle(trigger);
             report.enrolled += outcome.enrolled;
             report.signalled += outcome.signalled;
             await completeJourneyTrigger(this.options.db.connection, trigger._id);
@@ -261,6 +271,21 @@ export class JourneyDispatcher {
   ): Promise<{ enrolled: number; signalled: number }> {
     const { workspaceId, contactId } = trigger;
     const connection = this.options.db.connection;
+    const listening = [];
+    for (const run of Object.values(
+      (await findContactJourneys(connection, workspaceId, contactId))?.runs ?? {},
+    )) {
+      if (run.status !== 'active') continue;
+      // The version the run entered, not the published one: that is the graph it walks.
+      const definition = await loadJourneyDefinition(
+        connection,
+        workspaceId,
+        run.journeyId,
+        run.version,
+      );
+      if (definition && reactsToProfileChanges(definition)) listening.push(run);
+    }
+    if (listening.length === 0) return { enrolled: 0, signalled: 0 };
     // Written before the change: a run woken before the change is visible would re-check the old profile.
     const rev = await contactRevision(connection, workspaceId, contactId);
     if (
@@ -270,18 +295,8 @@ export class JourneyDispatcher {
       (trigger.attempts ?? 0) < (this.options.membershipRechecks ?? MEMBERSHIP_RECHECKS)
     )
       throw new NotVisibleYet(`profile change of '${contactId}' (revision ${trigger.contactRev})`);
-    const runs = await findContactJourneys(connection, workspaceId, contactId);
     let signalled = 0;
-    for (const run of Object.values(runs?.runs ?? {})) {
-      if (run.status !== 'active') continue;
-      // The version the run entered, not the published one: that is the graph it walks.
-      const definition = await loadJourneyDefinition(
-        connection,
-        workspaceId,
-        run.journeyId,
-        run.version,
-      );
-      if (!definition || !reactsToProfileChanges(definition)) continue;
+    for (const run of listening) {
       try {
         await this.options.client.workflow
           .getHandle(run.workflowId)
