@@ -13,6 +13,7 @@ import {
   journeyTriggerModel,
   profileChangedTrigger,
   publishJourneyDraft,
+  recomputeRfm,
   updateContactTraits,
   type Database,
 } from '@cairn/db';
@@ -80,7 +81,7 @@ describe('profile changes reach the runs that wait on the profile, once written'
     }),
   ]);
 
-  it('holds the signal until the change is visible, and signals only runs that can move on it', async () => {
+  it('holds the signal until the change is visible, signals only runs that can move on it, and RFM rescoring queues one too', async () => {
     const publish = async (definition: JourneyDefinition) => {
       const created = await createJourney(db.connection, workspaceId, {
         name: definition.name,
@@ -175,5 +176,19 @@ describe('profile changes reach the runs that wait on the profile, once written'
         await new Promise((r) => setTimeout(r, 100));
       expect(notes).toEqual([vip]);
     });
+
+    // RFM rescoring writes the profile too: its write queues the same kind of trigger, at its revision.
+    await ingestEvents(db.connection, workspaceId, [
+      event('kim-order', { event: 'Order Completed', properties: { revenue: 40 } }),
+    ]);
+    await journeyTriggerModel(db.connection).deleteMany({});
+    const before = (await contactRevision(db.connection, workspaceId, 'kim'))!;
+    expect(await recomputeRfm(db.connection, workspaceId, { now: Date.now() })).toMatchObject({
+      contactsUpdated: 1,
+    });
+    expect(await contactRevision(db.connection, workspaceId, 'kim')).toBe(before + 1);
+    expect(
+      await journeyTriggerModel(db.connection).find({ kind: 'profileChanged' }).lean(),
+    ).toMatchObject([{ contactId: 'kim', contactRev: before + 1 }]);
   }, 120_000);
 });
