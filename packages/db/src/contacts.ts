@@ -7,6 +7,10 @@ import { eventModel } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { contactJourneysModel } from './models/journey-run.js';
 import { deleteActivities } from './profiles.js';
+import { workspaceHasJourneys } from './ingest.js';
+import { enqueueJourneyTriggers, profileChangedTrigger } from './models/journey-trigger.js';
+import { fileContactForEvaluation } from './segments/due.js';
+import { reevaluateContact } from './segments/reevaluate.js';
 
 /** Top-level parts of a contact a caller may ask for (the rest is left on the server). */
 export type ContactPart = Exclude<keyof ContactDoc, '_id'>;
@@ -32,6 +36,16 @@ export async function contactExists(
   return (
     (await contactModel(connection).exists({ _id: contactKey(workspaceId, contactId) })) !== null
   );
+}
+
+/** The contact's revision (bumped by every write of its document); undefined when there is no such contact. */
+export async function contactRevision(
+  connection: Connection,
+  workspaceId: string,
+  contactId: string,
+): Promise<number | undefined> {
+  const doc = await findContact(connection, workspaceId, contactId, ['rev']);
+  return doc ? (doc.rev ?? 0) : undefined;
 }
 
 /** True when the contact's stored memberships include `segmentId`. */
@@ -126,6 +140,7 @@ export type ContactTraitsOutcome = 'updated' | 'missing' | 'conflict';
 /**
  * Sets traits and tags computed by `change` from what was read, conditional on the revision read: a
  * concurrent fold or update makes it read and compute again (up to `attempts` times), never overwrite.
+ * Like a fold, the change then re-evaluates the contact's segments and tells its running journeys.
  */
 export async function updateContactTraits(
   connection: Connection,
@@ -133,6 +148,7 @@ export async function updateContactTraits(
   contactId: string,
   change: (current: ContactTraitsState) => ContactTraitsState | Promise<ContactTraitsState>,
   attempts = 20,
+  now = Date.now(),
 ): Promise<ContactTraitsOutcome> {
   const contacts = contactModel(connection);
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -152,6 +168,13 @@ export async function updateContactTraits(
         (doc.profile as { traits?: Record<string, unknown> } | undefined)?.traits ?? {},
       ),
     });
+    // Before the write, as a fold does: the signal goes no earlier than the write, and the due entry
+    // brings the sweeper if this process dies before the evaluation below.
+    if (await workspaceHasJourneys(connection, workspaceId))
+      await enqueueJourneyTriggers(connection, [
+        profileChangedTrigger(workspaceId, contactId, (doc.rev ?? 0) + 1, now),
+      ]);
+    await fileContactForEvaluation(connection, workspaceId, contactId, now);
     // The engine's adapter decides how the revision guard is checked (in the filter, or read just before).
     const result = await updateIfUnchanged(
       connection,
@@ -163,11 +186,16 @@ export async function updateContactTraits(
           traits: encodeDocumentKeys(next.traits),
           tags: next.tags,
           'profile.traits': encodeDocumentKeys(next.profileTraits),
+          nextEvaluationAt: now,
         },
         $inc: { rev: 1 },
       },
     );
-    if (result.modifiedCount === 1 || result.matchedCount === 1) return 'updated';
+    if (result.modifiedCount === 1 || result.matchedCount === 1) {
+      // The same evaluation a fold runs, so a trait set by a journey step moves memberships at once.
+      await reevaluateContact(connection, { workspaceId, contactId, now, reason: 'traits' });
+      return 'updated';
+    }
   }
   return 'conflict';
 }

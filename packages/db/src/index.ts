@@ -39,6 +39,7 @@ export {
   completeJourneyTrigger,
   recordJourneyTriggerFailure,
   enqueueSegmentMembersForJourney,
+  profileChangedTrigger,
   type JourneyTriggerDoc,
   type JourneyTriggerKind,
 } from './models/journey-trigger.js';
@@ -58,6 +59,7 @@ export {
   findContact,
   contactExists,
   isSegmentMember,
+  contactRevision,
   listContacts,
   eraseContact,
   updateContactTraits,

@@ -20,7 +20,7 @@ import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
 import { identityModel } from './models/identity.js';
-import { enqueueJourneyTriggers } from './models/journey-trigger.js';
+import { enqueueJourneyTriggers, profileChangedTrigger } from './models/journey-trigger.js';
 import {
   deleteActivities,
   loadProfile,
@@ -281,8 +281,11 @@ async function foldIntoContact(
 
       // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
       // and the trigger ids are deterministic, so nothing is lost and nothing doubles.
-      if (toFold.length && (await workspaceHasJourneys(connection, workspaceId))) {
-        await enqueueJourneyTriggers(connection, triggersFor(workspaceId, contactId, toFold));
+      if (await workspaceHasJourneys(connection, workspaceId)) {
+        await enqueueJourneyTriggers(connection, [
+          ...triggersFor(workspaceId, contactId, toFold),
+          profileChangedTrigger(workspaceId, contactId, doc.rev + 1, now),
+        ]);
       }
 
       // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
@@ -454,8 +457,11 @@ function triggersFor(workspaceId: string, contactId: string, events: CairnEvent[
 
 const journeyInterest = new Map<string, { any: boolean; until: number }>();
 
-/** Whether the workspace has journeys that may react to events; if not, event triggers are not written. */
-async function workspaceHasJourneys(connection: Connection, workspaceId: string): Promise<boolean> {
+/** Whether the workspace has journeys that may react to events; if not, event and profile triggers are not written. */
+export async function workspaceHasJourneys(
+  connection: Connection,
+  workspaceId: string,
+): Promise<boolean> {
   const cached = journeyInterest.get(workspaceId);
   if (cached && cached.until > Date.now()) return cached.any;
   const db = connection.db;
@@ -563,7 +569,13 @@ async function foldBatchLocked(
     await traced('triggers', planned.length, () =>
       enqueueJourneyTriggers(
         connection,
-        planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events)),
+        planned.flatMap((p) => [
+          ...triggersFor(workspaceId, p.contactId, p.events),
+          // A contact seen for the first time has no journey run to tell.
+          ...(fresh.has(p.contactId)
+            ? []
+            : [profileChangedTrigger(workspaceId, p.contactId, p.doc.rev + 1, now)]),
+        ]),
       ),
     );
   }

@@ -1,7 +1,9 @@
 import type { Connection } from 'mongoose';
 import { computeRfmScores, type RfmInput, type RfmScores } from '@cairn/core';
 import { updateIfUnchanged, withDocumentLocks } from './connection.js';
+import { workspaceHasJourneys } from './ingest.js';
 import { contactKey, contactModel } from './models/contact.js';
+import { enqueueJourneyTriggers, profileChangedTrigger } from './models/journey-trigger.js';
 import { readProfileSummary } from './profiles.js';
 import { fileContactsForEvaluation } from './segments/due.js';
 import { forEachWithLimit } from './segments/limit.js';
@@ -122,6 +124,7 @@ export async function recomputeRfm(
   }
 
   const Contacts = contactModel(connection);
+  const tellJourneys = await workspaceHasJourneys(connection, workspaceId);
   await forEachWithLimit(changed, options.concurrency ?? 8, async (row) => {
     const _id = contactKey(workspaceId, row.contactId);
     const rfm: RfmScores = {
@@ -135,6 +138,11 @@ export async function recomputeRfm(
       const doc = await Contacts.findById(_id, { rev: 1 }).lean();
       if (!doc) return;
       const revGuard = doc.rev === undefined ? { rev: { $exists: false } } : { rev: doc.rev };
+      // Before the write, as a fold does: a journey waiting on the scores hears of the change once it is written.
+      if (tellJourneys)
+        await enqueueJourneyTriggers(connection, [
+          profileChangedTrigger(workspaceId, row.contactId, (doc.rev ?? 0) + 1, now),
+        ]);
       // Only profile.rfm is set: an order folded in meanwhile keeps its fold; its effect on the scores
       // shows in the next run, as the quintiles are taken over one consistent scan.
       const written = await withDocumentLocks([_id], () =>

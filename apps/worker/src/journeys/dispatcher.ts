@@ -5,14 +5,17 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import {
   eventStartsJourney,
   matchesFilters,
+  reactsToProfileChanges,
   readPath,
   type Duration,
   type JourneyEvent,
 } from '@cairn/core';
 import {
   completeJourneyTrigger,
+  contactRevision,
   findContactJourneys,
   isSegmentMember,
+  loadJourneyDefinition,
   nextJourneyTriggers,
   publishedJourneys,
   recordJourneyTriggerFailure,
@@ -27,7 +30,10 @@ export interface DispatcherOptions extends EnrollDeps {
     warn(o: object, m?: string): void;
     debug?(o: object, m?: string): void;
   };
-  /** Passes a segment-entry trigger is retried while its membership is not visible yet (default 3: about 14 s). */
+  /**
+   * Passes a segment-entry or profile-change trigger is retried while the change it announces is not visible
+   * yet (default 3: about 14 s); a profile change is then signalled anyway (a signal too many is harmless).
+   */
   membershipRechecks?: number;
   /** Triggers read per pass. */
   batchSize?: number;
@@ -51,9 +57,9 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 /** How many times a segment-entry trigger is retried while the membership it announces is not visible. */
 const MEMBERSHIP_RECHECKS = 3;
 
-class MembershipNotVisibleYet extends Error {
-  constructor(segmentId: string) {
-    super(`segment '${segmentId}' membership not written yet; checking again`);
+class NotVisibleYet extends Error {
+  constructor(what: string) {
+    super(`${what} not written yet; checking again`);
   }
 }
 
@@ -89,9 +95,19 @@ export class JourneyDispatcher {
     const concurrency = this.options.concurrency ?? 8;
     const workers = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
       for (let group = groups.shift(); group; group = groups.shift()) {
-        for (const trigger of group) {
+        for (const [i, trigger] of group.entries()) {
           try {
-            const outcome = await this.handle(trigger);
+            // A later profile change of the contact in this pass, at a revision as high, covers this one.
+            const covered =
+              trigger.kind === 'profileChanged' &&
+              group
+                .slice(i + 1)
+                .some(
+                  (later) =>
+                    later.kind === 'profileChanged' &&
+                    (later.contactRev ?? 0) >= (trigger.contactRev ?? 0),
+                );
+            const outcome = covered ? { enrolled: 0, signalled: 0 } : await this.handle(trigger);
             report.enrolled += outcome.enrolled;
             report.signalled += outcome.signalled;
             await completeJourneyTrigger(this.options.db.connection, trigger._id);
@@ -105,7 +121,7 @@ export class JourneyDispatcher {
               Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)),
             );
             const message = error instanceof Error ? error.message : String(error);
-            if (error instanceof MembershipNotVisibleYet)
+            if (error instanceof NotVisibleYet)
               this.options.log?.debug?.({ trigger: trigger._id, attempts }, message);
             else
               this.options.log?.warn(
@@ -153,6 +169,7 @@ export class JourneyDispatcher {
     trigger: JourneyTriggerDoc,
   ): Promise<{ enrolled: number; signalled: number }> {
     const { workspaceId, contactId } = trigger;
+    if (trigger.kind === 'profileChanged') return this.signalProfileChanged(trigger);
     const event: JourneyEvent | undefined =
       trigger.kind === 'event' && trigger.event
         ? {
@@ -207,7 +224,7 @@ export class JourneyDispatcher {
           // one may be read in between: look again a few times before calling it stale (the contact
           // left again), which enrols nobody.
           if ((trigger.attempts ?? 0) < (this.options.membershipRechecks ?? MEMBERSHIP_RECHECKS))
-            throw new MembershipNotVisibleYet(trigger.segmentId);
+            throw new NotVisibleYet(`segment '${trigger.segmentId}' membership`);
           continue;
         }
       } else {
@@ -242,6 +259,54 @@ export class JourneyDispatcher {
       if ('enrolled' in result) enrolled += 1;
     }
     return { enrolled, signalled };
+  }
+
+  /**
+   * Tells the contact's running runs that can move on a profile change alone (a `waitFor` condition, a goal on
+   * the profile: see reactsToProfileChanges), once the change is visible, so the run re-checks what it waits for.
+   * Other runs hear nothing: their next step reads the profile afresh anyway.
+   */
+  private async signalProfileChanged(
+    trigger: JourneyTriggerDoc,
+  ): Promise<{ enrolled: number; signalled: number }> {
+    const { workspaceId, contactId } = trigger;
+    const connection = this.options.db.connection;
+    const listening = [];
+    for (const run of Object.values(
+      (await findContactJourneys(connection, workspaceId, contactId))?.runs ?? {},
+    )) {
+      if (run.status !== 'active') continue;
+      // The version the run entered, not the published one: that is the graph it walks.
+      const definition = await loadJourneyDefinition(
+        connection,
+        workspaceId,
+        run.journeyId,
+        run.version,
+      );
+      if (definition && reactsToProfileChanges(definition)) listening.push(run);
+    }
+    if (listening.length === 0) return { enrolled: 0, signalled: 0 };
+    // Written before the change: a run woken before the change is visible would re-check the old profile.
+    const rev = await contactRevision(connection, workspaceId, contactId);
+    if (
+      rev !== undefined &&
+      trigger.contactRev !== undefined &&
+      rev < trigger.contactRev &&
+      (trigger.attempts ?? 0) < (this.options.membershipRechecks ?? MEMBERSHIP_RECHECKS)
+    )
+      throw new NotVisibleYet(`profile change of '${contactId}' (revision ${trigger.contactRev})`);
+    let signalled = 0;
+    for (const run of listening) {
+      try {
+        await this.options.client.workflow
+          .getHandle(run.workflowId)
+          .signal(JOURNEY_SIGNALS.profileChanged);
+        signalled += 1;
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
+    return { enrolled: 0, signalled };
   }
 
   /** History (an import, a backdated timestamp) folds into profiles but starts no run, unless asked. */

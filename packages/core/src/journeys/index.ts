@@ -47,6 +47,7 @@ export {
   evaluateBranchCondition,
   isTerminal,
   pickVariant,
+  reactsToProfileChanges,
   wakeUpAt,
 } from './interpreter.js';
 export type {

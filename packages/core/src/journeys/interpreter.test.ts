@@ -1,6 +1,7 @@
 import type { JourneyDefinition, JourneyNode } from './graph.js';
 import {
   advance,
+  reactsToProfileChanges,
   type JourneyContext,
   type JourneyInput,
   type JourneyRunState,
@@ -771,5 +772,37 @@ describe('advance', () => {
       const sent = advance(def, state, { type: 'timerFired' }, ctx(plus(T0, DAY)));
       expect(sent.commands).toEqual([expect.objectContaining({ type: 'runAction', nodeId: 'm2' })]);
     });
+  });
+});
+
+describe('reactsToProfileChanges', () => {
+  const trigger: JourneyNode = { id: 't', kind: 'trigger', trigger: { type: 'manual' } };
+  const plan = {
+    type: 'all' as const,
+    conditions: [{ type: 'trait' as const, field: 'plan', operator: 'eq' as const, value: 'pro' }],
+  };
+  const timeout = { amount: 1, unit: 'days' as const };
+  it('is true for a condition wait or a goal on the profile, the inputs a profile change can move', () => {
+    const graph = (node: JourneyNode) => journey([trigger, node], [['t', 'next', node.id]]);
+    expect(
+      reactsToProfileChanges(
+        graph({ id: 'w', kind: 'waitFor', for: { type: 'condition', condition: plan }, timeout }),
+      ),
+    ).toBe(true);
+    expect(
+      reactsToProfileChanges(
+        graph({ id: 'g', kind: 'goal', condition: { on: 'profile', condition: plan } }),
+      ),
+    ).toBe(true);
+    expect(
+      reactsToProfileChanges(
+        graph({ id: 'w', kind: 'waitFor', for: { type: 'event', event: 'Paid' }, timeout }),
+      ),
+    ).toBe(false);
+    expect(
+      reactsToProfileChanges(
+        graph({ id: 'b', kind: 'branch', condition: { on: 'profile', condition: plan } }),
+      ),
+    ).toBe(false);
   });
 });

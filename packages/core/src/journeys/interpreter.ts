@@ -146,6 +146,18 @@ export function wakeUpAt(state: JourneyRunState): string | undefined {
 }
 
 /**
+ * Whether a run of this journey can move on a profile change alone: it has a `waitFor` condition, or a goal
+ * (checked on every input) on the profile. Hosts send `profileChanged` to runs of such journeys only.
+ */
+export function reactsToProfileChanges(def: JourneyDefinition): boolean {
+  return def.nodes.some(
+    (n) =>
+      (n.kind === 'waitFor' && n.for.type === 'condition') ||
+      (n.kind === 'goal' && n.condition.on === 'profile'),
+  );
+}
+
+/**
  * Moves one contact's run forward after something happened. Pure: same arguments, same result.
  * Walks through instantaneous nodes and stops at the first node that waits or runs an action.
  */

@@ -224,6 +224,44 @@ describe('journey templates', () => {
         ['onboarding-3', plus(7)],
       ]);
     });
+    it('a first-time buyer who becomes a heavy buyer between onboarding emails gets early access then, and no more onboarding', () => {
+      // The simulator has no fold: the orders placed since entry count on top of the profile's one.
+      const ordersSoFar: SimulationOptions['evaluateCondition'] = (group, facts) =>
+        orderCountEvaluator(group, {
+          profile: {
+            orderCount:
+              Number(facts.profile.orderCount) +
+              facts.eventsSinceEntry.filter((e) => e.event === 'Order Completed').length,
+          },
+        });
+      const result = simulate(
+        'ecommerce-purchase-frequency',
+        { ...params, heavyBuyerOrders: '3' },
+        {
+          contact: { id: 'f', profile: { orderCount: 1 } },
+          events: [1, 2].map((day) => ({ at: plus(day), event: { event: 'Order Completed' } })),
+          evaluateCondition: ordersSoFar,
+        },
+      );
+      expect(sends(result)).toEqual([
+        ['onboarding-1', T0],
+        ['early-access', plus(2)],
+      ]);
+    });
+    it('an occasional buyer who becomes a heavy buyer while the code runs gets early access too', () => {
+      const result = simulate('ecommerce-purchase-frequency', params, {
+        contact: { id: 'o', profile: { orderCount: 2 } },
+        events: [{ at: plus(5), event: { event: 'Order Completed' } }],
+        evaluateCondition: (group, facts) =>
+          orderCountEvaluator(group, {
+            profile: { orderCount: facts.eventsSinceEntry.length > 0 ? 5 : 2 },
+          }),
+      });
+      expect(sends(result)).toEqual([
+        ['incentive', T0],
+        ['early-access', plus(5)],
+      ]);
+    });
     it('a first-time buyer who unsubscribes stops getting the onboarding series', () => {
       const result = simulate('ecommerce-purchase-frequency', params, {
         contact: { id: 'f', profile: { orderCount: 1 } },

@@ -150,11 +150,32 @@ const orderCount = (operator: 'eq' | 'gte', value: number) => ({
   },
 });
 
+/**
+ * The series' waits: each ends early (to the heavy-buyer email) once the contact crosses the heavy-buyer
+ * order count, re-checked on every profile change, so a first-time buyer who keeps ordering is re-routed live.
+ */
+const HEAVY_BUYER_WAITS = ['wait-onboarding-2', 'wait-onboarding-3', 'wait-incentive'];
+
+const untilHeavyBuyer = (
+  id: string,
+  days: number,
+  label: string,
+  pos: { x: number; y: number },
+): JourneyNode => ({
+  id,
+  kind: 'waitFor',
+  label,
+  position: pos,
+  // 5 is the default; instantiateTemplate applies the heavyBuyerOrders parameter.
+  for: { type: 'condition', condition: orderCount('gte', 5).condition },
+  timeout: { amount: days, unit: 'days' },
+});
+
 const ecommerceByFrequency: JourneyTemplate = {
   id: 'ecommerce-purchase-frequency',
   title: 'Customers by purchase frequency',
   description:
-    'Heavy buyers get early access, occasional buyers an incentive, first-time buyers a three-email onboarding series.',
+    'Heavy buyers get early access, occasional buyers an incentive, first-time buyers a three-email onboarding series; whoever becomes a heavy buyer along the way gets early access then.',
   vertical: 'ecommerce',
   parameters: [
     { key: 'customersSegmentId', label: 'Segment: customers to enrol', kind: 'segment' },
@@ -229,6 +250,7 @@ const ecommerceByFrequency: JourneyTemplate = {
         at(1, 2),
         'Incentive',
       ),
+      untilHeavyBuyer('wait-incentive', 14, 'Heavy buyer while the code runs?', at(1, 3)),
       email(
         'onboarding-1',
         {
@@ -242,12 +264,7 @@ const ecommerceByFrequency: JourneyTemplate = {
         at(2, 2),
         'Onboarding 1',
       ),
-      {
-        id: 'wait-onboarding-2',
-        kind: 'delay',
-        position: at(2, 3),
-        duration: { amount: 3, unit: 'days' },
-      },
+      untilHeavyBuyer('wait-onboarding-2', 3, 'Heavy buyer within 3 days?', at(2, 3)),
       email(
         'onboarding-2',
         {
@@ -261,12 +278,7 @@ const ecommerceByFrequency: JourneyTemplate = {
         at(2, 4),
         'Onboarding 2',
       ),
-      {
-        id: 'wait-onboarding-3',
-        kind: 'delay',
-        position: at(2, 5),
-        duration: { amount: 4, unit: 'days' },
-      },
+      untilHeavyBuyer('wait-onboarding-3', 4, 'Heavy buyer within 4 days?', at(2, 5)),
       email(
         'onboarding-3',
         {
@@ -291,15 +303,19 @@ const ecommerceByFrequency: JourneyTemplate = {
       edge('by-frequency', 'else', 'exit'),
       edge('early-access', 'sent', 'exit'),
       edge('early-access', 'skipped', 'exit-unreachable'),
-      edge('incentive', 'sent', 'exit'),
+      edge('incentive', 'sent', 'wait-incentive'),
       edge('incentive', 'skipped', 'exit-unreachable'),
+      edge('wait-incentive', 'matched', 'early-access'),
+      edge('wait-incentive', 'timeout', 'exit'),
       edge('onboarding-1', 'sent', 'wait-onboarding-2'),
       // Whoever cannot get the first email will not get the next two either.
       edge('onboarding-1', 'skipped', 'exit-unreachable'),
-      edge('wait-onboarding-2', 'next', 'onboarding-2'),
+      edge('wait-onboarding-2', 'matched', 'early-access'),
+      edge('wait-onboarding-2', 'timeout', 'onboarding-2'),
       edge('onboarding-2', 'sent', 'wait-onboarding-3'),
       edge('onboarding-2', 'skipped', 'exit-unreachable'),
-      edge('wait-onboarding-3', 'next', 'onboarding-3'),
+      edge('wait-onboarding-3', 'matched', 'early-access'),
+      edge('wait-onboarding-3', 'timeout', 'onboarding-3'),
       edge('onboarding-3', 'sent', 'exit'),
       edge('onboarding-3', 'skipped', 'exit-unreachable'),
     ],
@@ -550,5 +566,9 @@ function applyHeavyBuyerThreshold(def: JourneyDefinition, given: string) {
     split?.kind === 'multiSplit' ? split.branches.find((b) => b.id === 'heavy') : undefined;
   if (heavy?.condition.on === 'profile') {
     heavy.condition = orderCount('gte', orders);
+  }
+  for (const node of def.nodes) {
+    if (HEAVY_BUYER_WAITS.includes(node.id) && node.kind === 'waitFor')
+      node.for = { type: 'condition', condition: orderCount('gte', orders).condition };
   }
 }

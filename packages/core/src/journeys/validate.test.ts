@@ -232,6 +232,44 @@ describe('validateJourney', () => {
     ]);
   });
 
+  it('refuses a segment that does not exist inside a wait-for or branch condition, with its path', () => {
+    const inSegment = (segmentId: string) => ({
+      type: 'all' as const,
+      conditions: [
+        {
+          type: 'any' as const,
+          conditions: [{ type: 'segment' as const, membership: 'member' as const, segmentId }],
+        },
+      ],
+    });
+    let def = withNode(valid(), 'wait-2', (n) => ({
+      id: n.id,
+      kind: 'waitFor',
+      for: { type: 'condition', condition: inSegment('vip') },
+      timeout: { amount: 2, unit: 'days' },
+    }));
+    def = {
+      ...def,
+      edges: def.edges.map((e) => (e.source === 'wait-2' ? { ...e, sourceHandle: 'matched' } : e)),
+    };
+    def.edges.push({ id: 'timeout', source: 'wait-2', sourceHandle: 'timeout', target: 'done' });
+    def = withNode(def, 'branch-1', (n) => ({
+      ...n,
+      kind: 'branch',
+      condition: { on: 'profile', condition: inSegment('gold') },
+    }));
+    const problems = validateJourney(def, {
+      catalog: testCatalog,
+      segmentExists: (id) => id === 'lapsed',
+      templateExists: () => true,
+    });
+    expect(problems.map((p) => p.path)).toEqual([
+      'nodes[2].for.condition.conditions[0].conditions[0].segmentId',
+      'nodes[3].condition.condition.conditions[0].conditions[0].segmentId',
+    ]);
+    expect(problems[0]?.message).toMatch(/segment "vip", which does not exist/);
+  });
+
   it('refuses random-split weights of zero and duplicate multi-split branch ids', () => {
     const def = journey(
       [

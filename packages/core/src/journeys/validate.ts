@@ -10,6 +10,11 @@ import {
   type JourneyNode,
 } from './graph.js';
 import { isValidTimeZone } from './time.js';
+import {
+  isConditionGroup,
+  type ConditionGroup,
+  type SegmentCondition,
+} from '../segments/schema.js';
 import { PROFILE_KIND_WORDS, checkProfilePath, unknownProfileReads } from '../profile/paths.js';
 
 export type JourneyProblem = { path: string; nodeId?: string; message: string };
@@ -290,8 +295,15 @@ function nodeProblems(
         `refers to segment "${segmentId}", which does not exist — pick an existing segment`,
       );
   };
+  // Segment-language conditions may name segments too (`{ type: 'segment', segmentId }`), at any depth.
+  const checkGroup = (field: string, node: ConditionGroup | SegmentCondition) => {
+    if (isConditionGroup(node))
+      node.conditions.forEach((c, i) => checkGroup(`${field}.conditions[${i}]`, c));
+    else if (node.type === 'segment') checkSegment(`${field}.segmentId`, node.segmentId);
+  };
   const checkCondition = (field: string, condition: BranchCondition) => {
     if (condition.on === 'segment') checkSegment(`${field}.segmentId`, condition.segmentId);
+    if (condition.on === 'profile') checkGroup(`${field}.condition`, condition.condition);
   };
 
   switch (node.kind) {
@@ -384,8 +396,10 @@ function nodeProblems(
       }
       break;
     }
-    case 'delay':
     case 'waitFor':
+      if (node.for.type === 'condition') checkGroup('for.condition', node.for.condition);
+      break;
+    case 'delay':
     case 'exit':
       break;
   }

@@ -3,12 +3,13 @@ import { insertNew } from '../connection.js';
 import { contactModel } from './contact.js';
 
 /**
- * The outbox between behaviour and journeys. Ingestion (matching events) and segment evaluation
- * (entered / exited) write triggers here in the same step that changes the profile; the worker's
+ * The outbox between behaviour and journeys. Ingestion (matching events), segment evaluation
+ * (entered / exited) and every profile change (profileChanged) write triggers here in the same step that
+ * changes the profile; the worker's
  * dispatcher starts or signals journey workflows and then deletes them. If Temporal is down, triggers
  * simply wait here: nothing is lost and ingestion keeps accepting.
  */
-export type JourneyTriggerKind = 'segmentEntered' | 'segmentExited' | 'event';
+export type JourneyTriggerKind = 'segmentEntered' | 'segmentExited' | 'event' | 'profileChanged';
 
 export interface JourneyTriggerDoc {
   /** Deterministic, so writing the same trigger twice is a no-op (duplicate key). */
@@ -28,6 +29,8 @@ export interface JourneyTriggerDoc {
   /** For `event` triggers: when the event was received, and an import's choice (see CairnEvent.startsJourneys). */
   receivedAt?: number;
   startsJourneys?: boolean;
+  /** For `profileChanged` triggers: the contact's revision once the change is written (signalled no earlier). */
+  contactRev?: number;
   attempts: number;
   lastError?: string;
   createdAt: Date;
@@ -38,7 +41,11 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
     _id: { type: String, required: true },
     workspaceId: { type: String, required: true },
     contactId: { type: String, required: true },
-    kind: { type: String, required: true, enum: ['segmentEntered', 'segmentExited', 'event'] },
+    kind: {
+      type: String,
+      required: true,
+      enum: ['segmentEntered', 'segmentExited', 'event', 'profileChanged'],
+    },
     segmentId: String,
     segmentVersion: Number,
     journeyId: String,
@@ -48,6 +55,7 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
     at: { type: Number, required: true },
     receivedAt: Number,
     startsJourneys: Boolean,
+    contactRev: Number,
     attempts: { type: Number, default: 0 },
     lastError: String,
     createdAt: { type: Date, default: () => new Date() },
@@ -58,10 +66,22 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
 export function journeyTriggerKey(
   t: Pick<
     JourneyTriggerDoc,
-    'workspaceId' | 'contactId' | 'kind' | 'segmentId' | 'messageId' | 'at' | 'journeyId'
+    | 'workspaceId'
+    | 'contactId'
+    | 'kind'
+    | 'segmentId'
+    | 'messageId'
+    | 'at'
+    | 'journeyId'
+    | 'contactRev'
   >,
 ): string {
-  const ref = t.kind === 'event' ? t.messageId : `${t.segmentId}:${t.at}`;
+  const ref =
+    t.kind === 'event'
+      ? t.messageId
+      : t.kind === 'profileChanged'
+        ? `rev${t.contactRev}`
+        : `${t.segmentId}:${t.at}`;
   return `${t.workspaceId}:${t.kind}:${t.contactId}:${ref}${t.journeyId !== undefined ? `:journey:${t.journeyId}` : ''}`;
 }
 
@@ -88,6 +108,19 @@ export async function enqueueJourneyTriggers(
     (list) => journeyTriggerModel(connection).insertMany(list, { ordered: false }),
     docs,
   );
+}
+
+/**
+ * The trigger that tells a contact's running journeys its profile changed, written before the change (with the
+ * revision the change writes): a retry of the same change writes the same trigger, a new change a new one.
+ */
+export function profileChangedTrigger(
+  workspaceId: string,
+  contactId: string,
+  contactRev: number,
+  at: number,
+): Omit<JourneyTriggerDoc, '_id' | 'attempts' | 'createdAt'> {
+  return { workspaceId, contactId, kind: 'profileChanged', contactRev, at };
 }
 
 /** The oldest waiting triggers, at most `limit`. */

@@ -102,12 +102,15 @@ function KindForm({
     case 'waitFor':
       return (
         <>
-          <Field label="Wait for">
+          <Field
+            label="Wait for"
+            hint="A condition (on the profile, or membership of a segment) is checked again each time the contact's profile or segments change."
+          >
             <Select
               value={node.for.type}
               options={[
                 { value: 'event', label: 'an event' },
-                { value: 'condition', label: 'a profile condition' },
+                { value: 'condition', label: 'a condition or segment membership' },
               ]}
               onChange={(t) =>
                 set(
