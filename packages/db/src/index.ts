@@ -51,6 +51,7 @@ export {
   findWorkspace,
   workspaceExists,
   listWorkspaceIds,
+  updateWorkspaceSettings,
   type VerifiedKey,
   type CreatedWorkspace,
 } from './workspaces.js';

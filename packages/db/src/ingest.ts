@@ -551,6 +551,7 @@ async function foldBatchLocked(
       segments: segments.ordered,
       now,
       profileSettings: segments.profileSettings,
+      timeZone: segments.timeZone,
     });
     planned.push({ contactId, doc, events, profile, outcome });
   }
