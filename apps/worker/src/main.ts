@@ -15,6 +15,7 @@ import { createRfmActivities, ensureRfmSchedule, rfmIntervalHours } from './rfm/
 import { createActionRegistry } from './actions/registry.js';
 import { createJourneyActivities } from './journeys/activities.js';
 import { startJourneyDispatcher } from './journeys/dispatcher.js';
+import { startDateTriggerScheduler } from './journeys/date-triggers.js';
 import { startPendingFoldSweeper } from './pending-folds.js';
 
 async function main() {
@@ -75,6 +76,7 @@ async function main() {
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
   const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });
   const pendingFolds = startPendingFoldSweeper({ db, log });
+  const dateTriggers = startDateTriggerScheduler({ ...journeyDeps, log });
   const dueScheduler = startDueScheduler(db.connection, {
     maxSleepMs: config.CAIRN_SWEEP_INTERVAL_SECONDS * 1000,
     log,
@@ -82,6 +84,7 @@ async function main() {
   log.info({ maxSleepSeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS }, 'due-list scheduler running');
   await worker.run();
   await dueScheduler.stop();
+  await dateTriggers.stop();
   await dispatcher.stop();
   await pendingFolds.stop();
   await connection.close();

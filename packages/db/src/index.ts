@@ -62,6 +62,7 @@ export {
   listContacts,
   eraseContact,
   updateContactTraits,
+  forEachContactWithTraits,
   type ContactPart,
   type ContactPage,
   type ContactPageQuery,
