@@ -216,6 +216,13 @@ describe('the exact moment: time windows and dates over HTTP', () => {
     expect(
       (await identify('tomorrow', { birthday: localDate(zone, 1), timezone: zone })).status,
     ).toBe(200);
+    // No zone of their own: the workspace's.
+    const workspaceZone = 'Pacific/Auckland';
+    expect(
+      (await call('/workspace/settings', { method: 'PATCH', body: { timezone: workspaceZone } }))
+        .status,
+    ).toBe(200);
+    expect((await identify('zoneless', { birthday: localDate(workspaceZone) })).status).toBe(200);
 
     const deps = {
       db: api.db,
@@ -224,11 +231,12 @@ describe('the exact moment: time windows and dates over HTTP', () => {
     };
     const first = startDateTriggerScheduler(deps);
     try {
-      await eventually(
-        'the birthday run to tag the contact',
-        async () => (await contact('today')).tags?.includes('birthday-greeted'),
-        60_000,
-      );
+      for (const id of ['today', 'zoneless'])
+        await eventually(
+          `the birthday run to tag ${id}`,
+          async () => (await contact(id)).tags?.includes('birthday-greeted'),
+          60_000,
+        );
     } finally {
       await first.stop();
     }
@@ -238,13 +246,13 @@ describe('the exact moment: time windows and dates over HTTP', () => {
 
     // A restarted scheduler (a new process, another worker) finds the occurrence already started.
     const again = await runDateTriggerPass(deps, { workspaceIds: [workspaceId] });
-    expect(again).toMatchObject({ enrolled: 0, alreadyStarted: 1 });
+    expect(again).toMatchObject({ enrolled: 0, alreadyStarted: 2 });
     const restarted = startDateTriggerScheduler(deps);
     await new Promise((r) => setTimeout(r, 1_500));
     await restarted.stop();
     expect((await contact('today')).journeys).toHaveLength(1);
     expect((await contact('tomorrow')).journeys).toEqual([]);
     const stats = (await call(`/journeys/${journeyId}/stats`)).body;
-    expect(stats.nodes.trigger.entered).toBe(1);
+    expect(stats.nodes.trigger.entered).toBe(2);
   }, 180_000);
 });
