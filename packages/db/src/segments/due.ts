@@ -70,7 +70,8 @@ export function watchDueFilings(listener: DueListener): () => void {
 
 function announceFiling(entries: { at: number }[]): void {
   if (dueListeners.size === 0 || entries.length === 0) return;
-  const earliest = Math.min(...entries.map((e) => e.at));
+  let earliest = Infinity;
+  for (const e of entries) if (e.at < earliest) earliest = e.at;
   for (const listener of dueListeners) listener(earliest);
 }
 
