@@ -196,7 +196,7 @@ async function main() {
       row('spread (about 5 per second)', lags, CONTACTS),
       row('burst (all at one instant)', burstLags, BURST),
       '',
-      'Not due, not read: the bystanders sit in the bucket of their own day, which no sweep before it reads; a sweep evaluates only the entries whose instant has come. Both schedulers wake at the same instants, so each flip is evaluated by one and skipped (or rewritten with the same ids) by the other. A burst drains at the sweep's rate (about 70 contacts/s here, see _Segments_), so more flips at one instant than that land later than a second; on a run at load average 11 → 16 the same burst took p99 3.1 s.',
+      'Not due, not read: the bystanders sit in the bucket of their own day, which no sweep before it reads; a sweep evaluates only the entries whose instant has come. Both schedulers wake at the same instants, so each flip is evaluated by one and skipped (or rewritten with the same ids) by the other. A burst drains at the sweep rate (see _Segments_ for this machine), so more flips at one instant than it evaluates in a second land later than a second.',
       '',
     ].join('\n');
     console.log(section);
