@@ -18,6 +18,15 @@ const ALL = {
       '--write',
     ],
   ],
+  fliplag: [
+    'node',
+    [
+      join(root, 'bench/dist/flip-lag.js'),
+      '--contacts',
+      process.env.BENCH_FLIP_CONTACTS ?? '300',
+      '--write',
+    ],
+  ],
   designer: ['node', [join(root, 'bench/designer.mjs'), '--nodes', '500', '--runs', '3']],
   engines: ['node', [join(root, 'bench/engines.mjs')]],
 };

@@ -184,6 +184,10 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /t/u/:token': { summary: 'One-click unsubscribe (RFC 8058, List-Unsubscribe-Post).' },
 
   'GET /api/v1/me': { summary: 'The workspace of the presented admin key.' },
+  'PATCH /api/v1/workspace/settings': {
+    summary:
+      'Changes workspace settings (admin): `timezone`, the IANA zone whose midnight turns whole-day segment windows and which date-triggered journeys fall back to.',
+  },
   'GET /api/v1/schema/events': {
     summary: 'Event names and properties seen in this workspace, for building segments.',
   },

@@ -18,6 +18,12 @@ export {
   type DispatchReport,
 } from './journeys/dispatcher.js';
 export {
+  runDateTriggerPass,
+  startDateTriggerScheduler,
+  type DateTriggerOptions,
+  type DateTriggerPassReport,
+} from './journeys/date-triggers.js';
+export {
   enrollInJourney,
   type EnrollDeps,
   type EnrollRequest,

@@ -1,6 +1,6 @@
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { connectDatabase } from '@cairn/db';
+import { connectDatabase, startDueScheduler } from '@cairn/db';
 import pino from 'pino';
 import { getHeapStatistics } from 'node:v8';
 import { ConfigError, loadServiceConfig, workflowCacheSize } from '@cairn/config';
@@ -10,11 +10,12 @@ import {
   connectWorkerConnection,
   ensureSearchAttributes,
 } from './temporal.js';
-import { createSegmentActivities, ensureSegmentSweepSchedule } from './segments/index.js';
+import { createSegmentActivities, removeSegmentSweepSchedule } from './segments/index.js';
 import { createRfmActivities, ensureRfmSchedule, rfmIntervalHours } from './rfm/index.js';
 import { createActionRegistry } from './actions/registry.js';
 import { createJourneyActivities } from './journeys/activities.js';
 import { startJourneyDispatcher } from './journeys/dispatcher.js';
+import { startDateTriggerScheduler } from './journeys/date-triggers.js';
 import { startPendingFoldSweeper } from './pending-folds.js';
 
 async function main() {
@@ -57,17 +58,9 @@ async function main() {
       ...journeyActivities,
     },
   });
-  const sweep = await ensureSegmentSweepSchedule(
-    new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
-    {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      intervalSeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS,
-    },
-  );
-  log.info(
-    { sweep, everySeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS },
-    'segment sweep schedule ready',
-  );
+  // Time windows flip at their due instants (startDueScheduler below), not on a fixed interval.
+  if (await removeSegmentSweepSchedule(journeyClient))
+    log.info('removed the fixed-interval segment sweep schedule');
   const rfm = await ensureRfmSchedule(
     new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
     {
@@ -83,7 +76,15 @@ async function main() {
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
   const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });
   const pendingFolds = startPendingFoldSweeper({ db, log });
+  const dateTriggers = startDateTriggerScheduler({ ...journeyDeps, log });
+  const dueScheduler = startDueScheduler(db.connection, {
+    maxSleepMs: config.CAIRN_SWEEP_INTERVAL_SECONDS * 1000,
+    log,
+  });
+  log.info({ maxSleepSeconds: config.CAIRN_SWEEP_INTERVAL_SECONDS }, 'due-list scheduler running');
   await worker.run();
+  await dueScheduler.stop();
+  await dateTriggers.stop();
   await dispatcher.stop();
   await pendingFolds.stop();
   await connection.close();

@@ -88,11 +88,12 @@ export const EnvSchema = z.object({
   CAIRN_SUPERVISOR_STATE_FILE: z.string().optional(),
   CAIRN_ACTION_PACKAGES: list,
   CAIRN_WEBHOOK_ALLOW_HOSTS: list,
+  // The longest the due-list scheduler sleeps; it wakes at the earliest due instant before that.
   CAIRN_SWEEP_INTERVAL_SECONDS: z.coerce
     .number({ error: 'expected a number of seconds' })
     .int()
     .min(1, 'expected at least 1 second')
-    .default(60),
+    .default(10),
   CAIRN_TEMPORAL_CONNECT_TIMEOUT_SECONDS: z.coerce
     .number({ error: 'expected a number of seconds' })
     .int()

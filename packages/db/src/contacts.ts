@@ -199,3 +199,39 @@ export async function updateContactTraits(
   }
   return 'conflict';
 }
+
+/**
+ * Streams the contacts of a workspace that hold any of `traits`, with their traits decoded, in pages of
+ * `pageSize` (date-triggered journeys read the dates and the `timezone` trait from here).
+ */
+export async function forEachContactWithTraits(
+  connection: Connection,
+  workspaceId: string,
+  traits: string[],
+  onPage: (page: { contactId: string; traits: Record<string, unknown> }[]) => Promise<void>,
+  pageSize = 500,
+): Promise<void> {
+  if (traits.length === 0) return;
+  const cursor = contactModel(connection)
+    .find(
+      {
+        workspaceId,
+        // Trait names are stored encoded (keys.ts): ask for the stored key.
+        $or: traits.map((t) => ({
+          [`traits.${Object.keys(encodeDocumentKeys({ [t]: 0 }))[0]}`]: { $exists: true },
+        })),
+      },
+      { contactId: 1, traits: 1 },
+    )
+    .lean()
+    .cursor({ batchSize: pageSize });
+  let page: { contactId: string; traits: Record<string, unknown> }[] = [];
+  for await (const doc of cursor) {
+    page.push({ contactId: doc.contactId, traits: decodeDocumentKeys(doc.traits ?? {}) });
+    if (page.length >= pageSize) {
+      await onPage(page);
+      page = [];
+    }
+  }
+  if (page.length > 0) await onPage(page);
+}

@@ -52,6 +52,7 @@ export {
   findWorkspace,
   workspaceExists,
   listWorkspaceIds,
+  updateWorkspaceSettings,
   type VerifiedKey,
   type CreatedWorkspace,
 } from './workspaces.js';
@@ -63,6 +64,7 @@ export {
   listContacts,
   eraseContact,
   updateContactTraits,
+  forEachContactWithTraits,
   type ContactPart,
   type ContactPage,
   type ContactPageQuery,

@@ -558,6 +558,7 @@ async function foldBatchLocked(
       segments: segments.ordered,
       now,
       profileSettings: segments.profileSettings,
+      timeZone: segments.timeZone,
     });
     planned.push({ contactId, doc, events, profile, outcome });
   }

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { apiKeyModel, type ApiKeyScope } from './models/api-key.js';
 import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
+import { invalidateSegmentCache } from './segments/cache.js';
 
 const PREFIX: Record<ApiKeyScope, string> = { write: 'cwk', admin: 'cak' };
 
@@ -102,6 +103,20 @@ export async function workspaceExists(
   workspaceId: string,
 ): Promise<boolean> {
   return (await workspaceModel(connection).exists({ _id: workspaceId })) !== null;
+}
+
+/** Changes a workspace's settings; the segment cache of this process forgets the old ones at once. */
+export async function updateWorkspaceSettings(
+  connection: Connection,
+  workspaceId: string,
+  settings: { timezone?: string },
+): Promise<WorkspaceDoc | null> {
+  const set: Record<string, unknown> = {};
+  if (settings.timezone !== undefined) set['settings.timezone'] = settings.timezone;
+  if (Object.keys(set).length > 0)
+    await workspaceModel(connection).updateOne({ _id: workspaceId }, { $set: set });
+  invalidateSegmentCache(connection, workspaceId);
+  return findWorkspace(connection, workspaceId);
 }
 
 /** Every workspace's id, in order. */

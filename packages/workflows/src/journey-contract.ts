@@ -13,7 +13,7 @@ export const JOURNEY_SIGNALS = {
 export const JOURNEY_POSITION_QUERY = 'position';
 
 export type JourneyControl = 'pause' | 'resume' | 'stop';
-export type JourneyEntryKind = 'segmentEntered' | 'event' | 'manual' | 'action';
+export type JourneyEntryKind = 'segmentEntered' | 'event' | 'manual' | 'action' | 'date';
 
 export interface JourneyWorkflowInput {
   workspaceId: string;

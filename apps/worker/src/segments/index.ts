@@ -1,2 +1,6 @@
 export { createSegmentActivities } from './activities.js';
-export { ensureSegmentSweepSchedule, SEGMENT_SWEEP_SCHEDULE_ID } from './schedule.js';
+export {
+  ensureSegmentSweepSchedule,
+  removeSegmentSweepSchedule,
+  SEGMENT_SWEEP_SCHEDULE_ID,
+} from './schedule.js';

@@ -1,4 +1,9 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+} from '@temporalio/client';
 
 export const SEGMENT_SWEEP_SCHEDULE_ID = 'cairn-segment-sweep';
 
@@ -35,5 +40,22 @@ export async function ensureSegmentSweepSchedule(
       .getHandle(scheduleId)
       .update((previous) => ({ ...previous, spec, action }));
     return 'updated';
+  }
+}
+
+/**
+ * Deletes the fixed-interval sweep schedule that workers before the due scheduler created (it swept up to
+ * an interval late); absent is fine. The due scheduler (startDueScheduler) sweeps at the due instants instead.
+ */
+export async function removeSegmentSweepSchedule(
+  client: Client,
+  scheduleId = SEGMENT_SWEEP_SCHEDULE_ID,
+): Promise<boolean> {
+  try {
+    await client.schedule.getHandle(scheduleId).delete();
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return false;
+    throw error;
   }
 }

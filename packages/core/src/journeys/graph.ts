@@ -66,8 +66,15 @@ export const TriggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('manual') }),
   z.object({
     type: z.literal('dateAnniversary'),
-    trait: z.string().min(1, 'must name a trait holding a date, e.g. "signed_up_at"'),
+    trait: z.string().min(1, 'must name a trait holding a date, e.g. "birthday" or "signed_up_at"'),
+    /** Days after (+) or before (−) the date. */
     offsetDays: z.number().int('must be a whole number').optional(),
+    /** `yearly` (default): every year on the date; `once`: only on the date itself (a renewal, a trial end). */
+    recurrence: z.enum(['yearly', 'once']).optional(),
+    /** Local time of day the run starts, in the contact's time zone; default 09:00. */
+    time: hhmm.optional(),
+    /** For contacts without a `timezone` trait; default the workspace's time zone. */
+    defaultTimezone: z.string().optional(),
   }),
 ]);
 export type JourneyTrigger = z.infer<typeof TriggerSchema>;

@@ -38,7 +38,14 @@ export type {
 } from './graph.js';
 export { matchesEvent, matchesFilter, matchesFilters, readPath } from './filters.js';
 export type { JourneyEvent } from './filters.js';
-export { nextTimeOfDay, quietHoursEnd, timeZoneOffsetMs, zonedTimeToInstant } from './time.js';
+export {
+  isValidTimeZone,
+  localTime,
+  nextTimeOfDay,
+  quietHoursEnd,
+  timeZoneOffsetMs,
+  zonedTimeToInstant,
+} from './time.js';
 export {
   JourneyRuntimeError,
   DEFAULT_HOLDOUT_WINDOW,
@@ -76,3 +83,11 @@ export { JOURNEY_TEMPLATES, instantiateTemplate, TemplateParameterError } from '
 export type { JourneyTemplate, TemplateParameter } from './templates.js';
 export { DEFAULT_MAX_EVENT_AGE, decideEnrollment, eventStartsJourney } from './enrollment.js';
 export type { EnrollmentDecision, EnrollmentFacts, EventAgeFacts } from './enrollment.js';
+export {
+  calendarDateOf,
+  dueDateOccurrence,
+  nextDateOccurrenceAt,
+  DEFAULT_DATE_TRIGGER_TIME,
+  type DateOccurrence,
+  type DateTriggerSpec,
+} from './anniversary.js';

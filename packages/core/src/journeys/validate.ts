@@ -310,6 +310,15 @@ function nodeProblems(
     case 'trigger':
       if (node.trigger.type === 'segmentEntered')
         checkSegment('trigger.segmentId', node.trigger.segmentId);
+      if (
+        node.trigger.type === 'dateAnniversary' &&
+        node.trigger.defaultTimezone !== undefined &&
+        !isValidTimeZone(node.trigger.defaultTimezone)
+      )
+        add(
+          'trigger.defaultTimezone',
+          `"${node.trigger.defaultTimezone}" is not an IANA time zone — use e.g. "Europe/Paris"`,
+        );
       break;
     case 'waitUntil':
       if (node.until.type === 'profileDate') {

@@ -1,4 +1,5 @@
 // Time arithmetic shared by the profile fold and the segment evaluator. All instants are epoch ms, UTC.
+import { localTime, zonedTimeToInstant } from '../journeys/time.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -47,20 +48,35 @@ function wholeDays(d: DurationLike): number | null {
   return null;
 }
 
+/** 00:00 on the local calendar day `offsetDays` after the one holding `ms`, in `timeZone` (UTC when absent). */
+function localMidnight(ms: number, offsetDays: number, timeZone?: string): number {
+  if (timeZone === undefined || timeZone === 'UTC') return startOfUtcDay(ms) + offsetDays * DAY_MS;
+  const t = localTime(ms, timeZone);
+  const day = new Date(Date.UTC(t.year, t.month - 1, t.day + offsetDays));
+  return zonedTimeToInstant(
+    day.getUTCFullYear(),
+    day.getUTCMonth() + 1,
+    day.getUTCDate(),
+    0,
+    0,
+    timeZone,
+  );
+}
+
 /**
  * First instant inside a window ending at `now`. Minutes and hours roll continuously (now − span);
- * days and weeks are whole UTC days, today included: "last 21 days" starts at 00:00 UTC twenty days ago.
- * Calendar days let the profile answer from its per-day counters and make window edges fall at midnight.
+ * days and weeks are whole calendar days in `timeZone` (default UTC), today included: "last 21 days" starts
+ * at local midnight twenty days ago. Calendar days make window edges fall at the workspace's midnight.
  */
-export function windowStart(now: number, d: DurationLike): number {
+export function windowStart(now: number, d: DurationLike, timeZone?: string): number {
   const days = wholeDays(d);
   if (days === null) return now - durationMs(d);
-  return startOfUtcDay(now) - (days - 1) * DAY_MS;
+  return localMidnight(now, -(days - 1), timeZone);
 }
 
 /** The first instant at which something that happened at `at` is no longer inside the window. */
-export function windowExitAt(at: number, d: DurationLike): number {
+export function windowExitAt(at: number, d: DurationLike, timeZone?: string): number {
   const days = wholeDays(d);
   if (days === null) return at + durationMs(d) + 1;
-  return startOfUtcDay(at) + days * DAY_MS;
+  return localMidnight(at, days, timeZone);
 }

@@ -41,6 +41,8 @@ export interface SegmentContext {
   memberships: ReadonlySet<string>;
   /** The settings the profile was folded with (event names such as orderEvent). */
   profileSettings?: Partial<ProfileSettings>;
+  /** IANA zone whose midnight turns whole-day windows (the workspace's); UTC when absent. */
+  timeZone?: string;
 }
 
 export interface SegmentResult {
@@ -66,6 +68,7 @@ interface Env {
   now: number;
   memberships: ReadonlySet<string>;
   settings: ProfileSettings;
+  timeZone: string | undefined;
 }
 
 type Outcome = { matches: boolean; nextChangeAt: number | null; sentence: string };
@@ -86,6 +89,7 @@ export function explainSegment(
     now: toEpochMs(ctx.now),
     memberships: ctx.memberships,
     settings: resolveProfileSettings(ctx.profileSettings),
+    timeZone: ctx.timeZone === 'UTC' ? undefined : ctx.timeZone,
   };
   return explainNode(definition, env, '');
 }
@@ -256,6 +260,7 @@ function compareInstantOverTime(
   operator: 'before' | 'after' | 'withinLast' | 'moreThanAgo',
   value: Instant | DurationLike,
   now: number,
+  tz: string | undefined,
 ): { matches: boolean; nextChangeAt: number | null } {
   if (x === undefined) return { matches: false, nextChangeAt: null };
   switch (operator) {
@@ -266,13 +271,14 @@ function compareInstantOverTime(
     case 'withinLast': {
       const d = value as DurationLike;
       if (x > now) return { matches: false, nextChangeAt: x };
-      if (x >= windowStart(now, d)) return { matches: true, nextChangeAt: windowExitAt(x, d) };
+      if (x >= windowStart(now, d, tz))
+        return { matches: true, nextChangeAt: windowExitAt(x, d, tz) };
       return { matches: false, nextChangeAt: null };
     }
     case 'moreThanAgo': {
       const d = value as DurationLike;
-      if (x < windowStart(now, d)) return { matches: true, nextChangeAt: null };
-      return { matches: false, nextChangeAt: windowExitAt(x, d) };
+      if (x < windowStart(now, d, tz)) return { matches: true, nextChangeAt: null };
+      return { matches: false, nextChangeAt: windowExitAt(x, d, tz) };
     }
   }
 }
@@ -282,6 +288,7 @@ function compareValue(
   actual: unknown,
   f: TraitCondition | PropertyFilter,
   now: number,
+  tz: string | undefined,
 ): { matches: boolean; nextChangeAt: number | null } {
   const missing = actual === undefined || actual === null;
   switch (f.operator) {
@@ -323,7 +330,7 @@ function compareValue(
     case 'after':
     case 'withinLast':
     case 'moreThanAgo':
-      return compareInstantOverTime(asInstant(actual), f.operator, f.value, now);
+      return compareInstantOverTime(asInstant(actual), f.operator, f.value, now, tz);
   }
 }
 
@@ -338,7 +345,7 @@ function describeExpected(f: TraitCondition | PropertyFilter): string {
 
 function evaluateTrait(c: TraitCondition, env: Env): Outcome {
   const actual = readField(env.profile.traits, c.field);
-  const r = compareValue(actual, c, env.now);
+  const r = compareValue(actual, c, env.now, env.timeZone);
   const shown = actual === undefined ? 'is not set' : `is ${JSON.stringify(actual)}`;
   return { ...r, sentence: `trait ${c.field} ${shown} (needs ${describeExpected(c)})` };
 }
@@ -349,9 +356,12 @@ function matchesFilters(
   o: EventOccurrence,
   filters: readonly PropertyFilter[] | undefined,
   now: number,
+  tz: string | undefined,
 ): boolean {
   if (!filters) return true;
-  return filters.every((f) => compareValue(readField(o.properties, f.property), f, now).matches);
+  return filters.every(
+    (f) => compareValue(readField(o.properties, f.property), f, now, tz).matches,
+  );
 }
 
 interface Counted {
@@ -379,17 +389,19 @@ function countOccurrences(
   window: DurationLike | undefined,
   filters: readonly PropertyFilter[] | undefined,
   now: number,
+  tz: string | undefined,
 ): Counted {
   if (!summary) return { count: 0, nextChangeAt: null };
   const filtered = filters !== undefined && filters.length > 0;
   if (!window) {
     if (!filtered) return { count: summary.count, nextChangeAt: null };
     let count = 0;
-    for (const o of summary.recent) if (matchesFilters(o, filters, now)) count++;
+    for (const o of summary.recent) if (matchesFilters(o, filters, now, tz)) count++;
     return { count, nextChangeAt: null };
   }
-  const start = windowStart(now, window);
-  if (!filtered && isWholeDays(window)) {
+  const start = windowStart(now, window, tz);
+  // Per-day counters are UTC days: they answer whole-day windows exactly only where midnight is UTC's.
+  if (!filtered && isWholeDays(window) && tz === undefined) {
     const first = utcDayKey(start);
     const today = utcDayKey(now);
     let count = 0;
@@ -397,18 +409,18 @@ function countOccurrences(
     for (const [day, n] of Object.entries(summary.byDay)) {
       if (day < first || day > today || n === 0) continue;
       count += n;
-      next = earlier(next, windowExitAt(dayKeyStart(day), window));
+      next = earlier(next, windowExitAt(dayKeyStart(day), window, tz));
     }
     return { count, nextChangeAt: next };
   }
   let count = 0;
   let next: number | null = null;
   for (const o of summary.recent) {
-    if (!matchesFilters(o, filters, now)) continue;
+    if (!matchesFilters(o, filters, now, tz)) continue;
     if (o.at > now) next = earlier(next, o.at);
     else if (o.at >= start) {
       count++;
-      next = earlier(next, windowExitAt(o.at, window));
+      next = earlier(next, windowExitAt(o.at, window, tz));
     }
   }
   return { count, nextChangeAt: next };
@@ -427,7 +439,13 @@ function evaluateEvent(c: EventCondition, env: Env): Outcome {
   switch (c.check) {
     case 'performed': {
       const need = c.count ?? { operator: 'atLeast', value: 1 };
-      const { count, nextChangeAt } = countOccurrences(summary, c.window, c.where, env.now);
+      const { count, nextChangeAt } = countOccurrences(
+        summary,
+        c.window,
+        c.where,
+        env.now,
+        env.timeZone,
+      );
       const matches =
         need.operator === 'atLeast'
           ? count >= need.value
@@ -447,7 +465,13 @@ function evaluateEvent(c: EventCondition, env: Env): Outcome {
       };
     }
     case 'notPerformed': {
-      const { count, nextChangeAt } = countOccurrences(summary, c.window, c.where, env.now);
+      const { count, nextChangeAt } = countOccurrences(
+        summary,
+        c.window,
+        c.where,
+        env.now,
+        env.timeZone,
+      );
       return {
         matches: count === 0,
         nextChangeAt,
@@ -461,7 +485,7 @@ function evaluateEvent(c: EventCondition, env: Env): Outcome {
           ? summary.firstAt
           : summary.lastAt
         : undefined;
-      const r = compareInstantOverTime(at, c.operator, c.value, env.now);
+      const r = compareInstantOverTime(at, c.operator, c.value, env.now, env.timeZone);
       const which = c.check === 'firstPerformed' ? 'first' : 'last';
       const expected =
         typeof c.value === 'object' ? describeDuration(c.value) : iso(instantOf(c.value));
@@ -495,15 +519,15 @@ function evaluateAggregate(c: EventAggregateCondition, env: Env): Outcome {
     min = Math.min(min, agg.min);
     max = Math.max(max, agg.max);
   };
-  const start = windowStart(env.now, c.window);
+  const start = windowStart(env.now, c.window, env.timeZone);
   const byDay = own(summary?.numericByDay, c.property);
-  if (summary && byDay && isWholeDays(c.window)) {
+  if (summary && byDay && isWholeDays(c.window) && env.timeZone === undefined) {
     const first = utcDayKey(start);
     const today = utcDayKey(env.now);
     for (const [day, agg] of Object.entries(byDay)) {
       if (day < first || day > today || agg.count === 0) continue;
       add(agg);
-      next = earlier(next, windowExitAt(dayKeyStart(day), c.window));
+      next = earlier(next, windowExitAt(dayKeyStart(day), c.window, env.timeZone));
     }
   } else if (summary) {
     for (const o of summary.recent) {
@@ -512,7 +536,7 @@ function evaluateAggregate(c: EventAggregateCondition, env: Env): Outcome {
       if (o.at > env.now) next = earlier(next, o.at);
       else if (o.at >= start) {
         add({ sum: v, min: v, max: v, count: 1 });
-        next = earlier(next, windowExitAt(o.at, c.window));
+        next = earlier(next, windowExitAt(o.at, c.window, env.timeZone));
       }
     }
   }
@@ -657,6 +681,7 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
         c.window,
         undefined,
         now,
+        env.timeZone,
       );
       return {
         matches: compareNumber(count, c.operator, c.value),

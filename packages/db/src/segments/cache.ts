@@ -17,6 +17,8 @@ export interface ActiveSegment {
 export interface WorkspaceSegments {
   ordered: ActiveSegment[];
   profileSettings: Partial<ProfileSettings>;
+  /** The workspace's IANA zone (settings.timezone): whole-day windows turn at its midnight. */
+  timeZone: string;
 }
 
 /** Short enough that another process's edit shows up quickly; the backfill reads fresh anyway. */
@@ -48,7 +50,11 @@ export async function loadWorkspaceSegments(
     })),
   ).map(({ segmentId, version, definition }) => ({ segmentId, version, definition }));
   const orderEvent = workspace?.settings?.orderEvent;
-  const value: WorkspaceSegments = { ordered, profileSettings: orderEvent ? { orderEvent } : {} };
+  const value: WorkspaceSegments = {
+    ordered,
+    profileSettings: orderEvent ? { orderEvent } : {},
+    timeZone: workspace?.settings?.timezone ?? 'UTC',
+  };
   if (cache.size > 1000) cache.clear();
   cache.set(workspaceId, { value, until: Date.now() + SEGMENT_CACHE_MS });
   return value;

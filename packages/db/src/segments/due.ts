@@ -56,6 +56,25 @@ function parseEntry(entry: string, bucketStart: number): { at: number; contactId
     : { at: bucketStart, contactId: entry };
 }
 
+type DueListener = (earliestAt: number) => void;
+const dueListeners = new Set<DueListener>();
+
+/**
+ * Calls `listener` with the earliest instant of every filing this process makes, so a scheduler sleeping
+ * until a later instant can wake earlier. Other processes' filings are not seen: hence its bounded sleep.
+ */
+export function watchDueFilings(listener: DueListener): () => void {
+  dueListeners.add(listener);
+  return () => dueListeners.delete(listener);
+}
+
+function announceFiling(entries: { at: number }[]): void {
+  if (dueListeners.size === 0 || entries.length === 0) return;
+  let earliest = Infinity;
+  for (const e of entries) if (e.at < earliest) earliest = e.at;
+  for (const listener of dueListeners) listener(earliest);
+}
+
 /** Per bucket, the page this process writes to and how many entries it has put there. */
 const pageHints = new Map<string, { page: number; filled: number }>();
 
@@ -114,6 +133,7 @@ export async function fileContactForEvaluation(
   at: number,
 ): Promise<void> {
   await fileInBucket(connection, workspaceId, dueBucketStart(at), [entryOf(contactId, at)]);
+  announceFiling([{ at }]);
 }
 
 /** Files many contacts at once: one upsert per bucket page (a few per call), not one per contact. */
@@ -130,6 +150,7 @@ export async function fileContactsForEvaluation(
   await forEachWithLimit([...byBucket], 4, ([bucketStart, list]) =>
     fileInBucket(connection, workspaceId, bucketStart, list),
   );
+  announceFiling(entries);
 }
 
 export interface SweepResult {
@@ -151,7 +172,12 @@ export interface SweepOptions {
   /** Sweep one workspace only (default: every workspace). */
   workspaceId?: string;
   concurrency?: number;
+  /** Told of each contact whose memberships changed, when the change was stored (the bench times the lag). */
+  onFlip?: (flip: { contactId: string; dueAt: number; storedAt: number }) => void;
 }
+
+/** Catch-up steps per contact in one sweep (each at its own due instant), then the rest waits for the next. */
+const MAX_CATCH_UP_STEPS = 16;
 
 /**
  * Re-evaluates every contact whose `nextEvaluationAt` has come, reading only the due buckets by `_id`.
@@ -180,7 +206,7 @@ export async function sweepDueContacts(
     nextDueAt: null,
   };
   for (const workspaceId of workspaceIds) {
-    const r = await sweepWorkspace(connection, workspaceId, now, options.concurrency ?? 8);
+    const r = await sweepWorkspace(connection, workspaceId, now, options);
     total.bucketsRead += r.bucketsRead;
     total.contactsEvaluated += r.contactsEvaluated;
     total.contactsSkipped += r.contactsSkipped;
@@ -236,7 +262,7 @@ async function sweepWorkspace(
   connection: Connection,
   workspaceId: string,
   now: number,
-  concurrency: number,
+  options: SweepOptions,
 ): Promise<Omit<SweepResult, 'workspaces'>> {
   const result = {
     bucketsRead: 0,
@@ -253,29 +279,38 @@ async function sweepWorkspace(
   let nextDueAt: number | null = null;
   for (const bucket of buckets) {
     const done: string[] = [];
-    const due: { entry: string; contactId: string }[] = [];
+    const due: { entry: string; contactId: string; at: number }[] = [];
     for (const entry of bucket.contactIds) {
       const { at, contactId } = parseEntry(entry, bucket.bucketStart);
-      if (at <= now) due.push({ entry, contactId });
+      if (at <= now) due.push({ entry, contactId, at });
       else if (nextDueAt === null || at < nextDueAt) nextDueAt = at;
     }
-    await forEachWithLimit(due, concurrency, async ({ entry, contactId }) => {
-      const r = await reevaluateContact(connection, {
-        workspaceId,
-        contactId,
-        now,
-        reason: 'sweep',
-        segments,
-        onlyIfDueBy: now,
-      });
-      if (r.evaluated) {
-        result.contactsEvaluated++;
+    await forEachWithLimit(due, options.concurrency ?? 8, async ({ entry, contactId, at }) => {
+      // Evaluated at its own due instant, not at this sweep's clock: two sweepers (two processes) then
+      // write the same history and trigger ids, so the loser's writes are no-ops. A due instant that is
+      // already past again (a long outage) is caught up step by step.
+      let evaluated = false;
+      for (let step = 0; step < MAX_CATCH_UP_STEPS; step++) {
+        const r = await reevaluateContact(connection, {
+          workspaceId,
+          contactId,
+          now,
+          reason: 'sweep',
+          segments,
+          onlyIfDueBy: now,
+          atDueInstant: true,
+        });
+        if (!r.evaluated) break;
+        evaluated = true;
         result.entered += r.entered.length;
         result.exited += r.exited.length;
-      } else {
-        // Filed again for a later instant (which has its own entry) or for nothing: this entry is stale.
-        result.contactsSkipped++;
+        if (r.entered.length + r.exited.length > 0)
+          options.onFlip?.({ contactId, dueAt: r.evaluatedAt ?? at, storedAt: Date.now() });
+        if (r.nextEvaluationAt === null || r.nextEvaluationAt > now) break;
       }
+      // Not evaluated: filed again for a later instant (which has its own entry) or for nothing, so stale.
+      if (evaluated) result.contactsEvaluated++;
+      else result.contactsSkipped++;
       done.push(entry);
     });
     // Remove only what was handled: an entry filed here meanwhile must survive.

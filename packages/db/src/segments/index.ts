@@ -23,9 +23,11 @@ export {
   dueBucketKey,
   dueBucketStart,
   DUE_BUCKET_MS,
+  watchDueFilings,
   type SweepOptions,
   type SweepResult,
 } from './due.js';
+export { startDueScheduler, type DueScheduler, type DueSchedulerOptions } from './scheduler.js';
 export { withSegmentStats } from './stats.js';
 export {
   segmentBackfillWorkflowId,

@@ -27,6 +27,8 @@ export function evaluateMemberships(input: {
   segments: readonly ActiveSegment[];
   now: number;
   profileSettings?: Partial<ProfileSettings>;
+  /** The workspace's zone: whole-day windows turn at its midnight. */
+  timeZone?: string;
 }): MembershipOutcome {
   const { contactId, profile, current, now } = input;
   const memberships = new Set(Object.keys(current));
@@ -41,6 +43,7 @@ export function evaluateMemberships(input: {
       now,
       memberships,
       profileSettings: input.profileSettings,
+      ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
     });
     const was = current[segment.segmentId];
     if (matches) {

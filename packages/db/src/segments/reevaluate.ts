@@ -29,6 +29,11 @@ export interface ReevaluateContactInput {
   segments?: WorkspaceSegments;
   /** Sweeper: do nothing unless the contact's nextEvaluationAt is at or before this instant. */
   onlyIfDueBy?: number;
+  /**
+   * Sweeper: evaluate at the contact's own due instant (nextEvaluationAt) instead of `now`, so every process
+   * sweeping it computes the same change at the same instant and writes the same ids.
+   */
+  atDueInstant?: boolean;
   /** Keep memberCount and the daily chart live (default). The backfill turns it off and recounts at its end. */
   countChanges?: boolean;
 }
@@ -39,6 +44,8 @@ export interface ReevaluateContactResult {
   nextEvaluationAt: number | null;
   /** False when the contact does not exist or was not due. */
   evaluated: boolean;
+  /** The instant evaluated at (the due instant with atDueInstant). */
+  evaluatedAt?: number;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -87,20 +94,26 @@ export async function reevaluateContact(
           evaluated: false,
         };
       }
+      const at =
+        input.atDueInstant && contact.nextEvaluationAt != null && contact.nextEvaluationAt <= now
+          ? contact.nextEvaluationAt
+          : now;
       const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
       const outcome = evaluateMemberships({
         contactId,
         profile: await loadProfile(connection, contact),
         current,
         segments: workspace.ordered,
-        now,
+        now: at,
         profileSettings: workspace.profileSettings,
+        timeZone: workspace.timeZone,
       });
       const result = {
         entered: outcome.entered.map((c) => c.segmentId),
         exited: outcome.exited.map((c) => c.segmentId),
         nextEvaluationAt: outcome.nextEvaluationAt,
         evaluated: true,
+        evaluatedAt: at,
       };
       const sameMembers =
         Object.keys(current).length === Object.keys(outcome.segments).length &&
@@ -112,7 +125,7 @@ export async function reevaluateContact(
       await recordMembershipChanges(connection, {
         workspaceId,
         contactId,
-        now,
+        now: at,
         reason: input.reason,
         entered: outcome.entered,
         exited: outcome.exited,
@@ -152,7 +165,7 @@ export async function reevaluateContact(
           await countMembershipChanges(
             connection,
             workspaceId,
-            now,
+            at,
             outcome.entered,
             outcome.exited,
           );

@@ -335,7 +335,7 @@ export async function previewSegment(
 ): Promise<SegmentPreview> {
   const now = options.now ?? Date.now();
   const sampleSize = options.sampleSize ?? 10;
-  const { profileSettings } = await loadWorkspaceSegments(connection, workspaceId);
+  const { profileSettings, timeZone } = await loadWorkspaceSegments(connection, workspaceId);
   const result: SegmentPreview = { count: 0, total: 0, sample: [] };
   const cursor = contactModel(connection)
     .find(
@@ -363,6 +363,7 @@ export async function previewSegment(
         now,
         memberships: new Set(Object.keys(contact.segments ?? {})),
         profileSettings,
+        timeZone,
       });
       if (!matches) return;
       result.count++;
@@ -502,13 +503,14 @@ export async function explainContactSegment(
       .lean(),
   ]);
   if (!segment || !contact) return null;
-  const { profileSettings } = await loadWorkspaceSegments(connection, workspaceId);
+  const { profileSettings, timeZone } = await loadWorkspaceSegments(connection, workspaceId);
   const explanation = explainSegment(segment.definition, {
     contactId,
     profile: await loadProfile(connection, contact),
     now: options.now ?? Date.now(),
     memberships: new Set(Object.keys(contact.segments ?? {})),
     profileSettings,
+    timeZone,
   });
   return {
     segmentId,

@@ -483,6 +483,26 @@ function TriggerForm({
               onChange={(e) => onChange({ ...trigger, offsetDays: Number(e.target.value) })}
             />
           </Field>
+          <Field label="Repeats">
+            <Select
+              value={trigger.recurrence ?? 'yearly'}
+              options={[
+                { value: 'yearly', label: 'every year (birthday, anniversary)' },
+                { value: 'once', label: 'once (a renewal, a trial end)' },
+              ]}
+              onChange={(recurrence) => onChange({ ...trigger, recurrence })}
+            />
+          </Field>
+          <Field
+            label="At"
+            hint="In the contact's time zone (trait timezone), else the workspace's."
+          >
+            <input
+              type="time"
+              value={trigger.time ?? '09:00'}
+              onChange={(e) => onChange({ ...trigger, time: e.target.value })}
+            />
+          </Field>
         </>
       )}
     </>
