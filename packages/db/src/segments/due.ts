@@ -8,7 +8,7 @@ import {
   type SegmentDueBucketDoc,
 } from './models.js';
 import { loadWorkspaceSegments } from './cache.js';
-import { reevaluateContact } from './reevaluate.js';
+import { reevaluateContacts } from './reevaluate.js';
 
 /**
  * One due bucket per day (UTC), each entry `${dueAtMs}|${contactId}`: contacts' due instants follow their own
@@ -19,6 +19,8 @@ import { reevaluateContact } from './reevaluate.js';
 export const DUE_BUCKET_MS = 24 * 3_600_000;
 /** Beyond this many missed buckets, one query by bucketStart is cheaper than id lookups. */
 const MAX_BUCKET_LOOKUPS = 60;
+/** Due contacts re-evaluated together: reads and per-contact writes overlap, shared writes are made once. */
+const SWEEP_CHUNK = 200;
 /** Entries per page: FerretDB rewrites a whole document on every update, so a page stays small. */
 export const DUE_PAGE_SIZE = 500;
 /** Marks documents in this format; older ones held bare contact ids in minute buckets. */
@@ -171,7 +173,8 @@ export interface SweepOptions {
   now?: number | Date;
   /** Sweep one workspace only (default: every workspace). */
   workspaceId?: string;
-  concurrency?: number;
+  /** Due contacts re-evaluated together (default 200). */
+  chunkSize?: number;
   /** Told of each contact whose memberships changed, when the change was stored (the bench times the lag). */
   onFlip?: (flip: { contactId: string; dueAt: number; storedAt: number }) => void;
 }
@@ -277,45 +280,62 @@ async function sweepWorkspace(
     buckets.length > 0 ? await loadWorkspaceSegments(connection, workspaceId) : undefined;
   const Buckets = segmentDueBucketModel(connection);
   let nextDueAt: number | null = null;
-  for (const bucket of buckets) {
-    const done: string[] = [];
-    const due: { entry: string; contactId: string; at: number }[] = [];
+  // Due entries of every bucket read, evaluated a chunk at a time across buckets: the writes that are not one
+  // contact's are then made once per chunk, however thinly the due instants spread over days.
+  const due: { page: string; entry: string; contactId: string; at: number }[] = [];
+  for (const bucket of buckets)
     for (const entry of bucket.contactIds) {
       const { at, contactId } = parseEntry(entry, bucket.bucketStart);
-      if (at <= now) due.push({ entry, contactId, at });
+      if (at <= now) due.push({ page: bucket._id, entry, contactId, at });
       else if (nextDueAt === null || at < nextDueAt) nextDueAt = at;
     }
-    await forEachWithLimit(due, options.concurrency ?? 8, async ({ entry, contactId, at }) => {
-      // Evaluated at its own due instant, not at this sweep's clock: two sweepers (two processes) then
-      // write the same history and trigger ids, so the loser's writes are no-ops. A due instant that is
-      // already past again (a long outage) is caught up step by step.
-      let evaluated = false;
-      for (let step = 0; step < MAX_CATCH_UP_STEPS; step++) {
-        const r = await reevaluateContact(connection, {
-          workspaceId,
-          contactId,
-          now,
-          reason: 'sweep',
-          segments,
-          onlyIfDueBy: now,
-          atDueInstant: true,
-        });
-        if (!r.evaluated) break;
-        evaluated = true;
+  const chunkSize = options.chunkSize ?? SWEEP_CHUNK;
+  for (let i = 0; i < due.length; i += chunkSize) {
+    const chunk = due.slice(i, i + chunkSize);
+    const dueAt = new Map(chunk.map((d) => [d.contactId, d.at]));
+    const evaluated = new Set<string>();
+    // Evaluated at each contact's own due instant, not at this sweep's clock: two sweepers (two processes)
+    // then write the same history and trigger ids, so the loser's writes are no-ops. A due instant that is
+    // already past again (a long outage) is caught up step by step.
+    let pending = [...dueAt.keys()];
+    for (let step = 0; step < MAX_CATCH_UP_STEPS && pending.length > 0; step++) {
+      const outcomes = await reevaluateContacts(connection, {
+        workspaceId,
+        contactIds: pending,
+        now,
+        reason: 'sweep',
+        ...(segments ? { segments } : {}),
+        onlyIfDueBy: now,
+        atDueInstant: true,
+      });
+      const again: string[] = [];
+      for (const contactId of pending) {
+        const r = outcomes.get(contactId);
+        if (!r?.evaluated) continue;
+        evaluated.add(contactId);
         result.entered += r.entered.length;
         result.exited += r.exited.length;
         if (r.entered.length + r.exited.length > 0)
-          options.onFlip?.({ contactId, dueAt: r.evaluatedAt ?? at, storedAt: Date.now() });
-        if (r.nextEvaluationAt === null || r.nextEvaluationAt > now) break;
+          options.onFlip?.({
+            contactId,
+            dueAt: r.evaluatedAt ?? (dueAt.get(contactId) as number),
+            storedAt: Date.now(),
+          });
+        if (r.nextEvaluationAt !== null && r.nextEvaluationAt <= now) again.push(contactId);
       }
+      pending = again;
+    }
+    const donePerPage = new Map<string, string[]>();
+    for (const { page, entry, contactId } of chunk) {
       // Not evaluated: filed again for a later instant (which has its own entry) or for nothing, so stale.
-      if (evaluated) result.contactsEvaluated++;
+      if (evaluated.has(contactId)) result.contactsEvaluated++;
       else result.contactsSkipped++;
-      done.push(entry);
-    });
+      donePerPage.set(page, [...(donePerPage.get(page) ?? []), entry]);
+    }
     // Remove only what was handled: an entry filed here meanwhile must survive.
-    if (done.length > 0)
-      await Buckets.updateOne({ _id: bucket._id }, { $pullAll: { contactIds: done } });
+    await forEachWithLimit([...donePerPage], 4, ([_id, contactIds]) =>
+      Buckets.updateOne({ _id }, { $pullAll: { contactIds } }).then(() => undefined),
+    );
   }
   // A bucket's pages go once no later sweep reads the bucket again (they read from one bucket before the
   // cursor), and then all at once, last page first, so a reader never meets a gap.

@@ -258,19 +258,26 @@ export async function reevaluateContacts(
       );
       const planned = toEvaluate.flatMap(({ contactId, contact }, i) => {
         const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
+        // As in reevaluateContact: the sweeper evaluates at the contact's own due instant.
+        const at =
+          input.atDueInstant && contact.nextEvaluationAt != null && contact.nextEvaluationAt <= now
+            ? contact.nextEvaluationAt
+            : now;
         const outcome = evaluateMemberships({
           contactId,
           profile: profiles[i] as ContactProfile,
           current,
           segments: workspace.ordered,
-          now,
+          now: at,
           profileSettings: workspace.profileSettings,
+          timeZone: workspace.timeZone,
         });
         const result = {
           entered: outcome.entered.map((c) => c.segmentId),
           exited: outcome.exited.map((c) => c.segmentId),
           nextEvaluationAt: outcome.nextEvaluationAt,
           evaluated: true,
+          evaluatedAt: at,
         };
         results.set(contactId, result);
         const unchanged =
@@ -278,7 +285,7 @@ export async function reevaluateContacts(
           result.entered.length === 0 &&
           result.exited.length === 0 &&
           (contact.nextEvaluationAt ?? null) === outcome.nextEvaluationAt;
-        return unchanged ? [] : [{ contactId, contact, current, outcome }];
+        return unchanged ? [] : [{ contactId, contact, current, outcome, at }];
       });
       if (planned.length === 0) return;
 
@@ -287,7 +294,7 @@ export async function reevaluateContacts(
         planned.map((p) => ({
           workspaceId,
           contactId: p.contactId,
-          now,
+          now: p.at,
           reason: input.reason,
           entered: p.outcome.entered,
           exited: p.outcome.exited,
@@ -336,14 +343,19 @@ export async function reevaluateContacts(
           })),
         ),
       );
-      if (input.countChanges !== false)
-        await countMembershipChanges(
-          connection,
-          workspaceId,
-          now,
-          won.flatMap((p) => p.outcome.entered),
-          won.flatMap((p) => p.outcome.exited),
-        );
+      if (input.countChanges !== false) {
+        // Counted on the day each change happened (due instants of a catch-up can fall on earlier days).
+        const byDay = new Map<string, typeof won>();
+        for (const p of won) byDay.set(utcDayKey(p.at), [...(byDay.get(utcDayKey(p.at)) ?? []), p]);
+        for (const group of byDay.values())
+          await countMembershipChanges(
+            connection,
+            workspaceId,
+            (group[0] as (typeof won)[number]).at,
+            group.flatMap((p) => p.outcome.entered),
+            group.flatMap((p) => p.outcome.exited),
+          );
+      }
     },
   );
   // Changed by someone else meanwhile: evaluate again on what they wrote, one at a time.
