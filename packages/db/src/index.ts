@@ -51,6 +51,8 @@ export {
   findWorkspace,
   workspaceExists,
   listWorkspaceIds,
+  workspaceAffinities,
+  setWorkspaceAffinities,
   type VerifiedKey,
   type CreatedWorkspace,
 } from './workspaces.js';
@@ -92,6 +94,8 @@ export {
   deleteActivities,
   contactActivityModel,
   profileSettingsOf,
+  profileSettingsFromWorkspace,
+  PROFILE_SETTINGS_CACHE_MS,
   type ContactActivityDoc,
   type ProfileSource,
 } from './profiles.js';

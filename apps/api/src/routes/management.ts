@@ -14,6 +14,7 @@ import { journeyRoutes } from './journeys.js';
 import { catalogRoutes } from './catalog.js';
 import { ingestionRoutes } from './ingestion.js';
 import { accessRoutes, signInRoutes } from './access.js';
+import { settingsRoutes } from './settings.js';
 
 /**
  * The management API under /api/v1: signed-in users (by role) and admin keys (as admins); each route
@@ -54,5 +55,6 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(catalogRoutes(ctx));
   router.use(ingestionRoutes(ctx));
   router.use(accessRoutes(ctx));
+  router.use(settingsRoutes(ctx));
   return router;
 }

@@ -6,6 +6,7 @@ import {
 } from '@cairn/core';
 import { workspaceModel } from '../models/workspace.js';
 import { segmentModel } from './models.js';
+import { profileSettingsFromWorkspace } from '../profiles.js';
 
 export interface ActiveSegment {
   segmentId: string;
@@ -47,8 +48,10 @@ export async function loadWorkspaceSegments(
       definition: d.definition,
     })),
   ).map(({ segmentId, version, definition }) => ({ segmentId, version, definition }));
-  const orderEvent = workspace?.settings?.orderEvent;
-  const value: WorkspaceSegments = { ordered, profileSettings: orderEvent ? { orderEvent } : {} };
+  const value: WorkspaceSegments = {
+    ordered,
+    profileSettings: profileSettingsFromWorkspace(workspace),
+  };
   if (cache.size > 1000) cache.clear();
   cache.set(workspaceId, { value, until: Date.now() + SEGMENT_CACHE_MS });
   return value;
