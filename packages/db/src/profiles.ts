@@ -69,7 +69,11 @@ export function profileSettingsFromWorkspace(
   if (workspace?.settings?.orderEvent) settings.orderEvent = workspace.settings.orderEvent;
   const affinities = workspace?.settings?.affinities;
   if (affinities?.length)
-    settings.affinities = affinities.map(({ name, event, property }) => ({ name, event, property }));
+    settings.affinities = affinities.map(({ name, event, property }) => ({
+      name,
+      event,
+      property,
+    }));
   return settings;
 }
 
