@@ -7,7 +7,7 @@ import {
   wakeUpAt,
   type JourneyContext,
 } from './interpreter.js';
-import { journey } from './test-helpers.js';
+import { journey, testCatalog } from './test-helpers.js';
 import { validateJourney } from './validate.js';
 import { JOURNEY_TEMPLATES, instantiateTemplate } from './templates.js';
 
@@ -187,7 +187,7 @@ describe('profile dates per product of the order', () => {
       offset: { amount: 0, unit: 'days' },
     });
     def.nodes[0] = { id: 'start', kind: 'trigger', trigger: { type: 'manual' } };
-    expect(validateJourney(def, {})).toEqual([
+    expect(validateJourney(def, { catalog: testCatalog })).toEqual([
       expect.objectContaining({
         path: 'nodes[1].until.field',
         message: expect.stringContaining('does not start on an event'),
@@ -198,7 +198,7 @@ describe('profile dates per product of the order', () => {
   it('refuses a fallback delay that is not a duration, naming the field', () => {
     const def = reorderIn() as unknown as { nodes: { until?: Record<string, unknown> }[] };
     def.nodes[1]!.until!.ifMissing = { then: 'fallbackDelay', delay: { amount: 0, unit: 'days' } };
-    expect(validateJourney(def, {})).toEqual([
+    expect(validateJourney(def, { catalog: testCatalog })).toEqual([
       expect.objectContaining({ path: 'nodes[1].until.ifMissing.delay.amount' }),
     ]);
   });

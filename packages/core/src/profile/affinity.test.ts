@@ -97,20 +97,28 @@ describe('affinities beyond product categories', () => {
       ],
     };
     const now = Date.now();
-    expect(evaluateSegment(crimeFans, { contactId: 'c1', profile, now }).matches).toBe(true);
+    expect(
+      evaluateSegment(crimeFans, { contactId: 'c1', profile, now, memberships: new Set<string>() })
+        .matches,
+    ).toBe(true);
     const comedyFan = foldEvents(
       emptyProfile('c2'),
       [watched({ genre: 'comedy' }), watched({ genre: 'crime' }), watched({ genre: 'comedy' })],
       settings,
     );
-    expect(evaluateSegment(crimeFans, { contactId: 'c2', profile: comedyFan, now }).matches).toBe(
-      false,
-    );
+    expect(
+      evaluateSegment(crimeFans, {
+        contactId: 'c2',
+        profile: comedyFan,
+        now,
+        memberships: new Set<string>(),
+      }).matches,
+    ).toBe(false);
     // Without the affinity the same metric still reads product categories.
     expect(
       evaluateSegment(
         { type: 'all', conditions: [{ ...crimeFans.conditions[0]!, affinity: undefined }] },
-        { contactId: 'c1', profile, now },
+        { contactId: 'c1', profile, now, memberships: new Set<string>() },
       ).matches,
     ).toBe(false);
   });
