@@ -102,12 +102,7 @@ describe('affinities beyond products, and reorder waits on a missing date', () =
       ]),
     );
 
-    const genre = { name: 'genre', event: 'Video Watched', property: 'genre' };
-    const saved = await ws.call('/settings/affinities', { affinities: [genre] }, 'PUT');
-    expect(saved.status).toBe(200);
-    expect((await ws.call('/settings/affinities')).body.affinities).toEqual([genre]);
-
-    const segment = await ws.call('/segments', {
+    const bingers = {
       name: 'Binge-watchers of crime',
       definition: {
         type: 'all',
@@ -127,7 +122,23 @@ describe('affinities beyond products, and reorder waits on a missing date', () =
           },
         ],
       },
-    });
+    };
+    // A segment on an affinity the workspace does not count yet would match nobody: refused, saying why.
+    const early = await ws.call('/segments', bingers);
+    expect(early.status).toBe(400);
+    expect(early.body.errors).toEqual([
+      expect.objectContaining({
+        path: 'definition.conditions[1].affinity',
+        message: expect.stringContaining('Settings → Affinities'),
+      }),
+    ]);
+
+    const genre = { name: 'genre', event: 'Video Watched', property: 'genre' };
+    const saved = await ws.call('/settings/affinities', { affinities: [genre] }, 'PUT');
+    expect(saved.status).toBe(200);
+    expect((await ws.call('/settings/affinities')).body.affinities).toEqual([genre]);
+
+    const segment = await ws.call('/segments', bingers);
     expect(segment.status).toBe(201);
 
     const topGenre = 'contact.profile.affinities.genre.top';

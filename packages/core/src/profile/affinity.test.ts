@@ -6,7 +6,7 @@ import {
   foldEvents,
   type FoldableEvent,
 } from './index.js';
-import { evaluateSegment } from '../segments/index.js';
+import { affinityReferences, evaluateSegment } from '../segments/index.js';
 
 let seq = 0;
 const watched = (properties: Record<string, unknown>, at = 1_700_000_000_000 + seq * 1000) => ({
@@ -121,6 +121,30 @@ describe('affinities beyond product categories', () => {
         { contactId: 'c1', profile, now, memberships: new Set<string>() },
       ).matches,
     ).toBe(false);
+  });
+
+  it('lists the affinities a segment reads, with where, so a name the workspace lacks can be refused', () => {
+    expect(
+      affinityReferences({
+        type: 'all',
+        conditions: [
+          { type: 'metric', metric: 'orderCount', operator: 'gte', value: 1 },
+          {
+            type: 'any',
+            conditions: [
+              {
+                type: 'metric',
+                metric: 'topCategory',
+                affinity: 'genre',
+                operator: 'eq',
+                value: 'x',
+              },
+              { type: 'metric', metric: 'topCategory', operator: 'eq', value: 'Outdoor' },
+            ],
+          },
+        ],
+      }),
+    ).toEqual([{ path: 'conditions[1].conditions[0].affinity', affinity: 'genre' }]);
   });
 
   it('validates definitions, naming the field', () => {
