@@ -99,7 +99,7 @@ const streamingWinBack: JourneyTemplate = {
             hello,
             '<p>{% if lastWatched %}Loved <strong>{{ lastWatched }}</strong>? Here is what viewers like you watched next:{% else %}We picked a few titles we think you will love:{% endif %}</p>',
             // The "genre" affinity (workspace settings) names the genre they watch most, and which of it they saw.
-            '{% assign topGenre = contact.profile.affinities.genre.top %}{% if topGenre %}<p>More {{ topGenre }}, like {% for seen in contact.profile.events["Video Watched"].recent %}{% if seen.properties.genre == topGenre %}<strong>{{ seen.properties.title }}</strong> {% endif %}{% endfor %}is on its way.</p>{% endif %}',
+            '{% assign topGenre = contact.profile.affinities.genre.top %}{% assign genreTitles = contact.profile.events["Video Watched"].recent | where: "properties.genre", topGenre | map: "properties.title" | uniq %}{% if topGenre %}<p>You watch a lot of {{ topGenre }}{% if genreTitles.size > 0 %}, like <strong>{{ genreTitles | slice: 0, 3 | join: ", " }}</strong>{% endif %}: more of it is waiting for you.</p>{% endif %}',
             '<ul>{% for title in contact.traits.recommendedTitles limit: 3 %}<li>{{ title }}</li>{% else %}<li>New this week, chosen by our editors</li>{% endfor %}</ul>',
             button('{{watchUrl}}', 'Start watching'),
           ].join('\n'),
