@@ -12,6 +12,7 @@ import {
   TrackPayloadSchema,
 } from '@cairn/core';
 import { ackBody, userQuery } from './routes/in-app.js';
+import { AffinitiesBody } from './routes/settings.js';
 import { deliveriesQuery, subscriptionsBody } from './routes/consent.js';
 import { ListQuery as contactListQuery } from './routes/contacts.js';
 import {
@@ -264,6 +265,14 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: { schema: templateUpdateBody, id: 'TemplateUpdate' },
   },
   'DELETE /api/v1/templates/:id': { summary: 'Deletes a template.', status: 204 },
+  'GET /api/v1/settings/affinities': {
+    summary: 'The affinities the profile fold counts beyond product categories (event + property).',
+  },
+  'PUT /api/v1/settings/affinities': {
+    summary:
+      'Replaces the affinity definitions; events folded from then on count them (affinities.<name>.top).',
+    body: { schema: AffinitiesBody, id: 'Affinities' },
+  },
   'GET /api/v1/credentials': { summary: 'Lists credentials (names and fields, never values).' },
   'POST /api/v1/credentials': {
     summary: 'Stores an encrypted credential for actions.',

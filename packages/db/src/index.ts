@@ -52,7 +52,12 @@ export {
   findWorkspace,
   workspaceExists,
   listWorkspaceIds,
+<<<<<<< HEAD
   updateWorkspaceSettings,
+=======
+  workspaceAffinities,
+  setWorkspaceAffinities,
+>>>>>>> h-affinity
   type VerifiedKey,
   type CreatedWorkspace,
 } from './workspaces.js';
@@ -96,6 +101,8 @@ export {
   deleteActivities,
   contactActivityModel,
   profileSettingsOf,
+  profileSettingsFromWorkspace,
+  PROFILE_SETTINGS_CACHE_MS,
   type ContactActivityDoc,
   type ProfileSource,
 } from './profiles.js';

@@ -14,7 +14,7 @@ import { insertNew, upsertRacing } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, type EventDoc } from './models/event.js';
-import { workspaceModel } from './models/workspace.js';
+import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
 import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
 
 /**
@@ -58,6 +58,24 @@ export function contactActivityModel(connection: Connection): Model<ContactActiv
 }
 
 const settingsCache = new Map<string, { settings: Partial<ProfileSettings>; until: number }>();
+/** How long another process may fold with settings older than an edit (this process forgets them at once). */
+export const PROFILE_SETTINGS_CACHE_MS = 30_000;
+
+/** The fold settings a workspace document holds: which event is an order, which affinities to count. */
+export function profileSettingsFromWorkspace(
+  workspace: Pick<WorkspaceDoc, 'settings'> | null | undefined,
+): Partial<ProfileSettings> {
+  const settings: Partial<ProfileSettings> = {};
+  if (workspace?.settings?.orderEvent) settings.orderEvent = workspace.settings.orderEvent;
+  const affinities = workspace?.settings?.affinities;
+  if (affinities?.length)
+    settings.affinities = affinities.map(({ name, event, property }) => ({
+      name,
+      event,
+      property,
+    }));
+  return settings;
+}
 
 /** The workspace's fold settings (which event is an order, ...), cached for 30 s. */
 export async function profileSettingsOf(
@@ -67,11 +85,14 @@ export async function profileSettingsOf(
   const cached = settingsCache.get(workspaceId);
   if (cached && cached.until > Date.now()) return cached.settings;
   const workspace = await workspaceModel(connection).findById(workspaceId).lean();
-  const settings: Partial<ProfileSettings> = workspace?.settings?.orderEvent
-    ? { orderEvent: workspace.settings.orderEvent }
-    : {};
-  settingsCache.set(workspaceId, { settings, until: Date.now() + 30_000 });
+  const settings = profileSettingsFromWorkspace(workspace);
+  settingsCache.set(workspaceId, { settings, until: Date.now() + PROFILE_SETTINGS_CACHE_MS });
   return settings;
+}
+
+/** Called by a settings write in this process, so its next fold uses the new settings. */
+export function forgetProfileSettings(workspaceId: string): void {
+  settingsCache.delete(workspaceId);
 }
 
 /** The part of a contact document a profile is read from. */

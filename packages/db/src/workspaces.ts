@@ -1,7 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { apiKeyModel, type ApiKeyScope } from './models/api-key.js';
+import type { AffinityDefinition } from '@cairn/core';
 import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
+import { forgetProfileSettings } from './profiles.js';
 import { invalidateSegmentCache } from './segments/cache.js';
 
 const PREFIX: Record<ApiKeyScope, string> = { write: 'cwk', admin: 'cak' };
@@ -124,4 +126,46 @@ export async function listWorkspaceIds(connection: Connection): Promise<string[]
   return (await workspaceModel(connection).find({}, { _id: 1 }).sort({ _id: 1 }).lean()).map(
     (w) => w._id,
   );
+}
+
+/** The affinities the workspace's fold counts (none set: an empty list). */
+export async function workspaceAffinities(
+  connection: Connection,
+  workspaceId: string,
+): Promise<AffinityDefinition[] | undefined> {
+  const workspace = await workspaceModel(connection)
+    .findById(workspaceId, { 'settings.affinities': 1 })
+    .lean();
+  if (!workspace) return undefined;
+  return (workspace.settings?.affinities ?? []).map(({ name, event, property }) => ({
+    name,
+    event,
+    property,
+  }));
+}
+
+/**
+ * Replaces the affinities the fold counts; events folded from now on count them (see docs/profile.md).
+ * Returns false when the workspace does not exist.
+ */
+export async function setWorkspaceAffinities(
+  connection: Connection,
+  workspaceId: string,
+  affinities: AffinityDefinition[],
+): Promise<boolean> {
+  const result = await workspaceModel(connection).updateOne(
+    { _id: workspaceId },
+    {
+      $set: {
+        'settings.affinities': affinities.map(({ name, event, property }) => ({
+          name,
+          event,
+          property,
+        })),
+      },
+    },
+  );
+  forgetProfileSettings(workspaceId);
+  invalidateSegmentCache(connection, workspaceId);
+  return result.matchedCount === 1;
 }

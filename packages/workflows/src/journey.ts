@@ -121,6 +121,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const frequencyCapByHost = patched('frequency-cap-across-journeys');
   // Likewise, runs held out before holdout conversions were recorded end at once, as they began.
   const watchHoldoutGoals = patched('holdout-conversions');
+  // And runs begun before profile dates read `*` from the entry event (and bracketed keys) read them as before.
+  const legacyProfileDatePaths = !patched('profile-date-paths');
   // Only profile conditions and profile dates read the profile; other journeys never carry it through history.
   const graph = JSON.stringify(definition);
   const readsProfile =
@@ -152,6 +154,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       isMessageAction: (action) => isMessage.has(`${action.type}@${action.version}`),
       frequencyCapByHost,
       watchHoldoutGoals,
+      legacyProfileDatePaths,
       ...overrides,
     };
   };

@@ -18,6 +18,7 @@ import { simulateRoutes } from './simulate.js';
 import { catalogRoutes } from './catalog.js';
 import { ingestionRoutes } from './ingestion.js';
 import { accessRoutes, signInRoutes } from './access.js';
+import { settingsRoutes } from './settings.js';
 
 const WorkspaceSettingsBody = z
   .object({
@@ -90,5 +91,6 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(catalogRoutes(ctx));
   router.use(ingestionRoutes(ctx));
   router.use(accessRoutes(ctx));
+  router.use(settingsRoutes(ctx));
   return router;
 }

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { stringify } from 'csv-stringify';
 import { z } from 'zod';
-import { SEGMENT_TEMPLATES, validateSegmentDefinition } from '@cairn/core';
+import { SEGMENT_TEMPLATES, affinityReferences, validateSegmentDefinition } from '@cairn/core';
 import {
   archiveSegment,
   contactExists,
@@ -18,6 +18,7 @@ import {
   SegmentProblem,
   updateSegment,
   type Segment,
+  workspaceAffinities,
 } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
@@ -213,8 +214,31 @@ export function segmentRoutes(ctx: ApiContext): Router {
     );
   });
 
+  /** A condition on an affinity the workspace does not count would match nobody, silently: refuse it. */
+  const refuseUnknownAffinities = async (workspaceId: string, definition: unknown) => {
+    const checked = validateSegmentDefinition(definition);
+    if (!checked.ok) return; // the repository reports those, with their paths
+    const refs = affinityReferences(checked.definition);
+    if (refs.length === 0) return;
+    const defined = new Set(
+      ((await workspaceAffinities(connection, workspaceId)) ?? []).map((a) => a.name),
+    );
+    const errors = refs
+      .filter((r) => !defined.has(r.affinity))
+      .map((r) => ({
+        path: `definition.${r.path}`,
+        message: `"${r.affinity}" is not an affinity of this workspace: define it first (Settings → Affinities, PUT /api/v1/settings/affinities), or leave affinity out to read product categories`,
+      }));
+    if (errors.length > 0)
+      throw HttpProblem.badRequest(
+        `The segment definition is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        errors,
+      );
+  };
+
   router.post('/segments', requireRole('editor', { audits: 'segment' }), async (req, res) => {
     const body = parseOr400(CreateBody, req.body);
+    await refuseUnknownAffinities(workspaceIdOf(res), body.definition);
     const segment = await orProblem(
       createSegment(connection, workspaceIdOf(res), {
         segmentId: body.id,
@@ -241,6 +265,8 @@ export function segmentRoutes(ctx: ApiContext): Router {
 
   router.put('/segments/:id', requireRole('editor', { audits: 'segment' }), async (req, res) => {
     const body = parseOr400(UpdateBody, req.body);
+    if (body.definition !== undefined)
+      await refuseUnknownAffinities(workspaceIdOf(res), body.definition);
     const before = await getSegment(connection, workspaceIdOf(res), req.params.id);
     const { segment, backfillNeeded } = await orProblem(
       updateSegment(connection, workspaceIdOf(res), req.params.id, body),

@@ -15,6 +15,7 @@ import {
   findJourney,
   findJourneyVersion,
   loadProfile,
+  profileSettingsFromWorkspace,
   findWorkspace,
 } from '@cairn/db';
 import type { ApiContext } from '../context.js';
@@ -150,8 +151,7 @@ export function simulateRoutes(ctx: ApiContext): Router {
       timezone = body.contact?.timezone;
     }
     const workspace = await findWorkspace(conn(), workspaceId);
-    const orderEvent = workspace?.settings?.orderEvent;
-    const profileSettings = orderEvent ? { orderEvent } : {};
+    const profileSettings = profileSettingsFromWorkspace(workspace);
 
     const script = body.events
       .map((e, i) => ({ at: atOf(e), event: e.event, properties: e.properties, i }))

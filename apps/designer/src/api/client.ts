@@ -1,5 +1,10 @@
 // Every call the designer makes to the Cairn API lives here.
-import type { ConditionGroup, JourneyDefinition, JourneyTemplate } from '@cairn/core';
+import type {
+  AffinityDefinition,
+  ConditionGroup,
+  JourneyDefinition,
+  JourneyTemplate,
+} from '@cairn/core';
 
 export type Problem = {
   title: string;
@@ -162,6 +167,13 @@ export interface IngestionLag {
   foldLagMs: number;
 }
 
+/** What the fold counts as affinities beyond product categories, and from when an edit applies. */
+export interface AffinitySettings {
+  affinities: AffinityDefinition[];
+  appliesFrom: string;
+  settledWithinSeconds: number;
+}
+
 export function createApiClient(token: string, baseUrl = '') {
   async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
     let response: Response;
@@ -274,6 +286,10 @@ export function createApiClient(token: string, baseUrl = '') {
         `/contacts${query({ q, cursor })}`,
       ),
     getContact: (id: string) => call<ContactDetail>('GET', `/contacts/${encodeURIComponent(id)}`),
+
+    affinities: () => call<AffinitySettings>('GET', '/settings/affinities'),
+    saveAffinities: (affinities: AffinityDefinition[]) =>
+      call<AffinitySettings>('PUT', '/settings/affinities', { affinities }),
 
     ingestion: () => call<IngestionLag>('GET', '/ingestion'),
     eventSchema: () => call<EventSchema[]>('GET', '/schema/events'),

@@ -6,6 +6,7 @@ import { JourneyEditor } from './pages/JourneyEditor.js';
 import { JourneysList } from './pages/JourneysList.js';
 import { SegmentBuilder } from './pages/SegmentBuilder.js';
 import { SegmentsList } from './pages/SegmentsList.js';
+import { Settings } from './pages/Settings.js';
 import { ApiContext, MeContext, storeToken, storedToken, useRoute } from './session.js';
 import { SignIn } from './SignIn.js';
 
@@ -14,6 +15,7 @@ const SECTIONS = [
   { route: 'segments', label: 'Segments' },
   { route: 'contacts', label: 'Contacts' },
   { route: 'activity', label: 'Activity' },
+  { route: 'settings', label: 'Settings' },
 ] as const;
 
 export function App() {
@@ -101,6 +103,7 @@ export function App() {
             {section === 'contacts' &&
               (id ? <ContactPage key={id} contactId={id} /> : <ContactsList />)}
             {section === 'activity' && <Activity />}
+            {section === 'settings' && <Settings />}
           </main>
         </div>
       </MeContext.Provider>

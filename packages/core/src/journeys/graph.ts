@@ -79,6 +79,18 @@ export const TriggerSchema = z.discriminatedUnion('type', [
 ]);
 export type JourneyTrigger = z.infer<typeof TriggerSchema>;
 
+/**
+ * A wait on a profile date the contact does not have (a first-time buyer has no predicted reorder):
+ * `continue` at once, `waitForDate` until the date appears (then wait for it; up to `timeout`, then
+ * continue), or wait a `fallbackDelay` instead of the date.
+ */
+export const MissingDateSchema = z.discriminatedUnion('then', [
+  z.object({ then: z.literal('continue') }),
+  z.object({ then: z.literal('waitForDate'), timeout: DurationSchema }),
+  z.object({ then: z.literal('fallbackDelay'), delay: DurationSchema }),
+]);
+export type MissingDate = z.infer<typeof MissingDateSchema>;
+
 export const WaitUntilSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('datetime'),
@@ -110,6 +122,8 @@ export const WaitUntilSchema = z.discriminatedUnion('type', [
       amount: z.number().int('must be a whole number'),
       unit: DurationSchema.shape.unit,
     }),
+    /** What to do when the contact has no such date (yet); left out: continue at once. */
+    ifMissing: MissingDateSchema.optional(),
   }),
 ]);
 export type WaitUntil = z.infer<typeof WaitUntilSchema>;

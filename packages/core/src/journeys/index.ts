@@ -15,6 +15,7 @@ export {
   WAITING_KINDS,
   WaitForSchema,
   WaitUntilSchema,
+  MissingDateSchema,
   durationToMs,
   nodeOutputs,
 } from './graph.js';
@@ -35,6 +36,7 @@ export type {
   PropertyFilter as JourneyPropertyFilter,
   WaitFor,
   WaitUntil,
+  MissingDate,
 } from './graph.js';
 export { matchesEvent, matchesFilter, matchesFilters, readPath } from './filters.js';
 export type { JourneyEvent } from './filters.js';
@@ -50,6 +52,10 @@ export {
   JourneyRuntimeError,
   DEFAULT_HOLDOUT_WINDOW,
   MAX_RECORDED_STEPS,
+  PROFILE_DATE_RECHECK_MS,
+  PROFILE_DATE_RECHECK_AFTER_EVENT_MS,
+  entryProductIds,
+  profileDateCandidates,
   advance,
   evaluateBranchCondition,
   isTerminal,

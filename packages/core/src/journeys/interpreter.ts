@@ -5,10 +5,13 @@ import {
   type BranchCondition,
   type JourneyDefinition,
   type JourneyNode,
+  type MissingDate,
   type NodeOfKind,
+  type WaitUntil,
   type PropertyFilter,
 } from './graph.js';
 import { nextTimeOfDay, quietHoursEnd } from './time.js';
+import { profilePathSegments } from '../profile/paths.js';
 
 export type RunStatus = 'running' | 'waiting' | 'completed' | 'exited' | 'converted';
 export type CompletionReason = 'exit' | 'goal' | 'exitEvent' | 'segmentExit' | 'holdout';
@@ -18,6 +21,8 @@ export type Waiting =
   | { type: 'timer'; until: string }
   | { type: 'event'; event: string; filters?: PropertyFilter[]; deadline: string }
   | { type: 'condition'; deadline: string }
+  /** A profile date the contact does not have yet: looked for again on every input and at `recheckAt`. */
+  | { type: 'profileDate'; deadline: string; recheckAt: string }
   | { type: 'quietHours'; until: string }
   | { type: 'frequencyCap'; until: string }
   /** A held-out contact: sent nothing, watched for the journey's goals until `until`, for the lift comparison. */
@@ -83,6 +88,11 @@ export type JourneyContext = {
    * for the journey's goals during `holdoutWindow`; otherwise it completes at once.
    */
   watchHoldoutGoals?: boolean;
+  /**
+   * True for runs begun before profile dates read `*` from the entry event and bracketed keys: they read
+   * the field as a plain dotted path, as they did, so their histories replay the same.
+   */
+  legacyProfileDatePaths?: boolean;
 };
 
 export type JourneyCommand =
@@ -105,6 +115,13 @@ export type JourneyCommand =
 export type AdvanceResult = { state: JourneyRunState; commands: JourneyCommand[] };
 
 export const MAX_RECORDED_STEPS = 100;
+/**
+ * A run waiting for a profile date to appear looks again this often without being told (a profile-change
+ * input looks at once); each look loads the contact, so it stays hours apart for many waiting contacts.
+ */
+export const PROFILE_DATE_RECHECK_MS = 6 * 3_600_000;
+/** After an event of the contact: its fold lands just behind the signal, so look again shortly. */
+export const PROFILE_DATE_RECHECK_AFTER_EVENT_MS = 30_000;
 /** How long a held-out contact is watched for the journey's goals, unless `settings.holdoutWindow` says otherwise. */
 export const DEFAULT_HOLDOUT_WINDOW = { amount: 30, unit: 'days' } as const;
 /** Instantaneous steps allowed in one call; a valid journey never gets close. */
@@ -142,6 +159,8 @@ export function isTerminal(state: JourneyRunState): boolean {
 export function wakeUpAt(state: JourneyRunState): string | undefined {
   const w = state.waiting;
   if (!w || state.status !== 'waiting') return undefined;
+  if (w.type === 'profileDate')
+    return Date.parse(w.recheckAt) < Date.parse(w.deadline) ? w.recheckAt : w.deadline;
   return w.type === 'event' || w.type === 'condition' ? w.deadline : w.until;
 }
 
@@ -298,6 +317,28 @@ class Step {
         else if (due(waiting.deadline)) this.walk(this.follow(node, 'timeout'));
         break;
       }
+      case 'profileDate': {
+        if (node.kind !== 'waitUntil' || node.until.type !== 'profileDate') break;
+        const at = this.profileDateInstant(node.until);
+        if (at !== undefined) {
+          // The date appeared: wait for it like any profile date.
+          if (at <= this.nowMs) this.walk(this.follow(node, 'next'));
+          else this.sleep(at, 'timer');
+        } else if (due(waiting.deadline)) this.walk(this.follow(node, 'next'));
+        else {
+          const later =
+            input.type === 'event'
+              ? Math.min(
+                  Date.parse(waiting.recheckAt),
+                  this.nowMs + PROFILE_DATE_RECHECK_AFTER_EVENT_MS,
+                )
+              : due(waiting.recheckAt)
+                ? this.nowMs + PROFILE_DATE_RECHECK_MS
+                : Date.parse(waiting.recheckAt);
+          this.wait({ ...waiting, recheckAt: new Date(later).toISOString() });
+        }
+        break;
+      }
       case 'condition': {
         if (node.kind !== 'waitFor' || node.for.type !== 'condition') break;
         if (
@@ -421,6 +462,8 @@ class Step {
         return this.sleep(this.nowMs + durationToMs(node.duration), 'timer');
       case 'waitUntil': {
         const at = this.waitUntilInstant(node);
+        if (at === undefined && node.until.type === 'profileDate')
+          return this.missingDate(node.until.ifMissing);
         return at === undefined || at <= this.nowMs ? 'next' : this.sleep(at, 'timer');
       }
       case 'waitFor': {
@@ -515,6 +558,41 @@ class Step {
     this.state.pendingAction = undefined;
   }
 
+  /** The marketer's choice for a contact without the date; left out, the run continues at once (as before). */
+  private missingDate(ifMissing: MissingDate | undefined): string | undefined {
+    switch (ifMissing?.then) {
+      case undefined:
+      case 'continue':
+        return 'next';
+      case 'fallbackDelay':
+        return this.sleep(this.nowMs + durationToMs(ifMissing.delay), 'timer');
+      case 'waitForDate': {
+        const deadline = new Date(this.nowMs + durationToMs(ifMissing.timeout)).toISOString();
+        const recheckAt = new Date(this.nowMs + PROFILE_DATE_RECHECK_MS).toISOString();
+        this.wait({ type: 'profileDate', deadline, recheckAt });
+        this.commands.push({ type: 'sleepUntil', at: recheckAt < deadline ? recheckAt : deadline });
+        return undefined;
+      }
+      default:
+        return assertNever(ifMissing);
+    }
+  }
+
+  /** The profile date plus the offset, or undefined while the contact has no such date. */
+  private profileDateInstant(
+    until: Extract<WaitUntil, { type: 'profileDate' }>,
+  ): number | undefined {
+    const values = this.ctx.legacyProfileDatePaths
+      ? [readPath(this.ctx.profile, until.field)]
+      : profileDateCandidates(this.ctx.profile, until.field, this.ctx.entryEvent);
+    const dates = values.map(toInstant).filter((t): t is number => t !== undefined);
+    if (dates.length === 0) return undefined;
+    return (
+      Math.min(...dates) +
+      until.offset.amount * durationToMs({ amount: 1, unit: until.offset.unit })
+    );
+  }
+
   private waitUntilInstant(node: NodeOfKind<'waitUntil'>): number | undefined {
     const until = node.until;
     switch (until.type) {
@@ -527,13 +605,8 @@ class Step {
           this.ctx.timezone ?? until.defaultTimezone ?? 'UTC',
           until.weekdays,
         );
-      case 'profileDate': {
-        const base = toInstant(readPath(this.ctx.profile, until.field));
-        // A missing date means there is nothing to wait for: continue now.
-        return base === undefined
-          ? undefined
-          : base + until.offset.amount * durationToMs({ amount: 1, unit: until.offset.unit });
-      }
+      case 'profileDate':
+        return this.profileDateInstant(until);
       default:
         return assertNever(until);
     }
@@ -589,6 +662,54 @@ export function pickVariant(node: NodeOfKind<'randomSplit'>, bucket: number): st
     if (bucket < (cumulative / total) * 100) return variant.id;
   }
   return node.variants[node.variants.length - 1]!.id;
+}
+
+/** Product ids of an order event: `products[].product_id` (or `productId`, `sku`), else its own `product_id`. */
+export function entryProductIds(event: JourneyEvent | undefined): string[] {
+  const props = event?.properties ?? {};
+  const idOf = (o: Record<string, unknown>) => {
+    const id = o.product_id ?? o.productId ?? o.sku;
+    return typeof id === 'string' || typeof id === 'number' ? [String(id)] : [];
+  };
+  const products = Array.isArray(props.products)
+    ? props.products.filter(
+        (x): x is Record<string, unknown> =>
+          x !== null && typeof x === 'object' && !Array.isArray(x),
+      )
+    : [];
+  return [...new Set(products.length > 0 ? products.flatMap(idOf) : idOf(props))];
+}
+
+/**
+ * The values a profile date path names. A `*` is filled from the run's entry event: under
+ * `purchases.products` by the products it bought, under `events` by its name (so one path serves every run).
+ */
+export function profileDateCandidates(
+  profile: Record<string, unknown>,
+  field: string,
+  entryEvent: JourneyEvent | undefined,
+): unknown[] {
+  let current: unknown[] = [profile];
+  const walked: string[] = [];
+  for (const segment of profilePathSegments(field.trim())) {
+    const keys =
+      segment !== '*'
+        ? [segment]
+        : walked.join('.') === 'purchases.products'
+          ? entryProductIds(entryEvent)
+          : walked.join('.') === 'events' && entryEvent
+            ? [entryEvent.event]
+            : [];
+    current = current.flatMap((node) =>
+      node !== null && typeof node === 'object'
+        ? keys
+            .filter((k) => Object.prototype.hasOwnProperty.call(node, k))
+            .map((k) => (node as Record<string, unknown>)[k])
+        : [],
+    );
+    walked.push(segment);
+  }
+  return current.filter((v) => v !== undefined && v !== null);
 }
 
 function toInstant(value: unknown): number | undefined {

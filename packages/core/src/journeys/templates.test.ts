@@ -324,20 +324,44 @@ describe('journey templates', () => {
   });
 
   describe('reorder reminder', () => {
-    it('emails 14 days before the predicted next order', () => {
+    const beansOrder = {
+      event: 'Order Completed',
+      properties: { order_id: 'o-1', products: [{ product_id: 'beans' }] },
+    };
+    it('emails 14 days before the predicted reorder of the product bought', () => {
       const result = simulate(
         'reorder-reminder',
         {},
         {
           contact: {
             id: 'r',
-            profile: { purchases: { predictedNextOrderAt: Date.parse(plus(30)) } },
+            profile: {
+              purchases: {
+                // The contact's overall cadence is not what this order runs out on.
+                predictedNextOrderAt: Date.parse(plus(60)),
+                products: {
+                  beans: { nextReorderAt: Date.parse(plus(30)) },
+                  grinder: { nextReorderAt: Date.parse(plus(20)) },
+                },
+              },
+            },
           },
-          entryEvent: { event: 'Order Completed', properties: { order_id: 'o-1' } },
+          entryEvent: beansOrder,
         },
       );
       expect(result.path).toEqual(['trigger', 'wait-reorder-date', 'reminder', 'exit']);
       expect(sends(result)).toEqual([['reminder', plus(16)]]);
+    });
+    it('a first purchase of the product (no reorder date yet) is reminded after the fallback days, not at once', () => {
+      const result = simulate(
+        'reorder-reminder',
+        {},
+        {
+          contact: { id: 'r', profile: { purchases: { products: { beans: {} } } } },
+          entryEvent: beansOrder,
+        },
+      );
+      expect(sends(result)).toEqual([['reminder', plus(30)]]);
     });
     it('a new order before the reminder ends the run without an email', () => {
       const result = simulate(
@@ -363,8 +387,9 @@ describe('journey templates', () => {
         {
           contact: {
             id: 'r',
-            profile: { purchases: { predictedNextOrderAt: Date.parse(plus(5)) } },
+            profile: { purchases: { products: { beans: { nextReorderAt: Date.parse(plus(5)) } } } },
           },
+          entryEvent: beansOrder,
         },
       );
       expect(sends(result)).toEqual([['reminder', T0]]);

@@ -98,6 +98,8 @@ const streamingWinBack: JourneyTemplate = {
             '{% assign lastWatched = contact.profile.events["Video Watched"].recent.first.properties.title %}',
             hello,
             '<p>{% if lastWatched %}Loved <strong>{{ lastWatched }}</strong>? Here is what viewers like you watched next:{% else %}We picked a few titles we think you will love:{% endif %}</p>',
+            // The "genre" affinity (workspace settings) names the genre they watch most, and which of it they saw.
+            '{% assign topGenre = contact.profile.affinities.genre.top %}{% assign genreTitles = contact.profile.events["Video Watched"].recent | where: "properties.genre", topGenre | map: "properties.title" | uniq %}{% if topGenre %}<p>You watch a lot of {{ topGenre }}{% if genreTitles.size > 0 %}, like <strong>{{ genreTitles | slice: 0, 3 | join: ", " }}</strong>{% endif %}: more of it is waiting for you.</p>{% endif %}',
             '<ul>{% for title in contact.traits.recommendedTitles limit: 3 %}<li>{{ title }}</li>{% else %}<li>New this week, chosen by our editors</li>{% endfor %}</ul>',
             button('{{watchUrl}}', 'Start watching'),
           ].join('\n'),
@@ -428,14 +430,20 @@ const reorderReminder: JourneyTemplate = {
   id: 'reorder-reminder',
   title: 'Reorder reminder',
   description:
-    'Two weeks before a customer is predicted to run out, remind them to reorder. One run per order; a new order ends the old run.',
+    'Two weeks before a customer is predicted to run out of what they bought, remind them to reorder; a first purchase of a product (no reorder date yet) is reminded a set number of days after the order. One run per order; a new order ends the old run.',
   vertical: 'ecommerce',
   parameters: [
     {
       key: 'reorderDateField',
-      label: 'Profile date to remind before',
+      label: 'Profile date to remind before (* = each product of the order; the earliest wins)',
       kind: 'text',
-      default: 'purchases.predictedNextOrderAt',
+      default: 'purchases.products.*.nextReorderAt',
+    },
+    {
+      key: 'firstOrderReminderDays',
+      label: 'Days after the order to remind when there is no reorder date yet',
+      kind: 'text',
+      default: '30',
     },
     {
       key: 'storeUrl',
@@ -468,6 +476,8 @@ const reorderReminder: JourneyTemplate = {
           type: 'profileDate',
           field: '{{reorderDateField}}',
           offset: { amount: -14, unit: 'days' },
+          // A first purchase has no reorder date: remind after a while rather than at once.
+          ifMissing: { then: 'fallbackDelay', delay: { amount: 30, unit: 'days' } },
         },
       },
       email(
@@ -548,7 +558,24 @@ export function instantiateTemplate(
   const def = fill(template.definition) as JourneyDefinition;
   if (template.id === 'ecommerce-purchase-frequency')
     applyHeavyBuyerThreshold(def, resolved.heavyBuyerOrders!);
+  if (template.id === 'reorder-reminder')
+    applyFirstOrderReminderDays(def, resolved.firstOrderReminderDays!);
   return def;
+}
+
+function applyFirstOrderReminderDays(def: JourneyDefinition, given: string) {
+  const days = Number(given);
+  if (!/^\s*\d+\s*$/.test(given) || !Number.isInteger(days) || days < 1) {
+    throw new TemplateParameterError('reorder-reminder', [
+      {
+        parameter: 'firstOrderReminderDays',
+        message: `firstOrderReminderDays must be a whole number of days ≥ 1, not "${given}"`,
+      },
+    ]);
+  }
+  const wait = def.nodes.find((n) => n.id === 'wait-reorder-date');
+  if (wait?.kind === 'waitUntil' && wait.until.type === 'profileDate')
+    wait.until.ifMissing = { then: 'fallbackDelay', delay: { amount: days, unit: 'days' } };
 }
 
 function applyHeavyBuyerThreshold(def: JourneyDefinition, given: string) {

@@ -8,14 +8,23 @@ import {
   type BranchCondition,
   type JourneyDefinition,
   type JourneyNode,
+  type JourneyTrigger,
 } from './graph.js';
 import { isValidTimeZone } from './time.js';
 import {
+<<<<<<< HEAD
   isConditionGroup,
   type ConditionGroup,
   type SegmentCondition,
 } from '../segments/schema.js';
 import { PROFILE_KIND_WORDS, checkProfilePath, unknownProfileReads } from '../profile/paths.js';
+=======
+  PROFILE_KIND_WORDS,
+  checkProfilePath,
+  profilePathSegments,
+  unknownProfileReads,
+} from '../profile/paths.js';
+>>>>>>> h-affinity
 
 export type JourneyProblem = { path: string; nodeId?: string; message: string };
 
@@ -137,7 +146,10 @@ function graphProblems(def: JourneyDefinition, options: ValidateJourneyOptions):
   }
 
   // Per-node checks.
-  def.nodes.forEach((node, i) => problems.push(...nodeProblems(node, `nodes[${i}]`, options)));
+  const entryTrigger = triggers[0]?.kind === 'trigger' ? triggers[0].trigger : undefined;
+  def.nodes.forEach((node, i) =>
+    problems.push(...nodeProblems(node, `nodes[${i}]`, options, entryTrigger)),
+  );
   problems.push(...settingsProblems(def, options));
 
   // Edges.
@@ -280,6 +292,7 @@ function nodeProblems(
   node: JourneyNode,
   path: string,
   options: ValidateJourneyOptions,
+  trigger?: JourneyTrigger,
 ): JourneyProblem[] {
   const problems: JourneyProblem[] = [];
   const add = (field: string, message: string) =>
@@ -328,6 +341,14 @@ function nodeProblems(
           add(
             'until.field',
             `"${node.until.field}" is ${PROFILE_KIND_WORDS[check.kind]}, not a date — name a date such as "purchases.predictedNextOrderAt" or a trait holding one ("traits.renewal_at")`,
+          );
+        } else if (
+          profilePathSegments(node.until.field).includes('*') &&
+          trigger?.type !== 'event'
+        ) {
+          add(
+            'until.field',
+            `"${node.until.field}": * stands for a key taken from the event that starts the run (the products it bought, its name), and this journey does not start on an event — start it on an event, or name the key`,
           );
         }
       }

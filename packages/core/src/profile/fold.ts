@@ -5,6 +5,7 @@ import {
   resolveProfileSettings,
   type ContactProfile,
   type EventOccurrence,
+  type AffinityDefinition,
   type EventSummary,
   type NumericAggregate,
   type ProductSummary,
@@ -92,6 +93,10 @@ function copyProfile(profile: ContactProfile): ContactProfile {
   p.traitSetBy = dict(p.traitSetBy);
   p.purchases.products = dict(p.purchases.products);
   p.categories.counts = dict(p.categories.counts);
+  if (p.affinities) {
+    p.affinities = dict(p.affinities);
+    for (const affinity of Object.values(p.affinities)) affinity.counts = dict(affinity.counts);
+  }
   p.events = dict(p.events);
   for (const summary of Object.values(p.events)) {
     summary.byDay = dict(summary.byDay);
@@ -121,6 +126,8 @@ function foldInto(p: ContactProfile, event: FoldableEvent, s: ProfileSettings): 
     const category = event.properties.category;
     if (typeof category === 'string' && category !== '') addCategory(p, category, 1);
   }
+  for (const definition of s.affinities)
+    if (definition.event === event.event) foldAffinity(p, definition, event.properties);
   if (event.event === s.emailSentEvent) {
     p.email.sent += 1;
     p.email.lastSentAt = maxDefined(p.email.lastSentAt, at);
@@ -315,12 +322,62 @@ function addCategory(p: ContactProfile, category: string, n: number): void {
   const counts = p.categories.counts;
   counts[category] = (own(counts, category) ?? 0) + n;
   p.categories.total += n;
+  const top = topOf(counts);
+  if (top !== undefined) p.categories.topCategory = top;
+}
+
+/** Longer values are cut: an affinity names a genre or a brand, not a paragraph. */
+const MAX_AFFINITY_VALUE_LENGTH = 100;
+
+/** The values an event gives an affinity: a text or number, or each of a list of them. */
+function affinityValues(properties: Record<string, unknown>, property: string): string[] {
+  let value: unknown = properties;
+  for (const key of property.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+    value = own(value as Record<string, unknown>, key);
+  }
+  const values = Array.isArray(value) ? value : [value];
+  const out = new Set<string>();
+  for (const v of values) {
+    const text =
+      typeof v === 'string'
+        ? v.trim()
+        : typeof v === 'number' && Number.isFinite(v)
+          ? String(v)
+          : '';
+    if (text !== '') out.add(text.slice(0, MAX_AFFINITY_VALUE_LENGTH));
+  }
+  return [...out];
+}
+
+function foldAffinity(
+  p: ContactProfile,
+  definition: AffinityDefinition,
+  properties: Record<string, unknown>,
+): void {
+  const values = affinityValues(properties, definition.property);
+  if (values.length === 0) return;
+  const affinities = (p.affinities ??= dict());
+  const affinity = (affinities[definition.name] = own(affinities, definition.name) ?? {
+    counts: dict(),
+    total: 0,
+  });
+  for (const value of values) {
+    affinity.counts[value] = (own(affinity.counts, value) ?? 0) + 1;
+    affinity.total += 1;
+  }
+  const top = topOf(affinity.counts);
+  if (top !== undefined) affinity.top = top;
+}
+
+/** The key with the highest count; ties go to the alphabetically first, so arrival order never matters. */
+function topOf(counts: Record<string, number>): string | undefined {
   let top: string | undefined;
   for (const [name, count] of Object.entries(counts)) {
     const best = top === undefined ? -1 : (own(counts, top) ?? 0);
     if (count > best || (count === best && top !== undefined && name < top)) top = name;
   }
-  if (top !== undefined) p.categories.topCategory = top;
+  return top;
 }
 
 /** Drops per-day counters older than windowDays before the newest event (not the clock: the fold is pure). */

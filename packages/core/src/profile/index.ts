@@ -46,3 +46,4 @@ export {
   type ProfilePath,
   type ProfilePathCheck,
 } from './paths.js';
+export { AffinityDefinitionSchema, AffinityDefinitionsSchema } from './settings-schema.js';

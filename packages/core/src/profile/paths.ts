@@ -67,6 +67,7 @@ const PROFILE_SHAPE = {
   },
   earliestProductViews: 'list',
   categories: { counts: 'open', total: 'number', topCategory: 'string' },
+  affinities: { '*': { counts: 'open', total: 'number', top: 'string' } },
   email: {
     sent: 'number',
     opened: 'number',

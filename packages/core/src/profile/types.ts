@@ -66,6 +66,23 @@ export interface CategoryAffinity {
   topCategory?: string;
 }
 
+/** A workspace's rule for one affinity: which property of which event says what the contact likes. */
+export interface AffinityDefinition {
+  /** How segment conditions and templates name it: `affinities.<name>.top`. */
+  name: string;
+  event: string;
+  /** A top-level or dotted property of that event (`genre`, `show.genre`); a list of values counts each. */
+  property: string;
+}
+
+export interface Affinity {
+  /** value → occurrences of the event with that value. */
+  counts: Record<string, number>;
+  total: number;
+  /** The most frequent value; ties go to the alphabetically first. */
+  top?: string;
+}
+
 export interface EmailEngagement {
   sent: number;
   opened: number;
@@ -101,6 +118,8 @@ export interface ContactProfile {
   /** The earliest product views (at most settings.recentOccurrences), to count views before the first order. */
   earliestProductViews: number[];
   categories: CategoryAffinity;
+  /** Affinities the workspace defines (settings.affinities), by name; absent until one of their events is folded. */
+  affinities?: Record<string, Affinity>;
   email: EmailEngagement;
   rfm?: RfmScores;
 }
@@ -119,6 +138,8 @@ export interface ProfileSettings {
   numericPropertiesPerEvent: number;
   /** UTC months 1–12 counted as holiday season. */
   holidayMonths: number[];
+  /** Affinities counted beyond product categories, e.g. the genre of `Video Watched`. */
+  affinities: AffinityDefinition[];
 }
 
 export const DEFAULT_PROFILE_SETTINGS: Readonly<ProfileSettings> = Object.freeze({
@@ -132,6 +153,7 @@ export const DEFAULT_PROFILE_SETTINGS: Readonly<ProfileSettings> = Object.freeze
   recentOccurrences: 50,
   numericPropertiesPerEvent: 16,
   holidayMonths: [11, 12],
+  affinities: [],
 });
 
 export function resolveProfileSettings(settings?: Partial<ProfileSettings>): ProfileSettings {

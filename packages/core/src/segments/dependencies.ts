@@ -81,3 +81,22 @@ export function orderSegmentsForEvaluation<T extends SegmentWithDefinition>(
   [...segments].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).forEach(place);
   return out;
 }
+
+/** The affinities a definition reads by name (`topCategory` / `categoryAffinity` with `affinity`), with where. */
+export function affinityReferences(
+  definition: SegmentDefinition,
+): { path: string; affinity: string }[] {
+  const found: { path: string; affinity: string }[] = [];
+  const visit = (node: SegmentCondition | ConditionGroup, path: string) => {
+    if (isConditionGroup(node))
+      node.conditions.forEach((c, i) => visit(c, `${path}${path ? '.' : ''}conditions[${i}]`));
+    else if (
+      node.type === 'metric' &&
+      (node.metric === 'topCategory' || node.metric === 'categoryAffinity') &&
+      node.affinity !== undefined
+    )
+      found.push({ path: `${path}.affinity`, affinity: node.affinity });
+  };
+  visit(definition, '');
+  return found;
+}

@@ -718,21 +718,28 @@ function evaluateMetric(c: MetricCondition, env: Env): Outcome {
       };
     }
     case 'topCategory': {
-      const top = p.categories.topCategory;
+      const top =
+        c.affinity === undefined
+          ? p.categories.topCategory
+          : own(p.affinities ?? {}, c.affinity)?.top;
       const matches = c.operator === 'eq' ? top === c.value : top !== c.value;
+      const what = c.affinity === undefined ? 'top category' : `top ${c.affinity}`;
       return {
         matches,
         nextChangeAt: null,
-        sentence: `top category is ${top ?? 'unknown'} (needs ${OPERATOR_WORDS[c.operator]} ${c.value})`,
+        sentence: `${what} is ${top ?? 'unknown'} (needs ${OPERATOR_WORDS[c.operator]} ${c.value})`,
       };
     }
     case 'categoryAffinity': {
-      const total = p.categories.total;
-      const share = total > 0 ? (own(p.categories.counts, c.category) ?? 0) / total : undefined;
+      const source = c.affinity === undefined ? p.categories : own(p.affinities ?? {}, c.affinity);
+      const total = source?.total ?? 0;
+      const share = source && total > 0 ? (own(source.counts, c.category) ?? 0) / total : undefined;
+      const none =
+        c.affinity === undefined ? 'no product views or orders' : `no ${c.affinity} counted yet`;
       return {
         matches: share !== undefined && compareNumber(share, c.operator, c.value),
         nextChangeAt: null,
-        sentence: `share of ${c.category} is ${share === undefined ? 'unknown (no product views or orders)' : round2(share)} (needs ${OPERATOR_WORDS[c.operator]} ${c.value})`,
+        sentence: `share of ${c.category} is ${share === undefined ? `unknown (${none})` : round2(share)} (needs ${OPERATOR_WORDS[c.operator]} ${c.value})`,
       };
     }
     case 'engagementLevel': {

@@ -4,6 +4,7 @@ export type { ConditionExplanation, SegmentContext, SegmentResult } from './eval
 export { validateSegmentDefinition, MAX_SEGMENT_DEPTH } from './validate.js';
 export type { SegmentValidation, ValidateSegmentOptions } from './validate.js';
 export {
+  affinityReferences,
   findSegmentCycle,
   orderSegmentsForEvaluation,
   segmentDependencies,

@@ -185,6 +185,10 @@ export const TIME_NUMBER_METRICS = [
   'daysUntilPredictedNextOrder',
 ] as const;
 
+const affinityName = z
+  .string()
+  .min(1, 'must name an affinity from the workspace settings, e.g. "genre"');
+
 export const MetricConditionSchema = z.discriminatedUnion('metric', [
   z.strictObject({
     type: z.literal('metric'),
@@ -209,12 +213,15 @@ export const MetricConditionSchema = z.discriminatedUnion('metric', [
   z.strictObject({
     type: z.literal('metric'),
     metric: z.literal('topCategory'),
+    /** A workspace affinity (settings `affinities`, e.g. "genre"); omit for product categories. */
+    affinity: affinityName.optional(),
     operator: z.enum(['eq', 'neq']),
     value: z.string().min(1, 'must name a category'),
   }),
   z.strictObject({
     type: z.literal('metric'),
     metric: z.literal('categoryAffinity'),
+    affinity: affinityName.optional(),
     category: z.string().min(1, 'must name a category'),
     operator: NumberOperatorSchema,
     value: z

@@ -1,11 +1,17 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { AffinityDefinition } from '@cairn/core';
 
 export interface WorkspaceDoc {
   _id: string;
   /** URL-safe, unique across the installation. */
   slug: string;
   name: string;
-  settings: { orderEvent: string; timezone: string };
+  settings: {
+    orderEvent: string;
+    timezone: string;
+    /** What the fold counts as affinities beyond product categories (absent on older workspaces). */
+    affinities?: AffinityDefinition[];
+  };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -18,6 +24,17 @@ export const workspaceSchema = new Schema<WorkspaceDoc>(
     settings: {
       orderEvent: { type: String, default: 'Order Completed' },
       timezone: { type: String, default: 'UTC' },
+      affinities: {
+        type: [
+          {
+            _id: false,
+            name: { type: String, required: true },
+            event: { type: String, required: true },
+            property: { type: String, required: true },
+          },
+        ],
+        default: undefined,
+      },
     },
   },
   { timestamps: true, versionKey: false },

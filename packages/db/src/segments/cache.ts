@@ -6,6 +6,7 @@ import {
 } from '@cairn/core';
 import { workspaceModel } from '../models/workspace.js';
 import { segmentModel } from './models.js';
+import { profileSettingsFromWorkspace } from '../profiles.js';
 
 export interface ActiveSegment {
   segmentId: string;
@@ -49,10 +50,9 @@ export async function loadWorkspaceSegments(
       definition: d.definition,
     })),
   ).map(({ segmentId, version, definition }) => ({ segmentId, version, definition }));
-  const orderEvent = workspace?.settings?.orderEvent;
   const value: WorkspaceSegments = {
     ordered,
-    profileSettings: orderEvent ? { orderEvent } : {},
+    profileSettings: profileSettingsFromWorkspace(workspace),
     timeZone: workspace?.settings?.timezone ?? 'UTC',
   };
   if (cache.size > 1000) cache.clear();

@@ -240,16 +240,48 @@ function ConditionRow({
             options={metricOptions(pickers.metrics, str('metric'))}
             onChange={(metric) => set({ metric })}
           />
-          <Select
-            value={str('operator') as (typeof NUMBER_OPERATORS)[number]}
-            options={NUMBER_OPERATORS}
-            onChange={(operator) => set({ operator })}
-          />
-          <input
-            type="number"
-            value={num('value')}
-            onChange={(e) => set({ value: Number(e.target.value) })}
-          />
+          {AFFINITY_METRICS.includes(str('metric')) && (
+            <input
+              placeholder="affinity (blank: product categories)"
+              title="An affinity from Settings, e.g. genre"
+              value={str('affinity')}
+              onChange={(e) => set({ affinity: e.target.value.trim() || undefined })}
+            />
+          )}
+          {str('metric') === 'categoryAffinity' && (
+            <input
+              placeholder="value, e.g. crime"
+              value={str('category')}
+              onChange={(e) => set({ category: e.target.value })}
+            />
+          )}
+          {str('metric') === 'topCategory' ? (
+            <>
+              <Select
+                value={(str('operator') || 'eq') as 'eq' | 'neq'}
+                options={['eq', 'neq'] as const}
+                onChange={(operator) => set({ operator })}
+              />
+              <input
+                placeholder="e.g. crime"
+                value={str('value')}
+                onChange={(e) => set({ value: e.target.value })}
+              />
+            </>
+          ) : (
+            <>
+              <Select
+                value={str('operator') as (typeof NUMBER_OPERATORS)[number]}
+                options={NUMBER_OPERATORS}
+                onChange={(operator) => set({ operator })}
+              />
+              <input
+                type="number"
+                value={num('value')}
+                onChange={(e) => set({ value: Number(e.target.value) })}
+              />
+            </>
+          )}
         </>
       )}
       {c.type === 'segment' && (
@@ -300,6 +332,9 @@ function ConditionRow({
     </div>
   );
 }
+
+/** Metrics that read an affinity: product categories, or a named one from the workspace settings. */
+const AFFINITY_METRICS = ['topCategory', 'categoryAffinity'];
 
 function metricOptions(fromApi: string[], current: string): string[] {
   const all = new Set([...(fromApi.length ? fromApi : NUMBER_METRICS), current]);

@@ -7,6 +7,7 @@ import type {
   JourneyPropertyFilter as PropertyFilter,
   JourneyProblem,
   JourneyTrigger as Trigger,
+  MissingDate,
   WaitUntil,
 } from '@cairn/core';
 import { DEFAULT_HOLDOUT_WINDOW, DEFAULT_MAX_EVENT_AGE, PROFILE_PATHS } from '@cairn/core';
@@ -618,7 +619,65 @@ function WaitUntilForm({
               onChange={(offset) => onChange({ ...until, offset })}
             />
           </Field>
+          <MissingDateForm
+            value={until.ifMissing}
+            onChange={(ifMissing) => {
+              const { ifMissing: _old, ...rest } = until;
+              onChange(ifMissing ? { ...rest, ifMissing } : rest);
+            }}
+          />
         </>
+      )}
+    </>
+  );
+}
+
+/** What a profile-date wait does for a contact without the date (a first-time buyer has no reorder date). */
+function MissingDateForm({
+  value,
+  onChange,
+}: {
+  value: MissingDate | undefined;
+  onChange: (m: MissingDate | undefined) => void;
+}) {
+  const then = value?.then ?? 'continue';
+  return (
+    <>
+      <Field
+        label="If the contact has no such date"
+        hint="Wait for the date: looked for again on every event of the contact and every 6 hours."
+      >
+        <Select
+          value={then}
+          testId="if-missing"
+          options={[
+            { value: 'continue', label: 'continue at once' },
+            { value: 'fallbackDelay', label: 'wait a set time instead' },
+            { value: 'waitForDate', label: 'wait for the date to appear' },
+          ]}
+          onChange={(next) =>
+            onChange(
+              next === 'fallbackDelay'
+                ? { then: next, delay: { amount: 30, unit: 'days' } }
+                : next === 'waitForDate'
+                  ? { then: next, timeout: { amount: 90, unit: 'days' } }
+                  : undefined,
+            )
+          }
+        />
+      </Field>
+      {value?.then === 'fallbackDelay' && (
+        <Field label="Wait instead">
+          <DurationPicker value={value.delay} onChange={(delay) => onChange({ ...value, delay })} />
+        </Field>
+      )}
+      {value?.then === 'waitForDate' && (
+        <Field label="Give up and continue after">
+          <DurationPicker
+            value={value.timeout}
+            onChange={(timeout) => onChange({ ...value, timeout })}
+          />
+        </Field>
       )}
     </>
   );
