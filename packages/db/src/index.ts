@@ -52,12 +52,9 @@ export {
   findWorkspace,
   workspaceExists,
   listWorkspaceIds,
-<<<<<<< HEAD
   updateWorkspaceSettings,
-=======
   workspaceAffinities,
   setWorkspaceAffinities,
->>>>>>> h-affinity
   type VerifiedKey,
   type CreatedWorkspace,
 } from './workspaces.js';

@@ -12,19 +12,16 @@ import {
 } from './graph.js';
 import { isValidTimeZone } from './time.js';
 import {
-<<<<<<< HEAD
   isConditionGroup,
   type ConditionGroup,
   type SegmentCondition,
 } from '../segments/schema.js';
-import { PROFILE_KIND_WORDS, checkProfilePath, unknownProfileReads } from '../profile/paths.js';
-=======
+import {
   PROFILE_KIND_WORDS,
   checkProfilePath,
   profilePathSegments,
   unknownProfileReads,
 } from '../profile/paths.js';
->>>>>>> h-affinity
 
 export type JourneyProblem = { path: string; nodeId?: string; message: string };
 
