@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { insertNew } from '../connection.js';
-import { contactModel } from './contact.js';
+import { forEachMemberPage } from '../segments/member-pages.js';
 
 /**
  * The outbox between behaviour and journeys. Ingestion (matching events), segment evaluation
@@ -172,27 +172,14 @@ export async function enqueueSegmentMembersForJourney(
 ): Promise<number> {
   const { workspaceId, segmentId, journeyId, at } = input;
   const pageSize = input.pageSize ?? 500;
-  let after = `${workspaceId}:`;
   let queued = 0;
-  for (;;) {
-    const page = await contactModel(connection)
-      .find(
-        {
-          workspaceId,
-          _id: { $gt: after, $lt: `${workspaceId};` },
-          [`segments.${segmentId}`]: { $exists: true },
-        },
-        { _id: 1, contactId: 1 },
-      )
-      .sort({ _id: 1 })
-      .limit(pageSize)
-      .lean();
-    if (page.length === 0) return queued;
+  // The segment's member pages, each an `_id` read: no scan of the contacts per page.
+  await forEachMemberPage(connection, workspaceId, segmentId, pageSize, async (page) => {
     await enqueueJourneyTriggers(
       connection,
       page.map((c) => ({
         workspaceId,
-        contactId: c.contactId,
+        contactId: c.id,
         kind: 'segmentEntered' as const,
         segmentId,
         journeyId,
@@ -200,6 +187,6 @@ export async function enqueueSegmentMembersForJourney(
       })),
     );
     queued += page.length;
-    after = page[page.length - 1]!._id;
-  }
+  });
+  return queued;
 }

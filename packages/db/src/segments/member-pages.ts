@@ -361,3 +361,26 @@ export async function readMemberPages(
     at = { s: at.s, p: at.p + 1, a: '' };
   }
 }
+
+/** Calls `fn` with each page of the segment's current members (building the pages first if they predate it). */
+export async function forEachMemberPage(
+  connection: Connection,
+  workspaceId: string,
+  segmentId: string,
+  pageSize: number,
+  fn: (members: MemberPageItem[]) => Promise<void>,
+): Promise<void> {
+  if (!(await memberPagesComplete(connection, workspaceId, segmentId)))
+    await ensureMemberPagesBuilt(connection, workspaceId, segmentId);
+  let cursor: MemberCursor | undefined;
+  for (;;) {
+    const page = await readMemberPages(connection, workspaceId, segmentId, {
+      limit: pageSize,
+      ...(cursor ? { cursor } : {}),
+    });
+    if (page.items.length > 0) await fn(page.items);
+    if (!page.nextCursor) return;
+    cursor = decodeMemberCursor(page.nextCursor) ?? undefined;
+    if (!cursor) return;
+  }
+}
