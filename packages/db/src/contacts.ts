@@ -2,7 +2,12 @@
 import type { Connection } from 'mongoose';
 import { updateIfUnchanged } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
-import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
+import {
+  contactKey,
+  contactModel,
+  type ContactDoc,
+  type SegmentMembershipState,
+} from './models/contact.js';
 import { eventModel } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { contactJourneysModel } from './models/journey-run.js';
@@ -34,15 +39,18 @@ export async function contactExists(
   );
 }
 
-/** True when the contact's stored memberships include `segmentId`. */
-export async function isSegmentMember(
+/** The contact's stored membership of `segmentId` (entry time, version, revision); null when not a member. */
+export async function segmentMembership(
   connection: Connection,
   workspaceId: string,
   contactId: string,
   segmentId: string,
-): Promise<boolean> {
+): Promise<SegmentMembershipState | null> {
   const doc = await findContact(connection, workspaceId, contactId, ['segments']);
-  return Boolean(doc?.segments && Object.prototype.hasOwnProperty.call(doc.segments, segmentId));
+  const segments = doc?.segments ?? {};
+  return Object.prototype.hasOwnProperty.call(segments, segmentId)
+    ? (segments[segmentId] ?? null)
+    : null;
 }
 
 export interface ContactPageQuery {

@@ -57,7 +57,7 @@ export {
 export {
   findContact,
   contactExists,
-  isSegmentMember,
+  segmentMembership,
   listContacts,
   eraseContact,
   updateContactTraits,

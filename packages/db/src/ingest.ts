@@ -551,6 +551,8 @@ async function foldBatchLocked(
       segments: segments.ordered,
       now,
       profileSettings: segments.profileSettings,
+      // The contact's write below stores revision rev + 1, guarded by the one read.
+      rev: doc.rev + 1,
     });
     planned.push({ contactId, doc, events, profile, outcome });
   }

@@ -38,12 +38,11 @@ import {
   type JourneyProgress,
   type JourneyRunOutcome,
   type JourneyWorkflowInput,
+  type SegmentChange,
 } from './journey-contract.js';
 
 export const contactEventSignal = defineSignal<[JourneyEvent]>(JOURNEY_SIGNALS.contactEvent);
-export const segmentChangedSignal = defineSignal<[{ segmentId: string; member: boolean }]>(
-  JOURNEY_SIGNALS.segmentChanged,
-);
+export const segmentChangedSignal = defineSignal<[SegmentChange]>(JOURNEY_SIGNALS.segmentChanged);
 export const profileChangedSignal = defineSignal<[]>(JOURNEY_SIGNALS.profileChanged);
 export const controlSignal = defineSignal<[JourneyControl]>(JOURNEY_SIGNALS.control);
 export const positionQuery = defineQuery<JourneyPosition | undefined>(JOURNEY_POSITION_QUERY);
@@ -86,12 +85,22 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   let paused = input.carried?.paused ?? false;
   let pausedByCheck = false;
   let stopped = false;
+  // Before any handler runs: runs begun before membership changes carried revisions act on every change.
+  const dropsStaleSegmentChanges = patched('stale-segment-signals');
+  const segmentRevs: Record<string, number> = { ...input.carried?.segmentRevs };
+  if (input.entry.segment && segmentRevs[input.entry.segment.segmentId] === undefined)
+    segmentRevs[input.entry.segment.segmentId] = input.entry.segment.rev;
 
   setHandler(contactEventSignal, (event) => void inbox.push({ type: 'event', event }));
-  setHandler(
-    segmentChangedSignal,
-    (change) => void inbox.push({ type: 'segmentChanged', ...change }),
-  );
+  setHandler(segmentChangedSignal, (change) => {
+    if (dropsStaleSegmentChanges && change.rev !== undefined) {
+      const seen = segmentRevs[change.segmentId];
+      // Delivered out of order (a retried trigger, a second dispatcher) or twice: it changes nothing.
+      if (seen !== undefined && change.rev <= seen) return;
+      segmentRevs[change.segmentId] = change.rev;
+    }
+    inbox.push({ type: 'segmentChanged', ...change });
+  });
   setHandler(profileChangedSignal, () => void inbox.push({ type: 'profileChanged' }));
   setHandler(controlSignal, (control) => {
     if (control === 'pause') paused = true;
@@ -360,7 +369,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     ) {
       await continueAsNew<typeof journeyWorkflow>({
         ...input,
-        carried: { state, eventsSinceEntry, inbox, paused, seq },
+        carried: { state, eventsSinceEntry, inbox, paused, seq, segmentRevs },
       });
     }
   }

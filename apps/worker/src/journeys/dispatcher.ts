@@ -12,13 +12,14 @@ import {
 import {
   completeJourneyTrigger,
   findContactJourneys,
-  isSegmentMember,
   nextJourneyTriggers,
   publishedJourneys,
   recordJourneyTriggerFailure,
+  segmentMembership,
   type JourneyTriggerDoc,
+  type SegmentMembershipState,
 } from '@cairn/db';
-import { JOURNEY_SIGNALS } from '@cairn/workflows';
+import { JOURNEY_SIGNALS, type SegmentChange } from '@cairn/workflows';
 import { enrollInJourney, type EnrollDeps, type EnrollResult } from './enroll.js';
 
 export interface DispatcherOptions extends EnrollDeps {
@@ -178,7 +179,8 @@ export class JourneyDispatcher {
           await handle.signal(JOURNEY_SIGNALS.segmentChanged, {
             segmentId: trigger.segmentId,
             member: trigger.kind === 'segmentEntered',
-          });
+            ...(trigger.segmentRev !== undefined ? { rev: trigger.segmentRev } : {}),
+          } satisfies SegmentChange);
         signalled += 1;
       } catch (error) {
         // The run ended after its record was read: nothing to tell it.
@@ -192,7 +194,7 @@ export class JourneyDispatcher {
     if (trigger.journeyId !== undefined && !journeys.some((j) => j.journeyId === trigger.journeyId))
       journeys = await this.journeysOf(workspaceId, { fresh: true });
     let enrolled = 0;
-    let stillMember: boolean | undefined;
+    let membership: SegmentMembershipState | null | undefined;
     for (const journey of journeys) {
       if (trigger.journeyId !== undefined && journey.journeyId !== trigger.journeyId) continue;
       const node = journey.definition.nodes.find((n) => n.kind === 'trigger');
@@ -201,8 +203,14 @@ export class JourneyDispatcher {
       let key: string | undefined;
       if (trigger.kind === 'segmentEntered') {
         if (spec.type !== 'segmentEntered' || spec.segmentId !== trigger.segmentId) continue;
-        stillMember ??= await this.isMember(workspaceId, contactId, trigger.segmentId);
-        if (!stillMember) {
+        if (membership === undefined)
+          membership = await segmentMembership(
+            this.options.db.connection,
+            workspaceId,
+            contactId,
+            trigger.segmentId,
+          );
+        if (!membership) {
           // The trigger is written before the contact's membership (triggers before state), so a fresh
           // one may be read in between: look again a few times before calling it stale (the contact
           // left again), which enrols nobody.
@@ -235,6 +243,7 @@ export class JourneyDispatcher {
           kind: trigger.kind,
           ...(event ? { event } : {}),
           at: new Date(trigger.at).toISOString(),
+          ...entrySegment(trigger, membership),
         },
         enrolledBy: `${trigger._id}`,
         now: this.now(),
@@ -263,14 +272,16 @@ export class JourneyDispatcher {
       );
     return live;
   }
+}
 
-  private async isMember(
-    workspaceId: string,
-    contactId: string,
-    segmentId: string,
-  ): Promise<boolean> {
-    return isSegmentMember(this.options.db.connection, workspaceId, contactId, segmentId);
-  }
+/** The revision a segment entry starts the run with: the trigger's own, else the stored membership's. */
+function entrySegment(
+  trigger: JourneyTriggerDoc,
+  membership: SegmentMembershipState | null | undefined,
+): { segment?: { segmentId: string; rev: number } } {
+  if (trigger.kind !== 'segmentEntered' || trigger.segmentId === undefined) return {};
+  const rev = trigger.segmentRev ?? membership?.rev;
+  return rev === undefined ? {} : { segment: { segmentId: trigger.segmentId, rev } };
 }
 
 /** Runs passes until stopped: immediately again while there is work, otherwise every `intervalMs`. */

@@ -6,6 +6,11 @@ export interface SegmentMembershipState {
   since: number;
   /** The segment version whose evaluation put them in. */
   version: number;
+  /**
+   * The contact revision (`rev`) of the write that stored this entry: every entry and exit of the contact
+   * carries the revision of its write, so for one contact and segment the later change has the higher one.
+   */
+  rev?: number;
 }
 
 export interface ContactDoc {

@@ -18,6 +18,8 @@ export interface JourneyTriggerDoc {
   kind: JourneyTriggerKind;
   segmentId?: string;
   segmentVersion?: number;
+  /** The membership change's revision (SegmentMembershipState.rev): a run ignores a change older than one it saw. */
+  segmentRev?: number;
   /** Only this journey: a segment's existing members enrolled when it is published (no other journey hears it). */
   journeyId?: string;
   /** For `event` triggers: the stored event's messageId, name, properties and timestamp. */
@@ -41,6 +43,7 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
     kind: { type: String, required: true, enum: ['segmentEntered', 'segmentExited', 'event'] },
     segmentId: String,
     segmentVersion: Number,
+    segmentRev: Number,
     journeyId: String,
     messageId: String,
     event: String,

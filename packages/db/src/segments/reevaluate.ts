@@ -93,6 +93,8 @@ export async function reevaluateContact(
         segments: workspace.ordered,
         now,
         profileSettings: workspace.profileSettings,
+        // The write below is guarded by the revision read and bumps it by one.
+        rev: (contact.rev ?? 0) + 1,
       });
       const result = {
         entered: outcome.entered.map((c) => c.segmentId),
@@ -185,6 +187,7 @@ export async function recordMembershipChangesMany(
     contactId: input.contactId,
     kind,
     version: change.version,
+    ...(change.rev !== undefined ? { rev: change.rev } : {}),
     at: input.now,
     reason: input.reason,
   }));
@@ -201,6 +204,7 @@ export async function recordMembershipChangesMany(
       kind: kind === 'entered' ? ('segmentEntered' as const) : ('segmentExited' as const),
       segmentId: change.segmentId,
       segmentVersion: change.version,
+      ...(change.rev !== undefined ? { segmentRev: change.rev } : {}),
       at: input.now,
     })),
   );
