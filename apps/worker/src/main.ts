@@ -15,6 +15,7 @@ import { createRfmActivities, ensureRfmSchedule, rfmIntervalHours } from './rfm/
 import { createActionRegistry } from './actions/registry.js';
 import { createJourneyActivities } from './journeys/activities.js';
 import { startJourneyDispatcher } from './journeys/dispatcher.js';
+import { listenForDispatcherWakes } from './journeys/wake.js';
 import { startPendingFoldSweeper } from './pending-folds.js';
 
 async function main() {
@@ -82,8 +83,13 @@ async function main() {
   );
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
   const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });
+  const wakes =
+    config.CAIRN_DISPATCH_WAKE_LISTEN === 'off'
+      ? undefined
+      : await listenForDispatcherWakes(config.CAIRN_DISPATCH_WAKE_LISTEN, dispatcher.wake, log);
   const pendingFolds = startPendingFoldSweeper({ db, log });
   await worker.run();
+  await wakes?.close();
   await dispatcher.stop();
   await pendingFolds.stop();
   await connection.close();

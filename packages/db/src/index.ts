@@ -35,6 +35,7 @@ export {
   journeyTriggerModel,
   journeyTriggerKey,
   enqueueJourneyTriggers,
+  onJourneyTriggersQueued,
   nextJourneyTriggers,
   completeJourneyTrigger,
   recordJourneyTriggerFailure,

@@ -13,6 +13,7 @@ import {
   completeJourneyTrigger,
   findContactJourneys,
   nextJourneyTriggers,
+  onJourneyTriggersQueued,
   publishedJourneys,
   recordJourneyTriggerFailure,
   segmentMembership,
@@ -62,6 +63,10 @@ export class JourneyDispatcher {
   private readonly journeysByWorkspace = new Map<
     string,
     { at: number; journeys: Awaited<ReturnType<typeof publishedJourneys>> }
+  >();
+  private readonly journeyReads = new Map<
+    string,
+    { at: number; read: ReturnType<typeof publishedJourneys> }
   >();
   private readonly retryAfter = new Map<string, number>();
   private startsThisSecond = { second: 0, count: 0 };
@@ -128,12 +133,21 @@ export class JourneyDispatcher {
     return report;
   }
 
-  private async journeysOf(workspaceId: string, options: { fresh?: boolean } = {}) {
+  /** The published journeys, from a read that began at or after `notBefore` (one read shared by the pass). */
+  private async journeysOf(workspaceId: string, notBefore: number) {
     const cached = this.journeysByWorkspace.get(workspaceId);
-    if (cached && !options.fresh && Date.now() - cached.at < JOURNEY_CACHE_MS)
+    if (cached && cached.at >= notBefore && Date.now() - cached.at < JOURNEY_CACHE_MS)
       return cached.journeys;
-    const journeys = await publishedJourneys(this.options.db.connection, workspaceId);
-    this.journeysByWorkspace.set(workspaceId, { at: Date.now(), journeys });
+    const inFlight = this.journeyReads.get(workspaceId);
+    if (inFlight && inFlight.at >= notBefore) return inFlight.read;
+    const at = Date.now();
+    const read = publishedJourneys(this.options.db.connection, workspaceId).finally(() => {
+      if (this.journeyReads.get(workspaceId)?.read === read) this.journeyReads.delete(workspaceId);
+    });
+    this.journeyReads.set(workspaceId, { at, read });
+    const journeys = await read;
+    if ((this.journeysByWorkspace.get(workspaceId)?.at ?? -1) < at)
+      this.journeysByWorkspace.set(workspaceId, { at, journeys });
     return journeys;
   }
 
@@ -189,10 +203,11 @@ export class JourneyDispatcher {
     }
 
     if (trigger.kind === 'segmentExited') return { enrolled: 0, signalled };
-    let journeys = await this.journeysOf(workspaceId);
+    // A list read before the trigger was written may miss a journey published just before it.
+    let journeys = await this.journeysOf(workspaceId, new Date(trigger.createdAt).getTime());
     // Queued at publish, so this process's cached list may predate the journey: read it afresh.
     if (trigger.journeyId !== undefined && !journeys.some((j) => j.journeyId === trigger.journeyId))
-      journeys = await this.journeysOf(workspaceId, { fresh: true });
+      journeys = await this.journeysOf(workspaceId, Date.now());
     let enrolled = 0;
     let membership: SegmentMembershipState | null | undefined;
     for (const journey of journeys) {
@@ -247,6 +262,7 @@ export class JourneyDispatcher {
         },
         enrolledBy: `${trigger._id}`,
         now: this.now(),
+        ...(runs !== null ? { contactJourneys: runs } : {}),
       });
       if ('enrolled' in result) enrolled += 1;
     }
@@ -284,16 +300,29 @@ function entrySegment(
   return rev === undefined ? {} : { segment: { segmentId: trigger.segmentId, rev } };
 }
 
-/** Runs passes until stopped: immediately again while there is work, otherwise every `intervalMs`. */
+/**
+ * Runs passes until stopped: immediately again while there is work or a wake-up came during the pass,
+ * otherwise at the next wake-up, or after `intervalMs` (the safety net when a wake-up is lost or a trigger
+ * was written by a process that sends none). Triggers written through this process's connection wake it.
+ */
 export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs?: number }): {
   dispatcher: JourneyDispatcher;
+  /** Starts a pass now (or right after the current one): a writer in another process stored triggers. */
+  wake(): void;
   stop(): Promise<void>;
 } {
   const dispatcher = new JourneyDispatcher(options);
   let stopped = false;
-  let wake: (() => void) | undefined;
+  let woken = false;
+  let resume: (() => void) | undefined;
+  const wake = () => {
+    woken = true;
+    resume?.();
+  };
+  const unsubscribe = onJourneyTriggersQueued(options.db.connection, wake);
   const loop = (async () => {
     while (!stopped) {
+      woken = false;
       let busy = false;
       try {
         const report = await dispatcher.dispatchOnce();
@@ -304,19 +333,22 @@ export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs
           'journey dispatcher pass failed',
         );
       }
-      if (!busy && !stopped) {
+      if (!busy && !woken && !stopped) {
         await new Promise<void>((resolve) => {
-          wake = resolve;
+          resume = resolve;
           setTimeout(resolve, options.intervalMs ?? 500).unref();
         });
+        resume = undefined;
       }
     }
   })();
   return {
     dispatcher,
+    wake,
     async stop() {
       stopped = true;
-      wake?.();
+      unsubscribe();
+      resume?.();
       await loop;
     },
   };

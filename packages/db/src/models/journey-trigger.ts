@@ -75,6 +75,19 @@ export function journeyTriggerModel(connection: Connection): Model<JourneyTrigge
   );
 }
 
+const queuedListeners = new WeakMap<Connection, Set<() => void>>();
+
+/**
+ * Calls `listener` each time this process writes journey triggers through `connection`, so a dispatcher in
+ * the same process starts on them at once instead of at its next poll. Returns the unsubscribe function.
+ */
+export function onJourneyTriggersQueued(connection: Connection, listener: () => void): () => void {
+  const listeners = queuedListeners.get(connection) ?? new Set();
+  queuedListeners.set(connection, listeners);
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
 /** Writes triggers idempotently: duplicates (same _id) are ignored. */
 export async function enqueueJourneyTriggers(
   connection: Connection,
@@ -91,6 +104,13 @@ export async function enqueueJourneyTriggers(
     (list) => journeyTriggerModel(connection).insertMany(list, { ordered: false }),
     docs,
   );
+  for (const listener of queuedListeners.get(connection) ?? []) {
+    try {
+      listener();
+    } catch {
+      // A wake-up is a hint: the triggers are stored and the dispatcher's poll finds them anyway.
+    }
+  }
 }
 
 /** The oldest waiting triggers, at most `limit`. */
