@@ -11,6 +11,7 @@ import {
   defineSignal,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -52,6 +53,16 @@ const data = proxyActivities<Omit<JourneyActivities, 'runJourneyAction'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+// The same reads and the progress write as local activities: one marker each in the history instead of
+// three events plus a workflow task, which keeps a step within six history events (bench/RESULTS.md).
+const local = proxyLocalActivities<
+  Pick<JourneyActivities, 'loadJourneyVersion' | 'loadContactFacts' | 'recordJourneyProgress'>
+>({
+  startToCloseTimeout: '30 seconds',
+  // Past this a retry waits on a durable timer rather than holding the workflow task open.
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 // Actions retry with backoff for about a day; a PermanentActionError stops at once.
 const actions = proxyActivities<Pick<JourneyActivities, 'runJourneyAction'>>({
   startToCloseTimeout: '5 minutes',
@@ -65,6 +76,9 @@ const actions = proxyActivities<Pick<JourneyActivities, 'runJourneyAction'>>({
     nonRetryableErrorTypes: ['PermanentActionError'],
   },
 });
+
+/** Thrown by a contact fact a step reads before the workflow has loaded them. */
+class FactsNeeded extends Error {}
 
 /** Keep each run's history well under Temporal's limits; the state carried over is small. */
 const MAX_HISTORY_EVENTS = 2000;
@@ -87,6 +101,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   let stopped = false;
   // Before any handler runs: runs begun before membership changes carried revisions act on every change.
   const dropsStaleSegmentChanges = patched('stale-segment-signals');
+  // Runs begun before lean steps (facts loaded only when read, local activities) keep their regular activities.
+  const leanSteps = patched('lean-steps');
+  const store = leanSteps ? local : data;
   const segmentRevs: Record<string, number> = { ...input.carried?.segmentRevs };
   if (input.entry.segment && segmentRevs[input.entry.segment.segmentId] === undefined)
     segmentRevs[input.entry.segment.segmentId] = input.entry.segment.rev;
@@ -120,7 +137,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       : undefined,
   );
 
-  const { definition, messageActions } = await data.loadJourneyVersion({
+  const { definition, messageActions } = await store.loadJourneyVersion({
     workspaceId,
     journeyId,
     version,
@@ -165,6 +182,23 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     };
   };
 
+  /** advance() with facts that throw when read; undefined when the step reads one (advance is pure: rerun it). */
+  const advanceWithoutFacts = (before: JourneyRunState | undefined, journeyInput: JourneyInput) => {
+    const ctx = context({ exists: true, profile: {}, memberships: {} });
+    for (const fact of ['profile', 'memberships', 'timezone', 'evaluateCondition'] as const)
+      Object.defineProperty(ctx, fact, {
+        get() {
+          throw new FactsNeeded();
+        },
+      });
+    try {
+      return advance(definition, before, journeyInput, ctx);
+    } catch (error) {
+      if (error instanceof FactsNeeded) return undefined;
+      throw error;
+    }
+  };
+
   const progressBase = () => ({
     workspaceId,
     journeyId,
@@ -178,16 +212,20 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
 
   /** Feeds one input to the interpreter and records what happened in one activity call. */
   const step = async (journeyInput: JourneyInput, sent: string[] = [], capped: string[] = []) => {
-    const facts = await data.loadContactFacts({ workspaceId, contactId, profile: readsProfile });
-    if (journeyInput.type === 'segmentChanged') {
-      // The signal is newer than whatever the fact load raced with.
-      facts.memberships = { ...facts.memberships, [journeyInput.segmentId]: journeyInput.member };
-    }
     const before = state;
-    const result = advance(definition, before, journeyInput, context(facts));
+    // Most steps (a timer into a delay, an email, an exit) read no contact fact: try without loading them.
+    let result = leanSteps ? advanceWithoutFacts(before, journeyInput) : undefined;
+    if (!result) {
+      const facts = await store.loadContactFacts({ workspaceId, contactId, profile: readsProfile });
+      if (journeyInput.type === 'segmentChanged') {
+        // The signal is newer than whatever the fact load raced with.
+        facts.memberships = { ...facts.memberships, [journeyInput.segmentId]: journeyInput.member };
+      }
+      result = advance(definition, before, journeyInput, context(facts));
+    }
     state = result.state;
     if (result.commands.length === 0 && sent.length === 0 && capped.length === 0) return;
-    await data.recordJourneyProgress(progressOf(before, state, result.commands, sent, capped));
+    await store.recordJourneyProgress(progressOf(before, state, result.commands, sent, capped));
   };
 
   const progressOf = (
@@ -248,7 +286,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   ): Promise<JourneyRunOutcome> => {
     const current = state;
     seq += 1;
-    await data.recordJourneyProgress({
+    await store.recordJourneyProgress({
       ...progressBase(),
       seq,
       nodeId: current?.nodeId ?? '',
