@@ -183,13 +183,13 @@ async function main() {
     );
     const section = `## History events per journey step (${today()})
 
-\`node packages/dev-stack/dist/cli.js exec -- node bench/history.mjs\`${before ? ` (BENCH_HISTORY_BEFORE=${process.env.BENCH_HISTORY_BEFORE})` : ''}: real worker activities on embedded FerretDB (SQLite), the workflow bundle, Temporal's time-skipping server. Each kind runs in a journey trigger → 1 or 3 nodes of that kind → exit, one contact who has ordered once; a node's cost is the extra history events of the two extra nodes, halved (the whole runs' counts in brackets). The email is a stand-in message action that answers at once; the waitFor waits for an event that never comes and times out after a day. ${machine()}, load average ${load.map((l) => l.toFixed(1)).join(' → ')}.
+\`npm run bench -- history\`${before ? ` (BENCH_HISTORY_BEFORE=${process.env.BENCH_HISTORY_BEFORE})` : ''}: real worker activities on embedded FerretDB (SQLite), the workflow bundle, Temporal's time-skipping server. Each kind runs in a journey trigger → 1 or 3 nodes of that kind → exit, one contact who has ordered once; a node's cost is the extra history events of the two extra nodes, halved (the whole runs' counts in brackets). The email is a stand-in message action that answers at once; the waitFor waits for an event that never comes and times out after a day. ${machine()}, load average ${load.map((l) => l.toFixed(1)).join(' → ')}.
 
 | node kind | ${before ? 'events per node, previous workflow code | ' : ''}events per node, now | target |
 |---|${before ? '---|' : ''}---|---|
 ${rows.join('\n')}
 
-Where the events go now, per step that waits (delay, waitFor) or calls an action: the timer or activity (2–3 events), one workflow task (3), and the progress write as a local activity (1 marker). Contact facts are loaded (one more marker) only when the step reads them (a branch, a goal, a profile date); a branch costs nothing of its own, it is decided in the task of the step that reaches it. Before: each step also ran the fact load and the progress write as regular activities, each 3 events plus a workflow task of 3.
+Where the events go now (\`patched('lean-steps')\`, decision 018): a step that waits costs its timer (2 events), one workflow task (3) and its progress write as a local activity (1 marker); an action step costs its activity (3) and one workflow task (3), and its progress batch rides in the next action's activity input (written there before the action runs) or in a local activity before the next wait. Contact facts are loaded (one more marker) only when the step reads them (a branch, a goal, a profile date); a branch is decided in the task of the step that reaches it, so it costs no event of its own. Previously every step also ran the fact load and the progress write as regular activities, each 3 events and a workflow task of 3. Per run there are also 5 fixed events and 4 \`patched()\` markers.
 `;
     writeSection('history', section);
     console.log(section);

@@ -189,6 +189,8 @@ export interface RunJourneyActionInput {
   stepKey: string;
   idempotencyKey: string;
   runId: string;
+  /** The step's progress batch, written by the activity before the action runs (one activity instead of two). */
+  progress?: JourneyProgress;
 }
 
 export type RunJourneyActionResult =

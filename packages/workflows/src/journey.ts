@@ -98,6 +98,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   let seq = input.carried?.seq ?? 0;
   let paused = input.carried?.paused ?? false;
   let pausedByCheck = false;
+  // The progress batch of the last step when the next action's activity is to write it (lean steps).
+  let unrecorded: JourneyProgress | undefined;
   let stopped = false;
   // Before any handler runs: runs begun before membership changes carried revisions act on every change.
   const dropsStaleSegmentChanges = patched('stale-segment-signals');
@@ -225,7 +227,17 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     }
     state = result.state;
     if (result.commands.length === 0 && sent.length === 0 && capped.length === 0) return;
-    await store.recordJourneyProgress(progressOf(before, state, result.commands, sent, capped));
+    const progress = progressOf(before, state, result.commands, sent, capped);
+    // An action runs next: its activity writes this batch first, saving the step a marker.
+    if (leanSteps && state.status === 'running' && state.pendingAction) unrecorded = progress;
+    else await store.recordJourneyProgress(progress);
+  };
+
+  /** Writes a batch held for the next action's activity; a batch written twice is dropped by its seq. */
+  const flushProgress = async () => {
+    const progress = unrecorded;
+    if (progress) await store.recordJourneyProgress(progress);
+    if (unrecorded === progress) unrecorded = undefined;
   };
 
   const progressOf = (
@@ -285,6 +297,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     reason: string,
   ): Promise<JourneyRunOutcome> => {
     const current = state;
+    await flushProgress();
     seq += 1;
     await store.recordJourneyProgress({
       ...progressBase(),
@@ -302,6 +315,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   };
 
   const waitWhilePaused = async () => {
+    if (paused) await flushProgress();
     while (paused && !stopped) {
       if (!pausedByCheck) {
         await condition(() => !paused || stopped);
@@ -342,7 +356,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
           stepKey: pending.stepKey,
           idempotencyKey: `${info.workflowId}:${runStartedId}:${pending.stepKey}`,
           runId: runStartedId,
+          ...(unrecorded ? { progress: unrecorded } : {}),
         });
+        unrecorded = undefined;
       } catch (error) {
         if (error instanceof ActivityFailure) {
           const cause =
@@ -405,6 +421,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       !isTerminal(state) &&
       (now.continueAsNewSuggested || now.historyLength > MAX_HISTORY_EVENTS)
     ) {
+      await flushProgress();
       await continueAsNew<typeof journeyWorkflow>({
         ...input,
         carried: { state, eventsSinceEntry, inbox, paused, seq, segmentRevs },
