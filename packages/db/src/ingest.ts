@@ -20,6 +20,7 @@ import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
 import { identityModel } from './models/identity.js';
+import { journeyVersionKey, journeyVersionModel } from './models/journey.js';
 import { enqueueJourneyTriggers } from './models/journey-trigger.js';
 import {
   deleteActivities,
@@ -280,8 +281,13 @@ async function foldIntoContact(
 
       // Triggers before state: if we crash after this, the pending marker makes the fold happen again,
       // and the trigger ids are deterministic, so nothing is lost and nothing doubles.
-      if (toFold.length && (await workspaceHasJourneys(connection, workspaceId))) {
-        await enqueueJourneyTriggers(connection, triggersFor(workspaceId, contactId, toFold));
+      if (toFold.length) {
+        const heard = await journeyEventNames(connection, workspaceId);
+        if (heard.size > 0)
+          await enqueueJourneyTriggers(
+            connection,
+            triggersFor(workspaceId, contactId, toFold, heard),
+          );
       }
 
       // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
@@ -435,9 +441,15 @@ function unapplied(
   return { events: out.sort((a, b) => a.timestamp - b.timestamp), markers };
 }
 
-function triggersFor(workspaceId: string, contactId: string, events: CairnEvent[]) {
+function triggersFor(
+  workspaceId: string,
+  contactId: string,
+  events: CairnEvent[],
+  heard: Set<string>,
+) {
   return events
     .filter((e) => e.type !== 'identify' && e.type !== 'alias' && e.type !== 'group')
+    .filter((e) => heard.has(e.event))
     .map((e) => ({
       workspaceId,
       contactId,
@@ -451,23 +463,55 @@ function triggersFor(workspaceId: string, contactId: string, events: CairnEvent[
     }));
 }
 
-const journeyInterest = new Map<string, { any: boolean; until: number }>();
+const journeyInterest = new Map<string, { events: Set<string>; until: number }>();
+const eventNamesOfVersion = new Map<string, Set<string>>();
 
-/** Whether the workspace has journeys that may react to events; if not, event triggers are not written. */
-async function workspaceHasJourneys(connection: Connection, workspaceId: string): Promise<boolean> {
+/**
+ * Event names that the workspace's published or paused journeys react to, in any of their versions (a run
+ * stays on the version it entered): triggers, waits, exits, branches and goals. An event of another name
+ * writes no trigger, so traffic no journey listens to costs the dispatcher nothing.
+ */
+async function journeyEventNames(
+  connection: Connection,
+  workspaceId: string,
+): Promise<Set<string>> {
   const cached = journeyInterest.get(workspaceId);
-  if (cached && cached.until > Date.now()) return cached.any;
-  const db = connection.db;
-  const any = db
-    ? (await db
-        .collection('journeys')
-        .findOne(
+  if (cached && cached.until > Date.now()) return cached.events;
+  const events = new Set<string>();
+  const journeys = connection.db
+    ? await connection.db
+        .collection<{ journeyId: string; publishedVersion?: number }>('journeys')
+        .find(
           { workspaceId, status: { $in: ['published', 'paused'] } },
-          { projection: { _id: 1 } },
-        )) !== null
-    : true;
-  journeyInterest.set(workspaceId, { any, until: Date.now() + 2_000 });
-  return any;
+          { projection: { journeyId: 1, publishedVersion: 1 } },
+        )
+        .toArray()
+    : [];
+  for (const journey of journeys)
+    for (let version = 1; version <= (journey.publishedVersion ?? 0); version++) {
+      const key = journeyVersionKey(workspaceId, journey.journeyId, version);
+      // Versions never change: each is read once per process.
+      let heard = eventNamesOfVersion.get(key);
+      if (!heard) {
+        heard = new Set();
+        const doc = await journeyVersionModel(connection).findById(key, { definition: 1 }).lean();
+        collectEventNames(doc?.definition, heard);
+        if (doc) eventNamesOfVersion.set(key, heard);
+      }
+      for (const name of heard) events.add(name);
+    }
+  journeyInterest.set(workspaceId, { events, until: Date.now() + 2_000 });
+  return events;
+}
+
+/** Every string under an `event` key: over-collecting writes a trigger too many, never one too few. */
+function collectEventNames(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) return value.forEach((v) => collectEventNames(v, into));
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === 'event' && typeof v === 'string') into.add(v);
+    else collectEventNames(v, into);
+  }
 }
 
 /** Lets a process that just published a journey see event triggers at once. */
@@ -560,11 +604,12 @@ async function foldBatchLocked(
   if (planned.length === 0) return result;
 
   // Triggers before state (see foldIntoContact).
-  if (await workspaceHasJourneys(connection, workspaceId)) {
+  const heard = await journeyEventNames(connection, workspaceId);
+  if (heard.size > 0) {
     await traced('triggers', planned.length, () =>
       enqueueJourneyTriggers(
         connection,
-        planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events)),
+        planned.flatMap((p) => triggersFor(workspaceId, p.contactId, p.events, heard)),
       ),
     );
   }
