@@ -39,18 +39,24 @@ export async function contactExists(
   );
 }
 
-/** The contact's stored membership of `segmentId` (entry time, version, revision); null when not a member. */
+/**
+ * The contact's stored membership of `segmentId` (null when not a member) and the contact's revision: a
+ * change whose revision is above it has not been written yet.
+ */
 export async function segmentMembership(
   connection: Connection,
   workspaceId: string,
   contactId: string,
   segmentId: string,
-): Promise<SegmentMembershipState | null> {
-  const doc = await findContact(connection, workspaceId, contactId, ['segments']);
+): Promise<{ membership: SegmentMembershipState | null; contactRev: number }> {
+  const doc = await findContact(connection, workspaceId, contactId, ['segments', 'rev']);
   const segments = doc?.segments ?? {};
-  return Object.prototype.hasOwnProperty.call(segments, segmentId)
-    ? (segments[segmentId] ?? null)
-    : null;
+  return {
+    membership: Object.prototype.hasOwnProperty.call(segments, segmentId)
+      ? (segments[segmentId] ?? null)
+      : null,
+    contactRev: doc?.rev ?? -1,
+  };
 }
 
 export interface ContactPageQuery {

@@ -53,18 +53,22 @@ describe('segment membership changes carry a revision that orders them', () => {
       },
     });
     await ingestEvents(db.connection, WS, [order('ann', 1, T0)], { now: T0 });
-    const firstEntry = await segmentMembership(db.connection, WS, 'ann', 'recent-buyers');
+    const firstEntry = (await segmentMembership(db.connection, WS, 'ann', 'recent-buyers'))
+      .membership;
     await reevaluateContact(db.connection, {
       workspaceId: WS,
       contactId: 'ann',
       now: T0 + 72 * HOUR,
       reason: 'sweep',
     });
-    expect(await segmentMembership(db.connection, WS, 'ann', 'recent-buyers')).toBeNull();
+    expect(
+      (await segmentMembership(db.connection, WS, 'ann', 'recent-buyers')).membership,
+    ).toBeNull();
     await ingestEvents(db.connection, WS, [order('ann', 2, T0 + 96 * HOUR)], {
       now: T0 + 96 * HOUR,
     });
-    const secondEntry = await segmentMembership(db.connection, WS, 'ann', 'recent-buyers');
+    const secondEntry = (await segmentMembership(db.connection, WS, 'ann', 'recent-buyers'))
+      .membership;
 
     const triggers = await journeyTriggerModel(db.connection)
       .find({ workspaceId: WS, contactId: 'ann', segmentId: 'recent-buyers' })

@@ -54,10 +54,18 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 const MEMBERSHIP_RECHECKS = 3;
 
 class MembershipNotVisibleYet extends Error {
-  constructor(segmentId: string) {
+  constructor(
+    segmentId: string,
+    /** The contact's revision is below the change's: its write is on the way, look again in a moment. */
+    readonly landing = false,
+  ) {
     super(`segment '${segmentId}' membership not written yet; checking again`);
   }
 }
+
+/** While a change's write is on the way: how soon to look again, and for how long before the usual backoff. */
+const LANDING_RECHECK_MS = 20;
+const LANDING_RECHECKS = 50;
 
 export class JourneyDispatcher {
   private readonly journeysByWorkspace = new Map<
@@ -69,12 +77,22 @@ export class JourneyDispatcher {
     { at: number; read: ReturnType<typeof publishedJourneys> }
   >();
   private readonly retryAfter = new Map<string, number>();
+  private readonly landingRechecks = new Map<string, number>();
   private startsThisSecond = { second: 0, count: 0 };
 
   constructor(private readonly options: DispatcherOptions) {}
 
   private now() {
     return this.options.now?.() ?? new Date();
+  }
+
+  /** When the earliest trigger held back for a retry is due (ms since epoch); undefined when none is. */
+  nextRetryAt(): number | undefined {
+    const now = Date.now();
+    let next: number | undefined;
+    for (const at of this.retryAfter.values())
+      if (at > now && (next === undefined || at < next)) next = at;
+    return next;
   }
 
   /** One pass over the outbox; returns what it did. */
@@ -85,6 +103,15 @@ export class JourneyDispatcher {
       this.options.batchSize ?? 200,
     );
     const wallNow = Date.now();
+    // The whole outbox was read: a held-back trigger not in it was handled elsewhere.
+    if (triggers.length < (this.options.batchSize ?? 200)) {
+      const present = new Set(triggers.map((t) => t._id));
+      for (const id of this.retryAfter.keys())
+        if (!present.has(id)) {
+          this.retryAfter.delete(id);
+          this.landingRechecks.delete(id);
+        }
+    }
     const byContact = new Map<string, JourneyTriggerDoc[]>();
     for (const t of triggers) {
       if ((this.retryAfter.get(t._id) ?? 0) > wallNow) continue;
@@ -102,9 +129,21 @@ export class JourneyDispatcher {
             report.signalled += outcome.signalled;
             await completeJourneyTrigger(this.options.db.connection, trigger._id);
             this.retryAfter.delete(trigger._id);
+            this.landingRechecks.delete(trigger._id);
             report.processed += 1;
           } catch (error) {
             report.failed += 1;
+            const landing = (this.landingRechecks.get(trigger._id) ?? 0) + 1;
+            if (
+              error instanceof MembershipNotVisibleYet &&
+              error.landing &&
+              landing <= LANDING_RECHECKS
+            ) {
+              // The fold writes the trigger just before the membership: no failure to record, no backoff.
+              this.landingRechecks.set(trigger._id, landing);
+              this.retryAfter.set(trigger._id, Date.now() + LANDING_RECHECK_MS);
+              break;
+            }
             const attempts = (trigger.attempts ?? 0) + 1;
             this.retryAfter.set(
               trigger._id,
@@ -218,13 +257,17 @@ export class JourneyDispatcher {
       let key: string | undefined;
       if (trigger.kind === 'segmentEntered') {
         if (spec.type !== 'segmentEntered' || spec.segmentId !== trigger.segmentId) continue;
-        if (membership === undefined)
-          membership = await segmentMembership(
+        if (membership === undefined) {
+          const stored = await segmentMembership(
             this.options.db.connection,
             workspaceId,
             contactId,
             trigger.segmentId,
           );
+          if (!stored.membership && (trigger.segmentRev ?? -1) > stored.contactRev)
+            throw new MembershipNotVisibleYet(trigger.segmentId, true);
+          membership = stored.membership;
+        }
         if (!membership) {
           // The trigger is written before the contact's membership (triggers before state), so a fresh
           // one may be read in between: look again a few times before calling it stale (the contact
@@ -334,9 +377,13 @@ export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs
         );
       }
       if (!busy && !woken && !stopped) {
+        // A trigger due for a retry sooner than the poll (a membership write landing) brings the pass forward.
+        const retry = dispatcher.nextRetryAt();
+        const interval = options.intervalMs ?? 500;
+        const wait = retry === undefined ? interval : Math.min(interval, retry - Date.now());
         await new Promise<void>((resolve) => {
           resume = resolve;
-          setTimeout(resolve, options.intervalMs ?? 500).unref();
+          setTimeout(resolve, Math.max(0, wait)).unref();
         });
         resume = undefined;
       }
