@@ -1,30 +1,51 @@
 // Event → segment entered → journey started latency at a steady, stated load. Real API and worker
 // processes; a segment "has done Order Completed" and a published journey triggered on entering it.
-// Each event makes one new contact enter, so every event should end in one journey run.
+// Each probe event makes one new contact enter, so every probe should end in one journey run. Background
+// traffic (page views of other contacts, through /v1/batch) keeps ingestion, the outbox and the dispatcher busy.
 //
 //   t0  the bench sends POST /v1/track
-//   ack the API answers (event stored, folded, segments evaluated, outbox trigger written)
+//   ack the API answers (event stored; the fold, segment evaluation and outbox trigger follow just behind)
 //   t1  the contact's membership is first visible in MongoDB (polled by _id from the ack on)
 //   t2  Temporal's start time of the contact's journey workflow (describe(), server clock)
 //
-// Sizes: BENCH_RATES events/s, one run per rate (default 1,5), each for BENCH_SECONDS (default 60).
+// Each mode starts its own API and worker: `wake` (the API wakes the dispatcher with a datagram after each
+// trigger write) and `poll` (CAIRN_DISPATCH_WAKE_LISTEN=off: the dispatcher finds triggers at its 500 ms poll).
+// Raw `workflow.start` of a trivial workflow is timed at the probe rate during the same load.
+//
+// Sizes: BENCH_RATES probe events/s (default 5), BENCH_BACKGROUND background events/s (default 200),
+// BENCH_SECONDS per load (default 30), BENCH_LATENCY_MODES (default wake,poll).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { machine, percentile, root, startCairn, today, writeSection } from './lib.mjs';
+import { freePort, machine, percentile, root, startCairn, today, writeSection } from './lib.mjs';
 
 const require = createRequire(join(root, 'package.json'));
 const { contactKey, contactModel, journeyTriggerModel } = require('@cairn/db');
 const { loadavg } = require('node:os');
 
-const RATES = (process.env.BENCH_RATES ?? '1,5').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '5').split(',').map(Number);
+const BACKGROUND = Number(process.env.BENCH_BACKGROUND ?? 200);
+const MODES = (process.env.BENCH_LATENCY_MODES ?? 'wake,poll').split(',');
 const POLL_MS = 50;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const SEGMENT = 'bench-buyers';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const cairn = await startCairn('latency');
-  const { db, workspaceId, client, admin } = cairn;
+  const rows = [];
+  for (const mode of MODES) {
+    // A port of this run's own: other benches on the machine may have a worker listening on the default.
+    const wake = `127.0.0.1:${await freePort()}`;
+    const env =
+      mode === 'poll'
+        ? { CAIRN_DISPATCH_WAKE_LISTEN: 'off', CAIRN_DISPATCH_WAKE_TARGETS: 'off' }
+        : { CAIRN_DISPATCH_WAKE_LISTEN: wake, CAIRN_DISPATCH_WAKE_TARGETS: wake };
+    rows.push(...(await measure(mode, await startCairn(`latency-${mode}`, { env }))));
+  }
+  report(rows);
+}
+
+async function measure(mode, cairn) {
+  const { db, workspaceId, client, admin, taskQueue } = cairn;
   const track = (contactId) =>
     fetch(`${cairn.url}/v1/track`, {
       method: 'POST',
@@ -41,6 +62,48 @@ async function main() {
       .findById(contactKey(workspaceId, contactId), { segments: 1 })
       .lean();
     return doc?.segments?.[SEGMENT];
+  };
+  // Background: page views of 1,000 other contacts, 1/10 of the rate every 100 ms, answers not awaited in order.
+  const background = (rate) => {
+    const stats = { sent: 0, failed: 0 };
+    if (rate <= 0) return { stats, stop: async () => undefined };
+    let n = 0;
+    const inflight = new Set();
+    const perTick = Math.max(1, Math.round(rate / 10));
+    const timer = setInterval(() => {
+      const batch = Array.from({ length: perTick }, () => {
+        n += 1;
+        return {
+          type: 'track',
+          userId: `bg-${n % 1000}`,
+          event: 'Page Viewed',
+          properties: { path: `/p/${n % 50}` },
+          messageId: `bg-${mode}-${n}`,
+        };
+      });
+      stats.sent += batch.length;
+      const request = fetch(`${cairn.url}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization: cairn.writeAuth, 'content-type': 'application/json' },
+        body: JSON.stringify({ batch }),
+      })
+        .then(async (res) => {
+          if (!res.ok) stats.failed += batch.length;
+          await res.arrayBuffer();
+        })
+        .catch(() => {
+          stats.failed += batch.length;
+        })
+        .finally(() => inflight.delete(request));
+      inflight.add(request);
+    }, 100);
+    return {
+      stats,
+      stop: async () => {
+        clearInterval(timer);
+        await Promise.all([...inflight]);
+      },
+    };
   };
   const runStart = async (contactId, journeyId) => {
     try {
@@ -82,24 +145,39 @@ async function main() {
 
     // Steady load, open loop: one new contact per tick whatever the answers; each contact is watched from
     // t0 on (an `_id` read every POLL_MS) until its membership shows.
-    const ms = (values) =>
-      values.length
-        ? `${percentile(values, 50).toFixed(0)} ms / ${percentile(values, 99).toFixed(0)} ms`
-        : 'n/a';
     const rows = [];
     for (const rate of RATES) {
       const total = Math.round(rate * SECONDS);
-      console.log(`sending ${total} events at ${rate}/s ...`);
+      console.log(
+        `${mode}: sending ${total} probe events at ${rate}/s over ${BACKGROUND}/s of background ...`,
+      );
       const samples = [];
       const inflight = [];
       const load = [];
+      const raw = [];
+      const bg = background(BACKGROUND);
+      await sleep(3000); // the background reaches its pace before the first probe
       const begin = performance.now();
       for (let i = 0; i < total; i++) {
         const due = begin + (i * 1000) / rate;
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
         if (i % Math.max(1, Math.round(rate * 10)) === 0) load.push(loadavg()[0]);
-        const contactId = `r${rate}-${i}`;
+        const contactId = `${mode}-r${rate}-${i}`;
+        // Raw engine under the same load: a trivial workflow started at the probe rate.
+        const rawStart = performance.now();
+        inflight.push(
+          client.workflow
+            .start('stackProbeWorkflow', {
+              taskQueue,
+              workflowId: `raw-${taskQueue}-${rate}-${i}`,
+              args: [{ sleepMs: 1 }],
+            })
+            .then(
+              () => raw.push(performance.now() - rawStart),
+              () => undefined,
+            ),
+        );
         const s = { contactId, t0: Date.now() };
         samples.push(s);
         // A refused request is counted, not fatal: under overload the point is how many fail and why.
@@ -128,11 +206,13 @@ async function main() {
         inflight.push(request, watch);
       }
       const sendSeconds = (performance.now() - begin) / 1000;
+      // The background lasts as long as the probes, not while their answers are collected.
+      await bg.stop();
       await Promise.all(inflight);
 
       // Journey start times come from Temporal, so reading them afterwards does not disturb the run.
       console.log('collecting journey start times ...');
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 180_000;
       for (const s of samples) {
         while (s.t1 !== undefined && s.t2 === undefined && Date.now() < deadline) {
           s.t2 = await runStart(s.contactId, journeyId);
@@ -146,7 +226,10 @@ async function main() {
           `${samples.length - complete.length} contacts without a run; ${left} triggers left in the outbox`,
         );
       rows.push({
+        mode,
         rate,
+        background: `${bg.stats.sent} sent, ${bg.stats.failed} refused`,
+        raw: ms(raw),
         achieved: samples.length / sendSeconds,
         sent: samples.length,
         entered: samples.filter((s) => s.t1 !== undefined).length,
@@ -162,32 +245,41 @@ async function main() {
         afterAck: ms(complete.map((s) => s.t2 - s.ack)),
       });
     }
-    const col = (f) => rows.map(f).join(' | ');
-    const section = `## Event → segment → journey latency (${today()})
-
-\`npm run bench -- latency\` (BENCH_RATES=${RATES.join(',')}, BENCH_SECONDS=${SECONDS}): \`POST /v1/track\` calls of \`Order Completed\`, one new contact each, sent open-loop at a steady rate for ${SECONDS} s per load; a live segment "has done Order Completed" and a published journey triggered on entering it (→ delay 1 day → exit). Real API and worker processes (one each), embedded FerretDB (SQLite) and Temporal dev server. ${machine()}, shared with other engineers' builds and tests (load average per load below).
-t0 = request sent; ack = 200 received; t1 = membership first visible in MongoDB (each contact read by \`_id\` every ${POLL_MS} ms from t0, so t1 is up to ${POLL_MS} ms late); t2 = the journey workflow's start time in Temporal (\`describe()\`). The membership's own \`since\` is the API's receive time, not its write time.
-
-| measure (p50 / p99) | ${col((r) => `${r.rate} events/s`)} |
-|---|${col(() => '---')}|
-| events sent (achieved rate) | ${col((r) => `${r.sent} (${r.achieved.toFixed(1)}/s)`)} |
-| load average during the run | ${col((r) => r.load)} |
-| requests refused (5xx) | ${col((r) => r.failed)} |
-| contacts entered / journey runs started | ${col((r) => `${r.entered} / ${r.started}`)} |
-| ingest ack (t0 → 200) | ${col((r) => r.ack)} |
-| request reached the API (membership \`since\` − t0) | ${col((r) => r.arrive)} |
-| segment entered, visible (t1 − t0) | ${col((r) => r.segment)} |
-| journey run started (t2 − t0) | ${col((r) => r.start)} |
-| segment entered → run started (t2 − t1) | ${col((r) => r.dispatch)} |
-| ack → run started (t2 − ack) | ${col((r) => r.afterAck)} |
-${rows.some((r) => r.started < r.entered) ? `\n**Lost enrollments:** ${rows.map((r) => `${r.entered - r.started} of ${r.entered} at ${r.rate}/s`).join(', ')} entered the segment but never got a journey run. The dispatcher rechecks a trigger whose membership is not visible yet (\`membershipRechecks\`) before calling it stale, so this is a bug to chase: see the worker log.\n` : ''}
-How to read it: segment evaluation runs inside the ingest request, so t1 comes before the ack; the journey run starts when the worker's dispatcher next polls the \`journey_triggers\` outbox (every 500 ms when idle), re-reads the membership, reserves the enrollment in MongoDB and calls \`workflow.start\`, all on the single SQLite writer. When the offered rate exceeds what ingestion sustains, acks queue up (per-process serialized member counting sits inside the request) and FerretDB answers SQLITE_BUSY, which the API returns as a 503 with Retry-After.
-${rows.some((r) => r.failure) ? `\nFirst refusal: \`${rows.find((r) => r.failure).failure.replace(/`/g, "'")}\`\n` : ''}`;
-    writeSection('latency', section);
-    console.log(section);
+    return rows;
   } finally {
     await cairn.stop();
   }
+}
+
+const ms = (values) =>
+  values.length
+    ? `${percentile(values, 50).toFixed(0)} ms / ${percentile(values, 99).toFixed(0)} ms`
+    : 'n/a';
+
+function report(rows) {
+  const col = (f) => rows.map(f).join(' | ');
+  const section = `## Event → segment → journey latency (${today()})
+
+\`npm run bench -- latency\` (BENCH_RATES=${RATES.join(',')}, BENCH_BACKGROUND=${BACKGROUND}, BENCH_SECONDS=${SECONDS}, BENCH_LATENCY_MODES=${MODES.join(',')}): probe \`POST /v1/track\` calls of \`Order Completed\`, one new contact each, sent open-loop at a steady rate for ${SECONDS} s, over ${BACKGROUND} events/s of background page views (1,000 other contacts, \`/v1/batch\` every 100 ms; no journey hears page views, so they write no outbox trigger since decision 018, but their folds share the database with the probes); a live segment "has done Order Completed" and a published journey triggered on entering it (→ delay 1 day → exit). Each mode has its own real API and worker processes (one each), embedded FerretDB (SQLite) and Temporal dev server. \`wake\`: the API sends the worker a datagram after each trigger write; \`poll\`: wake-ups off, the dispatcher polls the outbox every 500 ms. Raw \`workflow.start\` = a trivial workflow started by the bench at the probe rate during the same load (client call time). ${machine()}, shared with other engineers' builds and tests (load average per load below).
+t0 = request sent; ack = 200 received; t1 = membership first visible in MongoDB (each contact read by \`_id\` every ${POLL_MS} ms from t0, so t1 is up to ${POLL_MS} ms late); t2 = the journey workflow's start time in Temporal (\`describe()\`).
+
+| measure (p50 / p99) | ${col((r) => `${r.mode}, ${r.rate} events/s`)} |
+|---|${col(() => '---')}|
+| probe events sent (achieved rate) | ${col((r) => `${r.sent} (${r.achieved.toFixed(1)}/s)`)} |
+| background events | ${col((r) => r.background)} |
+| load average during the run | ${col((r) => r.load)} |
+| probe requests refused (5xx) | ${col((r) => r.failed)} |
+| contacts entered / journey runs started | ${col((r) => `${r.entered} / ${r.started}`)} |
+| ingest ack (t0 → 200) | ${col((r) => r.ack)} |
+| segment entered, visible (t1 − t0) | ${col((r) => r.segment)} |
+| **journey run started (t2 − t0)** | ${col((r) => r.start)} |
+| segment entered → run started (t2 − t1) | ${col((r) => r.dispatch)} |
+| raw \`workflow.start\` (same load) | ${col((r) => r.raw)} |
+${rows.some((r) => r.started < r.entered) ? `\n**Lost enrollments:** ${rows.map((r) => `${r.entered - r.started} of ${r.entered} (${r.mode}, ${r.rate}/s)`).join(', ')} entered the segment but never got a journey run within three minutes of the last probe: see the worker log.\n` : ''}
+How to read it: the API acknowledges once the event is appended and folds it just behind (decision 011); the fold evaluates segments, writes the outbox trigger, then the membership. t1 − t0 is therefore the fold lag, which the background traffic sets; t2 − t1 is what the dispatcher adds. Each probe's membership is read every ${POLL_MS} ms until it shows, so the watching itself loads the database while the fold lags. In \`wake\` mode the write wakes the worker's dispatcher at once (decision 018), which re-reads the membership, reserves the enrollment and calls \`workflow.start\`, all on the single SQLite writer that the background traffic also uses. In \`poll\` mode the trigger waits for the next 500 ms poll, as every trigger did before.
+${rows.some((r) => r.failure) ? `\nFirst refusal: \`${rows.find((r) => r.failure).failure.replace(/`/g, "'")}\`\n` : ''}`;
+  writeSection('latency', section);
+  console.log(section);
 }
 
 process.on('unhandledRejection', (error) => {

@@ -8,6 +8,7 @@ const ALL = {
   reads: ['node', [join(root, 'bench/reads.mjs')]],
   journeys: ['node', [join(root, 'bench/journeys.mjs')]],
   latency: ['node', [join(root, 'bench/latency.mjs')]],
+  history: ['node', [join(root, 'bench/history.mjs')]],
   memory: ['node', [join(root, 'bench/memory.mjs')]],
   segments: [
     'node',

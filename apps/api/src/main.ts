@@ -1,8 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
-import { connectDatabase, createFoldQueue } from '@cairn/db';
+import { connectDatabase, createFoldQueue, onJourneyTriggersQueued } from '@cairn/db';
 import { createApp } from './app.js';
+import { createDispatcherWakeSender } from './dispatcher-wake.js';
 import { answerClientErrors } from './http/client-errors.js';
 
 async function main() {
@@ -13,6 +14,9 @@ async function main() {
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const folds = createFoldQueue(db.connection, { log: logger });
+  // Journeys start within milliseconds of the trigger the fold writes, not at the worker's next poll.
+  const wakes = createDispatcherWakeSender(config.CAIRN_DISPATCH_WAKE_TARGETS);
+  onJourneyTriggersQueued(db.connection, wakes.wake);
   const app = createApp({
     config,
     db,
@@ -38,7 +42,7 @@ async function main() {
       void folds
         .close()
         .catch(() => undefined)
-        .then(() => Promise.allSettled([db.close(), connection.close()]))
+        .then(() => Promise.allSettled([db.close(), connection.close(), wakes.close()]))
         .then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10_000).unref();

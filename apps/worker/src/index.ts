@@ -17,6 +17,7 @@ export {
   type DispatcherOptions,
   type DispatchReport,
 } from './journeys/dispatcher.js';
+export { listenForDispatcherWakes, type WakeListener } from './journeys/wake.js';
 export {
   runDateTriggerPass,
   startDateTriggerScheduler,

@@ -16,6 +16,7 @@ import { createActionRegistry } from './actions/registry.js';
 import { createJourneyActivities } from './journeys/activities.js';
 import { startJourneyDispatcher } from './journeys/dispatcher.js';
 import { startDateTriggerScheduler } from './journeys/date-triggers.js';
+import { listenForDispatcherWakes } from './journeys/wake.js';
 import { startPendingFoldSweeper } from './pending-folds.js';
 
 async function main() {
@@ -75,6 +76,10 @@ async function main() {
   );
   // Worker.run() drains in-flight tasks on SIGINT/SIGTERM (Temporal's Runtime installs the handlers).
   const dispatcher = startJourneyDispatcher({ ...journeyDeps, log });
+  const wakes =
+    config.CAIRN_DISPATCH_WAKE_LISTEN === 'off'
+      ? undefined
+      : await listenForDispatcherWakes(config.CAIRN_DISPATCH_WAKE_LISTEN, dispatcher.wake, log);
   const pendingFolds = startPendingFoldSweeper({ db, log });
   const dateTriggers = startDateTriggerScheduler({ ...journeyDeps, log });
   const dueScheduler = startDueScheduler(db.connection, {
@@ -85,6 +90,7 @@ async function main() {
   await worker.run();
   await dueScheduler.stop();
   await dateTriggers.stop();
+  await wakes?.close();
   await dispatcher.stop();
   await pendingFolds.stop();
   await connection.close();

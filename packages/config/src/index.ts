@@ -99,6 +99,27 @@ export const EnvSchema = z.object({
     .int()
     .min(1)
     .default(60),
+  // Cross-process wake-up of the journey dispatcher (decision 018): the worker listens for UDP datagrams at
+  // CAIRN_DISPATCH_WAKE_LISTEN ('off' = poll only); processes that write journey triggers (the API) send one
+  // to each of CAIRN_DISPATCH_WAKE_TARGETS after a write. A lost datagram costs one poll interval, no more.
+  CAIRN_DISPATCH_WAKE_LISTEN: z
+    .string()
+    .regex(/^(off|[^\s:]+:\d+)$/, "expected host:port, e.g. '127.0.0.1:7244', or 'off'")
+    .default('127.0.0.1:7244'),
+  CAIRN_DISPATCH_WAKE_TARGETS: z
+    .string()
+    .default('127.0.0.1:7244')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && s !== 'off'),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^[^\s:]+:\d+$/, "expected host:port, e.g. 'worker:7244', or 'off'"),
+      ),
+    ),
   // Workflow runs the worker keeps in memory between tasks (Temporal's sticky cache); unset = sized
   // from the worker's heap limit by workflowCacheSize(). 0 turns the cache off (every task replays).
   CAIRN_MAX_CACHED_WORKFLOWS: z.coerce

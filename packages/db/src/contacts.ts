@@ -2,7 +2,12 @@
 import type { Connection } from 'mongoose';
 import { updateIfUnchanged } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
-import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
+import {
+  contactKey,
+  contactModel,
+  type ContactDoc,
+  type SegmentMembershipState,
+} from './models/contact.js';
 import { eventModel } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { contactJourneysModel } from './models/journey-run.js';
@@ -48,15 +53,24 @@ export async function contactRevision(
   return doc ? (doc.rev ?? 0) : undefined;
 }
 
-/** True when the contact's stored memberships include `segmentId`. */
-export async function isSegmentMember(
+/**
+ * The contact's stored membership of `segmentId` (null when not a member) and the contact's revision: a
+ * change whose revision is above it has not been written yet.
+ */
+export async function segmentMembership(
   connection: Connection,
   workspaceId: string,
   contactId: string,
   segmentId: string,
-): Promise<boolean> {
-  const doc = await findContact(connection, workspaceId, contactId, ['segments']);
-  return Boolean(doc?.segments && Object.prototype.hasOwnProperty.call(doc.segments, segmentId));
+): Promise<{ membership: SegmentMembershipState | null; contactRev: number }> {
+  const doc = await findContact(connection, workspaceId, contactId, ['segments', 'rev']);
+  const segments = doc?.segments ?? {};
+  return {
+    membership: Object.prototype.hasOwnProperty.call(segments, segmentId)
+      ? (segments[segmentId] ?? null)
+      : null,
+    contactRev: doc?.rev ?? -1,
+  };
 }
 
 export interface ContactPageQuery {

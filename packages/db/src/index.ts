@@ -35,6 +35,7 @@ export {
   journeyTriggerModel,
   journeyTriggerKey,
   enqueueJourneyTriggers,
+  onJourneyTriggersQueued,
   nextJourneyTriggers,
   completeJourneyTrigger,
   recordJourneyTriggerFailure,
@@ -61,8 +62,8 @@ export {
 export {
   findContact,
   contactExists,
-  isSegmentMember,
   contactRevision,
+  segmentMembership,
   listContacts,
   eraseContact,
   updateContactTraits,

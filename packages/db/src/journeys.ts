@@ -393,6 +393,8 @@ export async function reserveEnrollment(
     workflowId: string;
     enrolledBy: string;
     now: Date;
+    /** The contact's runs as the caller just read them (null: none); saves reading them again. */
+    contactJourneys?: ContactJourneysDoc | null;
   },
 ): Promise<EnrollmentReservation> {
   const { workspaceId, journeyId, now } = input;
@@ -412,9 +414,13 @@ export async function reserveEnrollment(
 
   const cjId = contactJourneysKey(workspaceId, input.contactId);
   const slotField = `runs.${fieldName(input.slot)}`;
-  const existing = await contactJourneysModel(connection)
-    .findById(cjId, { [slotField]: 1 })
-    .lean();
+  // A stale copy is safe: the run record below is written only if the slot is as it was read.
+  const existing =
+    input.contactJourneys !== undefined
+      ? input.contactJourneys
+      : await contactJourneysModel(connection)
+          .findById(cjId, { [slotField]: 1 })
+          .lean();
   const previous = existing?.runs?.[fieldName(input.slot)];
   if (previous && previous.enrolledBy === input.enrolledBy) {
     // Already started and finished for this cause: starting again would be a second run.
@@ -424,9 +430,11 @@ export async function reserveEnrollment(
       ? { enroll: true, version: previous.version, definition: def, repeated: true }
       : { enroll: false, reason: 'notPublished' };
   }
-  const totals = await journeyStatsModel(connection)
-    .findById(statsKey(workspaceId, journeyId))
-    .lean();
+  // Only a limit needs the count; the conditional $inc below is what enforces it.
+  const totals =
+    definition.settings.enrollmentLimit === undefined
+      ? null
+      : await journeyStatsModel(connection).findById(statsKey(workspaceId, journeyId)).lean();
   const decision = decideEnrollment(definition.settings, {
     now,
     ...(previous

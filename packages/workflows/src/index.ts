@@ -32,6 +32,7 @@ export type {
   LoadedJourneyVersion,
   RunJourneyActionInput,
   RunJourneyActionResult,
+  SegmentChange,
 } from './journey-contract.js';
 export {
   segmentBackfillWorkflow,

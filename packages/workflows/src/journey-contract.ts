@@ -23,7 +23,13 @@ export interface JourneyWorkflowInput {
   contactId: string;
   /** For event triggers with a `key` (e.g. order_id): one run per key. */
   key?: string;
-  entry: { kind: JourneyEntryKind; event?: JourneyEvent; at: string };
+  entry: {
+    kind: JourneyEntryKind;
+    event?: JourneyEvent;
+    at: string;
+    /** A segment entry: the membership change's revision, so an older exit arriving later is ignored. */
+    segment?: { segmentId: string; rev: number };
+  };
   /** Set only by continue-as-new: where the previous run of this workflow left off. */
   carried?: CarriedRun;
 }
@@ -35,11 +41,20 @@ export interface CarriedRun {
   paused: boolean;
   /** Progress batches recorded so far; the recorder drops a batch it has already applied. */
   seq: number;
+  /** The newest membership revision seen per segment (entry and signals). */
+  segmentRevs?: Record<string, number>;
+}
+
+/** A segment membership change; `rev` orders the changes of one contact and segment (older ones are stale). */
+export interface SegmentChange {
+  segmentId: string;
+  member: boolean;
+  rev?: number;
 }
 
 export type JourneyInbox =
   | { type: 'event'; event: JourneyEvent }
-  | { type: 'segmentChanged'; segmentId: string; member: boolean }
+  | ({ type: 'segmentChanged' } & SegmentChange)
   | { type: 'profileChanged' };
 
 export interface JourneyPosition {
@@ -174,6 +189,8 @@ export interface RunJourneyActionInput {
   stepKey: string;
   idempotencyKey: string;
   runId: string;
+  /** The step's progress batch, written by the activity before the action runs (one activity instead of two). */
+  progress?: JourneyProgress;
 }
 
 export type RunJourneyActionResult =

@@ -11,6 +11,7 @@ import {
   defineSignal,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -38,12 +39,11 @@ import {
   type JourneyProgress,
   type JourneyRunOutcome,
   type JourneyWorkflowInput,
+  type SegmentChange,
 } from './journey-contract.js';
 
 export const contactEventSignal = defineSignal<[JourneyEvent]>(JOURNEY_SIGNALS.contactEvent);
-export const segmentChangedSignal = defineSignal<[{ segmentId: string; member: boolean }]>(
-  JOURNEY_SIGNALS.segmentChanged,
-);
+export const segmentChangedSignal = defineSignal<[SegmentChange]>(JOURNEY_SIGNALS.segmentChanged);
 export const profileChangedSignal = defineSignal<[]>(JOURNEY_SIGNALS.profileChanged);
 export const controlSignal = defineSignal<[JourneyControl]>(JOURNEY_SIGNALS.control);
 export const positionQuery = defineQuery<JourneyPosition | undefined>(JOURNEY_POSITION_QUERY);
@@ -51,6 +51,16 @@ export const positionQuery = defineQuery<JourneyPosition | undefined>(JOURNEY_PO
 // Database activities retry until the database is back: a contact is never dropped for an outage.
 const data = proxyActivities<Omit<JourneyActivities, 'runJourneyAction'>>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// The same reads and the progress write as local activities: one marker each in the history instead of
+// three events plus a workflow task, which keeps a step within six history events (bench/RESULTS.md).
+const local = proxyLocalActivities<
+  Pick<JourneyActivities, 'loadJourneyVersion' | 'loadContactFacts' | 'recordJourneyProgress'>
+>({
+  startToCloseTimeout: '30 seconds',
+  // Past this a retry waits on a durable timer rather than holding the workflow task open.
+  localRetryThreshold: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // Actions retry with backoff for about a day; a PermanentActionError stops at once.
@@ -66,6 +76,9 @@ const actions = proxyActivities<Pick<JourneyActivities, 'runJourneyAction'>>({
     nonRetryableErrorTypes: ['PermanentActionError'],
   },
 });
+
+/** Thrown by a contact fact a step reads before the workflow has loaded them. */
+class FactsNeeded extends Error {}
 
 /** Keep each run's history well under Temporal's limits; the state carried over is small. */
 const MAX_HISTORY_EVENTS = 2000;
@@ -85,13 +98,28 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   let seq = input.carried?.seq ?? 0;
   let paused = input.carried?.paused ?? false;
   let pausedByCheck = false;
+  // The progress batch of the last step when the next action's activity is to write it (lean steps).
+  let unrecorded: JourneyProgress | undefined;
   let stopped = false;
+  // Before any handler runs: runs begun before membership changes carried revisions act on every change.
+  const dropsStaleSegmentChanges = patched('stale-segment-signals');
+  // Runs begun before lean steps (facts loaded only when read, local activities) keep their regular activities.
+  const leanSteps = patched('lean-steps');
+  const store = leanSteps ? local : data;
+  const segmentRevs: Record<string, number> = { ...input.carried?.segmentRevs };
+  if (input.entry.segment && segmentRevs[input.entry.segment.segmentId] === undefined)
+    segmentRevs[input.entry.segment.segmentId] = input.entry.segment.rev;
 
   setHandler(contactEventSignal, (event) => void inbox.push({ type: 'event', event }));
-  setHandler(
-    segmentChangedSignal,
-    (change) => void inbox.push({ type: 'segmentChanged', ...change }),
-  );
+  setHandler(segmentChangedSignal, (change) => {
+    if (dropsStaleSegmentChanges && change.rev !== undefined) {
+      const seen = segmentRevs[change.segmentId];
+      // Delivered out of order (a retried trigger, a second dispatcher) or twice: it changes nothing.
+      if (seen !== undefined && change.rev <= seen) return;
+      segmentRevs[change.segmentId] = change.rev;
+    }
+    inbox.push({ type: 'segmentChanged', ...change });
+  });
   setHandler(profileChangedSignal, () => void inbox.push({ type: 'profileChanged' }));
   setHandler(controlSignal, (control) => {
     if (control === 'pause') paused = true;
@@ -111,7 +139,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       : undefined,
   );
 
-  const { definition, messageActions } = await data.loadJourneyVersion({
+  const { definition, messageActions } = await store.loadJourneyVersion({
     workspaceId,
     journeyId,
     version,
@@ -159,6 +187,23 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     };
   };
 
+  /** advance() with facts that throw when read; undefined when the step reads one (advance is pure: rerun it). */
+  const advanceWithoutFacts = (before: JourneyRunState | undefined, journeyInput: JourneyInput) => {
+    const ctx = context({ exists: true, profile: {}, memberships: {} });
+    for (const fact of ['profile', 'memberships', 'timezone', 'evaluateCondition'] as const)
+      Object.defineProperty(ctx, fact, {
+        get() {
+          throw new FactsNeeded();
+        },
+      });
+    try {
+      return advance(definition, before, journeyInput, ctx);
+    } catch (error) {
+      if (error instanceof FactsNeeded) return undefined;
+      throw error;
+    }
+  };
+
   const progressBase = () => ({
     workspaceId,
     journeyId,
@@ -172,16 +217,30 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
 
   /** Feeds one input to the interpreter and records what happened in one activity call. */
   const step = async (journeyInput: JourneyInput, sent: string[] = [], capped: string[] = []) => {
-    const facts = await data.loadContactFacts({ workspaceId, contactId, profile: readsProfile });
-    if (journeyInput.type === 'segmentChanged') {
-      // The signal is newer than whatever the fact load raced with.
-      facts.memberships = { ...facts.memberships, [journeyInput.segmentId]: journeyInput.member };
-    }
     const before = state;
-    const result = advance(definition, before, journeyInput, context(facts));
+    // Most steps (a timer into a delay, an email, an exit) read no contact fact: try without loading them.
+    let result = leanSteps ? advanceWithoutFacts(before, journeyInput) : undefined;
+    if (!result) {
+      const facts = await store.loadContactFacts({ workspaceId, contactId, profile: readsProfile });
+      if (journeyInput.type === 'segmentChanged') {
+        // The signal is newer than whatever the fact load raced with.
+        facts.memberships = { ...facts.memberships, [journeyInput.segmentId]: journeyInput.member };
+      }
+      result = advance(definition, before, journeyInput, context(facts));
+    }
     state = result.state;
     if (result.commands.length === 0 && sent.length === 0 && capped.length === 0) return;
-    await data.recordJourneyProgress(progressOf(before, state, result.commands, sent, capped));
+    const progress = progressOf(before, state, result.commands, sent, capped);
+    // An action runs next: its activity writes this batch first, saving the step a marker.
+    if (leanSteps && state.status === 'running' && state.pendingAction) unrecorded = progress;
+    else await store.recordJourneyProgress(progress);
+  };
+
+  /** Writes a batch held for the next action's activity; a batch written twice is dropped by its seq. */
+  const flushProgress = async () => {
+    const progress = unrecorded;
+    if (progress) await store.recordJourneyProgress(progress);
+    if (unrecorded === progress) unrecorded = undefined;
   };
 
   const progressOf = (
@@ -241,8 +300,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     reason: string,
   ): Promise<JourneyRunOutcome> => {
     const current = state;
+    await flushProgress();
     seq += 1;
-    await data.recordJourneyProgress({
+    await store.recordJourneyProgress({
       ...progressBase(),
       seq,
       nodeId: current?.nodeId ?? '',
@@ -258,6 +318,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   };
 
   const waitWhilePaused = async () => {
+    if (paused) await flushProgress();
     while (paused && !stopped) {
       if (!pausedByCheck) {
         await condition(() => !paused || stopped);
@@ -298,7 +359,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
           stepKey: pending.stepKey,
           idempotencyKey: `${info.workflowId}:${runStartedId}:${pending.stepKey}`,
           runId: runStartedId,
+          ...(unrecorded ? { progress: unrecorded } : {}),
         });
+        unrecorded = undefined;
       } catch (error) {
         if (error instanceof ActivityFailure) {
           const cause =
@@ -361,9 +424,10 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       !isTerminal(state) &&
       (now.continueAsNewSuggested || now.historyLength > MAX_HISTORY_EVENTS)
     ) {
+      await flushProgress();
       await continueAsNew<typeof journeyWorkflow>({
         ...input,
-        carried: { state, eventsSinceEntry, inbox, paused, seq },
+        carried: { state, eventsSinceEntry, inbox, paused, seq, segmentRevs },
       });
     }
   }

@@ -16,6 +16,13 @@ export type JourneyActivityDeps = RunActionDeps;
 
 export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActivities {
   const { connection } = deps.db;
+  const runAction = createRunJourneyAction(deps);
+  const recordJourneyProgress: JourneyActivities['recordJourneyProgress'] = async (progress) => {
+    await applyJourneyProgress(connection, {
+      ...progress,
+      slot: journeyRunSlot(progress.journeyId, progress.key),
+    });
+  };
   return {
     async loadJourneyVersion({ workspaceId, journeyId, version }) {
       const definition = await loadJourneyDefinition(connection, workspaceId, journeyId, version);
@@ -74,14 +81,13 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
       };
     },
 
-    async recordJourneyProgress(progress) {
-      await applyJourneyProgress(connection, {
-        ...progress,
-        slot: journeyRunSlot(progress.journeyId, progress.key),
-      });
-    },
+    recordJourneyProgress,
 
-    runJourneyAction: createRunJourneyAction(deps),
+    // The step that reached this action hands its progress over: written first, so stats never lag the send.
+    async runJourneyAction({ progress, ...input }) {
+      if (progress) await recordJourneyProgress(progress);
+      return runAction(input);
+    },
 
     async journeyStatus({ workspaceId, journeyId }) {
       return { status: (await journeyStatusOf(connection, workspaceId, journeyId)) ?? 'archived' };

@@ -14,14 +14,16 @@ import {
   completeJourneyTrigger,
   contactRevision,
   findContactJourneys,
-  isSegmentMember,
   loadJourneyDefinition,
   nextJourneyTriggers,
+  onJourneyTriggersQueued,
   publishedJourneys,
   recordJourneyTriggerFailure,
+  segmentMembership,
   type JourneyTriggerDoc,
+  type SegmentMembershipState,
 } from '@cairn/db';
-import { JOURNEY_SIGNALS } from '@cairn/workflows';
+import { JOURNEY_SIGNALS, type SegmentChange } from '@cairn/workflows';
 import { enrollInJourney, type EnrollDeps, type EnrollResult } from './enroll.js';
 
 export interface DispatcherOptions extends EnrollDeps {
@@ -63,18 +65,46 @@ class NotVisibleYet extends Error {
   }
 }
 
+class MembershipNotVisibleYet extends NotVisibleYet {
+  constructor(
+    segmentId: string,
+    /** The contact's revision is below the change's: its write is on the way, look again in a moment. */
+    readonly landing = false,
+  ) {
+    super(`segment '${segmentId}' membership`);
+  }
+}
+
+/** While a change's write is on the way: how soon to look again, and for how long before the usual backoff. */
+const LANDING_RECHECK_MS = 20;
+const LANDING_RECHECKS = 50;
+
 export class JourneyDispatcher {
   private readonly journeysByWorkspace = new Map<
     string,
     { at: number; journeys: Awaited<ReturnType<typeof publishedJourneys>> }
   >();
+  private readonly journeyReads = new Map<
+    string,
+    { at: number; read: ReturnType<typeof publishedJourneys> }
+  >();
   private readonly retryAfter = new Map<string, number>();
+  private readonly landingRechecks = new Map<string, number>();
   private startsThisSecond = { second: 0, count: 0 };
 
   constructor(private readonly options: DispatcherOptions) {}
 
   private now() {
     return this.options.now?.() ?? new Date();
+  }
+
+  /** When the earliest trigger held back for a retry is due (ms since epoch); undefined when none is. */
+  nextRetryAt(): number | undefined {
+    const now = Date.now();
+    let next: number | undefined;
+    for (const at of this.retryAfter.values())
+      if (at > now && (next === undefined || at < next)) next = at;
+    return next;
   }
 
   /** One pass over the outbox; returns what it did. */
@@ -85,6 +115,15 @@ export class JourneyDispatcher {
       this.options.batchSize ?? 200,
     );
     const wallNow = Date.now();
+    // The whole outbox was read: a held-back trigger not in it was handled elsewhere.
+    if (triggers.length < (this.options.batchSize ?? 200)) {
+      const present = new Set(triggers.map((t) => t._id));
+      for (const id of this.retryAfter.keys())
+        if (!present.has(id)) {
+          this.retryAfter.delete(id);
+          this.landingRechecks.delete(id);
+        }
+    }
     const byContact = new Map<string, JourneyTriggerDoc[]>();
     for (const t of triggers) {
       if ((this.retryAfter.get(t._id) ?? 0) > wallNow) continue;
@@ -112,9 +151,21 @@ export class JourneyDispatcher {
             report.signalled += outcome.signalled;
             await completeJourneyTrigger(this.options.db.connection, trigger._id);
             this.retryAfter.delete(trigger._id);
+            this.landingRechecks.delete(trigger._id);
             report.processed += 1;
           } catch (error) {
             report.failed += 1;
+            const landing = (this.landingRechecks.get(trigger._id) ?? 0) + 1;
+            if (
+              error instanceof MembershipNotVisibleYet &&
+              error.landing &&
+              landing <= LANDING_RECHECKS
+            ) {
+              // The fold writes the trigger just before the membership: no failure to record, no backoff.
+              this.landingRechecks.set(trigger._id, landing);
+              this.retryAfter.set(trigger._id, Date.now() + LANDING_RECHECK_MS);
+              break;
+            }
             const attempts = (trigger.attempts ?? 0) + 1;
             this.retryAfter.set(
               trigger._id,
@@ -143,12 +194,21 @@ export class JourneyDispatcher {
     return report;
   }
 
-  private async journeysOf(workspaceId: string, options: { fresh?: boolean } = {}) {
+  /** The published journeys, from a read that began at or after `notBefore` (one read shared by the pass). */
+  private async journeysOf(workspaceId: string, notBefore: number) {
     const cached = this.journeysByWorkspace.get(workspaceId);
-    if (cached && !options.fresh && Date.now() - cached.at < JOURNEY_CACHE_MS)
+    if (cached && cached.at >= notBefore && Date.now() - cached.at < JOURNEY_CACHE_MS)
       return cached.journeys;
-    const journeys = await publishedJourneys(this.options.db.connection, workspaceId);
-    this.journeysByWorkspace.set(workspaceId, { at: Date.now(), journeys });
+    const inFlight = this.journeyReads.get(workspaceId);
+    if (inFlight && inFlight.at >= notBefore) return inFlight.read;
+    const at = Date.now();
+    const read = publishedJourneys(this.options.db.connection, workspaceId).finally(() => {
+      if (this.journeyReads.get(workspaceId)?.read === read) this.journeyReads.delete(workspaceId);
+    });
+    this.journeyReads.set(workspaceId, { at, read });
+    const journeys = await read;
+    if ((this.journeysByWorkspace.get(workspaceId)?.at ?? -1) < at)
+      this.journeysByWorkspace.set(workspaceId, { at, journeys });
     return journeys;
   }
 
@@ -195,7 +255,8 @@ export class JourneyDispatcher {
           await handle.signal(JOURNEY_SIGNALS.segmentChanged, {
             segmentId: trigger.segmentId,
             member: trigger.kind === 'segmentEntered',
-          });
+            ...(trigger.segmentRev !== undefined ? { rev: trigger.segmentRev } : {}),
+          } satisfies SegmentChange);
         signalled += 1;
       } catch (error) {
         // The run ended after its record was read: nothing to tell it.
@@ -204,12 +265,13 @@ export class JourneyDispatcher {
     }
 
     if (trigger.kind === 'segmentExited') return { enrolled: 0, signalled };
-    let journeys = await this.journeysOf(workspaceId);
+    // A list read before the trigger was written may miss a journey published just before it.
+    let journeys = await this.journeysOf(workspaceId, new Date(trigger.createdAt).getTime());
     // Queued at publish, so this process's cached list may predate the journey: read it afresh.
     if (trigger.journeyId !== undefined && !journeys.some((j) => j.journeyId === trigger.journeyId))
-      journeys = await this.journeysOf(workspaceId, { fresh: true });
+      journeys = await this.journeysOf(workspaceId, Date.now());
     let enrolled = 0;
-    let stillMember: boolean | undefined;
+    let membership: SegmentMembershipState | null | undefined;
     for (const journey of journeys) {
       if (trigger.journeyId !== undefined && journey.journeyId !== trigger.journeyId) continue;
       const node = journey.definition.nodes.find((n) => n.kind === 'trigger');
@@ -218,8 +280,18 @@ export class JourneyDispatcher {
       let key: string | undefined;
       if (trigger.kind === 'segmentEntered') {
         if (spec.type !== 'segmentEntered' || spec.segmentId !== trigger.segmentId) continue;
-        stillMember ??= await this.isMember(workspaceId, contactId, trigger.segmentId);
-        if (!stillMember) {
+        if (membership === undefined) {
+          const stored = await segmentMembership(
+            this.options.db.connection,
+            workspaceId,
+            contactId,
+            trigger.segmentId,
+          );
+          if (!stored.membership && (trigger.segmentRev ?? -1) > stored.contactRev)
+            throw new MembershipNotVisibleYet(trigger.segmentId, true);
+          membership = stored.membership;
+        }
+        if (!membership) {
           // The trigger is written before the contact's membership (triggers before state), so a fresh
           // one may be read in between: look again a few times before calling it stale (the contact
           // left again), which enrols nobody.
@@ -252,9 +324,11 @@ export class JourneyDispatcher {
           kind: trigger.kind,
           ...(event ? { event } : {}),
           at: new Date(trigger.at).toISOString(),
+          ...entrySegment(trigger, membership),
         },
         enrolledBy: `${trigger._id}`,
         now: this.now(),
+        ...(runs !== null ? { contactJourneys: runs } : {}),
       });
       if ('enrolled' in result) enrolled += 1;
     }
@@ -328,26 +402,41 @@ export class JourneyDispatcher {
       );
     return live;
   }
-
-  private async isMember(
-    workspaceId: string,
-    contactId: string,
-    segmentId: string,
-  ): Promise<boolean> {
-    return isSegmentMember(this.options.db.connection, workspaceId, contactId, segmentId);
-  }
 }
 
-/** Runs passes until stopped: immediately again while there is work, otherwise every `intervalMs`. */
+/** The revision a segment entry starts the run with: the trigger's own, else the stored membership's. */
+function entrySegment(
+  trigger: JourneyTriggerDoc,
+  membership: SegmentMembershipState | null | undefined,
+): { segment?: { segmentId: string; rev: number } } {
+  if (trigger.kind !== 'segmentEntered' || trigger.segmentId === undefined) return {};
+  const rev = trigger.segmentRev ?? membership?.rev;
+  return rev === undefined ? {} : { segment: { segmentId: trigger.segmentId, rev } };
+}
+
+/**
+ * Runs passes until stopped: immediately again while there is work or a wake-up came during the pass,
+ * otherwise at the next wake-up, or after `intervalMs` (the safety net when a wake-up is lost or a trigger
+ * was written by a process that sends none). Triggers written through this process's connection wake it.
+ */
 export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs?: number }): {
   dispatcher: JourneyDispatcher;
+  /** Starts a pass now (or right after the current one): a writer in another process stored triggers. */
+  wake(): void;
   stop(): Promise<void>;
 } {
   const dispatcher = new JourneyDispatcher(options);
   let stopped = false;
-  let wake: (() => void) | undefined;
+  let woken = false;
+  let resume: (() => void) | undefined;
+  const wake = () => {
+    woken = true;
+    resume?.();
+  };
+  const unsubscribe = onJourneyTriggersQueued(options.db.connection, wake);
   const loop = (async () => {
     while (!stopped) {
+      woken = false;
       let busy = false;
       try {
         const report = await dispatcher.dispatchOnce();
@@ -358,19 +447,26 @@ export function startJourneyDispatcher(options: DispatcherOptions & { intervalMs
           'journey dispatcher pass failed',
         );
       }
-      if (!busy && !stopped) {
+      if (!busy && !woken && !stopped) {
+        // A trigger due for a retry sooner than the poll (a membership write landing) brings the pass forward.
+        const retry = dispatcher.nextRetryAt();
+        const interval = options.intervalMs ?? 500;
+        const wait = retry === undefined ? interval : Math.min(interval, retry - Date.now());
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, options.intervalMs ?? 500).unref();
+          resume = resolve;
+          setTimeout(resolve, Math.max(0, wait)).unref();
         });
+        resume = undefined;
       }
     }
   })();
   return {
     dispatcher,
+    wake,
     async stop() {
       stopped = true;
-      wake?.();
+      unsubscribe();
+      resume?.();
       await loop;
     },
   };

@@ -1,7 +1,12 @@
 // Starting a contact's run: reserve the enrolment in the database (re-entry, limit, run record), then
 // start the workflow. A start of a run that is already running is a no-op (USE_EXISTING).
 import type { Client } from '@temporalio/client';
-import { reserveEnrollment, type Database, type EnrollmentReservation } from '@cairn/db';
+import {
+  reserveEnrollment,
+  type ContactJourneysDoc,
+  type Database,
+  type EnrollmentReservation,
+} from '@cairn/db';
 import {
   JOURNEY_WORKFLOW,
   journeyRunSlot,
@@ -27,6 +32,8 @@ export interface EnrollRequest {
   /** Identifies the cause (trigger id, request id, action step): the same cause never enrols twice. */
   enrolledBy: string;
   now: Date;
+  /** The contact's runs as the caller just read them (null: none), so the reservation need not read them. */
+  contactJourneys?: ContactJourneysDoc | null;
 }
 
 export type EnrollResult =
@@ -48,6 +55,7 @@ export async function enrollInJourney(
     workflowId,
     enrolledBy: request.enrolledBy,
     now: request.now,
+    ...(request.contactJourneys !== undefined ? { contactJourneys: request.contactJourneys } : {}),
   });
   if (!reservation.enroll) return reservation;
   // If this throws (Temporal down), the reservation stays: the caller retries with the same enrolledBy.

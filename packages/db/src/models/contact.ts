@@ -8,6 +8,11 @@ export interface SegmentMembershipState {
   version: number;
   /** The live member page that lists the contact (segments/member-pages.ts); absent for older members. */
   page?: number;
+  /**
+   * The contact revision (`rev`) of the write that stored this entry: every entry and exit of the contact
+   * carries the revision of its write, so for one contact and segment the later change has the higher one.
+   */
+  rev?: number;
 }
 
 export interface ContactDoc {

@@ -19,6 +19,8 @@ export interface JourneyTriggerDoc {
   kind: JourneyTriggerKind;
   segmentId?: string;
   segmentVersion?: number;
+  /** The membership change's revision (SegmentMembershipState.rev): a run ignores a change older than one it saw. */
+  segmentRev?: number;
   /** Only this journey: a segment's existing members enrolled when it is published (no other journey hears it). */
   journeyId?: string;
   /** For `event` triggers: the stored event's messageId, name, properties and timestamp. */
@@ -48,6 +50,7 @@ export const journeyTriggerSchema = new Schema<JourneyTriggerDoc>(
     },
     segmentId: String,
     segmentVersion: Number,
+    segmentRev: Number,
     journeyId: String,
     messageId: String,
     event: String,
@@ -92,6 +95,19 @@ export function journeyTriggerModel(connection: Connection): Model<JourneyTrigge
   );
 }
 
+const queuedListeners = new WeakMap<Connection, Set<() => void>>();
+
+/**
+ * Calls `listener` each time this process writes journey triggers through `connection`, so a dispatcher in
+ * the same process starts on them at once instead of at its next poll. Returns the unsubscribe function.
+ */
+export function onJourneyTriggersQueued(connection: Connection, listener: () => void): () => void {
+  const listeners = queuedListeners.get(connection) ?? new Set();
+  queuedListeners.set(connection, listeners);
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
 /** Writes triggers idempotently: duplicates (same _id) are ignored. */
 export async function enqueueJourneyTriggers(
   connection: Connection,
@@ -108,6 +124,13 @@ export async function enqueueJourneyTriggers(
     (list) => journeyTriggerModel(connection).insertMany(list, { ordered: false }),
     docs,
   );
+  for (const listener of queuedListeners.get(connection) ?? []) {
+    try {
+      listener();
+    } catch {
+      // A wake-up is a hint: the triggers are stored and the dispatcher's poll finds them anyway.
+    }
+  }
 }
 
 /**

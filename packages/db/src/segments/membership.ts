@@ -5,6 +5,8 @@ import type { ActiveSegment } from './cache.js';
 export interface MembershipChange {
   segmentId: string;
   version: number;
+  /** The contact revision the change is written with (see SegmentMembershipState.rev). */
+  rev?: number;
 }
 
 export interface MembershipOutcome {
@@ -29,8 +31,11 @@ export function evaluateMemberships(input: {
   profileSettings?: Partial<ProfileSettings>;
   /** The workspace's zone: whole-day windows turn at its midnight. */
   timeZone?: string;
+  /** The contact revision the caller's write will store; entries and exits carry it. */
+  rev?: number;
 }): MembershipOutcome {
   const { contactId, profile, current, now } = input;
+  const stamp = input.rev === undefined ? {} : { rev: input.rev };
   const memberships = new Set(Object.keys(current));
   const segments: Record<string, SegmentMembershipState> = {};
   const entered: MembershipChange[] = [];
@@ -47,12 +52,12 @@ export function evaluateMemberships(input: {
     });
     const was = current[segment.segmentId];
     if (matches) {
-      segments[segment.segmentId] = was ?? { since: now, version: segment.version };
+      segments[segment.segmentId] = was ?? { since: now, version: segment.version, ...stamp };
       memberships.add(segment.segmentId);
-      if (!was) entered.push({ segmentId: segment.segmentId, version: segment.version });
+      if (!was) entered.push({ segmentId: segment.segmentId, version: segment.version, ...stamp });
     } else {
       memberships.delete(segment.segmentId);
-      if (was) exited.push({ segmentId: segment.segmentId, version: segment.version });
+      if (was) exited.push({ segmentId: segment.segmentId, version: segment.version, ...stamp });
     }
     if (nextChangeAt !== null && (nextEvaluationAt === null || nextChangeAt < nextEvaluationAt))
       nextEvaluationAt = nextChangeAt;

@@ -138,6 +138,8 @@ export interface SegmentMembershipChangeDoc {
   contactId: string;
   kind: MembershipChangeKind;
   version: number;
+  /** The contact revision the change was written with (see SegmentMembershipState.rev). */
+  rev?: number;
   at: number;
   /** What prompted the evaluation: 'event', 'sweep', 'backfill', ... */
   reason: string;
@@ -151,6 +153,7 @@ const membershipChangeSchema = new Schema<SegmentMembershipChangeDoc>(
     contactId: { type: String, required: true },
     kind: { type: String, enum: ['entered', 'exited'], required: true },
     version: { type: Number, required: true },
+    rev: Number,
     at: { type: Number, required: true },
     reason: { type: String, required: true },
   },

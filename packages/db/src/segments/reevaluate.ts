@@ -107,6 +107,8 @@ export async function reevaluateContact(
         now: at,
         profileSettings: workspace.profileSettings,
         timeZone: workspace.timeZone,
+        // The write below is guarded by the revision read and bumps it by one.
+        rev: (contact.rev ?? 0) + 1,
       });
       const result = {
         entered: outcome.entered.map((c) => c.segmentId),
@@ -271,6 +273,8 @@ export async function reevaluateContacts(
           now: at,
           profileSettings: workspace.profileSettings,
           timeZone: workspace.timeZone,
+          // The guarded write below bumps the revision it read by one.
+          rev: (contact.rev ?? 0) + 1,
         });
         const result = {
           entered: outcome.entered.map((c) => c.segmentId),
@@ -397,6 +401,7 @@ export async function recordMembershipChangesMany(
     contactId: input.contactId,
     kind,
     version: change.version,
+    ...(change.rev !== undefined ? { rev: change.rev } : {}),
     at: input.now,
     reason: input.reason,
   }));
@@ -413,6 +418,7 @@ export async function recordMembershipChangesMany(
       kind: kind === 'entered' ? ('segmentEntered' as const) : ('segmentExited' as const),
       segmentId: change.segmentId,
       segmentVersion: change.version,
+      ...(change.rev !== undefined ? { segmentRev: change.rev } : {}),
       at: input.now,
     })),
   );
