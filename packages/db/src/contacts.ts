@@ -12,7 +12,7 @@ import { eventModel } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { contactJourneysModel } from './models/journey-run.js';
 import { deleteActivities } from './profiles.js';
-import { workspaceHasJourneys } from './ingest.js';
+import { workspaceHasJourneys } from './journey-interest.js';
 import { enqueueJourneyTriggers, profileChangedTrigger } from './models/journey-trigger.js';
 import { fileContactForEvaluation } from './segments/due.js';
 import { reevaluateContact } from './segments/reevaluate.js';

@@ -86,12 +86,12 @@ export {
   foldPendingEvents,
   DEFAULT_FOLD_WITHIN_MS,
   onContactChanged,
-  forgetJourneyInterest,
   eventFromDoc,
   type IngestOptions,
   type IngestReport,
   type ContactChangedHandler,
 } from './ingest.js';
+export { forgetJourneyInterest } from './journey-interest.js';
 export {
   loadProfile,
   loadProfiles,

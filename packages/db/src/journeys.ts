@@ -9,6 +9,7 @@ import {
   upsertRacing,
   withDocumentLocks,
 } from './connection.js';
+import { forgetJourneyInterest } from './journey-interest.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import { onEmailEngagement } from './messaging/index.js';
 import {
@@ -194,6 +195,8 @@ export async function publishJourneyDraft(
       },
       { $set: { publishedVersion: version, status }, $inc: { rev: 1 } },
     );
+    // Ingestion in this process hears the new version's events at once (others within the cache's 2 s).
+    forgetJourneyInterest(workspaceId);
     return { ok: true, version };
   }
   throw new Error(
@@ -216,7 +219,10 @@ export async function setJourneyStatus(
       { returnDocument: 'after' },
     )
     .lean();
-  if (updated) return decodeJourney(updated);
+  if (updated) {
+    forgetJourneyInterest(workspaceId);
+    return decodeJourney(updated);
+  }
   return (await journeyModel(connection).exists({ _id: journeyKey(workspaceId, journeyId) }))
     ? 'conflict'
     : null;

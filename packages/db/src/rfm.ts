@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { computeRfmScores, type RfmInput, type RfmScores } from '@cairn/core';
 import { updateIfUnchanged, withDocumentLocks } from './connection.js';
-import { workspaceHasJourneys } from './ingest.js';
+import { workspaceHasJourneys } from './journey-interest.js';
 import { contactKey, contactModel } from './models/contact.js';
 import { enqueueJourneyTriggers, profileChangedTrigger } from './models/journey-trigger.js';
 import { readProfileSummary } from './profiles.js';
