@@ -32,6 +32,8 @@ export interface JourneyWorkflowInput {
   };
   /** Set only by continue-as-new: where the previous run of this workflow left off. */
   carried?: CarriedRun;
+  /** History length past which a run continues as new (default 2,000); tests lower it to exercise the hand-over. */
+  maxHistoryEvents?: number;
 }
 
 export interface CarriedRun {

@@ -91,6 +91,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const info = workflowInfo();
   // Stable across retries, replays and continue-as-new; new for a re-entry of the same workflow id.
   const runStartedId = info.firstExecutionRunId;
+  // Absent from every history recorded so far, so the default keeps their continue-as-new points.
+  const maxHistoryEvents = input.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
 
   const inbox: JourneyInbox[] = [...(input.carried?.inbox ?? [])];
   const eventsSinceEntry: JourneyEvent[] = [...(input.carried?.eventsSinceEntry ?? [])];
@@ -422,7 +424,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     if (
       state &&
       !isTerminal(state) &&
-      (now.continueAsNewSuggested || now.historyLength > MAX_HISTORY_EVENTS)
+      (now.continueAsNewSuggested || now.historyLength > maxHistoryEvents)
     ) {
       await flushProgress();
       await continueAsNew<typeof journeyWorkflow>({

@@ -34,6 +34,8 @@ export interface EnrollRequest {
   now: Date;
   /** The contact's runs as the caller just read them (null: none), so the reservation need not read them. */
   contactJourneys?: ContactJourneysDoc | null;
+  /** Overrides the run's continue-as-new threshold (tests of long journeys). */
+  maxHistoryEvents?: number;
 }
 
 export type EnrollResult =
@@ -69,6 +71,9 @@ export async function enrollInJourney(
         contactId,
         ...(key !== undefined ? { key } : {}),
         entry: request.entry,
+        ...(request.maxHistoryEvents !== undefined
+          ? { maxHistoryEvents: request.maxHistoryEvents }
+          : {}),
       },
       deps.taskQueue,
       { searchAttributes: deps.searchAttributes !== false },
