@@ -87,10 +87,11 @@ describe('a long looping journey continues as new and ends where the interpreter
     ).toEqual({ ok: true, version: 1 });
 
     const deps = { db, client: env.client, taskQueue, registry, searchAttributes: false };
+    const workflowBundle = await bundleCairnWorkflows();
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowBundle: await bundleCairnWorkflows(),
+      workflowBundle,
       activities: createJourneyActivities(deps),
     });
 
@@ -174,6 +175,12 @@ describe('a long looping journey continues as new and ends where the interpreter
       Boolean(h.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes),
     );
     expect(handedOver).toEqual([...sizes.slice(1).map(() => true), false]);
+    // Each run, the ones begun from a carried state included, replays with the code that wrote it.
+    const replays = Worker.runReplayHistories(
+      { workflowBundle },
+      histories.map((history, i) => ({ workflowId: `run-${i + 1}`, history })),
+    );
+    for await (const replay of replays) expect(replay.error).toBeUndefined();
 
     // What a user sees: the contact's run record (its recent steps) and the journey's node counts.
     const record = (await findContactJourneys(db.connection, workspaceId, 'ann'))?.runs[journeyId];
