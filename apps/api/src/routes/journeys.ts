@@ -33,12 +33,11 @@ import {
 } from '@cairn/db';
 import {
   JOURNEY_SIGNALS,
-  JOURNEY_WORKFLOW,
   journeyRunSlot,
-  journeyStartOptions,
   journeyWorkflowId,
   type JourneyControl,
 } from '@cairn/workflows';
+import { startJourneyRun } from '@cairn/workflows/client';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
@@ -567,19 +566,13 @@ export function journeyRoutes(ctx: ApiContext): Router {
         ]);
       }
       try {
-        await ctx.temporal.client.workflow.start(
-          JOURNEY_WORKFLOW,
-          journeyStartOptions(
-            {
-              workspaceId,
-              journeyId: journey.journeyId,
-              version: reservation.version,
-              contactId: body.contactId,
-              entry: { kind: 'manual', at: now.toISOString() },
-            },
-            ctx.temporal.taskQueue,
-          ),
-        );
+        await startJourneyRun(ctx.temporal.client, ctx.temporal.taskQueue, {
+          workspaceId,
+          journeyId: journey.journeyId,
+          version: reservation.version,
+          contactId: body.contactId,
+          entry: { kind: 'manual', at: now.toISOString() },
+        });
       } catch (error) {
         ctx.logger.warn({ err: error }, 'manual enrolment: workflow start failed');
         throw HttpProblem.unavailable(

@@ -20,6 +20,7 @@ import {
   type Segment,
   workspaceAffinities,
 } from '@cairn/db';
+import { startSegmentBackfill } from '@cairn/workflows/client';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
@@ -154,18 +155,12 @@ async function orProblem<T>(work: Promise<T>): Promise<T> {
  */
 async function startBackfill(ctx: ApiContext, res: Response, segment: Segment): Promise<void> {
   try {
-    await ctx.temporal.client.workflow.start('segmentBackfillWorkflow', {
-      taskQueue: ctx.temporal.taskQueue,
-      workflowId: segmentBackfillWorkflowId(segment.workspaceId, segment.segmentId),
-      args: [
-        {
-          workspaceId: segment.workspaceId,
-          segmentId: segment.segmentId,
-          version: segment.version,
-        },
-      ],
-      workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-    });
+    await startSegmentBackfill(
+      ctx.temporal.client,
+      ctx.temporal.taskQueue,
+      segmentBackfillWorkflowId(segment.workspaceId, segment.segmentId),
+      { workspaceId: segment.workspaceId, segmentId: segment.segmentId, version: segment.version },
+    );
   } catch (error) {
     res.locals.backfillNotStarted = true;
     ctx.logger.warn(

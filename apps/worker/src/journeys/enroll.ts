@@ -7,13 +7,8 @@ import {
   type Database,
   type EnrollmentReservation,
 } from '@cairn/db';
-import {
-  JOURNEY_WORKFLOW,
-  journeyRunSlot,
-  journeyStartOptions,
-  journeyWorkflowId,
-  type JourneyWorkflowInput,
-} from '@cairn/workflows';
+import { journeyRunSlot, journeyWorkflowId, type JourneyWorkflowInput } from '@cairn/workflows';
+import { startJourneyRun } from '@cairn/workflows/client';
 
 export interface EnrollDeps {
   db: Database;
@@ -61,23 +56,21 @@ export async function enrollInJourney(
   });
   if (!reservation.enroll) return reservation;
   // If this throws (Temporal down), the reservation stays: the caller retries with the same enrolledBy.
-  const handle = await deps.client.workflow.start(
-    JOURNEY_WORKFLOW,
-    journeyStartOptions(
-      {
-        workspaceId,
-        journeyId,
-        version: reservation.version,
-        contactId,
-        ...(key !== undefined ? { key } : {}),
-        entry: request.entry,
-        ...(request.maxHistoryEvents !== undefined
-          ? { maxHistoryEvents: request.maxHistoryEvents }
-          : {}),
-      },
-      deps.taskQueue,
-      { searchAttributes: deps.searchAttributes !== false },
-    ),
+  const handle = await startJourneyRun(
+    deps.client,
+    deps.taskQueue,
+    {
+      workspaceId,
+      journeyId,
+      version: reservation.version,
+      contactId,
+      ...(key !== undefined ? { key } : {}),
+      entry: request.entry,
+      ...(request.maxHistoryEvents !== undefined
+        ? { maxHistoryEvents: request.maxHistoryEvents }
+        : {}),
+    },
+    { searchAttributes: deps.searchAttributes !== false },
   );
   return {
     enrolled: true,
