@@ -31,6 +31,16 @@ export default tseslint.config(
       ],
     },
   },
+  // The client module starts workflows from Node processes; the sandboxed bundle never imports it.
+  {
+    files: ['packages/workflows/src/client.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'mongoose', 'express', '@cairn/db', '@temporalio/worker'] },
+      ],
+    },
+  },
   // One storage seam (docs/storage.md): apps ask @cairn/db's repository functions; only packages/db builds
   // queries or knows the engine. Tests stay outside: they may read raw storage to check what was stored.
   {
