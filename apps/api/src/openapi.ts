@@ -15,6 +15,7 @@ import { ackBody, userQuery } from './routes/in-app.js';
 import { AffinitiesBody } from './routes/settings.js';
 import { deliveriesQuery, subscriptionsBody } from './routes/consent.js';
 import { ListQuery as contactListQuery } from './routes/contacts.js';
+import { debuggerQuery } from './routes/ingestion.js';
 import {
   createBody as credentialCreateBody,
   replaceBody as credentialReplaceBody,
@@ -196,6 +197,11 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/v1/ingestion/retry-parked': {
     summary:
       'Hands folds that were parked (a contact whose events could not be folded) back to the sweeper, after a fix (admin).',
+  },
+  'GET /api/v1/debugger/events': {
+    summary:
+      "The event debugger: this workspace's last accepted events (at most 200) and refused /v1 calls (at most 100, with their field errors and a cut copy of the body), newest first, filtered by `userId` (or anonymousId) and `event` (case-insensitive, part of the value), with the fold lag.",
+    query: debuggerQuery,
   },
   'GET /api/v1/ingestion': {
     summary:

@@ -91,6 +91,16 @@ export {
   type IngestReport,
   type ContactChangedHandler,
 } from './ingest.js';
+export {
+  recordDebuggerEvents,
+  recordDebuggerRefusals,
+  readDebugger,
+  clippedJson,
+  DEBUGGER_LIMITS,
+  type DebuggerEvent,
+  type DebuggerRefusal,
+  type DebuggerQuery,
+} from './debugger.js';
 export { forgetJourneyInterest } from './journey-interest.js';
 export {
   loadProfile,

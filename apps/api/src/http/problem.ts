@@ -82,6 +82,15 @@ export function parseOr400<T extends z.ZodType>(
 }
 
 export function sendProblem(res: Response, problem: HttpProblem, instance?: string) {
+  // A watched route (the /v1 calls, for the event debugger) sees every refusal it answers.
+  const hook: unknown = res.locals.onProblem;
+  if (typeof hook === 'function') {
+    try {
+      (hook as (p: HttpProblem) => void)(problem);
+    } catch {
+      // The debugger never changes the answer.
+    }
+  }
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
   res
     .status(problem.status)

@@ -4,6 +4,7 @@ import { storeEvents } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem } from '../http/problem.js';
+import { debuggerWatch, refusalOf } from '../http/debugger-watch.js';
 
 /** Segment's documented limits: 32 KB per call, 500 KB per batch. */
 export const INGEST_LIMITS = {
@@ -65,9 +66,10 @@ export function ingestRoutes(ctx: ApiContext): Router {
   const single = express.json({ limit: INGEST_LIMITS.eventBytes, type: anyType, strict: false });
   const batch = express.json({ limit: INGEST_LIMITS.batchBytes, type: anyType, strict: false });
   const writeKey = requireKey(ctx, 'write');
+  const debug = debuggerWatch(ctx);
 
   for (const type of SINGLE_TYPES) {
-    router.post(`/v1/${type}`, single, writeKey, async (req, res) => {
+    router.post(`/v1/${type}`, debug.watch, single, writeKey, async (req, res) => {
       const receivedAt = Date.now();
       const raw = { ...bodyObject(req), type };
       const result = normalizeEvent(raw, { receivedAt, now: receivedAt });
@@ -78,16 +80,18 @@ export function ingestRoutes(ctx: ApiContext): Router {
         );
       }
       const wait = waitsForFold(req);
-      const stored = await storeEvents(ctx.db.connection, workspaceIdOf(res), [result.event], {
+      const workspaceId = workspaceIdOf(res);
+      const stored = await storeEvents(ctx.db.connection, workspaceId, [result.event], {
         now: receivedAt,
       });
+      debug.accepted(workspaceId, [result.event]);
       await ctx.folds.enqueue(stored);
       if (wait) await ctx.folds.folded(stored);
       res.json({ success: true });
     });
   }
 
-  router.post('/v1/batch', batch, writeKey, async (req, res) => {
+  router.post('/v1/batch', debug.watch, batch, writeKey, async (req, res) => {
     const receivedAt = Date.now();
     const body = bodyObject(req);
     if (Array.isArray(body.batch) && body.batch.length > INGEST_LIMITS.batchEvents) {
@@ -124,9 +128,26 @@ export function ingestRoutes(ctx: ApiContext): Router {
       );
     }
     const wait = waitsForFold(req);
-    const stored = await storeEvents(ctx.db.connection, workspaceIdOf(res), good, {
+    const workspaceId = workspaceIdOf(res);
+    const stored = await storeEvents(ctx.db.connection, workspaceId, good, {
       now: receivedAt,
     });
+    debug.accepted(workspaceId, good);
+    const items = Array.isArray(body.batch) ? (body.batch as unknown[]) : [];
+    // The batch was answered 200, but each event it left out is a refusal the developer needs to see.
+    debug.refused(
+      workspaceId,
+      rejected.map((r) =>
+        refusalOf(
+          req,
+          200,
+          `Event batch[${r.index}] refused`,
+          r.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+          r.errors,
+          items[r.index],
+        ),
+      ),
+    );
     await ctx.folds.enqueue(stored);
     if (wait) await ctx.folds.folded(stored);
     res.json({ success: true, accepted: good.length, duplicates: stored.duplicates, rejected });

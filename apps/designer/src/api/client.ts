@@ -167,6 +167,39 @@ export interface IngestionLag {
   foldLagMs: number;
 }
 
+/** The event debugger's view (GET /api/v1/debugger/events), newest first. */
+export interface DebuggerEvent {
+  type: string;
+  event: string;
+  userId?: string;
+  anonymousId?: string;
+  messageId: string;
+  receivedAt: string;
+  properties?: Record<string, unknown>;
+  /** Set instead of properties when they were too long to keep whole. */
+  propertiesPreview?: string;
+}
+export interface DebuggerRefusal {
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  title: string;
+  detail?: string;
+  errors: { path: string; message: string }[];
+  userId?: string;
+  anonymousId?: string;
+  event?: string;
+  body: string;
+  truncated: boolean;
+}
+export interface DebuggerView {
+  events: DebuggerEvent[];
+  refused: DebuggerRefusal[];
+  fold: { unfoldedEvents: number; foldLagMs: number; parkedEvents: number };
+}
+export type DebuggerQuery = { userId?: string; event?: string; limit?: string };
+
 /** What the fold counts as affinities beyond product categories, and from when an edit applies. */
 export interface AffinitySettings {
   affinities: AffinityDefinition[];
@@ -292,6 +325,8 @@ export function createApiClient(token: string, baseUrl = '') {
       call<AffinitySettings>('PUT', '/settings/affinities', { affinities }),
 
     ingestion: () => call<IngestionLag>('GET', '/ingestion'),
+    debuggerEvents: (q: DebuggerQuery = {}) =>
+      call<DebuggerView>('GET', `/debugger/events${query(q)}`),
     eventSchema: () => call<EventSchema[]>('GET', '/schema/events'),
     metricSchema: () => call<MetricSchema[]>('GET', '/schema/metrics'),
   };

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { createApiClient, type Me } from '../api/client.js';
 import { Activity } from './pages/Activity.js';
 import { ContactPage, ContactsList } from './pages/Contacts.js';
+import { Debugger } from './pages/Debugger.js';
 import { JourneyEditor } from './pages/JourneyEditor.js';
 import { JourneysList } from './pages/JourneysList.js';
 import { SegmentBuilder } from './pages/SegmentBuilder.js';
@@ -14,6 +15,7 @@ const SECTIONS = [
   { route: 'journeys', label: 'Journeys' },
   { route: 'segments', label: 'Segments' },
   { route: 'contacts', label: 'Contacts' },
+  { route: 'debugger', label: 'Debugger' },
   { route: 'activity', label: 'Activity' },
   { route: 'settings', label: 'Settings' },
 ] as const;
@@ -102,6 +104,7 @@ export function App() {
               ))}
             {section === 'contacts' &&
               (id ? <ContactPage key={id} contactId={id} /> : <ContactsList />)}
+            {section === 'debugger' && <Debugger />}
             {section === 'activity' && <Activity />}
             {section === 'settings' && <Settings />}
           </main>
