@@ -6,7 +6,7 @@ import { JourneyDispatcher } from '@cairn/worker';
 import { JOURNEY_POSITION_QUERY, type JourneyPosition } from '@cairn/workflows';
 import { startApi, type RunningApi } from './harness';
 import { eventually, startJourneyWorker } from './journey-worker';
-import { startSmtpSink } from './smtp-sink';
+import { startSmtpCapture } from './smtp-capture';
 
 const DAY = 86_400_000;
 const edge = (source: string, sourceHandle: string, target: string) => ({
@@ -18,11 +18,11 @@ const edge = (source: string, sourceHandle: string, target: string) => ({
 
 describe('affinities beyond products, and reorder waits on a missing date', () => {
   let api: RunningApi;
-  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
   let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
 
   beforeAll(async () => {
-    smtp = await startSmtpSink();
+    smtp = await startSmtpCapture();
     api = await startApi({
       env: {
         SMTP_PORT: String(smtp.port),
