@@ -50,9 +50,11 @@ export interface WriteById {
 
 /**
  * Applies updates by `_id` (no upserts) and says which applied. Where the engine commits a bulk write's
- * updates together, one bulk per `maxBulkUpdates` (the guards in the filters); a bulk answers only how many
- * matched, so when some guard failed, each written document is read back and recognised by a token the
- * bulk set. Elsewhere, one guarded update each, 8 in flight.
+ * updates together, one bulk per `maxBulkUpdates` (the guards in the filters); elsewhere one update each, 8
+ * in flight. A bulk answers only how many matched, so when some did not: guarded writes are recognised by a
+ * token the bulk set (`tokenField`, which the model's schema must declare); an unguarded one is reported
+ * unapplied when its document is missing on a read-back, so callers whose writes must not apply twice
+ * create their documents first.
  */
 export async function updateByIds(
   connection: Connection,
@@ -117,4 +119,20 @@ export async function updateByIds(
     docs.forEach((doc, i) => (applied[start + i] = doc?.[tokenField] === token));
   }
   return applied;
+}
+
+/** Deletes documents by `_id`: one `deleteMany` per 500 where the engine serves `$in` from the index, else one by one. */
+export async function deleteByIds(
+  connection: Connection,
+  model: Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any collection's documents
+  ids: readonly string[],
+): Promise<void> {
+  if (!engineOf(connection)?.capabilities.idListLookups) {
+    await forEachWithLimit(ids, 8, async (_id) => {
+      await model.deleteOne({ _id });
+    });
+    return;
+  }
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY)
+    await model.deleteMany({ _id: { $in: ids.slice(i, i + IDS_PER_QUERY) } });
 }

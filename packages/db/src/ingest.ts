@@ -8,7 +8,7 @@ import {
   type ProfileSettings,
 } from '@cairn/core';
 import { traced } from './fold-trace.js';
-import { findByIds, updateByIds } from './by-id.js';
+import { deleteByIds, findByIds, updateByIds } from './by-id.js';
 import {
   engineOf,
   insertNew,
@@ -143,20 +143,32 @@ class IdentityResolver {
     if (from !== contactId) this.merges.set(from, contactId);
   }
 
-  /** Writes the links this request made, side by side; before its events are stored, as when written one by one. */
+  /**
+   * Writes the links this request made before its events are stored: new ones in one insert, and those that
+   * exist already (re-pointed, or inserted by a concurrent request) updated one by one.
+   */
   async flush(): Promise<void> {
     const Identities = identityModel(this.connection);
-    await forEachWithLimit([...this.links], 16, ([anonymousId, contactId]) =>
-      // Two batches naming the same new anonymous id race to insert it; the loser retries as an update.
-      upsertRacing(() =>
-        Identities.updateOne(
-          { _id: `${this.workspaceId}:${anonymousId}` },
-          { $set: { workspaceId: this.workspaceId, anonymousId, contactId } },
-          { upsert: true },
-        ),
-      ).then(() => undefined),
-    );
+    const docs = [...this.links].map(([anonymousId, contactId]) => ({
+      _id: `${this.workspaceId}:${anonymousId}`,
+      workspaceId: this.workspaceId,
+      anonymousId,
+      contactId,
+    }));
     this.links.clear();
+    const inserted = await insertNew(
+      (batch) => Identities.insertMany(batch, { ordered: false }),
+      docs,
+    );
+    await forEachWithLimit(
+      docs.filter((_, i) => !inserted[i]),
+      16,
+      ({ _id, ...fields }) =>
+        // Two batches naming the same new anonymous id race to insert it; the loser retries as an update.
+        upsertRacing(() => Identities.updateOne({ _id }, { $set: fields }, { upsert: true })).then(
+          () => undefined,
+        ),
+    );
   }
 
   async contactOf(event: CairnEvent): Promise<string> {
@@ -971,11 +983,9 @@ export async function foldStoredEvents(
     );
     for (const into of plan.byInto.keys()) changed.add(into);
   }
-  // One marker per request, each deleted by `_id` (FerretDB scans for `$in`).
+  // One marker per request, deleted by `_id`.
   await traced('deleteMarkers', stored.markerIds.length, () =>
-    forEachWithLimit(stored.markerIds, WRITES_IN_FLIGHT, async (_id) => {
-      await pendingFoldModel(connection).deleteOne({ _id });
-    }),
+    deleteByIds(connection, pendingFoldModel(connection), stored.markerIds),
   );
   for (const contactId of folds.keys()) changed.add(contactId);
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);

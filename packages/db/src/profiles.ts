@@ -16,7 +16,7 @@ import { contactKey, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, type EventDoc } from './models/event.js';
 import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
 import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
-import { findByIds, updateByIds } from './by-id.js';
+import { deleteByIds, findByIds, updateByIds } from './by-id.js';
 
 /**
  * A contact's profile lives in two documents with the same `_id` (see core's splitProfile): the contact
@@ -265,8 +265,5 @@ export async function writeActivities(
 
 /** Removes the activity documents of deleted or merged-away contacts. */
 export async function deleteActivities(connection: Connection, ids: string[]): Promise<void> {
-  const Activity = contactActivityModel(connection);
-  await forEachWithLimit(ids, 8, async (_id) => {
-    await Activity.deleteOne({ _id });
-  });
+  await deleteByIds(connection, contactActivityModel(connection), ids);
 }
