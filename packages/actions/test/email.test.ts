@@ -263,13 +263,6 @@ describe('email@1 through a real SMTP server', () => {
       kind: 'retryable',
     });
   });
-});
-
-describe('messageIdFor', () => {
-  it('keeps distinct keys distinct while producing a valid Message-ID', () => {
-    expect(messageIdFor('a:b')).toBe('<a=3Ab@cairn>');
-    expect(messageIdFor('a=3Ab')).not.toBe(messageIdFor('a:b'));
-  });
 
   describe('a step pinned to a saved template', () => {
     const saved = (version: number, subject: string) => ({
@@ -333,5 +326,12 @@ describe('messageIdFor', () => {
       ).toEqual([expect.stringMatching(/^template: a step sends either a saved template or/)]);
       expect(emailConfigSchema.safeParse({ subject: 'Hi', html: '<p>Hi</p>' }).success).toBe(true);
     });
+  });
+});
+
+describe('messageIdFor', () => {
+  it('keeps distinct keys distinct while producing a valid Message-ID', () => {
+    expect(messageIdFor('a:b')).toBe('<a=3Ab@cairn>');
+    expect(messageIdFor('a=3Ab')).not.toBe(messageIdFor('a:b'));
   });
 });
