@@ -154,9 +154,11 @@ describe('message templates in the designer', () => {
     );
     await page.getByTestId('email-template-version').selectOption('1');
     await page.getByTestId('newer-template-version').waitFor();
+    // The contact picked on the Templates page is still the one previews are rendered for.
+    expect(await page.getByTestId('preview-contact').textContent()).toBe('ada');
     await eventually(
       () => page.getByTestId('preview-subject').textContent(),
-      (v) => expect(v).toBe('We miss you, friend'),
+      (v) => expect(v).toBe('We miss you, Ada'),
     );
     await screenshot(page, 'templates-email-step');
 

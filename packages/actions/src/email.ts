@@ -35,28 +35,36 @@ export const resolveLazy = <T>(value: Lazy<T>): T =>
 const BOTH =
   'a step sends either a saved template or a subject and HTML written here, not both: remove one';
 const sender = {
-  from: z
+  from: z.string().min(3).optional().meta({
+    title: 'Sender',
+    description: 'e.g. "Acme <hello@acme.test>"; defaults to the workspace sender',
+  }),
+  replyTo: z
     .string()
     .min(3)
     .optional()
-    .describe('Sender, e.g. "Acme <hello@acme.test>"; defaults to the workspace sender'),
-  replyTo: z.string().min(3).optional(),
+    .meta({ title: 'Reply-to address', description: 'Where replies go, if not to the sender' }),
 };
 
 /** Content written in the step itself: today's (and every older journey's) shape. */
 const inlineEmailConfig = z.object({
   subject: z
     .string({ error: 'is required: write the subject line (Liquid allowed), or pick a template' })
-    .min(1, 'must not be empty; write the subject line (Liquid allowed)'),
+    .min(1, 'must not be empty; write the subject line (Liquid allowed)')
+    .meta({ title: 'Subject' }),
   html: z
     .string({ error: 'is required: write the HTML body (Liquid allowed), or pick a template' })
-    .min(1, 'must not be empty; write the HTML body (Liquid allowed, output is HTML-escaped)'),
-  text: z.string().optional().describe('Plain-text part; generated from the HTML when left empty'),
-  ...sender,
-  templateId: z
+    .min(1, 'must not be empty; write the HTML body (Liquid allowed, output is HTML-escaped)')
+    .meta({ title: 'HTML body' }),
+  text: z
     .string()
     .optional()
-    .describe('Catalog template this content came from; recorded on Email Sent for reporting'),
+    .meta({ title: 'Plain-text part', description: 'Made from the HTML when left empty' }),
+  ...sender,
+  templateId: z.string().optional().meta({
+    title: 'Report as template',
+    description: 'A template id recorded on Email Sent for reporting; the content above is sent',
+  }),
   template: z.never({ error: BOTH }).optional(),
 });
 

@@ -81,9 +81,9 @@ function TemplatePick({
         </p>
       )}
       {pinned.id && (
-        <a className="small" href={`#/templates/${encodeURIComponent(pinned.id)}`}>
-          Open in Templates
-        </a>
+        <p className="small">
+          <a href={`#/templates/${encodeURIComponent(pinned.id)}`}>Open in Templates</a>
+        </p>
       )}
     </>
   );

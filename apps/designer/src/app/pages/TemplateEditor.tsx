@@ -171,7 +171,8 @@ export function TemplateEditor({ templateId }: { templateId?: string }) {
             }}
           >
             Edit from this version
-          </button>{' '}
+          </button>
+          {' · '}
           <button className="link" onClick={() => setOlder(undefined)}>
             Back to the latest
           </button>

@@ -6,6 +6,21 @@ import { needsRole } from '../roles.js';
 import { useApi, useCan } from '../session.js';
 import { contactName } from './SegmentBuilder.js';
 
+const PREVIEW_CONTACT_KEY = 'cairn.previewContact';
+
+/** The contact previews are rendered for, kept for the session so it follows the marketer between pages. */
+function usePreviewContact(): [string | undefined, (id: string | undefined) => void] {
+  const [id, setId] = useState<string | undefined>(
+    () => sessionStorage.getItem(PREVIEW_CONTACT_KEY) ?? undefined,
+  );
+  const pick = (next: string | undefined) => {
+    if (next) sessionStorage.setItem(PREVIEW_CONTACT_KEY, next);
+    else sessionStorage.removeItem(PREVIEW_CONTACT_KEY);
+    setId(next);
+  };
+  return [id, pick];
+}
+
 /** Picks the contact a preview is rendered for: search by id, name or email, or the empty sample contact. */
 function ContactPicker({
   contactId,
@@ -129,7 +144,7 @@ export function TemplatePreview({
   request: Omit<TemplateRenderRequest, 'contactId'>;
 }) {
   const api = useApi();
-  const [contactId, setContactId] = useState<string | undefined>(undefined);
+  const [contactId, setContactId] = usePreviewContact();
   const [answer, setAnswer] = useState<{ rendered?: RenderedTemplate; error?: unknown }>({});
   const full = { ...request, ...(contactId ? { contactId } : {}) } as TemplateRenderRequest;
   const key = JSON.stringify(full);
