@@ -4,6 +4,8 @@ import { SMTPServer } from 'smtp-server';
 export interface CapturedEmail {
   to: string;
   subject: string;
+  /** Everything after the headers, quoted-printable soft breaks and escapes undone (all parts together). */
+  body: string;
 }
 
 /** A real SMTP server in the test process: the worker's email@1 sends to it, and the test reads what arrived. */
@@ -21,13 +23,16 @@ export async function startSmtpCapture(): Promise<{
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const head =
-          Buffer.concat(chunks)
-            .toString('utf8')
-            .split(/\r?\n\r?\n/, 1)[0] ?? '';
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+        const body = decodeQuotedPrintable(raw.slice(head.length));
         const subject = /^Subject:\s*(.*)$/im.exec(head.replace(/\r?\n[ \t]+/g, ' '))?.[1] ?? '';
         for (const rcpt of session.envelope.rcptTo)
-          received.push({ to: rcpt.address.toLowerCase(), subject: decodeSubject(subject.trim()) });
+          received.push({
+            to: rcpt.address.toLowerCase(),
+            subject: decodeSubject(subject.trim()),
+            body,
+          });
         callback();
       });
     },
@@ -38,6 +43,13 @@ export async function startSmtpCapture(): Promise<{
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Soft line breaks and =XX escapes, as nodemailer writes HTML and text parts (ASCII is all tests need). */
+function decodeQuotedPrintable(text: string): string {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** Subjects with non-ASCII characters arrive as RFC 2047 encoded words. */

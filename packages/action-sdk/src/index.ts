@@ -16,6 +16,7 @@ export type {
   InAppMessage,
   JsonValue,
   RecordedEvent,
+  SavedMessageTemplate,
   SubscriptionChannel,
 } from './types.js';
 export {

@@ -8,7 +8,12 @@ import {
   createUpdateContactAction,
 } from './contact.js';
 
-export { createEmailAction, emailConfigSchema, messageIdFor } from './email.js';
+export {
+  createEmailAction,
+  createSmtpTransport,
+  emailConfigSchema,
+  messageIdFor,
+} from './email.js';
 export type { EmailActionOptions, EmailConfig, Lazy } from './email.js';
 export { createWebhookAction, signWebhookBody, webhookConfigSchema } from './webhook.js';
 export type { WebhookActionOptions, WebhookConfig } from './webhook.js';
