@@ -6,6 +6,7 @@ import type {
   ActionDefinition,
   ActionJourney,
   ActionResult,
+  ActionWorkspace,
   ActionServices,
   ContactTraitsUpdate,
   InAppMessage,
@@ -86,6 +87,7 @@ export interface RunActionForTestOptions {
   contact?: Partial<ActionContact>;
   journey?: Partial<ActionJourney>;
   workspaceId?: string;
+  workspace?: ActionWorkspace;
   services?: FakeActionServices;
   /** Secrets by credential name, as the worker's credential store would return them. */
   credentials?: Record<string, Record<string, string>>;
@@ -134,6 +136,7 @@ export async function runActionForTest(
     contact,
     journey,
     ...(options.workspaceId === undefined ? {} : { workspaceId: options.workspaceId }),
+    ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
     idempotencyKey:
       options.idempotencyKey ?? `${journey.id}:${contact.id}:${journey.runId}:${journey.nodeId}`,
     log: {

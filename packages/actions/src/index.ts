@@ -21,6 +21,13 @@ export {
   updateContactConfigSchema,
 } from './contact.js';
 export { signTrackingToken, verifyTrackingToken } from './tracking.js';
+export {
+  smtpFromCredential,
+  sendOneMessage,
+  SmtpSendError,
+  SMTP_CREDENTIAL_FIELDS,
+} from './smtp.js';
+export type { SmtpSettings, SmtpAnswer, Sender } from './smtp.js';
 export type { TrackingTokenPayload } from './tracking.js';
 export { whyAddressIsBlocked } from './ssrf.js';
 export { createSandboxedLiquid, renderField, MAX_RENDERED_CHARS } from './liquid.js';

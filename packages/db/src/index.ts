@@ -17,7 +17,7 @@ export {
   type WriteGuard,
 } from './connection.js';
 export { syncIndexes } from './indexes.js';
-export { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
+export { workspaceModel, type WorkspaceDoc, type WorkspaceSender } from './models/workspace.js';
 export {
   contactModel,
   contactKey,
@@ -54,10 +54,14 @@ export {
   workspaceExists,
   listWorkspaceIds,
   updateWorkspaceSettings,
+  workspaceSender,
+  listWorkspaces,
+  WORKSPACE_SENDER_CACHE_MS,
   workspaceAffinities,
   setWorkspaceAffinities,
   type VerifiedKey,
   type CreatedWorkspace,
+  type WorkspaceUpdate,
 } from './workspaces.js';
 export {
   findContact,
