@@ -190,7 +190,7 @@ describe('email@1 through a real SMTP server', () => {
     );
     await runActionForTest(action(), config, { contact });
     expect(inbox.map((m) => header(m.raw, 'From'))).toEqual([
-      '"Acme Team" <team@acme.test>',
+      'Acme Team <team@acme.test>',
       'Ops <ops@acme.test>',
       'Acme <hello@acme.test>',
     ]);

@@ -9,7 +9,6 @@ import {
   isDuplicateKeyError,
   listWorkspaces,
   recordAudit,
-  ROLES,
 } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { presentedKey, type DeclaredHandler, type RouteEffect } from '../http/auth.js';
@@ -104,7 +103,7 @@ export function instanceRoutes(ctx: ApiContext): Router {
         const user = await createUser(ctx.db.connection, workspaceId, {
           email: body.admin.email,
           name: body.admin.name ?? body.admin.email.split('@')[0] ?? body.admin.email,
-          role: ROLES[ROLES.length - 1]!,
+          role: 'admin',
           password,
         });
         if ('user' in user)
