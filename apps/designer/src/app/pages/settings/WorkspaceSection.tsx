@@ -6,7 +6,7 @@ import { useApi, useCan, useLoad } from '../../session.js';
 import { formatSender, senderFromForm, timeZoneChoices } from '../../settings.js';
 import { Problems } from './Problems.js';
 
-/** Name, time zone (day windows, quiet hours) and the default sender of email steps. */
+/** Name, time zone (whole-day segment windows, date triggers) and the default sender of email steps. */
 export function WorkspaceSection({ workspace }: { workspace: Workspace }) {
   const api = useApi();
   const isAdmin = useCan('manageAccess');
@@ -74,8 +74,8 @@ export function WorkspaceSection({ workspace }: { workspace: Workspace }) {
             ))}
           </select>
           <span className="hint">
-            Whole-day segment windows (“in the last 7 days”) turn at midnight here; quiet hours and
-            date triggers use it too.
+            Whole-day segment windows (“in the last 7 days”) turn at midnight here; date-triggered
+            journeys without a zone of their own use it too.
           </span>
         </label>
         <label className="field">
@@ -106,7 +106,7 @@ export function WorkspaceSection({ workspace }: { workspace: Workspace }) {
             data-testid="sender-credential"
             onChange={(e) => setCredential(e.target.value)}
           >
-            <option value="">The server’s SMTP settings (SMTP_HOST)</option>
+            <option value="">Server default (SMTP_HOST)</option>
             {smtpCredentials.map((c) => (
               <option key={c.name} value={c.name}>
                 {c.name}
