@@ -139,7 +139,7 @@ describe('workspace settings, senders, keys and workspaces over HTTP', () => {
     });
 
     // Nothing listens: the connection failure is named.
-    await ws.call('/credentials/dead', {
+    await ws.call('/credentials', {
       name: 'dead',
       type: 'smtp',
       values: { host: '127.0.0.1', port: '1' },
