@@ -107,4 +107,32 @@ describe('the Settings page', () => {
     await screenshot(page, 'settings-workspace');
     expect(pageErrors).toEqual([]);
   });
+
+  it('invites a user, changes their role and removes them', async () => {
+    const page = browser.page;
+    await page.goto(`${stack.url}/#/settings`);
+    await page.getByTestId('users-settings').waitFor();
+    await page.getByTestId('invite-email').fill('ana@acme.test');
+    await page.getByTestId('invite-role').selectOption('editor');
+    await page.getByTestId('invite-user').click();
+    expect(await page.getByTestId('user-invited').textContent()).toMatch(
+      /ana@acme\.test.*shown once/,
+    );
+    await page.getByTestId('user-role-ana@acme.test').selectOption('publisher');
+    type Users = { users: { email: string; role: string }[] };
+    await eventually(
+      () => stack.admin<Users>('/api/v1/users'),
+      (answer) =>
+        expect(answer.users).toMatchObject([{ email: 'ana@acme.test', role: 'publisher' }]),
+    );
+    await page.getByTestId('users-settings').scrollIntoViewIfNeeded();
+    await screenshot(page, 'settings-users');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('user-remove-ana@acme.test').click();
+    await eventually(
+      () => stack.admin<Users>('/api/v1/users'),
+      (answer) => expect(answer.users).toEqual([]),
+    );
+    expect(pageErrors).toEqual([]);
+  });
 });
