@@ -52,6 +52,7 @@ import {
   listQuery as templateListQuery,
   previewBody as templatePreviewBody,
   templateBody,
+  testSendBody as templateTestSendBody,
   updateBody as templateUpdateBody,
 } from './routes/templates.js';
 
@@ -287,6 +288,11 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/v1/templates/preview': {
     summary: 'Renders a template for a contact without sending it.',
     body: { schema: templatePreviewBody, id: 'TemplatePreview' },
+  },
+  'POST /api/v1/templates/test-send': {
+    summary:
+      'Renders a template for a contact and emails it, marked [Test], through the configured SMTP server.',
+    body: { schema: templateTestSendBody, id: 'TemplateTestSend' },
   },
   'PUT /api/v1/templates/:id': {
     summary: 'Saves a new version of a template.',

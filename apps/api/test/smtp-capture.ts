@@ -6,6 +6,8 @@ export interface CapturedEmail {
   subject: string;
   /** The From header as sent, e.g. `Acme <hello@acme.test>`. */
   from: string;
+  /** Everything after the headers, quoted-printable soft breaks and escapes undone (all parts together). */
+  body: string;
 }
 
 /** A real SMTP server in the test process: the worker's email@1 sends to it, and the test reads what arrived. */
@@ -35,10 +37,9 @@ export async function startSmtpCapture(
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const head =
-          Buffer.concat(chunks)
-            .toString('utf8')
-            .split(/\r?\n\r?\n/, 1)[0] ?? '';
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+        const body = decodeQuotedPrintable(raw.slice(head.length));
         const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
         const subject = /^Subject:\s*(.*)$/im.exec(unfolded)?.[1] ?? '';
         const from = /^From:\s*(.*)$/im.exec(unfolded)?.[1] ?? '';
@@ -47,6 +48,7 @@ export async function startSmtpCapture(
             to: rcpt.address.toLowerCase(),
             subject: decodeSubject(subject.trim()),
             from: from.trim(),
+            body,
           });
         callback();
       });
@@ -58,6 +60,13 @@ export async function startSmtpCapture(
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Soft line breaks and =XX escapes, as nodemailer writes HTML and text parts (ASCII is all tests need). */
+function decodeQuotedPrintable(text: string): string {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** Subjects with non-ASCII characters arrive as RFC 2047 encoded words. */

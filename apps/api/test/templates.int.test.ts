@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { startApi, type RunningApi } from './harness';
 
 interface Problem {
@@ -185,5 +186,43 @@ describe('message templates on the real stack', () => {
       (await api.admin(a.adminKey, `/api/v1/templates/${created.id}`, { method: 'DELETE' })).status,
     ).toBe(204);
     expect((await api.admin(a.adminKey, `/api/v1/templates/${created.id}`)).status).toBe(404);
+  });
+});
+
+describe('a test send the SMTP server cannot take', () => {
+  let api: RunningApi;
+  let adminKey: string;
+  beforeAll(async () => {
+    // A port that was free a moment ago: nothing answers SMTP there.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    api = await startApi({ env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(closed) } });
+    adminKey = (await api.workspace('No SMTP')).adminKey;
+  });
+  afterAll(async () => api?.close());
+
+  it('answers 502 naming the SMTP server, and 422 for an in-app template', async () => {
+    const email = { name: 'Hi', channel: 'email', subject: 'Hi', html: '<p>Hi</p>' };
+    const refused = await api.admin(adminKey, '/api/v1/templates/test-send', {
+      body: { template: email, to: 'me@acme.test' },
+    });
+    expect(refused.status).toBe(502);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await refused.json()) as Problem).detail).toMatch(
+      /^The SMTP server 127\.0\.0\.1:\d+ refused the test email/,
+    );
+
+    const inApp = await api.admin(adminKey, '/api/v1/templates/test-send', {
+      body: {
+        template: { name: 'Tip', channel: 'inApp', title: 'T', body: 'B' },
+        to: 'me@acme.test',
+      },
+    });
+    expect(inApp.status).toBe(422);
+    expect(((await inApp.json()) as Problem).errors?.[0]?.path).toBe('channel');
   });
 });

@@ -78,8 +78,46 @@ export function actionKey(def: { type: string; version: number }): string {
 }
 
 /** Turns zod issues into `{ path, message }` with paths like `headers.Authorization` or `items[2].url`. */
-export function configProblems(error: z.ZodError): ConfigProblem[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+export function configProblems(
+  error: z.ZodError,
+  schema?: z.ZodType,
+  config?: unknown,
+): ConfigProblem[] {
+  return error.issues
+    .flatMap((issue) => unionBranchIssues(issue, schema, config))
+    .map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+type Issue = z.ZodError['issues'][number];
+
+/**
+ * "Invalid input" says nothing when a config matches none of a top-level union's shapes: report the
+ * problems of the shape it was written for instead, the one with most of its required keys present
+ * (ties: the first). The designer's JSON Schema validator picks the same way.
+ */
+function unionBranchIssues(issue: Issue, schema: z.ZodType | undefined, config: unknown): Issue[] {
+  const options = (schema as { options?: unknown } | undefined)?.options;
+  if (
+    issue.code !== 'invalid_union' ||
+    issue.path.length > 0 ||
+    !Array.isArray(options) ||
+    config === null ||
+    typeof config !== 'object' ||
+    issue.errors.length !== options.length
+  )
+    return [issue];
+  const present = (key: string) => (config as Record<string, unknown>)[key] !== undefined;
+  const requiredPresent = (option: unknown) => {
+    const shape = (option as { shape?: Record<string, z.ZodType> }).shape ?? {};
+    return Object.entries(shape).filter(([key, field]) => {
+      return !field.safeParse(undefined).success && present(key);
+    }).length;
+  };
+  let best = 0;
+  options.forEach((option, i) => {
+    if (requiredPresent(option) > requiredPresent(options[best])) best = i;
+  });
+  return issue.errors[best] ?? [issue];
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -95,7 +133,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 export function validateActionConfig(def: ActionDefinition, config: unknown): ConfigProblem[] {
   const parsed = def.configSchema.safeParse(config);
-  return parsed.success ? [] : configProblems(parsed.error);
+  return parsed.success ? [] : configProblems(parsed.error, def.configSchema, config);
 }
 
 /**
@@ -109,7 +147,7 @@ export async function executeAction(
 ): Promise<ActionResult> {
   const parsed = def.configSchema.safeParse(rawConfig);
   if (!parsed.success) {
-    const problems = configProblems(parsed.error)
+    const problems = configProblems(parsed.error, def.configSchema, rawConfig)
       .map((p) => `${p.path || '(config)'}: ${p.message}`)
       .join('; ');
     throw new PermanentActionError(`${actionKey(def)} config is invalid: ${problems}`);

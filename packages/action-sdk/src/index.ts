@@ -17,6 +17,7 @@ export type {
   InAppMessage,
   JsonValue,
   RecordedEvent,
+  SavedMessageTemplate,
   SubscriptionChannel,
 } from './types.js';
 export {

@@ -10,6 +10,7 @@ import type {
   ActionServices,
   ContactTraitsUpdate,
   InAppMessage,
+  SavedMessageTemplate,
   RecordedEvent,
   SubscriptionChannel,
 } from './types.js';
@@ -33,7 +34,9 @@ export interface FakeActionServices extends ActionServices {
   unsubscribe(contactId: string, channel: SubscriptionChannel): void;
 }
 
-export function createFakeServices(seed: { contacts?: ActionContact[] } = {}): FakeActionServices {
+export function createFakeServices(
+  seed: { contacts?: ActionContact[]; templates?: SavedMessageTemplate[] } = {},
+): FakeActionServices {
   const unsubscribed = new Set<string>();
   const contacts = new Map<string, { traits: Record<string, unknown>; tags: Set<string> }>();
   for (const c of seed.contacts ?? []) {
@@ -78,6 +81,9 @@ export function createFakeServices(seed: { contacts?: ActionContact[] } = {}): F
     async isSubscribed(contactId, channel) {
       fake.calls.push({ method: 'isSubscribed', contactId, channel });
       return !unsubscribed.has(`${contactId}\u0000${channel}`);
+    },
+    async messageTemplate(id, version) {
+      return seed.templates?.find((t) => t.id === id && t.version === version);
     },
   };
   return fake;

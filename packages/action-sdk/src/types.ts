@@ -38,6 +38,19 @@ export interface RecordedEvent {
 
 export type SubscriptionChannel = 'email' | 'inApp' | 'webhook' | (string & {});
 
+/** One saved version of a workspace's message template, as a message action reads it (content is Liquid). */
+export interface SavedMessageTemplate {
+  id: string;
+  version: number;
+  name: string;
+  channel: string;
+  subject?: string;
+  html?: string;
+  text?: string;
+  title?: string;
+  body?: string;
+}
+
 /** Implemented by the worker (MongoDB + Temporal); faked in memory by @cairn/action-sdk/testing. */
 export interface ActionServices {
   updateContact(contactId: string, update: ContactTraitsUpdate): Promise<void>;
@@ -46,6 +59,12 @@ export interface ActionServices {
   stopJourney(journeyId: string, contactId: string): Promise<void>;
   recordEvent(contactId: string, event: RecordedEvent): Promise<void>;
   isSubscribed(contactId: string, channel: SubscriptionChannel): Promise<boolean>;
+  /**
+   * One version of a saved message template of the step's workspace, or undefined when there is none.
+   * Versions are immutable, so a step pinned to one sends the same content on every retry. Optional:
+   * hosts without a template library leave it out and pinned steps fail naming the field.
+   */
+  messageTemplate?(id: string, version: number): Promise<SavedMessageTemplate | undefined>;
   /**
    * Stores the step's outcome durably at once, right after a side effect that must not repeat (an email
    * the SMTP server accepted) and before anything slow: a retry after a crash then answers from this

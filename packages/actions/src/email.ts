@@ -1,6 +1,11 @@
 import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
-import { PermanentActionError, RetryableActionError, defineAction } from '@cairn/action-sdk';
+import {
+  PermanentActionError,
+  RetryableActionError,
+  defineAction,
+  type ActionContext,
+} from '@cairn/action-sdk';
 import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
 import { escapeAttribute, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html.js';
 import { signTrackingToken, type TrackingTokenPayload } from './tracking.js';
@@ -21,23 +26,61 @@ export type Lazy<T> = T | (() => T);
 export const resolveLazy = <T>(value: Lazy<T>): T =>
   typeof value === 'function' ? (value as () => T)() : value;
 
-export const emailConfigSchema = z.object({
-  subject: z.string().min(1, 'must not be empty; write the subject line (Liquid allowed)'),
-  html: z
-    .string()
-    .min(1, 'must not be empty; write the HTML body (Liquid allowed, output is HTML-escaped)'),
-  text: z.string().optional().describe('Plain-text part; generated from the HTML when left empty'),
-  from: z
+const BOTH =
+  'a step sends either a saved template or a subject and HTML written here, not both: remove one';
+const sender = {
+  from: z.string().min(3).optional().meta({
+    title: 'Sender',
+    description: 'e.g. "Acme <hello@acme.test>"; defaults to the workspace sender',
+  }),
+  replyTo: z
     .string()
     .min(3)
     .optional()
-    .describe('Sender, e.g. "Acme <hello@acme.test>"; defaults to the workspace sender'),
-  replyTo: z.string().min(3).optional(),
-  templateId: z
+    .meta({ title: 'Reply-to address', description: 'Where replies go, if not to the sender' }),
+};
+
+/** Content written in the step itself: today's (and every older journey's) shape. */
+const inlineEmailConfig = z.object({
+  subject: z
+    .string({ error: 'is required: write the subject line (Liquid allowed), or pick a template' })
+    .min(1, 'must not be empty; write the subject line (Liquid allowed)')
+    .meta({ title: 'Subject' }),
+  html: z
+    .string({ error: 'is required: write the HTML body (Liquid allowed), or pick a template' })
+    .min(1, 'must not be empty; write the HTML body (Liquid allowed, output is HTML-escaped)')
+    .meta({ title: 'HTML body' }),
+  text: z
     .string()
     .optional()
-    .describe('Catalog template this content came from; recorded on Email Sent for reporting'),
+    .meta({ title: 'Plain-text part', description: 'Made from the HTML when left empty' }),
+  ...sender,
+  templateId: z.string().optional().meta({
+    title: 'Report as template',
+    description: 'A template id recorded on Email Sent for reporting; the content above is sent',
+  }),
+  template: z.never({ error: BOTH }).optional(),
 });
+
+/** A saved template pinned to one version, so later edits of the template never change a live journey. */
+const templateEmailConfig = z.object({
+  template: z
+    .object({
+      id: z.string().min(1, 'must name a saved template, e.g. "tpl_1a2b3c4d5e6f7a8b"'),
+      version: z
+        .number({ error: 'must be the version number to send, e.g. 1' })
+        .int()
+        .min(1, 'must be ≥ 1: versions start at 1'),
+    })
+    .describe('A saved email template and the version this step sends'),
+  ...sender,
+  subject: z.never({ error: BOTH }).optional(),
+  html: z.never({ error: BOTH }).optional(),
+  text: z.never({ error: BOTH }).optional(),
+});
+
+/** Inline subject and HTML, or a pinned template version; never both (see validateActionConfig's union rule). */
+export const emailConfigSchema = z.union([inlineEmailConfig, templateEmailConfig]);
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
 
 /** `<key@cairn>`, with characters a Message-ID cannot hold encoded reversibly (`:` → `=3A`). */
@@ -49,6 +92,45 @@ export function messageIdFor(idempotencyKey: string): string {
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+interface EmailContent {
+  subject: string;
+  html: string;
+  text?: string;
+  /** Where the content came from, recorded on Email Sent. */
+  source: { templateId?: string; templateVersion?: number };
+}
+
+/** The step's own content, or the pinned template version read through the host (frozen, so it never changes). */
+async function emailContent(ctx: ActionContext, config: EmailConfig): Promise<EmailContent> {
+  if (config.template === undefined)
+    return {
+      subject: config.subject,
+      html: config.html,
+      ...(config.text !== undefined ? { text: config.text } : {}),
+      source: config.templateId ? { templateId: config.templateId } : {},
+    };
+  const { id, version } = config.template;
+  if (!ctx.services.messageTemplate)
+    throw new PermanentActionError(
+      'template: this host cannot read saved templates; write the subject and HTML in the step',
+    );
+  const saved = await ctx.services.messageTemplate(id, version);
+  if (!saved)
+    throw new PermanentActionError(
+      `template: no version ${version} of template "${id}" in this workspace; pick an existing version and publish again`,
+    );
+  if (saved.channel !== 'email' || !saved.subject || !saved.html)
+    throw new PermanentActionError(
+      `template: "${saved.name}" is not an email template (it has no subject and HTML); pick an email template`,
+    );
+  return {
+    subject: saved.subject,
+    html: saved.html,
+    ...(saved.text !== undefined ? { text: saved.text } : {}),
+    source: { templateId: id, templateVersion: version },
+  };
+}
 
 export function createEmailAction(options: Lazy<EmailActionOptions>) {
   const htmlEngine = createSandboxedLiquid({ escape: 'html' });
@@ -83,8 +165,8 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
       { name: 'skipped', label: 'Skipped (unsubscribed or no address)' },
     ],
     uiHints: {
-      order: ['subject', 'html', 'text', 'from', 'replyTo', 'templateId'],
-      widgets: { html: 'html-editor', text: 'textarea' },
+      order: ['template', 'subject', 'html', 'text', 'from', 'replyTo', 'templateId'],
+      widgets: { html: 'html-editor', text: 'textarea', template: 'message-template' },
     },
     async run(ctx, config) {
       const opts = resolveLazy(options);
@@ -117,13 +199,14 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
       const unsubscribeUrl = `${base}/t/u/${token()}`;
       const scope = templateScope(ctx, { unsubscribeUrl });
 
-      const subject = (await renderField(textEngine, 'subject', config.subject, scope))
+      const content = await emailContent(ctx, config);
+      const subject = (await renderField(textEngine, 'subject', content.subject, scope))
         .replace(/\s+/g, ' ')
         .trim();
-      let html = await renderField(htmlEngine, 'html', config.html, scope);
+      let html = await renderField(htmlEngine, 'html', content.html, scope);
       const text =
-        config.text !== undefined && config.text.trim() !== ''
-          ? await renderField(textEngine, 'text', config.text, scope)
+        content.text !== undefined && content.text.trim() !== ''
+          ? await renderField(textEngine, 'text', content.text, scope)
           : htmlToText(html);
 
       // Links inside our own tracking space (unsubscribe, a hand-written pixel) are left alone.
@@ -197,7 +280,7 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
           nodeId: ctx.journey.nodeId,
           subject,
           to,
-          ...(config.templateId ? { templateId: config.templateId } : {}),
+          ...content.source,
         },
       };
       // Accepted: store "sent" at once, before slower bookkeeping, so a crash from here is answered from the

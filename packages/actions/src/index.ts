@@ -22,6 +22,7 @@ export {
 } from './contact.js';
 export { signTrackingToken, verifyTrackingToken } from './tracking.js';
 export {
+  createSmtpTransport,
   smtpFromCredential,
   sendOneMessage,
   SmtpSendError,

@@ -1,7 +1,13 @@
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { runActionForTest, createFakeServices } from '@cairn/action-sdk/testing';
-import { createEmailAction, verifyTrackingToken, messageIdFor } from '../src/index.js';
+import {
+  createEmailAction,
+  emailConfigSchema,
+  verifyTrackingToken,
+  messageIdFor,
+} from '../src/index.js';
+import { validateActionConfig } from '@cairn/action-sdk';
 
 interface Delivered {
   from: string;
@@ -295,6 +301,70 @@ describe('email@1 through a real SMTP server', () => {
     });
     await expect(runActionForTest(down, config, { contact })).rejects.toMatchObject({
       kind: 'retryable',
+    });
+  });
+
+  describe('a step pinned to a saved template', () => {
+    const saved = (version: number, subject: string) => ({
+      id: 'tpl_welcome',
+      version,
+      name: 'Welcome',
+      channel: 'email',
+      subject,
+      html: `<p>Version ${version} for {{ contact.traits.firstName }}</p>`,
+    });
+    const services = () =>
+      createFakeServices({
+        contacts: [{ id: 'c-42', traits: contact.traits, profile: {} }],
+        templates: [saved(1, 'V1 for {{ contact.id }}'), saved(2, 'V2 for {{ contact.id }}')],
+      });
+
+    it('sends the pinned version rendered like inline content and names it on Email Sent', async () => {
+      const run = await runActionForTest(
+        action(),
+        { template: { id: 'tpl_welcome', version: 1 } },
+        { contact, services: services(), idempotencyKey: 'k-pinned' },
+      );
+      expect(run.output).toBe('sent');
+      expect(header(inbox[0]!.raw, 'Subject')).toBe('V1 for c-42');
+      const html = part(inbox[0]!.raw, 'text/html');
+      expect(html).toContain('<p>Version 1 for Ada &lt;script&gt;alert(1)&lt;/script&gt;</p>');
+      expect(run.services.events[0]?.event.properties).toMatchObject({
+        subject: 'V1 for c-42',
+        templateId: 'tpl_welcome',
+        templateVersion: 1,
+      });
+    });
+
+    it('fails for good, naming the field, when the version does not exist', async () => {
+      await expect(
+        runActionForTest(
+          action(),
+          { template: { id: 'tpl_welcome', version: 7 } },
+          { contact, services: services() },
+        ),
+      ).rejects.toThrow('template: no version 7 of template "tpl_welcome"');
+      expect(inbox).toHaveLength(0);
+    });
+
+    it('names the fields of the shape the config was written for', () => {
+      const email = action();
+      const problems = (config: unknown) =>
+        validateActionConfig(email, config).map((p) => `${p.path}: ${p.message}`);
+      expect(problems({})).toEqual([
+        'subject: is required: write the subject line (Liquid allowed), or pick a template',
+        'html: is required: write the HTML body (Liquid allowed), or pick a template',
+      ]);
+      expect(problems({ subject: 'Hi' })).toEqual([
+        'html: is required: write the HTML body (Liquid allowed), or pick a template',
+      ]);
+      expect(problems({ template: { id: 'tpl_welcome', version: 0 } })).toEqual([
+        'template.version: must be ≥ 1: versions start at 1',
+      ]);
+      expect(
+        problems({ template: { id: 'tpl_welcome', version: 1 }, subject: 'Hi', html: '<p/>' }),
+      ).toEqual([expect.stringMatching(/^template: a step sends either a saved template or/)]);
+      expect(emailConfigSchema.safeParse({ subject: 'Hi', html: '<p>Hi</p>' }).success).toBe(true);
     });
   });
 });

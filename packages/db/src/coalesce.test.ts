@@ -1,4 +1,4 @@
-import { createCoalescer } from './coalesce';
+import { createBatchCoalescer, createCoalescer } from './coalesce';
 
 describe('write coalescing', () => {
   it('writes at once when idle, merges what arrives meanwhile into one next write, and loses no delta', async () => {
@@ -46,5 +46,48 @@ describe('write coalescing', () => {
     await expect(d).rejects.toThrow('refused 5');
     await expect(c.apply('k', { n: 4 })).resolves.toBeUndefined();
     expect(calls).toBe(3);
+  });
+});
+
+describe('batched write coalescing', () => {
+  it('writes the keys of one tick together, gathers what arrives meanwhile into the next batch, loses nothing', async () => {
+    const batches: [string, number][][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const c = createBatchCoalescer<{ n: number }>(
+      (into, next) => (into.n += next.n),
+      async (deltas) => {
+        batches.push([...deltas].map(([key, d]) => [key, d.n]));
+        if (batches.length === 1) await first;
+      },
+    );
+    const firstTick = [c.apply('a', { n: 1 }), c.apply('b', { n: 2 })];
+    await Promise.resolve();
+    const meanwhile = [c.apply('a', { n: 3 }), c.apply('c', { n: 4 }), c.apply('a', { n: 5 })];
+    release();
+    await Promise.all([...firstTick, ...meanwhile]);
+    expect(batches).toEqual([
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+      [
+        ['a', 8],
+        ['c', 4],
+      ],
+    ]);
+  });
+
+  it('fails the callers of a failed batch only', async () => {
+    let calls = 0;
+    const c = createBatchCoalescer<{ n: number }>(
+      (into, next) => (into.n += next.n),
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('engine away');
+      },
+    );
+    await expect(c.apply('a', { n: 1 })).rejects.toThrow('engine away');
+    await expect(c.apply('a', { n: 1 })).resolves.toBeUndefined();
   });
 });

@@ -58,3 +58,51 @@ export function createCoalescer<D>(
     },
   };
 }
+
+/**
+ * The same for many keys written together: while one batch is in flight, the deltas of any key gather
+ * (merged per key) into the next batch, written in one call when the first ends; the deltas of callers in
+ * the same tick share a batch. Every caller resolves (or fails) with the batch that carried its delta.
+ */
+export function createBatchCoalescer<D>(
+  merge: (into: D, next: D) => void,
+  writeMany: (deltas: Map<string, D>) => Promise<void>,
+): Coalescer<D> {
+  let next: (Pending<Map<string, D>> & { deltas: Map<string, D> }) | undefined;
+  let running = false;
+
+  async function run(): Promise<void> {
+    while (next) {
+      const batch = next;
+      next = undefined;
+      try {
+        await writeMany(batch.deltas);
+        batch.settle();
+      } catch (error) {
+        batch.settle(error ?? new Error('write failed'));
+      }
+    }
+    running = false;
+  }
+
+  return {
+    apply(key, delta) {
+      if (!next) {
+        let settle!: (error?: unknown) => void;
+        const done = new Promise<void>((resolve, reject) => {
+          settle = (error) => (error === undefined ? resolve() : reject(error));
+        });
+        const deltas = new Map<string, D>();
+        next = { delta: deltas, deltas, done, settle };
+      }
+      const pending = next.deltas.get(key);
+      if (pending === undefined) next.deltas.set(key, delta);
+      else merge(pending, delta);
+      if (!running) {
+        running = true;
+        queueMicrotask(() => void run());
+      }
+      return next.done;
+    },
+  };
+}

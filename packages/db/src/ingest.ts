@@ -8,6 +8,7 @@ import {
   type ProfileSettings,
 } from '@cairn/core';
 import { traced } from './fold-trace.js';
+import { deleteByIds, findByIds, updateByIds } from './by-id.js';
 import {
   engineOf,
   insertNew,
@@ -39,7 +40,7 @@ import {
   type MembershipOutcome,
 } from './segments/membership.js';
 import { countMembershipChanges, recordMembershipChangesMany } from './segments/reevaluate.js';
-import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
+import { forEachWithLimit } from './segments/limit.js';
 import { fileNewMembers, removeFormerMembers, type MemberExit } from './segments/member-pages.js';
 
 /** Single writes kept in flight at once by a fold (the server's pool is shared with every other request). */
@@ -113,8 +114,10 @@ class IdentityResolver {
       ),
     ];
     const Identities = identityModel(this.connection);
-    const docs = await mapWithLimit(wanted, 16, (id) =>
-      Identities.findById(`${this.workspaceId}:${id}`).lean(),
+    const docs = await findByIds(
+      this.connection,
+      Identities,
+      wanted.map((id) => `${this.workspaceId}:${id}`),
     );
     wanted.forEach((id, i) => this.cache.set(id, docs[i]?.contactId));
   }
@@ -140,20 +143,32 @@ class IdentityResolver {
     if (from !== contactId) this.merges.set(from, contactId);
   }
 
-  /** Writes the links this request made, side by side; before its events are stored, as when written one by one. */
+  /**
+   * Writes the links this request made before its events are stored: new ones in one insert, and those that
+   * exist already (re-pointed, or inserted by a concurrent request) updated one by one.
+   */
   async flush(): Promise<void> {
     const Identities = identityModel(this.connection);
-    await forEachWithLimit([...this.links], 16, ([anonymousId, contactId]) =>
-      // Two batches naming the same new anonymous id race to insert it; the loser retries as an update.
-      upsertRacing(() =>
-        Identities.updateOne(
-          { _id: `${this.workspaceId}:${anonymousId}` },
-          { $set: { workspaceId: this.workspaceId, anonymousId, contactId } },
-          { upsert: true },
-        ),
-      ).then(() => undefined),
-    );
+    const docs = [...this.links].map(([anonymousId, contactId]) => ({
+      _id: `${this.workspaceId}:${anonymousId}`,
+      workspaceId: this.workspaceId,
+      anonymousId,
+      contactId,
+    }));
     this.links.clear();
+    const inserted = await insertNew(
+      (batch) => Identities.insertMany(batch, { ordered: false }),
+      docs,
+    );
+    await forEachWithLimit(
+      docs.filter((_, i) => !inserted[i]),
+      16,
+      ({ _id, ...fields }) =>
+        // Two batches naming the same new anonymous id race to insert it; the loser retries as an update.
+        upsertRacing(() => Identities.updateOne({ _id }, { $set: fields }, { upsert: true })).then(
+          () => undefined,
+        ),
+    );
   }
 
   async contactOf(event: CairnEvent): Promise<string> {
@@ -194,7 +209,7 @@ async function stillPendingMarkers(
 ): Promise<Set<string>> {
   const ids = [...new Set(docs.flatMap((d) => d.lastFoldMarkers ?? []))];
   const Markers = pendingFoldModel(connection);
-  const found = await mapWithLimit(ids, 16, (_id) => Markers.findById(_id, { _id: 1 }).lean());
+  const found = await findByIds(connection, Markers, ids, { _id: 1 });
   return new Set(found.filter((m): m is NonNullable<typeof m> => m !== null).map((m) => m._id));
 }
 
@@ -343,10 +358,7 @@ async function historyOf(
   }
   const docs: EventDoc[] = [];
   const ids = contact.recentEventIds.map((messageId) => eventKey(workspaceId, messageId));
-  for (let i = 0; i < ids.length; i += 16) {
-    const page = await Promise.all(ids.slice(i, i + 16).map((id) => Events.findById(id).lean()));
-    for (const doc of page) if (doc) docs.push(doc);
-  }
+  for (const doc of await findByIds(connection, Events, ids)) if (doc) docs.push(doc);
   return docs.map((doc) => eventFromDoc(doc));
 }
 
@@ -482,10 +494,9 @@ async function foldBatchLocked(
   const Contacts = contactModel(connection);
   const ids = [...byContact.keys()];
   const keys = ids.map((id) => contactKey(workspaceId, id));
-  // One _id lookup per contact, in parallel: FerretDB pushes down `_id` equality but scans for `$in`.
-  // A bounded number in flight: the server's connection pool is shared with every other request.
+  // By `_id`: one `$in` query where the engine serves it from the index, else one lookup each.
   const byIds = async (wanted: string[]) =>
-    (await mapWithLimit(wanted, 16, (k) => Contacts.findById(k).lean())).filter(
+    (await findByIds(connection, Contacts, wanted)).filter(
       (d): d is NonNullable<typeof d> => d !== null,
     );
   const found = new Map<string, ContactDoc>(
@@ -641,21 +652,20 @@ async function foldBatchLocked(
   created.forEach((p, i) => inserted[i] && won.add(p.contactId));
 
   const existing = planned.filter((p) => !fresh.has(p.contactId));
-  // One guarded update per contact (the engine's adapter puts the revision guard in the filter where that is
-  // one atomic update, and reads it just before elsewhere), a few in flight: single updates keep the engine's
-  // writer busy while the next ones travel, where one bulk write of many hangs FerretDB v1.
-  await traced('updateContacts', existing.length, () =>
-    forEachWithLimit(existing, WRITES_IN_FLIGHT, async (p) => {
-      const written = await updateIfUnchanged(
-        connection,
-        Contacts,
-        p.doc._id,
-        { rev: p.doc.rev },
-        { $set: fieldsOf(p) },
-      );
-      if (written.matchedCount === 1) won.add(p.contactId);
-    }),
-  );
+  // One update per contact guarded by the revision it read: bulk writes that commit once where the engine
+  // does that (by-id.ts), else single guarded updates a few in flight.
+  await traced('updateContacts', existing.length, async () => {
+    const applied = await updateByIds(
+      connection,
+      Contacts,
+      existing.map((p) => ({
+        _id: p.doc._id,
+        guard: { rev: p.doc.rev },
+        update: { $set: fieldsOf(p) },
+      })),
+    );
+    existing.forEach((p, i) => applied[i] && won.add(p.contactId));
+  });
 
   const activities: Parameters<typeof writeActivities>[1] = [];
   const entered: MembershipChange[] = [];
@@ -863,8 +873,10 @@ async function planMerges(
 ): Promise<MergePlan> {
   const Contacts = contactModel(connection);
   const pairs = [...merges];
-  const docs = await mapWithLimit(pairs, 16, ([from]) =>
-    Contacts.findById(contactKey(workspaceId, from)).lean(),
+  const docs = await findByIds(
+    connection,
+    Contacts,
+    pairs.map(([from]) => contactKey(workspaceId, from)),
   );
   const plan: MergePlan = { byInto: new Map(), merged: [] };
   await forEachWithLimit(pairs, 8, async ([from, into], i) => {
@@ -971,11 +983,9 @@ export async function foldStoredEvents(
     );
     for (const into of plan.byInto.keys()) changed.add(into);
   }
-  // One marker per request, each deleted by `_id` (FerretDB scans for `$in`).
+  // One marker per request, deleted by `_id`.
   await traced('deleteMarkers', stored.markerIds.length, () =>
-    forEachWithLimit(stored.markerIds, WRITES_IN_FLIGHT, async (_id) => {
-      await pendingFoldModel(connection).deleteOne({ _id });
-    }),
+    deleteByIds(connection, pendingFoldModel(connection), stored.markerIds),
   );
   for (const contactId of folds.keys()) changed.add(contactId);
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
@@ -1049,7 +1059,7 @@ export async function foldPendingEvents(
     const ids = marker.messageIds
       ? marker.messageIds.map((id) => eventKey(marker.workspaceId, id))
       : [marker._id];
-    const docs = await mapWithLimit(ids, 16, (id) => Events.findById(id).lean());
+    const docs = await findByIds(connection, Events, ids);
     for (const doc of docs) {
       // Folded on behalf of the request that inserted it; a duplicate this request only listed is not its to fold.
       if (!doc || (marker.messageIds && doc.foldBatch !== marker._id)) continue;

@@ -16,6 +16,7 @@ import { contactKey, type ContactDoc } from './models/contact.js';
 import { eventKey, eventModel, type EventDoc } from './models/event.js';
 import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
 import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
+import { deleteByIds, findByIds, updateByIds } from './by-id.js';
 
 /**
  * A contact's profile lives in two documents with the same `_id` (see core's splitProfile): the contact
@@ -128,10 +129,10 @@ async function eventsById(
   messageIds: string[],
 ): Promise<CairnEvent[]> {
   const Events = eventModel(connection);
-  const docs = await mapWithLimit(
-    messageIds,
-    16,
-    async (id) => (await Events.findById(eventKey(workspaceId, id)).lean()) as EventDoc | null,
+  const docs = await findByIds(
+    connection,
+    Events,
+    messageIds.map((id) => eventKey(workspaceId, id)),
   );
   return docs.filter((d): d is EventDoc => d !== null).map((d) => eventOf(d));
 }
@@ -193,11 +194,16 @@ export async function loadProfiles(
   docs: ProfileSource[],
 ): Promise<ContactProfile[]> {
   const Activity = contactActivityModel(connection);
-  return mapWithLimit(docs, 16, async (doc) => {
-    if (isWholeProfile(doc) || (doc.foldRev ?? 0) === 0)
-      return joinWithActivity(connection, doc, null);
-    return joinWithActivity(connection, doc, await Activity.findById(doc._id).lean());
-  });
+  // Contacts folded before have an activity document: all of them read by `_id` together.
+  const hasActivity = (doc: ProfileSource) => !isWholeProfile(doc) && (doc.foldRev ?? 0) !== 0;
+  const activities = await findByIds(
+    connection,
+    Activity,
+    docs.filter(hasActivity).map((doc) => doc._id),
+  );
+  let next = 0;
+  const paired = docs.map((doc) => (hasActivity(doc) ? (activities[next++] ?? null) : null));
+  return mapWithLimit(docs, 16, (doc, i) => joinWithActivity(connection, doc, paired[i] ?? null));
 }
 
 /** The whole profile of one contact (summary + activity). */
@@ -238,16 +244,26 @@ export async function writeActivities(
   );
   // One that already existed (a contact deleted and seen again, or a race) is updated like the rest.
   const updates = [...firsts.filter((_, i) => !inserted[i]), ...items.filter((i) => !i.first)];
-  await forEachWithLimit(updates, 8, async (item) => {
-    const { _id, ...fields } = docOf(item);
-    await upsertRacing(() => Activity.updateOne({ _id }, { $set: fields }, { upsert: true }));
-  });
+  const applied = await updateByIds(
+    connection,
+    Activity,
+    updates.map((item) => {
+      const { _id, ...fields } = docOf(item);
+      return { _id, update: { $set: fields } };
+    }),
+  );
+  // One that is missing (deleted, or lost to a crash before its first write) is created.
+  await forEachWithLimit(
+    updates.filter((_, i) => !applied[i]),
+    8,
+    async (item) => {
+      const { _id, ...fields } = docOf(item);
+      await upsertRacing(() => Activity.updateOne({ _id }, { $set: fields }, { upsert: true }));
+    },
+  );
 }
 
 /** Removes the activity documents of deleted or merged-away contacts. */
 export async function deleteActivities(connection: Connection, ids: string[]): Promise<void> {
-  const Activity = contactActivityModel(connection);
-  await forEachWithLimit(ids, 8, async (_id) => {
-    await Activity.deleteOne({ _id });
-  });
+  await deleteByIds(connection, contactActivityModel(connection), ids);
 }

@@ -23,14 +23,17 @@ describe('one adapter per engine, chosen at connect time', () => {
     if (expected) expect(db.capabilities.adapter).toBe(expected);
     expect(engineOf(db.connection)?.name).toBe(db.capabilities.adapter);
     if (db.capabilities.adapter === 'ferretdb-sqlite') {
-      // Only a lone `_id` equality is pushed down to SQLite; no transactions, no TTL, bulks kept small.
+      // Only `_id` (equality, or a list with Cairn's build) is pushed down to SQLite; no transactions, no TTL;
+      // the build commits a bulk's updates together, up to 200.
       expect(db.capabilities).toMatchObject({
         indexesServed: 'idOnly',
         transactions: false,
         ttlIndexes: false,
         partialIndexes: false,
-        maxBulkUpdates: 40,
+        maxBulkUpdates: 200,
         concurrentWrites: false,
+        idListLookups: true,
+        batchedUpdates: true,
       });
     }
     if (db.capabilities.adapter === 'ferretdb-postgresql')

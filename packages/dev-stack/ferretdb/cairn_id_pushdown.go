@@ -2,7 +2,15 @@
 
 package sqlite
 
-import "github.com/FerretDB/FerretDB/internal/types"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/handler/sjson"
+	"github.com/FerretDB/FerretDB/internal/types"
+	"github.com/FerretDB/FerretDB/internal/util/must"
+)
 
 // idFilterValue returns the `_id` value a filter requires, whatever other fields it also holds.
 //
@@ -22,3 +30,41 @@ func idFilterValue(filter *types.Document) (any, bool) {
 
 	return v, err == nil
 }
+
+// idInClause reads `{_id: {$in: [...]}}` through the `_id` index when every listed id is a string or ObjectID
+// (upstream read the whole table). It returns no clause for any other condition, which then reads every row.
+func idInClause(cond *types.Document) (string, []any) {
+	if cond.Len() != 1 {
+		return "", nil
+	}
+
+	v, err := cond.Get("$in")
+	if err != nil {
+		return "", nil
+	}
+
+	ids, ok := v.(*types.Array)
+	if !ok || ids.Len() == 0 || ids.Len() > maxPushedDownIDs {
+		return "", nil
+	}
+
+	args := make([]any, 0, ids.Len())
+
+	for i := 0; i < ids.Len(); i++ {
+		id := must.NotFail(ids.Get(i))
+
+		switch id.(type) {
+		case string, types.ObjectID:
+			args = append(args, string(must.NotFail(sjson.MarshalSingleValue(id))))
+		default:
+			return "", nil
+		}
+	}
+
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+
+	return fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, marks), args
+}
+
+// maxPushedDownIDs keeps one statement well under SQLite's limit on bound parameters.
+const maxPushedDownIDs = 1000

@@ -22,7 +22,7 @@ export const VERSIONS = {
 } as const;
 
 /** Appended to FerretDB's version; packages/db reads it to know the server carries the atomic-update and PostgreSQL `_id` patches. */
-export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates.pg-id';
+export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates.pg-id.batched';
 
 export type BinaryName = 'temporal' | 'temporal-test-server' | 'ferretdb' | 'postgres';
 
@@ -315,7 +315,7 @@ export function binaryExists(path: string): boolean {
 
 /** Named after the patches too, so a binary built before a patch is rebuilt, not reused. */
 function ferretBinaryPath(home: string): string {
-  return join(home, 'bin', `ferretdb-${VERSIONS.ferretdb}-id-index-atomic-updates-pg-id`);
+  return join(home, 'bin', `ferretdb-${VERSIONS.ferretdb}-id-index-atomic-updates-pg-id-batched`);
 }
 
 /**
@@ -398,12 +398,25 @@ function patchAtomicUpdates(source: string): void {
     );
   }
   const statement =
-    '\t\tresult, err := h.updateStatement(ctx, c, params, &u)\n\t\tif err != nil {\n\t\t\treturn 0, 0, nil, lazyerrors.Error(err)\n\t\t}\n';
+    '\t\tresult, err := h.updateStatement(ctx, c, params, &u, batch)\n\t\tif err != nil {\n\t\t\treturn 0, 0, nil, lazyerrors.Error(err)\n\t\t}\n';
   writeFileSync(update, text.slice(0, start) + statement + text.slice(end + endMark.length));
   replaceOnce(
     update,
     '\t"github.com/FerretDB/FerretDB/internal/util/iterator"\n',
     '',
+    'patchAtomicUpdates',
+  );
+  // One batch per command: consecutive single-document statements commit together (updateBatch).
+  replaceOnce(
+    update,
+    '\tfor _, u := range params.Updates {\n',
+    '\tbatch := newUpdateBatch(params.DB, params.Collection)\n\tdefer batch.release()\n\n\tfor _, u := range params.Updates {\n',
+    'patchAtomicUpdates',
+  );
+  replaceOnce(
+    update,
+    '\treturn matched, modified, &upserted, nil\n',
+    '\tif err := batch.flush(ctx); err != nil {\n\t\treturn 0, 0, nil, lazyerrors.Error(err)\n\t}\n\n\treturn matched, modified, &upserted, nil\n',
     'patchAtomicUpdates',
   );
 
@@ -417,6 +430,20 @@ function patchAtomicUpdates(source: string): void {
     // The anchor starts in Query, not Explain, which holds the same test.
     'params.OnlyRecordIDs)\n\n\tvar whereClause string\n\tvar args []any\n\n\t// that logic should exist in one place\n\t// TODO https://github.com/FerretDB/FerretDB/issues/3235\n\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n',
     'params.OnlyRecordIDs)\n\n\tvar whereClause string\n\tvar args []any\n\n\tif v, ok := idFilterValue(params.Filter); ok {\n',
+    'patchAtomicUpdates',
+  );
+  // `{ _id: { $in: [...] } }` read through the `_id` index too (idInClause): a page of contacts in one query.
+  replaceOnce(
+    join(sqlite, 'collection.go'),
+    '\tif v, ok := idFilterValue(params.Filter); ok {\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n',
+    '\tif v, ok := idFilterValue(params.Filter); ok {\n\t\tswitch v := v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args = idInClause(v)\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n',
+    'patchAtomicUpdates',
+  );
+  // ... and explain says so.
+  replaceOnce(
+    join(sqlite, 'collection.go'),
+    '\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
+    '\t\tswitch v := v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args = idInClause(v)\n\t\t\tfilterPushdown = whereClause != ""\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
     'patchAtomicUpdates',
   );
 

@@ -100,13 +100,16 @@ function parseDefinition(value: unknown): JourneyDefinition {
   );
 }
 
+/** Message templates the steps name: `config.templateId` (reporting) and `config.template.id` (pinned content). */
 function templateIdsOf(definition: unknown): string[] {
   const nodes = (definition as { nodes?: unknown })?.nodes;
   if (!Array.isArray(nodes)) return [];
   const ids = new Set<string>();
   for (const node of nodes) {
-    const id = (node as { config?: { templateId?: unknown } })?.config?.templateId;
-    if (typeof id === 'string' && id !== '') ids.add(id);
+    const config = (node as { config?: { templateId?: unknown; template?: { id?: unknown } } })
+      ?.config;
+    for (const id of [config?.templateId, config?.template?.id])
+      if (typeof id === 'string' && id !== '') ids.add(id);
   }
   return [...ids];
 }
@@ -118,13 +121,16 @@ async function problemsOf(ctx: ApiContext, workspaceId: string, definition: unkn
     workspaceId,
     referencedSegmentIds(definition),
   );
-  const templates = new Set<string>();
-  for (const id of templateIdsOf(definition))
-    if (await getTemplate(ctx.db.connection, workspaceId, id)) templates.add(id);
+  const latest = new Map<string, number>();
+  for (const id of templateIdsOf(definition)) {
+    const template = await getTemplate(ctx.db.connection, workspaceId, id);
+    if (template) latest.set(id, template.version);
+  }
   return validateJourney(definition, {
     catalog: actionRegistryOf(ctx).catalog(),
     segmentExists: (id) => segments.has(id),
-    templateExists: (id) => templates.has(id),
+    templateExists: (id) => latest.has(id),
+    templateLatestVersion: (id) => latest.get(id),
   });
 }
 

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { createSandboxedLiquid } from '@cairn/actions';
+import { createSandboxedLiquid, createSmtpTransport } from '@cairn/actions';
 import { unknownProfileReads } from '@cairn/core';
 import {
   contactForTemplate,
@@ -12,6 +12,7 @@ import {
   listTemplateVersions,
   updateTemplate,
   type TemplateContent,
+  workspaceSender,
 } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
@@ -52,22 +53,39 @@ const sampleContact = z.object({
   traits: z.record(z.string(), z.unknown()).default({}),
   profile: z.record(z.string(), z.unknown()).default({}),
 });
-export const previewBody = z
-  .object({
-    template: templateBody.optional(),
-    templateId: z.string().min(1).optional(),
-    version: z.number().int().min(1).optional(),
-    contactId: z.string().min(1).optional(),
-    sampleContact: sampleContact.optional(),
-  })
-  .refine((v) => (v.template === undefined) !== (v.templateId === undefined), {
-    message: 'send either template (the content) or templateId (a saved template), not both',
-    path: ['template'],
-  })
-  .refine((v) => v.contactId === undefined || v.sampleContact === undefined, {
-    message: 'send either contactId or sampleContact, not both',
-    path: ['contactId'],
-  });
+const previewFields = {
+  template: templateBody.optional(),
+  templateId: z.string().min(1).optional(),
+  version: z.number().int().min(1).optional(),
+  contactId: z.string().min(1).optional(),
+  sampleContact: sampleContact.optional(),
+};
+type PreviewFields = {
+  template?: z.infer<typeof templateBody> | undefined;
+  templateId?: string | undefined;
+  version?: number | undefined;
+  contactId?: string | undefined;
+  sampleContact?: z.infer<typeof sampleContact> | undefined;
+};
+const oneSourceOneContact = <T extends z.ZodType<PreviewFields>>(schema: T) =>
+  schema
+    .refine((v) => (v.template === undefined) !== (v.templateId === undefined), {
+      message: 'send either template (the content) or templateId (a saved template), not both',
+      path: ['template'],
+    })
+    .refine((v) => v.contactId === undefined || v.sampleContact === undefined, {
+      message: 'send either contactId or sampleContact, not both',
+      path: ['contactId'],
+    });
+export const previewBody = oneSourceOneContact(z.object(previewFields));
+export const testSendBody = oneSourceOneContact(
+  z.object({
+    ...previewFields,
+    to: z
+      .email({ error: 'must be an email address to send the test to, e.g. "me@acme.test"' })
+      .max(320),
+  }),
+);
 
 export const listQuery = z.object({
   channel: z.enum(['email', 'inApp'], { error: "must be 'email' or 'inApp'" }).optional(),
@@ -195,55 +213,120 @@ export function templateRoutes(ctx: ApiContext): Router {
   const router = Router();
   const connection = () => ctx.db.connection;
 
+  /** The content (given, or a saved version) rendered for a stored or made-up contact, as a send would. */
+  async function renderFor(workspaceId: string, body: PreviewFields) {
+    let content: TemplateContent;
+    let source: { templateId: string; version: number } | undefined;
+    if (body.template) {
+      content = contentFrom(body.template);
+    } else {
+      const id = body.templateId as string;
+      const saved =
+        body.version !== undefined
+          ? await getTemplateVersion(connection(), workspaceId, id, body.version)
+          : await getTemplate(connection(), workspaceId, id);
+      if (!saved)
+        throw HttpProblem.notFound(
+          `templateId: no template "${id}"${body.version !== undefined ? ` with version ${body.version}` : ''} in this workspace.`,
+        );
+      content = saved;
+      source = { templateId: id, version: saved.version };
+    }
+    let contact: {
+      id: string;
+      traits: Record<string, unknown>;
+      profile: Record<string, unknown>;
+    };
+    if (body.contactId !== undefined) {
+      const found = await contactForTemplate(connection(), workspaceId, body.contactId);
+      if (!found)
+        throw HttpProblem.notFound(
+          `contactId: no contact "${body.contactId}" in this workspace; use sampleContact to preview with made-up traits.`,
+        );
+      contact = found;
+    } else {
+      contact = body.sampleContact ?? { id: 'sample-contact', traits: {}, profile: {} };
+    }
+    const base = (
+      ctx.config.CAIRN_PUBLIC_URL ??
+      `http://${ctx.config.CAIRN_API_HOST}:${ctx.config.CAIRN_API_PORT}`
+    ).replace(/\/+$/, '');
+    const scope = {
+      contact,
+      journey: { id: 'preview', version: 0, runId: 'preview', nodeId: 'preview' },
+      unsubscribeUrl: `${base}/t/u/preview`,
+    };
+    const rendered = await render(content, scope);
+    return { content, source, contact, rendered };
+  }
+
   router.post(
     '/templates/preview',
     requireRole('viewer', 'readOnly'),
     async (req: Request, res: Response) => {
-      const body = parseOr400(previewBody, req.body);
-      const workspaceId = workspaceIdOf(res);
-      let content: TemplateContent;
-      let source: { templateId: string; version: number } | undefined;
-      if (body.template) {
-        content = contentFrom(body.template);
-      } else {
-        const id = body.templateId as string;
-        const saved =
-          body.version !== undefined
-            ? await getTemplateVersion(connection(), workspaceId, id, body.version)
-            : await getTemplate(connection(), workspaceId, id);
-        if (!saved)
-          throw HttpProblem.notFound(
-            `templateId: no template "${id}"${body.version !== undefined ? ` with version ${body.version}` : ''} in this workspace.`,
-          );
-        content = saved;
-        source = { templateId: id, version: saved.version };
-      }
-      let contact: {
-        id: string;
-        traits: Record<string, unknown>;
-        profile: Record<string, unknown>;
-      };
-      if (body.contactId !== undefined) {
-        const found = await contactForTemplate(connection(), workspaceId, body.contactId);
-        if (!found)
-          throw HttpProblem.notFound(
-            `contactId: no contact "${body.contactId}" in this workspace; use sampleContact to preview with made-up traits.`,
-          );
-        contact = found;
-      } else {
-        contact = body.sampleContact ?? { id: 'sample-contact', traits: {}, profile: {} };
-      }
-      const base = (
-        ctx.config.CAIRN_PUBLIC_URL ??
-        `http://${ctx.config.CAIRN_API_HOST}:${ctx.config.CAIRN_API_PORT}`
-      ).replace(/\/+$/, '');
-      const scope = {
-        contact,
-        journey: { id: 'preview', version: 0, runId: 'preview', nodeId: 'preview' },
-        unsubscribeUrl: `${base}/t/u/preview`,
-      };
-      const rendered = await render(content, scope);
+      const { content, source, contact, rendered } = await renderFor(
+        workspaceIdOf(res),
+        parseOr400(previewBody, req.body),
+      );
       res.json({ channel: content.channel, ...(source ?? {}), contactId: contact.id, rendered });
+    },
+  );
+
+  // A test send changes nothing stored, but it mails someone: editors only, and the audit log says who.
+  router.post(
+    '/templates/test-send',
+    requireRole('editor', { audits: 'template' }),
+    async (req: Request, res: Response) => {
+      const body = parseOr400(testSendBody, req.body);
+      const { content, source, contact, rendered } = await renderFor(workspaceIdOf(res), body);
+      if (content.channel !== 'email')
+        throw HttpProblem.unprocessable(
+          'channel: only email templates can be sent as a test; preview an in-app template instead.',
+          [{ path: 'channel', message: 'must be email for a test send' }],
+        );
+      const { SMTP_HOST, SMTP_PORT, SMTP_SECURE, SMTP_USER, SMTP_PASS } = ctx.config;
+      const transport = createSmtpTransport({
+        host: SMTP_HOST,
+        port: SMTP_PORT,
+        secure: SMTP_SECURE,
+        ...(SMTP_USER ? { auth: { user: SMTP_USER, pass: SMTP_PASS ?? '' } } : {}),
+      });
+      try {
+        // No tracking links and no Email Sent event: a test is not a message to the contact.
+        // As a journey's email step would send it: the workspace sender, else CAIRN_EMAIL_FROM.
+        const sender = await workspaceSender(ctx.db.connection, workspaceIdOf(res));
+        await transport.sendMail({
+          from: sender
+            ? { name: sender.name ?? '', address: sender.address }
+            : ctx.config.CAIRN_EMAIL_FROM,
+          to: body.to,
+          subject: `[Test] ${rendered.subject ?? ''}`,
+          html: rendered.html ?? '',
+          ...(rendered.text ? { text: rendered.text } : {}),
+          headers: {
+            'X-Cairn-Test-Send': source ? `${source.templateId}@${source.version}` : 'draft',
+          },
+        });
+      } catch (error) {
+        throw new HttpProblem(
+          502,
+          'Bad Gateway',
+          `The SMTP server ${SMTP_HOST}:${SMTP_PORT} refused the test email: ${(error as Error).message}. Check SMTP_HOST, SMTP_PORT and the credentials.`,
+        );
+      } finally {
+        transport.close();
+      }
+      await audit(ctx, res, {
+        action: 'template.testSent',
+        resource: {
+          type: 'template',
+          id: source?.templateId ?? 'draft',
+          name: content.name,
+        },
+        before: {},
+        after: { to: body.to, version: source?.version ?? null, contactId: contact.id },
+      });
+      res.json({ sent: true, to: body.to, ...(source ?? {}), contactId: contact.id, rendered });
     },
   );
 

@@ -241,6 +241,30 @@ export interface DebuggerView {
   refused: DebuggerRefusal[];
   fold: { unfoldedEvents: number; foldLagMs: number; parkedEvents: number };
 }
+/** Liquid content of a message template; email uses subject/html/text, in-app title/body. */
+export type MessageTemplateContent = {
+  name: string;
+  channel: 'email' | 'inApp';
+  subject?: string;
+  html?: string;
+  text?: string;
+  title?: string;
+  body?: string;
+};
+export type MessageTemplate = MessageTemplateContent & {
+  id: string;
+  version: number;
+  updatedAt?: string;
+  savedAt?: string;
+};
+/** Which content to render, and for whom: a stored contact, or the empty sample contact. */
+export type TemplateRenderRequest = (
+  { template: MessageTemplateContent } | { templateId: string; version?: number }
+) & { contactId?: string };
+export type RenderedTemplate = {
+  contactId: string;
+  rendered: Partial<Record<'subject' | 'html' | 'text' | 'title' | 'body', string>>;
+};
 export type DebuggerQuery = { userId?: string; event?: string; limit?: string };
 
 /** What the fold counts as affinities beyond product categories, and from when an edit applies. */
@@ -386,6 +410,29 @@ export function createApiClient(token: string, baseUrl = '') {
     affinities: () => call<AffinitySettings>('GET', '/settings/affinities'),
     saveAffinities: (affinities: AffinityDefinition[]) =>
       call<AffinitySettings>('PUT', '/settings/affinities', { affinities }),
+
+    listTemplates: (channel?: 'email' | 'inApp') =>
+      call<{ templates: MessageTemplate[] }>('GET', `/templates${query({ channel })}`),
+    getTemplate: (id: string) =>
+      call<MessageTemplate>('GET', `/templates/${encodeURIComponent(id)}`),
+    createTemplate: (content: MessageTemplateContent) =>
+      call<MessageTemplate>('POST', '/templates', content),
+    saveTemplate: (id: string, content: MessageTemplateContent, baseVersion: number) =>
+      call<MessageTemplate>('PUT', `/templates/${encodeURIComponent(id)}`, {
+        ...content,
+        baseVersion,
+      }),
+    templateVersions: (id: string) =>
+      call<{ versions: { version: number; savedAt: string }[] }>(
+        'GET',
+        `/templates/${encodeURIComponent(id)}/versions`,
+      ),
+    templateVersion: (id: string, version: number) =>
+      call<MessageTemplate>('GET', `/templates/${encodeURIComponent(id)}/versions/${version}`),
+    previewTemplate: (request: TemplateRenderRequest) =>
+      call<RenderedTemplate>('POST', '/templates/preview', request),
+    testSendTemplate: (request: TemplateRenderRequest & { to: string }) =>
+      call<RenderedTemplate & { to: string }>('POST', '/templates/test-send', request),
 
     ingestion: () => call<IngestionLag>('GET', '/ingestion'),
     debuggerEvents: (q: DebuggerQuery = {}) =>

@@ -8,12 +8,15 @@ import { JourneysList } from './pages/JourneysList.js';
 import { SegmentBuilder } from './pages/SegmentBuilder.js';
 import { SegmentsList } from './pages/SegmentsList.js';
 import { Settings } from './pages/Settings.js';
+import { TemplateEditor } from './pages/TemplateEditor.js';
+import { TemplatesList } from './pages/Templates.js';
 import { ApiContext, MeContext, storeToken, storedToken, useRoute } from './session.js';
 import { SignIn } from './SignIn.js';
 
 const SECTIONS = [
   { route: 'journeys', label: 'Journeys' },
   { route: 'segments', label: 'Segments' },
+  { route: 'templates', label: 'Templates' },
   { route: 'contacts', label: 'Contacts' },
   { route: 'debugger', label: 'Debugger' },
   { route: 'activity', label: 'Activity' },
@@ -101,6 +104,12 @@ export function App() {
                 <SegmentBuilder key={id} segmentId={id === 'new' ? undefined : id} />
               ) : (
                 <SegmentsList />
+              ))}
+            {section === 'templates' &&
+              (id ? (
+                <TemplateEditor key={id} templateId={id === 'new' ? undefined : id} />
+              ) : (
+                <TemplatesList />
               ))}
             {section === 'contacts' &&
               (id ? <ContactPage key={id} contactId={id} /> : <ContactsList />)}

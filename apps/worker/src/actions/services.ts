@@ -5,6 +5,7 @@ import type { ActionServices, ContactTraitsUpdate, RecordedEvent } from '@cairn/
 import type { CairnEvent } from '@cairn/core';
 import {
   findContact,
+  getTemplateVersion,
   ingestEvents,
   isSubscribedTo,
   storeInAppMessage,
@@ -107,6 +108,10 @@ export function createActionServices(
     async isSubscribed(contactId, channel) {
       const doc = await findContact(connection, workspaceId, contactId, ['subscriptions']);
       return isSubscribedTo(doc?.subscriptions, channel);
+    },
+
+    async messageTemplate(id, version) {
+      return getTemplateVersion(connection, workspaceId, id, version, { includeDeleted: true });
     },
   };
 }

@@ -232,6 +232,36 @@ describe('validateJourney', () => {
     ]);
   });
 
+  it('refuses a pinned template or version that does not exist, naming the field', () => {
+    const pinned = (template: unknown) =>
+      withNode(valid(), 'mail', (n) => ({
+        ...n,
+        config: { templateId: 'welcome', template },
+      }));
+    const options = {
+      catalog: testCatalog,
+      templateExists: () => true,
+      templateLatestVersion: (id: string) => (id === 'tpl_welcome' ? 2 : undefined),
+    };
+    expect(validateJourney(pinned({ id: 'tpl_welcome', version: 2 }), options)).toEqual([]);
+    expect(validateJourney(pinned({ id: 'tpl_welcome', version: 3 }), options)).toEqual([
+      {
+        path: 'nodes[1].config.template.version',
+        nodeId: 'mail',
+        message:
+          'node "mail" (action): config.template.version is 3, but template "tpl_welcome" has versions 1 to 2 — pick one of them',
+      },
+    ]);
+    expect(validateJourney(pinned({ id: 'tpl_gone', version: 1 }), options)).toEqual([
+      {
+        path: 'nodes[1].config.template.id',
+        nodeId: 'mail',
+        message:
+          'node "mail" (action): config.template.id refers to template "tpl_gone", which does not exist — pick an existing template',
+      },
+    ]);
+  });
+
   it('refuses a segment that does not exist inside a wait-for or branch condition, with its path', () => {
     const inSegment = (segmentId: string) => ({
       type: 'all' as const,

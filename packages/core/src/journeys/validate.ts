@@ -30,6 +30,8 @@ export type ValidateJourneyOptions = {
   /** Leave out to skip the check (e.g. while drafting offline). */
   segmentExists?: (segmentId: string) => boolean;
   templateExists?: (templateId: string) => boolean;
+  /** The latest saved version of a message template (versions run 1..latest), undefined when there is none. */
+  templateLatestVersion?: (templateId: string) => number | undefined;
 };
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -421,6 +423,7 @@ function nodeProblems(
           `refers to template "${templateId}", which does not exist — pick an existing template`,
         );
       }
+      checkPinnedTemplate(node.config.template, options, add);
       break;
     }
     case 'waitFor':
@@ -431,6 +434,28 @@ function nodeProblems(
       break;
   }
   return problems;
+}
+
+/** A step pinned to a saved template (`config.template: { id, version }`) must name a version that exists. */
+function checkPinnedTemplate(
+  pinned: unknown,
+  options: ValidateJourneyOptions,
+  add: (field: string, message: string) => void,
+): void {
+  if (!options.templateLatestVersion || pinned === null || typeof pinned !== 'object') return;
+  const { id, version } = pinned as { id?: unknown; version?: unknown };
+  if (typeof id !== 'string' || id === '') return;
+  const latest = options.templateLatestVersion(id);
+  if (latest === undefined)
+    add(
+      'config.template.id',
+      `refers to template "${id}", which does not exist — pick an existing template`,
+    );
+  else if (typeof version === 'number' && version > latest)
+    add(
+      'config.template.version',
+      `is ${version}, but template "${id}" has versions 1 to ${latest} — pick one of them`,
+    );
 }
 
 /** Profile paths read by Liquid in any string of an action's config that are not on the profile. */

@@ -19,6 +19,8 @@ export function ferretdbPostgresqlEngine(version: string): StorageEngine {
       version,
       ferretPostgresIdLookups(version) ? 'idOnly' : 'none',
       true,
+      // Its `$in` is still a containment test no index serves.
+      false,
     ),
     // The guard goes in the filter beside `_id`: one statement, serialised per document by the patched handler.
     updateIfUnchanged: updateWithGuardInFilter,

@@ -1,6 +1,7 @@
 // FerretDB v1.24 on SQLite, as dev-stack builds it (the `_id` index patch: lookups by `_id` are index searches).
 import {
   ferretAtomicUpdates,
+  ferretBatchedWrites,
   ferretCapabilities,
   updateByIdAfterGuardRead,
   updateWithGuardInFilter,
@@ -11,7 +12,7 @@ export function ferretdbSqliteEngine(version: string): StorageEngine {
   return {
     name: 'ferretdb-sqlite',
     version,
-    capabilities: ferretCapabilities(version, 'idOnly', false),
+    capabilities: ferretCapabilities(version, 'idOnly', false, ferretBatchedWrites(version)),
     // The patched build (decision 010) locks each document's update and looks `{ _id, ...guard }` up by `_id`.
     updateIfUnchanged: ferretAtomicUpdates(version)
       ? updateWithGuardInFilter

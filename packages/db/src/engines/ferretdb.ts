@@ -11,11 +11,18 @@ export function ferretPostgresIdLookups(version: string): boolean {
   return version.includes('+cairn.atomic-updates.pg-id');
 }
 
+/** Cairn's build that commits a bulk write's updates together and reads `_id` lists by index on SQLite. */
+export function ferretBatchedWrites(version: string): boolean {
+  return version.includes('+cairn.atomic-updates.pg-id.batched');
+}
+
 export function ferretCapabilities(
   version: string,
   indexesServed: EngineCapabilities['indexesServed'],
   concurrentWrites: boolean,
+  idListLookups: boolean,
 ): EngineCapabilities {
+  const batched = ferretBatchedWrites(version);
   return {
     atomicUpdates: ferretAtomicUpdates(version),
     transactions: false,
@@ -23,9 +30,12 @@ export function ferretCapabilities(
     ttlIndexes: false,
     partialIndexes: false,
     indexesServed,
-    // Measured: 40 updates per bulk is the largest size that never hung (100 statements hold the SQLite pool).
-    maxBulkUpdates: 40,
+    // Upstream: 40 updates per bulk is the largest size that never hung (100 statements hold the SQLite pool);
+    // the batched build commits up to 200 in one transaction.
+    maxBulkUpdates: batched ? 200 : 40,
     concurrentWrites,
+    idListLookups,
+    batchedUpdates: batched,
   };
 }
 

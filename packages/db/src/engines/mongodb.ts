@@ -15,6 +15,8 @@ export function mongodbEngine(info: { version: string; replicaSet: boolean }): S
       indexesServed: 'declared',
       maxBulkUpdates: 1000,
       concurrentWrites: true,
+      idListLookups: true,
+      batchedUpdates: true,
     },
     updateIfUnchanged: ({ model, _id, guard, update, options }) =>
       Promise.resolve(model.updateOne({ _id, ...guard }, update, options)),

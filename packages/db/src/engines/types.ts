@@ -21,6 +21,10 @@ export interface EngineCapabilities {
   maxBulkUpdates: number;
   /** Writes to different documents run side by side (PostgreSQL, MongoDB); false: one writer at a time (SQLite). */
   concurrentWrites: boolean;
+  /** `{ _id: { $in: [...] } }` is answered from the `_id` index (else it reads the whole collection). */
+  idListLookups: boolean;
+  /** The single-document updates of one bulk write commit together (else each commits on its own). */
+  batchedUpdates: boolean;
 }
 
 /** A guard on a document read earlier: dotted path → the value it had, or `{ $exists: false }`. */

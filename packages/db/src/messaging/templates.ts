@@ -241,9 +241,12 @@ export async function getTemplateVersion(
   workspaceId: string,
   templateId: string,
   version: number,
+  options: { includeDeleted?: boolean } = {},
 ): Promise<(TemplateContent & { id: string; version: number; savedAt: Date }) | undefined> {
   const head = await templateModel(connection).findById(headKey(workspaceId, templateId)).lean();
-  if (!head || head.workspaceId !== workspaceId || head.deletedAt) return undefined;
+  if (!head || head.workspaceId !== workspaceId) return undefined;
+  // Journeys pinned to a version keep sending it after the template leaves the library (decision 021).
+  if (head.deletedAt && !options.includeDeleted) return undefined;
   // The head itself is the newest version even if its frozen copy was not written yet.
   if (version === head.version)
     return { id: templateId, version, ...contentOf(head), savedAt: head.updatedAt };

@@ -48,6 +48,8 @@ export interface ContactDoc {
   mergedInto?: string;
   /** Contacts merged into this one: their stored events keep their own contactId. */
   mergedFrom?: string[];
+  /** The bulk write that last applied a guarded update to it: by-id.ts tells its own writes apart by it. */
+  writeToken?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -71,6 +73,7 @@ export const contactSchema = new Schema<ContactDoc>(
     subscriptions: { type: Schema.Types.Mixed, default: {} },
     mergedInto: { type: String },
     mergedFrom: { type: [String], default: undefined },
+    writeToken: { type: String },
   },
   { timestamps: true, versionKey: false, minimize: false },
 );

@@ -1,8 +1,9 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { CairnEvent } from '@cairn/core';
 import { encodeDocumentKeys } from '../keys.js';
-import { upsertRacing } from '../connection.js';
-import { createCoalescer, type Coalescer } from '../coalesce.js';
+import { insertNew, upsertRacing } from '../connection.js';
+import { createBatchCoalescer, type Coalescer } from '../coalesce.js';
+import { updateByIds } from '../by-id.js';
 
 /** What events a workspace sends and their property types: feeds the designer's pickers. */
 export interface EventSchemaDoc {
@@ -88,31 +89,58 @@ interface SchemaDelta {
 }
 
 const coalescers = new WeakMap<Connection, Coalescer<SchemaDelta>>();
+/** Catalog entries this process knows exist: their counts go in one bulk write, without upserts. */
+const known = new WeakMap<Connection, Set<string>>();
 
-/** Concurrent requests naming the same event share one catalog update (see coalesce.ts). */
+/**
+ * Concurrent requests share catalog writes (see coalesce.ts): all the event names pending at once go in one
+ * bulk write. `$inc` must apply exactly once, so an entry is created (empty) before it is counted, never
+ * upserted by the count itself: a bulk's answer cannot say which of its updates found no document.
+ */
 function coalescerOf(connection: Connection): Coalescer<SchemaDelta> {
   let coalescer = coalescers.get(connection);
   if (!coalescer) {
-    coalescer = createCoalescer<SchemaDelta>(
+    const Schemas = eventSchemaModel(connection);
+    const existing = known.get(connection) ?? new Set<string>();
+    known.set(connection, existing);
+    coalescer = createBatchCoalescer<SchemaDelta>(
       (into, next) => {
         into.count += next.count;
         into.lastSeenAt = Math.max(into.lastSeenAt, next.lastSeenAt);
         for (const [name, type] of Object.entries(next.properties)) into.properties[name] ??= type;
       },
-      async (key, entry) => {
-        const [workspaceId, event] = JSON.parse(key) as [string, string];
-        const set: Record<string, unknown> = { workspaceId, event };
-        // FerretDB refuses update paths with a blank segment or one ending in whitespace; such names are left out of the pickers.
-        for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties)))
-          if (name !== '' && name.trim() === name) set[`properties.${name}`] = type;
-        // Two processes seeing a new event name at once both upsert: the loser retries and updates.
-        await upsertRacing(() =>
-          eventSchemaModel(connection).updateOne(
-            { _id: `${workspaceId}:${event}` },
-            { $set: set, $inc: { count: entry.count }, $max: { lastSeenAt: entry.lastSeenAt } },
-            { upsert: true },
-          ),
-        );
+      async (deltas) => {
+        const writes = [...deltas].map(([key, entry]) => {
+          const [workspaceId, event] = JSON.parse(key) as [string, string];
+          const set: Record<string, unknown> = { workspaceId, event };
+          // FerretDB refuses update paths with a blank segment or one ending in whitespace; such names are left out of the pickers.
+          for (const [name, type] of Object.entries(encodeDocumentKeys(entry.properties)))
+            if (name !== '' && name.trim() === name) set[`properties.${name}`] = type;
+          return {
+            _id: `${workspaceId}:${event}`,
+            empty: { _id: `${workspaceId}:${event}`, workspaceId, event, count: 0, lastSeenAt: 0 },
+            update: {
+              $set: set,
+              $inc: { count: entry.count },
+              $max: { lastSeenAt: entry.lastSeenAt },
+            },
+          };
+        });
+        const fresh = writes.filter((w) => !existing.has(w._id));
+        // Another process may create the same entry first: a duplicate is as good as an insert here.
+        if (fresh.length)
+          await insertNew(
+            (docs) => Schemas.insertMany(docs, { ordered: false }),
+            fresh.map((w) => w.empty),
+          );
+        for (const w of fresh) existing.add(w._id);
+        const applied = await updateByIds(connection, Schemas, writes);
+        // Missing after all (the workspace's catalog was erased meanwhile): counted alone, created if need be.
+        for (const [i, w] of writes.entries()) {
+          if (applied[i]) continue;
+          existing.delete(w._id);
+          await upsertRacing(() => Schemas.updateOne({ _id: w._id }, w.update, { upsert: true }));
+        }
       },
     );
     coalescers.set(connection, coalescer);

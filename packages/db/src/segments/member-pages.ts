@@ -1,9 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { upsertRacing } from '../connection.js';
+import { findByIds } from '../by-id.js';
 import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import type { ContactProfile } from '@cairn/core';
-import { forEachWithLimit, mapWithLimit } from './limit.js';
+import { forEachWithLimit } from './limit.js';
 import type { MembershipChange } from './membership.js';
 
 /**
@@ -289,9 +290,6 @@ export function decodeMemberCursor(text: string): MemberCursor | null {
   return null;
 }
 
-/** Contacts looked up at once per listing: each is an `_id` read, the engine's fast path. */
-const LOOKUPS_IN_FLIGHT = 16;
-
 /**
  * A page of members read from the member pages: the pages by `_id`, then each listed contact by `_id`,
  * keeping those whose state confirms the membership (and names this page, or none). Pages in order
@@ -325,14 +323,17 @@ export async function readMemberPages(
     while (offset < listed.length) {
       const batch = listed.slice(offset, offset + (options.limit - items.length) + 1);
       offset += batch.length;
-      const contacts = await mapWithLimit(batch, LOOKUPS_IN_FLIGHT, (id) =>
-        Contacts.findById(contactKey(workspaceId, id), {
+      const contacts = await findByIds(
+        connection,
+        Contacts,
+        batch.map((id) => contactKey(workspaceId, id)),
+        {
           contactId: 1,
           mergedInto: 1,
           [`segments.${segmentId}`]: 1,
           'profile.traits': 1,
           'profile.lastSeenAt': 1,
-        }).lean(),
+        },
       );
       for (const [i, contact] of contacts.entries()) {
         const id = batch[i] as string;

@@ -1,12 +1,12 @@
 import type { Connection } from 'mongoose';
 import { utcDayKey, type ContactProfile } from '@cairn/core';
 import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from '../connection.js';
+import { findByIds, updateByIds } from '../by-id.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
 import { loadProfile, loadProfiles } from '../profiles.js';
 import { loadWorkspaceSegments, type WorkspaceSegments } from './cache.js';
 import { fileContactForEvaluation, fileContactsForEvaluation } from './due.js';
-import { forEachWithLimit, mapWithLimit } from './limit.js';
 import { evaluateMemberships, type MembershipChange } from './membership.js';
 import {
   membershipChangeKey,
@@ -188,9 +188,6 @@ export interface ReevaluateContactsInput extends Omit<ReevaluateContactInput, 'c
 /** Per contact asked for, what its re-evaluation did (same shape as reevaluateContact's answer). */
 export type ReevaluateContactsResult = Map<string, ReevaluateContactResult>;
 
-/** Contact writes in flight at once: single updates keep the engine busy where one big bulk write hangs FerretDB v1. */
-const WRITES_IN_FLIGHT = 8;
-
 /**
  * reevaluateContact for many contacts of one workspace at once, in the same write order, with the writes that
  * do not belong to one contact made once for all: history and triggers in two inserts, due and member pages
@@ -216,8 +213,11 @@ export async function reevaluateContacts(
   await withDocumentLocks(
     contactIds.map((id) => contactKey(workspaceId, id)),
     async () => {
-      const docs = await mapWithLimit(contactIds, 16, (contactId) =>
-        Contacts.findById(contactKey(workspaceId, contactId), {
+      const docs = await findByIds(
+        connection,
+        Contacts,
+        contactIds.map((contactId) => contactKey(workspaceId, contactId)),
+        {
           workspaceId: 1,
           contactId: 1,
           profile: 1,
@@ -227,7 +227,7 @@ export async function reevaluateContacts(
           segments: 1,
           rev: 1,
           nextEvaluationAt: 1,
-        }).lean(),
+        },
       );
       const toEvaluate = docs.flatMap((contact, i) => {
         const contactId = contactIds[i] as string;
@@ -326,16 +326,19 @@ export async function reevaluateContacts(
         }),
       );
       const won: typeof planned = [];
-      await forEachWithLimit(planned, WRITES_IN_FLIGHT, async (p) => {
-        const revGuard =
-          p.contact.rev === undefined ? { rev: { $exists: false } } : { rev: p.contact.rev };
-        const written = await updateIfUnchanged(connection, Contacts, p.contact._id, revGuard, {
-          $set: { segments: p.outcome.segments, nextEvaluationAt: p.outcome.nextEvaluationAt },
-          $inc: { rev: 1 },
-        });
-        if (written.matchedCount === 1) won.push(p);
-        else retry.push(p.contactId);
-      });
+      const applied = await updateByIds(
+        connection,
+        Contacts,
+        planned.map((p) => ({
+          _id: p.contact._id,
+          guard: p.contact.rev === undefined ? { rev: { $exists: false } } : { rev: p.contact.rev },
+          update: {
+            $set: { segments: p.outcome.segments, nextEvaluationAt: p.outcome.nextEvaluationAt },
+            $inc: { rev: 1 },
+          },
+        })),
+      );
+      planned.forEach((p, i) => (applied[i] ? won.push(p) : retry.push(p.contactId)));
       await removeFormerMembers(
         connection,
         workspaceId,

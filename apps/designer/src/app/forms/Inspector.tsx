@@ -15,7 +15,9 @@ import { KIND_TITLES } from '../../graph/summary.js';
 import type { DesignerCatalogEntry } from '../catalog.js';
 import { ConditionGroupEditor, SegmentPicker } from './ConditionGroupEditor.js';
 import type { ConditionPickers } from './ConditionGroupEditor.js';
+import { messageTemplateField } from '../templates.js';
 import { cspSafeValidator } from './json-schema-validator.js';
+import { MessageStepForm } from './MessageStepForm.js';
 import { DurationPicker, Field, FiltersEditor, Select, TextInput } from './inputs.js';
 
 /** The profile's own dates, offered as the marketer types (a trait holding a date is written `traits.<name>`). */
@@ -324,6 +326,18 @@ function KindForm({
           <p className="error-box">
             This action ({node.action.type} v{node.action.version}) is not in the catalog.
           </p>
+        );
+      if (messageTemplateField(actionEntry.manifest.uiHints))
+        return (
+          <div className="rjsf" data-testid="action-config">
+            <MessageStepForm
+              schema={actionEntry.manifest.configJsonSchema as RJSFSchema}
+              uiSchema={uiSchemaFromHints(actionEntry.manifest.uiHints)}
+              field={messageTemplateField(actionEntry.manifest.uiHints) as string}
+              config={node.config}
+              onChange={(config) => set({ config }, 'config')}
+            />
+          </div>
         );
       return (
         <div className="rjsf" data-testid="action-config">

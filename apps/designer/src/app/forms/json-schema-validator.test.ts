@@ -130,4 +130,51 @@ describe('cspSafeValidator (for @rjsf forms)', () => {
     expect(result.errorSchema.subject?.__errors).toEqual(['must not be empty']);
     expect(cspSafeValidator.isValid(email, { subject: 'a', html: 'b' }, email)).toBe(true);
   });
+
+  it('reports the problems of the shape a union value was written for, not "matches no shape"', () => {
+    // email@1 as z.toJSONSchema writes its union: content written in the step, or a pinned template.
+    const emailUnion: RJSFSchema = {
+      anyOf: [
+        {
+          type: 'object',
+          properties: {
+            subject: { type: 'string', minLength: 1 },
+            html: { type: 'string', minLength: 1 },
+            template: { not: {} },
+          },
+          required: ['subject', 'html'],
+          additionalProperties: false,
+        },
+        {
+          type: 'object',
+          properties: {
+            template: {
+              type: 'object',
+              properties: {
+                id: { type: 'string', minLength: 1 },
+                version: { type: 'integer', minimum: 1 },
+              },
+              required: ['id', 'version'],
+              additionalProperties: false,
+            },
+            subject: { not: {} },
+            html: { not: {} },
+          },
+          required: ['template'],
+          additionalProperties: false,
+        },
+      ],
+    };
+    const paths = (value: unknown) =>
+      schemaErrors(emailUnion, value).map((e) => `${e.path.join('.')}: ${e.message}`);
+    expect(paths({})).toEqual(['subject: is required', 'html: is required']);
+    expect(paths({ subject: 'Hi' })).toEqual(['html: is required']);
+    expect(paths({ template: { id: 'tpl_1', version: 0 } })).toEqual([
+      'template.version: must be ≥ 1',
+    ]);
+    expect(paths({ template: { id: 'tpl_1', version: 2 } })).toEqual([]);
+    expect(
+      paths({ template: { id: 'tpl_1', version: 2 }, subject: 'Hi', html: '<p>Hi</p>' }),
+    ).toEqual(['template: must be left out']);
+  });
 });

@@ -178,11 +178,16 @@ export function schemaErrors(
 
   for (const part of schema.allOf ?? [])
     errors.push(...schemaErrors(part as Schema, value, root, path));
-  if (
-    schema.anyOf &&
-    !schema.anyOf.some((option) => schemaErrors(option as Schema, value, root, path).length === 0)
-  )
-    add('anyOf', 'does not match any of the allowed shapes');
+  if (schema.anyOf) {
+    const failures = schema.anyOf.map((option) =>
+      schemaErrors(option as Schema, value, root, path),
+    );
+    if (!failures.some((f) => f.length === 0)) {
+      const best = intendedOption(schema.anyOf as Schema[], value);
+      if (best === undefined) add('anyOf', 'does not match any of the allowed shapes');
+      else errors.push(...(failures[best] ?? []));
+    }
+  }
   if (schema.oneOf) {
     const matching = schema.oneOf.filter(
       (option) => schemaErrors(option as Schema, value, root, path).length === 0,
@@ -199,8 +204,32 @@ export function schemaErrors(
     schema.not !== undefined &&
     schemaErrors(schema.not as Schema, value, root, path).length === 0
   )
-    add('not', 'must not match this shape');
+    add(
+      'not',
+      // `not: {}` is how z.never() says a field must be absent.
+      typeof schema.not === 'object' && Object.keys(schema.not).length === 0
+        ? 'must be left out'
+        : 'must not match this shape',
+    );
   return errors;
+}
+
+/**
+ * The object shape a value was written for: most of its required fields present (ties: the first), so
+ * "subject is required" is said instead of "matches no shape". The action SDK picks the same way.
+ */
+function intendedOption(options: Schema[], value: unknown): number | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (options.some((o) => typeof o !== 'object' || o.type !== 'object')) return undefined;
+  const present = (o: Schema) =>
+    typeof o === 'object'
+      ? (o.required ?? []).filter((k) => (value as Record<string, unknown>)[k] !== undefined).length
+      : 0;
+  let best = 0;
+  options.forEach((o, i) => {
+    if (present(o) > present(options[best] as Schema)) best = i;
+  });
+  return best;
 }
 
 const toRjsfError = (error: SchemaError): RJSFValidationError => {
