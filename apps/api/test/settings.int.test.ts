@@ -124,7 +124,12 @@ describe('workspace settings, senders, keys and workspaces over HTTP', () => {
     });
     expect(sent.body.response).toMatch(/^250 /);
     expect(esp.received).toEqual([
-      { to: 'ops@example.com', subject: 'Cairn test message', from: 'Acme <hi@acme.test>' },
+      {
+        to: 'ops@example.com',
+        subject: 'Cairn test message',
+        from: 'Acme <hi@acme.test>',
+        body: expect.stringContaining('sent through the credential "esp"'),
+      },
     ]);
     expect(workerSmtp.received).toEqual([]);
 
@@ -361,7 +366,7 @@ describe('workspace settings, senders, keys and workspaces over HTTP', () => {
         async () => esp.received.find((m) => m.to === 'bea@example.com'),
         60_000,
       );
-      expect(mail).toEqual({
+      expect(mail).toMatchObject({
         to: 'bea@example.com',
         subject: 'Hello Bea',
         from: 'Acme Team <team@acme.test>',
