@@ -13,6 +13,9 @@ import {
 } from '@cairn/core';
 import { ackBody, userQuery } from './routes/in-app.js';
 import { AffinitiesBody } from './routes/settings.js';
+import { WorkspaceSettingsBody } from './routes/workspace.js';
+import { TestSendBody } from './routes/test-send.js';
+import { CreateWorkspaceBody } from './routes/instance.js';
 import { deliveriesQuery, subscriptionsBody } from './routes/consent.js';
 import { ListQuery as contactListQuery } from './routes/contacts.js';
 import { debuggerQuery } from './routes/ingestion.js';
@@ -126,7 +129,7 @@ export const ProblemSchema = z.object({
     .describe('One entry per invalid field.'),
 });
 
-type Auth = 'writeKey' | 'adminKey' | 'none';
+type Auth = 'writeKey' | 'adminKey' | 'none' | 'instanceAdmin';
 
 interface RouteDoc {
   summary?: string;
@@ -189,7 +192,26 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/v1/me': { summary: 'The workspace of the presented admin key.' },
   'PATCH /api/v1/workspace/settings': {
     summary:
-      'Changes workspace settings (admin): `timezone`, the IANA zone whose midnight turns whole-day segment windows and which date-triggered journeys fall back to.',
+      'Changes the workspace (admin): `name`; `timezone`, the IANA zone whose midnight turns whole-day segment windows and which date-triggered journeys fall back to; `sender` (name, address, optional smtp credential), the from of email steps that leave it empty (null removes it: CAIRN_EMAIL_FROM).',
+    body: { schema: WorkspaceSettingsBody, id: 'WorkspaceSettings' },
+  },
+  'POST /api/v1/credentials/:name/test-send': {
+    summary:
+      "Sends one test message through a stored smtp credential, as the workspace sender, and answers the server's reply; 502 names what the server (or the connection) said when it refused.",
+    body: { schema: TestSendBody, id: 'TestSend' },
+  },
+  'GET /api/v1/admin/workspaces': {
+    summary: 'Lists every workspace of this installation (instance admin: CAIRN_ADMIN_TOKEN).',
+  },
+  'POST /api/v1/admin/workspaces': {
+    summary:
+      'Creates a workspace with a write key, an admin key and optionally a first admin user; keys and a generated password are answered once (instance admin: CAIRN_ADMIN_TOKEN).',
+    body: { schema: CreateWorkspaceBody, id: 'WorkspaceCreate' },
+    status: 201,
+  },
+  'DELETE /api/v1/users/:email': {
+    summary: 'Removes a user and ends their sessions (admin); you cannot remove yourself.',
+    status: 204,
   },
   'GET /api/v1/schema/events': {
     summary: 'Event names and properties seen in this workspace, for building segments.',
@@ -426,6 +448,7 @@ const NO_DEPENDENCIES = new Set(['/healthz', '/openapi.json', '/docs']);
 
 function authOf(path: string): Auth {
   if (path === '/api/v1/sessions') return 'none'; // sign-in itself
+  if (path.startsWith('/api/v1/admin/')) return 'instanceAdmin';
   if (path.startsWith('/api/v1/')) return 'adminKey';
   if (path.startsWith('/v1/')) return 'writeKey';
   return 'none';
@@ -599,6 +622,10 @@ export function buildOpenApiDocument(
       responses['400'] = problemResponse('Invalid input: `errors` names each field and the fix.');
     if (auth !== 'none') {
       responses['401'] = problemResponse('Missing, unknown or revoked key.');
+      if (auth === 'instanceAdmin')
+        responses['403'] = problemResponse(
+          'The token is not CAIRN_ADMIN_TOKEN (workspace keys and sessions never pass), or CAIRN_ADMIN_TOKEN is not set.',
+        );
       if (auth === 'adminKey')
         responses['403'] = problemResponse(
           "A write key was used where an admin key is required, or the user's role is below the one the route needs.",
@@ -624,9 +651,11 @@ export function buildOpenApiDocument(
       security:
         auth === 'adminKey'
           ? [{ adminKey: [] }]
-          : auth === 'writeKey'
-            ? [{ writeKey: [] }, { writeKeyBearer: [] }]
-            : [],
+          : auth === 'instanceAdmin'
+            ? [{ instanceAdminToken: [] }]
+            : auth === 'writeKey'
+              ? [{ writeKey: [] }, { writeKeyBearer: [] }]
+              : [],
       parameters,
       responses,
     };
@@ -679,6 +708,12 @@ export function buildOpenApiDocument(
           type: 'http',
           scheme: 'bearer',
           description: 'An admin key: Authorization: Bearer <adminKey>.',
+        },
+        instanceAdminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "The instance admin's token, the API's CAIRN_ADMIN_TOKEN: creates and lists workspaces.",
         },
       },
     },

@@ -30,6 +30,8 @@ export async function startJourneyWorker(
         client: api.ctx.temporal.client,
         taskQueue: api.ctx.temporal.taskQueue,
         registry: createActionRegistry(api.ctx.config),
+        // As the worker's main.ts: steps open stored credentials with the same secret as the API.
+        ...(api.ctx.config.CAIRN_SECRET_KEY ? { secretKey: api.ctx.config.CAIRN_SECRET_KEY } : {}),
       }),
     },
   });

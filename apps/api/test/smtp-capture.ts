@@ -4,12 +4,16 @@ import { SMTPServer } from 'smtp-server';
 export interface CapturedEmail {
   to: string;
   subject: string;
+  /** The From header as sent, e.g. `Acme <hello@acme.test>`. */
+  from: string;
   /** Everything after the headers, quoted-printable soft breaks and escapes undone (all parts together). */
   body: string;
 }
 
 /** A real SMTP server in the test process: the worker's email@1 sends to it, and the test reads what arrived. */
-export async function startSmtpCapture(): Promise<{
+export async function startSmtpCapture(
+  options: { refuse?: (recipient: string) => boolean } = {},
+): Promise<{
   port: number;
   received: CapturedEmail[];
   close(): Promise<void>;
@@ -19,6 +23,16 @@ export async function startSmtpCapture(): Promise<{
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // Answers 550 to the recipients a test wants refused, as a real server does for an unknown mailbox.
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.(address.address.toLowerCase()))
+        return callback(
+          Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected`), {
+            responseCode: 550,
+          }),
+        );
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -26,11 +40,14 @@ export async function startSmtpCapture(): Promise<{
         const raw = Buffer.concat(chunks).toString('utf8');
         const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
         const body = decodeQuotedPrintable(raw.slice(head.length));
-        const subject = /^Subject:\s*(.*)$/im.exec(head.replace(/\r?\n[ \t]+/g, ' '))?.[1] ?? '';
+        const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+        const subject = /^Subject:\s*(.*)$/im.exec(unfolded)?.[1] ?? '';
+        const from = /^From:\s*(.*)$/im.exec(unfolded)?.[1] ?? '';
         for (const rcpt of session.envelope.rcptTo)
           received.push({
             to: rcpt.address.toLowerCase(),
             subject: decodeSubject(subject.trim()),
+            from: from.trim(),
             body,
           });
         callback();

@@ -2,6 +2,7 @@ export type {
   ActionCategory,
   ActionContact,
   ActionContext,
+  ActionWorkspace,
   ActionCredential,
   ActionDefinition,
   ActionDefinitionInput,

@@ -6,6 +6,7 @@ import type {
   ActionDefinition,
   ActionJourney,
   ActionResult,
+  ActionWorkspace,
   ActionServices,
   ContactTraitsUpdate,
   InAppMessage,
@@ -92,6 +93,7 @@ export interface RunActionForTestOptions {
   contact?: Partial<ActionContact>;
   journey?: Partial<ActionJourney>;
   workspaceId?: string;
+  workspace?: ActionWorkspace;
   services?: FakeActionServices;
   /** Secrets by credential name, as the worker's credential store would return them. */
   credentials?: Record<string, Record<string, string>>;
@@ -140,6 +142,7 @@ export async function runActionForTest(
     contact,
     journey,
     ...(options.workspaceId === undefined ? {} : { workspaceId: options.workspaceId }),
+    ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
     idempotencyKey:
       options.idempotencyKey ?? `${journey.id}:${contact.id}:${journey.runId}:${journey.nodeId}`,
     log: {

@@ -99,10 +99,17 @@ export interface ActionJourney {
   nodeId: string;
 }
 
+/** The workspace's defaults an action may use (absent when the host has none). */
+export interface ActionWorkspace {
+  /** Default email sender; `credential` names a stored SMTP credential to send through. */
+  sender?: { name?: string; address: string; credential?: string };
+}
+
 export interface ActionContext {
   contact: ActionContact;
   journey: ActionJourney;
   workspaceId?: string;
+  workspace?: ActionWorkspace;
   /** Same on every retry of this step; pass it to providers so they can drop duplicates. */
   idempotencyKey: string;
   log: ActionLogger;

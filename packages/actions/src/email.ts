@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
 import {
@@ -10,17 +9,12 @@ import {
 import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
 import { escapeAttribute, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html.js';
 import { signTrackingToken, type TrackingTokenPayload } from './tracking.js';
+import { createSmtpTransport, smtpFromCredential, type SmtpSettings } from './smtp.js';
 
 export interface EmailActionOptions {
-  smtp: {
-    host: string;
-    port: number;
-    secure?: boolean;
-    auth?: { user: string; pass: string };
-    /** Skip STARTTLS (local catch-all SMTP servers only). */
-    ignoreTLS?: boolean;
-  };
-  /** Default sender, e.g. `Acme <hello@acme.test>`; a node's config.from overrides it. */
+  /** The worker's SMTP server; a workspace sender with a credential sends through that one instead. */
+  smtp: SmtpSettings;
+  /** Last-resort sender (CAIRN_EMAIL_FROM), e.g. `Acme <hello@acme.test>`: used when neither the step nor the workspace names one. */
   from: string;
   /** Public URL of the API that serves /t/o, /t/c and /t/u, e.g. `https://cairn.acme.test`. */
   trackingBaseUrl: string;
@@ -138,30 +132,23 @@ async function emailContent(ctx: ActionContext, config: EmailConfig): Promise<Em
   };
 }
 
-/** An SMTP transport with the timeouts email@1 uses; the API's test send goes through the same settings. */
-export function createSmtpTransport(smtp: EmailActionOptions['smtp']): Transporter {
-  return nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure ?? false,
-    ignoreTLS: smtp.ignoreTLS ?? false,
-    ...(smtp.auth ? { auth: smtp.auth } : {}),
-    connectionTimeout: 15_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  });
-}
-
 export function createEmailAction(options: Lazy<EmailActionOptions>) {
   const htmlEngine = createSandboxedLiquid({ escape: 'html' });
   const textEngine = createSandboxedLiquid({ escape: 'none' });
-  let transport: { key: string; transporter: Transporter } | undefined;
-  const transporterFor = (opts: EmailActionOptions): Transporter => {
-    const key = JSON.stringify(opts.smtp);
-    if (transport?.key !== key) {
-      transport = { key, transporter: createSmtpTransport(opts.smtp) };
+  // One transport per SMTP server (the worker's, or a workspace credential's), reused across sends.
+  const transports = new Map<string, Transporter>();
+  const transporterFor = (smtp: SmtpSettings): Transporter => {
+    const key = JSON.stringify(smtp);
+    let transporter = transports.get(key);
+    if (!transporter) {
+      if (transports.size >= 100) {
+        for (const old of transports.values()) old.close();
+        transports.clear();
+      }
+      transporter = createSmtpTransport(smtp);
+      transports.set(key, transporter);
     }
-    return transport.transporter;
+    return transporter;
   };
 
   return defineAction({
@@ -240,11 +227,25 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
         ? text
         : `${text}\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
 
+      // The step's sender, else the workspace's (Settings → Workspace), else CAIRN_EMAIL_FROM.
+      const sender = ctx.workspace?.sender;
+      const from =
+        config.from ?? (sender ? { name: sender.name ?? '', address: sender.address } : opts.from);
+      let smtp = opts.smtp;
+      if (sender?.credential) {
+        const parsed = smtpFromCredential(await ctx.credentials.get(sender.credential));
+        if ('problems' in parsed)
+          throw new PermanentActionError(
+            `email: the workspace sender's credential "${sender.credential}" is not usable: ${parsed.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+          );
+        smtp = parsed.smtp;
+      }
+
       ctx.heartbeat({ step: 'sending', to });
       let info: { messageId?: string; accepted?: unknown[] };
       try {
-        info = await transporterFor(opts).sendMail({
-          from: config.from ?? opts.from,
+        info = await transporterFor(smtp).sendMail({
+          from,
           to,
           ...(config.replyTo ? { replyTo: config.replyTo } : {}),
           subject,
@@ -259,7 +260,7 @@ export function createEmailAction(options: Lazy<EmailActionOptions>) {
         });
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
-        const message = `email: SMTP ${opts.smtp.host}:${opts.smtp.port} refused the message: ${(error as Error).message}`;
+        const message = `email: SMTP ${smtp.host}:${smtp.port} refused the message: ${(error as Error).message}`;
         // 5xx means the server rejected this message for good; anything else (4xx, timeouts, refused connections) may pass later.
         if (typeof code === 'number' && code >= 500)
           throw new PermanentActionError(message, { cause: error });

@@ -8,12 +8,7 @@ import {
   createUpdateContactAction,
 } from './contact.js';
 
-export {
-  createEmailAction,
-  createSmtpTransport,
-  emailConfigSchema,
-  messageIdFor,
-} from './email.js';
+export { createEmailAction, emailConfigSchema, messageIdFor } from './email.js';
 export type { EmailActionOptions, EmailConfig, Lazy } from './email.js';
 export { createWebhookAction, signWebhookBody, webhookConfigSchema } from './webhook.js';
 export type { WebhookActionOptions, WebhookConfig } from './webhook.js';
@@ -26,6 +21,14 @@ export {
   updateContactConfigSchema,
 } from './contact.js';
 export { signTrackingToken, verifyTrackingToken } from './tracking.js';
+export {
+  createSmtpTransport,
+  smtpFromCredential,
+  sendOneMessage,
+  SmtpSendError,
+  SMTP_CREDENTIAL_FIELDS,
+} from './smtp.js';
+export type { SmtpSettings, SmtpAnswer, Sender } from './smtp.js';
 export type { TrackingTokenPayload } from './tracking.js';
 export { whyAddressIsBlocked } from './ssrf.js';
 export { createSandboxedLiquid, renderField, MAX_RENDERED_CHARS } from './liquid.js';

@@ -186,6 +186,46 @@ describe('email@1 through a real SMTP server', () => {
     ]);
   });
 
+  it('sends as the step, else the workspace sender, else CAIRN_EMAIL_FROM', async () => {
+    const workspace = { sender: { name: 'Acme Team', address: 'team@acme.test' } };
+    await runActionForTest(action(), config, { contact, workspace });
+    await runActionForTest(
+      action(),
+      { ...config, from: 'Ops <ops@acme.test>' },
+      { contact, workspace },
+    );
+    await runActionForTest(action(), config, { contact });
+    expect(inbox.map((m) => header(m.raw, 'From'))).toEqual([
+      'Acme Team <team@acme.test>',
+      'Ops <ops@acme.test>',
+      'Acme <hello@acme.test>',
+    ]);
+  });
+
+  it("sends through the workspace sender's SMTP credential instead of the worker's server", async () => {
+    // The worker's own server is unreachable: only the credential's server can take the message.
+    const viaCredential = createEmailAction({
+      smtp: { host: '127.0.0.1', port: 1 },
+      from: 'Acme <hello@acme.test>',
+      trackingBaseUrl: 'https://t.acme.test/',
+      trackingSecret: secret,
+    });
+    const run = await runActionForTest(viaCredential, config, {
+      contact,
+      workspace: { sender: { address: 'team@acme.test', credential: 'smtp-main' } },
+      credentials: { 'smtp-main': { host: '127.0.0.1', port: String(port) } },
+    });
+    expect(run.output).toBe('sent');
+    expect(inbox.map((m) => m.from)).toEqual(['team@acme.test']);
+    await expect(
+      runActionForTest(viaCredential, config, {
+        contact,
+        workspace: { sender: { address: 'team@acme.test', credential: 'smtp-main' } },
+        credentials: { 'smtp-main': { port: '25' } },
+      }),
+    ).rejects.toThrow(/credential "smtp-main" is not usable: values.host is required/);
+  });
+
   it('uses the text template when given one', async () => {
     await runActionForTest(
       action(),

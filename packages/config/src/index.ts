@@ -76,6 +76,11 @@ export const EnvSchema = z.object({
   CAIRN_API_HOST: z.string().min(1).default('127.0.0.1'),
   CAIRN_API_PORT: port(3000),
   CAIRN_PUBLIC_URL: url("an absolute URL such as 'https://cairn.example.com'").optional(),
+  // The instance admin's bearer token: creates workspaces over HTTP (docs/security.md); unset = off.
+  CAIRN_ADMIN_TOKEN: z
+    .string()
+    .min(32, 'expected at least 32 characters (a random secret, e.g. `openssl rand -hex 32`)')
+    .optional(),
   CAIRN_SECRET_KEY: z
     .string()
     .min(

@@ -18,7 +18,7 @@ export {
 } from './connection.js';
 export { deleteByIds, findByIds, updateByIds, type WriteById } from './by-id.js';
 export { syncIndexes } from './indexes.js';
-export { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
+export { workspaceModel, type WorkspaceDoc, type WorkspaceSender } from './models/workspace.js';
 export {
   contactModel,
   contactKey,
@@ -55,10 +55,14 @@ export {
   workspaceExists,
   listWorkspaceIds,
   updateWorkspaceSettings,
+  workspaceSender,
+  listWorkspaces,
+  WORKSPACE_SENDER_CACHE_MS,
   workspaceAffinities,
   setWorkspaceAffinities,
   type VerifiedKey,
   type CreatedWorkspace,
+  type WorkspaceUpdate,
 } from './workspaces.js';
 export {
   findContact,

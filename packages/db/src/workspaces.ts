@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { apiKeyModel, type ApiKeyScope } from './models/api-key.js';
 import type { AffinityDefinition } from '@cairn/core';
-import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
+import { workspaceModel, type WorkspaceDoc, type WorkspaceSender } from './models/workspace.js';
 import { forgetProfileSettings } from './profiles.js';
 import { invalidateSegmentCache } from './segments/cache.js';
 
@@ -75,7 +75,7 @@ export interface CreatedWorkspace {
 /** A workspace with one write key and one admin key. */
 export async function createWorkspace(
   connection: Connection,
-  input: { name: string; slug?: string; id?: string },
+  input: { name: string; slug?: string; id?: string; timezone?: string },
 ): Promise<CreatedWorkspace> {
   const slug =
     input.slug ??
@@ -86,7 +86,12 @@ export async function createWorkspace(
       'workspace');
   const id = input.id ?? `ws_${randomBytes(6).toString('hex')}`;
   const workspace = (
-    await workspaceModel(connection).create({ _id: id, slug, name: input.name })
+    await workspaceModel(connection).create({
+      _id: id,
+      slug,
+      name: input.name,
+      ...(input.timezone ? { settings: { timezone: input.timezone } } : {}),
+    })
   ).toObject();
   const writeKey = await createApiKey(connection, id, 'write', 'Default write key');
   const adminKey = await createApiKey(connection, id, 'admin', 'Default admin key');
@@ -107,18 +112,77 @@ export async function workspaceExists(
   return (await workspaceModel(connection).exists({ _id: workspaceId })) !== null;
 }
 
-/** Changes a workspace's settings; the segment cache of this process forgets the old ones at once. */
+export interface WorkspaceUpdate {
+  name?: string;
+  timezone?: string;
+  /** null removes the default sender (sends fall back to CAIRN_EMAIL_FROM). */
+  sender?: WorkspaceSender | null;
+}
+
+/** Changes a workspace's name and settings; the segment cache of this process forgets the old ones at once. */
 export async function updateWorkspaceSettings(
   connection: Connection,
   workspaceId: string,
-  settings: { timezone?: string },
+  update: WorkspaceUpdate,
 ): Promise<WorkspaceDoc | null> {
   const set: Record<string, unknown> = {};
-  if (settings.timezone !== undefined) set['settings.timezone'] = settings.timezone;
-  if (Object.keys(set).length > 0)
-    await workspaceModel(connection).updateOne({ _id: workspaceId }, { $set: set });
+  const unset: Record<string, 1> = {};
+  if (update.name !== undefined) set.name = update.name;
+  if (update.timezone !== undefined) set['settings.timezone'] = update.timezone;
+  if (update.sender === null) unset['settings.sender'] = 1;
+  else if (update.sender !== undefined)
+    set['settings.sender'] = {
+      address: update.sender.address,
+      ...(update.sender.name ? { name: update.sender.name } : {}),
+      ...(update.sender.credential ? { credential: update.sender.credential } : {}),
+    };
+  if (Object.keys(set).length > 0 || Object.keys(unset).length > 0)
+    await workspaceModel(connection).updateOne(
+      { _id: workspaceId },
+      {
+        ...(Object.keys(set).length ? { $set: set } : {}),
+        ...(Object.keys(unset).length ? { $unset: unset } : {}),
+      },
+    );
   invalidateSegmentCache(connection, workspaceId);
+  forgetWorkspaceSender(workspaceId);
   return findWorkspace(connection, workspaceId);
+}
+
+const senderCache = new Map<string, { sender: WorkspaceSender | undefined; until: number }>();
+/** How long another process (the worker) may send with a sender older than an edit. */
+export const WORKSPACE_SENDER_CACHE_MS = 30_000;
+
+/** The workspace's default sender, cached for 30 s: every email step reads it. */
+export async function workspaceSender(
+  connection: Connection,
+  workspaceId: string,
+): Promise<WorkspaceSender | undefined> {
+  const cached = senderCache.get(workspaceId);
+  if (cached && cached.until > Date.now()) return cached.sender;
+  const workspace = await workspaceModel(connection)
+    .findById(workspaceId, { 'settings.sender': 1 })
+    .lean();
+  const stored = workspace?.settings?.sender ?? undefined;
+  const sender = stored?.address
+    ? {
+        address: stored.address,
+        ...(stored.name ? { name: stored.name } : {}),
+        ...(stored.credential ? { credential: stored.credential } : {}),
+      }
+    : undefined;
+  if (senderCache.size > 10_000) senderCache.clear();
+  senderCache.set(workspaceId, { sender, until: Date.now() + WORKSPACE_SENDER_CACHE_MS });
+  return sender;
+}
+
+function forgetWorkspaceSender(workspaceId: string): void {
+  senderCache.delete(workspaceId);
+}
+
+/** Every workspace, oldest first, for the instance admin. */
+export async function listWorkspaces(connection: Connection): Promise<WorkspaceDoc[]> {
+  return workspaceModel(connection).find({}).sort({ createdAt: 1 }).lean<WorkspaceDoc[]>();
 }
 
 /** Every workspace's id, in order. */

@@ -1,6 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   isSessionToken,
+  KEY_USE_RESOLUTION_MS,
+  recordKeyUse,
   roleAtLeast,
   verifyApiKey,
   verifySession,
@@ -40,6 +42,24 @@ export function keyVerifier(ctx: ApiContext) {
     cache.set(presented, { key, until: Date.now() + CACHE_MS });
     return key;
   };
+}
+
+const keyUses = new WeakMap<ApiContext, Map<string, number>>();
+
+/**
+ * Records a key's "last used" without delaying the request: at most one write per key per minute
+ * from this process (the database write re-checks, so several processes still write about once).
+ */
+export function noteKeyUse(ctx: ApiContext, keyId: string, now = Date.now()): void {
+  let seen = keyUses.get(ctx);
+  if (!seen) keyUses.set(ctx, (seen = new Map()));
+  const last = seen.get(keyId);
+  if (last !== undefined && now - last < KEY_USE_RESOLUTION_MS) return;
+  if (seen.size > 10_000) seen.clear();
+  seen.set(keyId, now);
+  recordKeyUse(ctx.db.connection, keyId, new Date(now)).catch((error: unknown) =>
+    ctx.logger.warn({ err: error, keyId }, 'could not record the last use of an API key'),
+  );
 }
 
 export function authOf(res: Response): VerifiedKey | Principal {
@@ -86,6 +106,7 @@ export function requireKey(ctx: ApiContext, scope: ApiKeyScope): RequestHandler 
             ),
           );
         }
+        noteKeyUse(ctx, key.keyId);
         res.locals.auth = key;
         next();
       },
@@ -154,6 +175,7 @@ export function requireMember(ctx: ApiContext): RequestHandler {
         throw HttpProblem.forbidden(
           'This is a write key: it can only send events. Use an admin key for the management API.',
         );
+      noteKeyUse(ctx, key.keyId);
       return { workspaceId: key.workspaceId, role: 'admin', actor: { type: 'key', id: key.keyId } };
     };
     check().then(
@@ -174,13 +196,14 @@ export type RouteEffect = { audits: string } | 'readOnly' | 'ownSession';
 
 /** The declaration each management route carries; the route-table test reads it from the route's handlers. */
 export interface RoutePolicy {
-  role: Role | 'public';
+  /** `instance`: the instance admin's token (CAIRN_ADMIN_TOKEN), not a workspace role. */
+  role: Role | 'public' | 'instance';
   effect?: RouteEffect;
 }
 
 // Typed loosely so the route's own handler still infers its path parameters from the path.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type DeclaredHandler = RequestHandler<any, any, any, any> & { policy: RoutePolicy };
+export type DeclaredHandler = RequestHandler<any, any, any, any> & { policy: RoutePolicy };
 
 function describeCaller(principal: Principal): string {
   return principal.actor.type === 'user'

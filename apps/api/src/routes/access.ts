@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   createApiKey,
   createUser,
+  deleteUser,
   findApiKey,
   generatePassword,
   listApiKeys,
@@ -154,6 +155,25 @@ export function accessRoutes(ctx: ApiContext): Router {
       redact: ['password'],
     });
     res.json({ user: userView(updated.after) });
+  });
+
+  router.delete('/users/:email', requireRole('admin', { audits: 'user' }), async (req, res) => {
+    const principal = principalOf(res);
+    const target = normalizeEmail(req.params.email);
+    if (principal.actor.type === 'user' && principal.actor.email === target)
+      throw HttpProblem.conflict(
+        'You cannot remove yourself; ask another admin, so the workspace never loses its last admin by accident.',
+      );
+    const removed = await deleteUser(connection(), workspaceIdOf(res), target);
+    if (!removed) throw HttpProblem.notFound(`No user "${target}" in this workspace.`);
+    await audit(ctx, res, {
+      action: 'user.deleted',
+      resource: { type: 'user', id: target, name: removed.name },
+      before: auditedUser(removed),
+      after: {},
+      redact: ['password'],
+    });
+    res.status(204).end();
   });
 
   router.get('/keys', requireRole('admin'), async (_req, res) => {

@@ -12,6 +12,7 @@ import {
   listTemplateVersions,
   updateTemplate,
   type TemplateContent,
+  workspaceSender,
 } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
@@ -292,8 +293,12 @@ export function templateRoutes(ctx: ApiContext): Router {
       });
       try {
         // No tracking links and no Email Sent event: a test is not a message to the contact.
+        // As a journey's email step would send it: the workspace sender, else CAIRN_EMAIL_FROM.
+        const sender = await workspaceSender(ctx.db.connection, workspaceIdOf(res));
         await transport.sendMail({
-          from: ctx.config.CAIRN_EMAIL_FROM,
+          from: sender
+            ? { name: sender.name ?? '', address: sender.address }
+            : ctx.config.CAIRN_EMAIL_FROM,
           to: body.to,
           subject: `[Test] ${rendered.subject ?? ''}`,
           html: rendered.html ?? '',

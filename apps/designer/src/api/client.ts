@@ -108,7 +108,50 @@ export type Principal = {
   name?: string;
   role: Role;
 };
-export type Me = { workspace: { id: string; name: string }; principal: Principal };
+export type WorkspaceSender = { name?: string; address: string; credential?: string };
+export type Workspace = {
+  id: string;
+  name: string;
+  slug?: string;
+  settings?: { timezone?: string; sender?: WorkspaceSender | null };
+};
+export type Me = { workspace: Workspace; principal: Principal };
+export type WorkspacePatch = {
+  name?: string;
+  timezone?: string;
+  sender?: WorkspaceSender | null;
+};
+export type ApiKey = {
+  id: string;
+  name: string;
+  scope: 'write' | 'admin';
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+};
+export type UserAccount = {
+  email: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+};
+export type CredentialSummary = {
+  name: string;
+  type: string;
+  fields: string[];
+  createdAt: string;
+  updatedAt: string;
+};
+export type TestSendAnswer = {
+  server: string;
+  from: string;
+  to: string;
+  accepted: string[];
+  rejected: string[];
+  response: string;
+  messageId: string;
+};
 export type AuditChange = { path: string; before: unknown; after: unknown };
 export type AuditEntry = {
   id: string;
@@ -126,7 +169,7 @@ export type AuditQuery = {
   limit?: string;
 };
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Email and password sign-in: the session token it returns is then used like a key (Bearer). */
 export async function signInWithPassword(
@@ -343,6 +386,26 @@ export function createApiClient(token: string, baseUrl = '') {
         `/contacts${query({ q, cursor })}`,
       ),
     getContact: (id: string) => call<ContactDetail>('GET', `/contacts/${encodeURIComponent(id)}`),
+
+    updateWorkspace: (patch: WorkspacePatch) =>
+      call<{ workspace: Workspace }>('PATCH', '/workspace/settings', patch),
+    listKeys: () => call<{ keys: ApiKey[] }>('GET', '/keys'),
+    createKey: (name: string, scope: ApiKey['scope']) =>
+      call<ApiKey & { key: string }>('POST', '/keys', { name, scope }),
+    revokeKey: (id: string) => call<unknown>('DELETE', `/keys/${encodeURIComponent(id)}`),
+    listUsers: () => call<{ users: UserAccount[] }>('GET', '/users'),
+    inviteUser: (user: { email: string; name?: string; role: Role }) =>
+      call<{ user: UserAccount; password?: string }>('POST', '/users', user),
+    updateUser: (email: string, patch: { role?: Role; disabled?: boolean }) =>
+      call<{ user: UserAccount }>('PUT', `/users/${encodeURIComponent(email)}`, patch),
+    removeUser: (email: string) => call<unknown>('DELETE', `/users/${encodeURIComponent(email)}`),
+    listCredentials: () => call<{ credentials: CredentialSummary[] }>('GET', '/credentials'),
+    saveCredential: (name: string, type: string, values: Record<string, string>) =>
+      call<CredentialSummary>('PUT', `/credentials/${encodeURIComponent(name)}`, { type, values }),
+    deleteCredential: (name: string) =>
+      call<unknown>('DELETE', `/credentials/${encodeURIComponent(name)}`),
+    testSend: (name: string, to: string) =>
+      call<TestSendAnswer>('POST', `/credentials/${encodeURIComponent(name)}/test-send`, { to }),
 
     affinities: () => call<AffinitySettings>('GET', '/settings/affinities'),
     saveAffinities: (affinities: AffinityDefinition[]) =>

@@ -20,6 +20,7 @@ import {
   loadProfile,
   recordDelivery,
   storeActionRun,
+  workspaceSender,
 } from '@cairn/db';
 import type { RunJourneyActionInput, RunJourneyActionResult } from '@cairn/workflows';
 import { createActionServices, type ActionServiceDeps } from './services.js';
@@ -70,6 +71,11 @@ export function createRunJourneyAction(deps: RunActionDeps) {
     });
     if (sent < cap.messages) return undefined;
     return `frequency cap: ${sent} messages already sent in the last ${cap.per.amount} ${cap.per.unit} (cap ${cap.messages}, across all journeys)`;
+  };
+  /** The workspace defaults an action sees (cached 30 s in packages/db, so a step costs no extra read). */
+  const actionWorkspace = async (workspaceId: string) => {
+    const sender = await workspaceSender(connection, workspaceId);
+    return sender ? { sender } : {};
   };
   return async function runJourneyAction(
     input: RunJourneyActionInput,
@@ -190,6 +196,7 @@ export function createRunJourneyAction(deps: RunActionDeps) {
         nodeId: input.nodeId,
       },
       workspaceId: input.workspaceId,
+      workspace: await actionWorkspace(input.workspaceId),
       idempotencyKey: input.idempotencyKey,
       log: {
         info: (message, fields) =>

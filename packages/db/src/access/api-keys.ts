@@ -38,3 +38,28 @@ export async function findApiKey(
   const doc = await apiKeyModel(connection).findOne({ _id: keyId, workspaceId }).lean();
   return doc ? apiKeyView(doc) : undefined;
 }
+
+/** A key's "last used" moves at most this often: one write per key per minute, whatever the traffic. */
+export const KEY_USE_RESOLUTION_MS = 60_000;
+
+/**
+ * Records that a key was used at `at`, unless its recorded use is less than a minute old. Filtered by
+ * _id (the one lookup FerretDB pushes down), so the write is cheap; returns whether it wrote.
+ */
+export async function recordKeyUse(
+  connection: Connection,
+  keyId: string,
+  at: Date = new Date(),
+): Promise<boolean> {
+  const result = await apiKeyModel(connection).updateOne(
+    {
+      _id: keyId,
+      $or: [
+        { lastUsedAt: null },
+        { lastUsedAt: { $lt: new Date(at.getTime() - KEY_USE_RESOLUTION_MS) } },
+      ],
+    },
+    { $set: { lastUsedAt: at } },
+  );
+  return result.modifiedCount === 1;
+}

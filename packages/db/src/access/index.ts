@@ -18,6 +18,7 @@ export {
   findUser,
   listUsers,
   updateUser,
+  deleteUser,
   userView,
   roleAtLeast,
   normalizeEmail,
@@ -39,4 +40,11 @@ export {
   type AuditEntryView,
   type AuditQuery,
 } from './audit.js';
-export { listApiKeys, findApiKey, apiKeyView, type ApiKeyView } from './api-keys.js';
+export {
+  listApiKeys,
+  findApiKey,
+  apiKeyView,
+  recordKeyUse,
+  KEY_USE_RESOLUTION_MS,
+  type ApiKeyView,
+} from './api-keys.js';

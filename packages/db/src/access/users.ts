@@ -105,6 +105,23 @@ export async function updateUser(
   return { before, after };
 }
 
+/** Removes a user and ends their sessions; the removed user document (for the audit log), or null. */
+export async function deleteUser(
+  connection: Connection,
+  workspaceId: string,
+  email: string,
+): Promise<UserDoc | null> {
+  const removed = await userModel(connection)
+    .findOneAndDelete({ _id: userKey(workspaceId, normalizeEmail(email)) })
+    .lean();
+  if (!removed) return null;
+  await sessionModel(connection).updateMany(
+    { workspaceId, email: removed.email, revokedAt: null },
+    { $set: { revokedAt: new Date() } },
+  );
+  return removed;
+}
+
 function sha256(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }

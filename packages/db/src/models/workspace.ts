@@ -1,6 +1,14 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { AffinityDefinition } from '@cairn/core';
 
+/** The default sender: a display name, an address, and optionally the SMTP credential to send through. */
+export interface WorkspaceSender {
+  name?: string;
+  address: string;
+  /** Name of a stored credential of type "smtp"; absent: the worker's SMTP_* settings. */
+  credential?: string;
+}
+
 export interface WorkspaceDoc {
   _id: string;
   /** URL-safe, unique across the installation. */
@@ -11,6 +19,8 @@ export interface WorkspaceDoc {
     timezone: string;
     /** What the fold counts as affinities beyond product categories (absent on older workspaces). */
     affinities?: AffinityDefinition[];
+    /** Who workspace emails come from when a step leaves `from` empty (absent: CAIRN_EMAIL_FROM). */
+    sender?: WorkspaceSender | null;
   };
   createdAt: Date;
   updatedAt: Date;
@@ -33,6 +43,17 @@ export const workspaceSchema = new Schema<WorkspaceDoc>(
             property: { type: String, required: true },
           },
         ],
+        default: undefined,
+      },
+      sender: {
+        type: new Schema(
+          {
+            name: { type: String },
+            address: { type: String, required: true },
+            credential: { type: String },
+          },
+          { _id: false },
+        ),
         default: undefined,
       },
     },
