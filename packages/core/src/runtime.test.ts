@@ -10,7 +10,10 @@ describe('@cairn/core/runtime', () => {
     jest.isolateModules(() => (runtime = require('./runtime')));
     expect(typeof runtime.advance).toBe('function');
     expect(typeof runtime.evaluateSegment).toBe('function');
-    expect(runtime.isTerminal({ status: 'completed' } as never)).toBe(true);
+    expect(runtime.pendingAfter(undefined, [{ type: 'complete', reason: 'exit' }])).toEqual({
+      type: 'complete',
+      reason: 'exit',
+    });
   });
 
   it('notices when a module it reaches loads zod', () => {

@@ -1,5 +1,7 @@
 // One contact's run through one journey version. Deterministic: the graph walk is core's pure
 // `advance`; time comes from workflow time, every effect (loading facts, actions, progress) is an activity.
+// The workflow carries out the commands `advance` emits (sleep, wait, run an action, complete), as the
+// simulator does; it never reads the run's state to decide what to do next.
 // Core comes in through its zod-free `runtime` entry: the workflow's modules are evaluated once per
 // cached run, and the package root (zod and every schema) cost ~1.4 MiB of worker heap per waiting run.
 import {
@@ -18,15 +20,17 @@ import {
 import {
   advance,
   evaluateSegment,
-  isTerminal,
+  pendingAfter,
+  readsProfile,
   stableBucket,
-  wakeUpAt,
+  timerFiresAt,
   type ContactProfile,
   type JourneyCommand,
   type JourneyContext,
   type JourneyEvent,
   type JourneyInput,
   type JourneyRunState,
+  type PendingCommand,
 } from '@cairn/core/runtime';
 import {
   JOURNEY_POSITION_QUERY,
@@ -97,6 +101,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const inbox: JourneyInbox[] = [...(input.carried?.inbox ?? [])];
   const eventsSinceEntry: JourneyEvent[] = [...(input.carried?.eventsSinceEntry ?? [])];
   let state: JourneyRunState | undefined = input.carried?.state;
+  // The command being carried out: the last one a step emitted (a step that emits none keeps it).
+  let pending: PendingCommand | undefined;
   let seq = input.carried?.seq ?? 0;
   let paused = input.carried?.paused ?? false;
   let pausedByCheck = false;
@@ -154,11 +160,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   // And runs begun before profile dates read `*` from the entry event (and bracketed keys) read them as before.
   const legacyProfileDatePaths = !patched('profile-date-paths');
   // Only profile conditions and profile dates read the profile; other journeys never carry it through history.
-  const graph = JSON.stringify(definition);
-  const readsProfile =
-    graph.includes('"on":"profile"') ||
-    graph.includes('"profileDate"') ||
-    graph.includes('"type":"condition"');
+  const loadsProfile = readsProfile(definition);
 
   const context = (
     facts: ContactFacts,
@@ -223,7 +225,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     // Most steps (a timer into a delay, an email, an exit) read no contact fact: try without loading them.
     let result = leanSteps ? advanceWithoutFacts(before, journeyInput) : undefined;
     if (!result) {
-      const facts = await store.loadContactFacts({ workspaceId, contactId, profile: readsProfile });
+      const facts = await store.loadContactFacts({ workspaceId, contactId, profile: loadsProfile });
       if (journeyInput.type === 'segmentChanged') {
         // The signal is newer than whatever the fact load raced with.
         facts.memberships = { ...facts.memberships, [journeyInput.segmentId]: journeyInput.member };
@@ -231,10 +233,13 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       result = advance(definition, before, journeyInput, context(facts));
     }
     state = result.state;
-    if (result.commands.length === 0 && sent.length === 0 && capped.length === 0) return;
+    pending = pendingAfter(pending, result.commands);
+    // A wait that only looks again later (a profile date still missing) moved nothing: no batch to write.
+    const moved = result.commands.some((c) => c.type !== 'sleepUntil' || !c.recheck);
+    if (!moved && sent.length === 0 && capped.length === 0) return;
     const progress = progressOf(before, state, result.commands, sent, capped);
     // An action runs next: its activity writes this batch first, saving the step a marker.
-    if (leanSteps && state.status === 'running' && state.pendingAction) unrecorded = progress;
+    if (leanSteps && pending?.type === 'runAction') unrecorded = progress;
     else await store.recordJourneyProgress(progress);
   };
 
@@ -337,17 +342,22 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   if (!state) {
     if (stopped) return finish('stopped', 'stopped');
     await step({ type: 'start' });
+  } else {
+    // Handed over by continue-as-new: the interpreter says again what the run was held on (pure, no history).
+    const resumed = advanceWithoutFacts(state, { type: 'resume' });
+    if (!resumed) throw new Error('resume read a contact fact'); // resume reads none, by construction
+    pending = pendingAfter(undefined, resumed.commands);
   }
 
-  while (state && !isTerminal(state)) {
+  // A function, not a narrowed variable: each step reassigns `pending` from inside `step`.
+  const runIsOver = () => pending === undefined || pending.type === 'complete';
+  while (!runIsOver()) {
     await waitWhilePaused();
     if (stopped) return finish('stopped', 'stopped');
 
-    const pending = state.status === 'running' ? state.pendingAction : undefined;
-    if (pending) {
-      const node = definition.nodes.find((n) => n.id === pending.nodeId);
-      if (node?.kind !== 'action')
-        return finish('failed', `the pending action node "${pending.nodeId}" is not an action`);
+    const current = pending!;
+    if (current.type === 'runAction') {
+      const command = current;
       let answer;
       try {
         answer = await actions.runJourneyAction({
@@ -355,11 +365,11 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
           journeyId,
           version,
           contactId,
-          nodeId: node.id,
-          action: node.action,
-          config: node.config,
-          stepKey: pending.stepKey,
-          idempotencyKey: `${info.workflowId}:${runStartedId}:${pending.stepKey}`,
+          nodeId: command.nodeId,
+          action: command.action,
+          config: command.config,
+          stepKey: command.stepKey,
+          idempotencyKey: `${info.workflowId}:${runStartedId}:${command.stepKey}`,
           runId: runStartedId,
           ...(unrecorded ? { progress: unrecorded } : {}),
         });
@@ -372,7 +382,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
               : (error.cause?.message ?? error.message);
           return finish(
             'failed',
-            `action ${node.action.type}@${node.action.version} at "${node.id}" failed: ${cause}`,
+            `action ${command.action.type}@${command.action.version} at "${command.nodeId}" failed: ${cause}`,
           );
         }
         throw error;
@@ -386,24 +396,21 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       const capped =
         (answer.result as { frequencyCapped?: unknown } | undefined)?.frequencyCapped === true;
       const sentHere =
-        isMessage.has(`${node.action.type}@${node.action.version}`) &&
-        answer.output !== 'skipped' &&
-        !capped
-          ? [node.id]
-          : [];
-      const cappedHere = capped ? [node.id] : [];
+        command.isMessage && answer.output !== 'skipped' && !capped ? [command.nodeId] : [];
+      const cappedHere = capped ? [command.nodeId] : [];
       await step(
         {
           type: 'actionResult',
           output: answer.output,
           result: answer.result,
-          stepKey: pending.stepKey,
+          stepKey: command.stepKey,
         },
         sentHere,
         cappedHere,
       );
     } else {
-      const wake = wakeUpAt(state);
+      // A sleep or a wait: any input may end it (an exit event, a goal), else the timer at its instant.
+      const wake = timerFiresAt(current);
       const interrupted = () => inbox.length > 0 || paused || stopped;
       if (wake === undefined) await condition(interrupted);
       else {
@@ -423,7 +430,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     const now = workflowInfo();
     if (
       state &&
-      !isTerminal(state) &&
+      !runIsOver() &&
       (now.continueAsNewSuggested || now.historyLength > maxHistoryEvents)
     ) {
       await flushProgress();
@@ -434,7 +441,10 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     }
   }
 
-  const end = state!;
+  // Every step leaves a pending command (core's properties test); a run without one is a bug, not a contact's fault.
+  if (pending?.type !== 'complete' || !state)
+    return finish('failed', 'the journey interpreter left the run with nothing to carry out');
+  const end = state;
   return {
     status: end.status,
     ...(end.completion ? { reason: end.completion.reason } : {}),

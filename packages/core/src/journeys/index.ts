@@ -59,8 +59,11 @@ export {
   advance,
   evaluateBranchCondition,
   isTerminal,
+  pendingAfter,
   pickVariant,
   reactsToProfileChanges,
+  readsProfile,
+  timerFiresAt,
   wakeUpAt,
 } from './interpreter.js';
 export type {
@@ -71,6 +74,7 @@ export type {
   JourneyInput,
   JourneyRunState,
   JourneyStep,
+  PendingCommand,
   RunStatus,
   Waiting,
 } from './interpreter.js';

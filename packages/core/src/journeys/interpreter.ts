@@ -58,7 +58,12 @@ export type JourneyInput =
   | { type: 'event'; event: JourneyEvent }
   | { type: 'actionResult'; output: string; result?: unknown; stepKey?: string }
   | { type: 'segmentChanged'; segmentId: string; member: boolean }
-  | { type: 'profileChanged' };
+  | { type: 'profileChanged' }
+  /**
+   * The host has the run's state but not the command it was carrying out (a run handed over by
+   * continue-as-new): the interpreter says it again and changes nothing.
+   */
+  | { type: 'resume' };
 
 /** Facts the host supplies on every call; the interpreter never looks anything up itself. */
 export type JourneyContext = {
@@ -96,7 +101,8 @@ export type JourneyContext = {
 };
 
 export type JourneyCommand =
-  | { type: 'sleepUntil'; at: string }
+  /** `recheck`: the same wait looks again later for something not there yet; nothing moved, nothing to record. */
+  | { type: 'sleepUntil'; at: string; recheck?: true }
   | { type: 'waitForEvent'; event: string; filters: PropertyFilter[]; deadline: string }
   | { type: 'waitForCondition'; deadline: string }
   | {
@@ -113,6 +119,51 @@ export type JourneyCommand =
   | { type: 'complete'; reason: CompletionReason };
 
 export type AdvanceResult = { state: JourneyRunState; commands: JourneyCommand[] };
+
+/**
+ * The command a host carries out until its next input: sleep, wait (for an event or a condition, up to a
+ * deadline), run an action, or end the run. A step that leaves the run held differently emits exactly one,
+ * as its last; a step that emits none leaves the host carrying out the one it had.
+ */
+export type PendingCommand = Extract<
+  JourneyCommand,
+  { type: 'sleepUntil' | 'waitForEvent' | 'waitForCondition' | 'runAction' | 'complete' }
+>;
+
+/** The command a host carries out after a step: the step's last pending command, else the one it had. */
+export function pendingAfter(
+  current: PendingCommand | undefined,
+  commands: readonly JourneyCommand[],
+): PendingCommand | undefined {
+  for (let i = commands.length - 1; i >= 0; i--) {
+    const command = commands[i]!;
+    if (
+      command.type === 'sleepUntil' ||
+      command.type === 'waitForEvent' ||
+      command.type === 'waitForCondition' ||
+      command.type === 'runAction' ||
+      command.type === 'complete'
+    )
+      return command;
+  }
+  return current;
+}
+
+/** When a host carrying out `command` feeds `timerFired`: undefined while it runs an action or the run is over. */
+export function timerFiresAt(command: PendingCommand): string | undefined {
+  switch (command.type) {
+    case 'sleepUntil':
+      return command.at;
+    case 'waitForEvent':
+    case 'waitForCondition':
+      return command.deadline;
+    case 'runAction':
+    case 'complete':
+      return undefined;
+    default:
+      return assertNever(command);
+  }
+}
 
 export const MAX_RECORDED_STEPS = 100;
 /**
@@ -177,6 +228,35 @@ export function reactsToProfileChanges(def: JourneyDefinition): boolean {
 }
 
 /**
+ * Whether a step of this journey may read the contact's profile (a profile condition, a profile date, a
+ * wait for a condition); hosts load the profile, which is large, only for such journeys.
+ */
+export function readsProfile(def: JourneyDefinition): boolean {
+  const onProfile = (condition: BranchCondition) => condition.on === 'profile';
+  return def.nodes.some((node) => {
+    switch (node.kind) {
+      case 'branch':
+      case 'goal':
+        return onProfile(node.condition);
+      case 'multiSplit':
+        return node.branches.some((b) => onProfile(b.condition));
+      case 'waitUntil':
+        return node.until.type === 'profileDate';
+      case 'waitFor':
+        return node.for.type === 'condition';
+      case 'trigger':
+      case 'delay':
+      case 'randomSplit':
+      case 'action':
+      case 'exit':
+        return false;
+      default:
+        return assertNever(node);
+    }
+  });
+}
+
+/**
  * Moves one contact's run forward after something happened. Pure: same arguments, same result.
  * Walks through instantaneous nodes and stops at the first node that waits or runs an action.
  */
@@ -192,6 +272,7 @@ export function advance(
   }
   if (!state)
     throw new JourneyRuntimeError('advance: the run has not started; send { type: "start" } first');
+  if (input.type === 'resume') return new Step(def, state, ctx).resume();
   if (isTerminal(state)) return { state, commands: [] };
   return new Step(def, state, ctx).handle(input);
 }
@@ -252,6 +333,44 @@ class Step {
     }
     if (this.jumpToMetGoal()) return this.result();
     this.walk(this.follow(trigger, 'next'));
+    return this.result();
+  }
+
+  /** The pending command the state stands for, emitted again; the state is left as it is. */
+  resume(): AdvanceResult {
+    const state = this.state;
+    const waiting = state.waiting;
+    if (isTerminal(state)) {
+      if (state.completion)
+        this.commands.push({ type: 'complete', reason: state.completion.reason });
+    } else if (state.status === 'running') {
+      const pending = state.pendingAction;
+      const node = pending ? this.nodes.get(pending.nodeId) : undefined;
+      if (!pending || node?.kind !== 'action')
+        throw new JourneyRuntimeError(
+          `the run is running at node "${state.nodeId}" without an action of this journey version to wait on`,
+        );
+      this.commands.push({
+        type: 'runAction',
+        nodeId: node.id,
+        action: node.action,
+        config: node.config,
+        stepKey: pending.stepKey,
+        isMessage: this.ctx.isMessageAction?.(node.action) ?? false,
+      });
+    } else if (waiting?.type === 'event')
+      this.commands.push({
+        type: 'waitForEvent',
+        event: waiting.event,
+        filters: waiting.filters ?? [],
+        deadline: waiting.deadline,
+      });
+    else if (waiting?.type === 'condition')
+      this.commands.push({ type: 'waitForCondition', deadline: waiting.deadline });
+    else if (waiting) {
+      const at = wakeUpAt(state);
+      if (at !== undefined) this.commands.push({ type: 'sleepUntil', at });
+    }
     return this.result();
   }
 
@@ -335,7 +454,14 @@ class Step {
               : due(waiting.recheckAt)
                 ? this.nowMs + PROFILE_DATE_RECHECK_MS
                 : Date.parse(waiting.recheckAt);
-          this.wait({ ...waiting, recheckAt: new Date(later).toISOString() });
+          const recheckAt = new Date(later).toISOString();
+          this.wait({ ...waiting, recheckAt });
+          // The host must hear of the new instant: it carries out commands, it does not read the state.
+          this.commands.push({
+            type: 'sleepUntil',
+            at: recheckAt < waiting.deadline ? recheckAt : waiting.deadline,
+            recheck: true,
+          });
         }
         break;
       }

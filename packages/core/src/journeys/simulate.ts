@@ -4,12 +4,13 @@ import type { JourneyEvent } from './filters.js';
 import type { ActionCatalog, JourneyDefinition, JourneyNodeKind } from './graph.js';
 import {
   advance,
-  isTerminal,
-  wakeUpAt,
+  pendingAfter,
+  timerFiresAt,
   type JourneyCommand,
   type JourneyContext,
   type JourneyInput,
   type JourneyRunState,
+  type PendingCommand,
 } from './interpreter.js';
 
 export type SimulatedContact = {
@@ -132,6 +133,8 @@ export function simulateJourney(
   const path: string[] = [];
   const visitsByAction = new Map<string, number>();
   let state: JourneyRunState | undefined;
+  // What the run is held on: the simulator carries out the interpreter's commands, as the workflow does.
+  let pending: PendingCommand | undefined;
   let nowMs = startMs;
 
   const context = (): JourneyContext => {
@@ -197,6 +200,7 @@ export function simulateJourney(
           break;
         }
         case 'sleepUntil':
+          if (c.recheck) break; // the same wait, looked at again later: not a step of the run
           timeline.push({
             at,
             nodeId: state!.nodeId,
@@ -238,27 +242,27 @@ export function simulateJourney(
   const step = (input: JourneyInput) => {
     const result = advance(def, state, input, context());
     state = result.state;
+    pending = pendingAfter(pending, result.commands);
     log(result.commands);
   };
 
   step({ type: 'start' });
-  for (let wakeups = 0; state && !isTerminal(state); wakeups++) {
+  for (let wakeups = 0; state && pending && pending.type !== 'complete'; wakeups++) {
     if (wakeups > MAX_WAKEUPS)
       throw new Error(
         `simulateJourney: more than ${MAX_WAKEUPS} wake-ups before ${new Date(untilMs).toISOString()}`,
       );
-    const pending = state.status === 'running' ? state.pendingAction : undefined;
-    if (pending) {
+    if (pending.type === 'runAction') {
       const visit = (visitsByAction.get(pending.nodeId) ?? 0) + 1;
       visitsByAction.set(pending.nodeId, visit);
       step({
         type: 'actionResult',
-        output: chooseOutput(def, pending.nodeId, visit, options),
+        output: chooseOutput(pending, visit, options),
         stepKey: pending.stepKey,
       });
       continue;
     }
-    const wake = wakeUpAt(state);
+    const wake = timerFiresAt(pending);
     const wakeMs = wake === undefined ? undefined : Date.parse(wake);
     const next = externals[0];
     if (next && (wakeMs === undefined || next.at <= wakeMs)) {
@@ -287,24 +291,22 @@ export function simulateJourney(
   }
 
   // The node a run ended at (an Exit, or where an exit rule caught it) took no output; add it.
-  if (state && isTerminal(state) && path[path.length - 1] !== state.nodeId) path.push(state.nodeId);
+  if (state && pending?.type === 'complete' && path[path.length - 1] !== state.nodeId)
+    path.push(state.nodeId);
   return { timeline, messages: actions.filter((a) => a.isMessage), actions, state: state!, path };
 }
 
 function chooseOutput(
-  def: JourneyDefinition,
-  nodeId: string,
+  command: Extract<PendingCommand, { type: 'runAction' }>,
   visit: number,
   options: SimulationOptions,
 ): string {
-  const scripted = options.actionOutputs?.[nodeId];
+  const scripted = options.actionOutputs?.[command.nodeId];
   if (typeof scripted === 'string') return scripted;
   if (Array.isArray(scripted) && scripted.length > 0)
     return scripted[Math.min(visit, scripted.length) - 1]!;
-  const node = def.nodes.find((n) => n.id === nodeId);
-  if (node?.kind !== 'action') return 'next';
+  const { type, version } = command.action;
   const outputs =
-    options.catalogOutputs?.(node.action.type, node.action.version) ??
-    options.catalog?.(node.action.type, node.action.version)?.outputs;
+    options.catalogOutputs?.(type, version) ?? options.catalog?.(type, version)?.outputs;
   return outputs?.[0] ?? 'next';
 }
