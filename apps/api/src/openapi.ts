@@ -13,6 +13,7 @@ import {
 } from '@cairn/core';
 import { ackBody, userQuery } from './routes/in-app.js';
 import { AffinitiesBody } from './routes/settings.js';
+import { SendLimitsBody } from './routes/send-limits.js';
 import { deliveriesQuery, subscriptionsBody } from './routes/consent.js';
 import { ListQuery as contactListQuery } from './routes/contacts.js';
 import { debuggerQuery } from './routes/ingestion.js';
@@ -278,6 +279,14 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary:
       'Replaces the affinity definitions; events folded from then on count them (affinities.<name>.top).',
     body: { schema: AffinitiesBody, id: 'Affinities' },
+  },
+  'GET /api/v1/settings/send-limits': {
+    summary: 'Per-channel send rate limits of the workspace (e.g. email: 100 per 1 minute).',
+  },
+  'PUT /api/v1/settings/send-limits': {
+    summary:
+      'Replaces the send rate limits; sends over a limit wait for the next window and count as "throttled" on their step.',
+    body: { schema: SendLimitsBody, id: 'SendLimits' },
   },
   'GET /api/v1/credentials': { summary: 'Lists credentials (names and fields, never values).' },
   'POST /api/v1/credentials': {

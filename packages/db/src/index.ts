@@ -148,6 +148,7 @@ export {
   applyJourneyProgress,
   contactJourneysKey,
   countJourneyEngagement,
+  countThrottledSend,
   createJourney,
   existingSegmentIds,
   fieldName,

@@ -19,6 +19,7 @@ import { catalogRoutes } from './catalog.js';
 import { ingestionRoutes } from './ingestion.js';
 import { accessRoutes, signInRoutes } from './access.js';
 import { settingsRoutes } from './settings.js';
+import { sendLimitRoutes } from './send-limits.js';
 
 const WorkspaceSettingsBody = z
   .object({
@@ -92,5 +93,6 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(ingestionRoutes(ctx));
   router.use(accessRoutes(ctx));
   router.use(settingsRoutes(ctx));
+  router.use(sendLimitRoutes(ctx));
   return router;
 }

@@ -3,6 +3,7 @@ import { affinitiesFromRows, EMPTY_AFFINITY_ROW, type AffinityRow } from '../aff
 import { ErrorBox } from '../ErrorBox.js';
 import { needsRole } from '../roles.js';
 import { useApi, useCan, useLoad } from '../session.js';
+import { SendLimits } from './SendLimits.js';
 
 /** Workspace settings: for now, the affinities the profile counts beyond product categories. */
 export function Settings() {
@@ -132,6 +133,7 @@ export function Settings() {
         </button>
         {saved && <span className="muted"> {saved}</span>}
       </section>
+      <SendLimits />
     </div>
   );
 }
