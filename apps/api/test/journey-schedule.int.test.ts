@@ -4,7 +4,7 @@ import { JourneyDispatcher, type DispatchReport } from '@cairn/worker';
 import { startApi, type RunningApi } from './harness';
 import { eventually, startJourneyWorker } from './journey-worker';
 
-type Run = { journeyId: string; status: string; steps: { nodeId: string }[] };
+type Run = { journeyId: string; status: string; nodeId?: string };
 type ContactDetail = { traits: Record<string, unknown>; journeys: Run[] };
 type Summary = {
   id: string;
@@ -177,7 +177,7 @@ describe('journey entry dates', () => {
     expect((await ws.dispatchAll()).enrolled).toBe(1);
     await eventually('bo waiting for Go', async () =>
       (await ws.contact('bo')).journeys.some(
-        (r) => r.journeyId === id && r.steps.some((s) => s.nodeId === 'wait-go'),
+        (r) => r.journeyId === id && r.nodeId === 'wait-go' && r.status === 'active',
       ),
     );
 

@@ -1,0 +1,98 @@
+import {
+  eventually,
+  openBrowser,
+  screenshot,
+  signIn,
+  startStack,
+  type Browser,
+  type Stack,
+} from './harness.js';
+
+let stack: Stack;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await openBrowser(pageErrors);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+const dated = (name: string, dates: Record<string, string>) => ({
+  name,
+  settings: {
+    reentry: { policy: 'never' },
+    exitOnSegmentExit: false,
+    holdoutPercent: 0,
+    ...dates,
+  },
+  nodes: [
+    { id: 'trigger', kind: 'trigger', trigger: { type: 'event', event: 'Signed Up' } },
+    { id: 'exit', kind: 'exit' },
+  ],
+  edges: [{ id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'exit' }],
+});
+
+describe('journey schedule and send limits in the designer', () => {
+  it('sets a send limit in Settings, refusing a bad one with its field named', async () => {
+    const page = browser.page;
+    await signIn(page, stack);
+    await page.getByTestId('nav-settings').click();
+    const section = page.getByTestId('send-limit-settings');
+    await section.waitFor();
+    await page.getByTestId('send-limit-add').click();
+    await page.getByTestId('send-limit-messages-0').fill('0');
+    expect(await page.getByTestId('send-limit-problems').textContent()).toContain(
+      'limits.email.messages',
+    );
+    expect(await page.getByTestId('send-limit-save').isDisabled()).toBe(true);
+    await page.getByTestId('send-limit-messages-0').fill('100');
+    await page.getByTestId('send-limit-save').click();
+    await eventually(
+      () => stack.admin<{ limits: unknown }>('/api/v1/settings/send-limits'),
+      (v) =>
+        expect(v.limits).toEqual({ email: { messages: 100, per: { amount: 1, unit: 'minutes' } } }),
+      { timeout: 10_000 },
+    );
+    await screenshot(page, 'settings-send-limits');
+  }, 60_000);
+
+  it('marks journeys "scheduled" and "ended" in the list, and names a backwards end date in the settings panel', async () => {
+    const page = browser.page;
+    const now = Date.now();
+    const ids: string[] = [];
+    for (const [name, dates] of [
+      ['Spring sale', { entryEndsAt: new Date(now - 86_400_000).toISOString() }],
+      ['Autumn sale', { entryStartsAt: new Date(now + 86_400_000).toISOString() }],
+    ] as const) {
+      const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+        body: { name, definition: dated(name, dates) },
+      });
+      await stack.admin(`/api/v1/journeys/${created.id}/publish`, { body: {} });
+      ids.push(created.id);
+    }
+    await page.goto(`${stack.url}/#/journeys`);
+    const [ended, scheduled] = ids as [string, string];
+    await page.getByTestId(`journey-entry-${ended}`).waitFor();
+    expect(await page.getByTestId(`journey-entry-${ended}`).textContent()).toBe('ended');
+    expect(await page.getByTestId(`journey-entry-${scheduled}`).textContent()).toBe('scheduled');
+    await screenshot(page, 'journeys-list-schedule');
+
+    await page.goto(`${stack.url}/#/journeys/${scheduled}`);
+    const starts = page.getByTestId('entry-starts-at');
+    await starts.waitFor();
+    expect(await starts.inputValue()).not.toBe('');
+    await page.getByTestId('entry-ends-at').fill('2020-01-01T09:00');
+    await eventually(
+      () => page.getByTestId('entry-dates-problem').textContent(),
+      (v) => expect(v).toContain('must be after settings.entryStartsAt'),
+      { timeout: 10_000 },
+    );
+    await screenshot(page, 'journey-settings-entry-dates');
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
