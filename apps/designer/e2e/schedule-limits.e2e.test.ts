@@ -89,7 +89,7 @@ describe('journey schedule and send limits in the designer', () => {
     await page.getByTestId('entry-ends-at').fill('2020-01-01T09:00');
     await eventually(
       () => page.getByTestId('entry-dates-problem').textContent(),
-      (v) => expect(v).toContain('must be after settings.entryStartsAt'),
+      (v) => expect(v).toContain('must be after “Contacts can enter from”'),
       { timeout: 10_000 },
     );
     await screenshot(page, 'journey-settings-entry-dates');

@@ -792,8 +792,7 @@ export function SettingsForm({
     const iso = fromLocalInput(value);
     onChange(iso === undefined ? rest : { ...rest, [field]: iso }, field);
   };
-  const issueOf = (field: string) =>
-    issues.find((p) => p.path === `settings.${field}`)?.message.replace(/^settings\.\w+: /, '');
+  const endProblem = issues.find((p) => p.path === 'settings.entryEndsAt');
   return (
     <aside className="inspector" data-testid="inspector">
       <header>
@@ -910,9 +909,10 @@ export function SettingsForm({
             onChange={(e) => setEntryDate('entryEndsAt', e.target.value)}
           />
         </Field>
-        {issueOf('entryEndsAt') && (
-          <p className="field-error" data-testid="entry-dates-problem">
-            End date: {issueOf('entryEndsAt')}
+        {endProblem && (
+          <p className="field-error" data-testid="entry-dates-problem" title={endProblem.message}>
+            “No new contacts from” must be after “Contacts can enter from”: move it later, or the
+            start earlier.
           </p>
         )}
       </div>
