@@ -95,4 +95,54 @@ describe('journey schedule and send limits in the designer', () => {
     await screenshot(page, 'journey-settings-entry-dates');
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('shows sends held back by the send limit as "throttled" on the email step', async () => {
+    const page = browser.page;
+    await stack.admin('/api/v1/settings/send-limits', {
+      method: 'PUT',
+      body: { limits: { email: { messages: 1, per: { amount: 1, unit: 'days' } } } },
+    });
+    const definition = {
+      name: 'Welcome mail',
+      settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+      nodes: [
+        { id: 'trigger', kind: 'trigger', trigger: { type: 'event', event: 'Signed Up' } },
+        {
+          id: 'mail',
+          kind: 'action',
+          action: { type: 'email', version: 1 },
+          config: { subject: 'Welcome', html: '<p>Hello</p>' },
+        },
+        { id: 'exit', kind: 'exit' },
+      ],
+      edges: [
+        { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'mail' },
+        { id: 'e2', source: 'mail', sourceHandle: 'sent', target: 'exit' },
+        { id: 'e3', source: 'mail', sourceHandle: 'skipped', target: 'exit' },
+      ],
+    };
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      body: { name: definition.name, definition },
+    });
+    await stack.admin(`/api/v1/journeys/${created.id}/publish`, { body: {} });
+    for (const id of ['t-ana', 't-bo']) {
+      await stack.ingest('/v1/identify', { userId: id, traits: { email: `${id}@example.com` } });
+      await stack.admin(`/api/v1/journeys/${created.id}/enroll`, { body: { contactId: id } });
+    }
+    // One send a day: the first holds today's slot, the second waits for tomorrow's.
+    await page.goto(`${stack.url}/#/journeys/${created.id}`);
+    await eventually(
+      async () => {
+        await page.reload();
+        return page
+          .getByTestId('node-throttled-mail')
+          .textContent({ timeout: 3_000 })
+          .catch(() => '');
+      },
+      (v) => expect(v).toBe('1 throttled'),
+      { timeout: 60_000, interval: 1_000 },
+    );
+    await screenshot(page, 'journey-canvas-throttled');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });

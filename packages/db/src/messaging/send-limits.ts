@@ -27,8 +27,8 @@ export function sendLimitsModel(connection: Connection): Model<SendLimitsDoc> {
 }
 
 /**
- * A taken slot (`kind: 'slot'`, one per send, `_id` = window + index), or a send's reservation of a slot in a
- * later window (`kind: 'reservation'`, `_id` = its idempotency key) that its retry finds again.
+ * A taken slot (`kind: 'slot'`, one per send, `_id` = window + index), or which window a send holds a slot
+ * in (`kind: 'reservation'`, `_id` = its idempotency key), so that its retry finds it again.
  */
 export interface SendSlotDoc {
   _id: string;
@@ -39,7 +39,7 @@ export interface SendSlotDoc {
   windowEnd: Date;
   /** The send that holds the slot (its idempotency key). */
   key: string;
-  /** Reservations: the throttled stat was counted for this send. */
+  /** Reservations: the send had to wait once, and was counted as throttled. */
   counted?: boolean;
 }
 
@@ -125,8 +125,8 @@ const MAX_WINDOWS_AHEAD = 100_000;
 
 /**
  * Takes one send slot of the channel: in the current window when one is free (send now), else in the first
- * later window with room (send then; the reservation is kept under the send's idempotency key, so its retry
- * finds it and takes no second slot). A slot is a document inserted with a unique `_id`, window and index, so
+ * later window with room (send then). Which window is kept under the send's idempotency key, so its retries
+ * in that window find it and take no second slot. A slot is a document inserted with a unique `_id`, window and index, so
  * no two sends ever hold the same one on any engine, atomic updates or not; slots fill each window from
  * index 0 up, which lets the first free one be found by a binary search of `_id` lookups.
  */
@@ -204,10 +204,8 @@ export async function reserveSendSlot(
 
   // The first send of a window clears the slots of windows that are over (no TTL index on FerretDB).
   if (index === 0) await forgetPastSlots(connection, workspaceId, channel, now);
-  if (window === current) {
-    if (held) await Slots.deleteOne({ _id: reservationId });
-    return { sendNow: true };
-  }
+  const throttled = window !== current;
+  // Kept for a send in this window too: its retry (the provider did not answer) reuses the slot.
   const reservation: SendSlotDoc = {
     _id: reservationId,
     workspaceId,
@@ -216,7 +214,7 @@ export async function reserveSendSlot(
     windowStart: new Date(window),
     windowEnd: new Date(window + windowMs),
     key,
-    counted: true,
+    counted: throttled || held?.counted === true,
   };
   // Only this send's attempts write its reservation, one attempt at a time.
   try {
@@ -225,6 +223,7 @@ export async function reserveSendSlot(
     if (!isDuplicateKeyError(error)) throw error;
     await Slots.replaceOne({ _id: reservationId }, reservation);
   }
+  if (!throttled) return { sendNow: true };
   return { sendNow: false, sendAt: window, firstTime: !held?.counted };
 }
 
