@@ -16,6 +16,7 @@ import { AffinitiesBody } from './routes/settings.js';
 import { WorkspaceSettingsBody } from './routes/workspace.js';
 import { TestSendBody } from './routes/test-send.js';
 import { CreateWorkspaceBody } from './routes/instance.js';
+import { SendLimitsBody } from './routes/send-limits.js';
 import { deliveriesQuery, subscriptionsBody } from './routes/consent.js';
 import { ListQuery as contactListQuery } from './routes/contacts.js';
 import { debuggerQuery } from './routes/ingestion.js';
@@ -306,6 +307,14 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary:
       'Replaces the affinity definitions; events folded from then on count them (affinities.<name>.top).',
     body: { schema: AffinitiesBody, id: 'Affinities' },
+  },
+  'GET /api/v1/settings/send-limits': {
+    summary: 'Per-channel send rate limits of the workspace (e.g. email: 100 per 1 minute).',
+  },
+  'PUT /api/v1/settings/send-limits': {
+    summary:
+      'Replaces the send rate limits; sends over a limit wait for the next window and count as "throttled" on their step.',
+    body: { schema: SendLimitsBody, id: 'SendLimits' },
   },
   'GET /api/v1/credentials': { summary: 'Lists credentials (names and fields, never values).' },
   'POST /api/v1/credentials': {

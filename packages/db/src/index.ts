@@ -153,6 +153,7 @@ export {
   applyJourneyProgress,
   contactJourneysKey,
   countJourneyEngagement,
+  countThrottledSend,
   createJourney,
   existingSegmentIds,
   fieldName,

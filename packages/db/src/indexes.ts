@@ -8,6 +8,8 @@ import {
   credentialModel,
   deliveryModel,
   inAppMessageModel,
+  sendLimitsModel,
+  sendSlotModel,
   templateModel,
   templateVersionModel,
 } from './messaging/index.js';
@@ -43,6 +45,8 @@ export const MODEL_FACTORIES: ((connection: Connection) => unknown)[] = [
   deliveryModel,
   credentialModel,
   inAppMessageModel,
+  sendLimitsModel,
+  sendSlotModel,
   templateModel,
   templateVersionModel,
   segmentModel,

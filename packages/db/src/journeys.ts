@@ -669,6 +669,18 @@ export async function applyJourneyProgress(
   return true;
 }
 
+/** A send of this step that must wait for a later window of its channel's send limit (once per send). */
+export async function countThrottledSend(
+  connection: Connection,
+  workspaceId: string,
+  journeyId: string,
+  nodeId: string,
+) {
+  await incUpsert(journeyNodeStatsModel(connection), `${workspaceId}:${journeyId}:${nodeId}`, {
+    throttled: 1,
+  });
+}
+
 /** Opens and clicks reported by tracking (the event carries journeyId and nodeId). */
 export async function countJourneyEngagement(
   connection: Connection,
@@ -715,6 +727,8 @@ export interface NodeStatsView {
   sent?: number;
   /** Sends the frequency cap skipped. */
   capped?: number;
+  /** Sends that waited for room under the channel's send limit. */
+  throttled?: number;
   opened?: number;
   clicked?: number;
 }
@@ -745,6 +759,7 @@ export async function journeyStats(
       converted: d.converted ?? 0,
       ...(d.sent ? { sent: d.sent } : {}),
       ...(d.capped ? { capped: d.capped } : {}),
+      ...(d.throttled ? { throttled: d.throttled } : {}),
       ...(d.opened ? { opened: d.opened } : {}),
       ...(d.clicked ? { clicked: d.clicked } : {}),
     };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   JOURNEY_TEMPLATES,
   JourneyDefinitionSchema,
+  entryWindowState,
   TemplateParameterError,
   instantiateTemplate,
   validateJourney,
@@ -234,6 +235,27 @@ export function journeyRoutes(ctx: ApiContext): Router {
       .json(await detail(ctx, journey));
   }
 
+  /** The published version's entry dates and where `now` stands between them (nothing when it has none). */
+  async function entryOf(
+    workspaceId: string,
+    journeyId: string,
+    version: number | undefined,
+    now: Date,
+  ) {
+    if (!version) return {};
+    const settings = (await loadJourneyDefinition(conn(), workspaceId, journeyId, version))
+      ?.settings;
+    if (!settings || (settings.entryStartsAt === undefined && settings.entryEndsAt === undefined))
+      return {};
+    return {
+      entry: {
+        state: entryWindowState(settings, now),
+        ...(settings.entryStartsAt !== undefined ? { startsAt: settings.entryStartsAt } : {}),
+        ...(settings.entryEndsAt !== undefined ? { endsAt: settings.entryEndsAt } : {}),
+      },
+    };
+  }
+
   router.get('/journeys', requireRole('viewer'), async (_req, res) => {
     const workspaceId = workspaceIdOf(res);
     const journeys = await listJourneys(conn(), workspaceId);
@@ -242,15 +264,19 @@ export function journeyRoutes(ctx: ApiContext): Router {
       workspaceId,
       journeys.map((j) => j.journeyId),
     );
+    const now = new Date();
     res.json(
-      journeys.map((j) => ({
-        id: j.journeyId,
-        name: j.name,
-        status: j.status,
-        ...(j.publishedVersion ? { publishedVersion: j.publishedVersion } : {}),
-        updatedAt: j.updatedAt,
-        stats: totals(j.journeyId),
-      })),
+      await Promise.all(
+        journeys.map(async (j) => ({
+          id: j.journeyId,
+          name: j.name,
+          status: j.status,
+          ...(j.publishedVersion ? { publishedVersion: j.publishedVersion } : {}),
+          ...(await entryOf(workspaceId, j.journeyId, j.publishedVersion, now)),
+          updatedAt: j.updatedAt,
+          stats: totals(j.journeyId),
+        })),
+      ),
     );
   });
 
@@ -564,6 +590,10 @@ export function journeyRoutes(ctx: ApiContext): Router {
           cooldown:
             'The contact finished this journey recently; the re-entry cooldown has not passed.',
           limitReached: 'The journey’s enrolment limit is reached.',
+          entryNotStarted:
+            'The journey’s entry start date has not come yet (settings.entryStartsAt); contacts enter from then on.',
+          entryEnded:
+            'The journey’s entry end date has passed (settings.entryEndsAt): it lets no new contact in; runs in progress carry on.',
           raced: 'The contact was enrolled by something else at the same moment.',
           notFound: 'The journey no longer exists.',
         };

@@ -17,6 +17,7 @@ import { catalogRoutes } from './catalog.js';
 import { ingestionRoutes } from './ingestion.js';
 import { accessRoutes, signInRoutes } from './access.js';
 import { settingsRoutes } from './settings.js';
+import { sendLimitRoutes } from './send-limits.js';
 
 /**
  * The management API under /api/v1: signed-in users (by role) and admin keys (as admins); each route
@@ -48,5 +49,6 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(ingestionRoutes(ctx));
   router.use(accessRoutes(ctx));
   router.use(settingsRoutes(ctx));
+  router.use(sendLimitRoutes(ctx));
   return router;
 }

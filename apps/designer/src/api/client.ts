@@ -4,6 +4,7 @@ import type {
   ConditionGroup,
   JourneyDefinition,
   JourneyTemplate,
+  SendRateLimits,
 } from '@cairn/core';
 
 export type Problem = {
@@ -36,6 +37,8 @@ export type JourneySummary = {
   name: string;
   status: JourneyStatus;
   publishedVersion?: number;
+  /** The published version's entry dates, when it has any, and where today stands between them. */
+  entry?: { state: 'scheduled' | 'open' | 'ended'; startsAt?: string; endsAt?: string };
   updatedAt: string;
   stats: { entered: number; active: number; converted: number };
 };
@@ -55,6 +58,8 @@ export type NodeStats = {
   sent?: number;
   /** Sends the frequency cap skipped. */
   capped?: number;
+  /** Sends that waited for a later window of the channel's send limit. */
+  throttled?: number;
   opened?: number;
   clicked?: number;
 };
@@ -274,6 +279,12 @@ export interface AffinitySettings {
   settledWithinSeconds: number;
 }
 
+/** Per-channel send rate limits of the workspace. */
+export interface SendLimitSettings {
+  limits: SendRateLimits;
+  settledWithinSeconds: number;
+}
+
 export function createApiClient(token: string, baseUrl = '') {
   async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
     let response: Response;
@@ -410,6 +421,9 @@ export function createApiClient(token: string, baseUrl = '') {
     affinities: () => call<AffinitySettings>('GET', '/settings/affinities'),
     saveAffinities: (affinities: AffinityDefinition[]) =>
       call<AffinitySettings>('PUT', '/settings/affinities', { affinities }),
+    sendLimits: () => call<SendLimitSettings>('GET', '/settings/send-limits'),
+    saveSendLimits: (limits: SendRateLimits) =>
+      call<SendLimitSettings>('PUT', '/settings/send-limits', { limits }),
 
     listTemplates: (channel?: 'email' | 'inApp') =>
       call<{ templates: MessageTemplate[] }>('GET', `/templates${query({ channel })}`),

@@ -11,6 +11,7 @@ import {
 import { durationToMs } from '@cairn/core';
 import {
   countSentMessages,
+  countThrottledSend,
   decodeDocumentKeys,
   findActionRun,
   findContact,
@@ -19,6 +20,8 @@ import {
   readCredential,
   loadProfile,
   recordDelivery,
+  reserveSendSlot,
+  sendLimitOf,
   storeActionRun,
   workspaceSender,
 } from '@cairn/db';
@@ -163,6 +166,30 @@ export function createRunJourneyAction(deps: RunActionDeps) {
         await logDelivery('skipped', now(), capped);
         await saveActionRun(answer);
         return { held: false, ...answer };
+      }
+    }
+
+    if (definition.category === 'message') {
+      const channel = CHANNEL_OF[input.action.type] ?? input.action.type;
+      const limit = await sendLimitOf(connection, input.workspaceId, channel);
+      if (limit) {
+        const slot = await reserveSendSlot(connection, {
+          workspaceId: input.workspaceId,
+          channel,
+          key: input.idempotencyKey,
+          limit,
+          now: now().getTime(),
+        });
+        if (!slot.sendNow) {
+          if (slot.firstTime)
+            await countThrottledSend(connection, input.workspaceId, input.journeyId, input.nodeId);
+          // Waits, never dropped: Temporal retries this step when its window opens (no workflow change).
+          throw ApplicationFailure.create({
+            type: 'SendThrottled',
+            message: `${channel} send limit of ${limit.messages} per ${limit.per.amount} ${limit.per.unit} reached; this send waits for ${new Date(slot.sendAt).toISOString()}`,
+            nextRetryDelay: Math.max(1, slot.sendAt - now().getTime()),
+          });
+        }
       }
     }
 

@@ -51,7 +51,11 @@ export interface DispatchReport {
   failed: number;
   enrolled: number;
   signalled: number;
+  /** Matching journeys that let the contact in not, by reason (e.g. entryEnded, entryNotStarted, reentryNever). */
+  skipped: Record<string, number>;
 }
+
+type HandleOutcome = { enrolled: number; signalled: number; skipped?: string[] };
 
 const JOURNEY_CACHE_MS = 2000;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -109,7 +113,13 @@ export class JourneyDispatcher {
 
   /** One pass over the outbox; returns what it did. */
   async dispatchOnce(): Promise<DispatchReport> {
-    const report: DispatchReport = { processed: 0, failed: 0, enrolled: 0, signalled: 0 };
+    const report: DispatchReport = {
+      processed: 0,
+      failed: 0,
+      enrolled: 0,
+      signalled: 0,
+      skipped: {},
+    };
     const triggers = await nextJourneyTriggers(
       this.options.db.connection,
       this.options.batchSize ?? 200,
@@ -146,9 +156,13 @@ export class JourneyDispatcher {
                     later.kind === 'profileChanged' &&
                     (later.contactRev ?? 0) >= (trigger.contactRev ?? 0),
                 );
-            const outcome = covered ? { enrolled: 0, signalled: 0 } : await this.handle(trigger);
+            const outcome: HandleOutcome = covered
+              ? { enrolled: 0, signalled: 0 }
+              : await this.handle(trigger);
             report.enrolled += outcome.enrolled;
             report.signalled += outcome.signalled;
+            for (const reason of outcome.skipped ?? [])
+              report.skipped[reason] = (report.skipped[reason] ?? 0) + 1;
             await completeJourneyTrigger(this.options.db.connection, trigger._id);
             this.retryAfter.delete(trigger._id);
             this.landingRechecks.delete(trigger._id);
@@ -225,9 +239,7 @@ export class JourneyDispatcher {
     }
   }
 
-  private async handle(
-    trigger: JourneyTriggerDoc,
-  ): Promise<{ enrolled: number; signalled: number }> {
+  private async handle(trigger: JourneyTriggerDoc): Promise<HandleOutcome> {
     const { workspaceId, contactId } = trigger;
     if (trigger.kind === 'profileChanged') return this.signalProfileChanged(trigger);
     const event: JourneyEvent | undefined =
@@ -271,6 +283,7 @@ export class JourneyDispatcher {
     if (trigger.journeyId !== undefined && !journeys.some((j) => j.journeyId === trigger.journeyId))
       journeys = await this.journeysOf(workspaceId, Date.now());
     let enrolled = 0;
+    const skipped: string[] = [];
     let membership: SegmentMembershipState | null | undefined;
     for (const journey of journeys) {
       if (trigger.journeyId !== undefined && journey.journeyId !== trigger.journeyId) continue;
@@ -331,8 +344,15 @@ export class JourneyDispatcher {
         ...(runs !== null ? { contactJourneys: runs } : {}),
       });
       if ('enrolled' in result) enrolled += 1;
+      else {
+        skipped.push(result.reason);
+        this.options.log?.debug?.(
+          { trigger: trigger._id, journeyId: journey.journeyId, contactId, reason: result.reason },
+          'contact not enrolled',
+        );
+      }
     }
-    return { enrolled, signalled };
+    return { enrolled, signalled, skipped };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { decideEnrollment, eventStartsJourney } from './enrollment.js';
+import { decideEnrollment, entryWindowState, eventStartsJourney } from './enrollment.js';
 
 const now = new Date('2025-03-10T00:00:00Z');
 const finished = (at: string) => ({ finished: true, finishedAt: at });
@@ -41,6 +41,30 @@ describe('decideEnrollment', () => {
         { now, previousRun },
       ),
     ).toEqual({ enroll: true });
+  });
+
+  it('lets no one in before the entry start date or from the end date on', () => {
+    const window = {
+      reentry: { policy: 'afterExit' as const },
+      entryStartsAt: '2025-03-12T09:00:00Z',
+      entryEndsAt: '2025-03-20T00:00:00Z',
+    };
+    expect(decideEnrollment(window, { now })).toEqual({
+      enroll: false,
+      reason: 'entryNotStarted',
+      retryAt: '2025-03-12T09:00:00.000Z',
+    });
+    expect(decideEnrollment(window, { now: new Date('2025-03-12T09:00:00Z') })).toEqual({
+      enroll: true,
+    });
+    expect(decideEnrollment(window, { now: new Date('2025-03-20T00:00:00Z') })).toEqual({
+      enroll: false,
+      reason: 'entryEnded',
+    });
+    expect(entryWindowState(window, now)).toBe('scheduled');
+    expect(entryWindowState(window, new Date('2025-03-15T00:00:00Z'))).toBe('open');
+    expect(entryWindowState(window, new Date('2025-04-01T00:00:00Z'))).toBe('ended');
+    expect(entryWindowState({}, now)).toBe('open');
   });
 
   it('stops enrolling at the limit', () => {

@@ -12,15 +12,47 @@ export type EnrollmentDecision =
   | { enroll: true }
   | {
       enroll: false;
-      reason: 'alreadyInJourney' | 'reentryNever' | 'cooldown' | 'limitReached';
+      reason:
+        | 'alreadyInJourney'
+        | 'reentryNever'
+        | 'cooldown'
+        | 'limitReached'
+        | 'entryNotStarted'
+        | 'entryEnded';
       retryAt?: string;
     };
 
-/** Whether a contact may start a new run now, by the journey's re-entry rule and enrolment limit. */
+export type EntryWindowState = 'scheduled' | 'open' | 'ended';
+
+/** Whether new contacts may enter at `now`, by the journey's entry start and end dates. */
+export function entryWindowState(
+  settings: Pick<JourneySettings, 'entryStartsAt' | 'entryEndsAt'>,
+  now: Date,
+): EntryWindowState {
+  const at = now.getTime();
+  if (settings.entryStartsAt !== undefined && at < Date.parse(settings.entryStartsAt))
+    return 'scheduled';
+  if (settings.entryEndsAt !== undefined && at >= Date.parse(settings.entryEndsAt)) return 'ended';
+  return 'open';
+}
+
+/** Whether a contact may start a new run now, by the journey's entry dates, re-entry rule and enrolment limit. */
 export function decideEnrollment(
-  settings: Pick<JourneySettings, 'reentry' | 'enrollmentLimit'>,
+  settings: Pick<JourneySettings, 'reentry' | 'enrollmentLimit' | 'entryStartsAt' | 'entryEndsAt'>,
   facts: EnrollmentFacts,
 ): EnrollmentDecision {
+  switch (entryWindowState(settings, facts.now)) {
+    case 'scheduled':
+      return {
+        enroll: false,
+        reason: 'entryNotStarted',
+        retryAt: new Date(Date.parse(settings.entryStartsAt as string)).toISOString(),
+      };
+    case 'ended':
+      return { enroll: false, reason: 'entryEnded' };
+    case 'open':
+      break;
+  }
   if (
     settings.enrollmentLimit !== undefined &&
     (facts.enrolledCount ?? 0) >= settings.enrollmentLimit

@@ -190,6 +190,11 @@ export const ReentrySchema = z.discriminatedUnion('policy', [
   z.object({ policy: z.literal('afterCooldown'), cooldown: DurationSchema }),
 ]);
 
+const entryInstant = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO date-time with its time zone, e.g. "2026-01-31T09:00:00Z"',
+});
+
 export const JourneySettingsSchema = z.object({
   reentry: ReentrySchema,
   exitOnSegmentExit: z.boolean(),
@@ -207,6 +212,10 @@ export const JourneySettingsSchema = z.object({
   /** How long held-out contacts are watched for the goals (default 30 days). */
   holdoutWindow: DurationSchema.optional(),
   enrollmentLimit: z.number().int().min(1, 'must be ≥ 1').optional(),
+  /** No contact enters before this instant; runs are not affected once they started. */
+  entryStartsAt: entryInstant.optional(),
+  /** No contact enters from this instant on; runs already in progress carry on to their end. */
+  entryEndsAt: entryInstant.optional(),
 });
 export type JourneySettings = z.infer<typeof JourneySettingsSchema>;
 

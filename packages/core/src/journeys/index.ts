@@ -91,8 +91,18 @@ export type {
 } from './simulate.js';
 export { JOURNEY_TEMPLATES, instantiateTemplate, TemplateParameterError } from './templates.js';
 export type { JourneyTemplate, TemplateParameter } from './templates.js';
-export { DEFAULT_MAX_EVENT_AGE, decideEnrollment, eventStartsJourney } from './enrollment.js';
-export type { EnrollmentDecision, EnrollmentFacts, EventAgeFacts } from './enrollment.js';
+export {
+  DEFAULT_MAX_EVENT_AGE,
+  decideEnrollment,
+  entryWindowState,
+  eventStartsJourney,
+} from './enrollment.js';
+export type {
+  EnrollmentDecision,
+  EnrollmentFacts,
+  EntryWindowState,
+  EventAgeFacts,
+} from './enrollment.js';
 export {
   calendarDateOf,
   dueDateOccurrence,

@@ -67,6 +67,25 @@ describe('validateJourney', () => {
     ]);
   });
 
+  it('refuses an entry end date that is not after the start date, naming the field', () => {
+    const dated = (entryStartsAt: string, entryEndsAt: string) =>
+      validateJourney(
+        { ...valid(), settings: { ...valid().settings, entryStartsAt, entryEndsAt } },
+        { catalog: testCatalog, segmentExists: () => true, templateExists: () => true },
+      );
+    expect(dated('2026-03-01T00:00:00Z', '2026-02-01T00:00:00Z')).toEqual([
+      expect.objectContaining({
+        path: 'settings.entryEndsAt',
+        message: expect.stringContaining('must be after settings.entryStartsAt'),
+      }),
+    ]);
+    expect(dated('2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')).toHaveLength(1);
+    expect(dated('2026-03-01T00:00:00Z', '2026-03-02T00:00:00+01:00')).toEqual([]);
+    expect(
+      messages({ ...valid(), settings: { ...valid().settings, entryEndsAt: 'soon' } }),
+    ).toEqual([expect.stringContaining('entryEndsAt')]);
+  });
+
   it('explains an unknown node kind', () => {
     const def = withNode(
       valid(),

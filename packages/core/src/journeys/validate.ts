@@ -483,6 +483,17 @@ function settingsProblems(
       message: `settings.quietHours.defaultTimezone: "${tz}" is not an IANA time zone — use e.g. "America/New_York"`,
     });
   }
+  const { entryStartsAt, entryEndsAt } = def.settings;
+  if (
+    entryStartsAt !== undefined &&
+    entryEndsAt !== undefined &&
+    Date.parse(entryEndsAt) <= Date.parse(entryStartsAt)
+  ) {
+    problems.push({
+      path: 'settings.entryEndsAt',
+      message: `settings.entryEndsAt: must be after settings.entryStartsAt (${entryStartsAt}) — move the end date later or the start date earlier`,
+    });
+  }
   if (def.settings.exitOnSegmentExit) {
     const trigger = def.nodes.find((n) => n.kind === 'trigger');
     if (trigger?.kind === 'trigger' && trigger.trigger.type !== 'segmentEntered') {

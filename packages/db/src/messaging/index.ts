@@ -73,3 +73,15 @@ export {
   type EmailEngagementKind,
   type NodeEngagementCounter,
 } from './engagement.js';
+export {
+  sendLimitsModel,
+  sendSlotModel,
+  getSendLimits,
+  setSendLimits,
+  sendLimitOf,
+  reserveSendSlot,
+  SEND_LIMITS_CACHE_MS,
+  type SendLimitsDoc,
+  type SendSlot,
+  type SendSlotDoc,
+} from './send-limits.js';

@@ -91,6 +91,8 @@ export interface JourneyNodeStatsDoc {
   converted: number;
   sent: number;
   capped: number;
+  /** Sends that waited for a later window of the channel's send limit (counted once per send). */
+  throttled: number;
   opened: number;
   clicked: number;
 }
@@ -104,6 +106,7 @@ export const journeyNodeStatsSchema = new Schema<JourneyNodeStatsDoc>(
     converted: { type: Number, default: 0 },
     sent: { type: Number, default: 0 },
     capped: { type: Number, default: 0 },
+    throttled: { type: Number, default: 0 },
     opened: { type: Number, default: 0 },
     clicked: { type: Number, default: 0 },
   },

@@ -19,6 +19,7 @@ import { messageTemplateField } from '../templates.js';
 import { cspSafeValidator } from './json-schema-validator.js';
 import { MessageStepForm } from './MessageStepForm.js';
 import { DurationPicker, Field, FiltersEditor, Select, TextInput } from './inputs.js';
+import { fromLocalInput, toLocalInput } from './entry-dates.js';
 
 /** The profile's own dates, offered as the marketer types (a trait holding a date is written `traits.<name>`). */
 const PROFILE_DATES = PROFILE_PATHS.filter((p) => p.kind === 'date' && !p.path.includes('*')).map(
@@ -792,11 +793,20 @@ export function BranchConditionForm({
 export function SettingsForm({
   settings,
   onChange,
+  issues = [],
 }: {
   settings: JourneySettings;
   onChange: (s: JourneySettings, field: string) => void;
+  /** The journey's problems; those of the settings show beside their field. */
+  issues?: JourneyProblem[];
 }) {
   const r = settings.reentry;
+  const setEntryDate = (field: 'entryStartsAt' | 'entryEndsAt', value: string) => {
+    const { [field]: _old, ...rest } = settings;
+    const iso = fromLocalInput(value);
+    onChange(iso === undefined ? rest : { ...rest, [field]: iso }, field);
+  };
+  const endProblem = issues.find((p) => p.path === 'settings.entryEndsAt');
   return (
     <aside className="inspector" data-testid="inspector">
       <header>
@@ -891,6 +901,34 @@ export function SettingsForm({
             }}
           />
         </Field>
+        <Field
+          label="Contacts can enter from"
+          hint="Empty = as soon as it is published. In your browser's time zone."
+        >
+          <input
+            type="datetime-local"
+            data-testid="entry-starts-at"
+            value={toLocalInput(settings.entryStartsAt)}
+            onChange={(e) => setEntryDate('entryStartsAt', e.target.value)}
+          />
+        </Field>
+        <Field
+          label="No new contacts from"
+          hint="Empty = no end. Contacts already inside carry on to the end of the journey."
+        >
+          <input
+            type="datetime-local"
+            data-testid="entry-ends-at"
+            value={toLocalInput(settings.entryEndsAt)}
+            onChange={(e) => setEntryDate('entryEndsAt', e.target.value)}
+          />
+        </Field>
+        {endProblem && (
+          <p className="field-error" data-testid="entry-dates-problem" title={endProblem.message}>
+            “No new contacts from” must be after “Contacts can enter from”: move it later, or the
+            start earlier.
+          </p>
+        )}
       </div>
     </aside>
   );

@@ -85,6 +85,14 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
               {stats.capped} capped
             </span>
           )}
+          {(stats.throttled ?? 0) > 0 && (
+            <span
+              title="sends that waited for the channel's send limit (Settings → Send limits); none is dropped"
+              data-testid={`node-throttled-${id}`}
+            >
+              {stats.throttled} throttled
+            </span>
+          )}
         </div>
       )}
       {stats?.sent !== undefined && (

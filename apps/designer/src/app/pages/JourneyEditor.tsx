@@ -797,7 +797,7 @@ function EditorCanvas({
                 : {})}
             />
           ) : (
-            <SettingsForm settings={settings} onChange={(s) => setSettings(s)} />
+            <SettingsForm settings={settings} onChange={(s) => setSettings(s)} issues={issues} />
           )}
         </div>
         <datalist id="cairn-events">

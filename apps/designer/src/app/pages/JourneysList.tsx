@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { emptyDefinition } from '../../graph/definition.js';
 import { ErrorBox } from '../ErrorBox.js';
+import { describeEntry } from '../forms/entry-dates.js';
 import { needsRole } from '../roles.js';
 import { JourneyTemplates } from './JourneyTemplates.js';
 import { navigate, useApi, useCan, useLoad } from '../session.js';
@@ -82,6 +83,15 @@ export function JourneysList() {
                       <span className="status-version"> v{j.publishedVersion}</span>
                     )}
                   </span>
+                  {j.entry && j.entry.state !== 'open' && (
+                    <span
+                      className={`status status-${j.entry.state}`}
+                      title={describeEntry(j.entry)}
+                      data-testid={`journey-entry-${j.id}`}
+                    >
+                      {j.entry.state}
+                    </span>
+                  )}
                 </td>
                 <td className="num">{j.stats.entered}</td>
                 <td className="num">{j.stats.active}</td>

@@ -4,12 +4,14 @@ import { ApiKeysSection } from './settings/ApiKeysSection.js';
 import { SendersSection } from './settings/SendersSection.js';
 import { UsersSection } from './settings/UsersSection.js';
 import { WorkspaceSection } from './settings/WorkspaceSection.js';
+import { SendLimits } from './SendLimits.js';
 
 const SECTIONS = [
   { id: 'workspace', label: 'Workspace' },
   { id: 'senders', label: 'Senders' },
   { id: 'keys', label: 'API keys' },
   { id: 'users', label: 'Users' },
+  { id: 'send-limits', label: 'Send limits' },
   { id: 'affinities', label: 'Affinities' },
 ] as const;
 
@@ -42,6 +44,7 @@ export function Settings() {
           <SendersSection />
           <ApiKeysSection />
           <UsersSection />
+          <SendLimits />
         </>
       ) : (
         <p className="muted card" data-testid="settings-admin-only">
