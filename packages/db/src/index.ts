@@ -65,6 +65,7 @@ export {
   contactRevision,
   segmentMembership,
   listContacts,
+  ContactCursorError,
   eraseContact,
   updateContactTraits,
   forEachContactWithTraits,

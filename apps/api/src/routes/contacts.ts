@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { METRIC_NAMES, recentTimeline } from '@cairn/core';
 import {
+  ContactCursorError,
   decodeDocumentKeys,
   eraseContact,
   findContact,
@@ -56,6 +57,15 @@ export function contactRoutes(ctx: ApiContext): Router {
       ...(query.q ? { search: query.q } : {}),
       ...(query.cursor ? { after: query.cursor } : {}),
       limit: query.limit,
+    }).catch((error: unknown) => {
+      if (error instanceof ContactCursorError)
+        throw HttpProblem.badRequest(error.message, [
+          {
+            path: 'cursor',
+            message: 'pass the nextCursor of the previous page of the same search, or leave it out',
+          },
+        ]);
+      throw error;
     });
     res.json({ items: page.contacts.map(summary), nextCursor: page.nextCursor });
   });
