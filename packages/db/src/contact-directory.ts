@@ -129,6 +129,12 @@ const pageHints = new Map<string, { page: number; filled: number }>();
 /** Buckets this process knows the state document lists. */
 const knownBuckets = new Set<string>();
 
+/** Forgets the pages and buckets this process has seen (as a process started afresh knows none). */
+export function forgetDirectoryHints(): void {
+  pageHints.clear();
+  knownBuckets.clear();
+}
+
 async function livePageWithRoom(connection: Connection, workspaceId: string, bucket: string) {
   const key = `${workspaceId}\u0000${bucket}`;
   const hint = pageHints.get(key);
