@@ -21,7 +21,7 @@ import { HttpProblem, parseOr400 } from '../http/problem.js';
 
 export const ListQuery = z.object({
   q: z.string().max(200).optional(),
-  cursor: z.string().max(300).optional(),
+  cursor: z.string().max(1000).optional(),
   limit: z.coerce.number().int().min(1, 'must be ≥ 1').max(200, 'must be ≤ 200').default(50),
 });
 
