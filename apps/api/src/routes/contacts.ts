@@ -20,7 +20,13 @@ import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
 export const ListQuery = z.object({
-  q: z.string().max(200).optional(),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      'The start of the contact id, email, name, first or last name, or of a later word of the name; case and accents ignored',
+    ),
   cursor: z.string().max(1000).optional(),
   limit: z.coerce.number().int().min(1, 'must be ≥ 1').max(200, 'must be ≤ 200').default(50),
 });
