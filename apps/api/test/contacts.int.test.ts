@@ -47,6 +47,46 @@ describe('contacts API', () => {
     expect(((await bad.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe('limit');
   });
 
+  it('finds contacts by the start of their email, their userId or a word of their name, page by page', async () => {
+    await api.ingest(a.writeKey, '/v1/batch', {
+      batch: Array.from({ length: 5 }, (_, i) => ({
+        type: 'identify',
+        userId: `shopper-${i}`,
+        traits: { email: `Shopper.${i}@Mail.example`, name: `Kim Söderström ${i}` },
+        messageId: `s${i}`,
+      })),
+    });
+    const ids = async (query: string) =>
+      (
+        (await (await api.admin(a.adminKey, `/api/v1/contacts?${query}`)).json()) as {
+          items: { id: string }[];
+        }
+      ).items
+        .map((i) => i.id)
+        .sort();
+    expect(await ids('q=shopper.3%40mail')).toEqual(['shopper-3']);
+    expect(await ids('q=shopper-')).toEqual([0, 1, 2, 3, 4].map((i) => `shopper-${i}`));
+    expect(await ids('q=soDERs')).toHaveLength(5);
+
+    const first = (await (
+      await api.admin(a.adminKey, '/api/v1/contacts?q=shopper&limit=3')
+    ).json()) as { items: { id: string }[]; nextCursor: string };
+    const rest = (await (
+      await api.admin(
+        a.adminKey,
+        `/api/v1/contacts?q=shopper&limit=3&cursor=${encodeURIComponent(first.nextCursor)}`,
+      )
+    ).json()) as { items: { id: string }[]; nextCursor: string | null };
+    expect([...first.items, ...rest.items].map((i) => i.id).sort()).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `shopper-${i}`),
+    );
+    expect(rest.nextCursor).toBeNull();
+
+    const bad = await api.admin(a.adminKey, '/api/v1/contacts?q=shopper&cursor=ada');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe('cursor');
+  });
+
   it('returns a contact with profile and timeline, and the event schema for pickers', async () => {
     const ada = (await (await api.admin(a.adminKey, '/api/v1/contacts/ada')).json()) as {
       traits: { name: string };

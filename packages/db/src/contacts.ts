@@ -15,6 +15,12 @@ import { deleteActivities } from './profiles.js';
 import { workspaceHasJourneys } from './journey-interest.js';
 import { enqueueJourneyTriggers, profileChangedTrigger } from './models/journey-trigger.js';
 import { fileContactForEvaluation } from './segments/due.js';
+import {
+  decodeSearchCursor,
+  fileInDirectory,
+  removeFromDirectory,
+  searchContactDirectory,
+} from './contact-directory.js';
 import { reevaluateContact } from './segments/reevaluate.js';
 
 /** Top-level parts of a contact a caller may ask for (the rest is left on the server). */
@@ -74,9 +80,12 @@ export async function segmentMembership(
 }
 
 export interface ContactPageQuery {
-  /** Case-insensitive substring of the id, email, name or first name. */
+  /**
+   * The start of the id, email, name, first or last name, or of a later word of the name, ignoring case
+   * and accents; an exact contact id comes first.
+   */
   search?: string;
-  /** The last contactId of the previous page. */
+  /** The `nextCursor` of the previous page (without a search, the last contactId of that page). */
   after?: string;
   limit: number;
 }
@@ -87,27 +96,33 @@ export interface ContactPage {
   nextCursor: string | null;
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A cursor passed to a search that no search handed out (the caller answers 400 naming `cursor`). */
+export class ContactCursorError extends Error {
+  constructor() {
+    super('The cursor is not one this search handed out.');
+    this.name = 'ContactCursorError';
+  }
 }
 
-/** A page of the workspace's contacts (merged-away contacts left out) in `_id` order. */
+/**
+ * A page of the workspace's contacts (merged-away contacts left out): with a search, read from the contact
+ * directory by `_id` (contact-directory.ts); without one, in `_id` order.
+ */
 export async function listContacts(
   connection: Connection,
   workspaceId: string,
   query: ContactPageQuery,
 ): Promise<ContactPage> {
+  if (query.search && query.search.trim()) {
+    const cursor = query.after === undefined ? undefined : decodeSearchCursor(query.after);
+    if (cursor === null) throw new ContactCursorError();
+    return searchContactDirectory(connection, workspaceId, query.search, {
+      limit: query.limit,
+      ...(cursor ? { cursor } : {}),
+    });
+  }
   const filter: Record<string, unknown> = { workspaceId, mergedInto: { $exists: false } };
   if (query.after) filter._id = { $gt: contactKey(workspaceId, query.after) };
-  if (query.search) {
-    const pattern = { $regex: escapeRegex(query.search), $options: 'i' };
-    filter.$or = [
-      { contactId: pattern },
-      { 'traits.email': pattern },
-      { 'traits.name': pattern },
-      { 'traits.firstName': pattern },
-    ];
-  }
   const docs = await contactModel(connection)
     .find(filter)
     .sort({ _id: 1 })
@@ -131,6 +146,7 @@ export async function eraseContact(
   contact: Pick<ContactDoc, 'contactId' | 'mergedFrom'>,
 ): Promise<{ events: number }> {
   const { contactId } = contact;
+  const filed = await findContact(connection, workspaceId, contactId, ['searchEntries']);
   const events = await eventModel(connection).deleteMany({
     workspaceId,
     contactId: { $in: [contactId, ...(contact.mergedFrom ?? [])] },
@@ -139,6 +155,9 @@ export async function eraseContact(
   await contactJourneysModel(connection).deleteOne({ _id: contactKey(workspaceId, contactId) });
   await contactModel(connection).deleteOne({ _id: contactKey(workspaceId, contactId) });
   await deleteActivities(connection, [contactKey(workspaceId, contactId)]);
+  await removeFromDirectory(connection, workspaceId, [
+    { contactId, stale: filed?.searchEntries ?? [] },
+  ]);
   return { events: events.deletedCount };
 }
 
@@ -171,6 +190,7 @@ export async function updateContactTraits(
         traits: 1,
         tags: 1,
         rev: 1,
+        searchEntries: 1,
         'profile.traits': 1,
       })
       .lean();
@@ -189,6 +209,12 @@ export async function updateContactTraits(
         profileChangedTrigger(workspaceId, contactId, (doc.rev ?? 0) + 1, now),
       ]);
     await fileContactForEvaluation(connection, workspaceId, contactId, now);
+    // Search entries before the write that names them (contact-directory.ts).
+    const directory = (
+      await fileInDirectory(connection, workspaceId, [
+        { contactId, before: doc, traits: next.traits },
+      ])
+    ).get(contactId);
     // The engine's adapter decides how the revision guard is checked (in the filter, or read just before).
     const result = await updateIfUnchanged(
       connection,
@@ -201,11 +227,14 @@ export async function updateContactTraits(
           tags: next.tags,
           'profile.traits': encodeDocumentKeys(next.profileTraits),
           nextEvaluationAt: now,
+          ...(directory ? { searchEntries: directory.searchEntries } : {}),
         },
         $inc: { rev: 1 },
       },
     );
     if (result.modifiedCount === 1 || result.matchedCount === 1) {
+      if (directory?.stale.length)
+        await removeFromDirectory(connection, workspaceId, [{ contactId, stale: directory.stale }]);
       // The same evaluation a fold runs, so a trait set by a journey step moves memberships at once.
       await reevaluateContact(connection, { workspaceId, contactId, now, reason: 'traits' });
       return 'updated';

@@ -70,6 +70,7 @@ export {
   contactRevision,
   segmentMembership,
   listContacts,
+  ContactCursorError,
   eraseContact,
   updateContactTraits,
   forEachContactWithTraits,

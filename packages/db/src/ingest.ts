@@ -18,7 +18,8 @@ import {
 } from './connection.js';
 import { isTransientStorageError } from './engines/index.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
-import { contactKey, contactModel, type ContactDoc } from './models/contact.js';
+import { ANONYMOUS_PREFIX, contactKey, contactModel, type ContactDoc } from './models/contact.js';
+import { fileInDirectory, removeFromDirectory } from './contact-directory.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
 import { identityModel } from './models/identity.js';
 import { journeyInterestOf } from './journey-interest.js';
@@ -53,7 +54,6 @@ const WRITES_IN_FLIGHT = 8;
  */
 const RECENT_EVENT_IDS = 50;
 const MAX_WRITE_ATTEMPTS = 20;
-const ANONYMOUS_PREFIX = 'anon:';
 
 export interface IngestOptions {
   now?: number;
@@ -224,6 +224,8 @@ function newContactDoc(workspaceId: string, contactId: string) {
     tags: [],
     profile: storedProfileParts(emptyProfile(contactId)).summary,
     recentEventIds: [],
+    // Filed in the directory from its first write on (an empty list names no page yet).
+    searchEntries: [] as string[],
     foldRev: 0,
     rev: 0,
     segments: {},
@@ -307,6 +309,12 @@ async function foldIntoContact(
 
       // Due now, and filed so: if the process dies before segments are evaluated, the sweeper still comes.
       if (fileDue) await fileContactForEvaluation(connection, workspaceId, contactId, now);
+      // Search entries before the write that names them (contact-directory.ts).
+      const directory = (
+        await fileInDirectory(connection, workspaceId, [
+          { contactId, before: doc, traits: profile.traits },
+        ])
+      ).get(contactId);
       const folded = foldedFields(
         doc,
         profile,
@@ -324,6 +332,7 @@ async function foldIntoContact(
             ...folded.set,
             rev: doc.rev + 1,
             ...(alreadyMerged ? {} : { mergedFrom: [...(doc.mergedFrom ?? []), ...newlyMerged] }),
+            ...(directory ? { searchEntries: directory.searchEntries } : {}),
             // Segment answers may have changed: the contact is due for evaluation now.
             nextEvaluationAt: now,
             updatedAt: new Date(now),
@@ -334,6 +343,10 @@ async function foldIntoContact(
         await writeActivities(connection, [
           { workspaceId, contactId, foldRev: folded.set.foldRev, events: folded.activityEvents },
         ]);
+        if (directory?.stale.length)
+          await removeFromDirectory(connection, workspaceId, [
+            { contactId, stale: directory.stale },
+          ]);
         return toFold;
       }
     }
@@ -399,6 +412,9 @@ async function mergeContacts(
   }
   await Contacts.deleteOne({ _id: from._id });
   await deleteActivities(connection, [from._id]);
+  await removeFromDirectory(connection, workspaceId, [
+    { contactId: fromContactId, stale: from.searchEntries ?? [] },
+  ]);
   return true;
 }
 
@@ -612,6 +628,18 @@ async function foldBatchLocked(
       }),
     ),
   );
+  // Search entries for contacts whose searchable traits changed, before the writes that name them.
+  const directory = await traced('directory', planned.length, () =>
+    fileInDirectory(
+      connection,
+      workspaceId,
+      planned.map((p) => ({
+        contactId: p.contactId,
+        ...(fresh.has(p.contactId) ? {} : { before: p.doc }),
+        traits: p.profile.traits,
+      })),
+    ),
+  );
   const pending = await traced('pendingMarkers', planned.length, () =>
     stillPendingMarkers(
       connection,
@@ -629,6 +657,9 @@ async function foldBatchLocked(
     rev: p.doc.rev + 1,
     segments: p.outcome.segments,
     nextEvaluationAt: p.outcome.nextEvaluationAt,
+    ...(directory.has(p.contactId)
+      ? { searchEntries: directory.get(p.contactId)!.searchEntries }
+      : {}),
     ...(newlyMergedOf.has(p.contactId)
       ? {
           mergedFrom: [
@@ -671,8 +702,11 @@ async function foldBatchLocked(
   const entered: MembershipChange[] = [];
   const exited: MembershipChange[] = [];
   const formerMembers: MemberExit[] = [];
+  const staleEntries: { contactId: string; stale: string[] }[] = [];
   for (const p of planned) {
     if (won.has(p.contactId)) {
+      const stale = directory.get(p.contactId)?.stale ?? [];
+      if (stale.length) staleEntries.push({ contactId: p.contactId, stale });
       for (const c of p.outcome.exited)
         formerMembers.push({
           contactId: p.contactId,
@@ -700,6 +734,9 @@ async function foldBatchLocked(
   await traced('writeActivity', activities.length, () => writeActivities(connection, activities));
   await traced('memberPages', formerMembers.length, () =>
     removeFormerMembers(connection, workspaceId, formerMembers),
+  );
+  await traced('directory', staleEntries.length, () =>
+    removeFromDirectory(connection, workspaceId, staleEntries),
   );
   // One counter update per segment for the whole page, not one per contact.
   await traced('countChanges', entered.length + exited.length, () =>
@@ -911,6 +948,11 @@ async function finishMerges(
   await deleteActivities(
     connection,
     merged.map((m) => m.from._id),
+  );
+  await removeFromDirectory(
+    connection,
+    workspaceId,
+    merged.map((m) => ({ contactId: m.from.contactId, stale: m.from.searchEntries ?? [] })),
   );
 }
 

@@ -5,6 +5,7 @@ import type { AffinityDefinition } from '@cairn/core';
 import { workspaceModel, type WorkspaceDoc, type WorkspaceSender } from './models/workspace.js';
 import { forgetProfileSettings } from './profiles.js';
 import { invalidateSegmentCache } from './segments/cache.js';
+import { markDirectoryComplete } from './contact-directory.js';
 
 const PREFIX: Record<ApiKeyScope, string> = { write: 'cwk', admin: 'cak' };
 
@@ -93,6 +94,8 @@ export async function createWorkspace(
       ...(input.timezone ? { settings: { timezone: input.timezone } } : {}),
     })
   ).toObject();
+  // No contacts yet: the contact directory holds them all from the first one (decision 023).
+  await markDirectoryComplete(connection, id);
   const writeKey = await createApiKey(connection, id, 'write', 'Default write key');
   const adminKey = await createApiKey(connection, id, 'admin', 'Default admin key');
   return { workspace, writeKey, adminKey };

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { METRIC_NAMES, recentTimeline } from '@cairn/core';
 import {
+  ContactCursorError,
   decodeDocumentKeys,
   eraseContact,
   findContact,
@@ -19,8 +20,14 @@ import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 
 export const ListQuery = z.object({
-  q: z.string().max(200).optional(),
-  cursor: z.string().max(300).optional(),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      'The start of the contact id, email, name, first or last name, or of a later word of the name; case and accents ignored',
+    ),
+  cursor: z.string().max(1000).optional(),
   limit: z.coerce.number().int().min(1, 'must be ≥ 1').max(200, 'must be ≤ 200').default(50),
 });
 
@@ -56,6 +63,15 @@ export function contactRoutes(ctx: ApiContext): Router {
       ...(query.q ? { search: query.q } : {}),
       ...(query.cursor ? { after: query.cursor } : {}),
       limit: query.limit,
+    }).catch((error: unknown) => {
+      if (error instanceof ContactCursorError)
+        throw HttpProblem.badRequest(error.message, [
+          {
+            path: 'cursor',
+            message: 'pass the nextCursor of the previous page of the same search, or leave it out',
+          },
+        ]);
+      throw error;
     });
     res.json({ items: page.contacts.map(summary), nextCursor: page.nextCursor });
   });

@@ -15,6 +15,9 @@ export interface SegmentMembershipState {
   rev?: number;
 }
 
+/** The prefix of a contact id made from an anonymousId (a contact not identified yet). */
+export const ANONYMOUS_PREFIX = 'anon:';
+
 export interface ContactDoc {
   /** `${workspaceId}:${contactId}`: hot lookups are by _id, the one lookup FerretDB pushes down. */
   _id: string;
@@ -44,6 +47,11 @@ export interface ContactDoc {
   /** Earliest instant at which some segment answer can change with no new event (the sweeper's due time). */
   nextEvaluationAt?: number | null;
   subscriptions: Record<string, 'subscribed' | 'unsubscribed'>;
+  /**
+   * The contact-directory pages that list this contact's search tokens (`${page}\t${token}`, see
+   * contact-directory.ts); absent on contacts filed only by the directory's one-off build.
+   */
+  searchEntries?: string[];
   /** When this anonymous contact was merged into an identified one. */
   mergedInto?: string;
   /** Contacts merged into this one: their stored events keep their own contactId. */
@@ -71,6 +79,7 @@ export const contactSchema = new Schema<ContactDoc>(
     segments: { type: Schema.Types.Mixed, default: {} },
     nextEvaluationAt: { type: Number, default: null },
     subscriptions: { type: Schema.Types.Mixed, default: {} },
+    searchEntries: { type: [String], default: undefined },
     mergedInto: { type: String },
     mergedFrom: { type: [String], default: undefined },
     writeToken: { type: String },

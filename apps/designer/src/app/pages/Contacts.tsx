@@ -43,7 +43,7 @@ export function ContactsList() {
           }}
         >
           <input
-            placeholder="Search by id, email or name"
+            placeholder="Search by the start of an id, email or name"
             value={q}
             onChange={(e) => setQ(e.target.value)}
             data-testid="contact-search"
