@@ -173,6 +173,7 @@ export {
   storeActionRun,
   type ContactJourneysDoc,
   type EnrollmentReservation,
+  type EnrollmentReservationInput,
   type JourneyProgressInput,
   type JourneyRunRecord,
   type JourneyRunStatus,
