@@ -15,17 +15,19 @@ const { normalizeEvent } = require('@cairn/core');
 
 const CONTACTS = Number(process.env.BENCH_ENROLLMENTS ?? 300);
 const CONCURRENCY = 8;
+/** The dispatcher's default number of contacts in flight (DispatcherOptions.concurrency). */
+const DISPATCHER_CONCURRENCY = 32;
 
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function pool(count, work) {
+async function pool(count, work, concurrency = CONCURRENCY) {
   let next = 0;
   const latencies = [];
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const i = next++;
         const t = performance.now();
@@ -95,15 +97,18 @@ async function main() {
         throw new Error(`enroll ${contact}: ${res.status} ${await res.text()}`);
     };
     let rawRuns = 0;
-    const rawLeg = async (count) => {
+    const rawLeg = async (count, concurrency = CONCURRENCY) => {
       const from = rawRuns;
       rawRuns += count;
-      return pool(count, (i) =>
-        client.workflow.start('stackProbeWorkflow', {
-          taskQueue,
-          workflowId: `raw-${taskQueue}-${from + i}`,
-          args: [{ sleepMs: 86_400_000 }],
-        }),
+      return pool(
+        count,
+        (i) =>
+          client.workflow.start('stackProbeWorkflow', {
+            taskQueue,
+            workflowId: `raw-${taskQueue}-${from + i}`,
+            args: [{ sleepMs: 86_400_000 }],
+          }),
+        concurrency,
       );
     };
     const triggers = journeyTriggerModel(db.connection);
@@ -160,6 +165,7 @@ async function main() {
       return [];
     });
     await settle(eventJourney, CONTACTS + 10);
+    await leg('raw32', () => rawLeg(CONTACTS, DISPATCHER_CONCURRENCY));
     await leg('raw', () => rawLeg(CONTACTS));
 
     const workflowId = `journey:${workspaceId}:${manualJourney}:c0`;
@@ -176,12 +182,12 @@ async function main() {
         .map(([name, used]) => `${name} ${used.toFixed(2)}`)
         .join(', ');
     const row = (l) =>
-      `| ${{ raw: 'raw `workflow.start` of a trivial workflow', api: 'API: `POST /journeys/:id/enroll`', dispatcher: 'dispatcher: event triggers in the outbox' }[l.name]} | ${l.rate.toFixed(1)} | ${(l.rate / rawRate).toFixed(2)} | ${l.latencies.length ? `${ms(l.latencies, 50)} / ${ms(l.latencies, 99)}` : '—'} | ${l.load} | ${cores(l)} |`;
+      `| ${{ raw: 'raw `workflow.start` of a trivial workflow, 8 in flight', raw32: `raw \`workflow.start\`, ${DISPATCHER_CONCURRENCY} in flight (as many as the dispatcher)`, api: 'API: `POST /journeys/:id/enroll`', dispatcher: 'dispatcher: event triggers in the outbox' }[l.name]} | ${l.rate.toFixed(1)} | ${(l.rate / rawRate).toFixed(2)} | ${l.latencies.length ? `${ms(l.latencies, 50)} / ${ms(l.latencies, 99)}` : '—'} | ${l.load} | ${cores(l)} |`;
     const section = `## Journey enrollment (${today()})
 
-\`npm run bench -- journeys\` (BENCH_ENROLLMENTS=${CONTACTS}). Two published journeys (trigger → delay 1 day → exit), one with a manual trigger, one on an event. In order, in one run on one stack: ${CONTACTS} raw \`workflow.start\` of a trivial sleeping workflow from the bench (${CONCURRENCY} in flight); ${CONTACTS} contacts enrolled through the API, one per request (${CONCURRENCY} in flight); ${CONTACTS} event triggers written to the outbox at once and enrolled by the worker's dispatcher (woken by a datagram; ${CONCURRENCY} contacts at a time, until the outbox is empty); ${CONTACTS} raw starts again. Every run of a leg reaches its delay before the next leg starts. Both enrolment paths run \`enrollInJourney\` (\`@cairn/workflows/client\`): the run record written conditionally in \`contact_journeys\`, coalesced counter bumps, an idempotent \`workflow.start\` with search attributes. ${machine()}, shared with other engineers' builds and tests; embedded FerretDB (SQLite) and Temporal dev server. Cores used = CPU seconds of each process over the leg's wall time.
+\`npm run bench -- journeys\` (BENCH_ENROLLMENTS=${CONTACTS}). Two published journeys (trigger → delay 1 day → exit), one with a manual trigger, one on an event. In order, in one run on one stack: ${CONTACTS} raw \`workflow.start\` of a trivial sleeping workflow from the bench (${CONCURRENCY} in flight); ${CONTACTS} contacts enrolled through the API, one per request (${CONCURRENCY} in flight); ${CONTACTS} event triggers written to the outbox at once and enrolled by the worker's dispatcher (woken by a datagram; ${DISPATCHER_CONCURRENCY} contacts in flight, its default, until the outbox is empty); ${CONTACTS} raw starts with ${DISPATCHER_CONCURRENCY} in flight; ${CONTACTS} raw starts with ${CONCURRENCY} in flight again. Every run of a leg reaches its delay before the next leg starts. Both enrolment paths run \`enrollInJourney\` (\`@cairn/workflows/client\`): the run record written conditionally in \`contact_journeys\`, coalesced counter bumps, an idempotent \`workflow.start\` with search attributes. ${machine()}, shared with other engineers' builds and tests; embedded FerretDB (SQLite) and Temporal dev server. Cores used = CPU seconds of each process over the leg's wall time.
 
-| leg | per second | vs raw (mean of both raw legs: ${rawRate.toFixed(1)}/s) | latency p50 / p99 | load average at start | cores used |
+| leg | per second | vs raw, 8 in flight (mean of both legs: ${rawRate.toFixed(1)}/s) | latency p50 / p99 | load average at start | cores used |
 |---|---:|---:|---|---:|---|
 ${legs.map(row).join('\n')}
 

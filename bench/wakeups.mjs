@@ -21,7 +21,7 @@ const { enrollInJourney } = require('@cairn/workflows/client');
 const RUNS = Number(process.env.BENCH_WAKE_RUNS ?? 10_000);
 const CACHE = Number(process.env.BENCH_WAKE_CACHE ?? Math.max(2, Math.floor(RUNS / 10)));
 const WINDOW_MS = 60_000;
-const ENROL_CONCURRENCY = 16;
+const ENROL_CONCURRENCY = 32;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
@@ -66,6 +66,7 @@ async function main() {
   try {
     const publish = async (name, definition) => {
       const created = await (await admin('/api/v1/journeys', { name, definition })).json();
+      if (!created.id) throw new Error(`create failed: ${JSON.stringify(created)}`);
       const published = await admin(`/api/v1/journeys/${created.id}/publish`, {});
       if (!published.ok) throw new Error(`publish failed: ${await published.text()}`);
       return created.id;
@@ -76,7 +77,15 @@ async function main() {
       settings,
       nodes: [
         { id: 'start', kind: 'trigger', trigger: { type: 'manual' } },
-        { id: 'wait', kind: 'waitUntil', until: { type: 'profileDate', field: 'traits.due_at' } },
+        {
+          id: 'wait',
+          kind: 'waitUntil',
+          until: {
+            type: 'profileDate',
+            field: 'traits.due_at',
+            offset: { amount: 0, unit: 'minutes' },
+          },
+        },
         { id: 'done', kind: 'exit' },
       ],
       edges: [
@@ -109,7 +118,7 @@ async function main() {
     await pool(calibration, ENROL_CONCURRENCY, (i) => enrol(calibrationJourney, `w${RUNS + i}`));
     const rate = calibration / ((performance.now() - t) / 1000);
     const ingestSeconds = RUNS / 150;
-    const windowStart = Date.now() + Math.ceil((ingestSeconds + RUNS / (rate * 0.6) + 30) * 1000);
+    const windowStart = Date.now() + Math.ceil((ingestSeconds + RUNS / (rate * 0.75) + 30) * 1000);
     console.log(
       `enrolment ${rate.toFixed(1)}/s; due window opens at ${new Date(windowStart).toISOString()}`,
     );

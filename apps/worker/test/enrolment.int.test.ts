@@ -20,19 +20,21 @@ import { useWorkerTestStack } from './harness';
 // Counts the commands each enrolment sends; read by connectDatabase when the harness connects.
 process.env.CAIRN_MONITOR_COMMANDS = '1';
 
-const definition: JourneyDefinition = {
-  name: 'Welcome',
-  settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-  nodes: [
-    { id: 'trigger', kind: 'trigger', trigger: { type: 'event', event: 'Signed Up' } },
-    { id: 'wait', kind: 'delay', duration: { amount: 1, unit: 'days' } },
-    { id: 'exit', kind: 'exit' },
-  ],
-  edges: [
-    { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'wait' },
-    { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'exit' },
-  ],
-} as JourneyDefinition;
+/** trigger on `event` → delay a day → exit; each test hears its own event, so journeys do not overlap. */
+const definition = (event: string): JourneyDefinition =>
+  ({
+    name: 'Welcome',
+    settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+    nodes: [
+      { id: 'trigger', kind: 'trigger', trigger: { type: 'event', event } },
+      { id: 'wait', kind: 'delay', duration: { amount: 1, unit: 'days' } },
+      { id: 'exit', kind: 'exit' },
+    ],
+    edges: [
+      { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'wait' },
+      { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'exit' },
+    ],
+  }) as JourneyDefinition;
 
 describe('enrolment: one path for the API and the dispatcher, idempotent by cause and workflow id', () => {
   let db: Database;
@@ -48,10 +50,10 @@ describe('enrolment: one path for the API and the dispatcher, idempotent by caus
   });
   beforeAll(() => ensureSearchAttributes(stack.connection, stack.namespace), 60_000);
 
-  async function publish() {
+  async function publish(event: string) {
     const { journeyId } = await createJourney(db.connection, workspaceId, {
-      name: definition.name,
-      definition,
+      name: event,
+      definition: definition(event),
     });
     await publishJourneyDraft(db.connection, workspaceId, journeyId, { check: async () => [] });
     return journeyId;
@@ -68,19 +70,20 @@ describe('enrolment: one path for the API and the dispatcher, idempotent by caus
     return runIds;
   }
 
-  const signedUp = (contactId: string, messageId: string, at: number) => ({
+  const eventTrigger = (event: string, contactId: string, messageId: string, at: number) => ({
     workspaceId,
     contactId,
     kind: 'event' as const,
     messageId,
-    event: 'Signed Up',
+    event,
     properties: {},
     at,
     receivedAt: at,
   });
 
   it('the API’s manual enrolment, its retry and the dispatcher at the same moment start one run and count one entrant', async () => {
-    const journeyId = await publish();
+    const journeyId = await publish('Signed Up');
+    const signedUp = eventTrigger.bind(null, 'Signed Up');
     const journey = (await findJourney(db.connection, workspaceId, journeyId))!;
     const now = Date.now();
     await enqueueJourneyTriggers(db.connection, [signedUp('ada', 'm-ada', now)]);
@@ -127,7 +130,8 @@ describe('enrolment: one path for the API and the dispatcher, idempotent by caus
   }, 120_000);
 
   it('a dispatcher pass reads no journey document per start and counts every entrant once', async () => {
-    const journeyId = await publish();
+    const journeyId = await publish('Trial Started');
+    const signedUp = eventTrigger.bind(null, 'Trial Started');
     const contacts = Array.from({ length: 24 }, (_, i) => `burst-${i}`);
     const at = Date.now();
     await enqueueJourneyTriggers(

@@ -428,6 +428,8 @@ export interface EnrollmentReservationInput {
    * published journeys, the API's journey lookup); saves reading the journey again for every start.
    */
   journey?: Pick<JourneyDoc, 'status' | 'publishedVersion'>;
+  /** True: the counter bumps are left in flight as `counted`, for the caller to await beside its start. */
+  countBesideStart?: boolean;
 }
 
 /**
@@ -547,8 +549,9 @@ export async function reserveEnrollment(
     limit === undefined ? bumpCounters(stats, totalsKey, { entered: 1, active: 1 }) : undefined,
     bumpCounters(stats, dayKey(workspaceId, journeyId, utcDay(now)), { enrolled: 1 }),
   ]).then(() => undefined);
+  if (!input.countBesideStart) await counted;
   // Observed here so that a caller failing before it awaits `counted` leaves no unhandled rejection.
-  counted.catch(() => undefined);
+  else counted.catch(() => undefined);
   return { enroll: true, version: publishedVersion, definition, repeated: false, counted };
 }
 

@@ -40,6 +40,8 @@ export interface EnrollmentReservationRequest {
   workflowId: string;
   enrolledBy: string;
   now: Date;
+  /** Always true here: the reservation leaves its counter bumps in flight, awaited beside the start. */
+  countBesideStart: true;
 }
 
 /** What a reservation answers: the version to start, or why the contact is not enrolled. */
@@ -106,6 +108,7 @@ export async function enrollInJourney<A extends EnrollmentReservationAnswer>(
     workflowId,
     enrolledBy: request.enrolledBy,
     now: request.now,
+    countBesideStart: true,
   });
   if (!reservation.enroll) return reservation as Extract<A, { enroll: false }>;
   const start = startJourneyRun(
