@@ -7,6 +7,7 @@ const ALL = {
   ingest: ['node', [join(root, 'bench/ingest.mjs')]],
   reads: ['node', [join(root, 'bench/reads.mjs')]],
   journeys: ['node', [join(root, 'bench/journeys.mjs')]],
+  wakeups: ['node', [join(root, 'bench/wakeups.mjs')]],
   latency: ['node', [join(root, 'bench/latency.mjs')]],
   history: ['node', [join(root, 'bench/history.mjs')]],
   memory: ['node', [join(root, 'bench/memory.mjs')]],

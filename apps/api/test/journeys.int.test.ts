@@ -219,6 +219,55 @@ describe('journeys API on the dev server', () => {
     expect((await call(`/journeys/${id}/stats`)).body.nodes.wait).toMatchObject({ waiting: 0 });
   }, 120_000);
 
+  it('enrols by hand through the path the dispatcher takes: the two at once start one run and count one entrant', async () => {
+    const created = await call('/journeys', {
+      body: { name: 'Both ways', definition: onboarding },
+    });
+    const id = created.body.id as string;
+    await call(`/journeys/${id}/publish`, { method: 'POST' });
+    const contactId = `both-${Date.now()}`;
+    // The event puts a trigger in the outbox; the request enrols the same contact by hand meanwhile.
+    await api.ingest(writeKey, '/v1/track', {
+      userId: contactId,
+      event: 'Signed Up',
+      properties: { plan: 'pro' },
+      messageId: `m-${contactId}`,
+    });
+    const dispatcher = new JourneyDispatcher({
+      db: api.db,
+      client: api.ctx.temporal.client,
+      taskQueue: api.ctx.temporal.taskQueue,
+    });
+    const [byHand, pass] = await Promise.all([
+      call(`/journeys/${id}/enroll`, { body: { contactId } }),
+      eventually('the trigger to be dispatched', async () => {
+        const report = await dispatcher.dispatchOnce();
+        return report.processed > 0 ? report : undefined;
+      }),
+    ]);
+    // Whichever came first enrolled; the other was refused by the same re-entry rule, not a second run.
+    expect([byHand.status === 202 ? 1 : 0, pass.enrolled].sort()).toEqual([0, 1]);
+    if (byHand.status !== 202) expect(byHand.status).toBe(409);
+    const workflowId = `journey:${workspaceId}:${id}:${contactId}`;
+    const runIds = await eventually('the run in visibility', async () => {
+      const ids: string[] = [];
+      for await (const wf of api.ctx.temporal.client.workflow.list({
+        query: `WorkflowId = '${workflowId}'`,
+      }))
+        ids.push(wf.runId);
+      return ids.length > 0 ? ids : undefined;
+    });
+    expect(runIds).toHaveLength(1);
+    const list = await call('/journeys');
+    expect(list.body.find((j: { id: string }) => j.id === id)).toMatchObject({
+      stats: { entered: 1, active: 1 },
+    });
+    expect((await call(`/journeys/${id}/stats`)).body.series.at(-1)).toMatchObject({
+      enrolled: 1,
+    });
+    await api.ctx.temporal.client.workflow.getHandle(workflowId).signal('control', 'stop');
+  }, 120_000);
+
   it('enrols by hand, refuses a second enrolment, exports and imports, and lists the catalog and templates', async () => {
     const created = await call('/journeys', {
       body: {

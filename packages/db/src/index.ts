@@ -180,6 +180,7 @@ export {
   storeActionRun,
   type ContactJourneysDoc,
   type EnrollmentReservation,
+  type EnrollmentReservationInput,
   type JourneyProgressInput,
   type JourneyRunRecord,
   type JourneyRunStatus,

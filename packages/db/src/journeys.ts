@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
+import { createCoalescer, type Coalescer } from './coalesce.js';
 import {
   isDuplicateKeyError,
   updateIfUnchanged,
@@ -367,13 +368,40 @@ async function incUpsert(model: CounterModel, _id: string, inc: Record<string, n
   await upsertRacing(() => model.updateOne({ _id }, { $inc: inc }, { upsert: true }));
 }
 
+const counterCoalescers = new WeakMap<CounterModel, Coalescer<Record<string, number>>>();
+
+/**
+ * `incUpsert` for counters that a burst bumps at once (every enrolment bumps its journey's totals, every
+ * run waking from one delay its node's): concurrent bumps of one document merge into one write per round.
+ */
+function bumpCounters(model: CounterModel, _id: string, inc: Record<string, number>) {
+  let coalescer = counterCoalescers.get(model);
+  if (!coalescer) {
+    coalescer = createCoalescer<Record<string, number>>(
+      (into, next) => {
+        for (const [field, by] of Object.entries(next)) into[field] = (into[field] ?? 0) + by;
+      },
+      (key, delta) => incUpsert(model, key, delta),
+    );
+    counterCoalescers.set(model, coalescer);
+  }
+  return coalescer.apply(_id, { ...inc });
+}
+
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 const statsKey = (workspaceId: string, journeyId: string) => `${workspaceId}:${journeyId}`;
 const dayKey = (workspaceId: string, journeyId: string, day: string) =>
   `${workspaceId}:${journeyId}:day:${day}`;
 
 export type EnrollmentReservation =
-  | { enroll: true; version: number; definition: JourneyDefinition; repeated: boolean }
+  | {
+      enroll: true;
+      version: number;
+      definition: JourneyDefinition;
+      repeated: boolean;
+      /** The entrant's counter bumps, still in flight: await it (beside the start) before reporting success. */
+      counted?: Promise<void>;
+    }
   | {
       enroll: false;
       reason:
@@ -383,38 +411,53 @@ export type EnrollmentReservation =
         | 'raced';
     };
 
+/** A reservation's input: the run to record and, optionally, what the caller has just read. */
+export interface EnrollmentReservationInput {
+  workspaceId: string;
+  journeyId: string;
+  contactId: string;
+  key?: string;
+  slot: string;
+  workflowId: string;
+  enrolledBy: string;
+  now: Date;
+  /** The contact's runs as the caller just read them (null: none); saves reading them again. */
+  contactJourneys?: ContactJourneysDoc | null;
+  /**
+   * The journey's status and published version as the caller just read them (the dispatcher's list of
+   * published journeys, the API's journey lookup); saves reading the journey again for every start.
+   */
+  journey?: Pick<JourneyDoc, 'status' | 'publishedVersion'>;
+  /** True: the counter bumps are left in flight as `counted`, for the caller to await beside its start. */
+  countBesideStart?: boolean;
+}
+
 /**
  * Decides and records one enrolment: re-entry rule, enrolment limit, then the run record, written
  * conditionally so two dispatchers never both enrol the contact. The same `enrolledBy` again (a retried
  * trigger whose workflow start failed) answers `repeated: true` so the caller starts the workflow again.
+ * Per start: the conditional run-record write and coalesced counter bumps; reads only what the caller did
+ * not pass (the journey, the contact's runs) and the totals only when an enrolment limit needs them.
  */
 export async function reserveEnrollment(
   connection: Connection,
-  input: {
-    workspaceId: string;
-    journeyId: string;
-    contactId: string;
-    key?: string;
-    slot: string;
-    workflowId: string;
-    enrolledBy: string;
-    now: Date;
-    /** The contact's runs as the caller just read them (null: none); saves reading them again. */
-    contactJourneys?: ContactJourneysDoc | null;
-  },
+  input: EnrollmentReservationInput,
 ): Promise<EnrollmentReservation> {
   const { workspaceId, journeyId, now } = input;
-  const journey = await journeyModel(connection)
-    .findById(journeyKey(workspaceId, journeyId), { draft: 0 })
-    .lean();
+  const journey =
+    input.journey ??
+    (await journeyModel(connection)
+      .findById(journeyKey(workspaceId, journeyId), { status: 1, publishedVersion: 1 })
+      .lean());
   if (!journey) return { enroll: false, reason: 'notFound' };
   if (journey.status !== 'published' || !journey.publishedVersion)
     return { enroll: false, reason: 'notPublished' };
+  const publishedVersion = journey.publishedVersion;
   const definition = await loadJourneyDefinition(
     connection,
     workspaceId,
     journeyId,
-    journey.publishedVersion,
+    publishedVersion,
   );
   if (!definition) return { enroll: false, reason: 'notPublished' };
 
@@ -437,10 +480,10 @@ export async function reserveEnrollment(
       : { enroll: false, reason: 'notPublished' };
   }
   // Only a limit needs the count; the conditional $inc below is what enforces it.
-  const totals =
-    definition.settings.enrollmentLimit === undefined
-      ? null
-      : await journeyStatsModel(connection).findById(statsKey(workspaceId, journeyId)).lean();
+  const limit = definition.settings.enrollmentLimit;
+  const stats = journeyStatsModel(connection);
+  const totalsKey = statsKey(workspaceId, journeyId);
+  const totals = limit === undefined ? null : await stats.findById(totalsKey).lean();
   const decision = decideEnrollment(definition.settings, {
     now,
     ...(previous
@@ -455,26 +498,20 @@ export async function reserveEnrollment(
   });
   if (!decision.enroll) return { enroll: false, reason: decision.reason };
 
-  // Count first, conditionally on the limit, so a burst never enrols past it.
-  const stats = journeyStatsModel(connection);
-  const limit = definition.settings.enrollmentLimit;
   if (limit !== undefined) {
-    const key = statsKey(workspaceId, journeyId);
-    await incUpsert(stats, key, { entered: 0 });
+    await incUpsert(stats, totalsKey, { entered: 0 });
     // The limit check and the count are one atomic update, so a burst never enrols past it.
     const counted = await stats.updateOne(
-      { _id: key, entered: { $lt: limit } },
+      { _id: totalsKey, entered: { $lt: limit } },
       { $inc: { entered: 1, active: 1 } },
     );
     if (counted.modifiedCount === 0) return { enroll: false, reason: 'limitReached' };
-  } else {
-    await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: 1, active: 1 });
   }
 
   const record: JourneyRunRecord = {
     journeyId,
     ...(input.key !== undefined ? { key: input.key } : {}),
-    version: journey.publishedVersion,
+    version: publishedVersion,
     workflowId: input.workflowId,
     status: 'active',
     enteredAt: now.toISOString(),
@@ -502,11 +539,20 @@ export async function reserveEnrollment(
     if (!isDuplicateKeyError(error)) throw error;
   }
   if (!written) {
-    await incUpsert(stats, statsKey(workspaceId, journeyId), { entered: -1, active: -1 });
+    if (limit !== undefined) await bumpCounters(stats, totalsKey, { entered: -1, active: -1 });
     return { enroll: false, reason: 'raced' };
   }
-  await incUpsert(stats, dayKey(workspaceId, journeyId, utcDay(now)), { enrolled: 1 });
-  return { enroll: true, version: journey.publishedVersion, definition, repeated: false };
+  // Without a limit the totals are counted after the record (a crash between under-counts, never
+  // double-counts, as progress does), so a lost race costs no counter write to undo; the caller awaits
+  // `counted` beside the workflow start rather than before it.
+  const counted = Promise.all([
+    limit === undefined ? bumpCounters(stats, totalsKey, { entered: 1, active: 1 }) : undefined,
+    bumpCounters(stats, dayKey(workspaceId, journeyId, utcDay(now)), { enrolled: 1 }),
+  ]).then(() => undefined);
+  if (!input.countBesideStart) await counted;
+  // Observed here so that a caller failing before it awaits `counted` leaves no unhandled rejection.
+  else counted.catch(() => undefined);
+  return { enroll: true, version: publishedVersion, definition, repeated: false, counted };
 }
 
 /** Undoes a reservation whose workflow could not be started and will not be retried (e.g. the trigger is dropped). */
@@ -652,7 +698,7 @@ export async function applyJourneyProgress(
   if (p.leftWaitingAt) inc(p.leftWaitingAt, 'waiting', -1);
   const nodeStats = journeyNodeStatsModel(connection);
   await Promise.all(
-    [...incs].map(([nodeId, fields]) => incUpsert(nodeStats, node(nodeId), fields)),
+    [...incs].map(([nodeId, fields]) => bumpCounters(nodeStats, node(nodeId), fields)),
   );
   const totals: Record<string, number> = {};
   if (p.converted.length > 0) totals.converted = p.converted.length;
@@ -661,9 +707,9 @@ export async function applyJourneyProgress(
   if (p.holdoutConverted) totals.holdoutConverted = 1;
   const stats = journeyStatsModel(connection);
   if (Object.keys(totals).length > 0)
-    await incUpsert(stats, statsKey(p.workspaceId, p.journeyId), totals);
+    await bumpCounters(stats, statsKey(p.workspaceId, p.journeyId), totals);
   if (p.converted.length > 0)
-    await incUpsert(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), {
+    await bumpCounters(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), {
       converted: p.converted.length,
     });
   return true;

@@ -32,13 +32,8 @@ import {
   type JourneyDoc,
   type JourneyStatus,
 } from '@cairn/db';
-import {
-  JOURNEY_SIGNALS,
-  journeyRunSlot,
-  journeyWorkflowId,
-  type JourneyControl,
-} from '@cairn/workflows';
-import { startJourneyRun } from '@cairn/workflows/client';
+import { JOURNEY_SIGNALS, type JourneyControl } from '@cairn/workflows';
+import { enrollInJourney, JourneyStartFailed } from '@cairn/workflows/client';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
@@ -565,23 +560,40 @@ export function journeyRoutes(ctx: ApiContext): Router {
     async (req, res) => {
       const workspaceId = workspaceIdOf(res);
       const body = parseOr400(EnrollBody, req.body ?? {});
-      const journey = await journeyOr404(ctx, res, req.params.id);
-      if (!(await contactExists(conn(), workspaceId, body.contactId)))
-        throw HttpProblem.notFound(`No contact "${body.contactId}" in this workspace.`);
+      const [journey, exists] = await Promise.all([
+        journeyOr404(ctx, res, req.params.id),
+        contactExists(conn(), workspaceId, body.contactId),
+      ]);
+      if (!exists) throw HttpProblem.notFound(`No contact "${body.contactId}" in this workspace.`);
       const now = new Date();
-      const workflowId = journeyWorkflowId(workspaceId, journey.journeyId, body.contactId);
       // The request id names the cause: a retried request (same X-Request-Id) does not enrol twice.
       const cause = `manual:${String((req as { id?: unknown }).id ?? now.getTime())}`;
-      const reservation = await reserveEnrollment(conn(), {
-        workspaceId,
-        journeyId: journey.journeyId,
-        contactId: body.contactId,
-        slot: journeyRunSlot(journey.journeyId),
-        workflowId,
-        enrolledBy: cause,
-        now,
-      });
-      if (!reservation.enroll) {
+      let result;
+      try {
+        // The same path as the worker's dispatcher; the journey just read spares the reservation a read.
+        result = await enrollInJourney(
+          {
+            client: ctx.temporal.client,
+            taskQueue: ctx.temporal.taskQueue,
+            reserve: (reservation) => reserveEnrollment(conn(), { ...reservation, journey }),
+          },
+          {
+            workspaceId,
+            journeyId: journey.journeyId,
+            contactId: body.contactId,
+            entry: { kind: 'manual', at: now.toISOString() },
+            enrolledBy: cause,
+            now,
+          },
+        );
+      } catch (error) {
+        if (!(error instanceof JourneyStartFailed)) throw error;
+        ctx.logger.warn({ err: error.cause }, 'manual enrolment: workflow start failed');
+        throw HttpProblem.unavailable(
+          'Temporal is unreachable: the enrolment is reserved but not started. Retry the request with the same X-Request-Id.',
+        );
+      }
+      if (!('enrolled' in result)) {
         const why: Record<string, string> = {
           notPublished: 'The journey is not published (or is paused); publish or resume it first.',
           alreadyInJourney: 'The contact is already in this journey.',
@@ -597,30 +609,16 @@ export function journeyRoutes(ctx: ApiContext): Router {
           raced: 'The contact was enrolled by something else at the same moment.',
           notFound: 'The journey no longer exists.',
         };
-        throw new HttpProblem(409, 'Conflict', why[reservation.reason] ?? reservation.reason, [
-          { path: 'contactId', message: reservation.reason },
+        throw new HttpProblem(409, 'Conflict', why[result.reason] ?? result.reason, [
+          { path: 'contactId', message: result.reason },
         ]);
-      }
-      try {
-        await startJourneyRun(ctx.temporal.client, ctx.temporal.taskQueue, {
-          workspaceId,
-          journeyId: journey.journeyId,
-          version: reservation.version,
-          contactId: body.contactId,
-          entry: { kind: 'manual', at: now.toISOString() },
-        });
-      } catch (error) {
-        ctx.logger.warn({ err: error }, 'manual enrolment: workflow start failed');
-        throw HttpProblem.unavailable(
-          'Temporal is unreachable: the enrolment is reserved but not started. Retry the request with the same X-Request-Id.',
-        );
       }
       await audit(ctx, res, {
         action: 'journey.contactEnrolled',
         resource: resourceOf(journey),
         changes: [{ path: 'contactId', before: null, after: body.contactId }],
       });
-      res.status(202).json({ workflowId, version: reservation.version });
+      res.status(202).json({ workflowId: result.workflowId, version: result.version });
     },
   );
 

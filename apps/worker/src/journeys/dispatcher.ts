@@ -39,7 +39,7 @@ export interface DispatcherOptions extends EnrollDeps {
   membershipRechecks?: number;
   /** Triggers read per pass. */
   batchSize?: number;
-  /** Contacts handled at once (one contact's triggers always in order). */
+  /** Contacts handled at once (one contact's triggers always in order); default 32. */
   concurrency?: number;
   /** Upper bound on workflow starts per second, so a burst of a million entrants does not flood Temporal. */
   maxStartsPerSecond?: number;
@@ -141,7 +141,9 @@ export class JourneyDispatcher {
       byContact.set(key, [...(byContact.get(key) ?? []), t]);
     }
     const groups = [...byContact.values()];
-    const concurrency = this.options.concurrency ?? 8;
+    // Most of a start is waiting (on the database, then on Temporal): more contacts in flight than a
+    // client's 8 keep both busy; one contact's triggers still go in order.
+    const concurrency = this.options.concurrency ?? 32;
     const workers = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
       for (let group = groups.shift(); group; group = groups.shift()) {
         for (const [i, trigger] of group.entries()) {
@@ -342,6 +344,8 @@ export class JourneyDispatcher {
         enrolledBy: `${trigger._id}`,
         now: this.now(),
         ...(runs !== null ? { contactJourneys: runs } : {}),
+        // The list was read at or after the trigger was written: no journey read per start.
+        journey: { status: 'published', publishedVersion: journey.version },
       });
       if ('enrolled' in result) enrolled += 1;
       else {

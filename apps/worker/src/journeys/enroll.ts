@@ -1,14 +1,18 @@
-// Starting a contact's run: reserve the enrolment in the database (re-entry, limit, run record), then
-// start the workflow. A start of a run that is already running is a no-op (USE_EXISTING).
+// The worker's binding of the one enrolment path (`enrollInJourney` in @cairn/workflows/client) to its
+// database: callers pass what they have just read so that the reservation does not read it again.
 import type { Client } from '@temporalio/client';
 import {
   reserveEnrollment,
   type ContactJourneysDoc,
   type Database,
   type EnrollmentReservation,
+  type EnrollmentReservationInput,
 } from '@cairn/db';
-import { journeyRunSlot, journeyWorkflowId, type JourneyWorkflowInput } from '@cairn/workflows';
-import { startJourneyRun } from '@cairn/workflows/client';
+import {
+  enrollInJourney as enroll,
+  type JourneyEnrollmentRequest,
+  type JourneyEnrollmentResult,
+} from '@cairn/workflows/client';
 
 export interface EnrollDeps {
   db: Database;
@@ -18,64 +22,29 @@ export interface EnrollDeps {
   searchAttributes?: boolean;
 }
 
-export interface EnrollRequest {
-  workspaceId: string;
-  journeyId: string;
-  contactId: string;
-  key?: string;
-  entry: JourneyWorkflowInput['entry'];
-  /** Identifies the cause (trigger id, request id, action step): the same cause never enrols twice. */
-  enrolledBy: string;
-  now: Date;
+export interface EnrollRequest extends JourneyEnrollmentRequest {
   /** The contact's runs as the caller just read them (null: none), so the reservation need not read them. */
   contactJourneys?: ContactJourneysDoc | null;
-  /** Overrides the run's continue-as-new threshold (tests of long journeys). */
-  maxHistoryEvents?: number;
+  /** The journey's status and published version as the caller just read them. */
+  journey?: EnrollmentReservationInput['journey'];
 }
 
-export type EnrollResult =
-  | { enrolled: true; workflowId: string; version: number; runId: string }
-  | Extract<EnrollmentReservation, { enroll: false }>;
+export type EnrollResult = JourneyEnrollmentResult<EnrollmentReservation>;
 
-export async function enrollInJourney(
-  deps: EnrollDeps,
-  request: EnrollRequest,
-): Promise<EnrollResult> {
-  const { workspaceId, journeyId, contactId, key } = request;
-  const workflowId = journeyWorkflowId(workspaceId, journeyId, contactId, key);
-  const reservation = await reserveEnrollment(deps.db.connection, {
-    workspaceId,
-    journeyId,
-    contactId,
-    ...(key !== undefined ? { key } : {}),
-    slot: journeyRunSlot(journeyId, key),
-    workflowId,
-    enrolledBy: request.enrolledBy,
-    now: request.now,
-    ...(request.contactJourneys !== undefined ? { contactJourneys: request.contactJourneys } : {}),
-  });
-  if (!reservation.enroll) return reservation;
-  // If this throws (Temporal down), the reservation stays: the caller retries with the same enrolledBy.
-  const handle = await startJourneyRun(
-    deps.client,
-    deps.taskQueue,
+export function enrollInJourney(deps: EnrollDeps, request: EnrollRequest): Promise<EnrollResult> {
+  const { contactJourneys, journey, ...rest } = request;
+  return enroll(
     {
-      workspaceId,
-      journeyId,
-      version: reservation.version,
-      contactId,
-      ...(key !== undefined ? { key } : {}),
-      entry: request.entry,
-      ...(request.maxHistoryEvents !== undefined
-        ? { maxHistoryEvents: request.maxHistoryEvents }
-        : {}),
+      client: deps.client,
+      taskQueue: deps.taskQueue,
+      ...(deps.searchAttributes !== undefined ? { searchAttributes: deps.searchAttributes } : {}),
+      reserve: (reservation) =>
+        reserveEnrollment(deps.db.connection, {
+          ...reservation,
+          ...(contactJourneys !== undefined ? { contactJourneys } : {}),
+          ...(journey !== undefined ? { journey } : {}),
+        }),
     },
-    { searchAttributes: deps.searchAttributes !== false },
+    rest,
   );
-  return {
-    enrolled: true,
-    workflowId,
-    version: reservation.version,
-    runId: handle.firstExecutionRunId,
-  };
 }

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { insertNew } from '../connection.js';
+import { createCoalescer, type Coalescer } from '../coalesce.js';
+import { capabilitiesOf, insertNew } from '../connection.js';
 import { forEachMemberPage } from '../segments/member-pages.js';
 
 /**
@@ -158,12 +159,34 @@ export async function nextJourneyTriggers(
     .lean<JourneyTriggerDoc[]>();
 }
 
-/** Removes a trigger the dispatcher has acted on. */
+const completions = new WeakMap<Connection, Coalescer<string[]>>();
+
+/**
+ * Removes a trigger the dispatcher has acted on. Completions that arrive while a removal is in flight go
+ * together in the next one (one bulk of `_id` deletes), so a burst of enrolments costs the outbox a
+ * write per round, not one per trigger.
+ */
 export async function completeJourneyTrigger(
   connection: Connection,
   triggerId: string,
 ): Promise<void> {
-  await journeyTriggerModel(connection).deleteOne({ _id: triggerId });
+  let coalescer = completions.get(connection);
+  if (!coalescer) {
+    const model = journeyTriggerModel(connection);
+    coalescer = createCoalescer<string[]>(
+      (into, next) => void into.push(...next),
+      async (_key, ids) => {
+        const size = capabilitiesOf(connection)?.maxBulkUpdates ?? 40;
+        for (let i = 0; i < ids.length; i += size)
+          await model.bulkWrite(
+            ids.slice(i, i + size).map((_id) => ({ deleteOne: { filter: { _id } } })),
+            { ordered: false },
+          );
+      },
+    );
+    completions.set(connection, coalescer);
+  }
+  await coalescer.apply('completed', [triggerId]);
 }
 
 /** Counts a failed attempt and keeps its error (cut to 500 characters) on the trigger, which stays queued. */
