@@ -150,6 +150,7 @@ export {
   countJourneyEngagement,
   createJourney,
   existingSegmentIds,
+  exitReasonOf,
   fieldName,
   findActionRun,
   findContactJourneys,
@@ -180,6 +181,13 @@ export {
   type NodeStatsView,
   type PublishOutcome,
 } from './journeys.js';
+export {
+  daysBetween,
+  journeyFunnelCounts,
+  journeyRuns,
+  type JourneyFunnelCounts,
+  type JourneyRunRow,
+} from './journey-analytics.js';
 export {
   eventSchemaModel,
   recordEventSchemas,
