@@ -45,6 +45,32 @@ describe('funnelBars', () => {
     const bars = funnelBars({ ...funnel, entered: 0 });
     expect(bars[1]).toEqual({ nodeId: 'wait', name: 'Delay wait', reached: 6, share: '—' });
   });
+  it('tells two steps that read alike apart by their ids', () => {
+    const twoExits = {
+      ...funnel,
+      steps: [
+        { nodeId: 'pro-done', kind: 'exit', reached: 3 },
+        { nodeId: 'free-done', kind: 'exit', reached: 0 },
+      ],
+    };
+    const definition = {
+      name: 'j',
+      settings: {
+        reentry: { policy: 'never' as const },
+        exitOnSegmentExit: false,
+        holdoutPercent: 0,
+      },
+      nodes: [
+        { id: 'pro-done', kind: 'exit' as const },
+        { id: 'free-done', kind: 'exit' as const },
+      ],
+      edges: [],
+    };
+    expect(funnelBars(twoExits, definition).map((b) => b.name)).toEqual([
+      'Leaves the journey (pro-done)',
+      'Leaves the journey (free-done)',
+    ]);
+  });
 });
 
 describe('exitRows', () => {

@@ -23,7 +23,7 @@ const share = (part: number, whole: number) =>
 /** The funnel's bars in graph order, each step named as the canvas names it (its label, else its summary). */
 export function funnelBars(funnel: JourneyFunnel, definition?: JourneyDefinition): FunnelBar[] {
   const nodes = new Map(definition?.nodes.map((n) => [n.id, n]));
-  return funnel.steps.map((step) => {
+  const bars = funnel.steps.map((step) => {
     const node = nodes.get(step.nodeId);
     const name = step.removed
       ? `${step.nodeId} (removed)`
@@ -40,6 +40,12 @@ export function funnelBars(funnel: JourneyFunnel, definition?: JourneyDefinition
       share: share(step.reached, funnel.entered),
     };
   });
+  // Two steps read alike ("Leaves the journey" twice): the id tells them apart on the axis.
+  const seen = new Map<string, number>();
+  for (const b of bars) seen.set(b.name, (seen.get(b.name) ?? 0) + 1);
+  return bars.map((b) =>
+    (seen.get(b.name) ?? 0) > 1 ? { ...b, name: `${b.name} (${b.nodeId})` } : b,
+  );
 }
 
 /** Exits, most frequent first, with their share of all runs that ended in the period. */
