@@ -32,7 +32,14 @@ export function FunnelChart({ bars, width = 560 }: { bars: FunnelBar[]; width?: 
             'reached',
           ]}
         />
-        <Bar dataKey="reached" fill="#4f46e5" radius={[0, 3, 3, 0]} isAnimationActive={false}>
+        <Bar
+          dataKey="reached"
+          fill="#4f46e5"
+          radius={[0, 3, 3, 0]}
+          // A step nobody reached still gets a sliver, so its "0" is drawn beside it.
+          minPointSize={2}
+          isAnimationActive={false}
+        >
           <LabelList
             dataKey="reached"
             position="right"
