@@ -98,8 +98,8 @@ export async function* journeyRuns(
   options: { status?: JourneyRunStatus } = {},
 ): AsyncGenerator<JourneyRunRow> {
   const cursor = contactJourneysModel(connection)
+    // Unsorted on purpose: FerretDB sorts in memory, which would hold the whole workspace at once.
     .find({ workspaceId }, { contactId: 1, runs: 1 })
-    .sort({ _id: 1 })
     .lean()
     .cursor({ batchSize: 500 });
   try {
