@@ -41,6 +41,7 @@ import {
   ValidateBody as journeyValidateBody,
 } from './routes/journeys.js';
 import { SimulateBody as journeySimulateBody } from './routes/simulate.js';
+import { FunnelQuery as journeyFunnelQuery, RunsExportQuery } from './routes/journey-analytics.js';
 import {
   CreateBody as segmentCreateBody,
   HistoryQuery as segmentHistoryQuery,
@@ -248,6 +249,16 @@ const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/v1/journeys/:id/versions/:version': { summary: 'One published version of a journey.' },
   'GET /api/v1/journeys/:id/stats': {
     summary: 'How many contacts entered, are waiting and finished, per node.',
+  },
+  'GET /api/v1/journeys/:id/funnel': {
+    summary:
+      'Step funnel over a period of UTC days: entered, reached per step in graph order, converted, exits by reason.',
+    query: journeyFunnelQuery,
+  },
+  'GET /api/v1/journeys/:id/runs.csv': {
+    summary:
+      "Every contact's latest run of the journey as CSV (contactId, status, currentNode, enteredAt, finishedAt, exitReason), streamed.",
+    query: RunsExportQuery,
   },
   'GET /api/v1/catalog/actions': {
     summary: 'The actions journeys can use, with their settings schemas.',

@@ -157,6 +157,7 @@ export {
   countThrottledSend,
   createJourney,
   existingSegmentIds,
+  exitReasonOf,
   fieldName,
   findActionRun,
   findContactJourneys,
@@ -188,6 +189,13 @@ export {
   type NodeStatsView,
   type PublishOutcome,
 } from './journeys.js';
+export {
+  daysBetween,
+  journeyFunnelCounts,
+  journeyRuns,
+  type JourneyFunnelCounts,
+  type JourneyRunRow,
+} from './journey-analytics.js';
 export {
   eventSchemaModel,
   recordEventSchemas,

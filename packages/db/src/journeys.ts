@@ -16,6 +16,7 @@ import { onEmailEngagement } from './messaging/index.js';
 import {
   journeyKey,
   journeyModel,
+  journeyDayKey,
   journeyNodeStatsModel,
   journeyStatsModel,
   journeyVersionKey,
@@ -390,8 +391,12 @@ function bumpCounters(model: CounterModel, _id: string, inc: Record<string, numb
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 const statsKey = (workspaceId: string, journeyId: string) => `${workspaceId}:${journeyId}`;
-const dayKey = (workspaceId: string, journeyId: string, day: string) =>
-  `${workspaceId}:${journeyId}:day:${day}`;
+const dayKey = journeyDayKey;
+
+/** The funnel's name for how a run ended: the interpreter's completion reason, or stopped / failed. */
+export function exitReasonOf(status: string, reason: string): string {
+  return status === 'stopped' || status === 'failed' ? status : reason;
+}
 
 export type EnrollmentReservation =
   | {
@@ -581,10 +586,13 @@ export async function releaseEnrollment(
       },
     ),
   );
-  if (result.modifiedCount > 0)
-    await incUpsert(journeyStatsModel(connection), statsKey(workspaceId, journeyId), {
-      active: -1,
+  if (result.modifiedCount > 0) {
+    const stats = journeyStatsModel(connection);
+    await incUpsert(stats, statsKey(workspaceId, journeyId), { active: -1 });
+    await incUpsert(stats, dayKey(workspaceId, journeyId, utcDay(new Date())), {
+      'exits.stopped': 1,
     });
+  }
 }
 
 /** What the journey workflow reports after each step (see JourneyProgress in @cairn/workflows). */
@@ -708,10 +716,15 @@ export async function applyJourneyProgress(
   const stats = journeyStatsModel(connection);
   if (Object.keys(totals).length > 0)
     await bumpCounters(stats, statsKey(p.workspaceId, p.journeyId), totals);
-  if (p.converted.length > 0)
-    await bumpCounters(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), {
-      converted: p.converted.length,
-    });
+  // The day's funnel: one $inc per batch on the journey's day doc, beside the totals above.
+  const day: Record<string, number> = {};
+  for (const [nodeId, count] of Object.entries(p.entered))
+    day[`reached.${fieldName(nodeId)}`] = count;
+  if (p.converted.length > 0) day.converted = p.converted.length;
+  if (p.heldOut) day.heldOut = 1;
+  if (p.completion) day[`exits.${fieldName(exitReasonOf(p.status, p.completion.reason))}`] = 1;
+  if (Object.keys(day).length > 0)
+    await bumpCounters(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), day);
   return true;
 }
 

@@ -158,7 +158,7 @@ function resourceOf(j: JourneyDoc) {
   return { type: 'journey', id: j.journeyId, name: j.name };
 }
 
-async function journeyOr404(
+export async function journeyOr404(
   ctx: ApiContext,
   res: Response,
   journeyId: string,

@@ -12,6 +12,7 @@ import { credentialRoutes } from './credentials.js';
 import { templateRoutes } from './templates.js';
 import { segmentRoutes } from './segments.js';
 import { journeyRoutes } from './journeys.js';
+import { journeyAnalyticsRoutes } from './journey-analytics.js';
 import { simulateRoutes } from './simulate.js';
 import { catalogRoutes } from './catalog.js';
 import { ingestionRoutes } from './ingestion.js';
@@ -44,6 +45,7 @@ export function managementRoutes(ctx: ApiContext): Router {
   router.use(testSendRoutes(ctx));
   router.use(segmentRoutes(ctx));
   router.use(journeyRoutes(ctx));
+  router.use(journeyAnalyticsRoutes(ctx));
   router.use(simulateRoutes(ctx));
   router.use(catalogRoutes(ctx));
   router.use(ingestionRoutes(ctx));

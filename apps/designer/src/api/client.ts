@@ -74,6 +74,21 @@ export type JourneyStats = {
   /** Absent from servers older than holdout conversions. */
   holdout?: HoldoutComparison;
 };
+/** GET /journeys/:id/funnel: what happened in a journey over a period of UTC days. */
+export type JourneyFunnel = {
+  journeyId: string;
+  version?: number;
+  from: string;
+  to: string;
+  timeZone: string;
+  entered: number;
+  heldOut: number;
+  converted: number;
+  /** In graph order; steps of earlier versions come last with `removed`. */
+  steps: { nodeId: string; kind?: string; label?: string; reached: number; removed?: true }[];
+  exits: { reason: string; runs: number }[];
+  days: { day: string; entered: number; converted: number; exited: number }[];
+};
 export type SegmentSummary = {
   id: string;
   name: string;
@@ -315,6 +330,24 @@ export function createApiClient(token: string, baseUrl = '') {
     return parsed as T;
   }
 
+  /** A file the API streams (CSV exports), fetched with the session's token. */
+  async function download(path: string): Promise<Blob> {
+    const response = await fetch(`${baseUrl}/api/v1${path}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    }).catch((cause: unknown) => {
+      throw new ApiError({ title: 'Cannot reach the Cairn API', status: 0, detail: String(cause) });
+    });
+    if (!response.ok) {
+      const problem = (safeJson(await response.text()) ?? {}) as Partial<Problem>;
+      throw new ApiError({
+        title: problem.title ?? response.statusText,
+        status: response.status,
+        ...(problem.detail !== undefined ? { detail: problem.detail } : {}),
+      });
+    }
+    return response.blob();
+  }
+
   const journeyPath = (id: string) => `/journeys/${encodeURIComponent(id)}`;
   const query = (params: Record<string, string | undefined>) => {
     const entries = Object.entries(params).filter((e): e is [string, string] => !!e[1]);
@@ -358,6 +391,10 @@ export function createApiClient(token: string, baseUrl = '') {
     getVersion: (id: string, version: number) =>
       call<{ definition: JourneyDefinition }>('GET', `${journeyPath(id)}/versions/${version}`),
     journeyStats: (id: string) => call<JourneyStats>('GET', `${journeyPath(id)}/stats`),
+    journeyFunnel: (id: string, period: { from?: string; to?: string } = {}) =>
+      call<JourneyFunnel>('GET', `${journeyPath(id)}/funnel${query(period)}`),
+    journeyRunsCsv: (id: string, status?: string) =>
+      download(`${journeyPath(id)}/runs.csv${query({ status })}`),
     validateJourney: (definition: JourneyDefinition) =>
       call<{ errors: { path: string; message: string }[] }>('POST', '/journeys/validate', {
         definition,
@@ -379,6 +416,7 @@ export function createApiClient(token: string, baseUrl = '') {
         'GET',
         `/segments/${encodeURIComponent(id)}/members${query({ cursor })}`,
       ),
+    segmentMembersCsv: (id: string) => download(`/segments/${encodeURIComponent(id)}/members.csv`),
     segmentTemplates: () => call<unknown[]>('GET', '/segments/templates'),
     segmentHistory: (id: string) =>
       call<{ day: string; members: number }[]>(

@@ -333,3 +333,39 @@ export const NODE_KINDS: readonly NodeKindInfo[] = [
   },
   { kind: 'exit', title: 'Exit', description: 'The contact leaves the journey.', outputs: [] },
 ];
+
+/**
+ * Node ids in the order a contact meets them: breadth-first from the trigger, each node's exits in the
+ * order of its outputs (yes before no); steps no edge reaches follow in definition order. A funnel reads
+ * top to bottom in this order.
+ */
+export function nodesInFlowOrder(definition: Pick<JourneyDefinition, 'nodes' | 'edges'>): string[] {
+  const byId = new Map(definition.nodes.map((n) => [n.id, n]));
+  const outgoing = new Map<string, JourneyEdge[]>();
+  for (const edge of definition.edges)
+    outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge]);
+  const rank = (node: JourneyNode | undefined, handle: string) => {
+    const index = node ? nodeOutputs(node).indexOf(handle) : -1;
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const queue = definition.nodes.filter((n) => n.kind === 'trigger').map((n) => n.id);
+  for (const id of queue) seen.add(id);
+  while (queue.length > 0) {
+    const id = queue.shift() as string;
+    order.push(id);
+    const node = byId.get(id);
+    // A stable sort keeps the drawing order for outputs the graph cannot rank (an action's, without its catalog).
+    const edges = [...(outgoing.get(id) ?? [])].sort(
+      (a, b) => rank(node, a.sourceHandle) - rank(node, b.sourceHandle),
+    );
+    for (const edge of edges)
+      if (byId.has(edge.target) && !seen.has(edge.target)) {
+        seen.add(edge.target);
+        queue.push(edge.target);
+      }
+  }
+  for (const node of definition.nodes) if (!seen.has(node.id)) order.push(node.id);
+  return order;
+}

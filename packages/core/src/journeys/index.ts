@@ -18,6 +18,7 @@ export {
   MissingDateSchema,
   durationToMs,
   nodeOutputs,
+  nodesInFlowOrder,
 } from './graph.js';
 export type {
   ActionCatalog,

@@ -126,7 +126,8 @@ export function journeyNodeStatsModel(connection: Connection): Model<JourneyNode
 
 /**
  * Journey totals (`${ws}:${journeyId}`: entered, active, converted) and one doc per UTC day
- * (`${ws}:${journeyId}:day:YYYY-MM-DD`: enrolled, converted), all moved with $inc.
+ * (`${ws}:${journeyId}:day:YYYY-MM-DD`: enrolled, converted, heldOut, reached, exits: the funnel of
+ * that day), all moved with $inc.
  */
 export interface JourneyStatsDoc {
   _id: string;
@@ -137,6 +138,10 @@ export interface JourneyStatsDoc {
   /** Entrants held out (sent nothing), and those of them who met a goal in the holdout window. */
   heldOut: number;
   holdoutConverted: number;
+  /** Day docs: node id (encoded, see fieldName) → times a contact reached it that day. */
+  reached?: Record<string, number>;
+  /** Day docs: why runs ended that day (goal, exit, exitEvent, segmentExit, holdout, stopped, failed) → runs. */
+  exits?: Record<string, number>;
 }
 
 export const journeyStatsSchema = new Schema<JourneyStatsDoc>(
@@ -148,9 +153,16 @@ export const journeyStatsSchema = new Schema<JourneyStatsDoc>(
     enrolled: { type: Number, default: 0 },
     heldOut: { type: Number, default: 0 },
     holdoutConverted: { type: Number, default: 0 },
+    reached: { type: Schema.Types.Mixed },
+    exits: { type: Schema.Types.Mixed },
   },
   { versionKey: false },
 );
+
+/** The day doc of a journey's counters (UTC day `YYYY-MM-DD`). */
+export function journeyDayKey(workspaceId: string, journeyId: string, day: string): string {
+  return `${workspaceId}:${journeyId}:day:${day}`;
+}
 
 export function journeyStatsModel(connection: Connection): Model<JourneyStatsDoc> {
   return (

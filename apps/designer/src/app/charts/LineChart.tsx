@@ -1,57 +1,61 @@
-import { linePoints } from './series.js';
+import { CartesianGrid, Line, LineChart as Chart, Tooltip, XAxis, YAxis } from 'recharts';
+import { chartRows, shortDay } from './series.js';
 import type { Series } from './series.js';
 
-/** A small line chart in plain SVG: one polyline per series, the top value and the first/last labels. */
+/** A small daily line chart (recharts): one line per series, a tooltip per day, totals in the legend. */
 export function LineChart({
   series,
   labels,
   width = 320,
   height = 90,
   testId,
+  legend = 'total',
 }: {
   series: Series[];
   labels: string[];
   width?: number;
   height?: number;
   testId?: string;
+  /** What the legend shows beside each name: the sum over the days (events), or the latest value (a size). */
+  legend?: 'total' | 'latest';
 }) {
-  const pad = 14;
-  const { max, lines } = linePoints(series, { width, height, pad });
   if (labels.length === 0) return <p className="muted small">No data yet.</p>;
   return (
     <figure className="line-chart" data-testid={testId}>
-      <svg
+      <Chart
         width={width}
         height={height}
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-label={series.map((s) => s.name).join(' and ')}
+        data={chartRows(labels, series)}
+        margin={{ top: 6, right: 8, bottom: 0, left: -24 }}
+        accessibilityLayer
       >
-        <line x1={pad} y1={height - pad} x2={width - pad} y2={height - pad} stroke="#e4e4e7" />
-        <text x={pad} y={pad - 4} fontSize="10" fill="#71717a">
-          {max}
-        </text>
-        {lines.map((l) => (
-          <polyline
-            key={l.name}
-            points={l.points}
-            fill="none"
-            stroke={l.color}
+        <CartesianGrid stroke="#f4f4f5" vertical={false} />
+        <XAxis
+          dataKey="label"
+          tickFormatter={shortDay}
+          fontSize={10}
+          tickLine={false}
+          minTickGap={24}
+        />
+        <YAxis allowDecimals={false} fontSize={10} tickLine={false} axisLine={false} />
+        <Tooltip labelFormatter={(l) => shortDay(String(l))} />
+        {series.map((s) => (
+          <Line
+            key={s.name}
+            type="monotone"
+            dataKey={s.name}
+            stroke={s.color}
             strokeWidth={2}
-            data-series={l.name}
+            dot={false}
+            isAnimationActive={false}
           />
         ))}
-        <text x={pad} y={height - 2} fontSize="10" fill="#71717a">
-          {labels[0]}
-        </text>
-        <text x={width - pad} y={height - 2} fontSize="10" fill="#71717a" textAnchor="end">
-          {labels[labels.length - 1]}
-        </text>
-      </svg>
+      </Chart>
       <figcaption className="chart-legend">
         {series.map((s) => (
           <span key={s.name}>
-            <i style={{ background: s.color }} /> {s.name} {s.values.reduce((a, b) => a + b, 0)}
+            <i style={{ background: s.color }} /> {s.name}{' '}
+            {legend === 'latest' ? (s.values.at(-1) ?? 0) : s.values.reduce((a, b) => a + b, 0)}
           </span>
         ))}
       </figcaption>

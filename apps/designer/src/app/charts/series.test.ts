@@ -1,24 +1,27 @@
-import { linePoints, rate } from './series.js';
+import { chartRows, rate, shortDay } from './series.js';
 
-describe('linePoints', () => {
-  it('spreads points across the width and scales to the largest value', () => {
-    const { max, lines } = linePoints(
-      [
-        { name: 'enrolled', color: 'blue', values: [0, 5, 10] },
-        { name: 'converted', color: 'green', values: [0, 1, 2] },
-      ],
-      { width: 120, height: 60, pad: 10 },
-    );
-    expect(max).toBe(10);
-    expect(lines[0]!.points).toBe('10,50 60,30 110,10');
-    expect(lines[1]!.points).toBe('10,50 60,46 110,42');
-  });
-
-  it('centres a single point and never divides by zero', () => {
+describe('chartRows', () => {
+  it('puts every series value of a day on that day’s row, a missing value as 0', () => {
     expect(
-      linePoints([{ name: 'a', color: 'x', values: [0] }], { width: 100, height: 40, pad: 0 })
-        .lines[0]!.points,
-    ).toBe('50,40');
+      chartRows(
+        ['2026-12-01', '2026-12-02'],
+        [
+          { name: 'enrolled', color: 'blue', values: [4, 5] },
+          { name: 'converted', color: 'green', values: [1] },
+        ],
+      ),
+    ).toEqual([
+      { label: '2026-12-01', enrolled: 4, converted: 1 },
+      { label: '2026-12-02', enrolled: 5, converted: 0 },
+    ]);
+  });
+});
+
+describe('shortDay', () => {
+  it('reads a UTC day as month and day, and leaves other labels alone', () => {
+    expect(shortDay('2026-12-06')).toBe('Dec 6');
+    expect(shortDay('2026-01-31')).toBe('Jan 31');
+    expect(shortDay('week 3')).toBe('week 3');
   });
 });
 

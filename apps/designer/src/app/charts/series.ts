@@ -1,28 +1,34 @@
 export type Series = { name: string; color: string; values: number[] };
-export type ChartGeometry = { width: number; height: number; pad: number };
 
-/** SVG polyline points for each series over shared x positions and a y scale from 0 to the largest value. */
-export function linePoints(
-  series: Series[],
-  size: ChartGeometry,
-): { max: number; lines: { name: string; color: string; points: string }[] } {
-  const max = Math.max(1, ...series.flatMap((s) => s.values));
-  const length = Math.max(0, ...series.map((s) => s.values.length));
-  const innerW = size.width - size.pad * 2;
-  const innerH = size.height - size.pad * 2;
-  const x = (i: number) => size.pad + (length <= 1 ? innerW / 2 : (i / (length - 1)) * innerW);
-  const y = (v: number) => size.pad + innerH - (v / max) * innerH;
-  return {
-    max,
-    lines: series.map((s) => ({
-      name: s.name,
-      color: s.color,
-      points: s.values.map((v, i) => `${round(x(i))},${round(y(v))}`).join(' '),
-    })),
-  };
+/** One row per label with each series' value under its name: the shape a charting library plots. */
+export function chartRows(labels: string[], series: Series[]): Record<string, string | number>[] {
+  return labels.map((label, i) => {
+    const row: Record<string, string | number> = { label };
+    for (const s of series) row[s.name] = s.values[i] ?? 0;
+    return row;
+  });
 }
 
-const round = (n: number) => Math.round(n * 10) / 10;
+/** "2026-12-06" → "Dec 6": short enough for an axis tick; other labels pass through. */
+export function shortDay(label: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(label);
+  if (!m) return label;
+  const month = [
+    'Jan',
+    'Feb',
+    'Mar',
+    'Apr',
+    'May',
+    'Jun',
+    'Jul',
+    'Aug',
+    'Sep',
+    'Oct',
+    'Nov',
+    'Dec',
+  ];
+  return `${month[Number(m[2]) - 1]} ${Number(m[3])}`;
+}
 
 /** "42%" of a part, or "—" when nothing was sent to compare with. */
 export function rate(part: number | undefined, whole: number | undefined): string {

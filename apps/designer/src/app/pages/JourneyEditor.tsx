@@ -35,8 +35,9 @@ import type { SimulationView } from '../../graph/simulate.js';
 import { diffJourneys, isEmptyDiff } from '../../graph/diff.js';
 import type { JourneyDiff } from '../../graph/diff.js';
 import { SimulatePanel } from './SimulatePanel.js';
+import { JourneyFunnel } from './JourneyFunnel.js';
 import { HoldoutLift } from '../charts/HoldoutLift.js';
-import { LineChart } from '../charts/LineChart.js';
+import { LineChart } from '../charts/lazy.js';
 import { catalogFromManifests, latestManifests } from '../catalog.js';
 import { ErrorBox } from '../ErrorBox.js';
 import type { ConditionPickers } from '../forms/ConditionGroupEditor.js';
@@ -198,6 +199,7 @@ function EditorCanvas({
   const [showProblems, setShowProblems] = useState(false);
   const [simulation, setSimulation] = useState<SimulationView | null>(null);
   const [showMinimap, setShowMinimap] = useState(true);
+  const [showFunnel, setShowFunnel] = useState(false);
   // Changes only when the zoom crosses FAR_ZOOM, so zooming and panning do not re-render the editor.
   const [far, setFar] = useState(false);
   const clipboard = useRef<Clipboard | null>(null);
@@ -695,7 +697,21 @@ function EditorCanvas({
             {stats.holdout && stats.holdout.holdout.contacts > 0 && (
               <HoldoutLift comparison={stats.holdout} />
             )}
+            <button
+              onClick={() => setShowFunnel(!showFunnel)}
+              aria-pressed={showFunnel}
+              data-testid="show-funnel"
+            >
+              Funnel and exports
+            </button>
           </div>
+        )}
+        {showFunnel && (
+          <JourneyFunnel
+            journeyId={detail.id}
+            definition={definition}
+            onClose={() => setShowFunnel(false)}
+          />
         )}
         <div className="editor-body">
           <Palette actions={paletteActions} onAdd={addFromPalette} />

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { SegmentPreview } from '../../api/client.js';
 import { describeError } from '../../api/client.js';
 import type { ConditionGroup } from '@cairn/core';
-import { LineChart } from '../charts/LineChart.js';
+import { LineChart } from '../charts/lazy.js';
+import { saveFile } from '../download.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { ConditionGroupEditor } from '../forms/ConditionGroupEditor.js';
 import { needsRole } from '../roles.js';
@@ -304,7 +305,19 @@ function MembershipHistory({ segmentId }: { segmentId: string }) {
   const days = Array.isArray(history.data) ? history.data : [];
   return (
     <section className="card" data-testid="segment-history">
-      <h2>Members over time</h2>
+      <h2>
+        Members over time{' '}
+        <button
+          onClick={() =>
+            void api
+              .segmentMembersCsv(segmentId)
+              .then((blob) => saveFile(blob, `${segmentId}-members.csv`))
+          }
+          data-testid="export-members"
+        >
+          Export members (CSV)
+        </button>
+      </h2>
       {history.error ? (
         <p className="muted small">
           History is not available: {describeError(history.error).message}
@@ -312,6 +325,9 @@ function MembershipHistory({ segmentId }: { segmentId: string }) {
       ) : (
         <LineChart
           testId="segment-history-chart"
+          width={560}
+          height={160}
+          legend="latest"
           labels={days.map((d) => d.day)}
           series={[{ name: 'members', color: '#4f46e5', values: days.map((d) => d.members) }]}
         />
