@@ -111,6 +111,8 @@ export { forgetJourneyInterest } from './journey-interest.js';
 export {
   loadProfile,
   loadProfiles,
+  unpackActivity,
+  packActivity,
   readProfileSummary,
   deleteActivities,
   contactActivityModel,

@@ -7,6 +7,7 @@ import {
   ingestEvents,
   loadProfile,
   syncIndexes,
+  unpackActivity,
 } from '../src/index';
 import { testDatabase } from './helpers';
 
@@ -108,5 +109,53 @@ describe('a profile stored as a slim contact document plus its activity document
     const doc = await contact('dee');
     expect(doc?.foldRev).toBe(1);
     expect(await loadProfile(db.connection, doc!)).toEqual(whole(events, 'dee'));
+  });
+
+  it('stores the activity as one packed field, event names with dots and `$` included', async () => {
+    const odd = (n: number): CairnEvent => ({
+      ...order('eve', n, 5 + n),
+      messageId: `eve-odd-${n}`,
+      event: n % 2 ? 'page.viewed $home' : '__proto__',
+      properties: { 'a.b': n, $price: 2 },
+    });
+    const events = [order('eve', 0, 10), odd(1), odd(2)];
+    await ingestEvents(db.connection, WS, events, { now: T0 + 2 * DAY });
+    const raw = await contactActivityModel(db.connection).collection.findOne({
+      _id: contactKey(WS, 'eve') as never,
+    });
+    expect(Object.keys(raw ?? {}).sort()).toEqual([
+      '_id',
+      'contactId',
+      'foldRev',
+      'packed',
+      'workspaceId',
+    ]);
+    expect(await loadProfile(db.connection, (await contact('eve'))!)).toEqual(whole(events, 'eve'));
+  });
+
+  it('reads an activity written before packing, and packs it at the next fold', async () => {
+    const events = [order('fay', 0, 10), order('fay', 1, 20)];
+    await ingestEvents(db.connection, WS, events.slice(0, 1), { now: T0 });
+    const Activity = contactActivityModel(db.connection);
+    const _id = contactKey(WS, 'fay');
+    const packedDoc = await Activity.findById(_id).lean();
+    // The older form: the same events as nested, key-encoded fields.
+    await Activity.collection.replaceOne(
+      { _id: _id as never },
+      {
+        workspaceId: WS,
+        contactId: 'fay',
+        foldRev: packedDoc!.foldRev,
+        events: encodeDocumentKeys(unpackActivity(packedDoc!)),
+      },
+    );
+    expect(await loadProfile(db.connection, (await contact('fay'))!)).toEqual(
+      whole(events.slice(0, 1), 'fay'),
+    );
+    await ingestEvents(db.connection, WS, events.slice(1), { now: T0 + DAY });
+    const after = await Activity.collection.findOne({ _id: _id as never });
+    expect(after?.events).toBeUndefined();
+    expect(after?.packed).toBeDefined();
+    expect(await loadProfile(db.connection, (await contact('fay'))!)).toEqual(whole(events, 'fay'));
   });
 });
