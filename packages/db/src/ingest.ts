@@ -18,7 +18,13 @@ import {
 } from './connection.js';
 import { isTransientStorageError } from './engines/index.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
-import { ANONYMOUS_PREFIX, contactKey, contactModel, type ContactDoc } from './models/contact.js';
+import {
+  ANONYMOUS_PREFIX,
+  contactKey,
+  contactModel,
+  recentEventIdsOf,
+  type ContactDoc,
+} from './models/contact.js';
 import { fileInDirectory, removeFromDirectory } from './contact-directory.js';
 import { eventKey, eventModel, pendingFoldModel, type EventDoc } from './models/event.js';
 import { identityModel } from './models/identity.js';
@@ -223,7 +229,7 @@ function newContactDoc(workspaceId: string, contactId: string) {
     traits: {},
     tags: [],
     profile: storedProfileParts(emptyProfile(contactId)).summary,
-    recentEventIds: [],
+    recentIds: '[]',
     // Filed in the directory from its first write on (an empty list names no page yet).
     searchEntries: [] as string[],
     foldRev: 0,
@@ -236,7 +242,7 @@ function newContactDoc(workspaceId: string, contactId: string) {
 
 /** What a fold changes on the contact document besides segments: the summary and the fold bookkeeping. */
 function foldedFields(
-  doc: Pick<ContactDoc, 'recentEventIds' | 'foldRev' | 'lastFoldMarkers'>,
+  doc: Pick<ContactDoc, 'recentIds' | 'recentEventIds' | 'foldRev' | 'lastFoldMarkers'>,
   profile: ContactProfile,
   events: CairnEvent[],
   markers: Iterable<string>,
@@ -251,7 +257,7 @@ function foldedFields(
     set: {
       profile: summary,
       traits: encodeDocumentKeys(profile.traits),
-      recentEventIds: [...doc.recentEventIds, ...ids].slice(-RECENT_EVENT_IDS),
+      recentIds: JSON.stringify([...recentEventIdsOf(doc), ...ids].slice(-RECENT_EVENT_IDS)),
       foldRev: (doc.foldRev ?? 0) + 1,
       lastFoldIds: ids,
       lastFoldMarkers,
@@ -337,6 +343,8 @@ async function foldIntoContact(
             nextEvaluationAt: now,
             updatedAt: new Date(now),
           },
+          // The older array form of the remembered ids, now held in `recentIds`.
+          $unset: { recentEventIds: '' },
         },
       );
       if (result.matchedCount === 1) {
@@ -361,16 +369,17 @@ async function foldIntoContact(
 async function historyOf(
   connection: Connection,
   workspaceId: string,
-  contact: Pick<ContactDoc, 'contactId' | 'recentEventIds'>,
+  contact: Pick<ContactDoc, 'contactId' | 'recentIds' | 'recentEventIds'>,
 ): Promise<CairnEvent[]> {
   const Events = eventModel(connection);
-  if (contact.recentEventIds.length >= RECENT_EVENT_IDS) {
+  const recent = recentEventIdsOf(contact);
+  if (recent.length >= RECENT_EVENT_IDS) {
     return (await Events.find({ workspaceId, contactId: contact.contactId }).lean()).map((doc) =>
       eventFromDoc(doc),
     );
   }
   const docs: EventDoc[] = [];
-  const ids = contact.recentEventIds.map((messageId) => eventKey(workspaceId, messageId));
+  const ids = recent.map((messageId) => eventKey(workspaceId, messageId));
   for (const doc of await findByIds(connection, Events, ids)) if (doc) docs.push(doc);
   return docs.map((doc) => eventFromDoc(doc));
 }
@@ -445,10 +454,10 @@ async function runPerContact<T>(
 
 /** Events a contact has not applied yet, in timestamp order (duplicates within the batch dropped). */
 function unapplied(
-  doc: Pick<ContactDoc, 'recentEventIds' | 'lastFoldIds' | 'lastFoldMarkers'>,
+  doc: Pick<ContactDoc, 'recentIds' | 'recentEventIds' | 'lastFoldIds' | 'lastFoldMarkers'>,
   candidates: FoldCandidate[],
 ): { events: CairnEvent[]; markers: Set<string> } {
-  const recent = new Set([...doc.recentEventIds, ...(doc.lastFoldIds ?? [])]);
+  const recent = new Set([...recentEventIdsOf(doc), ...(doc.lastFoldIds ?? [])]);
   const folded = new Set(doc.lastFoldMarkers ?? []);
   const seen = new Set<string>();
   const out: CairnEvent[] = [];
@@ -692,7 +701,7 @@ async function foldBatchLocked(
       existing.map((p) => ({
         _id: p.doc._id,
         guard: { rev: p.doc.rev },
-        update: { $set: fieldsOf(p) },
+        update: { $set: fieldsOf(p), $unset: { recentEventIds: '' } },
       })),
     );
     existing.forEach((p, i) => applied[i] && won.add(p.contactId));

@@ -13,7 +13,7 @@ import {
 } from '@cairn/core';
 import { insertNew, upsertRacing } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
-import { contactKey, type ContactDoc } from './models/contact.js';
+import { contactKey, type ContactDoc, type StoredProfileSummary } from './models/contact.js';
 import { eventKey, eventModel, type EventDoc } from './models/event.js';
 import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
 import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
@@ -109,21 +109,14 @@ export function forgetProfileSettings(workspaceId: string): void {
 /** The part of a contact document a profile is read from. */
 /** An activity's events as stored: deflated JSON (keys need no encoding inside a value). */
 export function packActivity(events: ContactActivity['events']): Buffer {
-  return deflateRawSync(JSON.stringify(events), { level: 1 });
+  return pack(events);
 }
 
 /** The events of an activity document, packed or (written before packing) as nested fields. */
 export function unpackActivity(
   doc: Pick<ContactActivityDoc, 'packed' | 'events'>,
 ): ContactActivity['events'] {
-  if (doc.packed) {
-    const { packed } = doc;
-    // Lean reads give the driver's Binary (its bytes in `buffer`); hydrated ones a Buffer.
-    const bytes = Buffer.isBuffer(packed)
-      ? packed
-      : Buffer.from(packed.buffer.buffer, packed.buffer.byteOffset, packed.buffer.byteLength);
-    return JSON.parse(inflateRawSync(bytes).toString('utf8')) as ContactActivity['events'];
-  }
+  if (doc.packed) return unpack<ContactActivity['events']>(doc.packed);
   return decodeDocumentKeys(doc.events ?? {});
 }
 
@@ -135,19 +128,60 @@ function isWholeProfile(doc: ProfileSource): boolean {
   return doc.foldRev === undefined;
 }
 
+function bytesOf(packed: Buffer | { buffer: Uint8Array }): Buffer {
+  // Lean reads give the driver's Binary (its bytes in `buffer`); hydrated ones a Buffer.
+  return Buffer.isBuffer(packed)
+    ? packed
+    : Buffer.from(packed.buffer.buffer, packed.buffer.byteOffset, packed.buffer.byteLength);
+}
+
+function pack(value: unknown): Buffer {
+  return deflateRawSync(JSON.stringify(value), { level: 1 });
+}
+
+function unpack<T>(packed: Buffer | { buffer: Uint8Array }): T {
+  return JSON.parse(inflateRawSync(bytesOf(packed)).toString('utf8')) as T;
+}
+
+/** The summary stored on a contact document, packed or (written before packing) as encoded fields. */
+export function decodeStoredProfile(
+  stored: ContactDoc['profile'] | undefined,
+): ContactProfile | ProfileSummary {
+  if (stored && 'packed' in stored && stored.packed) {
+    const { traits, lastSeenAt, rfm, packed } = stored as StoredProfileSummary;
+    const rest = unpack<Omit<ProfileSummary, 'traits' | 'lastSeenAt' | 'rfm'>>(packed);
+    return {
+      ...rest,
+      traits: decodeDocumentKeys(traits ?? {}),
+      ...(lastSeenAt !== undefined ? { lastSeenAt } : {}),
+      ...(rfm !== undefined ? { rfm } : {}),
+    } as ProfileSummary;
+  }
+  return decodeDocumentKeys(stored) as ContactProfile | ProfileSummary;
+}
+
 /** The summary of a contact's profile: what the contact document alone holds (no per-day series, no occurrences). */
 export function readProfileSummary(doc: Pick<ContactDoc, 'profile'>): ContactProfile {
-  const stored = decodeDocumentKeys(doc.profile) as ContactProfile | ProfileSummary;
+  const stored = decodeStoredProfile(doc.profile);
   return joinProfile(splitProfile(stored as ContactProfile).summary, undefined);
 }
 
-/** Stored forms of a profile: the encoded summary for the contact document and the activity's events. */
+/** Stored forms of a profile: the packed summary for the contact document and the activity's events. */
 export function storedProfileParts(profile: ContactProfile): {
-  summary: ProfileSummary;
+  summary: StoredProfileSummary;
   activityEvents: ContactActivity['events'];
 } {
   const { summary, activity } = splitProfile(profile);
-  return { summary: encodeDocumentKeys(summary), activityEvents: activity.events };
+  const { traits, lastSeenAt, rfm, ...rest } = summary;
+  return {
+    summary: {
+      traits: encodeDocumentKeys(traits),
+      ...(lastSeenAt !== undefined ? { lastSeenAt } : {}),
+      ...(rfm !== undefined ? { rfm } : {}),
+      packed: pack(rest),
+    },
+    activityEvents: activity.events,
+  };
 }
 
 async function eventsById(
@@ -196,7 +230,7 @@ async function joinWithActivity(
   doc: ProfileSource,
   activityDoc: ContactActivityDoc | null,
 ): Promise<ContactProfile> {
-  const stored = decodeDocumentKeys(doc.profile) as ContactProfile;
+  const stored = decodeStoredProfile(doc.profile) as ContactProfile;
   if (isWholeProfile(doc)) return stored;
   const summary = splitProfile(stored).summary;
   const foldRev = doc.foldRev ?? 0;

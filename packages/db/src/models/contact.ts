@@ -15,6 +15,26 @@ export interface SegmentMembershipState {
   rev?: number;
 }
 
+/**
+ * The summary as the contact document stores it. What other writes set or projections read on their own
+ * stays a field (`traits`, set by trait updates; `rfm`, set by the RFM job; `lastSeenAt`, shown in member
+ * lists); the rest (event counts, purchases, products, categories, engagement...) is one packed value, for
+ * the same reason as the activity (profiles.ts): FerretDB's work per write grows with the number of fields.
+ */
+export interface StoredProfileSummary {
+  traits: Record<string, unknown>;
+  lastSeenAt?: number;
+  rfm?: ContactProfile['rfm'];
+  packed: Buffer | { buffer: Uint8Array };
+}
+
+/** The applied messageIds a contact remembers, whichever form its document holds them in. */
+export function recentEventIdsOf(doc: Pick<ContactDoc, 'recentIds' | 'recentEventIds'>): string[] {
+  return doc.recentIds !== undefined
+    ? (JSON.parse(doc.recentIds) as string[])
+    : (doc.recentEventIds ?? []);
+}
+
 /** The prefix of a contact id made from an anonymousId (a contact not identified yet). */
 export const ANONYMOUS_PREFIX = 'anon:';
 
@@ -31,9 +51,14 @@ export interface ContactDoc {
    * The profile's summary (see profiles.ts; its per-day series and occurrences are in `contact_activity`).
    * Contacts written before that split hold the whole profile here and have no foldRev.
    */
-  profile: ProfileSummary | ContactProfile;
-  /** The last couple of hundred applied messageIds: folding skips them, so a replay never counts twice. */
-  recentEventIds: string[];
+  profile: StoredProfileSummary | ProfileSummary | ContactProfile;
+  /**
+   * The last applied messageIds (JSON of a list): folding skips them, so a replay never counts twice. One
+   * string, not a list, so the engine handles one field where it would handle fifty (see profiles.ts).
+   */
+  recentIds?: string;
+  /** The same ids as a list, in documents written before `recentIds`; a fold replaces it. */
+  recentEventIds?: string[];
   /** How many folds changed this profile; the activity document is stamped with the fold it belongs to. */
   foldRev?: number;
   /** The messageIds of the last fold: enough to bring an activity left one fold behind by a crash up to date. */
@@ -71,7 +96,8 @@ export const contactSchema = new Schema<ContactDoc>(
     traits: { type: Schema.Types.Mixed, default: {} },
     tags: { type: [String], default: [] },
     profile: { type: Schema.Types.Mixed, required: true },
-    recentEventIds: { type: [String], default: [] },
+    recentIds: { type: String },
+    recentEventIds: { type: [String], default: undefined },
     foldRev: { type: Number },
     lastFoldIds: { type: [String], default: undefined },
     lastFoldMarkers: { type: [String], default: undefined },
