@@ -91,11 +91,9 @@ export {
   type StoredEvents,
   foldPendingEvents,
   DEFAULT_FOLD_WITHIN_MS,
-  onContactChanged,
   eventFromDoc,
   type IngestOptions,
   type IngestReport,
-  type ContactChangedHandler,
 } from './ingest.js';
 export {
   recordDebuggerEvents,
@@ -134,8 +132,6 @@ export {
 } from './fold-queue.js';
 export * from './messaging/index.js';
 export * from './segments/index.js';
-// Side effect: ingestion re-evaluates segments after every profile change.
-import './segments/on-ingest.js';
 export {
   journeyModel,
   journeyKey,

@@ -46,7 +46,11 @@ import {
   type MembershipChange,
   type MembershipOutcome,
 } from './segments/membership.js';
-import { countMembershipChanges, recordMembershipChangesMany } from './segments/reevaluate.js';
+import {
+  countMembershipChanges,
+  recordMembershipChangesMany,
+  reevaluateContact,
+} from './segments/reevaluate.js';
 import { forEachWithLimit } from './segments/limit.js';
 import { fileNewMembers, removeFormerMembers, type MemberExit } from './segments/member-pages.js';
 
@@ -84,19 +88,18 @@ export interface IngestReport {
   contacts: string[];
 }
 
-/** Called after a contact's profile changed (segment re-evaluation plugs in here). */
-export type ContactChangedHandler = (
+/**
+ * The evaluation stage for contacts folded one at a time (the careful path, merges): the same
+ * `reevaluateContact` that trait updates and the sweep call, so every way an event arrives evaluates
+ * segments alike. Pages folded in bulk evaluate inline (foldBatchLocked) and skip it.
+ */
+async function evaluateSegments(
   connection: Connection,
   workspaceId: string,
   contactId: string,
   now: number,
-) => Promise<void>;
-
-const contactChangedHandlers: ContactChangedHandler[] = [];
-
-/** Registers work to do after every profile change, e.g. `reevaluateContact` from the segments module. */
-export function onContactChanged(handler: ContactChangedHandler): void {
-  if (!contactChangedHandlers.includes(handler)) contactChangedHandlers.push(handler);
+): Promise<void> {
+  await reevaluateContact(connection, { workspaceId, contactId, now, reason: 'event' });
 }
 
 class IdentityResolver {
@@ -1042,13 +1045,12 @@ export async function foldStoredEvents(
   const folded = [...folds.values()].reduce((n, list) => n + list.length, 0);
 
   const toEvaluate = [...changed].filter((id) => !evaluatedInline.has(id));
-  await traced('handlers', toEvaluate.length, () =>
+  await traced('evaluate', toEvaluate.length, () =>
     runPerContact(
       toEvaluate.map((id) => [id, null]),
       4,
       async (contactId) => {
-        for (const handler of contactChangedHandlers)
-          await handler(connection, workspaceId, contactId, now);
+        await evaluateSegments(connection, workspaceId, contactId, now);
       },
     ),
   );
@@ -1151,8 +1153,7 @@ export async function foldPendingEvents(
         for (const [contactId, list] of applied) {
           folded += list.length;
           if (!evaluatedInline.has(contactId))
-            for (const handler of contactChangedHandlers)
-              await handler(connection, workspaceId, contactId, now);
+            await evaluateSegments(connection, workspaceId, contactId, now);
         }
         continue;
       } catch (error) {
@@ -1169,9 +1170,7 @@ export async function foldPendingEvents(
             now,
           );
           folded += applied.length;
-          if (applied.length)
-            for (const handler of contactChangedHandlers)
-              await handler(connection, workspaceId, contactId, now);
+          if (applied.length) await evaluateSegments(connection, workspaceId, contactId, now);
         } catch (error) {
           // The database away is no reason to park anything: the next pass tries again.
           if (isTransientStorageError(error) || isUnreachable(error)) throw error;

@@ -12,7 +12,6 @@ import {
 } from './connection.js';
 import { forgetJourneyInterest } from './journey-interest.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
-import { onEmailEngagement } from './messaging/index.js';
 import {
   journeyKey,
   journeyModel,
@@ -752,12 +751,6 @@ export async function countJourneyEngagement(
     [what]: 1,
   });
 }
-
-// Tracking records opens and clicks through the messaging module; the per-node counters live here.
-onEmailEngagement(async (connection, e) => {
-  if (e.kind === 'opened' || e.kind === 'clicked')
-    await countJourneyEngagement(connection, e.workspaceId, e.journeyId, e.nodeId, e.kind);
-});
 
 export async function journeyTotals(
   connection: Connection,

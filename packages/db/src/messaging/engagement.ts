@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { CairnEvent } from '@cairn/core';
 import { ingestEvents, type IngestReport } from '../ingest.js';
+import { countJourneyEngagement } from '../journeys.js';
 import { setSubscriptions } from './subscriptions.js';
 
 export type EmailEngagementKind = 'opened' | 'clicked' | 'unsubscribed';
@@ -71,15 +72,6 @@ export function engagementEvent(e: EmailEngagement, now: number): CairnEvent {
   };
 }
 
-/** Per journey-node counters (opened/clicked), provided by the journeys module when it exists. */
-export type NodeEngagementCounter = (connection: Connection, e: EmailEngagement) => Promise<void>;
-let nodeCounter: NodeEngagementCounter | undefined;
-
-/** The journeys module registers its `$inc` on `${ws}:${journeyId}:${nodeId}` here; called once per new event. */
-export function onEmailEngagement(counter: NodeEngagementCounter): void {
-  nodeCounter = counter;
-}
-
 /**
  * Records an open, click or unsubscribe as an event folded into the contact's profile (and so into
  * segments). An unsubscribe also sets `subscriptions.email = 'unsubscribed'`.
@@ -97,6 +89,8 @@ export async function recordEmailEngagement(
   const report = await ingestEvents(connection, e.workspaceId, [engagementEvent(e, now)], { now });
   // ...and again after: the event creates the contact if it did not exist (a no-op when already set).
   if (e.kind === 'unsubscribed') await unsubscribe();
-  if (report.stored > 0 && nodeCounter) await nodeCounter(connection, e);
+  // The journey step's opened/clicked counters, once per new event (a resent pixel or click counts once).
+  if (report.stored > 0 && (e.kind === 'opened' || e.kind === 'clicked'))
+    await countJourneyEngagement(connection, e.workspaceId, e.journeyId, e.nodeId, e.kind);
   return report;
 }

@@ -68,10 +68,8 @@ export {
   engagementMessageId,
   engagementEvent,
   recordEmailEngagement,
-  onEmailEngagement,
   type EmailEngagement,
   type EmailEngagementKind,
-  type NodeEngagementCounter,
 } from './engagement.js';
 export {
   sendLimitsModel,
