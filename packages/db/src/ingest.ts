@@ -1012,11 +1012,28 @@ export async function foldStoredEvents(
       },
     );
   };
-  // Contacts about to be merged away are folded first, so their events move with their history.
   const sources = new Set(stored.merges.keys());
-  await foldAll([...stored.byContact].filter(([id]) => sources.has(id)));
+  const chained = [...stored.merges.values()].some((into) => sources.has(into));
+  // A contact first seen in the batch that merges it (an SDK's anonymous events and its identify, sent
+  // together) never gets a document of its own: its events go straight into the survivor's fold, instead
+  // of a contact written, read back and deleted in the same pass.
+  const unseen = new Set<string>();
+  if (!chained && sources.size > 0) {
+    const candidates = [...sources].filter((id) => stored.byContact.has(id));
+    const docs = await traced('planMerges', 0, () =>
+      findByIds(
+        connection,
+        contactModel(connection),
+        candidates.map((id) => contactKey(workspaceId, id)),
+        { _id: 1 },
+      ),
+    );
+    candidates.forEach((id, i) => docs[i] === null && unseen.add(id));
+  }
+  // Contacts about to be merged away are folded first, so their events move with their history.
+  await foldAll([...stored.byContact].filter(([id]) => sources.has(id) && !unseen.has(id)));
   const rest = new Map([...stored.byContact].filter(([id]) => !sources.has(id)));
-  if ([...stored.merges.values()].some((into) => sources.has(into))) {
+  if (chained) {
     // A chain (a into b, b into c): one merge at a time, in the order found, then the batch.
     for (const [from, into] of stored.merges) {
       if (await mergeContacts(connection, workspaceId, from, into, settings, now))
@@ -1027,8 +1044,20 @@ export async function foldStoredEvents(
     // Each merged contact's history joins its survivor's fold in the batch below: one write per survivor,
     // segments evaluated in it; the merged contacts go once their survivors are written.
     const plan = await traced('planMerges', stored.merges.size, () =>
-      planMerges(connection, workspaceId, stored.merges),
+      planMerges(
+        connection,
+        workspaceId,
+        new Map([...stored.merges].filter(([from]) => !unseen.has(from))),
+      ),
     );
+    for (const from of unseen) {
+      const into = stored.merges.get(from) as string;
+      const entry = plan.byInto.get(into) ?? { candidates: [], mergedFrom: [] };
+      for (const c of stored.byContact.get(from) ?? [])
+        entry.candidates.push({ ...c, mergedFrom: from });
+      entry.mergedFrom.push(from);
+      plan.byInto.set(into, entry);
+    }
     for (const [into, { candidates }] of plan.byInto)
       rest.set(into, [...(rest.get(into) ?? []), ...candidates]);
     await foldAll([...rest], new Map([...plan.byInto].map(([into, m]) => [into, m.mergedFrom])));
