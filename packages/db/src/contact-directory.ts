@@ -48,7 +48,7 @@ export function contactDirectoryModel(connection: Connection): Model<DirectoryPa
 }
 
 /** Entries per page: FerretDB rewrites a whole document on every update, so a page stays small. */
-export const DIRECTORY_PAGE_SIZE = 500;
+export const DIRECTORY_PAGE_SIZE = 200;
 /** Characters of a token kept in an entry: a page holds short strings whatever a trait holds. */
 const TOKEN_CHARS = 64;
 /** Characters of a token that name its bucket. */

@@ -22,7 +22,7 @@ const MAX_BUCKET_LOOKUPS = 60;
 /** Due contacts re-evaluated together: reads and per-contact writes overlap, shared writes are made once. */
 const SWEEP_CHUNK = 200;
 /** Entries per page: FerretDB rewrites a whole document on every update, so a page stays small. */
-export const DUE_PAGE_SIZE = 500;
+export const DUE_PAGE_SIZE = 200;
 /** Marks documents in this format; older ones held bare contact ids in minute buckets. */
 const FORMAT = 2;
 

@@ -45,7 +45,7 @@ export function segmentMemberPageModel(connection: Connection): Model<SegmentMem
 }
 
 /** Entries per page: FerretDB rewrites a whole document on every update, so a page stays small. */
-export const MEMBER_PAGE_SIZE = 500;
+export const MEMBER_PAGE_SIZE = 200;
 
 type Series = 'p' | 'b';
 
