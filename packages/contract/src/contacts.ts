@@ -54,7 +54,10 @@ export const ContactSummarySchema = z.strictObject({
 });
 export const ContactPageResponse = z.strictObject({
   items: z.array(ContactSummarySchema),
-  nextCursor: z.string().optional().describe('Pass as `cursor` for the next page.'),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe('Pass as `cursor` for the next page; null on the last.'),
 });
 
 /** One contact's latest run of one journey: where it stands and the steps it took. */

@@ -36,14 +36,15 @@ export interface RouteContract {
   answer: RouteAnswer;
 }
 
-const json = (schema: z.ZodType, id: string): RouteAnswer => ({ json: schema, id });
-const empty: RouteAnswer = { empty: true };
+// Each answer keeps its own schema type, so `Answer<K>` infers the route's body.
+const json = <S extends z.ZodType>(schema: S, id: string) => ({ json: schema, id });
+const empty = { empty: true } as const;
 const csv = (description: string): RouteAnswer => ({
   media: 'text/csv',
   description,
 });
 
-const ingest = (schema: z.ZodType, id: string): RouteContract => ({
+const ingest = (schema: z.ZodType, id: string) => ({
   body: { schema, id },
   answer: json(ingestion.IngestResponse, 'IngestAnswer'),
 });
@@ -268,7 +269,7 @@ export const ROUTES = {
   },
   'GET /api/v1/segments/:id/members.csv': {
     query: segments.SegmentMembersExportQuery,
-    answer: csv('One row per member: contactId, the trait columns asked for, since.'),
+    answer: csv('One row per member: id, the trait columns asked for, since, lastSeenAt.'),
   },
   'GET /api/v1/segments/:id/history': {
     query: segments.SegmentHistoryQuery,

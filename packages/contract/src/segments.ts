@@ -117,7 +117,7 @@ export const SegmentHistoryResponse = z.array(
   z.strictObject({ day: z.string().describe('UTC day, YYYY-MM-DD.'), members: z.number().int() }),
 );
 
-interface ConditionExplanationShape {
+export interface ConditionExplanationShape {
   path: string;
   sentence: string;
   matches: boolean;
