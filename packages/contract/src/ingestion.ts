@@ -159,6 +159,7 @@ export const ReadinessResponse = z.strictObject({
     .record(
       z.string(),
       z.strictObject({
+        name: z.string().optional(),
         status: z.literal('restarting'),
         restarts: z.number().int().optional(),
         lastCrash: z
