@@ -1,4 +1,5 @@
-// Journeys: drafts, versions, publishing, enrolment, stats, the funnel and simulation.
+// Journeys: drafts, versions, publishing, enrolment, stats, the funnel and simulation. Over 400 lines
+// because the simulation answer (the interpreter's run state) is described field by field, with the rest.
 import { z } from 'zod';
 import { JourneyDefinitionSchema, JourneyPropertyFilterSchema } from '@cairn/core';
 import { IsoDateTime, JsonObject } from './common.js';

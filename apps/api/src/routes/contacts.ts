@@ -38,7 +38,8 @@ function typeOfEvent(event: string): string {
     Group: 'group',
     Alias: 'alias',
   };
-  return byName[event] ?? 'track';
+  // Own keys only: an event named "constructor" or "__proto__" is a track call, not Object's member.
+  return Object.hasOwn(byName, event) ? (byName[event] ?? 'track') : 'track';
 }
 
 export function contactRoutes(ctx: ApiContext): Router {
