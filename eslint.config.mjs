@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/core/src/**', 'packages/workflows/src/**'],
+    files: ['packages/core/src/**', 'packages/workflows/src/**', 'packages/contract/src/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -14,6 +14,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { docsRoutes } from './routes/docs.js';
 import { requireDatabase } from './http/database-gate.js';
 import { rateLimitFor } from './http/rate-limit.js';
+import { checkResponses } from './http/response-check.js';
 
 export function designerDir(configured?: string): string | undefined {
   const dir = configured ? resolve(configured) : join(__dirname, '..', '..', 'designer', 'dist');
@@ -59,6 +60,9 @@ export function createApp(ctx: ApiContext): Express {
       },
     }),
   );
+  // Tests check every JSON answer against @cairn/contract, so a handler cannot drift from its schema.
+  if (ctx.config.CAIRN_CHECK_RESPONSES ?? ctx.config.NODE_ENV === 'test')
+    app.use(checkResponses(ctx.logger));
   app.use(healthRoutes(ctx));
   // Limits per presented key, counted before the key is verified, so a flood is refused before any database work.
   const ingestLimit = ctx.config.CAIRN_RATE_LIMIT_INGEST_PER_MINUTE;

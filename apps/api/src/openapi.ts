@@ -1,62 +1,7 @@
 import type { Application } from 'express';
 import { z } from 'zod';
-import {
-  AliasPayloadSchema,
-  BatchPayloadSchema,
-  GroupPayloadSchema,
-  IdentifyPayloadSchema,
-  JourneyDefinitionSchema,
-  PagePayloadSchema,
-  ScreenPayloadSchema,
-  SegmentDefinitionSchema,
-  TrackPayloadSchema,
-} from '@cairn/core';
-import { ackBody, userQuery } from './routes/in-app.js';
-import { AffinitiesBody } from './routes/settings.js';
-import { WorkspaceSettingsBody } from './routes/workspace.js';
-import { TestSendBody } from './routes/test-send.js';
-import { CreateWorkspaceBody } from './routes/instance.js';
-import { SendLimitsBody } from './routes/send-limits.js';
-import { deliveriesQuery, subscriptionsBody } from './routes/consent.js';
-import { ListQuery as contactListQuery } from './routes/contacts.js';
-import { debuggerQuery } from './routes/ingestion.js';
-import {
-  createBody as credentialCreateBody,
-  replaceBody as credentialReplaceBody,
-} from './routes/credentials.js';
-import {
-  AuditQuery,
-  CreateKeyBody,
-  CreateUserBody,
-  SignInBody,
-  UpdateUserBody,
-} from './routes/access.js';
-import {
-  CreateBody as journeyCreateBody,
-  EnrollBody as journeyEnrollBody,
-  FromTemplateBody as journeyFromTemplateBody,
-  PublishBody as journeyPublishBody,
-  ImportBody as journeyImportBody,
-  UpdateBody as journeyUpdateBody,
-  ValidateBody as journeyValidateBody,
-} from './routes/journeys.js';
-import { SimulateBody as journeySimulateBody } from './routes/simulate.js';
-import { FunnelQuery as journeyFunnelQuery, RunsExportQuery } from './routes/journey-analytics.js';
-import {
-  CreateBody as segmentCreateBody,
-  HistoryQuery as segmentHistoryQuery,
-  MembersQuery as segmentMembersQuery,
-  PreviewBody as segmentPreviewBody,
-  UpdateBody as segmentUpdateBody,
-} from './routes/segments.js';
-import { importQuery } from './routes/imports.js';
-import {
-  listQuery as templateListQuery,
-  previewBody as templatePreviewBody,
-  templateBody,
-  testSendBody as templateTestSendBody,
-  updateBody as templateUpdateBody,
-} from './routes/templates.js';
+import { ProblemSchema, routeContract, type RouteContract } from '@cairn/contract';
+import { JourneyDefinitionSchema, SegmentDefinitionSchema } from '@cairn/core';
 
 /** One route as Express serves it; `path` keeps Express's `:param` syntax. */
 export interface ServedRoute {
@@ -110,357 +55,168 @@ export function openApiPath(expressPath: string): { path: string; params: string
   return { path, params };
 }
 
-/** RFC 9457 problem details, the body of every error the API answers (see http/problem.ts). */
-export const ProblemSchema = z.object({
-  type: z.string().describe('Always "about:blank": the status and title say what happened.'),
-  title: z.string().describe('The HTTP reason phrase, e.g. "Bad Request".'),
-  status: z.number().int(),
-  detail: z.string().optional().describe('What went wrong and how to fix it.'),
-  instance: z
-    .string()
-    .optional()
-    .describe('urn:request:<X-Request-Id>, to find the request in the logs.'),
-  errors: z
-    .array(
-      z.object({
-        path: z.string().describe('The offending field, e.g. "definition.conditions[0].operator".'),
-        message: z.string(),
-      }),
-    )
-    .optional()
-    .describe('One entry per invalid field.'),
-});
+export { ProblemSchema };
 
 type Auth = 'writeKey' | 'adminKey' | 'none' | 'instanceAdmin';
 
-interface RouteDoc {
-  summary?: string;
-  body?:
-    | { schema: z.ZodType; id: string }
-    | { raw: Record<string, { schema: Record<string, unknown> }>; description: string };
-  query?: z.ZodObject;
-  status?: number;
-}
+/** The Segment calls /v1 takes one by one; their payload schemas are named `<Type>Payload`. */
+const INGEST_TYPES = ['Identify', 'Track', 'Page', 'Screen', 'Group', 'Alias'];
 
-const ingestTypes = {
-  identify: [IdentifyPayloadSchema, 'Identify', 'Who the user is: sets traits on their profile.'],
-  track: [
-    TrackPayloadSchema,
-    'Track',
-    'Something the user did, e.g. "Order Completed", with its properties.',
-  ],
-  page: [PagePayloadSchema, 'Page', 'A page view on a website.'],
-  screen: [ScreenPayloadSchema, 'Screen', 'A screen view in a mobile app.'],
-  group: [GroupPayloadSchema, 'Group', 'Links the user to a company, account or team.'],
-  alias: [AliasPayloadSchema, 'Alias', 'Merges a previous identity into a user id.'],
-} as const;
+/** What the contract cannot tell: one line per route, for the reader of the document. */
+const SUMMARIES: Record<string, string> = {
+  'GET /healthz': 'Liveness: the process answers.',
+  'GET /readyz':
+    'Readiness: MongoDB and Temporal are reachable (503 naming the one that is not); `ingestion` tells how far folding events into profiles is behind.',
+  'GET /openapi.json': 'This document.',
+  'GET /docs': 'This document as a readable page.',
+  'POST /v1/identify': 'Who the user is: sets traits on their profile.',
+  'POST /v1/track': 'Something the user did, e.g. "Order Completed", with its properties.',
+  'POST /v1/page': 'A page view on a website.',
+  'POST /v1/screen': 'A screen view in a mobile app.',
+  'POST /v1/group': 'Links the user to a company, account or team.',
+  'POST /v1/alias': 'Merges a previous identity into a user id.',
+  'POST /v1/batch':
+    'Several calls in one request (at most 2500 events, 500 KB); invalid items are reported, valid ones stored. Answers once the events are appended; `?wait=folded` answers once they are in the profiles.',
+  'GET /t/o/:file': 'Open-tracking pixel embedded in sent emails.',
+  'GET /t/c/:token': 'Click tracking: records the click and redirects to the link.',
+  'GET /t/u/:token': 'Unsubscribe page linked from sent emails.',
+  'POST /t/u/:token': 'One-click unsubscribe (RFC 8058, List-Unsubscribe-Post).',
+  'GET /v1/in-app/messages': 'In-app messages waiting for a user.',
+  'POST /v1/in-app/messages/:messageId/ack': 'Marks an in-app message as seen.',
+  'POST /api/v1/sessions':
+    'Signs a user in with email and password; the token goes in Authorization: Bearer.',
+  'GET /api/v1/admin/workspaces':
+    'Lists every workspace of this installation (instance admin: CAIRN_ADMIN_TOKEN).',
+  'POST /api/v1/admin/workspaces':
+    'Creates a workspace with a write key, an admin key and optionally a first admin user; keys and a generated password are answered once (instance admin: CAIRN_ADMIN_TOKEN).',
+  'GET /api/v1/me': 'The workspace of the presented admin key.',
+  'PATCH /api/v1/workspace/settings':
+    'Changes the workspace (admin): `name`; `timezone`, the IANA zone whose midnight turns whole-day segment windows and which date-triggered journeys fall back to; `sender` (name, address, optional smtp credential), the from of email steps that leave it empty (null removes it: CAIRN_EMAIL_FROM).',
+  'GET /api/v1/contacts': 'Lists or searches contacts.',
+  'GET /api/v1/contacts/:contactId':
+    'A contact with profile, recent events, segments and journeys.',
+  'DELETE /api/v1/contacts/:contactId': 'Deletes a contact and their data.',
+  'GET /api/v1/schema/events':
+    'Event names and properties seen in this workspace, for building segments.',
+  'GET /api/v1/schema/metrics': 'Computed profile metrics segments can use.',
+  'POST /api/v1/imports':
+    'Bulk import of contacts and historical events; answers NDJSON progress lines. Imported events start no event-triggered journey unless ?startJourneys=true.',
+  'GET /api/v1/contacts/:id/subscriptions': 'Per-channel subscription state of a contact.',
+  'PUT /api/v1/contacts/:id/subscriptions': 'Subscribes or unsubscribes a contact per channel.',
+  'GET /api/v1/contacts/:id/deliveries': 'Messages sent to a contact, newest first.',
+  'POST /api/v1/templates/preview': 'Renders a template for a contact without sending it.',
+  'POST /api/v1/templates/test-send':
+    'Renders a template for a contact and emails it, marked [Test], through the configured SMTP server.',
+  'GET /api/v1/templates': 'Lists message templates.',
+  'POST /api/v1/templates': 'Creates a message template.',
+  'GET /api/v1/templates/:id': 'A template with its latest content.',
+  'PUT /api/v1/templates/:id': 'Saves a new version of a template.',
+  'DELETE /api/v1/templates/:id': 'Deletes a template.',
+  'GET /api/v1/templates/:id/versions': 'Saved versions of a template.',
+  'GET /api/v1/templates/:id/versions/:version': 'One saved version of a template.',
+  'GET /api/v1/credentials': 'Lists credentials (names and fields, never values).',
+  'POST /api/v1/credentials': 'Stores an encrypted credential for actions.',
+  'GET /api/v1/credentials/:name': 'A credential (type and field names, never values).',
+  'PUT /api/v1/credentials/:name': 'Replaces the values of a credential.',
+  'DELETE /api/v1/credentials/:name': 'Deletes a credential.',
+  'POST /api/v1/credentials/:name/test-send':
+    "Sends one test message through a stored smtp credential, as the workspace sender, and answers the server's reply; 502 names what the server (or the connection) said when it refused.",
+  'GET /api/v1/segments': 'Lists segments.',
+  'GET /api/v1/segments/templates': 'Ready-made segment definitions to start from.',
+  'POST /api/v1/segments/preview':
+    'Counts and samples who a definition would match, without saving it.',
+  'POST /api/v1/segments': 'Creates a segment.',
+  'GET /api/v1/segments/:id': 'A segment with its definition and member count.',
+  'PUT /api/v1/segments/:id': 'Updates a segment.',
+  'DELETE /api/v1/segments/:id': 'Deletes a segment.',
+  'GET /api/v1/segments/:id/members': 'Contacts currently in the segment.',
+  'GET /api/v1/segments/:id/members.csv':
+    'Every member of the segment as CSV (id, the trait columns asked for, since, lastSeenAt), streamed.',
+  'GET /api/v1/segments/:id/history': 'Daily entries and exits.',
+  'GET /api/v1/segments/:id/why/:contactId':
+    'Explains, condition by condition, why a contact is in or out.',
+  'GET /api/v1/contacts/:contactId/segments/history': 'When a contact entered and left segments.',
+  'GET /api/v1/journeys': 'Lists journeys.',
+  'GET /api/v1/journeys/templates': 'Ready-made journeys to start from.',
+  'POST /api/v1/journeys/from-template':
+    'Creates a draft journey from a template, its parameters applied.',
+  'POST /api/v1/journeys/validate': 'Validates a journey definition without saving it.',
+  'POST /api/v1/journeys': 'Creates a draft journey.',
+  'POST /api/v1/journeys/import': 'Imports a journey exported from another workspace.',
+  'GET /api/v1/journeys/:id': 'A journey with its draft and published versions.',
+  'PUT /api/v1/journeys/:id': 'Saves the draft of a journey.',
+  'GET /api/v1/journeys/:id/publish-preview':
+    'Before publishing: for a segment-entry journey, how many contacts are in its segment now (who `enrollExisting` would enrol).',
+  'POST /api/v1/journeys/:id/publish':
+    'Publishes the draft as a new version; `enrollExisting` also enrols the segment’s current members.',
+  'POST /api/v1/journeys/:id/pause': 'Pauses a published journey.',
+  'POST /api/v1/journeys/:id/resume': 'Resumes a paused journey.',
+  'POST /api/v1/journeys/:id/archive': 'Archives a journey.',
+  'GET /api/v1/journeys/:id/versions/:version': 'One published version of a journey.',
+  'GET /api/v1/journeys/:id/stats':
+    'How many contacts entered, are waiting and finished, per node.',
+  'POST /api/v1/journeys/:id/enroll': 'Enrols one contact now.',
+  'GET /api/v1/journeys/:id/export': 'The journey as a portable file.',
+  'GET /api/v1/journeys/:id/funnel':
+    'Step funnel over a period of UTC days: entered, reached per step in graph order, converted, exits by reason.',
+  'GET /api/v1/journeys/:id/runs.csv':
+    "Every contact's latest run of the journey as CSV (contactId, status, currentNode, enteredAt, finishedAt, exitReason), streamed.",
+  'POST /api/v1/journeys/:id/simulate':
+    'Dry-runs the journey for one contact (stored or made up) and a script of events on a virtual clock: the path taken and the messages it would send. Nothing is sent or stored.',
+  'GET /api/v1/catalog/actions': 'The actions journeys can use, with their settings schemas.',
+  'GET /api/v1/ingestion':
+    "How far this workspace's profiles are behind its events: events appended but not folded yet, and the oldest one's age.",
+  'GET /api/v1/debugger/events':
+    "The event debugger: this workspace's last accepted events (at most 200) and refused /v1 calls (at most 100, with their field errors and a cut copy of the body), newest first, filtered by `userId` (or anonymousId) and `event` (case-insensitive, part of the value), with the fold lag.",
+  'POST /api/v1/ingestion/retry-parked':
+    'Hands folds that were parked (a contact whose events could not be folded) back to the sweeper, after a fix (admin).',
+  'DELETE /api/v1/sessions/current': 'Signs the current user out.',
+  'GET /api/v1/users': 'Lists the users of the workspace (admin).',
+  'POST /api/v1/users':
+    'Adds a user with a role; answers a generated password once when none is given (admin).',
+  'PUT /api/v1/users/:email': "Changes a user's name, role or password, or disables them (admin).",
+  'DELETE /api/v1/users/:email':
+    'Removes a user and ends their sessions (admin); you cannot remove yourself.',
+  'GET /api/v1/keys': 'Lists API keys, never their secrets (admin).',
+  'POST /api/v1/keys': 'Creates an API key; its full text is answered once (admin).',
+  'DELETE /api/v1/keys/:id': 'Revokes an API key (admin).',
+  'GET /api/v1/audit': 'The audit log: who changed what and when, newest first.',
+  'GET /api/v1/settings/affinities':
+    'The affinities the profile fold counts beyond product categories (event + property).',
+  'PUT /api/v1/settings/affinities':
+    'Replaces the affinity definitions; events folded from then on count them (affinities.<name>.top).',
+  'GET /api/v1/settings/send-limits':
+    'Per-channel send rate limits of the workspace (e.g. email: 100 per 1 minute).',
+  'PUT /api/v1/settings/send-limits':
+    'Replaces the send rate limits; sends over a limit wait for the next window and count as "throttled" on their step.',
+};
 
-/**
- * What the route table cannot tell: summaries and the zod schemas each route validates with. The
- * bodies are the routes' own schemas; where a route accepts `definition` loosely and validates it
- * afterwards with the domain schema, the document shows the domain schema a client must satisfy.
- */
-const ROUTE_DOCS: Record<string, RouteDoc> = {
-  ...Object.fromEntries(
-    Object.entries(ingestTypes).map(([type, [schema, id, summary]]) => [
-      `POST /v1/${type}`,
-      { summary, body: { schema, id: `${id}Payload` } },
-    ]),
-  ),
-  'POST /v1/batch': {
-    summary:
-      'Several calls in one request (at most 2500 events, 500 KB); invalid items are reported, valid ones stored. Answers once the events are appended; `?wait=folded` answers once they are in the profiles.',
-    body: { schema: BatchPayloadSchema, id: 'BatchPayload' },
-  },
-  'GET /v1/in-app/messages': { summary: 'In-app messages waiting for a user.', query: userQuery },
-  'POST /v1/in-app/messages/:messageId/ack': {
-    summary: 'Marks an in-app message as seen.',
-    body: { schema: ackBody, id: 'InAppAck' },
-    status: 204,
-  },
-
-  'GET /healthz': { summary: 'Liveness: the process answers.' },
-  'GET /readyz': {
-    summary:
-      'Readiness: MongoDB and Temporal are reachable (503 naming the one that is not); `ingestion` tells how far folding events into profiles is behind.',
-  },
-  'GET /openapi.json': { summary: 'This document.' },
-  'GET /docs': { summary: 'This document as a readable page.' },
-  'GET /t/o/:file': { summary: 'Open-tracking pixel embedded in sent emails.' },
-  'GET /t/c/:token': { summary: 'Click tracking: records the click and redirects to the link.' },
-  'GET /t/u/:token': { summary: 'Unsubscribe page linked from sent emails.' },
-  'POST /t/u/:token': { summary: 'One-click unsubscribe (RFC 8058, List-Unsubscribe-Post).' },
-
-  'GET /api/v1/me': { summary: 'The workspace of the presented admin key.' },
-  'PATCH /api/v1/workspace/settings': {
-    summary:
-      'Changes the workspace (admin): `name`; `timezone`, the IANA zone whose midnight turns whole-day segment windows and which date-triggered journeys fall back to; `sender` (name, address, optional smtp credential), the from of email steps that leave it empty (null removes it: CAIRN_EMAIL_FROM).',
-    body: { schema: WorkspaceSettingsBody, id: 'WorkspaceSettings' },
-  },
-  'POST /api/v1/credentials/:name/test-send': {
-    summary:
-      "Sends one test message through a stored smtp credential, as the workspace sender, and answers the server's reply; 502 names what the server (or the connection) said when it refused.",
-    body: { schema: TestSendBody, id: 'TestSend' },
-  },
-  'GET /api/v1/admin/workspaces': {
-    summary: 'Lists every workspace of this installation (instance admin: CAIRN_ADMIN_TOKEN).',
-  },
-  'POST /api/v1/admin/workspaces': {
-    summary:
-      'Creates a workspace with a write key, an admin key and optionally a first admin user; keys and a generated password are answered once (instance admin: CAIRN_ADMIN_TOKEN).',
-    body: { schema: CreateWorkspaceBody, id: 'WorkspaceCreate' },
-    status: 201,
-  },
-  'DELETE /api/v1/users/:email': {
-    summary: 'Removes a user and ends their sessions (admin); you cannot remove yourself.',
-    status: 204,
-  },
-  'GET /api/v1/schema/events': {
-    summary: 'Event names and properties seen in this workspace, for building segments.',
-  },
-  'GET /api/v1/schema/metrics': { summary: 'Computed profile metrics segments can use.' },
-  'POST /api/v1/ingestion/retry-parked': {
-    summary:
-      'Hands folds that were parked (a contact whose events could not be folded) back to the sweeper, after a fix (admin).',
-  },
-  'GET /api/v1/debugger/events': {
-    summary:
-      "The event debugger: this workspace's last accepted events (at most 200) and refused /v1 calls (at most 100, with their field errors and a cut copy of the body), newest first, filtered by `userId` (or anonymousId) and `event` (case-insensitive, part of the value), with the fold lag.",
-    query: debuggerQuery,
-  },
-  'GET /api/v1/ingestion': {
-    summary:
-      "How far this workspace's profiles are behind its events: events appended but not folded yet, and the oldest one's age.",
-  },
-  'GET /api/v1/templates/:id': { summary: 'A template with its latest content.' },
-  'GET /api/v1/templates/:id/versions': { summary: 'Saved versions of a template.' },
-  'GET /api/v1/templates/:id/versions/:version': { summary: 'One saved version of a template.' },
-  'GET /api/v1/credentials/:name': {
-    summary: 'A credential (type and field names, never values).',
-  },
-  'GET /api/v1/segments/:id': { summary: 'A segment with its definition and member count.' },
-  'GET /api/v1/contacts/:contactId/segments/history': {
-    summary: 'When a contact entered and left segments.',
-  },
-  'GET /api/v1/journeys/:id': { summary: 'A journey with its draft and published versions.' },
-  'POST /api/v1/journeys/:id/pause': { summary: 'Pauses a published journey.' },
-  'POST /api/v1/journeys/:id/resume': { summary: 'Resumes a paused journey.' },
-  'POST /api/v1/journeys/:id/archive': { summary: 'Archives a journey.' },
-  'GET /api/v1/journeys/:id/versions/:version': { summary: 'One published version of a journey.' },
-  'GET /api/v1/journeys/:id/stats': {
-    summary: 'How many contacts entered, are waiting and finished, per node.',
-  },
-  'GET /api/v1/journeys/:id/funnel': {
-    summary:
-      'Step funnel over a period of UTC days: entered, reached per step in graph order, converted, exits by reason.',
-    query: journeyFunnelQuery,
-  },
-  'GET /api/v1/journeys/:id/runs.csv': {
-    summary:
-      "Every contact's latest run of the journey as CSV (contactId, status, currentNode, enteredAt, finishedAt, exitReason), streamed.",
-    query: RunsExportQuery,
-  },
-  'GET /api/v1/catalog/actions': {
-    summary: 'The actions journeys can use, with their settings schemas.',
-  },
-  'GET /api/v1/contacts': { summary: 'Lists or searches contacts.', query: contactListQuery },
-  'GET /api/v1/contacts/:contactId': {
-    summary: 'A contact with profile, recent events, segments and journeys.',
-  },
-  'DELETE /api/v1/contacts/:contactId': { summary: 'Deletes a contact and their data.' },
-  'GET /api/v1/contacts/:id/subscriptions': {
-    summary: 'Per-channel subscription state of a contact.',
-  },
-  'PUT /api/v1/contacts/:id/subscriptions': {
-    summary: 'Subscribes or unsubscribes a contact per channel.',
-    body: { schema: subscriptionsBody, id: 'SubscriptionChanges' },
-  },
-  'GET /api/v1/contacts/:id/deliveries': {
-    summary: 'Messages sent to a contact, newest first.',
-    query: deliveriesQuery,
-  },
+/** Bodies that are not JSON (the contract's `body` is JSON only). */
+const RAW_BODIES: Record<
+  string,
+  { raw: Record<string, { schema: Record<string, unknown> }>; description: string }
+> = {
   'POST /api/v1/imports': {
-    summary:
-      'Bulk import of contacts and historical events; answers NDJSON progress lines. Imported events start no event-triggered journey unless ?startJourneys=true.',
-    query: importQuery,
-    body: {
-      description: 'One Segment payload per line (NDJSON) or a CSV with a header row.',
-      raw: {
-        'application/x-ndjson': { schema: { type: 'string' } },
-        'text/csv': { schema: { type: 'string' } },
-      },
+    description: 'One Segment payload per line (NDJSON) or a CSV with a header row.',
+    raw: {
+      'application/x-ndjson': { schema: { type: 'string' } },
+      'text/csv': { schema: { type: 'string' } },
     },
-  },
-  'GET /api/v1/templates': { summary: 'Lists message templates.', query: templateListQuery },
-  'POST /api/v1/templates': {
-    summary: 'Creates a message template.',
-    body: { schema: templateBody, id: 'TemplateContent' },
-    status: 201,
-  },
-  'POST /api/v1/templates/preview': {
-    summary: 'Renders a template for a contact without sending it.',
-    body: { schema: templatePreviewBody, id: 'TemplatePreview' },
-  },
-  'POST /api/v1/templates/test-send': {
-    summary:
-      'Renders a template for a contact and emails it, marked [Test], through the configured SMTP server.',
-    body: { schema: templateTestSendBody, id: 'TemplateTestSend' },
-  },
-  'PUT /api/v1/templates/:id': {
-    summary: 'Saves a new version of a template.',
-    body: { schema: templateUpdateBody, id: 'TemplateUpdate' },
-  },
-  'DELETE /api/v1/templates/:id': { summary: 'Deletes a template.', status: 204 },
-  'GET /api/v1/settings/affinities': {
-    summary: 'The affinities the profile fold counts beyond product categories (event + property).',
-  },
-  'PUT /api/v1/settings/affinities': {
-    summary:
-      'Replaces the affinity definitions; events folded from then on count them (affinities.<name>.top).',
-    body: { schema: AffinitiesBody, id: 'Affinities' },
-  },
-  'GET /api/v1/settings/send-limits': {
-    summary: 'Per-channel send rate limits of the workspace (e.g. email: 100 per 1 minute).',
-  },
-  'PUT /api/v1/settings/send-limits': {
-    summary:
-      'Replaces the send rate limits; sends over a limit wait for the next window and count as "throttled" on their step.',
-    body: { schema: SendLimitsBody, id: 'SendLimits' },
-  },
-  'GET /api/v1/credentials': { summary: 'Lists credentials (names and fields, never values).' },
-  'POST /api/v1/credentials': {
-    summary: 'Stores an encrypted credential for actions.',
-    body: { schema: credentialCreateBody, id: 'CredentialCreate' },
-    status: 201,
-  },
-  'PUT /api/v1/credentials/:name': {
-    summary: 'Replaces the values of a credential.',
-    body: { schema: credentialReplaceBody, id: 'CredentialReplace' },
-  },
-  'DELETE /api/v1/credentials/:name': { summary: 'Deletes a credential.', status: 204 },
-  'POST /api/v1/sessions': {
-    summary: 'Signs a user in with email and password; the token goes in Authorization: Bearer.',
-    body: { schema: SignInBody, id: 'SignIn' },
-    status: 201,
-  },
-  'DELETE /api/v1/sessions/current': { summary: 'Signs the current user out.', status: 204 },
-  'GET /api/v1/users': { summary: 'Lists the users of the workspace (admin).' },
-  'POST /api/v1/users': {
-    summary:
-      'Adds a user with a role; answers a generated password once when none is given (admin).',
-    body: { schema: CreateUserBody, id: 'UserCreate' },
-    status: 201,
-  },
-  'PUT /api/v1/users/:email': {
-    summary: "Changes a user's name, role or password, or disables them (admin).",
-    body: { schema: UpdateUserBody, id: 'UserUpdate' },
-  },
-  'GET /api/v1/keys': { summary: 'Lists API keys, never their secrets (admin).' },
-  'POST /api/v1/keys': {
-    summary: 'Creates an API key; its full text is answered once (admin).',
-    body: { schema: CreateKeyBody, id: 'KeyCreate' },
-    status: 201,
-  },
-  'DELETE /api/v1/keys/:id': { summary: 'Revokes an API key (admin).', status: 204 },
-  'GET /api/v1/audit': {
-    summary: 'The audit log: who changed what and when, newest first.',
-    query: AuditQuery,
-  },
-  'GET /api/v1/segments': { summary: 'Lists segments.' },
-  'GET /api/v1/segments/templates': { summary: 'Ready-made segment definitions to start from.' },
-  'POST /api/v1/segments/preview': {
-    summary: 'Counts and samples who a definition would match, without saving it.',
-    body: {
-      schema: segmentPreviewBody.extend({ definition: SegmentDefinitionSchema }),
-      id: 'SegmentPreview',
-    },
-  },
-  'POST /api/v1/segments': {
-    summary: 'Creates a segment.',
-    body: {
-      schema: segmentCreateBody.extend({ definition: SegmentDefinitionSchema }),
-      id: 'SegmentCreate',
-    },
-    status: 201,
-  },
-  'PUT /api/v1/segments/:id': {
-    summary: 'Updates a segment.',
-    body: {
-      schema: segmentUpdateBody.extend({ definition: SegmentDefinitionSchema.optional() }),
-      id: 'SegmentUpdate',
-    },
-  },
-  'DELETE /api/v1/segments/:id': { summary: 'Deletes a segment.', status: 204 },
-  'GET /api/v1/segments/:id/members': {
-    summary: 'Contacts currently in the segment.',
-    query: segmentMembersQuery,
-  },
-  'GET /api/v1/segments/:id/history': {
-    summary: 'Daily entries and exits.',
-    query: segmentHistoryQuery,
-  },
-  'GET /api/v1/segments/:id/why/:contactId': {
-    summary: 'Explains, condition by condition, why a contact is in or out.',
-  },
-  'GET /api/v1/journeys': { summary: 'Lists journeys.' },
-  'GET /api/v1/journeys/templates': { summary: 'Ready-made journeys to start from.' },
-  'POST /api/v1/journeys/validate': {
-    summary: 'Validates a journey definition without saving it.',
-    body: {
-      schema: journeyValidateBody.extend({ definition: JourneyDefinitionSchema }),
-      id: 'JourneyValidate',
-    },
-  },
-  'POST /api/v1/journeys': {
-    summary: 'Creates a draft journey.',
-    body: {
-      schema: journeyCreateBody.extend({ definition: JourneyDefinitionSchema }),
-      id: 'JourneyCreate',
-    },
-    status: 201,
-  },
-  'POST /api/v1/journeys/from-template': {
-    summary: 'Creates a draft journey from a template, its parameters applied.',
-    body: { schema: journeyFromTemplateBody, id: 'JourneyFromTemplate' },
-    status: 201,
-  },
-  'POST /api/v1/journeys/import': {
-    summary: 'Imports a journey exported from another workspace.',
-    body: { schema: journeyImportBody, id: 'JourneyImport' },
-    status: 201,
-  },
-  'PUT /api/v1/journeys/:id': {
-    summary: 'Saves the draft of a journey.',
-    body: {
-      schema: journeyUpdateBody.extend({ definition: JourneyDefinitionSchema }),
-      id: 'JourneyUpdate',
-    },
-  },
-  'GET /api/v1/journeys/:id/publish-preview': {
-    summary:
-      'Before publishing: for a segment-entry journey, how many contacts are in its segment now (who `enrollExisting` would enrol).',
-  },
-  'POST /api/v1/journeys/:id/publish': {
-    summary:
-      'Publishes the draft as a new version; `enrollExisting` also enrols the segment’s current members.',
-    body: { schema: journeyPublishBody, id: 'JourneyPublish' },
-  },
-  'POST /api/v1/journeys/:id/enroll': {
-    summary: 'Enrols one contact now.',
-    body: { schema: journeyEnrollBody, id: 'JourneyEnroll' },
-    status: 202,
-  },
-  'GET /api/v1/journeys/:id/export': { summary: 'The journey as a portable file.' },
-  'POST /api/v1/journeys/:id/simulate': {
-    summary:
-      'Dry-runs the journey for one contact (stored or made up) and a script of events on a virtual clock: the path taken and the messages it would send. Nothing is sent or stored.',
-    body: { schema: journeySimulateBody, id: 'JourneySimulate' },
   },
 };
 
-/** The `METHOD /path` keys documented above: a test checks each still names a served route. */
+/** What a reader sees of a media answer that has no JSON schema. */
+const MEDIA_EXAMPLES: Record<string, string> = {
+  'text/csv': 'contactId,status,...\nuser-1,converted,...',
+  'text/html': '<!doctype html><html>...</html>',
+  'text/plain': 'Unsubscribed.',
+  'image/gif': 'GIF89a...',
+  'application/json': '{"openapi":"3.1.0",...}',
+};
+
+/** The `METHOD /path` keys summarised above: a test checks each still names a served route. */
 export function documentedRoutes(): string[] {
-  return Object.keys(ROUTE_DOCS);
+  return Object.keys(SUMMARIES);
 }
 
 /** Routes that answer without touching MongoDB or Temporal, so they cannot answer 503. */
@@ -583,23 +339,58 @@ function queryParameters(schema: z.ZodObject): OpenApiOperation['parameters'] {
   });
 }
 
+/** The success answer of a route as the document shows it: a named schema, or a media type with an example. */
+function successResponse(contract: RouteContract | undefined, ref: string | undefined): unknown {
+  const answer = contract?.answer;
+  if (!answer) return { description: 'Not described by @cairn/contract yet.' };
+  if ('empty' in answer) return { description: 'Done; no content.' };
+  if ('json' in answer)
+    return { description: 'Success.', content: { 'application/json': { schema: { $ref: ref } } } };
+  const schema = ref ? { $ref: ref } : { type: 'string' };
+  return {
+    description: answer.description,
+    content: {
+      [answer.media]: {
+        schema,
+        ...(ref ? {} : { example: MEDIA_EXAMPLES[answer.media] ?? '...' }),
+      },
+    },
+  };
+}
+
 /** The OpenAPI 3.1 document of every route `app` serves, built from the routes' own zod schemas. */
 export function buildOpenApiDocument(
   app: Application,
   info: { version?: string } = {},
 ): OpenApiDocument {
+  const routes = servedRoutes(app).map((route) => ({
+    route,
+    contract: routeContract(route.method, route.path),
+  }));
   const registry = z.registry<z.core.GlobalMeta>();
-  registry.add(ProblemSchema, { id: 'Problem' });
-  registry.add(SegmentDefinitionSchema, { id: 'SegmentDefinition' });
-  registry.add(JourneyDefinitionSchema, { id: 'JourneyDefinition' });
-  for (const doc of Object.values(ROUTE_DOCS)) {
-    if (doc.body && 'schema' in doc.body && !registry.has(doc.body.schema))
-      registry.add(doc.body.schema, { id: doc.body.id });
+  const named = (schema: z.ZodType, id: string) => {
+    if (!registry.has(schema)) registry.add(schema, { id });
+    return `#/components/schemas/${registry.get(schema)?.id ?? id}`;
+  };
+  named(ProblemSchema, 'Problem');
+  named(SegmentDefinitionSchema, 'SegmentDefinition');
+  named(JourneyDefinitionSchema, 'JourneyDefinition');
+  const refs = new Map<RouteContract, { body?: string; answer?: string }>();
+  for (const { contract } of routes) {
+    if (!contract || refs.has(contract)) continue;
+    const { body, answer } = contract;
+    refs.set(contract, {
+      ...(body ? { body: named(body.doc ?? body.schema, body.id) } : {}),
+      ...('json' in answer ? { answer: named(answer.json, answer.id) } : {}),
+      ...('lines' in answer && answer.lines
+        ? { answer: named(answer.lines.schema, answer.lines.id) }
+        : {}),
+    });
   }
   const schemas = componentSchemas(registry);
 
   // The ingestion routes take the call type from the path, so `type` is optional in the body.
-  for (const [, id] of Object.values(ingestTypes)) {
+  for (const id of INGEST_TYPES) {
     const schema = schemas[`${id}Payload`];
     if (schema && Array.isArray(schema.required))
       schema.required = (schema.required as string[]).filter((f) => f !== 'type');
@@ -608,17 +399,16 @@ export function buildOpenApiDocument(
   if (batch?.properties?.batch) {
     batch.properties.batch.items = {
       description: 'Each item is a call with its "type"; items are validated one by one.',
-      oneOf: Object.values(ingestTypes).map(([, id]) => ({
-        $ref: `#/components/schemas/${id}Payload`,
-      })),
+      oneOf: INGEST_TYPES.map((id) => ({ $ref: `#/components/schemas/${id}Payload` })),
     };
   }
 
   const paths: OpenApiDocument['paths'] = {};
   const tags = new Map<string, string | undefined>();
-  for (const route of servedRoutes(app)) {
+  for (const { route, contract } of routes) {
     const key = `${route.method} ${route.path}`;
-    const doc = ROUTE_DOCS[key] ?? {};
+    const ref = contract ? refs.get(contract) : undefined;
+    const raw = RAW_BODIES[key];
     const { path, params } = openApiPath(route.path);
     const auth = authOf(route.path);
     const tag = tagOf(route.path);
@@ -629,16 +419,13 @@ export function buildOpenApiDocument(
       required: true,
       schema: { type: 'string' },
     }));
-    if (doc.query) parameters.push(...queryParameters(doc.query));
+    if (contract?.query) parameters.push(...queryParameters(contract.query));
 
-    const status = doc.status ?? 200;
+    const status = contract?.status ?? 200;
     const responses: Record<string, unknown> = {
-      [String(status)]:
-        status === 204
-          ? { description: 'Done; no content.' }
-          : { description: 'Success.', content: { 'application/json': { schema: {} } } },
+      [String(status)]: successResponse(contract, ref?.answer),
     };
-    if (doc.body || doc.query || params.length > 0 || route.method !== 'GET')
+    if (contract?.body || raw || contract?.query || params.length > 0 || route.method !== 'GET')
       responses['400'] = problemResponse('Invalid input: `errors` names each field and the fix.');
     if (auth !== 'none') {
       responses['401'] = problemResponse('Missing, unknown or revoked key.');
@@ -666,7 +453,7 @@ export function buildOpenApiDocument(
 
     const operation: OpenApiOperation = {
       tags: [tag],
-      summary: doc.summary ?? `${route.method} ${path}`,
+      summary: SUMMARIES[key] ?? `${route.method} ${path}`,
       operationId: `${route.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       security:
         auth === 'adminKey'
@@ -679,23 +466,13 @@ export function buildOpenApiDocument(
       parameters,
       responses,
     };
-    if (doc.body && 'schema' in doc.body) {
+    if (ref?.body) {
       operation.requestBody = {
         required: true,
-        content: {
-          'application/json': {
-            schema: {
-              $ref: `#/components/schemas/${registry.get(doc.body.schema)?.id ?? doc.body.id}`,
-            },
-          },
-        },
+        content: { 'application/json': { schema: { $ref: ref.body } } },
       };
-    } else if (doc.body) {
-      operation.requestBody = {
-        required: true,
-        description: doc.body.description,
-        content: doc.body.raw,
-      };
+    } else if (raw) {
+      operation.requestBody = { required: true, description: raw.description, content: raw.raw };
     }
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }

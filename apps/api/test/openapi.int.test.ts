@@ -1,6 +1,7 @@
 import { startApi, type RunningApi } from './harness';
 import { routeTable } from './route-table';
-import { documentedRoutes } from '../src/openapi';
+import { ROUTES } from '@cairn/contract';
+import { documentedRoutes, servedRoutes } from '../src/openapi';
 
 interface Doc {
   openapi: string;
@@ -12,7 +13,10 @@ interface Doc {
         security: unknown[];
         parameters: { name: string; in: string }[];
         requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
-        responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+        responses: Record<
+          string,
+          { content?: Record<string, { schema: { $ref?: string }; example?: unknown }> }
+        >;
       }
     >
   >;
@@ -122,6 +126,59 @@ describe('OpenAPI document and docs page', () => {
     expect(dangling).toEqual([]);
   });
 
+  it('has a contract entry in @cairn/contract for exactly the routes the app serves', () => {
+    // String paths only: the designer's client-side fallback is a regex route, not an API route.
+    const served = servedRoutes(api.app).map((r) => `${r.method} ${r.path}`);
+    expect(served.filter((key) => !(key in ROUTES))).toEqual([]);
+    expect(Object.keys(ROUTES).filter((key) => !served.includes(key))).toEqual([]);
+  });
+
+  it('describes every success answer: a named schema or an example, never an empty schema', () => {
+    const undescribed: string[] = [];
+    let named = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const success = Object.entries(op.responses).filter(([status]) => /^[23]/.test(status));
+        expect({ at: `${method} ${path}`, successes: success.length }).toEqual({
+          at: `${method} ${path}`,
+          successes: 1,
+        });
+        const [status, response] = success[0]!;
+        if (status === '204') continue;
+        const media = Object.values(response.content ?? {});
+        const described =
+          media.length > 0 &&
+          media.every(
+            (m) =>
+              JSON.stringify(m.schema) !== '{}' &&
+              (m.schema.$ref !== undefined || m.example !== undefined),
+          );
+        if (!described) undescribed.push(`${method.toUpperCase()} ${path} ${status}`);
+        if (media.some((m) => m.schema.$ref)) named++;
+      }
+    }
+    expect(undescribed).toEqual([]);
+    expect(named).toBeGreaterThan(70);
+    // Spot checks that the answers are the handlers' real shapes.
+    const stats =
+      doc.components.schemas[
+        refName(
+          doc.paths['/api/v1/journeys/{id}/stats']?.get?.responses['200']?.content?.[
+            'application/json'
+          ]?.schema.$ref,
+        )
+      ];
+    expect(stats?.required).toEqual(expect.arrayContaining(['nodes', 'series', 'holdout']));
+    const contacts =
+      doc.components.schemas[
+        refName(
+          doc.paths['/api/v1/contacts']?.get?.responses['200']?.content?.['application/json']
+            ?.schema.$ref,
+        )
+      ];
+    expect(contacts?.properties).toHaveProperty('nextCursor');
+  });
+
   it('serves /docs as server-rendered HTML listing the routes, without scripts', async () => {
     const res = await api.fetch('/docs');
     expect(res.status).toBe(200);
@@ -132,5 +189,11 @@ describe('OpenAPI document and docs page', () => {
     expect(html).not.toMatch(/<script/i);
     // Schema text is escaped: JSON quotes never appear raw inside <pre>.
     expect(html).toContain('&quot;event&quot;');
+    // Each route shows its answer's schema next to its body's.
+    const keys = html.slice(html.indexOf('id="post-api-v1-keys"'));
+    const section = keys.slice(0, keys.indexOf('</section>'));
+    expect(section).toContain('KeyCreate');
+    expect(section).toMatch(/Answer 201/);
+    expect(section).toContain('ApiKeyCreated');
   });
 });

@@ -91,6 +91,11 @@ export const EnvSchema = z.object({
   CAIRN_DESIGNER_DIR: z.string().optional(),
   // Set by `npm start`: where its supervisor records processes it is restarting, for /readyz.
   CAIRN_SUPERVISOR_STATE_FILE: z.string().optional(),
+  // Checks every JSON answer of the API against its schema in @cairn/contract; unset: on under NODE_ENV=test.
+  CAIRN_CHECK_RESPONSES: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: "expected 'true' or 'false'" })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes')),
   CAIRN_ACTION_PACKAGES: list,
   CAIRN_WEBHOOK_ALLOW_HOSTS: list,
   // The longest the due-list scheduler sleeps; it wakes at the earliest due instant before that.

@@ -12,3 +12,4 @@ export {
   type SendRateLimit,
   type SendRateLimits,
 } from './messaging/send-limits.js';
+export { ROLES, type Role } from './access/roles.js';

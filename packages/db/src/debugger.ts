@@ -1,11 +1,11 @@
 // The event debugger's rings: the last calls a workspace sent, accepted and refused, for a developer wiring an SDK.
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { CairnEvent } from '@cairn/core';
+import { DEBUGGER_LIMITS, type CairnEvent } from '@cairn/core';
 import { isDuplicateKeyError, updateIfUnchanged } from './connection.js';
 import { createCoalescer, type Coalescer } from './coalesce.js';
 
-/** How many entries each ring keeps: enough to find a first event, small enough to rewrite whole. */
-export const DEBUGGER_LIMITS = { accepted: 200, refused: 100, valueChars: 2048 } as const;
+// The limits are the wire contract's too (the debugger query's `limit`); core holds them for both.
+export { DEBUGGER_LIMITS };
 
 export interface DebuggerEvent {
   receivedAt: number;

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import {
   createApiKey,
   createUser,
@@ -12,7 +11,6 @@ import {
   normalizeEmail,
   revokeApiKey,
   revokeSession,
-  ROLES,
   signIn,
   updateUser,
   userView,
@@ -22,62 +20,13 @@ import type { ApiContext } from '../context.js';
 import { principalOf, publicRoute, requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .email('must be an email address, e.g. "ana@example.com"')
-  .max(254);
-const password = z
-  .string()
-  .min(12, 'must be at least 12 characters')
-  .max(200, 'must be at most 200 characters');
-const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
-
-export const SignInBody = z.object({
-  workspaceId: z.string().min(1).optional(),
-  email: z.string().min(1, 'is required'),
-  password: z.string().min(1, 'is required'),
-});
-export const CreateUserBody = z.object({
-  email,
-  name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
-  role,
-  password: password.optional(),
-});
-export const UpdateUserBody = z
-  .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
-    role: role.optional(),
-    disabled: z.boolean().optional(),
-    password: password.optional(),
-  })
-  .refine((v) => Object.keys(v).length > 0, {
-    message: 'send at least one of name, role, disabled, password',
-  });
-export const CreateKeyBody = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty; say what uses the key, e.g. "Checkout server"')
-    .max(200),
-  scope: z.enum(['write', 'admin'], {
-    error: "must be 'write' (send events only) or 'admin' (management API)",
-  }),
-});
-export const AuditQuery = z.object({
-  resourceType: z.string().max(50).optional(),
-  resourceId: z.string().max(300).optional(),
-  actor: z.string().max(300).optional(),
-  before: z.string().max(400).optional(),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1, 'must be ≥ 1')
-    .max(500, 'must be ≤ 500')
-    .optional(),
-});
+import {
+  AuditQuery,
+  CreateKeyBody,
+  CreateUserBody,
+  SignInBody,
+  UpdateUserBody,
+} from '@cairn/contract';
 
 /** What the audit log compares for a user: never the password hash, only that it changed. */
 function auditedUser(user: UserDoc) {

@@ -1,43 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { contactExists, getSubscriptions, listDeliveries, setSubscriptions } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-const state = z.enum(['subscribed', 'unsubscribed'], {
-  error: "must be 'subscribed' or 'unsubscribed'",
-});
-
-export const subscriptionsBody = z
-  .strictObject(
-    {
-      email: state.optional(),
-      sms: state.optional(),
-      push: state.optional(),
-      inApp: state.optional(),
-    },
-    {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? 'unknown channel; use email, sms, push or inApp'
-          : 'must be an object such as { "email": "unsubscribed" }',
-    },
-  )
-  .refine((v) => Object.keys(v).length > 0, {
-    message: 'name at least one channel, e.g. { "email": "unsubscribed" }',
-  });
-
-export const deliveriesQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1, 'must be ≥ 1')
-    .max(500, 'must be ≤ 500')
-    .optional(),
-  before: z.coerce.number({ error: 'must be epoch milliseconds' }).int().optional(),
-});
+import { DeliveriesQuery, SubscriptionsBody } from '@cairn/contract';
 
 const notFound = (id: string) =>
   HttpProblem.notFound(
@@ -67,7 +34,7 @@ export function consentRoutes(ctx: ApiContext): Router {
     '/contacts/:id/subscriptions',
     requireRole('editor', { audits: 'contact' }),
     async (req: Request<{ id: string }>, res: Response) => {
-      const changes = parseOr400(subscriptionsBody, req.body);
+      const changes = parseOr400(SubscriptionsBody, req.body);
       const before = await getSubscriptions(ctx.db.connection, workspaceIdOf(res), req.params.id);
       const subscriptions = await setSubscriptions(
         ctx.db.connection,
@@ -90,7 +57,7 @@ export function consentRoutes(ctx: ApiContext): Router {
     '/contacts/:id/deliveries',
     requireRole('viewer'),
     async (req: Request<{ id: string }>, res: Response) => {
-      const query = parseOr400(deliveriesQuery, req.query, 'query string');
+      const query = parseOr400(DeliveriesQuery, req.query, 'query string');
       const workspaceId = workspaceIdOf(res);
       if (!(await contactExists(ctx.db.connection, workspaceId, req.params.id)))
         throw notFound(req.params.id);

@@ -13,23 +13,11 @@ import {
   segmentNames,
   type ContactDoc,
 } from '@cairn/db';
-import { z } from 'zod';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-export const ListQuery = z.object({
-  q: z
-    .string()
-    .max(200)
-    .optional()
-    .describe(
-      'The start of the contact id, email, name, first or last name, or of a later word of the name; case and accents ignored',
-    ),
-  cursor: z.string().max(1000).optional(),
-  limit: z.coerce.number().int().min(1, 'must be ≥ 1').max(200, 'must be ≤ 200').default(50),
-});
+import { ContactListQuery } from '@cairn/contract';
 
 function summary(doc: ContactDoc) {
   const traits = decodeDocumentKeys(doc.traits ?? {});
@@ -50,7 +38,8 @@ function typeOfEvent(event: string): string {
     Group: 'group',
     Alias: 'alias',
   };
-  return byName[event] ?? 'track';
+  // Own keys only: an event named "constructor" or "__proto__" is a track call, not Object's member.
+  return Object.hasOwn(byName, event) ? (byName[event] ?? 'track') : 'track';
 }
 
 export function contactRoutes(ctx: ApiContext): Router {
@@ -58,7 +47,7 @@ export function contactRoutes(ctx: ApiContext): Router {
   const { connection } = ctx.db;
 
   router.get('/contacts', requireRole('viewer'), async (req, res) => {
-    const query = parseOr400(ListQuery, req.query, 'query string');
+    const query = parseOr400(ContactListQuery, req.query, 'query string');
     const page = await listContacts(connection, workspaceIdOf(res), {
       ...(query.q ? { search: query.q } : {}),
       ...(query.cursor ? { after: query.cursor } : {}),

@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import {
   deleteCredential,
   describeCredential,
@@ -12,33 +11,7 @@ import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-const credentialName = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_-]{0,99}$/,
-    'must start with a letter and use only letters, digits, - and _ (at most 100), e.g. "smtp-main"',
-  );
-const credentialValues = z
-  .record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'value names use letters, digits and _'),
-    z.string().max(16_384, 'must be at most 16 KB'),
-  )
-  .refine((v) => Object.keys(v).length > 0, 'must hold at least one value, e.g. { "token": "..." }')
-  .refine((v) => Object.keys(v).length <= 50, 'must hold at most 50 values');
-const credentialType = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
-    'must be a short word such as "smtp", "bearerToken" or "webhookSigning"',
-  );
-
-export const createBody = z.object({
-  name: credentialName,
-  type: credentialType,
-  values: credentialValues,
-});
-export const replaceBody = z.object({ type: credentialType, values: credentialValues });
+import { CredentialCreateBody, CredentialNameParam, CredentialReplaceBody } from '@cairn/contract';
 
 /**
  * The stored type and values before a replace, opened only to tell which fields changed (the audit
@@ -94,7 +67,7 @@ export function credentialRoutes(ctx: ApiContext): Router {
     '/credentials',
     requireRole('admin', { audits: 'credential' }),
     async (req: Request, res: Response) => {
-      const body = parseOr400(createBody, req.body);
+      const body = parseOr400(CredentialCreateBody, req.body);
       const saved = await saveCredential(
         ctx.db.connection,
         secretKey(),
@@ -138,8 +111,8 @@ export function credentialRoutes(ctx: ApiContext): Router {
     '/credentials/:name',
     requireRole('admin', { audits: 'credential' }),
     async (req: Request<{ name: string }>, res: Response) => {
-      const name = parseOr400(credentialName, req.params.name, 'credential name', 'name');
-      const body = parseOr400(replaceBody, req.body);
+      const name = parseOr400(CredentialNameParam, req.params.name, 'credential name', 'name');
+      const body = parseOr400(CredentialReplaceBody, req.body);
       const before = await previousValues(ctx, secretKey(), workspaceIdOf(res), name);
       const saved = await saveCredential(
         ctx.db.connection,

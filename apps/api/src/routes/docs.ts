@@ -78,11 +78,31 @@ function operationSection(
       .join('');
   }
   const responses = Object.keys(op.responses).join(', ');
+  const success = Object.entries(op.responses).find(([status]) => /^[23]/.test(status));
+  const answer = success
+    ? Object.entries(
+        (success[1] as { content?: Record<string, { schema: JsonSchema; example?: unknown }> })
+          .content ?? {},
+      )
+        .map(([type, media]) => {
+          const ref =
+            typeof media.schema.$ref === 'string'
+              ? media.schema.$ref.replace('#/components/schemas/', '')
+              : undefined;
+          const inline = ref ? doc.components.schemas[ref] : undefined;
+          const example =
+            media.example === undefined
+              ? ''
+              : `<p>Example:</p><pre>${escapeHtml(String(media.example))}</pre>`;
+          return `<h4>Answer ${escapeHtml(success[0])} <code>${escapeHtml(type)}</code></h4>${schemaBlock(media.schema)}${inline ? `<pre>${escapeHtml(JSON.stringify(inline, null, 2))}</pre>` : ''}${example}`;
+        })
+        .join('') || `<h4>Answer ${escapeHtml(success[0])}</h4><p>No content.</p>`
+    : '';
   return `<section class="op" id="${escapeHtml(anchor(`${method} ${path}`))}">
 <h3><span class="method ${escapeHtml(method)}">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code></h3>
 <p>${escapeHtml(op.summary)}</p>
 <p><strong>Auth:</strong> ${escapeHtml(auth)}</p>
-${params}${body}
+${params}${body}${answer}
 <p><strong>Responses:</strong> ${escapeHtml(responses)} (errors are <a href="#schema-problem">Problem</a>, application/problem+json)</p>
 </section>`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Router } from 'express';
-import { z } from 'zod';
+import { ImportQuery } from '@cairn/contract';
 import { parse } from 'csv-parse';
 import { normalizeEvent, type CairnEvent } from '@cairn/core';
 import { combineStored, foldStoredEvents, storeEvents, type StoredEvents } from '@cairn/db';
@@ -144,17 +144,6 @@ async function* csvRows(
   }
 }
 
-export const importQuery = z.object({
-  format: z.enum(['csv', 'ndjson'], { error: "must be 'csv' or 'ndjson'" }).optional(),
-  /** An import is history: its events start no event-triggered journey unless the import asks. */
-  startJourneys: z
-    .enum(['true', 'false'], {
-      error:
-        "must be 'true' (imported events start event-triggered journeys, whatever their age) or 'false' (the default)",
-    })
-    .optional(),
-});
-
 /**
  * Bulk import of contacts and historical events, streamed: rows go through the same validation and the
  * same fold as live ingestion, so profiles come out identical. The answer streams NDJSON progress lines.
@@ -163,7 +152,7 @@ export function importRoutes(ctx: ApiContext): Router {
   const router = Router();
   router.post('/imports', requireRole('editor', { audits: 'import' }), async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const query = parseOr400(importQuery, req.query, 'query string');
+    const query = parseOr400(ImportQuery, req.query, 'query string');
     const startsJourneys = query.startJourneys === 'true';
     const format =
       query.format ??

@@ -1,25 +1,9 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { ackInAppMessage, contactExists, listInAppMessages } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-export const userQuery = z.object({
-  userId: z
-    .string({ error: 'is required: the userId your app sends in identify calls' })
-    .min(1, 'must not be empty')
-    .max(500),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1, 'must be ≥ 1')
-    .max(100, 'must be ≤ 100')
-    .optional(),
-});
-export const ackBody = z.object({
-  userId: z.string().min(1, 'must not be empty').max(500).optional(),
-});
+import { InAppAckBody, InAppMessagesQuery } from '@cairn/contract';
 
 /** Apps call this from browsers on other origins with the write key in a header, never with cookies. */
 function cors(req: Request, res: Response, next: NextFunction) {
@@ -46,7 +30,7 @@ export function inAppRoutes(ctx: ApiContext): Router {
   router.use(requireKey(ctx, 'write'));
 
   router.get('/messages', async (req: Request, res: Response) => {
-    const query = parseOr400(userQuery, req.query, 'query string');
+    const query = parseOr400(InAppMessagesQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     // An unknown user is a 404 rather than an empty inbox, so a key from the wrong workspace is noticed at once.
     if (!(await contactExists(ctx.db.connection, workspaceId, query.userId))) {
@@ -66,7 +50,7 @@ export function inAppRoutes(ctx: ApiContext): Router {
   router.post(
     '/messages/:messageId/ack',
     async (req: Request<{ messageId: string }>, res: Response) => {
-      const body = parseOr400(ackBody, req.body ?? {});
+      const body = parseOr400(InAppAckBody, req.body ?? {});
       const userId =
         body.userId ?? (typeof req.query.userId === 'string' ? req.query.userId : undefined);
       if (!userId)

@@ -1,23 +1,10 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { DEBUGGER_LIMITS, foldState, readDebugger, retryParkedFolds } from '@cairn/db';
+import { foldState, readDebugger, retryParkedFolds } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { audit } from '../http/audit.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { parseOr400 } from '../http/problem.js';
-
-export const debuggerQuery = z.object({
-  userId: z.string().max(200).optional(),
-  event: z.string().max(200).optional(),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(DEBUGGER_LIMITS.accepted, {
-      error: `must be at most ${DEBUGGER_LIMITS.accepted} (the debugger keeps no more)`,
-    })
-    .optional(),
-});
+import { DebuggerQuery } from '@cairn/contract';
 
 /** The stored JSON back as an object, or the cut text when it was too long to keep whole. */
 function propertiesOf(
@@ -47,7 +34,7 @@ export function ingestionRoutes(ctx: ApiContext): Router {
   });
   // The event debugger: the last calls this workspace sent, as kept by the /v1 routes, and the fold lag.
   router.get('/debugger/events', requireRole('viewer'), async (req, res) => {
-    const query = parseOr400(debuggerQuery, req.query, 'query string', 'query');
+    const query = parseOr400(DebuggerQuery, req.query, 'query string', 'query');
     const workspaceId = workspaceIdOf(res);
     const [seen, state] = await Promise.all([
       readDebugger(ctx.db.connection, workspaceId, {

@@ -1,7 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { isValidTimeZone } from '@cairn/core';
 import {
   createUser,
   createWorkspace,
@@ -14,25 +12,7 @@ import type { ApiContext } from '../context.js';
 import { presentedKey, type DeclaredHandler, type RouteEffect } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 import { workspaceView } from './workspace.js';
-
-export const CreateWorkspaceBody = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty, e.g. "Acme"').max(200),
-  slug: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and -, e.g. "acme"')
-    .optional(),
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, 'must be an IANA time zone, e.g. "Europe/Paris" or "UTC"')
-    .optional(),
-  admin: z
-    .strictObject({
-      email: z.string().trim().toLowerCase().email('must be an email address').max(254),
-      name: z.string().trim().min(1).max(200).optional(),
-      password: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
-    })
-    .optional(),
-});
+import { CreateWorkspaceBody } from '@cairn/contract';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

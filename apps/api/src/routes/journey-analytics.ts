@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { stringify } from 'csv-stringify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { nodesInFlowOrder, type JourneyDefinition } from '@cairn/core';
 import {
   daysBetween,
@@ -15,41 +15,16 @@ import type { ApiContext } from '../context.js';
 import { requireRole } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 import { journeyOr404 } from './journeys.js';
+import { JourneyFunnelQuery, JourneyRunsExportQuery } from '@cairn/contract';
 
 const MAX_FUNNEL_DAYS = 400;
 const DEFAULT_FUNNEL_DAYS = 30;
-
-const utcDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, {
-    message: 'must be a UTC date as YYYY-MM-DD, e.g. 2026-12-01',
-    abort: true,
-  })
-  .refine(
-    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(d).toISOString().startsWith(d),
-    'is not a calendar date: use YYYY-MM-DD, e.g. 2026-02-28',
-  );
-
-export const FunnelQuery = z.object({
-  from: utcDate.optional().describe('First UTC day counted (default: 29 days before `to`).'),
-  to: utcDate.optional().describe('Last UTC day counted, inclusive (default: today).'),
-});
-
-export const RunsExportQuery = z.object({
-  status: z
-    .enum(['active', 'completed', 'exited', 'converted', 'stopped', 'failed'], {
-      error:
-        'must be one of active, completed, exited, converted, stopped, failed (leave it out for every run)',
-    })
-    .optional()
-    .describe('Only runs in this state, e.g. converted.'),
-});
 
 const DAY_MS = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The period a funnel covers; a reversed or over-long period names the field to change. */
-function funnelPeriod(query: z.infer<typeof FunnelQuery>, now = Date.now()) {
+function funnelPeriod(query: z.output<typeof JourneyFunnelQuery>, now = Date.now()) {
   const to = query.to ?? (query.from ? dayOf(Math.max(now, Date.parse(query.from))) : dayOf(now));
   const from = query.from ?? dayOf(Date.parse(to) - (DEFAULT_FUNNEL_DAYS - 1) * DAY_MS);
   if (from > to)
@@ -101,7 +76,7 @@ export function journeyAnalyticsRoutes(ctx: ApiContext): Router {
   const conn = () => ctx.db.connection;
 
   router.get('/journeys/:id/funnel', requireRole('viewer'), async (req, res) => {
-    const period = funnelPeriod(parseOr400(FunnelQuery, req.query, 'query string'));
+    const period = funnelPeriod(parseOr400(JourneyFunnelQuery, req.query, 'query string'));
     const journey = await journeyOr404(ctx, res, req.params.id);
     // Runs follow the published graph; a journey never published is read in its draft's order.
     const definition: JourneyDefinition =
@@ -152,7 +127,7 @@ export function journeyAnalyticsRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/journeys/:id/runs.csv', requireRole('viewer'), async (req, res) => {
-    const query = parseOr400(RunsExportQuery, req.query, 'query string');
+    const query = parseOr400(JourneyRunsExportQuery, req.query, 'query string');
     const journey = await journeyOr404(ctx, res, req.params.id);
     const runs = journeyRuns(conn(), journey.workspaceId, journey.journeyId, query);
     // The first read happens before the headers go out, so a database outage still answers a problem.

@@ -1,5 +1,4 @@
 import { Router, type Response } from 'express';
-import { z } from 'zod';
 import {
   JOURNEY_TEMPLATES,
   JourneyDefinitionSchema,
@@ -39,45 +38,16 @@ import { principalOf, requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400, zodFieldErrors } from '../http/problem.js';
 import { actionRegistryOf } from './catalog.js';
-
-const EXPORT_FORMAT = 'cairn.journey/v1';
-
-const name = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters');
-export const CreateBody = z.object({ name, definition: z.unknown() });
-export const UpdateBody = z.object({ name: name.optional(), definition: z.unknown() });
-export const ValidateBody = z.object({ definition: z.unknown() });
-export const PublishBody = z.object({
-  enrollExisting: z
-    .boolean({ error: 'must be true or false' })
-    .optional()
-    .describe(
-      'Segment-entry journeys only: also enrol the contacts already in the segment (default false: only contacts who enter from now on)',
-    ),
-});
-export const EnrollBody = z.object({
-  contactId: z.string().min(1, 'must name the contact to enrol, e.g. "user-42"'),
-});
-export const FromTemplateBody = z.object({
-  templateId: z
-    .string()
-    .min(
-      1,
-      'must name a template; GET /api/v1/journeys/templates lists them, e.g. "ecommerce-purchase-frequency"',
-    ),
-  name: name.optional(),
-  // Numbers are accepted as written (a heavy-buyer threshold of 7); the template reads them as text.
-  parameters: z
-    .record(z.string(), z.union([z.string(), z.number()], { error: 'must be text or a number' }))
-    .optional(),
-});
-export const ImportBody = z.union([
-  z.object({ format: z.literal(EXPORT_FORMAT), name, definition: z.unknown() }),
-  z.object({ name: name.optional(), definition: z.unknown() }),
-]);
+import {
+  JOURNEY_EXPORT_FORMAT,
+  JourneyCreateBody,
+  JourneyEnrollBody,
+  JourneyFromTemplateBody,
+  JourneyImportBody,
+  JourneyPublishBody,
+  JourneyUpdateBody,
+  JourneyValidateBody,
+} from '@cairn/contract';
 
 /** Drafts may be unfinished graphs, but they must have the journey's shape; field errors name the path. */
 function parseDefinition(value: unknown): JourneyDefinition {
@@ -284,7 +254,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
     '/journeys/from-template',
     requireRole('editor', { audits: 'journey' }),
     async (req, res) => {
-      const body = parseOr400(FromTemplateBody, req.body ?? {});
+      const body = parseOr400(JourneyFromTemplateBody, req.body ?? {});
       const template = JOURNEY_TEMPLATES.find((t) => t.id === body.templateId);
       if (!template) {
         const known = JOURNEY_TEMPLATES.map((t) => `"${t.id}"`).join(', ');
@@ -327,12 +297,12 @@ export function journeyRoutes(ctx: ApiContext): Router {
   );
 
   router.post('/journeys/validate', requireRole('viewer', 'readOnly'), async (req, res) => {
-    const body = parseOr400(ValidateBody, req.body ?? {});
+    const body = parseOr400(JourneyValidateBody, req.body ?? {});
     res.json({ errors: await problemsOf(ctx, workspaceIdOf(res), body.definition) });
   });
 
   router.post('/journeys', requireRole('editor', { audits: 'journey' }), async (req, res) => {
-    const body = parseOr400(CreateBody, req.body ?? {});
+    const body = parseOr400(JourneyCreateBody, req.body ?? {});
     await createAndAnswer(
       res,
       { name: body.name, definition: parseDefinition(body.definition) },
@@ -344,7 +314,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
     '/journeys/import',
     requireRole('editor', { audits: 'journey' }),
     async (req, res) => {
-      const body = parseOr400(ImportBody, req.body ?? {});
+      const body = parseOr400(JourneyImportBody, req.body ?? {});
       const definition = parseDefinition(body.definition);
       await createAndAnswer(
         res,
@@ -359,7 +329,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
   });
 
   router.put('/journeys/:id', requireRole('editor', { audits: 'journey' }), async (req, res) => {
-    const body = parseOr400(UpdateBody, req.body ?? {});
+    const body = parseOr400(JourneyUpdateBody, req.body ?? {});
     const definition = parseDefinition(body.definition);
     const before = await findJourney(conn(), workspaceIdOf(res), req.params.id);
     const saved = await saveJourneyDraft(conn(), workspaceIdOf(res), req.params.id, {
@@ -409,7 +379,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
     requireRole('publisher', { audits: 'journey' }),
     async (req, res) => {
       const workspaceId = workspaceIdOf(res);
-      const body = parseOr400(PublishBody, req.body ?? {});
+      const body = parseOr400(JourneyPublishBody, req.body ?? {});
       const before = await findJourney(conn(), workspaceId, req.params.id);
       const entry = before?.draft.nodes?.find((n) => n.kind === 'trigger');
       const segmentId =
@@ -559,7 +529,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
     requireRole('publisher', { audits: 'journey' }),
     async (req, res) => {
       const workspaceId = workspaceIdOf(res);
-      const body = parseOr400(EnrollBody, req.body ?? {});
+      const body = parseOr400(JourneyEnrollBody, req.body ?? {});
       const [journey, exists] = await Promise.all([
         journeyOr404(ctx, res, req.params.id),
         contactExists(conn(), workspaceId, body.contactId),
@@ -630,7 +600,7 @@ export function journeyRoutes(ctx: ApiContext): Router {
       .send(
         JSON.stringify(
           {
-            format: EXPORT_FORMAT,
+            format: JOURNEY_EXPORT_FORMAT,
             name: journey.name,
             definition: journey.draft,
             exportedAt: new Date().toISOString(),

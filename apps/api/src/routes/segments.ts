@@ -1,6 +1,5 @@
 import { Router, type Response } from 'express';
 import { stringify } from 'csv-stringify';
-import { z } from 'zod';
 import { SEGMENT_TEMPLATES, affinityReferences, validateSegmentDefinition } from '@cairn/core';
 import {
   archiveSegment,
@@ -25,51 +24,14 @@ import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-const definitionField = z.custom<unknown>((v) => v !== undefined, {
-  message: 'is required: a condition group such as { "type": "all", "conditions": [ ... ] }',
-});
-
-export const CreateBody = z.object({
-  id: z.string().optional(),
-  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-  description: z.string().max(2000, 'must be at most 2000 characters').optional(),
-  definition: definitionField,
-});
-
-export const UpdateBody = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters')
-    .optional(),
-  description: z.string().max(2000, 'must be at most 2000 characters').optional(),
-  definition: z.unknown().optional(),
-});
-
-export const PreviewBody = z.object({
-  definition: definitionField,
-  sampleSize: z.number().int().min(0).max(100).optional(),
-});
-
-export const MembersQuery = z.object({
-  cursor: z.string().optional(),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1, 'must be ≥ 1')
-    .max(500, 'must be ≤ 500')
-    .optional(),
-});
-
-export const MembersExportQuery = z.object({
-  traits: z
-    .string()
-    .regex(/^[^,]+(,[^,]+)*$/, 'must be trait names separated by commas, e.g. email,plan')
-    .optional()
-    .describe('Trait columns, in order (default: email,firstName,lastName,name,phone).'),
-});
+import {
+  SegmentCreateBody,
+  SegmentHistoryQuery,
+  SegmentMembersExportQuery,
+  SegmentMembersQuery,
+  SegmentPreviewBody,
+  SegmentUpdateBody,
+} from '@cairn/contract';
 
 const DEFAULT_EXPORT_TRAITS = ['email', 'firstName', 'lastName', 'name', 'phone'];
 
@@ -78,15 +40,6 @@ function cellOf(value: unknown): string {
   if (value === undefined || value === null) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
-
-export const HistoryQuery = z.object({
-  days: z.coerce
-    .number({ error: 'must be a number' })
-    .int()
-    .min(1, 'must be ≥ 1')
-    .max(400, 'must be ≤ 400')
-    .optional(),
-});
 
 function summary(s: Segment) {
   return {
@@ -190,7 +143,7 @@ export function segmentRoutes(ctx: ApiContext): Router {
   });
 
   router.post('/segments/preview', requireRole('viewer', 'readOnly'), async (req, res) => {
-    const body = parseOr400(PreviewBody, req.body);
+    const body = parseOr400(SegmentPreviewBody, req.body);
     const checked = validateSegmentDefinition(body.definition);
     if (!checked.ok) {
       const errors = checked.issues.map((i) => ({
@@ -232,7 +185,7 @@ export function segmentRoutes(ctx: ApiContext): Router {
   };
 
   router.post('/segments', requireRole('editor', { audits: 'segment' }), async (req, res) => {
-    const body = parseOr400(CreateBody, req.body);
+    const body = parseOr400(SegmentCreateBody, req.body);
     await refuseUnknownAffinities(workspaceIdOf(res), body.definition);
     const segment = await orProblem(
       createSegment(connection, workspaceIdOf(res), {
@@ -259,7 +212,7 @@ export function segmentRoutes(ctx: ApiContext): Router {
   });
 
   router.put('/segments/:id', requireRole('editor', { audits: 'segment' }), async (req, res) => {
-    const body = parseOr400(UpdateBody, req.body);
+    const body = parseOr400(SegmentUpdateBody, req.body);
     if (body.definition !== undefined)
       await refuseUnknownAffinities(workspaceIdOf(res), body.definition);
     const before = await getSegment(connection, workspaceIdOf(res), req.params.id);
@@ -293,7 +246,7 @@ export function segmentRoutes(ctx: ApiContext): Router {
   );
 
   router.get('/segments/:id/members', requireRole('viewer'), async (req, res) => {
-    const query = parseOr400(MembersQuery, req.query, 'query string');
+    const query = parseOr400(SegmentMembersQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     if (!(await getSegment(connection, workspaceId, req.params.id)))
       throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
@@ -302,7 +255,7 @@ export function segmentRoutes(ctx: ApiContext): Router {
 
   // Every member as CSV, streamed page by page from the member pages (each page an `_id` read).
   router.get('/segments/:id/members.csv', requireRole('viewer'), async (req, res) => {
-    const query = parseOr400(MembersExportQuery, req.query, 'query string');
+    const query = parseOr400(SegmentMembersExportQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     const segment = await getSegment(connection, workspaceId, req.params.id);
     if (!segment) throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);
@@ -336,7 +289,7 @@ export function segmentRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/segments/:id/history', requireRole('viewer'), async (req, res) => {
-    const query = parseOr400(HistoryQuery, req.query, 'query string');
+    const query = parseOr400(SegmentHistoryQuery, req.query, 'query string');
     const workspaceId = workspaceIdOf(res);
     if (!(await getSegment(connection, workspaceId, req.params.id)))
       throw HttpProblem.notFound(`No segment "${req.params.id}" in this workspace.`);

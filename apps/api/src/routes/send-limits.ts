@@ -1,13 +1,10 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { SendRateLimitsSchema } from '@cairn/core';
 import { SEND_LIMITS_CACHE_MS, getSendLimits, setSendLimits, workspaceExists } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-export const SendLimitsBody = z.strictObject({ limits: SendRateLimitsSchema });
+import { SendLimitsBody } from '@cairn/contract';
 
 const answer = (limits: unknown) => ({
   limits,

@@ -1,13 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { AffinityDefinitionsSchema } from '@cairn/core';
 import { PROFILE_SETTINGS_CACHE_MS, setWorkspaceAffinities, workspaceAffinities } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-export const AffinitiesBody = z.strictObject({ affinities: AffinityDefinitionsSchema });
+import { AffinitiesBody } from '@cairn/contract';
 
 const answer = (affinities: unknown) => ({
   affinities,

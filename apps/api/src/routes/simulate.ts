@@ -1,6 +1,5 @@
 // Dry runs of a journey over HTTP: one contact, a script of events, a virtual clock; nothing is sent or stored.
 import { Router } from 'express';
-import { z } from 'zod';
 import {
   emptyProfile,
   evaluateSegment,
@@ -22,83 +21,9 @@ import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 import { actionRegistryOf } from './catalog.js';
+import { JourneySimulateBody } from '@cairn/contract';
 
 const DAY_MS = 86_400_000;
-const Instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
-
-/** When a scripted step happens: an instant, or days after the start (fractions allowed). */
-const When = z.union([
-  z.object({ at: Instant }).strict(),
-  z.object({ afterDays: z.number().min(0).max(400) }).strict(),
-]);
-
-export const SimulateBody = z
-  .object({
-    version: z
-      .union([z.literal('draft'), z.number().int().min(1)])
-      .optional()
-      .describe(
-        'Which graph to run: a published version number, or "draft". Default: the published one, else the draft.',
-      ),
-    contactId: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('A stored contact: the run starts from their profile and segment memberships.'),
-    contact: z
-      .object({
-        traits: z.record(z.string(), z.unknown()).default({}),
-        segments: z
-          .array(z.string())
-          .default([])
-          .describe('Segment ids the contact is in at the start.'),
-        timezone: z
-          .string()
-          .optional()
-          .describe('IANA zone, e.g. "Europe/Paris", for quiet hours and time-of-day waits.'),
-      })
-      .strict()
-      .optional()
-      .describe('A made-up contact, when no stored one is named.'),
-    startAt: Instant.optional().describe('The virtual clock at entry. Default: now.'),
-    days: z
-      .number()
-      .min(0)
-      .max(400)
-      .default(30)
-      .describe('How far the clock runs after the start.'),
-    events: z
-      .array(
-        z.intersection(
-          When,
-          z.object({
-            event: z.string().min(1),
-            properties: z.record(z.string(), z.unknown()).default({}),
-          }),
-        ),
-      )
-      .max(1_000)
-      .default([])
-      .describe(
-        'What the contact does during the run; each event also updates the profile conditions read.',
-      ),
-    segmentChanges: z
-      .array(z.intersection(When, z.object({ segmentId: z.string().min(1), member: z.boolean() })))
-      .max(1_000)
-      .default([]),
-    actionOutputs: z
-      .record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]))
-      .optional()
-      .describe(
-        'Output each action node takes, by node id (e.g. a webhook that fails): one, or one per visit.',
-      ),
-  })
-  .strict()
-  .refine((b) => !(b.contactId && b.contact), {
-    message: 'name a stored contact (contactId) or describe one (contact), not both',
-    path: ['contact'],
-  });
-
 /** A graph the interpreter cannot walk (a draft still being drawn) is the caller's to fix, not a 500. */
 function runOr422<T>(run: () => T): T {
   try {
@@ -116,7 +41,7 @@ export function simulateRoutes(ctx: ApiContext): Router {
   const conn = () => ctx.db.connection;
 
   router.post('/journeys/:id/simulate', requireRole('viewer', 'readOnly'), async (req, res) => {
-    const body = parseOr400(SimulateBody, req.body ?? {});
+    const body = parseOr400(JourneySimulateBody, req.body ?? {});
     const workspaceId = workspaceIdOf(res);
     const journey = await findJourney(conn(), workspaceId, req.params.id);
     if (!journey)

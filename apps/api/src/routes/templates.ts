@@ -18,78 +18,15 @@ import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400, type FieldError } from '../http/problem.js';
+import {
+  TemplateBody,
+  TemplateListQuery,
+  TemplatePreviewBody,
+  TemplateTestSendBody,
+  TemplateUpdateBody,
+} from '@cairn/contract';
 
-const liquid = (what: string) =>
-  z.string().min(1, `must not be empty; write the ${what} (Liquid allowed)`).max(500_000);
-const name = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty; name the template, e.g. "Welcome email"')
-  .max(200);
-
-const emailTemplate = z.object({
-  name,
-  channel: z.literal('email'),
-  subject: liquid('subject line'),
-  html: liquid('HTML body'),
-  text: z.string().max(500_000).optional(),
-});
-const inAppTemplate = z.object({
-  name,
-  channel: z.literal('inApp'),
-  title: liquid('title').max(2000),
-  body: liquid('message body'),
-});
-export const templateBody = z.discriminatedUnion('channel', [emailTemplate, inAppTemplate], {
-  error: "must be 'email' or 'inApp'",
-});
-export const updateBody = z.intersection(
-  templateBody,
-  z.object({ baseVersion: z.number().int().min(1).optional() }),
-);
-
-const sampleContact = z.object({
-  id: z.string().min(1).default('sample-contact'),
-  traits: z.record(z.string(), z.unknown()).default({}),
-  profile: z.record(z.string(), z.unknown()).default({}),
-});
-const previewFields = {
-  template: templateBody.optional(),
-  templateId: z.string().min(1).optional(),
-  version: z.number().int().min(1).optional(),
-  contactId: z.string().min(1).optional(),
-  sampleContact: sampleContact.optional(),
-};
-type PreviewFields = {
-  template?: z.infer<typeof templateBody> | undefined;
-  templateId?: string | undefined;
-  version?: number | undefined;
-  contactId?: string | undefined;
-  sampleContact?: z.infer<typeof sampleContact> | undefined;
-};
-const oneSourceOneContact = <T extends z.ZodType<PreviewFields>>(schema: T) =>
-  schema
-    .refine((v) => (v.template === undefined) !== (v.templateId === undefined), {
-      message: 'send either template (the content) or templateId (a saved template), not both',
-      path: ['template'],
-    })
-    .refine((v) => v.contactId === undefined || v.sampleContact === undefined, {
-      message: 'send either contactId or sampleContact, not both',
-      path: ['contactId'],
-    });
-export const previewBody = oneSourceOneContact(z.object(previewFields));
-export const testSendBody = oneSourceOneContact(
-  z.object({
-    ...previewFields,
-    to: z
-      .email({ error: 'must be an email address to send the test to, e.g. "me@acme.test"' })
-      .max(320),
-  }),
-);
-
-export const listQuery = z.object({
-  channel: z.enum(['email', 'inApp'], { error: "must be 'email' or 'inApp'" }).optional(),
-});
+type PreviewFields = z.output<typeof TemplatePreviewBody>;
 
 // Same engines as the email action: HTML output escapes every {{ }}, subject and text are plain.
 const htmlEngine = createSandboxedLiquid({ escape: 'html' });
@@ -181,7 +118,7 @@ async function render(
   return out;
 }
 
-function contentFrom(body: z.infer<typeof templateBody>): TemplateContent {
+function contentFrom(body: z.output<typeof TemplateBody>): TemplateContent {
   if (body.channel === 'email')
     return {
       name: body.name,
@@ -266,7 +203,7 @@ export function templateRoutes(ctx: ApiContext): Router {
     async (req: Request, res: Response) => {
       const { content, source, contact, rendered } = await renderFor(
         workspaceIdOf(res),
-        parseOr400(previewBody, req.body),
+        parseOr400(TemplatePreviewBody, req.body),
       );
       res.json({ channel: content.channel, ...(source ?? {}), contactId: contact.id, rendered });
     },
@@ -277,7 +214,7 @@ export function templateRoutes(ctx: ApiContext): Router {
     '/templates/test-send',
     requireRole('editor', { audits: 'template' }),
     async (req: Request, res: Response) => {
-      const body = parseOr400(testSendBody, req.body);
+      const body = parseOr400(TemplateTestSendBody, req.body);
       const { content, source, contact, rendered } = await renderFor(workspaceIdOf(res), body);
       if (content.channel !== 'email')
         throw HttpProblem.unprocessable(
@@ -331,7 +268,7 @@ export function templateRoutes(ctx: ApiContext): Router {
   );
 
   router.get('/templates', requireRole('viewer'), async (req: Request, res: Response) => {
-    const query = parseOr400(listQuery, req.query, 'query string');
+    const query = parseOr400(TemplateListQuery, req.query, 'query string');
     const templates = await listTemplates(
       connection(),
       workspaceIdOf(res),
@@ -344,7 +281,7 @@ export function templateRoutes(ctx: ApiContext): Router {
     '/templates',
     requireRole('editor', { audits: 'template' }),
     async (req: Request, res: Response) => {
-      const content = contentFrom(parseOr400(templateBody, req.body));
+      const content = contentFrom(parseOr400(TemplateBody, req.body));
       assertParses(content);
       const template = await createTemplate(connection(), workspaceIdOf(res), content);
       await audit(ctx, res, {
@@ -371,7 +308,7 @@ export function templateRoutes(ctx: ApiContext): Router {
     '/templates/:id',
     requireRole('editor', { audits: 'template' }),
     async (req: Request<{ id: string }>, res: Response) => {
-      const body = parseOr400(updateBody, req.body);
+      const body = parseOr400(TemplateUpdateBody, req.body);
       const content = contentFrom(body);
       assertParses(content);
       const before = await getTemplate(connection(), workspaceIdOf(res), req.params.id);

@@ -1,15 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { sendOneMessage, SmtpSendError, smtpFromCredential } from '@cairn/actions';
 import { CredentialError, describeCredential, readCredential, workspaceSender } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
-
-export const TestSendBody = z.strictObject({
-  to: z.string().trim().email('must be an email address, e.g. "you@acme.test"').max(254),
-});
+import { CredentialTestSendBody } from '@cairn/contract';
 
 /**
  * POST /credentials/:name/test-send: one plain message through a stored SMTP credential, as the
@@ -22,7 +18,7 @@ export function testSendRoutes(ctx: ApiContext): Router {
     '/credentials/:name/test-send',
     requireRole('admin', { audits: 'credential' }),
     async (req: Request<{ name: string }>, res: Response) => {
-      const body = parseOr400(TestSendBody, req.body ?? {});
+      const body = parseOr400(CredentialTestSendBody, req.body ?? {});
       const workspaceId = workspaceIdOf(res);
       const name = req.params.name;
       const summary = await describeCredential(ctx.db.connection, workspaceId, name);

@@ -1,6 +1,4 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { isValidTimeZone } from '@cairn/core';
 import {
   describeCredential,
   findWorkspace,
@@ -11,36 +9,7 @@ import type { ApiContext } from '../context.js';
 import { principalOf, requireRole, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem, parseOr400 } from '../http/problem.js';
 import { audit } from '../http/audit.js';
-
-// CR and LF would let a display name inject mail headers.
-const oneLine = (what: string) =>
-  z
-    .string()
-    .trim()
-    .max(200, 'must be at most 200 characters')
-    .refine((v) => !/[\r\n]/.test(v), `${what} must be one line`);
-
-export const SenderBody = z.strictObject({
-  name: oneLine('the sender name').optional(),
-  address: z
-    .string()
-    .trim()
-    .email('must be an email address, e.g. "hello@acme.test"')
-    .max(254, 'must be at most 254 characters'),
-  credential: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must name a stored credential, e.g. "smtp-main"')
-    .optional(),
-});
-
-export const WorkspaceSettingsBody = z.strictObject({
-  name: oneLine('the workspace name').pipe(z.string().min(1, 'must not be empty')).optional(),
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, 'must be an IANA time zone, e.g. "Europe/Paris" or "UTC"')
-    .optional(),
-  sender: SenderBody.nullable().optional(),
-});
+import { WorkspaceSettingsBody } from '@cairn/contract';
 
 export function workspaceView(workspace: WorkspaceDoc) {
   return {

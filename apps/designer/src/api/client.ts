@@ -1,18 +1,57 @@
-// Every call the designer makes to the Cairn API lives here.
+// Every call the designer makes to the Cairn API lives here. Wire types come from @cairn/contract, the
+// schemas the API validates and checks its answers with: inferred, never copied.
+import type { z } from 'zod';
+import type {
+  Answer,
+  AuditQuery as AuditQuerySchema,
+  DebuggerQuery as DebuggerQuerySchema,
+  Problem as WireProblem,
+  TemplatePreviewBody,
+  WorkspaceSettingsBody,
+} from '@cairn/contract';
 import type {
   AffinityDefinition,
   ConditionGroup,
   JourneyDefinition,
-  JourneyTemplate,
   SendRateLimits,
 } from '@cairn/core';
 
-export type Problem = {
-  title: string;
-  status: number;
-  detail?: string;
-  errors?: { path: string; message: string }[];
-};
+export type {
+  ActionManifest,
+  ApiKey,
+  AuditEntry,
+  ContactDetail,
+  ContactSummary,
+  CredentialSummary,
+  DebuggerEvent,
+  DebuggerRefusal,
+  DebuggerView,
+  HoldoutComparison,
+  IngestionLag,
+  JourneyDetail,
+  JourneyFunnel,
+  JourneyStats,
+  JourneyStatus,
+  JourneySummary,
+  Me,
+  MessageTemplate,
+  MessageTemplateContent,
+  MessageTemplateVersion,
+  NodeStats,
+  Principal,
+  Role,
+  SegmentDetail,
+  SegmentPreview,
+  SegmentSummary,
+  AffinitySettings,
+  SendLimitSettings,
+  Workspace,
+  WorkspaceSender,
+} from '@cairn/contract';
+import type { MessageTemplateContent, Role } from '@cairn/contract';
+
+/** A problem as the designer holds it: the API's, or one made here when the API cannot be reached. */
+export type Problem = Omit<WireProblem, 'type' | 'instance'>;
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -20,174 +59,25 @@ export class ApiError extends Error {
   }
 }
 
-export type JourneyStatus = 'draft' | 'published' | 'paused' | 'archived';
-export type ActionManifest = {
-  type: string;
-  version: number;
-  title: string;
-  description: string;
-  category: string;
-  icon: string;
-  outputs: { name: string; label: string }[];
-  configJsonSchema: Record<string, unknown>;
-  uiHints?: Record<string, unknown>;
-};
-export type JourneySummary = {
-  id: string;
-  name: string;
-  status: JourneyStatus;
-  publishedVersion?: number;
-  /** The published version's entry dates, when it has any, and where today stands between them. */
-  entry?: { state: 'scheduled' | 'open' | 'ended'; startsAt?: string; endsAt?: string };
-  updatedAt: string;
-  stats: { entered: number; active: number; converted: number };
-};
-export type JourneyDetail = {
-  id: string;
-  name: string;
-  status: JourneyStatus;
-  draft: JourneyDefinition;
-  publishedVersion?: number;
-  versions: { version: number; publishedAt: string }[];
-};
-export type NodeStats = {
-  entered: number;
-  waiting: number;
-  outputs: Record<string, number>;
-  converted: number;
-  sent?: number;
-  /** Sends the frequency cap skipped. */
-  capped?: number;
-  /** Sends that waited for a later window of the channel's send limit. */
-  throttled?: number;
-  opened?: number;
-  clicked?: number;
-};
-export type HoldoutComparison = {
-  journey: { contacts: number; converted: number; rate: number | null };
-  holdout: { contacts: number; converted: number; rate: number | null };
-  lift: number | null;
-};
-export type JourneyStats = {
-  nodes: Record<string, NodeStats>;
-  series: { day: string; enrolled: number; converted: number }[];
-  /** Absent from servers older than holdout conversions. */
-  holdout?: HoldoutComparison;
-};
-/** GET /journeys/:id/funnel: what happened in a journey over a period of UTC days. */
-export type JourneyFunnel = {
-  journeyId: string;
-  version?: number;
-  from: string;
-  to: string;
-  timeZone: string;
-  entered: number;
-  heldOut: number;
-  converted: number;
-  /** In graph order; steps of earlier versions come last with `removed`. */
-  steps: { nodeId: string; kind?: string; label?: string; reached: number; removed?: true }[];
-  exits: { reason: string; runs: number }[];
-  days: { day: string; entered: number; converted: number; exited: number }[];
-};
-export type SegmentSummary = {
-  id: string;
-  name: string;
-  description?: string;
-  memberCount: number;
-  version: number;
-};
-export type SegmentDetail = SegmentSummary & { definition: ConditionGroup };
-export type SegmentPreview = {
-  count: number;
-  total: number;
-  sample: { id: string; traits: Record<string, unknown> }[];
-};
-export type ContactSummary = { id: string; traits: Record<string, unknown>; lastSeenAt?: string };
-export type ContactDetail = {
-  id: string;
-  traits: Record<string, unknown>;
-  profile: Record<string, unknown>;
-  segments: { id: string; name: string; since: string }[];
-  journeys: {
-    journeyId: string;
-    name: string;
-    version: number;
-    status: string;
-    steps: { nodeId: string; at: string; output?: string }[];
-  }[];
-  timeline: { at: string; event: string; properties: Record<string, unknown> }[];
-};
-export type EventSchema = { event: string; properties: { name: string; type: string }[] };
-export type MetricSchema = { name: string; type?: string; description?: string };
+/** Query strings are text on the way out, whatever the schema makes of them. */
+type QueryOf<T extends z.ZodObject> = { [K in keyof z.input<T>]?: string };
 
-export type Role = 'viewer' | 'editor' | 'publisher' | 'admin';
-export type Principal = {
-  type: 'user' | 'key';
-  id: string;
-  email?: string;
-  name?: string;
-  role: Role;
+export type UserAccount = Answer<'GET /api/v1/users'>['users'][number];
+export type TestSendAnswer = Answer<'POST /api/v1/credentials/:name/test-send'>;
+export type AuditChange = Answer<'GET /api/v1/audit'>['entries'][number]['changes'][number];
+export type AuditQuery = QueryOf<typeof AuditQuerySchema>;
+export type EventSchema = Answer<'GET /api/v1/schema/events'>[number];
+export type MetricSchema = Answer<'GET /api/v1/schema/metrics'>[number];
+export type WorkspacePatch = z.input<typeof WorkspaceSettingsBody>;
+/**
+ * Which content to render, and for whom: a stored contact, or the empty sample contact. A draft being
+ * edited may be incomplete: the API answers 400 naming the empty field, which the preview shows.
+ */
+export type TemplateRenderRequest = Omit<z.input<typeof TemplatePreviewBody>, 'template'> & {
+  template?: MessageTemplateContent;
 };
-export type WorkspaceSender = { name?: string; address: string; credential?: string };
-export type Workspace = {
-  id: string;
-  name: string;
-  slug?: string;
-  settings?: { timezone?: string; sender?: WorkspaceSender | null };
-};
-export type Me = { workspace: Workspace; principal: Principal };
-export type WorkspacePatch = {
-  name?: string;
-  timezone?: string;
-  sender?: WorkspaceSender | null;
-};
-export type ApiKey = {
-  id: string;
-  name: string;
-  scope: 'write' | 'admin';
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-};
-export type UserAccount = {
-  email: string;
-  name: string;
-  role: Role;
-  disabled: boolean;
-  createdAt: string;
-};
-export type CredentialSummary = {
-  name: string;
-  type: string;
-  fields: string[];
-  createdAt: string;
-  updatedAt: string;
-};
-export type TestSendAnswer = {
-  server: string;
-  from: string;
-  to: string;
-  accepted: string[];
-  rejected: string[];
-  response: string;
-  messageId: string;
-};
-export type AuditChange = { path: string; before: unknown; after: unknown };
-export type AuditEntry = {
-  id: string;
-  at: string;
-  actor: { type: 'user' | 'key'; id: string; email?: string; name?: string };
-  action: string;
-  resource: { type: string; id: string; name?: string };
-  changes: AuditChange[];
-};
-export type AuditQuery = {
-  resourceType?: string;
-  resourceId?: string;
-  actor?: string;
-  before?: string;
-  limit?: string;
-};
+export type RenderedTemplate = Answer<'POST /api/v1/templates/preview'>;
+export type DebuggerQuery = QueryOf<typeof DebuggerQuerySchema>;
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -222,82 +112,6 @@ export async function signInWithPassword(
     });
   }
   return { token: parsed.token, expiresAt: parsed.expiresAt ?? '' };
-}
-
-/** Events appended but not yet folded into profiles, and the oldest one's age. */
-export interface IngestionLag {
-  unfoldedEvents: number;
-  foldLagMs: number;
-}
-
-/** The event debugger's view (GET /api/v1/debugger/events), newest first. */
-export interface DebuggerEvent {
-  type: string;
-  event: string;
-  userId?: string;
-  anonymousId?: string;
-  messageId: string;
-  receivedAt: string;
-  properties?: Record<string, unknown>;
-  /** Set instead of properties when they were too long to keep whole. */
-  propertiesPreview?: string;
-}
-export interface DebuggerRefusal {
-  at: string;
-  method: string;
-  path: string;
-  status: number;
-  title: string;
-  detail?: string;
-  errors: { path: string; message: string }[];
-  userId?: string;
-  anonymousId?: string;
-  event?: string;
-  body: string;
-  truncated: boolean;
-}
-export interface DebuggerView {
-  events: DebuggerEvent[];
-  refused: DebuggerRefusal[];
-  fold: { unfoldedEvents: number; foldLagMs: number; parkedEvents: number };
-}
-/** Liquid content of a message template; email uses subject/html/text, in-app title/body. */
-export type MessageTemplateContent = {
-  name: string;
-  channel: 'email' | 'inApp';
-  subject?: string;
-  html?: string;
-  text?: string;
-  title?: string;
-  body?: string;
-};
-export type MessageTemplate = MessageTemplateContent & {
-  id: string;
-  version: number;
-  updatedAt?: string;
-  savedAt?: string;
-};
-/** Which content to render, and for whom: a stored contact, or the empty sample contact. */
-export type TemplateRenderRequest = (
-  { template: MessageTemplateContent } | { templateId: string; version?: number }
-) & { contactId?: string };
-export type RenderedTemplate = {
-  contactId: string;
-  rendered: Partial<Record<'subject' | 'html' | 'text' | 'title' | 'body', string>>;
-};
-export type DebuggerQuery = { userId?: string; event?: string; limit?: string };
-
-/** What the fold counts as affinities beyond product categories, and from when an edit applies. */
-export interface AffinitySettings {
-  affinities: AffinityDefinition[];
-  appliesFrom: string;
-  settledWithinSeconds: number;
-}
-
-/** Per-channel send rate limits of the workspace. */
-export interface SendLimitSettings {
-  limits: SendRateLimits;
-  settledWithinSeconds: number;
 }
 
 export function createApiClient(token: string, baseUrl = '') {
@@ -355,142 +169,167 @@ export function createApiClient(token: string, baseUrl = '') {
   };
 
   return {
-    me: () => call<Me>('GET', '/me'),
+    me: () => call<Answer<'GET /api/v1/me'>>('GET', '/me'),
     signOut: () => call<unknown>('DELETE', '/sessions/current'),
-    audit: (q: AuditQuery = {}) =>
-      call<{ entries: AuditEntry[]; next?: string }>('GET', `/audit${query(q)}`),
-    actionCatalog: () => call<ActionManifest[]>('GET', '/catalog/actions'),
+    audit: (q: AuditQuery = {}) => call<Answer<'GET /api/v1/audit'>>('GET', `/audit${query(q)}`),
+    actionCatalog: () => call<Answer<'GET /api/v1/catalog/actions'>>('GET', '/catalog/actions'),
 
-    listJourneys: () => call<JourneySummary[]>('GET', '/journeys'),
+    listJourneys: () => call<Answer<'GET /api/v1/journeys'>>('GET', '/journeys'),
     createJourney: (name: string, definition: JourneyDefinition) =>
-      call<{ id: string }>('POST', '/journeys', { name, definition }),
-    journeyTemplates: () => call<JourneyTemplate[]>('GET', '/journeys/templates'),
-    getJourney: (id: string) => call<JourneyDetail>('GET', journeyPath(id)),
+      call<Answer<'POST /api/v1/journeys'>>('POST', '/journeys', { name, definition }),
+    journeyTemplates: () =>
+      call<Answer<'GET /api/v1/journeys/templates'>>('GET', '/journeys/templates'),
+    getJourney: (id: string) => call<Answer<'GET /api/v1/journeys/:id'>>('GET', journeyPath(id)),
     saveDraft: (id: string, definition: JourneyDefinition) =>
-      call<unknown>('PUT', journeyPath(id), { definition }),
+      call<Answer<'PUT /api/v1/journeys/:id'>>('PUT', journeyPath(id), { definition }),
     publishPreview: (id: string) =>
-      call<{
-        enrollExisting:
-          | { applies: false }
-          | {
-              applies: true;
-              default: boolean;
-              segmentId: string;
-              segmentName: string;
-              members: number;
-            };
-      }>('GET', `${journeyPath(id)}/publish-preview`),
+      call<Answer<'GET /api/v1/journeys/:id/publish-preview'>>(
+        'GET',
+        `${journeyPath(id)}/publish-preview`,
+      ),
     publish: (id: string, options: { enrollExisting?: boolean } = {}) =>
-      call<{ version: number; existingMembers?: { segmentId: string; queued: number } }>(
+      call<Answer<'POST /api/v1/journeys/:id/publish'>>(
         'POST',
         `${journeyPath(id)}/publish`,
         options,
       ),
-    pause: (id: string) => call<unknown>('POST', `${journeyPath(id)}/pause`),
-    resume: (id: string) => call<unknown>('POST', `${journeyPath(id)}/resume`),
+    pause: (id: string) =>
+      call<Answer<'POST /api/v1/journeys/:id/pause'>>('POST', `${journeyPath(id)}/pause`),
+    resume: (id: string) =>
+      call<Answer<'POST /api/v1/journeys/:id/resume'>>('POST', `${journeyPath(id)}/resume`),
     getVersion: (id: string, version: number) =>
-      call<{ definition: JourneyDefinition }>('GET', `${journeyPath(id)}/versions/${version}`),
-    journeyStats: (id: string) => call<JourneyStats>('GET', `${journeyPath(id)}/stats`),
+      call<Answer<'GET /api/v1/journeys/:id/versions/:version'>>(
+        'GET',
+        `${journeyPath(id)}/versions/${version}`,
+      ),
+    journeyStats: (id: string) =>
+      call<Answer<'GET /api/v1/journeys/:id/stats'>>('GET', `${journeyPath(id)}/stats`),
     journeyFunnel: (id: string, period: { from?: string; to?: string } = {}) =>
-      call<JourneyFunnel>('GET', `${journeyPath(id)}/funnel${query(period)}`),
+      call<Answer<'GET /api/v1/journeys/:id/funnel'>>(
+        'GET',
+        `${journeyPath(id)}/funnel${query(period)}`,
+      ),
     journeyRunsCsv: (id: string, status?: string) =>
       download(`${journeyPath(id)}/runs.csv${query({ status })}`),
     validateJourney: (definition: JourneyDefinition) =>
-      call<{ errors: { path: string; message: string }[] }>('POST', '/journeys/validate', {
+      call<Answer<'POST /api/v1/journeys/validate'>>('POST', '/journeys/validate', {
         definition,
       }),
 
-    listSegments: () => call<SegmentSummary[]>('GET', '/segments'),
-    getSegment: (id: string) => call<SegmentDetail>('GET', `/segments/${encodeURIComponent(id)}`),
+    listSegments: () => call<Answer<'GET /api/v1/segments'>>('GET', '/segments'),
+    getSegment: (id: string) =>
+      call<Answer<'GET /api/v1/segments/:id'>>('GET', `/segments/${encodeURIComponent(id)}`),
     createSegment: (segment: { name: string; description: string; definition: ConditionGroup }) =>
-      call<{ id: string }>('POST', '/segments', segment),
+      call<Answer<'POST /api/v1/segments'>>('POST', '/segments', segment),
     updateSegment: (
       id: string,
       segment: { name: string; description: string; definition: ConditionGroup },
-    ) => call<unknown>('PUT', `/segments/${encodeURIComponent(id)}`, segment),
+    ) =>
+      call<Answer<'PUT /api/v1/segments/:id'>>(
+        'PUT',
+        `/segments/${encodeURIComponent(id)}`,
+        segment,
+      ),
     deleteSegment: (id: string) => call<unknown>('DELETE', `/segments/${encodeURIComponent(id)}`),
     previewSegment: (definition: ConditionGroup) =>
-      call<SegmentPreview>('POST', '/segments/preview', { definition }),
+      call<Answer<'POST /api/v1/segments/preview'>>('POST', '/segments/preview', { definition }),
     segmentMembers: (id: string, cursor?: string) =>
-      call<{ items: ContactSummary[]; nextCursor?: string }>(
+      call<Answer<'GET /api/v1/segments/:id/members'>>(
         'GET',
         `/segments/${encodeURIComponent(id)}/members${query({ cursor })}`,
       ),
     segmentMembersCsv: (id: string) => download(`/segments/${encodeURIComponent(id)}/members.csv`),
-    segmentTemplates: () => call<unknown[]>('GET', '/segments/templates'),
+    segmentTemplates: () =>
+      call<Answer<'GET /api/v1/segments/templates'>>('GET', '/segments/templates'),
     segmentHistory: (id: string) =>
-      call<{ day: string; members: number }[]>(
+      call<Answer<'GET /api/v1/segments/:id/history'>>(
         'GET',
         `/segments/${encodeURIComponent(id)}/history`,
       ),
     whyInSegment: (id: string, contactId: string) =>
-      call<unknown>(
+      call<Answer<'GET /api/v1/segments/:id/why/:contactId'>>(
         'GET',
         `/segments/${encodeURIComponent(id)}/why/${encodeURIComponent(contactId)}`,
       ),
 
     listContacts: (q?: string, cursor?: string) =>
-      call<{ items: ContactSummary[]; nextCursor?: string }>(
-        'GET',
-        `/contacts${query({ q, cursor })}`,
-      ),
-    getContact: (id: string) => call<ContactDetail>('GET', `/contacts/${encodeURIComponent(id)}`),
+      call<Answer<'GET /api/v1/contacts'>>('GET', `/contacts${query({ q, cursor })}`),
+    getContact: (id: string) =>
+      call<Answer<'GET /api/v1/contacts/:contactId'>>('GET', `/contacts/${encodeURIComponent(id)}`),
 
     updateWorkspace: (patch: WorkspacePatch) =>
-      call<{ workspace: Workspace }>('PATCH', '/workspace/settings', patch),
-    listKeys: () => call<{ keys: ApiKey[] }>('GET', '/keys'),
-    createKey: (name: string, scope: ApiKey['scope']) =>
-      call<ApiKey & { key: string }>('POST', '/keys', { name, scope }),
+      call<Answer<'PATCH /api/v1/workspace/settings'>>('PATCH', '/workspace/settings', patch),
+    listKeys: () => call<Answer<'GET /api/v1/keys'>>('GET', '/keys'),
+    createKey: (name: string, scope: 'write' | 'admin') =>
+      call<Answer<'POST /api/v1/keys'>>('POST', '/keys', { name, scope }),
     revokeKey: (id: string) => call<unknown>('DELETE', `/keys/${encodeURIComponent(id)}`),
-    listUsers: () => call<{ users: UserAccount[] }>('GET', '/users'),
+    listUsers: () => call<Answer<'GET /api/v1/users'>>('GET', '/users'),
     inviteUser: (user: { email: string; name?: string; role: Role }) =>
-      call<{ user: UserAccount; password?: string }>('POST', '/users', user),
+      call<Answer<'POST /api/v1/users'>>('POST', '/users', user),
     updateUser: (email: string, patch: { role?: Role; disabled?: boolean }) =>
-      call<{ user: UserAccount }>('PUT', `/users/${encodeURIComponent(email)}`, patch),
+      call<Answer<'PUT /api/v1/users/:email'>>('PUT', `/users/${encodeURIComponent(email)}`, patch),
     removeUser: (email: string) => call<unknown>('DELETE', `/users/${encodeURIComponent(email)}`),
-    listCredentials: () => call<{ credentials: CredentialSummary[] }>('GET', '/credentials'),
+    listCredentials: () => call<Answer<'GET /api/v1/credentials'>>('GET', '/credentials'),
     saveCredential: (name: string, type: string, values: Record<string, string>) =>
-      call<CredentialSummary>('PUT', `/credentials/${encodeURIComponent(name)}`, { type, values }),
+      call<Answer<'PUT /api/v1/credentials/:name'>>(
+        'PUT',
+        `/credentials/${encodeURIComponent(name)}`,
+        {
+          type,
+          values,
+        },
+      ),
     deleteCredential: (name: string) =>
       call<unknown>('DELETE', `/credentials/${encodeURIComponent(name)}`),
     testSend: (name: string, to: string) =>
-      call<TestSendAnswer>('POST', `/credentials/${encodeURIComponent(name)}/test-send`, { to }),
+      call<Answer<'POST /api/v1/credentials/:name/test-send'>>(
+        'POST',
+        `/credentials/${encodeURIComponent(name)}/test-send`,
+        { to },
+      ),
 
-    affinities: () => call<AffinitySettings>('GET', '/settings/affinities'),
+    affinities: () =>
+      call<Answer<'GET /api/v1/settings/affinities'>>('GET', '/settings/affinities'),
     saveAffinities: (affinities: AffinityDefinition[]) =>
-      call<AffinitySettings>('PUT', '/settings/affinities', { affinities }),
-    sendLimits: () => call<SendLimitSettings>('GET', '/settings/send-limits'),
+      call<Answer<'PUT /api/v1/settings/affinities'>>('PUT', '/settings/affinities', {
+        affinities,
+      }),
+    sendLimits: () =>
+      call<Answer<'GET /api/v1/settings/send-limits'>>('GET', '/settings/send-limits'),
     saveSendLimits: (limits: SendRateLimits) =>
-      call<SendLimitSettings>('PUT', '/settings/send-limits', { limits }),
+      call<Answer<'PUT /api/v1/settings/send-limits'>>('PUT', '/settings/send-limits', { limits }),
 
     listTemplates: (channel?: 'email' | 'inApp') =>
-      call<{ templates: MessageTemplate[] }>('GET', `/templates${query({ channel })}`),
+      call<Answer<'GET /api/v1/templates'>>('GET', `/templates${query({ channel })}`),
     getTemplate: (id: string) =>
-      call<MessageTemplate>('GET', `/templates/${encodeURIComponent(id)}`),
+      call<Answer<'GET /api/v1/templates/:id'>>('GET', `/templates/${encodeURIComponent(id)}`),
     createTemplate: (content: MessageTemplateContent) =>
-      call<MessageTemplate>('POST', '/templates', content),
+      call<Answer<'POST /api/v1/templates'>>('POST', '/templates', content),
     saveTemplate: (id: string, content: MessageTemplateContent, baseVersion: number) =>
-      call<MessageTemplate>('PUT', `/templates/${encodeURIComponent(id)}`, {
+      call<Answer<'PUT /api/v1/templates/:id'>>('PUT', `/templates/${encodeURIComponent(id)}`, {
         ...content,
         baseVersion,
       }),
     templateVersions: (id: string) =>
-      call<{ versions: { version: number; savedAt: string }[] }>(
+      call<Answer<'GET /api/v1/templates/:id/versions'>>(
         'GET',
         `/templates/${encodeURIComponent(id)}/versions`,
       ),
     templateVersion: (id: string, version: number) =>
-      call<MessageTemplate>('GET', `/templates/${encodeURIComponent(id)}/versions/${version}`),
+      call<Answer<'GET /api/v1/templates/:id/versions/:version'>>(
+        'GET',
+        `/templates/${encodeURIComponent(id)}/versions/${version}`,
+      ),
     previewTemplate: (request: TemplateRenderRequest) =>
-      call<RenderedTemplate>('POST', '/templates/preview', request),
+      call<Answer<'POST /api/v1/templates/preview'>>('POST', '/templates/preview', request),
     testSendTemplate: (request: TemplateRenderRequest & { to: string }) =>
-      call<RenderedTemplate & { to: string }>('POST', '/templates/test-send', request),
+      call<Answer<'POST /api/v1/templates/test-send'>>('POST', '/templates/test-send', request),
 
-    ingestion: () => call<IngestionLag>('GET', '/ingestion'),
+    ingestion: () => call<Answer<'GET /api/v1/ingestion'>>('GET', '/ingestion'),
     debuggerEvents: (q: DebuggerQuery = {}) =>
-      call<DebuggerView>('GET', `/debugger/events${query(q)}`),
-    eventSchema: () => call<EventSchema[]>('GET', '/schema/events'),
-    metricSchema: () => call<MetricSchema[]>('GET', '/schema/metrics'),
+      call<Answer<'GET /api/v1/debugger/events'>>('GET', `/debugger/events${query(q)}`),
+    eventSchema: () => call<Answer<'GET /api/v1/schema/events'>>('GET', '/schema/events'),
+    metricSchema: () => call<Answer<'GET /api/v1/schema/metrics'>>('GET', '/schema/metrics'),
   };
 }
 

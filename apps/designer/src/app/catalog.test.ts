@@ -6,12 +6,14 @@ const email = (version: number): ActionManifest => ({
   version,
   title: 'Email',
   description: '',
-  category: 'messaging',
+  category: 'message',
   icon: 'mail',
   outputs: [
     { name: 'sent', label: 'Sent' },
     { name: 'failed', label: 'Could not send' },
   ],
+  credentials: [],
+  uiHints: {},
   configJsonSchema: {
     type: 'object',
     required: ['subject'],

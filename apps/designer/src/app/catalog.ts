@@ -18,7 +18,7 @@ export function catalogFromManifests(manifests: ActionManifest[]): DesignerCatal
       manifest,
       outputs: manifest.outputs.map((o) => o.name),
       category: manifest.category,
-      outputLabels: Object.fromEntries(manifest.outputs.map((o) => [o.name, o.label])),
+      outputLabels: Object.fromEntries(manifest.outputs.map((o) => [o.name, o.label ?? o.name])),
       validateConfig: (config) =>
         schemaErrors(manifest.configJsonSchema as RJSFSchema, config ?? {}).map((e) => ({
           path: e.path.join('.'),

@@ -57,6 +57,8 @@ const welcome: MessageTemplate = {
   channel: 'email',
   subject: 'Hi',
   html: '<p>Hi</p>',
+  createdAt: '2026-12-01T10:00:00.000Z',
+  updatedAt: '2026-12-01T10:00:00.000Z',
 };
 
 describe('the email step content picker', () => {

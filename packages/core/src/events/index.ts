@@ -8,3 +8,4 @@ export {
   unstorableIssue,
   type FieldIssue,
 } from './issues.js';
+export { DEBUGGER_LIMITS } from './debugger-limits.js';

@@ -1,8 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { ROLES, type Role } from '@cairn/core';
 
-/** What a person may do in a workspace, from least to most: each role can do everything the one before can. */
-export const ROLES = ['viewer', 'editor', 'publisher', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+// The roles are domain (the wire contract names them too); the model stores them.
+export { ROLES, type Role };
 
 export interface UserDoc {
   /** `${workspaceId}:${email}`: sign-in and every check is one `_id` lookup. */

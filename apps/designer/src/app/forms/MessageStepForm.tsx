@@ -27,7 +27,7 @@ function TemplatePick({
   const api = useApi();
   const templates = useLoad(() => api.listTemplates('email'), [api]);
   const versions = useLoad(
-    () => (pinned.id ? api.templateVersions(pinned.id) : Promise.resolve({ versions: [] })),
+    () => (pinned.id ? api.templateVersions(pinned.id) : Promise.resolve({ id: '', versions: [] })),
     [api, pinned.id],
   );
   const list = templates.data?.templates ?? [];

@@ -83,7 +83,7 @@ export function ContactsList() {
       <div className="pager">
         {cursor && <button onClick={() => setCursor(undefined)}>First page</button>}
         {page.data?.nextCursor && (
-          <button onClick={() => setCursor(page.data?.nextCursor)}>Next page</button>
+          <button onClick={() => setCursor(page.data?.nextCursor ?? undefined)}>Next page</button>
         )}
       </div>
     </div>
@@ -150,7 +150,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
             {c.journeys.map((j) => (
               <div key={`${j.journeyId}-${j.version}`} className="journey-run">
                 <div>
-                  <a href={`#/journeys/${encodeURIComponent(j.journeyId)}`}>{j.name}</a>{' '}
+                  <a href={`#/journeys/${encodeURIComponent(j.journeyId)}`}>{j.journeyId}</a>{' '}
                   <span className="muted small">v{j.version}</span>{' '}
                   <span className={`status status-${j.status}`}>{j.status}</span>
                 </div>

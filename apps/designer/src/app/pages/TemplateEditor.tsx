@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { MessageTemplate, MessageTemplateContent } from '../../api/client.js';
+import type {
+  MessageTemplate,
+  MessageTemplateContent,
+  MessageTemplateVersion,
+} from '../../api/client.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { needsRole } from '../roles.js';
 import { navigate, useApi, useCan, useLoad } from '../session.js';
@@ -91,7 +95,7 @@ export function TemplateEditor({ templateId }: { templateId?: string }) {
   const canEdit = useCan('editDrafts');
   const [saved, setSaved] = useState<MessageTemplate | undefined>(undefined);
   const [draft, setDraft] = useState<MessageTemplateContent>(BLANK_EMAIL);
-  const [older, setOlder] = useState<MessageTemplate | undefined>(undefined);
+  const [older, setOlder] = useState<MessageTemplateVersion | undefined>(undefined);
   const [status, setStatus] = useState<{ error?: unknown; busy?: boolean }>({});
   const loaded = useLoad(
     () => (templateId ? api.getTemplate(templateId) : Promise.resolve(undefined)),
