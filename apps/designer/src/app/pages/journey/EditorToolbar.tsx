@@ -37,7 +37,7 @@ export function EditorToolbar({
       </a>
       <h1>{name}</h1>
       <span className={`status status-${flow.status}`} data-testid="journey-status">
-        {status}
+        {flow.status}
         {flow.publishedVersion !== undefined && (
           <span className="status-version"> · v{flow.publishedVersion}</span>
         )}
