@@ -1,6 +1,7 @@
 import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConditionGroup, JourneyDefinition } from '@cairn/core';
 import { useApi } from '../app/session.js';
+import type { MessageTemplateContent } from './client.js';
 
 /**
  * Server state for the designer's pages, cached by TanStack Query. Every call goes through client.ts;
@@ -16,6 +17,8 @@ export const queryKeys = {
   segments: ['segments'] as const,
   segment: (id: string) => ['segments', id] as const,
   templates: ['templates'] as const,
+  template: (id: string) => ['templates', id] as const,
+  templateVersions: (id: string, latest: number) => ['templates', id, 'versions', latest] as const,
   contacts: (q: string, cursor?: string) => ['contacts', { q, cursor }] as const,
   contact: (id: string) => ['contacts', id] as const,
 };
@@ -103,6 +106,43 @@ export function useSegment(id: string | undefined) {
 export function useTemplates() {
   const api = useApi();
   return useQuery({ queryKey: queryKeys.templates, queryFn: () => api.listTemplates() });
+}
+
+export function useTemplate(id: string | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.template(id ?? 'new'),
+    queryFn: () => api.getTemplate(id!),
+    enabled: id !== undefined,
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+}
+
+/** The versions of a template, read again once a save makes a new latest. */
+export function useTemplateVersions(id: string, latest: number) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.templateVersions(id, latest),
+    queryFn: () => api.templateVersions(id),
+  });
+}
+
+/** Creates a template or saves a new version of it; the list (names, latest versions) goes stale. */
+export function useSaveTemplate() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({
+      saved,
+      content,
+    }: {
+      saved: { id: string; version: number } | undefined;
+      content: MessageTemplateContent;
+    }) =>
+      saved ? api.saveTemplate(saved.id, content, saved.version) : api.createTemplate(content),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.templates, exact: true }),
+  });
 }
 
 export function useContacts(q: string, cursor: string | undefined) {
