@@ -115,23 +115,20 @@ export function schemaErrors(schema: Schema, value: unknown): SchemaError[] {
 
   // Keyword locations whose errors say nothing a marketer can act on: the shapes of a union the
   // value was not written for, and whatever else a value of the wrong type breaks.
-  const hidden: string[] = [];
+  const hidden: { prefix: string; except?: OutputUnit }[] = [];
   for (const e of found) {
     if (e.keyword === 'anyOf') {
       const options = schemaAt(schema, e.keywordLocation) as Schema[];
       const best = intendedOption(options, valueAt(value, pointerSegments(e.instanceLocation)));
       options.forEach((_, i) => {
-        if (i !== best) hidden.push(`${e.keywordLocation}/${i}/`, `${e.keywordLocation}/${i}`);
+        if (i !== best) hidden.push({ prefix: `${e.keywordLocation}/${i}/` });
       });
-    } else if (e.keyword === 'oneOf') hidden.push(`${e.keywordLocation}/`);
-    else if (e.keyword === 'type') hidden.push(e.keywordLocation.replace(/\/type$/, '/'));
+    } else if (e.keyword === 'oneOf') hidden.push({ prefix: `${e.keywordLocation}/` });
+    else if (e.keyword === 'type')
+      hidden.push({ prefix: e.keywordLocation.replace(/\/type$/, '/'), except: e });
   }
   const isHidden = (e: OutputUnit) =>
-    hidden.some(
-      (prefix) =>
-        (e.keywordLocation === prefix || e.keywordLocation.startsWith(prefix)) &&
-        !(e.keyword === 'type' && `${e.keywordLocation.replace(/\/type$/, '/')}` === prefix),
-    );
+    hidden.some(({ prefix, except }) => e !== except && e.keywordLocation.startsWith(prefix));
   const refused = new Set<string>();
   const errors: { error: SchemaError; order: string[] }[] = [];
 
