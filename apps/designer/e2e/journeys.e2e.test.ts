@@ -367,4 +367,40 @@ describe('journey designer', () => {
     }
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows a not-found page at an unknown address, with a way back to the journeys', async () => {
+    const page = browser.page;
+    await page.goto(`${stack.url}/#/no-such-page`);
+    const notFound = page.getByTestId('not-found');
+    await notFound.waitFor();
+    expect(await notFound.textContent()).toContain('Page not found');
+    await notFound.getByRole('link').click();
+    await page.getByTestId('new-journey-name').waitFor();
+    expect(new URL(page.url()).hash).toBe('#/journeys');
+  });
+
+  it("checks an action's config against its registered JSON Schema as the marketer types, naming the field", async () => {
+    const page = browser.page;
+    await page.goto(`${stack.url}/#/journeys`);
+    await page.getByTestId('new-journey-name').fill('Webhook config');
+    await page.getByTestId('create-journey').click();
+    await page.getByTestId('node-trigger').waitFor();
+    expect(await page.getByTestId('journey-status').textContent()).toBe('draft');
+    await page.getByTestId('palette-action-webhook').click();
+    await page.getByTestId('node-webhook-1').click();
+    const form = page.getByTestId('action-config');
+    await page.locator('#root_url').fill('ftp://hooks.acme.test');
+    await eventually(
+      () => form.locator('.error-detail').allTextContents(),
+      (v) => expect(v.join(' ')).toContain('must match ^https?:\\/\\/'),
+    );
+    await screenshot(page, 'journey-webhook-config-error');
+    // method and headers have defaults: leaving them out is not a problem.
+    await page.locator('#root_url').fill('https://hooks.acme.test/cairn');
+    await eventually(
+      () => form.locator('.error-detail').count(),
+      (v) => expect(v).toBe(0),
+    );
+    expect(pageErrors).toEqual([]);
+  });
 });

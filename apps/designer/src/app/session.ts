@@ -1,4 +1,5 @@
 import { createContext, useContext, useEffect, useState } from 'react';
+import { navigate as navigateHash } from 'wouter/use-hash-location';
 import type { ApiClient, Me } from '../api/client.js';
 import { can, type Ability } from './roles.js';
 
@@ -52,19 +53,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loadable<T>
   return { ...state, reload: () => setTick((t) => t + 1) };
 }
 
-/** Current hash route split into segments: '#/journeys/abc' → ['journeys', 'abc']. */
-export function useRoute(): string[] {
-  const read = () =>
-    window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-  const [route, setRoute] = useState(read);
-  useEffect(() => {
-    const onChange = () => setRoute(read());
-    window.addEventListener('hashchange', onChange);
-    return () => window.removeEventListener('hashchange', onChange);
-  }, []);
-  return route;
-}
-
+/** Goes to a page: navigate('journeys', id) → '#/journeys/<id>' (each part encoded). */
 export function navigate(...parts: string[]): void {
-  window.location.hash = '#/' + parts.map(encodeURIComponent).join('/');
+  navigateHash('/' + parts.map(encodeURIComponent).join('/'));
 }

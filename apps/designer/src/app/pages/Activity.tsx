@@ -8,12 +8,17 @@ import {
   resourceHref,
 } from '../activity.js';
 import { ErrorBox } from '../ErrorBox.js';
-import { navigate, useApi, useRoute } from '../session.js';
+import { navigate, useApi } from '../session.js';
 
 /** The audit log: who changed what and when, newest first. `#/activity/<type>/<id>` filters to one resource. */
-export function Activity() {
+export function Activity({
+  routeType = '',
+  routeId = '',
+}: {
+  routeType?: string;
+  routeId?: string;
+}) {
   const api = useApi();
-  const [, routeType = '', routeId = ''] = useRoute();
   const [actor, setActor] = useState('');
   const [entries, setEntries] = useState<AuditEntry[]>([]);
   const [next, setNext] = useState<string | undefined>();

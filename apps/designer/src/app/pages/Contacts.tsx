@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { ErrorBox } from '../ErrorBox.js';
+import { useContact, useContacts } from '../../api/queries.js';
 import { navigate, useApi, useLoad } from '../session.js';
 import { summarizeProfile } from '../../graph/profile.js';
-import { contactName } from './SegmentBuilder.js';
+import { contactName } from '../contact-name.js';
 
 /** Whether profiles are up to date with the events sent: folding runs just behind ingestion. */
 function FoldLag() {
@@ -24,11 +25,10 @@ function FoldLag() {
 }
 
 export function ContactsList() {
-  const api = useApi();
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const page = useLoad(() => api.listContacts(search || undefined, cursor), [api, search, cursor]);
+  const page = useContacts(search, cursor);
   return (
     <div className="page">
       <header className="page-header">
@@ -97,8 +97,7 @@ function show(value: unknown): string {
 }
 
 export function ContactPage({ contactId }: { contactId: string }) {
-  const api = useApi();
-  const contact = useLoad(() => api.getContact(contactId), [api, contactId]);
+  const contact = useContact(contactId);
   if (contact.error)
     return (
       <div className="page">

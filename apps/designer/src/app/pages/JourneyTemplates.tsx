@@ -9,6 +9,7 @@ import {
   type TemplateValues,
 } from '../journey-templates.js';
 import { needsRole } from '../roles.js';
+import { useCreateJourney, useSegments } from '../../api/queries.js';
 import { navigate, useApi, useCan, useLoad } from '../session.js';
 
 const VERTICALS: Record<JourneyTemplate['vertical'], string> = {
@@ -69,12 +70,8 @@ export function JourneyTemplates({ prominent }: { prominent: boolean }) {
 }
 
 function TemplateForm({ template, onCancel }: { template: JourneyTemplate; onCancel: () => void }) {
-  const api = useApi();
-  const needsSegments = template.parameters.some((p) => p.kind === 'segment');
-  const segments = useLoad(
-    () => (needsSegments ? api.listSegments() : Promise.resolve([])),
-    [api, needsSegments],
-  );
+  const segments = useSegments();
+  const createJourney = useCreateJourney();
   const [values, setValues] = useState<TemplateValues>(() => initialValues(template));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -91,7 +88,7 @@ function TemplateForm({ template, onCancel }: { template: JourneyTemplate; onCan
     setBusy(true);
     try {
       const draft = draftFromTemplate(template, values);
-      const created = await api.createJourney(draft.name, draft.definition);
+      const created = await createJourney.mutateAsync(draft);
       navigate('journeys', created.id);
     } catch (e) {
       setError(e);
@@ -118,7 +115,7 @@ function TemplateForm({ template, onCancel }: { template: JourneyTemplate; onCan
                 onChange={(e) => set(p.key, e.target.value)}
               >
                 <option value="">
-                  {segments.loading ? 'Loading segments…' : 'Choose a segment'}
+                  {segments.isPending ? 'Loading segments…' : 'Choose a segment'}
                 </option>
                 {segments.data?.map((s) => (
                   <option key={s.id} value={s.id}>

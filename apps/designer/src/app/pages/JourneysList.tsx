@@ -4,11 +4,12 @@ import { ErrorBox } from '../ErrorBox.js';
 import { describeEntry } from '../forms/entry-dates.js';
 import { needsRole } from '../roles.js';
 import { JourneyTemplates } from './JourneyTemplates.js';
-import { navigate, useApi, useCan, useLoad } from '../session.js';
+import { useCreateJourney, useJourneys } from '../../api/queries.js';
+import { navigate, useCan } from '../session.js';
 
 export function JourneysList() {
-  const api = useApi();
-  const journeys = useLoad(() => api.listJourneys(), [api]);
+  const journeys = useJourneys();
+  const createJourney = useCreateJourney();
   const [name, setName] = useState('');
   const [error, setError] = useState<unknown>(null);
   const canEdit = useCan('editDrafts');
@@ -16,7 +17,10 @@ export function JourneysList() {
   async function create(event: React.FormEvent) {
     event.preventDefault();
     try {
-      const created = await api.createJourney(name.trim(), emptyDefinition(name.trim()));
+      const created = await createJourney.mutateAsync({
+        name: name.trim(),
+        definition: emptyDefinition(name.trim()),
+      });
       navigate('journeys', created.id);
     } catch (e) {
       setError(e);
@@ -45,7 +49,7 @@ export function JourneysList() {
         </form>
       </header>
       <ErrorBox error={error ?? journeys.error} />
-      {journeys.loading && !journeys.data && <p className="muted">Loading…</p>}
+      {journeys.isPending && <p className="muted">Loading…</p>}
       {journeys.data?.length === 0 && (
         <>
           <p className="empty">

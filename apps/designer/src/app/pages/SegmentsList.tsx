@@ -1,10 +1,10 @@
 import { ErrorBox } from '../ErrorBox.js';
 import { needsRole } from '../roles.js';
-import { navigate, useApi, useCan, useLoad } from '../session.js';
+import { useSegments } from '../../api/queries.js';
+import { navigate, useCan } from '../session.js';
 
 export function SegmentsList() {
-  const api = useApi();
-  const segments = useLoad(() => api.listSegments(), [api]);
+  const segments = useSegments();
   const canEdit = useCan('editDrafts');
   return (
     <div className="page">

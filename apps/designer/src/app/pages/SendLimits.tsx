@@ -137,7 +137,8 @@ export function SendLimits() {
           ))}
         </ul>
       )}
-      {canEdit && unused && (
+      {/* Until the saved limits arrive, a row added here would be replaced by them. */}
+      {canEdit && unused && loaded.data && (
         <button
           data-testid="send-limit-add"
           onClick={() =>

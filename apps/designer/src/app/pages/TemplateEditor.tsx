@@ -6,7 +6,8 @@ import type {
 } from '../../api/client.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { needsRole } from '../roles.js';
-import { navigate, useApi, useCan, useLoad } from '../session.js';
+import { useSaveTemplate, useTemplate, useTemplateVersions } from '../../api/queries.js';
+import { navigate, useApi, useCan } from '../session.js';
 import {
   BLANK_EMAIL,
   PERSONALISATION,
@@ -63,8 +64,7 @@ function Versions({
   viewing: number;
   onView: (version: number) => void;
 }) {
-  const api = useApi();
-  const versions = useLoad(() => api.templateVersions(templateId), [api, templateId, latest]);
+  const versions = useTemplateVersions(templateId, latest);
   return (
     <section className="card versions">
       <h3>Versions</h3>
@@ -97,10 +97,8 @@ export function TemplateEditor({ templateId }: { templateId?: string }) {
   const [draft, setDraft] = useState<MessageTemplateContent>(BLANK_EMAIL);
   const [older, setOlder] = useState<MessageTemplateVersion | undefined>(undefined);
   const [status, setStatus] = useState<{ error?: unknown; busy?: boolean }>({});
-  const loaded = useLoad(
-    () => (templateId ? api.getTemplate(templateId) : Promise.resolve(undefined)),
-    [api, templateId],
-  );
+  const loaded = useTemplate(templateId);
+  const saveTemplate = useSaveTemplate();
   useEffect(() => {
     if (!loaded.data) return;
     setSaved(loaded.data);
@@ -116,9 +114,7 @@ export function TemplateEditor({ templateId }: { templateId?: string }) {
     setStatus({ busy: true });
     try {
       const content = contentOf(draft);
-      const next = saved
-        ? await api.saveTemplate(saved.id, content, saved.version)
-        : await api.createTemplate(content);
+      const next = await saveTemplate.mutateAsync({ saved, content });
       setSaved(next);
       setDraft(contentOf(next));
       setStatus({});

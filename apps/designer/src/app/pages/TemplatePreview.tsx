@@ -4,7 +4,7 @@ import { withoutScripts } from '../../graph/mail-html.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { needsRole } from '../roles.js';
 import { useApi, useCan } from '../session.js';
-import { contactName } from './SegmentBuilder.js';
+import { contactName } from '../contact-name.js';
 
 const PREVIEW_CONTACT_KEY = 'cairn.previewContact';
 

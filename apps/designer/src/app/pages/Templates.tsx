@@ -1,13 +1,13 @@
 import { ErrorBox } from '../ErrorBox.js';
 import { needsRole } from '../roles.js';
-import { navigate, useApi, useCan, useLoad } from '../session.js';
+import { useTemplates } from '../../api/queries.js';
+import { navigate, useCan } from '../session.js';
 
 const CHANNEL_LABELS = { email: 'Email', inApp: 'In-app' } as const;
 
 /** The workspace's message templates: each save is a version that journeys can pin. */
 export function TemplatesList() {
-  const api = useApi();
-  const templates = useLoad(() => api.listTemplates(), [api]);
+  const templates = useTemplates();
   const canEdit = useCan('editDrafts');
   return (
     <div className="page">

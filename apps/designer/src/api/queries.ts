@@ -1,0 +1,211 @@
+import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ConditionGroup, JourneyDefinition } from '@cairn/core';
+import { useApi } from '../app/session.js';
+import type { MessageTemplateContent } from './client.js';
+
+/**
+ * Server state for the designer's pages, cached by TanStack Query. Every call goes through client.ts;
+ * this file only says how each answer is keyed, how long it stays fresh and which keys a change makes stale.
+ */
+export const queryKeys = {
+  journeys: ['journeys'] as const,
+  journey: (id: string) => ['journeys', id] as const,
+  journeyStats: (id: string) => ['journeys', id, 'stats'] as const,
+  actionCatalog: ['catalog', 'actions'] as const,
+  eventSchema: ['schema', 'events'] as const,
+  metricSchema: ['schema', 'metrics'] as const,
+  segments: ['segments'] as const,
+  segment: (id: string) => ['segments', id] as const,
+  templates: ['templates'] as const,
+  template: (id: string) => ['templates', id] as const,
+  templateVersions: (id: string, latest: number) => ['templates', id, 'versions', latest] as const,
+  contacts: (q: string, cursor?: string) => ['contacts', { q, cursor }] as const,
+  contact: (id: string) => ['contacts', id] as const,
+};
+
+const STATS_POLL_MS = 5000;
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      // Pages re-read what they show when opened; a failed read is shown at once, not retried thrice.
+      queries: { staleTime: 0, retry: false, refetchOnWindowFocus: false },
+    },
+  });
+}
+
+export function useJourneys() {
+  const api = useApi();
+  return useQuery({ queryKey: queryKeys.journeys, queryFn: () => api.listJourneys() });
+}
+
+export function useJourney(id: string) {
+  const api = useApi();
+  // The editor keeps its own draft once open, so no background re-read; closed, it is forgotten, so
+  // opening it again reads the saved draft rather than the one it was opened with.
+  return useQuery({
+    queryKey: queryKeys.journey(id),
+    queryFn: () => api.getJourney(id),
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+}
+
+/** Live step counts and daily series, polled while a version runs. */
+export function useJourneyStats(id: string, live: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.journeyStats(id),
+    queryFn: () => api.journeyStats(id),
+    enabled: live,
+    refetchInterval: live ? STATS_POLL_MS : false,
+  });
+}
+
+export function useActionCatalog() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.actionCatalog,
+    queryFn: () => api.actionCatalog(),
+    staleTime: 60_000,
+  });
+}
+
+// Pickers are a convenience: the forms still work with free text if these fail.
+export function useEventSchema() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.eventSchema,
+    queryFn: () => api.eventSchema().catch(() => []),
+  });
+}
+export function useMetricSchema() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.metricSchema,
+    queryFn: () => api.metricSchema().catch(() => []),
+  });
+}
+
+export function useSegments() {
+  const api = useApi();
+  return useQuery({ queryKey: queryKeys.segments, queryFn: () => api.listSegments() });
+}
+
+export function useSegment(id: string | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.segment(id ?? 'new'),
+    queryFn: () => api.getSegment(id!),
+    enabled: id !== undefined,
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+}
+
+export function useTemplates() {
+  const api = useApi();
+  return useQuery({ queryKey: queryKeys.templates, queryFn: () => api.listTemplates() });
+}
+
+export function useTemplate(id: string | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.template(id ?? 'new'),
+    queryFn: () => api.getTemplate(id!),
+    enabled: id !== undefined,
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+}
+
+/** The versions of a template, read again once a save makes a new latest. */
+export function useTemplateVersions(id: string, latest: number) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.templateVersions(id, latest),
+    queryFn: () => api.templateVersions(id),
+  });
+}
+
+/** Creates a template or saves a new version of it; the list (names, latest versions) goes stale. */
+export function useSaveTemplate() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({
+      saved,
+      content,
+    }: {
+      saved: { id: string; version: number } | undefined;
+      content: MessageTemplateContent;
+    }) =>
+      saved ? api.saveTemplate(saved.id, content, saved.version) : api.createTemplate(content),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.templates, exact: true }),
+  });
+}
+
+export function useContacts(q: string, cursor: string | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.contacts(q, cursor),
+    queryFn: () => api.listContacts(q || undefined, cursor),
+  });
+}
+
+export function useContact(id: string) {
+  const api = useApi();
+  return useQuery({ queryKey: queryKeys.contact(id), queryFn: () => api.getContact(id) });
+}
+
+export function useCreateJourney() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, definition }: { name: string; definition: JourneyDefinition }) =>
+      api.createJourney(name, definition),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.journeys }),
+  });
+}
+
+/** Saving, publishing, pausing and resuming change the journey's row in the list and its stats. */
+export function useJourneyMutations(id: string) {
+  const api = useApi();
+  const client = useQueryClient();
+  const changed = () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: queryKeys.journeys, exact: true }),
+      client.invalidateQueries({ queryKey: queryKeys.journeyStats(id) }),
+    ]);
+  return {
+    saveDraft: useMutation({
+      mutationFn: (definition: JourneyDefinition) => api.saveDraft(id, definition),
+      onSuccess: changed,
+    }),
+    publish: useMutation({
+      mutationFn: (options: { enrollExisting?: boolean }) => api.publish(id, options),
+      onSuccess: changed,
+    }),
+    setRunning: useMutation({
+      mutationFn: (run: boolean) => (run ? api.resume(id) : api.pause(id)),
+      onSuccess: changed,
+    }),
+  };
+}
+
+type SegmentBody = { name: string; description: string; definition: ConditionGroup };
+
+/** Creates or updates a segment; the list (names, member counts) and its own page go stale. */
+export function useSaveSegment(id: string | undefined) {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: SegmentBody): Promise<{ id: string }> =>
+      id ? (await api.updateSegment(id, body), { id }) : api.createSegment(body),
+    onSuccess: (saved) =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: queryKeys.segments, exact: true }),
+        client.invalidateQueries({ queryKey: queryKeys.segment(saved.id) }),
+      ]),
+  });
+}

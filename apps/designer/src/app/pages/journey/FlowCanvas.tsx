@@ -1,0 +1,96 @@
+import {
+  Background,
+  ControlButton,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { useState } from 'react';
+import type { StepChoice } from '../../nodes/context.js';
+import { journeyNodeTypes } from '../../nodes/JourneyNodeCard.js';
+import {
+  DRAG_MIME,
+  FAR_ZOOM,
+  FIT_VIEW,
+  MINIMAP_SIZE,
+  MIN_ZOOM,
+  minimapColour,
+} from './canvas-model.js';
+import type { JourneyCanvas } from './useJourneyCanvas.js';
+
+/** The React Flow canvas: steps dropped from the palette, connections drawn, zoom controls and minimap. */
+export function FlowCanvas({ canvas }: { canvas: JourneyCanvas }) {
+  const flow = useReactFlow();
+  const [showMinimap, setShowMinimap] = useState(true);
+  // Changes only when the zoom crosses FAR_ZOOM, so zooming and panning do not re-render the editor.
+  const [far, setFar] = useState(false);
+  return (
+    <div
+      className={far ? 'canvas far' : 'canvas'}
+      ref={canvas.wrapper}
+      data-testid="canvas"
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes(DRAG_MIME)) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'move';
+        }
+      }}
+      onDrop={(e) => {
+        const raw = e.dataTransfer.getData(DRAG_MIME);
+        if (!raw) return;
+        e.preventDefault();
+        const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        canvas.addStep(JSON.parse(raw) as StepChoice, {
+          x: Math.round(p.x - 120),
+          y: Math.round(p.y - 20),
+        });
+      }}
+    >
+      <ReactFlow
+        nodes={canvas.nodes}
+        edges={canvas.edges}
+        nodeTypes={journeyNodeTypes}
+        onNodesChange={canvas.onNodesChange}
+        onEdgesChange={canvas.onEdgesChange}
+        onNodeDragStart={() => canvas.dispatch({ type: 'checkpoint' })}
+        onConnect={canvas.onConnect}
+        onPaneClick={() => canvas.dispatch({ type: 'select', ids: [] })}
+        onMove={(_, viewport) => setFar(viewport.zoom < FAR_ZOOM)}
+        onInit={(instance) => setFar(instance.getZoom() < FAR_ZOOM)}
+        deleteKeyCode={null}
+        fitView
+        fitViewOptions={FIT_VIEW}
+        // Low enough that fitView can show a whole large journey (500 steps span some 17,000 px);
+        // React Flow clamps fitView to minZoom, so a higher floor would crop it.
+        minZoom={MIN_ZOOM}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} size={1} />
+        <Controls showInteractive={false} fitViewOptions={FIT_VIEW}>
+          <ControlButton
+            onClick={() => setShowMinimap(!showMinimap)}
+            title={showMinimap ? 'Hide the minimap' : 'Show the minimap'}
+            aria-pressed={showMinimap}
+            data-testid="toggle-minimap"
+          >
+            ▦
+          </ControlButton>
+        </Controls>
+        {showMinimap && (
+          <MiniMap
+            pannable
+            zoomable
+            position="bottom-right"
+            style={MINIMAP_SIZE}
+            nodeColor={minimapColour}
+            nodeBorderRadius={8}
+            maskColor="rgb(244 244 245 / 0.7)"
+            ariaLabel="Minimap of the journey"
+            data-testid="minimap"
+          />
+        )}
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import type { FitViewOptions, Node } from '@xyflow/react';
+import type { JourneyDefinition } from '@cairn/core';
+import type { JourneyGraph } from '../../../graph/convert.js';
+import { autoLayout } from '../../../graph/layout.js';
+
+export const DRAG_MIME = 'application/cairn-step';
+export const MIN_ZOOM = 0.02;
+
+// The minimap sits bottom-right and the zoom controls bottom-left, over the canvas. Fitting the journey
+// into the area above them keeps them from covering its last steps on a laptop-sized canvas.
+export const MINIMAP_SIZE = { width: 168, height: 112 };
+export const FIT_VIEW: FitViewOptions = {
+  padding: { top: '32px', left: '64px', right: '32px', bottom: `${MINIMAP_SIZE.height + 32}px` },
+  maxZoom: 1,
+};
+
+// Minimap colours match the coloured top edge of each kind's card.
+const KIND_COLOURS: Record<string, string> = {
+  trigger: '#4f46e5',
+  delay: '#f59e0b',
+  waitUntil: '#f59e0b',
+  waitFor: '#f59e0b',
+  branch: '#0ea5e9',
+  multiSplit: '#0ea5e9',
+  randomSplit: '#0ea5e9',
+  action: '#10b981',
+  goal: '#a855f7',
+  exit: '#71717a',
+};
+export const minimapColour = (node: Node) => KIND_COLOURS[node.type ?? ''] ?? '#a1a1aa';
+
+/** Below this zoom card text is a few pixels tall: the canvas stops painting it (see `.canvas.far` in styles.css). */
+export const FAR_ZOOM = 0.35;
+
+export function startingGraph(draft: JourneyDefinition): JourneyGraph {
+  const graph = { nodes: draft.nodes, edges: draft.edges };
+  // A definition written as code may carry no positions: lay it out once on open.
+  return graph.nodes.some((n) => !n.position)
+    ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges) }
+    : graph;
+}
+
+/** True when the two journeys differ at most in where their steps sit on the canvas. */
+export function sameButPositions(a: JourneyDefinition, b: JourneyDefinition): boolean {
+  if (a === b) return true;
+  if (a.settings !== b.settings || a.edges !== b.edges || a.nodes.length !== b.nodes.length)
+    return false;
+  return a.nodes.every((node, i) => {
+    const other = b.nodes[i]!;
+    if (node === other) return true;
+    const { position: _a, ...restA } = node;
+    const { position: _b, ...restB } = other;
+    const keys = Object.keys(restA);
+    return (
+      keys.length === Object.keys(restB).length &&
+      keys.every(
+        (k) => (restA as Record<string, unknown>)[k] === (restB as Record<string, unknown>)[k],
+      )
+    );
+  });
+}
+
+export function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' ||
+      el.tagName === 'TEXTAREA' ||
+      el.tagName === 'SELECT' ||
+      el.isContentEditable)
+  );
+}

@@ -1,0 +1,232 @@
+import { useCallback, useMemo, useReducer, useRef, useState } from 'react';
+import { useReactFlow } from '@xyflow/react';
+import type { EdgeChange, NodeChange } from '@xyflow/react';
+import type { JourneyDefinition, JourneyNode, JourneySettings } from '@cairn/core';
+import type { ActionManifest, JourneyStats } from '../../../api/client.js';
+import { createCanvasCache } from '../../../graph/flow-cache.js';
+import {
+  addNodeAfter,
+  connect,
+  createNode,
+  deleteEdges,
+  deleteNodes,
+  freshId,
+  pruneDanglingEdges,
+  updateNode,
+} from '../../../graph/edit.js';
+import { autoLayout } from '../../../graph/layout.js';
+import { canvasReducer, initialCanvas } from '../../../graph/store.js';
+import type { SimulationView } from '../../../graph/simulate.js';
+import { catalogFromManifests, latestManifests } from '../../catalog.js';
+import type { EditorView, StepChoice } from '../../nodes/context.js';
+import { FIT_VIEW, startingGraph } from './canvas-model.js';
+import { useCanvasShortcuts } from './useCanvasShortcuts.js';
+import { useJourneyProblems } from './useJourneyProblems.js';
+
+/**
+ * The canvas's own state: the graph with undo history, selection, measured sizes and settings, and the
+ * edits a marketer makes to them. Knows nothing of the server; the editor saves what `definition` says.
+ */
+export function useJourneyCanvas({
+  draft,
+  manifests,
+  segmentIds,
+  stats,
+  simulation,
+}: {
+  draft: JourneyDefinition;
+  manifests: ActionManifest[];
+  segmentIds: ReadonlySet<string> | undefined;
+  stats: JourneyStats | undefined;
+  simulation: SimulationView | null;
+}) {
+  const flow = useReactFlow();
+  const [canvas, dispatch] = useReducer(canvasReducer, draft, (d) =>
+    initialCanvas(startingGraph(d)),
+  );
+  const [settings, setSettings] = useState<JourneySettings>(draft.settings);
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  const catalog = useMemo(() => catalogFromManifests(manifests), [manifests]);
+  const paletteActions = useMemo(() => latestManifests(manifests), [manifests]);
+  const definition: JourneyDefinition = useMemo(
+    () => ({ ...draft, settings, nodes: canvas.graph.nodes, edges: canvas.graph.edges }),
+    [draft, settings, canvas.graph],
+  );
+  const { issues, issuesByNode } = useJourneyProblems(definition, catalog, segmentIds);
+
+  const selectedIds = useMemo(() => new Set(canvas.selection), [canvas.selection]);
+  const pathNodes = useMemo(
+    () => (simulation ? new Set(simulation.path) : undefined),
+    [simulation],
+  );
+  const pathEdges = useMemo(() => new Set(simulation?.pathEdges ?? []), [simulation]);
+  // Unchanged steps keep their node objects, so React Flow and the memoized cards skip them.
+  const [buildCanvas] = useState(createCanvasCache);
+  const { nodes, edges } = useMemo(
+    () =>
+      buildCanvas({
+        graph: canvas.graph,
+        catalog,
+        selected: selectedIds,
+        measured,
+        issuesByNode,
+        ...(stats ? { stats: stats.nodes } : {}),
+        ...(pathNodes ? { pathNodes } : {}),
+        pathEdges,
+      }),
+    [
+      buildCanvas,
+      canvas.graph,
+      catalog,
+      selectedIds,
+      measured,
+      issuesByNode,
+      stats,
+      pathNodes,
+      pathEdges,
+    ],
+  );
+
+  const addStep = useCallback(
+    (
+      choice: StepChoice,
+      at?: { x: number; y: number },
+      after?: { nodeId: string; output: string },
+    ) => {
+      dispatch({
+        type: 'edit',
+        change: (g) => {
+          const taken = new Set([...g.nodes.map((n) => n.id), ...g.edges.map((e) => e.id)]);
+          const id = freshId(choice.action?.type ?? choice.kind, taken);
+          const node = createNode(choice.kind, id, {
+            ...(choice.action ? { action: choice.action } : {}),
+            ...(at ? { position: at } : {}),
+          });
+          return after
+            ? addNodeAfter(g, after.nodeId, after.output, node, catalog)
+            : { ...g, nodes: [...g.nodes, node] };
+        },
+      });
+    },
+    [catalog],
+  );
+
+  const view: EditorView = useMemo(
+    () => ({
+      actionTitle: (type, version) => catalog(type, version)?.manifest.title,
+      actions: paletteActions,
+      addAfter: (nodeId, output, choice) => addStep(choice, undefined, { nodeId, output }),
+    }),
+    [catalog, paletteActions, addStep],
+  );
+
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    const positions: Record<string, { x: number; y: number }> = {};
+    const selections: { id: string; selected: boolean }[] = [];
+    const sizes: Record<string, { width: number; height: number }> = {};
+    for (const c of changes) {
+      if (c.type === 'position' && c.position)
+        positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+      if (c.type === 'select') selections.push({ id: c.id, selected: c.selected });
+      if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
+    }
+    if (Object.keys(positions).length) dispatch({ type: 'move', positions });
+    if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
+    if (Object.keys(sizes).length) setMeasured((m) => ({ ...m, ...sizes }));
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const selections = changes.flatMap((c) =>
+      c.type === 'select' ? [{ id: c.id, selected: c.selected }] : [],
+    );
+    if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
+  }, []);
+
+  const deleteSelection = useCallback(() => {
+    dispatch({
+      type: 'edit',
+      change: (g) => deleteEdges(deleteNodes(g, canvas.selection), canvas.selection),
+    });
+  }, [canvas.selection]);
+  useCanvasShortcuts(canvas, dispatch, deleteSelection);
+
+  function relayout() {
+    dispatch({ type: 'edit', change: (g) => ({ ...g, nodes: autoLayout(g.nodes, g.edges) }) });
+    setTimeout(() => void flow.fitView({ ...FIT_VIEW, duration: 200 }), 50);
+  }
+
+  function centerOfCanvas() {
+    const rect = wrapper.current?.getBoundingClientRect();
+    if (!rect) return { x: 0, y: 0 };
+    const p = flow.screenToFlowPosition({
+      x: rect.left + rect.width / 2,
+      y: rect.top + rect.height / 3,
+    });
+    return { x: Math.round(p.x - 120), y: Math.round(p.y) };
+  }
+
+  /** Clicking a palette item attaches the step under the selected node's first free output, else drops it mid-canvas. */
+  function addFromPalette(choice: StepChoice) {
+    const selected = canvas.graph.nodes.find(
+      (n) => canvas.selection.length === 1 && n.id === canvas.selection[0],
+    );
+    if (selected) {
+      const used = new Set(
+        canvas.graph.edges.filter((e) => e.source === selected.id).map((e) => e.sourceHandle),
+      );
+      const free = nodes
+        .find((n) => n.id === selected.id)
+        ?.data.outputs.find((o) => !used.has(o.name));
+      if (free) return addStep(choice, undefined, { nodeId: selected.id, output: free.name });
+    }
+    addStep(choice, centerOfCanvas());
+  }
+
+  const selectedNode =
+    canvas.selection.length === 1
+      ? canvas.graph.nodes.find((n) => n.id === canvas.selection[0])
+      : undefined;
+  const onNodeEdit = (node: JourneyNode, field: string) =>
+    dispatch({
+      type: 'edit',
+      key: `${node.id}:${field}`,
+      change: (g) => pruneDanglingEdges(updateNode(g, node), catalog),
+    });
+  const select = useCallback((id: string) => dispatch({ type: 'select', ids: [id] }), []);
+  const onConnect = (c: { source: string; sourceHandle: string | null; target: string }) =>
+    c.sourceHandle &&
+    dispatch({
+      type: 'edit',
+      change: (g) =>
+        connect(g, { source: c.source, sourceHandle: c.sourceHandle!, target: c.target }, catalog),
+    });
+
+  return {
+    canvas,
+    dispatch,
+    settings,
+    setSettings,
+    wrapper,
+    catalog,
+    paletteActions,
+    definition,
+    issues,
+    issuesByNode,
+    nodes,
+    edges,
+    view,
+    addStep,
+    onNodesChange,
+    onEdgesChange,
+    onConnect,
+    relayout,
+    addFromPalette,
+    selectedNode,
+    onNodeEdit,
+    select,
+  };
+}
+
+export type JourneyCanvas = ReturnType<typeof useJourneyCanvas>;

@@ -1,0 +1,59 @@
+import type { SimulationView } from '../../../graph/simulate.js';
+import { relativeTime } from '../../../graph/simulate.js';
+import type { MessagePreview } from '../../../graph/message-preview.js';
+import { MessagePreviewView } from './MessagePreviewView.js';
+
+/** Where the contact ends up, the messages they would get (rendered), and the step-by-step timeline. */
+export function SimulateResult({
+  result,
+  previews,
+  days,
+  labelOf,
+  onSelectNode,
+}: {
+  result: SimulationView;
+  previews: Record<string, MessagePreview>;
+  days: number;
+  labelOf: (id: string) => string;
+  onSelectNode: (id: string) => void;
+}) {
+  const state = result.state;
+  return (
+    <>
+      <div className="sim-outcome" data-testid="simulate-outcome">
+        {state.status === 'completed' || state.completion
+          ? `Leaves at “${labelOf(state.nodeId)}” (${state.completion?.reason ?? 'completed'}) on ${relativeTime(result.startAt, state.completion?.at ?? state.nodeEnteredAt)}.`
+          : `Still at “${labelOf(state.nodeId)}” when the preview stops after ${days} days.`}
+      </div>
+      <h3 className="panel-subhead">Messages it would get ({result.messages.length})</h3>
+      <ul className="plain sim-messages" data-testid="simulate-messages">
+        {result.messages.length === 0 && <li className="muted">None.</li>}
+        {result.messages.map((m, i) => (
+          <li key={m.stepKey} data-testid={`simulate-message-${i}`}>
+            <span className="muted small">{relativeTime(result.startAt, m.at)}</span>{' '}
+            <strong>{m.action.type}</strong> · {labelOf(m.nodeId)}
+            {previews[m.stepKey] ? (
+              <MessagePreviewView preview={previews[m.stepKey]!} testId={`simulate-message-${i}`} />
+            ) : (
+              typeof m.config['subject'] === 'string' && (
+                <div className="small">“{m.config['subject']}”</div>
+              )
+            )}
+          </li>
+        ))}
+      </ul>
+      <h3 className="panel-subhead">Timeline</h3>
+      <ol className="sim-timeline" data-testid="simulate-timeline">
+        {result.timeline.map((t, i) => (
+          <li key={i} className={`sim-${t.kind}`} data-node={t.nodeId}>
+            <span className="muted small">{relativeTime(result.startAt, t.at)}</span>{' '}
+            <button className="link" onClick={() => onSelectNode(t.nodeId)}>
+              {labelOf(t.nodeId)}
+            </button>{' '}
+            {t.what}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
