@@ -11,11 +11,8 @@ import {
   type JourneyTrigger,
 } from './graph.js';
 import { isValidTimeZone } from './time.js';
-import {
-  isConditionGroup,
-  type ConditionGroup,
-  type SegmentCondition,
-} from '../segments/schema.js';
+import { isConditionGroup } from '../segments/condition-group.js';
+import type { ConditionGroup, SegmentCondition } from '../segments/schema.js';
 import {
   PROFILE_KIND_WORDS,
   checkProfilePath,
