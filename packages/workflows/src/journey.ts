@@ -177,7 +177,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       evaluateCondition: (group) =>
         evaluateSegment(group, {
           contactId,
-          profile: facts.profile as unknown as ContactProfile,
+          // A profile the run did not load is {}, and then no condition of this journey reads it.
+          profile: facts.profile as ContactProfile,
           now: Date.now(),
           memberships: new Set(Object.keys(memberships).filter((id) => memberships[id])),
         }).matches,
