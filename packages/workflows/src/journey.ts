@@ -1,3 +1,4 @@
+// Long on purpose: Temporal replays it whole; patched() flags, handlers and loop stay together.
 // One contact's run through one journey version. Deterministic: the graph walk is core's pure
 // `advance`; time comes from workflow time, every effect (loading facts, actions, progress) is an activity.
 // The workflow carries out the commands `advance` emits (sleep, wait, run an action, complete), as the

@@ -1,3 +1,4 @@
+// Long on purpose: every journey rule in one place, so the designer and publish answer alike.
 import type { z } from 'zod';
 import {
   JourneyDefinitionSchema,
