@@ -5,16 +5,10 @@ import { findContactJourneys, nextJourneyTriggers } from '@cairn/db';
 import { JourneyDispatcher } from '@cairn/worker';
 import { JOURNEY_POSITION_QUERY, type JourneyPosition } from '@cairn/workflows';
 import { startApi, type RunningApi } from './harness';
-import { eventually, startJourneyWorker } from './journey-worker';
+import { edge, eventually, startJourneyWorker } from './journey-worker';
 import { startSmtpCapture } from './smtp-capture';
 
 const DAY = 86_400_000;
-const edge = (source: string, sourceHandle: string, target: string) => ({
-  id: `${source}-${sourceHandle}`,
-  source,
-  sourceHandle,
-  target,
-});
 
 describe('affinities beyond products, and reorder waits on a missing date', () => {
   let api: RunningApi;

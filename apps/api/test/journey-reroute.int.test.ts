@@ -1,6 +1,6 @@
 import { startJourneyDispatcher } from '@cairn/worker';
 import { startApi, type RunningApi } from './harness';
-import { eventually, startJourneyWorker } from './journey-worker';
+import { eventually, journeyWorkspace, startJourneyWorker } from './journey-worker';
 import { startSmtpCapture } from './smtp-capture';
 
 type ContactDetail = {
@@ -34,23 +34,10 @@ describe('running journeys follow the contact as its profile changes', () => {
 
   /** A workspace with the worker's dispatcher running on it, as in production (started once its journeys exist). */
   async function workspace(name: string) {
-    const ws = await api.workspace(name);
-    const call = async <T = unknown>(path: string, body?: unknown, method?: string) => {
-      const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
-        body,
-        ...(method ? { method } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    };
-    const send = async (type: 'identify' | 'track', payload: Record<string, unknown>) => {
-      const res = await api.ingest(ws.writeKey, `/v1/${type}`, payload);
-      expect(res.status).toBe(200);
-    };
-    const contact = async (id: string) => (await call<ContactDetail>(`/contacts/${id}`)).body;
+    const ws = await journeyWorkspace<ContactDetail>(api, name);
     const emailsTo = (address: string) =>
       smtp.received.filter((m) => m.to === address).map((m) => m.subject);
-    return { ...ws, call, send, contact, emailsTo };
+    return { ...ws, emailsTo };
   }
 
   let dispatcher: ReturnType<typeof startJourneyDispatcher> | undefined;

@@ -5,6 +5,8 @@ import {
   createJourneyActivities,
   createSegmentActivities,
   ensureSearchAttributes,
+  JourneyDispatcher,
+  type DispatchReport,
 } from '@cairn/worker';
 import type { RunningApi } from './harness';
 
@@ -59,4 +61,68 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** An edge of a journey definition, its id made from where it starts. */
+export const edge = (source: string, sourceHandle: string, target: string) => ({
+  id: `${source}-${sourceHandle}`,
+  source,
+  sourceHandle,
+  target,
+});
+
+/**
+ * A workspace of its own (so outboxes and segments do not mix between tests) and what the journey tests do
+ * to it over HTTP: `Contact` is the shape of `GET /contacts/:id` the test reads.
+ */
+export async function journeyWorkspace<Contact = unknown>(api: RunningApi, name: string) {
+  const ws = await api.workspace(name);
+  const call = async <T = unknown>(path: string, body?: unknown, method?: string) => {
+    const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
+      body,
+      ...(method ? { method } : {}),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      body: (text ? JSON.parse(text) : undefined) as T,
+    };
+  };
+  const send = async (type: 'identify' | 'track', payload: Record<string, unknown>) => {
+    const res = await api.ingest(ws.writeKey, `/v1/${type}`, payload);
+    expect(res.status).toBe(200);
+  };
+  const contact = async (id: string) =>
+    (await call<Contact>(`/contacts/${encodeURIComponent(id)}`)).body;
+  /**
+   * Dispatches until the outbox is empty and sums what the passes did. A fresh dispatcher each time: one
+   * caches the published journeys for 2 s, and these tests publish and send within that.
+   */
+  const dispatchAll = async () => {
+    const dispatcher = new JourneyDispatcher({
+      db: api.db,
+      client: api.ctx.temporal.client,
+      taskQueue: api.ctx.temporal.taskQueue,
+    });
+    const total: Pick<DispatchReport, 'enrolled' | 'skipped'> = { enrolled: 0, skipped: {} };
+    for (let pass = 0; pass < 50; pass++) {
+      const report = await dispatcher.dispatchOnce();
+      total.enrolled += report.enrolled;
+      for (const [reason, n] of Object.entries(report.skipped))
+        total.skipped[reason] = (total.skipped[reason] ?? 0) + n;
+      if (report.processed === 0 && report.failed === 0) return total;
+      if (report.failed > 0) await new Promise((r) => setTimeout(r, 1000));
+    }
+    return total;
+  };
+  /** Creates and publishes a journey; its id and what publishing answered. */
+  const publishNew = async (definition: { name: string }, publishBody: unknown = {}) => {
+    const created = await call<{ id: string }>('/journeys', { name: definition.name, definition });
+    expect(created.status).toBe(201);
+    const published = await call(`/journeys/${created.body.id}/publish`, publishBody);
+    expect(published.status).toBe(200);
+    return { id: created.body.id, published: published.body };
+  };
+  return { ...ws, call, send, contact, dispatchAll, publishNew };
 }

@@ -2,15 +2,8 @@
 // SMTP server in the test process, counted on the step's stats.
 import { JourneyDispatcher } from '@cairn/worker';
 import { startApi, type RunningApi } from './harness';
-import { eventually, startJourneyWorker } from './journey-worker';
+import { edge, eventually, journeyWorkspace, startJourneyWorker } from './journey-worker';
 import { startSmtpCapture } from './smtp-capture';
-
-const edge = (source: string, sourceHandle: string, target: string) => ({
-  id: `${source}-${sourceHandle}`,
-  source,
-  sourceHandle,
-  target,
-});
 
 const welcome = {
   name: 'Welcome',
@@ -55,26 +48,7 @@ describe('per-channel send limits', () => {
     await smtp?.close();
   });
 
-  async function workspace(name: string) {
-    const ws = await api.workspace(name);
-    const call = async <T = unknown>(path: string, body?: unknown, method?: string) => {
-      const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
-        body,
-        ...(method ? { method } : {}),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        type: res.headers.get('content-type') ?? '',
-        body: (text ? JSON.parse(text) : undefined) as T,
-      };
-    };
-    const send = async (type: 'identify' | 'track', payload: Record<string, unknown>) => {
-      const res = await api.ingest(ws.writeKey, `/v1/${type}`, payload);
-      expect(res.status).toBe(200);
-    };
-    return { ...ws, call, send };
-  }
+  const workspace = (name: string) => journeyWorkspace(api, name);
 
   it('refuses a bad limit with problem+json naming the field', async () => {
     const ws = await workspace('Bad limits');
