@@ -110,9 +110,10 @@ describe('journey enrolment over HTTP', () => {
       const published = await ws.call(`/journeys/${draft.body.id}/publish`, {
         enrollExisting: true,
       });
-      expect(published).toEqual({
-        status: 200,
-        body: { version: 1, existingMembers: { segmentId: buyers, queued: 3 } },
+      expect(published.status).toBe(200);
+      expect(published.body).toEqual({
+        version: 1,
+        existingMembers: { segmentId: buyers, queued: 3 },
       });
       const withExisting = { id: draft.body.id };
       await ws.dispatchAll();
