@@ -4,33 +4,19 @@
 import { findContactJourneys, nextJourneyTriggers } from '@cairn/db';
 import { JourneyDispatcher } from '@cairn/worker';
 import { JOURNEY_POSITION_QUERY, type JourneyPosition } from '@cairn/workflows';
-import { startApi, type RunningApi } from './harness';
-import { edge, eventually, startJourneyWorker } from './journey-worker';
-import { startSmtpCapture } from './smtp-capture';
+import type { RunningApi } from './harness';
+import { edge, eventually, useJourneyApiWithSmtp } from './journey-worker';
+import type { startSmtpCapture } from './smtp-capture';
 
 const DAY = 86_400_000;
 
 describe('affinities beyond products, and reorder waits on a missing date', () => {
   let api: RunningApi;
   let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
-  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
-
-  beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    api = await startApi({
-      env: {
-        SMTP_PORT: String(smtp.port),
-        CAIRN_SECRET_KEY: 'a-test-secret-key-of-at-least-32-characters',
-      },
-    });
-    journeyWorker = await startJourneyWorker(api, { segments: true });
-  }, 180_000);
-
-  afterAll(async () => {
-    await journeyWorker?.stop();
-    await api?.close();
-    await smtp?.close();
-  });
+  useJourneyApiWithSmtp(
+    { secretKey: 'a-test-secret-key-of-at-least-32-characters', segments: true },
+    (s) => ({ api, smtp } = s),
+  );
 
   async function workspace(name: string) {
     const ws = await api.workspace(name);

@@ -8,7 +8,8 @@ import {
   JourneyDispatcher,
   type DispatchReport,
 } from '@cairn/worker';
-import type { RunningApi } from './harness';
+import { startApi, type RunningApi } from './harness';
+import { startSmtpCapture } from './smtp-capture';
 
 /**
  * A real Cairn worker on the API's task queue, so journeys published over HTTP run their workflows:
@@ -125,4 +126,35 @@ export async function journeyWorkspace<Contact = unknown>(api: RunningApi, name:
     return { id: created.body.id, published: published.body };
   };
   return { ...ws, call, send, contact, dispatchAll, publishNew };
+}
+
+/**
+ * For a file whose journeys send email: an SMTP capture, the API sending through it and a journey worker,
+ * started before its tests and stopped after; `ready` receives them once started.
+ */
+export function useJourneyApiWithSmtp(
+  options: { secretKey: string; segments?: boolean },
+  ready: (started: { api: RunningApi; smtp: Awaited<ReturnType<typeof startSmtpCapture>> }) => void,
+): void {
+  let api: RunningApi | undefined;
+  let smtp: Awaited<ReturnType<typeof startSmtpCapture>> | undefined;
+  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>> | undefined;
+  beforeAll(async () => {
+    smtp = await startSmtpCapture();
+    api = await startApi({
+      env: {
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(smtp.port),
+        // email@1 signs its open, click and unsubscribe links with it.
+        CAIRN_SECRET_KEY: options.secretKey,
+      },
+    });
+    journeyWorker = await startJourneyWorker(api, { segments: options.segments ?? false });
+    ready({ api, smtp });
+  }, 180_000);
+  afterAll(async () => {
+    await journeyWorker?.stop();
+    await api?.close();
+    await smtp?.close();
+  });
 }

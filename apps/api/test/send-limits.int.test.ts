@@ -1,9 +1,9 @@
 // Per-channel send rate limits, seen as a user sees them: set over HTTP, real journeys sending real email to an
 // SMTP server in the test process, counted on the step's stats.
 import { JourneyDispatcher } from '@cairn/worker';
-import { startApi, type RunningApi } from './harness';
-import { edge, eventually, journeyWorkspace, startJourneyWorker } from './journey-worker';
-import { startSmtpCapture } from './smtp-capture';
+import type { RunningApi } from './harness';
+import { edge, eventually, journeyWorkspace, useJourneyApiWithSmtp } from './journey-worker';
+import type { startSmtpCapture } from './smtp-capture';
 
 const welcome = {
   name: 'Welcome',
@@ -28,25 +28,10 @@ const welcome = {
 describe('per-channel send limits', () => {
   let api: RunningApi;
   let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
-  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
-
-  beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    api = await startApi({
-      env: {
-        SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(smtp.port),
-        CAIRN_SECRET_KEY: 'send-limits-test-secret-send-limits-test',
-      },
-    });
-    journeyWorker = await startJourneyWorker(api);
-  }, 180_000);
-
-  afterAll(async () => {
-    await journeyWorker?.stop();
-    await api?.close();
-    await smtp?.close();
-  });
+  useJourneyApiWithSmtp(
+    { secretKey: 'send-limits-test-secret-send-limits-test' },
+    (s) => ({ api, smtp } = s),
+  );
 
   const workspace = (name: string) => journeyWorkspace(api, name);
 
