@@ -5,7 +5,7 @@ import { findContactJourneys, nextJourneyTriggers } from '@cairn/db';
 import { JourneyDispatcher } from '@cairn/worker';
 import { JOURNEY_POSITION_QUERY, type JourneyPosition } from '@cairn/workflows';
 import type { RunningApi } from './harness';
-import { edge, eventually, useJourneyApiWithSmtp } from './journey-worker';
+import { edge, eventually, journeyWorkspace, useJourneyApiWithSmtp } from './journey-worker';
 import type { startSmtpCapture } from './smtp-capture';
 
 const DAY = 86_400_000;
@@ -19,19 +19,10 @@ describe('affinities beyond products, and reorder waits on a missing date', () =
   );
 
   async function workspace(name: string) {
-    const ws = await api.workspace(name);
-    const call = async <T = any>(path: string, body?: unknown, method?: string) => {
-      const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
-        body,
-        ...(method ? { method } : {}),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        type: res.headers.get('content-type') ?? '',
-        body: (text ? JSON.parse(text) : undefined) as T,
-      };
-    };
+    const ws = await journeyWorkspace(api, name);
+    // Bodies read loosely here: each test names only the fields it checks.
+    const call = <T = any>(path: string, body?: unknown, method?: string) =>
+      ws.call<T>(path, body, method);
     const send = async (path: string, body: unknown) =>
       expect((await api.ingest(ws.writeKey, path, body)).status).toBe(200);
     const dispatcher = () =>

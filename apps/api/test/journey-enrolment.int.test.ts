@@ -1,7 +1,12 @@
 // Who enters a journey, and on which version, seen as a user sees it: over HTTP, with real ingestion,
 // the real dispatcher and real journey workflows.
 import { startApi, type RunningApi } from './harness';
-import { edge, eventually, journeyWorkspace, startJourneyWorker } from './journey-worker';
+import {
+  eventually,
+  journeyWorkspace,
+  startJourneyWorker,
+  waitForGoThenMark,
+} from './journey-worker';
 
 type Run = {
   journeyId: string;
@@ -13,34 +18,8 @@ type Run = {
 type ContactDetail = { traits: Record<string, unknown>; journeys: Run[] };
 
 /** Enters on the trigger, then waits for "Go" (a day at most), then marks the contact with `mark`. */
-function waitThenMark(trigger: unknown, mark: string) {
-  return {
-    name: `Wait then ${mark}`,
-    settings: { reentry: { policy: 'afterExit' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-    nodes: [
-      { id: 'trigger', kind: 'trigger', trigger },
-      {
-        id: 'wait-go',
-        kind: 'waitFor',
-        for: { type: 'event', event: 'Go' },
-        timeout: { amount: 1, unit: 'days' },
-      },
-      {
-        id: 'mark',
-        kind: 'action',
-        action: { type: 'updateContact', version: 1 },
-        config: { setTraits: { ranVersion: mark } },
-      },
-      { id: 'exit', kind: 'exit' },
-    ],
-    edges: [
-      edge('trigger', 'next', 'wait-go'),
-      edge('wait-go', 'matched', 'mark'),
-      edge('wait-go', 'timeout', 'exit'),
-      edge('mark', 'next', 'exit'),
-    ],
-  };
-}
+const waitThenMark = (trigger: unknown, mark: string) =>
+  waitForGoThenMark({ name: `Wait then ${mark}`, trigger, setTraits: { ranVersion: mark } });
 
 describe('journey enrolment over HTTP', () => {
   let api: RunningApi;

@@ -1,7 +1,12 @@
 // Entry start and end dates, seen as a user sees them: over HTTP, with real ingestion, the real dispatcher
 // and real journey workflows.
 import { startApi, type RunningApi } from './harness';
-import { edge, eventually, journeyWorkspace, startJourneyWorker } from './journey-worker';
+import {
+  eventually,
+  journeyWorkspace,
+  startJourneyWorker,
+  waitForGoThenMark,
+} from './journey-worker';
 
 type Run = { journeyId: string; status: string; nodeId?: string };
 type ContactDetail = { traits: Record<string, unknown>; journeys: Run[] };
@@ -12,39 +17,13 @@ type Summary = {
 };
 
 /** Enters on "Signed Up", waits for "Go" (a day at most), then marks the contact. */
-function signUpJourney(name: string, dates: { entryStartsAt?: string; entryEndsAt?: string }) {
-  return {
+const signUpJourney = (name: string, dates: { entryStartsAt?: string; entryEndsAt?: string }) =>
+  waitForGoThenMark({
     name,
-    settings: {
-      reentry: { policy: 'afterExit' },
-      exitOnSegmentExit: false,
-      holdoutPercent: 0,
-      ...dates,
-    },
-    nodes: [
-      { id: 'trigger', kind: 'trigger', trigger: { type: 'event', event: 'Signed Up' } },
-      {
-        id: 'wait-go',
-        kind: 'waitFor',
-        for: { type: 'event', event: 'Go' },
-        timeout: { amount: 1, unit: 'days' },
-      },
-      {
-        id: 'mark',
-        kind: 'action',
-        action: { type: 'updateContact', version: 1 },
-        config: { setTraits: { finished: name } },
-      },
-      { id: 'exit', kind: 'exit' },
-    ],
-    edges: [
-      edge('trigger', 'next', 'wait-go'),
-      edge('wait-go', 'matched', 'mark'),
-      edge('wait-go', 'timeout', 'exit'),
-      edge('mark', 'next', 'exit'),
-    ],
-  };
-}
+    trigger: { type: 'event', event: 'Signed Up' },
+    setTraits: { finished: name },
+    settings: dates,
+  });
 
 describe('journey entry dates', () => {
   let api: RunningApi;

@@ -72,6 +72,46 @@ export const edge = (source: string, sourceHandle: string, target: string) => ({
   target,
 });
 
+/** Enters on `trigger`, waits for "Go" (a day at most), then sets `setTraits` on the contact. */
+export function waitForGoThenMark(journey: {
+  name: string;
+  trigger: unknown;
+  setTraits: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+}) {
+  return {
+    name: journey.name,
+    settings: {
+      reentry: { policy: 'afterExit' },
+      exitOnSegmentExit: false,
+      holdoutPercent: 0,
+      ...journey.settings,
+    },
+    nodes: [
+      { id: 'trigger', kind: 'trigger', trigger: journey.trigger },
+      {
+        id: 'wait-go',
+        kind: 'waitFor',
+        for: { type: 'event', event: 'Go' },
+        timeout: { amount: 1, unit: 'days' },
+      },
+      {
+        id: 'mark',
+        kind: 'action',
+        action: { type: 'updateContact', version: 1 },
+        config: { setTraits: journey.setTraits },
+      },
+      { id: 'exit', kind: 'exit' },
+    ],
+    edges: [
+      edge('trigger', 'next', 'wait-go'),
+      edge('wait-go', 'matched', 'mark'),
+      edge('wait-go', 'timeout', 'exit'),
+      edge('mark', 'next', 'exit'),
+    ],
+  };
+}
+
 /**
  * A workspace of its own (so outboxes and segments do not mix between tests) and what the journey tests do
  * to it over HTTP: `Contact` is the shape of `GET /contacts/:id` the test reads.
