@@ -69,14 +69,17 @@ try {
   await phase('lint', () => {
     log('linting ...');
     runSync('npx', ['turbo', 'run', 'lint', '--output-logs=errors-only']);
+    log('checking for import cycles (npm run cycles) ...');
+    runSync('node', [join(root, 'scripts', 'cycles.mjs')]);
     // Formatting is checked, not fixed: `npm run format` writes it.
     log('checking formatting (prettier --check; `npm run format` fixes it) ...');
     runSync('npx', ['prettier', '--check', '--log-level=warn', '.']);
   });
-  // The scripts' own tests (npm start's supervisor): plain node:test, no stack needed.
+  // The scripts' own tests (npm start's supervisor, the cycle check): plain node:test, no stack needed.
   const scripts = await phase('scripts tests', () => {
     log('testing the scripts ...');
-    const result = spawnSync('node', ['--test', join(root, 'scripts', 'supervise.test.mjs')], {
+    const tests = ['supervise.test.mjs', 'cycles.test.mjs'].map((f) => join(root, 'scripts', f));
+    const result = spawnSync('node', ['--test', ...tests], {
       cwd: root,
       encoding: 'utf8',
     });

@@ -4,54 +4,25 @@
 import { findContactJourneys, nextJourneyTriggers } from '@cairn/db';
 import { JourneyDispatcher } from '@cairn/worker';
 import { JOURNEY_POSITION_QUERY, type JourneyPosition } from '@cairn/workflows';
-import { startApi, type RunningApi } from './harness';
-import { eventually, startJourneyWorker } from './journey-worker';
-import { startSmtpCapture } from './smtp-capture';
+import type { RunningApi } from './harness';
+import { edge, eventually, journeyWorkspace, useJourneyApiWithSmtp } from './journey-worker';
+import type { startSmtpCapture } from './smtp-capture';
 
 const DAY = 86_400_000;
-const edge = (source: string, sourceHandle: string, target: string) => ({
-  id: `${source}-${sourceHandle}`,
-  source,
-  sourceHandle,
-  target,
-});
 
 describe('affinities beyond products, and reorder waits on a missing date', () => {
   let api: RunningApi;
   let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
-  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
-
-  beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    api = await startApi({
-      env: {
-        SMTP_PORT: String(smtp.port),
-        CAIRN_SECRET_KEY: 'a-test-secret-key-of-at-least-32-characters',
-      },
-    });
-    journeyWorker = await startJourneyWorker(api, { segments: true });
-  }, 180_000);
-
-  afterAll(async () => {
-    await journeyWorker?.stop();
-    await api?.close();
-    await smtp?.close();
-  });
+  useJourneyApiWithSmtp(
+    { secretKey: 'a-test-secret-key-of-at-least-32-characters', segments: true },
+    (s) => ({ api, smtp } = s),
+  );
 
   async function workspace(name: string) {
-    const ws = await api.workspace(name);
-    const call = async <T = any>(path: string, body?: unknown, method?: string) => {
-      const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
-        body,
-        ...(method ? { method } : {}),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        type: res.headers.get('content-type') ?? '',
-        body: (text ? JSON.parse(text) : undefined) as T,
-      };
-    };
+    const ws = await journeyWorkspace(api, name);
+    // Bodies read loosely here: each test names only the fields it checks.
+    const call = <T = any>(path: string, body?: unknown, method?: string) =>
+      ws.call<T>(path, body, method);
     const send = async (path: string, body: unknown) =>
       expect((await api.ingest(ws.writeKey, path, body)).status).toBe(200);
     const dispatcher = () =>

@@ -1,8 +1,12 @@
 // Who enters a journey, and on which version, seen as a user sees it: over HTTP, with real ingestion,
 // the real dispatcher and real journey workflows.
-import { JourneyDispatcher } from '@cairn/worker';
 import { startApi, type RunningApi } from './harness';
-import { eventually, startJourneyWorker } from './journey-worker';
+import {
+  eventually,
+  journeyWorkspace,
+  startJourneyWorker,
+  waitForGoThenMark,
+} from './journey-worker';
 
 type Run = {
   journeyId: string;
@@ -13,42 +17,9 @@ type Run = {
 };
 type ContactDetail = { traits: Record<string, unknown>; journeys: Run[] };
 
-const edge = (source: string, sourceHandle: string, target: string) => ({
-  id: `${source}-${sourceHandle}`,
-  source,
-  sourceHandle,
-  target,
-});
-
 /** Enters on the trigger, then waits for "Go" (a day at most), then marks the contact with `mark`. */
-function waitThenMark(trigger: unknown, mark: string) {
-  return {
-    name: `Wait then ${mark}`,
-    settings: { reentry: { policy: 'afterExit' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-    nodes: [
-      { id: 'trigger', kind: 'trigger', trigger },
-      {
-        id: 'wait-go',
-        kind: 'waitFor',
-        for: { type: 'event', event: 'Go' },
-        timeout: { amount: 1, unit: 'days' },
-      },
-      {
-        id: 'mark',
-        kind: 'action',
-        action: { type: 'updateContact', version: 1 },
-        config: { setTraits: { ranVersion: mark } },
-      },
-      { id: 'exit', kind: 'exit' },
-    ],
-    edges: [
-      edge('trigger', 'next', 'wait-go'),
-      edge('wait-go', 'matched', 'mark'),
-      edge('wait-go', 'timeout', 'exit'),
-      edge('mark', 'next', 'exit'),
-    ],
-  };
-}
+const waitThenMark = (trigger: unknown, mark: string) =>
+  waitForGoThenMark({ name: `Wait then ${mark}`, trigger, setTraits: { ranVersion: mark } });
 
 describe('journey enrolment over HTTP', () => {
   let api: RunningApi;
@@ -64,64 +35,15 @@ describe('journey enrolment over HTTP', () => {
     await api?.close();
   });
 
-  /** A workspace of its own per test, so outboxes and segments do not mix. */
   async function workspace(name: string) {
-    const ws = await api.workspace(name);
-    const call = async <T = unknown>(
-      path: string,
-      body?: unknown,
-      method?: string,
-    ): Promise<{ status: number; body: T }> => {
-      const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
-        body,
-        ...(method ? { method } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    };
-    const track = async (
+    const ws = await journeyWorkspace<ContactDetail>(api, name);
+    const track = (
       userId: string,
       event: string,
       properties: Record<string, unknown>,
       messageId: string,
-    ) => {
-      const res = await api.ingest(ws.writeKey, '/v1/track', {
-        userId,
-        event,
-        properties,
-        messageId,
-      });
-      expect(res.status).toBe(200);
-    };
-    const contact = async (id: string) =>
-      (await call<ContactDetail>(`/contacts/${encodeURIComponent(id)}`)).body;
-    /**
-     * Runs a dispatcher until the outbox is empty. A new one each time: a dispatcher caches the published
-     * journeys for 2 s, and these tests publish and send within that.
-     */
-    const dispatchAll = async () => {
-      const dispatcher = new JourneyDispatcher({
-        db: api.db,
-        client: api.ctx.temporal.client,
-        taskQueue: api.ctx.temporal.taskQueue,
-      });
-      for (let pass = 0; pass < 50; pass++) {
-        const report = await dispatcher.dispatchOnce();
-        if (report.processed === 0 && report.failed === 0) return;
-        if (report.failed > 0) await new Promise((r) => setTimeout(r, 1000));
-      }
-    };
-    const publishNew = async (definition: unknown, publishBody: unknown = {}) => {
-      const created = await call<{ id: string }>('/journeys', {
-        name: (definition as { name: string }).name,
-        definition,
-      });
-      expect(created.status).toBe(201);
-      const published = await call(`/journeys/${created.body.id}/publish`, publishBody);
-      expect(published.status).toBe(200);
-      return { id: created.body.id, published: published.body };
-    };
-    return { ...ws, call, track, contact, dispatchAll, publishNew };
+    ) => ws.send('track', { userId, event, properties, messageId });
+    return { ...ws, track };
   }
 
   describe('publishing a segment-entry journey: existing members enter only when asked', () => {
@@ -167,9 +89,10 @@ describe('journey enrolment over HTTP', () => {
       const published = await ws.call(`/journeys/${draft.body.id}/publish`, {
         enrollExisting: true,
       });
-      expect(published).toEqual({
-        status: 200,
-        body: { version: 1, existingMembers: { segmentId: buyers, queued: 3 } },
+      expect(published.status).toBe(200);
+      expect(published.body).toEqual({
+        version: 1,
+        existingMembers: { segmentId: buyers, queued: 3 },
       });
       const withExisting = { id: draft.body.id };
       await ws.dispatchAll();

@@ -1,7 +1,7 @@
 import { startJourneyDispatcher } from '@cairn/worker';
-import { startApi, type RunningApi } from './harness';
-import { eventually, startJourneyWorker } from './journey-worker';
-import { startSmtpCapture } from './smtp-capture';
+import type { RunningApi } from './harness';
+import { eventually, journeyWorkspace, useJourneyApiWithSmtp } from './journey-worker';
+import type { startSmtpCapture } from './smtp-capture';
 
 type ContactDetail = {
   segments: { id: string }[];
@@ -11,46 +11,17 @@ type ContactDetail = {
 describe('running journeys follow the contact as its profile changes', () => {
   let api: RunningApi;
   let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
-  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
-
-  beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    api = await startApi({
-      env: {
-        SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(smtp.port),
-        // email@1 signs its open and click links with it.
-        CAIRN_SECRET_KEY: 'reroute-test-secret-reroute-test-secret',
-      },
-    });
-    journeyWorker = await startJourneyWorker(api, { segments: true });
-  }, 180_000);
-
-  afterAll(async () => {
-    await journeyWorker?.stop();
-    await api?.close();
-    await smtp?.close();
-  });
+  useJourneyApiWithSmtp(
+    { secretKey: 'reroute-test-secret-reroute-test-secret', segments: true },
+    (s) => ({ api, smtp } = s),
+  );
 
   /** A workspace with the worker's dispatcher running on it, as in production (started once its journeys exist). */
   async function workspace(name: string) {
-    const ws = await api.workspace(name);
-    const call = async <T = unknown>(path: string, body?: unknown, method?: string) => {
-      const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
-        body,
-        ...(method ? { method } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    };
-    const send = async (type: 'identify' | 'track', payload: Record<string, unknown>) => {
-      const res = await api.ingest(ws.writeKey, `/v1/${type}`, payload);
-      expect(res.status).toBe(200);
-    };
-    const contact = async (id: string) => (await call<ContactDetail>(`/contacts/${id}`)).body;
+    const ws = await journeyWorkspace<ContactDetail>(api, name);
     const emailsTo = (address: string) =>
       smtp.received.filter((m) => m.to === address).map((m) => m.subject);
-    return { ...ws, call, send, contact, emailsTo };
+    return { ...ws, emailsTo };
   }
 
   let dispatcher: ReturnType<typeof startJourneyDispatcher> | undefined;

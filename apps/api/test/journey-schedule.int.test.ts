@@ -1,8 +1,12 @@
 // Entry start and end dates, seen as a user sees them: over HTTP, with real ingestion, the real dispatcher
 // and real journey workflows.
-import { JourneyDispatcher, type DispatchReport } from '@cairn/worker';
 import { startApi, type RunningApi } from './harness';
-import { eventually, startJourneyWorker } from './journey-worker';
+import {
+  eventually,
+  journeyWorkspace,
+  startJourneyWorker,
+  waitForGoThenMark,
+} from './journey-worker';
 
 type Run = { journeyId: string; status: string; nodeId?: string };
 type ContactDetail = { traits: Record<string, unknown>; journeys: Run[] };
@@ -12,47 +16,14 @@ type Summary = {
   entry?: { state: string; startsAt?: string; endsAt?: string };
 };
 
-const edge = (source: string, sourceHandle: string, target: string) => ({
-  id: `${source}-${sourceHandle}`,
-  source,
-  sourceHandle,
-  target,
-});
-
 /** Enters on "Signed Up", waits for "Go" (a day at most), then marks the contact. */
-function signUpJourney(name: string, dates: { entryStartsAt?: string; entryEndsAt?: string }) {
-  return {
+const signUpJourney = (name: string, dates: { entryStartsAt?: string; entryEndsAt?: string }) =>
+  waitForGoThenMark({
     name,
-    settings: {
-      reentry: { policy: 'afterExit' },
-      exitOnSegmentExit: false,
-      holdoutPercent: 0,
-      ...dates,
-    },
-    nodes: [
-      { id: 'trigger', kind: 'trigger', trigger: { type: 'event', event: 'Signed Up' } },
-      {
-        id: 'wait-go',
-        kind: 'waitFor',
-        for: { type: 'event', event: 'Go' },
-        timeout: { amount: 1, unit: 'days' },
-      },
-      {
-        id: 'mark',
-        kind: 'action',
-        action: { type: 'updateContact', version: 1 },
-        config: { setTraits: { finished: name } },
-      },
-      { id: 'exit', kind: 'exit' },
-    ],
-    edges: [
-      edge('trigger', 'next', 'wait-go'),
-      edge('wait-go', 'matched', 'mark'),
-      edge('wait-go', 'timeout', 'exit'),
-      edge('mark', 'next', 'exit'),
-    ],
-  };
-}
+    trigger: { type: 'event', event: 'Signed Up' },
+    setTraits: { finished: name },
+    settings: dates,
+  });
 
 describe('journey entry dates', () => {
   let api: RunningApi;
@@ -69,53 +40,11 @@ describe('journey entry dates', () => {
   });
 
   async function workspace(name: string) {
-    const ws = await api.workspace(name);
-    const call = async <T = unknown>(
-      path: string,
-      body?: unknown,
-      method?: string,
-    ): Promise<{ status: number; body: T }> => {
-      const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
-        body,
-        ...(method ? { method } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    };
-    const track = async (userId: string, event: string, messageId: string) => {
-      const res = await api.ingest(ws.writeKey, '/v1/track', { userId, event, messageId });
-      expect(res.status).toBe(200);
-    };
-    const contact = async (id: string) => (await call<ContactDetail>(`/contacts/${id}`)).body;
-    /** Dispatches until the outbox is empty; what the passes did, summed (a fresh dispatcher: no cached journeys). */
-    const dispatchAll = async () => {
-      const dispatcher = new JourneyDispatcher({
-        db: api.db,
-        client: api.ctx.temporal.client,
-        taskQueue: api.ctx.temporal.taskQueue,
-      });
-      const total: Pick<DispatchReport, 'enrolled' | 'skipped'> = { enrolled: 0, skipped: {} };
-      for (let pass = 0; pass < 50; pass++) {
-        const report = await dispatcher.dispatchOnce();
-        total.enrolled += report.enrolled;
-        for (const [reason, n] of Object.entries(report.skipped))
-          total.skipped[reason] = (total.skipped[reason] ?? 0) + n;
-        if (report.processed === 0 && report.failed === 0) return total;
-        if (report.failed > 0) await new Promise((r) => setTimeout(r, 1000));
-      }
-      return total;
-    };
-    const publishNew = async (definition: { name: string }) => {
-      const created = await call<{ id: string }>('/journeys', {
-        name: definition.name,
-        definition,
-      });
-      expect(created.status).toBe(201);
-      const published = await call(`/journeys/${created.body.id}/publish`, {});
-      expect(published.status).toBe(200);
-      return created.body.id;
-    };
-    return { call, track, contact, dispatchAll, publishNew };
+    const ws = await journeyWorkspace<ContactDetail>(api, name);
+    const track = (userId: string, event: string, messageId: string) =>
+      ws.send('track', { userId, event, messageId });
+    const publishNew = async (definition: { name: string }) => (await ws.publishNew(definition)).id;
+    return { ...ws, track, publishNew };
   }
 
   it('enrols no one after the end date or before the start date, says why, and the list shows "ended" and "scheduled"', async () => {

@@ -1,16 +1,9 @@
 // Per-channel send rate limits, seen as a user sees them: set over HTTP, real journeys sending real email to an
 // SMTP server in the test process, counted on the step's stats.
 import { JourneyDispatcher } from '@cairn/worker';
-import { startApi, type RunningApi } from './harness';
-import { eventually, startJourneyWorker } from './journey-worker';
-import { startSmtpCapture } from './smtp-capture';
-
-const edge = (source: string, sourceHandle: string, target: string) => ({
-  id: `${source}-${sourceHandle}`,
-  source,
-  sourceHandle,
-  target,
-});
+import type { RunningApi } from './harness';
+import { edge, eventually, journeyWorkspace, useJourneyApiWithSmtp } from './journey-worker';
+import type { startSmtpCapture } from './smtp-capture';
 
 const welcome = {
   name: 'Welcome',
@@ -35,46 +28,12 @@ const welcome = {
 describe('per-channel send limits', () => {
   let api: RunningApi;
   let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
-  let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
+  useJourneyApiWithSmtp(
+    { secretKey: 'send-limits-test-secret-send-limits-test' },
+    (s) => ({ api, smtp } = s),
+  );
 
-  beforeAll(async () => {
-    smtp = await startSmtpCapture();
-    api = await startApi({
-      env: {
-        SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(smtp.port),
-        CAIRN_SECRET_KEY: 'send-limits-test-secret-send-limits-test',
-      },
-    });
-    journeyWorker = await startJourneyWorker(api);
-  }, 180_000);
-
-  afterAll(async () => {
-    await journeyWorker?.stop();
-    await api?.close();
-    await smtp?.close();
-  });
-
-  async function workspace(name: string) {
-    const ws = await api.workspace(name);
-    const call = async <T = unknown>(path: string, body?: unknown, method?: string) => {
-      const res = await api.admin(ws.adminKey, `/api/v1${path}`, {
-        body,
-        ...(method ? { method } : {}),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        type: res.headers.get('content-type') ?? '',
-        body: (text ? JSON.parse(text) : undefined) as T,
-      };
-    };
-    const send = async (type: 'identify' | 'track', payload: Record<string, unknown>) => {
-      const res = await api.ingest(ws.writeKey, `/v1/${type}`, payload);
-      expect(res.status).toBe(200);
-    };
-    return { ...ws, call, send };
-  }
+  const workspace = (name: string) => journeyWorkspace(api, name);
 
   it('refuses a bad limit with problem+json naming the field', async () => {
     const ws = await workspace('Bad limits');

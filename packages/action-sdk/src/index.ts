@@ -35,4 +35,5 @@ export {
 } from './errors.js';
 export { actionManifest, assertLosslessJsonSchema, findJsonSchemaLosses } from './manifest.js';
 export { ActionRegistry } from './registry.js';
+export { resolveLazy, type Lazy } from './lazy.js';
 export type { ActionCatalogEntry, AnyActionDefinition } from './registry.js';

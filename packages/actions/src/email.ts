@@ -4,7 +4,9 @@ import {
   PermanentActionError,
   RetryableActionError,
   defineAction,
+  resolveLazy,
   type ActionContext,
+  type Lazy,
 } from '@cairn/action-sdk';
 import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
 import { escapeAttribute, htmlToText, insertBeforeBodyEnd, rewriteLinks } from './html.js';
@@ -21,10 +23,6 @@ export interface EmailActionOptions {
   /** Signs tracking tokens; the API verifies with the same secret. */
   trackingSecret: string;
 }
-
-export type Lazy<T> = T | (() => T);
-export const resolveLazy = <T>(value: Lazy<T>): T =>
-  typeof value === 'function' ? (value as () => T)() : value;
 
 const BOTH =
   'a step sends either a saved template or a subject and HTML written here, not both: remove one';

@@ -1,5 +1,5 @@
-import type { AnyActionDefinition } from '@cairn/action-sdk';
-import { createEmailAction, type EmailActionOptions, type Lazy, resolveLazy } from './email.js';
+import { resolveLazy, type AnyActionDefinition, type Lazy } from '@cairn/action-sdk';
+import { createEmailAction, type EmailActionOptions } from './email.js';
 import { createWebhookAction, type WebhookActionOptions } from './webhook.js';
 import {
   createInAppMessageAction,
@@ -9,7 +9,9 @@ import {
 } from './contact.js';
 
 export { createEmailAction, emailConfigSchema, messageIdFor } from './email.js';
-export type { EmailActionOptions, EmailConfig, Lazy } from './email.js';
+export type { EmailActionOptions, EmailConfig } from './email.js';
+// Kept for callers that took it from here before it moved to the SDK.
+export type { Lazy } from '@cairn/action-sdk';
 export { createWebhookAction, signWebhookBody, webhookConfigSchema } from './webhook.js';
 export type { WebhookActionOptions, WebhookConfig } from './webhook.js';
 export {

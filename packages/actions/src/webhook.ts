@@ -4,16 +4,20 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { PermanentActionError, defineAction, type JsonValue } from '@cairn/action-sdk';
+import {
+  PermanentActionError,
+  RetryableActionError,
+  defineAction,
+  resolveLazy,
+  type JsonValue,
+  type Lazy,
+} from '@cairn/action-sdk';
 import { createSandboxedLiquid, renderField, templateScope } from './liquid.js';
 import { normalizeHost, whyAddressIsBlocked } from './ssrf.js';
-import { resolveLazy, type Lazy } from './email.js';
 
 export interface WebhookActionOptions {
   /** Hosts (names or IPs) that may resolve to private addresses, e.g. an internal CRM. Everything else must be public. */
   allowHosts?: string[];
-  /** First retry waits this long, then doubles (default 500 ms). */
-  retryBaseDelayMs?: number;
 }
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -46,7 +50,6 @@ export const webhookConfigSchema = z.object({
     .min(100, 'must be ≥ 100 ms')
     .max(60_000, 'must be ≤ 60000 ms')
     .default(10_000),
-  maxAttempts: z.number().int().min(1, 'must be ≥ 1').max(10, 'must be ≤ 10').default(3),
 });
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 
@@ -66,7 +69,7 @@ interface Attempt {
   status?: number;
   body?: string;
   error?: string;
-  /** 4xx and refused addresses: retrying will not change the answer. */
+  /** 4xx and refused addresses: retrying will not change the answer; anything else is worth another try. */
   final: boolean;
 }
 
@@ -148,8 +151,6 @@ function sendOnce(
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** The receiver's answer for the journey's run history: parsed JSON, or the first 2000 characters. */
 function parseBody(body: string | undefined): JsonValue {
   if (body === undefined || body === '') return null;
@@ -169,7 +170,7 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
     version: 1,
     title: 'Call webhook',
     description:
-      'Sends an HTTP request (signed if you pick a secret) and follows "ok" on 2xx/3xx or "failed" otherwise.',
+      'Sends an HTTP request (signed if you pick a secret): "ok" on 2xx/3xx, "failed" on another 4xx or a refused address; 5xx, 408, 429 and network errors are tried again later.',
     category: 'integration',
     icon: 'webhook',
     configSchema: webhookConfigSchema,
@@ -185,15 +186,7 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
       },
     ],
     uiHints: {
-      order: [
-        'method',
-        'url',
-        'headers',
-        'body',
-        'signingSecretCredential',
-        'timeoutMs',
-        'maxAttempts',
-      ],
+      order: ['method', 'url', 'headers', 'body', 'signingSecretCredential', 'timeoutMs'],
       widgets: { body: 'code' },
     },
     async run(ctx, config) {
@@ -216,7 +209,7 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
         if (why) {
           const error = `refused ${host}: ${why}; add it to CAIRN_WEBHOOK_ALLOW_HOSTS if this is intended`;
           ctx.log.warn('webhook blocked', { url: url.toString(), reason: why });
-          return { output: 'failed', result: { attempts: 0, error } };
+          return { output: 'failed', result: { error } };
         }
       }
 
@@ -256,40 +249,30 @@ export function createWebhookAction(options: Lazy<WebhookActionOptions> = {}) {
       }
       if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
 
-      const baseDelay = opts.retryBaseDelayMs ?? 500;
-      let last: Attempt = { final: false };
-      let attempt = 0;
-      while (attempt < config.maxAttempts) {
-        attempt += 1;
-        ctx.heartbeat({ attempt });
-        last = await sendOnce(url, {
-          method: config.method,
-          headers,
-          body,
-          timeoutMs: config.timeoutMs,
-          guard: !allowed,
-        });
-        if (last.status !== undefined && last.status >= 200 && last.status < 400) {
-          return {
-            output: 'ok',
-            result: { status: last.status, attempts: attempt, response: parseBody(last.body) },
-          };
-        }
-        if (last.final) break;
-        if (attempt < config.maxAttempts) {
-          const delay = Math.min(baseDelay * 2 ** (attempt - 1), 30_000);
-          await sleep(delay * (0.8 + Math.random() * 0.4));
-        }
-      }
-      const error = last.error ?? `HTTP ${last.status}`;
-      ctx.log.warn('webhook failed', { url: url.toString(), attempts: attempt, error });
+      // One request per attempt: Temporal's activity retry policy (packages/workflows) spaces the attempts.
+      ctx.heartbeat({ url: url.toString() });
+      const answer = await sendOnce(url, {
+        method: config.method,
+        headers,
+        body,
+        timeoutMs: config.timeoutMs,
+        guard: !allowed,
+      });
+      if (answer.status !== undefined && answer.status >= 200 && answer.status < 400)
+        return {
+          output: 'ok',
+          result: { status: answer.status, response: parseBody(answer.body) },
+        };
+      const error = answer.error ?? `HTTP ${answer.status}`;
+      if (!answer.final)
+        throw new RetryableActionError(`webhook: ${url.origin}${url.pathname}: ${error}`);
+      ctx.log.warn('webhook failed', { url: url.toString(), error });
       return {
         output: 'failed',
         result: {
-          attempts: attempt,
           error,
-          ...(last.status !== undefined
-            ? { status: last.status, response: parseBody(last.body) }
+          ...(answer.status !== undefined
+            ? { status: answer.status, response: parseBody(answer.body) }
             : {}),
         },
       };

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRetryableActionError } from '@cairn/action-sdk';
 import { runActionForTest } from '@cairn/action-sdk/testing';
 import { createWebhookAction, whyAddressIsBlocked } from '../src/index.js';
 
@@ -51,7 +52,7 @@ describe('webhook@1', () => {
         : { status: 401 };
   });
 
-  const allowLocal = () => createWebhookAction({ allowHosts: ['127.0.0.1'], retryBaseDelayMs: 5 });
+  const allowLocal = () => createWebhookAction({ allowHosts: ['127.0.0.1'] });
   const contact = { id: 'c-7', traits: { email: 'ada@example.com', plan: 'pro & more' } };
 
   it('sends a signed, templated body with the idempotency key', async () => {
@@ -66,7 +67,7 @@ describe('webhook@1', () => {
       { contact, credentials: { 'crm-signing': { secret } }, idempotencyKey: 'key-123' },
     );
     expect(run.output).toBe('ok');
-    expect(run.result).toMatchObject({ status: 200, attempts: 1, response: { ok: true } });
+    expect(run.result).toMatchObject({ status: 200, response: { ok: true } });
     expect(received).toHaveLength(1);
     const req = received[0]!;
     expect(req.method).toBe('POST');
@@ -85,61 +86,72 @@ describe('webhook@1', () => {
       { contact, credentials: { other: { secret: 'not-the-shared-secret' } } },
     );
     expect(run.output).toBe('failed');
-    expect(run.result).toMatchObject({ status: 401, attempts: 1 });
+    expect(run.result).toMatchObject({ status: 401 });
   });
 
-  it('retries 5xx with backoff, then follows "failed"', async () => {
-    respond = () => ({ status: 503, body: 'busy' });
-    const run = await runActionForTest(
-      allowLocal(),
-      { url: `${base}/flaky`, maxAttempts: 3 },
-      { contact },
+  // Temporal's activity retry policy is the only retry loop: a transient answer fails the attempt with a
+  // retryable error after one request, and the next attempt (a new run of the step) sends the same key.
+  it.each([
+    [503, 'busy'],
+    [429, 'slow down'],
+    [408, 'took too long'],
+  ])(
+    'a %i sends one request and throws a retryable error naming the answer',
+    async (status, body) => {
+      respond = () => ({ status, body });
+      const action = allowLocal();
+      const attempt = () =>
+        runActionForTest(action, { url: `${base}/flaky` }, { contact, idempotencyKey: 'key-9' });
+      const error: unknown = await attempt().catch((e: unknown) => e);
+      expect(isRetryableActionError(error)).toBe(true);
+      expect((error as Error).message).toBe(`webhook: ${base}/flaky: HTTP ${status}`);
+      expect(received).toHaveLength(1);
+
+      respond = () => ({ status: 200 });
+      const retried = await attempt();
+      expect(retried.output).toBe('ok');
+      expect(received).toHaveLength(2);
+      // Every attempt carries the same key so the receiver can drop duplicates.
+      expect(received.map((r) => r.headers['x-cairn-idempotency-key'])).toEqual(['key-9', 'key-9']);
+    },
+  );
+
+  it('a connection refused is retryable and names the address', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const error: unknown = await runActionForTest(allowLocal(), { url }, { contact }).catch(
+      (e: unknown) => e,
     );
-    expect(run.output).toBe('failed');
-    expect(run.result).toMatchObject({
-      status: 503,
-      attempts: 3,
-      error: 'HTTP 503',
-      response: 'busy',
-    });
-    expect(received).toHaveLength(3);
-    // Every retry carries the same key so the receiver can drop duplicates.
-    expect(new Set(received.map((r) => r.headers['x-cairn-idempotency-key'])).size).toBe(1);
-    expect(run.heartbeats).toHaveLength(3);
+    expect(isRetryableActionError(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^webhook: http:\/\/127\.0\.0\.1:\d+\/gone: .*ECONNREFUSED/,
+    );
   });
 
-  it('recovers when a retry succeeds', async () => {
-    let calls = 0;
-    respond = () => (++calls < 2 ? { status: 500 } : { status: 204, body: '' });
-    const run = await runActionForTest(allowLocal(), { url: `${base}/eventually` }, { contact });
-    expect(run.output).toBe('ok');
-    expect(run.result).toMatchObject({ status: 204, attempts: 2 });
-  });
-
-  it('does not retry a 4xx', async () => {
+  it('does not retry a 4xx: one request, then "failed" with the answer', async () => {
     respond = () => ({ status: 422, body: '{"error":"bad plan"}' });
-    const run = await runActionForTest(
-      allowLocal(),
-      { url: `${base}/strict`, maxAttempts: 5 },
-      { contact },
-    );
+    const run = await runActionForTest(allowLocal(), { url: `${base}/strict` }, { contact });
     expect(run.output).toBe('failed');
-    expect(run.result).toMatchObject({ status: 422, attempts: 1, response: { error: 'bad plan' } });
+    expect(run.result).toEqual({ status: 422, error: 'HTTP 422', response: { error: 'bad plan' } });
     expect(received).toHaveLength(1);
   });
 
-  it('gives up after the timeout and retries', async () => {
+  it('a receiver that does not answer within timeoutMs fails the attempt as retryable', async () => {
     const slow = http.createServer(() => undefined);
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
-      const run = await runActionForTest(
+      const started = Date.now();
+      const error: unknown = await runActionForTest(
         allowLocal(),
-        { url, timeoutMs: 150, maxAttempts: 2 },
+        { url, timeoutMs: 150 },
         { contact },
-      );
-      expect(run.output).toBe('failed');
-      expect(run.result).toMatchObject({ attempts: 2, error: 'timed out after 150 ms' });
+      ).catch((e: unknown) => e);
+      expect(isRetryableActionError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/timed out after 150 ms$/);
+      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       slow.closeAllConnections();
       await new Promise<void>((resolve) => slow.close(() => resolve()));
@@ -147,7 +159,7 @@ describe('webhook@1', () => {
   });
 
   describe('SSRF guard', () => {
-    const guarded = () => createWebhookAction({ retryBaseDelayMs: 5 });
+    const guarded = () => createWebhookAction();
 
     it.each([
       ['http://127.0.0.1:9/x', /loopback/],
@@ -159,7 +171,7 @@ describe('webhook@1', () => {
     ])('refuses %s without sending', async (url, reason) => {
       const run = await runActionForTest(guarded(), { url }, { contact });
       expect(run.output).toBe('failed');
-      expect(run.result).toMatchObject({ attempts: 0, error: expect.stringMatching(reason) });
+      expect(run.result).toEqual({ error: expect.stringMatching(reason) });
     });
 
     it('refuses a host name that resolves to loopback', async () => {
@@ -170,8 +182,7 @@ describe('webhook@1', () => {
         { contact },
       );
       expect(run.output).toBe('failed');
-      expect(run.result).toMatchObject({
-        attempts: 1,
+      expect(run.result).toEqual({
         error: expect.stringMatching(/refused localhost: it resolves to .*loopback/),
       });
       expect(received).toHaveLength(0);

@@ -1,3 +1,4 @@
+// Long on purpose: the page format, its writers and its reader must agree, so they sit together.
 import { Schema, type Connection, type Model } from 'mongoose';
 import { upsertRacing } from './connection.js';
 import { decodeDocumentKeys } from './keys.js';

@@ -1,3 +1,4 @@
+// Long: drafts, versions, runs, counters; split along those once issue 19's start path lands.
 // Journeys in the database: drafts, frozen versions, each contact's runs and the counters the
 // designer shows. Every hot read is by _id; every write is conditional or an $inc (no transactions).
 import { randomBytes } from 'node:crypto';

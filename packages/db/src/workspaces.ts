@@ -45,7 +45,7 @@ export async function verifyApiKey(
 ): Promise<VerifiedKey | undefined> {
   const match = /^(cwk|cak)_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{20,})$/.exec(presented.trim());
   if (!match) return undefined;
-  const [, prefix, id, secret] = match as unknown as [string, string, string, string];
+  const [, prefix = '', id = '', secret = ''] = match;
   const key = await apiKeyModel(connection).findById(id).lean();
   // Hash even when the key is unknown so timing does not reveal which ids exist.
   const expected = Buffer.from(key?.secretHash ?? hashSecret('x'.repeat(32)), 'hex');

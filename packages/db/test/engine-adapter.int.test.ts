@@ -23,13 +23,8 @@ describe('one adapter per engine, chosen at connect time', () => {
     if (expected) expect(db.capabilities.adapter).toBe(expected);
     expect(engineOf(db.connection)?.name).toBe(db.capabilities.adapter);
     if (db.capabilities.adapter === 'ferretdb-sqlite') {
-      // Only `_id` (equality, or a list with Cairn's build) is pushed down to SQLite; no transactions, no TTL;
-      // the build commits a bulk's updates together, up to 200.
+      // `_id` lists are read by index with Cairn's build, which commits a bulk's updates together, up to 200.
       expect(db.capabilities).toMatchObject({
-        indexesServed: 'idOnly',
-        transactions: false,
-        ttlIndexes: false,
-        partialIndexes: false,
         maxBulkUpdates: 200,
         concurrentWrites: false,
         idListLookups: true,
@@ -37,17 +32,15 @@ describe('one adapter per engine, chosen at connect time', () => {
       });
     }
     if (db.capabilities.adapter === 'ferretdb-postgresql')
-      // Cairn's build serves `_id` from PostgreSQL's index; PostgreSQL runs writes side by side.
+      // PostgreSQL runs writes side by side.
       expect(db.capabilities).toMatchObject({
-        indexesServed: 'idOnly',
         concurrentWrites: true,
         atomicUpdates: true,
       });
     if (db.capabilities.adapter === 'mongodb')
       expect(db.capabilities).toMatchObject({
         atomicUpdates: true,
-        indexesServed: 'declared',
-        ttlIndexes: true,
+        idListLookups: true,
       });
   });
 

@@ -1,3 +1,4 @@
+// Long on purpose: one seeded walk; identical output needs its random draws in one fixed order.
 import {
   ARCHETYPE_BEHAVIOUR,
   REORDER_CYCLES,

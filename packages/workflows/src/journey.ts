@@ -1,3 +1,4 @@
+// Long on purpose: Temporal replays it whole; patched() flags, handlers and loop stay together.
 // One contact's run through one journey version. Deterministic: the graph walk is core's pure
 // `advance`; time comes from workflow time, every effect (loading facts, actions, progress) is an activity.
 // The workflow carries out the commands `advance` emits (sleep, wait, run an action, complete), as the
@@ -177,7 +178,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       evaluateCondition: (group) =>
         evaluateSegment(group, {
           contactId,
-          profile: facts.profile as unknown as ContactProfile,
+          // A profile the run did not load is {}, and then no condition of this journey reads it.
+          profile: facts.profile as ContactProfile,
           now: Date.now(),
           memberships: new Set(Object.keys(memberships).filter((id) => memberships[id])),
         }).matches,

@@ -1,3 +1,4 @@
+// Long on purpose: the journey routes share parsing, problem and signalling helpers.
 import { Router, type Response } from 'express';
 import {
   JOURNEY_TEMPLATES,

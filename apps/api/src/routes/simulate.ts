@@ -111,7 +111,7 @@ export function simulateRoutes(ctx: ApiContext): Router {
       simulateJourney(definition, {
         contact: {
           id: contactId,
-          profile: profileAt(startMs) as unknown as Record<string, unknown>,
+          profile: profileAt(startMs),
           memberships,
           ...(timezone ? { timezone } : {}),
         },

@@ -1,3 +1,4 @@
+// Long on purpose: every template route shares the Liquid and profile-path checks at the top.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { createSandboxedLiquid, createSmtpTransport } from '@cairn/actions';

@@ -212,9 +212,7 @@ export function createRunJourneyAction(deps: RunActionDeps) {
       contact: {
         id: input.contactId,
         traits: contact ? decodeDocumentKeys(contact.traits ?? {}) : {},
-        profile: contact
-          ? ((await loadProfile(connection, contact)) as unknown as Record<string, unknown>)
-          : {},
+        profile: contact ? await loadProfile(connection, contact) : {},
       },
       journey: {
         id: input.journeyId,

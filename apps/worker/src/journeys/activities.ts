@@ -65,9 +65,7 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
       if (!doc)
         return {
           exists: false,
-          profile: wantProfile
-            ? (emptyProfile(contactId) as unknown as Record<string, unknown>)
-            : {},
+          profile: wantProfile ? emptyProfile(contactId) : {},
           memberships: {},
         };
       const profile = wantProfile ? await loadProfile(connection, doc) : undefined;
@@ -75,7 +73,7 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
       const timezone = traits.timezone ?? profile?.traits?.timezone;
       return {
         exists: true,
-        profile: (profile ?? {}) as unknown as Record<string, unknown>,
+        profile: profile ?? {},
         memberships: Object.fromEntries(Object.keys(doc.segments ?? {}).map((id) => [id, true])),
         ...(typeof timezone === 'string' && timezone !== '' ? { timezone } : {}),
       };

@@ -1,3 +1,4 @@
+// Long on purpose: one class holds the state its steps share (cache, pacing, retries, rechecks).
 // Reads the journey_triggers outbox: signals the contact's running journeys, enrols the contact in
 // published journeys whose trigger matches, then deletes the trigger. A trigger that fails stays
 // (attempts, lastError) and is retried later, so a Temporal outage loses nothing.

@@ -1,3 +1,4 @@
+// Long on purpose: one pure step function, an exhaustive switch over node kinds.
 import type { ConditionGroup } from '../segments/schema.js';
 import { matchesEvent, matchesFilters, readPath, type JourneyEvent } from './filters.js';
 import { assertNever, durationToMs } from './duration.js';

@@ -1,3 +1,4 @@
+// Long on purpose: mostly data; each journey template is a whole graph definition.
 import type { JourneyDefinition, JourneyEdge, JourneyNode } from './graph.js';
 
 export type TemplateParameter = {

@@ -1,3 +1,4 @@
+// Long on purpose: every journey rule in one place, so the designer and publish answer alike.
 import type { z } from 'zod';
 import {
   JourneyDefinitionSchema,
@@ -11,11 +12,8 @@ import {
   type JourneyTrigger,
 } from './graph.js';
 import { isValidTimeZone } from './time.js';
-import {
-  isConditionGroup,
-  type ConditionGroup,
-  type SegmentCondition,
-} from '../segments/schema.js';
+import { isConditionGroup } from '../segments/condition-group.js';
+import type { ConditionGroup, SegmentCondition } from '../segments/schema.js';
 import {
   PROFILE_KIND_WORDS,
   checkProfilePath,

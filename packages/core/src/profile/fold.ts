@@ -1,3 +1,4 @@
+// Long on purpose: one event's pass over every aggregate it moves, in dependency order.
 import type { CairnEvent } from '../events/schema.js';
 import { DAY_MS, dayKeyStart, utcDayKey } from './time.js';
 import { dict, own } from './maps.js';

@@ -101,7 +101,8 @@ export interface RfmScores {
   scoredAt: number;
 }
 
-export interface ContactProfile {
+// A type, not an interface: it then fits `Record<string, unknown>` (what templates and actions read) without a cast.
+export type ContactProfile = {
   contactId: string;
   traits: Record<string, unknown>;
   /** trait → timestamp of the identify that last set or unset it, so the newest identify wins in any arrival order. */
@@ -122,7 +123,7 @@ export interface ContactProfile {
   affinities?: Record<string, Affinity>;
   email: EmailEngagement;
   rfm?: RfmScores;
-}
+};
 
 export interface ProfileSettings {
   orderEvent: string;

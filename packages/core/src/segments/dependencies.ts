@@ -1,9 +1,5 @@
-import {
-  isConditionGroup,
-  type ConditionGroup,
-  type SegmentCondition,
-  type SegmentDefinition,
-} from './schema.js';
+import { isConditionGroup } from './condition-group.js';
+import { type ConditionGroup, type SegmentCondition, type SegmentDefinition } from './schema.js';
 
 export interface SegmentWithDefinition {
   id: string;

@@ -1,3 +1,4 @@
+// Long on purpose: one evaluator per condition type: answer, next change instant, explanation.
 import { stableBucket } from '../events/hash.js';
 import { joinIssuePath } from '../events/issues.js';
 import { own } from '../profile/maps.js';

@@ -1,4 +1,5 @@
 export * from './schema.js';
+export { isConditionGroup } from './condition-group.js';
 export { evaluateSegment, explainSegment, randomBucketOf, readField } from './evaluate.js';
 export type { ConditionExplanation, SegmentContext, SegmentResult } from './evaluate.js';
 export { validateSegmentDefinition, MAX_SEGMENT_DEPTH } from './validate.js';

@@ -315,5 +315,3 @@ export const SegmentNodeSchema: z.ZodType<SegmentCondition | ConditionGroup> = z
 /** A segment definition is its top-level condition group. */
 export const SegmentDefinitionSchema = ConditionGroupSchema;
 export type SegmentDefinition = ConditionGroup;
-
-export { isConditionGroup } from './condition-group.js';

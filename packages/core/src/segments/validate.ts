@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { formatIssuePath, joinIssuePath, tooDeepIssue, type FieldIssue } from '../events/issues.js';
 import { DEFAULT_PROFILE_SETTINGS } from '../profile/types.js';
+import { isConditionGroup } from './condition-group.js';
 import {
-  isConditionGroup,
   METRIC_NAMES,
   SegmentDefinitionSchema,
   type ConditionGroup,

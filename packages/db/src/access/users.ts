@@ -225,7 +225,7 @@ export async function verifySession(
 ): Promise<VerifiedSession | undefined> {
   const match = /^cus_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{20,})$/.exec(presented.trim());
   if (!match) return undefined;
-  const [, id, secret] = match as unknown as [string, string, string];
+  const [, id = '', secret = ''] = match;
   const session = await sessionModel(connection).findById(id).lean();
   const expected = Buffer.from(session?.secretHash ?? sha256('x'.repeat(32)), 'hex');
   const actual = Buffer.from(sha256(secret), 'hex');

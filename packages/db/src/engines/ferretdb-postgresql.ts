@@ -1,11 +1,7 @@
 // FerretDB v1.24 on PostgreSQL: upstream filters with `_jsonb->$1 @> $2`, which no index serves, so even an
 // `_id` lookup is a sequential scan; Cairn's build looks `_id` up by equality, which the `_id` index serves.
 // Other filters still scan: keep hot reads keyed by `_id`.
-import {
-  ferretCapabilities,
-  ferretPostgresIdLookups,
-  updateWithGuardInFilter,
-} from './ferretdb.js';
+import { ferretCapabilities, updateWithGuardInFilter } from './ferretdb.js';
 import type { StorageEngine } from './types.js';
 
 /** SQLSTATEs that mean "try again": serialization failure, deadlock, too many connections, lock timeout. */
@@ -17,7 +13,6 @@ export function ferretdbPostgresqlEngine(version: string): StorageEngine {
     version,
     capabilities: ferretCapabilities(
       version,
-      ferretPostgresIdLookups(version) ? 'idOnly' : 'none',
       true,
       // Its `$in` is still a containment test no index serves.
       false,

@@ -12,7 +12,7 @@ export function ferretdbSqliteEngine(version: string): StorageEngine {
   return {
     name: 'ferretdb-sqlite',
     version,
-    capabilities: ferretCapabilities(version, 'idOnly', false, ferretBatchedWrites(version)),
+    capabilities: ferretCapabilities(version, false, ferretBatchedWrites(version)),
     // The patched build (decision 010) locks each document's update and looks `{ _id, ...guard }` up by `_id`.
     updateIfUnchanged: ferretAtomicUpdates(version)
       ? updateWithGuardInFilter

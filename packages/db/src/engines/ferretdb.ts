@@ -6,11 +6,6 @@ export function ferretAtomicUpdates(version: string): boolean {
   return version.includes('+cairn.atomic-updates');
 }
 
-/** Cairn's build whose PostgreSQL backend looks `_id` up through its index (dev-stack binaries.ts). */
-export function ferretPostgresIdLookups(version: string): boolean {
-  return version.includes('+cairn.atomic-updates.pg-id');
-}
-
 /** Cairn's build that commits a bulk write's updates together and reads `_id` lists by index on SQLite. */
 export function ferretBatchedWrites(version: string): boolean {
   return version.includes('+cairn.atomic-updates.pg-id.batched');
@@ -18,18 +13,12 @@ export function ferretBatchedWrites(version: string): boolean {
 
 export function ferretCapabilities(
   version: string,
-  indexesServed: EngineCapabilities['indexesServed'],
   concurrentWrites: boolean,
   idListLookups: boolean,
 ): EngineCapabilities {
   const batched = ferretBatchedWrites(version);
   return {
     atomicUpdates: ferretAtomicUpdates(version),
-    transactions: false,
-    changeStreams: false,
-    ttlIndexes: false,
-    partialIndexes: false,
-    indexesServed,
     // Upstream: 40 updates per bulk is the largest size that never hung (100 statements hold the SQLite pool);
     // the batched build commits up to 200 in one transaction.
     maxBulkUpdates: batched ? 200 : 40,

@@ -97,11 +97,7 @@ export async function chooseEngine(
   if (!ferret) {
     if (requested && requested !== 'mongodb' && !options.hint) throw mismatch('MongoDB');
     const info = (await db.admin().command({ buildInfo: 1 })) as { version?: string };
-    const hello = (await db.admin().command({ hello: 1 })) as { setName?: string };
-    return mongodbEngine({
-      version: info.version ?? 'unknown',
-      replicaSet: Boolean(hello.setName),
-    });
+    return mongodbEngine({ version: info.version ?? 'unknown' });
   }
   if (requested === 'mongodb' && !options.hint) throw mismatch(`FerretDB ${ferret}`);
   const backend = requested && requested !== 'mongodb' ? requested : await ferretBackend(db);
@@ -119,7 +115,7 @@ export async function chooseEngine(
 
 /** Every adapter's error classifier: an error reaching the HTTP layer no longer says which engine raised it. */
 const CLASSIFIERS: StorageEngine[] = [
-  mongodbEngine({ version: '', replicaSet: false }),
+  mongodbEngine({ version: '' }),
   ferretdbSqliteEngine(''),
   ferretdbPostgresqlEngine(''),
 ];

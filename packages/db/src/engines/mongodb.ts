@@ -1,18 +1,12 @@
 // MongoDB: the guard joins the filter (atomic, served by the `_id` index); nothing to work around.
 import type { StorageEngine } from './types.js';
 
-export function mongodbEngine(info: { version: string; replicaSet: boolean }): StorageEngine {
+export function mongodbEngine(info: { version: string }): StorageEngine {
   return {
     name: 'mongodb',
     version: info.version,
     capabilities: {
       atomicUpdates: true,
-      // Transactions and change streams need a replica set (a single-node one will do).
-      transactions: info.replicaSet,
-      changeStreams: info.replicaSet,
-      ttlIndexes: true,
-      partialIndexes: true,
-      indexesServed: 'declared',
       maxBulkUpdates: 1000,
       concurrentWrites: true,
       idListLookups: true,

@@ -1,22 +1,11 @@
 // What a storage engine declares about itself; packages/db reads these, callers never name an engine.
+// Only what some code asks is declared: an unread capability would be a claim nothing checks.
 
 export type EngineName = 'mongodb' | 'ferretdb-sqlite' | 'ferretdb-postgresql';
 
 export interface EngineCapabilities {
   /** Concurrent updates of one document all apply (`$inc` is exact); false means read-modify-write, last writer wins. */
   atomicUpdates: boolean;
-  /** Multi-document transactions. */
-  transactions: boolean;
-  changeStreams: boolean;
-  /** Expired documents removed by the server (TTL index); otherwise Cairn deletes them itself. */
-  ttlIndexes: boolean;
-  partialIndexes: boolean;
-  /**
-   * Which filters the server answers from an index: every index Cairn declares ('declared'), only an `_id`
-   * equality ('idOnly': alone in the filter upstream, also beside other fields in the build of decision 010;
-   * any other filter reads the whole collection), or none ('none').
-   */
-  indexesServed: 'declared' | 'idOnly' | 'none';
   /** Most update statements Cairn sends in one bulk write (bigger ones hang FerretDB v1.24). */
   maxBulkUpdates: number;
   /** Writes to different documents run side by side (PostgreSQL, MongoDB); false: one writer at a time (SQLite). */

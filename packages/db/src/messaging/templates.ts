@@ -310,6 +310,6 @@ export async function contactForTemplate(
   return {
     id: doc.contactId,
     traits: decodeDocumentKeys(doc.traits ?? {}),
-    profile: (await loadProfile(connection, doc)) as unknown as Record<string, unknown>,
+    profile: await loadProfile(connection, doc),
   };
 }

@@ -17,16 +17,14 @@ export {
   type ReevaluateContactResult,
 } from './reevaluate.js';
 export {
-  sweepDueContacts,
   fileContactForEvaluation,
   fileContactsForEvaluation,
   dueBucketKey,
   dueBucketStart,
   DUE_BUCKET_MS,
   watchDueFilings,
-  type SweepOptions,
-  type SweepResult,
 } from './due.js';
+export { sweepDueContacts, type SweepOptions, type SweepResult } from './sweep.js';
 export { startDueScheduler, type DueScheduler, type DueSchedulerOptions } from './scheduler.js';
 export { withSegmentStats } from './stats.js';
 export {

@@ -1,3 +1,4 @@
+// Long on purpose: one contact's and a page's re-evaluation share every write they make.
 import type { Connection } from 'mongoose';
 import { utcDayKey, type ContactProfile } from '@cairn/core';
 import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from '../connection.js';

@@ -1,3 +1,4 @@
+// Long on purpose: the segment functions the API calls, one per route.
 import type { Connection } from 'mongoose';
 import {
   evaluateSegment,

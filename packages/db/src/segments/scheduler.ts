@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
-import { DUE_BUCKET_MS, dueBucketStart, sweepDueContacts, watchDueFilings } from './due.js';
-import type { SweepOptions, SweepResult } from './due.js';
+import { DUE_BUCKET_MS, dueBucketStart, watchDueFilings } from './due.js';
+import { sweepDueContacts, type SweepOptions, type SweepResult } from './sweep.js';
 
 export interface DueSchedulerOptions {
   /**
