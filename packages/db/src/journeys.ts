@@ -1,7 +1,7 @@
 // Long: drafts, versions, runs, counters; split along those once issue 19's start path lands.
 // Journeys in the database: drafts, frozen versions, each contact's runs and the counters the
 // designer shows. Every hot read is by _id; every write is conditional or an $inc (no transactions).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
 import { createCoalescer, type Coalescer } from './coalesce.js';
@@ -28,6 +28,7 @@ import {
 import {
   contactJourneysModel,
   journeyActionRunModel,
+  type AppliedProgressBatch,
   type ContactJourneysDoc,
   type JourneyActionRunDoc,
   type JourneyRunRecord,
@@ -346,9 +347,18 @@ export async function findContactJourneys(
   workspaceId: string,
   contactId: string,
 ): Promise<ContactJourneysDoc | null> {
-  return contactJourneysModel(connection)
+  const doc = await contactJourneysModel(connection)
     .findById(contactJourneysKey(workspaceId, contactId))
     .lean();
+  if (!doc) return null;
+  // The applied-batch bookkeeping is the progress writer's, not part of what a run is.
+  const runs = Object.fromEntries(
+    Object.entries(doc.runs ?? {}).map(([slot, { batches: _b, digest: _d, ...run }]) => [
+      slot,
+      run,
+    ]),
+  );
+  return { ...doc, runs };
 }
 
 const FINISHED: JourneyRunStatus[] = ['completed', 'exited', 'converted', 'stopped', 'failed'];
@@ -620,6 +630,12 @@ export interface JourneyProgressInput {
   heldOut?: boolean;
   holdoutConverted?: boolean;
   completion?: { reason: string; at: string };
+  /**
+   * The workflow task that wrote the batch (absent from workflow code before it): its history length
+   * (counting the runs before a continue-as-new), its workflow time (ms), and the last seq the history
+   * held when it began, which no later task can rewrite.
+   */
+  task?: { history: number; time: number; settledSeq: number };
 }
 
 export const MAX_RUN_STEPS = 50;
@@ -634,9 +650,92 @@ const RUN_STATUS: Record<string, JourneyRunStatus> = {
   failed: 'failed',
 };
 
+type CounterBump = AppliedProgressBatch['counted'][number];
+
+/** The counter bumps one batch makes: per-node figures, journey totals and the day's funnel. */
+function countersOf(p: JourneyProgressInput): CounterBump[] {
+  const bumps: CounterBump[] = [];
+  const node = (nodeId: string, field: string, by: number) =>
+    bumps.push({ in: 'node', id: `${p.workspaceId}:${p.journeyId}:${nodeId}`, field, by });
+  for (const [nodeId, count] of Object.entries(p.entered)) node(nodeId, 'entered', count);
+  for (const o of p.outputs) node(o.nodeId, `outputs.${fieldName(o.output)}`, 1);
+  for (const nodeId of p.converted) node(nodeId, 'converted', 1);
+  for (const nodeId of p.sent ?? []) node(nodeId, 'sent', 1);
+  for (const nodeId of p.capped ?? []) node(nodeId, 'capped', 1);
+  if (p.waitingAt) node(p.waitingAt, 'waiting', 1);
+  if (p.leftWaitingAt) node(p.leftWaitingAt, 'waiting', -1);
+  const totals = (field: string, by: number) =>
+    bumps.push({ in: 'journey', id: statsKey(p.workspaceId, p.journeyId), field, by });
+  if (p.converted.length > 0) totals('converted', p.converted.length);
+  if (p.completion) totals('active', -1);
+  if (p.heldOut) totals('heldOut', 1);
+  if (p.holdoutConverted) totals('holdoutConverted', 1);
+  // The day's funnel: on the journey's day doc of the batch, beside the totals above.
+  const dayId = dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10));
+  const day = (field: string, by: number) => bumps.push({ in: 'journey', id: dayId, field, by });
+  for (const [nodeId, count] of Object.entries(p.entered))
+    day(`reached.${fieldName(nodeId)}`, count);
+  if (p.converted.length > 0) day('converted', p.converted.length);
+  if (p.heldOut) day('heldOut', 1);
+  if (p.completion) day(`exits.${fieldName(exitReasonOf(p.status, p.completion.reason))}`, 1);
+  return bumps;
+}
+
+/** JSON with keys sorted, so one batch digests the same however its object was built. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+/** What the batch says, not which task wrote it: an identical retry digests the same. */
+function digestOf(p: JourneyProgressInput): string {
+  const { task: _task, ...content } = p;
+  return createHash('sha256').update(canonical(content)).digest('base64url').slice(0, 22);
+}
+
+type Placement = { apply: false } | { apply: true; replaces: AppliedProgressBatch[] };
+
+const laterTask = (a: { history: number; time: number }, b: { history: number; time: number }) =>
+  a.history > b.history || (a.history === b.history && a.time > b.time);
+
 /**
- * Applies one progress batch: the run record (conditional on the last applied seq, so a retried
- * batch is dropped) and then the counters. Returns false when the batch was already applied.
+ * Whether a batch changes the run record, and which applied batches it replaces. A workflow task that
+ * times out still runs its local activities, so a seq can arrive twice with different content: the
+ * history keeps the later task's batch, so that one wins whichever lands first (decision 031).
+ */
+function placeBatch(
+  run: JourneyRunRecord | undefined,
+  p: JourneyProgressInput,
+  digest: string,
+): Placement {
+  if (!run) return { apply: true, replaces: [] };
+  // A batch from an earlier entry of this slot changes nothing.
+  if (run.runStartedId !== undefined && run.runStartedId !== p.runStartedId)
+    return { apply: false };
+  const task = p.task;
+  // Workflow code before task identities: a seen seq is a retry.
+  if (!task) return run.seq >= p.seq ? { apply: false } : { apply: true, replaces: [] };
+  const applied = run.batches ?? [];
+  const latest = applied.at(-1);
+  if (p.seq > run.seq)
+    // Further along but from an older task than the last applied: a task the history dropped ran ahead.
+    return latest && laterTask(latest, task) ? { apply: false } : { apply: true, replaces: [] };
+  const same = applied.find((b) => b.seq === p.seq);
+  // An identical retry, a late batch of an abandoned task, or one older than what is kept: nothing to do.
+  if (!same || same.digest === digest || !laterTask(task, same)) return { apply: false };
+  // A later task rewrote this seq: it and everything after it were written by tasks the history dropped.
+  return { apply: true, replaces: applied.filter((b) => b.seq >= p.seq) };
+}
+
+/**
+ * Applies one progress batch: the run record (conditional on the last applied batch, so two writers
+ * never both apply) and then the counters. Returns false when the batch changed nothing: a retry, or a
+ * batch of a workflow task the history did not keep. A batch that replaces one of an abandoned task
+ * takes that one's counts back, so the counters stay what the kept history counted.
  */
 export async function applyJourneyProgress(
   connection: Connection,
@@ -646,14 +745,19 @@ export async function applyJourneyProgress(
   const slotField = `runs.${fieldName(p.slot)}`;
   const model = contactJourneysModel(connection);
   const status = RUN_STATUS[p.status] ?? 'active';
-  let applied = false;
-  for (let attempt = 0; attempt < 10 && !applied; attempt++) {
+  const digest = digestOf(p);
+  const counted = countersOf(p);
+  let replaced: AppliedProgressBatch[] | undefined;
+  for (let attempt = 0; attempt < 10 && !replaced; attempt++) {
     const doc = await model.findById(cjId, { [slotField]: 1 }).lean();
     const run = doc?.runs?.[fieldName(p.slot)];
-    // A batch from an earlier entry of this slot, or one already applied, changes nothing.
-    if (run?.runStartedId !== undefined && run.runStartedId !== p.runStartedId) return false;
-    if (run && run.seq >= p.seq) return false;
-    const steps = [...(run?.steps ?? []), ...p.steps].slice(-MAX_RUN_STEPS);
+    const placement = placeBatch(run, p, digest);
+    if (!placement.apply) return false;
+    const undoneSteps = placement.replaces.reduce((n, b) => n + b.steps, 0);
+    const kept = run?.steps ?? [];
+    const steps = [...kept.slice(0, Math.max(0, kept.length - undoneSteps)), ...p.steps].slice(
+      -MAX_RUN_STEPS,
+    );
     const next: JourneyRunRecord = {
       journeyId: p.journeyId,
       ...(p.key !== undefined ? { key: p.key } : {}),
@@ -666,6 +770,25 @@ export async function applyJourneyProgress(
       nodeId: p.nodeId,
       steps,
       seq: p.seq,
+      ...(p.task
+        ? {
+            digest,
+            // Batches up to the task's settled seq are final: only the later ones can still be replaced.
+            batches: [
+              ...(run?.batches ?? []).filter(
+                (b) => b.seq < p.seq && b.seq > (p.task?.settledSeq ?? 0),
+              ),
+              {
+                seq: p.seq,
+                history: p.task.history,
+                time: p.task.time,
+                digest,
+                steps: p.steps.length,
+                counted,
+              },
+            ],
+          }
+        : {}),
       enrolledBy: run?.enrolledBy ?? 'unknown',
     };
     try {
@@ -674,7 +797,10 @@ export async function applyJourneyProgress(
           connection,
           model,
           cjId,
-          { [`${slotField}.seq`]: run ? run.seq : { $exists: false } },
+          {
+            [`${slotField}.seq`]: run ? run.seq : { $exists: false },
+            [`${slotField}.digest`]: run?.digest ?? { $exists: false },
+          },
           {
             $set: { [slotField]: next },
             $setOnInsert: { workspaceId: p.workspaceId, contactId: p.contactId },
@@ -682,49 +808,33 @@ export async function applyJourneyProgress(
           { upsert: true },
         ),
       );
-      applied = result.modifiedCount + result.upsertedCount > 0;
+      if (result.modifiedCount + result.upsertedCount > 0) replaced = placement.replaces;
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
   }
-  if (!applied)
+  if (!replaced)
     throw new Error(`journey progress for ${p.workflowId} kept conflicting with concurrent writes`);
 
-  const node = (nodeId: string) => `${p.workspaceId}:${p.journeyId}:${nodeId}`;
-  const incs = new Map<string, Record<string, number>>();
-  const inc = (nodeId: string, field: string, by = 1) => {
-    const fields = incs.get(nodeId) ?? {};
-    fields[field] = (fields[field] ?? 0) + by;
-    incs.set(nodeId, fields);
+  // This batch's counts less those of the batches it replaced, one $inc per document.
+  const net = new Map<string, { in: CounterBump['in']; id: string; inc: Record<string, number> }>();
+  const add = (b: CounterBump, sign: number) => {
+    const key = `${b.in} ${b.id}`;
+    const entry = net.get(key) ?? { in: b.in, id: b.id, inc: {} };
+    entry.inc[b.field] = (entry.inc[b.field] ?? 0) + sign * b.by;
+    net.set(key, entry);
   };
-  for (const [nodeId, count] of Object.entries(p.entered)) inc(nodeId, 'entered', count);
-  for (const o of p.outputs) inc(o.nodeId, `outputs.${fieldName(o.output)}`);
-  for (const nodeId of p.converted) inc(nodeId, 'converted');
-  for (const nodeId of p.sent ?? []) inc(nodeId, 'sent');
-  for (const nodeId of p.capped ?? []) inc(nodeId, 'capped');
-  if (p.waitingAt) inc(p.waitingAt, 'waiting', 1);
-  if (p.leftWaitingAt) inc(p.leftWaitingAt, 'waiting', -1);
+  for (const b of counted) add(b, 1);
+  for (const old of replaced) for (const b of old.counted) add(b, -1);
   const nodeStats = journeyNodeStatsModel(connection);
-  await Promise.all(
-    [...incs].map(([nodeId, fields]) => bumpCounters(nodeStats, node(nodeId), fields)),
-  );
-  const totals: Record<string, number> = {};
-  if (p.converted.length > 0) totals.converted = p.converted.length;
-  if (p.completion) totals.active = -1;
-  if (p.heldOut) totals.heldOut = 1;
-  if (p.holdoutConverted) totals.holdoutConverted = 1;
   const stats = journeyStatsModel(connection);
-  if (Object.keys(totals).length > 0)
-    await bumpCounters(stats, statsKey(p.workspaceId, p.journeyId), totals);
-  // The day's funnel: one $inc per batch on the journey's day doc, beside the totals above.
-  const day: Record<string, number> = {};
-  for (const [nodeId, count] of Object.entries(p.entered))
-    day[`reached.${fieldName(nodeId)}`] = count;
-  if (p.converted.length > 0) day.converted = p.converted.length;
-  if (p.heldOut) day.heldOut = 1;
-  if (p.completion) day[`exits.${fieldName(exitReasonOf(p.status, p.completion.reason))}`] = 1;
-  if (Object.keys(day).length > 0)
-    await bumpCounters(stats, dayKey(p.workspaceId, p.journeyId, p.at.slice(0, 10)), day);
+  await Promise.all(
+    [...net.values()].map((entry) => {
+      const inc = Object.fromEntries(Object.entries(entry.inc).filter(([, by]) => by !== 0));
+      if (Object.keys(inc).length === 0) return undefined;
+      return bumpCounters(entry.in === 'node' ? nodeStats : stats, entry.id, inc);
+    }),
+  );
   return true;
 }
 

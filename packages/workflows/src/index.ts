@@ -30,6 +30,7 @@ export type {
   JourneyRunOutcome,
   JourneyWorkflowInput,
   LoadedJourneyVersion,
+  ProgressTask,
   RunJourneyActionInput,
   RunJourneyActionResult,
   SegmentChange,

@@ -45,6 +45,8 @@ export interface CarriedRun {
   seq: number;
   /** The newest membership revision seen per segment (entry and signals). */
   segmentRevs?: Record<string, number>;
+  /** History events of the runs before this one, so progress batches' task identities keep increasing. */
+  historyBefore?: number;
 }
 
 /** A segment membership change; `rev` orders the changes of one contact and segment (older ones are stale). */
@@ -160,6 +162,11 @@ export interface JourneyProgress {
   runStartedId: string;
   /** Increases by one per batch; a retried or replayed batch with a seen seq is dropped. */
   seq: number;
+  /**
+   * The workflow task that built the batch. A task that times out still runs its local activities, and
+   * its retry writes the same seqs with what it saw then: the recorder keeps the later task's batch.
+   */
+  task?: ProgressTask;
   at: string;
   nodeId: string;
   status: JourneyRunOutcome['status'] | 'waiting' | 'running';
@@ -178,6 +185,15 @@ export interface JourneyProgress {
   heldOut?: boolean;
   holdoutConverted?: boolean;
   completion?: { reason: string; at: string };
+}
+
+export interface ProgressTask {
+  /** History length at the task (with the runs before a continue-as-new): grows with every task. */
+  history: number;
+  /** Workflow time of the task (ms): tells apart retries of a task, which share a history length. */
+  time: number;
+  /** The last seq the history held when the task began: no later task rewrites a seq up to it. */
+  settledSeq: number;
 }
 
 export interface RunJourneyActionInput {

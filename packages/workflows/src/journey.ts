@@ -43,6 +43,7 @@ import {
   type JourneyPosition,
   type JourneyProgress,
   type JourneyRunOutcome,
+  type ProgressTask,
   type JourneyWorkflowInput,
   type SegmentChange,
 } from './journey-contract.js';
@@ -105,6 +106,14 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   // The command being carried out: the last one a step emitted (a step that emits none keeps it).
   let pending: PendingCommand | undefined;
   let seq = input.carried?.seq ?? 0;
+  const historyBefore = input.carried?.historyBefore ?? 0;
+  // The task whose batches are being built: from history and workflow time, so a replay computes the same.
+  let task: ProgressTask | undefined;
+  const currentTask = (): ProgressTask => {
+    const history = historyBefore + workflowInfo().historyLength;
+    if (task?.history !== history) task = { history, time: Date.now(), settledSeq: seq };
+    return task;
+  };
   let paused = input.carried?.paused ?? false;
   let pausedByCheck = false;
   // The progress batch of the last step when the next action's activity is to write it (lean steps).
@@ -245,7 +254,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     else await store.recordJourneyProgress(progress);
   };
 
-  /** Writes a batch held for the next action's activity; a batch written twice is dropped by its seq. */
+  /** Writes a batch held for the next action's activity; a batch written twice is dropped by its digest. */
   const flushProgress = async () => {
     const progress = unrecorded;
     if (progress) await store.recordJourneyProgress(progress);
@@ -277,10 +286,12 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     const wasWaitingAt = before?.status === 'waiting' ? before.nodeId : undefined;
     const waitsAt = after.status === 'waiting' ? after.nodeId : undefined;
     const newSteps = after.steps.slice(Math.max(0, after.steps.length - outputs.length));
+    const builtBy = currentTask();
     seq += 1;
     return {
       ...progressBase(),
       seq,
+      task: builtBy,
       nodeId: after.nodeId,
       status: after.status,
       steps: outputs.length > 0 ? newSteps : [],
@@ -310,10 +321,12 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   ): Promise<JourneyRunOutcome> => {
     const current = state;
     await flushProgress();
+    const builtBy = currentTask();
     seq += 1;
     await store.recordJourneyProgress({
       ...progressBase(),
       seq,
+      task: builtBy,
       nodeId: current?.nodeId ?? '',
       status,
       steps: [],
@@ -438,7 +451,15 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       await flushProgress();
       await continueAsNew<typeof journeyWorkflow>({
         ...input,
-        carried: { state, eventsSinceEntry, inbox, paused, seq, segmentRevs },
+        carried: {
+          state,
+          eventsSinceEntry,
+          inbox,
+          paused,
+          seq,
+          segmentRevs,
+          historyBefore: historyBefore + now.historyLength,
+        },
       });
     }
   }

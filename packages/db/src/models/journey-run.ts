@@ -21,8 +21,28 @@ export interface JourneyRunRecord {
   steps: { nodeId: string; at: string; output?: string }[];
   /** Last progress batch applied: a retried batch is dropped. */
   seq: number;
+  /** Digest of the last batch applied; a write is conditional on it as well as on `seq`. */
+  digest?: string;
+  /**
+   * The batches applied since the last one the history has made final, with what they counted: a batch of a
+   * newer workflow task at one of these seqs replaces them and takes their counts back (journeys.ts).
+   */
+  batches?: AppliedProgressBatch[];
   /** The trigger (or request) that enrolled the run: a retry of the same enrolment restarts, not refuses. */
   enrolledBy: string;
+}
+
+/** A progress batch as applied: which workflow task wrote it, its content's digest, what it counted. */
+export interface AppliedProgressBatch {
+  seq: number;
+  /** The writing task's history length (with the runs before a continue-as-new) and workflow time. */
+  history: number;
+  time: number;
+  digest: string;
+  /** Steps it appended to `steps`. */
+  steps: number;
+  /** Counter bumps it made: `node` (journey_node_stats) or `journey` (journey_stats, totals and days). */
+  counted: { in: 'node' | 'journey'; id: string; field: string; by: number }[];
 }
 
 /**
