@@ -260,9 +260,12 @@ function foldedFields(
     set: {
       profile: summary,
       traits: encodeDocumentKeys(profile.traits),
-      recentIds: JSON.stringify([...recentEventIdsOf(doc), ...ids].slice(-RECENT_EVENT_IDS)),
+      // The last fold's ids are always the tail of the remembered ones (lastFoldCount says how many).
+      recentIds: JSON.stringify(
+        [...recentEventIdsOf(doc), ...ids].slice(-Math.max(RECENT_EVENT_IDS, ids.length)),
+      ),
       foldRev: (doc.foldRev ?? 0) + 1,
-      lastFoldIds: ids,
+      lastFoldCount: ids.length,
       lastFoldMarkers,
     },
     activityEvents,
@@ -346,8 +349,8 @@ async function foldIntoContact(
             nextEvaluationAt: now,
             updatedAt: new Date(now),
           },
-          // The older array form of the remembered ids, now held in `recentIds`.
-          $unset: { recentEventIds: '' },
+          // Older forms: the remembered ids as a list, the last fold's ids apart (now both in `recentIds`).
+          $unset: { recentEventIds: '', lastFoldIds: '' },
         },
       );
       if (result.matchedCount === 1) {
@@ -704,7 +707,7 @@ async function foldBatchLocked(
       existing.map((p) => ({
         _id: p.doc._id,
         guard: { rev: p.doc.rev },
-        update: { $set: fieldsOf(p), $unset: { recentEventIds: '' } },
+        update: { $set: fieldsOf(p), $unset: { recentEventIds: '', lastFoldIds: '' } },
       })),
     );
     existing.forEach((p, i) => applied[i] && won.add(p.contactId));

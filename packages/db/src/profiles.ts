@@ -13,7 +13,13 @@ import {
 } from '@cairn/core';
 import { insertNew, upsertRacing } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
-import { contactKey, type ContactDoc, type StoredProfileSummary } from './models/contact.js';
+import {
+  contactKey,
+  contactModel,
+  lastFoldIdsOf,
+  type ContactDoc,
+  type StoredProfileSummary,
+} from './models/contact.js';
 import { eventKey, eventModel, type EventDoc } from './models/event.js';
 import { workspaceModel, type WorkspaceDoc } from './models/workspace.js';
 import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
@@ -23,9 +29,9 @@ import { deleteByIds, findByIds, updateByIds } from './by-id.js';
  * A contact's profile lives in two documents with the same `_id` (see core's splitProfile): the contact
  * document holds the summary, which lists, search and most conditions read; `contact_activity` holds the
  * per-day series and latest occurrences, which are most of the bytes. The contact document is the commit
- * point: a fold writes it first (with `foldRev` + 1 and the ids it folded in `lastFoldIds`), then the
+ * point: a fold writes it first (with `foldRev` + 1 and how many ids it folded, `lastFoldCount`), then the
  * activity stamped with the same `foldRev`. A crash in between leaves the activity one fold behind, and
- * readers repair it by folding `lastFoldIds` again (a property test in core shows that gives the same
+ * readers repair it by folding those ids again (a property test in core shows that gives the same
  * activity); anything else (no activity yet, or further behind) is rebuilt from the event log.
  *
  * The activity is only ever read and written whole, by `_id`, so it is stored packed: its events as one
@@ -224,6 +230,28 @@ async function rebuildActivity(
     .activity;
 }
 
+/**
+ * The ids of the fold an activity is one behind. Readers project `lastFoldIds` (older documents) but not
+ * the remembered ids that newer ones keep them in, so those are read here, on this rare path, as long as
+ * the contact has not folded again since (then the caller rebuilds instead).
+ */
+async function lastFoldOf(
+  connection: Connection,
+  doc: ProfileSource,
+): Promise<string[] | undefined> {
+  if (doc.lastFoldIds) return doc.lastFoldIds;
+  const now = await contactModel(connection)
+    .findById(doc._id, {
+      foldRev: 1,
+      recentIds: 1,
+      recentEventIds: 1,
+      lastFoldIds: 1,
+      lastFoldCount: 1,
+    })
+    .lean();
+  return now && now.foldRev === doc.foldRev ? lastFoldIdsOf(now) : undefined;
+}
+
 /** The whole profile from a contact document and its activity document (repairing an activity left behind). */
 async function joinWithActivity(
   connection: Connection,
@@ -237,10 +265,14 @@ async function joinWithActivity(
   if (foldRev === 0) return joinProfile(summary, undefined);
   const activity = activityDoc ? { events: unpackActivity(activityDoc) } : undefined;
   if (activity && activityDoc?.foldRev === foldRev) return joinProfile(summary, activity);
-  if (activity && activityDoc?.foldRev === foldRev - 1) {
+  const lastFold =
+    activity && activityDoc?.foldRev === foldRev - 1
+      ? await lastFoldOf(connection, doc)
+      : undefined;
+  if (activity && lastFold) {
     // One fold behind: fold that fold's events into (summary, old activity) and keep only the activity.
     const settings = await profileSettingsOf(connection, doc.workspaceId);
-    const events = await eventsById(connection, doc.workspaceId, doc.lastFoldIds ?? []);
+    const events = await eventsById(connection, doc.workspaceId, lastFold);
     const repaired = splitProfile(
       foldEvents(joinProfile(summary, activity), events, settings),
     ).activity;

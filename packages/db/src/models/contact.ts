@@ -35,6 +35,14 @@ export function recentEventIdsOf(doc: Pick<ContactDoc, 'recentIds' | 'recentEven
     : (doc.recentEventIds ?? []);
 }
 
+/** The messageIds of a contact's last fold, whichever form its document holds them in. */
+export function lastFoldIdsOf(
+  doc: Pick<ContactDoc, 'recentIds' | 'recentEventIds' | 'lastFoldIds' | 'lastFoldCount'>,
+): string[] {
+  if (doc.lastFoldIds) return doc.lastFoldIds;
+  return doc.lastFoldCount ? recentEventIdsOf(doc).slice(-doc.lastFoldCount) : [];
+}
+
 /** The prefix of a contact id made from an anonymousId (a contact not identified yet). */
 export const ANONYMOUS_PREFIX = 'anon:';
 
@@ -63,6 +71,8 @@ export interface ContactDoc {
   foldRev?: number;
   /** The messageIds of the last fold: enough to bring an activity left one fold behind by a crash up to date. */
   lastFoldIds?: string[];
+  /** How many of the remembered ids (`recentIds`, newest last) the last fold applied; replaces lastFoldIds. */
+  lastFoldCount?: number;
   /** The pending-fold markers the last fold applied, and earlier ones still pending: the sweeper skips these. */
   lastFoldMarkers?: string[];
   /** Optimistic-concurrency revision: every write is conditional on the revision it read. */
@@ -100,6 +110,7 @@ export const contactSchema = new Schema<ContactDoc>(
     recentEventIds: { type: [String], default: undefined },
     foldRev: { type: Number },
     lastFoldIds: { type: [String], default: undefined },
+    lastFoldCount: { type: Number },
     lastFoldMarkers: { type: [String], default: undefined },
     rev: { type: Number, default: 0 },
     segments: { type: Schema.Types.Mixed, default: {} },
