@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
-import { connectDatabase, createFoldQueue, onJourneyTriggersQueued } from '@cairn/db';
+import { connectDatabase, createIngestion, onJourneyTriggersQueued } from '@cairn/db';
 import { createApp } from './app.js';
 import { createDispatcherWakeSender } from './dispatcher-wake.js';
 import { answerClientErrors } from './http/client-errors.js';
@@ -13,14 +13,14 @@ async function main() {
   // Lazy: the API starts and keeps ingesting even while Temporal is down; /readyz says so.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const folds = createFoldQueue(db.connection, { log: logger });
+  const ingestion = createIngestion(db.connection, { log: logger });
   // Journeys start within milliseconds of the trigger the fold writes, not at the worker's next poll.
   const wakes = createDispatcherWakeSender(config.CAIRN_DISPATCH_WAKE_TARGETS);
   onJourneyTriggersQueued(db.connection, wakes.wake);
   const app = createApp({
     config,
     db,
-    folds,
+    ingestion,
     temporal: {
       connection,
       client,
@@ -39,7 +39,7 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
       // Fold what was acknowledged before closing (were this cut short, the worker's sweeper folds the rest).
-      void folds
+      void ingestion.folds
         .close()
         .catch(() => undefined)
         .then(() => Promise.allSettled([db.close(), connection.close(), wakes.close()]))

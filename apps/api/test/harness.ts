@@ -7,7 +7,7 @@ import pino from 'pino';
 import { loadConfig } from '@cairn/config';
 import {
   connectDatabase,
-  createFoldQueue,
+  createIngestion,
   createWorkspace,
   syncIndexes,
   type CreatedWorkspace,
@@ -73,7 +73,7 @@ export async function startApi(
       taskQueue: `api-test-${randomBytes(4).toString('hex')}`,
     },
     logger: overrides.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    folds: createFoldQueue(db.connection),
+    ingestion: createIngestion(db.connection),
   };
   await syncIndexes(db.connection);
   const app = createApp(ctx);
@@ -115,7 +115,7 @@ export async function startApi(
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await ctx.folds.close();
+      await ctx.ingestion.folds.close();
       await db.connection.dropDatabase().catch(() => undefined);
       await db.close();
       await connection.close().catch(() => undefined);

@@ -83,6 +83,7 @@ export {
 export { listEventCatalog, type EventCatalogEntry } from './catalog.js';
 export { identityModel, type IdentityDoc } from './models/identity.js';
 export { encodeDocumentKeys, decodeDocumentKeys, UnstorableValueError } from './keys.js';
+export { createIngestion, type Ingestion } from './ingestion.js';
 export {
   ingestEvents,
   storeEvents,

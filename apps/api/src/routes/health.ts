@@ -54,7 +54,7 @@ export function healthRoutes(ctx: ApiContext): Router {
     };
     for (const name of Object.keys(restarting)) checks[name] = 'restarting';
     const lag = mongodb ? await foldLag(ctx.db.connection).catch(() => undefined) : undefined;
-    const local = ctx.folds.backlog();
+    const local = ctx.ingestion.folds.backlog();
     const ingestion = {
       ...(lag ? { unfoldedEvents: lag.pendingEvents, foldLagMs: lag.oldestAgeMs } : {}),
       queuedHere: local.events,

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { ImportQuery } from '@cairn/contract';
 import { parse } from 'csv-parse';
 import { normalizeEvent, type CairnEvent } from '@cairn/core';
-import { combineStored, foldStoredEvents, storeEvents, type StoredEvents } from '@cairn/db';
+import { combineStored, type StoredEvents } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireRole, workspaceIdOf } from '../http/auth.js';
 import { audit } from '../http/audit.js';
@@ -193,7 +193,7 @@ export function importRoutes(ctx: ApiContext): Router {
       if (!window) return;
       const foldedBefore = folded;
       // A progress line per page of contacts: a client never waits long in silence.
-      const report = await foldStoredEvents(ctx.db.connection, window, {
+      const report = await ctx.ingestion.fold(window, {
         now: Date.now(),
         onProgress: (pageFolded) => {
           folded += pageFolded;
@@ -216,7 +216,7 @@ export function importRoutes(ctx: ApiContext): Router {
     };
     const flush = async () => {
       if (chunk.length === 0) return;
-      const stored = await storeEvents(ctx.db.connection, workspaceId, chunk, {
+      const stored = await ctx.ingestion.append(workspaceId, chunk, {
         now: Date.now(),
         foldWithinMs: IMPORT_FOLD_WITHIN_MS,
       });

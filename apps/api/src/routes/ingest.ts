@@ -1,6 +1,5 @@
 import express, { Router, type Request } from 'express';
 import { normalizeEvent, validateBatchPayload, type CairnEvent } from '@cairn/core';
-import { storeEvents } from '@cairn/db';
 import type { ApiContext } from '../context.js';
 import { requireKey, workspaceIdOf } from '../http/auth.js';
 import { HttpProblem } from '../http/problem.js';
@@ -59,7 +58,7 @@ function waitsForFold(req: Request): boolean {
 /**
  * Segment-compatible HTTP Tracking API: same paths, payloads and Basic-auth write key, so Segment or
  * RudderStack libraries only need their host changed. The 200 is sent once the events are durably in the
- * event log; folding them into profiles runs behind it (ctx.folds), and its lag is in /readyz.
+ * event log; folding them into profiles runs behind it (ctx.ingestion.folds), and its lag is in /readyz.
  */
 export function ingestRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -79,14 +78,12 @@ export function ingestRoutes(ctx: ApiContext): Router {
           result.errors,
         );
       }
-      const wait = waitsForFold(req);
       const workspaceId = workspaceIdOf(res);
-      const stored = await storeEvents(ctx.db.connection, workspaceId, [result.event], {
+      await ctx.ingestion.accept(workspaceId, [result.event], {
         now: receivedAt,
+        waitForFold: waitsForFold(req),
       });
       debug.accepted(workspaceId, [result.event]);
-      await ctx.folds.enqueue(stored);
-      if (wait) await ctx.folds.folded(stored);
       res.json({ success: true });
     });
   }
@@ -127,10 +124,10 @@ export function ingestRoutes(ctx: ApiContext): Router {
         rejected.flatMap((r) => r.errors),
       );
     }
-    const wait = waitsForFold(req);
     const workspaceId = workspaceIdOf(res);
-    const stored = await storeEvents(ctx.db.connection, workspaceId, good, {
+    const stored = await ctx.ingestion.accept(workspaceId, good, {
       now: receivedAt,
+      waitForFold: waitsForFold(req),
     });
     debug.accepted(workspaceId, good);
     const items = Array.isArray(body.batch) ? (body.batch as unknown[]) : [];
@@ -148,8 +145,6 @@ export function ingestRoutes(ctx: ApiContext): Router {
         ),
       ),
     );
-    await ctx.folds.enqueue(stored);
-    if (wait) await ctx.folds.folded(stored);
     res.json({ success: true, accepted: good.length, duplicates: stored.duplicates, rejected });
   });
   return router;
