@@ -155,6 +155,22 @@ describe('journey designer', () => {
       { timeout: 60_000, interval: 1000 },
     );
     await screenshot(page, 'journey-canvas');
+
+    // The contact's page says where the run is: at the email while it is being sent (no SMTP answers here),
+    // then at the 2-day delay with the instant it moves on by itself.
+    await page.goto(`${stack.url}/#/contacts/e2e-ada`);
+    await eventually(
+      async () => {
+        await page.reload();
+        return page
+          .getByTestId(`contact-run-now-${journeyId}`)
+          .textContent({ timeout: 2000 })
+          .catch(() => '');
+      },
+      (v) => expect(v).toMatch(/^At (email-1|delay-1 · moves on by itself \S.*)$/),
+      { timeout: 30_000, interval: 1000 },
+    );
+    await screenshot(page, 'contact-run-waiting');
     expect(pageErrors).toEqual([]);
   });
 

@@ -225,7 +225,21 @@ describe('journey workflows on the time-skipping server', () => {
       });
       expect(again).toEqual({ enroll: false, reason: 'alreadyInJourney' });
 
+      // Waiting at a delay, the run record says when the contact moves on by itself (the server's clock
+      // stands still while nothing waits on a result).
+      let waiting: { nodeId?: string; wakeUpAt?: string } | undefined;
+      for (let i = 0; i < 200 && waiting?.nodeId !== 'wait-onboarding-2'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        waiting = (await findContactJourneys(db.connection, workspaceId, 'first'))?.runs[journeyId];
+      }
+      expect(waiting).toMatchObject({ status: 'active', nodeId: 'wait-onboarding-2' });
+      expect(Math.abs(Date.parse(waiting!.wakeUpAt!) - startedAt - 3 * DAY)).toBeLessThan(60_000);
+
       for (const contactId of ['heavy', 'occasional', 'first']) await finish(journeyId, contactId);
+      // Done: nothing left to wake up for.
+      expect(
+        (await findContactJourneys(db.connection, workspaceId, 'first'))?.runs[journeyId]?.wakeUpAt,
+      ).toBeUndefined();
 
       expect(await path(journeyId, 'heavy')).toMatchObject({
         status: 'completed',

@@ -72,6 +72,9 @@ export const JourneyRunSchema = z.strictObject({
   exitedAt: IsoDateTime.optional(),
   reason: z.string().optional().describe('Why the run ended, e.g. "goal" or "exitCondition".'),
   nodeId: z.string().optional().describe('The step the contact is at (or ended at).'),
+  wakeUpAt: IsoDateTime.optional().describe(
+    'While the contact waits at a delay or a wait with a deadline: when it moves on by itself, unless an event or a goal comes first.',
+  ),
   steps: z.array(
     z.strictObject({ nodeId: z.string(), at: IsoDateTime, output: z.string().optional() }),
   ),

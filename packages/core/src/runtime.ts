@@ -5,7 +5,13 @@
 // run in a worker's sticky cache. Importing the package root cost ~1.4 MiB of heap per run (zod and
 // every schema of core); this entry reaches only the interpreter, the segment evaluator and their
 // pure helpers. runtime.test.ts fails if zod becomes reachable again.
-export { advance, pendingAfter, readsProfile, timerFiresAt } from './journeys/interpreter.js';
+export {
+  advance,
+  pendingAfter,
+  readsProfile,
+  timerFiresAt,
+  wakeUpAt,
+} from './journeys/interpreter.js';
 export type {
   AdvanceResult,
   JourneyCommand,

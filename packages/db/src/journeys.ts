@@ -624,6 +624,7 @@ export interface JourneyProgressInput {
   outputs: { nodeId: string; output: string }[];
   converted: string[];
   waitingAt?: string;
+  wakeUpAt?: string;
   leftWaitingAt?: string;
   sent?: string[];
   capped?: string[];
@@ -768,6 +769,7 @@ export async function applyJourneyProgress(
       enteredAt: run?.enteredAt ?? p.at,
       ...(p.completion ? { exitedAt: p.completion.at, reason: p.completion.reason } : {}),
       nodeId: p.nodeId,
+      ...(status === 'active' && p.wakeUpAt ? { wakeUpAt: p.wakeUpAt } : {}),
       steps,
       seq: p.seq,
       ...(p.task

@@ -178,6 +178,8 @@ export interface JourneyProgress {
   /** Node the contact now waits at (and the one it left), to keep `waiting` gauges right. */
   waitingAt?: string;
   leftWaitingAt?: string;
+  /** While waiting: when the run will next look again on its own (a delay's end, a wait's deadline), ISO. */
+  wakeUpAt?: string;
   sent?: string[];
   /** Message nodes whose send the frequency cap skipped in this batch. */
   capped?: string[];

@@ -25,6 +25,7 @@ import {
   readsProfile,
   stableBucket,
   timerFiresAt,
+  wakeUpAt,
   type ContactProfile,
   type JourneyCommand,
   type JourneyContext,
@@ -299,6 +300,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       outputs,
       converted,
       ...(waitsAt !== undefined && waitsAt !== wasWaitingAt ? { waitingAt: waitsAt } : {}),
+      ...(wakeUpAt(after) !== undefined ? { wakeUpAt: wakeUpAt(after) } : {}),
       ...(wasWaitingAt !== undefined && wasWaitingAt !== waitsAt
         ? { leftWaitingAt: wasWaitingAt }
         : {}),

@@ -17,6 +17,8 @@ export interface JourneyRunRecord {
   exitedAt?: string;
   reason?: string;
   nodeId?: string;
+  /** While the run waits with a timer: when it next moves on its own (ISO), unless an event comes first. */
+  wakeUpAt?: string;
   /** The latest steps, oldest first (bounded). */
   steps: { nodeId: string; at: string; output?: string }[];
   /** Last progress batch applied: a retried batch is dropped. */

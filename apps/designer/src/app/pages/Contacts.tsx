@@ -4,6 +4,7 @@ import { useContact, useContacts } from '../../api/queries.js';
 import { navigate, useApi, useLoad } from '../session.js';
 import { summarizeProfile } from '../../graph/profile.js';
 import { contactName } from '../contact-name.js';
+import { RunNow } from './contact/RunNow.js';
 
 /** Whether profiles are up to date with the events sent: folding runs just behind ingestion. */
 function FoldLag() {
@@ -153,6 +154,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
                   <span className="muted small">v{j.version}</span>{' '}
                   <span className={`status status-${j.status}`}>{j.status}</span>
                 </div>
+                <RunNow {...j} />
                 <ol className="steps">
                   {j.steps.map((s, i) => (
                     <li key={i} data-testid={`contact-step-${j.journeyId}-${s.nodeId}`}>
