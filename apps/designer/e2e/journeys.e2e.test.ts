@@ -170,6 +170,10 @@ describe('journey designer', () => {
       (v) => expect(v).toMatch(/^At (email-1|delay-1 · moves on by itself \S.*)$/),
       { timeout: 30_000, interval: 1000 },
     );
+    // The run is listed under the journey's name, linked to it.
+    expect(await page.getByTestId('contact-journeys').locator('a').first().textContent()).toBe(
+      'Welcome series',
+    );
     await screenshot(page, 'contact-run-waiting');
     expect(pageErrors).toEqual([]);
   });

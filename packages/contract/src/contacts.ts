@@ -63,6 +63,7 @@ export const ContactPageResponse = z.strictObject({
 /** One contact's latest run of one journey: where it stands and the steps it took. */
 export const JourneyRunSchema = z.strictObject({
   journeyId: z.string(),
+  name: z.string().optional().describe("The journey's name (absent once the journey is deleted)."),
   key: z.string().optional().describe('The event key, for journeys keyed on an event property.'),
   version: z.number().int(),
   workflowId: z.string(),

@@ -151,6 +151,7 @@ export {
 } from './models/journey-run.js';
 export {
   applyJourneyProgress,
+  journeyNames,
   contactJourneysKey,
   countJourneyEngagement,
   countThrottledSend,

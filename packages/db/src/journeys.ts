@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
 import { createCoalescer, type Coalescer } from './coalesce.js';
+import { findByIds } from './by-id.js';
 import {
   isDuplicateKeyError,
   updateIfUnchanged,
@@ -77,6 +78,23 @@ export async function findJourney(
 ): Promise<JourneyDoc | null> {
   const doc = await journeyModel(connection).findById(journeyKey(workspaceId, journeyId)).lean();
   return doc ? decodeJourney(doc) : null;
+}
+
+/** Journey names by id (one `_id` list read, names only): for pages that show runs. */
+export async function journeyNames(
+  connection: Connection,
+  workspaceId: string,
+  journeyIds: string[],
+): Promise<Map<string, string>> {
+  const docs = await findByIds(
+    connection,
+    journeyModel(connection),
+    journeyIds.map((id) => journeyKey(workspaceId, id)),
+    { name: 1 },
+  );
+  const names = new Map<string, string>();
+  docs.forEach((doc, i) => doc?.name && names.set(journeyIds[i] as string, doc.name));
+  return names;
 }
 
 export async function listJourneys(

@@ -6,6 +6,7 @@ import {
   eraseContact,
   findContact,
   findContactJourneys,
+  journeyNames,
   listContacts,
   listEventCatalog,
   loadProfile,
@@ -71,6 +72,11 @@ export function contactRoutes(ctx: ApiContext): Router {
     if (!doc) throw HttpProblem.notFound(`No contact '${req.params.contactId}' in this workspace.`);
     const names = await segmentNames(connection, workspaceId, Object.keys(doc.segments ?? {}));
     const journeysDoc = await findContactJourneys(connection, workspaceId, doc.contactId);
+    const journeyNamesById = await journeyNames(
+      connection,
+      workspaceId,
+      Object.values(journeysDoc?.runs ?? {}).map((run) => run.journeyId),
+    );
     // The latest events come from the occurrences the profile keeps: an `_id` read, not a scan of the event log.
     const profile = await loadProfile(connection, doc);
     res.json({
@@ -84,9 +90,10 @@ export function contactRoutes(ctx: ApiContext): Router {
         since: m.since,
         version: m.version,
       })),
-      journeys: Object.entries(journeysDoc?.runs ?? {}).map(([journeyId, run]) =>
-        Object.assign({ journeyId }, run),
-      ),
+      journeys: Object.entries(journeysDoc?.runs ?? {}).map(([journeyId, run]) => {
+        const name = journeyNamesById.get(run.journeyId);
+        return Object.assign({ journeyId }, run, name !== undefined ? { name } : {});
+      }),
       timeline: recentTimeline(profile, 100).map((t) => ({
         at: t.at,
         type: typeOfEvent(t.event),

@@ -150,7 +150,9 @@ export function ContactPage({ contactId }: { contactId: string }) {
             {c.journeys.map((j) => (
               <div key={`${j.journeyId}-${j.version}`} className="journey-run">
                 <div>
-                  <a href={`#/journeys/${encodeURIComponent(j.journeyId)}`}>{j.journeyId}</a>{' '}
+                  <a href={`#/journeys/${encodeURIComponent(j.journeyId)}`}>
+                    {j.name ?? j.journeyId}
+                  </a>{' '}
                   <span className="muted small">v{j.version}</span>{' '}
                   <span className={`status status-${j.status}`}>{j.status}</span>
                 </div>
