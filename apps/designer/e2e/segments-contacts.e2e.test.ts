@@ -128,6 +128,10 @@ describe('contact view', () => {
     expect(await page.getByTestId('contact-timeline').locator('li').count()).toBeGreaterThanOrEqual(
       3,
     );
+    // Properties read as name and value, not as JSON.
+    const timeline = await page.getByTestId('contact-timeline').textContent();
+    expect(timeline).not.toContain('{"');
+    expect(await page.getByTestId('contact-timeline').locator('dt').count()).toBeGreaterThan(0);
     await screenshot(page, 'contact-view');
     expect(pageErrors).toEqual([]);
   });

@@ -2,9 +2,10 @@ import { useState } from 'react';
 import { ErrorBox } from '../ErrorBox.js';
 import { useContact, useContacts } from '../../api/queries.js';
 import { navigate, useApi, useLoad } from '../session.js';
-import { summarizeProfile } from '../../graph/profile.js';
 import { contactName } from '../contact-name.js';
 import { RunNow } from './contact/RunNow.js';
+import { ProfileCard } from './contact/ProfileCard.js';
+import { Timeline } from './contact/Timeline.js';
 
 /** Whether profiles are up to date with the events sent: folding runs just behind ingestion. */
 function FoldLag() {
@@ -169,96 +170,9 @@ export function ContactPage({ contactId }: { contactId: string }) {
               </div>
             ))}
           </section>
-          <section className="card" data-testid="contact-timeline">
-            <h2>Timeline</h2>
-            {c.timeline.length === 0 && <p className="muted">No events yet.</p>}
-            <ul className="timeline">
-              {c.timeline.map((t, i) => (
-                <li key={i}>
-                  <span className="muted small">{new Date(t.at).toLocaleString()}</span>{' '}
-                  <strong>{t.event}</strong>
-                  {Object.keys(t.properties).length > 0 && (
-                    <div className="mono small">{JSON.stringify(t.properties)}</div>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </section>
+          <Timeline entries={c.timeline} />
         </div>
       </div>
     </div>
-  );
-}
-
-const money = (n: number) => n.toLocaleString(undefined, { maximumFractionDigits: 2 });
-const date = (ms: number | undefined) =>
-  ms === undefined ? '—' : new Date(ms).toLocaleDateString();
-
-function ProfileCard({
-  contactId,
-  profile,
-}: {
-  contactId: string;
-  profile: Record<string, unknown>;
-}) {
-  const p = summarizeProfile(contactId, profile, new Date());
-  return (
-    <section className="card" data-testid="contact-profile">
-      <h2>Profile</h2>
-      <div className="profile-grid">
-        <div className="stat">
-          <div className="eyebrow">Engagement</div>
-          <span className={`level level-${p.engagement}`} data-testid="contact-engagement">
-            {p.engagement}
-          </span>
-        </div>
-        <div className="stat">
-          <div className="eyebrow">RFM (1–5)</div>
-          {p.rfm ? (
-            <span data-testid="contact-rfm">
-              R{p.rfm.recency} F{p.rfm.frequency} M{p.rfm.monetary}{' '}
-              <span className="muted">· {p.rfm.total}</span>
-            </span>
-          ) : (
-            <span className="muted">not scored yet</span>
-          )}
-        </div>
-        <div className="stat">
-          <div className="eyebrow">Orders</div>
-          <span data-testid="contact-orders">
-            {p.orders.count} · {money(p.orders.revenue)} total
-          </span>
-          <div className="muted small">
-            {p.orders.averageValue !== undefined && `avg ${money(p.orders.averageValue)}`}
-            {p.orders.meanDaysBetween !== undefined &&
-              ` · every ${Math.round(p.orders.meanDaysBetween)} days`}
-          </div>
-          <div className="muted small">
-            first {date(p.orders.firstAt)} · last {date(p.orders.lastAt)}
-          </div>
-        </div>
-        <div className="stat">
-          <div className="eyebrow">Predicted next order</div>
-          <span data-testid="contact-next-order">{date(p.predictedNextOrderAt)}</span>
-        </div>
-        <div className="stat">
-          <div className="eyebrow">Top categories</div>
-          {p.topCategories.length === 0 && <span className="muted">none yet</span>}
-          {p.topCategories.map((c) => (
-            <div key={c.name} className="bar-row">
-              <span>{c.name}</span>
-              <span className="bar" style={{ width: `${Math.round(c.share * 100)}%` }} />
-              <span className="muted small">{Math.round(c.share * 100)}%</span>
-            </div>
-          ))}
-        </div>
-        <div className="stat">
-          <div className="eyebrow">Email</div>
-          <span>
-            {p.email.sent} sent · {p.email.opened} opened · {p.email.clicked} clicked
-          </span>
-        </div>
-      </div>
-    </section>
   );
 }
