@@ -388,6 +388,39 @@ describe('journey designer', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('duplicates a journey from the list into a new draft, and archives one after asking', async () => {
+    const page = browser.page;
+    await page.goto(`${stack.url}/#/journeys`);
+    await page.getByTestId('new-journey-name').fill('Spring sale');
+    await page.getByTestId('create-journey').click();
+    await page.getByTestId('node-trigger').waitFor();
+    const created = { id: decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '') };
+    await page.goto(`${stack.url}/#/journeys`);
+    await page.getByTestId(`journey-duplicate-${created.id}`).click();
+    // The copy opens in the editor, named as a copy.
+    await eventually(
+      async () => ({
+        id: decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? ''),
+        title: await page.locator('.page h1, h1').first().textContent(),
+      }),
+      (v) => expect(v).toMatchObject({ title: 'Copy of Spring sale' }),
+    );
+    expect(decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '')).not.toBe(created.id);
+    await page.goto(`${stack.url}/#/journeys`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId(`journey-archive-${created.id}`).click();
+    await eventually(
+      () => page.getByTestId(`journey-row-${created.id}`).textContent(),
+      (v) => expect(v).toContain('archived'),
+    );
+    await screenshot(page, 'journeys-list-actions');
+    const list = await stack.admin<{ name: string; status: string }[]>('/api/v1/journeys');
+    expect(list.map((j) => `${j.name}: ${j.status}`).sort()).toEqual(
+      expect.arrayContaining(['Copy of Spring sale: draft', 'Spring sale: archived']),
+    );
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows a not-found page at an unknown address, with a way back to the journeys', async () => {
     const page = browser.page;
     await page.goto(`${stack.url}/#/no-such-page`);

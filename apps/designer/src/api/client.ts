@@ -195,6 +195,8 @@ export function createApiClient(token: string, baseUrl = '') {
       ),
     pause: (id: string) =>
       call<Answer<'POST /api/v1/journeys/:id/pause'>>('POST', `${journeyPath(id)}/pause`),
+    archiveJourney: (id: string) =>
+      call<Answer<'POST /api/v1/journeys/:id/archive'>>('POST', `${journeyPath(id)}/archive`),
     resume: (id: string) =>
       call<Answer<'POST /api/v1/journeys/:id/resume'>>('POST', `${journeyPath(id)}/resume`),
     getVersion: (id: string, version: number) =>

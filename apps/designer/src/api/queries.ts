@@ -168,6 +168,27 @@ export function useCreateJourney() {
   });
 }
 
+/** What the journeys list does to a row: a copy as a new draft, or the journey archived (its runs stopped). */
+export function useJourneyListActions() {
+  const api = useApi();
+  const client = useQueryClient();
+  const changed = () => client.invalidateQueries({ queryKey: queryKeys.journeys, exact: true });
+  return {
+    duplicate: useMutation({
+      mutationFn: async (id: string) => {
+        const journey = await api.getJourney(id);
+        const name = `Copy of ${journey.name}`;
+        return api.createJourney(name, { ...journey.draft, name });
+      },
+      onSuccess: changed,
+    }),
+    archive: useMutation({
+      mutationFn: (id: string) => api.archiveJourney(id),
+      onSuccess: changed,
+    }),
+  };
+}
+
 /** Saving, publishing, pausing and resuming change the journey's row in the list and its stats. */
 export function useJourneyMutations(id: string) {
   const api = useApi();
