@@ -102,6 +102,44 @@ describe('segment builder', () => {
   });
 });
 
+describe('segments list', () => {
+  it('duplicates a segment into a new one and archives one after asking', async () => {
+    const page = browser.page;
+    const created = await stack.admin<{ id: string }>('/api/v1/segments', {
+      body: {
+        name: 'Hat buyers',
+        description: 'Bought a hat',
+        definition: proDefinition,
+      },
+    });
+    await page.goto(`${stack.url}/#/segments`);
+    await page.getByTestId(`segment-duplicate-${created.id}`).click();
+    await eventually(
+      () => new URL(page.url()).hash,
+      (hash) => expect(hash).toMatch(/^#\/segments\/(?!new)[^/]+$/),
+    );
+    const copyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
+    expect(copyId).not.toBe(created.id);
+    const copy = await stack.admin<{ name: string; definition: unknown }>(
+      `/api/v1/segments/${encodeURIComponent(copyId)}`,
+    );
+    const original = await stack.admin<{ definition: unknown }>(
+      `/api/v1/segments/${encodeURIComponent(created.id)}`,
+    );
+    expect(copy.name).toBe('Copy of Hat buyers');
+    expect(copy.definition).toEqual(original.definition);
+
+    await page.goto(`${stack.url}/#/segments`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId(`segment-archive-${created.id}`).click();
+    await eventually(
+      () => page.getByTestId(`segment-row-${created.id}`).count(),
+      (n) => expect(n).toBe(0),
+    );
+    expect(pageErrors).toEqual([]);
+  });
+});
+
 describe('contact view', () => {
   it('shows the behavioural profile, segments and the event timeline of a contact', async () => {
     const page = browser.page;

@@ -214,6 +214,27 @@ export function useJourneyMutations(id: string) {
   };
 }
 
+/** What the segments list does to a row: a copy (counted from scratch), or the segment archived. */
+export function useSegmentListActions() {
+  const api = useApi();
+  const client = useQueryClient();
+  const changed = () => client.invalidateQueries({ queryKey: queryKeys.segments, exact: true });
+  return {
+    duplicate: useMutation({
+      mutationFn: async (id: string) => {
+        const segment = await api.getSegment(id);
+        return api.createSegment({
+          name: `Copy of ${segment.name}`,
+          description: segment.description ?? '',
+          definition: segment.definition,
+        });
+      },
+      onSuccess: changed,
+    }),
+    archive: useMutation({ mutationFn: (id: string) => api.deleteSegment(id), onSuccess: changed }),
+  };
+}
+
 type SegmentBody = { name: string; description: string; definition: ConditionGroup };
 
 /** Creates or updates a segment; the list (names, member counts) and its own page go stale. */
