@@ -14,3 +14,10 @@ export {
 export type { SegmentWithDefinition } from './dependencies.js';
 export { SEGMENT_TEMPLATES } from './templates.js';
 export type { SegmentTemplate, SegmentTemplateFamily } from './templates.js';
+export { evaluateMemberships } from './memberships.js';
+export type {
+  MembershipChange,
+  MembershipOutcome,
+  MembershipSegment,
+  MembershipState,
+} from './memberships.js';

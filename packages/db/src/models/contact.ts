@@ -1,19 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ContactProfile, ProfileSummary } from '@cairn/core';
+import type { ContactProfile, MembershipState, ProfileSummary } from '@cairn/core';
 
-export interface SegmentMembershipState {
-  /** When the contact entered (epoch ms). */
-  since: number;
-  /** The segment version whose evaluation put them in. */
-  version: number;
-  /** The live member page that lists the contact (segments/member-pages.ts); absent for older members. */
-  page?: number;
-  /**
-   * The contact revision (`rev`) of the write that stored this entry: every entry and exit of the contact
-   * carries the revision of its write, so for one contact and segment the later change has the higher one.
-   */
-  rev?: number;
-}
+/** A contact's membership of one segment (core's MembershipState: since, version, member page, revision). */
+export type SegmentMembershipState = MembershipState;
 
 /**
  * The summary as the contact document stores it. What other writes set or projections read on their own

@@ -1,18 +1,15 @@
 import type { Connection } from 'mongoose';
 import {
   orderSegmentsForEvaluation,
+  type MembershipSegment,
   type ProfileSettings,
-  type SegmentDefinition,
 } from '@cairn/core';
 import { workspaceModel } from '../models/workspace.js';
 import { segmentModel } from './models.js';
 import { profileSettingsFromWorkspace } from '../profiles.js';
 
-export interface ActiveSegment {
-  segmentId: string;
-  version: number;
-  definition: SegmentDefinition;
-}
+/** A live segment as evaluation reads it (core's MembershipSegment). */
+export type ActiveSegment = MembershipSegment;
 
 /** A workspace's active segments in evaluation order (dependencies first) and its profile settings. */
 export interface WorkspaceSegments {

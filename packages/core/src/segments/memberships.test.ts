@@ -1,10 +1,7 @@
-import {
-  emptyProfile,
-  foldEvent,
-  orderSegmentsForEvaluation,
-  type SegmentDefinition,
-} from '@cairn/core';
-import { evaluateMemberships } from './membership';
+import { emptyProfile, foldEvent } from '../profile/fold.js';
+import { orderSegmentsForEvaluation } from './dependencies.js';
+import type { SegmentDefinition } from './schema.js';
+import { evaluateMemberships } from './memberships.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2025, 4, 10, 12); // 10 May 2025, noon UTC
