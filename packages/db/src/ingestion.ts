@@ -22,7 +22,7 @@ import {
  *    resolves here: this is what a 200 promises.
  * 3. **fold**: `foldStoredEvents` (ingest.ts): per contact, `foldEvents` from `@cairn/core` (pure) over its
  *    unfolded events in timestamp order, pages of contacts read and written in bulk, one guarded write each.
- * 4. **evaluate**: in the same write, `evaluateMemberships` (segments/membership.ts, pure given the profile);
+ * 4. **evaluate**: in the same write, `evaluateMemberships` from `@cairn/core` (pure given the profile);
  *    a contact folded on its own (a lost race, a merge chain) goes through `reevaluateContact`, the same path
  *    trait updates and the time-window sweep take.
  * 5. **outbox**: journey triggers (`enqueueJourneyTriggers`) written before the state they announce, so a
