@@ -1,3 +1,4 @@
+// Long: the append and fold stages with their identity merges; split along the stages ingestion.ts names.
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import {
