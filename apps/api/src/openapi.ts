@@ -1,4 +1,4 @@
-// Long on purpose: builds the whole OpenAPI document (paths, components, problems) from the contract.
+// Long on purpose: builds the OpenAPI document (paths, components, problems) from the contract.
 import type { Application } from 'express';
 import { z } from 'zod';
 import { ProblemSchema, routeContract, type RouteContract } from '@cairn/contract';

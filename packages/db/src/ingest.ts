@@ -1,4 +1,4 @@
-// Long: the append and fold stages with their identity merges; split along the stages ingestion.ts names.
+// Long: the append and fold stages with their merges; to split along the stages in ingestion.ts.
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import {
