@@ -21,6 +21,7 @@ import {
   writeSection,
   engineLabel,
 } from './lib.mjs';
+import { cpuMeter, stackProcesses } from './procs.mjs';
 
 const require = createRequire(join(root, 'package.json'));
 const { BSON } = require('mongodb');
@@ -103,6 +104,7 @@ async function main() {
     for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
     const latencies = [];
     let next = 0;
+    const cpu = cpuMeter({ api: api.pid, ferretdb: stackProcesses().ferretdb, bench: process.pid });
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -111,7 +113,7 @@ async function main() {
     );
     const ackedMs = performance.now() - started;
     await untilFolded(ws);
-    return { ackedMs, foldedMs: performance.now() - started, latencies };
+    return { ackedMs, foldedMs: performance.now() - started, latencies, cores: cpu.stop() };
   }
   async function rawInsert(events, wsId, collection) {
     // The same documents Cairn stores: the normalized event, keys escaped, keyed by workspace + messageId.
@@ -240,6 +242,7 @@ async function main() {
 | ratio Cairn / raw | ${(demoRate / demoRawRate).toFixed(2)} | ≥ 0.2 |
 | of which acknowledging alone (append to the log): events/s | ${(demo.length / (demoRun.ackedMs / 1000)).toFixed(0)} | |
 | request latency p50 / p99 (answer on append) | ${percentile(demoRun.latencies, 50).toFixed(0)} ms / ${percentile(demoRun.latencies, 99).toFixed(0)} ms | |
+| cores used while it ran (of 2): API / FerretDB / the bench's clients | ${demoRun.cores.api.toFixed(2)} / ${demoRun.cores.ferretdb.toFixed(2)} / ${demoRun.cores.bench.toFixed(2)} | |
 | every event from a new contact (${NEW_CONTACTS} contacts, one event each): events/s acknowledged and folded | ${freshRate.toFixed(0)} | ≥ 500 |
 | fold lag at a steady ${STEADY_RATE} events/s offered for ${STEADY_SECONDS} s (sent in ${steadySendS.toFixed(1)} s): p50 / p99 / max | ${(percentile(lags, 50) / 1000).toFixed(2)} s / ${(percentile(lags, 99) / 1000).toFixed(2)} s / ${(Math.max(...lags) / 1000).toFixed(2)} s | p99 ≤ 2 s |
 | the demo store \`npm start\` seeds (150 contacts, a year of events): contact document median / p99 / max | ${kb(percentile(storeSizes.contacts, 50))} / ${kb(percentile(storeSizes.contacts, 99))} / ${kb(storeSizes.contacts.at(-1) ?? 0)} | median ≤ 4 KB, p99 ≤ 16 KB |

@@ -1,7 +1,7 @@
 // Reads and writes of many documents by `_id`: the shape every hot path of Cairn takes (decisions 008, 020).
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
-import { engineOf, updateIfUnchanged } from './connection.js';
+import { duplicateIndexes, engineOf, updateIfUnchanged, upsertRacing } from './connection.js';
 import type { WriteGuard } from './engines/index.js';
 import { forEachWithLimit, mapWithLimit } from './segments/limit.js';
 
@@ -119,6 +119,47 @@ export async function updateByIds(
     docs.forEach((doc, i) => (applied[start + i] = doc?.[tokenField] === token));
   }
   return applied;
+}
+
+/** One upsert by `_id`: an update of the document, which creates it when it is not there. */
+export interface UpsertById {
+  _id: string;
+  update: Record<string, unknown>;
+}
+
+/**
+ * Applies upserts by `_id`, each to a different document. Where the engine commits a bulk write's upserts
+ * together, one unordered bulk per `maxBulkUpdates`; an upsert that lost the race to create its document
+ * to another writer (a duplicate key) runs again alone and finds it. Elsewhere one upsert each, 4 in flight.
+ */
+export async function upsertByIds(
+  connection: Connection,
+  model: Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any collection's documents
+  writes: readonly UpsertById[],
+): Promise<void> {
+  const alone = async (w: UpsertById) => {
+    await upsertRacing(() => model.updateOne({ _id: w._id }, w.update, { upsert: true }));
+  };
+  const capabilities = engineOf(connection)?.capabilities;
+  if (!capabilities?.batchedUpserts || !capabilities.atomicUpdates) {
+    await forEachWithLimit(writes, 4, alone);
+    return;
+  }
+  for (let start = 0; start < writes.length; start += capabilities.maxBulkUpdates) {
+    const chunk = writes.slice(start, start + capabilities.maxBulkUpdates);
+    try {
+      await model.bulkWrite(
+        chunk.map((w) => ({
+          updateOne: { filter: { _id: w._id }, update: w.update, upsert: true },
+        })),
+        { ordered: false },
+      );
+    } catch (error) {
+      const lost = duplicateIndexes(error);
+      if (!lost) throw error;
+      for (const i of lost) await alone(chunk[i] as UpsertById);
+    }
+  }
 }
 
 /** Deletes documents by `_id`: one `deleteMany` per 500 where the engine serves `$in` from the index, else one by one. */

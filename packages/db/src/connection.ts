@@ -99,7 +99,8 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
 }
 
-function duplicateIndexes(error: unknown): Set<number> | undefined {
+/** The positions of a bulk write's operations that failed only on a duplicate key; undefined when any other failed. */
+export function duplicateIndexes(error: unknown): Set<number> | undefined {
   const writeErrors = (
     error as {
       writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[];

@@ -1,5 +1,6 @@
 // Long on purpose: the page format, its writers and its reader must agree, so they sit together.
 import { Schema, type Connection, type Model } from 'mongoose';
+import { updateByIds, upsertByIds, type UpsertById } from './by-id.js';
 import { upsertRacing } from './connection.js';
 import { decodeDocumentKeys } from './keys.js';
 import { ANONYMOUS_PREFIX, contactKey, contactModel, type ContactDoc } from './models/contact.js';
@@ -156,22 +157,18 @@ async function livePageWithRoom(connection: Connection, workspaceId: string, buc
   }
 }
 
-async function addToPage(
-  connection: Connection,
+/** Adds entries to a page, creating it if need be (two processes may create one at once: see upsertByIds). */
+function pageWrite(
   workspaceId: string,
   bucket: string,
   series: Series,
   page: number,
   entries: string[],
-): Promise<void> {
-  // Two processes may create the same page at once: the loser of the upsert race tries again.
-  await upsertRacing(() =>
-    contactDirectoryModel(connection).updateOne(
-      { _id: directoryPageKey(workspaceId, bucket, series, page) },
-      { $addToSet: { entries: { $each: entries } }, $setOnInsert: { workspaceId, bucket } },
-      { upsert: true },
-    ),
-  );
+): UpsertById {
+  return {
+    _id: directoryPageKey(workspaceId, bucket, series, page),
+    update: { $addToSet: { entries: { $each: entries } }, $setOnInsert: { workspaceId, bucket } },
+  };
 }
 
 async function noteBuckets(
@@ -255,24 +252,28 @@ export async function fileInDirectory(
     byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), item]);
   }
   await noteBuckets(connection, workspaceId, [...byBucket.keys()]);
+  // Pages are chosen first (reads only where this process has no hint), then written in one bulk.
+  const writes: UpsertById[] = [];
   await forEachWithLimit([...byBucket], 4, async ([bucket, list]) => {
     let rest = list;
     while (rest.length > 0) {
       const hint = await livePageWithRoom(connection, workspaceId, bucket);
       const take = rest.slice(0, Math.max(1, DIRECTORY_PAGE_SIZE - hint.filled));
       rest = rest.slice(take.length);
-      await addToPage(
-        connection,
-        workspaceId,
-        bucket,
-        'p',
-        hint.page,
-        take.map((i) => entryOf(i.token, i.contactId)),
+      writes.push(
+        pageWrite(
+          workspaceId,
+          bucket,
+          'p',
+          hint.page,
+          take.map((i) => entryOf(i.token, i.contactId)),
+        ),
       );
       hint.filled += take.length;
       for (const i of take) i.change.searchEntries.push(filedAt(hint.page, i.token));
     }
   });
+  await upsertByIds(connection, contactDirectoryModel(connection), writes);
   for (const change of changes.values()) change.searchEntries.sort();
   return changes;
 }
@@ -290,9 +291,12 @@ export async function removeFromDirectory(
       const key = directoryPageKey(workspaceId, bucketOf(token), 'p', page);
       byPage.set(key, [...(byPage.get(key) ?? []), entryOf(token, contactId)]);
     }
-  await forEachWithLimit([...byPage], 4, async ([_id, entries]) => {
-    await contactDirectoryModel(connection).updateOne({ _id }, { $pullAll: { entries } });
-  });
+  // One bulk; a page that is gone has nothing to pull.
+  await updateByIds(
+    connection,
+    contactDirectoryModel(connection),
+    [...byPage].map(([_id, entries]) => ({ _id, update: { $pullAll: { entries } } })),
+  );
 }
 
 /** Marks a workspace's directory complete: a new workspace has no contacts, so its pages hold them all. */
@@ -344,8 +348,10 @@ export async function buildContactDirectory(
         entries: entries.slice(i, i + DIRECTORY_PAGE_SIZE),
       });
   await noteBuckets(connection, workspaceId, [...byBucket.keys()], true);
-  await forEachWithLimit(writes, 4, (w) =>
-    addToPage(connection, workspaceId, w.bucket, 'b', w.page, w.entries),
+  await upsertByIds(
+    connection,
+    contactDirectoryModel(connection),
+    writes.map((w) => pageWrite(workspaceId, w.bucket, 'b', w.page, w.entries)),
   );
   await markDirectoryComplete(connection, workspaceId);
   return filed;

@@ -16,7 +16,14 @@ export {
   type StorageEngine,
   type WriteGuard,
 } from './connection.js';
-export { deleteByIds, findByIds, updateByIds, type WriteById } from './by-id.js';
+export {
+  deleteByIds,
+  findByIds,
+  updateByIds,
+  upsertByIds,
+  type UpsertById,
+  type WriteById,
+} from './by-id.js';
 export { syncIndexes } from './indexes.js';
 export { workspaceModel, type WorkspaceDoc, type WorkspaceSender } from './models/workspace.js';
 export {

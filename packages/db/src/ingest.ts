@@ -591,77 +591,84 @@ async function foldBatchLocked(
   const result = new Map<string, CairnEvent[]>();
   if (planned.length === 0) return result;
 
-  // Triggers before state (see foldIntoContact).
+  // Everything the contact's write names or implies is filed before it (a crash in between leaves entries
+  // a re-fold writes again with the same ids). These writes touch different collections and none reads
+  // another's, so they go to the engine together: a page waits for the slowest, not for their sum.
   const interest = await journeyInterestOf(connection, workspaceId);
-  if (interest.any) {
-    await traced('triggers', planned.length, () =>
-      enqueueJourneyTriggers(
+  const [directory, pending] = await Promise.all([
+    // Search entries for contacts whose searchable traits changed.
+    traced('directory', planned.length, () =>
+      fileInDirectory(
         connection,
-        planned.flatMap((p) => [
-          ...triggersFor(workspaceId, p.contactId, p.events, interest.events),
-          // A contact seen for the first time has no journey run to tell.
-          ...(fresh.has(p.contactId)
-            ? []
-            : [profileChangedTrigger(workspaceId, p.contactId, p.doc.rev + 1, now)]),
-        ]),
-      ),
-    );
-  }
-  // Membership history and segment triggers, then due buckets, before the state (as reevaluateContact does).
-  await traced('membershipHistory', planned.length, () =>
-    recordMembershipChangesMany(
-      connection,
-      planned.map((p) => ({
         workspaceId,
-        contactId: p.contactId,
-        now,
-        reason: 'event',
-        entered: p.outcome.entered,
-        exited: p.outcome.exited,
-      })),
-    ),
-  );
-  await traced('memberPages', planned.length, () =>
-    fileNewMembers(
-      connection,
-      workspaceId,
-      planned
-        .filter((p) => p.outcome.entered.length > 0)
-        .map((p) => ({
+        planned.map((p) => ({
           contactId: p.contactId,
-          segments: p.outcome.segments,
-          entered: p.outcome.entered,
+          ...(fresh.has(p.contactId) ? {} : { before: p.doc }),
+          traits: p.profile.traits,
         })),
+      ),
     ),
-  );
-  await traced('dueBuckets', planned.length, () =>
-    fileContactsForEvaluation(
-      connection,
-      workspaceId,
-      planned.flatMap((p) => {
-        const at = p.outcome.nextEvaluationAt;
-        return at === null || at === p.doc.nextEvaluationAt ? [] : [{ contactId: p.contactId, at }];
-      }),
+    traced('pendingMarkers', planned.length, () =>
+      stillPendingMarkers(
+        connection,
+        planned.map((p) => p.doc),
+      ),
     ),
-  );
-  // Search entries for contacts whose searchable traits changed, before the writes that name them.
-  const directory = await traced('directory', planned.length, () =>
-    fileInDirectory(
-      connection,
-      workspaceId,
-      planned.map((p) => ({
-        contactId: p.contactId,
-        ...(fresh.has(p.contactId) ? {} : { before: p.doc }),
-        traits: p.profile.traits,
-      })),
+    // Triggers before state (see foldIntoContact).
+    interest.any
+      ? traced('triggers', planned.length, () =>
+          enqueueJourneyTriggers(
+            connection,
+            planned.flatMap((p) => [
+              ...triggersFor(workspaceId, p.contactId, p.events, interest.events),
+              // A contact seen for the first time has no journey run to tell.
+              ...(fresh.has(p.contactId)
+                ? []
+                : [profileChangedTrigger(workspaceId, p.contactId, p.doc.rev + 1, now)]),
+            ]),
+          ),
+        )
+      : undefined,
+    // Membership history and segment triggers, member pages and due buckets (as reevaluateContact files them).
+    traced('membershipHistory', planned.length, () =>
+      recordMembershipChangesMany(
+        connection,
+        planned.map((p) => ({
+          workspaceId,
+          contactId: p.contactId,
+          now,
+          reason: 'event',
+          entered: p.outcome.entered,
+          exited: p.outcome.exited,
+        })),
+      ),
     ),
-  );
-  const pending = await traced('pendingMarkers', planned.length, () =>
-    stillPendingMarkers(
-      connection,
-      planned.map((p) => p.doc),
+    traced('memberPages', planned.length, () =>
+      fileNewMembers(
+        connection,
+        workspaceId,
+        planned
+          .filter((p) => p.outcome.entered.length > 0)
+          .map((p) => ({
+            contactId: p.contactId,
+            segments: p.outcome.segments,
+            entered: p.outcome.entered,
+          })),
+      ),
     ),
-  );
+    traced('dueBuckets', planned.length, () =>
+      fileContactsForEvaluation(
+        connection,
+        workspaceId,
+        planned.flatMap((p) => {
+          const at = p.outcome.nextEvaluationAt;
+          return at === null || at === p.doc.nextEvaluationAt
+            ? []
+            : [{ contactId: p.contactId, at }];
+        }),
+      ),
+    ),
+  ]);
   const folded = new Map(
     planned.map((p) => [
       p.contactId,
@@ -689,30 +696,31 @@ async function foldBatchLocked(
   const won = new Set<string>();
 
   // New contacts: one insert of the folded documents; one another process created meanwhile goes the careful way.
+  // Existing ones: one update per contact guarded by the revision it read, as bulk writes that commit once
+  // where the engine does that (by-id.ts), else single guarded updates a few in flight. Both at once.
   const created = planned.filter((p) => fresh.has(p.contactId));
-  const inserted = await traced('insertContacts', created.length, () =>
-    insertNew(
-      (docs) => Contacts.insertMany(docs, { ordered: false }),
-      created.map((p) => ({ ...p.doc, ...fieldsOf(p) })),
-    ),
-  );
-  created.forEach((p, i) => inserted[i] && won.add(p.contactId));
-
   const existing = planned.filter((p) => !fresh.has(p.contactId));
-  // One update per contact guarded by the revision it read: bulk writes that commit once where the engine
-  // does that (by-id.ts), else single guarded updates a few in flight.
-  await traced('updateContacts', existing.length, async () => {
-    const applied = await updateByIds(
-      connection,
-      Contacts,
-      existing.map((p) => ({
-        _id: p.doc._id,
-        guard: { rev: p.doc.rev },
-        update: { $set: fieldsOf(p), $unset: { recentEventIds: '', lastFoldIds: '' } },
-      })),
-    );
-    existing.forEach((p, i) => applied[i] && won.add(p.contactId));
-  });
+  const [inserted, applied] = await Promise.all([
+    traced('insertContacts', created.length, () =>
+      insertNew(
+        (docs) => Contacts.insertMany(docs, { ordered: false }),
+        created.map((p) => ({ ...p.doc, ...fieldsOf(p) })),
+      ),
+    ),
+    traced('updateContacts', existing.length, () =>
+      updateByIds(
+        connection,
+        Contacts,
+        existing.map((p) => ({
+          _id: p.doc._id,
+          guard: { rev: p.doc.rev },
+          update: { $set: fieldsOf(p), $unset: { recentEventIds: '', lastFoldIds: '' } },
+        })),
+      ),
+    ),
+  ]);
+  created.forEach((p, i) => inserted[i] && won.add(p.contactId));
+  existing.forEach((p, i) => applied[i] && won.add(p.contactId));
 
   const activities: Parameters<typeof writeActivities>[1] = [];
   const entered: MembershipChange[] = [];
@@ -746,18 +754,21 @@ async function foldBatchLocked(
       retry.push(p.contactId);
     }
   }
-  // After the contact documents (the commit point): a crash in between leaves activities one fold behind.
-  await traced('writeActivity', activities.length, () => writeActivities(connection, activities));
-  await traced('memberPages', formerMembers.length, () =>
-    removeFormerMembers(connection, workspaceId, formerMembers),
-  );
-  await traced('directory', staleEntries.length, () =>
-    removeFromDirectory(connection, workspaceId, staleEntries),
-  );
-  // One counter update per segment for the whole page, not one per contact.
-  await traced('countChanges', entered.length + exited.length, () =>
-    countMembershipChanges(connection, workspaceId, now, entered, exited),
-  );
+  // After the contact documents (the commit point): a crash in between leaves activities one fold behind,
+  // and entries to pull that readers already skip. Different documents again, so together.
+  await Promise.all([
+    traced('writeActivity', activities.length, () => writeActivities(connection, activities)),
+    traced('memberPages', formerMembers.length, () =>
+      removeFormerMembers(connection, workspaceId, formerMembers),
+    ),
+    traced('directory', staleEntries.length, () =>
+      removeFromDirectory(connection, workspaceId, staleEntries),
+    ),
+    // One counter update per segment for the whole page, not one per contact.
+    traced('countChanges', entered.length + exited.length, () =>
+      countMembershipChanges(connection, workspaceId, now, entered, exited),
+    ),
+  ]);
   return result;
 }
 

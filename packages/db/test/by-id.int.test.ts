@@ -1,4 +1,11 @@
-import { contactKey, contactModel, deleteByIds, findByIds, updateByIds } from '../src/index';
+import {
+  contactKey,
+  contactModel,
+  deleteByIds,
+  findByIds,
+  updateByIds,
+  upsertByIds,
+} from '../src/index';
 import { testDatabase } from './helpers';
 
 // The many-document reads and writes every hot path uses, against the real engine: answers in the order
@@ -65,5 +72,40 @@ describe('reads and writes of many documents by _id', () => {
     expect((await findByIds(db.connection, Contacts, [ids[299]!, ids[300]!])).map(Boolean)).toEqual(
       [false, true],
     );
+  });
+
+  it('upserts many documents from concurrent bulks: each created once, every increment counted', async () => {
+    const Contacts = contactModel(db.connection);
+    // 275 ids, more than one bulk holds: 150 that exist, 125 created by whichever bulk comes first.
+    const unique = [
+      ...ids.slice(300),
+      ...Array.from({ length: 125 }, (_, i) => contactKey(ws, `new${i}`)),
+    ];
+    const before = new Map(
+      (await findByIds(db.connection, Contacts, unique)).map((d, i) => [unique[i], d?.rev ?? 0]),
+    );
+    // Four writers at once, each in its own order, each adding 1 to every document.
+    await Promise.all(
+      [0, 1, 2, 3].map((k) =>
+        upsertByIds(
+          db.connection,
+          Contacts,
+          // Each starts at a different place in the list.
+          [...unique.slice(k * 60), ...unique.slice(0, k * 60)].map((_id) => ({
+            _id,
+            update: {
+              $inc: { rev: 1 },
+              $setOnInsert: { workspaceId: ws, contactId: _id.split(':').pop(), profile: {} },
+            },
+          })),
+        ),
+      ),
+    );
+    const after = await findByIds(db.connection, Contacts, unique);
+    after.forEach((doc, i) => {
+      expect(doc).not.toBeNull();
+      expect(doc?.rev).toBe((before.get(unique[i]) ?? 0) + 4);
+    });
+    expect(await Contacts.countDocuments({ workspaceId: ws, contactId: /^new/ })).toBe(125);
   });
 });

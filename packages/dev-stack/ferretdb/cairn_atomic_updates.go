@@ -239,11 +239,13 @@ func (p pendingWrites) UpdateAll(_ context.Context, params *backends.UpdateAllPa
 // It also closes the statement's cursor when the statement ends: upstream deferred every cursor to the end of
 // the command, so a bulk write of ~100 updates held all 100 connections of the SQLite pool and then waited
 // forever for one more. A single-document statement reads its document before writing, so its write never
-// waits for a connection while its own read holds one. A statement that pins one `_id`, updates one document
-// and does not upsert joins the command's batch; any other writes the batch first, then runs alone.
+// waits for a connection while its own read holds one. A statement that pins one `_id` and updates one document
+// joins the command's batch; any other writes the batch first, then runs alone. An upsert joins it too: when its
+// document exists it is an update like the others, and when not, its insert commits at once (inserts never pass
+// through the batch), under the document's lock that the batch holds until it writes.
 func (h *Handler) updateStatement(ctx context.Context, c backends.Collection, params *common.UpdateParams, u *common.Update, b *updateBatch) (*common.UpdateResult, error) { //nolint:lll // for readability
 	id, pinned := pinnedID(u.Filter)
-	if !pinned || u.Multi || u.Upsert {
+	if !pinned || u.Multi {
 		if err := b.flush(ctx); err != nil {
 			return nil, err
 		}

@@ -10,7 +10,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { patchAtomicUpdates, patchIdLookups, patchPostgresIdLookups } from './ferretdb-patches.js';
+import {
+  patchAtomicUpdates,
+  patchIdLookups,
+  patchPostgresIdLookups,
+  patchSqliteWriteQueue,
+} from './ferretdb-patches.js';
 import { MissingBinaryError, type BinaryName } from './missing-binary.js';
 
 export { MissingBinaryError, type BinaryName } from './missing-binary.js';
@@ -25,7 +30,7 @@ export const VERSIONS = {
 } as const;
 
 /** Appended to FerretDB's version; packages/db reads it to know the server carries the atomic-update and PostgreSQL `_id` patches. */
-export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates.pg-id.batched';
+export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates.pg-id.batched.upserts';
 
 interface BinarySpec {
   envVar: string;
@@ -180,6 +185,7 @@ const SPECS: Record<BinaryName, BinarySpec> = {
       patchIdLookups(source);
       patchAtomicUpdates(source);
       patchPostgresIdLookups(source);
+      patchSqliteWriteQueue(source);
       const output = ferretBinaryPath(home);
       mkdirSync(join(home, 'bin'), { recursive: true });
       const build = run('go', ['build', '-trimpath', '-o', output, './cmd/ferretdb'], {
@@ -305,5 +311,9 @@ export function binaryExists(path: string): boolean {
 
 /** Named after the patches too, so a binary built before a patch is rebuilt, not reused. */
 function ferretBinaryPath(home: string): string {
-  return join(home, 'bin', `ferretdb-${VERSIONS.ferretdb}-id-index-atomic-updates-pg-id-batched`);
+  return join(
+    home,
+    'bin',
+    `ferretdb-${VERSIONS.ferretdb}-id-index-atomic-updates-pg-id-batched-upserts`,
+  );
 }

@@ -140,3 +140,28 @@ export function patchAtomicUpdates(source: string): void {
     'patchAtomicUpdates',
   );
 }
+
+/**
+ * SQLite admits one writer at a time; FerretDB v1.24 lets every pooled connection try and leaves the losers
+ * to SQLite's busy handler, which sleeps 1, 2, 5 ... 100 ms between tries. The added file gives writers of one
+ * database turns on a mutex (FIFO hand-off, no sleeps); readers stay unqueued (WAL). Decision 033.
+ */
+export function patchSqliteWriteQueue(source: string): void {
+  const fsql = join(source, 'internal', 'util', 'fsql');
+  cpSync(
+    join(__dirname, '..', 'ferretdb', 'cairn_write_queue.go'),
+    join(fsql, 'cairn_write_queue.go'),
+  );
+  replaceOnce(
+    join(fsql, 'db.go'),
+    '\tres, err := db.sqlDB.ExecContext(ctx, query, args...)\n',
+    '\tendTurn := db.writeTurn()\n\tres, err := db.sqlDB.ExecContext(ctx, query, args...)\n\tendTurn()\n',
+    'patchSqliteWriteQueue',
+  );
+  replaceOnce(
+    join(fsql, 'db.go'),
+    '\tif sqlTx, err = db.sqlDB.BeginTx(ctx, nil); err != nil {\n',
+    '\tendTurn := db.writeTurn()\n\tdefer endTurn()\n\n\tif sqlTx, err = db.sqlDB.BeginTx(ctx, nil); err != nil {\n',
+    'patchSqliteWriteQueue',
+  );
+}

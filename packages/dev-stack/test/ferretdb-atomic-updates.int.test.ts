@@ -204,6 +204,69 @@ describe('updates of one document from many clients at once', () => {
     expect(won.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(ids.length * 10);
   }, 120_000);
 
+  it('applies bulk upserts exactly while clients race to create the same documents, beside inserts', async () => {
+    const upserted = (client: MongoClient) =>
+      client.db(dbName).collection<{ _id: string; n: number; created?: number }>('upserted');
+    const logged = (client: MongoClient) =>
+      client.db(dbName).collection<{ _id: string }>('upsert_log');
+    // 150 documents, the first 50 there already: 4 clients upsert all of them 5 times, in opposite orders,
+    // in unordered bulks, while 4 other clients insert into another collection (writers take turns on SQLite).
+    const ids = Array.from({ length: 150 }, (_, i) => `u-${i}`);
+    await upserted(clients[0]!).insertMany(ids.slice(0, 50).map((_id) => ({ _id, n: 0 })));
+    const ROUNDS = 5;
+    const [counted] = await Promise.all([
+      Promise.all(
+        clients.slice(0, 4).map(async (client, c) => {
+          const order = c % 2 === 0 ? ids : [...ids].reverse();
+          let applied = 0;
+          for (let round = 0; round < ROUNDS; round += 1) {
+            const ops = order.map((_id) => ({
+              updateOne: {
+                filter: { _id },
+                update: { $inc: { n: 1 }, $setOnInsert: { created: c } },
+                upsert: true,
+              },
+            }));
+            try {
+              const r = await upserted(client).bulkWrite(ops, { ordered: false });
+              applied += r.matchedCount + r.upsertedCount;
+            } catch (error) {
+              // Lost the race to create a document: the bulk went on; those are tried again alone.
+              const e = error as {
+                code?: number;
+                writeErrors?: { index: number; code: number }[];
+                result?: { matchedCount: number; upsertedCount: number };
+              };
+              const lost = e.writeErrors ?? [];
+              expect(lost.length).toBeGreaterThan(0);
+              for (const w of lost) expect(w.code).toBe(11000);
+              applied += (e.result?.matchedCount ?? 0) + (e.result?.upsertedCount ?? 0);
+              for (const w of lost) {
+                const op = ops[w.index]!.updateOne;
+                const r = await upserted(client).updateOne(op.filter, op.update, { upsert: true });
+                applied += r.matchedCount + r.upsertedCount;
+              }
+            }
+          }
+          return applied;
+        }),
+      ),
+      Promise.all(
+        clients.slice(4).map(async (client, c) => {
+          for (let i = 0; i < 20; i += 1)
+            await logged(client).insertMany(
+              Array.from({ length: 20 }, (_, k) => ({ _id: `${c}-${i}-${k}` })),
+            );
+        }),
+      ),
+    ]);
+    const stored = await upserted(clients[0]!).find({}).toArray();
+    expect(stored).toHaveLength(ids.length);
+    for (const doc of stored) expect(doc.n).toBe(4 * ROUNDS);
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(ids.length * 4 * ROUNDS);
+    expect(await logged(clients[0]!).countDocuments({})).toBe(4 * 20 * 20);
+  }, 120_000);
+
   it('reads a list of _ids through the _id index on SQLite, with the same answer as one by one', async () => {
     const listed = clients[0]!.db(dbName).collection<{ _id: string; k: number }>('listed');
     await listed.insertMany(Array.from({ length: 2_000 }, (_, i) => ({ _id: `l-${i}`, k: i })));

@@ -11,6 +11,11 @@ export function ferretBatchedWrites(version: string): boolean {
   return version.includes('+cairn.atomic-updates.pg-id.batched');
 }
 
+/** ... whose bulk writes also batch single-document upserts (decision 033). */
+export function ferretBatchedUpserts(version: string): boolean {
+  return version.includes('+cairn.atomic-updates.pg-id.batched.upserts');
+}
+
 export function ferretCapabilities(
   version: string,
   concurrentWrites: boolean,
@@ -25,6 +30,7 @@ export function ferretCapabilities(
     concurrentWrites,
     idListLookups,
     batchedUpdates: batched,
+    batchedUpserts: ferretBatchedUpserts(version),
   };
 }
 

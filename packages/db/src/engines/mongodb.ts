@@ -11,6 +11,7 @@ export function mongodbEngine(info: { version: string }): StorageEngine {
       concurrentWrites: true,
       idListLookups: true,
       batchedUpdates: true,
+      batchedUpserts: true,
     },
     updateIfUnchanged: ({ model, _id, guard, update, options }) =>
       Promise.resolve(model.updateOne({ _id, ...guard }, update, options)),

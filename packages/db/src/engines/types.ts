@@ -14,6 +14,8 @@ export interface EngineCapabilities {
   idListLookups: boolean;
   /** The single-document updates of one bulk write commit together (else each commits on its own). */
   batchedUpdates: boolean;
+  /** A bulk write's single-document upserts join that commit too (else each upsert is a statement on its own). */
+  batchedUpserts: boolean;
 }
 
 /** A guard on a document read earlier: dotted path → the value it had, or `{ $exists: false }`. */

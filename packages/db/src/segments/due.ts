@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
-import { upsertRacing } from '../connection.js';
-import { forEachWithLimit } from './limit.js';
+import { upsertByIds, type UpsertById } from '../by-id.js';
+import { mapWithLimit } from './limit.js';
 import { segmentDueBucketModel } from './models.js';
 
 /**
@@ -93,30 +93,30 @@ async function pageWithRoom(connection: Connection, workspaceId: string, bucketS
   }
 }
 
-async function fileInBucket(
+/** The page writes that file `entries` in a bucket: pages chosen first (reads only without a hint). */
+async function bucketWrites(
   connection: Connection,
   workspaceId: string,
   bucketStart: number,
   entries: string[],
-): Promise<void> {
+): Promise<UpsertById[]> {
+  const writes: UpsertById[] = [];
   let rest = [...new Set(entries)];
   while (rest.length > 0) {
     const hint = await pageWithRoom(connection, workspaceId, bucketStart);
     const take = rest.slice(0, Math.max(1, DUE_PAGE_SIZE - hint.filled));
     rest = rest.slice(take.length);
-    // Two processes may fill the same page at once: concurrent upserts race, so retry the loser.
-    await upsertRacing(() =>
-      segmentDueBucketModel(connection).updateOne(
-        { _id: duePageKey(workspaceId, bucketStart, hint.page) },
-        {
-          $addToSet: { contactIds: { $each: take } },
-          $setOnInsert: { workspaceId, bucketStart, format: DUE_FORMAT },
-        },
-        { upsert: true },
-      ),
-    );
+    // Two processes may fill the same page at once: upsertByIds retries the loser of the race to create it.
+    writes.push({
+      _id: duePageKey(workspaceId, bucketStart, hint.page),
+      update: {
+        $addToSet: { contactIds: { $each: take } },
+        $setOnInsert: { workspaceId, bucketStart, format: DUE_FORMAT },
+      },
+    });
     hint.filled += take.length;
   }
+  return writes;
 }
 
 /** Files a contact to be re-evaluated at `at`. Idempotent. */
@@ -126,11 +126,15 @@ export async function fileContactForEvaluation(
   contactId: string,
   at: number,
 ): Promise<void> {
-  await fileInBucket(connection, workspaceId, dueBucketStart(at), [entryOf(contactId, at)]);
+  await upsertByIds(
+    connection,
+    segmentDueBucketModel(connection),
+    await bucketWrites(connection, workspaceId, dueBucketStart(at), [entryOf(contactId, at)]),
+  );
   announceFiling([{ at }]);
 }
 
-/** Files many contacts at once: one upsert per bucket page (a few per call), not one per contact. */
+/** Files many contacts at once: one bulk of upserts, one per bucket page, not one per contact. */
 export async function fileContactsForEvaluation(
   connection: Connection,
   workspaceId: string,
@@ -141,8 +145,9 @@ export async function fileContactsForEvaluation(
     const start = dueBucketStart(at);
     byBucket.set(start, [...(byBucket.get(start) ?? []), entryOf(contactId, at)]);
   }
-  await forEachWithLimit([...byBucket], 4, ([bucketStart, list]) =>
-    fileInBucket(connection, workspaceId, bucketStart, list),
+  const writes = await mapWithLimit([...byBucket], 4, ([bucketStart, list]) =>
+    bucketWrites(connection, workspaceId, bucketStart, list),
   );
+  await upsertByIds(connection, segmentDueBucketModel(connection), writes.flat());
   announceFiling(entries);
 }

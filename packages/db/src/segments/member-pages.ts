@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { upsertRacing } from '../connection.js';
-import { findByIds } from '../by-id.js';
+import { findByIds, updateByIds, upsertByIds, type UpsertById } from '../by-id.js';
 import { decodeDocumentKeys } from '../keys.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import type { ContactProfile } from '@cairn/core';
@@ -89,25 +89,21 @@ async function livePageWithRoom(connection: Connection, workspaceId: string, seg
   }
 }
 
-async function addToPage(
-  connection: Connection,
+/** Adds members to a page, creating it if need be (two processes may create one at once: see upsertByIds). */
+function pageWrite(
   workspaceId: string,
   segmentId: string,
   series: Series,
   page: number,
   contactIds: string[],
-): Promise<void> {
-  // Two processes may create the same page at once: the loser of the upsert race tries again.
-  await upsertRacing(() =>
-    segmentMemberPageModel(connection).updateOne(
-      { _id: memberPageKey(workspaceId, segmentId, series, page) },
-      {
-        $addToSet: { contactIds: { $each: contactIds } },
-        $setOnInsert: { workspaceId, segmentId },
-      },
-      { upsert: true },
-    ),
-  );
+): UpsertById {
+  return {
+    _id: memberPageKey(workspaceId, segmentId, series, page),
+    update: {
+      $addToSet: { contactIds: { $each: contactIds } },
+      $setOnInsert: { workspaceId, segmentId },
+    },
+  };
 }
 
 export interface MemberEntry {
@@ -130,19 +126,22 @@ export async function fileNewMembers(
   for (const entry of entries)
     for (const { segmentId } of entry.entered)
       bySegment.set(segmentId, [...(bySegment.get(segmentId) ?? []), entry]);
+  // Pages are chosen first (reads only where this process has no hint), then written in one bulk.
+  const writes: UpsertById[] = [];
   await forEachWithLimit([...bySegment], 4, async ([segmentId, list]) => {
     let rest = list;
     while (rest.length > 0) {
       const hint = await livePageWithRoom(connection, workspaceId, segmentId);
       const take = rest.slice(0, Math.max(1, MEMBER_PAGE_SIZE - hint.filled));
       rest = rest.slice(take.length);
-      await addToPage(
-        connection,
-        workspaceId,
-        segmentId,
-        'p',
-        hint.page,
-        take.map((e) => e.contactId),
+      writes.push(
+        pageWrite(
+          workspaceId,
+          segmentId,
+          'p',
+          hint.page,
+          take.map((e) => e.contactId),
+        ),
       );
       hint.filled += take.length;
       for (const e of take) {
@@ -151,6 +150,7 @@ export async function fileNewMembers(
       }
     }
   });
+  await upsertByIds(connection, segmentMemberPageModel(connection), writes);
 }
 
 export interface MemberExit {
@@ -172,9 +172,12 @@ export async function removeFormerMembers(
     const key = memberPageKey(workspaceId, e.segmentId, 'p', e.page);
     byPage.set(key, [...(byPage.get(key) ?? []), e.contactId]);
   }
-  await forEachWithLimit([...byPage], 4, async ([_id, contactIds]) => {
-    await segmentMemberPageModel(connection).updateOne({ _id }, { $pullAll: { contactIds } });
-  });
+  // One bulk; a page that is gone has nothing to pull.
+  await updateByIds(
+    connection,
+    segmentMemberPageModel(connection),
+    [...byPage].map(([_id, contactIds]) => ({ _id, update: { $pullAll: { contactIds } } })),
+  );
 }
 
 /** Marks a segment's pages complete: a new segment has no members yet, so its pages hold them all from now. */
@@ -228,8 +231,10 @@ export async function buildMemberPages(
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += MEMBER_PAGE_SIZE)
     chunks.push(ids.slice(i, i + MEMBER_PAGE_SIZE));
-  await forEachWithLimit(chunks, 4, (chunk, i) =>
-    addToPage(connection, workspaceId, segmentId, 'b', i, chunk),
+  await upsertByIds(
+    connection,
+    segmentMemberPageModel(connection),
+    chunks.map((chunk, i) => pageWrite(workspaceId, segmentId, 'b', i, chunk)),
   );
   await markMemberPagesComplete(connection, workspaceId, segmentId);
   return ids.length;

@@ -2,7 +2,7 @@
 import type { Connection } from 'mongoose';
 import { utcDayKey, type ContactProfile } from '@cairn/core';
 import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from '../connection.js';
-import { findByIds, updateByIds } from '../by-id.js';
+import { findByIds, updateByIds, upsertByIds, type UpsertById } from '../by-id.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
 import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
 import { loadProfile, loadProfiles } from '../profiles.js';
@@ -18,6 +18,7 @@ import {
 } from './models.js';
 import { fileNewMembers, removeFormerMembers } from './member-pages.js';
 import { addToMemberCount } from './stats.js';
+import { forEachWithLimit } from './limit.js';
 
 export interface ReevaluateContactInput {
   workspaceId: string;
@@ -294,38 +295,41 @@ export async function reevaluateContacts(
       });
       if (planned.length === 0) return;
 
-      await recordMembershipChangesMany(
-        connection,
-        planned.map((p) => ({
-          workspaceId,
-          contactId: p.contactId,
-          now: p.at,
-          reason: input.reason,
-          entered: p.outcome.entered,
-          exited: p.outcome.exited,
-        })),
-      );
-      await fileNewMembers(
-        connection,
-        workspaceId,
-        planned
-          .filter((p) => p.outcome.entered.length > 0)
-          .map((p) => ({
+      // Filed before the states that name them, and side by side: different collections, none reads another.
+      await Promise.all([
+        recordMembershipChangesMany(
+          connection,
+          planned.map((p) => ({
+            workspaceId,
             contactId: p.contactId,
-            segments: p.outcome.segments,
+            now: p.at,
+            reason: input.reason,
             entered: p.outcome.entered,
+            exited: p.outcome.exited,
           })),
-      );
-      await fileContactsForEvaluation(
-        connection,
-        workspaceId,
-        planned.flatMap((p) => {
-          const at = p.outcome.nextEvaluationAt;
-          return at === null || at === p.contact.nextEvaluationAt
-            ? []
-            : [{ contactId: p.contactId, at }];
-        }),
-      );
+        ),
+        fileNewMembers(
+          connection,
+          workspaceId,
+          planned
+            .filter((p) => p.outcome.entered.length > 0)
+            .map((p) => ({
+              contactId: p.contactId,
+              segments: p.outcome.segments,
+              entered: p.outcome.entered,
+            })),
+        ),
+        fileContactsForEvaluation(
+          connection,
+          workspaceId,
+          planned.flatMap((p) => {
+            const at = p.outcome.nextEvaluationAt;
+            return at === null || at === p.contact.nextEvaluationAt
+              ? []
+              : [{ contactId: p.contactId, at }];
+          }),
+        ),
+      ]);
       const won: typeof planned = [];
       const applied = await updateByIds(
         connection,
@@ -340,30 +344,33 @@ export async function reevaluateContacts(
         })),
       );
       planned.forEach((p, i) => (applied[i] ? won.push(p) : retry.push(p.contactId)));
-      await removeFormerMembers(
-        connection,
-        workspaceId,
-        won.flatMap((p) =>
-          p.outcome.exited.map((c) => ({
-            contactId: p.contactId,
-            segmentId: c.segmentId,
-            page: p.current[c.segmentId]?.page,
-          })),
-        ),
-      );
-      if (input.countChanges !== false) {
-        // Counted on the day each change happened (due instants of a catch-up can fall on earlier days).
-        const byDay = new Map<string, typeof won>();
+      // Counted on the day each change happened (due instants of a catch-up can fall on earlier days).
+      const byDay = new Map<string, typeof won>();
+      if (input.countChanges !== false)
         for (const p of won) byDay.set(utcDayKey(p.at), [...(byDay.get(utcDayKey(p.at)) ?? []), p]);
-        for (const group of byDay.values())
-          await countMembershipChanges(
-            connection,
-            workspaceId,
-            (group[0] as (typeof won)[number]).at,
-            group.flatMap((p) => p.outcome.entered),
-            group.flatMap((p) => p.outcome.exited),
-          );
-      }
+      await Promise.all([
+        removeFormerMembers(
+          connection,
+          workspaceId,
+          won.flatMap((p) =>
+            p.outcome.exited.map((c) => ({
+              contactId: p.contactId,
+              segmentId: c.segmentId,
+              page: p.current[c.segmentId]?.page,
+            })),
+          ),
+        ),
+        (async () => {
+          for (const group of byDay.values())
+            await countMembershipChanges(
+              connection,
+              workspaceId,
+              (group[0] as (typeof won)[number]).at,
+              group.flatMap((p) => p.outcome.entered),
+              group.flatMap((p) => p.outcome.exited),
+            );
+        })(),
+      ]);
     },
   );
   // Changed by someone else meanwhile: evaluate again on what they wrote, one at a time.
@@ -452,25 +459,25 @@ export async function countMembershipChanges(
       entered: perSegment.get(c.segmentId)?.entered ?? 0,
       exited: (perSegment.get(c.segmentId)?.exited ?? 0) + 1,
     });
-  for (const [segmentId, n] of perSegment) {
+  // Each segment's counter is its own document (4 in flight); the day's figures then go in one bulk.
+  const daily: UpsertById[] = [];
+  await forEachWithLimit([...perSegment], 4, async ([segmentId, n]) => {
     const members = await addToMemberCount(
       connection,
       workspaceId,
       segmentId,
       n.entered - n.exited,
     );
-    if (members === null) continue;
-    await upsertRacing(() =>
-      segmentDailyCountModel(connection).updateOne(
-        { _id: segmentDailyCountKey(workspaceId, segmentId, day) },
-        {
-          $set: { workspaceId, segmentId, day, members: Math.max(0, members) },
-          $inc: { entered: n.entered, exited: n.exited },
-        },
-        { upsert: true },
-      ),
-    );
-  }
+    if (members === null) return;
+    daily.push({
+      _id: segmentDailyCountKey(workspaceId, segmentId, day),
+      update: {
+        $set: { workspaceId, segmentId, day, members: Math.max(0, members) },
+        $inc: { entered: n.entered, exited: n.exited },
+      },
+    });
+  });
+  await upsertByIds(connection, segmentDailyCountModel(connection), daily);
 }
 
 /** Overwrites today's chart figure with an exact count (after a backfill's recount). */
