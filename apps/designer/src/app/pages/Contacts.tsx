@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ErrorBox } from '../ErrorBox.js';
-import { useContact, useContacts } from '../../api/queries.js';
-import { navigate, useApi, useLoad } from '../session.js';
+import { useContact, useContacts, useIngestionLag } from '../../api/queries.js';
+import { navigate } from '../session.js';
 import { contactName } from '../contact-name.js';
 import { RunNow } from './contact/RunNow.js';
 import { ProfileCard } from './contact/ProfileCard.js';
@@ -9,8 +9,7 @@ import { Timeline } from './contact/Timeline.js';
 
 /** Whether profiles are up to date with the events sent: folding runs just behind ingestion. */
 function FoldLag() {
-  const api = useApi();
-  const lag = useLoad(() => api.ingestion(), [api]);
+  const lag = useIngestionLag();
   if (!lag.data) return null;
   const { unfoldedEvents, foldLagMs } = lag.data;
   return (
