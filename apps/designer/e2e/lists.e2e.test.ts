@@ -42,7 +42,9 @@ describe('renaming from the lists', () => {
         },
       },
     });
+    // Reloaded: sign-in left this very address open, with the list read before the journey existed.
     await page.goto(`${stack.url}/#/journeys`);
+    await page.reload();
     const row = page.getByTestId(`journey-row-${created.id}`);
     await row.waitFor();
 
