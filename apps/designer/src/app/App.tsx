@@ -76,7 +76,11 @@ function SignedIn({ signedInAs, onSignOut }: { signedInAs?: Me; onSignOut: () =>
       <div className="shell">
         <nav className="left-nav">
           <div className="brand">Cairn</div>
-          {me && <div className="workspace muted">{me.workspace.name}</div>}
+          {me && (
+            <div className="workspace muted" data-testid="nav-workspace">
+              {me.workspace.name}
+            </div>
+          )}
           {SECTIONS.map((s) => (
             <a
               key={s.route}
