@@ -135,4 +135,34 @@ describe('the Settings page', () => {
     );
     expect(pageErrors).toEqual([]);
   });
+
+  it('offers a new SMTP server as the sender at once, and shows a renamed workspace in the navigation', async () => {
+    const page = browser.page;
+    await page.goto(`${stack.url}/#/settings`);
+    await page.getByTestId('senders-settings').waitFor();
+    await page.getByTestId('smtp-name').fill('smtp-main');
+    await page.getByTestId('smtp-host').fill('smtp.acme.test');
+    await page.getByTestId('smtp-port').fill('587');
+    await page.getByTestId('smtp-add').click();
+    await page.getByTestId('credential-smtp-main').waitFor();
+    // The workspace section above reads the same cached list: no reload needed to pick the new server.
+    await eventually(
+      () => page.getByTestId('sender-credential').locator('option').allTextContents(),
+      (options) => expect(options).toContain('smtp-main'),
+    );
+    await page.getByTestId('sender-credential').selectOption('smtp-main');
+    await page.getByTestId('workspace-name').fill('Acme Outdoors');
+    await page.getByTestId('workspace-save').click();
+    await page.getByTestId('workspace-saved').waitFor();
+    expect(await page.getByTestId('nav-workspace').textContent()).toBe('Acme Outdoors');
+    const me = await stack.admin<{
+      workspace: { name: string; settings: { sender: { credential?: string } } };
+    }>('/api/v1/me');
+    expect(me.workspace).toMatchObject({
+      name: 'Acme Outdoors',
+      settings: { sender: { credential: 'smtp-main' } },
+    });
+    await screenshot(page, 'settings-workspace-renamed');
+    expect(pageErrors).toEqual([]);
+  });
 });

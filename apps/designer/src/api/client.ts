@@ -182,6 +182,8 @@ export function createApiClient(token: string, baseUrl = '') {
     getJourney: (id: string) => call<Answer<'GET /api/v1/journeys/:id'>>('GET', journeyPath(id)),
     saveDraft: (id: string, definition: JourneyDefinition) =>
       call<Answer<'PUT /api/v1/journeys/:id'>>('PUT', journeyPath(id), { definition }),
+    renameJourney: (id: string, name: string, definition: JourneyDefinition) =>
+      call<Answer<'PUT /api/v1/journeys/:id'>>('PUT', journeyPath(id), { name, definition }),
     publishPreview: (id: string) =>
       call<Answer<'GET /api/v1/journeys/:id/publish-preview'>>(
         'GET',
@@ -232,6 +234,10 @@ export function createApiClient(token: string, baseUrl = '') {
         `/segments/${encodeURIComponent(id)}`,
         segment,
       ),
+    renameSegment: (id: string, name: string) =>
+      call<Answer<'PUT /api/v1/segments/:id'>>('PUT', `/segments/${encodeURIComponent(id)}`, {
+        name,
+      }),
     deleteSegment: (id: string) => call<unknown>('DELETE', `/segments/${encodeURIComponent(id)}`),
     previewSegment: (definition: ConditionGroup) =>
       call<Answer<'POST /api/v1/segments/preview'>>('POST', '/segments/preview', { definition }),

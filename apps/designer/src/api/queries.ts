@@ -1,27 +1,46 @@
-import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  QueryClient,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import type { ConditionGroup, JourneyDefinition } from '@cairn/core';
 import { useApi } from '../app/session.js';
-import type { MessageTemplateContent } from './client.js';
+import type { Me, MessageTemplateContent } from './client.js';
 
 /**
  * Server state for the designer's pages, cached by TanStack Query. Every call goes through client.ts;
  * this file only says how each answer is keyed, how long it stays fresh and which keys a change makes stale.
  */
 export const queryKeys = {
+  me: ['me'] as const,
   journeys: ['journeys'] as const,
   journey: (id: string) => ['journeys', id] as const,
   journeyStats: (id: string) => ['journeys', id, 'stats'] as const,
+  journeyFunnel: (id: string, period: Period) => ['journeys', id, 'funnel', period] as const,
+  journeyTemplates: ['journey-templates'] as const,
   actionCatalog: ['catalog', 'actions'] as const,
   eventSchema: ['schema', 'events'] as const,
   metricSchema: ['schema', 'metrics'] as const,
   segments: ['segments'] as const,
   segment: (id: string) => ['segments', id] as const,
-  templates: ['templates'] as const,
+  /** Every list of templates, whatever its channel: `['templates', {}]` matches them all, no single template. */
+  templates: (channel?: TemplateChannel) => ['templates', channel ? { channel } : {}] as const,
   template: (id: string) => ['templates', id] as const,
   templateVersions: (id: string, latest: number) => ['templates', id, 'versions', latest] as const,
   contacts: (q: string, cursor?: string) => ['contacts', { q, cursor }] as const,
   contact: (id: string) => ['contacts', id] as const,
+  ingestion: ['ingestion'] as const,
+  credentials: ['credentials'] as const,
+  apiKeys: ['keys'] as const,
+  users: ['users'] as const,
+  affinities: ['settings', 'affinities'] as const,
+  sendLimits: ['settings', 'send-limits'] as const,
 };
+
+type Period = { from: string; to: string };
+type TemplateChannel = 'email' | 'inApp';
 
 const STATS_POLL_MS = 5000;
 
@@ -31,6 +50,17 @@ export function createQueryClient(): QueryClient {
       // Pages re-read what they show when opened; a failed read is shown at once, not retried thrice.
       queries: { staleTime: 0, retry: false, refetchOnWindowFocus: false },
     },
+  });
+}
+
+/** Who is signed in and in which workspace; kept for the session, changed by saving workspace settings. */
+export function useMeQuery(signedInAs: Me | undefined) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: () => api.me(),
+    initialData: signedInAs,
+    staleTime: Infinity,
   });
 }
 
@@ -59,6 +89,26 @@ export function useJourneyStats(id: string, live: boolean) {
     queryFn: () => api.journeyStats(id),
     enabled: live,
     refetchInterval: live ? STATS_POLL_MS : false,
+  });
+}
+
+/** A journey's step funnel over a period; the last period's answer stays shown while the next one loads. */
+export function useJourneyFunnel(id: string, period: Period) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.journeyFunnel(id, period),
+    queryFn: () => api.journeyFunnel(id, period),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The ready-made journeys: they ship with the API, so one read per session is enough. */
+export function useJourneyTemplates() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.journeyTemplates,
+    queryFn: () => api.journeyTemplates(),
+    staleTime: Infinity,
   });
 }
 
@@ -103,9 +153,12 @@ export function useSegment(id: string | undefined) {
   });
 }
 
-export function useTemplates() {
+export function useTemplates(channel?: TemplateChannel) {
   const api = useApi();
-  return useQuery({ queryKey: queryKeys.templates, queryFn: () => api.listTemplates() });
+  return useQuery({
+    queryKey: queryKeys.templates(channel),
+    queryFn: () => api.listTemplates(channel),
+  });
 }
 
 export function useTemplate(id: string | undefined) {
@@ -119,12 +172,13 @@ export function useTemplate(id: string | undefined) {
   });
 }
 
-/** The versions of a template, read again once a save makes a new latest. */
+/** The versions of a template (none asked for while no template is picked), read again once a save makes a new latest. */
 export function useTemplateVersions(id: string, latest: number) {
   const api = useApi();
   return useQuery({
     queryKey: queryKeys.templateVersions(id, latest),
     queryFn: () => api.templateVersions(id),
+    enabled: id !== '',
   });
 }
 
@@ -141,7 +195,7 @@ export function useSaveTemplate() {
       content: MessageTemplateContent;
     }) =>
       saved ? api.saveTemplate(saved.id, content, saved.version) : api.createTemplate(content),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.templates, exact: true }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.templates() }),
   });
 }
 
@@ -158,6 +212,18 @@ export function useContact(id: string) {
   return useQuery({ queryKey: queryKeys.contact(id), queryFn: () => api.getContact(id) });
 }
 
+const FOLD_POLL_MS = 2000;
+
+/** How far profiles are behind the events sent; read again while some are still being folded. */
+export function useIngestionLag() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.ingestion,
+    queryFn: () => api.ingestion(),
+    refetchInterval: (query) => (query.state.data?.unfoldedEvents ? FOLD_POLL_MS : false),
+  });
+}
+
 export function useCreateJourney() {
   const api = useApi();
   const client = useQueryClient();
@@ -168,12 +234,24 @@ export function useCreateJourney() {
   });
 }
 
-/** What the journeys list does to a row: a copy as a new draft, or the journey archived (its runs stopped). */
+/**
+ * What the journeys list does to a row: a copy as a new draft, a new name, or the journey archived (its
+ * runs stopped). Every one changes the list; a rename also changes the journey itself.
+ */
 export function useJourneyListActions() {
   const api = useApi();
   const client = useQueryClient();
   const changed = () => client.invalidateQueries({ queryKey: queryKeys.journeys, exact: true });
   return {
+    rename: useMutation({
+      // The draft carries the name too: saved without it, the editor's next save would bring the old one back.
+      mutationFn: async ({ id, name }: { id: string; name: string }) => {
+        const journey = await api.getJourney(id);
+        return api.renameJourney(id, name, { ...journey.draft, name });
+      },
+      onSuccess: (_saved, { id }) =>
+        Promise.all([changed(), client.invalidateQueries({ queryKey: queryKeys.journey(id) })]),
+    }),
     duplicate: useMutation({
       mutationFn: async (id: string) => {
         const journey = await api.getJourney(id);
@@ -214,12 +292,17 @@ export function useJourneyMutations(id: string) {
   };
 }
 
-/** What the segments list does to a row: a copy (counted from scratch), or the segment archived. */
+/** What the segments list does to a row: a copy (counted from scratch), a new name, or the segment archived. */
 export function useSegmentListActions() {
   const api = useApi();
   const client = useQueryClient();
   const changed = () => client.invalidateQueries({ queryKey: queryKeys.segments, exact: true });
   return {
+    rename: useMutation({
+      mutationFn: ({ id, name }: { id: string; name: string }) => api.renameSegment(id, name),
+      onSuccess: (_saved, { id }) =>
+        Promise.all([changed(), client.invalidateQueries({ queryKey: queryKeys.segment(id) })]),
+    }),
     duplicate: useMutation({
       mutationFn: async (id: string) => {
         const segment = await api.getSegment(id);

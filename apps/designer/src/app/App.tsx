@@ -3,9 +3,9 @@ import { useEffect, useMemo, useState } from 'react';
 import { Router, useLocation } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
 import { createApiClient, type Me } from '../api/client.js';
-import { createQueryClient } from '../api/queries.js';
+import { createQueryClient, useMeQuery } from '../api/queries.js';
 import { AppRoutes } from './routes.js';
-import { ApiContext, MeContext, storeToken, storedToken } from './session.js';
+import { ApiContext, MeContext, storeToken, storedToken, useApi } from './session.js';
 import { SignIn } from './SignIn.js';
 
 const SECTIONS = [
@@ -28,87 +28,97 @@ export function App() {
 
 function Shell() {
   const [token, setToken] = useState(storedToken);
-  const [me, setMe] = useState<Me | null>(null);
+  // Who signed in, as the sign-in form learnt it: the first answer of the `me` query, not read twice.
+  const [signedInAs, setSignedInAs] = useState<Me | undefined>(undefined);
   const api = useMemo(() => (token ? createApiClient(token) : null), [token]);
   // One cache per session: signing in as someone else starts from nothing.
   const queryClient = useMemo(() => createQueryClient(), [token]);
-  const [location] = useLocation();
-  const section = location.split('/')[1] || 'journeys';
-
-  // After a reload the token is remembered but not who it belongs to; an expired session signs out.
-  useEffect(() => {
-    if (!api || me) return;
-    api.me().then(setMe, () => {
-      storeToken(null);
-      setToken(null);
-    });
-  }, [api, me]);
+  const signOut = () => {
+    storeToken(null);
+    setSignedInAs(undefined);
+    setToken(null);
+  };
 
   if (!api)
     return (
       <SignIn
         onSignedIn={(next, who) => {
           storeToken(next);
-          setMe(who);
+          setSignedInAs(who);
           setToken(next);
         }}
       />
     );
-
-  const principal = me?.principal;
   return (
     <QueryClientProvider client={queryClient}>
       <ApiContext.Provider value={api}>
-        <MeContext.Provider value={me}>
-          <div className="shell">
-            <nav className="left-nav">
-              <div className="brand">Cairn</div>
-              {me && <div className="workspace muted">{me.workspace.name}</div>}
-              {SECTIONS.map((s) => (
-                <a
-                  key={s.route}
-                  href={`#/${s.route}`}
-                  className={section === s.route ? 'active' : ''}
-                  data-testid={`nav-${s.route}`}
-                >
-                  {s.label}
-                </a>
-              ))}
-              <div className="signed-in" data-testid="signed-in-as">
-                {principal && (
-                  <>
-                    <span className="who" title={principal.id}>
-                      {principal.type === 'user' ? (principal.name ?? principal.email) : 'API key'}
-                    </span>
-                    <span
-                      className={`role-badge role-${principal.role}`}
-                      data-testid="signed-in-role"
-                    >
-                      {principal.role}
-                    </span>
-                  </>
-                )}
-              </div>
-              <button
-                className="link sign-out"
-                data-testid="sign-out"
-                onClick={() => {
-                  // Ends the session on the server too; a key simply stays valid (revoke keys in settings).
-                  if (principal?.type === 'user') void api.signOut().catch(() => undefined);
-                  storeToken(null);
-                  setMe(null);
-                  setToken(null);
-                }}
-              >
-                Sign out
-              </button>
-            </nav>
-            <main className="content">
-              <AppRoutes />
-            </main>
-          </div>
-        </MeContext.Provider>
+        <SignedIn signedInAs={signedInAs} onSignOut={signOut} />
       </ApiContext.Provider>
     </QueryClientProvider>
+  );
+}
+
+function SignedIn({ signedInAs, onSignOut }: { signedInAs?: Me; onSignOut: () => void }) {
+  const api = useApi();
+  const who = useMeQuery(signedInAs);
+  const me = who.data ?? null;
+  const [location] = useLocation();
+  const section = location.split('/')[1] || 'journeys';
+
+  // After a reload the token is remembered but not who it belongs to; an expired session signs out.
+  useEffect(() => {
+    if (who.error) onSignOut();
+  }, [who.error]);
+
+  const principal = me?.principal;
+  return (
+    <MeContext.Provider value={me}>
+      <div className="shell">
+        <nav className="left-nav">
+          <div className="brand">Cairn</div>
+          {me && (
+            <div className="workspace muted" data-testid="nav-workspace">
+              {me.workspace.name}
+            </div>
+          )}
+          {SECTIONS.map((s) => (
+            <a
+              key={s.route}
+              href={`#/${s.route}`}
+              className={section === s.route ? 'active' : ''}
+              data-testid={`nav-${s.route}`}
+            >
+              {s.label}
+            </a>
+          ))}
+          <div className="signed-in" data-testid="signed-in-as">
+            {principal && (
+              <>
+                <span className="who" title={principal.id}>
+                  {principal.type === 'user' ? (principal.name ?? principal.email) : 'API key'}
+                </span>
+                <span className={`role-badge role-${principal.role}`} data-testid="signed-in-role">
+                  {principal.role}
+                </span>
+              </>
+            )}
+          </div>
+          <button
+            className="link sign-out"
+            data-testid="sign-out"
+            onClick={() => {
+              // Ends the session on the server too; a key simply stays valid (revoke keys in settings).
+              if (principal?.type === 'user') void api.signOut().catch(() => undefined);
+              onSignOut();
+            }}
+          >
+            Sign out
+          </button>
+        </nav>
+        <main className="content">
+          <AppRoutes />
+        </main>
+      </div>
+    </MeContext.Provider>
   );
 }

@@ -1,14 +1,35 @@
+import { lazy, Suspense } from 'react';
 import { Route, Switch } from 'wouter';
-import { Activity } from './pages/Activity.js';
-import { ContactPage, ContactsList } from './pages/Contacts.js';
-import { Debugger } from './pages/Debugger.js';
-import { JourneyEditor } from './pages/JourneyEditor.js';
-import { JourneysList } from './pages/JourneysList.js';
-import { SegmentBuilder } from './pages/SegmentBuilder.js';
-import { SegmentsList } from './pages/SegmentsList.js';
-import { Settings } from './pages/Settings.js';
-import { TemplateEditor } from './pages/TemplateEditor.js';
-import { TemplatesList } from './pages/Templates.js';
+
+// Each page is its own chunk: the canvas (React Flow, dagre, the step forms) loads only with the editor,
+// and the domain schemas (zod, @cairn/core) with the first page that needs them, not with the shell.
+const JourneysList = lazy(async () => ({
+  default: (await import('./pages/JourneysList.js')).JourneysList,
+}));
+const JourneyEditor = lazy(async () => ({
+  default: (await import('./pages/JourneyEditor.js')).JourneyEditor,
+}));
+const SegmentsList = lazy(async () => ({
+  default: (await import('./pages/SegmentsList.js')).SegmentsList,
+}));
+const SegmentBuilder = lazy(async () => ({
+  default: (await import('./pages/SegmentBuilder.js')).SegmentBuilder,
+}));
+const TemplatesList = lazy(async () => ({
+  default: (await import('./pages/Templates.js')).TemplatesList,
+}));
+const TemplateEditor = lazy(async () => ({
+  default: (await import('./pages/TemplateEditor.js')).TemplateEditor,
+}));
+const ContactsList = lazy(async () => ({
+  default: (await import('./pages/Contacts.js')).ContactsList,
+}));
+const ContactPage = lazy(async () => ({
+  default: (await import('./pages/Contacts.js')).ContactPage,
+}));
+const Debugger = lazy(async () => ({ default: (await import('./pages/Debugger.js')).Debugger }));
+const Activity = lazy(async () => ({ default: (await import('./pages/Activity.js')).Activity }));
+const Settings = lazy(async () => ({ default: (await import('./pages/Settings.js')).Settings }));
 
 /** The router decodes only what decodeURI does; ids may hold '/', '?' or '#', so decode the rest here. */
 function decoded(part: string): string {
@@ -21,6 +42,14 @@ function decoded(part: string): string {
 
 /** Every page of the app, by its hash path (`#/journeys/<id>`); a page keyed by its id starts afresh. */
 export function AppRoutes() {
+  return (
+    <Suspense fallback={<div className="page muted">Loading…</div>}>
+      <Routes />
+    </Suspense>
+  );
+}
+
+function Routes() {
   return (
     <Switch>
       <Route path="/">

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState } from 'react';
+import { createContext, useContext } from 'react';
 import { navigate as navigateHash } from 'wouter/use-hash-location';
 import type { ApiClient, Me } from '../api/client.js';
 import { can, type Ability } from './roles.js';
@@ -29,28 +29,6 @@ export function useApi(): ApiClient {
   const api = useContext(ApiContext);
   if (!api) throw new Error('useApi must be used inside <ApiContext.Provider>');
   return api;
-}
-
-export type Loadable<T> = { data?: T; error?: unknown; loading: boolean; reload: () => void };
-
-/** Loads data once per `deps` change; stale responses are ignored. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loadable<T> {
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({
-    loading: true,
-  });
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let current = true;
-    setState((s) => ({ ...s, loading: true }));
-    load().then(
-      (data) => current && setState({ data, loading: false }),
-      (error: unknown) => current && setState({ error, loading: false }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [...deps, tick]);
-  return { ...state, reload: () => setTick((t) => t + 1) };
 }
 
 /** Goes to a page: navigate('journeys', id) → '#/journeys/<id>' (each part encoded). */

@@ -1,7 +1,7 @@
 import Form from '@rjsf/core';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
 import { TemplatePreview } from '../pages/TemplatePreview.js';
-import { useApi, useLoad } from '../session.js';
+import { useTemplates, useTemplateVersions } from '../../api/queries.js';
 import {
   emailContentMode,
   formSchemaFor,
@@ -24,14 +24,10 @@ function TemplatePick({
   pinned: PinnedTemplate;
   onPin: (pinned: PinnedTemplate) => void;
 }) {
-  const api = useApi();
-  const templates = useLoad(() => api.listTemplates('email'), [api]);
-  const versions = useLoad(
-    () => (pinned.id ? api.templateVersions(pinned.id) : Promise.resolve({ id: '', versions: [] })),
-    [api, pinned.id],
-  );
+  const templates = useTemplates('email');
   const list = templates.data?.templates ?? [];
   const chosen = list.find((t) => t.id === pinned.id);
+  const versions = useTemplateVersions(pinned.id, chosen?.version ?? pinned.version);
   if (templates.data && list.length === 0)
     return (
       <p className="muted small" data-testid="no-templates">

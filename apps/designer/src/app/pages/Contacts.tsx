@@ -1,16 +1,16 @@
 import { useState } from 'react';
 import { ErrorBox } from '../ErrorBox.js';
-import { useContact, useContacts } from '../../api/queries.js';
-import { navigate, useApi, useLoad } from '../session.js';
+import { useContact, useContacts, useIngestionLag } from '../../api/queries.js';
+import { navigate } from '../session.js';
 import { contactName } from '../contact-name.js';
+import { showValue, valueTitle } from '../show-value.js';
 import { RunNow } from './contact/RunNow.js';
 import { ProfileCard } from './contact/ProfileCard.js';
 import { Timeline } from './contact/Timeline.js';
 
 /** Whether profiles are up to date with the events sent: folding runs just behind ingestion. */
 function FoldLag() {
-  const api = useApi();
-  const lag = useLoad(() => api.ingestion(), [api]);
+  const lag = useIngestionLag();
   if (!lag.data) return null;
   const { unfoldedEvents, foldLagMs } = lag.data;
   return (
@@ -92,12 +92,6 @@ export function ContactsList() {
   );
 }
 
-function show(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
 export function ContactPage({ contactId }: { contactId: string }) {
   const contact = useContact(contactId);
   if (contact.error)
@@ -125,7 +119,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
               {Object.entries(c.traits).map(([k, v]) => (
                 <div key={k}>
                   <dt>{k}</dt>
-                  <dd>{show(v)}</dd>
+                  <dd title={valueTitle(v)}>{showValue(v)}</dd>
                 </div>
               ))}
             </dl>

@@ -5,7 +5,8 @@ import { FunnelChart, LineChart } from '../charts/lazy.js';
 import { exitRows, funnelBars, lastDays } from '../charts/funnel.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { saveFile } from '../download.js';
-import { useApi, useLoad } from '../session.js';
+import { useJourneyFunnel } from '../../api/queries.js';
+import { useApi } from '../session.js';
 
 /** A journey's step funnel over a chosen period of UTC days, its exits by reason, and the runs export. */
 export function JourneyFunnel({
@@ -21,10 +22,7 @@ export function JourneyFunnel({
   const [period, setPeriod] = useState(() => lastDays(new Date(), 30));
   const [exportError, setExportError] = useState<unknown>(null);
   const [exporting, setExporting] = useState(false);
-  const funnel = useLoad(
-    () => api.journeyFunnel(journeyId, period),
-    [api, journeyId, period.from, period.to],
-  );
+  const funnel = useJourneyFunnel(journeyId, period);
   const data = funnel.data && !funnel.error ? funnel.data : null;
 
   const exportRuns = async (status?: string) => {

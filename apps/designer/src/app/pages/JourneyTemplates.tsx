@@ -9,8 +9,8 @@ import {
   type TemplateValues,
 } from '../journey-templates.js';
 import { needsRole } from '../roles.js';
-import { useCreateJourney, useSegments } from '../../api/queries.js';
-import { navigate, useApi, useCan, useLoad } from '../session.js';
+import { useCreateJourney, useJourneyTemplates, useSegments } from '../../api/queries.js';
+import { navigate, useCan } from '../session.js';
 
 const VERTICALS: Record<JourneyTemplate['vertical'], string> = {
   streaming: 'Streaming',
@@ -20,8 +20,7 @@ const VERTICALS: Record<JourneyTemplate['vertical'], string> = {
 
 /** Ready-made journeys (the API's library): pick one, fill in what it cannot guess, and get a draft to edit. */
 export function JourneyTemplates({ prominent }: { prominent: boolean }) {
-  const api = useApi();
-  const templates = useLoad(() => api.journeyTemplates(), [api]);
+  const templates = useJourneyTemplates();
   const canEdit = useCan('editDrafts');
   const [chosen, setChosen] = useState<JourneyTemplate | null>(null);
 
@@ -36,7 +35,7 @@ export function JourneyTemplates({ prominent }: { prominent: boolean }) {
         before going live.
       </p>
       <ErrorBox error={templates.error} />
-      {templates.loading && !templates.data && <p className="muted">Loading templates…</p>}
+      {templates.isPending && <p className="muted">Loading templates…</p>}
       <div className="template-grid">
         {templates.data?.map((t) => (
           <article

@@ -4,8 +4,17 @@ import { ErrorBox } from '../ErrorBox.js';
 import { describeEntry } from '../forms/entry-dates.js';
 import { needsRole } from '../roles.js';
 import { JourneyTemplates } from './JourneyTemplates.js';
+import { RowActions, type RowKind } from './RowActions.js';
 import { useCreateJourney, useJourneyListActions, useJourneys } from '../../api/queries.js';
 import { navigate, useCan } from '../session.js';
+
+const JOURNEY_ROWS: RowKind = {
+  noun: 'journey',
+  route: 'journeys',
+  duplicateHint: 'A copy of its draft, as a new journey',
+  archiveQuestion: (name) =>
+    `Archive “${name}”? Contacts inside leave it now and nobody new enters; it stays listed, read-only.`,
+};
 
 export function JourneysList() {
   const journeys = useJourneys();
@@ -13,29 +22,7 @@ export function JourneysList() {
   const [name, setName] = useState('');
   const [error, setError] = useState<unknown>(null);
   const canEdit = useCan('editDrafts');
-  const canPublish = useCan('goLive');
   const actions = useJourneyListActions();
-
-  async function duplicate(id: string) {
-    try {
-      const copy = await actions.duplicate.mutateAsync(id);
-      navigate('journeys', copy.id);
-    } catch (e) {
-      setError(e);
-    }
-  }
-
-  async function archive(id: string, name: string) {
-    const ok = window.confirm(
-      `Archive “${name}”? Contacts inside leave it now and nobody new enters; it stays listed, read-only.`,
-    );
-    if (!ok) return;
-    try {
-      await actions.archive.mutateAsync(id);
-    } catch (e) {
-      setError(e);
-    }
-  }
 
   async function create(event: React.FormEvent) {
     event.preventDefault();
@@ -125,28 +112,13 @@ export function JourneysList() {
                 <td className="num">{j.stats.active}</td>
                 <td className="num">{j.stats.converted}</td>
                 <td className="muted">{new Date(j.updatedAt).toLocaleString()}</td>
-                <td className="row-actions" onClick={(e) => e.stopPropagation()}>
-                  <button
-                    data-testid={`journey-duplicate-${j.id}`}
-                    disabled={!canEdit}
-                    title={
-                      canEdit ? 'A copy of its draft, as a new journey' : needsRole('editDrafts')
-                    }
-                    onClick={() => void duplicate(j.id)}
-                  >
-                    Duplicate
-                  </button>
-                  {j.status !== 'archived' && (
-                    <button
-                      data-testid={`journey-archive-${j.id}`}
-                      disabled={!canPublish}
-                      title={canPublish ? undefined : needsRole('goLive')}
-                      onClick={() => void archive(j.id, j.name)}
-                    >
-                      Archive
-                    </button>
-                  )}
-                </td>
+                <RowActions
+                  kind={JOURNEY_ROWS}
+                  row={j}
+                  actions={actions}
+                  archived={j.status === 'archived'}
+                  onError={setError}
+                />
               </tr>
             ))}
           </tbody>

@@ -3,36 +3,21 @@ import { ErrorBox } from '../ErrorBox.js';
 import { needsRole } from '../roles.js';
 import { useSegmentListActions, useSegments } from '../../api/queries.js';
 import { navigate, useCan } from '../session.js';
+import { RowActions, type RowKind } from './RowActions.js';
+
+const SEGMENT_ROWS: RowKind = {
+  noun: 'segment',
+  route: 'segments',
+  duplicateHint: 'A copy of its conditions, as a new segment',
+  archiveQuestion: (name) =>
+    `Archive “${name}”? Its members stop being counted; journeys can no longer enter from it.`,
+};
 
 export function SegmentsList() {
   const segments = useSegments();
   const canEdit = useCan('editDrafts');
-  const canArchive = useCan('goLive');
   const actions = useSegmentListActions();
   const [error, setError] = useState<unknown>(null);
-
-  async function duplicate(id: string) {
-    try {
-      const copy = await actions.duplicate.mutateAsync(id);
-      navigate('segments', copy.id);
-    } catch (e) {
-      setError(e);
-    }
-  }
-
-  async function archive(id: string, name: string) {
-    if (
-      !window.confirm(
-        `Archive “${name}”? Its members stop being counted; journeys can no longer enter from it.`,
-      )
-    )
-      return;
-    try {
-      await actions.archive.mutateAsync(id);
-    } catch (e) {
-      setError(e);
-    }
-  }
 
   return (
     <div className="page">
@@ -73,28 +58,7 @@ export function SegmentsList() {
                 <td className="muted">{s.description}</td>
                 <td className="num">{s.memberCount.toLocaleString()}</td>
                 <td className="num">{s.version}</td>
-                <td className="row-actions" onClick={(e) => e.stopPropagation()}>
-                  <button
-                    data-testid={`segment-duplicate-${s.id}`}
-                    disabled={!canEdit}
-                    title={
-                      canEdit
-                        ? 'A copy of its conditions, as a new segment'
-                        : needsRole('editDrafts')
-                    }
-                    onClick={() => void duplicate(s.id)}
-                  >
-                    Duplicate
-                  </button>
-                  <button
-                    data-testid={`segment-archive-${s.id}`}
-                    disabled={!canArchive}
-                    title={canArchive ? undefined : needsRole('goLive')}
-                    onClick={() => void archive(s.id, s.name)}
-                  >
-                    Archive
-                  </button>
-                </td>
+                <RowActions kind={SEGMENT_ROWS} row={s} actions={actions} onError={setError} />
               </tr>
             ))}
           </tbody>

@@ -9,13 +9,14 @@ import {
   rowsFromLimits,
   type SendLimitRow,
 } from '../send-limits.js';
-import { useApi, useCan, useLoad } from '../session.js';
+import { useSaveSendLimits, useSendLimits } from '../../api/settings-queries.js';
+import { useCan } from '../session.js';
 
 /** Settings section: how many messages each channel may send per window, for the whole workspace. */
 export function SendLimits() {
-  const api = useApi();
   const canEdit = useCan('manageAccess');
-  const loaded = useLoad(() => api.sendLimits(), [api]);
+  const loaded = useSendLimits();
+  const saveLimits = useSaveSendLimits();
   const [rows, setRows] = useState<SendLimitRow[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -33,8 +34,8 @@ export function SendLimits() {
     setError(null);
     setSaved(null);
     try {
-      const answer = await api.saveSendLimits(limits);
-      setRows(rowsFromLimits(answer.limits));
+      // The answer becomes the cached limits, which the effect above copies into the rows.
+      const answer = await saveLimits.mutateAsync(limits);
       setSaved(`Saved. Every worker applies it within ${answer.settledWithinSeconds} s.`);
     } catch (e) {
       setError(e);
@@ -125,7 +126,7 @@ export function SendLimits() {
           </tbody>
         </table>
       )}
-      {rows.length === 0 && !loaded.loading && (
+      {rows.length === 0 && !loaded.isPending && (
         <p className="muted">No limits: sends go out at once.</p>
       )}
       {problems.length > 0 && (
@@ -150,7 +151,7 @@ export function SendLimits() {
       )}{' '}
       <button
         className="primary"
-        disabled={!canEdit || problems.length > 0 || loaded.loading}
+        disabled={!canEdit || problems.length > 0 || loaded.isPending || saveLimits.isPending}
         title={canEdit ? undefined : needsRole('manageAccess')}
         data-testid="send-limit-save"
         onClick={() => void save()}

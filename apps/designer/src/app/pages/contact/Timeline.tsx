@@ -1,14 +1,4 @@
-/** A value as a marketer reads it: a list as its items, an object as its values, nothing as JSON. */
-function shown(value: unknown, depth = 0): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value !== 'object') return String(value);
-  if (depth > 1) return '…';
-  const parts = Array.isArray(value)
-    ? value.map((v) => shown(v, depth + 1))
-    : Object.values(value).map((v) => shown(v, depth + 1));
-  const text = parts.join(Array.isArray(value) ? ', ' : ' · ');
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
+import { showValue, valueTitle } from '../../show-value.js';
 
 /** The contact's latest events, newest first, each with its properties as name: value pairs. */
 export function Timeline({
@@ -30,9 +20,7 @@ export function Timeline({
                 {Object.entries(t.properties).map(([name, value]) => (
                   <div key={name}>
                     <dt>{name}</dt>
-                    <dd title={typeof value === 'object' ? JSON.stringify(value) : undefined}>
-                      {shown(value)}
-                    </dd>
+                    <dd title={valueTitle(value)}>{showValue(value)}</dd>
                   </div>
                 ))}
               </dl>

@@ -2,13 +2,14 @@ import { useEffect, useState } from 'react';
 import { affinitiesFromRows, EMPTY_AFFINITY_ROW, type AffinityRow } from '../../affinities.js';
 import { ErrorBox } from '../../ErrorBox.js';
 import { needsRole } from '../../roles.js';
-import { useApi, useCan, useLoad } from '../../session.js';
+import { useAffinities, useSaveAffinities } from '../../../api/settings-queries.js';
+import { useCan } from '../../session.js';
 
 /** The affinities the profile counts beyond product categories. */
 export function AffinitiesSection() {
-  const api = useApi();
   const canEdit = useCan('editDrafts');
-  const loaded = useLoad(() => api.affinities(), [api]);
+  const loaded = useAffinities();
+  const saveAffinities = useSaveAffinities();
   const [rows, setRows] = useState<AffinityRow[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -31,8 +32,8 @@ export function AffinitiesSection() {
     setError(null);
     setSaved(null);
     try {
-      const answer = await api.saveAffinities(affinities);
-      setRows([...answer.affinities, EMPTY_AFFINITY_ROW]);
+      // The answer becomes the cached affinities, which the effect above copies into the rows.
+      const answer = await saveAffinities.mutateAsync(affinities);
       setSaved(
         `Saved. Counted for ${answer.appliesFrom}, by every process within ${answer.settledWithinSeconds} s.`,
       );
@@ -119,7 +120,7 @@ export function AffinitiesSection() {
       </p>
       <button
         className="primary"
-        disabled={!canEdit || problems.length > 0 || loaded.loading}
+        disabled={!canEdit || problems.length > 0 || loaded.isPending || saveAffinities.isPending}
         title={canEdit ? undefined : needsRole('editDrafts')}
         data-testid="affinity-save"
         onClick={() => void save()}

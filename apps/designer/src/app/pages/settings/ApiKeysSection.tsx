@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import type { ApiKey } from '../../../api/client.js';
 import { ErrorBox } from '../../ErrorBox.js';
-import { useApi, useLoad } from '../../session.js';
+import { useApiKeyMutations, useApiKeys } from '../../../api/settings-queries.js';
 import { lastUsedLabel, SCOPE_LABELS, sortKeys } from '../../settings.js';
 
 /** API keys: create with a scope (the secret is shown once), see when each was last used, revoke. */
 export function ApiKeysSection() {
-  const api = useApi();
-  const loaded = useLoad(() => api.listKeys(), [api]);
+  const loaded = useApiKeys();
+  const keys = useApiKeyMutations();
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiKey['scope']>('write');
   const [created, setCreated] = useState<(ApiKey & { key: string }) | null>(null);
@@ -18,9 +18,8 @@ export function ApiKeysSection() {
     setError(null);
     setCopied(false);
     try {
-      setCreated(await api.createKey(name.trim(), scope));
+      setCreated(await keys.create.mutateAsync({ name: name.trim(), scope }));
       setName('');
-      loaded.reload();
     } catch (e) {
       setError(e);
     }
@@ -31,9 +30,8 @@ export function ApiKeysSection() {
       return;
     setError(null);
     try {
-      await api.revokeKey(key.id);
+      await keys.revoke.mutateAsync(key.id);
       if (created?.id === key.id) setCreated(null);
-      loaded.reload();
     } catch (e) {
       setError(e);
     }
@@ -87,7 +85,7 @@ export function ApiKeysSection() {
         </select>
         <button
           className="primary"
-          disabled={!name.trim()}
+          disabled={!name.trim() || keys.create.isPending}
           data-testid="key-create"
           onClick={() => void create()}
         >

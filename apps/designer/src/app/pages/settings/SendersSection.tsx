@@ -1,14 +1,15 @@
 import { useState } from 'react';
 import type { CredentialSummary, TestSendAnswer } from '../../../api/client.js';
 import { ErrorBox } from '../../ErrorBox.js';
-import { useApi, useLoad } from '../../session.js';
+import { useCredentialMutations, useCredentials } from '../../../api/settings-queries.js';
+import { useApi } from '../../session.js';
 import { EMPTY_SMTP_FORM, smtpCredentialFromForm, type SmtpForm } from '../../settings.js';
 import { Problems } from './Problems.js';
 
 /** SMTP servers (stored as encrypted "smtp" credentials) and other credentials, with a test send. */
 export function SendersSection() {
-  const api = useApi();
-  const loaded = useLoad(() => api.listCredentials(), [api]);
+  const loaded = useCredentials();
+  const { save } = useCredentialMutations();
   const [form, setForm] = useState<SmtpForm>(EMPTY_SMTP_FORM);
   const [error, setError] = useState<unknown>(null);
   const { values, problems } = smtpCredentialFromForm(form);
@@ -17,9 +18,8 @@ export function SendersSection() {
   async function add() {
     setError(null);
     try {
-      await api.saveCredential(form.name, 'smtp', values);
+      await save.mutateAsync({ name: form.name, type: 'smtp', values });
       setForm(EMPTY_SMTP_FORM);
-      loaded.reload();
     } catch (e) {
       setError(e);
     }
@@ -47,7 +47,7 @@ export function SendersSection() {
           </thead>
           <tbody>
             {credentials.map((c) => (
-              <CredentialRow key={c.name} credential={c} onDeleted={loaded.reload} />
+              <CredentialRow key={c.name} credential={c} />
             ))}
           </tbody>
         </table>
@@ -103,7 +103,7 @@ export function SendersSection() {
       <ErrorBox error={error} testId="smtp-error" />
       <button
         className="primary"
-        disabled={problems.length > 0}
+        disabled={problems.length > 0 || save.isPending}
         data-testid="smtp-add"
         onClick={() => void add()}
       >
@@ -136,14 +136,9 @@ function Field(props: {
   );
 }
 
-function CredentialRow({
-  credential,
-  onDeleted,
-}: {
-  credential: CredentialSummary;
-  onDeleted: () => void;
-}) {
+function CredentialRow({ credential }: { credential: CredentialSummary }) {
   const api = useApi();
+  const { remove: removeCredential } = useCredentialMutations();
   const [to, setTo] = useState('');
   const [answer, setAnswer] = useState<TestSendAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -166,8 +161,7 @@ function CredentialRow({
     if (!window.confirm(`Delete the credential “${credential.name}”? Steps using it will fail.`))
       return;
     try {
-      await api.deleteCredential(credential.name);
-      onDeleted();
+      await removeCredential.mutateAsync(credential.name);
     } catch (e) {
       setError(e);
     }

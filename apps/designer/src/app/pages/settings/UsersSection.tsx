@@ -2,13 +2,14 @@ import { useState } from 'react';
 import type { UserAccount } from '../../../api/client.js';
 import { ErrorBox } from '../../ErrorBox.js';
 import { ROLES, type Role } from '../../roles.js';
-import { useApi, useLoad, useMe } from '../../session.js';
+import { useUserMutations, useUsers } from '../../../api/settings-queries.js';
+import { useMe } from '../../session.js';
 
 /** Users and roles: invite (a generated first password is shown once), change role, disable, remove. */
 export function UsersSection() {
-  const api = useApi();
   const me = useMe();
-  const loaded = useLoad(() => api.listUsers(), [api]);
+  const loaded = useUsers();
+  const users = useUserMutations();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('editor');
   const [invited, setInvited] = useState<{ email: string; password?: string } | null>(null);
@@ -18,7 +19,6 @@ export function UsersSection() {
     setError(null);
     try {
       await action();
-      loaded.reload();
     } catch (e) {
       setError(e);
     }
@@ -26,7 +26,7 @@ export function UsersSection() {
 
   const invite = () =>
     run(async () => {
-      const answer = await api.inviteUser({ email: email.trim(), role });
+      const answer = await users.invite.mutateAsync({ email: email.trim(), role });
       setInvited({
         email: answer.user.email,
         ...(answer.password ? { password: answer.password } : {}),
@@ -36,7 +36,7 @@ export function UsersSection() {
 
   const remove = (user: UserAccount) => {
     if (window.confirm(`Remove ${user.email}? Their sessions end at once.`))
-      void run(() => api.removeUser(user.email));
+      void run(() => users.remove.mutateAsync(user.email));
   };
 
   const myEmail = me?.principal.type === 'user' ? me.principal.email : undefined;
@@ -98,7 +98,11 @@ export function UsersSection() {
                     value={user.role}
                     disabled={self}
                     testId={`user-role-${user.email}`}
-                    onChange={(next) => void run(() => api.updateUser(user.email, { role: next }))}
+                    onChange={(next) =>
+                      void run(() =>
+                        users.update.mutateAsync({ email: user.email, patch: { role: next } }),
+                      )
+                    }
                   />
                 </td>
                 <td>
@@ -106,7 +110,12 @@ export function UsersSection() {
                     className="link"
                     disabled={self}
                     onClick={() =>
-                      void run(() => api.updateUser(user.email, { disabled: !user.disabled }))
+                      void run(() =>
+                        users.update.mutateAsync({
+                          email: user.email,
+                          patch: { disabled: !user.disabled },
+                        }),
+                      )
                     }
                   >
                     {user.disabled ? 'Disabled: enable' : 'Active: disable'}

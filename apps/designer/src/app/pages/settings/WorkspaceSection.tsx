@@ -2,18 +2,16 @@ import { useState } from 'react';
 import type { Workspace } from '../../../api/client.js';
 import { ErrorBox } from '../../ErrorBox.js';
 import { needsRole } from '../../roles.js';
-import { useApi, useCan, useLoad } from '../../session.js';
+import { useCredentials, useUpdateWorkspace } from '../../../api/settings-queries.js';
+import { useCan } from '../../session.js';
 import { formatSender, senderFromForm, timeZoneChoices } from '../../settings.js';
 import { Problems } from './Problems.js';
 
 /** Name, time zone (whole-day segment windows, date triggers) and the default sender of email steps. */
 export function WorkspaceSection({ workspace }: { workspace: Workspace }) {
-  const api = useApi();
   const isAdmin = useCan('manageAccess');
-  const credentials = useLoad(
-    () => (isAdmin ? api.listCredentials() : Promise.resolve({ credentials: [] })),
-    [api, isAdmin],
-  );
+  const credentials = useCredentials(isAdmin);
+  const updateWorkspace = useUpdateWorkspace();
   const [current, setCurrent] = useState(workspace);
   const [name, setName] = useState(workspace.name);
   const [timezone, setTimezone] = useState(workspace.settings?.timezone ?? 'UTC');
@@ -35,7 +33,7 @@ export function WorkspaceSection({ workspace }: { workspace: Workspace }) {
     setError(null);
     setSaved(false);
     try {
-      const answer = await api.updateWorkspace({
+      const answer = await updateWorkspace.mutateAsync({
         name: name.trim(),
         timezone,
         sender: sender.sender,
