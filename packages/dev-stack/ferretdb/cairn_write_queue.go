@@ -1,4 +1,4 @@
-// Added to FerretDB's internal/util/fsql by Cairn's dev-stack (packages/dev-stack/src/ferretdb-patches.ts, docs/decisions/033).
+// Added to FerretDB's internal/util/fsql by Cairn's dev-stack (packages/dev-stack/src/ferretdb-patches.ts, docs/decisions/036).
 //
 // SQLite lets one connection write at a time. Upstream lets every connection of the pool try, and a loser
 // waits in SQLite's busy handler, which sleeps 1, 2, 5, 10 ... up to 100 ms between tries: under steady

@@ -144,7 +144,7 @@ export function patchAtomicUpdates(source: string): void {
 /**
  * SQLite admits one writer at a time; FerretDB v1.24 lets every pooled connection try and leaves the losers
  * to SQLite's busy handler, which sleeps 1, 2, 5 ... 100 ms between tries. The added file gives writers of one
- * database turns on a mutex (FIFO hand-off, no sleeps); readers stay unqueued (WAL). Decision 033.
+ * database turns on a mutex (FIFO hand-off, no sleeps); readers stay unqueued (WAL). Decision 036.
  */
 export function patchSqliteWriteQueue(source: string): void {
   const fsql = join(source, 'internal', 'util', 'fsql');

@@ -11,7 +11,7 @@ export function ferretBatchedWrites(version: string): boolean {
   return version.includes('+cairn.atomic-updates.pg-id.batched');
 }
 
-/** ... whose bulk writes also batch single-document upserts (decision 033). */
+/** ... whose bulk writes also batch single-document upserts (decision 036). */
 export function ferretBatchedUpserts(version: string): boolean {
   return version.includes('+cairn.atomic-updates.pg-id.batched.upserts');
 }
