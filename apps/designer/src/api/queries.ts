@@ -71,12 +71,14 @@ export function useActionCatalog() {
   });
 }
 
-// Pickers are a convenience: the forms still work with free text if these fail.
+// Pickers are a convenience: the forms still work with free text if these fail. A failed event catalog
+// stays an error (no data) rather than an empty list, so no name is warned about as never seen.
 export function useEventSchema() {
   const api = useApi();
   return useQuery({
     queryKey: queryKeys.eventSchema,
-    queryFn: () => api.eventSchema().catch(() => []),
+    queryFn: () => api.eventSchema(),
+    staleTime: 30_000,
   });
 }
 export function useMetricSchema() {

@@ -1,3 +1,4 @@
+import { EventPropertyInput } from './EventNameInput.js';
 import type { Duration, DurationUnit, JourneyPropertyFilter as PropertyFilter } from '@cairn/core';
 
 type FilterOperator = PropertyFilter['operator'];
@@ -136,19 +137,23 @@ const FILTER_OPERATORS: FilterOperator[] = [
 export function FiltersEditor({
   filters,
   onChange,
+  event,
 }: {
   filters: PropertyFilter[];
   onChange: (f: PropertyFilter[]) => void;
+  /** The event filtered, whose known properties are offered. */
+  event?: string;
 }) {
   const set = (i: number, f: PropertyFilter) => onChange(filters.map((x, j) => (j === i ? f : x)));
   return (
     <div className="filters">
       {filters.map((f, i) => (
         <div className="row" key={i}>
-          <input
-            placeholder="property, e.g. total"
+          <EventPropertyInput
+            event={event}
             value={f.path}
-            onChange={(e) => set(i, { ...f, path: e.target.value })}
+            onChange={(path) => set(i, { ...f, path })}
+            testId={`filter-${i}-property`}
           />
           <Select
             value={f.operator}
