@@ -15,17 +15,23 @@ const catalog = catalogFromManifests([
     icon: 'mail',
     outputs: [
       { name: 'sent', label: 'Sent' },
-      { name: 'bounced', label: 'Skipped' },
+      { name: 'bounced', label: 'Skipped (unsubscribed or no address)' },
     ],
     credentials: [],
     uiHints: {},
+    // Inline content or a saved template, as email@1 registers it: titles live inside the alternatives.
     configJsonSchema: {
-      type: 'object',
-      required: ['subject', 'html'],
-      properties: {
-        subject: { type: 'string', minLength: 1, title: 'Subject' },
-        html: { type: 'string', minLength: 1, title: 'HTML body' },
-      },
+      anyOf: [
+        {
+          type: 'object',
+          required: ['subject', 'html'],
+          properties: {
+            subject: { type: 'string', minLength: 1, title: 'Subject' },
+            html: { type: 'string', minLength: 1, title: 'HTML body' },
+          },
+        },
+        { type: 'object', required: ['template'], properties: { template: { type: 'object' } } },
+      ],
     },
   } as unknown as ActionManifest,
 ]);

@@ -26,6 +26,7 @@ const FIELD_WORDS: Record<string, string> = {
   weight: 'share',
   label: 'name',
   templateId: 'template',
+  journeyId: 'journey',
   template: 'template',
   entryEndsAt: 'entry end date',
   entryStartsAt: 'entry start date',
@@ -60,14 +61,34 @@ export function stepName(node: JourneyNode, catalog: DesignerCatalog): string {
   return `${nodeTitle(node, catalog)} step '${label || node.id}'`;
 }
 
+type SchemaNode = {
+  properties?: Record<string, { title?: string }>;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+};
+
+/** A config field's title from the manifest's schema, looking inside alternatives (inline or template). */
+function configTitle(schema: unknown, key: string): string | undefined {
+  const node = schema as SchemaNode | undefined;
+  if (!node || typeof node !== 'object') return undefined;
+  const own = node.properties?.[key]?.title;
+  if (own) return own;
+  for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) {
+    const found = configTitle(branch, key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The field a problem is about, in words: a config field by its manifest title, others by their key. */
 export function fieldWords(node: JourneyNode | undefined, field: string, catalog: DesignerCatalog) {
   const keys = field.split(/[.[\]]/).filter((k) => k !== '' && !/^\d+$/.test(k));
   if (keys.length === 0) return '';
   if (node?.kind === 'action' && keys[0] === 'config' && keys[1]) {
-    const schema = catalog(node.action.type, node.action.version)?.manifest.configJsonSchema as
-      { properties?: Record<string, { title?: string }> } | undefined;
-    const title = schema?.properties?.[keys[1]]?.title;
+    const title = configTitle(
+      catalog(node.action.type, node.action.version)?.manifest.configJsonSchema,
+      keys[1],
+    );
     if (title) return inSentence(title);
     return FIELD_WORDS[keys[1]] ?? humanise(keys[1]);
   }
@@ -77,9 +98,13 @@ export function fieldWords(node: JourneyNode | undefined, field: string, catalog
 }
 
 function outputLabel(node: JourneyNode, output: string, catalog: DesignerCatalog): string {
-  if (node.kind === 'action')
-    return catalog(node.action.type, node.action.version)?.outputLabels[output] ?? output;
-  return output[0]!.toUpperCase() + output.slice(1);
+  const label =
+    node.kind === 'action'
+      ? (catalog(node.action.type, node.action.version)?.outputLabels[output] ?? output)
+      : output;
+  // "Skipped (unsubscribed or no address)" is named by its first words, as the card's handle reads.
+  const short = label.replace(/ \(.*\)$/, '');
+  return short[0]!.toUpperCase() + short.slice(1);
 }
 
 /** The fix, said plainly, from the validator's `<field> <message>` (or `<message>` for the whole step). */

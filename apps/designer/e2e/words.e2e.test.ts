@@ -1,0 +1,122 @@
+// First-hour polish of the designer's forms: names from the workspace, problems and labels in words.
+import {
+  eventually,
+  openBrowser,
+  screenshot,
+  signIn,
+  startStack,
+  type Browser,
+  type Stack,
+} from './harness.js';
+
+let stack: Stack;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await openBrowser(pageErrors);
+  await signIn(browser.page, stack);
+  const tracked = await stack.ingest('/v1/track', {
+    userId: 'ada',
+    event: 'Order Completed',
+    properties: { revenue: 40, order_id: 'o-1' },
+  });
+  expect(tracked.status).toBeLessThan(300);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function newJourney(name: string): Promise<void> {
+  const page = browser.page;
+  await page.goto(`${stack.url}/#/journeys`);
+  await page.getByTestId('new-journey-name').fill(name);
+  await page.getByTestId('create-journey').click();
+  await page.getByTestId('node-trigger').waitFor();
+}
+
+describe('designer forms in words', () => {
+  it('warns on an event name the workspace never received, offers the one it sends, and still allows it', async () => {
+    const page = browser.page;
+    await newJourney('Event names');
+    await page.getByTestId('node-trigger').click();
+    await page.getByTestId('trigger-type').selectOption('event');
+    await page.getByTestId('event-name').fill('order_completed');
+    const warning = page.getByTestId('event-name-warning');
+    await eventually(
+      () => warning.textContent(),
+      (v) =>
+        expect(v).toContain(
+          'No event named “order_completed” has arrived yet; did you mean “Order Completed”?',
+        ),
+    );
+    // The name typed is kept: a journey may be drawn before the first event arrives.
+    expect(await page.getByTestId('event-name').inputValue()).toBe('order_completed');
+    await screenshot(page, 'words-event-name-warning');
+    await page.getByTestId('event-name-warning-use').click();
+    expect(await page.getByTestId('event-name').inputValue()).toBe('Order Completed');
+    expect(await warning.count()).toBe(0);
+    // The event's properties are offered too, and a property it never carried is flagged.
+    const offered = await page
+      .locator(
+        `datalist[id="${await page.getByTestId('trigger-key').getAttribute('list')}"] option`,
+      )
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(offered.sort()).toEqual(['order_id', 'revenue']);
+    await page.getByTestId('trigger-key').fill('orderId');
+    await eventually(
+      () => page.getByTestId('trigger-key-warning').textContent(),
+      (v) => expect(v).toContain('did you mean “order_id”?'),
+    );
+
+    // Segment conditions on events get the same check.
+    await page.goto(`${stack.url}/#/segments/new`);
+    await page.getByTestId('add-condition-root').click();
+    await page.getByTestId('condition-root-0-type').selectOption('event');
+    await page.getByTestId('condition-root-0-event').fill('Order Complete');
+    await eventually(
+      () => page.getByTestId('condition-root-0-event-warning').textContent(),
+      (v) => expect(v).toContain('did you mean “Order Completed”?'),
+    );
+    await screenshot(page, 'words-segment-event-warning');
+    await page.getByTestId('condition-root-0-event').fill('Order Completed');
+    await eventually(
+      () => page.getByTestId('condition-root-0-event-warning').count(),
+      (v) => expect(v).toBe(0),
+    );
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('says what to fix in words, naming the step by its label, and selects the step on a click', async () => {
+    const page = browser.page;
+    await newJourney('Problems in words');
+    await page.getByTestId('palette-action-email').click();
+    await page.getByTestId('node-email-1').click();
+    await page.getByTestId('inspector-label').fill('Win-back');
+    await eventually(
+      () => page.getByTestId('inspector-issues').textContent(),
+      (v) => expect(v).toContain("Send email step 'Win-back': add a subject"),
+    );
+    // Select the trigger, then let the problems list bring the email step back.
+    await page.getByTestId('node-trigger').click();
+    await page.getByTestId('journey-problems').click();
+    const subject = page
+      .getByTestId('problems-list')
+      .getByRole('button', { name: "Send email step 'Win-back': add a subject" });
+    await subject.waitFor();
+    // The developer's path stays beside it, small.
+    expect(await page.getByTestId('problems-list').textContent()).toContain(
+      'nodes[1].config.subject',
+    );
+    await screenshot(page, 'words-problems');
+    await subject.click();
+    await eventually(
+      () => page.getByTestId('inspector-label').inputValue(),
+      (v) => expect(v).toBe('Win-back'),
+    );
+    expect(pageErrors).toEqual([]);
+  });
+});
