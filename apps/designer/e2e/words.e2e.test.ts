@@ -12,6 +12,7 @@ import {
 let stack: Stack;
 let browser: Browser;
 const pageErrors: string[] = [];
+let proSegmentId: string;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -23,7 +24,22 @@ beforeAll(async () => {
     properties: { revenue: 40, order_id: 'o-1' },
   });
   expect(tracked.status).toBeLessThan(300);
-});
+  const identified = await stack.ingest('/v1/identify', {
+    userId: 'ada',
+    traits: { plan: 'pro', firstName: 'Ada' },
+  });
+  expect(identified.status).toBeLessThan(300);
+  const segment = await stack.admin<{ id: string }>('/api/v1/segments', {
+    body: {
+      name: 'Pro plan',
+      definition: {
+        type: 'all',
+        conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: 'pro' }],
+      },
+    },
+  });
+  proSegmentId = segment.id;
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -117,6 +133,47 @@ describe('designer forms in words', () => {
       () => page.getByTestId('inspector-label').inputValue(),
       (v) => expect(v).toBe('Win-back'),
     );
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('labels steps by segment name and email subject, counts segment members, and writes the email form in words', async () => {
+    const page = browser.page;
+    await newJourney('Names not ids');
+    await page.getByTestId('node-trigger').click();
+    await page.getByTestId('trigger-type').selectOption('segmentEntered');
+    const option = page.getByTestId('trigger-segment').locator(`option[value="${proSegmentId}"]`);
+    await eventually(
+      () => option.textContent(),
+      (v) => expect(v).toBe('Pro plan (1 member)'),
+    );
+    await page.getByTestId('trigger-segment').selectOption(proSegmentId);
+    await eventually(
+      () => page.getByTestId('node-trigger').locator('.node-summary').textContent(),
+      (v) => expect(v).toBe('Enters segment Pro plan'),
+    );
+
+    await page.getByTestId('palette-action-email').click();
+    await page.getByTestId('node-email-1').click();
+    const form = page.getByTestId('action-config');
+    expect(await form.locator('label[for="root_html"]').textContent()).toContain('Body');
+    expect(await form.locator('label[for="root_replyTo"]').textContent()).toContain(
+      'Reply-to address',
+    );
+    await page.locator('#root_subject').fill('We miss you, {{ contact.traits.firstName }}');
+    await eventually(
+      () => page.getByTestId('node-email-1').locator('.node-summary').textContent(),
+      (v) => expect(v).toBe('“We miss you, {{ contact.traits.firstName }}”'),
+    );
+    // The traits this workspace's contacts carry are offered as Liquid.
+    await page.getByTestId('personalisation-help').locator('summary').click();
+    await eventually(
+      () => page.getByTestId('personalisation-traits').textContent(),
+      (v) => {
+        expect(v).toContain('{{ contact.traits.plan }}');
+        expect(v).toContain('{{ contact.traits.firstName }}');
+      },
+    );
+    await screenshot(page, 'words-email-step');
     expect(pageErrors).toEqual([]);
   });
 });

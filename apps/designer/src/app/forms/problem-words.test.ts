@@ -18,7 +18,8 @@ const catalog = catalogFromManifests([
       { name: 'bounced', label: 'Skipped (unsubscribed or no address)' },
     ],
     credentials: [],
-    uiHints: {},
+    // email@1 draws its content with MessageStepForm, whose field words the problems use too.
+    uiHints: { widgets: { template: 'message-template' } },
     // Inline content or a saved template, as email@1 registers it: titles live inside the alternatives.
     configJsonSchema: {
       anyOf: [
@@ -31,6 +32,25 @@ const catalog = catalogFromManifests([
           },
         },
         { type: 'object', required: ['template'], properties: { template: { type: 'object' } } },
+      ],
+    },
+  } as unknown as ActionManifest,
+  {
+    type: 'sms',
+    version: 1,
+    title: 'Send SMS',
+    description: '',
+    category: 'message',
+    outputs: [{ name: 'next' }],
+    credentials: [],
+    uiHints: {},
+    configJsonSchema: {
+      anyOf: [
+        {
+          type: 'object',
+          required: ['body'],
+          properties: { body: { type: 'string', minLength: 1, title: 'Message text' } },
+        },
       ],
     },
   } as unknown as ActionManifest,
@@ -61,7 +81,7 @@ describe('describeProblem', () => {
         nodeId: 'mail',
       },
       {
-        text: "Send email step 'Win-back': add an HTML body",
+        text: "Send email step 'Win-back': add a body",
         path: 'nodes[2].config.html',
         nodeId: 'mail',
       },
@@ -122,5 +142,19 @@ describe('describeProblem', () => {
     );
     const noTrigger = worded(edit((d) => (d.nodes = d.nodes.filter((n) => n.id !== 't'))));
     expect(noTrigger[0]?.text).toMatch(/^This journey has no trigger: add one Trigger node/);
+  });
+
+  it("names another action's field by the title its manifest gives it", () => {
+    const def = edit((d) => {
+      d.nodes.push({
+        id: 'text',
+        kind: 'action',
+        label: 'Nudge',
+        action: { type: 'sms', version: 1 },
+        config: {},
+        position: { x: 0, y: 0 },
+      });
+    });
+    expect(worded(def).map((p) => p.text)).toContain("Send SMS step 'Nudge': add a message text");
   });
 });

@@ -2,6 +2,8 @@
 import type { JourneyDefinition, JourneyNode, JourneyProblem } from '@cairn/core';
 import { KIND_TITLES } from '../../graph/summary.js';
 import type { DesignerCatalog } from '../catalog.js';
+import { messageTemplateField } from '../templates.js';
+import { MESSAGE_FIELD_WORDS } from './message-words.js';
 
 export type WordedProblem = {
   /** "Send email step 'Win-back': add a subject". */
@@ -80,15 +82,24 @@ function configTitle(schema: unknown, key: string): string | undefined {
   return undefined;
 }
 
+/** A step drawn by MessageStepForm (its content may come from the template library), so worded as it is. */
+function isMessageStep(node: JourneyNode, catalog: DesignerCatalog): boolean {
+  if (node.kind !== 'action') return false;
+  const hints = catalog(node.action.type, node.action.version)?.manifest.uiHints;
+  return messageTemplateField(hints) !== undefined;
+}
+
 /** The field a problem is about, in words: a config field by its manifest title, others by their key. */
 export function fieldWords(node: JourneyNode | undefined, field: string, catalog: DesignerCatalog) {
   const keys = field.split(/[.[\]]/).filter((k) => k !== '' && !/^\d+$/.test(k));
   if (keys.length === 0) return '';
   if (node?.kind === 'action' && keys[0] === 'config' && keys[1]) {
-    const title = configTitle(
-      catalog(node.action.type, node.action.version)?.manifest.configJsonSchema,
-      keys[1],
-    );
+    const title =
+      (isMessageStep(node, catalog) ? MESSAGE_FIELD_WORDS[keys[1]]?.title : undefined) ??
+      configTitle(
+        catalog(node.action.type, node.action.version)?.manifest.configJsonSchema,
+        keys[1],
+      );
     if (title) return inSentence(title);
     return FIELD_WORDS[keys[1]] ?? humanise(keys[1]);
   }

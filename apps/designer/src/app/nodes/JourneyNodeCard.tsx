@@ -4,8 +4,10 @@ import { memo, useContext, useState } from 'react';
 import type { JourneyNodeKind as JourneyKind } from '@cairn/core';
 import { JOURNEY_KINDS } from '../../graph/definition.js';
 import type { CanvasFlowNode } from '../../graph/flow-cache.js';
-import { KIND_TITLES, summarizeNode } from '../../graph/summary.js';
+import { useNamesFor } from '../../api/queries.js';
+import { KIND_TITLES } from '../../graph/summary.js';
 import { rate } from '../charts/series.js';
+import { cardSummary, referencedKinds } from './card-summary.js';
 import { EditorViewContext } from './context.js';
 import type { StepChoice } from './context.js';
 
@@ -48,7 +50,8 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
     node.kind === 'action'
       ? actionIcon(view?.actions.find((a) => a.type === node.action.type)?.icon)
       : KIND_ICONS[node.kind];
-  const summary = summarizeNode(node, actionTitle);
+  const names = useNamesFor(referencedKinds(node));
+  const summary = cardSummary(node, actionTitle, names);
   const { issues, stats, onPath } = data;
 
   return (
