@@ -26,7 +26,7 @@ beforeAll(async () => {
   expect(tracked.status).toBeLessThan(300);
   const identified = await stack.ingest('/v1/identify', {
     userId: 'ada',
-    traits: { plan: 'pro', firstName: 'Ada' },
+    traits: { plan: 'pro', firstName: 'Ada', email: 'ada@acme.test', timezone: 'Europe/Paris' },
   });
   expect(identified.status).toBeLessThan(300);
   const segment = await stack.admin<{ id: string }>('/api/v1/segments', {
@@ -174,6 +174,71 @@ describe('designer forms in words', () => {
       },
     );
     await screenshot(page, 'words-email-step');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('previews a real contact found by search, naming steps and reading times as days and clock times', async () => {
+    const page = browser.page;
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      body: {
+        name: 'Preview in words',
+        definition: {
+          name: 'Preview in words',
+          settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+          nodes: [
+            {
+              id: 'trigger',
+              kind: 'trigger',
+              trigger: { type: 'segmentEntered', segmentId: proSegmentId },
+              position: { x: 0, y: 0 },
+            },
+            {
+              id: 'wait',
+              kind: 'delay',
+              duration: { amount: 3, unit: 'days' },
+              position: { x: 0, y: 150 },
+            },
+            {
+              id: 'mail',
+              kind: 'action',
+              label: 'Win-back',
+              action: { type: 'email', version: 1 },
+              config: { subject: 'Hi {{ contact.traits.firstName }}', html: '<p>Hello</p>' },
+              position: { x: 0, y: 300 },
+            },
+            { id: 'done', kind: 'exit', position: { x: 0, y: 450 } },
+          ],
+          edges: [
+            { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'wait' },
+            { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'mail' },
+            { id: 'e3', source: 'mail', sourceHandle: 'sent', target: 'done' },
+            { id: 'e4', source: 'mail', sourceHandle: 'skipped', target: 'done' },
+          ],
+        },
+      },
+    });
+    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.getByTestId('node-mail').waitFor();
+    await page.getByTestId('simulate').click();
+    await page.getByTestId('simulate-mode-contact').click();
+    await page.getByTestId('simulate-contact-search').fill('ada');
+    await page.getByTestId('simulate-contact-ada').click();
+    expect(await page.getByTestId('simulate-contact-picked').textContent()).toContain('Ada');
+    await page.getByTestId('simulate-run').click();
+    const timeline = page.getByTestId('simulate-timeline');
+    await timeline.waitFor();
+    const text = await timeline.innerText();
+    // Steps by name (the unnamed delay by what it does), times as "Day 3, 09:00" in Ada's zone, no ISO.
+    expect(text).toContain('Wait 3 days');
+    expect(text).toContain('Win-back');
+    expect(text).toMatch(/Day 3, \d\d:\d\d/);
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect(await page.getByTestId('simulate-time-zone').textContent()).toContain('Europe/Paris');
+    expect(await page.getByTestId('simulate-messages').innerText()).toContain(
+      'Send email · Win-back',
+    );
+    expect(await page.getByTestId('simulate-message-0-subject').textContent()).toContain('Hi Ada');
+    await screenshot(page, 'words-simulation');
     expect(pageErrors).toEqual([]);
   });
 });

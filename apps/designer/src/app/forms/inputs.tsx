@@ -1,4 +1,5 @@
 import { EventPropertyInput } from './EventNameInput.js';
+import { parseLooseValue } from './values.js';
 import type { Duration, DurationUnit, JourneyPropertyFilter as PropertyFilter } from '@cairn/core';
 
 type FilterOperator = PropertyFilter['operator'];
@@ -114,12 +115,7 @@ export function Select<T extends string>({
   );
 }
 
-/** Typed values from a text box: numbers and booleans become themselves, the rest stays text. */
-export function parseLooseValue(text: string): string | number | boolean {
-  if (/^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text);
-  if (text === 'true' || text === 'false') return text === 'true';
-  return text;
-}
+export { parseLooseValue } from './values.js';
 
 const FILTER_OPERATORS: FilterOperator[] = [
   'eq',

@@ -108,11 +108,16 @@ export function fieldWords(node: JourneyNode | undefined, field: string, catalog
   return FIELD_WORDS[meaningful] ?? humanise(meaningful);
 }
 
-function outputLabel(node: JourneyNode, output: string, catalog: DesignerCatalog): string {
+/** An output as the card's handle names it: an action's label, a split's branch or variant label. */
+export function outputLabel(node: JourneyNode, output: string, catalog: DesignerCatalog): string {
   const label =
     node.kind === 'action'
       ? (catalog(node.action.type, node.action.version)?.outputLabels[output] ?? output)
-      : output;
+      : node.kind === 'multiSplit'
+        ? (node.branches.find((b) => b.id === output)?.label ?? output)
+        : node.kind === 'randomSplit'
+          ? (node.variants.find((v) => v.id === output)?.label ?? output)
+          : output;
   // "Skipped (unsubscribed or no address)" is named by its first words, as the card's handle reads.
   const short = label.replace(/ \(.*\)$/, '');
   return short[0]!.toUpperCase() + short.slice(1);
