@@ -39,6 +39,11 @@ beforeAll(async () => {
     },
   });
   proSegmentId = segment.id;
+  // Ada is counted in once the new segment's first evaluation lands.
+  await eventually(
+    () => stack.admin<{ memberCount: number }>(`/api/v1/segments/${proSegmentId}`),
+    (v) => expect(v.memberCount).toBe(1),
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -220,6 +225,15 @@ describe('designer forms in words', () => {
     await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-mail').waitFor();
     await page.getByTestId('simulate').click();
+    // Describing a contact is rows, not JSON: traits, segments by name and size, events picked by name.
+    await page.getByTestId('simulate-add-event').click();
+    await page.getByTestId('simulate-event-0-name').fill('Order Completed');
+    await page.getByLabel('event 1 details').fill('revenue: 40');
+    expect(await page.getByTestId('simulate-segments').textContent()).toContain(
+      'Pro plan (1 member)',
+    );
+    await screenshot(page, 'words-simulation-describe');
+    await page.getByTestId('simulate-event-0').getByTitle('Remove event').click();
     await page.getByTestId('simulate-mode-contact').click();
     await page.getByTestId('simulate-contact-search').fill('ada');
     await page.getByTestId('simulate-contact-ada').click();
@@ -238,6 +252,10 @@ describe('designer forms in words', () => {
       'Send email · Win-back',
     );
     expect(await page.getByTestId('simulate-message-0-subject').textContent()).toContain('Hi Ada');
+    expect(await page.getByTestId('simulate-outcome').textContent()).toMatch(
+      /^Leaves the journey at “Exit” on Day 3, \d\d:\d\d\.$/,
+    );
+    await timeline.scrollIntoViewIfNeeded();
     await screenshot(page, 'words-simulation');
     expect(pageErrors).toEqual([]);
   });

@@ -33,7 +33,9 @@ export function SimulateResult({
     <>
       <div className="sim-outcome" data-testid="simulate-outcome">
         {state.status === 'completed' || state.completion
-          ? `Leaves at “${labelOf(state.nodeId)}” (${state.completion?.reason ?? 'completed'}) on ${when(state.completion?.at ?? state.nodeEnteredAt)}.`
+          ? state.completion?.reason === 'exit'
+            ? `Leaves the journey at “${labelOf(state.nodeId)}” on ${when(state.completion.at)}.`
+            : `Leaves at “${labelOf(state.nodeId)}” (${state.completion?.reason ?? 'completed'}) on ${when(state.completion?.at ?? state.nodeEnteredAt)}.`
           : `Still at “${labelOf(state.nodeId)}” when the preview stops after ${days} days.`}
       </div>
       <h3 className="panel-subhead">Messages it would get ({result.messages.length})</h3>

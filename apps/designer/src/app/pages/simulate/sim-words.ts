@@ -8,6 +8,7 @@ import { cardSummary, type CardNames } from '../../nodes/card-summary.js';
 /** A step as the timeline names it: its label, else what its card says ("Wait 3 days", "Enters segment VIP"). */
 export function stepLabel(node: JourneyNode, catalog: DesignerCatalog, names: CardNames): string {
   if (node.label?.trim()) return node.label.trim();
+  if (node.kind === 'exit') return 'Exit';
   const title =
     node.kind === 'action'
       ? catalog(node.action.type, node.action.version)?.manifest.title
