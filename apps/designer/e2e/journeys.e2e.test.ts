@@ -219,7 +219,7 @@ describe('journey designer', () => {
     await page.getByTestId('simulate-run').click();
     const timeline = page.getByTestId('simulate-timeline');
     await timeline.waitFor();
-    expect(await timeline.textContent()).toContain('received "Video Watched"');
+    expect(await timeline.textContent()).toContain('did “Video Watched”');
     expect(await page.getByTestId('simulate-messages').locator('li').count()).toBe(1);
 
     // The email reads as Ada would get it: Liquid rendered with her traits, not "{{ contact.traits.firstName }}".
