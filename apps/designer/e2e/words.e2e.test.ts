@@ -51,6 +51,43 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** Enters Pro plan, waits 3 days, sends the Win-back email, leaves. */
+function winBack(name: string) {
+  return {
+    name,
+    settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+    nodes: [
+      {
+        id: 'trigger',
+        kind: 'trigger',
+        trigger: { type: 'segmentEntered', segmentId: proSegmentId },
+        position: { x: 0, y: 0 },
+      },
+      {
+        id: 'wait',
+        kind: 'delay',
+        duration: { amount: 3, unit: 'days' },
+        position: { x: 0, y: 150 },
+      },
+      {
+        id: 'mail',
+        kind: 'action',
+        label: 'Win-back',
+        action: { type: 'email', version: 1 },
+        config: { subject: 'Hi {{ contact.traits.firstName }}', html: '<p>Hello</p>' },
+        position: { x: 0, y: 300 },
+      },
+      { id: 'done', kind: 'exit', position: { x: 0, y: 450 } },
+    ],
+    edges: [
+      { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'wait' },
+      { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'mail' },
+      { id: 'e3', source: 'mail', sourceHandle: 'sent', target: 'done' },
+      { id: 'e4', source: 'mail', sourceHandle: 'skipped', target: 'done' },
+    ],
+  };
+}
+
 async function newJourney(name: string): Promise<void> {
   const page = browser.page;
   await page.goto(`${stack.url}/#/journeys`);
@@ -143,6 +180,9 @@ describe('designer forms in words', () => {
 
   it('labels steps by segment name and email subject, counts segment members, and writes the email form in words', async () => {
     const page = browser.page;
+    await stack.admin('/api/v1/journeys', {
+      body: { name: 'Onboarding', definition: winBack('Onboarding') },
+    });
     await newJourney('Names not ids');
     await page.getByTestId('node-trigger').click();
     await page.getByTestId('trigger-type').selectOption('segmentEntered');
@@ -179,6 +219,20 @@ describe('designer forms in words', () => {
       },
     );
     await screenshot(page, 'words-email-step');
+
+    // A start-journey step picks a journey by name, and its card names it.
+    await page.getByTestId('palette-action-startJourney').click();
+    await page.getByTestId('node-startJourney-1').click();
+    const picker = page.getByTestId('journey-picker');
+    await eventually(
+      () => picker.locator('option').allTextContents(),
+      (v) => expect(v).toContain('Onboarding (draft)'),
+    );
+    await picker.selectOption({ label: 'Onboarding (draft)' });
+    await eventually(
+      () => page.getByTestId('node-startJourney-1').locator('.node-summary').textContent(),
+      (v) => expect(v).toBe('Start journey: Onboarding'),
+    );
     expect(pageErrors).toEqual([]);
   });
 
@@ -187,39 +241,7 @@ describe('designer forms in words', () => {
     const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
       body: {
         name: 'Preview in words',
-        definition: {
-          name: 'Preview in words',
-          settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-          nodes: [
-            {
-              id: 'trigger',
-              kind: 'trigger',
-              trigger: { type: 'segmentEntered', segmentId: proSegmentId },
-              position: { x: 0, y: 0 },
-            },
-            {
-              id: 'wait',
-              kind: 'delay',
-              duration: { amount: 3, unit: 'days' },
-              position: { x: 0, y: 150 },
-            },
-            {
-              id: 'mail',
-              kind: 'action',
-              label: 'Win-back',
-              action: { type: 'email', version: 1 },
-              config: { subject: 'Hi {{ contact.traits.firstName }}', html: '<p>Hello</p>' },
-              position: { x: 0, y: 300 },
-            },
-            { id: 'done', kind: 'exit', position: { x: 0, y: 450 } },
-          ],
-          edges: [
-            { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'wait' },
-            { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'mail' },
-            { id: 'e3', source: 'mail', sourceHandle: 'sent', target: 'done' },
-            { id: 'e4', source: 'mail', sourceHandle: 'skipped', target: 'done' },
-          ],
-        },
+        definition: winBack('Preview in words'),
       },
     });
     await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
