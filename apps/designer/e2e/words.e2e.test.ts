@@ -158,6 +158,10 @@ describe('designer forms in words', () => {
       () => page.getByTestId('inspector-issues').textContent(),
       (v) => expect(v).toContain("Send email step 'Win-back': add a subject"),
     );
+    // The step's badge on the canvas says the same on hover.
+    expect(await page.getByTestId('node-issues-email-1').getAttribute('title')).toContain(
+      "Send email step 'Win-back': add a subject",
+    );
     // Select the trigger, then let the problems list bring the email step back.
     await page.getByTestId('node-trigger').click();
     await page.getByTestId('journey-problems').click();
