@@ -224,6 +224,17 @@ describe('designer forms in words', () => {
     );
     await screenshot(page, 'words-email-step');
 
+    // Pinned to a saved template, the card names the template and its version.
+    const template = await stack.admin<{ id: string }>('/api/v1/templates', {
+      body: { name: 'Come back', channel: 'email', subject: 'Hi', html: '<p>Hi</p>' },
+    });
+    await page.getByTestId('email-content-mode').selectOption('template');
+    await page.getByTestId('email-template').selectOption(template.id);
+    await eventually(
+      () => page.getByTestId('node-email-1').locator('.node-summary').textContent(),
+      (v) => expect(v).toBe('Template Come back (v1)'),
+    );
+
     // A start-journey step picks a journey by name, and its card names it.
     await page.getByTestId('palette-action-startJourney').click();
     await page.getByTestId('node-startJourney-1').click();
