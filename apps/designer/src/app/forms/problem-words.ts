@@ -120,7 +120,7 @@ export function outputLabel(node: JourneyNode, output: string, catalog: Designer
           : output;
   // "Skipped (unsubscribed or no address)" is named by its first words, as the card's handle reads.
   const short = label.replace(/ \(.*\)$/, '');
-  return short[0]!.toUpperCase() + short.slice(1);
+  return short.charAt(0).toUpperCase() + short.slice(1);
 }
 
 /** The fix, said plainly, from the validator's `<field> <message>` (or `<message>` for the whole step). */
