@@ -211,14 +211,15 @@ describe('journey designer', () => {
     );
 
     await page.getByTestId('simulate').click();
-    await page
-      .getByTestId('simulate-traits')
-      .fill('{"email": "ada@example.com", "firstName": "Ada"}');
-    await page.getByTestId('simulate-events').fill('3 Video Watched');
+    // The described contact starts as Ada (email, first name, time zone): keep her name, drop the zone.
+    await page.getByTestId('simulate-traits').getByTitle('Remove trait').nth(2).click();
+    await page.getByTestId('simulate-add-event').click();
+    await page.getByLabel('event 1 day').fill('3');
+    await page.getByTestId('simulate-event-0-name').fill('Video Watched');
     await page.getByTestId('simulate-run').click();
     const timeline = page.getByTestId('simulate-timeline');
     await timeline.waitFor();
-    expect(await timeline.textContent()).toContain('received "Video Watched"');
+    expect(await timeline.textContent()).toContain('did “Video Watched”');
     expect(await page.getByTestId('simulate-messages').locator('li').count()).toBe(1);
 
     // The email reads as Ada would get it: Liquid rendered with her traits, not "{{ contact.traits.firstName }}".
@@ -242,7 +243,7 @@ describe('journey designer', () => {
     await screenshot(page, 'journey-simulation');
 
     // without the event the viewer times out and gets the nudge too
-    await page.getByTestId('simulate-events').fill('');
+    await page.getByTestId('simulate-event-0').getByTitle('Remove event').click();
     await page.getByTestId('simulate-run').click();
     await eventually(
       () => page.getByTestId('node-nudge').getAttribute('data-on-path'),

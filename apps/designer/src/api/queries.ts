@@ -121,12 +121,14 @@ export function useActionCatalog() {
   });
 }
 
-// Pickers are a convenience: the forms still work with free text if these fail.
+// Pickers are a convenience: the forms still work with free text if these fail. A failed event catalog
+// stays an error (no data) rather than an empty list, so no name is warned about as never seen.
 export function useEventSchema() {
   const api = useApi();
   return useQuery({
     queryKey: queryKeys.eventSchema,
-    queryFn: () => api.eventSchema().catch(() => []),
+    queryFn: () => api.eventSchema(),
+    staleTime: 30_000,
   });
 }
 export function useMetricSchema() {
@@ -333,4 +335,37 @@ export function useSaveSegment(id: string | undefined) {
         client.invalidateQueries({ queryKey: queryKeys.segment(saved.id) }),
       ]),
   });
+}
+
+const NAMES_STALE_MS = 60_000;
+
+/**
+ * Segment, journey and template names for the ids a step card shows. Each list is read only when a card
+ * needs it and is then shared by every card for a minute, so a 500-step canvas asks once, not 500 times.
+ */
+export function useNamesFor(need: { segment: boolean; journey: boolean; template: boolean }) {
+  const api = useApi();
+  const segments = useQuery({
+    queryKey: queryKeys.segments,
+    queryFn: () => api.listSegments(),
+    enabled: need.segment,
+    staleTime: NAMES_STALE_MS,
+  });
+  const journeys = useQuery({
+    queryKey: queryKeys.journeys,
+    queryFn: () => api.listJourneys(),
+    enabled: need.journey,
+    staleTime: NAMES_STALE_MS,
+  });
+  const templates = useQuery({
+    queryKey: queryKeys.templates,
+    queryFn: () => api.listTemplates(),
+    enabled: need.template,
+    staleTime: NAMES_STALE_MS,
+  });
+  return {
+    segment: (id: string) => segments.data?.find((s) => s.id === id)?.name,
+    journey: (id: string) => journeys.data?.find((j) => j.id === id)?.name,
+    template: (id: string) => templates.data?.templates.find((t) => t.id === id)?.name,
+  };
 }

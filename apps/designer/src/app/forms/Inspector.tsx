@@ -3,6 +3,7 @@ import { KIND_TITLES } from '../../graph/summary.js';
 import type { DesignerCatalogEntry } from '../catalog.js';
 import type { ConditionPickers } from './conditions/model.js';
 import { DurationPicker, Field } from './inputs.js';
+import { ProblemList } from './ProblemList.js';
 import { ActionConfigForm } from './steps/ActionConfigForm.js';
 import { BranchConditionForm } from './steps/BranchConditionForm.js';
 import { MultiSplitForm, RandomSplitForm } from './steps/SplitForms.js';
@@ -40,13 +41,12 @@ export function Inspector({ node, onChange, pickers, issues, actionEntry }: Prop
         <div className="muted small">id: {node.id}</div>
       </header>
       {issues.length > 0 && (
-        <ul className="issues" data-testid="inspector-issues">
-          {issues.map((i, k) => (
-            <li key={k}>
-              <code>{i.path}</code>: {i.message}
-            </li>
-          ))}
-        </ul>
+        <ProblemList
+          problems={issues}
+          definition={{ nodes: [node] }}
+          catalog={() => actionEntry}
+          testId="inspector-issues"
+        />
       )}
       <div className="inspector-body">
         <KindForm node={node} set={set} pickers={pickers} actionEntry={actionEntry} />

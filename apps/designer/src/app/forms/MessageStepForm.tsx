@@ -13,8 +13,21 @@ import {
 } from '../templates.js';
 import { cspSafeValidator } from './json-schema-validator.js';
 import { Field, Select } from './inputs.js';
+import { MESSAGE_FIELD_WORDS } from './message-words.js';
+import { PersonalisationHelp } from './PersonalisationHelp.js';
 
 type Config = Record<string, unknown>;
+
+function inWords(ui: UiSchema): UiSchema {
+  const out: UiSchema = { ...ui };
+  for (const [field, words] of Object.entries(MESSAGE_FIELD_WORDS))
+    out[field] = {
+      ...(ui[field] as UiSchema | undefined),
+      'ui:title': words.title,
+      ...(words.help ? { 'ui:description': words.help } : {}),
+    };
+  return out;
+}
 
 /** A saved email template and the version the step sends; a newer version is offered, never taken silently. */
 function TemplatePick({
@@ -128,7 +141,7 @@ export function MessageStepForm({
       )}
       <Form
         schema={shape}
-        uiSchema={uiSchemaForShape(uiSchema, shape)}
+        uiSchema={inWords(uiSchemaForShape(uiSchema, shape))}
         validator={cspSafeValidator}
         formData={rest}
         liveValidate="onChange"
@@ -140,6 +153,7 @@ export function MessageStepForm({
           })
         }
       />
+      {mode === 'inline' && <PersonalisationHelp />}
       {mode === 'template' && pinned.id && (
         <TemplatePreview request={{ templateId: pinned.id, version: pinned.version }} />
       )}

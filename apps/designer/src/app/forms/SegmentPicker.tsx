@@ -1,4 +1,13 @@
-/** A segment by name; an id the list lacks (deleted, or not loaded) stays shown as itself. */
+export type SegmentChoice = { id: string; name: string; memberCount?: number };
+
+/** "At-risk buyers (1,204)": how many are in it now helps pick the right one. */
+export function segmentOptionLabel(s: SegmentChoice): string {
+  return s.memberCount === undefined
+    ? s.name
+    : `${s.name} (${s.memberCount.toLocaleString('en')} ${s.memberCount === 1 ? 'member' : 'members'})`;
+}
+
+/** A segment by name and size; an id the list lacks (deleted, or not loaded) stays shown as itself. */
 export function SegmentPicker({
   value,
   segments,
@@ -6,7 +15,7 @@ export function SegmentPicker({
   testId,
 }: {
   value: string;
-  segments: { id: string; name: string }[];
+  segments: SegmentChoice[];
   onChange: (id: string) => void;
   testId?: string;
 }) {
@@ -17,7 +26,7 @@ export function SegmentPicker({
       {!known && value && <option value={value}>{value}</option>}
       {segments.map((s) => (
         <option key={s.id} value={s.id}>
-          {s.name}
+          {segmentOptionLabel(s)}
         </option>
       ))}
     </select>

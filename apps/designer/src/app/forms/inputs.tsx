@@ -1,3 +1,5 @@
+import { EventPropertyInput } from './EventNameInput.js';
+import { parseLooseValue } from './values.js';
 import type { Duration, DurationUnit, JourneyPropertyFilter as PropertyFilter } from '@cairn/core';
 
 type FilterOperator = PropertyFilter['operator'];
@@ -113,12 +115,7 @@ export function Select<T extends string>({
   );
 }
 
-/** Typed values from a text box: numbers and booleans become themselves, the rest stays text. */
-export function parseLooseValue(text: string): string | number | boolean {
-  if (/^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text);
-  if (text === 'true' || text === 'false') return text === 'true';
-  return text;
-}
+export { parseLooseValue } from './values.js';
 
 const FILTER_OPERATORS: FilterOperator[] = [
   'eq',
@@ -136,19 +133,23 @@ const FILTER_OPERATORS: FilterOperator[] = [
 export function FiltersEditor({
   filters,
   onChange,
+  event,
 }: {
   filters: PropertyFilter[];
   onChange: (f: PropertyFilter[]) => void;
+  /** The event filtered, whose known properties are offered. */
+  event?: string;
 }) {
   const set = (i: number, f: PropertyFilter) => onChange(filters.map((x, j) => (j === i ? f : x)));
   return (
     <div className="filters">
       {filters.map((f, i) => (
         <div className="row" key={i}>
-          <input
-            placeholder="property, e.g. total"
+          <EventPropertyInput
+            event={event}
             value={f.path}
-            onChange={(e) => set(i, { ...f, path: e.target.value })}
+            onChange={(path) => set(i, { ...f, path })}
+            testId={`filter-${i}-property`}
           />
           <Select
             value={f.operator}

@@ -4,8 +4,13 @@ import { memo, useContext, useState } from 'react';
 import type { JourneyNodeKind as JourneyKind } from '@cairn/core';
 import { JOURNEY_KINDS } from '../../graph/definition.js';
 import type { CanvasFlowNode } from '../../graph/flow-cache.js';
-import { KIND_TITLES, summarizeNode } from '../../graph/summary.js';
+import type { ActionManifest } from '../../api/client.js';
+import { useNamesFor } from '../../api/queries.js';
+import { KIND_TITLES } from '../../graph/summary.js';
 import { rate } from '../charts/series.js';
+import { catalogFromManifests, type DesignerCatalog } from '../catalog.js';
+import { describeProblem } from '../forms/problem-words.js';
+import { cardSummary, referencedKinds } from './card-summary.js';
 import { EditorViewContext } from './context.js';
 import type { StepChoice } from './context.js';
 
@@ -36,6 +41,15 @@ const ACTION_ICONS: Record<string, string> = {
 export const actionIcon = (icon: string | undefined) =>
   (icon !== undefined ? ACTION_ICONS[icon] : undefined) ?? KIND_ICONS.action;
 
+// One catalog per manifest list, shared by every card, for wording a step's problems in its badge.
+const catalogs = new WeakMap<ActionManifest[], DesignerCatalog>();
+function catalogOf(actions: ActionManifest[] | undefined): DesignerCatalog {
+  if (!actions) return () => undefined;
+  let catalog = catalogs.get(actions);
+  if (!catalog) catalogs.set(actions, (catalog = catalogFromManifests(actions)));
+  return catalog;
+}
+
 /** The card every kind shares: title, one-line summary, badges, and one labelled handle per output. */
 function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
   const view = useContext(EditorViewContext);
@@ -48,7 +62,8 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
     node.kind === 'action'
       ? actionIcon(view?.actions.find((a) => a.type === node.action.type)?.icon)
       : KIND_ICONS[node.kind];
-  const summary = summarizeNode(node, actionTitle);
+  const names = useNamesFor(referencedKinds(node));
+  const summary = cardSummary(node, actionTitle, names);
   const { issues, stats, onPath } = data;
 
   return (
@@ -66,7 +81,9 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
         {issues.length > 0 && (
           <span
             className="badge badge-error"
-            title={issues.map((i) => `${i.path}: ${i.message}`).join('\n')}
+            title={issues
+              .map((i) => describeProblem(i, { nodes: [node] }, catalogOf(view?.actions)).text)
+              .join('\n')}
             data-testid={`node-issues-${id}`}
           >
             {issues.length}

@@ -121,6 +121,8 @@ function EditorCanvas({
           onCloseProblems={() => setShowProblems(false)}
           nodeIds={canvas.definition.nodes.map((n) => n.id)}
           onSelect={canvas.select}
+          definition={canvas.definition}
+          catalog={catalog}
         />
         {stats.data && (
           <StatsStrip

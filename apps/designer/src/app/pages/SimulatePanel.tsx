@@ -1,10 +1,14 @@
-import type { ActionCatalog, JourneyDefinition } from '@cairn/core';
-import { useMemo } from 'react';
+import type { JourneyDefinition } from '@cairn/core';
 import { outputsOf } from '../../graph/definition.js';
 import type { SimulationView } from '../../graph/simulate.js';
+import { useNamesFor } from '../../api/queries.js';
+import type { DesignerCatalog } from '../catalog.js';
+import { outputLabel } from '../forms/problem-words.js';
+import { referencedKinds } from '../nodes/card-summary.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { SimulateInputs } from './simulate/SimulateInputs.js';
 import { SimulateResult } from './simulate/SimulateResult.js';
+import { stepLabel } from './simulate/sim-words.js';
 import { useSimulation } from './simulate/useSimulation.js';
 
 /**
@@ -21,16 +25,21 @@ export function SimulatePanel({
 }: {
   journeyId: string;
   definition: JourneyDefinition;
-  catalog: ActionCatalog;
+  catalog: DesignerCatalog;
   onResult: (result: SimulationView | null) => void;
   onSelectNode: (id: string) => void;
   onClose: () => void;
 }) {
   const sim = useSimulation({ journeyId, definition, catalog, onResult });
-  const labelOf = useMemo(() => {
-    const byId = new Map(definition.nodes.map((n) => [n.id, n.label || n.id]));
-    return (id: string) => byId.get(id) ?? id;
-  }, [definition.nodes]);
+  const names = useNamesFor({
+    segment: definition.nodes.some((n) => referencedKinds(n).segment),
+    journey: definition.nodes.some((n) => referencedKinds(n).journey),
+    template: definition.nodes.some((n) => referencedKinds(n).template),
+  });
+  const labelOf = (id: string) => {
+    const node = definition.nodes.find((n) => n.id === id);
+    return node ? stepLabel(node, catalog, names) : id;
+  };
   // Actions with more than one outcome (sent / bounced…) let the marketer pick which one to preview.
   const branchingActions = definition.nodes.filter(
     (n) => n.kind === 'action' && outputsOf(n, catalog).length > 1,
@@ -78,6 +87,12 @@ export function SimulatePanel({
             result={sim.result}
             previews={sim.previews}
             days={sim.inputs.days}
+            timeZone={sim.timeZone}
+            catalog={catalog}
+            outputLabelOf={(id, output) => {
+              const node = definition.nodes.find((n) => n.id === id);
+              return node ? outputLabel(node, output, catalog) : output;
+            }}
             labelOf={labelOf}
             onSelectNode={onSelectNode}
           />

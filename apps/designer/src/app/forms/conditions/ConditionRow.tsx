@@ -4,6 +4,7 @@ import { CONDITION_TYPE_LABELS, OPERATOR_LABELS } from '../labels.js';
 import type { ConditionTypeName } from '../labels.js';
 import { DurationPicker, Select } from '../inputs.js';
 import { SegmentPicker } from '../SegmentPicker.js';
+import { EventNameInput, EventPropertyInput } from '../EventNameInput.js';
 import { EventFields } from './EventFields.js';
 import {
   AFFINITY_METRICS,
@@ -68,7 +69,7 @@ export function ConditionRow({
           />
         </>
       )}
-      {c.type === 'event' && <EventFields c={c} set={set} events={pickers.events} />}
+      {c.type === 'event' && <EventFields c={c} set={set} testId={testId} />}
       {c.type === 'eventAggregate' && (
         <>
           <Select
@@ -77,17 +78,18 @@ export function ConditionRow({
             onChange={(aggregate) => set({ aggregate })}
           />
           <span className="muted">of</span>
-          <input
+          <EventPropertyInput
             placeholder="property"
+            event={str('event') || undefined}
             value={str('property')}
-            onChange={(e) => set({ property: e.target.value })}
+            onChange={(property) => set({ property })}
           />
           <span className="muted">in</span>
-          <input
+          <EventNameInput
             placeholder="event"
-            list="cairn-events"
             value={str('event')}
-            onChange={(e) => set({ event: e.target.value })}
+            onChange={(event) => set({ event })}
+            testId={`${testId}-event`}
           />
           <span className="muted">over</span>
           <DurationPicker

@@ -1,14 +1,15 @@
+import { EventNameInput } from '../EventNameInput.js';
 import { DurationPicker, Select } from '../inputs.js';
 
 /** The fields of an event condition: performed or not, first or last, in which window, how often. */
 export function EventFields({
   c,
   set,
-  events,
+  testId,
 }: {
   c: Record<string, unknown>;
   set: (p: Record<string, unknown>) => void;
-  events: string[];
+  testId?: string;
 }) {
   const check = c['check'] as 'performed' | 'notPerformed' | 'firstPerformed' | 'lastPerformed';
   const window = c['window'] as { amount: number; unit: 'days' } | undefined;
@@ -37,17 +38,12 @@ export function EventFields({
           )
         }
       />
-      <input
+      <EventNameInput
         placeholder="event"
-        list="cairn-events"
         value={typeof c['event'] === 'string' ? c['event'] : ''}
-        onChange={(e) => set({ event: e.target.value })}
+        onChange={(event) => set({ event })}
+        testId={testId && `${testId}-event`}
       />
-      <datalist id="cairn-events">
-        {events.map((e) => (
-          <option key={e} value={e} />
-        ))}
-      </datalist>
       {(check === 'performed' || check === 'notPerformed') && (
         <>
           {check === 'performed' && (

@@ -23,7 +23,7 @@ export type Item = SegmentCondition | ConditionGroup;
 export type ConditionPickers = {
   events: string[];
   metrics: string[];
-  segments: { id: string; name: string }[];
+  segments: { id: string; name: string; memberCount?: number }[];
 };
 
 export function isGroup(item: Item): item is ConditionGroup {

@@ -5,6 +5,7 @@ import type { DesignerCatalogEntry } from '../../catalog.js';
 import { messageTemplateField } from '../../templates.js';
 import { cspSafeValidator } from '../json-schema-validator.js';
 import { MessageStepForm } from '../MessageStepForm.js';
+import { STEP_WIDGETS } from './JourneyPickerWidget.js';
 import { uiSchemaFromHints } from './ui-schema.js';
 
 type ActionNode = Extract<JourneyNode, { kind: 'action' }>;
@@ -46,6 +47,7 @@ export function ActionConfigForm({
         schema={actionEntry.manifest.configJsonSchema as RJSFSchema}
         uiSchema={uiSchemaFromHints(actionEntry.manifest.uiHints)}
         validator={cspSafeValidator}
+        widgets={STEP_WIDGETS}
         formData={node.config}
         liveValidate="onChange"
         showErrorList={false}

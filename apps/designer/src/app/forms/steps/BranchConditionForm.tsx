@@ -74,7 +74,6 @@ export function BranchConditionForm({
           <EventWithFilters
             event={condition.event}
             filters={condition.filters}
-            events={pickers.events}
             onChange={(event, filters) => {
               const { filters: _old, ...rest } = condition;
               onChange({ ...rest, event, ...(filters?.length ? { filters } : {}) });

@@ -1,5 +1,6 @@
 import type { JourneyTrigger as Trigger } from '@cairn/core';
 import { DEFAULT_MAX_EVENT_AGE } from '@cairn/core';
+import { EventPropertyInput } from '../EventNameInput.js';
 import { SegmentPicker } from '../SegmentPicker.js';
 import type { ConditionPickers } from '../conditions/model.js';
 import { DurationPicker, Field, Select, TextInput } from '../inputs.js';
@@ -54,7 +55,6 @@ export function TriggerForm({
           <EventWithFilters
             event={trigger.event}
             filters={trigger.filters}
-            events={pickers.events}
             onChange={(event, filters) => {
               const { filters: _old, ...rest } = trigger;
               onChange({ ...rest, event, ...(filters?.length ? { filters } : {}) });
@@ -64,9 +64,11 @@ export function TriggerForm({
             label="One run per"
             hint="Optional property, e.g. order_id: each order gets its own run."
           >
-            <TextInput
+            <EventPropertyInput
+              event={trigger.event}
               value={trigger.key ?? ''}
               placeholder="(one run per contact)"
+              testId="trigger-key"
               onChange={(key) => {
                 const { key: _old, ...rest } = trigger;
                 onChange(key ? { ...rest, key } : rest);

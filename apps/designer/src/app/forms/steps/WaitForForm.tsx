@@ -45,7 +45,6 @@ export function WaitForForm({
         <EventWithFilters
           event={node.for.event}
           filters={node.for.filters}
-          events={pickers.events}
           onChange={(event, filters) =>
             set({ for: { type: 'event', event, ...(filters?.length ? { filters } : {}) } }, 'for')
           }

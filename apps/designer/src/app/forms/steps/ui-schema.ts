@@ -13,6 +13,8 @@ export function uiSchemaFromHints(hints: Record<string, unknown> | undefined): U
           'ui:widget': 'textarea',
           'ui:options': { rows: widget === 'html-editor' ? 6 : 3 },
         };
+      // Pickers drawn by the designer's own widgets (forms/steps/JourneyPickerWidget).
+      if (widget === 'journey-picker') ui[field] = { 'ui:widget': widget, 'ui:title': 'Journey' };
     }
   }
   return ui;

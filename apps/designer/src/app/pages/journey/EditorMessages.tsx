@@ -1,5 +1,7 @@
-import type { JourneyProblem } from '@cairn/core';
+import type { JourneyDefinition, JourneyProblem } from '@cairn/core';
+import type { DesignerCatalog } from '../../catalog.js';
 import { ErrorBox } from '../../ErrorBox.js';
+import { ProblemList } from '../../forms/ProblemList.js';
 import { PublishResultPanel } from './PublishResultPanel.js';
 import { PublishReviewPanel } from './PublishReviewPanel.js';
 import type { PublishFlow } from './usePublishFlow.js';
@@ -12,6 +14,8 @@ export function EditorMessages({
   onCloseProblems,
   nodeIds,
   onSelect,
+  definition,
+  catalog,
 }: {
   flow: PublishFlow;
   issues: JourneyProblem[];
@@ -20,6 +24,9 @@ export function EditorMessages({
   /** The steps' ids in definition order: the API names a step by its index. */
   nodeIds: string[];
   onSelect: (id: string) => void;
+  /** For naming each problem's step by its label, in words. */
+  definition: Pick<JourneyDefinition, 'nodes'>;
+  catalog: DesignerCatalog;
 }) {
   if (!(flow.saveError || flow.publishResult || flow.review || (showProblems && issues.length > 0)))
     return null;
@@ -31,19 +38,14 @@ export function EditorMessages({
           <button className="icon" onClick={onCloseProblems}>
             ×
           </button>
-          <ul>
-            {issues.map((p, i) => (
-              <li key={i}>
-                {p.nodeId ? (
-                  <button className="link" onClick={() => onSelect(p.nodeId!)}>
-                    {p.message}
-                  </button>
-                ) : (
-                  p.message
-                )}
-              </li>
-            ))}
-          </ul>
+          <ProblemList
+            problems={issues}
+            definition={definition}
+            catalog={catalog}
+            onSelect={onSelect}
+            className=""
+            testId="problems-list-items"
+          />
         </div>
       )}
       {flow.review && (

@@ -1,8 +1,11 @@
-import type { ActionCatalog, JourneyNode } from '@cairn/core';
+import type { JourneyNode } from '@cairn/core';
 import { outputsOf } from '../../../graph/definition.js';
+import type { DesignerCatalog } from '../../catalog.js';
+import { ContactSearch } from './ContactSearch.js';
+import { EventRows, SegmentChecks, TraitRows } from './ScriptRows.js';
 import type { SimulationInputs } from './useSimulation.js';
 
-/** Who to preview (an existing contact, or traits and segments), their scripted events, outcomes and horizon. */
+/** Who to preview (a contact found by search, or traits and segments), what they do, outcomes and horizon. */
 export function SimulateInputs({
   inputs,
   branchingActions,
@@ -11,25 +14,10 @@ export function SimulateInputs({
 }: {
   inputs: SimulationInputs;
   branchingActions: JourneyNode[];
-  catalog: ActionCatalog;
+  catalog: DesignerCatalog;
   labelOf: (id: string) => string;
 }) {
-  const {
-    mode,
-    setMode,
-    contactId,
-    setContactId,
-    traitsText,
-    setTraitsText,
-    eventsText,
-    setEventsText,
-    segmentsText,
-    setSegmentsText,
-    days,
-    setDays,
-    outcomes,
-    setOutcomes,
-  } = inputs;
+  const { mode, setMode, days, setDays, outcomes, setOutcomes } = inputs;
   return (
     <>
       <div className="segmented">
@@ -49,53 +37,18 @@ export function SimulateInputs({
         </button>
       </div>
       {mode === 'contact' ? (
-        <label className="field">
-          <span className="field-label">Contact id</span>
-          <input
-            value={contactId}
-            onChange={(e) => setContactId(e.target.value)}
-            placeholder="user-123"
-            data-testid="simulate-contact-id"
-          />
-        </label>
+        <ContactSearch picked={inputs.contact} onPick={inputs.setContact} />
       ) : (
         <>
-          <label className="field">
-            <span className="field-label">Traits (JSON)</span>
-            <textarea
-              rows={4}
-              className="mono"
-              value={traitsText}
-              onChange={(e) => setTraitsText(e.target.value)}
-              data-testid="simulate-traits"
-            />
-          </label>
-          <label className="field">
-            <span className="field-label">In segments (ids, comma-separated)</span>
-            <input
-              value={segmentsText}
-              onChange={(e) => setSegmentsText(e.target.value)}
-              data-testid="simulate-segments"
-            />
-          </label>
+          <TraitRows rows={inputs.traitRows} onChange={inputs.setTraitRows} />
+          <SegmentChecks selected={inputs.segmentIds} onChange={inputs.setSegmentIds} />
         </>
       )}
-      <label className="field">
-        <span className="field-label">Events, one per line: day, name, optional JSON</span>
-        <textarea
-          rows={3}
-          className="mono"
-          placeholder={'-30 Order Completed {"revenue": 40}\n3 Video Watched'}
-          value={eventsText}
-          onChange={(e) => setEventsText(e.target.value)}
-          data-testid="simulate-events"
-        />
-        <span className="muted small">
-          Day 0 is when the contact enters; negative days are history on the profile.
-        </span>
-      </label>
+      <EventRows rows={inputs.eventRows} onChange={inputs.setEventRows} />
       {branchingActions.map((node) => {
         const outputs = outputsOf(node, catalog);
+        const entry =
+          node.kind === 'action' ? catalog(node.action.type, node.action.version) : undefined;
         return (
           <label className="field" key={node.id}>
             <span className="field-label">Outcome of “{labelOf(node.id)}”</span>
@@ -105,7 +58,7 @@ export function SimulateInputs({
             >
               {outputs.map((o) => (
                 <option key={o} value={o}>
-                  {o}
+                  {entry?.outputLabels[o] ?? o}
                 </option>
               ))}
             </select>

@@ -1,11 +1,35 @@
 import type { ActionCatalog, JourneyDefinition } from '@cairn/core';
 import { useState } from 'react';
-import { parseScriptedEvents, profileFor, simulate } from '../../../graph/simulate.js';
-import type { SimulatedPerson, SimulationView } from '../../../graph/simulate.js';
+import { profileFor, simulate } from '../../../graph/simulate.js';
+import type { ScriptedEvent, SimulatedPerson, SimulationView } from '../../../graph/simulate.js';
 import type { MessagePreview } from '../../../graph/message-preview.js';
 import { useApi } from '../../session.js';
+import { parseProperties, previewTimeZone, traitsFromRows, type TraitRow } from './sim-words.js';
 
 export type Mode = 'contact' | 'describe';
+export type PickedContact = { id: string; name: string };
+/** One scripted event: on which day, which event, and `name: value` properties. */
+export type EventRow = { day: string; event: string; properties: string };
+
+/** Event rows as the simulator's script; a row's mistake is named by its line and field. */
+function scriptedEvents(rows: EventRow[]): ScriptedEvent[] {
+  return rows.flatMap((row, i) => {
+    if (!row.event.trim() && !row.properties.trim()) return [];
+    const day = Number(row.day);
+    if (row.day.trim() === '' || !Number.isFinite(day))
+      throw new Error(`Event ${i + 1}: the day must be a number, e.g. 3 (or -30 for history).`);
+    if (!row.event.trim()) throw new Error(`Event ${i + 1}: pick which event happens.`);
+    const { properties, error } = parseProperties(row.properties);
+    if (error) throw new Error(`Event ${i + 1}: ${error}.`);
+    return [
+      {
+        day,
+        event: row.event.trim(),
+        ...(Object.keys(properties).length ? { properties } : {}),
+      },
+    ];
+  });
+}
 
 /** The preview's inputs (who, what they do, how long, which action outcomes) and running it. */
 export function useSimulation({
@@ -21,12 +45,14 @@ export function useSimulation({
 }) {
   const api = useApi();
   const [mode, setMode] = useState<Mode>('describe');
-  const [contactId, setContactId] = useState('');
-  const [traitsText, setTraitsText] = useState(
-    '{\n  "email": "ada@example.com",\n  "firstName": "Ada",\n  "timezone": "Europe/Paris"\n}',
-  );
-  const [eventsText, setEventsText] = useState('');
-  const [segmentsText, setSegmentsText] = useState('');
+  const [contact, setContact] = useState<PickedContact | null>(null);
+  const [traitRows, setTraitRows] = useState<TraitRow[]>([
+    { name: 'email', value: 'ada@example.com' },
+    { name: 'firstName', value: 'Ada' },
+    { name: 'timezone', value: 'Europe/Paris' },
+  ]);
+  const [eventRows, setEventRows] = useState<EventRow[]>([]);
+  const [segmentIds, setSegmentIds] = useState<string[]>([]);
   const [days, setDays] = useState(30);
   const [outcomes, setOutcomes] = useState<Record<string, string>>({});
   const [result, setResult] = useState<SimulationView | null>(null);
@@ -34,43 +60,27 @@ export function useSimulation({
   const [previews, setPreviews] = useState<Record<string, MessagePreview>>({});
   const [error, setError] = useState<unknown>(null);
   const [running, setRunning] = useState(false);
+  // The timeline reads in the previewed contact's time zone, fixed when the preview ran.
+  const [timeZone, setTimeZone] = useState('UTC');
 
   async function personFromInputs(): Promise<SimulatedPerson> {
     if (mode === 'contact') {
-      if (!contactId.trim()) throw new Error('Enter the id of a contact to preview.');
-      const contact = await api.getContact(contactId.trim());
+      if (!contact) throw new Error('Search for a contact and pick one to preview.');
+      const found = await api.getContact(contact.id);
       return {
-        id: contact.id,
-        traits: contact.traits,
-        profile: contact.profile,
-        segments: contact.segments.map((s) => s.id),
-        events: parseEvents(),
+        id: found.id,
+        traits: found.traits,
+        profile: found.profile,
+        segments: found.segments.map((s) => s.id),
+        events: scriptedEvents(eventRows),
       };
     }
-    let traits: unknown;
-    try {
-      traits = JSON.parse(traitsText || '{}');
-    } catch {
-      throw new Error('Traits: not valid JSON — write an object such as {"plan": "pro"}.');
-    }
-    if (!traits || typeof traits !== 'object' || Array.isArray(traits))
-      throw new Error('Traits: must be a JSON object such as {"plan": "pro"}.');
-    const segments = segmentsText
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
     return {
       id: 'preview-contact',
-      traits: traits as Record<string, unknown>,
-      segments,
-      events: parseEvents(),
+      traits: traitsFromRows(traitRows),
+      segments: segmentIds,
+      events: scriptedEvents(eventRows),
     };
-  }
-
-  function parseEvents() {
-    const parsed = parseScriptedEvents(eventsText);
-    if (parsed.errors.length > 0) throw new Error(`Events: ${parsed.errors.join('; ')}`);
-    return parsed.events;
   }
 
   async function run() {
@@ -107,6 +117,7 @@ export function useSimulation({
           ]),
         ),
       );
+      setTimeZone(previewTimeZone(person.traits));
       setResult(view);
       onResult(view);
     } catch (e) {
@@ -122,14 +133,14 @@ export function useSimulation({
     inputs: {
       mode,
       setMode,
-      contactId,
-      setContactId,
-      traitsText,
-      setTraitsText,
-      eventsText,
-      setEventsText,
-      segmentsText,
-      setSegmentsText,
+      contact,
+      setContact,
+      traitRows,
+      setTraitRows,
+      eventRows,
+      setEventRows,
+      segmentIds,
+      setSegmentIds,
       days,
       setDays,
       outcomes,
@@ -139,6 +150,7 @@ export function useSimulation({
     running,
     result,
     previews,
+    timeZone,
     error,
   };
 }
