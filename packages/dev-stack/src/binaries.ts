@@ -14,6 +14,7 @@ import {
   patchAtomicUpdates,
   patchIdLookups,
   patchPostgresIdLookups,
+  patchResourceTracking,
   patchSqliteWriteQueue,
 } from './ferretdb-patches.js';
 import { MissingBinaryError, type BinaryName } from './missing-binary.js';
@@ -30,7 +31,7 @@ export const VERSIONS = {
 } as const;
 
 /** Appended to FerretDB's version; packages/db reads it to know the server carries the atomic-update and PostgreSQL `_id` patches. */
-export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates.pg-id.batched.upserts';
+export const FERRETDB_BUILD_TAG = 'cairn.atomic-updates.pg-id.batched.upserts.untracked';
 
 interface BinarySpec {
   envVar: string;
@@ -186,6 +187,7 @@ const SPECS: Record<BinaryName, BinarySpec> = {
       patchAtomicUpdates(source);
       patchPostgresIdLookups(source);
       patchSqliteWriteQueue(source);
+      patchResourceTracking(source);
       const output = ferretBinaryPath(home);
       mkdirSync(join(home, 'bin'), { recursive: true });
       const build = run('go', ['build', '-trimpath', '-o', output, './cmd/ferretdb'], {
@@ -314,6 +316,6 @@ function ferretBinaryPath(home: string): string {
   return join(
     home,
     'bin',
-    `ferretdb-${VERSIONS.ferretdb}-id-index-atomic-updates-pg-id-batched-upserts`,
+    `ferretdb-${VERSIONS.ferretdb}-id-index-atomic-updates-pg-id-batched-upserts-untracked`,
   );
 }

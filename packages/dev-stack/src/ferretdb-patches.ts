@@ -165,3 +165,20 @@ export function patchSqliteWriteQueue(source: string): void {
     'patchSqliteWriteQueue',
   );
 }
+
+/**
+ * FerretDB v1.24 tracks every iterator, transaction and connection wrapper it makes for leak reports: a pprof
+ * profile entry with the caller's stack, and a finalizer that panics if the object was never closed. In a
+ * release build that stack walk and the finalizers were about a tenth of its CPU under ingest (pprof, decision
+ * 036). Debug builds keep the tracking; Cairn's release build skips it.
+ */
+export function patchResourceTracking(source: string): void {
+  const file = join(source, 'internal', 'util', 'resource', 'resource.go');
+  for (const fn of ['Track', 'Untrack'])
+    replaceOnce(
+      file,
+      `func ${fn}(obj any, token *Token) {\n\tcheckArgs(obj, token)\n`,
+      `func ${fn}(obj any, token *Token) {\n\tcheckArgs(obj, token)\n\n\tif !debugbuild.Enabled {\n\t\treturn\n\t}\n`,
+      'patchResourceTracking',
+    );
+}
