@@ -7,6 +7,8 @@ import { createCanvasCache } from '../../../graph/flow-cache.js';
 import {
   addNodeAfter,
   connect,
+  connectToExisting,
+  connectableTargets,
   createNode,
   deleteEdges,
   deleteNodes,
@@ -19,9 +21,10 @@ import { canvasReducer, initialCanvas } from '../../../graph/store.js';
 import type { SimulationView } from '../../../graph/simulate.js';
 import { catalogFromManifests, latestManifests } from '../../catalog.js';
 import type { EditorView, StepChoice } from '../../nodes/context.js';
-import { FIT_VIEW, startingGraph } from './canvas-model.js';
+import { legibleFit, startingGraph, stepNames } from './canvas-model.js';
 import { useCanvasShortcuts } from './useCanvasShortcuts.js';
 import { useJourneyProblems } from './useJourneyProblems.js';
+import { useRevealStep } from './useRevealStep.js';
 
 /**
  * The canvas's own state: the graph with undo history, selection, measured sizes and settings, and the
@@ -47,6 +50,10 @@ export function useJourneyCanvas({
   const [settings, setSettings] = useState<JourneySettings>(draft.settings);
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const wrapper = useRef<HTMLDivElement>(null);
+  // For callbacks that read the graph when called (a "+" menu opening), without re-creating the view.
+  const graphRef = useRef(canvas.graph);
+  graphRef.current = canvas.graph;
+  const reveal = useRevealStep(wrapper, canvas.graph.nodes.length);
 
   const catalog = useMemo(() => catalogFromManifests(manifests), [manifests]);
   const paletteActions = useMemo(() => latestManifests(manifests), [manifests]);
@@ -95,22 +102,23 @@ export function useJourneyCanvas({
       at?: { x: number; y: number },
       after?: { nodeId: string; output: string },
     ) => {
+      const g = graphRef.current;
+      const taken = new Set([...g.nodes.map((n) => n.id), ...g.edges.map((e) => e.id)]);
+      const id = freshId(choice.action?.type ?? choice.kind, taken);
+      const node = createNode(choice.kind, id, {
+        ...(choice.action ? { action: choice.action } : {}),
+        ...(at ? { position: at } : {}),
+      });
       dispatch({
         type: 'edit',
-        change: (g) => {
-          const taken = new Set([...g.nodes.map((n) => n.id), ...g.edges.map((e) => e.id)]);
-          const id = freshId(choice.action?.type ?? choice.kind, taken);
-          const node = createNode(choice.kind, id, {
-            ...(choice.action ? { action: choice.action } : {}),
-            ...(at ? { position: at } : {}),
-          });
-          return after
-            ? addNodeAfter(g, after.nodeId, after.output, node, catalog)
-            : { ...g, nodes: [...g.nodes, node] };
-        },
+        change: (graph) =>
+          after
+            ? addNodeAfter(graph, after.nodeId, after.output, node, catalog)
+            : { ...graph, nodes: [...graph.nodes, node] },
       });
+      reveal(id);
     },
-    [catalog],
+    [catalog, reveal],
   );
 
   const view: EditorView = useMemo(
@@ -118,6 +126,17 @@ export function useJourneyCanvas({
       actionTitle: (type, version) => catalog(type, version)?.manifest.title,
       actions: paletteActions,
       addAfter: (nodeId, output, choice) => addStep(choice, undefined, { nodeId, output }),
+      targets: (nodeId) =>
+        stepNames(
+          connectableTargets(graphRef.current, nodeId),
+          (n) => catalog(n.action.type, n.action.version)?.manifest.title,
+        ),
+      connectTo: (nodeId, output, target) =>
+        dispatch({
+          type: 'edit',
+          change: (g) =>
+            connectToExisting(g, { source: nodeId, sourceHandle: output, target }, catalog),
+        }),
     }),
     [catalog, paletteActions, addStep],
   );
@@ -154,7 +173,7 @@ export function useJourneyCanvas({
 
   function relayout() {
     dispatch({ type: 'edit', change: (g) => ({ ...g, nodes: autoLayout(g.nodes, g.edges) }) });
-    setTimeout(() => void flow.fitView({ ...FIT_VIEW, duration: 200 }), 50);
+    setTimeout(() => legibleFit(flow, wrapper.current), 50);
   }
 
   function centerOfCanvas() {
