@@ -24,6 +24,7 @@ import type { EditorView, StepChoice } from '../../nodes/context.js';
 import { legibleFit, startingGraph, stepNames } from './canvas-model.js';
 import { useCanvasShortcuts } from './useCanvasShortcuts.js';
 import { useJourneyProblems } from './useJourneyProblems.js';
+import { useEdgeRoutes } from './useEdgeRoutes.js';
 import { useRevealStep } from './useRevealStep.js';
 
 /**
@@ -71,6 +72,8 @@ export function useJourneyCanvas({
   const pathEdges = useMemo(() => new Set(simulation?.pathEdges ?? []), [simulation]);
   // Unchanged steps keep their node objects, so React Flow and the memoized cards skip them.
   const [buildCanvas] = useState(createCanvasCache);
+  const lanes = useEdgeRoutes(canvas.graph, catalog, measured);
+  const { routes } = lanes;
   const { nodes, edges } = useMemo(
     () =>
       buildCanvas({
@@ -82,8 +85,10 @@ export function useJourneyCanvas({
         ...(stats ? { stats: stats.nodes } : {}),
         ...(pathNodes ? { pathNodes } : {}),
         pathEdges,
+        routes,
       }),
     [
+      routes,
       buildCanvas,
       canvas.graph,
       catalog,
@@ -239,6 +244,7 @@ export function useJourneyCanvas({
     addStep,
     onNodesChange,
     onEdgesChange,
+    lanes,
     onConnect,
     relayout,
     addFromPalette,
