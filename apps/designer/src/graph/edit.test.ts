@@ -10,6 +10,7 @@ import {
   pruneDanglingEdges,
 } from './edit.js';
 import { testCatalog, winBackJourney } from './fixtures.js';
+import { NODE_HEIGHT, NODE_WIDTH } from './layout.js';
 
 const graphOf = () => {
   const { nodes, edges } = winBackJourney();
@@ -41,6 +42,14 @@ describe('addNodeAfter', () => {
     expect(out('wait-more')).toEqual(['d']);
   });
 
+  it('places the new step beside, not on top of, a step already below its parent', () => {
+    const g = graphOf();
+    const next = addNodeAfter(g, 't', 'next', createNode('delay', 'wait-more'), testCatalog);
+    const at = next.nodes.find((n) => n.id === 'wait-more')!.position!;
+    const d = g.nodes.find((n) => n.id === 'd')!.position!;
+    expect(Math.abs(at.x - d.x) >= NODE_WIDTH || Math.abs(at.y - d.y) >= NODE_HEIGHT).toBe(true);
+  });
+
   it('renames a colliding id and ignores unknown outputs', () => {
     const g = graphOf();
     const next = addNodeAfter(g, 'mail', 'bounced', createNode('delay', 'd'), testCatalog);
@@ -61,13 +70,10 @@ describe("an action's outputs lead to the next step together", () => {
   };
 
   it('wires Sent and Bounced to a step added after either of them', () => {
-    const next = addNodeAfter(
-      bareMail(),
-      'mail',
-      'sent',
-      createNode('delay', 'pause'),
-      testCatalog,
-    );
+    // Only the steps down to the email, so the spot under it is free.
+    const upToMail = bareMail();
+    upToMail.nodes = upToMail.nodes.filter((n) => ['t', 'd', 'mail'].includes(n.id));
+    const next = addNodeAfter(upToMail, 'mail', 'sent', createNode('delay', 'pause'), testCatalog);
     expect(targetsOf(next)).toEqual({ sent: 'pause', bounced: 'pause' });
     // Straight under the email, since both outputs lead there.
     const mail = next.nodes.find((n) => n.id === 'mail')!;

@@ -6,7 +6,7 @@ import type {
 } from '@cairn/core';
 import { outputsOf } from './definition.js';
 import type { JourneyGraph } from './convert.js';
-import { NODE_HEIGHT } from './layout.js';
+import { NODE_HEIGHT, NODE_WIDTH } from './layout.js';
 
 const VERTICAL_GAP = NODE_HEIGHT + 64;
 
@@ -77,6 +77,23 @@ export function createNode(
   }
 }
 
+/** `wanted`, or the first spot to its right where the new step does not sit on top of another. */
+function freeSpot(
+  nodes: JourneyNode[],
+  wanted: { x: number; y: number },
+): { x: number; y: number } {
+  const taken = (x: number) =>
+    nodes.some(
+      (n) =>
+        n.position &&
+        Math.abs(n.position.x - x) < NODE_WIDTH + 16 &&
+        Math.abs(n.position.y - wanted.y) < NODE_HEIGHT + 16,
+    );
+  let x = wanted.x;
+  for (let i = 0; i < 50 && taken(x); i++) x += NODE_WIDTH + 40;
+  return { x, y: wanted.y };
+}
+
 /**
  * An action's outputs are delivery outcomes (Sent, Skipped), not choices: a marketer expects the journey to
  * go on to the same next step either way, so a new link from one output also takes its unwired siblings.
@@ -128,11 +145,13 @@ export function addNodeAfter(
   const origin = source.position ?? { x: 0, y: 0 };
   const placed: JourneyNode = {
     ...node,
-    position: node.position ?? {
-      // An action's outputs all lead here, so the step sits straight under it.
-      x: Math.round(origin.x + (sharesNextStep(source) ? 0 : column * 280)),
-      y: origin.y + VERTICAL_GAP,
-    },
+    position:
+      node.position ??
+      freeSpot(graph.nodes, {
+        // An action's outputs all lead here, so the step sits straight under it.
+        x: Math.round(origin.x + (sharesNextStep(source) ? 0 : column * 280)),
+        y: origin.y + VERTICAL_GAP,
+      }),
   };
   const existing = graph.edges.find((e) => e.source === sourceId && e.sourceHandle === output);
   const edges: JourneyEdge[] = graph.edges.filter((e) => e !== existing);

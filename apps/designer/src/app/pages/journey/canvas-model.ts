@@ -50,11 +50,21 @@ export function legibleFit(flow: ReactFlowInstance, canvas: HTMLElement | null) 
   const fit = Math.min(width / box.width, height / box.height, FIT_VIEW.maxZoom ?? 1);
   if (fit >= LEGIBLE_ZOOM) return void flow.fitView({ ...FIT_VIEW, duration: 200 });
   const zoom = LEGIBLE_ZOOM;
-  // Centred across when it fits across, else from its left edge; from the top, where the trigger is.
-  const x =
-    box.width * zoom <= width
-      ? pad.left + (width - box.width * zoom) / 2 - box.x * zoom
-      : pad.left - box.x * zoom;
+  // From the top, where the trigger is; across, centred on the trigger but never past the journey's sides.
+  const trigger = nodes.find((n) => n.type === 'trigger');
+  const centre = trigger
+    ? trigger.position.x + (trigger.measured?.width ?? 0) / 2
+    : box.x + box.width / 2;
+  const fitsAcross = box.width * zoom <= width;
+  const x = fitsAcross
+    ? pad.left + (width - box.width * zoom) / 2 - box.x * zoom
+    : Math.min(
+        pad.left - box.x * zoom,
+        Math.max(
+          pad.left + width - (box.x + box.width) * zoom,
+          pad.left + width / 2 - centre * zoom,
+        ),
+      );
   void flow.setViewport({ x, y: pad.top - box.y * zoom, zoom }, { duration: 200 });
 }
 

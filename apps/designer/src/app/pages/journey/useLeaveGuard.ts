@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 /**
  * Stops the marketer from leaving with unsaved changes: closing or reloading the tab asks the browser's
  * own question; moving elsewhere in the app (a link, the back button) is held so the editor can ask.
+ * An address typed by hand is not held; the edits kept on this computer cover that case.
  */
 export function useLeaveGuard(unsaved: boolean) {
   const [heldAt, setHeldAt] = useState<string | null>(null);
@@ -18,19 +19,33 @@ export function useLeaveGuard(unsaved: boolean) {
       // Older Chromium shows the prompt only when returnValue is set.
       e.returnValue = '';
     };
-    // The router (wouter's hash location) listens to hashchange on window without capture; a capture
-    // listener on the target runs first, so the route never sees a move the marketer has not confirmed.
-    const onHashChange = (e: HashChangeEvent) => {
-      if (!guarding.current) return;
-      e.stopImmediatePropagation();
-      history.replaceState(history.state, '', e.oldURL);
-      setHeldAt(e.newURL);
+    // wouter's hash router follows hashchange, and its listener runs before any the editor could add,
+    // so the moves are held before that event: a click on an in-app link, and a step back or forward
+    // (popstate comes before hashchange; putting the editor's address back means the router sees no move).
+    const onClick = (e: MouseEvent) => {
+      if (!guarding.current || e.defaultPrevented || e.button !== 0) return;
+      if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return; // a new tab leaves nothing behind
+      const link = (e.target as Element | null)?.closest?.('a[href^="#/"]');
+      if (!link || (link as HTMLAnchorElement).target) return;
+      const to = (link as HTMLAnchorElement).href;
+      if (to === location.href) return;
+      e.preventDefault();
+      setHeldAt(to);
+    };
+    const editorAt = location.href;
+    const onPopState = () => {
+      if (!guarding.current || location.href === editorAt) return;
+      const to = location.href;
+      history.replaceState(history.state, '', editorAt);
+      setHeldAt(to);
     };
     window.addEventListener('beforeunload', onBeforeUnload);
-    window.addEventListener('hashchange', onHashChange, { capture: true });
+    document.addEventListener('click', onClick, true);
+    window.addEventListener('popstate', onPopState);
     return () => {
       window.removeEventListener('beforeunload', onBeforeUnload);
-      window.removeEventListener('hashchange', onHashChange, { capture: true });
+      document.removeEventListener('click', onClick, true);
+      window.removeEventListener('popstate', onPopState);
     };
   }, []);
 
