@@ -267,6 +267,8 @@ describe('journey editing', () => {
     expect(added.y).toBeGreaterThanOrEqual(canvas.y);
     expect(added.y + added.height).toBeLessThanOrEqual(canvas.y + canvas.height);
     await screenshot(page, 'journey-new-step-in-view');
+    await page.getByTestId('save-draft').click();
+    await page.getByTestId('unsaved').waitFor({ state: 'detached' });
     expect(pageErrors).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 /**
  * Stops the marketer from leaving with unsaved changes: closing or reloading the tab asks the browser's
  * own question; moving elsewhere in the app (a link, the back button) is held so the editor can ask.
- * An address typed by hand is not held; the edits kept on this computer cover that case.
+ * Leaving the app altogether is covered by the browser's question and the edits kept on this computer.
  */
 export function useLeaveGuard(unsaved: boolean) {
   const [heldAt, setHeldAt] = useState<string | null>(null);
@@ -20,8 +20,8 @@ export function useLeaveGuard(unsaved: boolean) {
       e.returnValue = '';
     };
     // wouter's hash router follows hashchange, and its listener runs before any the editor could add,
-    // so the moves are held before that event: a click on an in-app link, and a step back or forward
-    // (popstate comes before hashchange; putting the editor's address back means the router sees no move).
+    // so the moves are held before that event: a click on an in-app link, and Back, Forward or a typed
+    // #address (popstate comes before hashchange; with the editor's address put back the router sees no move).
     const onClick = (e: MouseEvent) => {
       if (!guarding.current || e.defaultPrevented || e.button !== 0) return;
       if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return; // a new tab leaves nothing behind
