@@ -1,4 +1,5 @@
 import type { JourneyDetail } from '../../../api/client.js';
+import { outputsOf } from '../../../graph/definition.js';
 import { useCan, useMe } from '../../session.js';
 import { startingGraph } from './canvas-model.js';
 import { LeaveDialog, RestoreBanner } from './UnsavedPrompts.js';
@@ -40,7 +41,7 @@ export function UnsavedWork({
           <RestoreBanner
             offer={offer}
             onRestore={() => {
-              const graph = startingGraph(offer.definition);
+              const graph = startingGraph(offer.definition, (n) => outputsOf(n, canvas.catalog));
               // An edit, not a load: Undo goes back to the saved draft.
               canvas.dispatch({ type: 'edit', change: () => graph });
               canvas.setSettings(offer.definition.settings);

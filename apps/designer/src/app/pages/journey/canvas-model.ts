@@ -87,11 +87,14 @@ export function stepNames(
   );
 }
 
-export function startingGraph(draft: JourneyDefinition): JourneyGraph {
+export function startingGraph(
+  draft: JourneyDefinition,
+  outputsOf?: (node: JourneyNode) => string[],
+): JourneyGraph {
   const graph = { nodes: draft.nodes, edges: draft.edges };
   // A definition written as code may carry no positions: lay it out once on open.
   return graph.nodes.some((n) => !n.position)
-    ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges) }
+    ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges, outputsOf) }
     : graph;
 }
 

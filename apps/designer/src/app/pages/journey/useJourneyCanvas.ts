@@ -1,6 +1,5 @@
 import { useCallback, useMemo, useReducer, useRef, useState } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import type { EdgeChange, NodeChange } from '@xyflow/react';
 import type { JourneyDefinition, JourneyNode, JourneySettings } from '@cairn/core';
 import type { ActionManifest, JourneyStats } from '../../../api/client.js';
 import { createCanvasCache } from '../../../graph/flow-cache.js';
@@ -16,6 +15,7 @@ import {
   pruneDanglingEdges,
   updateNode,
 } from '../../../graph/edit.js';
+import { outputsOf } from '../../../graph/definition.js';
 import { autoLayout } from '../../../graph/layout.js';
 import { canvasReducer, initialCanvas } from '../../../graph/store.js';
 import type { SimulationView } from '../../../graph/simulate.js';
@@ -25,6 +25,7 @@ import { legibleFit, startingGraph, stepNames } from './canvas-model.js';
 import { useCanvasShortcuts } from './useCanvasShortcuts.js';
 import { useJourneyProblems } from './useJourneyProblems.js';
 import { useEdgeRoutes } from './useEdgeRoutes.js';
+import { useFlowChanges } from './useFlowChanges.js';
 import { useRevealStep } from './useRevealStep.js';
 
 /**
@@ -45,11 +46,12 @@ export function useJourneyCanvas({
   simulation: SimulationView | null;
 }) {
   const flow = useReactFlow();
-  const [canvas, dispatch] = useReducer(canvasReducer, draft, (d) =>
-    initialCanvas(startingGraph(d)),
-  );
+  const [canvas, dispatch] = useReducer(canvasReducer, draft, (d) => {
+    const opening = catalogFromManifests(manifests);
+    return initialCanvas(startingGraph(d, (n) => outputsOf(n, opening)));
+  });
   const [settings, setSettings] = useState<JourneySettings>(draft.settings);
-  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const { measured, onNodesChange, onEdgesChange } = useFlowChanges(dispatch);
   const wrapper = useRef<HTMLDivElement>(null);
   // For callbacks that read the graph when called (a "+" menu opening), without re-creating the view.
   const graphRef = useRef(canvas.graph);
@@ -146,28 +148,6 @@ export function useJourneyCanvas({
     [catalog, paletteActions, addStep],
   );
 
-  const onNodesChange = useCallback((changes: NodeChange[]) => {
-    const positions: Record<string, { x: number; y: number }> = {};
-    const selections: { id: string; selected: boolean }[] = [];
-    const sizes: Record<string, { width: number; height: number }> = {};
-    for (const c of changes) {
-      if (c.type === 'position' && c.position)
-        positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
-      if (c.type === 'select') selections.push({ id: c.id, selected: c.selected });
-      if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
-    }
-    if (Object.keys(positions).length) dispatch({ type: 'move', positions });
-    if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
-    if (Object.keys(sizes).length) setMeasured((m) => ({ ...m, ...sizes }));
-  }, []);
-
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    const selections = changes.flatMap((c) =>
-      c.type === 'select' ? [{ id: c.id, selected: c.selected }] : [],
-    );
-    if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
-  }, []);
-
   const deleteSelection = useCallback(() => {
     dispatch({
       type: 'edit',
@@ -177,7 +157,10 @@ export function useJourneyCanvas({
   useCanvasShortcuts(canvas, dispatch, deleteSelection);
 
   function relayout() {
-    dispatch({ type: 'edit', change: (g) => ({ ...g, nodes: autoLayout(g.nodes, g.edges) }) });
+    dispatch({
+      type: 'edit',
+      change: (g) => ({ ...g, nodes: autoLayout(g.nodes, g.edges, (n) => outputsOf(n, catalog)) }),
+    });
     setTimeout(() => legibleFit(flow, wrapper.current), 50);
   }
 
