@@ -262,10 +262,14 @@ describe('journey editing', () => {
     await page.getByTestId(`add-after-${lowest}-timeout`).click();
     await page.getByTestId(`add-menu-${lowest}-timeout-exit`).click();
     await page.getByTestId('node-exit-1').waitFor();
-    await page.waitForTimeout(400); // the canvas pans for 200 ms
-    const added = (await page.getByTestId('node-exit-1').boundingBox())!;
-    expect(added.y).toBeGreaterThanOrEqual(canvas.y);
-    expect(added.y + added.height).toBeLessThanOrEqual(canvas.y + canvas.height);
+    await eventually(
+      async () => (await page.getByTestId('node-exit-1').boundingBox())!,
+      (added) => {
+        expect(added.y).toBeGreaterThanOrEqual(canvas.y);
+        expect(added.y + added.height).toBeLessThanOrEqual(canvas.y + canvas.height);
+      },
+      { timeout: 3_000 },
+    );
     await screenshot(page, 'journey-new-step-in-view');
     await page.getByTestId('save-draft').click();
     await page.getByTestId('unsaved').waitFor({ state: 'detached' });

@@ -34,9 +34,9 @@ export function useRevealStep(wrapper: RefObject<HTMLDivElement | null>, nodeCou
       left + width * zoom <= rect.width - MARGIN &&
       top + height * zoom <= rect.height - MINIMAP_SIZE.height - MARGIN;
     if (visible) return;
+    // At once, not animated: a click aimed at a step while the canvas glides would land beside it.
     void flow.setCenter(at.x + width / 2, at.y + height / 2, {
       zoom: Math.min(zoom, FIT_VIEW.maxZoom ?? 1),
-      duration: 200,
     });
   }, [flow, wrapper, nodeCount]);
 
