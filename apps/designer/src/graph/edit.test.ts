@@ -1,7 +1,7 @@
 import {
   addNodeAfter,
   connect,
-  connectToExisting,
+  connectOutput,
   connectableTargets,
   copySelection,
   createNode,
@@ -109,7 +109,7 @@ describe("an action's outputs lead to the next step together", () => {
   });
 
   it('connects "+" to an existing step, with the free sibling output along', () => {
-    const next = connectToExisting(
+    const next = connectOutput(
       bareMail(),
       { source: 'mail', sourceHandle: 'bounced', target: 'x' },
       testCatalog,
@@ -117,7 +117,7 @@ describe("an action's outputs lead to the next step together", () => {
     expect(targetsOf(next)).toEqual({ bounced: 'x', sent: 'x' });
     const ids = next.edges.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const wired = connectToExisting(
+    const wired = connectOutput(
       graphOf(),
       { source: 'mail', sourceHandle: 'bounced', target: 'x' },
       testCatalog,

@@ -163,10 +163,10 @@ export function addNodeAfter(
 }
 
 /**
- * The "+" menu's "go to an existing step": like `connect`, and an action's unwired sibling outputs
- * follow to the same step (see `sharesNextStep`).
+ * What a marketer's link does (a handle dragged to a step, or "+" → a step already there): like `connect`,
+ * and an action's unwired sibling outputs follow to the same step (see `sharesNextStep`).
  */
-export function connectToExisting(
+export function connectOutput(
   graph: JourneyGraph,
   connection: Connection,
   catalog: ActionCatalog,

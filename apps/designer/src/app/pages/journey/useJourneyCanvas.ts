@@ -5,8 +5,7 @@ import type { ActionManifest, JourneyStats } from '../../../api/client.js';
 import { createCanvasCache } from '../../../graph/flow-cache.js';
 import {
   addNodeAfter,
-  connect,
-  connectToExisting,
+  connectOutput,
   connectableTargets,
   createNode,
   deleteEdges,
@@ -142,7 +141,7 @@ export function useJourneyCanvas({
         dispatch({
           type: 'edit',
           change: (g) =>
-            connectToExisting(g, { source: nodeId, sourceHandle: output, target }, catalog),
+            connectOutput(g, { source: nodeId, sourceHandle: output, target }, catalog),
         }),
     }),
     [catalog, paletteActions, addStep],
@@ -207,7 +206,11 @@ export function useJourneyCanvas({
     dispatch({
       type: 'edit',
       change: (g) =>
-        connect(g, { source: c.source, sourceHandle: c.sourceHandle!, target: c.target }, catalog),
+        connectOutput(
+          g,
+          { source: c.source, sourceHandle: c.sourceHandle!, target: c.target },
+          catalog,
+        ),
     });
 
   return {
