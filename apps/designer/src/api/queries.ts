@@ -358,7 +358,7 @@ export function useNamesFor(need: { segment: boolean; journey: boolean; template
     staleTime: NAMES_STALE_MS,
   });
   const templates = useQuery({
-    queryKey: queryKeys.templates,
+    queryKey: queryKeys.templates(),
     queryFn: () => api.listTemplates(),
     enabled: need.template,
     staleTime: NAMES_STALE_MS,

@@ -12,7 +12,7 @@ import { outputsOf } from './definition.js';
 export type OutputHandle = { name: string; label: string; hint?: string };
 export type JourneyNodeData = { node: JourneyNode; outputs: OutputHandle[] };
 export type JourneyFlowNode = Node<JourneyNodeData, JourneyKind>;
-export type JourneyFlowEdge = Edge<{ outputLabel: string }>;
+export type JourneyFlowEdge = Edge<{ outputLabel: string; laneX?: number }>;
 export type JourneyGraph = Pick<JourneyDefinition, 'nodes' | 'edges'>;
 
 /** Optional richer catalog entries (from the API manifest) may carry human labels per output. */

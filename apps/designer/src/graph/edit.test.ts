@@ -1,6 +1,8 @@
 import {
   addNodeAfter,
   connect,
+  connectOutput,
+  connectableTargets,
   copySelection,
   createNode,
   deleteNodes,
@@ -8,6 +10,7 @@ import {
   pruneDanglingEdges,
 } from './edit.js';
 import { testCatalog, winBackJourney } from './fixtures.js';
+import { NODE_HEIGHT, NODE_WIDTH } from './layout.js';
 
 const graphOf = () => {
   const { nodes, edges } = winBackJourney();
@@ -39,11 +42,97 @@ describe('addNodeAfter', () => {
     expect(out('wait-more')).toEqual(['d']);
   });
 
+  it('places the new step beside, not on top of, a step already below its parent', () => {
+    const g = graphOf();
+    const next = addNodeAfter(g, 't', 'next', createNode('delay', 'wait-more'), testCatalog);
+    const at = next.nodes.find((n) => n.id === 'wait-more')!.position!;
+    const d = g.nodes.find((n) => n.id === 'd')!.position!;
+    expect(Math.abs(at.x - d.x) >= NODE_WIDTH || Math.abs(at.y - d.y) >= NODE_HEIGHT).toBe(true);
+  });
+
   it('renames a colliding id and ignores unknown outputs', () => {
     const g = graphOf();
     const next = addNodeAfter(g, 'mail', 'bounced', createNode('delay', 'd'), testCatalog);
     expect(new Set(next.nodes.map((n) => n.id)).size).toBe(next.nodes.length);
     expect(addNodeAfter(g, 'mail', 'opened', createNode('exit', 'z'), testCatalog)).toBe(g);
+  });
+});
+
+describe("an action's outputs lead to the next step together", () => {
+  const targetsOf = (g: { edges: { source: string; sourceHandle: string; target: string }[] }) =>
+    Object.fromEntries(
+      g.edges.filter((e) => e.source === 'mail').map((e) => [e.sourceHandle, e.target]),
+    );
+  // The email with no outputs wired yet.
+  const bareMail = () => {
+    const g = graphOf();
+    return { ...g, edges: g.edges.filter((e) => e.source !== 'mail') };
+  };
+
+  it('wires Sent and Bounced to a step added after either of them', () => {
+    // Only the steps down to the email, so the spot under it is free.
+    const upToMail = bareMail();
+    upToMail.nodes = upToMail.nodes.filter((n) => ['t', 'd', 'mail'].includes(n.id));
+    const next = addNodeAfter(upToMail, 'mail', 'sent', createNode('delay', 'pause'), testCatalog);
+    expect(targetsOf(next)).toEqual({ sent: 'pause', bounced: 'pause' });
+    // Straight under the email, since both outputs lead there.
+    const mail = next.nodes.find((n) => n.id === 'mail')!;
+    expect(next.nodes.find((n) => n.id === 'pause')!.position!.x).toBe(mail.position!.x);
+  });
+
+  it('leaves an output that is already wired where it was', () => {
+    const next = addNodeAfter(graphOf(), 'mail', 'bounced', createNode('exit', 'bye'), testCatalog);
+    expect(targetsOf(next)).toEqual({ sent: 'w', bounced: 'bye' });
+  });
+
+  it('gives a spliced-in action both outputs to the old next step', () => {
+    const next = addNodeAfter(
+      graphOf(),
+      'd',
+      'next',
+      createNode('action', 'mail2', { action: { type: 'email', version: 1 } }),
+      testCatalog,
+    );
+    const from = (id: string) =>
+      next.edges.filter((e) => e.source === id).map((e) => `${e.sourceHandle}→${e.target}`);
+    expect(from('d')).toEqual(['next→mail2']);
+    expect(from('mail2').sort()).toEqual(['bounced→mail', 'sent→mail']);
+  });
+
+  it('does not join the outputs of a branch or a split', () => {
+    const g = graphOf();
+    const next = addNodeAfter(g, 'w', 'matched', createNode('exit', 'bye'), testCatalog);
+    expect(next.edges.filter((e) => e.source === 'w').map((e) => e.target)).toEqual([
+      'split',
+      'bye',
+    ]);
+  });
+
+  it('connects "+" to an existing step, with the free sibling output along', () => {
+    const next = connectOutput(
+      bareMail(),
+      { source: 'mail', sourceHandle: 'bounced', target: 'x' },
+      testCatalog,
+    );
+    expect(targetsOf(next)).toEqual({ bounced: 'x', sent: 'x' });
+    const ids = next.edges.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const wired = connectOutput(
+      graphOf(),
+      { source: 'mail', sourceHandle: 'bounced', target: 'x' },
+      testCatalog,
+    );
+    expect(targetsOf(wired)).toEqual({ sent: 'w', bounced: 'x' });
+  });
+
+  it('offers every step but the trigger and the step itself as a target', () => {
+    expect(connectableTargets(graphOf(), 'mail').map((n) => n.id)).toEqual([
+      'd',
+      'w',
+      'split',
+      'g',
+      'x',
+    ]);
   });
 });
 

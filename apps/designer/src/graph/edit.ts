@@ -6,7 +6,7 @@ import type {
 } from '@cairn/core';
 import { outputsOf } from './definition.js';
 import type { JourneyGraph } from './convert.js';
-import { NODE_HEIGHT } from './layout.js';
+import { NODE_HEIGHT, NODE_WIDTH } from './layout.js';
 
 const VERTICAL_GAP = NODE_HEIGHT + 64;
 
@@ -77,9 +77,56 @@ export function createNode(
   }
 }
 
+/** `wanted`, or the first spot to its right where the new step does not sit on top of another. */
+function freeSpot(
+  nodes: JourneyNode[],
+  wanted: { x: number; y: number },
+): { x: number; y: number } {
+  const taken = (x: number) =>
+    nodes.some(
+      (n) =>
+        n.position &&
+        Math.abs(n.position.x - x) < NODE_WIDTH + 16 &&
+        Math.abs(n.position.y - wanted.y) < NODE_HEIGHT + 16,
+    );
+  let x = wanted.x;
+  for (let i = 0; i < 50 && taken(x); i++) x += NODE_WIDTH + 40;
+  return { x, y: wanted.y };
+}
+
+/**
+ * An action's outputs are delivery outcomes (Sent, Skipped), not choices: a marketer expects the journey to
+ * go on to the same next step either way, so a new link from one output also takes its unwired siblings.
+ */
+function sharesNextStep(node: JourneyNode): boolean {
+  return node.kind === 'action';
+}
+
+/** Edges for `source`'s `output`, plus its unwired sibling outputs when it is an action, all to `target`. */
+function edgesToNext(
+  source: JourneyNode,
+  output: string,
+  target: string,
+  edges: JourneyEdge[],
+  catalog: ActionCatalog,
+  taken: Set<string>,
+): JourneyEdge[] {
+  const wired = new Set(edges.filter((e) => e.source === source.id).map((e) => e.sourceHandle));
+  const outputs = sharesNextStep(source)
+    ? outputsOf(source, catalog).filter((o) => o === output || !wired.has(o))
+    : [output];
+  return outputs.map((sourceHandle) => ({
+    id: freshId('edge', taken),
+    source: source.id,
+    sourceHandle,
+    target,
+  }));
+}
+
 /**
  * Adds `node` after `sourceId`'s `output`. If that output already led somewhere, the new node is
- * spliced in: source → node → old target (through the node's first output), so nothing is orphaned.
+ * spliced in: source → node → old target, so nothing is orphaned. An action's other free outputs (and
+ * a new action's outputs) lead to the same next step (see `sharesNextStep`).
  */
 export function addNodeAfter(
   graph: JourneyGraph,
@@ -98,29 +145,50 @@ export function addNodeAfter(
   const origin = source.position ?? { x: 0, y: 0 };
   const placed: JourneyNode = {
     ...node,
-    position: node.position ?? {
-      x: Math.round(origin.x + column * 280),
-      y: origin.y + VERTICAL_GAP,
-    },
+    position:
+      node.position ??
+      freeSpot(graph.nodes, {
+        // An action's outputs all lead here, so the step sits straight under it.
+        x: Math.round(origin.x + (sharesNextStep(source) ? 0 : column * 280)),
+        y: origin.y + VERTICAL_GAP,
+      }),
   };
   const existing = graph.edges.find((e) => e.source === sourceId && e.sourceHandle === output);
   const edges: JourneyEdge[] = graph.edges.filter((e) => e !== existing);
-  edges.push({
-    id: freshId('edge', taken),
-    source: sourceId,
-    sourceHandle: output,
-    target: placed.id,
-  });
+  edges.push(...edgesToNext(source, output, placed.id, edges, catalog, taken));
   const firstOutput = outputsOf(placed, catalog)[0];
-  if (existing && firstOutput !== undefined) {
-    edges.push({
-      id: freshId('edge', taken),
-      source: placed.id,
-      sourceHandle: firstOutput,
-      target: existing.target,
-    });
-  }
+  if (existing && firstOutput !== undefined)
+    edges.push(...edgesToNext(placed, firstOutput, existing.target, edges, catalog, taken));
   return { nodes: [...graph.nodes, placed], edges };
+}
+
+/**
+ * What a marketer's link does (a handle dragged to a step, or "+" → a step already there): like `connect`,
+ * and an action's unwired sibling outputs follow to the same step (see `sharesNextStep`).
+ */
+export function connectOutput(
+  graph: JourneyGraph,
+  connection: Connection,
+  catalog: ActionCatalog,
+): JourneyGraph {
+  const linked = connect(graph, connection, catalog);
+  const source = linked.nodes.find((n) => n.id === connection.source);
+  if (linked === graph || !source || !sharesNextStep(source)) return linked;
+  const taken = takenIds(linked);
+  const siblings = edgesToNext(
+    source,
+    connection.sourceHandle,
+    connection.target,
+    linked.edges,
+    catalog,
+    taken,
+  ).filter((e) => e.sourceHandle !== connection.sourceHandle);
+  return siblings.length ? { ...linked, edges: [...linked.edges, ...siblings] } : linked;
+}
+
+/** Steps that an output of `sourceId` may lead to: every step but the trigger and the step itself. */
+export function connectableTargets(graph: JourneyGraph, sourceId: string): JourneyNode[] {
+  return graph.nodes.filter((n) => n.id !== sourceId && n.kind !== 'trigger');
 }
 
 /** Removes nodes and every edge touching them. The trigger is the journey's only entry, so it stays. */

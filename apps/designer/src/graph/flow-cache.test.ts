@@ -27,6 +27,19 @@ describe('createCanvasCache', () => {
     expect(second.edges.every((e, i) => e === first.edges[i])).toBe(true);
   });
 
+  it('draws a routed edge down its lane and rebuilds only that edge when its lane moves', () => {
+    const build = createCanvasCache();
+    const base = inputs({ routes: new Map([['e5', { laneX: 420 }]]) });
+    const first = build(base);
+    const routed = first.edges.find((e) => e.id === 'e5')!;
+    expect(routed.type).toBe('routed');
+    expect(routed.data).toEqual({ outputLabel: 'Timeout', laneX: 420 });
+    expect(first.edges.filter((e) => e.type === 'routed')).toHaveLength(1);
+    const second = build({ ...base, routes: new Map([['e5', { laneX: 460 }]]) });
+    const changed = second.edges.filter((e, i) => e !== first.edges[i]).map((e) => e.id);
+    expect(changed).toEqual(['e5']);
+  });
+
   it('rebuilds only the step that moved, keeping the others and their card data', () => {
     const build = createCanvasCache();
     const base = inputs();

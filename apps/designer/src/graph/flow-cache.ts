@@ -8,6 +8,7 @@ import type {
   OutputHandle,
 } from './convert.js';
 import { outputHandles } from './convert.js';
+import type { EdgeRoute } from './route.js';
 
 /** What a node card shows beyond the journey node itself. */
 export type CanvasNodeData = JourneyNodeData & {
@@ -26,6 +27,8 @@ export type CanvasInputs = {
   stats?: Readonly<Record<string, NodeStats>>;
   pathNodes?: ReadonlySet<string>;
   pathEdges: ReadonlySet<string>;
+  /** Edges drawn down a side lane because the plain curve would pass behind a step. */
+  routes?: ReadonlyMap<string, EdgeRoute>;
 };
 
 type NodeEntry = {
@@ -45,6 +48,7 @@ type EdgeEntry = {
   label: string;
   selected: boolean;
   onPath: boolean;
+  laneX: number | undefined;
   flow: JourneyFlowEdge;
 };
 
@@ -122,12 +126,14 @@ export function createCanvasCache() {
         edge.sourceHandle;
       const selected = input.selected.has(edge.id);
       const onPath = input.pathEdges.has(edge.id);
+      const laneX = input.routes?.get(edge.id)?.laneX;
       const same =
         before !== undefined &&
         before.edge === edge &&
         before.label === label &&
         before.selected === selected &&
-        before.onPath === onPath;
+        before.onPath === onPath &&
+        before.laneX === laneX;
       const flow: JourneyFlowEdge = same
         ? before.flow
         : {
@@ -136,13 +142,15 @@ export function createCanvasCache() {
             sourceHandle: edge.sourceHandle,
             target: edge.target,
             targetHandle: 'in',
-            data: { outputLabel: label },
+            ...(laneX !== undefined
+              ? { type: 'routed', data: { outputLabel: label, laneX } }
+              : { data: { outputLabel: label } }),
             label,
             selected,
             className: onPath ? 'journey-edge on-path' : 'journey-edge',
             animated: onPath,
           };
-      nextEdges.set(edge.id, { edge, label, selected, onPath, flow });
+      nextEdges.set(edge.id, { edge, label, selected, onPath, laneX, flow });
       return flow;
     });
 

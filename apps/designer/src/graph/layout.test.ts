@@ -48,4 +48,42 @@ describe('autoLayout', () => {
       { numRuns: 40 },
     );
   });
+
+  it("puts each output's next step under its handle, left to right", () => {
+    const condition = {
+      on: 'profile' as const,
+      condition: { type: 'all' as const, conditions: [] },
+    };
+    const nodes: JourneyNode[] = [
+      { id: 't', kind: 'trigger', trigger: { type: 'manual' } },
+      { id: 'b', kind: 'branch', condition },
+      {
+        id: 'm',
+        kind: 'multiSplit',
+        branches: ['p1', 'p2', 'p3'].map((id) => ({ id, label: id, condition })),
+      },
+      ...['no-exit', 'p1-exit', 'p2-exit', 'p3-exit', 'else-exit'].map((id): JourneyNode => ({
+        id,
+        kind: 'exit',
+      })),
+    ];
+    // In the order a definition usually lists them: Yes first.
+    const edges: JourneyEdge[] = [
+      { id: 'e0', source: 't', sourceHandle: 'next', target: 'b' },
+      { id: 'e1', source: 'b', sourceHandle: 'yes', target: 'm' },
+      { id: 'e2', source: 'b', sourceHandle: 'no', target: 'no-exit' },
+      ...['p1', 'p2', 'p3', 'else'].map((p, i) => ({
+        id: `m${i}`,
+        source: 'm',
+        sourceHandle: p,
+        target: `${p}-exit`,
+      })),
+    ];
+    const laid = autoLayout(nodes, edges);
+    const x = (id: string) => laid.find((n) => n.id === id)!.position!.x;
+    expect(x('m')).toBeLessThan(x('no-exit'));
+    const under = ['p1-exit', 'p2-exit', 'p3-exit', 'else-exit'].map(x);
+    expect(under).toEqual([...under].sort((a, b) => a - b));
+    expectTidy(laid, edges);
+  });
 });

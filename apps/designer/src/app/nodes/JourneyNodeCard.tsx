@@ -1,7 +1,6 @@
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps, NodeTypes } from '@xyflow/react';
 import { memo, useContext, useState } from 'react';
-import type { JourneyNodeKind as JourneyKind } from '@cairn/core';
 import { JOURNEY_KINDS } from '../../graph/definition.js';
 import type { CanvasFlowNode } from '../../graph/flow-cache.js';
 import type { ActionManifest } from '../../api/client.js';
@@ -11,35 +10,9 @@ import { rate } from '../charts/series.js';
 import { catalogFromManifests, type DesignerCatalog } from '../catalog.js';
 import { describeProblem } from '../forms/problem-words.js';
 import { cardSummary, referencedKinds } from './card-summary.js';
+import { AddMenu } from './AddMenu.js';
 import { EditorViewContext } from './context.js';
-import type { StepChoice } from './context.js';
-
-// Glyphs from the basic symbol blocks, so they render with the fonts every Linux desktop and headless Chromium ship.
-const KIND_ICONS: Record<JourneyKind, string> = {
-  trigger: '⚡',
-  delay: '◷',
-  waitUntil: '◴',
-  waitFor: '◔',
-  branch: '⋔',
-  multiSplit: '☰',
-  randomSplit: '⚄',
-  action: '✉',
-  goal: '◎',
-  exit: '■',
-};
-export const kindIcon = (kind: JourneyKind) => KIND_ICONS[kind];
-
-// Manifest icon names (lucide-style) → glyphs from the same blocks; unknown names get the generic action glyph.
-const ACTION_ICONS: Record<string, string> = {
-  mail: '✉',
-  webhook: '⇄',
-  'message-square': '▤',
-  'user-pen': '✎',
-  play: '▷',
-  square: '□',
-};
-export const actionIcon = (icon: string | undefined) =>
-  (icon !== undefined ? ACTION_ICONS[icon] : undefined) ?? KIND_ICONS.action;
+import { actionIcon, kindIcon } from './icons.js';
 
 // One catalog per manifest list, shared by every card, for wording a step's problems in its badge.
 const catalogs = new WeakMap<ActionManifest[], DesignerCatalog>();
@@ -61,7 +34,7 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
   const icon =
     node.kind === 'action'
       ? actionIcon(view?.actions.find((a) => a.type === node.action.type)?.icon)
-      : KIND_ICONS[node.kind];
+      : kindIcon(node.kind);
   const names = useNamesFor(referencedKinds(node));
   const summary = cardSummary(node, actionTitle, names);
   const { issues, stats, onPath } = data;
@@ -154,11 +127,17 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
               />
               {menuFor === output.name && view && (
                 <AddMenu
+                  nodeId={id}
+                  view={view}
                   onPick={(choice) => {
                     setMenuFor(null);
                     view.addAfter(id, output.name, choice);
                   }}
-                  actions={view.actions}
+                  onConnect={(targetId) => {
+                    setMenuFor(null);
+                    view.connectTo(id, output.name, targetId);
+                  }}
+                  onClose={() => setMenuFor(null)}
                   testId={`add-menu-${id}-${output.name}`}
                 />
               )}
@@ -166,39 +145,6 @@ function JourneyNodeCard({ id, data, selected }: NodeProps<CanvasFlowNode>) {
           ))}
         </div>
       )}
-    </div>
-  );
-}
-
-function AddMenu({
-  onPick,
-  actions,
-  testId,
-}: {
-  onPick: (c: StepChoice) => void;
-  actions: { type: string; version: number; title: string; icon?: string }[];
-  testId: string;
-}) {
-  return (
-    <div
-      className="add-menu nodrag nowheel"
-      data-testid={testId}
-      onClick={(e) => e.stopPropagation()}
-    >
-      {JOURNEY_KINDS.filter((k) => k !== 'trigger' && k !== 'action').map((kind) => (
-        <button key={kind} data-testid={`${testId}-${kind}`} onClick={() => onPick({ kind })}>
-          {KIND_ICONS[kind]} {KIND_TITLES[kind]}
-        </button>
-      ))}
-      {actions.map((a) => (
-        <button
-          key={a.type}
-          data-testid={`${testId}-action-${a.type}`}
-          onClick={() => onPick({ kind: 'action', action: { type: a.type, version: a.version } })}
-        >
-          {actionIcon(a.icon)} {a.title}
-        </button>
-      ))}
     </div>
   );
 }

@@ -13,6 +13,9 @@ export type EditorView = {
   actionTitle: (type: string, version: number) => string | undefined;
   actions: ActionManifest[];
   addAfter: (nodeId: string, output: string, choice: StepChoice) => void;
+  /** Steps an output of `nodeId` may go to, named for a menu; read when a "+" menu opens. */
+  targets: (nodeId: string) => { id: string; label: string }[];
+  connectTo: (nodeId: string, output: string, targetId: string) => void;
 };
 
 export const EditorViewContext = createContext<EditorView | null>(null);

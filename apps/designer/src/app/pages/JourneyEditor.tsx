@@ -20,6 +20,7 @@ import { EditorToolbar } from './journey/EditorToolbar.js';
 import { FlowCanvas } from './journey/FlowCanvas.js';
 import { Palette } from './journey/Palette.js';
 import { StatsStrip } from './journey/StatsStrip.js';
+import { UnsavedWork } from './journey/UnsavedWork.js';
 import { useJourneyCanvas } from './journey/useJourneyCanvas.js';
 import { usePublishFlow } from './journey/usePublishFlow.js';
 import { JourneyFunnel } from './JourneyFunnel.js';
@@ -114,6 +115,7 @@ function EditorCanvas({
           problemCount={issues.length}
           onToggleProblems={() => setShowProblems(!showProblems)}
         />
+        <UnsavedWork detail={detail} canvas={canvas} flow={flow} />
         <EditorMessages
           flow={flow}
           issues={issues}

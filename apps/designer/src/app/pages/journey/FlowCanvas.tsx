@@ -9,6 +9,7 @@ import {
 import { useState } from 'react';
 import type { StepChoice } from '../../nodes/context.js';
 import { journeyNodeTypes } from '../../nodes/JourneyNodeCard.js';
+import { journeyEdgeTypes } from '../../nodes/RoutedEdge.js';
 import {
   DRAG_MIME,
   FAR_ZOOM,
@@ -51,9 +52,14 @@ export function FlowCanvas({ canvas }: { canvas: JourneyCanvas }) {
         nodes={canvas.nodes}
         edges={canvas.edges}
         nodeTypes={journeyNodeTypes}
+        edgeTypes={journeyEdgeTypes}
         onNodesChange={canvas.onNodesChange}
         onEdgesChange={canvas.onEdgesChange}
-        onNodeDragStart={() => canvas.dispatch({ type: 'checkpoint' })}
+        onNodeDragStart={() => {
+          canvas.dispatch({ type: 'checkpoint' });
+          canvas.lanes.onDragStart();
+        }}
+        onNodeDragStop={canvas.lanes.onDragStop}
         onConnect={canvas.onConnect}
         onPaneClick={() => canvas.dispatch({ type: 'select', ids: [] })}
         onMove={(_, viewport) => setFar(viewport.zoom < FAR_ZOOM)}

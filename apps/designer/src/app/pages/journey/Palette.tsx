@@ -2,7 +2,7 @@ import { JOURNEY_KINDS } from '../../../graph/definition.js';
 import { KIND_TITLES } from '../../../graph/summary.js';
 import type { ActionManifest } from '../../../api/client.js';
 import type { StepChoice } from '../../nodes/context.js';
-import { actionIcon, kindIcon } from '../../nodes/JourneyNodeCard.js';
+import { actionIcon, kindIcon } from '../../nodes/icons.js';
 import { DRAG_MIME } from './canvas-model.js';
 
 /** The steps a marketer can add: drag onto the canvas, or click to attach under the selected step. */

@@ -1,7 +1,8 @@
-import type { FitViewOptions, Node } from '@xyflow/react';
-import type { JourneyDefinition } from '@cairn/core';
+import type { FitViewOptions, Node, ReactFlowInstance } from '@xyflow/react';
+import type { JourneyDefinition, JourneyNode } from '@cairn/core';
 import type { JourneyGraph } from '../../../graph/convert.js';
 import { autoLayout } from '../../../graph/layout.js';
+import { KIND_TITLES, summarizeNode } from '../../../graph/summary.js';
 
 export const DRAG_MIME = 'application/cairn-step';
 export const MIN_ZOOM = 0.02;
@@ -32,11 +33,68 @@ export const minimapColour = (node: Node) => KIND_COLOURS[node.type ?? ''] ?? '#
 /** Below this zoom card text is a few pixels tall: the canvas stops painting it (see `.canvas.far` in styles.css). */
 export const FAR_ZOOM = 0.35;
 
-export function startingGraph(draft: JourneyDefinition): JourneyGraph {
+/**
+ * Auto-layout never zooms out further than this: below it a card's 13 px title is under 8 px. A journey
+ * too big to fit at this zoom is shown from its top (the trigger) instead; the minimap shows the rest.
+ */
+export const LEGIBLE_ZOOM = 0.6;
+
+/** Fits the journey into the canvas like `fitView`, but not below LEGIBLE_ZOOM. */
+export function legibleFit(flow: ReactFlowInstance, canvas: HTMLElement | null) {
+  const nodes = flow.getNodes();
+  if (!canvas || nodes.length === 0) return;
+  const box = flow.getNodesBounds(nodes);
+  const pad = { top: 32, left: 64, right: 32, bottom: MINIMAP_SIZE.height + 32 };
+  const width = canvas.clientWidth - pad.left - pad.right;
+  const height = canvas.clientHeight - pad.top - pad.bottom;
+  const fit = Math.min(width / box.width, height / box.height, FIT_VIEW.maxZoom ?? 1);
+  if (fit >= LEGIBLE_ZOOM) return void flow.fitView({ ...FIT_VIEW, duration: 200 });
+  const zoom = LEGIBLE_ZOOM;
+  // From the top, where the trigger is; across, centred on the trigger but never past the journey's sides.
+  const trigger = nodes.find((n) => n.type === 'trigger');
+  const centre = trigger
+    ? trigger.position.x + (trigger.measured?.width ?? 0) / 2
+    : box.x + box.width / 2;
+  const fitsAcross = box.width * zoom <= width;
+  const x = fitsAcross
+    ? pad.left + (width - box.width * zoom) / 2 - box.x * zoom
+    : Math.min(
+        pad.left - box.x * zoom,
+        Math.max(
+          pad.left + width - (box.x + box.width) * zoom,
+          pad.left + width / 2 - centre * zoom,
+        ),
+      );
+  void flow.setViewport({ x, y: pad.top - box.y * zoom, zoom }, { duration: 200 });
+}
+
+/** A step as a menu names it: its label or kind, what it does, and its id when two would read the same. */
+export function stepNames(
+  nodes: JourneyNode[],
+  actionTitle: (node: JourneyNode & { kind: 'action' }) => string | undefined,
+): { id: string; label: string }[] {
+  const named = nodes.map((node) => {
+    const title = node.kind === 'action' ? actionTitle(node) : undefined;
+    const summary = summarizeNode(node, title);
+    const head =
+      node.label ?? (node.kind === 'action' ? (title ?? node.action.type) : KIND_TITLES[node.kind]);
+    return { id: node.id, label: summary.startsWith(head) ? summary : `${head}: ${summary}` };
+  });
+  const seen = new Map<string, number>();
+  for (const n of named) seen.set(n.label, (seen.get(n.label) ?? 0) + 1);
+  return named.map((n) =>
+    (seen.get(n.label) ?? 0) > 1 ? { ...n, label: `${n.label} (${n.id})` } : n,
+  );
+}
+
+export function startingGraph(
+  draft: JourneyDefinition,
+  outputsOf?: (node: JourneyNode) => string[],
+): JourneyGraph {
   const graph = { nodes: draft.nodes, edges: draft.edges };
   // A definition written as code may carry no positions: lay it out once on open.
   return graph.nodes.some((n) => !n.position)
-    ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges) }
+    ? { ...graph, nodes: autoLayout(graph.nodes, graph.edges, outputsOf) }
     : graph;
 }
 

@@ -1,12 +1,12 @@
 import { useCallback, useMemo, useReducer, useRef, useState } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import type { EdgeChange, NodeChange } from '@xyflow/react';
 import type { JourneyDefinition, JourneyNode, JourneySettings } from '@cairn/core';
 import type { ActionManifest, JourneyStats } from '../../../api/client.js';
 import { createCanvasCache } from '../../../graph/flow-cache.js';
 import {
   addNodeAfter,
-  connect,
+  connectOutput,
+  connectableTargets,
   createNode,
   deleteEdges,
   deleteNodes,
@@ -14,14 +14,18 @@ import {
   pruneDanglingEdges,
   updateNode,
 } from '../../../graph/edit.js';
+import { outputsOf } from '../../../graph/definition.js';
 import { autoLayout } from '../../../graph/layout.js';
 import { canvasReducer, initialCanvas } from '../../../graph/store.js';
 import type { SimulationView } from '../../../graph/simulate.js';
 import { catalogFromManifests, latestManifests } from '../../catalog.js';
 import type { EditorView, StepChoice } from '../../nodes/context.js';
-import { FIT_VIEW, startingGraph } from './canvas-model.js';
+import { legibleFit, startingGraph, stepNames } from './canvas-model.js';
 import { useCanvasShortcuts } from './useCanvasShortcuts.js';
 import { useJourneyProblems } from './useJourneyProblems.js';
+import { useEdgeRoutes } from './useEdgeRoutes.js';
+import { useFlowChanges } from './useFlowChanges.js';
+import { useRevealStep } from './useRevealStep.js';
 
 /**
  * The canvas's own state: the graph with undo history, selection, measured sizes and settings, and the
@@ -41,12 +45,17 @@ export function useJourneyCanvas({
   simulation: SimulationView | null;
 }) {
   const flow = useReactFlow();
-  const [canvas, dispatch] = useReducer(canvasReducer, draft, (d) =>
-    initialCanvas(startingGraph(d)),
-  );
+  const [canvas, dispatch] = useReducer(canvasReducer, draft, (d) => {
+    const opening = catalogFromManifests(manifests);
+    return initialCanvas(startingGraph(d, (n) => outputsOf(n, opening)));
+  });
   const [settings, setSettings] = useState<JourneySettings>(draft.settings);
-  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const { measured, onNodesChange, onEdgesChange } = useFlowChanges(dispatch);
   const wrapper = useRef<HTMLDivElement>(null);
+  // For callbacks that read the graph when called (a "+" menu opening), without re-creating the view.
+  const graphRef = useRef(canvas.graph);
+  graphRef.current = canvas.graph;
+  const reveal = useRevealStep(wrapper, canvas.graph.nodes.length);
 
   const catalog = useMemo(() => catalogFromManifests(manifests), [manifests]);
   const paletteActions = useMemo(() => latestManifests(manifests), [manifests]);
@@ -64,6 +73,8 @@ export function useJourneyCanvas({
   const pathEdges = useMemo(() => new Set(simulation?.pathEdges ?? []), [simulation]);
   // Unchanged steps keep their node objects, so React Flow and the memoized cards skip them.
   const [buildCanvas] = useState(createCanvasCache);
+  const lanes = useEdgeRoutes(canvas.graph, catalog, measured);
+  const { routes } = lanes;
   const { nodes, edges } = useMemo(
     () =>
       buildCanvas({
@@ -75,8 +86,10 @@ export function useJourneyCanvas({
         ...(stats ? { stats: stats.nodes } : {}),
         ...(pathNodes ? { pathNodes } : {}),
         pathEdges,
+        routes,
       }),
     [
+      routes,
       buildCanvas,
       canvas.graph,
       catalog,
@@ -95,22 +108,23 @@ export function useJourneyCanvas({
       at?: { x: number; y: number },
       after?: { nodeId: string; output: string },
     ) => {
+      const g = graphRef.current;
+      const taken = new Set([...g.nodes.map((n) => n.id), ...g.edges.map((e) => e.id)]);
+      const id = freshId(choice.action?.type ?? choice.kind, taken);
+      const node = createNode(choice.kind, id, {
+        ...(choice.action ? { action: choice.action } : {}),
+        ...(at ? { position: at } : {}),
+      });
       dispatch({
         type: 'edit',
-        change: (g) => {
-          const taken = new Set([...g.nodes.map((n) => n.id), ...g.edges.map((e) => e.id)]);
-          const id = freshId(choice.action?.type ?? choice.kind, taken);
-          const node = createNode(choice.kind, id, {
-            ...(choice.action ? { action: choice.action } : {}),
-            ...(at ? { position: at } : {}),
-          });
-          return after
-            ? addNodeAfter(g, after.nodeId, after.output, node, catalog)
-            : { ...g, nodes: [...g.nodes, node] };
-        },
+        change: (graph) =>
+          after
+            ? addNodeAfter(graph, after.nodeId, after.output, node, catalog)
+            : { ...graph, nodes: [...graph.nodes, node] },
       });
+      reveal(id);
     },
-    [catalog],
+    [catalog, reveal],
   );
 
   const view: EditorView = useMemo(
@@ -118,31 +132,20 @@ export function useJourneyCanvas({
       actionTitle: (type, version) => catalog(type, version)?.manifest.title,
       actions: paletteActions,
       addAfter: (nodeId, output, choice) => addStep(choice, undefined, { nodeId, output }),
+      targets: (nodeId) =>
+        stepNames(
+          connectableTargets(graphRef.current, nodeId),
+          (n) => catalog(n.action.type, n.action.version)?.manifest.title,
+        ),
+      connectTo: (nodeId, output, target) =>
+        dispatch({
+          type: 'edit',
+          change: (g) =>
+            connectOutput(g, { source: nodeId, sourceHandle: output, target }, catalog),
+        }),
     }),
     [catalog, paletteActions, addStep],
   );
-
-  const onNodesChange = useCallback((changes: NodeChange[]) => {
-    const positions: Record<string, { x: number; y: number }> = {};
-    const selections: { id: string; selected: boolean }[] = [];
-    const sizes: Record<string, { width: number; height: number }> = {};
-    for (const c of changes) {
-      if (c.type === 'position' && c.position)
-        positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
-      if (c.type === 'select') selections.push({ id: c.id, selected: c.selected });
-      if (c.type === 'dimensions' && c.dimensions) sizes[c.id] = c.dimensions;
-    }
-    if (Object.keys(positions).length) dispatch({ type: 'move', positions });
-    if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
-    if (Object.keys(sizes).length) setMeasured((m) => ({ ...m, ...sizes }));
-  }, []);
-
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    const selections = changes.flatMap((c) =>
-      c.type === 'select' ? [{ id: c.id, selected: c.selected }] : [],
-    );
-    if (selections.length) dispatch({ type: 'selectChanges', changes: selections });
-  }, []);
 
   const deleteSelection = useCallback(() => {
     dispatch({
@@ -153,8 +156,11 @@ export function useJourneyCanvas({
   useCanvasShortcuts(canvas, dispatch, deleteSelection);
 
   function relayout() {
-    dispatch({ type: 'edit', change: (g) => ({ ...g, nodes: autoLayout(g.nodes, g.edges) }) });
-    setTimeout(() => void flow.fitView({ ...FIT_VIEW, duration: 200 }), 50);
+    dispatch({
+      type: 'edit',
+      change: (g) => ({ ...g, nodes: autoLayout(g.nodes, g.edges, (n) => outputsOf(n, catalog)) }),
+    });
+    setTimeout(() => legibleFit(flow, wrapper.current), 50);
   }
 
   function centerOfCanvas() {
@@ -200,7 +206,11 @@ export function useJourneyCanvas({
     dispatch({
       type: 'edit',
       change: (g) =>
-        connect(g, { source: c.source, sourceHandle: c.sourceHandle!, target: c.target }, catalog),
+        connectOutput(
+          g,
+          { source: c.source, sourceHandle: c.sourceHandle!, target: c.target },
+          catalog,
+        ),
     });
 
   return {
@@ -220,6 +230,7 @@ export function useJourneyCanvas({
     addStep,
     onNodesChange,
     onEdgesChange,
+    lanes,
     onConnect,
     relayout,
     addFromPalette,

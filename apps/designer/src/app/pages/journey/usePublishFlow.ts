@@ -3,6 +3,7 @@ import type { JourneyDefinition } from '@cairn/core';
 import type { JourneyDetail, JourneyStatus } from '../../../api/client.js';
 import { useJourneyMutations } from '../../../api/queries.js';
 import { diffJourneys } from '../../../graph/diff.js';
+import { journeyContent } from '../../../graph/local-draft.js';
 import type { JourneyDiff } from '../../../graph/diff.js';
 import { useApi } from '../../session.js';
 
@@ -31,16 +32,23 @@ export function usePublishFlow(
   const [saveError, setSaveError] = useState<unknown>(null);
   const [publishResult, setPublishResult] = useState<PublishResult | null>(null);
   const [review, setReview] = useState<PublishReview | null>(null);
-  const [savedJson, setSavedJson] = useState(() => JSON.stringify(definition));
   // Serialising a large journey costs milliseconds: once per change, not on every render.
-  const isDirty = useMemo(() => JSON.stringify(definition) !== savedJson, [definition, savedJson]);
+  const current = useMemo(
+    () => ({ json: JSON.stringify(definition), content: journeyContent(definition) }),
+    [definition],
+  );
+  const [saved, setSaved] = useState(current);
+  // Moved steps alone (opening a journey laid out on the spot, Auto-layout) are not "unsaved changes":
+  // nothing a contact goes through changed. They are still saved with the next save or publish.
+  const unsaved = current.content !== saved.content;
+  const isDirty = current.json !== saved.json;
 
   async function save(): Promise<boolean> {
     setBusy('save');
     setSaveError(null);
     try {
       await mutations.saveDraft.mutateAsync(definition);
-      setSavedJson(JSON.stringify(definition));
+      setSaved(current);
       setNotice('Draft saved');
       return true;
     } catch (e) {
@@ -133,7 +141,9 @@ export function usePublishFlow(
     publishedVersion,
     busy,
     notice,
-    dirty: isDirty,
+    /** Changes a contact would notice are not saved yet. */
+    dirty: unsaved,
+    savedContent: saved.content,
     saveError,
     publishResult,
     review,
