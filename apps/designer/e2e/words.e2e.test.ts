@@ -88,8 +88,20 @@ function winBack(name: string) {
   };
 }
 
+/** Leaves an open journey editor, throwing away what a test left unsaved (leaving asks first). */
+async function leaveEditor(): Promise<void> {
+  const page = browser.page;
+  const back = page.locator('.editor-toolbar a.back');
+  if ((await back.count()) === 0) return;
+  await back.click();
+  const discard = page.getByTestId('leave-discard');
+  if (await discard.isVisible({ timeout: 2_000 }).catch(() => false)) await discard.click();
+  await page.getByTestId('new-journey-name').waitFor();
+}
+
 async function newJourney(name: string): Promise<void> {
   const page = browser.page;
+  await leaveEditor();
   await page.goto(`${stack.url}/#/journeys`);
   await page.getByTestId('new-journey-name').fill(name);
   await page.getByTestId('create-journey').click();
@@ -131,6 +143,7 @@ describe('designer forms in words', () => {
     );
 
     // Segment conditions on events get the same check.
+    await leaveEditor();
     await page.goto(`${stack.url}/#/segments/new`);
     await page.getByTestId('add-condition-root').click();
     await page.getByTestId('condition-root-0-type').selectOption('event');
@@ -259,6 +272,7 @@ describe('designer forms in words', () => {
         definition: winBack('Preview in words'),
       },
     });
+    await leaveEditor();
     await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-mail').waitFor();
     await page.getByTestId('simulate').click();
