@@ -551,6 +551,7 @@ export async function reserveEnrollment(
     steps: [],
     seq: 0,
     enrolledBy: input.enrolledBy,
+    ...(previous?.runStartedId !== undefined ? { supersedes: previous.runStartedId } : {}),
   };
   let written = false;
   try {
@@ -732,9 +733,10 @@ function placeBatch(
   digest: string,
 ): Placement {
   if (!run) return { apply: true, replaces: [] };
-  // A batch from an earlier entry of this slot changes nothing.
+  // A batch from an earlier entry of this slot changes nothing, also before the new entry has reported.
   if (run.runStartedId !== undefined && run.runStartedId !== p.runStartedId)
     return { apply: false };
+  if (run.runStartedId === undefined && run.supersedes === p.runStartedId) return { apply: false };
   const task = p.task;
   // Workflow code before task identities: a seen seq is a retry.
   if (!task) return run.seq >= p.seq ? { apply: false } : { apply: true, replaces: [] };

@@ -204,3 +204,73 @@ describe('progress batches of a timed-out workflow task and of its retry', () =>
     expect((await journeyTotals(db.connection, WS, ['due']))('due')).toMatchObject({ active: 0 });
   });
 });
+
+// Entries of one slot share the workflow id; only the first execution's run id tells them apart.
+describe('a late batch of a finished run, after the contact entered again', () => {
+  let db: Awaited<ReturnType<typeof testDatabase>>;
+  const again = JourneyDefinitionSchema.parse({
+    ...definition,
+    name: 'Again',
+    settings: { ...definition.settings, reentry: { policy: 'afterExit' } },
+  });
+  const slotRun = (runStartedId: string) => ({
+    ...runOf('back'),
+    journeyId: 'again',
+    slot: 'again',
+    workflowId: `journey:${WS}:again:back`,
+    runStartedId,
+  });
+  const enrol = async (now: Date) =>
+    reserveEnrollment(db.connection, {
+      workspaceId: WS,
+      journeyId: 'again',
+      contactId: 'back',
+      slot: 'again',
+      workflowId: slotRun('x').workflowId,
+      enrolledBy: `manual-${now.toISOString()}`,
+      now,
+    });
+  const recordOf = async () => (await findContactJourneys(db.connection, WS, 'back'))?.runs.again;
+
+  beforeAll(async () => {
+    db = await testDatabase('jreentry');
+    await syncIndexes(db.connection);
+    await createJourney(db.connection, WS, {
+      journeyId: 'again',
+      name: 'again',
+      definition: again,
+    });
+    await publishJourneyDraft(db.connection, WS, 'again', { check: async () => [] });
+  });
+  afterAll(async () => db.drop());
+
+  it('is ignored, before and after the new run reports, and the new run is recorded', async () => {
+    expect((await enrol(ENTERED)).enroll).toBe(true);
+    expect(
+      await applyJourneyProgress(db.connection, { ...finished('back'), ...slotRun('first') }),
+    ).toBe(true);
+    expect(await recordOf()).toMatchObject({ status: 'completed', runStartedId: 'first' });
+
+    // The contact enters again; the first run's local activity retried once more lands after that.
+    const reentered = new Date(Date.parse(RETRY) + 60_000);
+    expect((await enrol(reentered)).enroll).toBe(true);
+    const late = { ...finished('back'), ...slotRun('first'), seq: 2 };
+    expect(await applyJourneyProgress(db.connection, late)).toBe(false);
+    expect(await recordOf()).toMatchObject({
+      status: 'active',
+      enteredAt: reentered.toISOString(),
+    });
+
+    // The second run reports from its own seq 1, and the first run's batches stay out after that too.
+    expect(
+      await applyJourneyProgress(db.connection, { ...waiting('back'), ...slotRun('second') }),
+    ).toBe(true);
+    expect(await applyJourneyProgress(db.connection, { ...late, seq: 3 })).toBe(false);
+    expect(await recordOf()).toMatchObject({
+      status: 'active',
+      nodeId: 'wait',
+      runStartedId: 'second',
+      enteredAt: reentered.toISOString(),
+    });
+  });
+});

@@ -11,6 +11,11 @@ export interface JourneyRunRecord {
   workflowId: string;
   /** The workflow's first execution run id, once it has reported progress. */
   runStartedId?: string;
+  /**
+   * On a re-entry, until the new run reports: the run id of the entry this record replaced. Entries share the
+   * workflow id, so a late batch of the earlier run is told apart by this, not by the id.
+   */
+  supersedes?: string;
   status: JourneyRunStatus;
   /** ISO instants. */
   enteredAt: string;
