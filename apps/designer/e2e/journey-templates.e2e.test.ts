@@ -102,18 +102,21 @@ describe('starting a journey from a template', () => {
 
     // The editor opens on the new draft with the template's steps on the canvas.
     await page.getByTestId('node-early-access').waitFor();
-    // An email step reads "Send email: <its name>", the split shows its question.
+    // An email step reads its name and its subject as the contact will (Liquid shown by the name it prints);
+    // the split shows its question.
     expect(await page.getByTestId('node-early-access').locator('.node-summary').textContent()).toBe(
-      'Send email: Early access',
+      'Early access · “You’re in early, [firstName]: new arrivals before anyone else”',
     );
-    expect(await page.getByTestId('node-onboarding-3').locator('.node-summary').textContent()).toBe(
-      'Send email: Onboarding 3',
-    );
+    expect(
+      await page.getByTestId('node-onboarding-3').locator('.node-summary').textContent(),
+    ).toMatch(/^Onboarding 3 · “[^{}%]+”$/);
     expect(
       await page.getByTestId('node-by-frequency').locator('.node-summary').textContent(),
     ).toContain('How often do they buy?');
-    expect(await page.getByTestId('node-trigger').locator('.node-summary').textContent()).toBe(
-      `Enters segment ${segmentId}`,
+    // The trigger names the segment, not its id.
+    await eventually(
+      () => page.getByTestId('node-trigger').locator('.node-summary').textContent(),
+      (v) => expect(v).toBe('Enters segment Customers'),
     );
     const journeyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
     expect(journeyId).not.toBe('');

@@ -224,7 +224,7 @@ describe('designer forms in words', () => {
     await page.locator('#root_subject').fill('We miss you, {{ contact.traits.firstName }}');
     await eventually(
       () => page.getByTestId('node-email-1').locator('.node-summary').textContent(),
-      (v) => expect(v).toBe('“We miss you, {{ contact.traits.firstName }}”'),
+      (v) => expect(v).toBe('“We miss you, [firstName]”'),
     );
     // The traits this workspace's contacts carry are offered as Liquid.
     await page.getByTestId('personalisation-help').locator('summary').click();

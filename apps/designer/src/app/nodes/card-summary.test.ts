@@ -1,5 +1,5 @@
 import type { JourneyNode } from '@cairn/core';
-import { cardSummary, referencedKinds, type CardNames } from './card-summary.js';
+import { cardSummary, readableSubject, referencedKinds, type CardNames } from './card-summary.js';
 
 const names: CardNames = {
   segment: (id) => ({ 'at-risk': 'At-risk buyers' })[id],
@@ -55,6 +55,21 @@ describe('cardSummary', () => {
       'Template Win-back #1 (v2)',
     );
     expect(cardSummary(email({}), 'Send email', names)).toBe('Send email');
+  });
+
+  it('reads a subject without its Liquid: tags gone, each output by the name it prints', () => {
+    expect(
+      readableSubject(
+        'You’re in early{% if contact.traits.firstName %}, {{ contact.traits.firstName }}{% endif %}: new arrivals',
+      ),
+    ).toBe('You’re in early, [firstName]: new arrivals');
+    expect(readableSubject('Hi {{ traits.first_name | default: "there" }}!')).toBe(
+      'Hi [first_name]!',
+    );
+    expect(
+      readableSubject("{{ contact.traits['plan'] }} renews {%- if x -%} soon{%- endif -%}"),
+    ).toBe('[plan] renews soon');
+    expect(readableSubject('No Liquid at all')).toBe('No Liquid at all');
   });
 
   it('names the journey a start-journey step starts', () => {

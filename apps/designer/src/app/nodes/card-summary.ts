@@ -22,10 +22,29 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
+/**
+ * A subject as a marketer reads it on a card: Liquid tags gone, each output shown by the name it prints
+ * ("Hi{% if contact.traits.firstName %}, {{ contact.traits.firstName }}{% endif %}" reads "Hi, [firstName]").
+ */
+export function readableSubject(subject: string): string {
+  return subject
+    .replace(/\{%-?[\s\S]*?-?%\}/g, '')
+    .replace(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g, (_, expression: string) => {
+      const path = (expression.split('|')[0] ?? '').trim();
+      const name = path
+        .split(/[.[]/)
+        .pop()
+        ?.replace(/[\]'"]/g, '');
+      return name ? `[${name}]` : '';
+    })
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** What a message step sends: its subject (or title), or the saved template it is pinned to. */
 function messageLine(config: Record<string, unknown>, names: CardNames): string | undefined {
   const subject = text(config['subject']) ?? text(config['title']);
-  if (subject) return `“${subject}”`;
+  if (subject) return `“${readableSubject(subject)}”`;
   const pinned = config['template'] as { id?: unknown; version?: unknown } | undefined;
   if (pinned && typeof pinned.id === 'string' && pinned.id)
     return `Template ${named(pinned.id, names.template)}${typeof pinned.version === 'number' ? ` (v${pinned.version})` : ''}`;
