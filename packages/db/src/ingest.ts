@@ -992,8 +992,10 @@ async function finishMerges(
 
 /** How many contacts foldStoredEvents folds in one batch write. */
 const FOLD_PAGE = 200;
-/** Pages folded at once by one pass where the engine runs writes side by side; one where it has one writer. */
+/** Pages folded at once by one pass where the engine runs writes side by side. */
 const PAGES_IN_FLIGHT = 3;
+/** With one writer (SQLite), two: one page's reads and CPU overlap the other's writes (decision 036). */
+const PAGES_IN_FLIGHT_ONE_WRITER = 2;
 
 /**
  * Step two: folds stored events into their contacts (with segment evaluation in the same write), runs
@@ -1018,7 +1020,9 @@ export async function foldStoredEvents(
     for (let i = 0; i < entries.length; i += FOLD_PAGE) pages.push(entries.slice(i, i + FOLD_PAGE));
     await forEachWithLimit(
       pages,
-      engineOf(connection)?.capabilities.concurrentWrites === false ? 1 : PAGES_IN_FLIGHT,
+      engineOf(connection)?.capabilities.concurrentWrites === false
+        ? PAGES_IN_FLIGHT_ONE_WRITER
+        : PAGES_IN_FLIGHT,
       async (entriesOfPage) => {
         const page = await foldBatch(
           connection,
