@@ -175,6 +175,33 @@ describe('journey designer', () => {
       'Welcome series',
     );
     await screenshot(page, 'contact-run-waiting');
+
+    // Pausing asks first, saying who is inside and what becomes of them; keeping it running changes nothing.
+    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(journeyId)}`);
+    await page.getByTestId('pause').click();
+    await eventually(
+      () => page.getByTestId('pause-dialog-text').textContent(),
+      (v) =>
+        expect(v).toBe(
+          '1 contact is inside “Welcome series”. Each stops before its next step and waits there until you resume; messages already sent stay sent. Nobody new enters while it is paused.',
+        ),
+    );
+    await screenshot(page, 'journey-pause-question');
+    await page.getByTestId('pause-cancel').click();
+    expect(await page.getByTestId('journey-status').textContent()).toMatch(/^published/);
+    await page.getByTestId('pause').click();
+    await page.getByTestId('pause-confirm').click();
+    await eventually(
+      () => page.getByTestId('journey-status').textContent(),
+      (v) => expect(v).toMatch(/^paused/),
+    );
+    expect(
+      (
+        (await stack.admin(`/api/v1/journeys/${encodeURIComponent(journeyId)}`)) as {
+          status: string;
+        }
+      ).status,
+    ).toBe('paused');
     expect(pageErrors).toEqual([]);
   });
 

@@ -114,6 +114,7 @@ function EditorCanvas({
           }}
           problemCount={issues.length}
           onToggleProblems={() => setShowProblems(!showProblems)}
+          journeyId={detail.id}
         />
         <UnsavedWork detail={detail} canvas={canvas} flow={flow} />
         <EditorMessages

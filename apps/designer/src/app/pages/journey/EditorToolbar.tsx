@@ -1,6 +1,8 @@
 import { needsRole } from '../../roles.js';
 import { useCan } from '../../session.js';
+import { useState } from 'react';
 import type { PublishFlow } from './usePublishFlow.js';
+import { PauseDialog } from './PauseDialog.js';
 
 /** The editor's header: name and status, undo/redo, layout, simulate, pause/resume, save and publish. */
 export function EditorToolbar({
@@ -15,6 +17,7 @@ export function EditorToolbar({
   onToggleSimulate,
   problemCount,
   onToggleProblems,
+  journeyId,
 }: {
   name: string;
   flow: PublishFlow;
@@ -27,9 +30,11 @@ export function EditorToolbar({
   onToggleSimulate: () => void;
   problemCount: number;
   onToggleProblems: () => void;
+  journeyId: string;
 }) {
   const canEdit = useCan('editDrafts');
   const canGoLive = useCan('goLive');
+  const [askPause, setAskPause] = useState(false);
   return (
     <header className="editor-toolbar">
       <a href="#/journeys" className="back">
@@ -73,13 +78,24 @@ export function EditorToolbar({
       </button>
       {flow.status === 'published' && (
         <button
-          onClick={() => void flow.setRunning(false)}
+          onClick={() => setAskPause(true)}
           disabled={!!flow.busy || !canGoLive}
           title={canGoLive ? undefined : needsRole('goLive')}
           data-testid="pause"
         >
           Pause
         </button>
+      )}
+      {askPause && (
+        <PauseDialog
+          journeyId={journeyId}
+          name={name}
+          onCancel={() => setAskPause(false)}
+          onPause={() => {
+            setAskPause(false);
+            void flow.setRunning(false);
+          }}
+        />
       )}
       {flow.status === 'paused' && (
         <button
