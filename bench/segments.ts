@@ -15,10 +15,11 @@ import {
   contactModel,
   createSegment,
   createWorkspace,
-  encodeDocumentKeys,
   finishSegmentBackfill,
+  storedProfileParts,
   sweepDueContacts,
   syncIndexes,
+  writeActivities,
 } from '@cairn/db';
 
 const DAY = 86_400_000;
@@ -56,8 +57,10 @@ async function main() {
     const now = Date.now();
     const loadBefore = loadavg()[0] ?? 0;
 
-    // Contacts with 0–5 orders spread over the last 300 days, plus a few page views.
+    // Contacts with 0–5 orders spread over the last 300 days, plus a few page views, stored as the fold
+    // stores them (decision 032): the packed summary in the contact, the series in its activity document.
     const docs = [];
+    const activities: Parameters<typeof writeActivities>[1] = [];
     for (let i = 0; i < CONTACTS; i++) {
       const contactId = `c${String(i).padStart(6, '0')}`;
       const events: FoldableEvent[] = [];
@@ -79,12 +82,16 @@ async function main() {
         traits: {},
         timestamp: now - (i % 90) * DAY,
       });
-      const profile = foldEvents(emptyProfile(contactId), events);
+      const { summary, activityEvents } = storedProfileParts(
+        foldEvents(emptyProfile(contactId), events),
+      );
+      activities.push({ workspaceId, contactId, foldRev: 1, events: activityEvents, first: true });
       docs.push({
         _id: contactKey(workspaceId, contactId),
         workspaceId,
         contactId,
-        profile: encodeDocumentKeys(profile),
+        profile: summary,
+        foldRev: 1,
         traits: {},
         rev: 0,
         segments: {},
@@ -93,6 +100,8 @@ async function main() {
     }
     for (let i = 0; i < docs.length; i += 500)
       await contactModel(db.connection).insertMany(docs.slice(i, i + 500));
+    for (let i = 0; i < activities.length; i += 500)
+      await writeActivities(db.connection, activities.slice(i, i + 500));
 
     const segmentIds = ['repeat-buyers', 'lapsed', 'no-order-21d', 'outdoor-fans'];
     const definitions = [

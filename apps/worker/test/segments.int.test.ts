@@ -148,6 +148,74 @@ describe('segment membership on the real database', () => {
     expect(await membersOf('ben')).toEqual(['no-order-21d']);
     expect((await getSegment(db.connection, workspaceId, 'no-order-21d'))?.memberCount).toBe(2);
   });
+
+  it('catches up several past window ends in one sweep, each change at its own instant and revision', async () => {
+    // "Ordered in the last 3 days" ends 3 days after the order, "no order in 5 days" starts 2 days later.
+    await createSegment(db.connection, workspaceId, {
+      segmentId: 'ordered-3d',
+      name: 'Ordered in the last 3 days',
+      definition: {
+        type: 'all',
+        conditions: [
+          {
+            type: 'event',
+            check: 'performed',
+            event: 'Order Completed',
+            window: { amount: 3, unit: 'days' },
+          },
+        ],
+      },
+    });
+    await createSegment(db.connection, workspaceId, {
+      segmentId: 'quiet-5d',
+      name: 'No order in 5 days',
+      definition: {
+        type: 'all',
+        conditions: [
+          { type: 'event', check: 'performed', event: 'Order Completed' },
+          {
+            type: 'event',
+            check: 'notPerformed',
+            event: 'Order Completed',
+            window: { amount: 5, unit: 'days' },
+          },
+        ],
+      },
+    });
+    // After the other tests' sweeps (the schedule's ran at the real time): a day's start, ten days ahead.
+    const ordered = Math.floor(Date.now() / DAY) * DAY + 10 * DAY + 12 * 3_600_000;
+    await ingestEvents(db.connection, workspaceId, [order('cato', 'cato-o1', ordered)], {
+      now: ordered,
+    });
+    expect((await membersOf('cato')).sort()).toEqual(['ordered-3d']);
+    const before = await contactModel(db.connection)
+      .findById(contactKey(workspaceId, 'cato'))
+      .lean();
+
+    // The sweep comes back a month later: both window ends are past.
+    await sweepDueContacts(db.connection, { now: ordered + 30 * DAY, workspaceId });
+    expect((await membersOf('cato')).filter((s) => s !== 'no-order-21d')).toEqual(['quiet-5d']);
+    const history = await segmentMembershipChangeModel(db.connection)
+      .find({ workspaceId, contactId: 'cato', segmentId: { $in: ['ordered-3d', 'quiet-5d'] } })
+      .sort({ at: 1 })
+      .lean();
+    expect(history.map((h) => [h.kind, h.segmentId, h.at])).toEqual([
+      ['entered', 'ordered-3d', ordered],
+      // Whole-day windows turn at the workspace's midnight (UTC here).
+      ['exited', 'ordered-3d', ordered - 12 * 3_600_000 + 3 * DAY],
+      ['entered', 'quiet-5d', ordered - 12 * 3_600_000 + 5 * DAY],
+    ]);
+    // Later changes carry higher revisions, so a journey never takes the exit for newer than the entry.
+    const revs = history.map((h) => h.rev ?? 0);
+    expect([...revs].sort((a, b) => a - b)).toEqual(revs);
+    expect(new Set(revs).size).toBe(revs.length);
+    const after = await contactModel(db.connection)
+      .findById(contactKey(workspaceId, 'cato'))
+      .lean();
+    expect(after?.rev).toBeGreaterThanOrEqual((before?.rev ?? 0) + 2);
+    expect((await getSegment(db.connection, workspaceId, 'ordered-3d'))?.memberCount).toBe(0);
+    expect((await getSegment(db.connection, workspaceId, 'quiet-5d'))?.memberCount).toBe(1);
+  });
 });
 
 describe('segment workflows on the Temporal dev server', () => {

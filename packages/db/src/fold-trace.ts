@@ -3,6 +3,11 @@ const enabled = process.env.CAIRN_FOLD_TRACE === '1';
 const totals = new Map<string, { ms: number; calls: number; items: number }>();
 let timer: NodeJS.Timeout | undefined;
 
+function print(): void {
+  const rows = [...totals].map(([k, v]) => `${k}=${Math.round(v.ms)}ms/${v.calls}c/${v.items}i`);
+  process.stderr.write(`[fold-trace] ${rows.join(' ')}\n`);
+}
+
 export async function traced<T>(stage: string, items: number, work: () => Promise<T>): Promise<T> {
   if (!enabled) return work();
   const started = performance.now();
@@ -14,11 +19,10 @@ export async function traced<T>(stage: string, items: number, work: () => Promis
     t.calls++;
     t.items += items;
     totals.set(stage, t);
-    timer ??= setInterval(() => {
-      const rows = [...totals].map(
-        ([k, v]) => `${k}=${Math.round(v.ms)}ms/${v.calls}c/${v.items}i`,
-      );
-      process.stderr.write(`[fold-trace] ${rows.join(' ')}\n`);
-    }, 5_000).unref();
+    if (!timer) {
+      timer = setInterval(print, 5_000).unref();
+      // The last totals too, for a run shorter than the interval.
+      process.once('exit', print);
+    }
   }
 }

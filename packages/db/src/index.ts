@@ -120,6 +120,8 @@ export {
   unpackActivity,
   packActivity,
   readProfileSummary,
+  storedProfileParts,
+  writeActivities,
   deleteActivities,
   contactActivityModel,
   profileSettingsOf,

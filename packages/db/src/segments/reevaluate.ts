@@ -8,7 +8,11 @@ import { enqueueJourneyTriggers } from '../models/journey-trigger.js';
 import { loadProfile, loadProfiles } from '../profiles.js';
 import { loadWorkspaceSegments, type WorkspaceSegments } from './cache.js';
 import { fileContactForEvaluation, fileContactsForEvaluation } from './due.js';
-import { evaluateMemberships, type MembershipChange } from './membership.js';
+import {
+  evaluateMemberships,
+  type MembershipChange,
+  type MembershipOutcome,
+} from './membership.js';
 import {
   membershipChangeKey,
   segmentDailyCountKey,
@@ -19,6 +23,7 @@ import {
 import { fileNewMembers, removeFormerMembers } from './member-pages.js';
 import { addToMemberCount } from './stats.js';
 import { forEachWithLimit } from './limit.js';
+import { traced } from '../fold-trace.js';
 
 export interface ReevaluateContactInput {
   workspaceId: string;
@@ -183,6 +188,9 @@ export async function reevaluateContact(
   });
 }
 
+/** Due instants one call evaluates in memory for a contact behind on its windows (the sweep's catch-up). */
+const MAX_STEPS_IN_MEMORY = 16;
+
 export interface ReevaluateContactsInput extends Omit<ReevaluateContactInput, 'contactId'> {
   contactIds: string[];
 }
@@ -215,21 +223,23 @@ export async function reevaluateContacts(
   await withDocumentLocks(
     contactIds.map((id) => contactKey(workspaceId, id)),
     async () => {
-      const docs = await findByIds(
-        connection,
-        Contacts,
-        contactIds.map((contactId) => contactKey(workspaceId, contactId)),
-        {
-          workspaceId: 1,
-          contactId: 1,
-          profile: 1,
-          foldRev: 1,
-          lastFoldIds: 1,
-          mergedFrom: 1,
-          segments: 1,
-          rev: 1,
-          nextEvaluationAt: 1,
-        },
+      const docs = await traced('re:readContacts', contactIds.length, () =>
+        findByIds(
+          connection,
+          Contacts,
+          contactIds.map((contactId) => contactKey(workspaceId, contactId)),
+          {
+            workspaceId: 1,
+            contactId: 1,
+            profile: 1,
+            foldRev: 1,
+            lastFoldIds: 1,
+            mergedFrom: 1,
+            segments: 1,
+            rev: 1,
+            nextEvaluationAt: 1,
+          },
+        ),
       );
       const toEvaluate = docs.flatMap((contact, i) => {
         const contactId = contactIds[i] as string;
@@ -256,121 +266,176 @@ export async function reevaluateContacts(
         }
         return [{ contactId, contact }];
       });
-      const profiles = await loadProfiles(
-        connection,
-        toEvaluate.map((c) => c.contact),
+      const profiles = await traced('re:loadActivity', toEvaluate.length, () =>
+        loadProfiles(
+          connection,
+          toEvaluate.map((c) => c.contact),
+        ),
       );
       const planned = toEvaluate.flatMap(({ contactId, contact }, i) => {
         const current: Record<string, SegmentMembershipState> = contact.segments ?? {};
-        // As in reevaluateContact: the sweeper evaluates at the contact's own due instant.
-        const at =
-          input.atDueInstant && contact.nextEvaluationAt != null && contact.nextEvaluationAt <= now
-            ? contact.nextEvaluationAt
-            : now;
-        const outcome = evaluateMemberships({
-          contactId,
-          profile: profiles[i] as ContactProfile,
-          current,
-          segments: workspace.ordered,
-          now: at,
-          profileSettings: workspace.profileSettings,
-          timeZone: workspace.timeZone,
-          // The guarded write below bumps the revision it read by one.
-          rev: (contact.rev ?? 0) + 1,
-        });
+        const rev = contact.rev ?? 0;
+        // As in reevaluateContact: the sweeper evaluates at the contact's own due instant. A due instant that
+        // is past again (a catch-up) is evaluated next, in memory, up to MAX_STEPS_IN_MEMORY instants: each
+        // step's changes keep their own instant and revision, and the contact is written once for all.
+        const steps: { at: number; outcome: MembershipOutcome }[] = [];
+        let state = current;
+        let due = contact.nextEvaluationAt ?? null;
+        for (;;) {
+          const at = input.atDueInstant && due !== null && due <= now ? due : now;
+          const outcome = evaluateMemberships({
+            contactId,
+            profile: profiles[i] as ContactProfile,
+            current: state,
+            segments: workspace.ordered,
+            now: at,
+            profileSettings: workspace.profileSettings,
+            timeZone: workspace.timeZone,
+            // The guarded write below bumps the revision it read by one per step.
+            rev: rev + steps.length + 1,
+          });
+          steps.push({ at, outcome });
+          state = outcome.segments;
+          due = outcome.nextEvaluationAt;
+          const again =
+            input.atDueInstant &&
+            due !== null &&
+            due <= now &&
+            due > at &&
+            steps.length < MAX_STEPS_IN_MEMORY;
+          if (!again) break;
+        }
+        const last = steps.at(-1)!.outcome;
+        const changedAt = steps.find(
+          (st) => st.outcome.entered.length + st.outcome.exited.length > 0,
+        )?.at;
         const result = {
-          entered: outcome.entered.map((c) => c.segmentId),
-          exited: outcome.exited.map((c) => c.segmentId),
-          nextEvaluationAt: outcome.nextEvaluationAt,
+          entered: steps.flatMap((st) => st.outcome.entered.map((c) => c.segmentId)),
+          exited: steps.flatMap((st) => st.outcome.exited.map((c) => c.segmentId)),
+          nextEvaluationAt: last.nextEvaluationAt,
           evaluated: true,
-          evaluatedAt: at,
+          evaluatedAt: changedAt ?? steps[0]!.at,
         };
         results.set(contactId, result);
         const unchanged =
-          Object.keys(current).length === Object.keys(outcome.segments).length &&
+          Object.keys(current).length === Object.keys(last.segments).length &&
           result.entered.length === 0 &&
           result.exited.length === 0 &&
-          (contact.nextEvaluationAt ?? null) === outcome.nextEvaluationAt;
-        return unchanged ? [] : [{ contactId, contact, current, outcome, at }];
+          (contact.nextEvaluationAt ?? null) === last.nextEvaluationAt;
+        if (unchanged) return [];
+        // Member pages follow the net change: a segment left and entered again in one catch-up keeps its page.
+        const segments: Record<string, SegmentMembershipState> = {};
+        for (const [segmentId, st] of Object.entries(last.segments)) {
+          const page = current[segmentId]?.page;
+          segments[segmentId] = st.page === undefined && page !== undefined ? { ...st, page } : st;
+        }
+        const latest = (list: 'entered' | 'exited', segmentId: string) =>
+          steps.flatMap((st) => st.outcome[list]).findLast((c) => c.segmentId === segmentId)!;
+        const netEntered = Object.keys(segments)
+          .filter((id) => !current[id])
+          .map((id) => latest('entered', id));
+        const netExited = Object.keys(current)
+          .filter((id) => !segments[id])
+          .map((id) => latest('exited', id) ?? { segmentId: id, version: current[id]!.version });
+        return [{ contactId, contact, current, steps, segments, last, netEntered, netExited }];
       });
       if (planned.length === 0) return;
 
       // Filed before the states that name them, and side by side: different collections, none reads another.
-      await Promise.all([
-        recordMembershipChangesMany(
-          connection,
-          planned.map((p) => ({
+      await traced('re:fileBefore', planned.length, () =>
+        Promise.all([
+          recordMembershipChangesMany(
+            connection,
+            planned.flatMap((p) =>
+              p.steps.map((st) => ({
+                workspaceId,
+                contactId: p.contactId,
+                now: st.at,
+                reason: input.reason,
+                entered: st.outcome.entered,
+                exited: st.outcome.exited,
+              })),
+            ),
+          ),
+          fileNewMembers(
+            connection,
             workspaceId,
-            contactId: p.contactId,
-            now: p.at,
-            reason: input.reason,
-            entered: p.outcome.entered,
-            exited: p.outcome.exited,
+            planned
+              .filter((p) => p.netEntered.length > 0)
+              .map((p) => ({
+                contactId: p.contactId,
+                segments: p.segments,
+                entered: p.netEntered,
+              })),
+          ),
+          fileContactsForEvaluation(
+            connection,
+            workspaceId,
+            planned.flatMap((p) => {
+              const at = p.last.nextEvaluationAt;
+              return at === null || at === p.contact.nextEvaluationAt
+                ? []
+                : [{ contactId: p.contactId, at }];
+            }),
+          ),
+        ]),
+      );
+      const won: typeof planned = [];
+      const applied = await traced('re:updateContacts', planned.length, () =>
+        updateByIds(
+          connection,
+          Contacts,
+          planned.map((p) => ({
+            _id: p.contact._id,
+            guard:
+              p.contact.rev === undefined ? { rev: { $exists: false } } : { rev: p.contact.rev },
+            update: {
+              $set: { segments: p.segments, nextEvaluationAt: p.last.nextEvaluationAt },
+              $inc: { rev: p.steps.length },
+            },
           })),
         ),
-        fileNewMembers(
-          connection,
-          workspaceId,
-          planned
-            .filter((p) => p.outcome.entered.length > 0)
-            .map((p) => ({
-              contactId: p.contactId,
-              segments: p.outcome.segments,
-              entered: p.outcome.entered,
-            })),
-        ),
-        fileContactsForEvaluation(
-          connection,
-          workspaceId,
-          planned.flatMap((p) => {
-            const at = p.outcome.nextEvaluationAt;
-            return at === null || at === p.contact.nextEvaluationAt
-              ? []
-              : [{ contactId: p.contactId, at }];
-          }),
-        ),
-      ]);
-      const won: typeof planned = [];
-      const applied = await updateByIds(
-        connection,
-        Contacts,
-        planned.map((p) => ({
-          _id: p.contact._id,
-          guard: p.contact.rev === undefined ? { rev: { $exists: false } } : { rev: p.contact.rev },
-          update: {
-            $set: { segments: p.outcome.segments, nextEvaluationAt: p.outcome.nextEvaluationAt },
-            $inc: { rev: 1 },
-          },
-        })),
       );
       planned.forEach((p, i) => (applied[i] ? won.push(p) : retry.push(p.contactId)));
       // Counted on the day each change happened (due instants of a catch-up can fall on earlier days).
-      const byDay = new Map<string, typeof won>();
+      const byDay = new Map<
+        string,
+        { at: number; entered: MembershipChange[]; exited: MembershipChange[] }
+      >();
       if (input.countChanges !== false)
-        for (const p of won) byDay.set(utcDayKey(p.at), [...(byDay.get(utcDayKey(p.at)) ?? []), p]);
-      await Promise.all([
-        removeFormerMembers(
-          connection,
-          workspaceId,
-          won.flatMap((p) =>
-            p.outcome.exited.map((c) => ({
-              contactId: p.contactId,
-              segmentId: c.segmentId,
-              page: p.current[c.segmentId]?.page,
-            })),
+        for (const p of won)
+          for (const { at, outcome } of p.steps) {
+            if (outcome.entered.length + outcome.exited.length === 0) continue;
+            const day = byDay.get(utcDayKey(at)) ?? { at, entered: [], exited: [] };
+            day.entered.push(...outcome.entered);
+            day.exited.push(...outcome.exited);
+            byDay.set(utcDayKey(at), day);
+          }
+      await traced('re:after', won.length, () =>
+        Promise.all([
+          removeFormerMembers(
+            connection,
+            workspaceId,
+            won.flatMap((p) =>
+              p.netExited.map((c) => ({
+                contactId: p.contactId,
+                segmentId: c.segmentId,
+                page: p.current[c.segmentId]?.page,
+              })),
+            ),
           ),
-        ),
-        (async () => {
-          for (const group of byDay.values())
-            await countMembershipChanges(
-              connection,
-              workspaceId,
-              (group[0] as (typeof won)[number]).at,
-              group.flatMap((p) => p.outcome.entered),
-              group.flatMap((p) => p.outcome.exited),
-            );
-        })(),
-      ]);
+          (async () => {
+            for (const day of byDay.values())
+              await countMembershipChanges(
+                connection,
+                workspaceId,
+                day.at,
+                day.entered,
+                day.exited,
+              );
+          })(),
+        ]),
+      );
     },
   );
   // Changed by someone else meanwhile: evaluate again on what they wrote, one at a time.
