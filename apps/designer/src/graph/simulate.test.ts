@@ -1,6 +1,7 @@
 import { JOURNEY_TEMPLATES, instantiateTemplate } from '@cairn/core';
 import type { ActionCatalog } from '@cairn/core';
-import { parseScriptedEvents, profileFor, relativeTime, simulate } from './simulate.js';
+import { dayAndTime } from '../app/pages/simulate/sim-words.js';
+import { profileFor, simulate } from './simulate.js';
 
 const catalog: ActionCatalog = (type) =>
   type === 'email'
@@ -46,7 +47,7 @@ describe('simulate', () => {
       run.timeline.some(
         (t) =>
           t.what === 'received "Video Watched"' &&
-          relativeTime(run.startAt, t.at) === 'Day 3, 09:00 UTC',
+          dayAndTime(run.startAt, t.at, 'UTC') === 'Day 3, 09:00',
       ),
     ).toBe(true);
   });
@@ -75,23 +76,5 @@ describe('simulate', () => {
     expect(heavy.timeline.find((t) => t.nodeId === 'by-frequency')?.output).toBe('heavy');
     expect(once.timeline.find((t) => t.nodeId === 'by-frequency')?.output).toBe('first-time');
     expect(profileFor({ ...person, events: orders }, start).purchases.orderCount).toBe(5);
-  });
-});
-
-describe('parseScriptedEvents', () => {
-  it('reads day, event name and JSON properties, and names the bad line', () => {
-    expect(parseScriptedEvents('3 Video Watched\n-10 Order Completed {"revenue": 40}\n')).toEqual({
-      events: [
-        { day: 3, event: 'Video Watched' },
-        { day: -10, event: 'Order Completed', properties: { revenue: 40 } },
-      ],
-      errors: [],
-    });
-    expect(parseScriptedEvents('Video Watched').errors[0]).toMatch(
-      /^line 1: write "<day> <event name>/,
-    );
-    expect(parseScriptedEvents('1 X {bad').errors).toEqual([
-      'line 1: the properties are not valid JSON',
-    ]);
   });
 });

@@ -133,39 +133,3 @@ export function edgesAlong(definition: JourneyDefinition, path: string[]): strin
   }
   return ids;
 }
-
-/** "Day 3, 09:00" relative to entering; the virtual clock is shown in UTC so it reads the same for everyone. */
-export function relativeTime(startAt: string, at: string): string {
-  const ms = Date.parse(at) - Date.parse(startAt);
-  const day = Math.floor(ms / DAY_MS);
-  const clock = new Date(at).toISOString().slice(11, 16);
-  return `Day ${day}, ${clock} UTC`;
-}
-
-/** Parses the "describe a contact" event lines: `3 Video Watched {"title":"x"}` (day, name, optional JSON properties). */
-export function parseScriptedEvents(text: string): { events: ScriptedEvent[]; errors: string[] } {
-  const events: ScriptedEvent[] = [];
-  const errors: string[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line) return;
-    const match = /^(-?\d+(?:\.\d+)?)\s+([^{]+?)\s*(\{.*)?$/.exec(line);
-    if (!match) {
-      errors.push(
-        `line ${i + 1}: write "<day> <event name> {optional JSON properties}", e.g. "3 Order Completed {\\"revenue\\": 40}"`,
-      );
-      return;
-    }
-    let properties: Record<string, unknown> | undefined;
-    if (match[3]) {
-      try {
-        properties = JSON.parse(match[3]) as Record<string, unknown>;
-      } catch {
-        errors.push(`line ${i + 1}: the properties are not valid JSON`);
-        return;
-      }
-    }
-    events.push({ day: Number(match[1]), event: match[2]!, ...(properties ? { properties } : {}) });
-  });
-  return { events, errors };
-}
