@@ -1,4 +1,4 @@
-import { pauseWords } from './PauseDialog.js';
+import { pauseWords } from './pause-words.js';
 
 describe('what the pause question says', () => {
   it('counts the contacts inside and says what happens to them', () => {
