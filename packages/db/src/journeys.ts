@@ -371,10 +371,9 @@ export async function findContactJourneys(
   if (!doc) return null;
   // The applied-batch bookkeeping is the progress writer's, not part of what a run is.
   const runs = Object.fromEntries(
-    Object.entries(doc.runs ?? {}).map(([slot, { batches: _b, digest: _d, ...run }]) => [
-      slot,
-      run,
-    ]),
+    Object.entries(doc.runs ?? {}).map(
+      ([slot, { batches: _b, digest: _d, supersedes: _s, ...run }]) => [slot, run],
+    ),
   );
   return { ...doc, runs };
 }
