@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
+import { AlertDialog } from './AlertDialog.js';
 import { keptAgo } from '../../../graph/local-draft.js';
 import type { RestoreOffer } from '../../../graph/local-draft.js';
 
@@ -43,49 +44,32 @@ export function LeaveDialog({
   onStay: () => void;
 }) {
   const [saving, setSaving] = useState(false);
-  const stay = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    stay.current?.focus();
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onStay();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onStay]);
   return (
-    <div className="dialog-backdrop" onClick={onStay}>
-      <div
-        className="dialog"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby="leave-title"
-        data-testid="leave-dialog"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2 id="leave-title">Leave without saving?</h2>
-        <p>
-          This journey has changes that are not saved. Save them as the draft, or discard them and
-          go on.
-        </p>
-        <div className="dialog-actions">
-          <button ref={stay} onClick={onStay} data-testid="leave-stay">
-            Keep editing
-          </button>
-          <button onClick={onDiscard} data-testid="leave-discard">
-            Discard changes
-          </button>
-          <button
-            className="primary"
-            disabled={!canSave || saving}
-            title={canSave ? undefined : 'Your role cannot save drafts'}
-            onClick={() => {
-              setSaving(true);
-              void onSaveAndLeave().finally(() => setSaving(false));
-            }}
-            data-testid="leave-save"
-          >
-            {saving ? 'Saving…' : 'Save draft and leave'}
-          </button>
-        </div>
+    <AlertDialog title="Leave without saving?" testId="leave-dialog" onCancel={onStay}>
+      <p>
+        This journey has changes that are not saved. Save them as the draft, or discard them and go
+        on.
+      </p>
+      <div className="dialog-actions">
+        <button onClick={onStay} data-testid="leave-stay">
+          Keep editing
+        </button>
+        <button onClick={onDiscard} data-testid="leave-discard">
+          Discard changes
+        </button>
+        <button
+          className="primary"
+          disabled={!canSave || saving}
+          title={canSave ? undefined : 'Your role cannot save drafts'}
+          onClick={() => {
+            setSaving(true);
+            void onSaveAndLeave().finally(() => setSaving(false));
+          }}
+          data-testid="leave-save"
+        >
+          {saving ? 'Saving…' : 'Save draft and leave'}
+        </button>
       </div>
-    </div>
+    </AlertDialog>
   );
 }
