@@ -1,5 +1,6 @@
 // The contacts repository: what the API and the worker ask of a contact, by intention.
 import type { Connection } from 'mongoose';
+import { forgetContacts } from './contact-cache.js';
 import { updateIfUnchanged } from './connection.js';
 import { decodeDocumentKeys, encodeDocumentKeys } from './keys.js';
 import {
@@ -233,6 +234,7 @@ export async function updateContactTraits(
       },
     );
     if (result.modifiedCount === 1 || result.matchedCount === 1) {
+      forgetContacts(connection, [doc._id]);
       if (directory?.stale.length)
         await removeFromDirectory(connection, workspaceId, [{ contactId, stale: directory.stale }]);
       // The same evaluation a fold runs, so a trait set by a journey step moves memberships at once.

@@ -8,6 +8,7 @@ import {
   type ContactProfile,
   type ProfileSettings,
 } from '@cairn/core';
+import { contactCache, forgetContacts, type CachedContact } from './contact-cache.js';
 import { traced } from './fold-trace.js';
 import { deleteByIds, findByIds, updateByIds } from './by-id.js';
 import {
@@ -291,6 +292,8 @@ async function foldIntoContact(
 ): Promise<CairnEvent[]> {
   const Contacts = contactModel(connection);
   const _id = contactKey(workspaceId, contactId);
+  // This path writes without remembering: the next fold reads the contact afresh.
+  forgetContacts(connection, [_id]);
   return withDocumentLocks([_id], async () => {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const doc = await Contacts.findById(_id).lean();
@@ -524,8 +527,16 @@ async function foldBatchLocked(
   merging: Map<string, string[]>,
 ): Promise<Map<string, CairnEvent[]>> {
   const Contacts = contactModel(connection);
+  const cache = contactCache(connection);
   const ids = [...byContact.keys()];
-  const keys = ids.map((id) => contactKey(workspaceId, id));
+  // Contacts this process wrote a moment ago are not read back (contact-cache.ts): their writes below
+  // are guarded by the revision and creation instant remembered, which fails if anyone wrote since.
+  const remembered = new Map<string, CachedContact>();
+  for (const id of ids) {
+    const entry = cache.get(contactKey(workspaceId, id));
+    if (entry) remembered.set(id, entry);
+  }
+  const keys = ids.filter((id) => !remembered.has(id)).map((id) => contactKey(workspaceId, id));
   // By `_id`: one `$in` query where the engine serves it from the index, else one lookup each.
   const byIds = async (wanted: string[]) =>
     (await findByIds(connection, Contacts, wanted)).filter(
@@ -534,6 +545,7 @@ async function foldBatchLocked(
   const found = new Map<string, ContactDoc>(
     (await traced('readContacts', keys.length, () => byIds(keys))).map((d) => [d.contactId, d]),
   );
+  for (const [id, entry] of remembered) found.set(id, entry.doc);
   // A contact seen for the first time is folded in memory and inserted once, whole.
   const fresh = new Set(ids.filter((id) => !found.has(id)));
   for (const contactId of fresh)
@@ -567,14 +579,17 @@ async function foldBatchLocked(
     markersOf.set(contactId, markers);
     if (events.length) toFold.push({ contactId, doc, events });
   }
-  const profiles = await traced('loadActivity', toFold.length, () =>
+  const toLoad = toFold.filter((f) => !remembered.has(f.contactId));
+  const loaded = await traced('loadActivity', toLoad.length, () =>
     loadProfiles(
       connection,
-      toFold.map((f) => f.doc),
+      toLoad.map((f) => f.doc),
     ),
   );
-  for (const [i, { contactId, doc, events }] of toFold.entries()) {
-    const profile = foldEvents(profiles[i] as ContactProfile, events, settings);
+  const profileOf = new Map(toLoad.map((f, i) => [f.contactId, loaded[i] as ContactProfile]));
+  for (const [id, entry] of remembered) profileOf.set(id, entry.profile);
+  for (const { contactId, doc, events } of toFold) {
+    const profile = foldEvents(profileOf.get(contactId) as ContactProfile, events, settings);
     const outcome = evaluateMemberships({
       contactId,
       profile,
@@ -713,7 +728,11 @@ async function foldBatchLocked(
         Contacts,
         existing.map((p) => ({
           _id: p.doc._id,
-          guard: { rev: p.doc.rev },
+          // A remembered contact is also matched on its creation: one deleted and created again since
+          // (by another process) may have climbed back to the same revision.
+          guard: remembered.has(p.contactId)
+            ? { rev: p.doc.rev, createdAt: p.doc.createdAt }
+            : { rev: p.doc.rev },
           update: { $set: fieldsOf(p), $unset: { recentEventIds: '', lastFoldIds: '' } },
         })),
       ),
@@ -728,7 +747,10 @@ async function foldBatchLocked(
   const formerMembers: MemberExit[] = [];
   const staleEntries: { contactId: string; stale: string[] }[] = [];
   for (const p of planned) {
+    const key = contactKey(workspaceId, p.contactId);
     if (won.has(p.contactId)) {
+      const { recentEventIds: _ids, lastFoldIds: _last, ...kept } = p.doc;
+      cache.set(key, { doc: { ...kept, ...fieldsOf(p) }, profile: p.profile });
       const stale = directory.get(p.contactId)?.stale ?? [];
       if (stale.length) staleEntries.push({ contactId: p.contactId, stale });
       for (const c of p.outcome.exited)
@@ -751,6 +773,7 @@ async function foldBatchLocked(
       exited.push(...p.outcome.exited);
     } else {
       // Lost a race with another writer: redo this contact on the careful path (after the locks go).
+      cache.forget([key]);
       retry.push(p.contactId);
     }
   }

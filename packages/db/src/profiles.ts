@@ -1,4 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { forgetContacts } from './contact-cache.js';
 import { Schema, type Connection, type Model } from 'mongoose';
 import {
   emptyProfile,
@@ -360,5 +361,6 @@ export async function writeActivities(
 
 /** Removes the activity documents of deleted or merged-away contacts. */
 export async function deleteActivities(connection: Connection, ids: string[]): Promise<void> {
+  forgetContacts(connection, ids);
   await deleteByIds(connection, contactActivityModel(connection), ids);
 }

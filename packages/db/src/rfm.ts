@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { computeRfmScores, type RfmInput, type RfmScores } from '@cairn/core';
+import { forgetContacts } from './contact-cache.js';
 import { updateIfUnchanged, withDocumentLocks } from './connection.js';
 import { workspaceHasJourneys } from './journey-interest.js';
 import { contactKey, contactModel } from './models/contact.js';
@@ -152,6 +153,7 @@ export async function recomputeRfm(
         }),
       );
       if (written.matchedCount === 1) {
+        forgetContacts(connection, [_id]);
         report.contactsUpdated++;
         return;
       }

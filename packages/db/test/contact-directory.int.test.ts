@@ -16,6 +16,7 @@ import {
   fileInDirectory,
   forgetDirectoryHints,
 } from '../src/contact-directory';
+import { forgetAllContacts } from '../src/contact-cache';
 import { testDatabase } from './helpers';
 
 const T0 = Date.parse('2026-12-01T09:00:00Z');
@@ -189,8 +190,9 @@ describe('contact search served by the contact directory', () => {
       { $unset: { searchEntries: '' } },
     );
     await contactDirectoryModel(db.connection).deleteMany({ workspaceId: old });
-    // And served by processes started since, which know no pages of it.
+    // And served by processes started since, which know no pages of it and remember no contact.
     forgetDirectoryHints();
+    forgetAllContacts(db.connection);
 
     expect(await search('old-51', old)).toEqual(
       ['old-51', ...ids.filter((id) => /^old-51\d/.test(id))].sort(),

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { forgetContacts } from '../contact-cache.js';
 import { updateIfUnchanged, withDocumentLocks } from '../connection.js';
 import { contactKey, contactModel } from '../models/contact.js';
 
@@ -69,7 +70,10 @@ export async function setSubscriptions(
         { timestamps: false },
       ),
     );
-    if (result.matchedCount === 1) return effectiveSubscriptions(next);
+    if (result.matchedCount === 1) {
+      forgetContacts(connection, [_id]);
+      return effectiveSubscriptions(next);
+    }
   }
   throw new Error(
     `setSubscriptions: contact ${contactId} kept changing; gave up after 20 attempts`,

@@ -1,6 +1,7 @@
 // Long on purpose: one contact's and a page's re-evaluation share every write they make.
 import type { Connection } from 'mongoose';
 import { utcDayKey, type ContactProfile } from '@cairn/core';
+import { forgetContacts } from '../contact-cache.js';
 import { insertNew, updateIfUnchanged, upsertRacing, withDocumentLocks } from '../connection.js';
 import { findByIds, updateByIds, upsertByIds, type UpsertById } from '../by-id.js';
 import { contactKey, contactModel, type SegmentMembershipState } from '../models/contact.js';
@@ -161,6 +162,7 @@ export async function reevaluateContact(
         $inc: { rev: 1 },
       });
       if (written.matchedCount === 1) {
+        forgetContacts(connection, [_id]);
         await removeFormerMembers(
           connection,
           workspaceId,
@@ -397,6 +399,10 @@ export async function reevaluateContacts(
         ),
       );
       planned.forEach((p, i) => (applied[i] ? won.push(p) : retry.push(p.contactId)));
+      forgetContacts(
+        connection,
+        won.map((p) => p.contact._id),
+      );
       // Counted on the day each change happened (due instants of a catch-up can fall on earlier days).
       const byDay = new Map<
         string,
