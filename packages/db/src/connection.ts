@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { foldTraceEnabled, traceCommands } from './fold-trace.js';
 import {
   chooseEngine,
   parseEngineName,
@@ -54,8 +55,9 @@ export async function connectDatabase(
     // The monitor notices an outage (and the recovery) within 2 s; the API's database gate reads it.
     heartbeatFrequencyMS: 2_000,
     autoIndex: false,
-    monitorCommands: process.env.CAIRN_MONITOR_COMMANDS === '1',
+    monitorCommands: process.env.CAIRN_MONITOR_COMMANDS === '1' || foldTraceEnabled,
   });
+  if (foldTraceEnabled) traceCommands(connection.getClient());
   await connection.asPromise();
   const fromEnv = process.env.CAIRN_ENGINE ? parseEngineName(process.env.CAIRN_ENGINE) : undefined;
   let engine: StorageEngine;

@@ -1,5 +1,8 @@
 /** Opt-in timing of the fold's stages (CAIRN_FOLD_TRACE=1): totals per stage printed to stderr every 5 s. */
+import type { Connection } from 'mongoose';
+
 const enabled = process.env.CAIRN_FOLD_TRACE === '1';
+export const foldTraceEnabled = enabled;
 const totals = new Map<string, { ms: number; calls: number; items: number }>();
 let timer: NodeJS.Timeout | undefined;
 
@@ -25,4 +28,21 @@ export async function traced<T>(stage: string, items: number, work: () => Promis
       process.once('exit', print);
     }
   }
+}
+
+/** With the trace on, every command the client sends is counted too, by command and collection (`cmd:update:contacts`). */
+export function traceCommands(client: ReturnType<Connection['getClient']>): void {
+  client.on('commandStarted', (event) => {
+    const target = (event.command as Record<string, unknown>)[event.commandName];
+    const stage = `cmd:${event.commandName}${typeof target === 'string' ? `:${target}` : ''}`;
+    const items =
+      (event.command.documents as unknown[] | undefined)?.length ??
+      (event.command.updates as unknown[] | undefined)?.length ??
+      (event.command.deletes as unknown[] | undefined)?.length ??
+      1;
+    const t = totals.get(stage) ?? { ms: 0, calls: 0, items: 0 };
+    t.calls++;
+    t.items += items;
+    totals.set(stage, t);
+  });
 }
