@@ -789,7 +789,7 @@ async function foldBatchLocked(
     ),
     // One counter update per segment for the whole page, not one per contact.
     traced('countChanges', entered.length + exited.length, () =>
-      countMembershipChanges(connection, workspaceId, now, entered, exited),
+      countMembershipChanges(connection, workspaceId, [{ at: now, entered, exited }]),
     ),
   ]);
   return result;

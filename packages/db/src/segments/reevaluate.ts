@@ -22,8 +22,7 @@ import {
   type MembershipChangeKind,
 } from './models.js';
 import { fileNewMembers, removeFormerMembers } from './member-pages.js';
-import { addToMemberCount } from './stats.js';
-import { forEachWithLimit } from './limit.js';
+import { addToMemberCounts } from './stats.js';
 import { traced } from '../fold-trace.js';
 
 export interface ReevaluateContactInput {
@@ -173,13 +172,9 @@ export async function reevaluateContact(
           })),
         );
         if (input.countChanges !== false)
-          await countMembershipChanges(
-            connection,
-            workspaceId,
-            at,
-            outcome.entered,
-            outcome.exited,
-          );
+          await countMembershipChanges(connection, workspaceId, [
+            { at, entered: outcome.entered, exited: outcome.exited },
+          ]);
         return result;
       }
       // Someone (ingestion, another evaluation) wrote in between: evaluate again on what they wrote.
@@ -430,16 +425,7 @@ export async function reevaluateContacts(
               })),
             ),
           ),
-          (async () => {
-            for (const day of byDay.values())
-              await countMembershipChanges(
-                connection,
-                workspaceId,
-                day.at,
-                day.entered,
-                day.exited,
-              );
-          })(),
+          countMembershipChanges(connection, workspaceId, [...byDay.values()]),
         ]),
       );
     },
@@ -506,48 +492,66 @@ export async function recordMembershipChangesMany(
   );
 }
 
+/** The membership changes of one instant's evaluations, counted on that instant's day. */
+export interface ChangesAt {
+  at: number;
+  entered: MembershipChange[];
+  exited: MembershipChange[];
+}
+
 /**
- * Live member counts and the day's figure for the chart; the backfill recounts exactly at its end. Any number of
- * processes count at once: `$inc` on segment_stats is atomic where Cairn runs (decision 010).
+ * Live member counts and each day's figure for the chart; the backfill recounts exactly at its end. Any
+ * number of processes count at once: `$inc` on segment_stats is atomic where Cairn runs (decision 010).
+ * Changes are summed per segment first, so a page of folds (or a sweep's catch-up over several days) costs
+ * one bulk of counters, one read of them and one bulk of day figures, however many contacts changed.
  */
 export async function countMembershipChanges(
   connection: Connection,
   workspaceId: string,
-  now: number,
-  entered: MembershipChange[],
-  exited: MembershipChange[],
+  changes: ChangesAt[],
 ): Promise<void> {
-  const day = utcDayKey(now);
-  // Summed per segment first: a page of folds updates each segment's figures once, not once per contact.
-  const perSegment = new Map<string, { entered: number; exited: number }>();
-  for (const c of entered)
-    perSegment.set(c.segmentId, {
-      entered: (perSegment.get(c.segmentId)?.entered ?? 0) + 1,
-      exited: perSegment.get(c.segmentId)?.exited ?? 0,
-    });
-  for (const c of exited)
-    perSegment.set(c.segmentId, {
-      entered: perSegment.get(c.segmentId)?.entered ?? 0,
-      exited: (perSegment.get(c.segmentId)?.exited ?? 0) + 1,
-    });
-  // Each segment's counter is its own document (4 in flight); the day's figures then go in one bulk.
+  const net = new Map<string, number>();
+  const perDay = new Map<
+    string,
+    { day: string; segmentId: string; entered: number; exited: number }
+  >();
+  const add = (segmentId: string, at: number, entered: number, exited: number) => {
+    net.set(segmentId, (net.get(segmentId) ?? 0) + entered - exited);
+    const day = utcDayKey(at);
+    const key = `${segmentId}\t${day}`;
+    const figures = perDay.get(key) ?? { day, segmentId, entered: 0, exited: 0 };
+    figures.entered += entered;
+    figures.exited += exited;
+    perDay.set(key, figures);
+  };
+  for (const { at, entered, exited } of changes) {
+    for (const c of entered) add(c.segmentId, at, 1, 0);
+    for (const c of exited) add(c.segmentId, at, 0, 1);
+  }
+  if (net.size === 0) return;
+  const counts = await addToMemberCounts(connection, workspaceId, net);
+  // A day's figure is the count at its end: the latest count less the changes of later days.
+  const days = [...perDay.values()].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+  const later = new Map<string, number>();
   const daily: UpsertById[] = [];
-  await forEachWithLimit([...perSegment], 4, async ([segmentId, n]) => {
-    const members = await addToMemberCount(
-      connection,
-      workspaceId,
-      segmentId,
-      n.entered - n.exited,
-    );
-    if (members === null) return;
+  for (const d of days) {
+    const members = counts.get(d.segmentId);
+    if (members === undefined) continue;
+    const after = later.get(d.segmentId) ?? 0;
+    later.set(d.segmentId, after + d.entered - d.exited);
     daily.push({
-      _id: segmentDailyCountKey(workspaceId, segmentId, day),
+      _id: segmentDailyCountKey(workspaceId, d.segmentId, d.day),
       update: {
-        $set: { workspaceId, segmentId, day, members: Math.max(0, members) },
-        $inc: { entered: n.entered, exited: n.exited },
+        $set: {
+          workspaceId,
+          segmentId: d.segmentId,
+          day: d.day,
+          members: Math.max(0, members - after),
+        },
+        $inc: { entered: d.entered, exited: d.exited },
       },
     });
-  });
+  }
   await upsertByIds(connection, segmentDailyCountModel(connection), daily);
 }
 

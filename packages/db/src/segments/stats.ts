@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { insertNew, upsertRacing } from '../connection.js';
+import { findByIds, updateByIds } from '../by-id.js';
 import {
   segmentKey,
   segmentModel,
@@ -113,4 +114,50 @@ export async function addToMemberCount(
     if (!(await ensureSegmentStats(connection, workspaceId, segmentId))) return null;
   }
   return null;
+}
+
+/**
+ * Adds to several segments' live member counts at once: one bulk of `$inc` (atomic where Cairn runs,
+ * decision 010), then one read of the counts. A count read back may include another process's changes
+ * made in between: it is the latest figure, which is what the day's chart shows. Segments whose counter
+ * is missing get one first (as addToMemberCount does); a deleted segment is left out of the answer.
+ */
+export async function addToMemberCounts(
+  connection: Connection,
+  workspaceId: string,
+  deltas: Map<string, number>,
+): Promise<Map<string, number>> {
+  const Stats = segmentStatsModel(connection);
+  const segmentIds = [...deltas.keys()];
+  const applied = await updateByIds(
+    connection,
+    Stats,
+    segmentIds.map((segmentId) => ({
+      _id: segmentKey(workspaceId, segmentId),
+      update: { $inc: { memberCount: deltas.get(segmentId) ?? 0 } },
+    })),
+  );
+  const counts = new Map<string, number>();
+  const missing = segmentIds.filter((_, i) => !applied[i]);
+  for (const segmentId of missing) {
+    const members = await addToMemberCount(
+      connection,
+      workspaceId,
+      segmentId,
+      deltas.get(segmentId) ?? 0,
+    );
+    if (members !== null) counts.set(segmentId, members);
+  }
+  const counted = segmentIds.filter((_, i) => applied[i]);
+  const docs = await findByIds(
+    connection,
+    Stats,
+    counted.map((segmentId) => segmentKey(workspaceId, segmentId)),
+    { memberCount: 1 },
+  );
+  counted.forEach((segmentId, i) => {
+    const doc = docs[i];
+    if (doc) counts.set(segmentId, doc.memberCount ?? 0);
+  });
+  return counts;
 }
