@@ -165,10 +165,11 @@ class IdentityResolver {
       workspaceId: this.workspaceId,
       anonymousId,
       contactId,
+      createdAt: new Date(),
     }));
     this.links.clear();
     const inserted = await insertNew(
-      (batch) => Identities.insertMany(batch, { ordered: false }),
+      (batch) => Identities.insertMany(batch, { ordered: false, lean: true }),
       docs,
     );
     await forEachWithLimit(
@@ -718,7 +719,7 @@ async function foldBatchLocked(
   const [inserted, applied] = await Promise.all([
     traced('insertContacts', created.length, () =>
       insertNew(
-        (docs) => Contacts.insertMany(docs, { ordered: false }),
+        (docs) => Contacts.insertMany(docs, { ordered: false, lean: true }),
         created.map((p) => ({ ...p.doc, ...fieldsOf(p) })),
       ),
     ),

@@ -333,7 +333,7 @@ export async function writeActivities(
   });
   const firsts = items.filter((i) => i.first);
   const inserted = await insertNew(
-    (docs) => Activity.insertMany(docs, { ordered: false }),
+    (docs) => Activity.insertMany(docs, { ordered: false, lean: true }),
     firsts.map(docOf),
   );
   // One that already existed (a contact deleted and seen again, or a race) is updated like the rest.

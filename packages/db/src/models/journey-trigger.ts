@@ -122,7 +122,8 @@ export async function enqueueJourneyTriggers(
     createdAt: new Date(),
   }));
   await insertNew(
-    (list) => journeyTriggerModel(connection).insertMany(list, { ordered: false }),
+    // Built whole above: inserted as they are, without mongoose's per-document casting and validation.
+    (list) => journeyTriggerModel(connection).insertMany(list, { ordered: false, lean: true }),
     docs,
   );
   for (const listener of queuedListeners.get(connection) ?? []) {

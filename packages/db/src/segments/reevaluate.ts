@@ -475,7 +475,9 @@ export async function recordMembershipChangesMany(
   }));
   // A retried re-evaluation writes the same _ids again: those are already there.
   await insertNew(
-    (list) => segmentMembershipChangeModel(connection).insertMany(list, { ordered: false }),
+    // Built whole here: inserted as they are, without mongoose's per-document casting and validation.
+    (list) =>
+      segmentMembershipChangeModel(connection).insertMany(list, { ordered: false, lean: true }),
     docs,
   );
   await enqueueJourneyTriggers(
