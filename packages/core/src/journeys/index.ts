@@ -101,6 +101,7 @@ export {
 export type {
   EnrollmentDecision,
   EnrollmentFacts,
+  EnrollmentRun,
   EntryWindowState,
   EventAgeFacts,
 } from './enrollment.js';

@@ -1,7 +1,12 @@
 // Enrolment: the re-entry rule and the enrolment limit decided, and the run record reserved, before the
 // caller starts the contact's workflow.
 import type { Connection } from 'mongoose';
-import { decideEnrollment, type EnrollmentDecision, type JourneyDefinition } from '@cairn/core';
+import {
+  decideEnrollment,
+  type EnrollmentDecision,
+  type EnrollmentRun,
+  type JourneyDefinition,
+} from '@cairn/core';
 import { isDuplicateKeyError, updateIfUnchanged, withDocumentLocks } from '../connection.js';
 import { journeyKey, journeyModel, journeyStatsModel, type JourneyDoc } from '../models/journey.js';
 import {
@@ -32,15 +37,7 @@ export type EnrollmentReservation =
     };
 
 /** A reservation's input: the run to record and, optionally, what the caller has just read. */
-export interface EnrollmentReservationInput {
-  workspaceId: string;
-  journeyId: string;
-  contactId: string;
-  key?: string;
-  slot: string;
-  workflowId: string;
-  enrolledBy: string;
-  now: Date;
+export interface EnrollmentReservationInput extends EnrollmentRun {
   /** The contact's runs as the caller just read them (null: none); saves reading them again. */
   contactJourneys?: ContactJourneysDoc | null;
   /**
