@@ -113,3 +113,4 @@ export {
   type DateOccurrence,
   type DateTriggerSpec,
 } from './anniversary.js';
+export type { JourneyProgress, ProgressTask } from './progress.js';

@@ -2,6 +2,7 @@
 // each batch applied once even when a timed-out workflow task reports it twice.
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import type { JourneyProgress } from '@cairn/core';
 import { isDuplicateKeyError, updateIfUnchanged, withDocumentLocks } from '../connection.js';
 import { journeyNodeStatsModel, journeyStatsModel } from '../models/journey.js';
 import {
@@ -13,38 +14,9 @@ import {
 import { bumpCounters, dayKey, exitReasonOf, fieldName, statsKey } from './counters.js';
 import { contactJourneysKey } from './runs.js';
 
-/** What the journey workflow reports after each step (see JourneyProgress in @cairn/workflows). */
-export interface JourneyProgressInput {
-  workspaceId: string;
-  journeyId: string;
-  version: number;
-  contactId: string;
-  key?: string;
+/** What the journey workflow reports after each step, with the run's slot in the contact's runs. */
+export interface JourneyProgressInput extends JourneyProgress {
   slot: string;
-  workflowId: string;
-  runStartedId: string;
-  seq: number;
-  at: string;
-  nodeId: string;
-  status: string;
-  steps: { nodeId: string; at: string; output?: string }[];
-  entered: Record<string, number>;
-  outputs: { nodeId: string; output: string }[];
-  converted: string[];
-  waitingAt?: string;
-  wakeUpAt?: string;
-  leftWaitingAt?: string;
-  sent?: string[];
-  capped?: string[];
-  heldOut?: boolean;
-  holdoutConverted?: boolean;
-  completion?: { reason: string; at: string };
-  /**
-   * The workflow task that wrote the batch (absent from workflow code before it): its history length
-   * (counting the runs before a continue-as-new), its workflow time (ms), and the last seq the history
-   * held when it began, which no later task can rewrite.
-   */
-  task?: { history: number; time: number; settledSeq: number };
 }
 
 export const MAX_RUN_STEPS = 50;
