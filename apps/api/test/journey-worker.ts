@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActionRegistry } from '@cairn/actions';
 import {
   bundleCairnWorkflows,
-  createActionRegistry,
   createJourneyActivities,
   createSegmentActivities,
   ensureSearchAttributes,

@@ -1,60 +1,45 @@
 import { createUser } from '@cairn/db';
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signInAsUser,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, signInAsUser, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
 let segmentId: string;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  const workspaceId = stack.workspace.workspace._id;
-  await createUser(stack.db.connection, workspaceId, {
-    email: 'ana@example.com',
-    name: 'Ana Editor',
-    role: 'editor',
-    password: 'ana-editor-password',
-  });
-  await createUser(stack.db.connection, workspaceId, {
-    email: 'vic@example.com',
-    name: 'Vic Viewer',
-    role: 'viewer',
-    password: 'vic-viewer-password',
-  });
-  const created = await stack.admin<{ id: string }>('/api/v1/segments', {
-    body: {
-      name: 'Pro plan',
-      definition: {
-        type: 'all',
-        conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: 'pro' }],
+const designer = useDesigner({
+  signIn: false,
+  seed: async (stack) => {
+    const workspaceId = stack.workspace.workspace._id;
+    await createUser(stack.db.connection, workspaceId, {
+      email: 'ana@example.com',
+      name: 'Ana Editor',
+      role: 'editor',
+      password: 'ana-editor-password',
+    });
+    await createUser(stack.db.connection, workspaceId, {
+      email: 'vic@example.com',
+      name: 'Vic Viewer',
+      role: 'viewer',
+      password: 'vic-viewer-password',
+    });
+    const created = await stack.admin<{ id: string }>('/api/v1/segments', {
+      body: {
+        name: 'Pro plan',
+        definition: {
+          type: 'all',
+          conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: 'pro' }],
+        },
       },
-    },
-  });
-  segmentId = created.id;
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+    });
+    segmentId = created.id;
+  },
 });
 
 describe('users, roles and the activity log in the designer', () => {
   it('signs in an editor with email and password, saves a segment, and shows the change on the Activity page', async () => {
-    const page = browser.page;
-    await signInAsUser(page, stack, 'ana@example.com', 'ana-editor-password');
+    const page = designer.page;
+    await signInAsUser(page, designer.stack, 'ana@example.com', 'ana-editor-password');
     expect(await page.getByTestId('signed-in-as').textContent()).toContain('Ana Editor');
     expect(await page.getByTestId('signed-in-role').textContent()).toBe('editor');
 
-    await page.goto(`${stack.url}/#/segments/${segmentId}`);
+    await page.goto(`${designer.stack.url}/#/segments/${segmentId}`);
     const name = page.getByTestId('segment-name');
     await eventually(
       () => name.inputValue(),
@@ -63,7 +48,7 @@ describe('users, roles and the activity log in the designer', () => {
     await name.fill('Pro plan customers');
     await page.getByTestId('segment-save').click();
     await eventually(
-      () => stack.admin<{ name: string }>(`/api/v1/segments/${segmentId}`),
+      () => designer.stack.admin<{ name: string }>(`/api/v1/segments/${segmentId}`),
       (s) => expect(s.name).toBe('Pro plan customers'),
     );
 
@@ -90,35 +75,35 @@ describe('users, roles and the activity log in the designer', () => {
     await screenshot(page, 'activity');
 
     // The whole log, filtered by resource type from the menu, still shows it.
-    await page.goto(`${stack.url}/#/activity`);
+    await page.goto(`${designer.stack.url}/#/activity`);
     await page.getByTestId('activity-type').selectOption('segment');
     await eventually(
       () => page.getByTestId('activity-entry').count(),
       (n) => expect(n).toBe(2),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('shows a viewer the segment but not a Save button it could use', async () => {
-    const page = browser.page;
-    await signInAsUser(page, stack, 'vic@example.com', 'vic-viewer-password');
+    const page = designer.page;
+    await signInAsUser(page, designer.stack, 'vic@example.com', 'vic-viewer-password');
     expect(await page.getByTestId('signed-in-role').textContent()).toBe('viewer');
-    await page.goto(`${stack.url}/#/segments/${segmentId}`);
+    await page.goto(`${designer.stack.url}/#/segments/${segmentId}`);
     await eventually(
       () => page.getByTestId('segment-name').inputValue(),
       (v) => expect(v).toBe('Pro plan customers'),
     );
     expect(await page.getByTestId('segment-save').isDisabled()).toBe(true);
     expect(await page.getByTestId('segment-save').getAttribute('title')).toMatch(/editor role/);
-    await page.goto(`${stack.url}/#/segments`);
+    await page.goto(`${designer.stack.url}/#/segments`);
     await page.getByTestId(`segment-row-${segmentId}`).waitFor();
     expect(await page.getByTestId('new-segment').isDisabled()).toBe(true);
     await screenshot(page, 'viewer-segments');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('refuses a wrong password with a message and keeps the API key option', async () => {
-    const page = browser.page;
+    const page = designer.page;
     await page.getByTestId('sign-out').click();
     await page.getByTestId('signin-email').fill('ana@example.com');
     await page.getByTestId('signin-password').fill('wrong-password-here');

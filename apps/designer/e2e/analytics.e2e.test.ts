@@ -1,17 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
-
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
+import { eventually, screenshot, useDesigner } from './harness.js';
 
 const PRO = ['an-pro-1', 'an-pro-2', 'an-pro-3'];
 const FREE = ['an-free-1', 'an-free-2'];
@@ -47,24 +35,15 @@ const byPlan = {
   ],
 };
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  await signIn(browser.page, stack);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const designer = useDesigner();
 
 describe('analytics', () => {
   it('shows a journey’s funnel and exits as charts, and exports its runs as CSV', async () => {
-    const page = browser.page;
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const page = designer.page;
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: { name: 'Plan split', definition: byPlan },
     });
-    await stack.admin(`/api/v1/journeys/${created.id}/publish`, { method: 'POST' });
+    await designer.stack.admin(`/api/v1/journeys/${created.id}/publish`, { method: 'POST' });
     const batch = [...PRO, ...FREE].map((userId) => ({
       type: 'track',
       userId,
@@ -72,12 +51,14 @@ describe('analytics', () => {
       messageId: `an-${userId}`,
       properties: { plan: PRO.includes(userId) ? 'pro' : 'free' },
     }));
-    expect((await stack.ingest('/v1/batch', { batch })).status).toBeLessThan(300);
+    expect((await designer.stack.ingest('/v1/batch', { batch })).status).toBeLessThan(300);
     await eventually(
       () =>
-        stack.admin<{ entered: number; exits: { runs: number }[]; steps: { reached: number }[] }>(
-          `/api/v1/journeys/${created.id}/funnel`,
-        ),
+        designer.stack.admin<{
+          entered: number;
+          exits: { runs: number }[];
+          steps: { reached: number }[];
+        }>(`/api/v1/journeys/${created.id}/funnel`),
       (f) => {
         expect(f.entered).toBe(5);
         expect(f.exits.reduce((a, e) => a + e.runs, 0)).toBe(PRO.length);
@@ -86,7 +67,7 @@ describe('analytics', () => {
       { timeout: 90_000, interval: 1000 },
     );
 
-    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('show-funnel').click();
     const chart = page.getByTestId('journey-funnel-chart');
     await chart.locator('svg').first().waitFor();
@@ -143,12 +124,12 @@ describe('analytics', () => {
       'an-pro-2,completed,pro-done',
       'an-pro-3,completed,pro-done',
     ]);
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('draws a segment’s size over time with the charting library', async () => {
-    const page = browser.page;
-    const segment = await stack.admin<{ id: string }>('/api/v1/segments', {
+    const page = designer.page;
+    const segment = await designer.stack.admin<{ id: string }>('/api/v1/segments', {
       body: {
         name: 'Signed up',
         definition: {
@@ -158,11 +139,11 @@ describe('analytics', () => {
       },
     });
     await eventually(
-      () => stack.admin<{ memberCount: number }>(`/api/v1/segments/${segment.id}`),
+      () => designer.stack.admin<{ memberCount: number }>(`/api/v1/segments/${segment.id}`),
       (s) => expect(s.memberCount).toBe(5),
       { timeout: 60_000, interval: 1000 },
     );
-    await page.goto(`${stack.url}/#/segments/${encodeURIComponent(segment.id)}`);
+    await page.goto(`${designer.stack.url}/#/segments/${encodeURIComponent(segment.id)}`);
     const chart = page.getByTestId('segment-history-chart');
     await chart.locator('.recharts-line-curve').first().waitFor({ state: 'attached' });
     await eventually(
@@ -172,6 +153,6 @@ describe('analytics', () => {
     );
     await page.getByTestId('segment-history').scrollIntoViewIfNeeded();
     await screenshot(page, 'segment-size-chart');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

@@ -1,33 +1,13 @@
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, signIn, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const designer = useDesigner({ signIn: false });
 
 /** A /v1 call as an SDK sends it, without waiting for the fold. */
 async function send(path: string, body: unknown): Promise<Response> {
-  return fetch(`${stack.url}${path}`, {
+  return fetch(`${designer.stack.url}${path}`, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${stack.workspace.writeKey}:`).toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${designer.stack.workspace.writeKey}:`).toString('base64')}`,
       'content-type': 'application/json',
     },
     body: JSON.stringify(body),
@@ -36,8 +16,8 @@ async function send(path: string, body: unknown): Promise<Response> {
 
 describe('the event debugger in the designer', () => {
   it('shows a first event land live, a refused call with its field path, and filters by user', async () => {
-    const page = browser.page;
-    await signIn(page, stack);
+    const page = designer.page;
+    await signIn(page, designer.stack);
     await page.getByTestId('nav-debugger').click();
     await page.getByTestId('debugger-no-events').waitFor();
     expect(await page.getByTestId('debugger-lag').textContent()).toBe('Profiles are up to date');
@@ -86,6 +66,6 @@ describe('the event debugger in the designer', () => {
     );
     await page.getByTestId('debugger-no-refusals').waitFor();
     await screenshot(page, 'debugger-filtered');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

@@ -1,11 +1,4 @@
-import {
-  eventually,
-  openBrowser,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, useDesigner } from './harness.js';
 
 /**
  * Names, subjects and traits are typed by marketers or sent by anyone holding a write key; the designer
@@ -15,70 +8,62 @@ const IMG = '<img src=x onerror="window.__xss=1">';
 const SCRIPT = '<script>window.__xss=2</script>';
 const SVG = '<svg onload="window.__xss=3"></svg>';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
 let segmentId: string;
 let journeyId: string;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  await signIn(browser.page, stack);
-  const segment = await stack.admin<{ id: string }>('/api/v1/segments', {
-    body: {
-      name: `Segment ${IMG}`,
-      description: SCRIPT,
-      definition: {
-        type: 'all',
-        conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: SVG }],
+const designer = useDesigner({
+  seed: async (stack) => {
+    const segment = await stack.admin<{ id: string }>('/api/v1/segments', {
+      body: {
+        name: `Segment ${IMG}`,
+        description: SCRIPT,
+        definition: {
+          type: 'all',
+          conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: SVG }],
+        },
       },
-    },
-  });
-  segmentId = segment.id;
-  await stack.admin('/api/v1/templates', {
-    body: {
-      name: `Template ${IMG}`,
-      channel: 'email',
-      subject: `Hi ${SCRIPT}`,
-      html: `<p>${IMG}</p>`,
-    },
-  });
-  const journey = await stack.admin<{ id: string }>('/api/v1/journeys', {
-    body: {
-      name: `Journey ${IMG}`,
-      definition: {
+    });
+    segmentId = segment.id;
+    await stack.admin('/api/v1/templates', {
+      body: {
+        name: `Template ${IMG}`,
+        channel: 'email',
+        subject: `Hi ${SCRIPT}`,
+        html: `<p>${IMG}</p>`,
+      },
+    });
+    const journey = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      body: {
         name: `Journey ${IMG}`,
-        settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
-        nodes: [
-          { id: 'trigger', kind: 'trigger', trigger: { type: 'manual' } },
-          {
-            id: 'email-1',
-            kind: 'action',
-            action: { type: 'email', version: 1 },
-            config: { subject: `Subject ${SCRIPT}`, html: `<p>${IMG}</p>` },
-          },
-          { id: 'done', kind: 'exit' },
-        ],
-        edges: [
-          { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'email-1' },
-          { id: 'e2', source: 'email-1', sourceHandle: 'sent', target: 'done' },
-          { id: 'e3', source: 'email-1', sourceHandle: 'skipped', target: 'done' },
-        ],
+        definition: {
+          name: `Journey ${IMG}`,
+          settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+          nodes: [
+            { id: 'trigger', kind: 'trigger', trigger: { type: 'manual' } },
+            {
+              id: 'email-1',
+              kind: 'action',
+              action: { type: 'email', version: 1 },
+              config: { subject: `Subject ${SCRIPT}`, html: `<p>${IMG}</p>` },
+            },
+            { id: 'done', kind: 'exit' },
+          ],
+          edges: [
+            { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'email-1' },
+            { id: 'e2', source: 'email-1', sourceHandle: 'sent', target: 'done' },
+            { id: 'e3', source: 'email-1', sourceHandle: 'skipped', target: 'done' },
+          ],
+        },
       },
-    },
-  });
-  journeyId = journey.id;
-  const ingest = await stack.ingest('/v1/identify', {
-    userId: `contact-${IMG}`,
-    traits: { first_name: SCRIPT, plan: SVG },
-  });
-  if (ingest.status >= 300) throw new Error(`identify → ${ingest.status}: ${await ingest.text()}`);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+    });
+    journeyId = journey.id;
+    const ingest = await stack.ingest('/v1/identify', {
+      userId: `contact-${IMG}`,
+      traits: { first_name: SCRIPT, plan: SVG },
+    });
+    if (ingest.status >= 300)
+      throw new Error(`identify → ${ingest.status}: ${await ingest.text()}`);
+  },
 });
 
 /**
@@ -86,23 +71,23 @@ afterAll(async () => {
  * (script-src 'self') would stop the handlers from running even if the designer injected the markup.
  */
 async function injectedElements(): Promise<number> {
-  return browser.page.locator('img[onerror], svg[onload], script:not([src])').count();
+  return designer.page.locator('img[onerror], svg[onload], script:not([src])').count();
 }
 
 async function xssFlag(): Promise<unknown> {
-  return browser.page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss);
+  return designer.page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss);
 }
 
 describe('designer escaping', () => {
   it('shows segment names and conditions as text', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/segments`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/segments`);
     await eventually(
       () => page.locator('body').innerText(),
       (text) => expect(text).toContain(`Segment ${IMG}`),
     );
     expect(await injectedElements()).toBe(0);
-    await page.goto(`${stack.url}/#/segments/${segmentId}`);
+    await page.goto(`${designer.stack.url}/#/segments/${segmentId}`);
     await eventually(
       () => page.getByTestId('segment-name').inputValue(),
       (v) => expect(v).toBe(`Segment ${IMG}`),
@@ -112,13 +97,13 @@ describe('designer escaping', () => {
   });
 
   it('shows journey names and email subjects as text, on the list, the canvas and in the inspector', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/journeys`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/journeys`);
     await eventually(
       () => page.locator('body').innerText(),
       (text) => expect(text).toContain(`Journey ${IMG}`),
     );
-    await page.goto(`${stack.url}/#/journeys/${journeyId}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${journeyId}`);
     await page.getByTestId('node-email-1').waitFor();
     await page.getByTestId('node-email-1').click();
     await eventually(
@@ -131,7 +116,7 @@ describe('designer escaping', () => {
   });
 
   it('shows the subject literally in a simulation, and contact data as text', async () => {
-    const page = browser.page;
+    const page = designer.page;
     await page.getByTestId('simulate').click();
     await page.getByTestId('simulate-run').click();
     await eventually(
@@ -146,7 +131,7 @@ describe('designer escaping', () => {
         .locator('img[src="x"]')
         .count(),
     ).toBe(1);
-    await page.goto(`${stack.url}/#/contacts/${encodeURIComponent(`contact-${IMG}`)}`);
+    await page.goto(`${designer.stack.url}/#/contacts/${encodeURIComponent(`contact-${IMG}`)}`);
     await eventually(
       () => page.locator('body').innerText(),
       (text) => expect(text).toContain(`contact-${IMG}`),
@@ -156,11 +141,11 @@ describe('designer escaping', () => {
     await page.waitForTimeout(500);
     expect(await injectedElements()).toBe(0);
     expect(await xssFlag()).toBeUndefined();
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('would notice injected markup (the probe itself works)', async () => {
-    const page = browser.page;
+    const page = designer.page;
     await page.evaluate(
       (html) => document.body.insertAdjacentHTML('beforeend', `<div id="probe">${html}</div>`),
       IMG,

@@ -236,6 +236,59 @@ export async function signIn(page: Page, stack: Stack): Promise<void> {
   await page.getByTestId('nav-journeys').waitFor();
 }
 
+export type Designer = {
+  /** The stack of this file's tests; read it in hooks and tests, not at module load. */
+  readonly stack: Stack;
+  /** The one Chromium page this file's tests drive. */
+  readonly page: Page;
+  /** Console errors and uncaught exceptions of the page, for `expect(pageErrors).toEqual([])`. */
+  readonly pageErrors: string[];
+};
+
+/**
+ * Registers the hooks every browser test file starts with: a stack and Chromium before its tests, `seed`
+ * (data the file needs, through the stack's API), then (unless `signIn: false`) the designer signed in
+ * with the admin key; both closed after the file.
+ */
+export function useDesigner(
+  options: { signIn?: boolean; seed?: (stack: Stack) => Promise<void> } = {},
+): Designer {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  const pageErrors: string[] = [];
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await openBrowser(pageErrors);
+    await options.seed?.(stack);
+    if (options.signIn === false) return;
+    const { page } = browser;
+    const started = stack;
+    await signIn(page, started).catch(async (error: unknown) => {
+      throw new Error(
+        `${String(error)}\npage errors: ${pageErrors.join('; ')}\nbody: ${(await page.content()).slice(0, 1500)}\nlogs: ${started.logs().slice(-1500)}`,
+      );
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined)
+      throw new Error('useDesigner: the stack is read before its beforeAll ran');
+    return value;
+  };
+  return {
+    get stack() {
+      return started(stack);
+    },
+    get page() {
+      return started(browser).page;
+    },
+    pageErrors,
+  };
+}
+
 /** Opens the designer signed out and signs in with an email and password, as a person would. */
 export async function signInAsUser(
   page: Page,

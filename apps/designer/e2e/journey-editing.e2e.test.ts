@@ -1,29 +1,8 @@
 import { JOURNEY_TEMPLATES, instantiateTemplate } from '@cairn/core';
 import type { Page } from 'playwright-core';
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  await signIn(browser.page, stack);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const designer = useDesigner();
 
 const SETTINGS = { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 };
 type SavedDraft = {
@@ -39,7 +18,7 @@ async function createJourney(
   nodes: Record<string, unknown>[],
   edges: [string, string, string][],
 ): Promise<string> {
-  const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+  const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
     body: {
       name,
       definition: {
@@ -58,9 +37,9 @@ async function createJourney(
   return created.id;
 }
 
-const editorUrl = (id: string) => `${stack.url}/#/journeys/${encodeURIComponent(id)}`;
+const editorUrl = (id: string) => `${designer.stack.url}/#/journeys/${encodeURIComponent(id)}`;
 const savedDraft = (id: string) =>
-  stack.admin<SavedDraft>(`/api/v1/journeys/${encodeURIComponent(id)}`);
+  designer.stack.admin<SavedDraft>(`/api/v1/journeys/${encodeURIComponent(id)}`);
 const outputsOf = (draft: SavedDraft, id: string) =>
   Object.fromEntries(
     draft.draft.edges.filter((e) => e.source === id).map((e) => [e.sourceHandle, e.target]),
@@ -78,7 +57,7 @@ async function zoom(page: Page): Promise<number> {
 
 describe('journey editing', () => {
   it('asks before leaving with unsaved changes, keeps them on this computer, and offers them back', async () => {
-    const page = browser.page;
+    const page = designer.page;
     const id = await createJourney(
       'Leave guard',
       [
@@ -91,7 +70,7 @@ describe('journey editing', () => {
         ['wait', 'next', 'exit'],
       ],
     );
-    await stack.admin(`/api/v1/journeys/${encodeURIComponent(id)}/publish`, { body: {} });
+    await designer.stack.admin(`/api/v1/journeys/${encodeURIComponent(id)}/publish`, { body: {} });
 
     // Opened (and laid out on the spot), then laid out again: nothing a contact meets has changed.
     await page.goto(editorUrl(id));
@@ -154,12 +133,12 @@ describe('journey editing', () => {
     await page.getByTestId('node-webhook-1').waitFor();
     expect(await page.getByTestId('node-delay-1').count()).toBe(0);
     expect(await page.getByTestId('restore-draft').count()).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('sends Sent and Skipped on to the step added after an email, and lets "+" go to a step already there', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/journeys`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/journeys`);
     await page.getByTestId('new-journey-name').fill('Plus menu');
     await page.getByTestId('create-journey').click();
     await page.getByTestId('node-trigger').waitFor();
@@ -214,11 +193,11 @@ describe('journey editing', () => {
       (v) => expect(outputsOf(v, 'email-1')).toEqual({ sent: 'delay-1', skipped: 'exit-1' }),
     );
     await screenshot(page, 'journey-email-outputs');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('lays a long journey out at a zoom that stays readable, and brings a new step into view', async () => {
-    const page = browser.page;
+    const page = designer.page;
     const steps = 16;
     const waits = Array.from({ length: steps }, (_, i) => ({
       id: `w${i + 1}`,
@@ -273,14 +252,14 @@ describe('journey editing', () => {
     await screenshot(page, 'journey-new-step-in-view');
     await page.getByTestId('save-draft').click();
     await page.getByTestId('unsaved').waitFor({ state: 'detached' });
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('draws no edge behind a step after auto-layout', async () => {
-    const page = browser.page;
+    const page = designer.page;
     const template = JOURNEY_TEMPLATES.find((t) => t.id === 'ecommerce-purchase-frequency')!;
     const definition = instantiateTemplate(template, { customersSegmentId: 'customers' });
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: { name: 'Purchase frequency', definition },
     });
     await page.goto(editorUrl(created.id));
@@ -326,6 +305,6 @@ describe('journey editing', () => {
     }, ends);
     expect(behind).toEqual([]);
     await screenshot(page, 'journey-routed-edges');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

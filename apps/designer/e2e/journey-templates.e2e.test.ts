@@ -1,55 +1,33 @@
 import { createUser } from '@cairn/db';
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  signInAsUser,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, signInAsUser, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
 let segmentId: string;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  await createUser(stack.db.connection, stack.workspace.workspace._id, {
-    email: 'vic@example.com',
-    name: 'Vic Viewer',
-    role: 'viewer',
-    password: 'vic-viewer-password',
-  });
-  const created = await stack.admin<{ id: string }>('/api/v1/segments', {
-    body: {
-      name: 'Customers',
-      definition: {
-        type: 'all',
-        conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 1 }],
+const designer = useDesigner({
+  seed: async (stack) => {
+    await createUser(stack.db.connection, stack.workspace.workspace._id, {
+      email: 'vic@example.com',
+      name: 'Vic Viewer',
+      role: 'viewer',
+      password: 'vic-viewer-password',
+    });
+    const created = await stack.admin<{ id: string }>('/api/v1/segments', {
+      body: {
+        name: 'Customers',
+        definition: {
+          type: 'all',
+          conditions: [{ type: 'metric', metric: 'orderCount', operator: 'gte', value: 1 }],
+        },
       },
-    },
-  });
-  segmentId = created.id;
-  await signIn(browser.page, stack).catch(async (error: unknown) => {
-    throw new Error(
-      `${String(error)}\npage errors: ${pageErrors.join('; ')}\nbody: ${(await browser.page.content()).slice(0, 1500)}\nlogs: ${stack.logs().slice(-1500)}`,
-    );
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+    });
+    segmentId = created.id;
+  },
 });
 
 describe('starting a journey from a template', () => {
   it('picks "Customers by purchase frequency", chooses a segment, and opens the draft in the editor', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/journeys`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/journeys`);
     // A new workspace: the library is what the page leads with.
     await page.getByTestId('template-ecommerce-purchase-frequency').waitFor();
     expect(await page.getByTestId('journey-templates').getAttribute('class')).toContain(
@@ -92,7 +70,7 @@ describe('starting a journey from a template', () => {
       () => page.getByTestId('template-error').textContent(),
       (v) => expect(v).toMatch(/heavyBuyerOrders must be a whole number/),
     );
-    expect(await stack.admin<unknown[]>('/api/v1/journeys')).toEqual([]);
+    expect(await designer.stack.admin<unknown[]>('/api/v1/journeys')).toEqual([]);
 
     await page.getByTestId('template-param-heavyBuyerOrders').fill('4');
     expect(await page.getByTestId('template-error').count()).toBe(0);
@@ -122,7 +100,7 @@ describe('starting a journey from a template', () => {
     expect(journeyId).not.toBe('');
     await screenshot(page, 'journey-from-template');
 
-    const saved = await stack.admin<{
+    const saved = await designer.stack.admin<{
       name: string;
       status: string;
       draft: {
@@ -148,7 +126,7 @@ describe('starting a journey from a template', () => {
     ).toContain('"value":4');
     expect(JSON.stringify(saved.draft.nodes)).toContain('SPRING20');
 
-    await page.goto(`${stack.url}/#/journeys`);
+    await page.goto(`${designer.stack.url}/#/journeys`);
     const row = page.getByTestId(`journey-row-${journeyId}`);
     await row.waitFor();
     expect(await row.textContent()).toContain('Customers by purchase frequency');
@@ -158,18 +136,18 @@ describe('starting a journey from a template', () => {
     expect(await page.getByTestId('journey-templates').getAttribute('class')).not.toContain(
       'templates-prominent',
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('shows a viewer the templates but not a button it could use', async () => {
-    const page = browser.page;
-    await signInAsUser(page, stack, 'vic@example.com', 'vic-viewer-password');
-    await page.goto(`${stack.url}/#/journeys`);
+    const page = designer.page;
+    await signInAsUser(page, designer.stack, 'vic@example.com', 'vic-viewer-password');
+    await page.goto(`${designer.stack.url}/#/journeys`);
     const use = page.getByTestId('use-template-ecommerce-purchase-frequency');
     await use.waitFor();
     expect(await use.isDisabled()).toBe(true);
     expect(await use.getAttribute('title')).toMatch(/editor role/);
     expect(await page.getByTestId('template-form').count()).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

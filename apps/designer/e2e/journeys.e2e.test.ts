@@ -1,30 +1,8 @@
 import { JOURNEY_TEMPLATES, instantiateTemplate } from '@cairn/core';
 import type { Page } from 'playwright-core';
-import {
-  dragToCanvas,
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { dragToCanvas, eventually, screenshot, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  await signIn(browser.page, stack);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const designer = useDesigner();
 
 /** Drags from an output handle to the target node's input handle, as a person would. */
 async function wire(page: Page, handleTestId: string, targetNodeId: string): Promise<void> {
@@ -52,8 +30,8 @@ async function relayout(page: Page): Promise<void> {
 
 describe('journey designer', () => {
   it('builds a journey from an empty canvas by drag and drop, publishes it, and counts an enrolment on the canvas', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/journeys`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/journeys`);
     await page.getByTestId('new-journey-name').fill('Welcome series');
     await page.getByTestId('create-journey').click();
     await page.getByTestId('node-trigger').waitFor();
@@ -116,7 +94,7 @@ describe('journey designer', () => {
     );
 
     const journeyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
-    const saved = await stack.admin<{
+    const saved = await designer.stack.admin<{
       draft: {
         nodes: { id: string; kind: string; config?: { subject?: string } }[];
         edges: unknown[];
@@ -137,12 +115,12 @@ describe('journey designer', () => {
     );
 
     // enrol a contact through the API and watch the canvas count it
-    const identified = await stack.ingest('/v1/identify', {
+    const identified = await designer.stack.ingest('/v1/identify', {
       userId: 'e2e-ada',
       traits: { email: 'ada@example.com', plan: 'pro' },
     });
     expect(identified.status).toBeLessThan(300);
-    await stack.admin(`/api/v1/journeys/${encodeURIComponent(journeyId)}/enroll`, {
+    await designer.stack.admin(`/api/v1/journeys/${encodeURIComponent(journeyId)}/enroll`, {
       body: { contactId: 'e2e-ada' },
     });
     await eventually(
@@ -158,7 +136,7 @@ describe('journey designer', () => {
 
     // The contact's page says where the run is: at the email while it is being sent (no SMTP answers here),
     // then at the 2-day delay with the instant it moves on by itself.
-    await page.goto(`${stack.url}/#/contacts/e2e-ada`);
+    await page.goto(`${designer.stack.url}/#/contacts/e2e-ada`);
     await eventually(
       async () => {
         await page.reload();
@@ -177,7 +155,7 @@ describe('journey designer', () => {
     await screenshot(page, 'contact-run-waiting');
 
     // Pausing asks first, saying who is inside and what becomes of them; keeping it running changes nothing.
-    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(journeyId)}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${encodeURIComponent(journeyId)}`);
     await page.getByTestId('pause').click();
     await eventually(
       () => page.getByTestId('pause-dialog-text').textContent(),
@@ -197,19 +175,19 @@ describe('journey designer', () => {
     );
     expect(
       (
-        (await stack.admin(`/api/v1/journeys/${encodeURIComponent(journeyId)}`)) as {
+        (await designer.stack.admin(`/api/v1/journeys/${encodeURIComponent(journeyId)}`)) as {
           status: string;
         }
       ).status,
     ).toBe('paused');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('previews a journey template on a virtual clock and highlights the path taken', async () => {
-    const page = browser.page;
+    const page = designer.page;
     const template = JOURNEY_TEMPLATES.find((t) => t.id === 'streaming-win-back')!;
     // The segment it starts from exists, so the template opens with nothing to fix.
-    await stack.admin('/api/v1/segments', {
+    await designer.stack.admin('/api/v1/segments', {
       body: {
         id: 'lapsed-viewers',
         name: 'No viewing in 21 days',
@@ -227,10 +205,10 @@ describe('journey designer', () => {
       },
     });
     const definition = instantiateTemplate(template, { lapsedSegmentId: 'lapsed-viewers' });
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: { name: 'Win-back preview', definition },
     });
-    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-wait-watch').waitFor();
     await eventually(
       () => page.locator('[data-testid^="node-issues-"]').count(),
@@ -280,12 +258,12 @@ describe('journey designer', () => {
     expect(await page.getByTestId('simulate-message-1-subject').textContent()).toContain(
       'Still there, Ada?',
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('keeps the minimap and zoom controls off the journey on a laptop-sized window', async () => {
-    const page = browser.page;
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const page = designer.page;
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: {
         name: 'Minimap placement',
         definition: instantiateTemplate(
@@ -300,7 +278,7 @@ describe('journey designer', () => {
         { width: 1440, height: 900 },
       ]) {
         await page.setViewportSize(size);
-        await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+        await page.goto(`${designer.stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
         await page.getByTestId('node-exit').waitFor();
         await page.waitForTimeout(300); // fitView runs once the steps are measured
         const overlays = [
@@ -335,8 +313,8 @@ describe('journey designer', () => {
   });
 
   it('asks, when publishing a segment-entry journey, whether the contacts already in the segment enter too, and enrols them when told to', async () => {
-    const page = browser.page;
-    await stack.admin('/api/v1/segments', {
+    const page = designer.page;
+    await designer.stack.admin('/api/v1/segments', {
       body: {
         id: 'vip-members',
         name: 'VIP members',
@@ -348,7 +326,8 @@ describe('journey designer', () => {
     });
     for (const id of ['vip-1', 'vip-2']) {
       expect(
-        (await stack.ingest('/v1/identify', { userId: id, traits: { tier: 'vip' } })).status,
+        (await designer.stack.ingest('/v1/identify', { userId: id, traits: { tier: 'vip' } }))
+          .status,
       ).toBeLessThan(300);
     }
     const definition = {
@@ -374,12 +353,12 @@ describe('journey designer', () => {
         { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'exit' },
       ],
     };
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: { name: 'VIP welcome', definition },
     });
     await eventually(
       () =>
-        stack.admin<{ enrollExisting: { members: number } }>(
+        designer.stack.admin<{ enrollExisting: { members: number } }>(
           `/api/v1/journeys/${encodeURIComponent(created.id)}/publish-preview`,
         ),
       (v) =>
@@ -392,7 +371,7 @@ describe('journey designer', () => {
         }),
       { timeout: 30_000, interval: 500 },
     );
-    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-wait').waitFor();
     await page.getByTestId('publish').click();
     await eventually(
@@ -408,22 +387,22 @@ describe('journey designer', () => {
     );
     for (const id of ['vip-1', 'vip-2']) {
       await eventually(
-        () => stack.admin<{ journeys: { journeyId: string }[] }>(`/api/v1/contacts/${id}`),
+        () => designer.stack.admin<{ journeys: { journeyId: string }[] }>(`/api/v1/contacts/${id}`),
         (v) => expect(v.journeys.map((j) => j.journeyId)).toContain(created.id),
         { timeout: 60_000, interval: 1000 },
       );
     }
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('duplicates a journey from the list into a new draft, and archives one after asking', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/journeys`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/journeys`);
     await page.getByTestId('new-journey-name').fill('Spring sale');
     await page.getByTestId('create-journey').click();
     await page.getByTestId('node-trigger').waitFor();
     const created = { id: decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '') };
-    await page.goto(`${stack.url}/#/journeys`);
+    await page.goto(`${designer.stack.url}/#/journeys`);
     await page.getByTestId(`journey-duplicate-${created.id}`).click();
     // The copy opens in the editor, named as a copy.
     await eventually(
@@ -434,7 +413,7 @@ describe('journey designer', () => {
       (v) => expect(v).toMatchObject({ title: 'Copy of Spring sale' }),
     );
     expect(decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '')).not.toBe(created.id);
-    await page.goto(`${stack.url}/#/journeys`);
+    await page.goto(`${designer.stack.url}/#/journeys`);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByTestId(`journey-archive-${created.id}`).click();
     await eventually(
@@ -442,16 +421,16 @@ describe('journey designer', () => {
       (v) => expect(v).toContain('archived'),
     );
     await screenshot(page, 'journeys-list-actions');
-    const list = await stack.admin<{ name: string; status: string }[]>('/api/v1/journeys');
+    const list = await designer.stack.admin<{ name: string; status: string }[]>('/api/v1/journeys');
     expect(list.map((j) => `${j.name}: ${j.status}`).sort()).toEqual(
       expect.arrayContaining(['Copy of Spring sale: draft', 'Spring sale: archived']),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('shows a not-found page at an unknown address, with a way back to the journeys', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/no-such-page`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/no-such-page`);
     const notFound = page.getByTestId('not-found');
     await notFound.waitFor();
     expect(await notFound.textContent()).toContain('Page not found');
@@ -461,8 +440,8 @@ describe('journey designer', () => {
   });
 
   it("checks an action's config against its registered JSON Schema as the marketer types, naming the field", async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/journeys`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/journeys`);
     await page.getByTestId('new-journey-name').fill('Webhook config');
     await page.getByTestId('create-journey').click();
     await page.getByTestId('node-trigger').waitFor();
@@ -482,6 +461,6 @@ describe('journey designer', () => {
       () => form.locator('.error-detail').count(),
       (v) => expect(v).toBe(0),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

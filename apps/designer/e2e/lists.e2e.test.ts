@@ -1,27 +1,6 @@
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  await signIn(browser.page, stack);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const designer = useDesigner();
 
 const proDefinition = {
   type: 'all',
@@ -30,8 +9,8 @@ const proDefinition = {
 
 describe('renaming from the lists', () => {
   it('renames a journey from its row; the editor and the API show the new name', async () => {
-    const page = browser.page;
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const page = designer.page;
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: {
         name: 'Winback draft',
         definition: {
@@ -43,7 +22,7 @@ describe('renaming from the lists', () => {
       },
     });
     // Reloaded: sign-in left this very address open, with the list read before the journey existed.
-    await page.goto(`${stack.url}/#/journeys`);
+    await page.goto(`${designer.stack.url}/#/journeys`);
     await page.reload();
     const row = page.getByTestId(`journey-row-${created.id}`);
     await row.waitFor();
@@ -68,7 +47,7 @@ describe('renaming from the lists', () => {
       () => row.locator('td').first().textContent(),
       (name) => expect(name).toBe('Win back lapsed buyers'),
     );
-    const saved = await stack.admin<{ name: string; draft: { name: string } }>(
+    const saved = await designer.stack.admin<{ name: string; draft: { name: string } }>(
       `/api/v1/journeys/${encodeURIComponent(created.id)}`,
     );
     expect({ name: saved.name, draft: saved.draft.name }).toEqual({
@@ -79,15 +58,15 @@ describe('renaming from the lists', () => {
     await row.click();
     await page.getByTestId('node-trigger').waitFor();
     expect(await page.locator('h1').first().textContent()).toBe('Win back lapsed buyers');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('renames a segment from its row without changing its conditions or version', async () => {
-    const page = browser.page;
-    const created = await stack.admin<{ id: string }>('/api/v1/segments', {
+    const page = designer.page;
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/segments', {
       body: { name: 'Pro plan', description: 'Paying', definition: proDefinition },
     });
-    await page.goto(`${stack.url}/#/segments`);
+    await page.goto(`${designer.stack.url}/#/segments`);
     const row = page.getByTestId(`segment-row-${created.id}`);
     await row.waitFor();
     await page.getByTestId(`segment-rename-${created.id}`).click();
@@ -106,20 +85,22 @@ describe('renaming from the lists', () => {
       () => row.locator('td').first().textContent(),
       (name) => expect(name).toBe('Pro customers'),
     );
-    const saved = await stack.admin<{ name: string; version: number; definition: unknown }>(
-      `/api/v1/segments/${encodeURIComponent(created.id)}`,
-    );
+    const saved = await designer.stack.admin<{
+      name: string;
+      version: number;
+      definition: unknown;
+    }>(`/api/v1/segments/${encodeURIComponent(created.id)}`);
     expect(saved).toMatchObject({ name: 'Pro customers', version: 1 });
     expect(saved.definition).toMatchObject(proDefinition);
     await screenshot(page, 'segments-list-renamed');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });
 
 describe('pages around the lists', () => {
   it('shows a not-found page for an unknown address several levels deep, linking home', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/segments/some-id/members/oops`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/segments/some-id/members/oops`);
     const notFound = page.getByTestId('not-found');
     await notFound.waitFor();
     expect(await notFound.locator('h1').textContent()).toBe('Page not found');
@@ -132,15 +113,15 @@ describe('pages around the lists', () => {
   });
 
   it('searches contacts when Enter is pressed in the search box', async () => {
-    const page = browser.page;
+    const page = designer.page;
     const batch = ['lena', 'lars', 'mika'].map((name) => ({
       type: 'identify',
       userId: `search-${name}`,
       traits: { email: `${name}@example.com`, first_name: name },
     }));
-    const response = await stack.ingest('/v1/batch', { batch });
+    const response = await designer.stack.ingest('/v1/batch', { batch });
     expect(response.status).toBeLessThan(300);
-    await page.goto(`${stack.url}/#/contacts`);
+    await page.goto(`${designer.stack.url}/#/contacts`);
     await page.getByTestId('contact-row-search-mika').waitFor();
     await page.getByTestId('contact-search').fill('search-l');
     await page.getByTestId('contact-search').press('Enter');
@@ -150,6 +131,6 @@ describe('pages around the lists', () => {
     );
     expect(await page.getByTestId('contact-row-search-mika').count()).toBe(0);
     await screenshot(page, 'contacts-search-enter');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

@@ -1,26 +1,6 @@
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, signIn, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const designer = useDesigner({ signIn: false });
 
 const dated = (name: string, dates: Record<string, string>) => ({
   name,
@@ -39,8 +19,8 @@ const dated = (name: string, dates: Record<string, string>) => ({
 
 describe('journey schedule and send limits in the designer', () => {
   it('sets a send limit in Settings, refusing a bad one with its field named', async () => {
-    const page = browser.page;
-    await signIn(page, stack);
+    const page = designer.page;
+    await signIn(page, designer.stack);
     await page.getByTestId('nav-settings').click();
     const section = page.getByTestId('send-limit-settings');
     await section.waitFor();
@@ -53,7 +33,7 @@ describe('journey schedule and send limits in the designer', () => {
     await page.getByTestId('send-limit-messages-0').fill('100');
     await page.getByTestId('send-limit-save').click();
     await eventually(
-      () => stack.admin<{ limits: unknown }>('/api/v1/settings/send-limits'),
+      () => designer.stack.admin<{ limits: unknown }>('/api/v1/settings/send-limits'),
       (v) =>
         expect(v.limits).toEqual({ email: { messages: 100, per: { amount: 1, unit: 'minutes' } } }),
       { timeout: 10_000 },
@@ -62,27 +42,27 @@ describe('journey schedule and send limits in the designer', () => {
   }, 60_000);
 
   it('marks journeys "scheduled" and "ended" in the list, and names a backwards end date in the settings panel', async () => {
-    const page = browser.page;
+    const page = designer.page;
     const now = Date.now();
     const ids: string[] = [];
     for (const [name, dates] of [
       ['Spring sale', { entryEndsAt: new Date(now - 86_400_000).toISOString() }],
       ['Autumn sale', { entryStartsAt: new Date(now + 86_400_000).toISOString() }],
     ] as const) {
-      const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
         body: { name, definition: dated(name, dates) },
       });
-      await stack.admin(`/api/v1/journeys/${created.id}/publish`, { body: {} });
+      await designer.stack.admin(`/api/v1/journeys/${created.id}/publish`, { body: {} });
       ids.push(created.id);
     }
-    await page.goto(`${stack.url}/#/journeys`);
+    await page.goto(`${designer.stack.url}/#/journeys`);
     const [ended, scheduled] = ids as [string, string];
     await page.getByTestId(`journey-entry-${ended}`).waitFor();
     expect(await page.getByTestId(`journey-entry-${ended}`).textContent()).toBe('ended');
     expect(await page.getByTestId(`journey-entry-${scheduled}`).textContent()).toBe('scheduled');
     await screenshot(page, 'journeys-list-schedule');
 
-    await page.goto(`${stack.url}/#/journeys/${scheduled}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${scheduled}`);
     const starts = page.getByTestId('entry-starts-at');
     await starts.waitFor();
     expect(await starts.inputValue()).not.toBe('');
@@ -97,12 +77,12 @@ describe('journey schedule and send limits in the designer', () => {
     await page.locator('.editor-toolbar a.back').click();
     await page.getByTestId('leave-discard').click();
     await page.getByTestId(`journey-entry-${ended}`).waitFor();
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   }, 60_000);
 
   it('shows sends held back by the send limit as "throttled" on the email step', async () => {
-    const page = browser.page;
-    await stack.admin('/api/v1/settings/send-limits', {
+    const page = designer.page;
+    await designer.stack.admin('/api/v1/settings/send-limits', {
       method: 'PUT',
       body: { limits: { email: { messages: 1, per: { amount: 1, unit: 'days' } } } },
     });
@@ -125,16 +105,21 @@ describe('journey schedule and send limits in the designer', () => {
         { id: 'e3', source: 'mail', sourceHandle: 'skipped', target: 'exit' },
       ],
     };
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: { name: definition.name, definition },
     });
-    await stack.admin(`/api/v1/journeys/${created.id}/publish`, { body: {} });
+    await designer.stack.admin(`/api/v1/journeys/${created.id}/publish`, { body: {} });
     for (const id of ['t-ana', 't-bo']) {
-      await stack.ingest('/v1/identify', { userId: id, traits: { email: `${id}@example.com` } });
-      await stack.admin(`/api/v1/journeys/${created.id}/enroll`, { body: { contactId: id } });
+      await designer.stack.ingest('/v1/identify', {
+        userId: id,
+        traits: { email: `${id}@example.com` },
+      });
+      await designer.stack.admin(`/api/v1/journeys/${created.id}/enroll`, {
+        body: { contactId: id },
+      });
     }
     // One send a day: the first holds today's slot, the second waits for tomorrow's.
-    await page.goto(`${stack.url}/#/journeys/${created.id}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${created.id}`);
     await eventually(
       async () => {
         await page.reload();
@@ -147,6 +132,6 @@ describe('journey schedule and send limits in the designer', () => {
       { timeout: 60_000, interval: 1_000 },
     );
     await screenshot(page, 'journey-canvas-throttled');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   }, 90_000);
 });

@@ -1,57 +1,40 @@
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
 const DAY = 86_400_000;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  await signIn(browser.page, stack);
-  // Three contacts, two on the pro plan; one with a purchase history for the contact view.
-  const now = Date.now();
-  const batch = [
-    {
-      type: 'identify',
-      userId: 'e2e-pro-1',
-      traits: { email: 'pro1@example.com', plan: 'pro', first_name: 'Ada' },
-    },
-    { type: 'identify', userId: 'e2e-pro-2', traits: { email: 'pro2@example.com', plan: 'pro' } },
-    {
-      type: 'identify',
-      userId: 'e2e-free-1',
-      traits: { email: 'free1@example.com', plan: 'free' },
-    },
-    ...[40, 25, 10].map((daysAgo, i) => ({
-      type: 'track',
-      userId: 'e2e-pro-1',
-      event: 'Order Completed',
-      messageId: `e2e-order-${i}`,
-      timestamp: new Date(now - daysAgo * DAY).toISOString(),
-      properties: {
-        order_id: `o${i}`,
-        revenue: 30 + i * 10,
-        products: [{ product_id: `p${i}`, category: i === 2 ? 'hats' : 'shoes' }],
+const designer = useDesigner({
+  seed: async (stack) => {
+    // Three contacts, two on the pro plan; one with a purchase history for the contact view.
+    const now = Date.now();
+    const batch = [
+      {
+        type: 'identify',
+        userId: 'e2e-pro-1',
+        traits: { email: 'pro1@example.com', plan: 'pro', first_name: 'Ada' },
       },
-    })),
-  ];
-  const response = await stack.ingest('/v1/batch', { batch });
-  if (response.status >= 300)
-    throw new Error(`POST /v1/batch → ${response.status}: ${await response.text()}`);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+      { type: 'identify', userId: 'e2e-pro-2', traits: { email: 'pro2@example.com', plan: 'pro' } },
+      {
+        type: 'identify',
+        userId: 'e2e-free-1',
+        traits: { email: 'free1@example.com', plan: 'free' },
+      },
+      ...[40, 25, 10].map((daysAgo, i) => ({
+        type: 'track',
+        userId: 'e2e-pro-1',
+        event: 'Order Completed',
+        messageId: `e2e-order-${i}`,
+        timestamp: new Date(now - daysAgo * DAY).toISOString(),
+        properties: {
+          order_id: `o${i}`,
+          revenue: 30 + i * 10,
+          products: [{ product_id: `p${i}`, category: i === 2 ? 'hats' : 'shoes' }],
+        },
+      })),
+    ];
+    const response = await stack.ingest('/v1/batch', { batch });
+    if (response.status >= 300)
+      throw new Error(`POST /v1/batch → ${response.status}: ${await response.text()}`);
+  },
 });
 
 const proDefinition = {
@@ -61,18 +44,18 @@ const proDefinition = {
 
 describe('segment builder', () => {
   it('shows the same live count as the API preview for the same definition, and explains membership once saved', async () => {
-    const page = browser.page;
+    const page = designer.page;
     // ingestion folds asynchronously: wait until the API itself sees both pro contacts
     const api = await eventually(
       () =>
-        stack.admin<{ count: number; total: number }>('/api/v1/segments/preview', {
+        designer.stack.admin<{ count: number; total: number }>('/api/v1/segments/preview', {
           body: { definition: proDefinition },
         }),
       (p) => expect(p.count).toBe(2),
       { timeout: 60_000, interval: 1000 },
     );
 
-    await page.goto(`${stack.url}/#/segments/new`);
+    await page.goto(`${designer.stack.url}/#/segments/new`);
     await page.getByTestId('segment-name').fill('Pro plan');
     await page.getByTestId('add-condition-root').click();
     const row = page.getByTestId('condition-root-0');
@@ -98,67 +81,67 @@ describe('segment builder', () => {
     );
     await page.getByTestId('segment-history').waitFor();
     await screenshot(page, 'segment-builder-saved');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });
 
 describe('segments list', () => {
   it('duplicates a segment into a new one and archives one after asking', async () => {
-    const page = browser.page;
-    const created = await stack.admin<{ id: string }>('/api/v1/segments', {
+    const page = designer.page;
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/segments', {
       body: {
         name: 'Hat buyers',
         description: 'Bought a hat',
         definition: proDefinition,
       },
     });
-    await page.goto(`${stack.url}/#/segments`);
+    await page.goto(`${designer.stack.url}/#/segments`);
     await page.getByTestId(`segment-duplicate-${created.id}`).click();
     await eventually(
-      () => new URL(page.url()).hash,
+      async () => new URL(page.url()).hash,
       (hash) => expect(hash).toMatch(/^#\/segments\/(?!new)[^/]+$/),
     );
     const copyId = decodeURIComponent(new URL(page.url()).hash.split('/')[2] ?? '');
     expect(copyId).not.toBe(created.id);
-    const copy = await stack.admin<{ name: string; definition: unknown }>(
+    const copy = await designer.stack.admin<{ name: string; definition: unknown }>(
       `/api/v1/segments/${encodeURIComponent(copyId)}`,
     );
-    const original = await stack.admin<{ definition: unknown }>(
+    const original = await designer.stack.admin<{ definition: unknown }>(
       `/api/v1/segments/${encodeURIComponent(created.id)}`,
     );
     expect(copy.name).toBe('Copy of Hat buyers');
     expect(copy.definition).toEqual(original.definition);
 
-    await page.goto(`${stack.url}/#/segments`);
+    await page.goto(`${designer.stack.url}/#/segments`);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByTestId(`segment-archive-${created.id}`).click();
     await eventually(
       () => page.getByTestId(`segment-row-${created.id}`).count(),
       (n) => expect(n).toBe(0),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });
 
 describe('contact view', () => {
   it('shows the behavioural profile, segments and the event timeline of a contact', async () => {
-    const page = browser.page;
+    const page = designer.page;
     await eventually(
       () =>
-        stack.admin<{ profile: { purchases?: { orderCount?: number } } }>(
+        designer.stack.admin<{ profile: { purchases?: { orderCount?: number } } }>(
           '/api/v1/contacts/e2e-pro-1',
         ),
       (c) => expect(c.profile.purchases?.orderCount).toBe(3),
       { timeout: 60_000, interval: 1000 },
     );
     // Every event sent is folded by now, and the contacts page says so.
-    await page.goto(`${stack.url}/#/contacts`);
+    await page.goto(`${designer.stack.url}/#/contacts`);
     await eventually(
       () => page.getByTestId('fold-lag').textContent(),
       (v) => expect(v).toBe('Profiles are up to date'),
     );
     await screenshot(page, 'contacts-list');
-    await page.goto(`${stack.url}/#/contacts/e2e-pro-1`);
+    await page.goto(`${designer.stack.url}/#/contacts/e2e-pro-1`);
     await page.getByTestId('contact-profile').waitFor();
     expect(await page.getByTestId('contact-orders').textContent()).toMatch(/^3 · /);
     expect(await page.getByTestId('contact-profile').textContent()).toContain('shoes');
@@ -171,6 +154,6 @@ describe('contact view', () => {
     expect(timeline).not.toContain('{"');
     expect(await page.getByTestId('contact-timeline').locator('dt').count()).toBeGreaterThan(0);
     await screenshot(page, 'contact-view');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

@@ -1,33 +1,13 @@
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, signIn, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const designer = useDesigner({ signIn: false });
 
 type Key = { id: string; name: string; scope: string; lastUsedAt: string | null };
 
 describe('the Settings page', () => {
   it('creates a write key, shows its secret once, and shows when it was last used', async () => {
-    const page = browser.page;
-    await signIn(page, stack);
+    const page = designer.page;
+    await signIn(page, designer.stack);
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('keys-settings').waitFor();
 
@@ -36,7 +16,7 @@ describe('the Settings page', () => {
     await page.getByTestId('key-create').click();
     const secret = (await page.getByTestId('key-secret').textContent()) ?? '';
     expect(secret).toMatch(/^cwk_[A-Za-z0-9]{12}_/);
-    const created = (await stack.admin<{ keys: Key[] }>('/api/v1/keys')).keys.find(
+    const created = (await designer.stack.admin<{ keys: Key[] }>('/api/v1/keys')).keys.find(
       (k) => k.name === 'Checkout server',
     );
     expect(created).toMatchObject({ scope: 'write', lastUsedAt: null });
@@ -47,7 +27,7 @@ describe('the Settings page', () => {
     await screenshot(page, 'settings-key-created');
 
     // The secret is the one the API accepts, and it is not shown again.
-    const sent = await fetch(`${stack.url}/v1/track`, {
+    const sent = await fetch(`${designer.stack.url}/v1/track`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${secret}:`).toString('base64')}`,
@@ -75,18 +55,18 @@ describe('the Settings page', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByTestId(`key-revoke-${created!.id}`).click();
     await eventually(
-      () => stack.admin<{ keys: (Key & { revokedAt: string | null })[] }>('/api/v1/keys'),
+      () => designer.stack.admin<{ keys: (Key & { revokedAt: string | null })[] }>('/api/v1/keys'),
       (answer) =>
         expect(answer.keys.find((k) => k.id === created!.id)?.revokedAt).toEqual(
           expect.any(String),
         ),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('saves the workspace time zone and default sender', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/settings`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/settings`);
     await page.getByTestId('workspace-settings').waitFor();
     await page.getByTestId('workspace-timezone').selectOption('Europe/Paris');
     await page.getByTestId('sender-name').fill('Acme Team');
@@ -96,7 +76,7 @@ describe('the Settings page', () => {
     );
     await page.getByTestId('workspace-save').click();
     await page.getByTestId('workspace-saved').waitFor();
-    const me = await stack.admin<{
+    const me = await designer.stack.admin<{
       workspace: { settings: { timezone: string; sender: { name: string; address: string } } };
     }>('/api/v1/me');
     expect(me.workspace.settings).toMatchObject({
@@ -105,12 +85,12 @@ describe('the Settings page', () => {
     });
     await page.getByTestId('workspace-settings').scrollIntoViewIfNeeded();
     await screenshot(page, 'settings-workspace');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('invites a user, changes their role and removes them', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/settings`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/settings`);
     await page.getByTestId('users-settings').waitFor();
     await page.getByTestId('invite-email').fill('ana@acme.test');
     await page.getByTestId('invite-role').selectOption('editor');
@@ -121,7 +101,7 @@ describe('the Settings page', () => {
     await page.getByTestId('user-role-ana@acme.test').selectOption('publisher');
     type Users = { users: { email: string; role: string }[] };
     await eventually(
-      () => stack.admin<Users>('/api/v1/users'),
+      () => designer.stack.admin<Users>('/api/v1/users'),
       (answer) =>
         expect(answer.users).toMatchObject([{ email: 'ana@acme.test', role: 'publisher' }]),
     );
@@ -130,15 +110,15 @@ describe('the Settings page', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByTestId('user-remove-ana@acme.test').click();
     await eventually(
-      () => stack.admin<Users>('/api/v1/users'),
+      () => designer.stack.admin<Users>('/api/v1/users'),
       (answer) => expect(answer.users).toEqual([]),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('offers a new SMTP server as the sender at once, and shows a renamed workspace in the navigation', async () => {
-    const page = browser.page;
-    await page.goto(`${stack.url}/#/settings`);
+    const page = designer.page;
+    await page.goto(`${designer.stack.url}/#/settings`);
     await page.getByTestId('senders-settings').waitFor();
     await page.getByTestId('smtp-name').fill('smtp-main');
     await page.getByTestId('smtp-host').fill('smtp.acme.test');
@@ -155,7 +135,7 @@ describe('the Settings page', () => {
     await page.getByTestId('workspace-save').click();
     await page.getByTestId('workspace-saved').waitFor();
     expect(await page.getByTestId('nav-workspace').textContent()).toBe('Acme Outdoors');
-    const me = await stack.admin<{
+    const me = await designer.stack.admin<{
       workspace: { name: string; settings: { sender: { credential?: string } } };
     }>('/api/v1/me');
     expect(me.workspace).toMatchObject({
@@ -163,6 +143,6 @@ describe('the Settings page', () => {
       settings: { sender: { credential: 'smtp-main' } },
     });
     await screenshot(page, 'settings-workspace-renamed');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

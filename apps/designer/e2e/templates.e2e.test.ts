@@ -1,36 +1,20 @@
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, signIn, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  const res = await stack.ingest('/v1/identify', {
-    userId: 'ada',
-    traits: { firstName: 'Ada', email: 'ada@example.com' },
-  });
-  expect(res.status).toBe(200);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+const designer = useDesigner({
+  signIn: false,
+  seed: async (stack) => {
+    const res = await stack.ingest('/v1/identify', {
+      userId: 'ada',
+      traits: { firstName: 'Ada', email: 'ada@example.com' },
+    });
+    expect(res.status).toBe(200);
+  },
 });
 
 describe('message templates in the designer', () => {
   it('writes a template, previews it for a chosen contact, saves versions and reads an older one', async () => {
-    const page = browser.page;
-    await signIn(page, stack);
+    const page = designer.page;
+    await signIn(page, designer.stack);
     await page.getByTestId('nav-templates').click();
     await page.getByTestId('templates-empty').waitFor();
     await page.getByTestId('new-template').click();
@@ -100,12 +84,12 @@ describe('message templates in the designer', () => {
       (v) => expect(v).toEqual([expect.stringContaining('Your first week')]),
     );
     await screenshot(page, 'templates-list');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('lets an email step pick a saved template pinned to a version', async () => {
-    const page = browser.page;
-    const template = await stack.admin<{ id: string }>('/api/v1/templates', {
+    const page = designer.page;
+    const template = await designer.stack.admin<{ id: string }>('/api/v1/templates', {
       body: {
         name: 'Win-back',
         channel: 'email',
@@ -113,11 +97,11 @@ describe('message templates in the designer', () => {
         html: '<p>Come back soon.</p>',
       },
     });
-    await stack.admin(`/api/v1/templates/${template.id}`, {
+    await designer.stack.admin(`/api/v1/templates/${template.id}`, {
       method: 'PUT',
       body: { name: 'Win-back', channel: 'email', subject: 'V2 subject', html: '<p>v2</p>' },
     });
-    const journey = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const journey = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: {
         name: 'Win-back',
         definition: {
@@ -141,7 +125,7 @@ describe('message templates in the designer', () => {
         },
       },
     });
-    await page.goto(`${stack.url}/#/journeys/${journey.id}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${journey.id}`);
     await page.getByTestId('node-mail').click();
     expect(await page.locator('#root_subject').inputValue()).toBe('Old inline subject');
 
@@ -165,7 +149,7 @@ describe('message templates in the designer', () => {
     await page.getByTestId('save-draft').click();
     await eventually(
       () =>
-        stack.admin<{ draft: { nodes: { id: string; config?: unknown }[] } }>(
+        designer.stack.admin<{ draft: { nodes: { id: string; config?: unknown }[] } }>(
           `/api/v1/journeys/${journey.id}`,
         ),
       (j) =>
@@ -173,6 +157,6 @@ describe('message templates in the designer', () => {
           template: { id: template.id, version: 1 },
         }),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

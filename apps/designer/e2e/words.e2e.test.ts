@@ -1,54 +1,37 @@
 // First-hour polish of the designer's forms: names from the workspace, problems and labels in words.
-import {
-  eventually,
-  openBrowser,
-  screenshot,
-  signIn,
-  startStack,
-  type Browser,
-  type Stack,
-} from './harness.js';
+import { eventually, screenshot, useDesigner } from './harness.js';
 
-let stack: Stack;
-let browser: Browser;
-const pageErrors: string[] = [];
 let proSegmentId: string;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await openBrowser(pageErrors);
-  await signIn(browser.page, stack);
-  const tracked = await stack.ingest('/v1/track', {
-    userId: 'ada',
-    event: 'Order Completed',
-    properties: { revenue: 40, order_id: 'o-1' },
-  });
-  expect(tracked.status).toBeLessThan(300);
-  const identified = await stack.ingest('/v1/identify', {
-    userId: 'ada',
-    traits: { plan: 'pro', firstName: 'Ada', email: 'ada@acme.test', timezone: 'Europe/Paris' },
-  });
-  expect(identified.status).toBeLessThan(300);
-  const segment = await stack.admin<{ id: string }>('/api/v1/segments', {
-    body: {
-      name: 'Pro plan',
-      definition: {
-        type: 'all',
-        conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: 'pro' }],
+const designer = useDesigner({
+  seed: async (stack) => {
+    const tracked = await stack.ingest('/v1/track', {
+      userId: 'ada',
+      event: 'Order Completed',
+      properties: { revenue: 40, order_id: 'o-1' },
+    });
+    expect(tracked.status).toBeLessThan(300);
+    const identified = await stack.ingest('/v1/identify', {
+      userId: 'ada',
+      traits: { plan: 'pro', firstName: 'Ada', email: 'ada@acme.test', timezone: 'Europe/Paris' },
+    });
+    expect(identified.status).toBeLessThan(300);
+    const segment = await stack.admin<{ id: string }>('/api/v1/segments', {
+      body: {
+        name: 'Pro plan',
+        definition: {
+          type: 'all',
+          conditions: [{ type: 'trait', field: 'plan', operator: 'eq', value: 'pro' }],
+        },
       },
-    },
-  });
-  proSegmentId = segment.id;
-  // Ada is counted in once the new segment's first evaluation lands.
-  await eventually(
-    () => stack.admin<{ memberCount: number }>(`/api/v1/segments/${proSegmentId}`),
-    (v) => expect(v.memberCount).toBe(1),
-  );
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+    });
+    proSegmentId = segment.id;
+    // Ada is counted in once the new segment's first evaluation lands.
+    await eventually(
+      () => stack.admin<{ memberCount: number }>(`/api/v1/segments/${proSegmentId}`),
+      (v) => expect(v.memberCount).toBe(1),
+    );
+  },
 });
 
 /** Enters Pro plan, waits 3 days, sends the Win-back email, leaves. */
@@ -90,7 +73,7 @@ function winBack(name: string) {
 
 /** Leaves an open journey editor, throwing away what a test left unsaved (leaving asks first). */
 async function leaveEditor(): Promise<void> {
-  const page = browser.page;
+  const page = designer.page;
   const back = page.locator('.editor-toolbar a.back');
   if ((await back.count()) === 0) return;
   await back.click();
@@ -100,9 +83,9 @@ async function leaveEditor(): Promise<void> {
 }
 
 async function newJourney(name: string): Promise<void> {
-  const page = browser.page;
+  const page = designer.page;
   await leaveEditor();
-  await page.goto(`${stack.url}/#/journeys`);
+  await page.goto(`${designer.stack.url}/#/journeys`);
   await page.getByTestId('new-journey-name').fill(name);
   await page.getByTestId('create-journey').click();
   await page.getByTestId('node-trigger').waitFor();
@@ -110,7 +93,7 @@ async function newJourney(name: string): Promise<void> {
 
 describe('designer forms in words', () => {
   it('warns on an event name the workspace never received, offers the one it sends, and still allows it', async () => {
-    const page = browser.page;
+    const page = designer.page;
     await newJourney('Event names');
     await page.getByTestId('node-trigger').click();
     await page.getByTestId('trigger-type').selectOption('event');
@@ -144,7 +127,7 @@ describe('designer forms in words', () => {
 
     // Segment conditions on events get the same check.
     await leaveEditor();
-    await page.goto(`${stack.url}/#/segments/new`);
+    await page.goto(`${designer.stack.url}/#/segments/new`);
     await page.getByTestId('add-condition-root').click();
     await page.getByTestId('condition-root-0-type').selectOption('event');
     await page.getByTestId('condition-root-0-event').fill('Order Complete');
@@ -158,11 +141,11 @@ describe('designer forms in words', () => {
       () => page.getByTestId('condition-root-0-event-warning').count(),
       (v) => expect(v).toBe(0),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('says what to fix in words, naming the step by its label, and selects the step on a click', async () => {
-    const page = browser.page;
+    const page = designer.page;
     await newJourney('Problems in words');
     await page.getByTestId('palette-action-email').click();
     await page.getByTestId('node-email-1').click();
@@ -192,12 +175,12 @@ describe('designer forms in words', () => {
       () => page.getByTestId('inspector-label').inputValue(),
       (v) => expect(v).toBe('Win-back'),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('labels steps by segment name and email subject, counts segment members, and writes the email form in words', async () => {
-    const page = browser.page;
-    await stack.admin('/api/v1/journeys', {
+    const page = designer.page;
+    await designer.stack.admin('/api/v1/journeys', {
       body: { name: 'Onboarding', definition: winBack('Onboarding') },
     });
     await newJourney('Names not ids');
@@ -238,7 +221,7 @@ describe('designer forms in words', () => {
     await screenshot(page, 'words-email-step');
 
     // Pinned to a saved template, the card names the template and its version.
-    const template = await stack.admin<{ id: string }>('/api/v1/templates', {
+    const template = await designer.stack.admin<{ id: string }>('/api/v1/templates', {
       body: { name: 'Come back', channel: 'email', subject: 'Hi', html: '<p>Hi</p>' },
     });
     await page.getByTestId('email-content-mode').selectOption('template');
@@ -261,19 +244,19 @@ describe('designer forms in words', () => {
       () => page.getByTestId('node-startJourney-1').locator('.node-summary').textContent(),
       (v) => expect(v).toBe('Start journey: Onboarding'),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('previews a real contact found by search, naming steps and reading times as days and clock times', async () => {
-    const page = browser.page;
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const page = designer.page;
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: {
         name: 'Preview in words',
         definition: winBack('Preview in words'),
       },
     });
     await leaveEditor();
-    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-mail').waitFor();
     await page.getByTestId('simulate').click();
     // Describing a contact is rows, not JSON: traits, segments by name and size, events picked by name.
@@ -308,6 +291,6 @@ describe('designer forms in words', () => {
     );
     await timeline.scrollIntoViewIfNeeded();
     await screenshot(page, 'words-simulation');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 });

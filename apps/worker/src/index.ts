@@ -32,5 +32,4 @@ export {
 } from './journeys/enroll.js';
 export { createRunJourneyAction, type RunActionDeps } from './actions/run-action.js';
 export { createActionServices, applyTraitsUpdate } from './actions/services.js';
-export { createActionRegistry } from './actions/registry.js';
 export { startPendingFoldSweeper, type PendingFoldSweeperOptions } from './pending-folds.js';

@@ -3,6 +3,7 @@ import { Worker } from '@temporalio/worker';
 import { connectDatabase, startDueScheduler } from '@cairn/db';
 import pino from 'pino';
 import { getHeapStatistics } from 'node:v8';
+import { createActionRegistry } from '@cairn/actions';
 import { ConfigError, loadServiceConfig, workflowCacheSize } from '@cairn/config';
 import { bundleCairnWorkflows } from './bundle.js';
 import {
@@ -12,7 +13,6 @@ import {
 } from './temporal.js';
 import { createSegmentActivities, removeSegmentSweepSchedule } from './segments/index.js';
 import { createRfmActivities, ensureRfmSchedule, rfmIntervalHours } from './rfm/index.js';
-import { createActionRegistry } from './actions/registry.js';
 import { createJourneyActivities } from './journeys/activities.js';
 import { startJourneyDispatcher } from './journeys/dispatcher.js';
 import { startDateTriggerScheduler } from './journeys/date-triggers.js';

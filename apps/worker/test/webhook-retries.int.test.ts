@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { createActionRegistry } from '@cairn/actions';
 import { loadConfig } from '@cairn/config';
 import { validateJourney, type CairnEvent } from '@cairn/core';
 import {
@@ -13,12 +14,7 @@ import {
   type Database,
 } from '@cairn/db';
 import { journeyWorkflowId } from '@cairn/workflows';
-import {
-  bundleCairnWorkflows,
-  createActionRegistry,
-  createJourneyActivities,
-  enrollInJourney,
-} from '../src/index';
+import { bundleCairnWorkflows, createJourneyActivities, enrollInJourney } from '../src/index';
 import { useWorkerTestStack } from './harness';
 
 /** A receiver on 127.0.0.1 that answers each request with the next status of `statuses` (the last one repeats). */

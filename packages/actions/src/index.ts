@@ -1,4 +1,9 @@
-import { resolveLazy, type AnyActionDefinition, type Lazy } from '@cairn/action-sdk';
+import {
+  ActionRegistry,
+  resolveLazy,
+  type AnyActionDefinition,
+  type Lazy,
+} from '@cairn/action-sdk';
 import { createEmailAction, type EmailActionOptions } from './email.js';
 import { createWebhookAction, type WebhookActionOptions } from './webhook.js';
 import {
@@ -50,6 +55,51 @@ export function createBuiltinActions(options: Lazy<BuiltinActionOptions>): AnyAc
     createStartJourneyAction(),
     createStopJourneyAction(),
   ];
+}
+
+/** The settings the built-ins read, by @cairn/config's names: its parsed `CairnEnv` fits as it is. */
+export interface BuiltinActionSettings {
+  SMTP_HOST: string;
+  SMTP_PORT: number;
+  SMTP_SECURE: boolean;
+  SMTP_USER?: string;
+  SMTP_PASS?: string;
+  CAIRN_EMAIL_FROM: string;
+  CAIRN_PUBLIC_URL?: string;
+  CAIRN_API_HOST: string;
+  CAIRN_API_PORT: number;
+  CAIRN_SECRET_KEY?: string;
+  CAIRN_WEBHOOK_ALLOW_HOSTS: string[];
+  CAIRN_ACTION_PACKAGES: string[];
+}
+
+/**
+ * The built-ins configured from Cairn's settings plus every package in CAIRN_ACTION_PACKAGES: the registry
+ * the worker runs, and the same list the API serves and validates journeys against.
+ */
+export function createActionRegistry(settings: BuiltinActionSettings): ActionRegistry {
+  const registry = new ActionRegistry(
+    createBuiltinActions({
+      email: {
+        smtp: {
+          host: settings.SMTP_HOST,
+          port: settings.SMTP_PORT,
+          secure: settings.SMTP_SECURE,
+          ...(settings.SMTP_USER
+            ? { auth: { user: settings.SMTP_USER, pass: settings.SMTP_PASS ?? '' } }
+            : {}),
+        },
+        from: settings.CAIRN_EMAIL_FROM,
+        trackingBaseUrl:
+          settings.CAIRN_PUBLIC_URL ??
+          `http://${settings.CAIRN_API_HOST}:${settings.CAIRN_API_PORT}`,
+        trackingSecret: settings.CAIRN_SECRET_KEY ?? '',
+      },
+      webhook: { allowHosts: settings.CAIRN_WEBHOOK_ALLOW_HOSTS },
+    }),
+  );
+  registry.loadActionPackages(settings.CAIRN_ACTION_PACKAGES);
+  return registry;
 }
 
 const list = (value: string | undefined) =>

@@ -159,23 +159,12 @@ export {
   type JourneyActionRunDoc,
 } from './models/journey-run.js';
 export {
-  applyJourneyProgress,
   journeyNames,
-  contactJourneysKey,
-  countJourneyEngagement,
-  countThrottledSend,
   createJourney,
   existingSegmentIds,
-  exitReasonOf,
-  fieldName,
-  findActionRun,
-  findContactJourneys,
   findJourney,
   findJourneyVersion,
-  isFinishedRun,
-  journeyStats,
   journeyStatusOf,
-  journeyTotals,
   listJourneyVersions,
   listJourneys,
   loadJourneyDefinition,
@@ -183,21 +172,37 @@ export {
   publishJourneyDraft,
   publishedJourneys,
   referencedSegmentIds,
-  releaseEnrollment,
-  reserveEnrollment,
   saveJourneyDraft,
   setJourneyStatus,
+  type PublishOutcome,
+} from './journeys/definitions.js';
+export {
+  contactJourneysKey,
+  findActionRun,
+  findContactJourneys,
+  isFinishedRun,
   storeActionRun,
   type ContactJourneysDoc,
-  type EnrollmentReservation,
-  type EnrollmentReservationInput,
-  type JourneyProgressInput,
   type JourneyRunRecord,
   type JourneyRunStatus,
+} from './journeys/runs.js';
+export {
+  releaseEnrollment,
+  reserveEnrollment,
+  type EnrollmentReservation,
+  type EnrollmentReservationInput,
+} from './journeys/enrollment.js';
+export { applyJourneyProgress, type JourneyProgressInput } from './journeys/progress.js';
+export {
+  countJourneyEngagement,
+  countThrottledSend,
+  exitReasonOf,
+  fieldName,
+  journeyStats,
+  journeyTotals,
   type HoldoutComparison,
   type NodeStatsView,
-  type PublishOutcome,
-} from './journeys.js';
+} from './journeys/counters.js';
 export {
   daysBetween,
   journeyFunnelCounts,

@@ -1,6 +1,6 @@
 // What the journey's analytics read: the per-day funnel counters and every run, for export.
 import type { Connection } from 'mongoose';
-import { decodeFieldName, exitReasonOf } from './journeys.js';
+import { decodeFieldName, exitReasonOf } from './journeys/counters.js';
 import { journeyDayKey, journeyStatsModel } from './models/journey.js';
 import { contactJourneysModel, type JourneyRunStatus } from './models/journey-run.js';
 

@@ -1,6 +1,7 @@
 // The one place that starts Cairn's workflows, for every process that does (the API, the worker, tools).
 // Not part of the sandboxed bundle: the package root never imports this file.
 import type { Client } from '@temporalio/client';
+import type { EnrollmentRun } from '@cairn/core';
 import {
   JOURNEY_WORKFLOW,
   journeyRunSlot,
@@ -31,15 +32,7 @@ export function startJourneyRun(
 }
 
 /** The run a reservation is asked to record (`reserveEnrollment` in @cairn/db answers it). */
-export interface EnrollmentReservationRequest {
-  workspaceId: string;
-  journeyId: string;
-  contactId: string;
-  key?: string;
-  slot: string;
-  workflowId: string;
-  enrolledBy: string;
-  now: Date;
+export interface EnrollmentReservationRequest extends EnrollmentRun {
   /** Always true here: the reservation leaves its counter bumps in flight, awaited beside the start. */
   countBesideStart: true;
 }

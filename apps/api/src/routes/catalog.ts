@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { ActionRegistry } from '@cairn/action-sdk';
-import { createBuiltinActions } from '@cairn/actions';
+import type { ActionRegistry } from '@cairn/action-sdk';
+import { createActionRegistry } from '@cairn/actions';
 import type { ApiContext } from '../context.js';
 import { requireRole } from '../http/auth.js';
 
@@ -13,20 +13,7 @@ const registries = new WeakMap<ApiContext, ActionRegistry>();
 export function actionRegistryOf(ctx: ApiContext): ActionRegistry {
   let registry = registries.get(ctx);
   if (!registry) {
-    const config = ctx.config;
-    registry = new ActionRegistry(
-      createBuiltinActions(() => ({
-        email: {
-          smtp: { host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE },
-          from: config.CAIRN_EMAIL_FROM,
-          trackingBaseUrl:
-            config.CAIRN_PUBLIC_URL ?? `http://${config.CAIRN_API_HOST}:${config.CAIRN_API_PORT}`,
-          trackingSecret: config.CAIRN_SECRET_KEY ?? '',
-        },
-        webhook: { allowHosts: config.CAIRN_WEBHOOK_ALLOW_HOSTS },
-      })),
-    );
-    registry.loadActionPackages(config.CAIRN_ACTION_PACKAGES);
+    registry = createActionRegistry(ctx.config);
     registries.set(ctx, registry);
   }
   return registry;

@@ -22,6 +22,18 @@ export type EnrollmentDecision =
       retryAt?: string;
     };
 
+/** The run an enrolment reserves: a contact's slot of a journey and the cause that asks for it. */
+export interface EnrollmentRun {
+  workspaceId: string;
+  journeyId: string;
+  contactId: string;
+  key?: string;
+  slot: string;
+  workflowId: string;
+  enrolledBy: string;
+  now: Date;
+}
+
 export type EntryWindowState = 'scheduled' | 'open' | 'ended';
 
 /** Whether new contacts may enter at `now`, by the journey's entry start and end dates. */

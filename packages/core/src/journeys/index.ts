@@ -101,6 +101,7 @@ export {
 export type {
   EnrollmentDecision,
   EnrollmentFacts,
+  EnrollmentRun,
   EntryWindowState,
   EventAgeFacts,
 } from './enrollment.js';
@@ -112,3 +113,4 @@ export {
   type DateOccurrence,
   type DateTriggerSpec,
 } from './anniversary.js';
+export type { JourneyProgress, ProgressTask } from './progress.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { CairnEvent } from '@cairn/core';
 import { ingestEvents, type IngestReport } from '../ingest.js';
-import { countJourneyEngagement } from '../journeys.js';
+import { countJourneyEngagement } from '../journeys/counters.js';
 import { setSubscriptions } from './subscriptions.js';
 
 export type EmailEngagementKind = 'opened' | 'clicked' | 'unsubscribed';

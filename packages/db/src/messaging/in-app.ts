@@ -4,17 +4,12 @@ import { Schema, type Connection, type Model } from 'mongoose';
 /** What the `inAppMessage@1` action stores. */
 export type InAppMessageInput = InAppMessage;
 
-export interface InAppMessageDoc {
+/** The message as the action handed it over, its instants stored as epoch ms. */
+export interface InAppMessageDoc extends Omit<InAppMessage, 'createdAt' | 'expiresAt'> {
   /** `${workspaceId}:${contactId}:${messageId}`: a retried store lands on the same document. */
   _id: string;
   workspaceId: string;
   contactId: string;
-  messageId: string;
-  journeyId: string;
-  nodeId: string;
-  title: string;
-  body: string;
-  cta?: { label: string; url: string };
   /** Epoch ms. */
   createdAt: number;
   expiresAt?: number | null;

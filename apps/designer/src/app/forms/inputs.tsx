@@ -1,10 +1,12 @@
 import { EventPropertyInput } from './EventNameInput.js';
 import { parseLooseValue } from './values.js';
-import type { Duration, DurationUnit, JourneyPropertyFilter as PropertyFilter } from '@cairn/core';
-
-type FilterOperator = PropertyFilter['operator'];
-
-const UNITS: DurationUnit[] = ['minutes', 'hours', 'days', 'weeks'];
+import {
+  PROPERTY_FILTER_OPERATORS,
+  TIME_UNITS,
+  type Duration,
+  type DurationUnit,
+  type JourneyPropertyFilter as PropertyFilter,
+} from '@cairn/core';
 
 /** "3 days": a number and a unit, never a raw millisecond count. */
 export function DurationPicker({
@@ -38,7 +40,7 @@ export function DurationPicker({
         onChange={(e) => onChange({ ...value, unit: e.target.value as DurationUnit })}
         aria-label="unit"
       >
-        {UNITS.map((u) => (
+        {TIME_UNITS.map((u) => (
           <option key={u} value={u}>
             {u}
           </option>
@@ -117,18 +119,6 @@ export function Select<T extends string>({
 
 export { parseLooseValue } from './values.js';
 
-const FILTER_OPERATORS: FilterOperator[] = [
-  'eq',
-  'neq',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'contains',
-  'in',
-  'exists',
-];
-
 /** Property filters on an event (journey language: `path`, `operator`, `value`). */
 export function FiltersEditor({
   filters,
@@ -153,7 +143,7 @@ export function FiltersEditor({
           />
           <Select
             value={f.operator}
-            options={FILTER_OPERATORS}
+            options={PROPERTY_FILTER_OPERATORS}
             onChange={(operator) => set(i, { ...f, operator })}
           />
           {f.operator !== 'exists' && (
