@@ -10,6 +10,7 @@ import {
   useSegments,
 } from '../../api/queries.js';
 import type { SimulationView } from '../../graph/simulate.js';
+import { startingEvent } from '../../graph/definition.js';
 import { ErrorBox } from '../ErrorBox.js';
 import type { ConditionPickers } from '../forms/conditions/model.js';
 import { Inspector } from '../forms/Inspector.js';
@@ -95,6 +96,11 @@ function EditorCanvas({
   });
   const flow = usePublishFlow(detail, canvas.definition, statusState);
   const { selectedNode, catalog, issues, issuesByNode } = canvas;
+  const entryEvent = startingEvent(canvas.definition);
+  const stepPickers = useMemo(
+    () => (entryEvent ? { ...pickers, entryEvent } : pickers),
+    [pickers, entryEvent],
+  );
 
   return (
     <EditorViewContext.Provider value={canvas.view}>
@@ -157,7 +163,7 @@ function EditorCanvas({
             <Inspector
               key={selectedNode.id}
               node={selectedNode}
-              pickers={pickers}
+              pickers={stepPickers}
               issues={issuesByNode.get(selectedNode.id) ?? []}
               onChange={canvas.onNodeEdit}
               {...(selectedNode.kind === 'action'
