@@ -12,6 +12,7 @@ import {
 import type { SimulationView } from '../../graph/simulate.js';
 import { startingEvent } from '../../graph/definition.js';
 import { ErrorBox } from '../ErrorBox.js';
+import { LoadFailed } from '../NotFound.js';
 import type { ConditionPickers } from '../forms/conditions/model.js';
 import { Inspector } from '../forms/Inspector.js';
 import { SettingsForm } from '../forms/SettingsForm.js';
@@ -47,10 +48,11 @@ export function JourneyEditor({ journeyId }: { journeyId: string }) {
     [events.data, metrics.data, segments.data],
   );
 
-  if (detail.error || manifests.error)
+  if (detail.error) return <LoadFailed error={detail.error} thing="journey" id={journeyId} />;
+  if (manifests.error)
     return (
       <div className="page">
-        <ErrorBox error={detail.error ?? manifests.error} />
+        <ErrorBox error={manifests.error} />
       </div>
     );
   if (!detail.data || !manifests.data) return <div className="page muted">Loading journey…</div>;
