@@ -1,5 +1,7 @@
 // An example value for a JSON Schema of the OpenAPI document, so every body and answer shows one.
-import type { JsonSchema } from './openapi.js';
+
+/** A JSON Schema object as it appears in the OpenAPI document. */
+export type JsonSchema = Record<string, unknown>;
 
 /** Deeper than any answer a reader wants to see; recursive schemas (condition groups) stop here. */
 const MAX_DEPTH = 12;

@@ -3,7 +3,7 @@ import type { Application } from 'express';
 import { z } from 'zod';
 import { ProblemSchema, routeContract, type RouteContract } from '@cairn/contract';
 import { JourneyDefinitionSchema, SegmentDefinitionSchema } from '@cairn/core';
-import { exampleOf } from './openapi-examples.js';
+import { exampleOf, type JsonSchema } from './openapi-examples.js';
 
 /** One route as Express serves it; `path` keeps Express's `:param` syntax. */
 export interface ServedRoute {
@@ -318,8 +318,7 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
-/** A JSON Schema object as it appears in the document. */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema };
 
 export interface OpenApiDocument {
   openapi: string;
