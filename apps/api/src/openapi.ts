@@ -3,6 +3,7 @@ import type { Application } from 'express';
 import { z } from 'zod';
 import { ProblemSchema, routeContract, type RouteContract } from '@cairn/contract';
 import { JourneyDefinitionSchema, SegmentDefinitionSchema } from '@cairn/core';
+import { exampleOf, type JsonSchema } from './openapi-examples.js';
 
 /** One route as Express serves it; `path` keeps Express's `:param` syntax. */
 export interface ServedRoute {
@@ -195,13 +196,21 @@ const SUMMARIES: Record<string, string> = {
 /** Bodies that are not JSON (the contract's `body` is JSON only). */
 const RAW_BODIES: Record<
   string,
-  { raw: Record<string, { schema: Record<string, unknown> }>; description: string }
+  { raw: Record<string, { schema: Record<string, unknown>; example: string }>; description: string }
 > = {
   'POST /api/v1/imports': {
     description: 'One Segment payload per line (NDJSON) or a CSV with a header row.',
     raw: {
-      'application/x-ndjson': { schema: { type: 'string' } },
-      'text/csv': { schema: { type: 'string' } },
+      'application/x-ndjson': {
+        schema: { type: 'string' },
+        example:
+          '{"type":"identify","userId":"user-1","traits":{"email":"ana@example.com","plan":"pro"}}\n' +
+          '{"type":"track","userId":"user-1","event":"Order Completed","properties":{"revenue":40},"timestamp":"2025-11-02T10:00:00Z"}',
+      },
+      'text/csv': {
+        schema: { type: 'string' },
+        example: 'userId,traits.email,traits.plan\nuser-1,ana@example.com,pro',
+      },
     },
   },
 };
@@ -213,6 +222,57 @@ const MEDIA_EXAMPLES: Record<string, string> = {
   'text/plain': 'Unsubscribed.',
   'image/gif': 'GIF89a...',
   'application/json': '{"openapi":"3.1.0",...}',
+};
+
+/** Pro-plan contacts who ordered at least twice but not in the last 30 days. */
+const SEGMENT_DEFINITION_EXAMPLE = {
+  type: 'all',
+  conditions: [
+    { type: 'trait', field: 'plan', operator: 'eq', value: 'pro' },
+    {
+      type: 'event',
+      check: 'performed',
+      event: 'Order Completed',
+      count: { operator: 'atLeast', value: 2 },
+    },
+    {
+      type: 'event',
+      check: 'notPerformed',
+      event: 'Order Completed',
+      window: { amount: 30, unit: 'days' },
+    },
+  ],
+};
+
+/** Enters the segment, waits 3 days, sends the win-back email, leaves. */
+const JOURNEY_DEFINITION_EXAMPLE = {
+  name: 'Win-back',
+  settings: { reentry: { policy: 'never' }, exitOnSegmentExit: true, holdoutPercent: 0 },
+  nodes: [
+    {
+      id: 'trigger',
+      kind: 'trigger',
+      trigger: { type: 'segmentEntered', segmentId: 'seg_1a2b3c4d' },
+    },
+    { id: 'wait', kind: 'delay', duration: { amount: 3, unit: 'days' } },
+    {
+      id: 'mail',
+      kind: 'action',
+      label: 'Win-back',
+      action: { type: 'email', version: 1 },
+      config: {
+        subject: 'We miss you, {{ contact.traits.firstName }}',
+        html: '<p>Hello {{ contact.traits.firstName }}, 10% off your next order.</p>',
+      },
+    },
+    { id: 'done', kind: 'exit' },
+  ],
+  edges: [
+    { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'wait' },
+    { id: 'e2', source: 'wait', sourceHandle: 'next', target: 'mail' },
+    { id: 'e3', source: 'mail', sourceHandle: 'sent', target: 'done' },
+    { id: 'e4', source: 'mail', sourceHandle: 'skipped', target: 'done' },
+  ],
 };
 
 /** The `METHOD /path` keys summarised above: a test checks each still names a served route. */
@@ -258,8 +318,7 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
-/** A JSON Schema object as it appears in the document. */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema };
 
 export interface OpenApiDocument {
   openapi: string;
@@ -284,7 +343,7 @@ export interface OpenApiOperation {
   requestBody?: {
     required: boolean;
     description?: string;
-    content: Record<string, { schema: JsonSchema }>;
+    content: Record<string, { schema: JsonSchema; example?: unknown }>;
   };
   responses: Record<string, unknown>;
 }
@@ -341,19 +400,28 @@ function queryParameters(schema: z.ZodObject): OpenApiOperation['parameters'] {
 }
 
 /** The success answer of a route as the document shows it: a named schema, or a media type with an example. */
-function successResponse(contract: RouteContract | undefined, ref: string | undefined): unknown {
+function successResponse(
+  contract: RouteContract | undefined,
+  ref: string | undefined,
+  schemas: Record<string, JsonSchema>,
+): unknown {
   const answer = contract?.answer;
   if (!answer) return { description: 'Not described by @cairn/contract yet.' };
   if ('empty' in answer) return { description: 'Done; no content.' };
+  const example = ref ? exampleOf({ $ref: ref }, schemas) : undefined;
   if ('json' in answer)
-    return { description: 'Success.', content: { 'application/json': { schema: { $ref: ref } } } };
+    return {
+      description: 'Success.',
+      content: { 'application/json': { schema: { $ref: ref }, example } },
+    };
   const schema = ref ? { $ref: ref } : { type: 'string' };
   return {
     description: answer.description,
     content: {
       [answer.media]: {
         schema,
-        ...(ref ? {} : { example: MEDIA_EXAMPLES[answer.media] ?? '...' }),
+        // NDJSON answers one such object per line.
+        example: ref ? JSON.stringify(example) : (MEDIA_EXAMPLES[answer.media] ?? '...'),
       },
     },
   };
@@ -389,6 +457,15 @@ export function buildOpenApiDocument(
     });
   }
   const schemas = componentSchemas(registry);
+  // The two definitions a reader writes by hand get a real one; other examples are built from the schema.
+  schemas.SegmentDefinition = {
+    ...schemas.SegmentDefinition,
+    examples: [SEGMENT_DEFINITION_EXAMPLE],
+  };
+  schemas.JourneyDefinition = {
+    ...schemas.JourneyDefinition,
+    examples: [JOURNEY_DEFINITION_EXAMPLE],
+  };
 
   // The ingestion routes take the call type from the path, so `type` is optional in the body.
   for (const id of INGEST_TYPES) {
@@ -424,7 +501,7 @@ export function buildOpenApiDocument(
 
     const status = contract?.status ?? 200;
     const responses: Record<string, unknown> = {
-      [String(status)]: successResponse(contract, ref?.answer),
+      [String(status)]: successResponse(contract, ref?.answer, schemas),
     };
     if (contract?.body || raw || contract?.query || params.length > 0 || route.method !== 'GET')
       responses['400'] = problemResponse('Invalid input: `errors` names each field and the fix.');
@@ -470,7 +547,12 @@ export function buildOpenApiDocument(
     if (ref?.body) {
       operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: { $ref: ref.body } } },
+        content: {
+          'application/json': {
+            schema: { $ref: ref.body },
+            example: exampleOf({ $ref: ref.body }, schemas),
+          },
+        },
       };
     } else if (raw) {
       operation.requestBody = { required: true, description: raw.description, content: raw.raw };

@@ -1,6 +1,7 @@
 import { startApi, type RunningApi } from './harness';
 import { routeTable } from './route-table';
-import { ROUTES } from '@cairn/contract';
+import { ROUTES, type RouteContract } from '@cairn/contract';
+import { JourneyDefinitionSchema, SegmentDefinitionSchema } from '@cairn/core';
 import { documentedRoutes, servedRoutes } from '../src/openapi';
 
 interface Doc {
@@ -12,7 +13,7 @@ interface Doc {
       {
         security: unknown[];
         parameters: { name: string; in: string }[];
-        requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+        requestBody?: { content: Record<string, { schema: { $ref?: string }; example?: unknown }> };
         responses: Record<
           string,
           { content?: Record<string, { schema: { $ref?: string }; example?: unknown }> }
@@ -21,7 +22,10 @@ interface Doc {
     >
   >;
   components: {
-    schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }>;
+    schemas: Record<
+      string,
+      { required?: string[]; properties?: Record<string, unknown>; examples?: unknown[] }
+    >;
   };
 }
 
@@ -179,6 +183,73 @@ describe('OpenAPI document and docs page', () => {
     expect(contacts?.properties).toHaveProperty('nextCursor');
   });
 
+  it('gives every operation a non-empty success schema and an example of its body and answer', () => {
+    const missing: string[] = [];
+    let operations = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        operations++;
+        const at = `${method.toUpperCase()} ${path}`;
+        const [status, success] = Object.entries(op.responses).find(([s]) => /^[23]/.test(s))!;
+        if (status !== '204') {
+          const media = Object.entries(success.content ?? {});
+          if (media.length === 0) missing.push(`${at}: no success content`);
+          for (const [type, m] of media) {
+            if (JSON.stringify(m.schema) === '{}') missing.push(`${at} ${type}: empty schema`);
+            if (m.example === undefined || m.example === '')
+              missing.push(`${at} ${status} ${type}: no example`);
+          }
+        }
+        for (const [type, m] of Object.entries(op.requestBody?.content ?? {}))
+          if (m.example === undefined || m.example === '')
+            missing.push(`${at} body ${type}: no example`);
+      }
+    }
+    expect(operations).toBeGreaterThan(90);
+    expect(missing).toEqual([]);
+  });
+
+  it("shows examples that the routes' own schemas accept", () => {
+    const refused: string[] = [];
+    for (const [key, contract] of Object.entries(ROUTES) as [string, RouteContract][]) {
+      const [method, path] = key.split(' ') as [string, string];
+      const op = doc.paths[toOpenApi(path)]?.[method.toLowerCase()];
+      if (!op) continue;
+      const check = (
+        what: string,
+        schema: {
+          safeParse(v: unknown): {
+            success: boolean;
+            error?: { issues: { path: PropertyKey[]; message: string }[] };
+          };
+        },
+        example: unknown,
+      ) => {
+        const parsed = schema.safeParse(example);
+        if (!parsed.success)
+          refused.push(
+            `${key} ${what}: ${parsed.error!.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+          );
+      };
+      if (contract.body)
+        check('body', contract.body.schema, op.requestBody?.content['application/json']?.example);
+      if ('json' in contract.answer) {
+        const success = Object.entries(op.responses).find(([s]) => /^2/.test(s))![1];
+        check('answer', contract.answer.json, success.content?.['application/json']?.example);
+      }
+    }
+    expect(refused).toEqual([]);
+    // The two definitions a reader copies are real ones, not a schema's placeholders.
+    const segment = doc.components.schemas.SegmentDefinition?.examples?.[0];
+    expect(SegmentDefinitionSchema.safeParse(segment).success).toBe(true);
+    expect(JSON.stringify(segment)).toContain('Order Completed');
+    const journey = doc.components.schemas.JourneyDefinition?.examples?.[0];
+    expect(JourneyDefinitionSchema.safeParse(journey).success).toBe(true);
+    expect(
+      doc.paths['/api/v1/journeys']?.post?.requestBody?.content['application/json']?.example,
+    ).toMatchObject({ definition: journey });
+  });
+
   it('serves /docs as server-rendered HTML listing the routes, without scripts', async () => {
     const res = await api.fetch('/docs');
     expect(res.status).toBe(200);
@@ -195,5 +266,12 @@ describe('OpenAPI document and docs page', () => {
     expect(section).toContain('KeyCreate');
     expect(section).toMatch(/Answer 201/);
     expect(section).toContain('ApiKeyCreated');
+    // Each route shows an example request and answer, escaped like the schemas.
+    const segments = html.slice(html.indexOf('id="post-api-v1-segments"'));
+    const create = segments.slice(0, segments.indexOf('</section>'));
+    expect(create.match(/<p>Example:<\/p>/g)).toHaveLength(2);
+    expect(create).toContain('&quot;Order Completed&quot;');
+    const batch = html.slice(html.indexOf('id="post-v1-batch"'));
+    expect(batch.slice(0, batch.indexOf('</section>'))).toContain('&quot;batch&quot;: [');
   });
 });

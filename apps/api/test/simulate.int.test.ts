@@ -117,4 +117,43 @@ describe('POST /api/v1/journeys/:id/simulate', () => {
     expect(version.status).toBe(400);
     expect(version.body.errors).toEqual([expect.objectContaining({ path: 'version' })]);
   });
+
+  it('keeps quiet hours in the workspace time zone for a contact without one', async () => {
+    const tokyo = await api.workspace('Tokyo shop');
+    const as = (path: string, body?: unknown, method?: string) =>
+      api
+        .admin(tokyo.adminKey, `/api/v1${path}`, { body, ...(method ? { method } : {}) })
+        .then(async (r) => ({ status: r.status, body: JSON.parse(await r.text()) }));
+    const zone = await as('/workspace/settings', { timezone: 'Asia/Tokyo' }, 'PATCH');
+    expect(zone.status).toBe(200);
+    const created = await as('/journeys', {
+      name: 'Evening offer',
+      definition: {
+        ...reminder,
+        name: 'Evening offer',
+        // No defaultTimezone: the workspace's zone applies.
+        settings: { ...reminder.settings, quietHours: { start: '21:00', end: '08:00' } },
+      },
+    });
+    expect(created.status).toBe(201);
+    // The reminder is due 2 days after 13:30 UTC: 22:30 in Tokyo, so it waits for 08:00 there (23:00 UTC).
+    const run = await as(`/journeys/${created.body.id}/simulate`, {
+      contact: {},
+      startAt: '2026-12-01T13:30:00.000Z',
+      days: 4,
+    });
+    expect(run.status).toBe(200);
+    expect(run.body.messages).toEqual([
+      expect.objectContaining({ nodeId: 'remind', at: '2026-12-03T23:00:00.000Z' }),
+    ]);
+    // A contact with a zone of their own keeps theirs: 14:30 in Paris is not quiet.
+    const paris = await as(`/journeys/${created.body.id}/simulate`, {
+      contact: { timezone: 'Europe/Paris' },
+      startAt: '2026-12-01T13:30:00.000Z',
+      days: 4,
+    });
+    expect(paris.body.messages).toEqual([
+      expect.objectContaining({ nodeId: 'remind', at: '2026-12-03T13:30:00.000Z' }),
+    ]);
+  });
 });

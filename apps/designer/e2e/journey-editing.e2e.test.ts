@@ -255,6 +255,57 @@ describe('journey editing', () => {
     expect(designer.pageErrors).toEqual([]);
   });
 
+  it('opens a big journey at a zoom that stays readable, its trigger in view', async () => {
+    const page = browser.page;
+    const steps = 30;
+    const waits = Array.from({ length: steps }, (_, i) => ({
+      id: `b${i + 1}`,
+      kind: 'delay',
+      duration: { amount: i + 1, unit: 'days' },
+    }));
+    const id = await createJourney(
+      'Big on open',
+      [
+        { id: 'trigger', kind: 'trigger', trigger: { type: 'manual' } },
+        ...waits,
+        { id: 'exit', kind: 'exit' },
+      ],
+      [
+        ['trigger', 'next', 'b1'],
+        ...waits.map((w, i): [string, string, string] => [
+          w.id,
+          'next',
+          i + 1 < steps ? `b${i + 2}` : 'exit',
+        ]),
+      ],
+    );
+    await page.goto(editorUrl(id));
+    await page.getByTestId('node-b1').waitFor();
+    // The first look lands once the steps are measured; nothing is clicked.
+    await eventually(
+      () => zoom(page),
+      (z) => expect(z).toBeGreaterThanOrEqual(0.6),
+      { timeout: 3_000 },
+    );
+    const canvas = (await page.getByTestId('canvas').boundingBox())!;
+    const trigger = (await page.getByTestId('node-trigger').boundingBox())!;
+    expect(trigger.y).toBeGreaterThanOrEqual(canvas.y);
+    expect(trigger.y + trigger.height).toBeLessThanOrEqual(canvas.y + canvas.height);
+    expect(trigger.x).toBeGreaterThanOrEqual(canvas.x);
+    expect(trigger.x + trigger.width).toBeLessThanOrEqual(canvas.x + canvas.width);
+    // The card's words are drawn (far zoom hides them).
+    expect(await page.getByTestId('canvas').getAttribute('class')).not.toContain('far');
+    await screenshot(page, 'journey-big-first-open');
+    // The whole journey is one click away: the fit-view control still shrinks it to fit.
+    await page.locator('.react-flow__controls-fitview').click();
+    await eventually(
+      () => zoom(page),
+      (z) => expect(z).toBeLessThan(0.6),
+      { timeout: 3_000 },
+    );
+    expect(pageErrors).toEqual([]);
+  });
+
   it('draws no edge behind a step after auto-layout', async () => {
     const page = designer.page;
     const template = JOURNEY_TEMPLATES.find((t) => t.id === 'ecommerce-purchase-frequency')!;

@@ -98,18 +98,53 @@ describe('renaming from the lists', () => {
 });
 
 describe('pages around the lists', () => {
-  it('shows a not-found page for an unknown address several levels deep, linking home', async () => {
+  it('shows a not-found page for an unknown address several levels deep, naming it, in its section', async () => {
     const page = designer.page;
     await page.goto(`${designer.stack.url}/#/segments/some-id/members/oops`);
     const notFound = page.getByTestId('not-found');
     await notFound.waitFor();
     expect(await notFound.locator('h1').textContent()).toBe('Page not found');
-    // The navigation stays, so the marketer is not stranded.
-    expect(await page.getByTestId('nav-journeys').isVisible()).toBe(true);
+    expect(await page.getByTestId('not-found-detail').textContent()).toBe(
+      'There is no page at “/segments/some-id/members/oops” in Segments.',
+    );
+    // The navigation stays, its section highlighted, so the marketer is not stranded.
+    expect(await page.getByTestId('nav-segments').getAttribute('class')).toBe('active');
+    expect(await page.locator('.left-nav a.active').count()).toBe(1);
     await screenshot(page, 'not-found');
-    await notFound.getByRole('link').click();
-    await page.getByTestId('new-journey-name').waitFor();
-    expect(new URL(page.url()).hash).toBe('#/journeys');
+    await notFound.getByRole('link', { name: 'Go to the segments' }).click();
+    await page.getByTestId('nav-segments').waitFor();
+    expect(new URL(page.url()).hash).toBe('#/segments');
+  });
+
+  it('names the journey, segment, template or contact an address asks for when the workspace has none', async () => {
+    const page = designer.page;
+    for (const [path, section, title, thing] of [
+      ['journeys', 'journeys', 'Journey not found', 'journey'],
+      ['segments', 'segments', 'Segment not found', 'segment'],
+      ['templates', 'templates', 'Template not found', 'template'],
+      ['contacts', 'contacts', 'Contact not found', 'contact'],
+    ] as const) {
+      await page.goto(`${designer.stack.url}/#/${path}/unknown-id`);
+      const notFound = page.getByTestId('not-found');
+      await notFound.waitFor();
+      expect(await notFound.locator('h1').textContent()).toBe(title);
+      expect(await page.getByTestId('not-found-detail').textContent()).toBe(
+        `This workspace has no ${thing} “unknown-id”: it may have been deleted, or the address is mistyped.`,
+      );
+      expect(await page.locator('.left-nav a.active').getAttribute('data-testid')).toBe(
+        `nav-${section}`,
+      );
+      if (thing === 'journey') await screenshot(page, 'not-found-journey');
+      expect(await notFound.getByRole('link').getAttribute('href')).toBe(`#/${section}`);
+    }
+    // An address outside every section highlights none and leads home.
+    await page.goto(`${designer.stack.url}/#/no-such-section/x`);
+    await page.getByTestId('not-found').waitFor();
+    expect(await page.locator('.left-nav a.active').count()).toBe(0);
+    expect(await page.getByTestId('not-found').getByRole('link').getAttribute('href')).toBe(
+      '#/journeys',
+    );
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('searches contacts when Enter is pressed in the search box', async () => {

@@ -178,6 +178,97 @@ describe('designer forms in words', () => {
     expect(designer.pageErrors).toEqual([]);
   });
 
+  it('offers the starting event’s properties to a branch on the event that started the journey', async () => {
+    const page = browser.page;
+    await leaveEditor();
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      body: {
+        name: 'Big orders',
+        definition: {
+          name: 'Big orders',
+          settings: { reentry: { policy: 'never' }, exitOnSegmentExit: false, holdoutPercent: 0 },
+          nodes: [
+            {
+              id: 'trigger',
+              kind: 'trigger',
+              trigger: { type: 'event', event: 'Order Completed' },
+              position: { x: 0, y: 0 },
+            },
+            {
+              id: 'big',
+              kind: 'branch',
+              condition: { on: 'entryEvent', filters: [] },
+              position: { x: 0, y: 150 },
+            },
+            { id: 'done', kind: 'exit', position: { x: 0, y: 300 } },
+          ],
+          edges: [
+            { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'big' },
+            { id: 'e2', source: 'big', sourceHandle: 'yes', target: 'done' },
+            { id: 'e3', source: 'big', sourceHandle: 'no', target: 'done' },
+          ],
+        },
+      },
+    });
+    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.getByTestId('node-big').click();
+    expect(await page.getByTestId('condition-on').inputValue()).toBe('entryEvent');
+    expect(await page.getByTestId('entry-event-note').textContent()).toBe(
+      'Properties of “Order Completed”, the event that started the journey.',
+    );
+    await page.getByTestId('inspector').getByRole('button', { name: '+ Add filter' }).click();
+    const property = page.getByTestId('filter-0-property');
+    const offered = await page
+      .locator(`datalist[id="${await property.getAttribute('list')}"] option`)
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(offered.sort()).toEqual(['order_id', 'revenue']);
+    await property.fill('orderId');
+    await eventually(
+      () => page.getByTestId('filter-0-property-warning').textContent(),
+      (v) => expect(v).toContain('did you mean “order_id”?'),
+    );
+    await screenshot(page, 'words-entry-event-properties');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('says why publishing was refused in words, links each problem to its step, and keeps the path', async () => {
+    const page = browser.page;
+    await leaveEditor();
+    // Only the API knows which templates exist: the canvas finds nothing to fix, the publish is refused.
+    const journey = winBack('Refused publish');
+    const mail = journey.nodes.find((n) => n.id === 'mail')!;
+    mail.config = { template: { id: 'tpl_gone', version: 1 } } as unknown as typeof mail.config;
+    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+      body: { name: journey.name, definition: journey },
+    });
+    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.getByTestId('node-mail').waitFor();
+    await page.getByTestId('node-trigger').click();
+    await page.getByTestId('publish').click();
+    await page.getByTestId('publish-confirm').click();
+    const result = page.getByTestId('publish-result');
+    await eventually(
+      () => result.textContent(),
+      (v) => expect(v).toContain('Not published: one thing to fix first'),
+    );
+    const problem = result.getByRole('button', {
+      name: "Send email step 'Win-back': choose another template: the one it used (“tpl_gone”) no longer exists",
+    });
+    await problem.waitFor();
+    const text = (await result.textContent()) ?? '';
+    // The developer's path stays, small; the validator's own sentence does not.
+    expect(text).toContain('nodes[2].config.template.id');
+    expect(text).not.toContain('node "mail" (action)');
+    expect(text).not.toContain('problem(s)');
+    await screenshot(page, 'words-publish-refused');
+    await problem.click();
+    await eventually(
+      () => page.getByTestId('inspector-label').inputValue(),
+      (v) => expect(v).toBe('Win-back'),
+    );
+    expect(pageErrors).toEqual([]);
+  });
+
   it('labels steps by segment name and email subject, counts segment members, and writes the email form in words', async () => {
     const page = designer.page;
     await designer.stack.admin('/api/v1/journeys', {

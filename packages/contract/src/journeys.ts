@@ -158,6 +158,17 @@ export const JourneySimulateBody = z
   .refine((b) => !(b.contactId && b.contact), {
     message: 'name a stored contact (contactId) or describe one (contact), not both',
     path: ['contact'],
+  })
+  .meta({
+    examples: [
+      {
+        version: 'draft',
+        contact: { traits: { firstName: 'Ana', plan: 'pro' }, timezone: 'Europe/Paris' },
+        startAt: '2026-01-15T09:00:00.000Z',
+        days: 30,
+        events: [{ afterDays: 2, event: 'Order Completed', properties: { revenue: 40 } }],
+      },
+    ],
   });
 
 // ── responses ───────────────────────────────────────────────────────────────────────────────

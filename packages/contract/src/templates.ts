@@ -62,7 +62,9 @@ const oneSourceOneContact = <T extends z.ZodType<PreviewFields>>(schema: T) =>
       message: 'send either contactId or sampleContact, not both',
       path: ['contactId'],
     });
-export const TemplatePreviewBody = oneSourceOneContact(z.object(previewFields));
+export const TemplatePreviewBody = oneSourceOneContact(z.object(previewFields)).meta({
+  examples: [{ templateId: 'tpl_1a2b3c4d5e6f7a8b', version: 2, contactId: 'user-1' }],
+});
 export const TemplateTestSendBody = oneSourceOneContact(
   z.object({
     ...previewFields,
@@ -70,7 +72,20 @@ export const TemplateTestSendBody = oneSourceOneContact(
       .email({ error: 'must be an email address to send the test to, e.g. "me@acme.test"' })
       .max(320),
   }),
-);
+).meta({
+  examples: [
+    {
+      template: {
+        name: 'Win-back',
+        channel: 'email',
+        subject: 'We miss you, {{ contact.traits.firstName }}',
+        html: '<p>Hello {{ contact.traits.firstName }}</p>',
+      },
+      sampleContact: { traits: { firstName: 'Ana' } },
+      to: 'me@acme.test',
+    },
+  ],
+});
 export const TemplateListQuery = z.object({
   channel: z.enum(['email', 'inApp'], { error: "must be 'email' or 'inApp'" }).optional(),
 });

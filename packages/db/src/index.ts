@@ -63,6 +63,7 @@ export {
   listWorkspaceIds,
   updateWorkspaceSettings,
   workspaceSender,
+  workspaceTimezone,
   listWorkspaces,
   WORKSPACE_SENDER_CACHE_MS,
   workspaceAffinities,

@@ -181,6 +181,28 @@ export async function workspaceSender(
 
 function forgetWorkspaceSender(workspaceId: string): void {
   senderCache.delete(workspaceId);
+  zoneCache.delete(workspaceId);
+}
+
+const zoneCache = new Map<string, { zone: string | undefined; until: number }>();
+
+/**
+ * The workspace's time zone (its quiet hours and times of day for contacts without one), cached like
+ * the sender: a journey step reads it each time it loads the contact.
+ */
+export async function workspaceTimezone(
+  connection: Connection,
+  workspaceId: string,
+): Promise<string | undefined> {
+  const cached = zoneCache.get(workspaceId);
+  if (cached && cached.until > Date.now()) return cached.zone;
+  const workspace = await workspaceModel(connection)
+    .findById(workspaceId, { 'settings.timezone': 1 })
+    .lean();
+  const zone = workspace?.settings?.timezone || undefined;
+  if (zoneCache.size > 10_000) zoneCache.clear();
+  zoneCache.set(workspaceId, { zone, until: Date.now() + WORKSPACE_SENDER_CACHE_MS });
+  return zone;
 }
 
 /** Every workspace, oldest first, for the instance admin. */

@@ -153,6 +153,8 @@ export interface ContactFacts {
   profile: Record<string, unknown>;
   memberships: Record<string, boolean>;
   timezone?: string;
+  /** The workspace's zone, for quiet hours and times of day when neither the contact nor the journey names one. */
+  workspaceTimezone?: string;
 }
 
 export interface RunJourneyActionInput {

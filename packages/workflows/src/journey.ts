@@ -195,6 +195,7 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         }).matches,
       bucket: (salt) => stableBucket(`${journeyId}:${contactId}:${salt}`),
       ...(facts.timezone ? { timezone: facts.timezone } : {}),
+      ...(facts.workspaceTimezone ? { workspaceTimezone: facts.workspaceTimezone } : {}),
       isMessageAction: (action) => isMessage.has(`${action.type}@${action.version}`),
       frequencyCapByHost,
       watchHoldoutGoals,
@@ -206,7 +207,13 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   /** advance() with facts that throw when read; undefined when the step reads one (advance is pure: rerun it). */
   const advanceWithoutFacts = (before: JourneyRunState | undefined, journeyInput: JourneyInput) => {
     const ctx = context({ exists: true, profile: {}, memberships: {} });
-    for (const fact of ['profile', 'memberships', 'timezone', 'evaluateCondition'] as const)
+    for (const fact of [
+      'profile',
+      'memberships',
+      'timezone',
+      'workspaceTimezone',
+      'evaluateCondition',
+    ] as const)
       Object.defineProperty(ctx, fact, {
         get() {
           throw new FactsNeeded();

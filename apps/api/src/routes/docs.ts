@@ -38,6 +38,13 @@ function schemaBlock(schema: JsonSchema): string {
   return `${link}<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre>`;
 }
 
+/** A JSON example pretty-printed; a text one (CSV, NDJSON, HTML) as it is sent. */
+function exampleBlock(example: unknown): string {
+  if (example === undefined) return '';
+  const text = typeof example === 'string' ? example : JSON.stringify(example, null, 2);
+  return `<p>Example:</p><pre class="example">${escapeHtml(text)}</pre>`;
+}
+
 function operationSection(
   path: string,
   method: string,
@@ -73,7 +80,7 @@ function operationSection(
             : undefined;
         // Show the body's own schema inline; nested components stay links to the Schemas section.
         const inline = ref ? doc.components.schemas[ref] : undefined;
-        return `<h4>Body <code>${escapeHtml(type)}</code></h4>${op.requestBody?.description ? `<p>${escapeHtml(op.requestBody.description)}</p>` : ''}${schemaBlock(media.schema)}${inline ? `<pre>${escapeHtml(JSON.stringify(inline, null, 2))}</pre>` : ''}`;
+        return `<h4>Body <code>${escapeHtml(type)}</code></h4>${op.requestBody?.description ? `<p>${escapeHtml(op.requestBody.description)}</p>` : ''}${exampleBlock(media.example)}${schemaBlock(media.schema)}${inline ? `<pre>${escapeHtml(JSON.stringify(inline, null, 2))}</pre>` : ''}`;
       })
       .join('');
   }
@@ -90,11 +97,7 @@ function operationSection(
               ? media.schema.$ref.replace('#/components/schemas/', '')
               : undefined;
           const inline = ref ? doc.components.schemas[ref] : undefined;
-          const example =
-            media.example === undefined
-              ? ''
-              : `<p>Example:</p><pre>${escapeHtml(String(media.example))}</pre>`;
-          return `<h4>Answer ${escapeHtml(success[0])} <code>${escapeHtml(type)}</code></h4>${schemaBlock(media.schema)}${inline ? `<pre>${escapeHtml(JSON.stringify(inline, null, 2))}</pre>` : ''}${example}`;
+          return `<h4>Answer ${escapeHtml(success[0])} <code>${escapeHtml(type)}</code></h4>${exampleBlock(media.example)}${schemaBlock(media.schema)}${inline ? `<pre>${escapeHtml(JSON.stringify(inline, null, 2))}</pre>` : ''}`;
         })
         .join('') || `<h4>Answer ${escapeHtml(success[0])}</h4><p>No content.</p>`
     : '';
@@ -140,6 +143,7 @@ export function renderDocsPage(doc: OpenApiDocument): string {
 <style>
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 pre{background:#f5f5f5;padding:.75rem;overflow:auto;max-height:30rem;font-size:.8rem}
+pre.example{background:#eef6ee}
 .op{border-top:1px solid #ddd;padding:.5rem 0}
 .method{display:inline-block;min-width:4rem;text-align:center;border-radius:4px;color:#fff;background:#666;padding:0 .3rem;font-size:.85rem}
 .get{background:#2b6cb0}.post{background:#2f855a}.put{background:#b7791f}.delete{background:#c53030}.patch{background:#6b46c1}

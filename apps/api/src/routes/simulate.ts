@@ -115,6 +115,9 @@ export function simulateRoutes(ctx: ApiContext): Router {
           memberships,
           ...(timezone ? { timezone } : {}),
         },
+        ...(workspace?.settings?.timezone
+          ? { workspaceTimezone: workspace.settings.timezone }
+          : {}),
         startAt: new Date(startMs),
         until: new Date(startMs + body.days * DAY_MS),
         ...(entryEvent ? { entryEvent } : {}),

@@ -345,6 +345,7 @@ const NAMES_STALE_MS = 60_000;
  */
 export function useNamesFor(need: { segment: boolean; journey: boolean; template: boolean }) {
   const api = useApi();
+  const client = useQueryClient();
   const segments = useQuery({
     queryKey: queryKeys.segments,
     queryFn: () => api.listSegments(),
@@ -366,6 +367,14 @@ export function useNamesFor(need: { segment: boolean; journey: boolean; template
   return {
     segment: (id: string) => segments.data?.find((s) => s.id === id)?.name,
     journey: (id: string) => journeys.data?.find((j) => j.id === id)?.name,
-    template: (id: string) => templates.data?.templates.find((t) => t.id === id)?.name,
+    // A template picked from a fresher list (the email form's, by channel) is named before this one refreshes.
+    template: (id: string) =>
+      templates.data?.templates.find((t) => t.id === id)?.name ??
+      client
+        .getQueriesData<{ templates?: { id: string; name: string }[] }>({
+          queryKey: queryKeys.templates(),
+        })
+        .flatMap(([, list]) => list?.templates ?? [])
+        .find((t) => t.id === id)?.name,
   };
 }

@@ -4,19 +4,10 @@ import { Router, useLocation } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
 import { createApiClient, type Me } from '../api/client.js';
 import { createQueryClient, useMeQuery } from '../api/queries.js';
+import { SECTIONS, sectionOf } from './not-found.js';
 import { AppRoutes } from './routes.js';
 import { ApiContext, MeContext, storeToken, storedToken, useApi } from './session.js';
 import { SignIn } from './SignIn.js';
-
-const SECTIONS = [
-  { route: 'journeys', label: 'Journeys' },
-  { route: 'segments', label: 'Segments' },
-  { route: 'templates', label: 'Templates' },
-  { route: 'contacts', label: 'Contacts' },
-  { route: 'debugger', label: 'Debugger' },
-  { route: 'activity', label: 'Activity' },
-  { route: 'settings', label: 'Settings' },
-] as const;
 
 export function App() {
   return (
@@ -63,7 +54,8 @@ function SignedIn({ signedInAs, onSignOut }: { signedInAs?: Me; onSignOut: () =>
   const who = useMeQuery(signedInAs);
   const me = who.data ?? null;
   const [location] = useLocation();
-  const section = location.split('/')[1] || 'journeys';
+  // However deep the address (an unknown id, a mistyped sub-page), its section stays highlighted.
+  const section = sectionOf(location);
 
   // After a reload the token is remembered but not who it belongs to; an expired session signs out.
   useEffect(() => {

@@ -1,5 +1,7 @@
 import { lazy, Suspense } from 'react';
-import { Route, Switch } from 'wouter';
+import { Route, Switch, useLocation } from 'wouter';
+import { unknownAddress } from './not-found.js';
+import { NotFoundPage } from './NotFound.js';
 
 // Each page is its own chunk: the canvas (React Flow, dagre, the step forms) loads only with the editor,
 // and the domain schemas (zod, @cairn/core) with the first page that needs them, not with the shell.
@@ -103,12 +105,6 @@ function Routes() {
 }
 
 function NotFound() {
-  return (
-    <div className="page" data-testid="not-found">
-      <h1>Page not found</h1>
-      <p className="muted">
-        Nothing lives at this address. <a href="#/journeys">Go to the journeys</a>.
-      </p>
-    </div>
-  );
+  const [location] = useLocation();
+  return <NotFoundPage words={unknownAddress(location)} />;
 }

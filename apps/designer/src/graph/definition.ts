@@ -21,3 +21,11 @@ export function emptyDefinition(name: string): JourneyDefinition {
     edges: [],
   };
 }
+
+/** The event that starts a run of this journey (an event trigger's), whose properties entry-event checks read. */
+export function startingEvent(definition: Pick<JourneyDefinition, 'nodes'>): string | undefined {
+  const trigger = definition.nodes.find((n) => n.kind === 'trigger');
+  return trigger?.kind === 'trigger' && trigger.trigger.type === 'event' && trigger.trigger.event
+    ? trigger.trigger.event
+    : undefined;
+}

@@ -28,6 +28,8 @@ export type SimulationRequest = {
   catalog: ActionCatalog;
   /** Output chosen for an action node, by node id (default: the action's first output). */
   actionOutputs?: Record<string, string>;
+  /** The workspace's zone, for a contact with none when the journey names none. */
+  workspaceTimezone?: string;
 };
 
 export type SimulationView = SimulationResult & { startAt: string; pathEdges: string[] };
@@ -89,6 +91,7 @@ export function simulate(
       memberships,
       ...(timezone ? { timezone } : {}),
     },
+    ...(request.workspaceTimezone ? { workspaceTimezone: request.workspaceTimezone } : {}),
     startAt,
     until: atDay(startAt, request.days),
     ...(entryEvent ? { entryEvent } : {}),

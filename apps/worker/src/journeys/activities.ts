@@ -8,6 +8,7 @@ import {
   journeyStatusOf,
   loadJourneyDefinition,
   loadProfile,
+  workspaceTimezone,
 } from '@cairn/db';
 import { journeyRunSlot, type ContactFacts, type JourneyActivities } from '@cairn/workflows';
 import { createRunJourneyAction, type RunActionDeps } from '../actions/run-action.js';
@@ -70,12 +71,16 @@ export function createJourneyActivities(deps: JourneyActivityDeps): JourneyActiv
         };
       const profile = wantProfile ? await loadProfile(connection, doc) : undefined;
       const traits = decodeDocumentKeys(doc.traits ?? {});
-      const timezone = traits.timezone ?? profile?.traits?.timezone;
+      const own = traits.timezone ?? profile?.traits?.timezone;
+      const timezone = typeof own === 'string' && own !== '' ? own : undefined;
+      // A contact's own zone wins over the workspace's, so the workspace is read only without one.
+      const workspaceZone = timezone ? undefined : await workspaceTimezone(connection, workspaceId);
       return {
         exists: true,
         profile: profile ?? {},
         memberships: Object.fromEntries(Object.keys(doc.segments ?? {}).map((id) => [id, true])),
-        ...(typeof timezone === 'string' && timezone !== '' ? { timezone } : {}),
+        ...(timezone ? { timezone } : {}),
+        ...(workspaceZone ? { workspaceTimezone: workspaceZone } : {}),
       };
     },
 

@@ -201,7 +201,10 @@ export const JourneySettingsSchema = z.object({
   exitOnEvent: z
     .object({ event: eventName, filters: z.array(PropertyFilterSchema).optional() })
     .optional(),
-  quietHours: z.object({ start: hhmm, end: hhmm, defaultTimezone: z.string().min(1) }).optional(),
+  // Without a defaultTimezone, a contact with no zone of their own keeps the workspace's quiet hours.
+  quietHours: z
+    .object({ start: hhmm, end: hhmm, defaultTimezone: z.string().min(1).optional() })
+    .optional(),
   frequencyCap: z
     .object({ messages: z.number().int().min(1, 'must be ≥ 1'), per: DurationSchema })
     .optional(),

@@ -131,6 +131,28 @@ describe('advance', () => {
       expect(past.state.status).toBe('completed');
     });
 
+    it('waits for a time of day in the workspace’s zone when neither the contact nor the step names one', () => {
+      // 12:00Z is 07:00 in New York (EST, UTC-5): 09:00 there is 14:00Z the same day, not 09:00Z tomorrow.
+      const started = advance(
+        def({ type: 'timeOfDay', time: '09:00' }),
+        undefined,
+        { type: 'start' },
+        ctx('2025-03-03T12:00:00.000Z', { workspaceTimezone: 'America/New_York' }),
+      );
+      expect(started.commands).toContainEqual({
+        type: 'sleepUntil',
+        at: '2025-03-03T14:00:00.000Z',
+      });
+      // The step's own default zone wins over the workspace's.
+      const named = advance(
+        def({ type: 'timeOfDay', time: '09:00', defaultTimezone: 'UTC' }),
+        undefined,
+        { type: 'start' },
+        ctx('2025-03-03T12:00:00.000Z', { workspaceTimezone: 'America/New_York' }),
+      );
+      expect(named.commands).toContainEqual({ type: 'sleepUntil', at: '2025-03-04T09:00:00.000Z' });
+    });
+
     it('waits for the next allowed time of day in the contact’s time zone', () => {
       // 10:00Z Monday is 05:00 in New York (EST, UTC-5): 09:00 the same day is 14:00Z.
       const sameDay = advance(
@@ -736,6 +758,42 @@ describe('advance', () => {
       );
       expect(hook.commands).toContainEqual(
         expect.objectContaining({ type: 'runAction', nodeId: 'hook' }),
+      );
+    });
+
+    it('quiet hours without a journey zone follow the workspace’s zone for a contact who has none', () => {
+      const def = mailer({ quietHours: { start: '21:00', end: '08:00' } });
+      // 22:30 in Tokyo (UTC+9) is 13:30Z: quiet there until 08:00 Tokyo = 23:00Z, though UTC says midday.
+      const at = '2025-03-03T13:30:00.000Z';
+      const held = advance(
+        def,
+        undefined,
+        { type: 'start' },
+        ctx(at, { workspaceTimezone: 'Asia/Tokyo' }),
+      );
+      expect(held.state).toMatchObject({
+        status: 'waiting',
+        waiting: { type: 'quietHours', until: '2025-03-03T23:00:00.000Z' },
+      });
+      // The contact's own zone still wins: 14:30 in Paris is not quiet.
+      const own = advance(
+        def,
+        undefined,
+        { type: 'start' },
+        ctx(at, { workspaceTimezone: 'Asia/Tokyo', timezone: 'Europe/Paris' }),
+      );
+      expect(own.commands).toContainEqual(
+        expect.objectContaining({ type: 'runAction', nodeId: 'mail' }),
+      );
+      // So does the journey's own default, when it names one.
+      const named = advance(
+        mailer({ quietHours: { start: '21:00', end: '08:00', defaultTimezone: 'Europe/Paris' } }),
+        undefined,
+        { type: 'start' },
+        ctx(at, { workspaceTimezone: 'Asia/Tokyo' }),
+      );
+      expect(named.commands).toContainEqual(
+        expect.objectContaining({ type: 'runAction', nodeId: 'mail' }),
       );
     });
 

@@ -82,6 +82,8 @@ export type JourneyContext = {
   bucket(salt: string): number;
   /** The contact's IANA time zone, e.g. "Europe/Paris". */
   timezone?: string;
+  /** The workspace's zone: quiet hours and times of day for a contact with no zone, when the journey names none. */
+  workspaceTimezone?: string;
   /** True for actions that message the contact (they obey quiet hours and the frequency cap). */
   isMessageAction?(action: { type: string; version: number }): boolean;
   /**
@@ -638,7 +640,7 @@ class Step {
       const end = quietHoursEnd(
         this.nowMs,
         settings.quietHours,
-        this.ctx.timezone ?? settings.quietHours.defaultTimezone,
+        this.zone(settings.quietHours.defaultTimezone),
       );
       if (end !== undefined) return this.sleep(end, 'quietHours');
     }
@@ -720,6 +722,11 @@ class Step {
     );
   }
 
+  /** The contact's zone, else the journey's default for this step, else the workspace's, else UTC. */
+  private zone(journeyDefault: string | undefined): string {
+    return this.ctx.timezone ?? journeyDefault ?? this.ctx.workspaceTimezone ?? 'UTC';
+  }
+
   private waitUntilInstant(node: NodeOfKind<'waitUntil'>): number | undefined {
     const until = node.until;
     switch (until.type) {
@@ -729,7 +736,7 @@ class Step {
         return nextTimeOfDay(
           this.nowMs,
           until.time,
-          this.ctx.timezone ?? until.defaultTimezone ?? 'UTC',
+          this.zone(until.defaultTimezone),
           until.weekdays,
         );
       case 'profileDate':

@@ -31,6 +31,8 @@ export type ConditionFacts = {
 
 export type SimulationOptions = {
   contact: SimulatedContact;
+  /** The workspace's IANA zone, for a contact with no zone of their own when the journey names none. */
+  workspaceTimezone?: string;
   startAt: Date | string;
   /** The simulation stops here even if the contact is still waiting. */
   until: Date | string;
@@ -162,6 +164,7 @@ export function simulateJourney(
       },
       bucket,
       ...(contact.timezone ? { timezone: contact.timezone } : {}),
+      ...(options.workspaceTimezone ? { workspaceTimezone: options.workspaceTimezone } : {}),
       isMessageAction,
     };
   };

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ErrorBox } from '../ErrorBox.js';
+import { LoadFailed } from '../NotFound.js';
 import { useContact, useContacts, useIngestionLag } from '../../api/queries.js';
 import { navigate } from '../session.js';
 import { contactName } from '../contact-name.js';
@@ -94,12 +95,7 @@ export function ContactsList() {
 
 export function ContactPage({ contactId }: { contactId: string }) {
   const contact = useContact(contactId);
-  if (contact.error)
-    return (
-      <div className="page">
-        <ErrorBox error={contact.error} />
-      </div>
-    );
+  if (contact.error) return <LoadFailed error={contact.error} thing="contact" id={contactId} />;
   if (!contact.data) return <div className="page muted">Loading contact…</div>;
   const c = contact.data;
   return (

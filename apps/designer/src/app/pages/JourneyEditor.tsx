@@ -10,7 +10,9 @@ import {
   useSegments,
 } from '../../api/queries.js';
 import type { SimulationView } from '../../graph/simulate.js';
+import { startingEvent } from '../../graph/definition.js';
 import { ErrorBox } from '../ErrorBox.js';
+import { LoadFailed } from '../NotFound.js';
 import type { ConditionPickers } from '../forms/conditions/model.js';
 import { Inspector } from '../forms/Inspector.js';
 import { SettingsForm } from '../forms/SettingsForm.js';
@@ -46,10 +48,11 @@ export function JourneyEditor({ journeyId }: { journeyId: string }) {
     [events.data, metrics.data, segments.data],
   );
 
-  if (detail.error || manifests.error)
+  if (detail.error) return <LoadFailed error={detail.error} thing="journey" id={journeyId} />;
+  if (manifests.error)
     return (
       <div className="page">
-        <ErrorBox error={detail.error ?? manifests.error} />
+        <ErrorBox error={manifests.error} />
       </div>
     );
   if (!detail.data || !manifests.data) return <div className="page muted">Loading journey…</div>;
@@ -95,6 +98,11 @@ function EditorCanvas({
   });
   const flow = usePublishFlow(detail, canvas.definition, statusState);
   const { selectedNode, catalog, issues, issuesByNode } = canvas;
+  const entryEvent = startingEvent(canvas.definition);
+  const stepPickers = useMemo(
+    () => (entryEvent ? { ...pickers, entryEvent } : pickers),
+    [pickers, entryEvent],
+  );
 
   return (
     <EditorViewContext.Provider value={canvas.view}>
@@ -157,7 +165,7 @@ function EditorCanvas({
             <Inspector
               key={selectedNode.id}
               node={selectedNode}
-              pickers={pickers}
+              pickers={stepPickers}
               issues={issuesByNode.get(selectedNode.id) ?? []}
               onChange={canvas.onNodeEdit}
               {...(selectedNode.kind === 'action'

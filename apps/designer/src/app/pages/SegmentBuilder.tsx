@@ -1,5 +1,5 @@
 import { useEventSchema, useMetricSchema, useSegment, useSegments } from '../../api/queries.js';
-import { ErrorBox } from '../ErrorBox.js';
+import { LoadFailed } from '../NotFound.js';
 import { SegmentForm } from './segment/SegmentForm.js';
 
 export function SegmentBuilder({ segmentId }: { segmentId?: string }) {
@@ -9,11 +9,7 @@ export function SegmentBuilder({ segmentId }: { segmentId?: string }) {
   const segments = useSegments();
 
   if (existing.error)
-    return (
-      <div className="page">
-        <ErrorBox error={existing.error} />
-      </div>
-    );
+    return <LoadFailed error={existing.error} thing="segment" id={segmentId ?? ''} />;
   if (segmentId && !existing.data) return <div className="page muted">Loading…</div>;
   return (
     <SegmentForm

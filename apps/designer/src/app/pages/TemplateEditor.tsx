@@ -5,6 +5,7 @@ import type {
   MessageTemplateVersion,
 } from '../../api/client.js';
 import { ErrorBox } from '../ErrorBox.js';
+import { LoadFailed } from '../NotFound.js';
 import { needsRole } from '../roles.js';
 import { useSaveTemplate, useTemplate, useTemplateVersions } from '../../api/queries.js';
 import { navigate, useApi, useCan } from '../session.js';
@@ -132,7 +133,8 @@ export function TemplateEditor({ templateId }: { templateId?: string }) {
     }
   };
 
-  if (templateId && loaded.error) return <ErrorBox error={loaded.error} />;
+  if (templateId && loaded.error)
+    return <LoadFailed error={loaded.error} thing="template" id={templateId} />;
   return (
     <div className="page template-editor">
       <header className="page-header">

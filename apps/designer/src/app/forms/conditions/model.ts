@@ -24,6 +24,8 @@ export type ConditionPickers = {
   events: string[];
   metrics: string[];
   segments: { id: string; name: string; memberCount?: number }[];
+  /** The event that starts the journey (none for other triggers): checks on it offer its properties. */
+  entryEvent?: string;
 };
 
 export function isGroup(item: Item): item is ConditionGroup {

@@ -64,10 +64,18 @@ export function BranchConditionForm({
         </div>
       )}
       {condition.on === 'entryEvent' && (
-        <FiltersEditor
-          filters={condition.filters}
-          onChange={(filters) => onChange({ ...condition, filters })}
-        />
+        <>
+          <p className="muted small" data-testid="entry-event-note">
+            {pickers.entryEvent
+              ? `Properties of “${pickers.entryEvent}”, the event that started the journey.`
+              : 'This journey does not start with an event, so no contact matches this check: use “an event since they entered” instead.'}
+          </p>
+          <FiltersEditor
+            filters={condition.filters}
+            {...(pickers.entryEvent ? { event: pickers.entryEvent } : {})}
+            onChange={(filters) => onChange({ ...condition, filters })}
+          />
+        </>
       )}
       {condition.on === 'eventSinceEntry' && (
         <>

@@ -64,6 +64,8 @@ export function EditorMessages({
           nodeIdAt={(index) => nodeIds[index]}
           onSelect={onSelect}
           onClose={flow.closePublishResult}
+          definition={definition}
+          catalog={catalog}
         />
       )}
     </div>

@@ -4,9 +4,10 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
 } from '@xyflow/react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { StepChoice } from '../../nodes/context.js';
 import { journeyNodeTypes } from '../../nodes/JourneyNodeCard.js';
 import { journeyEdgeTypes } from '../../nodes/RoutedEdge.js';
@@ -16,6 +17,7 @@ import {
   FIT_VIEW,
   MINIMAP_SIZE,
   MIN_ZOOM,
+  legibleFit,
   minimapColour,
 } from './canvas-model.js';
 import type { JourneyCanvas } from './useJourneyCanvas.js';
@@ -26,6 +28,15 @@ export function FlowCanvas({ canvas }: { canvas: JourneyCanvas }) {
   const [showMinimap, setShowMinimap] = useState(true);
   // Changes only when the zoom crosses FAR_ZOOM, so zooming and panning do not re-render the editor.
   const [far, setFar] = useState(false);
+  // The first look, once the steps are measured: the whole journey when it fits at a legible zoom, else
+  // its top (the trigger) at that zoom, rather than every step shrunk past reading.
+  const measured = useNodesInitialized();
+  const opened = useRef(false);
+  useEffect(() => {
+    if (!measured || opened.current) return;
+    opened.current = true;
+    legibleFit(flow, canvas.wrapper.current, 0);
+  }, [measured, flow, canvas.wrapper]);
   return (
     <div
       className={far ? 'canvas far' : 'canvas'}
@@ -65,10 +76,8 @@ export function FlowCanvas({ canvas }: { canvas: JourneyCanvas }) {
         onMove={(_, viewport) => setFar(viewport.zoom < FAR_ZOOM)}
         onInit={(instance) => setFar(instance.getZoom() < FAR_ZOOM)}
         deleteKeyCode={null}
-        fitView
-        fitViewOptions={FIT_VIEW}
-        // Low enough that fitView can show a whole large journey (500 steps span some 17,000 px);
-        // React Flow clamps fitView to minZoom, so a higher floor would crop it.
+        // Low enough that the fit-view control can show a whole large journey (500 steps span some
+        // 17,000 px); React Flow clamps fitView to minZoom, so a higher floor would crop it.
         minZoom={MIN_ZOOM}
         proOptions={{ hideAttribution: true }}
       >

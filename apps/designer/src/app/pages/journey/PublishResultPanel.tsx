@@ -1,17 +1,24 @@
-import { describeError } from '../../../api/client.js';
+import type { JourneyDefinition } from '@cairn/core';
+import type { DesignerCatalog } from '../../catalog.js';
+import { ProblemList } from '../../forms/ProblemList.js';
+import { publishRefusal } from './publish-problems.js';
 import type { PublishResult } from './usePublishFlow.js';
 
-/** What publishing answered: the new version, or the API's problems, each linked to its step. */
+/** What publishing answered: the new version, or what to fix in words, each problem linked to its step. */
 export function PublishResultPanel({
   result,
   nodeIdAt,
   onSelect,
   onClose,
+  definition,
+  catalog,
 }: {
   result: PublishResult;
   nodeIdAt: (index: number) => string | undefined;
   onSelect: (id: string) => void;
   onClose: () => void;
+  definition: Pick<JourneyDefinition, 'nodes'>;
+  catalog: DesignerCatalog;
 }) {
   if (result.ok)
     return (
@@ -25,32 +32,22 @@ export function PublishResultPanel({
         </button>
       </div>
     );
-  const { message, errors } = describeError(result.error);
+  const { headline, problems } = publishRefusal(result.error, nodeIdAt);
   return (
     <div className="error-box" data-testid="publish-result" role="alert">
-      <strong>Not published: {message}</strong>
+      <strong>Not published: {headline}</strong>
       <button className="icon" onClick={onClose}>
         ×
       </button>
-      {errors.length > 0 && (
-        <ul>
-          {errors.map((e, i) => {
-            const match = /^nodes\[(\d+)\]/.exec(e.path);
-            const nodeId = match ? nodeIdAt(Number(match[1])) : undefined;
-            return (
-              <li key={i}>
-                {nodeId ? (
-                  <button className="link" onClick={() => onSelect(nodeId)}>
-                    <code>{e.path}</code>
-                  </button>
-                ) : (
-                  <code>{e.path || '(journey)'}</code>
-                )}
-                : {e.message}
-              </li>
-            );
-          })}
-        </ul>
+      {problems.length > 0 && (
+        <ProblemList
+          problems={problems}
+          definition={definition}
+          catalog={catalog}
+          onSelect={onSelect}
+          className=""
+          testId="publish-problems"
+        />
       )}
     </div>
   );

@@ -39,22 +39,25 @@ export const FAR_ZOOM = 0.35;
  */
 export const LEGIBLE_ZOOM = 0.6;
 
-/** Fits the journey into the canvas like `fitView`, but not below LEGIBLE_ZOOM. */
-export function legibleFit(flow: ReactFlowInstance, canvas: HTMLElement | null) {
-  const nodes = flow.getNodes();
-  if (!canvas || nodes.length === 0) return;
-  const box = flow.getNodesBounds(nodes);
+type Box = { x: number; y: number; width: number; height: number };
+
+/**
+ * Where to look at a journey whose steps span `box`, on a canvas `canvas` pixels big: 'fit' when it all
+ * shows at LEGIBLE_ZOOM or closer; else LEGIBLE_ZOOM from the top (the trigger), centred across on the
+ * trigger (`triggerCentre`, its x in flow units) but never past the journey's sides.
+ */
+export function legibleViewport(
+  box: Box,
+  canvas: { width: number; height: number },
+  triggerCentre: number | undefined,
+): 'fit' | { x: number; y: number; zoom: number } {
   const pad = { top: 32, left: 64, right: 32, bottom: MINIMAP_SIZE.height + 32 };
-  const width = canvas.clientWidth - pad.left - pad.right;
-  const height = canvas.clientHeight - pad.top - pad.bottom;
+  const width = canvas.width - pad.left - pad.right;
+  const height = canvas.height - pad.top - pad.bottom;
   const fit = Math.min(width / box.width, height / box.height, FIT_VIEW.maxZoom ?? 1);
-  if (fit >= LEGIBLE_ZOOM) return void flow.fitView({ ...FIT_VIEW, duration: 200 });
+  if (fit >= LEGIBLE_ZOOM) return 'fit';
   const zoom = LEGIBLE_ZOOM;
-  // From the top, where the trigger is; across, centred on the trigger but never past the journey's sides.
-  const trigger = nodes.find((n) => n.type === 'trigger');
-  const centre = trigger
-    ? trigger.position.x + (trigger.measured?.width ?? 0) / 2
-    : box.x + box.width / 2;
+  const centre = triggerCentre ?? box.x + box.width / 2;
   const fitsAcross = box.width * zoom <= width;
   const x = fitsAcross
     ? pad.left + (width - box.width * zoom) / 2 - box.x * zoom
@@ -65,7 +68,21 @@ export function legibleFit(flow: ReactFlowInstance, canvas: HTMLElement | null) 
           pad.left + width / 2 - centre * zoom,
         ),
       );
-  void flow.setViewport({ x, y: pad.top - box.y * zoom, zoom }, { duration: 200 });
+  return { x, y: pad.top - box.y * zoom, zoom };
+}
+
+/** Fits the journey into the canvas like `fitView`, but not below LEGIBLE_ZOOM; `duration` 0 jumps there. */
+export function legibleFit(flow: ReactFlowInstance, canvas: HTMLElement | null, duration = 200) {
+  const nodes = flow.getNodes();
+  if (!canvas || nodes.length === 0) return;
+  const trigger = nodes.find((n) => n.type === 'trigger');
+  const view = legibleViewport(
+    flow.getNodesBounds(nodes),
+    { width: canvas.clientWidth, height: canvas.clientHeight },
+    trigger ? trigger.position.x + (trigger.measured?.width ?? 0) / 2 : undefined,
+  );
+  if (view === 'fit') return void flow.fitView({ ...FIT_VIEW, duration });
+  void flow.setViewport(view, { duration });
 }
 
 /** A step as a menu names it: its label or kind, what it does, and its id when two would read the same. */

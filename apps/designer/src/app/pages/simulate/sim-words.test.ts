@@ -22,10 +22,14 @@ describe('dayAndTime', () => {
 });
 
 describe('previewTimeZone', () => {
-  it("uses the contact's timezone trait when it is a real zone, else UTC", () => {
+  it("uses the contact's timezone trait when it is a real zone, else the workspace's, else UTC", () => {
     expect(previewTimeZone({ timezone: 'Europe/Paris' })).toBe('Europe/Paris');
     expect(previewTimeZone({ timezone: 'Mars/Olympus' })).toBe('UTC');
     expect(previewTimeZone({})).toBe('UTC');
+    // A contact without a zone of their own reads in the workspace's.
+    expect(previewTimeZone({}, 'Asia/Tokyo')).toBe('Asia/Tokyo');
+    expect(previewTimeZone({ timezone: 'Europe/Paris' }, 'Asia/Tokyo')).toBe('Europe/Paris');
+    expect(previewTimeZone({ timezone: 'Mars/Olympus' }, 'Asia/Tokyo')).toBe('Asia/Tokyo');
   });
 });
 

@@ -42,16 +42,21 @@ export function timelineWords(
   return what.replace(/"([^"]+)"/g, '“$1”').replace(ISO_INSTANT, (iso) => words.when(iso));
 }
 
-/** The contact's own time zone (trait `timezone`) when it is a real one, else UTC. */
-export function previewTimeZone(traits: Record<string, unknown>): string {
-  const zone = traits['timezone'];
-  if (typeof zone !== 'string' || zone === '') return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return 'UTC';
+/** The contact's own time zone (trait `timezone`) when it is a real one, else the workspace's, else UTC. */
+export function previewTimeZone(
+  traits: Record<string, unknown>,
+  workspaceTimezone?: string,
+): string {
+  for (const zone of [traits['timezone'], workspaceTimezone]) {
+    if (typeof zone !== 'string' || zone === '') continue;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return zone;
+    } catch {
+      // An unknown zone reads as none: the next one applies.
+    }
   }
+  return 'UTC';
 }
 
 function calendarParts(at: Date, timeZone: string) {

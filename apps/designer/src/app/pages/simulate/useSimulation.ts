@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { profileFor, simulate } from '../../../graph/simulate.js';
 import type { ScriptedEvent, SimulatedPerson, SimulationView } from '../../../graph/simulate.js';
 import type { MessagePreview } from '../../../graph/message-preview.js';
-import { useApi } from '../../session.js';
+import { useApi, useMe } from '../../session.js';
 import { parseProperties, previewTimeZone, traitsFromRows, type TraitRow } from './sim-words.js';
 
 export type Mode = 'contact' | 'describe';
@@ -44,6 +44,8 @@ export function useSimulation({
   onResult: (result: SimulationView | null) => void;
 }) {
   const api = useApi();
+  // Quiet hours and times of day fall back to the workspace's zone, as on the server.
+  const workspaceTimezone = useMe()?.workspace.settings.timezone;
   const [mode, setMode] = useState<Mode>('describe');
   const [contact, setContact] = useState<PickedContact | null>(null);
   const [traitRows, setTraitRows] = useState<TraitRow[]>([
@@ -95,6 +97,7 @@ export function useSimulation({
         days,
         catalog,
         actionOutputs: outcomes,
+        ...(workspaceTimezone ? { workspaceTimezone } : {}),
       });
       // Templates read the same contact the conditions did: its traits and its profile (history folded in).
       // The template engine loads on the first preview, keeping it out of the editor's first paint.
@@ -117,7 +120,7 @@ export function useSimulation({
           ]),
         ),
       );
-      setTimeZone(previewTimeZone(person.traits));
+      setTimeZone(previewTimeZone(person.traits, workspaceTimezone));
       setResult(view);
       onResult(view);
     } catch (e) {
