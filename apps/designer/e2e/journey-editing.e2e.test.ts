@@ -256,7 +256,7 @@ describe('journey editing', () => {
   });
 
   it('opens a big journey at a zoom that stays readable, its trigger in view', async () => {
-    const page = browser.page;
+    const page = designer.page;
     const steps = 30;
     const waits = Array.from({ length: steps }, (_, i) => ({
       id: `b${i + 1}`,
@@ -303,7 +303,7 @@ describe('journey editing', () => {
       (z) => expect(z).toBeLessThan(0.6),
       { timeout: 3_000 },
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('draws no edge behind a step after auto-layout', async () => {

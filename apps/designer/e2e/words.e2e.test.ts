@@ -179,9 +179,9 @@ describe('designer forms in words', () => {
   });
 
   it('offers the starting event’s properties to a branch on the event that started the journey', async () => {
-    const page = browser.page;
+    const page = designer.page;
     await leaveEditor();
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: {
         name: 'Big orders',
         definition: {
@@ -210,7 +210,7 @@ describe('designer forms in words', () => {
         },
       },
     });
-    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-big').click();
     expect(await page.getByTestId('condition-on').inputValue()).toBe('entryEvent');
     expect(await page.getByTestId('entry-event-note').textContent()).toBe(
@@ -228,20 +228,20 @@ describe('designer forms in words', () => {
       (v) => expect(v).toContain('did you mean “order_id”?'),
     );
     await screenshot(page, 'words-entry-event-properties');
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('says why publishing was refused in words, links each problem to its step, and keeps the path', async () => {
-    const page = browser.page;
+    const page = designer.page;
     await leaveEditor();
     // Only the API knows which templates exist: the canvas finds nothing to fix, the publish is refused.
     const journey = winBack('Refused publish');
     const mail = journey.nodes.find((n) => n.id === 'mail')!;
     mail.config = { template: { id: 'tpl_gone', version: 1 } } as unknown as typeof mail.config;
-    const created = await stack.admin<{ id: string }>('/api/v1/journeys', {
+    const created = await designer.stack.admin<{ id: string }>('/api/v1/journeys', {
       body: { name: journey.name, definition: journey },
     });
-    await page.goto(`${stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
+    await page.goto(`${designer.stack.url}/#/journeys/${encodeURIComponent(created.id)}`);
     await page.getByTestId('node-mail').waitFor();
     await page.getByTestId('node-trigger').click();
     await page.getByTestId('publish').click();
@@ -266,7 +266,7 @@ describe('designer forms in words', () => {
       () => page.getByTestId('inspector-label').inputValue(),
       (v) => expect(v).toBe('Win-back'),
     );
-    expect(pageErrors).toEqual([]);
+    expect(designer.pageErrors).toEqual([]);
   });
 
   it('labels steps by segment name and email subject, counts segment members, and writes the email form in words', async () => {

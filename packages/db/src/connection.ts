@@ -23,8 +23,6 @@ export {
 export interface DatabaseCapabilities extends EngineCapabilities {
   /** The adapter serving this connection, for logs and benchmark reports: decide by a capability, not by this. */
   adapter: EngineName;
-  /** @deprecated The engine family, read only by ingest.ts until its rewrite (issue 15); ask a capability instead. */
-  engine: 'mongodb' | 'ferretdb';
   version: string;
 }
 
@@ -173,7 +171,6 @@ export function capabilitiesOf(connection: Connection): DatabaseCapabilities | u
   return {
     ...engine.capabilities,
     adapter: engine.name,
-    engine: engine.name === 'mongodb' ? 'mongodb' : 'ferretdb',
     version: engine.version,
   };
 }

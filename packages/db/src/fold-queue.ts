@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import { combineStored, foldStoredEvents, type StoredEvents } from './ingest.js';
+import { foldStoredEvents } from './ingest/fold.js';
+import { combineStored, type StoredEvents } from './ingest/shared.js';
 import { pendingFoldModel } from './models/event.js';
 import { traced } from './fold-trace.js';
 
@@ -8,7 +9,7 @@ import { traced } from './fold-trace.js';
  * pending-fold markers), and hands them to this queue. One fold pass runs at a time per process and takes
  * everything that arrived meanwhile, so a contact with events in many requests is read and written once per
  * pass, not once per request. If the process dies, the markers remain and the worker's pending-fold sweeper
- * folds them (ingest.ts: foldPendingEvents), so nothing acknowledged is lost.
+ * folds them (ingest/pending.ts: foldPendingEvents), so nothing acknowledged is lost.
  */
 export interface FoldQueue {
   /** Queues appended events for folding; waits only while the queue is over its limit (back-pressure). */

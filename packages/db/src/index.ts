@@ -92,18 +92,17 @@ export { listEventCatalog, type EventCatalogEntry } from './catalog.js';
 export { identityModel, type IdentityDoc } from './models/identity.js';
 export { encodeDocumentKeys, decodeDocumentKeys, UnstorableValueError } from './keys.js';
 export { createIngestion, type Ingestion } from './ingestion.js';
+export { storeEvents } from './ingest/append.js';
+export { foldStoredEvents, ingestEvents } from './ingest/fold.js';
+export { foldPendingEvents } from './ingest/pending.js';
 export {
-  ingestEvents,
-  storeEvents,
-  foldStoredEvents,
   combineStored,
-  type StoredEvents,
-  foldPendingEvents,
   DEFAULT_FOLD_WITHIN_MS,
   eventFromDoc,
   type IngestOptions,
   type IngestReport,
-} from './ingest.js';
+  type StoredEvents,
+} from './ingest/shared.js';
 export {
   recordDebuggerEvents,
   recordDebuggerRefusals,

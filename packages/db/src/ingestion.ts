@@ -1,15 +1,10 @@
 import type { Connection } from 'mongoose';
 import type { CairnEvent } from '@cairn/core';
 import { createFoldQueue, type FoldQueue, type FoldQueueOptions } from './fold-queue.js';
-import {
-  foldPendingEvents,
-  foldStoredEvents,
-  ingestEvents,
-  storeEvents,
-  type IngestOptions,
-  type IngestReport,
-  type StoredEvents,
-} from './ingest.js';
+import { storeEvents } from './ingest/append.js';
+import { foldStoredEvents, ingestEvents } from './ingest/fold.js';
+import { foldPendingEvents } from './ingest/pending.js';
+import type { IngestOptions, IngestReport, StoredEvents } from './ingest/shared.js';
 
 /**
  * Ingestion, wired in one place. Every event, however it arrives (`/v1/*`, an import, a tracked open or
@@ -17,10 +12,10 @@ import {
  *
  * 1. **validate**: `normalizeEvent` / `validateBatchPayload` in `@cairn/core` (pure). The API runs it before
  *    `accept`, so a refusal names its field before anything is stored.
- * 2. **append**: `storeEvents` (ingest.ts): one bulk insert into the event log, duplicates refused by the
+ * 2. **append**: `storeEvents` (ingest/append.ts): one bulk insert into the event log, duplicates refused by the
  *    `(workspace, messageId)` key, identities resolved, one pending-fold marker per request. `accept`
  *    resolves here: this is what a 200 promises.
- * 3. **fold**: `foldStoredEvents` (ingest.ts): per contact, `foldEvents` from `@cairn/core` (pure) over its
+ * 3. **fold**: `foldStoredEvents` (ingest/fold.ts): per contact, `foldEvents` from `@cairn/core` (pure) over its
  *    unfolded events in timestamp order, pages of contacts read and written in bulk, one guarded write each.
  * 4. **evaluate**: in the same write, `evaluateMemberships` from `@cairn/core` (pure given the profile);
  *    a contact folded on its own (a lost race, a merge chain) goes through `reevaluateContact`, the same path

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { CairnEvent } from '@cairn/core';
-import { ingestEvents, type IngestReport } from '../ingest.js';
+import { ingestEvents } from '../ingest/fold.js';
+import type { IngestReport } from '../ingest/shared.js';
 import { countJourneyEngagement } from '../journeys/counters.js';
 import { setSubscriptions } from './subscriptions.js';
 
