@@ -57,6 +57,19 @@ export interface ReevaluateContactResult {
 
 const MAX_ATTEMPTS = 8;
 
+/** What an evaluation reads of a contact: its profile (and what loading it whole needs), memberships, revision. */
+const EVALUATION_FIELDS = {
+  workspaceId: 1,
+  contactId: 1,
+  profile: 1,
+  foldRev: 1,
+  lastFoldIds: 1,
+  mergedFrom: 1,
+  segments: 1,
+  rev: 1,
+  nextEvaluationAt: 1,
+} as const;
+
 /**
  * Brings one contact's segment memberships up to date with its profile at `now`.
  * Order matters for crash safety: history and journey triggers first (deterministic ids, so a retry
@@ -78,17 +91,7 @@ export async function reevaluateContact(
   const _id = contactKey(workspaceId, contactId);
   return withDocumentLocks([_id], async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const contact = await Contacts.findById(_id, {
-        workspaceId: 1,
-        contactId: 1,
-        profile: 1,
-        foldRev: 1,
-        lastFoldIds: 1,
-        mergedFrom: 1,
-        segments: 1,
-        rev: 1,
-        nextEvaluationAt: 1,
-      }).lean();
+      const contact = await Contacts.findById(_id, EVALUATION_FIELDS).lean();
       if (!contact) return { entered: [], exited: [], nextEvaluationAt: null, evaluated: false };
       if (
         input.onlyIfDueBy !== undefined &&
@@ -225,17 +228,7 @@ export async function reevaluateContacts(
           connection,
           Contacts,
           contactIds.map((contactId) => contactKey(workspaceId, contactId)),
-          {
-            workspaceId: 1,
-            contactId: 1,
-            profile: 1,
-            foldRev: 1,
-            lastFoldIds: 1,
-            mergedFrom: 1,
-            segments: 1,
-            rev: 1,
-            nextEvaluationAt: 1,
-          },
+          EVALUATION_FIELDS,
         ),
       );
       const toEvaluate = docs.flatMap((contact, i) => {
@@ -326,11 +319,13 @@ export async function reevaluateContacts(
           const page = current[segmentId]?.page;
           segments[segmentId] = st.page === undefined && page !== undefined ? { ...st, page } : st;
         }
+        // A segment dropped meanwhile leaves without an exit among the steps: undefined, filled in below.
         const latest = (list: 'entered' | 'exited', segmentId: string) =>
-          steps.flatMap((st) => st.outcome[list]).findLast((c) => c.segmentId === segmentId)!;
+          steps.flatMap((st) => st.outcome[list]).findLast((c) => c.segmentId === segmentId);
         const netEntered = Object.keys(segments)
           .filter((id) => !current[id])
-          .map((id) => latest('entered', id));
+          .map((id) => latest('entered', id))
+          .filter((c): c is NonNullable<typeof c> => c !== undefined);
         const netExited = Object.keys(current)
           .filter((id) => !segments[id])
           .map((id) => latest('exited', id) ?? { segmentId: id, version: current[id]!.version });
