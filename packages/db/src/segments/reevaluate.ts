@@ -58,7 +58,7 @@ export interface ReevaluateContactResult {
 const MAX_ATTEMPTS = 8;
 
 /** What an evaluation reads of a contact: its profile (and what loading it whole needs), memberships, revision. */
-const EVALUATION_FIELDS = {
+export const EVALUATION_FIELDS = {
   workspaceId: 1,
   contactId: 1,
   profile: 1,

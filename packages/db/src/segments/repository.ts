@@ -38,6 +38,7 @@ import {
   readMemberPages,
 } from './member-pages.js';
 import { resetSegmentBackfill, withSegmentStats } from './stats.js';
+import { EVALUATION_FIELDS } from './reevaluate.js';
 
 /** Why a segment write was refused; the API turns `kind` into a status and `issues` into field errors. */
 export class SegmentProblem extends Error {
@@ -341,15 +342,7 @@ export async function previewSegment(
   const cursor = contactModel(connection)
     .find(
       { workspaceId },
-      {
-        workspaceId: 1,
-        contactId: 1,
-        profile: 1,
-        foldRev: 1,
-        lastFoldIds: 1,
-        mergedFrom: 1,
-        segments: 1,
-      },
+      EVALUATION_FIELDS,
     )
     .lean()
     .cursor({ batchSize: 500 });
