@@ -34,7 +34,11 @@ export async function traced<T>(stage: string, items: number, work: () => Promis
 export function traceCommands(client: ReturnType<Connection['getClient']>): void {
   client.on('commandStarted', (event) => {
     const target = (event.command as Record<string, unknown>)[event.commandName];
-    const stage = `cmd:${event.commandName}${typeof target === 'string' ? `:${target}` : ''}`;
+    // A find also names its filter's fields: one that no index serves scans the collection (decision 008).
+    const filter =
+      event.commandName === 'find' ? (event.command.filter as object | undefined) : undefined;
+    const fields = filter ? `{${Object.keys(filter).join(',')}}` : '';
+    const stage = `cmd:${event.commandName}${typeof target === 'string' ? `:${target}` : ''}${fields}`;
     const items =
       (event.command.documents as unknown[] | undefined)?.length ??
       (event.command.updates as unknown[] | undefined)?.length ??
