@@ -1,6 +1,7 @@
-// Preloaded into an app by bench/lib.mjs under BENCH_PROFILE: counts the database commands it sends
-// (by command and collection, with time spent) and, on SIGWINCH (the Temporal SDK stops a worker on SIGUSR2), writes the totals so far to
+// Preloaded into an app by bench/lib.mjs under BENCH_PROFILE: counts the database commands it sends (by
+// command and collection, with time spent) and, on SIGWINCH, writes the totals so far to
 // BENCH_PROFILE/<app>-commands.json, so a bench can diff them around a leg. Needs CAIRN_MONITOR_COMMANDS=1.
+// Not SIGUSR2: the Temporal SDK stops a worker on it.
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { MongoClient } = require('mongodb');

@@ -198,6 +198,7 @@ export {
   type NodeStatsView,
   type PublishOutcome,
 } from './journeys.js';
+export { reserveEnrollmentSparingRead } from './enrolment.js';
 export {
   daysBetween,
   journeyFunnelCounts,

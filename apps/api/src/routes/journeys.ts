@@ -25,7 +25,7 @@ import {
   loadJourneyDefinition,
   publishJourneyDraft,
   referencedSegmentIds,
-  reserveEnrollment,
+  reserveEnrollmentSparingRead,
   saveJourneyDraft,
   segmentNames,
   setJourneyStatus,
@@ -546,7 +546,8 @@ export function journeyRoutes(ctx: ApiContext): Router {
           {
             client: ctx.temporal.client,
             taskQueue: ctx.temporal.taskQueue,
-            reserve: (reservation) => reserveEnrollment(conn(), { ...reservation, journey }),
+            reserve: (reservation) =>
+              reserveEnrollmentSparingRead(conn(), { ...reservation, journey }),
           },
           {
             workspaceId,

@@ -257,10 +257,11 @@ export class JourneyDispatcher {
     // Running runs first, so a run started below never receives its own entry event as a signal. A trigger
     // for one journey (existing members at publish) is no change of membership: nothing to tell running runs.
     let signalled = 0;
+    // Undefined: not read (the reservation reads them); null: read, the contact has no runs yet.
     const runs =
       trigger.journeyId === undefined
         ? await findContactJourneys(this.options.db.connection, workspaceId, contactId)
-        : null;
+        : undefined;
     for (const run of Object.values(runs?.runs ?? {})) {
       if (run.status !== 'active') continue;
       const handle = this.options.client.workflow.getHandle(run.workflowId);
@@ -344,7 +345,7 @@ export class JourneyDispatcher {
         },
         enrolledBy: `${trigger._id}`,
         now: this.now(),
-        ...(runs !== null ? { contactJourneys: runs } : {}),
+        ...(runs !== undefined ? { contactJourneys: runs } : {}),
         // The list was read at or after the trigger was written: no journey read per start.
         journey: { status: 'published', publishedVersion: journey.version },
       });
