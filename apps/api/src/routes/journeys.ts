@@ -548,6 +548,12 @@ export function journeyRoutes(ctx: ApiContext): Router {
             taskQueue: ctx.temporal.taskQueue,
             reserve: (reservation) =>
               reserveEnrollmentSparingRead(conn(), { ...reservation, journey }),
+            besideStart: () =>
+              audit(ctx, res, {
+                action: 'journey.contactEnrolled',
+                resource: resourceOf(journey),
+                changes: [{ path: 'contactId', before: null, after: body.contactId }],
+              }),
           },
           {
             workspaceId,
@@ -585,11 +591,6 @@ export function journeyRoutes(ctx: ApiContext): Router {
           { path: 'contactId', message: result.reason },
         ]);
       }
-      await audit(ctx, res, {
-        action: 'journey.contactEnrolled',
-        resource: resourceOf(journey),
-        changes: [{ path: 'contactId', before: null, after: body.contactId }],
-      });
       res.status(202).json({ workflowId: result.workflowId, version: result.version });
     },
   );
