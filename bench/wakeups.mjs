@@ -260,7 +260,8 @@ async function main() {
       await stopApp(bare.child);
     }
 
-    const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+    // Raw wake-ups are late by milliseconds, Cairn's at scale by minutes: print each at its scale.
+    const s = (ms) => (Math.abs(ms) < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`);
     const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(b < a / 100 ? 0 : 2)}` : '—');
     const legs = [cairnResult, rawResult];
     const at = (p) => legs.map((l) => percentile(l.lateness, p));
