@@ -1,5 +1,7 @@
-// A bare Temporal worker for the memory baseline: only the trivial sleeping probe workflow, no
-// activities, no Cairn services. Prints "ready" once polling. Used by bench/memory.mjs.
+// A bare Temporal worker as a baseline: no Cairn services, only a trivial workflow module (default: the
+// sleeping probe; BENCH_BARE_WORKFLOWS names another, e.g. bench/dist/wake-probe.js) and the wake probe's
+// no-op step. BENCH_BARE_CACHE sets the sticky cache (default: the SDK's). Prints "ready" once polling.
+// Used by bench/memory.mjs and bench/wakeups.mjs.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
@@ -12,7 +14,11 @@ const connection = await NativeConnection.connect({ address: process.env.TEMPORA
 const worker = await Worker.create({
   connection,
   taskQueue: process.env.TEMPORAL_TASK_QUEUE,
-  workflowsPath: join(root, 'packages/workflows/dist/probe.js'),
+  workflowsPath: process.env.BENCH_BARE_WORKFLOWS ?? join(root, 'packages/workflows/dist/probe.js'),
+  activities: { wakeProbeStep: async () => undefined },
+  ...(process.env.BENCH_BARE_CACHE
+    ? { maxCachedWorkflows: Number(process.env.BENCH_BARE_CACHE) }
+    : {}),
 });
 console.log(`ready maxCachedWorkflows=${worker.options.maxCachedWorkflows}`);
 await worker.run();

@@ -6,7 +6,17 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { freePort, machine, percentile, root, startCairn, today, writeSection } from './lib.mjs';
+import {
+  commandsPer,
+  databaseCommands,
+  freePort,
+  machine,
+  percentile,
+  root,
+  startCairn,
+  today,
+  writeSection,
+} from './lib.mjs';
 import { cpuMeter, stackProcesses } from './procs.mjs';
 
 const require = createRequire(join(root, 'package.json'));
@@ -147,24 +157,39 @@ async function main() {
     const stack = stackProcesses();
     const pids = { api: cairn.api.pid, worker: worker.pid, ...stack };
     const legs = [];
-    const leg = async (name, run) => {
+    const leg = async (name, run, settled = async () => undefined) => {
       const load = loadAverage();
+      const commands = await databaseCommands({ api: cairn.api, worker });
       const cpu = cpuMeter(pids);
       const started = performance.now();
       const latencies = await run();
       const ms = performance.now() - started;
       legs.push({ name, rate: CONTACTS / (ms / 1000), latencies, load, cpu: cpu.stop() });
       console.log(`${name}: ${(CONTACTS / (ms / 1000)).toFixed(1)}/s (load ${load})`);
+      await settled();
+      // Under BENCH_PROFILE: what each start cost the database, the runs' first steps included.
+      for (const line of commandsPer(
+        commands,
+        await databaseCommands({ api: cairn.api, worker }),
+        CONTACTS,
+      ))
+        console.log(line);
     };
 
     await leg('raw', () => rawLeg(CONTACTS));
-    await leg('api', () => pool(CONTACTS, (i) => apiEnrol(`c${i}`)));
-    await settle(manualJourney, CONTACTS + 10);
-    await leg('dispatcher', async () => {
-      await dispatcherLeg(Array.from({ length: CONTACTS }, (_, i) => `c${CONTACTS + i}`));
-      return [];
-    });
-    await settle(eventJourney, CONTACTS + 10);
+    await leg(
+      'api',
+      () => pool(CONTACTS, (i) => apiEnrol(`c${i}`)),
+      () => settle(manualJourney, CONTACTS + 10),
+    );
+    await leg(
+      'dispatcher',
+      async () => {
+        await dispatcherLeg(Array.from({ length: CONTACTS }, (_, i) => `c${CONTACTS + i}`));
+        return [];
+      },
+      () => settle(eventJourney, CONTACTS + 10),
+    );
     await leg('raw32', () => rawLeg(CONTACTS, DISPATCHER_CONCURRENCY));
     await leg('raw', () => rawLeg(CONTACTS));
 

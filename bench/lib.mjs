@@ -1,6 +1,6 @@
 // Shared helpers for benchmarks: machine description, sections in RESULTS.md, child processes.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { createServer } from 'node:net';
@@ -80,16 +80,22 @@ export function requireEnv(name) {
 
 /** Starts a built Cairn app (api or worker) as a child process; resolves once `ready()` succeeds. */
 export async function startApp(name, env, ready) {
-  // BENCH_PROFILE=dir writes a V8 CPU profile of each app (open it in Chrome DevTools) when it stops.
+  // BENCH_PROFILE=dir writes a V8 CPU profile of each app (open it in Chrome DevTools) when it stops,
+  // and counts its database commands (bench/commands.cjs; `databaseCommands` reads them).
   const profile = process.env.BENCH_PROFILE
     ? [
         '--cpu-prof',
         `--cpu-prof-dir=${process.env.BENCH_PROFILE}`,
         `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+        '--require',
+        join(root, 'bench/commands.cjs'),
       ]
     : [];
+  const counting = process.env.BENCH_PROFILE
+    ? { CAIRN_MONITOR_COMMANDS: '1', BENCH_APP: name }
+    : {};
   const child = spawn('node', [...profile, join(root, `apps/${name}/dist/main.js`)], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, ...counting },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const deadline = Date.now() + 120_000;
@@ -104,6 +110,62 @@ export async function startApp(name, env, ready) {
   }
   child.kill('SIGKILL');
   throw new Error(`${name} did not become ready`);
+}
+
+/** Starts bench/bare-worker.mjs (a Temporal worker with no Cairn in it); resolves once it polls. */
+export async function startBareWorker(env) {
+  const child = spawn('node', [join(root, 'bench/bare-worker.mjs')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`bare worker exited with ${code}`)));
+  });
+  return { child, cache: Number(/maxCachedWorkflows=(\d+)/.exec(line)?.[1]) };
+}
+
+/**
+ * Under BENCH_PROFILE: the database commands each app has sent so far ({ app: { 'find coll': { count, ms } } }),
+ * asked of bench/commands.cjs by a signal; undefined otherwise. Diff two answers to count a leg's.
+ */
+export async function databaseCommands(apps) {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return undefined;
+  const answers = {};
+  for (const [name, child] of Object.entries(apps)) {
+    const file = join(dir, `${name}-commands.json`);
+    const before = existsSync(file) ? statSync(file).mtimeMs : 0;
+    child.kill('SIGWINCH');
+    for (
+      let tries = 0;
+      tries < 100 && (!existsSync(file) || statSync(file).mtimeMs === before);
+      tries++
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    answers[name] = JSON.parse(readFileSync(file, 'utf8'));
+  }
+  return answers;
+}
+
+/** What `databaseCommands` counted between two answers, per unit of work (e.g. per start), as text lines. */
+export function commandsPer(before, after, units) {
+  if (!before || !after) return [];
+  const lines = [];
+  for (const [app, counts] of Object.entries(after))
+    for (const [key, { count, ms }] of Object.entries(counts)) {
+      const was = before[app]?.[key] ?? { count: 0, ms: 0 };
+      const n = count - was.count;
+      if (n > 0)
+        lines.push(
+          `  ${app} ${key}: ${(n / units).toFixed(2)} per start, ${((ms - was.ms) / n).toFixed(1)} ms mean`,
+        );
+    }
+  return lines;
 }
 
 export async function stopApp(child) {

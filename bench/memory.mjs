@@ -3,12 +3,19 @@
 // trivial sleeping probe workflow) holding the same N sleeping runs, on the same Temporal server.
 //
 // Sizes: BENCH_WAITING=200,1000 (cumulative steps).
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { machine, root, startCairn, stopApp, today, writeSection } from './lib.mjs';
+import {
+  machine,
+  root,
+  startBareWorker,
+  startCairn,
+  stopApp,
+  today,
+  writeSection,
+} from './lib.mjs';
 
 const require = createRequire(join(root, 'package.json'));
 const { contactKey, contactModel, encodeDocumentKeys } = require('@cairn/db');
@@ -56,22 +63,6 @@ async function allWaiting(client, ids) {
       await sleep(200);
     }
   }
-}
-
-async function startBareWorker(env) {
-  const child = spawn('node', [join(root, 'bench/bare-worker.mjs')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`bare worker exited with ${code}`)));
-  });
-  return { child, cache: Number(/maxCachedWorkflows=(\d+)/.exec(line)?.[1]) };
 }
 
 async function main() {

@@ -302,6 +302,13 @@ describe('journeys API on the dev server', () => {
     const again = await call(`/journeys/${id}/enroll`, { body: { contactId: 'manual-1' } });
     expect(again.status).toBe(409);
     expect(again.body.detail).toMatch(/already in this journey/);
+    // The enrolment is in the audit log once; the refused ones are not.
+    const log = await call(`/audit?resourceType=journey&resourceId=${id}`);
+    const enrolments = log.body.entries.filter(
+      (e: { action: string }) => e.action === 'journey.contactEnrolled',
+    );
+    expect(enrolments).toHaveLength(1);
+    expect(enrolments[0].changes).toEqual([{ path: 'contactId', before: null, after: 'manual-1' }]);
     await api.ctx.temporal.client.workflow
       .getHandle(enrolled.body.workflowId)
       .signal('control', 'stop');

@@ -9,7 +9,7 @@ import {
   journeyStats,
   journeyTotals,
   publishJourneyDraft,
-  reserveEnrollment,
+  reserveEnrollmentSparingRead,
   type Database,
 } from '@cairn/db';
 import { journeyWorkflowId } from '@cairn/workflows';
@@ -70,6 +70,20 @@ describe('enrolment: one path for the API and the dispatcher, idempotent by caus
     return runIds;
   }
 
+  /** The commands `work` sends on the test's connection, as "command collection". */
+  async function commandsOf(work: () => Promise<unknown>) {
+    const commands: string[] = [];
+    const mongo = db.connection.getClient();
+    const listen = (e: { commandName: string; command: Record<string, unknown> }) =>
+      commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    mongo.on('commandStarted', listen);
+    try {
+      return { result: await work(), commands };
+    } finally {
+      mongo.off('commandStarted', listen);
+    }
+  }
+
   const eventTrigger = (event: string, contactId: string, messageId: string, at: number) => ({
     workspaceId,
     contactId,
@@ -94,7 +108,7 @@ describe('enrolment: one path for the API and the dispatcher, idempotent by caus
         {
           client,
           taskQueue,
-          reserve: (r) => reserveEnrollment(db.connection, { ...r, journey }),
+          reserve: (r) => reserveEnrollmentSparingRead(db.connection, { ...r, journey }),
         },
         {
           workspaceId,
@@ -138,21 +152,14 @@ describe('enrolment: one path for the API and the dispatcher, idempotent by caus
       db.connection,
       contacts.map((c) => signedUp(c, `m-${c}`, at)),
     );
-    const commands: { name: string; collection: unknown }[] = [];
-    const mongo = db.connection.getClient();
-    const listen = (e: { commandName: string; command: Record<string, unknown> }) =>
-      commands.push({ name: e.commandName, collection: e.command[e.commandName] });
-    mongo.on('commandStarted', listen);
-    let report;
-    try {
-      report = await new JourneyDispatcher(deps()).dispatchOnce();
-    } finally {
-      mongo.off('commandStarted', listen);
-    }
+    const { result: report, commands } = await commandsOf(() =>
+      new JourneyDispatcher(deps()).dispatchOnce(),
+    );
     expect(report).toMatchObject({ processed: contacts.length, enrolled: contacts.length });
     // One read of the published journeys for the whole pass, none per start.
-    const journeyReads = commands.filter((c) => c.name === 'find' && c.collection === 'journeys');
-    expect(journeyReads.length).toBeLessThanOrEqual(1);
+    expect(commands.filter((c) => c === 'find journeys').length).toBeLessThanOrEqual(1);
+    // The contact's runs are read once per start (to signal its running runs), not again to reserve.
+    expect(commands.filter((c) => c === 'find contact_journeys')).toHaveLength(contacts.length);
 
     const totals = (await journeyTotals(db.connection, workspaceId, [journeyId]))(journeyId);
     expect(totals).toMatchObject({ entered: contacts.length, active: contacts.length });
@@ -170,5 +177,46 @@ describe('enrolment: one path for the API and the dispatcher, idempotent by caus
       now: new Date(),
     });
     expect(again).toEqual({ enroll: false, reason: 'alreadyInJourney' });
+  }, 120_000);
+  it('enrolling by hand reads the contact’s runs only when its slot is taken: not for a first entry, once for a refused re-entry', async () => {
+    const journeyId = await publish('Demo Booked');
+    const journey = (await findJourney(db.connection, workspaceId, journeyId))!;
+    const byHand = (cause: string) =>
+      enrollShared(
+        {
+          client,
+          taskQueue,
+          reserve: (r) => reserveEnrollmentSparingRead(db.connection, { ...r, journey }),
+        },
+        {
+          workspaceId,
+          journeyId,
+          contactId: 'grace',
+          entry: { kind: 'manual', at: new Date().toISOString() },
+          enrolledBy: cause,
+          now: new Date(),
+        },
+      );
+    const runReads = (commands: string[]) =>
+      commands.filter((c) => c === 'find contact_journeys').length;
+
+    const first = await commandsOf(() => byHand('manual:req-a'));
+    expect(first.result).toMatchObject({ enrolled: true });
+    expect(runReads(first.commands)).toBe(0);
+
+    const again = await commandsOf(() => byHand('manual:req-b'));
+    expect(again.result).toEqual({ enroll: false, reason: 'alreadyInJourney' });
+    expect(runReads(again.commands)).toBe(1);
+
+    // The same request retried finds its own reservation and joins the run it started.
+    const retried = await byHand('manual:req-a');
+    expect(retried).toMatchObject({ enrolled: true });
+    expect((await executions(journeyId, 'grace')).size).toBe(1);
+    const record = (await findContactJourneys(db.connection, workspaceId, 'grace'))?.runs[
+      journeyId
+    ];
+    expect(record?.enrolledBy).toBe('manual:req-a');
+    const totals = (await journeyTotals(db.connection, workspaceId, [journeyId]))(journeyId);
+    expect(totals).toMatchObject({ entered: 1, active: 1 });
   }, 120_000);
 });

@@ -203,6 +203,7 @@ export {
   type HoldoutComparison,
   type NodeStatsView,
 } from './journeys/counters.js';
+export { reserveEnrollmentSparingRead } from './journeys/enrollment.js';
 export {
   daysBetween,
   journeyFunnelCounts,

@@ -48,6 +48,11 @@ export interface JourneyEnrollmentDeps<A extends EnrollmentReservationAnswer> {
   searchAttributes?: boolean;
   /** Records the run in the database, or says why not (the caller binds its connection and what it read). */
   reserve(request: EnrollmentReservationRequest): Promise<A>;
+  /**
+   * The caller's own record of the enrolment (the API's audit entry), written while Temporal starts the
+   * run rather than after it: once the run is reserved the enrolment stands, started now or on a retry.
+   */
+  besideStart?(): Promise<unknown>;
 }
 
 export interface JourneyEnrollmentRequest {
@@ -124,7 +129,7 @@ export async function enrollInJourney<A extends EnrollmentReservationAnswer>(
     throw new JourneyStartFailed(workflowId, { cause: error });
   });
   // The counters are written while Temporal starts the run, not before.
-  const [handle] = await Promise.all([start, reservation.counted]);
+  const [handle] = await Promise.all([start, reservation.counted, deps.besideStart?.()]);
   return {
     enrolled: true,
     workflowId,

@@ -25,7 +25,7 @@ import {
   loadJourneyDefinition,
   publishJourneyDraft,
   referencedSegmentIds,
-  reserveEnrollment,
+  reserveEnrollmentSparingRead,
   saveJourneyDraft,
   segmentNames,
   setJourneyStatus,
@@ -546,7 +546,14 @@ export function journeyRoutes(ctx: ApiContext): Router {
           {
             client: ctx.temporal.client,
             taskQueue: ctx.temporal.taskQueue,
-            reserve: (reservation) => reserveEnrollment(conn(), { ...reservation, journey }),
+            reserve: (reservation) =>
+              reserveEnrollmentSparingRead(conn(), { ...reservation, journey }),
+            besideStart: () =>
+              audit(ctx, res, {
+                action: 'journey.contactEnrolled',
+                resource: resourceOf(journey),
+                changes: [{ path: 'contactId', before: null, after: body.contactId }],
+              }),
           },
           {
             workspaceId,
@@ -584,11 +591,6 @@ export function journeyRoutes(ctx: ApiContext): Router {
           { path: 'contactId', message: result.reason },
         ]);
       }
-      await audit(ctx, res, {
-        action: 'journey.contactEnrolled',
-        resource: resourceOf(journey),
-        changes: [{ path: 'contactId', before: null, after: body.contactId }],
-      });
       res.status(202).json({ workflowId: result.workflowId, version: result.version });
     },
   );

@@ -145,6 +145,15 @@ export class JourneyDispatcher {
     // Most of a start is waiting (on the database, then on Temporal): more contacts in flight than a
     // client's 8 keep both busy; one contact's triggers still go in order.
     const concurrency = this.options.concurrency ?? 32;
+    // A contact's last trigger in the pass is deleted behind its lane, which moves on to the next contact;
+    // an earlier one is deleted before the next is handled, so a failed delete still holds the later ones.
+    const completions: Promise<void>[] = [];
+    const complete = async (trigger: JourneyTriggerDoc) => {
+      await completeJourneyTrigger(this.options.db.connection, trigger._id);
+      this.retryAfter.delete(trigger._id);
+      this.landingRechecks.delete(trigger._id);
+      report.processed += 1;
+    };
     const workers = Array.from({ length: Math.min(concurrency, groups.length) }, async () => {
       for (let group = groups.shift(); group; group = groups.shift()) {
         for (const [i, trigger] of group.entries()) {
@@ -166,41 +175,13 @@ export class JourneyDispatcher {
             report.signalled += outcome.signalled;
             for (const reason of outcome.skipped ?? [])
               report.skipped[reason] = (report.skipped[reason] ?? 0) + 1;
-            await completeJourneyTrigger(this.options.db.connection, trigger._id);
-            this.retryAfter.delete(trigger._id);
-            this.landingRechecks.delete(trigger._id);
-            report.processed += 1;
-          } catch (error) {
-            report.failed += 1;
-            const landing = (this.landingRechecks.get(trigger._id) ?? 0) + 1;
-            if (
-              error instanceof MembershipNotVisibleYet &&
-              error.landing &&
-              landing <= LANDING_RECHECKS
-            ) {
-              // The fold writes the trigger just before the membership: no failure to record, no backoff.
-              this.landingRechecks.set(trigger._id, landing);
-              this.retryAfter.set(trigger._id, Date.now() + LANDING_RECHECK_MS);
-              break;
-            }
-            const attempts = (trigger.attempts ?? 0) + 1;
-            this.retryAfter.set(
-              trigger._id,
-              Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)),
-            );
-            const message = error instanceof Error ? error.message : String(error);
-            if (error instanceof NotVisibleYet)
-              this.options.log?.debug?.({ trigger: trigger._id, attempts }, message);
+            if (i < group.length - 1) await complete(trigger);
             else
-              this.options.log?.warn(
-                { trigger: trigger._id, attempts, err: message },
-                'journey trigger failed; will retry',
+              completions.push(
+                complete(trigger).catch((error: unknown) => this.failed(trigger, error, report)),
               );
-            await recordJourneyTriggerFailure(
-              this.options.db.connection,
-              trigger._id,
-              message,
-            ).catch(() => undefined);
+          } catch (error) {
+            await this.failed(trigger, error, report);
             // Later triggers of this contact wait, so its events stay in order.
             break;
           }
@@ -208,7 +189,36 @@ export class JourneyDispatcher {
       }
     });
     await Promise.all(workers);
+    await Promise.all(completions);
     return report;
+  }
+
+  /** Holds a trigger back for a retry: soon while the change it announces is landing, else with backoff. */
+  private async failed(trigger: JourneyTriggerDoc, error: unknown, report: DispatchReport) {
+    report.failed += 1;
+    const landing = (this.landingRechecks.get(trigger._id) ?? 0) + 1;
+    if (error instanceof MembershipNotVisibleYet && error.landing && landing <= LANDING_RECHECKS) {
+      // The fold writes the trigger just before the membership: no failure to record, no backoff.
+      this.landingRechecks.set(trigger._id, landing);
+      this.retryAfter.set(trigger._id, Date.now() + LANDING_RECHECK_MS);
+      return;
+    }
+    const attempts = (trigger.attempts ?? 0) + 1;
+    this.retryAfter.set(
+      trigger._id,
+      Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 10)),
+    );
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof NotVisibleYet)
+      this.options.log?.debug?.({ trigger: trigger._id, attempts }, message);
+    else
+      this.options.log?.warn(
+        { trigger: trigger._id, attempts, err: message },
+        'journey trigger failed; will retry',
+      );
+    await recordJourneyTriggerFailure(this.options.db.connection, trigger._id, message).catch(
+      () => undefined,
+    );
   }
 
   /** The published journeys, from a read that began at or after `notBefore` (one read shared by the pass). */
@@ -257,10 +267,11 @@ export class JourneyDispatcher {
     // Running runs first, so a run started below never receives its own entry event as a signal. A trigger
     // for one journey (existing members at publish) is no change of membership: nothing to tell running runs.
     let signalled = 0;
+    // Undefined: not read (the reservation reads them); null: read, the contact has no runs yet.
     const runs =
       trigger.journeyId === undefined
         ? await findContactJourneys(this.options.db.connection, workspaceId, contactId)
-        : null;
+        : undefined;
     for (const run of Object.values(runs?.runs ?? {})) {
       if (run.status !== 'active') continue;
       const handle = this.options.client.workflow.getHandle(run.workflowId);
@@ -344,7 +355,7 @@ export class JourneyDispatcher {
         },
         enrolledBy: `${trigger._id}`,
         now: this.now(),
-        ...(runs !== null ? { contactJourneys: runs } : {}),
+        ...(runs !== undefined ? { contactJourneys: runs } : {}),
         // The list was read at or after the trigger was written: no journey read per start.
         journey: { status: 'published', publishedVersion: journey.version },
       });

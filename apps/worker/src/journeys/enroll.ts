@@ -2,7 +2,7 @@
 // database: callers pass what they have just read so that the reservation does not read it again.
 import type { Client } from '@temporalio/client';
 import {
-  reserveEnrollment,
+  reserveEnrollmentSparingRead,
   type ContactJourneysDoc,
   type Database,
   type EnrollmentReservation,
@@ -39,7 +39,7 @@ export function enrollInJourney(deps: EnrollDeps, request: EnrollRequest): Promi
       taskQueue: deps.taskQueue,
       ...(deps.searchAttributes !== undefined ? { searchAttributes: deps.searchAttributes } : {}),
       reserve: (reservation) =>
-        reserveEnrollment(deps.db.connection, {
+        reserveEnrollmentSparingRead(deps.db.connection, {
           ...reservation,
           ...(contactJourneys !== undefined ? { contactJourneys } : {}),
           ...(journey !== undefined ? { journey } : {}),

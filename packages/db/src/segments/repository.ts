@@ -340,10 +340,7 @@ export async function previewSegment(
   const { profileSettings, timeZone } = await loadWorkspaceSegments(connection, workspaceId);
   const result: SegmentPreview = { count: 0, total: 0, sample: [] };
   const cursor = contactModel(connection)
-    .find(
-      { workspaceId },
-      EVALUATION_FIELDS,
-    )
+    .find({ workspaceId }, EVALUATION_FIELDS)
     .lean()
     .cursor({ batchSize: 500 });
   const evaluatePage = async (page: ContactDoc[]) => {
