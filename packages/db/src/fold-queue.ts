@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { foldStoredEvents } from './ingest/fold.js';
 import { combineStored, type StoredEvents } from './ingest/shared.js';
-import { pendingFoldModel } from './models/event.js';
+import { markerEventCount, pendingFoldModel } from './models/event.js';
 import { traced } from './fold-trace.js';
 
 /**
@@ -164,14 +164,14 @@ export async function foldState(
 }> {
   const filter = options.workspaceId ? { workspaceId: options.workspaceId } : {};
   const markers = await pendingFoldModel(connection)
-    .find(filter, { createdAt: 1, messageIds: 1, parked: 1 })
+    .find(filter, { createdAt: 1, count: 1, ids: 1, messageIds: 1, parked: 1 })
     .lean();
   const now = options.now ?? Date.now();
   let pendingEvents = 0;
   let parkedEvents = 0;
   let oldest = Infinity;
   for (const m of markers) {
-    const events = m.messageIds ? m.messageIds.length : 1;
+    const events = markerEventCount(m);
     // A parked marker waits for an operator, not for folding: it is reported apart and does not age the lag.
     if (m.parked) {
       parkedEvents += events;
@@ -199,6 +199,8 @@ export interface ParkedFold {
 function parkedOf(
   markers: {
     _id: string;
+    ids?: string;
+    count?: number;
     messageIds?: string[];
     parked?: { at: Date; reason: string; contactIds: string[] };
   }[],
@@ -210,7 +212,7 @@ function parkedOf(
       parkedAt: new Date(m.parked!.at).toISOString(),
       reason: m.parked!.reason,
       contactIds: m.parked!.contactIds,
-      events: m.messageIds?.length ?? 1,
+      events: markerEventCount(m),
     }))
     .sort((a, b) => (a.parkedAt < b.parkedAt ? 1 : -1));
 }

@@ -48,5 +48,26 @@ export function traceCommands(client: ReturnType<Connection['getClient']>): void
     t.calls++;
     t.items += items;
     totals.set(stage, t);
+    if (event.commandName === 'find' || event.commandName === 'getMore')
+      readers.set(
+        event.requestId,
+        typeof target === 'string' ? target : String(event.command.collection),
+      );
   });
+  // What reads cost the engine is mostly the documents it decodes: counted per collection (`read:contacts`).
+  client.on('commandSucceeded', (event) => {
+    const collection = readers.get(event.requestId);
+    if (collection === undefined) return;
+    readers.delete(event.requestId);
+    const cursor = (event.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } })
+      .cursor;
+    const docs = cursor?.firstBatch?.length ?? cursor?.nextBatch?.length ?? 0;
+    const t = totals.get(`read:${collection}`) ?? { ms: 0, calls: 0, items: 0 };
+    t.calls++;
+    t.items += docs;
+    t.ms += event.duration;
+    totals.set(`read:${collection}`, t);
+  });
+  client.on('commandFailed', (event) => readers.delete(event.requestId));
 }
+const readers = new Map<number, string>();

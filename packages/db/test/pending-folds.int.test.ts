@@ -7,6 +7,7 @@ import {
   foldStoredEvents,
   ingestEvents,
   parkedFolds,
+  pendingFoldModel,
   readProfileSummary,
   retryParkedFolds,
   storeEvents,
@@ -53,6 +54,28 @@ describe('events stored but not yet folded (an ingest that died in between)', ()
     expect(await pings('live')).toBe(2);
     expect(await foldPendingEvents(db.connection, { now: T0 + 60_000 })).toBe(0);
     expect(await pings('live')).toBe(2);
+  });
+
+  it('are counted and folded from markers written before the list was packed into one string', async () => {
+    const ws = 'ws_pending_legacy';
+    const stored = await storeEvents(db.connection, ws, [ping('old', 1), ping('old', 2)], {
+      now: T0,
+    });
+    const [markerId] = stored.markerIds;
+    // As an older release wrote it: the messageIds as a list, no count.
+    await pendingFoldModel(db.connection).updateOne(
+      { _id: markerId },
+      { $set: { messageIds: ['old-ping-1', 'old-ping-2'] }, $unset: { ids: '', count: '' } },
+    );
+    expect((await foldLag(db.connection, { workspaceId: ws, now: T0 + 1000 })).pendingEvents).toBe(
+      2,
+    );
+    expect(await foldPendingEvents(db.connection, { now: T0 + 31_000 })).toBe(2);
+    const doc = await contactModel(db.connection)
+      .findById(contactKey(ws, 'old'), { profile: 1 })
+      .lean();
+    expect(doc ? readProfileSummary(doc).events['Ping']?.count : undefined).toBe(2);
+    expect((await foldLag(db.connection, { workspaceId: ws })).pendingEvents).toBe(0);
   });
 
   it('leave an import alone for as long as it said it needs to fold its window', async () => {

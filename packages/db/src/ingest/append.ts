@@ -137,7 +137,8 @@ export async function storeEvents(
   const marker = {
     _id: `${workspaceId}:fold:${randomUUID()}`,
     workspaceId,
-    messageIds: events.map((e) => e.messageId),
+    ids: JSON.stringify(events.map((e) => e.messageId)),
+    count: events.length,
     createdAt: new Date(now),
     foldAfter: new Date(now + (options.foldWithinMs ?? DEFAULT_FOLD_WITHIN_MS)),
   };

@@ -2,7 +2,7 @@
 import type { Connection } from 'mongoose';
 import { findByIds } from '../by-id.js';
 import { isTransientStorageError } from '../engines/index.js';
-import { eventKey, eventModel, pendingFoldModel } from '../models/event.js';
+import { eventKey, eventModel, markerMessageIds, pendingFoldModel } from '../models/event.js';
 import { profileSettingsOf } from '../profiles.js';
 import { DEFAULT_FOLD_WITHIN_MS, type FoldCandidate, eventFromDoc } from './shared.js';
 import { evaluateSegments, foldIntoContact } from './fold-contact.js';
@@ -45,13 +45,12 @@ export async function foldPendingEvents(
   >();
   for (const marker of markers) {
     // A one-event marker from before batches is keyed by its event; a batch lists its events.
-    const ids = marker.messageIds
-      ? marker.messageIds.map((id) => eventKey(marker.workspaceId, id))
-      : [marker._id];
+    const listed = markerMessageIds(marker);
+    const ids = listed ? listed.map((id) => eventKey(marker.workspaceId, id)) : [marker._id];
     const docs = await findByIds(connection, Events, ids);
     for (const doc of docs) {
       // Folded on behalf of the request that inserted it; a duplicate this request only listed is not its to fold.
-      if (!doc || (marker.messageIds && doc.foldBatch !== marker._id)) continue;
+      if (!doc || (listed && doc.foldBatch !== marker._id)) continue;
       const key = `${doc.workspaceId}\u0000${doc.contactId}`;
       const entry = byWorkspaceContact.get(key) ?? {
         workspaceId: doc.workspaceId,

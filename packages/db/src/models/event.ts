@@ -56,7 +56,14 @@ export function eventModel(connection: Connection): Model<EventDoc> {
 export interface PendingFoldDoc {
   _id: string;
   workspaceId: string;
-  /** The messageIds the request sent (absent on a one-event marker written before batches). */
+  /**
+   * The messageIds the request sent, as JSON of a list: one string for the engine to decode on every read of
+   * the marker (the lag, the sweeper), not a hundred. Markers written before it hold them in `messageIds`.
+   */
+  ids?: string;
+  /** How many events `ids` lists (the fold lag counts these without parsing the list). */
+  count?: number;
+  /** The messageIds as a list, on markers written before `ids` (absent on a one-event marker written before batches). */
   messageIds?: string[];
   contactId?: string;
   createdAt: Date;
@@ -76,6 +83,8 @@ export const pendingFoldSchema = new Schema<PendingFoldDoc>(
   {
     _id: { type: String, required: true },
     workspaceId: { type: String, required: true },
+    ids: { type: String },
+    count: { type: Number },
     messageIds: { type: [String], default: undefined },
     contactId: { type: String },
     createdAt: { type: Date, default: () => new Date() },
@@ -93,4 +102,20 @@ export function pendingFoldModel(connection: Connection): Model<PendingFoldDoc> 
     (connection.models.PendingFold as Model<PendingFoldDoc> | undefined) ??
     connection.model<PendingFoldDoc>('PendingFold', pendingFoldSchema, 'pending_folds')
   );
+}
+
+/** The messageIds a marker lists, whichever form it holds them in; undefined for a one-event marker from before batches. */
+export function markerMessageIds(
+  marker: Pick<PendingFoldDoc, 'ids' | 'messageIds'>,
+): string[] | undefined {
+  if (marker.ids !== undefined) return JSON.parse(marker.ids) as string[];
+  return marker.messageIds;
+}
+
+/** How many events a marker stands for, without parsing its list where it says. */
+export function markerEventCount(
+  marker: Pick<PendingFoldDoc, 'ids' | 'count' | 'messageIds'>,
+): number {
+  if (marker.count !== undefined) return marker.count;
+  return markerMessageIds(marker)?.length ?? 1;
 }
