@@ -1,7 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { ConfigError, loadServiceConfig } from '@cairn/config';
-import { connectDatabase, createIngestion, onJourneyTriggersQueued } from '@cairn/db';
+import {
+  connectDatabase,
+  createIngestion,
+  debuggerSettled,
+  onJourneyTriggersQueued,
+} from '@cairn/db';
 import { createApp } from './app.js';
 import { createDispatcherWakeSender } from './dispatcher-wake.js';
 import { answerClientErrors } from './http/client-errors.js';
@@ -39,8 +44,11 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
       // Fold what was acknowledged before closing (were this cut short, the worker's sweeper folds the rest).
+      // The event debugger's last entries too: they are written behind the answers, not within them.
       void ingestion.folds
         .close()
+        .catch(() => undefined)
+        .then(() => debuggerSettled(db.connection))
         .catch(() => undefined)
         .then(() => Promise.allSettled([db.close(), connection.close(), wakes.close()]))
         .then(() => process.exit(0));

@@ -90,4 +90,26 @@ describe('batched write coalescing', () => {
     await expect(c.apply('a', { n: 1 })).rejects.toThrow('engine away');
     await expect(c.apply('a', { n: 1 })).resolves.toBeUndefined();
   });
+
+  it('says when everything it was handed is written, so a closing process loses no fire-and-forget write', async () => {
+    for (const make of [
+      (write: () => Promise<void>) => createCoalescer<number>((_, __) => undefined, write),
+      (write: () => Promise<void>) => createBatchCoalescer<number>((_, __) => undefined, write),
+    ]) {
+      let written = 0;
+      const c = make(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        written++;
+      });
+      await c.settled(); // idle: at once
+      void c.apply('a', 1);
+      void c.apply('a', 2); // a second write for the same key (the batch: the same one)
+      void c.apply('b', 3);
+      await c.settled();
+      const expected = written;
+      expect(expected).toBeGreaterThanOrEqual(1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(written).toBe(expected);
+    }
+  });
 });

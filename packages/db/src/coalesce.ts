@@ -6,6 +6,8 @@
  */
 export interface Coalescer<D> {
   apply(key: string, delta: D): Promise<void>;
+  /** Resolves once nothing is pending or in flight (a process about to close its connection waits for it). */
+  settled(): Promise<void>;
 }
 
 interface Pending<D> {
@@ -19,6 +21,7 @@ export function createCoalescer<D>(
   write: (key: string, delta: D) => Promise<void>,
 ): Coalescer<D> {
   const lanes = new Map<string, { next?: Pending<D> }>();
+  const running = new Set<Promise<void>>();
 
   async function run(key: string, lane: { next?: Pending<D> }): Promise<void> {
     while (lane.next) {
@@ -52,9 +55,13 @@ export function createCoalescer<D>(
       } else {
         const fresh = { next: pending };
         lanes.set(key, fresh);
-        void run(key, fresh);
+        const lap = run(key, fresh).finally(() => running.delete(lap));
+        running.add(lap);
       }
       return done;
+    },
+    async settled() {
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
 }
@@ -70,11 +77,13 @@ export function createBatchCoalescer<D>(
 ): Coalescer<D> {
   let next: (Pending<Map<string, D>> & { deltas: Map<string, D> }) | undefined;
   let running = false;
+  let inFlight: Promise<void> | undefined;
 
   async function run(): Promise<void> {
     while (next) {
       const batch = next;
       next = undefined;
+      inFlight = batch.done;
       try {
         await writeMany(batch.deltas);
         batch.settle();
@@ -103,6 +112,9 @@ export function createBatchCoalescer<D>(
         queueMicrotask(() => void run());
       }
       return next.done;
+    },
+    async settled() {
+      while (running) await (next ?? { done: inFlight })?.done?.catch(() => undefined);
     },
   };
 }

@@ -221,3 +221,8 @@ export async function readDebugger(
       .slice(0, limit),
   };
 }
+
+/** Resolves once this process's debugger entries are written: a process closing its connection waits for it. */
+export async function debuggerSettled(connection: Connection): Promise<void> {
+  await coalescers.get(connection)?.settled();
+}

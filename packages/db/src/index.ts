@@ -105,6 +105,7 @@ export {
 } from './ingest/shared.js';
 export {
   recordDebuggerEvents,
+  debuggerSettled,
   recordDebuggerRefusals,
   readDebugger,
   clippedJson,
