@@ -114,7 +114,7 @@ export function createBatchCoalescer<D>(
       return next.done;
     },
     async settled() {
-      while (running) await (next ?? { done: inFlight })?.done?.catch(() => undefined);
+      while (running) await (next?.done ?? inFlight)?.catch(() => undefined);
     },
   };
 }

@@ -30,6 +30,9 @@ export async function traced<T>(stage: string, items: number, work: () => Promis
   }
 }
 
+/** Reads in flight, by request id: their answers are counted under the collection they read. */
+const readers = new Map<number, string>();
+
 /** With the trace on, every command the client sends is counted too, by command and collection (`cmd:update:contacts`). */
 export function traceCommands(client: ReturnType<Connection['getClient']>): void {
   client.on('commandStarted', (event) => {
@@ -70,4 +73,3 @@ export function traceCommands(client: ReturnType<Connection['getClient']>): void
   });
   client.on('commandFailed', (event) => readers.delete(event.requestId));
 }
-const readers = new Map<number, string>();

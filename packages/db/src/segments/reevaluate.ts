@@ -528,7 +528,7 @@ export async function countMembershipChanges(
   if (net.size === 0) return;
   const counts = await addToMemberCounts(connection, workspaceId, net);
   // A day's figure is the count at its end: the latest count less the changes of later days.
-  const days = [...perDay.values()].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+  const days = [...perDay.values()].sort((a, b) => b.day.localeCompare(a.day));
   const later = new Map<string, number>();
   const daily: UpsertById[] = [];
   for (const d of days) {
