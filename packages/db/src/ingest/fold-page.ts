@@ -214,7 +214,8 @@ export async function foldBatchLocked(
       foldedFields(p.doc, p.profile, p.events, markersOf.get(p.contactId) ?? [], pending),
     ]),
   );
-  const fieldsOf = (p: (typeof planned)[number]) => ({
+  // What each contact's write sets: also what this process then remembers of it (contact-cache.ts).
+  const fieldsFor = (p: (typeof planned)[number]) => ({
     ...folded.get(p.contactId)!.set,
     rev: p.doc.rev + 1,
     segments: p.outcome.segments,
@@ -232,6 +233,8 @@ export async function foldBatchLocked(
       : {}),
     updatedAt: new Date(now),
   });
+  const written = new Map(planned.map((p) => [p.contactId, fieldsFor(p)]));
+  const fieldsOf = (p: (typeof planned)[number]) => written.get(p.contactId)!;
   const won = new Set<string>();
 
   // New contacts: one insert of the folded documents; one another process created meanwhile goes the careful way.

@@ -208,11 +208,9 @@ export async function releaseEnrollment(
   }
 }
 
-// Enrolment for callers that have not read the contact's runs (the API's manual enrolment, date triggers,
-// the enrol-in-journey action): most enrolments are a contact's first in the journey, so the run record is
-// written first as if the slot were empty and the runs are read only when that write finds it taken.
 /**
- * `reserveEnrollment` without the read of the contact's runs when the slot is empty. The run record's write
+ * For callers that have not read the contact's runs (the API's manual enrolment, date triggers, the
+ * enrol-in-journey action): `reserveEnrollment` without that read when the slot is empty. The run record's write
  * is conditional on the slot (what the read would have been checked against anyway), so a taken slot comes
  * back as `raced` with nothing written, and only then are the runs read and the re-entry rule applied: a
  * re-entry, a retried cause or a real race cost one write attempt more, a first enrolment one read less.
